@@ -1,0 +1,1 @@
+"""Working Better: jobs on prescription, one Step Functions run per referral."""

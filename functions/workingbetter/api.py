@@ -1,0 +1,122 @@
+"""The HTTP API: a Chalice app, deployed by SAM as an ordinary function (its handler is `app`).
+
+Routes are thin: who is calling, parse, call the domain, return. Errors become problem+json in
+`_guarded`; nothing else turns an exception into a response, and no exception text is sent.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any
+
+from chalice import Chalice, Response
+
+from workingbetter import problems
+from workingbetter.auth import Principal, principal_from_claims, verify_local_token
+from workingbetter.domain.errors import DomainError, FieldError, InvalidInput
+from workingbetter.logs import logger
+from workingbetter.referrals import Referrals
+from workingbetter.settings import get_settings
+from workingbetter.store import Store
+from workingbetter.workflow import Workflow
+
+app = Chalice(app_name="working-better-api", configure_logs=False)
+
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+}
+
+
+@functools.lru_cache(maxsize=1)
+def referrals() -> Referrals:
+    settings = get_settings()
+    return Referrals(Store(settings.table_name, settings.personal_data_table_name),
+                     Workflow(settings.state_machine_arn), settings)
+
+
+def caller() -> Principal:
+    request = app.current_request
+    settings = get_settings()
+    if settings.auth_mode == "local":
+        return verify_local_token(request.headers.get("authorization"),
+                                  settings.local_jwt_secret)
+    claims = (request.context.get("authorizer") or {}).get("claims") or {}
+    return principal_from_claims(claims)
+
+
+def _json(status: int, body: Any, content_type: str = "application/json") -> Response:
+    return Response(body=json.dumps(body) if not isinstance(body, str) else body,
+                    status_code=status, headers={**SECURITY_HEADERS, "Content-Type": content_type})
+
+
+def _guarded(view: Callable[..., tuple[int, Any]]) -> Callable[..., Response]:
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        try:
+            status, body = view(*args, **kwargs)
+        except DomainError as error:
+            status, problem = problems.from_error(error)
+            logger.info("request refused", status=status, error=type(error).__name__)
+            return _json(status, problem, problems.CONTENT_TYPE)
+        except Exception:
+            logger.exception("unhandled error")
+            body = problems.problem(500, "Something went wrong",
+                                    "The request was not completed; nothing was changed twice. "
+                                    "Try again, or tell the service desk.")
+            return _json(500, body, problems.CONTENT_TYPE)
+        return _json(status, body)
+
+    return wrapper
+
+
+def _body() -> Any:
+    raw = app.current_request.raw_body
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return _NOT_JSON
+
+
+_NOT_JSON = object()
+
+
+def _json_body() -> Any:
+    body = _body()
+    if body is _NOT_JSON:
+        raise InvalidInput("The request body is not valid JSON",
+                           [FieldError("body", "Send a JSON object")])
+    return body
+
+
+@app.route("/referrals", methods=["POST"], content_types=["application/json"])
+@_guarded
+def submit_referral() -> tuple[int, Any]:
+    principal = caller()
+    key = app.current_request.headers.get("idempotency-key")
+    return 201, referrals().submit(principal, _json_body(), key)
+
+
+@app.route("/referrals", methods=["GET"])
+@_guarded
+def list_referrals() -> tuple[int, Any]:
+    return 200, referrals().list(caller())
+
+
+@app.route("/referrals/{referral_id}", methods=["GET"])
+@_guarded
+def get_referral(referral_id: str) -> tuple[int, Any]:
+    return 200, referrals().get(caller(), referral_id)
+
+
+@app.route("/practices", methods=["GET"])
+@_guarded
+def list_practices() -> tuple[int, Any]:
+    caller()
+    return 200, referrals().practices()

@@ -1,0 +1,50 @@
+"""Domain errors. Messages are written for the caller and never carry personal data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+
+class DomainError(Exception):
+    """Base class; the HTTP layer maps each subclass to a status in one place."""
+
+    title = "Request failed"
+
+    def __init__(self, detail: str, errors: list[FieldError] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+
+
+class InvalidInput(DomainError):
+    title = "Your request has errors"
+
+
+class NotFound(DomainError):
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    title = "Conflict with the referral's current state"
+
+
+class Unauthenticated(DomainError):
+    title = "Sign in required"
+
+
+class Forbidden(DomainError):
+    title = "Not allowed"
+
+
+class ReferralWithdrawn(Exception):
+    """Raised by a workflow task that finds its referral withdrawn: its Catch ends the run."""
+
+
+class TaskRefused(Exception):
+    """A workflow task found the referral in a state where it must not act."""

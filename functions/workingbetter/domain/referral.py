@@ -1,0 +1,100 @@
+"""The referral's business vocabulary: statuses, exit reasons, what a run waits for."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    RECEIVED = "RECEIVED"
+    TRIAGE = "TRIAGE"
+    AWAITING_TRIAGE_DECISION = "AWAITING_TRIAGE_DECISION"
+    WAITLISTED = "WAITLISTED"
+    ALLOCATED = "ALLOCATED"
+    APPOINTMENT_BOOKED = "APPOINTMENT_BOOKED"
+    IN_SUPPORT = "IN_SUPPORT"
+    IN_WORK = "IN_WORK"
+    EXITED = "EXITED"
+    REJECTED = "REJECTED"
+    WITHDRAWN = "WITHDRAWN"
+
+    @property
+    def terminal(self) -> bool:
+        return self in TERMINAL
+
+
+TERMINAL = frozenset({Status.REJECTED, Status.EXITED, Status.WITHDRAWN})
+LIVE = frozenset(Status) - TERMINAL
+# Statuses in which the referral holds a place in a coach's caseload.
+HOLDS_CAPACITY = frozenset(
+    {Status.ALLOCATED, Status.APPOINTMENT_BOOKED, Status.IN_SUPPORT, Status.IN_WORK}
+)
+
+
+class ExitReason(StrEnum):
+    JOB_SUSTAINED_26_WEEKS = "job_sustained_26_weeks"
+    JOB_ENDED = "job_ended"
+    EDUCATION_OR_TRAINING = "education_or_training"
+    VOLUNTEERING = "volunteering"
+    NO_LONGER_WISHES = "no_longer_wishes"
+    DISENGAGED = "disengaged"
+    MOVED_AWAY = "moved_away"
+    INELIGIBLE = "ineligible"
+    SUPPORT_PERIOD_ENDED = "support_period_ended"
+
+
+class Awaiting(StrEnum):
+    """The human step a run is paused on; each has its own endpoint."""
+
+    TRIAGE_DECISION = "triage_decision"
+    CAPACITY = "capacity"
+    APPOINTMENT_OUTCOME = "appointment_outcome"
+    REVIEW = "review"
+    SUSTAINMENT_CHECK = "sustainment_check"
+
+
+class Condition(StrEnum):
+    MENTAL_HEALTH = "mental_health"
+    MUSCULOSKELETAL = "musculoskeletal"
+    CARDIOVASCULAR = "cardiovascular"
+    RESPIRATORY = "respiratory"
+    DIABETES = "diabetes"
+    NEUROLOGICAL = "neurological"
+    CANCER = "cancer"
+    LEARNING_DISABILITY = "learning_disability"
+    OTHER = "other"
+
+
+class EmploymentStatus(StrEnum):
+    UNEMPLOYED = "unemployed"
+    ECONOMICALLY_INACTIVE = "economically_inactive"
+
+
+class ContactPreference(StrEnum):
+    SMS = "sms"
+    EMAIL = "email"
+    LETTER = "letter"
+    PHONE = "phone"
+
+
+def fhir_status(status: Status) -> dict[str, str]:
+    """The FHIR ServiceRequest.status and Task.status a status maps to (BaRS / BSeR)."""
+    service_request = {
+        Status.WITHDRAWN: "revoked",
+        Status.REJECTED: "revoked",
+        Status.EXITED: "completed",
+    }.get(status, "active")
+    task = {
+        Status.RECEIVED: "requested",
+        Status.TRIAGE: "received",
+        Status.AWAITING_TRIAGE_DECISION: "received",
+        Status.WAITLISTED: "accepted",
+        Status.ALLOCATED: "ready",
+        Status.APPOINTMENT_BOOKED: "ready",
+        Status.IN_SUPPORT: "in-progress",
+        Status.IN_WORK: "in-progress",
+        Status.EXITED: "completed",
+        Status.REJECTED: "rejected",
+        Status.WITHDRAWN: "cancelled",
+    }[status]
+    return {"service_request": service_request, "task": task}

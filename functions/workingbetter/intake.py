@@ -1,0 +1,137 @@
+"""The referral form's contract: what a practice must send, checked field by field."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from workingbetter.domain import nhs_number
+from workingbetter.domain.errors import FieldError
+from workingbetter.domain.referral import Condition, ContactPreference, EmploymentStatus
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+OdsCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z]\d{5}$")]
+_PHONE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Patient(BaseModel):
+    model_config = _STRICT
+
+    nhs_number: str
+    given_name: Name
+    family_name: Name
+    date_of_birth: date
+    phone: str | None = None
+    email: str | None = None
+    contact_preference: ContactPreference
+
+    @field_validator("nhs_number")
+    @classmethod
+    def _valid_nhs_number(cls, value: str) -> str:
+        problem = nhs_number.problem(value)
+        if problem:
+            raise ValueError(problem)
+        return nhs_number.normalise(value)
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _real_past_date(cls, value: date) -> date:
+        if value >= datetime.now(UTC).date():
+            raise ValueError("Date of birth must be in the past")
+        if value.year < 1900:
+            raise ValueError("Date of birth must be after 1900")
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value and not _PHONE.match(value):
+            raise ValueError("Enter a UK phone number, like 07700 900 982")
+        return value or None
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value and (len(value) > 254 or not _EMAIL.match(value)):
+            raise ValueError("Enter an email address, like name@example.com")
+        return value or None
+
+    @model_validator(mode="after")
+    def _reachable_by_chosen_channel(self) -> Patient:
+        needs = {ContactPreference.SMS: "phone", ContactPreference.PHONE: "phone",
+                 ContactPreference.EMAIL: "email"}.get(self.contact_preference)
+        if needs and not getattr(self, needs):
+            raise ValueError(f"{needs}: Enter a {needs} so we can contact the patient the way "
+                             "they chose")
+        return self
+
+
+class Consent(BaseModel):
+    model_config = _STRICT
+
+    referral: Literal[True] = Field(
+        description="The patient agreed to be referred: the service is voluntary."
+    )
+    share_outcome_with_gp: bool
+
+
+class ReferralRequest(BaseModel):
+    model_config = _STRICT
+
+    practice_ods: OdsCode
+    patient: Patient
+    employment_status: EmploymentStatus
+    health_conditions: list[Condition] = Field(min_length=1, max_length=len(Condition))
+    consent: Consent
+    reason: str = Field(min_length=1, max_length=1000)
+
+    @field_validator("health_conditions")
+    @classmethod
+    def _no_repeats(cls, value: list[Condition]) -> list[Condition]:
+        if len(set(value)) != len(value):
+            raise ValueError("List each condition once")
+        return value
+
+
+_FRIENDLY = {
+    "missing": "This field is required",
+    "extra_forbidden": "This field is not part of a referral",
+    "literal_error": "The patient must agree to the referral",
+    "date_from_datetime_parsing": "Enter a real date as YYYY-MM-DD",
+    "date_parsing": "Enter a real date as YYYY-MM-DD",
+    "date_type": "Enter a real date as YYYY-MM-DD",
+    "too_short": "Enter at least one",
+    "string_too_long": "Must be 1000 characters or fewer",
+    "string_pattern_mismatch": "Enter a practice ODS code, like F83004",
+}
+
+
+def field_errors(error: ValidationError) -> list[FieldError]:
+    """Pydantic's errors as {field, message}, never echoing what was typed (it may be personal)."""
+    result = []
+    for item in error.errors(include_input=False, include_url=False):
+        loc = ".".join(str(part) for part in item["loc"])
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "value_error" and ": " in message and item["loc"] == ("patient",):
+            # A cross-field rule names the field it is about before the colon.
+            name, _, message = message.partition(": ")
+            loc = f"patient.{name}"
+        elif item["type"] == "string_too_long" and item["loc"] != ("reason",):
+            message = item["msg"]
+        elif item["type"] in _FRIENDLY:
+            message = _FRIENDLY[item["type"]]
+        result.append(FieldError(field=loc, message=message))
+    return result

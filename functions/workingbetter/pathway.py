@@ -1,0 +1,174 @@
+"""What the workflow's task functions do: triage, allocate, book, wait for people, chase.
+
+Each step re-reads the referral first and refuses to act on one that has ended, which closes
+the race with a withdrawal. Each step is safe to retry: a repeat finds its own earlier work.
+Inputs and outputs are ids, enums and numbers only.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from workingbetter import lifecycle
+from workingbetter.domain import slots
+from workingbetter.domain.errors import ReferralWithdrawn, TaskRefused
+from workingbetter.domain.referral import Awaiting, ExitReason, Status
+from workingbetter.domain.triage import AgeBand, TriageFacts, TriageRoute, decide
+from workingbetter.settings import Settings
+from workingbetter.store import ConditionFailed, Event, Item, Store
+
+SYSTEM = "system"
+
+
+def _live(store: Store, referral_id: str) -> Item:
+    item = store.referral(referral_id)
+    if item is None:
+        raise TaskRefused("referral not found")
+    if Status(item["status"]).terminal:
+        raise ReferralWithdrawn("referral has ended")
+    return item
+
+
+def triage(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
+    item = _live(store, referral_id)
+    facts = TriageFacts(
+        age_band=AgeBand(item["triage_facts"]["age_band"]),
+        only_other_condition=bool(item["triage_facts"]["only_other_condition"]),
+    )
+    route = decide(facts)
+    status = Status(item["status"])
+    if status is Status.RECEIVED:
+        try:
+            store.update(referral_id, Event("triage_started", SYSTEM),
+                         set_fields={"status": str(Status.TRIAGE)},
+                         only_if_status=[Status.RECEIVED])
+        except ConditionFailed:
+            _live(store, referral_id)  # a withdrawal won; otherwise a retry already moved it
+    if route is TriageRoute.REJECT and status in {Status.RECEIVED, Status.TRIAGE}:
+        try:
+            lifecycle.finish(store, referral_id, Status.REJECTED,
+                             Event("triage_rejected", SYSTEM, {"rule": "age_16_to_66"}),
+                             exit_reason=ExitReason.INELIGIBLE)
+        except ConditionFailed as error:
+            raise ReferralWithdrawn("referral has ended") from error
+    return {"route": str(route), "timers": settings.timers()}
+
+
+def allocate(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
+    """Give the referral a place with the least-loaded coach at its practice, if any is free."""
+    item = _live(store, referral_id)
+    if item.get("coach_id"):
+        return {"allocated": True}  # a retry after the write landed
+    practice = store.practice(item["practice_ods"])
+    if practice is None:
+        raise TaskRefused("practice not found")
+    coaches = [store.coach(s["coach_id"]) for s in practice["sessions"]]
+    for coach in sorted((c for c in coaches if c), key=lambda c: int(c["active"])):
+        if int(coach["active"]) >= settings.caseload_cap:
+            continue
+        try:
+            store.allocate(referral_id, coach["coach_id"], settings.caseload_cap,
+                           Event("coach_allocated", SYSTEM, {"coach_id": coach["coach_id"]}))
+            return {"allocated": True}
+        except ConditionFailed:
+            again = _live(store, referral_id)
+            if again.get("coach_id"):
+                return {"allocated": True}
+            # That coach filled up meanwhile (or the referral is not allocatable): try the next.
+    return {"allocated": False}
+
+
+def book(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
+    """Book the next free slot in the coach's weekly session; returns the outcome time limit."""
+    item = _live(store, referral_id)
+    coach_id = item.get("coach_id")
+    if not coach_id:
+        raise TaskRefused("no coach allocated")
+    now = datetime.now(UTC)
+    current = item.get("appointment")
+    if current and not current.get("outcome") and slots.parse_iso(current["start"]) > now:
+        start_iso = current["start"]  # a retry after the booking landed
+    else:
+        coach = store.coach(coach_id)
+        assert coach is not None
+        start_iso = _hold_next_slot(store, coach, referral_id, now)
+        appointment = {"start": start_iso, "practice_ods": coach["practice_ods"],
+                       "number": int(item.get("appointments_booked", 0)) + 1}
+        try:
+            store.update(
+                referral_id,
+                Event("appointment_booked", SYSTEM, {"start": start_iso}),
+                set_fields={"appointment": appointment, "status": str(Status.APPOINTMENT_BOOKED),
+                            "appointments_booked": appointment["number"]},
+            )
+        except ConditionFailed as error:
+            store.free_slot(coach_id, start_iso, referral_id)
+            raise ReferralWithdrawn("referral has ended") from error
+    days_until = max(0.0, (slots.parse_iso(start_iso) - now).total_seconds() / 86400)
+    return {"outcome_timeout": settings.seconds(days_until + settings.appointment_outcome_days)}
+
+
+def _hold_next_slot(store: Store, coach: Item, referral_id: str, now: datetime) -> str:
+    booked = {slots.parse_iso(s) for s in store.booked_slots(coach["coach_id"], slots.iso(now))}
+    while True:
+        start = slots.next_free_slot(int(coach["weekday"]), now, booked)
+        if start is None:
+            raise TaskRefused("coach diary full")
+        if store.hold_slot(coach["coach_id"], slots.iso(start), referral_id):
+            return slots.iso(start)
+        booked.add(start)  # taken between our read and our write
+
+
+def await_step(store: Store, referral_id: str, awaiting: Awaiting, token: str,
+               check: int | None = None) -> dict[str, Any]:
+    """Park the run on a human step: store its task token with the referral."""
+    item = _live(store, referral_id)
+    fields: dict[str, Any] = {"awaiting": str(awaiting), "task_token": token}
+    if item.get("awaiting") != str(awaiting):
+        fields["chases"] = 0
+        fields["awaiting_since"] = slots.iso(datetime.now(UTC))
+    if check is not None:
+        fields["sustainment_week"] = check
+    if awaiting is Awaiting.CAPACITY:
+        fields["status"] = str(Status.WAITLISTED)
+        fields["waitlist_pk"] = f"WAITLIST#{item['practice_ods']}"
+    event = Event(f"awaiting_{awaiting}", SYSTEM)
+    try:
+        store.update(referral_id, event, set_fields=fields)
+    except ConditionFailed as error:
+        raise ReferralWithdrawn("referral has ended") from error
+    return {}
+
+
+def chase(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
+    """A human step ran past its time limit: flag it for ops, chase, and say where to go back."""
+    item = _live(store, referral_id)
+    awaiting = item.get("awaiting")
+    chases = int(item.get("chases", 0)) + 1
+    exhausted = chases > settings.max_chases
+    try:
+        store.update(
+            referral_id,
+            Event("overdue_chased", SYSTEM, {"awaiting": awaiting, "chase": chases}),
+            set_fields={"chases": chases, "attention": f"overdue_{awaiting}"},
+            remove=["task_token"],
+        )
+    except ConditionFailed as error:
+        raise ReferralWithdrawn("referral has ended") from error
+    back_to = str(awaiting)
+    if awaiting == Awaiting.SUSTAINMENT_CHECK:
+        back_to = f"{awaiting}_{int(item['sustainment_week'])}"
+    return {"back_to": back_to, "exhausted": exhausted}
+
+
+def needs_ops(store: Store, referral_id: str, reason: str) -> dict[str, Any]:
+    """The run cannot go on by itself: mark the referral so ops see it (status unchanged)."""
+    try:
+        store.update(referral_id, Event("needs_ops_attention", SYSTEM, {"reason": reason}),
+                     set_fields={"attention": reason}, remove=["task_token"])
+    except ConditionFailed:
+        pass  # ended meanwhile: nothing left to flag
+    return {}
+
+

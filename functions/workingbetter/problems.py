@@ -1,0 +1,40 @@
+"""Domain errors as RFC 9457 problem+json: the one place errors become HTTP."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from workingbetter.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unauthenticated,
+)
+
+STATUS: dict[type[DomainError], int] = {
+    InvalidInput: 422,
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+}
+CONTENT_TYPE = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str,
+            errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status,
+                            "detail": detail}
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def from_error(error: DomainError) -> tuple[int, str]:
+    status = STATUS.get(type(error), 400)
+    body = problem(status, error.title, error.detail,
+                   [{"field": e.field, "message": e.message} for e in error.errors])
+    return status, json.dumps(body)

@@ -1,0 +1,351 @@
+"""DynamoDB adapter: the referral, its timeline, coach capacity, slots and personal data.
+
+One table holds the workflow side (ids and enums); a second holds one personal-data item per
+referral so that erasure is one delete and nothing else ever needs to read it.
+Every change of status is a conditional write, so two writers can never both win.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+from boto3.dynamodb.conditions import Attr, Key
+from botocore.exceptions import ClientError
+
+from workingbetter.domain.referral import TERMINAL, Status
+
+Item = dict[str, Any]
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _ref_key(referral_id: str) -> Item:
+    return {"pk": f"REFERRAL#{referral_id}", "sk": "REFERRAL"}
+
+
+class ConditionFailed(Exception):
+    """A conditional write lost: the item was not in the state the writer expected."""
+
+
+def _is_condition_failure(error: ClientError) -> bool:
+    """True only when a condition lost; throttling and conflicts still raise (and are retried)."""
+    code = error.response.get("Error", {}).get("Code", "")
+    if code == "ConditionalCheckFailedException":
+        return True
+    if code == "TransactionCanceledException":
+        reasons = error.response.get("CancellationReasons", [])
+        return any(r.get("Code") == "ConditionalCheckFailed" for r in reasons)
+    return False
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line of a referral's timeline: who did what, when. Enums only."""
+
+    event: str
+    by: str
+    detail: Mapping[str, Any] | None = None
+
+    def as_item(self, at: str) -> Item:
+        item: Item = {"at": at, "event": self.event, "by": self.by}
+        if self.detail:
+            item["detail"] = dict(self.detail)
+        return item
+
+
+class Store:
+    def __init__(self, table_name: str, personal_data_table_name: str) -> None:
+        self.table_name = table_name
+        self.personal_data_table_name = personal_data_table_name
+        # The resource's client takes plain Python values, transactions included.
+        # boto3 resources are not thread-safe; the local stack serves many threads at once.
+        self._local = threading.local()
+
+    def _resource(self) -> Any:
+        if not hasattr(self._local, "resource"):
+            self._local.resource = boto3.resource("dynamodb")
+        return self._local.resource
+
+    @property
+    def table(self) -> Any:
+        return self._resource().Table(self.table_name)
+
+    @property
+    def personal(self) -> Any:
+        return self._resource().Table(self.personal_data_table_name)
+
+    @property
+    def client(self) -> Any:
+        return self._resource().meta.client
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def referral(self, referral_id: str) -> Item | None:
+        item = self.table.get_item(Key=_ref_key(referral_id), ConsistentRead=True).get("Item")
+        return item
+
+    def personal_data(self, referral_id: str) -> Item | None:
+        return self.personal.get_item(Key={"referral_id": referral_id}).get("Item")
+
+    def _query_all(self, index: str, key: str, value: str) -> list[Item]:
+        items: list[Item] = []
+        kwargs: dict[str, Any] = {
+            "IndexName": index,
+            "KeyConditionExpression": Key(key).eq(value),
+            "ScanIndexForward": False,
+        }
+        while True:
+            page = self.table.query(**kwargs)
+            items.extend(page["Items"])
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def referrals_for_practice(self, practice_ods: str) -> list[Item]:
+        return self._query_all("ByPractice", "practice_pk", f"PRACTICE#{practice_ods}")
+
+    def referrals_for_coach(self, coach_id: str) -> list[Item]:
+        return self._query_all("ByCoach", "coach_pk", f"COACH#{coach_id}")
+
+    def referrals_with_status(self, status: Status) -> list[Item]:
+        return self._query_all("ByStatus", "status", str(status))
+
+    def practices(self) -> list[Item]:
+        return self.table.query(KeyConditionExpression=Key("pk").eq("PRACTICE"))["Items"]
+
+    def practice(self, practice_ods: str) -> Item | None:
+        return self.table.get_item(Key={"pk": "PRACTICE", "sk": practice_ods}).get("Item")
+
+    def coach(self, coach_id: str) -> Item | None:
+        return self.table.get_item(
+            Key={"pk": f"COACH#{coach_id}", "sk": "COACH"}, ConsistentRead=True
+        ).get("Item")
+
+    def booked_slots(self, coach_id: str, from_iso: str) -> list[str]:
+        page = self.table.query(
+            KeyConditionExpression=Key("pk").eq(f"SLOT#{coach_id}") & Key("sk").gte(from_iso),
+            ConsistentRead=True,
+        )
+        return [item["sk"] for item in page["Items"]]
+
+    # -- seeding (local stack and deploy script) -------------------------------------------
+
+    def put_practice(self, practice_ods: str, name: str, sessions: list[Item]) -> None:
+        self.table.put_item(
+            Item={"pk": "PRACTICE", "sk": practice_ods, "practice_ods": practice_ods,
+                  "name": name, "sessions": sessions}
+        )
+
+    def put_coach(self, coach_id: str, practice_ods: str, weekday: int) -> None:
+        """Create a coach with an empty caseload; an existing coach keeps its count."""
+        self.table.update_item(
+            Key={"pk": f"COACH#{coach_id}", "sk": "COACH"},
+            UpdateExpression="SET coach_id = :c, practice_ods = :p, weekday = :w, "
+            "active = if_not_exists(active, :zero)",
+            ExpressionAttributeValues={":c": coach_id, ":p": practice_ods, ":w": weekday,
+                                       ":zero": 0},
+        )
+
+    # -- intake ----------------------------------------------------------------------------
+
+    def create_referral(self, referral: Item, personal: Item, patient_key: str) -> None:
+        """Workflow item, personal-data item and the one-active-referral marker, all or none."""
+        referral_id = referral["referral_id"]
+        try:
+            self.client.transact_write_items(
+                TransactItems=[
+                    {"Put": {"TableName": self.table_name,
+                             "Item": ({**_ref_key(referral_id), **referral}),
+                             "ConditionExpression": "attribute_not_exists(pk)"}},
+                    {"Put": {"TableName": self.personal_data_table_name,
+                             "Item": ({"referral_id": referral_id, **personal}),
+                             "ConditionExpression": "attribute_not_exists(referral_id)"}},
+                    {"Put": {"TableName": self.table_name,
+                             "Item": ({"pk": f"PATIENT#{patient_key}", "sk": "ACTIVE",
+                                             "referral_id": referral_id}),
+                             "ConditionExpression": "attribute_not_exists(pk)"}},
+                ]
+            )
+        except ClientError as error:
+            if _is_condition_failure(error):
+                raise ConditionFailed from error
+            raise
+
+    def active_referral_for_patient(self, patient_key: str) -> str | None:
+        item = self.table.get_item(
+            Key={"pk": f"PATIENT#{patient_key}", "sk": "ACTIVE"}, ConsistentRead=True
+        ).get("Item")
+        return None if item is None else str(item["referral_id"])
+
+    # -- changes ---------------------------------------------------------------------------
+
+    def update(
+        self,
+        referral_id: str,
+        event: Event,
+        *,
+        set_fields: Mapping[str, Any] | None = None,
+        remove: Iterable[str] = (),
+        only_if_status: Iterable[Status] | None = None,
+        only_if: Mapping[str, Any] | None = None,
+        require_live: bool = True,
+    ) -> Item:
+        """Change the referral and append to its timeline in one conditional write.
+
+        Returns the item as it is after the write; raises ConditionFailed when it was not in
+        the expected status, had different values for `only_if`, or (by default) had ended.
+        """
+        at = now_iso()
+        fields = {**(set_fields or {}), "updated_at": at}
+        names: dict[str, str] = {"#timeline": "timeline"}
+        values: dict[str, Any] = {":event": [event.as_item(at)]}
+        sets = ["#timeline = list_append(if_not_exists(#timeline, :empty), :event)"]
+        values[":empty"] = []
+        for i, (name, value) in enumerate(fields.items()):
+            names[f"#s{i}"] = name
+            values[f":s{i}"] = value
+            sets.append(f"#s{i} = :s{i}")
+        expression = "SET " + ", ".join(sets)
+        removes = list(remove)
+        for i, name in enumerate(removes):
+            names[f"#r{i}"] = name
+        if removes:
+            expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removes)))
+        condition = Attr("pk").exists()
+        if only_if_status is not None:
+            condition = condition & Attr("status").is_in([str(s) for s in only_if_status])
+        elif require_live:
+            condition = condition & ~Attr("status").is_in([str(s) for s in TERMINAL])
+        for name, value in (only_if or {}).items():
+            condition = condition & (
+                Attr(name).not_exists() if value is None else Attr(name).eq(value)
+            )
+        try:
+            result = self.table.update_item(
+                Key=_ref_key(referral_id),
+                UpdateExpression=expression,
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if _is_condition_failure(error):
+                raise ConditionFailed from error
+            raise
+        return result["Attributes"]
+
+    def allocate(self, referral_id: str, coach_id: str, cap: int, event: Event) -> Item:
+        """Take one place in a coach's caseload and give it to the referral, atomically.
+
+        The counter's condition keeps a caseload at or below `cap` whatever runs concurrently;
+        the referral's condition makes a retried allocation a no-op instead of a second place.
+        """
+        at = now_iso()
+        try:
+            self.client.transact_write_items(
+                TransactItems=[
+                    {"Update": {
+                        "TableName": self.table_name,
+                        "Key": ({"pk": f"COACH#{coach_id}", "sk": "COACH"}),
+                        "UpdateExpression": "SET active = active + :one",
+                        "ConditionExpression": "active < :cap",
+                        "ExpressionAttributeValues": ({":one": 1, ":cap": cap}),
+                    }},
+                    {"Update": {
+                        "TableName": self.table_name,
+                        "Key": (_ref_key(referral_id)),
+                        "UpdateExpression": "SET coach_id = :c, coach_pk = :cpk, #st = :st, "
+                        "updated_at = :at, timeline = list_append(timeline, :ev) "
+                        "REMOVE waitlist_pk, awaiting",
+                        "ConditionExpression": "attribute_not_exists(coach_id) AND "
+                        "#st IN (:triage, :waitlisted)",
+                        "ExpressionAttributeNames": {"#st": "status"},
+                        "ExpressionAttributeValues": ({
+                            ":c": coach_id, ":cpk": f"COACH#{coach_id}",
+                            ":st": str(Status.ALLOCATED), ":at": at,
+                            ":ev": [event.as_item(at)],
+                            ":triage": str(Status.TRIAGE), ":waitlisted": str(Status.WAITLISTED),
+                        }),
+                    }},
+                ]
+            )
+        except ClientError as error:
+            if _is_condition_failure(error):
+                raise ConditionFailed from error
+            raise
+        item = self.referral(referral_id)
+        assert item is not None
+        return item
+
+    def release_capacity(self, referral_id: str, coach_id: str) -> bool:
+        """Give the coach's place back exactly once; False if it was already given back."""
+        try:
+            self.client.transact_write_items(
+                TransactItems=[
+                    {"Update": {
+                        "TableName": self.table_name,
+                        "Key": ({"pk": f"COACH#{coach_id}", "sk": "COACH"}),
+                        "UpdateExpression": "SET active = active - :one",
+                        "ConditionExpression": "active > :zero",
+                        "ExpressionAttributeValues": ({":one": 1, ":zero": 0}),
+                    }},
+                    {"Update": {
+                        "TableName": self.table_name,
+                        "Key": (_ref_key(referral_id)),
+                        "UpdateExpression": "SET capacity_released = :t",
+                        "ConditionExpression": "coach_id = :c AND "
+                        "attribute_not_exists(capacity_released)",
+                        "ExpressionAttributeValues": ({":t": True, ":c": coach_id}),
+                    }},
+                ]
+            )
+        except ClientError as error:
+            if _is_condition_failure(error):
+                return False
+            raise
+        return True
+
+    def hold_slot(self, coach_id: str, start_iso: str, referral_id: str) -> bool:
+        """Claim a diary slot; False if someone else holds it (never double-booked)."""
+        try:
+            self.table.put_item(
+                Item={"pk": f"SLOT#{coach_id}", "sk": start_iso, "referral_id": referral_id},
+                ConditionExpression=Attr("pk").not_exists() | Attr("referral_id").eq(referral_id),
+            )
+        except ClientError as error:
+            if _is_condition_failure(error):
+                return False
+            raise
+        return True
+
+    def free_slot(self, coach_id: str, start_iso: str, referral_id: str) -> None:
+        try:
+            self.table.delete_item(
+                Key={"pk": f"SLOT#{coach_id}", "sk": start_iso},
+                ConditionExpression=Attr("referral_id").eq(referral_id),
+            )
+        except ClientError as error:
+            if not _is_condition_failure(error):
+                raise
+
+    def end_patient_marker(self, patient_key: str, referral_id: str) -> None:
+        """Let the patient be referred again once this referral has ended."""
+        try:
+            self.table.delete_item(
+                Key={"pk": f"PATIENT#{patient_key}", "sk": "ACTIVE"},
+                ConditionExpression=Attr("referral_id").eq(referral_id),
+            )
+        except ClientError as error:
+            if not _is_condition_failure(error):
+                raise
+
+    def erase_personal_data(self, referral_id: str) -> None:
+        self.personal.delete_item(Key={"referral_id": referral_id})

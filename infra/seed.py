@@ -1,0 +1,26 @@
+"""Seed the pilot's practices and coaches (each coach holds one surgery session a week)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from workingbetter.store import Store
+
+PILOT = Path(__file__).with_name("pilot_practices.json")
+
+
+def pilot_practices() -> list[dict[str, Any]]:
+    return list(json.loads(PILOT.read_text())["practices"])
+
+
+def seed(store: Store) -> list[dict[str, Any]]:
+    practices = pilot_practices()
+    for practice in practices:
+        sessions = [{"coach_id": c["coach_id"], "weekday": c["weekday"]}
+                    for c in practice["coaches"]]
+        store.put_practice(practice["practice_ods"], practice["name"], sessions)
+        for coach in practice["coaches"]:
+            store.put_coach(coach["coach_id"], practice["practice_ods"], coach["weekday"])
+    return practices

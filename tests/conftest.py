@@ -1,0 +1,198 @@
+"""Shared fixtures: a fresh moto cloud built from template.yaml, with the real ASL executed and
+Lambda tasks dispatched to the real handlers in-process. No network, no AWS account."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from workingbetter import api, referrals, tasks
+from workingbetter.auth import Role, local_token
+from workingbetter.settings import Settings, get_settings
+from workingbetter.store import Store
+
+from infra import lambda_dispatch
+from infra.cloud import Built, build
+from infra.seed import seed
+from infra.template import REGION, LocalTemplate, load
+
+# Never let a test reach a real account, whatever the developer's shell holds.
+for _name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
+    os.environ.pop(_name, None)
+os.environ.update({
+    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": REGION, "TZ": "UTC", "POWERTOOLS_LOG_LEVEL": "WARNING",
+    "POWERTOOLS_METRICS_NAMESPACE": "WorkingBetter",
+})
+time.tzset()
+
+LOCAL_VALUES = {"WB_AUTH_MODE": "local", "WB_NHS_HASH_KEY": "test-nhs-hash-key-0123456789"}
+SECRET = "test-secret-for-local-tokens-only-0123"
+# A fast service clock: one service day is a tenth of a second.
+TEST_SECONDS_PER_DAY = "0.1"
+
+
+def reset_caches() -> None:
+    """Adapters are built once per container in production; each test gets a fresh cloud."""
+    get_settings.cache_clear()
+    api.referrals.cache_clear()
+    tasks._store.cache_clear()
+    referrals._idempotent.cache_clear()
+
+
+@dataclass
+class Cloud:
+    built: Built
+    store: Store
+    settings: Settings
+
+    @property
+    def sfn(self) -> Any:
+        return boto3.client("stepfunctions")
+
+    def execution_arn(self, referral_id: str) -> str:
+        return self.built.state_machine_arn.replace(":stateMachine:", ":execution:") + \
+            f":{referral_id}"
+
+    def history(self, referral_id: str) -> list[dict[str, Any]]:
+        events: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {"executionArn": self.execution_arn(referral_id)}
+        while True:
+            page = self.sfn.get_execution_history(**kwargs)
+            events += page["events"]
+            if not page.get("nextToken"):
+                return events
+            kwargs["nextToken"] = page["nextToken"]
+
+    def states_entered(self, referral_id: str) -> list[str]:
+        return [e["stateEnteredEventDetails"]["name"] for e in self.history(referral_id)
+                if e["type"].endswith("StateEntered")]
+
+    def execution_status(self, referral_id: str) -> str:
+        return str(self.sfn.describe_execution(
+            executionArn=self.execution_arn(referral_id))["status"])
+
+    def wait_for(self, referral_id: str, check: Callable[[dict[str, Any]], bool],
+                 timeout: float = 15.0, what: str = "condition") -> dict[str, Any]:
+        """Poll the referral until `check` holds; fail with its last state if it never does."""
+        deadline = time.monotonic() + timeout
+        item: dict[str, Any] | None = None
+        while time.monotonic() < deadline:
+            item = self.store.referral(referral_id)
+            if item is not None and check(item):
+                return item
+            time.sleep(0.05)
+        last = {k: (item or {}).get(k) for k in ("status", "awaiting", "attention")}
+        raise AssertionError(f"{what} not reached in {timeout}s; referral is {last}; "
+                             f"states {self.states_entered(referral_id)}")
+
+    def wait_for_execution(self, referral_id: str, timeout: float = 15.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status = self.execution_status(referral_id)
+            if status != "RUNNING":
+                return status
+            time.sleep(0.05)
+        raise AssertionError(f"run still RUNNING after {timeout}s: "
+                             f"{self.states_entered(referral_id)}")
+
+    def token(self, role: Role, **claims: str) -> str:
+        return local_token(role, SECRET, **claims)
+
+    def end_all_runs(self) -> None:
+        """Leave no run behind to wake up after the mock has gone."""
+        sm = self.built.state_machine_arn
+        for execution in self.sfn.list_executions(stateMachineArn=sm)["executions"]:
+            if execution["status"] != "RUNNING":
+                continue
+            item = self.store.referral(execution["name"]) or {}
+            if item.get("task_token"):
+                try:
+                    self.sfn.send_task_failure(taskToken=item["task_token"],
+                                               error="Referral.Withdrawn")
+                except Exception:  # noqa: S110 - the token may have just been used
+                    pass
+            self.sfn.stop_execution(executionArn=execution["executionArn"])
+
+
+@pytest.fixture
+def cloud(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
+    marker = request.node.get_closest_marker("service_days")
+    overrides: dict[str, Any] = dict(marker.kwargs) if marker else {}
+    with mock_aws(config=lambda_dispatch.MOTO_CONFIG):  # type: ignore[arg-type]
+        lambda_dispatch.install()
+        template = LocalTemplate(load())
+        env = template.function_environment(LOCAL_VALUES)
+        env["WB_LOCAL_JWT_SECRET"] = SECRET
+        env["WB_SECONDS_PER_DAY"] = str(overrides.pop("seconds_per_day", TEST_SECONDS_PER_DAY))
+        for name, value in overrides.items():
+            env[f"WB_{name.upper()}"] = str(value)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        reset_caches()
+        built = build(template)
+        settings = get_settings()
+        assert settings.state_machine_arn == built.state_machine_arn
+        store = Store(settings.table_name, settings.personal_data_table_name)
+        seed(store)
+        cloud = Cloud(built=built, store=store, settings=settings)
+        try:
+            yield cloud
+        finally:
+            cloud.end_all_runs()
+            time.sleep(0.2)
+            lambda_dispatch.uninstall()
+    reset_caches()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "service_days(**settings): override WB_* settings")
+
+
+# -- referral bodies -----------------------------------------------------------------------
+
+VALID_NHS_NUMBERS = ["4857773457", "9434765919", "9434765870", "9434765862", "9434765854",
+                     "9434765846", "9434765838", "9434765811", "9434765803", "9434765790"]
+
+
+def referral_body(**changes: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "practice_ods": "F83001",
+        "patient": {
+            "nhs_number": "485 777 3457",
+            "given_name": "Ada",
+            "family_name": "Testperson",
+            "date_of_birth": "1980-04-01",
+            "phone": "07700 900982",
+            "contact_preference": "sms",
+        },
+        "employment_status": "unemployed",
+        "health_conditions": ["mental_health"],
+        "consent": {"referral": True, "share_outcome_with_gp": True},
+        "reason": "Wants help getting back to work after a long illness.",
+    }
+    for path, value in changes.items():
+        target = body
+        *parents, leaf = path.split("__")
+        for part in parents:
+            target = target[part]
+        if value is _DELETE:
+            target.pop(leaf, None)
+        else:
+            target[leaf] = value
+    return body
+
+
+_DELETE = object()
+DELETE = _DELETE
+
+
+def as_json(body: Any) -> str:
+    return json.dumps(body)

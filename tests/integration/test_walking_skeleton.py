@@ -1,0 +1,55 @@
+"""A referral travels from the web API through the real ASL to a booked first appointment."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from chalice.test import Client
+from workingbetter.api import app
+from workingbetter.auth import Role
+from workingbetter.domain.slots import parse_iso
+
+from tests.conftest import Cloud, referral_body
+
+pytestmark = pytest.mark.integration
+
+
+def submit(cloud: Cloud, body: dict, practice: str = "F83001", **headers: str) -> dict:
+    token = cloud.token(Role.REFERRER, practice_ods=practice)
+    with Client(app) as client:
+        response = client.http.post("/referrals", body=json.dumps(body), headers={
+            "Authorization": f"Bearer {token}", "Content-Type": "application/json", **headers})
+    assert response.status_code == 201, response.body
+    return json.loads(response.body)
+
+
+def test_a_referral_reaches_a_booked_first_appointment(cloud: Cloud) -> None:
+    created = submit(cloud, referral_body())
+    referral_id = created["referral_id"]
+    assert created["status"] == "RECEIVED"
+
+    item = cloud.wait_for(referral_id, lambda i: i.get("awaiting") == "appointment_outcome",
+                          what="APPOINTMENT_BOOKED awaiting the outcome")
+
+    assert item["status"] == "APPOINTMENT_BOOKED"
+    assert item["coach_id"] in {"coach-amara", "coach-bilal"}
+    assert parse_iso(item["appointment"]["start"]) > parse_iso(item["created_at"][:19] + "Z")
+    assert cloud.execution_status(referral_id) == "RUNNING"
+    assert cloud.states_entered(referral_id) == [
+        "Triage", "TriageRoute", "AllocateCoach", "CoachFree", "BookFirstAppointment",
+        "AwaitAppointmentOutcome",
+    ]
+
+
+def test_a_patient_over_66_is_rejected_as_ineligible(cloud: Cloud) -> None:
+    created = submit(cloud, referral_body(patient__date_of_birth="1950-01-01"))
+    referral_id = created["referral_id"]
+
+    assert cloud.wait_for_execution(referral_id) == "SUCCEEDED"
+    item = cloud.store.referral(referral_id)
+    assert item is not None
+    assert item["status"] == "REJECTED"
+    assert item["exit_reason"] == "ineligible"
+    assert "coach_id" not in item
+    assert cloud.states_entered(referral_id) == ["Triage", "TriageRoute", "Rejected"]
