@@ -54,7 +54,7 @@ def invoke(self: LambdaSimpleBackend, function_name: str, qualifier: str | None,
                            memory_limit_in_mb=int(function.memory_size or 512),
                            timeout_seconds=int(function.timeout or 30))
     try:
-        result = resolve_handler(function.handler)(event, context)
+        result = resolve_handler(str(function.handler))(event, context)
     except Exception as error:
         log.warning("%s raised %s", function.function_name, type(error).__name__, exc_info=True)
         response_headers["x-amz-function-error"] = "Unhandled"
@@ -67,11 +67,14 @@ _original = LambdaSimpleBackend.invoke
 
 
 def install() -> None:
-    LambdaSimpleBackend.invoke = invoke
+    setattr(LambdaSimpleBackend, "invoke", invoke)  # noqa: B010 - patching moto on purpose
 
 
 def uninstall() -> None:
-    LambdaSimpleBackend.invoke = _original
+    setattr(LambdaSimpleBackend, "invoke", _original)  # noqa: B010
 
 
-MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
+MOTO_CONFIG: Any = {
+    "stepfunctions": {"execute_state_machine": True},
+    "lambda": {"use_docker": False},
+}

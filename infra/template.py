@@ -45,7 +45,8 @@ for _short in ("Ref", "GetAtt", "Sub", "If", "Equals", "Not", "And", "Or", "Join
 
 def load(path: Path = TEMPLATE) -> dict[str, Any]:
     with path.open() as handle:
-        return yaml.load(handle, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+        document: dict[str, Any] = yaml.load(handle, Loader=_CfnLoader)  # noqa: S506 - safe
+        return document
 
 
 @dataclass

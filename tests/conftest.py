@@ -3,6 +3,7 @@ Lambda tasks dispatched to the real handlers in-process. No network, no AWS acco
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -103,8 +104,9 @@ class Cloud:
         raise AssertionError(f"run still RUNNING after {timeout}s: "
                              f"{self.states_entered(referral_id)}")
 
-    def token(self, role: Role, **claims: str) -> str:
-        return local_token(role, SECRET, **claims)
+    def token(self, role: Role, practice_ods: str | None = None,
+              coach_id: str | None = None) -> str:
+        return local_token(role, SECRET, practice_ods=practice_ods, coach_id=coach_id)
 
     def end_all_runs(self) -> None:
         """Leave no run behind to wake up after the mock has gone."""
@@ -114,11 +116,9 @@ class Cloud:
                 continue
             item = self.store.referral(execution["name"]) or {}
             if item.get("task_token"):
-                try:
+                with contextlib.suppress(Exception):  # the token may just have been used
                     self.sfn.send_task_failure(taskToken=item["task_token"],
                                                error="Referral.Withdrawn")
-                except Exception:  # noqa: S110 - the token may have just been used
-                    pass
             self.sfn.stop_execution(executionArn=execution["executionArn"])
 
 
@@ -126,7 +126,7 @@ class Cloud:
 def cloud(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
     marker = request.node.get_closest_marker("service_days")
     overrides: dict[str, Any] = dict(marker.kwargs) if marker else {}
-    with mock_aws(config=lambda_dispatch.MOTO_CONFIG):  # type: ignore[arg-type]
+    with mock_aws(config=lambda_dispatch.MOTO_CONFIG):
         lambda_dispatch.install()
         template = LocalTemplate(load())
         env = template.function_environment(LOCAL_VALUES)

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from chalice import Chalice, Response
+from chalice.app import Chalice, Request, Response
 
 from workingbetter import problems
 from workingbetter.auth import Principal, principal_from_claims, verify_local_token
@@ -22,6 +22,9 @@ from workingbetter.settings import get_settings
 from workingbetter.store import Store
 from workingbetter.workflow import Workflow
 
+# Accept any common body type so a wrong one gets our problem+json, not Chalice's 415.
+BODY_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded",
+              "multipart/form-data", "application/octet-stream"]
 app = Chalice(app_name="working-better-api", configure_logs=False)
 
 SECURITY_HEADERS = {
@@ -39,8 +42,14 @@ def referrals() -> Referrals:
                      Workflow(settings.state_machine_arn), settings)
 
 
-def caller() -> Principal:
+def _request() -> Request:
     request = app.current_request
+    assert request is not None, "only called while serving a request"
+    return request
+
+
+def caller() -> Principal:
+    request = _request()
     settings = get_settings()
     if settings.auth_mode == "local":
         return verify_local_token(request.headers.get("authorization"),
@@ -75,7 +84,7 @@ def _guarded(view: Callable[..., tuple[int, Any]]) -> Callable[..., Response]:
 
 
 def _body() -> Any:
-    raw = app.current_request.raw_body
+    raw = _request().raw_body
     if not raw:
         return None
     try:
@@ -95,18 +104,18 @@ def _json_body() -> Any:
     return body
 
 
-@app.route("/referrals", methods=["POST"], content_types=["application/json"])
+@app.route("/referrals", methods=["POST"], content_types=BODY_TYPES)
 @_guarded
 def submit_referral() -> tuple[int, Any]:
     principal = caller()
-    key = app.current_request.headers.get("idempotency-key")
+    key = _request().headers.get("idempotency-key")
     return 201, referrals().submit(principal, _json_body(), key)
 
 
 @app.route("/referrals", methods=["GET"])
 @_guarded
 def list_referrals() -> tuple[int, Any]:
-    return 200, referrals().list(caller())
+    return 200, referrals().visible_to(caller())
 
 
 @app.route("/referrals/{referral_id}", methods=["GET"])

@@ -7,6 +7,7 @@ Inputs and outputs are ids, enums and numbers only.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -164,11 +165,9 @@ def chase(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
 
 def needs_ops(store: Store, referral_id: str, reason: str) -> dict[str, Any]:
     """The run cannot go on by itself: mark the referral so ops see it (status unchanged)."""
-    try:
+    with contextlib.suppress(ConditionFailed):  # ended meanwhile: nothing left to flag
         store.update(referral_id, Event("needs_ops_attention", SYSTEM, {"reason": reason}),
                      set_fields={"attention": reason}, remove=["task_token"])
-    except ConditionFailed:
-        pass  # ended meanwhile: nothing left to flag
     return {}
 
 

@@ -121,7 +121,7 @@ class Referrals:
             personal = self.store.personal_data(referral_id)
         return view(principal, item, personal)
 
-    def list(self, principal: Principal) -> list[Item]:
+    def visible_to(self, principal: Principal) -> list[Item]:
         if principal.role is Role.REFERRER:
             assert principal.practice_ods
             items = self.store.referrals_for_practice(principal.practice_ods)
@@ -172,8 +172,8 @@ def _idempotent(table_name: str) -> Any:
         raise_on_no_idempotency_key=True,
     )
 
-    @idempotent_function(data_keyword_argument="data", persistence_store=persistence,
-                         config=config)
+    @idempotent_function(  # type: ignore[untyped-decorator]
+        data_keyword_argument="data", persistence_store=persistence, config=config)
     def create(*, data: dict[str, str], referrals: Referrals, body: str,
                principal: Principal) -> Item:
         # Powertools stores this function's return value: ids and a status, no personal data.
@@ -190,9 +190,7 @@ def can_see(principal: Principal, item: Item) -> bool:
         return True
     if principal.role is Role.REFERRER:
         return bool(item["practice_ods"] == principal.practice_ods)
-    if item.get("coach_id") == principal.coach_id:
-        return True
-    return False
+    return item.get("coach_id") == principal.coach_id
 
 
 def view(principal: Principal, item: Item, personal: Item | None,

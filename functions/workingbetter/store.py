@@ -11,10 +11,10 @@ import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import boto3
-from boto3.dynamodb.conditions import Attr, Key
+from boto3.dynamodb.conditions import Attr, ConditionBase, Key
 from botocore.exceptions import ClientError
 
 from workingbetter.domain.referral import TERMINAL, Status
@@ -87,12 +87,15 @@ class Store:
 
     # -- reading ---------------------------------------------------------------------------
 
+    def _get(self, key: Item, table: Any = None) -> Item | None:
+        item = (table or self.table).get_item(Key=key, ConsistentRead=True).get("Item")
+        return cast(Item | None, item)
+
     def referral(self, referral_id: str) -> Item | None:
-        item = self.table.get_item(Key=_ref_key(referral_id), ConsistentRead=True).get("Item")
-        return item
+        return self._get(_ref_key(referral_id))
 
     def personal_data(self, referral_id: str) -> Item | None:
-        return self.personal.get_item(Key={"referral_id": referral_id}).get("Item")
+        return self._get({"referral_id": referral_id}, self.personal)
 
     def _query_all(self, index: str, key: str, value: str) -> list[Item]:
         items: list[Item] = []
@@ -118,15 +121,14 @@ class Store:
         return self._query_all("ByStatus", "status", str(status))
 
     def practices(self) -> list[Item]:
-        return self.table.query(KeyConditionExpression=Key("pk").eq("PRACTICE"))["Items"]
+        return cast(list[Item],
+                    self.table.query(KeyConditionExpression=Key("pk").eq("PRACTICE"))["Items"])
 
     def practice(self, practice_ods: str) -> Item | None:
-        return self.table.get_item(Key={"pk": "PRACTICE", "sk": practice_ods}).get("Item")
+        return self._get({"pk": "PRACTICE", "sk": practice_ods})
 
     def coach(self, coach_id: str) -> Item | None:
-        return self.table.get_item(
-            Key={"pk": f"COACH#{coach_id}", "sk": "COACH"}, ConsistentRead=True
-        ).get("Item")
+        return self._get({"pk": f"COACH#{coach_id}", "sk": "COACH"})
 
     def booked_slots(self, coach_id: str, from_iso: str) -> list[str]:
         page = self.table.query(
@@ -179,9 +181,7 @@ class Store:
             raise
 
     def active_referral_for_patient(self, patient_key: str) -> str | None:
-        item = self.table.get_item(
-            Key={"pk": f"PATIENT#{patient_key}", "sk": "ACTIVE"}, ConsistentRead=True
-        ).get("Item")
+        item = self._get({"pk": f"PATIENT#{patient_key}", "sk": "ACTIVE"})
         return None if item is None else str(item["referral_id"])
 
     # -- changes ---------------------------------------------------------------------------
@@ -218,7 +218,7 @@ class Store:
             names[f"#r{i}"] = name
         if removes:
             expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removes)))
-        condition = Attr("pk").exists()
+        condition: ConditionBase = Attr("pk").exists()
         if only_if_status is not None:
             condition = condition & Attr("status").is_in([str(s) for s in only_if_status])
         elif require_live:
@@ -240,7 +240,7 @@ class Store:
             if _is_condition_failure(error):
                 raise ConditionFailed from error
             raise
-        return result["Attributes"]
+        return cast(Item, result["Attributes"])
 
     def allocate(self, referral_id: str, coach_id: str, cap: int, event: Event) -> Item:
         """Take one place in a coach's caseload and give it to the referral, atomically.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from chalice.test import Client
@@ -15,13 +16,15 @@ from tests.conftest import Cloud, referral_body
 pytestmark = pytest.mark.integration
 
 
-def submit(cloud: Cloud, body: dict, practice: str = "F83001", **headers: str) -> dict:
+def submit(cloud: Cloud, body: dict[str, Any], practice: str = "F83001",
+           **headers: str) -> dict[str, Any]:
     token = cloud.token(Role.REFERRER, practice_ods=practice)
     with Client(app) as client:
         response = client.http.post("/referrals", body=json.dumps(body), headers={
             "Authorization": f"Bearer {token}", "Content-Type": "application/json", **headers})
     assert response.status_code == 201, response.body
-    return json.loads(response.body)
+    result: dict[str, Any] = json.loads(response.body)
+    return result
 
 
 def test_a_referral_reaches_a_booked_first_appointment(cloud: Cloud) -> None:

@@ -1,0 +1,166 @@
+"""`make run`: the whole service on this machine, no AWS account, no Docker.
+
+One foreground process: moto's server (DynamoDB, Lambda, Step Functions executing the real
+ASL) on 127.0.0.1:$WB_AWS_PORT, Lambda tasks dispatched in-process to the real handlers, the
+Chalice app on 127.0.0.1:$WB_PORT, the pilot's practices seeded. Ctrl-C stops it cleanly.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass
+from types import FrameType
+
+from pydantic import Field, PositiveFloat, PositiveInt
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from infra import lambda_dispatch
+from infra.cloud import Built, build
+from infra.seed import seed
+from infra.template import REGION, LocalTemplate, load
+
+
+class LocalSettings(BaseSettings):
+    """The local stack's own knobs; the service's settings come from template.yaml."""
+
+    model_config = SettingsConfigDict(env_prefix="WB_")
+
+    port: int = Field(default=8000, ge=0, le=65535)
+    aws_port: int = Field(default=5000, ge=0, le=65535)
+    seconds_per_day: PositiveFloat = 86400.0
+    caseload_cap: PositiveInt = 20
+    local_jwt_secret: str = "local-dev-secret"  # noqa: S105 - local tokens only
+    # Not a secret: locally the NHS number hash only needs to be stable.
+    nhs_hash_key: str = "local-nhs-hash-key-not-for-production"
+
+
+@dataclass
+class Stack:
+    api_url: str
+    aws_url: str
+    built: Built
+    stop: threading.Event
+
+
+def _quiet_logs() -> None:
+    for name in ("werkzeug", "moto", "moto.stepfunctions.parser", "botocore", "urllib3"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _configure_moto(aws_url: str) -> None:
+    request = urllib.request.Request(  # noqa: S310 - loopback only
+        f"{aws_url}/moto-api/config", data=json.dumps(lambda_dispatch.MOTO_CONFIG).encode(),
+        headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request, timeout=10):  # noqa: S310 - loopback only
+        pass
+
+
+def start(settings: LocalSettings) -> tuple[Stack, object, object]:
+    """Start moto and the API; returns the stack and the two servers (for shutdown)."""
+    from chalice.config import Config
+    from chalice.local import LocalDevServer
+    from moto.server import ThreadedMotoServer
+
+    _quiet_logs()
+    moto_server = ThreadedMotoServer(ip_address="127.0.0.1", port=settings.aws_port,
+                                     verbose=False)
+    moto_server.start()
+    assert moto_server._server is not None
+    aws_port = moto_server._server.server_port  # the real port when 0 was asked for
+    aws_url = f"http://127.0.0.1:{aws_port}"
+    os.environ.update({
+        "AWS_ENDPOINT_URL": aws_url, "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+        "MOTO_PORT": str(aws_port), "TZ": "UTC",
+    })
+    time.tzset()
+    _configure_moto(aws_url)
+    lambda_dispatch.install()
+
+    template = LocalTemplate(load(), overrides={
+        "SecondsPerDay": str(settings.seconds_per_day),
+        "CaseloadCap": str(settings.caseload_cap),
+    })
+    env = template.function_environment({
+        "WB_AUTH_MODE": "local",
+        "WB_NHS_HASH_KEY": settings.nhs_hash_key,
+    })
+    env["WB_LOCAL_JWT_SECRET"] = settings.local_jwt_secret
+    os.environ.update(env)
+    built = build(template)
+
+    from workingbetter.api import app
+    from workingbetter.store import Store
+
+    seed(Store(env["WB_TABLE_NAME"], env["WB_PERSONAL_DATA_TABLE_NAME"]))
+    api_server = LocalDevServer(app, Config(), "127.0.0.1", settings.port)
+    api_port = api_server.server.server_address[1]
+    threading.Thread(target=api_server.serve_forever, daemon=True, name="api").start()
+    stack = Stack(api_url=f"http://127.0.0.1:{api_port}", aws_url=aws_url, built=built,
+                  stop=threading.Event())
+    return stack, moto_server, api_server
+
+
+def banner(stack: Stack, settings: LocalSettings) -> str:
+    from workingbetter.auth import Role, local_token
+
+    from infra.seed import pilot_practices
+
+    secret = settings.local_jwt_secret
+    first = pilot_practices()[0]
+    referrer = local_token(Role.REFERRER, secret, practice_ods=first["practice_ods"])
+    coach = local_token(Role.COACH, secret, coach_id=first["coaches"][0]["coach_id"])
+    ops = local_token(Role.OPS, secret)
+    lines = [
+        "",
+        "Working Better is running locally.",
+        f"  API            {stack.api_url}   (try GET {stack.api_url}/practices)",
+        f"  AWS (moto)     {stack.aws_url}",
+        f"  State machine  {stack.built.state_machine_arn}",
+        f"  Service day    {settings.seconds_per_day:g} s (WB_SECONDS_PER_DAY)",
+        "",
+        "Tokens (12 h; `python -m infra.tokens --help` prints others):",
+        f"  referrer at {first['name']} ({first['practice_ods']}):",
+        f"    {referrer}",
+        f"  coach {first['coaches'][0]['coach_id']}:",
+        f"    {coach}",
+        "  ops:",
+        f"    {ops}",
+        "",
+        "Watch the runs with the AWS CLI:",
+        f"  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws stepfunctions list-executions"
+        f" --endpoint-url {stack.aws_url} --region {REGION}"
+        f" --state-machine-arn {stack.built.state_machine_arn}",
+        "",
+        "Press Ctrl-C to stop.",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    settings = LocalSettings()
+    stack, moto_server, api_server = start(settings)
+    print(banner(stack, settings), flush=True)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        stack.stop.set()
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    stack.stop.wait()
+    print("\nStopping…", flush=True)
+    api_server.shutdown()  # type: ignore[attr-defined]
+    moto_server.stop()  # type: ignore[attr-defined]
+    print("Stopped.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
