@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -33,6 +34,8 @@ os.environ.update({
     "POWERTOOLS_METRICS_NAMESPACE": "WorkingBetter",
 })
 time.tzset()
+# moto logs every caught ASL error at ERROR level; the tests assert on outcomes instead.
+logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
 
 LOCAL_VALUES = {"WB_AUTH_MODE": "local", "WB_NHS_HASH_KEY": "test-nhs-hash-key-0123456789"}
 SECRET = "test-secret-for-local-tokens-only-0123"
@@ -43,7 +46,7 @@ TEST_SECONDS_PER_DAY = "0.1"
 def reset_caches() -> None:
     """Adapters are built once per container in production; each test gets a fresh cloud."""
     get_settings.cache_clear()
-    api.referrals.cache_clear()
+    api.services.cache_clear()
     tasks._store.cache_clear()
     referrals._idempotent.cache_clear()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from chalice.app import Chalice, Request, Response
@@ -17,8 +18,10 @@ from workingbetter import problems
 from workingbetter.auth import Principal, principal_from_claims, verify_local_token
 from workingbetter.domain.errors import DomainError, FieldError, InvalidInput
 from workingbetter.logs import logger
+from workingbetter import withdrawal
 from workingbetter.referrals import Referrals
 from workingbetter.settings import get_settings
+from workingbetter.steps import Steps
 from workingbetter.store import Store
 from workingbetter.workflow import Workflow
 
@@ -35,11 +38,22 @@ SECURITY_HEADERS = {
 }
 
 
+@dataclass(frozen=True)
+class Services:
+    store: Store
+    workflow: Workflow
+    referrals: Referrals
+    steps: Steps
+
+
 @functools.lru_cache(maxsize=1)
-def referrals() -> Referrals:
+def services() -> Services:
+    """Adapters built once per container, from settings validated on first use."""
     settings = get_settings()
-    return Referrals(Store(settings.table_name, settings.personal_data_table_name),
-                     Workflow(settings.state_machine_arn), settings)
+    store = Store(settings.table_name, settings.personal_data_table_name)
+    workflow = Workflow(settings.state_machine_arn)
+    return Services(store, workflow, Referrals(store, workflow, settings),
+                    Steps(store, workflow, settings))
 
 
 def _request() -> Request:
@@ -109,23 +123,55 @@ def _json_body() -> Any:
 def submit_referral() -> tuple[int, Any]:
     principal = caller()
     key = _request().headers.get("idempotency-key")
-    return 201, referrals().submit(principal, _json_body(), key)
+    return 201, services().referrals.submit(principal, _json_body(), key)
 
 
 @app.route("/referrals", methods=["GET"])
 @_guarded
 def list_referrals() -> tuple[int, Any]:
-    return 200, referrals().visible_to(caller())
+    return 200, services().referrals.visible_to(caller())
 
 
 @app.route("/referrals/{referral_id}", methods=["GET"])
 @_guarded
 def get_referral(referral_id: str) -> tuple[int, Any]:
-    return 200, referrals().get(caller(), referral_id)
+    return 200, services().referrals.get(caller(), referral_id)
 
 
 @app.route("/practices", methods=["GET"])
 @_guarded
 def list_practices() -> tuple[int, Any]:
     caller()
-    return 200, referrals().practices()
+    return 200, services().referrals.practices()
+
+
+@app.route("/referrals/{referral_id}/triage", methods=["POST"], content_types=BODY_TYPES)
+@_guarded
+def record_triage_decision(referral_id: str) -> tuple[int, Any]:
+    return 200, services().steps.triage(caller(), referral_id, _json_body())
+
+
+@app.route("/referrals/{referral_id}/appointment-outcome", methods=["POST"],
+           content_types=BODY_TYPES)
+@_guarded
+def record_appointment_outcome(referral_id: str) -> tuple[int, Any]:
+    return 200, services().steps.appointment_outcome(caller(), referral_id, _json_body())
+
+
+@app.route("/referrals/{referral_id}/reviews", methods=["POST"], content_types=BODY_TYPES)
+@_guarded
+def record_review(referral_id: str) -> tuple[int, Any]:
+    return 200, services().steps.review(caller(), referral_id, _json_body())
+
+
+@app.route("/referrals/{referral_id}/sustainment", methods=["POST"], content_types=BODY_TYPES)
+@_guarded
+def record_sustainment_check(referral_id: str) -> tuple[int, Any]:
+    return 200, services().steps.sustainment(caller(), referral_id, _json_body())
+
+
+@app.route("/referrals/{referral_id}/withdraw", methods=["POST"], content_types=BODY_TYPES)
+@_guarded
+def withdraw_referral(referral_id: str) -> tuple[int, Any]:
+    s = services()
+    return 200, withdrawal.withdraw(s.store, s.workflow, caller(), referral_id, _json_body())

@@ -1,27 +1,37 @@
-"""Ending a referral, whoever ends it: the workflow, a coach, the practice or the patient.
+"""Ending a referral, and answering the human step a run waits on.
 
-Ending always does the same clean-up, in the same order: the status write first (so every
-task handler that runs afterwards refuses to act), then capacity, diary slot and the
-one-active-referral marker.
+Ending always cleans up the same way, in the same order: the status write first (so every
+task handler that runs afterwards refuses to act), then capacity, diary slot, the
+one-active-referral marker, and the freed place offered to the practice's waitlist.
+
+Answering a step writes the decision first, conditional on the run's task token (one answer
+wins), then hands the token back to Step Functions. If the step timed out in between, the
+chase path finds the recorded answer (`last_answer`) and carries on from it: nothing is lost.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from workingbetter.domain.referral import TERMINAL, ExitReason, Status
+from workingbetter.domain.referral import TERMINAL, Awaiting, ExitReason, Status
+from workingbetter.logs import logger
 from workingbetter.store import ConditionFailed, Event, Item, Store
+from workingbetter.workflow import TokenExpired, Workflow
+
+_RUN_FIELDS = ["awaiting", "task_token", "waitlist_pk", "attention"]
 
 
 def finish(
     store: Store,
+    workflow: Workflow | None,
     referral_id: str,
     status: Status,
     event: Event,
     *,
     exit_reason: ExitReason | None = None,
-    only_if: dict[str, Any] | None = None,
-    extra: dict[str, Any] | None = None,
+    only_if: Mapping[str, Any] | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> Item:
     """Move a live referral to a terminal status and release what it held.
 
@@ -31,23 +41,72 @@ def finish(
     fields: dict[str, Any] = {"status": str(status), **(extra or {})}
     if exit_reason is not None:
         fields["exit_reason"] = str(exit_reason)
-    item = store.update(
-        referral_id, event, set_fields=fields,
-        remove=["awaiting", "task_token", "waitlist_pk", "attention"], only_if=only_if,
-    )
-    release(store, item)
+    item = store.update(referral_id, event, set_fields=fields, remove=_RUN_FIELDS,
+                        only_if=only_if)
+    release(store, workflow, item)
     return item
 
 
-def release(store: Store, item: Item) -> None:
+def release(store: Store, workflow: Workflow | None, item: Item) -> None:
     """Free everything an ended referral held. Safe to repeat: each part happens once."""
     referral_id = item["referral_id"]
-    if item.get("coach_id"):
-        store.release_capacity(referral_id, item["coach_id"])
+    coach_id = item.get("coach_id")
+    if coach_id:
         appointment = item.get("appointment")
-        if appointment and appointment.get("start"):
-            store.free_slot(item["coach_id"], appointment["start"], referral_id)
+        if appointment and not appointment.get("outcome"):
+            store.free_slot(coach_id, appointment["start"], referral_id)
+        if store.release_capacity(referral_id, coach_id) and workflow is not None:
+            offer_place(store, workflow, item["practice_ods"])
     store.end_patient_marker(item["patient_key"], referral_id)
 
 
-__all__ = ["ConditionFailed", "finish", "release"]
+def offer_place(store: Store, workflow: Workflow, practice_ods: str) -> str | None:
+    """A place freed at a practice: wake its longest-waiting referral (no polling loop)."""
+    for referral_id in store.waitlist(practice_ods):
+        item = store.referral(referral_id)
+        if not item or item.get("awaiting") != Awaiting.CAPACITY or not item.get("task_token"):
+            continue
+        try:
+            answer(store, workflow, item, Awaiting.CAPACITY, {"next": "allocate"},
+                   Event("place_offered", "system"))
+        except ConditionFailed:
+            continue  # withdrawn or woken by someone else meanwhile: try the next in line
+        return referral_id
+    return None
+
+
+def answer(
+    store: Store,
+    workflow: Workflow,
+    item: Item,
+    awaiting: Awaiting,
+    output: Mapping[str, Any],
+    event: Event,
+    *,
+    set_fields: Mapping[str, Any] | None = None,
+    end_as: tuple[Status, ExitReason] | None = None,
+) -> Item:
+    """Record the answer to the step the run waits on, then let the run go on.
+
+    `output` (enums only) is what the run sees; `end_as` ends the referral with the answer.
+    Raises ConditionFailed if another answer or a withdrawal got there first.
+    """
+    token = item["task_token"]
+    fields = {**(set_fields or {}),
+              "last_answer": {"awaiting": str(awaiting), "output": dict(output)}}
+    guard = {"task_token": token}
+    if end_as is not None:
+        status, reason = end_as
+        updated = finish(store, workflow, item["referral_id"], status, event,
+                         exit_reason=reason, only_if=guard, extra=fields)
+    else:
+        updated = store.update(item["referral_id"], event, set_fields=fields,
+                               remove=["task_token", "awaiting", "waitlist_pk", "attention"],
+                               only_if=guard)
+    try:
+        workflow.send_success(token, output)
+    except TokenExpired:
+        # The step's time limit fired at the same moment: the chase path reads last_answer.
+        logger.info("answer recorded after the step timed out; the chase will carry it on",
+                    referral_id=item["referral_id"], awaiting=str(awaiting))
+    return updated

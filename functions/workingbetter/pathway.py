@@ -8,7 +8,7 @@ Inputs and outputs are ids, enums and numbers only.
 from __future__ import annotations
 
 import contextlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Any
 
 from workingbetter import lifecycle
@@ -48,7 +48,7 @@ def triage(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]
             _live(store, referral_id)  # a withdrawal won; otherwise a retry already moved it
     if route is TriageRoute.REJECT and status in {Status.RECEIVED, Status.TRIAGE}:
         try:
-            lifecycle.finish(store, referral_id, Status.REJECTED,
+            lifecycle.finish(store, None, referral_id, Status.REJECTED,
                              Event("triage_rejected", SYSTEM, {"rule": "age_16_to_66"}),
                              exit_reason=ExitReason.INELIGIBLE)
         except ConditionFailed as error:
@@ -88,12 +88,14 @@ def book(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
         raise TaskRefused("no coach allocated")
     now = datetime.now(UTC)
     current = item.get("appointment")
-    if current and not current.get("outcome") and slots.parse_iso(current["start"]) > now:
+    if current and not current.get("outcome"):
         start_iso = current["start"]  # a retry after the booking landed
     else:
         coach = store.coach(coach_id)
         assert coach is not None
-        start_iso = _hold_next_slot(store, coach, referral_id, now)
+        # A rebooking after a missed or cancelled appointment goes to a later session.
+        after = now if not current else max(now, _end_of_day(current["start"]))
+        start_iso = _hold_next_slot(store, coach, referral_id, after)
         appointment = {"start": start_iso, "practice_ods": coach["practice_ods"],
                        "number": int(item.get("appointments_booked", 0)) + 1}
         try:
@@ -108,6 +110,11 @@ def book(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
             raise ReferralWithdrawn("referral has ended") from error
     days_until = max(0.0, (slots.parse_iso(start_iso) - now).total_seconds() / 86400)
     return {"outcome_timeout": settings.seconds(days_until + settings.appointment_outcome_days)}
+
+
+def _end_of_day(start_iso: str) -> datetime:
+    local = slots.parse_iso(start_iso).astimezone(slots.UK)
+    return datetime.combine(local.date(), time(23, 59), tzinfo=slots.UK).astimezone(UTC)
 
 
 def _hold_next_slot(store: Store, coach: Item, referral_id: str, now: datetime) -> str:
@@ -131,6 +138,8 @@ def await_step(store: Store, referral_id: str, awaiting: Awaiting, token: str,
         fields["awaiting_since"] = slots.iso(datetime.now(UTC))
     if check is not None:
         fields["sustainment_week"] = check
+    if awaiting is Awaiting.TRIAGE_DECISION:
+        fields["status"] = str(Status.AWAITING_TRIAGE_DECISION)
     if awaiting is Awaiting.CAPACITY:
         fields["status"] = str(Status.WAITLISTED)
         fields["waitlist_pk"] = f"WAITLIST#{item['practice_ods']}"
@@ -146,6 +155,12 @@ def chase(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
     """A human step ran past its time limit: flag it for ops, chase, and say where to go back."""
     item = _live(store, referral_id)
     awaiting = item.get("awaiting")
+    answered = item.get("last_answer")
+    if awaiting is None and answered:
+        # Answered at the moment the time limit fired: carry on from the recorded answer.
+        back_to = _step_name(answered["awaiting"], item)
+        return {"back_to": f"answered_{back_to}", "exhausted": False,
+                "next": answered["output"].get("next")}
     chases = int(item.get("chases", 0)) + 1
     exhausted = chases > settings.max_chases
     try:
@@ -157,10 +172,14 @@ def chase(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
         )
     except ConditionFailed as error:
         raise ReferralWithdrawn("referral has ended") from error
-    back_to = str(awaiting)
+    return {"back_to": _step_name(str(awaiting), item), "exhausted": exhausted, "next": None}
+
+
+def _step_name(awaiting: str, item: Item) -> str:
+    """Which wait a chase returns to; the two sustainment checks are different states."""
     if awaiting == Awaiting.SUSTAINMENT_CHECK:
-        back_to = f"{awaiting}_{int(item['sustainment_week'])}"
-    return {"back_to": back_to, "exhausted": exhausted}
+        return f"{awaiting}_{int(item['sustainment_week'])}"
+    return awaiting
 
 
 def needs_ops(store: Store, referral_id: str, reason: str) -> dict[str, Any]:

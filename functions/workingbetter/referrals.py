@@ -113,7 +113,7 @@ class Referrals:
 
     def get(self, principal: Principal, referral_id: str) -> Item:
         item = self.store.referral(referral_id)
-        if item is None or not can_see(principal, item):
+        if item is None or not (can_see(principal, item) or self._triages(principal, item)):
             # Off-scope records answer 404, like missing ones, so ids cannot be probed.
             raise NotFound("No referral with that id is visible to you")
         personal = None
@@ -133,6 +133,13 @@ class Referrals:
             items = [i for status in Status for i in self.store.referrals_with_status(status)]
         items.sort(key=lambda i: str(i["created_at"]), reverse=True)
         return [view(principal, item, None, summary=True) for item in items]
+
+    def _triages(self, principal: Principal, item: Item) -> bool:
+        """A coach may see (and decide) referrals awaiting triage at their own practice."""
+        if principal.role is not Role.COACH or item.get("awaiting") != Awaiting.TRIAGE_DECISION:
+            return False
+        coach = self.store.coach(str(principal.coach_id))
+        return coach is not None and coach["practice_ods"] == item["practice_ods"]
 
     def _triage_queue(self, coach_id: str, seen: set[str]) -> list[Item]:
         coach = self.store.coach(coach_id)
@@ -238,4 +245,3 @@ def view(principal: Principal, item: Item, personal: Item | None,
     return result
 
 
-__all__ = ["Awaiting", "Referrals", "can_see", "view"]

@@ -120,6 +120,13 @@ class Store:
     def referrals_with_status(self, status: Status) -> list[Item]:
         return self._query_all("ByStatus", "status", str(status))
 
+    def waitlist(self, practice_ods: str) -> list[str]:
+        """Waitlisted referral ids at a practice, longest-waiting first."""
+        page = self.table.query(IndexName="ByWaitlist", ScanIndexForward=True,
+                                KeyConditionExpression=Key("waitlist_pk").eq(
+                                    f"WAITLIST#{practice_ods}"))
+        return [str(i["pk"]).removeprefix("REFERRAL#") for i in page["Items"]]
+
     def practices(self) -> list[Item]:
         return cast(list[Item],
                     self.table.query(KeyConditionExpression=Key("pk").eq("PRACTICE"))["Items"])
@@ -346,6 +353,20 @@ class Store:
         except ClientError as error:
             if not _is_condition_failure(error):
                 raise
+
+    def add_note(self, referral_id: str, note: Item) -> None:
+        """A coach's free text (goals, reasons, employer) lives with the personal data."""
+        try:
+            self.personal.update_item(
+                Key={"referral_id": referral_id},
+                UpdateExpression="SET notes = list_append(if_not_exists(notes, :empty), :note)",
+                ConditionExpression=Attr("referral_id").exists(),
+                ExpressionAttributeValues={":empty": [], ":note": [note]},
+            )
+        except ClientError as error:
+            if not _is_condition_failure(error):
+                raise
+            # Erased meanwhile: the note goes with the rest.
 
     def erase_personal_data(self, referral_id: str) -> None:
         self.personal.delete_item(Key={"referral_id": referral_id})

@@ -27,7 +27,7 @@ def check_digit(first_nine: str) -> int | None:
 def problem(raw: str) -> str | None:
     """Why this is not a valid NHS number, in words a receptionist understands; None when valid."""
     number = normalise(raw)
-    if len(number) != 10 or not number.isdigit():
+    if len(number) != 10 or not (number.isascii() and number.isdigit()):
         return "Enter the NHS number as 10 digits, like 485 777 3457"
     if check_digit(number[:9]) != int(number[9]):
         return "Enter a valid NHS number: the check digit does not match"

@@ -1,0 +1,228 @@
+"""The human steps a coach records: triage decisions, appointment outcomes, reviews and
+sustainment checks. Each is accepted only while the run waits for it (else 409), recorded on
+the timeline, and handed to the run as enums (`{"next": ...}`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from workingbetter.auth import Principal, Role
+from workingbetter.domain import slots
+from workingbetter.domain.errors import Conflict, FieldError, InvalidInput, NotFound
+from workingbetter.domain.referral import Awaiting, ExitReason, Status
+from workingbetter.intake import field_errors
+from workingbetter.lifecycle import answer
+from workingbetter.settings import Settings
+from workingbetter.store import ConditionFailed, Event, Item, Store
+from workingbetter.workflow import Workflow
+
+_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
+M = TypeVar("M", bound=BaseModel)
+
+
+class TriageDecision(BaseModel):
+    model_config = _STRICT
+    decision: Literal["accept", "reject"]
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class AppointmentOutcome(BaseModel):
+    model_config = _STRICT
+    outcome: Literal["attended", "did_not_attend", "cancelled"]
+
+
+class Job(BaseModel):
+    model_config = _STRICT
+    employer: str = Field(min_length=1, max_length=200)
+    hours_per_week: float = Field(gt=0, le=80)
+    start_date: date
+
+
+# Exits a coach may record at a review; the others belong to other steps.
+REVIEW_EXITS = {ExitReason.EDUCATION_OR_TRAINING, ExitReason.VOLUNTEERING,
+                ExitReason.NO_LONGER_WISHES, ExitReason.DISENGAGED, ExitReason.MOVED_AWAY}
+
+
+class Review(BaseModel):
+    model_config = _STRICT
+    decision: Literal["continue", "job_start", "exit"]
+    exit_reason: ExitReason | None = None
+    employer_contacts: int = Field(ge=0, le=200)
+    goals: list[str] | None = Field(default=None, max_length=20)
+    confidence: int | None = Field(default=None, ge=1, le=10)
+    job: Job | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Review:
+        if self.decision == "job_start" and self.job is None:
+            raise ValueError("job: Give the job's employer, hours per week and start date")
+        if self.decision == "exit" and self.exit_reason not in REVIEW_EXITS:
+            allowed = ", ".join(sorted(REVIEW_EXITS))
+            raise ValueError(f"exit_reason: Choose one of {allowed}")
+        if self.decision != "exit" and self.exit_reason is not None:
+            raise ValueError("exit_reason: Only give an exit reason when the decision is exit")
+        return self
+
+
+class Sustainment(BaseModel):
+    model_config = _STRICT
+    still_in_work: bool
+
+
+def _parse(model: type[M], body: Any) -> M:
+    if not isinstance(body, dict):
+        raise InvalidInput("Send a JSON object", [FieldError("body", "Send a JSON object")])
+    try:
+        return model.model_validate(body)
+    except ValidationError as error:
+        errors = []
+        for e in field_errors(error):
+            # A cross-field rule names its field before a colon ("job: ...").
+            name, sep, message = e.message.partition(": ")
+            is_named = sep and e.field == "" and name.isidentifier()
+            errors.append(FieldError(name, message) if is_named else e)
+        raise InvalidInput("The request has errors: nothing was recorded", errors) from error
+
+
+class Steps:
+    def __init__(self, store: Store, workflow: Workflow, settings: Settings) -> None:
+        self.store = store
+        self.workflow = workflow
+        self.settings = settings
+
+    def _waiting(self, principal: Principal, referral_id: str, step: Awaiting) -> Item:
+        principal.require(Role.COACH)
+        item = self.store.referral(referral_id)
+        if item is None or not self._coach_may_act(principal, item, step):
+            raise NotFound("No referral with that id is in your caseload")
+        status = Status(item["status"])
+        if status.terminal:
+            raise Conflict(f"This referral has ended ({status}): nothing more can be recorded")
+        if item.get("awaiting") != step or not item.get("task_token"):
+            waiting = item.get("awaiting")
+            now = f"it is waiting for {waiting}" if waiting else "it is not waiting for anyone"
+            raise Conflict(f"The referral is not waiting for {step}: {now}")
+        return item
+
+    def _coach_may_act(self, principal: Principal, item: Item, step: Awaiting) -> bool:
+        if item.get("coach_id") == principal.coach_id:
+            return True
+        if step is Awaiting.TRIAGE_DECISION and principal.coach_id:
+            coach = self.store.coach(principal.coach_id)
+            return coach is not None and coach["practice_ods"] == item["practice_ods"]
+        return False
+
+    def _answer(self, item: Item, step: Awaiting, next_: str, event: Event,
+                set_fields: dict[str, Any] | None = None,
+                end_as: tuple[Status, ExitReason] | None = None,
+                note: dict[str, Any] | None = None) -> Item:
+        """Hand the answer to the run; free text goes to the personal-data item, never the
+        timeline, so that erasure removes it and ops never see it."""
+        try:
+            updated = answer(self.store, self.workflow, item, step, {"next": next_}, event,
+                             set_fields=set_fields, end_as=end_as)
+        except ConditionFailed as error:
+            raise Conflict("Someone else changed this referral at the same moment (it may "
+                           "have been withdrawn): reload it and check") from error
+        if note:
+            self.store.add_note(item["referral_id"], {"at": updated["updated_at"],
+                                                      "event": event.event, **note})
+        return {"referral_id": item["referral_id"], "status": updated["status"],
+                "next": next_}
+
+    def triage(self, principal: Principal, referral_id: str, body: Any) -> Item:
+        decision = _parse(TriageDecision, body)
+        item = self._waiting(principal, referral_id, Awaiting.TRIAGE_DECISION)
+        event = Event(f"triage_{decision.decision}ed", principal.actor)
+        note = {"reason": decision.reason}
+        if decision.decision == "accept":
+            return self._answer(item, Awaiting.TRIAGE_DECISION, "allocate", event,
+                                {"status": str(Status.TRIAGE)}, note=note)
+        return self._answer(item, Awaiting.TRIAGE_DECISION, "reject", event,
+                            end_as=(Status.REJECTED, ExitReason.INELIGIBLE), note=note)
+
+    def appointment_outcome(self, principal: Principal, referral_id: str, body: Any) -> Item:
+        outcome = _parse(AppointmentOutcome, body).outcome
+        item = self._waiting(principal, referral_id, Awaiting.APPOINTMENT_OUTCOME)
+        appointment = {**item["appointment"], "outcome": outcome}
+        step = Awaiting.APPOINTMENT_OUTCOME
+        if outcome == "attended":
+            now = datetime.now(UTC)
+            ends = now + timedelta(
+                seconds=self.settings.seconds(self.settings.support_period_days))
+            return self._answer(item, step, "support",
+                                Event("first_appointment_attended", principal.actor),
+                                {"status": str(Status.IN_SUPPORT), "appointment": appointment,
+                                 "missed_in_a_row": 0, "support_started_at": slots.iso(now),
+                                 "support_ends_at": slots.iso(ends)})
+        if outcome == "cancelled":
+            self.store.free_slot(item["coach_id"], item["appointment"]["start"], referral_id)
+            return self._answer(item, step, "rebook",
+                                Event("appointment_cancelled_rebooking", principal.actor),
+                                {"appointment": appointment})
+        missed = int(item.get("missed_in_a_row", 0)) + 1
+        fields = {"appointment": appointment, "missed_in_a_row": missed}
+        if missed >= self.settings.max_missed_appointments:
+            return self._answer(item, step, "exit",
+                                Event("did_not_attend_exit", principal.actor,
+                                      {"missed_in_a_row": missed}), fields,
+                                end_as=(Status.EXITED, ExitReason.DISENGAGED))
+        # IPS assertive outreach: no discharge for a missed appointment; reach out, rebook.
+        return self._answer(item, step, "rebook",
+                            Event("did_not_attend_outreach", principal.actor,
+                                  {"missed_in_a_row": missed}), fields)
+
+    def review(self, principal: Principal, referral_id: str, body: Any) -> Item:
+        review = _parse(Review, body)
+        item = self._waiting(principal, referral_id, Awaiting.REVIEW)
+        step = Awaiting.REVIEW
+        contacts = int(item.get("employer_contacts", 0)) + review.employer_contacts
+        fields: dict[str, Any] = {"employer_contacts": contacts,
+                                  "reviews_done": int(item.get("reviews_done", 0)) + 1}
+        if item.get("first_employer_contact_at") is None and review.employer_contacts:
+            fields["first_employer_contact_at"] = slots.iso(datetime.now(UTC))
+        note: dict[str, Any] = {k: v for k, v in {"goals": review.goals,
+                                                  "confidence": review.confidence}.items()
+                if v is not None}
+        detail: dict[str, Any] = {"employer_contacts": review.employer_contacts}
+        if review.decision == "job_start":
+            assert review.job is not None
+            fields.update({"status": str(Status.IN_WORK),
+                           "job": {"hours_per_week": str(review.job.hours_per_week),
+                                   "start_date": review.job.start_date.isoformat()},
+                           "job_started_at": slots.iso(datetime.now(UTC))})
+            note["employer"] = review.job.employer
+            return self._answer(item, step, "in_work",
+                                Event("job_started", principal.actor, detail), fields,
+                                note=note)
+        if review.decision == "exit":
+            assert review.exit_reason is not None
+            return self._answer(item, step, "exit", Event("review_exit", principal.actor, detail),
+                                fields, end_as=(Status.EXITED, review.exit_reason), note=note)
+        if item.get("support_ends_at") and \
+                slots.parse_iso(item["support_ends_at"]) <= datetime.now(UTC):
+            return self._answer(item, step, "exit",
+                                Event("support_period_ended", principal.actor, detail), fields,
+                                end_as=(Status.EXITED, ExitReason.SUPPORT_PERIOD_ENDED),
+                                note=note)
+        return self._answer(item, step, "review",
+                            Event("review_continue", principal.actor, detail), fields, note=note)
+
+    def sustainment(self, principal: Principal, referral_id: str, body: Any) -> Item:
+        check = _parse(Sustainment, body)
+        item = self._waiting(principal, referral_id, Awaiting.SUSTAINMENT_CHECK)
+        week = int(item["sustainment_week"])
+        step = Awaiting.SUSTAINMENT_CHECK
+        if not check.still_in_work:
+            return self._answer(item, step, "exit",
+                                Event(f"job_ended_before_week_{week}", principal.actor),
+                                end_as=(Status.EXITED, ExitReason.JOB_ENDED))
+        if week >= 26:
+            return self._answer(item, step, "exit",
+                                Event("in_work_26_weeks", principal.actor),
+                                end_as=(Status.EXITED, ExitReason.JOB_SUSTAINED_26_WEEKS))
+        return self._answer(item, step, "sustain",
+                            Event(f"in_work_{week}_weeks", principal.actor))

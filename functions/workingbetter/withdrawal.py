@@ -1,0 +1,92 @@
+"""Leaving the service: voluntary means it works from every live status, at once.
+
+The order closes every race: the WITHDRAWN write (conditional on the token the run waits on)
+comes first, so every task handler afterwards refuses to act; then capacity, slot and marker
+are released; personal data is erased if asked; last, the run is ended: a run waiting on a
+token gets SendTaskFailure(Referral.Withdrawn), any other is stopped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from workingbetter.auth import Principal, Role
+from workingbetter.domain.errors import Conflict, FieldError, InvalidInput, NotFound
+from workingbetter.domain.referral import ExitReason, Status
+from workingbetter.intake import field_errors
+from workingbetter.lifecycle import finish
+from workingbetter.referrals import can_see
+from workingbetter.store import ConditionFailed, Event, Item, Store
+from workingbetter.workflow import WITHDRAWN_ERROR, Workflow
+
+
+class WithdrawRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    reason: str | None = Field(default=None, max_length=500)
+    erase_personal_data: bool = False
+
+
+def parse(body: Any) -> WithdrawRequest:
+    if body is None:
+        return WithdrawRequest()
+    if not isinstance(body, dict):
+        raise InvalidInput("Send a JSON object", [FieldError("body", "Send a JSON object")])
+    try:
+        return WithdrawRequest.model_validate(body)
+    except ValidationError as error:
+        raise InvalidInput("The request has errors: nothing was changed",
+                           field_errors(error)) from error
+
+
+def withdraw(store: Store, workflow: Workflow, principal: Principal, referral_id: str,
+             body: Any) -> Item:
+    principal.require(Role.REFERRER, Role.COACH)
+    request = parse(body)
+    item = store.referral(referral_id)
+    if item is None or not can_see(principal, item):
+        raise NotFound("No referral with that id is visible to you")
+    return withdraw_referral(store, workflow, item, principal.actor, request)
+
+
+def withdraw_referral(store: Store, workflow: Workflow, item: Item, actor: str,
+                      request: WithdrawRequest) -> Item:
+    """Withdraw on anyone's behalf (practice, coach, or the patient's own link)."""
+    referral_id = item["referral_id"]
+    for _ in range(5):  # the run may move between our read and our write: read again
+        status = Status(item["status"])
+        if status.terminal:
+            break
+        token = item.get("task_token")
+        try:
+            ended = finish(store, workflow, referral_id, Status.WITHDRAWN,
+                           Event("withdrawn", actor), exit_reason=ExitReason.NO_LONGER_WISHES,
+                           only_if={"task_token": token})
+        except ConditionFailed:
+            fresh = store.referral(referral_id)
+            assert fresh is not None
+            item = fresh
+            continue
+        if request.reason:
+            store.add_note(referral_id, {"at": ended["updated_at"], "event": "withdrawn",
+                                         "reason": request.reason})
+        if token:
+            workflow.send_failure(token, WITHDRAWN_ERROR)
+        else:
+            workflow.stop(referral_id, WITHDRAWN_ERROR)
+        item = ended
+        break
+    else:
+        raise Conflict("The referral kept changing while we withdrew it: try again")
+    status = Status(item["status"])
+    if status is not Status.WITHDRAWN and not request.erase_personal_data:
+        raise Conflict(f"This referral has already ended ({status}); nothing to withdraw")
+    if request.erase_personal_data:
+        store.erase_personal_data(referral_id)
+        if not item.get("personal_data_erased"):
+            store.update(referral_id, Event("personal_data_erased", actor),
+                         set_fields={"personal_data_erased": True}, require_live=False)
+    return {"referral_id": referral_id, "status": str(status),
+            "personal_data_erased": bool(request.erase_personal_data
+                                         or item.get("personal_data_erased"))}

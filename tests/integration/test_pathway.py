@@ -1,0 +1,174 @@
+"""The whole pathway through the real ASL on a compressed clock: triage, first appointment,
+reviews, in-work checks and exit."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api_client import Api
+from tests.conftest import Cloud
+from workingbetter.domain.slots import UK, parse_iso
+
+pytestmark = pytest.mark.integration
+
+# Short waits so a year-long journey runs in seconds; human steps keep their real limits.
+FAST = {"review_interval_days": 5, "sustainment_first_days": 10,
+        "sustainment_second_days": 20}
+
+
+@pytest.fixture
+def api(cloud: Cloud) -> Api:
+    return Api(cloud)
+
+
+@pytest.mark.service_days(**FAST)
+def test_a_full_journey_ends_with_a_job_sustained_for_26_weeks(cloud: Cloud, api: Api) -> None:
+    referral_id = api.refer()
+    api.awaiting(referral_id, "appointment_outcome")
+    coach = api.coach_of(referral_id)
+
+    assert api.step(referral_id, "appointment-outcome", {"outcome": "attended"}).status == 200
+    api.awaiting(referral_id, "review")
+    assert api.step(referral_id, "reviews", {"decision": "continue", "employer_contacts": 2,
+                                              "goals": ["CV"], "confidence": 6}).status == 200
+    api.awaiting(referral_id, "review")
+    job = {"employer": "Angel Bakery", "hours_per_week": 20, "start_date": "2026-12-01"}
+    reply = api.step(referral_id, "reviews", {"decision": "job_start", "employer_contacts": 1,
+                                               "job": job})
+    assert reply.status == 200, reply.body
+    assert reply.body["status"] == "IN_WORK"
+    first = api.awaiting(referral_id, "sustainment_check")
+    assert first["sustainment_week"] == 13
+    assert api.step(referral_id, "sustainment", {"still_in_work": True}).status == 200
+    second = api.awaiting(referral_id, "sustainment_check")
+    assert second["sustainment_week"] == 26
+    assert api.step(referral_id, "sustainment", {"still_in_work": True}, coach).status == 200
+
+    assert cloud.wait_for_execution(referral_id) == "SUCCEEDED"
+    item = cloud.store.referral(referral_id)
+    assert item is not None
+    assert (item["status"], item["exit_reason"]) == ("EXITED", "job_sustained_26_weeks")
+    assert item["employer_contacts"] == 3
+    coach_item = cloud.store.coach(item["coach_id"])
+    assert coach_item is not None and coach_item["active"] == 0
+    states = cloud.states_entered(referral_id)
+    assert len(states) <= 25, states
+    assert states[-1] == "Exited"
+    # Goals, confidence and the employer are coach notes: kept with the personal data only.
+    personal = cloud.store.personal_data(referral_id)
+    assert personal is not None
+    assert [n.get("employer") for n in personal["notes"] if "employer" in n] == ["Angel Bakery"]
+    referrer_view = api.get(referral_id, api.referrer()).body
+    assert "Angel Bakery" not in str(referrer_view) and "CV" not in str(referrer_view)
+
+
+def test_three_missed_appointments_in_a_row_end_as_disengaged(cloud: Cloud, api: Api) -> None:
+    referral_id = api.refer()
+    starts = []
+    for missed in (1, 2):
+        item = api.awaiting(referral_id, "appointment_outcome")
+        starts.append(item["appointment"]["start"])
+        reply = api.step(referral_id, "appointment-outcome", {"outcome": "did_not_attend"})
+        assert reply.body["next"] == "rebook"
+        item = cloud.wait_for(referral_id, lambda i, n=missed: i.get("appointments_booked") ==
+                              n + 1 and i.get("awaiting") == "appointment_outcome")
+        assert item["status"] == "APPOINTMENT_BOOKED"
+        assert item["missed_in_a_row"] == missed
+    third = cloud.store.referral(referral_id)
+    assert third is not None
+    starts.append(third["appointment"]["start"])
+    # Each rebooking is in a later session, never the same day as the missed one.
+    days = [parse_iso(s).astimezone(UK).date() for s in starts]
+    assert days == sorted(days) and len(set(days)) == 3
+
+    reply = api.step(referral_id, "appointment-outcome", {"outcome": "did_not_attend"})
+    assert reply.status == 200 and reply.body["status"] == "EXITED"
+    assert cloud.wait_for_execution(referral_id) == "SUCCEEDED"
+    item = cloud.store.referral(referral_id)
+    assert item is not None and item["exit_reason"] == "disengaged"
+    events = [e["event"] for e in item["timeline"]]
+    assert events.count("did_not_attend_outreach") == 2
+
+
+def test_a_cancelled_appointment_is_rebooked_without_counting_as_missed(
+        cloud: Cloud, api: Api) -> None:
+    referral_id = api.refer()
+    first = api.awaiting(referral_id, "appointment_outcome")
+    api.step(referral_id, "appointment-outcome", {"outcome": "cancelled"})
+    item = cloud.wait_for(referral_id, lambda i: i.get("appointments_booked") == 2
+                          and i.get("awaiting") == "appointment_outcome")
+    assert item.get("missed_in_a_row", 0) == 0
+    assert item["appointment"]["start"] != first["appointment"]["start"]
+    # The cancelled slot is free again for someone else.
+    assert first["appointment"]["start"] not in cloud.store.booked_slots(
+        item["coach_id"], first["appointment"]["start"])
+
+
+def test_a_referral_only_a_person_can_triage_waits_for_the_practice_coach(
+        cloud: Cloud, api: Api) -> None:
+    referral_id = api.refer(health_conditions=["other"])
+    item = api.awaiting(referral_id, "triage_decision")
+    assert item["status"] == "AWAITING_TRIAGE_DECISION"
+
+    elsewhere = api.step(referral_id, "triage", {"decision": "accept", "reason": "ok"},
+                         api.coach("coach-chloe"))
+    assert elsewhere.status == 404
+    assert api.get(referral_id, api.coach("coach-amara")).status == 200
+    reply = api.step(referral_id, "triage", {"decision": "accept", "reason": "Chronic pain"},
+                     api.coach("coach-amara"))
+    assert reply.status == 200, reply.body
+
+    booked = api.awaiting(referral_id, "appointment_outcome")
+    assert booked["status"] == "APPOINTMENT_BOOKED"
+    assert "triage_accepted" in [e["event"] for e in booked["timeline"]]
+
+
+def test_a_coach_can_reject_at_triage_with_a_reason(cloud: Cloud, api: Api) -> None:
+    referral_id = api.refer(health_conditions=["other"])
+    api.awaiting(referral_id, "triage_decision")
+    reply = api.step(referral_id, "triage", {"decision": "reject", "reason": "Not local"},
+                     api.coach("coach-bilal"))
+    assert reply.status == 200 and reply.body["status"] == "REJECTED"
+    assert cloud.wait_for_execution(referral_id) == "SUCCEEDED"
+    item = cloud.store.referral(referral_id)
+    assert item is not None and item["exit_reason"] == "ineligible"
+    assert cloud.states_entered(referral_id)[-1] == "Rejected"
+    personal = cloud.store.personal_data(referral_id)
+    assert personal is not None and personal["notes"][0]["reason"] == "Not local"
+
+
+@pytest.mark.service_days(triage_decision_days=5, max_chases=2)
+def test_an_overdue_triage_decision_is_chased_and_flagged_never_auto_declined(
+        cloud: Cloud, api: Api) -> None:
+    referral_id = api.refer(health_conditions=["other"])
+    assert cloud.wait_for_execution(referral_id, timeout=20) == "FAILED"
+    item = cloud.store.referral(referral_id)
+    assert item is not None
+    assert item["status"] == "AWAITING_TRIAGE_DECISION"
+    assert item["attention"] == "stalled"
+    events = [e["event"] for e in item["timeline"]]
+    assert events.count("overdue_chased") == 3
+    assert "triage_rejected" not in events
+
+
+def test_a_human_step_the_run_is_not_waiting_for_gets_409(cloud: Cloud, api: Api) -> None:
+    referral_id = api.refer()
+    api.awaiting(referral_id, "appointment_outcome")
+    reply = api.step(referral_id, "reviews", {"decision": "continue", "employer_contacts": 0})
+    assert reply.status == 409
+    assert reply.headers["Content-Type"] == "application/problem+json"
+    assert "not waiting for review" in reply.body["detail"]
+    # Answering the same step twice: the second answer finds nothing to answer.
+    assert api.step(referral_id, "appointment-outcome", {"outcome": "attended"}).status == 200
+    assert api.step(referral_id, "appointment-outcome", {"outcome": "attended"}).status == 409
+
+
+def test_bad_human_step_input_gets_field_errors_and_changes_nothing(
+        cloud: Cloud, api: Api) -> None:
+    referral_id = api.refer()
+    api.awaiting(referral_id, "appointment_outcome")
+    reply = api.step(referral_id, "appointment-outcome", {"outcome": "maybe"})
+    assert reply.status == 422
+    assert [e["field"] for e in reply.body["errors"]] == ["outcome"]
+    item = cloud.store.referral(referral_id)
+    assert item is not None and item["awaiting"] == "appointment_outcome"
