@@ -109,9 +109,8 @@ def start(settings: LocalSettings) -> tuple[Stack, object, object]:
 
 
 def banner(stack: Stack, settings: LocalSettings) -> str:
-    from workingbetter.auth import Role, local_token
-
     from infra.seed import pilot_practices
+    from workingbetter.auth import Role, local_token
 
     secret = settings.local_jwt_secret
     first = pilot_practices()[0]

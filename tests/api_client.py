@@ -57,7 +57,8 @@ class Api:
 
     def coach_of(self, referral_id: str) -> str:
         item = self.cloud.store.referral(referral_id)
-        assert item is not None and item.get("coach_id"), item
+        assert item is not None
+        assert item.get("coach_id"), item
         return self.coach(str(item["coach_id"]))
 
     def step(self, referral_id: str, path: str, body: Any, token: str | None = None) -> Reply:

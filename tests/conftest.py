@@ -15,15 +15,15 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from workingbetter import api, referrals, tasks
-from workingbetter.auth import Role, local_token
-from workingbetter.settings import Settings, get_settings
-from workingbetter.store import Store
 
 from infra import lambda_dispatch
 from infra.cloud import Built, build
 from infra.seed import seed
 from infra.template import REGION, LocalTemplate, load
+from workingbetter import api, referrals, tasks
+from workingbetter.auth import Role, local_token
+from workingbetter.settings import Settings, get_settings
+from workingbetter.store import Store
 
 # Never let a test reach a real account, whatever the developer's shell holds.
 for _name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):

@@ -14,11 +14,10 @@ from typing import Any
 
 from chalice.app import Chalice, Request, Response
 
-from workingbetter import problems
+from workingbetter import problems, withdrawal
 from workingbetter.auth import Principal, principal_from_claims, verify_local_token
 from workingbetter.domain.errors import DomainError, FieldError, InvalidInput
 from workingbetter.logs import logger
-from workingbetter import withdrawal
 from workingbetter.referrals import Referrals
 from workingbetter.settings import get_settings
 from workingbetter.steps import Steps

@@ -50,7 +50,8 @@ def test_a_full_journey_ends_with_a_job_sustained_for_26_weeks(cloud: Cloud, api
     assert (item["status"], item["exit_reason"]) == ("EXITED", "job_sustained_26_weeks")
     assert item["employer_contacts"] == 3
     coach_item = cloud.store.coach(item["coach_id"])
-    assert coach_item is not None and coach_item["active"] == 0
+    assert coach_item is not None
+    assert coach_item["active"] == 0
     states = cloud.states_entered(referral_id)
     assert len(states) <= 25, states
     assert states[-1] == "Exited"
@@ -59,7 +60,8 @@ def test_a_full_journey_ends_with_a_job_sustained_for_26_weeks(cloud: Cloud, api
     assert personal is not None
     assert [n.get("employer") for n in personal["notes"] if "employer" in n] == ["Angel Bakery"]
     referrer_view = api.get(referral_id, api.referrer()).body
-    assert "Angel Bakery" not in str(referrer_view) and "CV" not in str(referrer_view)
+    assert "Angel Bakery" not in str(referrer_view)
+    assert "CV" not in str(referrer_view)
 
 
 def test_three_missed_appointments_in_a_row_end_as_disengaged(cloud: Cloud, api: Api) -> None:
@@ -79,13 +81,16 @@ def test_three_missed_appointments_in_a_row_end_as_disengaged(cloud: Cloud, api:
     starts.append(third["appointment"]["start"])
     # Each rebooking is in a later session, never the same day as the missed one.
     days = [parse_iso(s).astimezone(UK).date() for s in starts]
-    assert days == sorted(days) and len(set(days)) == 3
+    assert days == sorted(days)
+    assert len(set(days)) == 3
 
     reply = api.step(referral_id, "appointment-outcome", {"outcome": "did_not_attend"})
-    assert reply.status == 200 and reply.body["status"] == "EXITED"
+    assert reply.status == 200
+    assert reply.body["status"] == "EXITED"
     assert cloud.wait_for_execution(referral_id) == "SUCCEEDED"
     item = cloud.store.referral(referral_id)
-    assert item is not None and item["exit_reason"] == "disengaged"
+    assert item is not None
+    assert item["exit_reason"] == "disengaged"
     events = [e["event"] for e in item["timeline"]]
     assert events.count("did_not_attend_outreach") == 2
 
@@ -128,13 +133,16 @@ def test_a_coach_can_reject_at_triage_with_a_reason(cloud: Cloud, api: Api) -> N
     api.awaiting(referral_id, "triage_decision")
     reply = api.step(referral_id, "triage", {"decision": "reject", "reason": "Not local"},
                      api.coach("coach-bilal"))
-    assert reply.status == 200 and reply.body["status"] == "REJECTED"
+    assert reply.status == 200
+    assert reply.body["status"] == "REJECTED"
     assert cloud.wait_for_execution(referral_id) == "SUCCEEDED"
     item = cloud.store.referral(referral_id)
-    assert item is not None and item["exit_reason"] == "ineligible"
+    assert item is not None
+    assert item["exit_reason"] == "ineligible"
     assert cloud.states_entered(referral_id)[-1] == "Rejected"
     personal = cloud.store.personal_data(referral_id)
-    assert personal is not None and personal["notes"][0]["reason"] == "Not local"
+    assert personal is not None
+    assert personal["notes"][0]["reason"] == "Not local"
 
 
 @pytest.mark.service_days(triage_decision_days=5, max_chases=2)
@@ -171,4 +179,5 @@ def test_bad_human_step_input_gets_field_errors_and_changes_nothing(
     assert reply.status == 422
     assert [e["field"] for e in reply.body["errors"]] == ["outcome"]
     item = cloud.store.referral(referral_id)
-    assert item is not None and item["awaiting"] == "appointment_outcome"
+    assert item is not None
+    assert item["awaiting"] == "appointment_outcome"

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 from chalice.test import Client
+
+from tests.conftest import Cloud, referral_body
 from workingbetter.api import app
 from workingbetter.auth import Role
 from workingbetter.domain.slots import parse_iso
-
-from tests.conftest import Cloud, referral_body
 
 pytestmark = pytest.mark.integration
 
