@@ -57,10 +57,18 @@ def invoke(self: LambdaSimpleBackend, function_name: str, qualifier: str | None,
         result = resolve_handler(str(function.handler))(event, context)
     except Exception as error:
         log.warning("%s raised %s", function.function_name, type(error).__name__, exc_info=True)
-        response_headers["x-amz-function-error"] = "Unhandled"
-        payload = {"errorType": type(error).__name__, "errorMessage": str(error)[:256]}
-        return json.dumps(payload).encode()
-    return json.dumps(result).encode()
+        return _function_error(response_headers, type(error).__name__, str(error))
+    try:
+        return json.dumps(result).encode()
+    except (TypeError, ValueError):
+        # What AWS answers when a handler returns something JSON cannot carry.
+        return _function_error(response_headers, "Runtime.MarshalError",
+                               "Unable to marshal response")
+
+
+def _function_error(response_headers: dict[str, str], error_type: str, message: str) -> bytes:
+    response_headers["x-amz-function-error"] = "Unhandled"
+    return json.dumps({"errorType": error_type, "errorMessage": message[:256]}).encode()
 
 
 _original = LambdaSimpleBackend.invoke

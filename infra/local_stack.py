@@ -21,7 +21,7 @@ from types import FrameType
 from pydantic import Field, PositiveFloat, PositiveInt
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from infra import lambda_dispatch
+from infra import dynamodb_atomicity, lambda_dispatch
 from infra.cloud import Built, build
 from infra.seed import seed
 from infra.template import REGION, LocalTemplate, load
@@ -83,6 +83,7 @@ def start(settings: LocalSettings) -> tuple[Stack, object, object]:
     time.tzset()
     _configure_moto(aws_url)
     lambda_dispatch.install()
+    dynamodb_atomicity.install()
 
     template = LocalTemplate(load(), overrides={
         "SecondsPerDay": str(settings.seconds_per_day),

@@ -29,8 +29,9 @@ class Api:
              **headers: str) -> Reply:
         sent = {"Authorization": f"Bearer {token}", "Content-Type": "application/json",
                 **headers}
-        raw = None if body is None else (body if isinstance(body, str) else json.dumps(body))
-        response = self.client.http.request(method, path, headers=sent, body=raw or b"")
+        raw = b"" if body is None else (body if isinstance(body, str) else json.dumps(body))
+        data = raw.encode() if isinstance(raw, str) else raw
+        response = self.client.http.request(method, path, headers=sent, body=data)
         text = response.body.decode() if response.body else ""
         return Reply(response.status_code, json.loads(text) if text else None,
                      dict(response.headers))

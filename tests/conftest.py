@@ -16,7 +16,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from infra import lambda_dispatch
+from infra import dynamodb_atomicity, lambda_dispatch
 from infra.cloud import Built, build
 from infra.seed import seed
 from infra.template import REGION, LocalTemplate, load
@@ -122,7 +122,8 @@ class Cloud:
                 with contextlib.suppress(Exception):  # the token may just have been used
                     self.sfn.send_task_failure(taskToken=item["task_token"],
                                                error="Referral.Withdrawn")
-            self.sfn.stop_execution(executionArn=execution["executionArn"])
+            with contextlib.suppress(Exception):  # it may have ended meanwhile
+                self.sfn.stop_execution(executionArn=execution["executionArn"])
 
 
 @pytest.fixture
@@ -131,6 +132,7 @@ def cloud(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> It
     overrides: dict[str, Any] = dict(marker.kwargs) if marker else {}
     with mock_aws(config=lambda_dispatch.MOTO_CONFIG):
         lambda_dispatch.install()
+        dynamodb_atomicity.install()
         template = LocalTemplate(load())
         env = template.function_environment(LOCAL_VALUES)
         env["WB_LOCAL_JWT_SECRET"] = SECRET
@@ -152,6 +154,7 @@ def cloud(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> It
             cloud.end_all_runs()
             time.sleep(0.2)
             lambda_dispatch.uninstall()
+            dynamodb_atomicity.uninstall()
     reset_caches()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +28,24 @@ from workingbetter.workflow import Workflow
 # Accept any common body type so a wrong one gets our problem+json, not Chalice's 415.
 BODY_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded",
               "multipart/form-data", "application/octet-stream"]
-app = Chalice(app_name="working-better-api", configure_logs=False)
+
+
+class ThreadSafeChalice(Chalice):
+    """Chalice keeps the request being served on the app object. Lambda serves one request
+    per container, but the local server and tests serve several at once: keep it per thread."""
+
+    _served = threading.local()
+
+    @property
+    def current_request(self) -> Request | None:
+        return getattr(self._served, "request", None)
+
+    @current_request.setter
+    def current_request(self, request: Request | None) -> None:
+        self._served.request = request
+
+
+app = ThreadSafeChalice(app_name="working-better-api", configure_logs=False)
 
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",

@@ -22,6 +22,7 @@ from workingbetter.domain.referral import Condition, ContactPreference, Employme
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 OdsCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z]\d{5}$")]
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PHONE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -46,6 +47,14 @@ class Patient(BaseModel):
             raise ValueError(problem)
         return nhs_number.normalise(value)
 
+    @field_validator("date_of_birth", mode="before")
+    @classmethod
+    def _written_as_a_date(cls, value: object) -> object:
+        # Only YYYY-MM-DD: no Unix timestamps, no date-times, no 19800401.
+        if isinstance(value, date) or (isinstance(value, str) and _DATE.fullmatch(value)):
+            return value
+        raise ValueError("Enter a real date as YYYY-MM-DD")
+
     @field_validator("date_of_birth")
     @classmethod
     def _real_past_date(cls, value: date) -> date:
@@ -58,7 +67,7 @@ class Patient(BaseModel):
     @field_validator("phone")
     @classmethod
     def _phone(cls, value: str | None) -> str | None:
-        if value and not _PHONE.match(value):
+        if value and not (_PHONE.match(value) and sum(c.isdigit() for c in value) >= 10):
             raise ValueError("Enter a UK phone number, like 07700 900 982")
         return value or None
 
@@ -71,11 +80,13 @@ class Patient(BaseModel):
 
     @model_validator(mode="after")
     def _reachable_by_chosen_channel(self) -> Patient:
-        needs = {ContactPreference.SMS: "phone", ContactPreference.PHONE: "phone",
-                 ContactPreference.EMAIL: "email"}.get(self.contact_preference)
-        if needs and not getattr(self, needs):
-            raise ValueError(f"{needs}: Enter a {needs} so we can contact the patient the way "
-                             "they chose")
+        needs = {ContactPreference.SMS: ("phone", "a mobile number"),
+                 ContactPreference.PHONE: ("phone", "a phone number"),
+                 ContactPreference.EMAIL: ("email", "an email address")}.get(
+                     self.contact_preference)
+        if needs and not getattr(self, needs[0]):
+            raise ValueError(f"{needs[0]}: Enter {needs[1]} so we can contact the patient the "
+                             "way they chose")
         return self
 
 

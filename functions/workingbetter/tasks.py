@@ -35,7 +35,7 @@ class HumanStepTask(ReferralTask):
 
 
 class AttentionTask(ReferralTask):
-    reason: str = Field(pattern=r"^[a-z_]{1,64}$")
+    attention: str = Field(pattern=r"^[a-z_]{1,64}$")
 
 
 @lru_cache(maxsize=1)
@@ -73,5 +73,5 @@ def await_step(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 def needs_ops(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     task = parse(event=event, model=AttentionTask)
     logger.append_keys(referral_id=task.referral_id)
-    logger.warning("referral needs ops attention", reason=task.reason)
-    return pathway.needs_ops(_store(), task.referral_id, task.reason)
+    logger.warning("referral needs ops attention", attention=task.attention)
+    return pathway.needs_ops(_store(), task.referral_id, task.attention)

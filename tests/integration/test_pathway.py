@@ -3,6 +3,9 @@ reviews, in-work checks and exit."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
 from tests.api_client import Api
@@ -64,6 +67,14 @@ def test_a_full_journey_ends_with_a_job_sustained_for_26_weeks(cloud: Cloud, api
     assert "CV" not in str(referrer_view)
 
 
+def rebooked(appointments: int) -> Callable[[dict[str, Any]], bool]:
+    def check(item: dict[str, Any]) -> bool:
+        return bool(item.get("appointments_booked") == appointments
+                    and item.get("awaiting") == "appointment_outcome")
+
+    return check
+
+
 def test_three_missed_appointments_in_a_row_end_as_disengaged(cloud: Cloud, api: Api) -> None:
     referral_id = api.refer()
     starts = []
@@ -72,8 +83,7 @@ def test_three_missed_appointments_in_a_row_end_as_disengaged(cloud: Cloud, api:
         starts.append(item["appointment"]["start"])
         reply = api.step(referral_id, "appointment-outcome", {"outcome": "did_not_attend"})
         assert reply.body["next"] == "rebook"
-        item = cloud.wait_for(referral_id, lambda i, n=missed: i.get("appointments_booked") ==
-                              n + 1 and i.get("awaiting") == "appointment_outcome")
+        item = cloud.wait_for(referral_id, rebooked(missed + 1))
         assert item["status"] == "APPOINTMENT_BOOKED"
         assert item["missed_in_a_row"] == missed
     third = cloud.store.referral(referral_id)
@@ -88,10 +98,10 @@ def test_three_missed_appointments_in_a_row_end_as_disengaged(cloud: Cloud, api:
     assert reply.status == 200
     assert reply.body["status"] == "EXITED"
     assert cloud.wait_for_execution(referral_id) == "SUCCEEDED"
-    item = cloud.store.referral(referral_id)
-    assert item is not None
-    assert item["exit_reason"] == "disengaged"
-    events = [e["event"] for e in item["timeline"]]
+    ended = cloud.store.referral(referral_id)
+    assert ended is not None
+    assert ended["exit_reason"] == "disengaged"
+    events = [e["event"] for e in ended["timeline"]]
     assert events.count("did_not_attend_outreach") == 2
 
 
@@ -100,8 +110,7 @@ def test_a_cancelled_appointment_is_rebooked_without_counting_as_missed(
     referral_id = api.refer()
     first = api.awaiting(referral_id, "appointment_outcome")
     api.step(referral_id, "appointment-outcome", {"outcome": "cancelled"})
-    item = cloud.wait_for(referral_id, lambda i: i.get("appointments_booked") == 2
-                          and i.get("awaiting") == "appointment_outcome")
+    item = cloud.wait_for(referral_id, rebooked(2))
     assert item.get("missed_in_a_row", 0) == 0
     assert item["appointment"]["start"] != first["appointment"]["start"]
     # The cancelled slot is free again for someone else.

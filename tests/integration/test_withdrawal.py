@@ -1,0 +1,189 @@
+"""Voluntary means leaving works from every live status, at once, and cleans up after itself."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.api_client import Api
+from tests.conftest import VALID_NHS_NUMBERS, Cloud
+
+pytestmark = pytest.mark.integration
+
+FAST = {"review_interval_days": 30, "sustainment_first_days": 60,
+        "sustainment_second_days": 120}
+
+
+@pytest.fixture
+def api(cloud: Cloud) -> Api:
+    return Api(cloud)
+
+
+def withdraw(api: Api, referral_id: str, erase: bool = False,
+             token: str | None = None) -> dict[str, Any]:
+    reply = api.call("POST", f"/referrals/{referral_id}/withdraw", token or api.referrer(),
+                     {"reason": "Feeling better", "erase_personal_data": erase})
+    assert reply.status == 200, reply.body
+    return dict(reply.body)
+
+
+def race(**calls: Callable[[], int]) -> dict[str, int]:
+    """Start every call at the same instant; returns each one's HTTP status."""
+    results: dict[str, int] = {}
+    start = threading.Barrier(len(calls))
+
+    def run(name: str, call: Callable[[], int]) -> None:
+        start.wait()
+        results[name] = call()
+
+    threads = [threading.Thread(target=run, args=item) for item in calls.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def call(api: Api, path: str, token: str, body: dict[str, Any]) -> Callable[[], int]:
+    return lambda: api.call("POST", path, token, body).status
+
+
+def assert_withdrawn_cleanly(cloud: Cloud, api: Api, referral_id: str) -> None:
+    item = cloud.store.referral(referral_id)
+    assert item is not None
+    assert item["status"] == "WITHDRAWN"
+    assert "task_token" not in item
+    assert "awaiting" not in item
+    assert cloud.wait_for_execution(referral_id) in {"SUCCEEDED", "ABORTED"}
+    for coach in ("coach-amara", "coach-bilal"):
+        coach_item = cloud.store.coach(coach)
+        assert coach_item is not None
+        assert coach_item["active"] == 0, f"{coach} still holds a place"
+    # A human step afterwards is refused, a repeat withdrawal is harmless.
+    refused = api.call("POST", f"/referrals/{referral_id}/appointment-outcome",
+                       api.coach("coach-amara"), {"outcome": "attended"})
+    assert refused.status in {404, 409}
+    assert withdraw(api, referral_id)["status"] == "WITHDRAWN"
+    assert cloud.store.coach("coach-amara")["active"] == 0  # type: ignore[index]
+    # The one-active-referral marker is gone: the patient may be referred again later.
+    assert api.refer() != referral_id
+
+
+def test_withdrawing_while_triage_waits_for_a_person(cloud: Cloud, api: Api) -> None:
+    referral_id = api.refer(health_conditions=["other"])
+    api.awaiting(referral_id, "triage_decision")
+    withdraw(api, referral_id)
+    assert_withdrawn_cleanly(cloud, api, referral_id)
+    assert cloud.states_entered(referral_id)[-1] == "Withdrawn"
+
+
+def test_withdrawing_straight_after_referral_stops_the_run_wherever_it_is(
+        cloud: Cloud, api: Api) -> None:
+    referral_id = api.refer()
+    withdraw(api, referral_id)  # RECEIVED, TRIAGE or ALLOCATED: the run is just starting
+    assert_withdrawn_cleanly(cloud, api, referral_id)
+
+
+def test_withdrawing_with_a_booked_first_appointment_frees_the_slot(
+        cloud: Cloud, api: Api) -> None:
+    referral_id = api.refer()
+    item = api.awaiting(referral_id, "appointment_outcome")
+    withdraw(api, referral_id)
+    assert_withdrawn_cleanly(cloud, api, referral_id)
+    start = item["appointment"]["start"]
+    assert start not in cloud.store.booked_slots(item["coach_id"], start)
+
+
+@pytest.mark.service_days(**FAST)
+def test_withdrawing_while_a_review_is_due(cloud: Cloud, api: Api) -> None:
+    referral_id = api.refer()
+    api.awaiting(referral_id, "appointment_outcome")
+    api.step(referral_id, "appointment-outcome", {"outcome": "attended"})
+    api.awaiting(referral_id, "review")
+    withdraw(api, referral_id, token=api.coach_of(referral_id))
+    assert_withdrawn_cleanly(cloud, api, referral_id)
+
+
+@pytest.mark.service_days(**FAST)
+def test_withdrawing_between_reviews_stops_the_waiting_run(cloud: Cloud, api: Api) -> None:
+    referral_id = api.refer()
+    api.awaiting(referral_id, "appointment_outcome")
+    api.step(referral_id, "appointment-outcome", {"outcome": "attended"})
+    cloud.wait_for(referral_id, lambda i: i["status"] == "IN_SUPPORT")
+    withdraw(api, referral_id)  # the run sits in WaitForReview: no token, so it is stopped
+    assert_withdrawn_cleanly(cloud, api, referral_id)
+    assert cloud.execution_status(referral_id) == "ABORTED"
+
+
+@pytest.mark.service_days(**FAST)
+def test_withdrawing_in_work(cloud: Cloud, api: Api) -> None:
+    referral_id = api.refer()
+    api.awaiting(referral_id, "appointment_outcome")
+    api.step(referral_id, "appointment-outcome", {"outcome": "attended"})
+    api.awaiting(referral_id, "review")
+    job = {"employer": "Angel Bakery", "hours_per_week": 16, "start_date": "2026-12-01"}
+    api.step(referral_id, "reviews", {"decision": "job_start", "employer_contacts": 1,
+                                      "job": job})
+    cloud.wait_for(referral_id, lambda i: i["status"] == "IN_WORK")
+    withdraw(api, referral_id)
+    assert_withdrawn_cleanly(cloud, api, referral_id)
+
+
+def test_withdrawal_can_erase_personal_data(cloud: Cloud, api: Api) -> None:
+    referral_id = api.refer()
+    api.awaiting(referral_id, "appointment_outcome")
+    assert "patient" in api.get(referral_id, api.referrer()).body
+
+    result = withdraw(api, referral_id, erase=True)
+
+    assert result["personal_data_erased"] is True
+    assert cloud.store.personal_data(referral_id) is None
+    view = api.get(referral_id, api.referrer()).body
+    assert "patient" not in view
+    assert view["status"] == "WITHDRAWN"
+    assert "personal_data_erased" in [e["event"] for e in view["timeline"]]
+
+
+def test_only_the_referring_practice_or_the_coach_can_withdraw(cloud: Cloud, api: Api) -> None:
+    referral_id = api.refer()
+    api.awaiting(referral_id, "appointment_outcome")
+    other_practice = api.call("POST", f"/referrals/{referral_id}/withdraw",
+                              api.referrer("F83002"), {})
+    other_coach = api.call("POST", f"/referrals/{referral_id}/withdraw",
+                           api.coach("coach-chloe"), {})
+    ops = api.call("POST", f"/referrals/{referral_id}/withdraw", api.ops(), {})
+    assert (other_practice.status, other_coach.status, ops.status) == (404, 404, 403)
+    item = cloud.store.referral(referral_id)
+    assert item is not None
+    assert item["status"] == "APPOINTMENT_BOOKED"
+
+
+@pytest.mark.service_days(**FAST)
+def test_a_withdrawal_racing_a_review_leaves_one_consistent_outcome(
+        cloud: Cloud, api: Api) -> None:
+    for nhs_number in VALID_NHS_NUMBERS[1:5]:
+        referral_id = api.refer(patient__nhs_number=nhs_number)
+        api.awaiting(referral_id, "appointment_outcome")
+        api.step(referral_id, "appointment-outcome", {"outcome": "attended"})
+        api.awaiting(referral_id, "review")
+        replies = race(
+            review=call(api, f"/referrals/{referral_id}/reviews", api.coach_of(referral_id),
+                        {"decision": "continue", "employer_contacts": 1}),
+            withdraw=call(api, f"/referrals/{referral_id}/withdraw", api.referrer(), {}),
+        )
+
+        assert replies["withdraw"] == 200
+        assert replies["review"] in {200, 409}
+        assert cloud.wait_for_execution(referral_id) in {"SUCCEEDED", "ABORTED"}
+        item = cloud.store.referral(referral_id)
+        assert item is not None
+        assert item["status"] == "WITHDRAWN"
+        events = [e["event"] for e in item["timeline"]]
+        assert events.count("withdrawn") == 1
+        assert events.count("review_continue") == (1 if replies["review"] == 200 else 0)
+        coach_item = cloud.store.coach(item["coach_id"])
+        assert coach_item is not None
+        assert coach_item["active"] == 0
