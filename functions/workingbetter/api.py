@@ -11,6 +11,7 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from chalice.app import Chalice, Request, Response
@@ -89,9 +90,17 @@ def caller() -> Principal:
     return principal_from_claims(claims)
 
 
+def _plain(value: Any) -> Any:
+    """DynamoDB hands numbers back as Decimal; JSON wants int or float."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"cannot send a {type(value).__name__} as JSON")
+
+
 def _json(status: int, body: Any, content_type: str = "application/json") -> Response:
-    return Response(body=json.dumps(body) if not isinstance(body, str) else body,
-                    status_code=status, headers={**SECURITY_HEADERS, "Content-Type": content_type})
+    text = body if isinstance(body, str) else json.dumps(body, default=_plain)
+    return Response(body=text, status_code=status,
+                    headers={**SECURITY_HEADERS, "Content-Type": content_type})
 
 
 def _guarded(view: Callable[..., tuple[int, Any]]) -> Callable[..., Response]:
@@ -99,6 +108,7 @@ def _guarded(view: Callable[..., tuple[int, Any]]) -> Callable[..., Response]:
     def wrapper(*args: Any, **kwargs: Any) -> Response:
         try:
             status, body = view(*args, **kwargs)
+            return _json(status, body)
         except DomainError as error:
             status, problem = problems.from_error(error)
             logger.info("request refused", status=status, error=type(error).__name__)
@@ -109,7 +119,6 @@ def _guarded(view: Callable[..., tuple[int, Any]]) -> Callable[..., Response]:
                                     "The request was not completed; nothing was changed twice. "
                                     "Try again, or tell the service desk.")
             return _json(500, body, problems.CONTENT_TYPE)
-        return _json(status, body)
 
     return wrapper
 

@@ -62,6 +62,8 @@ def test_a_full_journey_ends_with_a_job_sustained_for_26_weeks(cloud: Cloud, api
     personal = cloud.store.personal_data(referral_id)
     assert personal is not None
     assert [n.get("employer") for n in personal["notes"] if "employer" in n] == ["Angel Bakery"]
+    for token in (coach, api.ops()):
+        assert api.get(referral_id, token).status == 200  # numbers in the timeline serialise
     referrer_view = api.get(referral_id, api.referrer()).body
     assert "Angel Bakery" not in str(referrer_view)
     assert "CV" not in str(referrer_view)

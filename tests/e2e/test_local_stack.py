@@ -1,0 +1,164 @@
+"""`make run` for real: the local stack in its own process, driven over HTTP only.
+
+A referral reaches APPOINTMENT_BOOKED and its run is visible through the Step Functions API
+at the printed endpoint (what `aws stepfunctions list-executions` calls); a whole journey
+walks to EXITED job_sustained_26_weeks by HTTP alone; Ctrl-C stops the stack cleanly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from tests.conftest import referral_body
+from workingbetter.auth import Role, local_token
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "e2e-secret-for-local-tokens-only-000000"
+
+
+@dataclass
+class Running:
+    process: subprocess.Popen[str]
+    api: str
+    aws: str
+    state_machine_arn: str
+    banner: str
+
+
+def _read_banner(process: subprocess.Popen[str], deadline: float) -> str:
+    assert process.stdout is not None
+    lines: list[str] = []
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if "Press Ctrl-C to stop." in line:
+            return "".join(lines)
+    process.kill()
+    raise AssertionError("the local stack did not start:\n" + "".join(lines))
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[Running]:
+    env = {**os.environ, "WB_PORT": "0", "WB_AWS_PORT": "0", "WB_SECONDS_PER_DAY": "0.05",
+           "WB_LOCAL_JWT_SECRET": SECRET, "PYTHONUNBUFFERED": "1",
+           "POWERTOOLS_LOG_LEVEL": "WARNING"}
+    process = subprocess.Popen(  # noqa: S603 - our own module
+        [sys.executable, "-m", "infra.local_stack"], cwd=ROOT, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    banner = _read_banner(process, time.monotonic() + 60)
+    api = re.search(r"API\s+(http://127\.0\.0\.1:\d+)", banner)
+    aws = re.search(r"AWS \(moto\)\s+(http://127\.0\.0\.1:\d+)", banner)
+    machine = re.search(r"State machine\s+(\S+)", banner)
+    assert api and aws and machine, banner
+    running = Running(process, api.group(1), aws.group(1), machine.group(1), banner)
+    yield running
+    if process.poll() is None:
+        process.kill()
+        process.wait(10)
+
+
+def http(stack: Running, method: str, path: str, token: str,
+         body: Any = None) -> tuple[int, Any]:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(  # noqa: S310 - loopback
+        stack.api + path, data=data, method=method,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def wait_until(stack: Running, referral_id: str, token: str, awaiting: str | None,
+               status: str | None = None, timeout: float = 30) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    view: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        code, view = http(stack, "GET", f"/referrals/{referral_id}", token)
+        assert code == 200, view
+        if view["awaiting"] == awaiting and (status is None or view["status"] == status):
+            return view
+        time.sleep(0.1)
+    raise AssertionError(f"never reached awaiting={awaiting} status={status}: {view}")
+
+
+def test_the_banner_gives_urls_tokens_and_the_aws_cli_line(stack: Running) -> None:
+    assert "aws stepfunctions list-executions --endpoint-url " + stack.aws in stack.banner
+    tokens = [line for line in stack.banner.splitlines() if line.startswith("    eyJ")]
+    assert len(tokens) == 3  # one for each role
+
+
+def test_a_referral_reaches_a_booked_appointment_and_its_run_is_visible(
+        stack: Running) -> None:
+    referrer = local_token(Role.REFERRER, SECRET, practice_ods="F83003")
+    code, created = http(stack, "POST", "/referrals", referrer,
+                         referral_body(practice_ods="F83003",
+                                       patient__nhs_number="9434765870"))
+    assert code == 201, created
+    view = wait_until(stack, created["referral_id"], referrer, "appointment_outcome")
+    assert view["status"] == "APPOINTMENT_BOOKED"
+    assert view["appointment"]["practice_ods"] == "F83003"
+
+    sfn = boto3.client("stepfunctions", endpoint_url=stack.aws, region_name="eu-west-2",
+                       aws_access_key_id="local", aws_secret_access_key="local")
+    runs = sfn.list_executions(stateMachineArn=stack.state_machine_arn)["executions"]
+    mine = [r for r in runs if r["name"] == created["referral_id"]]
+    assert [r["status"] for r in mine] == ["RUNNING"]
+
+
+def test_a_journey_walks_to_a_sustained_job_by_http_alone(stack: Running) -> None:
+    referrer = local_token(Role.REFERRER, SECRET, practice_ods="F83004")
+    coach = local_token(Role.COACH, SECRET, coach_id="coach-esi")
+    code, created = http(stack, "POST", "/referrals", referrer,
+                         referral_body(practice_ods="F83004",
+                                       patient__nhs_number="9434765862"))
+    assert code == 201, created
+    rid = created["referral_id"]
+
+    def record(path: str, body: dict[str, Any]) -> None:
+        code, reply = http(stack, "POST", f"/referrals/{rid}/{path}", coach, body)
+        assert code == 200, reply
+
+    wait_until(stack, rid, referrer, "appointment_outcome")  # the coach sees it once allocated
+    record("appointment-outcome", {"outcome": "attended"})
+    wait_until(stack, rid, coach, "review")
+    record("reviews", {"decision": "continue", "employer_contacts": 3})
+    wait_until(stack, rid, coach, "review")
+    record("reviews", {"decision": "job_start", "employer_contacts": 1,
+                       "job": {"employer": "Upper Street Books", "hours_per_week": 20,
+                               "start_date": "2027-01-04"}})
+    wait_until(stack, rid, coach, "sustainment_check")
+    record("sustainment", {"still_in_work": True})
+    wait_until(stack, rid, coach, "sustainment_check")
+    record("sustainment", {"still_in_work": True})
+
+    view = wait_until(stack, rid, referrer, None, "EXITED")
+    assert view["exit_reason"] == "job_sustained_26_weeks"
+    assert view["fhir"] == {"service_request": "completed", "task": "completed"}
+
+
+def test_ctrl_c_stops_the_stack_cleanly(stack: Running) -> None:
+    stack.process.send_signal(signal.SIGINT)
+    out, _ = stack.process.communicate(timeout=30)
+    assert stack.process.returncode == 0, out
+    assert "Stopped." in out
