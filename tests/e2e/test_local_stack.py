@@ -61,14 +61,16 @@ def stack() -> Iterator[Running]:
     env = {**os.environ, "WB_PORT": "0", "WB_AWS_PORT": "0", "WB_SECONDS_PER_DAY": "0.05",
            "WB_LOCAL_JWT_SECRET": SECRET, "PYTHONUNBUFFERED": "1",
            "POWERTOOLS_LOG_LEVEL": "WARNING"}
-    process = subprocess.Popen(  # noqa: S603 - our own module
+    process = subprocess.Popen(
         [sys.executable, "-m", "infra.local_stack"], cwd=ROOT, env=env, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     banner = _read_banner(process, time.monotonic() + 60)
     api = re.search(r"API\s+(http://127\.0\.0\.1:\d+)", banner)
     aws = re.search(r"AWS \(moto\)\s+(http://127\.0\.0\.1:\d+)", banner)
     machine = re.search(r"State machine\s+(\S+)", banner)
-    assert api and aws and machine, banner
+    assert api, banner
+    assert aws, banner
+    assert machine, banner
     running = Running(process, api.group(1), aws.group(1), machine.group(1), banner)
     yield running
     if process.poll() is None:
