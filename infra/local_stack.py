@@ -21,7 +21,7 @@ from types import FrameType
 from pydantic import Field, PositiveFloat, PositiveInt
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from infra import dynamodb_atomicity, lambda_dispatch
+from infra import engine, lambda_dispatch
 from infra.cloud import Built, build
 from infra.seed import seed
 from infra.template import REGION, LocalTemplate, load
@@ -82,18 +82,14 @@ def start(settings: LocalSettings) -> tuple[Stack, object, object]:
     })
     time.tzset()
     _configure_moto(aws_url)
-    lambda_dispatch.install()
-    dynamodb_atomicity.install()
+    engine.install()
 
     template = LocalTemplate(load(), overrides={
         "SecondsPerDay": str(settings.seconds_per_day),
         "CaseloadCap": str(settings.caseload_cap),
     })
-    env = template.function_environment({
-        "WB_AUTH_MODE": "local",
-        "WB_NHS_HASH_KEY": settings.nhs_hash_key,
-    })
-    env["WB_LOCAL_JWT_SECRET"] = settings.local_jwt_secret
+    env = engine.environment(template, jwt_secret=settings.local_jwt_secret,
+                             nhs_hash_key=settings.nhs_hash_key)
     os.environ.update(env)
     built = build(template)
 

@@ -14,9 +14,8 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
-from infra import dynamodb_atomicity, lambda_dispatch
+from infra import engine
 from infra.cloud import Built, build
 from infra.seed import seed
 from infra.template import REGION, LocalTemplate, load
@@ -37,7 +36,7 @@ time.tzset()
 # moto logs every caught ASL error at ERROR level; the tests assert on outcomes instead.
 logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
 
-LOCAL_VALUES = {"WB_AUTH_MODE": "local", "WB_NHS_HASH_KEY": "test-nhs-hash-key-0123456789"}
+NHS_HASH_KEY = "test-nhs-hash-key-0123456789"
 SECRET = "test-secret-for-local-tokens-only-0123"
 # A fast service clock: one service day is a tenth of a second.
 TEST_SECONDS_PER_DAY = "0.1"
@@ -130,15 +129,11 @@ class Cloud:
 def cloud(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
     marker = request.node.get_closest_marker("service_days")
     overrides: dict[str, Any] = dict(marker.kwargs) if marker else {}
-    with mock_aws(config=lambda_dispatch.MOTO_CONFIG):
-        lambda_dispatch.install()
-        dynamodb_atomicity.install()
+    overrides.setdefault("seconds_per_day", TEST_SECONDS_PER_DAY)
+    with engine.in_process():
         template = LocalTemplate(load())
-        env = template.function_environment(LOCAL_VALUES)
-        env["WB_LOCAL_JWT_SECRET"] = SECRET
-        env["WB_SECONDS_PER_DAY"] = str(overrides.pop("seconds_per_day", TEST_SECONDS_PER_DAY))
-        for name, value in overrides.items():
-            env[f"WB_{name.upper()}"] = str(value)
+        env = engine.environment(template, jwt_secret=SECRET, nhs_hash_key=NHS_HASH_KEY,
+                                 **overrides)
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         reset_caches()
@@ -153,8 +148,6 @@ def cloud(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> It
         finally:
             cloud.end_all_runs()
             time.sleep(0.2)
-            lambda_dispatch.uninstall()
-            dynamodb_atomicity.uninstall()
     reset_caches()
 
 
