@@ -69,6 +69,21 @@ def test_a_full_journey_ends_with_a_job_sustained_for_26_weeks(cloud: Cloud, api
     assert "CV" not in str(referrer_view)
 
 
+@pytest.mark.service_days(review_interval_days=5, support_period_days=3)
+def test_support_ends_after_the_support_period_at_the_next_review(
+        cloud: Cloud, api: Api) -> None:
+    referral_id = api.refer()
+    api.awaiting(referral_id, "appointment_outcome")
+    api.step(referral_id, "appointment-outcome", {"outcome": "attended"})
+    api.awaiting(referral_id, "review")  # five service days on: past the three-day period
+    reply = api.step(referral_id, "reviews", {"decision": "continue", "employer_contacts": 0})
+    assert reply.body["status"] == "EXITED"
+    assert cloud.wait_for_execution(referral_id) == "SUCCEEDED"
+    item = cloud.store.referral(referral_id)
+    assert item is not None
+    assert item["exit_reason"] == "support_period_ended"
+
+
 def rebooked(appointments: int) -> Callable[[dict[str, Any]], bool]:
     def check(item: dict[str, Any]) -> bool:
         return bool(item.get("appointments_booked") == appointments

@@ -187,3 +187,24 @@ def test_a_withdrawal_racing_a_review_leaves_one_consistent_outcome(
         coach_item = cloud.store.coach(item["coach_id"])
         assert coach_item is not None
         assert coach_item["active"] == 0
+
+
+@pytest.mark.service_days(caseload_cap=1)
+def test_withdrawing_from_the_waitlist_leaves_the_queue_and_holds_no_place(
+        cloud: Cloud, api: Api) -> None:
+    first = api.refer("F83002", patient__nhs_number=VALID_NHS_NUMBERS[1])
+    api.awaiting(first, "appointment_outcome")
+    waiting = api.refer("F83002", patient__nhs_number=VALID_NHS_NUMBERS[2])
+    api.awaiting(waiting, "capacity")
+
+    reply = api.call("POST", f"/referrals/{waiting}/withdraw", api.referrer("F83002"), {})
+
+    assert reply.status == 200
+    assert cloud.wait_for_execution(waiting) == "SUCCEEDED"
+    item = cloud.store.referral(waiting)
+    assert item is not None
+    assert item["status"] == "WITHDRAWN"
+    assert cloud.store.waitlist("F83002") == []
+    coach = cloud.store.coach("coach-chloe")
+    assert coach is not None
+    assert coach["active"] == 1  # still the first referral's place, nothing released twice
