@@ -91,7 +91,6 @@ def run_journey() -> tuple[Usage, list[str], float]:
     from workingbetter.api import app
     from workingbetter.auth import Role, local_token
     from workingbetter.settings import get_settings
-    from workingbetter.store import Store
 
     counter = DynamoCalls()
     secret = "benchmark-secret-for-local-tokens-0000"  # noqa: S105 - local tokens only
@@ -107,7 +106,7 @@ def run_journey() -> tuple[Usage, list[str], float]:
             sustainment_second_days=40))
         built = build(template)
         settings = get_settings()
-        store = Store(settings.table_name, settings.personal_data_table_name)
+        store = settings.store()
         seed(store)
         counter.calls.clear()
         counter.transact_items = 0

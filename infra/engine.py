@@ -38,12 +38,13 @@ def environment(template: LocalTemplate, *, jwt_secret: str, nhs_hash_key: str,
                 **settings: object) -> dict[str, str]:
     """The Globals environment of template.yaml, resolved for the local engine.
 
-    Only two values differ from AWS: local HS256 tokens instead of Cognito, and the NHS number
-    hash key from here instead of Secrets Manager. `settings` override WB_* values by name
-    (seconds_per_day=0.1 sets WB_SECONDS_PER_DAY).
+    Only two things differ from AWS: local HS256 tokens instead of Cognito, and the NHS number
+    hash key given here instead of read from Secrets Manager. `settings` override WB_* values
+    by name (seconds_per_day=0.1 sets WB_SECONDS_PER_DAY).
     """
     env = template.function_environment({"WB_AUTH_MODE": "local",
-                                         "WB_NHS_HASH_KEY": nhs_hash_key})
+                                         "WB_NHS_HASH_KEY": nhs_hash_key,
+                                         "WB_NHS_HASH_KEY_SECRET_ARN": None})
     env["WB_LOCAL_JWT_SECRET"] = jwt_secret
     for name, value in settings.items():
         env[f"WB_{name.upper()}"] = str(value)

@@ -94,9 +94,9 @@ def start(settings: LocalSettings) -> tuple[Stack, object, object]:
     built = build(template)
 
     from workingbetter.api import app
-    from workingbetter.store import Store
+    from workingbetter.settings import get_settings
 
-    seed(Store(env["WB_TABLE_NAME"], env["WB_PERSONAL_DATA_TABLE_NAME"]))
+    seed(get_settings().store())
     api_server = LocalDevServer(app, Config(), "127.0.0.1", settings.port)
     api_port = api_server.server.server_address[1]
     threading.Thread(target=api_server.serve_forever, daemon=True, name="api").start()

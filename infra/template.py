@@ -129,12 +129,13 @@ class LocalTemplate:
 
     # -- what the local stack builds ------------------------------------------------------
 
-    def function_environment(self, local: dict[str, str]) -> dict[str, str]:
-        """The Globals environment, resolved; `local` replaces values that only AWS can give."""
+    def function_environment(self, local: dict[str, str | None]) -> dict[str, str]:
+        """The Globals environment, resolved; `local` replaces values that only AWS can give
+        (None drops a variable, e.g. a secret's ARN when the value is given directly)."""
         variables = self.document["Globals"]["Function"]["Environment"]["Variables"]
-        env = {}
-        for name, value in variables.items():
-            env[name] = local[name] if name in local else str(self.resolve(value))
+        env = {name: str(self.resolve(value)) for name, value in variables.items()
+               if name not in local}
+        env.update({name: value for name, value in local.items() if value is not None})
         return env
 
     def functions(self) -> dict[str, str]:

@@ -106,6 +106,12 @@ class Cloud:
         raise AssertionError(f"run still RUNNING after {timeout}s: "
                              f"{self.states_entered(referral_id)}")
 
+    def personal_data(self, referral_id: str) -> dict[str, Any] | None:
+        """The personal-data item as stored (a test's own look, not an audited read)."""
+        table = boto3.resource("dynamodb").Table(self.settings.personal_data_table_name)
+        item: dict[str, Any] | None = table.get_item(Key={"referral_id": referral_id}).get("Item")
+        return item
+
     def token(self, role: Role, practice_ods: str | None = None,
               coach_id: str | None = None) -> str:
         return local_token(role, SECRET, practice_ods=practice_ods, coach_id=coach_id)
@@ -140,7 +146,7 @@ def cloud(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> It
         built = build(template)
         settings = get_settings()
         assert settings.state_machine_arn == built.state_machine_arn
-        store = Store(settings.table_name, settings.personal_data_table_name)
+        store = settings.store()
         seed(store)
         cloud = Cloud(built=built, store=store, settings=settings)
         try:

@@ -48,6 +48,7 @@ class ThreadSafeChalice(Chalice):
 
 app = ThreadSafeChalice(app_name="working-better-api", configure_logs=False)
 
+HSTS = "max-age=63072000; includeSubDomains; preload"
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
@@ -68,7 +69,7 @@ class Services:
 def services() -> Services:
     """Adapters built once per container, from settings validated on first use."""
     settings = get_settings()
-    store = Store(settings.table_name, settings.personal_data_table_name)
+    store = settings.store()
     workflow = Workflow(settings.state_machine_arn)
     return Services(store, workflow, Referrals(store, workflow, settings),
                     Steps(store, workflow, settings))
@@ -97,10 +98,17 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"cannot send a {type(value).__name__} as JSON")
 
 
+def security_headers() -> dict[str, str]:
+    """On every response. HSTS only when deployed: the local server speaks plain HTTP."""
+    if get_settings().auth_mode == "cognito":
+        return {**SECURITY_HEADERS, "Strict-Transport-Security": HSTS}
+    return dict(SECURITY_HEADERS)
+
+
 def _json(status: int, body: Any, content_type: str = "application/json") -> Response:
     text = body if isinstance(body, str) else json.dumps(body, default=_plain)
     return Response(body=text, status_code=status,
-                    headers={**SECURITY_HEADERS, "Content-Type": content_type})
+                    headers={**security_headers(), "Content-Type": content_type})
 
 
 def _guarded(view: Callable[..., tuple[int, Any]]) -> Callable[..., Response]:
@@ -162,6 +170,12 @@ def list_referrals() -> tuple[int, Any]:
 @_guarded
 def get_referral(referral_id: str) -> tuple[int, Any]:
     return 200, services().referrals.get(caller(), referral_id)
+
+
+@app.route("/referrals/{referral_id}/audit", methods=["GET"])
+@_guarded
+def audit_trail(referral_id: str) -> tuple[int, Any]:
+    return 200, services().referrals.audit(caller(), referral_id)
 
 
 @app.route("/practices", methods=["GET"])

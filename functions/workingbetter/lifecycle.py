@@ -11,11 +11,13 @@ chase path finds the recorded answer (`last_answer`) and carries on from it: not
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import Any
 
 from workingbetter.domain.referral import TERMINAL, Awaiting, ExitReason, Status
 from workingbetter.logs import logger
+from workingbetter.settings import get_settings
 from workingbetter.store import ConditionFailed, Event, Item, Store
 from workingbetter.workflow import TokenExpired, Workflow
 
@@ -58,6 +60,10 @@ def release(store: Store, workflow: Workflow | None, item: Item) -> None:
         if store.release_capacity(referral_id, coach_id) and workflow is not None:
             offer_place(store, workflow, item["practice_ods"])
     store.end_patient_marker(item["patient_key"], referral_id)
+    # Retention: personal data goes by TTL a set time after the referral ends; the
+    # workflow item (ids and enums) stays for the aggregate reports.
+    keep = get_settings().seconds(get_settings().personal_data_retention_days)
+    store.personal_data_expires(referral_id, int(time.time()) + keep)
 
 
 def offer_place(store: Store, workflow: Workflow, practice_ods: str) -> str | None:

@@ -60,7 +60,7 @@ class Referrals:
             "key": idempotency_key,
             "body_hash": hashlib.sha256(canonical.encode()).hexdigest(),
         }
-        create = _idempotent(self.settings.idempotency_table_name)
+        persistence, create = _idempotent(self.settings.idempotency_table_name)
         try:
             result: Item = create(data=data, referrals=self, body=canonical, principal=principal)
         except IdempotencyValidationError as error:
@@ -69,6 +69,9 @@ class Referrals:
         except IdempotencyAlreadyInProgressError as error:
             raise Conflict("This referral is still being submitted: try again in a moment") \
                 from error
+        # Remembered so that erasure can delete the idempotency record too.
+        record = persistence._get_hashed_idempotency_key(data)
+        self.store.note_on_referral(result["referral_id"], "idempotency_record", record)
         return result
 
     def _create(self, request: ReferralRequest, principal: Principal) -> Item:
@@ -77,7 +80,7 @@ class Referrals:
                 FieldError("practice_ods", "This practice does not take part in Working Better")
             ])
         patient_key = nhs_number.keyed_hash(request.patient.nhs_number,
-                                            self.settings.nhs_hash_key)
+                                            self.settings.hash_key())
         if self.store.active_referral_for_patient(patient_key):
             raise Conflict("This patient already has an active referral to Working Better")
         referral_id = str(uuid.uuid4())
@@ -106,7 +109,13 @@ class Referrals:
         except ConditionFailed as error:
             raise Conflict("This patient already has an active referral to Working Better") \
                 from error
-        self.workflow.start(referral_id)
+        try:
+            self.workflow.start(referral_id)
+        except Exception:
+            # No run, no referral: undo the writes so that a retry starts afresh instead of
+            # meeting this patient's marker and a referral nobody will ever move.
+            self.store.remove_unstarted_referral(referral_id, patient_key)
+            raise
         return {"referral_id": referral_id, "status": str(Status.RECEIVED)}
 
     # -- reading ---------------------------------------------------------------------------
@@ -117,9 +126,17 @@ class Referrals:
             # Off-scope records answer 404, like missing ones, so ids cannot be probed.
             raise NotFound("No referral with that id is visible to you")
         personal = None
-        if principal.role in (Role.REFERRER, Role.COACH):
-            personal = self.store.personal_data(referral_id)
+        if principal.role in (Role.REFERRER, Role.COACH) and not item.get("personal_data_erased"):
+            personal = self.store.read_personal_data(referral_id, principal.actor,
+                                                     "GET /referrals/{referral_id}")
         return view(principal, item, personal)
+
+    def audit(self, principal: Principal, referral_id: str) -> list[Item]:
+        """Who read this referral's personal data, when and through which route (ops only)."""
+        principal.require(Role.OPS)
+        if self.store.referral(referral_id) is None:
+            raise NotFound("No referral with that id")
+        return self.store.audit_trail(referral_id)
 
     def visible_to(self, principal: Principal) -> list[Item]:
         if principal.role is Role.REFERRER:
@@ -170,7 +187,7 @@ def parse_referral(body: Any) -> ReferralRequest:
 
 
 @lru_cache(maxsize=4)
-def _idempotent(table_name: str) -> Any:
+def _idempotent(table_name: str) -> tuple[DynamoDBPersistenceLayer, Any]:
     persistence = DynamoDBPersistenceLayer(table_name=table_name)
     config = IdempotencyConfig(
         event_key_jmespath="[practice_ods, key]",
@@ -186,7 +203,7 @@ def _idempotent(table_name: str) -> Any:
         # Powertools stores this function's return value: ids and a status, no personal data.
         return referrals._create(ReferralRequest.model_validate(json.loads(body)), principal)
 
-    return create
+    return persistence, create
 
 
 # -- scoping and views ---------------------------------------------------------------------

@@ -7,11 +7,14 @@ Durations are written in service days and converted to seconds with WB_SECONDS_P
 from __future__ import annotations
 
 import math
+import os
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, PositiveFloat, PositiveInt
+from pydantic import Field, PositiveFloat, PositiveInt, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from workingbetter.store import Store
 
 
 class Settings(BaseSettings):
@@ -23,7 +26,9 @@ class Settings(BaseSettings):
     idempotency_table_name: str
     state_machine_arn: str
     auth_mode: Literal["local", "cognito"]
-    nhs_hash_key: str = Field(min_length=16)
+    # The key of the NHS number's keyed hash: from Secrets Manager on AWS, given locally.
+    nhs_hash_key: str | None = Field(default=None, min_length=16)
+    nhs_hash_key_secret_arn: str | None = None
 
     local_jwt_secret: str = "local-dev-secret"  # noqa: S105 - local tokens only
     seconds_per_day: PositiveFloat = 86400.0
@@ -41,6 +46,33 @@ class Settings(BaseSettings):
     support_period_days: PositiveFloat = 365
     max_chases: PositiveInt = 3
     max_missed_appointments: PositiveInt = 3
+    # Personal data is deleted (DynamoDB TTL) this long after a referral ends.
+    personal_data_retention_days: PositiveFloat = 730
+
+    @model_validator(mode="after")
+    def _one_hash_key(self) -> Settings:
+        if (self.nhs_hash_key is None) == (self.nhs_hash_key_secret_arn is None):
+            raise ValueError("set exactly one of WB_NHS_HASH_KEY, WB_NHS_HASH_KEY_SECRET_ARN")
+        return self
+
+    @model_validator(mode="after")
+    def _local_tokens_stay_local(self) -> Settings:
+        # Tokens anyone can sign with the local secret must never open a deployed API.
+        if self.auth_mode == "local" and os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+            raise ValueError("WB_AUTH_MODE=local is refused inside AWS Lambda")
+        return self
+
+    def hash_key(self) -> str:
+        if self.nhs_hash_key is not None:
+            return self.nhs_hash_key
+        assert self.nhs_hash_key_secret_arn is not None
+        from aws_lambda_powertools.utilities.parameters import get_secret
+
+        return str(get_secret(self.nhs_hash_key_secret_arn, max_age=3600))
+
+    def store(self) -> Store:
+        return Store(self.table_name, self.personal_data_table_name,
+                     self.idempotency_table_name)
 
     def seconds(self, days: float) -> int:
         """Service days as whole seconds (Step Functions waits take integers), never below 1."""

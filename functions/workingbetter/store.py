@@ -8,6 +8,7 @@ Every change of status is a conditional write, so two writers can never both win
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -61,9 +62,11 @@ class Event:
 
 
 class Store:
-    def __init__(self, table_name: str, personal_data_table_name: str) -> None:
+    def __init__(self, table_name: str, personal_data_table_name: str,
+                 idempotency_table_name: str) -> None:
         self.table_name = table_name
         self.personal_data_table_name = personal_data_table_name
+        self.idempotency_table_name = idempotency_table_name
         # The resource's client takes plain Python values, transactions included.
         # boto3 resources are not thread-safe; the local stack serves many threads at once.
         self._local = threading.local()
@@ -94,8 +97,38 @@ class Store:
     def referral(self, referral_id: str) -> Item | None:
         return self._get(_ref_key(referral_id))
 
-    def personal_data(self, referral_id: str) -> Item | None:
+    def read_personal_data(self, referral_id: str, actor: str, purpose: str) -> Item | None:
+        """Every read of personal data leaves an audit entry first: who, when, why."""
+        at = now_iso()
+        self.table.put_item(Item={
+            "pk": f"AUDIT#{referral_id}", "sk": f"{at}#{uuid.uuid4().hex[:8]}",
+            "at": at, "actor": actor, "purpose": purpose,
+        })
         return self._get({"referral_id": referral_id}, self.personal)
+
+    def audit_trail(self, referral_id: str) -> list[Item]:
+        page = self.table.query(KeyConditionExpression=Key("pk").eq(f"AUDIT#{referral_id}"))
+        return [{"at": i["at"], "actor": i["actor"], "purpose": i["purpose"]}
+                for i in page["Items"]]
+
+    def personal_data_expires(self, referral_id: str, epoch_seconds: int) -> None:
+        """Retention: DynamoDB's TTL deletes the personal data after this time."""
+        try:
+            self.personal.update_item(
+                Key={"referral_id": referral_id},
+                UpdateExpression="SET expires_at = :t",
+                ConditionExpression=Attr("referral_id").exists(),
+                ExpressionAttributeValues={":t": epoch_seconds},
+            )
+        except ClientError as error:
+            if not _is_condition_failure(error):
+                raise  # already erased: nothing to expire
+
+    def note_on_referral(self, referral_id: str, name: str, value: Any) -> None:
+        """Bookkeeping that is not a change of state (no timeline entry)."""
+        self.table.update_item(Key=_ref_key(referral_id), UpdateExpression="SET #n = :v",
+                               ExpressionAttributeNames={"#n": name},
+                               ExpressionAttributeValues={":v": value})
 
     def _query_all(self, index: str, key: str, value: str) -> list[Item]:
         items: list[Item] = []
@@ -186,6 +219,23 @@ class Store:
             if _is_condition_failure(error):
                 raise ConditionFailed from error
             raise
+
+    def remove_unstarted_referral(self, referral_id: str, patient_key: str) -> None:
+        """Undo create_referral when its run could not be started (all three items, at once)."""
+        self.client.transact_write_items(
+            TransactItems=[
+                {"Delete": {"TableName": self.table_name, "Key": _ref_key(referral_id),
+                            "ConditionExpression": "#st = :received",
+                            "ExpressionAttributeNames": {"#st": "status"},
+                            "ExpressionAttributeValues": {":received": str(Status.RECEIVED)}}},
+                {"Delete": {"TableName": self.personal_data_table_name,
+                            "Key": {"referral_id": referral_id}}},
+                {"Delete": {"TableName": self.table_name,
+                            "Key": {"pk": f"PATIENT#{patient_key}", "sk": "ACTIVE"},
+                            "ConditionExpression": "referral_id = :r",
+                            "ExpressionAttributeValues": {":r": referral_id}}},
+            ]
+        )
 
     def active_referral_for_patient(self, patient_key: str) -> str | None:
         item = self._get({"pk": f"PATIENT#{patient_key}", "sk": "ACTIVE"})
@@ -368,5 +418,9 @@ class Store:
                 raise
             # Erased meanwhile: the note goes with the rest.
 
-    def erase_personal_data(self, referral_id: str) -> None:
+    def erase_personal_data(self, referral_id: str, idempotency_record: str | None) -> None:
+        """Erasure: the personal-data item and the intake's idempotency record, at once."""
         self.personal.delete_item(Key={"referral_id": referral_id})
+        if idempotency_record:
+            self._resource().Table(self.idempotency_table_name).delete_item(
+                Key={"id": idempotency_record})

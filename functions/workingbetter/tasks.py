@@ -41,7 +41,7 @@ class AttentionTask(ReferralTask):
 @lru_cache(maxsize=1)
 def _store() -> Store:
     settings = get_settings()
-    return Store(settings.table_name, settings.personal_data_table_name)
+    return settings.store()
 
 
 def _referral_task(step: Callable[[Store, Settings, str], dict[str, Any]]) -> Handler:

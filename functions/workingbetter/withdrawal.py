@@ -83,7 +83,7 @@ def withdraw_referral(store: Store, workflow: Workflow, item: Item, actor: str,
     if status is not Status.WITHDRAWN and not request.erase_personal_data:
         raise Conflict(f"This referral has already ended ({status}); nothing to withdraw")
     if request.erase_personal_data:
-        store.erase_personal_data(referral_id)
+        store.erase_personal_data(referral_id, item.get("idempotency_record"))
         if not item.get("personal_data_erased"):
             store.update(referral_id, Event("personal_data_erased", actor),
                          set_fields={"personal_data_erased": True}, require_live=False)

@@ -59,7 +59,7 @@ def test_a_full_journey_ends_with_a_job_sustained_for_26_weeks(cloud: Cloud, api
     assert len(states) <= 25, states
     assert states[-1] == "Exited"
     # Goals, confidence and the employer are coach notes: kept with the personal data only.
-    personal = cloud.store.personal_data(referral_id)
+    personal = cloud.personal_data(referral_id)
     assert personal is not None
     assert [n.get("employer") for n in personal["notes"] if "employer" in n] == ["Angel Bakery"]
     for token in (coach, api.ops()):
@@ -166,7 +166,7 @@ def test_a_coach_can_reject_at_triage_with_a_reason(cloud: Cloud, api: Api) -> N
     assert item is not None
     assert item["exit_reason"] == "ineligible"
     assert cloud.states_entered(referral_id)[-1] == "Rejected"
-    personal = cloud.store.personal_data(referral_id)
+    personal = cloud.personal_data(referral_id)
     assert personal is not None
     assert personal["notes"][0]["reason"] == "Not local"
 

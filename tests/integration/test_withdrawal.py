@@ -140,7 +140,7 @@ def test_withdrawal_can_erase_personal_data(cloud: Cloud, api: Api) -> None:
     result = withdraw(api, referral_id, erase=True)
 
     assert result["personal_data_erased"] is True
-    assert cloud.store.personal_data(referral_id) is None
+    assert cloud.personal_data(referral_id) is None
     view = api.get(referral_id, api.referrer()).body
     assert "patient" not in view
     assert view["status"] == "WITHDRAWN"
