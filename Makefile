@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# checkov pins versions of boto3 and packaging that clash with the service's: own venv.
+CHECKOV := .venv-checkov
 export TZ := UTC
 
 .PHONY: run test lint install clean
@@ -20,16 +22,24 @@ $(STAMP):
 
 install: $(STAMP)
 
+$(CHECKOV)/.installed:
+	@test -d $(CHECKOV) || $(PYTHON) -m venv $(CHECKOV)
+	@$(CHECKOV)/bin/python -m pip install --quiet --upgrade pip
+	@$(CHECKOV)/bin/python -m pip install --quiet 'checkov>=3.2,<4'
+	@touch $@
+
 run: install
 	$(BIN)/python -m infra.local_stack
 
-lint: install
+lint: install $(CHECKOV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/mypy functions infra tests benchmarks
 	$(BIN)/cfn-lint template.yaml
+	$(CHECKOV)/bin/checkov --quiet --compact --skip-download --framework cloudformation \
+		-f template.yaml
 
 test: lint
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(CHECKOV) .pytest_cache .mypy_cache .ruff_cache

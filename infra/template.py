@@ -67,7 +67,8 @@ class LocalTemplate:
         return f"{STACK_NAME}-{logical_id}"
 
     def function_name(self, logical_id: str) -> str:
-        return f"{STACK_NAME}-{logical_id}"
+        declared = self.resources[logical_id]["Properties"].get("FunctionName")
+        return str(self.resolve(declared)) if declared else f"{STACK_NAME}-{logical_id}"
 
     def function_arn(self, logical_id: str) -> str:
         return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{self.function_name(logical_id)}"

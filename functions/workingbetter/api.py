@@ -157,7 +157,7 @@ def _json_body() -> Any:
 def submit_referral() -> tuple[int, Any]:
     principal = caller()
     key = _request().headers.get("idempotency-key")
-    return 201, services().referrals.submit(principal, _json_body(), key)
+    return 201, services().referrals.submit(principal, _json_body(), key, app.lambda_context)
 
 
 @app.route("/referrals", methods=["GET"])

@@ -43,7 +43,8 @@ class Referrals:
 
     # -- intake ----------------------------------------------------------------------------
 
-    def submit(self, principal: Principal, body: Any, idempotency_key: str | None) -> Item:
+    def submit(self, principal: Principal, body: Any, idempotency_key: str | None,
+               lambda_context: Any = None) -> Item:
         """Create a referral; with an Idempotency-Key a repeat returns the first answer."""
         principal.require(Role.REFERRER)
         request = parse_referral(body)
@@ -60,7 +61,10 @@ class Referrals:
             "key": idempotency_key,
             "body_hash": hashlib.sha256(canonical.encode()).hexdigest(),
         }
-        persistence, create = _idempotent(self.settings.idempotency_table_name)
+        persistence, create, config = _idempotent(self.settings.idempotency_table_name)
+        if lambda_context is not None:
+            # An intake cut short by the Lambda timeout frees its key when the timeout passes.
+            config.register_lambda_context(lambda_context)
         try:
             result: Item = create(data=data, referrals=self, body=canonical, principal=principal)
         except IdempotencyValidationError as error:
@@ -113,9 +117,11 @@ class Referrals:
             self.workflow.start(referral_id)
         except Exception:
             # No run, no referral: undo the writes so that a retry starts afresh instead of
-            # meeting this patient's marker and a referral nobody will ever move.
-            self.store.remove_unstarted_referral(referral_id, patient_key)
-            raise
+            # meeting this patient's marker and a referral nobody will ever move. (The start
+            # may have landed and only its answer been lost: then keep the referral.)
+            if not self.workflow.exists(referral_id):
+                self.store.remove_unstarted_referral(referral_id, patient_key)
+                raise
         return {"referral_id": referral_id, "status": str(Status.RECEIVED)}
 
     # -- reading ---------------------------------------------------------------------------
@@ -187,7 +193,7 @@ def parse_referral(body: Any) -> ReferralRequest:
 
 
 @lru_cache(maxsize=4)
-def _idempotent(table_name: str) -> tuple[DynamoDBPersistenceLayer, Any]:
+def _idempotent(table_name: str) -> tuple[DynamoDBPersistenceLayer, Any, IdempotencyConfig]:
     persistence = DynamoDBPersistenceLayer(table_name=table_name)
     config = IdempotencyConfig(
         event_key_jmespath="[practice_ods, key]",
@@ -203,7 +209,7 @@ def _idempotent(table_name: str) -> tuple[DynamoDBPersistenceLayer, Any]:
         # Powertools stores this function's return value: ids and a status, no personal data.
         return referrals._create(ReferralRequest.model_validate(json.loads(body)), principal)
 
-    return persistence, create
+    return persistence, create, config
 
 
 # -- scoping and views ---------------------------------------------------------------------

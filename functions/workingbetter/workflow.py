@@ -41,6 +41,15 @@ class Workflow:
             raise
         return result["executionArn"]
 
+    def exists(self, referral_id: str) -> bool:
+        try:
+            self.client.describe_execution(executionArn=self.execution_arn(referral_id))
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ExecutionDoesNotExist":
+                return False
+            raise
+        return True
+
     def send_success(self, token: str, output: Mapping[str, Any]) -> None:
         try:
             self.client.send_task_success(taskToken=token, output=json.dumps(output))
@@ -71,3 +80,40 @@ class Workflow:
     def status(self, referral_id: str) -> str:
         result = self.client.describe_execution(executionArn=self.execution_arn(referral_id))
         return str(result["status"])
+
+    # -- for ops: runs and their histories, never their input or output ----------------------
+
+    def run(self, referral_id: str) -> dict[str, Any] | None:
+        """The run's status, times and error name (not its cause, which may quote an
+        exception); None if the referral never had one."""
+        try:
+            run = self.client.describe_execution(executionArn=self.execution_arn(referral_id))
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ExecutionDoesNotExist":
+                return None
+            raise
+        return {"status": run["status"], "started": run["startDate"],
+                "stopped": run.get("stopDate"), "error": run.get("error")}
+
+    def history(self, referral_id: str) -> list[dict[str, Any]]:
+        """Each event of the run: when, what, and the state's name where it has one."""
+        pages = self.client.get_paginator("get_execution_history").paginate(
+            executionArn=self.execution_arn(referral_id), includeExecutionData=False)
+        events: list[dict[str, Any]] = []
+        for event in (e for page in pages for e in page["events"]):
+            details = event.get("stateEnteredEventDetails") or \
+                event.get("stateExitedEventDetails") or {}
+            events.append({"at": event["timestamp"], "type": event["type"],
+                           "state": details.get("name")})
+        return events
+
+    def ended_badly(self) -> list[dict[str, Any]]:
+        """Runs that failed or timed out, newest first: referral id, status and times."""
+        paginator = self.client.get_paginator("list_executions")
+        runs = [{"referral_id": r["name"], "status": r["status"], "started": r["startDate"],
+                 "stopped": r.get("stopDate")}
+                for status in ("FAILED", "TIMED_OUT")
+                for page in paginator.paginate(stateMachineArn=self.state_machine_arn,
+                                               statusFilter=status)
+                for r in page["executions"]]
+        return sorted(runs, key=lambda r: r["stopped"] or r["started"], reverse=True)

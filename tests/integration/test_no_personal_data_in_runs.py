@@ -1,0 +1,173 @@
+"""The privacy canary (DESIGN.md §3.1): a referral whose every personal field holds a
+distinctive value walks the pathway and leaves; none of those values may then be found in the
+run's history, the logs, the ops view, the workflow table or the idempotency records. Only the
+one personal-data item may hold them."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import sys
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from tests.api_client import Api
+from tests.conftest import Cloud, referral_body
+from workingbetter.logs import logger
+
+pytestmark = pytest.mark.integration
+
+NHS_NUMBER = "9434765919"
+PATIENT = {
+    "nhs_number": "943 476 5919",
+    "given_name": "Canarygiven",
+    "family_name": "Canaryfamily",
+    "date_of_birth": "1979-02-28",
+    "phone": "07700 900123",
+    "email": "canary.person@example.com",
+    "contact_preference": "email",
+}
+REASON = "Canaryreason text"
+TRIAGE_NOTE = "Canarytriage note"
+GOAL = "Canarygoal"
+WITHDRAW_NOTE = "Canarywithdraw note"
+CANARIES = [
+    "Canarygiven", "Canaryfamily", "canary.person@example.com", "07700 900123", "07700900123",
+    "Canaryreason", "Canarytriage", "Canarygoal", "Canarywithdraw",
+    NHS_NUMBER, "943 476 5919", "1979-02-28",
+]
+
+
+def canaries_in(text: str) -> list[str]:
+    lowered = text.lower()
+    return [c for c in CANARIES if c.lower() in lowered]
+
+
+def canary_body() -> dict[str, Any]:
+    # `other` as the only condition sends the referral to a person for triage.
+    return referral_body(patient=dict(PATIENT), reason=REASON, health_conditions=["other"])
+
+
+@pytest.fixture
+def api(cloud: Cloud) -> Api:
+    return Api(cloud)
+
+
+class CurrentStdout(io.TextIOBase):
+    """Writes to whatever sys.stdout is at the moment: capsys's, during a test."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+
+@pytest.fixture
+def logs(capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Everything the service logs, at every level it logs at, while the test runs.
+
+    Powertools' handler keeps the stdout it found at import; point it at the current one for
+    the test (Lambda ships whatever the function writes there), and capture records too."""
+    handler = logger.registered_handler
+    assert isinstance(handler, logging.StreamHandler)
+    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.DEBUG, logger=logger.name)
+    caplog.set_level(logging.DEBUG, logger="infra.dispatch")
+    previous = handler.setStream(CurrentStdout())
+    try:
+        yield
+    finally:
+        handler.setStream(previous)
+
+
+def logged(capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> str:
+    captured = capsys.readouterr()
+    records = [json.dumps(vars(r), default=str) for r in caplog.records]
+    return "\n".join([captured.out, captured.err, caplog.text, *records])
+
+
+def walk_and_withdraw(cloud: Cloud, api: Api) -> str:
+    """Refer (with an Idempotency-Key, repeated), triage, attend, review, then withdraw."""
+    key = str(uuid.uuid4())
+    first = api.call("POST", "/referrals", api.referrer(), canary_body(),
+                     **{"Idempotency-Key": key})
+    assert first.status == 201, first.body
+    referral_id = str(first.body["referral_id"])
+    repeat = api.call("POST", "/referrals", api.referrer(), canary_body(),
+                      **{"Idempotency-Key": key})
+    assert repeat.body == first.body
+    # Refusals must not carry the patient either: a duplicate, and a form with errors.
+    duplicate = api.call("POST", "/referrals", api.referrer(), canary_body())
+    assert duplicate.status == 409
+    invalid = api.call("POST", "/referrals", api.referrer(),
+                       referral_body(patient={**PATIENT, "nhs_number": "943 476 5918",
+                                              "email": "Canarygiven@@"}, reason=REASON))
+    assert invalid.status == 422
+    for reply in (first, repeat, duplicate, invalid):
+        assert canaries_in(json.dumps(reply.body)) == []
+
+    api.awaiting(referral_id, "triage_decision")
+    reply = api.step(referral_id, "triage", {"decision": "accept", "reason": TRIAGE_NOTE},
+                     api.coach("coach-amara"))
+    assert reply.status == 200, reply.body
+    item = api.awaiting(referral_id, "appointment_outcome")
+    # The practice and the coach may read the patient (each read leaves an audit entry).
+    for token in (api.referrer(), api.coach(item["coach_id"])):
+        reply = api.get(referral_id, token)
+        assert reply.body["patient"]["given_name"] == "Canarygiven"
+    assert api.step(referral_id, "appointment-outcome", {"outcome": "attended"}).status == 200
+    api.awaiting(referral_id, "review")
+    reply = api.step(referral_id, "reviews", {"decision": "continue", "employer_contacts": 1,
+                                              "goals": [GOAL], "confidence": 4})
+    assert reply.status == 200, reply.body
+    api.awaiting(referral_id, "review")
+    reply = api.call("POST", f"/referrals/{referral_id}/withdraw", api.referrer(),
+                     {"reason": WITHDRAW_NOTE})
+    assert reply.status == 200, reply.body
+    assert cloud.wait_for_execution(referral_id) in {"SUCCEEDED", "ABORTED"}
+    return referral_id
+
+
+@pytest.mark.service_days(review_interval_days=5)
+def test_no_personal_data_reaches_runs_logs_ops_or_other_tables(
+        cloud: Cloud, api: Api, logs: None, capsys: pytest.CaptureFixture[str],
+        caplog: pytest.LogCaptureFixture) -> None:
+    referral_id = walk_and_withdraw(cloud, api)
+
+    # The canaries were really stored, in the one place they belong.
+    personal = json.dumps(cloud.personal_data(referral_id), default=str)
+    for value in ("Canarygiven", "canary.person@example.com", REASON, TRIAGE_NOTE, GOAL,
+                  WITHDRAW_NOTE, NHS_NUMBER):
+        assert value in personal
+
+    history = cloud.history(referral_id)
+    states = cloud.states_entered(referral_id)
+    assert {"AwaitTriageDecision", "AwaitAppointmentOutcome"} <= set(states), states
+    assert canaries_in(json.dumps(history, default=str)) == []
+
+    output = logged(capsys, caplog)
+    assert referral_id in output, "the capture saw none of the service's logs"
+    assert canaries_in(output) == []
+
+    ops = api.get(referral_id, api.ops())
+    assert ops.status == 200
+    assert canaries_in(json.dumps(ops.body)) == []
+    listed = api.call("GET", "/referrals", api.ops())
+    assert referral_id in json.dumps(listed.body)
+    assert canaries_in(json.dumps(listed.body)) == []
+
+    workflow_items = cloud.store.table.scan()["Items"]
+    assert any(i.get("referral_id") == referral_id for i in workflow_items)
+    assert canaries_in(json.dumps(workflow_items, default=str)) == []
+
+    dynamodb = boto3.client("dynamodb")
+    idempotency = dynamodb.scan(TableName=cloud.settings.idempotency_table_name)["Items"]
+    assert idempotency, "the Idempotency-Key left no record to inspect"
+    assert referral_id in json.dumps(idempotency)
+    assert canaries_in(json.dumps(idempotency, default=str)) == []
