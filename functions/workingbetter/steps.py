@@ -94,6 +94,8 @@ class Steps:
         self.settings = settings
 
     def _waiting(self, principal: Principal, referral_id: str, step: Awaiting) -> Item:
+        """Who may act, then whether the run waits for this step: both before the body is
+        read, so that nobody learns anything from validation they are not allowed to see."""
         principal.require(Role.COACH)
         item = self.store.referral(referral_id)
         if item is None or not self._coach_may_act(principal, item, step):
@@ -134,8 +136,8 @@ class Steps:
                 "next": next_}
 
     def triage(self, principal: Principal, referral_id: str, body: Any) -> Item:
-        decision = _parse(TriageDecision, body)
         item = self._waiting(principal, referral_id, Awaiting.TRIAGE_DECISION)
+        decision = _parse(TriageDecision, body)
         event = Event(f"triage_{decision.decision}ed", principal.actor)
         note = {"reason": decision.reason}
         if decision.decision == "accept":
@@ -145,8 +147,8 @@ class Steps:
                             end_as=(Status.REJECTED, ExitReason.INELIGIBLE), note=note)
 
     def appointment_outcome(self, principal: Principal, referral_id: str, body: Any) -> Item:
-        outcome = _parse(AppointmentOutcome, body).outcome
         item = self._waiting(principal, referral_id, Awaiting.APPOINTMENT_OUTCOME)
+        outcome = _parse(AppointmentOutcome, body).outcome
         appointment = {**item["appointment"], "outcome": outcome}
         step = Awaiting.APPOINTMENT_OUTCOME
         if outcome == "attended":
@@ -176,8 +178,8 @@ class Steps:
                                   {"missed_in_a_row": missed}), fields)
 
     def review(self, principal: Principal, referral_id: str, body: Any) -> Item:
-        review = _parse(Review, body)
         item = self._waiting(principal, referral_id, Awaiting.REVIEW)
+        review = _parse(Review, body)
         step = Awaiting.REVIEW
         contacts = int(item.get("employer_contacts", 0)) + review.employer_contacts
         fields: dict[str, Any] = {"employer_contacts": contacts,
@@ -212,8 +214,8 @@ class Steps:
                             Event("review_continue", principal.actor, detail), fields, note=note)
 
     def sustainment(self, principal: Principal, referral_id: str, body: Any) -> Item:
-        check = _parse(Sustainment, body)
         item = self._waiting(principal, referral_id, Awaiting.SUSTAINMENT_CHECK)
+        check = _parse(Sustainment, body)
         week = int(item["sustainment_week"])
         step = Awaiting.SUSTAINMENT_CHECK
         if not check.still_in_work:

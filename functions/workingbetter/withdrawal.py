@@ -43,10 +43,10 @@ def parse(body: Any) -> WithdrawRequest:
 def withdraw(store: Store, workflow: Workflow, principal: Principal, referral_id: str,
              body: Any) -> Item:
     principal.require(Role.REFERRER, Role.COACH)
-    request = parse(body)
     item = store.referral(referral_id)
     if item is None or not can_see(principal, item):
         raise NotFound("No referral with that id is visible to you")
+    request = parse(body)
     return withdraw_referral(store, workflow, item, principal.actor, request)
 
 

@@ -1,0 +1,146 @@
+"""Object-level authorisation (OWASP API1) on every route, for every role, on a record of
+their own and on someone else's, plus every way a token can be wrong.
+
+The rule: a role that may never use a route gets 403; a record outside the caller's scope
+answers 404, exactly like a missing one, so ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+import jwt
+import pytest
+
+from tests.api_client import Api
+from tests.conftest import SECRET, VALID_NHS_NUMBERS, Cloud
+from workingbetter.api import app
+from workingbetter.auth import AUDIENCE, LOCAL_ISSUER, Role, local_token
+
+pytestmark = pytest.mark.integration
+
+OWN, FOREIGN = "own", "foreign"
+ALLOWED = "allowed"  # anything but 401, 403 and 404: the request got past authorisation
+BODIES = {
+    "triage": {"decision": "accept", "reason": "matrix"},
+    "appointment-outcome": {"outcome": "cancelled"},
+    "reviews": {"decision": "continue", "employer_contacts": 0},
+    "sustainment": {"still_in_work": True},
+    "withdraw": {},
+}
+# (method, route) -> role -> (own record, someone else's record)
+MATRIX: dict[tuple[str, str], dict[str, tuple[object, object]]] = {
+    ("GET", "/referrals/{referral_id}"): {
+        "referrer": (ALLOWED, 404), "coach": (ALLOWED, 404), "ops": (ALLOWED, ALLOWED)},
+    ("GET", "/referrals/{referral_id}/audit"): {
+        "referrer": (403, 403), "coach": (403, 403), "ops": (ALLOWED, ALLOWED)},
+    ("POST", "/referrals/{referral_id}/triage"): {
+        "referrer": (403, 403), "coach": (ALLOWED, 404), "ops": (403, 403)},
+    ("POST", "/referrals/{referral_id}/appointment-outcome"): {
+        "referrer": (403, 403), "coach": (ALLOWED, 404), "ops": (403, 403)},
+    ("POST", "/referrals/{referral_id}/reviews"): {
+        "referrer": (403, 403), "coach": (ALLOWED, 404), "ops": (403, 403)},
+    ("POST", "/referrals/{referral_id}/sustainment"): {
+        "referrer": (403, 403), "coach": (ALLOWED, 404), "ops": (403, 403)},
+    ("POST", "/referrals/{referral_id}/withdraw"): {
+        "referrer": (ALLOWED, 404), "coach": (ALLOWED, 404), "ops": (403, 403)},
+}
+COLLECTIONS = {("GET", "/referrals"), ("POST", "/referrals"), ("GET", "/practices")}
+
+
+def served_routes() -> set[tuple[str, str]]:
+    """The JSON API's routes (the web pages, served from their own module, sign in by cookie)."""
+    return {(method, path) for path, methods in app.routes.items()
+            for method, entry in methods.items()
+            if entry.view_function.__module__ == "workingbetter.api"}
+
+
+def test_the_matrix_covers_every_route_of_the_api() -> None:
+    assert served_routes() == set(MATRIX) | COLLECTIONS
+
+
+@pytest.fixture
+def records(cloud: Cloud) -> dict[str, str]:
+    """One referral at F83001 (coach-amara or -bilal) and one at F83002 (coach-chloe)."""
+    api = Api(cloud)
+    own = api.refer("F83001", patient__nhs_number=VALID_NHS_NUMBERS[1])
+    foreign = api.refer("F83002", patient__nhs_number=VALID_NHS_NUMBERS[2])
+    api.awaiting(own, "appointment_outcome")
+    api.awaiting(foreign, "appointment_outcome")
+    return {OWN: own, FOREIGN: foreign}
+
+
+def token_for(cloud: Cloud, role: str, own_referral: str) -> str:
+    if role == "referrer":
+        return local_token(Role.REFERRER, SECRET, practice_ods="F83001")
+    if role == "coach":
+        item = cloud.store.referral(own_referral)
+        assert item is not None
+        return local_token(Role.COACH, SECRET, coach_id=str(item["coach_id"]))
+    return local_token(Role.OPS, SECRET)
+
+
+@pytest.mark.parametrize(("method", "route"), sorted(MATRIX))
+def test_each_role_reaches_only_what_it_may(cloud: Cloud, records: dict[str, str],
+                                            method: str, route: str) -> None:
+    api = Api(cloud)
+    seen: dict[tuple[str, str], int] = {}
+    # Foreign first: a refused call must change nothing the own-record call relies on.
+    for which in (FOREIGN, OWN):
+        for role, expected in MATRIX[(method, route)].items():
+            path = route.format(referral_id=records[which])
+            body = BODIES.get(path.rsplit("/", 1)[-1]) if method == "POST" else None
+            reply = api.call(method, path, token_for(cloud, role, records[OWN]), body)
+            seen[(role, which)] = reply.status
+            want = expected[0] if which == OWN else expected[1]
+            if want == ALLOWED:
+                assert reply.status not in {401, 403, 404}, (role, which, reply.body)
+            else:
+                assert reply.status == want, (role, which, reply.body)
+                assert reply.headers["Content-Type"] == "application/problem+json"
+    foreign = cloud.store.referral(records[FOREIGN])
+    assert foreign is not None
+    assert foreign["status"] == "APPOINTMENT_BOOKED", seen  # untouched by every refusal
+
+
+def test_collections_are_scoped(cloud: Cloud, records: dict[str, str]) -> None:
+    api = Api(cloud)
+    assert api.call("POST", "/referrals", api.coach("coach-amara"), {}).status == 403
+    assert api.call("POST", "/referrals", api.ops(), {}).status == 403
+    listed = {
+        role: {r["referral_id"] for r in api.call("GET", "/referrals",
+                                                  token_for(cloud, role, records[OWN])).body}
+        for role in ("referrer", "coach", "ops")
+    }
+    assert listed["referrer"] == {records[OWN]}
+    assert listed["coach"] == {records[OWN]}
+    assert listed["ops"] == {records[OWN], records[FOREIGN]}
+
+
+def _forged(**claims: object) -> str:
+    base: dict[str, object] = {"sub": "x", "cognito:groups": ["ops"], "iss": LOCAL_ISSUER,
+                               "aud": AUDIENCE, "iat": 1, "exp": 4_000_000_000}
+    base.update(claims)
+    return jwt.encode(base, SECRET, algorithm="HS256")
+
+
+BAD_TOKENS = {
+    "missing": None,
+    "expired": local_token(Role.OPS, SECRET, ttl_seconds=-60),
+    "wrongly signed": local_token(Role.OPS, "another-secret-of-sufficient-length-000"),
+    "wrong audience": _forged(aud="someone-else"),
+    "wrong issuer": _forged(iss="https://evil.example"),
+    "no expiry": _forged(exp=None),
+    "not a jwt": "not-a-token",
+}
+
+
+@pytest.mark.parametrize("problem", sorted(BAD_TOKENS))
+def test_every_route_refuses_a_bad_token_with_401(cloud: Cloud, records: dict[str, str],
+                                                  problem: str) -> None:
+    api = Api(cloud)
+    for method, route in sorted(served_routes()):
+        path = route.format(referral_id=records[OWN])
+        token = BAD_TOKENS[problem]
+        headers = {} if token is None else {"Authorization": f"Bearer {token}"}
+        reply = api.client.http.request(method, path, headers={
+            **headers, "Content-Type": "application/json"}, body=b"{}")
+        assert reply.status_code == 401, (problem, method, path)
