@@ -19,7 +19,7 @@ from chalice.app import Chalice, Request, Response
 from workingbetter import problems, withdrawal
 from workingbetter.auth import Principal, principal_from_claims, verify_local_token
 from workingbetter.domain.errors import DomainError, FieldError, InvalidInput
-from workingbetter.logs import logger
+from workingbetter.observability import logger
 from workingbetter.referrals import Referrals
 from workingbetter.settings import get_settings
 from workingbetter.steps import Steps

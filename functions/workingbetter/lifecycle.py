@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from workingbetter.domain.referral import TERMINAL, Awaiting, ExitReason, Status
-from workingbetter.logs import logger
+from workingbetter.observability import count, logger
 from workingbetter.settings import get_settings
 from workingbetter.store import ConditionFailed, Event, Item, Store
 from workingbetter.workflow import TokenExpired, Workflow
@@ -46,6 +46,7 @@ def finish(
     item = store.update(referral_id, event, set_fields=fields, remove=_RUN_FIELDS,
                         only_if=only_if)
     release(store, workflow, item)
+    count("ReferralEnded", status=str(status), exit_reason=str(exit_reason or "none"))
     return item
 
 

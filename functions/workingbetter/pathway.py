@@ -16,6 +16,7 @@ from workingbetter.domain import slots
 from workingbetter.domain.errors import ReferralWithdrawn, TaskRefused
 from workingbetter.domain.referral import Awaiting, ExitReason, Status
 from workingbetter.domain.triage import AgeBand, TriageFacts, TriageRoute, decide
+from workingbetter.observability import count
 from workingbetter.settings import Settings
 from workingbetter.store import ConditionFailed, Event, Item, Store
 
@@ -53,6 +54,7 @@ def triage(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]
                              exit_reason=ExitReason.INELIGIBLE)
         except ConditionFailed as error:
             raise ReferralWithdrawn("referral has ended") from error
+    count("TriageRoute", route=str(route))
     return {"route": str(route), "timers": settings.timers()}
 
 

@@ -30,6 +30,7 @@ from workingbetter.domain.errors import Conflict, FieldError, Forbidden, Invalid
 from workingbetter.domain.referral import Awaiting, Status, fhir_status
 from workingbetter.domain.triage import facts_for
 from workingbetter.intake import ReferralRequest, field_errors
+from workingbetter.observability import count
 from workingbetter.settings import Settings
 from workingbetter.store import ConditionFailed, Event, Item, Store, now_iso
 from workingbetter.workflow import Workflow
@@ -122,6 +123,7 @@ class Referrals:
             if not self.workflow.exists(referral_id):
                 self.store.remove_unstarted_referral(referral_id, patient_key)
                 raise
+        count("ReferralReceived")
         return {"referral_id": referral_id, "status": str(Status.RECEIVED)}
 
     # -- reading ---------------------------------------------------------------------------

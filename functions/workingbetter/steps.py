@@ -15,6 +15,7 @@ from workingbetter.domain.errors import Conflict, FieldError, InvalidInput, NotF
 from workingbetter.domain.referral import Awaiting, ExitReason, Status
 from workingbetter.intake import field_errors
 from workingbetter.lifecycle import answer
+from workingbetter.observability import count
 from workingbetter.settings import Settings
 from workingbetter.store import ConditionFailed, Event, Item, Store
 from workingbetter.workflow import Workflow
@@ -129,6 +130,7 @@ class Steps:
         except ConditionFailed as error:
             raise Conflict("Someone else changed this referral at the same moment (it may "
                            "have been withdrawn): reload it and check") from error
+        count("HumanStepRecorded", step=str(step), next=next_)
         if note:
             self.store.add_note(item["referral_id"], {"at": updated["updated_at"],
                                                       "event": event.event, **note})

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from workingbetter import pathway
 from workingbetter.domain.referral import Awaiting
-from workingbetter.logs import logger
+from workingbetter.observability import logger
 from workingbetter.settings import Settings, get_settings
 from workingbetter.store import Store
 

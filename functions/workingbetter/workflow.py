@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from workingbetter.logs import logger
+from workingbetter.observability import logger
 
 WITHDRAWN_ERROR = "Referral.Withdrawn"
 
@@ -101,7 +101,7 @@ class Workflow:
             executionArn=self.execution_arn(referral_id), includeExecutionData=False)
         events: list[dict[str, Any]] = []
         for event in (e for page in pages for e in page["events"]):
-            details = event.get("stateEnteredEventDetails") or \
+            details: Mapping[str, Any] = event.get("stateEnteredEventDetails") or \
                 event.get("stateExitedEventDetails") or {}
             events.append({"at": event["timestamp"], "type": event["type"],
                            "state": details.get("name")})

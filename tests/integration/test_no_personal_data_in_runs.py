@@ -18,7 +18,7 @@ import pytest
 
 from tests.api_client import Api
 from tests.conftest import Cloud, referral_body
-from workingbetter.logs import logger
+from workingbetter.observability import logger
 
 pytestmark = pytest.mark.integration
 
@@ -153,6 +153,7 @@ def test_no_personal_data_reaches_runs_logs_ops_or_other_tables(
 
     output = logged(capsys, caplog)
     assert referral_id in output, "the capture saw none of the service's logs"
+    assert '"WorkingBetter"' in output, "the capture saw none of the service's metrics"
     assert canaries_in(output) == []
 
     ops = api.get(referral_id, api.ops())
