@@ -9,7 +9,10 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 CHECKOV := .venv-checkov
 export TZ := UTC
 
-.PHONY: run test lint install clean
+NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test lint install clean browser
 
 $(STAMP):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -20,7 +23,27 @@ $(STAMP):
 	@$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@rm -f $(VENV)/.installed-* && touch $@
 
-install: $(STAMP)
+# GOV.UK Frontend (styles served by the local stack) and axe-core (browser tests), from npm.
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed (Debian: apt-get install npm)"; exit 1; }
+	@echo "Installing node_modules (npm ci)…"
+	@npm ci --no-audit --no-fund --loglevel=error
+	@rm -f node_modules/.installed-* && touch $@
+
+install: $(STAMP) $(NODE_STAMP)
+
+# The browser tests drive Debian's Chromium; nothing downloads a browser of its own.
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; \
+		elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO=sudo; \
+		else echo "Chromium is missing and this user cannot install it: run" \
+			"'apt-get install chromium' as root. The browser tests will be skipped."; exit 0; fi; \
+		echo "Installing Chromium for the browser tests (apt-get, first run only)…"; \
+		$$SUDO apt-get update -q >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q \
+			chromium >/dev/null; \
+	fi
 
 $(CHECKOV)/.installed:
 	@test -d $(CHECKOV) || $(PYTHON) -m venv $(CHECKOV)
@@ -38,8 +61,8 @@ lint: install $(CHECKOV)/.installed
 	$(CHECKOV)/bin/checkov --quiet --compact --skip-download --framework cloudformation \
 		-f template.yaml
 
-test: lint
+test: lint browser
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) $(CHECKOV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(CHECKOV) .pytest_cache .mypy_cache .ruff_cache node_modules test-artifacts

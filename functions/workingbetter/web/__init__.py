@@ -1,0 +1,12 @@
+"""The web pages: server-rendered HTML over the same services as the JSON API.
+
+`blueprint` carries every page route; api.py registers it on the app. Importing this package
+imports the page modules, which is what puts their routes on the blueprint.
+"""
+
+from __future__ import annotations
+
+from workingbetter.web import assets, coach_pages, login_pages, ops_pages, referral_pages
+from workingbetter.web.registry import blueprint
+
+__all__ = ["assets", "blueprint", "coach_pages", "login_pages", "ops_pages", "referral_pages"]

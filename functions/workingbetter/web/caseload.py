@@ -1,0 +1,103 @@
+"""A coach's caseload as rows: what each referral waits for and by when it should be answered.
+Due times come from the same settings that time the run's human steps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from workingbetter.auth import Principal
+from workingbetter.domain.referral import Awaiting, Status
+from workingbetter.referrals import Referrals
+from workingbetter.settings import Settings
+
+# How long each human step may wait, as a settings field in service days.
+STEP_LIMITS = {
+    Awaiting.TRIAGE_DECISION: "triage_decision_days",
+    Awaiting.APPOINTMENT_OUTCOME: "appointment_outcome_days",
+    Awaiting.REVIEW: "review_response_days",
+    Awaiting.SUSTAINMENT_CHECK: "sustainment_response_days",
+}
+# The run moves on to a review after these, once the review interval has passed.
+REVIEW_STARTS = ("first_appointment_attended", "review_continue")
+
+
+@dataclass(frozen=True)
+class Row:
+    referral_id: str
+    patient: str
+    nhs_number: str
+    status: str
+    awaiting: str | None
+    next_step: str
+    due: datetime | None
+    appointment: str | None
+
+    @property
+    def waits_for_coach(self) -> bool:
+        return self.awaiting in STEP_LIMITS
+
+
+def _parse(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _last(view: dict[str, Any], *events: str) -> datetime | None:
+    times = [e["at"] for e in view.get("timeline", []) if e["event"] in events]
+    return _parse(max(times)) if times else None
+
+
+def due(view: dict[str, Any], settings: Settings) -> datetime | None:
+    """When the step the run waits for should be answered; for a referral in support, when its
+    next review falls due."""
+    awaiting = view.get("awaiting")
+    if awaiting in STEP_LIMITS:
+        limit = timedelta(seconds=settings.seconds(getattr(settings, STEP_LIMITS[awaiting])))
+        if awaiting == Awaiting.APPOINTMENT_OUTCOME and view.get("appointment"):
+            return _parse(view["appointment"]["start"]) + limit
+        since = _last(view, f"awaiting_{awaiting}")
+        return since + limit if since else None
+    if view["status"] == Status.IN_SUPPORT and awaiting is None:
+        since = _last(view, *REVIEW_STARTS)
+        interval = timedelta(seconds=settings.seconds(settings.review_interval_days))
+        return since + interval if since else None
+    return None
+
+
+def next_step(view: dict[str, Any]) -> str:
+    awaiting = view.get("awaiting")
+    if awaiting:
+        return {Awaiting.TRIAGE_DECISION: "Your triage decision",
+                Awaiting.CAPACITY: "A free place in a caseload",
+                Awaiting.APPOINTMENT_OUTCOME: "The appointment outcome",
+                Awaiting.REVIEW: "A review",
+                Awaiting.SUSTAINMENT_CHECK: "An in-work check"}[Awaiting(awaiting)]
+    return {Status.IN_SUPPORT: "Support sessions until the next review",
+            Status.IN_WORK: "In work until the next check"}.get(Status(view["status"]),
+                                                                "Nothing for you yet")
+
+
+def rows(referrals: Referrals, coach: Principal, settings: Settings) -> tuple[list[Row], int]:
+    """The live referrals a coach works on (and triages), and how many have ended."""
+    found: list[Row] = []
+    ended = 0
+    for summary in referrals.visible_to(coach):
+        if Status(summary["status"]).terminal:
+            ended += 1
+            continue
+        view = referrals.get(coach, summary["referral_id"])
+        patient = view.get("patient") or {}
+        appointment = view.get("appointment")
+        found.append(Row(
+            referral_id=view["referral_id"],
+            patient=f"{patient.get('given_name', '')} {patient.get('family_name', '')}".strip()
+            or "Personal data erased",
+            nhs_number=patient.get("nhs_number", ""),
+            status=view["status"], awaiting=view.get("awaiting"), next_step=next_step(view),
+            due=due(view, settings),
+            appointment=appointment["start"] if appointment else None,
+        ))
+    found.sort(key=lambda r: (not r.waits_for_coach, r.due is None,
+                             r.due.timestamp() if r.due else 0.0))
+    return found, ended

@@ -1,0 +1,81 @@
+"""/coach: a coach's caseload and what waits for them, each step with its own small form.
+Recording one hands the answer to the run, which moves on; the page then says so."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chalice.app import Response
+
+from workingbetter.auth import Principal, Role
+from workingbetter.domain.errors import Conflict, InvalidInput, NotFound
+from workingbetter.settings import get_settings
+from workingbetter.web import caseload, coach_forms
+from workingbetter.web.errors import PageErrors, only_message
+from workingbetter.web.http import (
+    FORM,
+    Form,
+    form_keys,
+    html,
+    page,
+    posted_form,
+    principal,
+    redirect,
+    request,
+    services,
+)
+from workingbetter.web.registry import blueprint
+
+
+@dataclass(frozen=True)
+class Failed:
+    """The one form that came back with errors, to show again with what was typed."""
+
+    referral_id: str
+    path: str
+    form: Form
+    errors: PageErrors
+
+
+def _coach() -> Principal:
+    who = principal()
+    who.require(Role.COACH)
+    return who
+
+
+def _page(who: Principal, failed: Failed | None = None, status: int = 200) -> Response:
+    rows, ended = caseload.rows(services().referrals, who, get_settings())
+    query = dict(request().query_params or {})
+    recorded = coach_forms.STEPS.get(query.get("recorded", ""))
+    patient = next((r.patient for r in rows if r.referral_id == query.get("referral")), None)
+    banner = f"{recorded.done} for {patient}" if recorded and patient else \
+        recorded.done if recorded else ""
+    return html("coach.html", status, title="Your caseload", principal=who, active="/coach",
+                rows=rows, ended=ended, keys=form_keys(), failed=failed, banner=banner,
+                forms=coach_forms.BY_AWAITING, exit_reasons=coach_forms.EXIT_REASONS,
+                errors=failed.errors if failed else PageErrors(), empty=Form())
+
+
+@blueprint.route("/coach", methods=["GET"])
+@page
+def caseload_page() -> Response:
+    return _page(_coach())
+
+
+@blueprint.route("/coach/referrals/{referral_id}/{step}", methods=["POST"], content_types=[FORM])
+@page
+def record_step(referral_id: str, step: str) -> Response:
+    who = _coach()
+    form = posted_form()
+    step_form = coach_forms.STEPS.get(step)
+    if step_form is None:
+        raise NotFound("No such step")
+    try:
+        step_form.record(services().steps, who, referral_id, step_form.body(form))
+    except InvalidInput as error:
+        prefix = f"{step}-{referral_id}-"
+        errors = step_form.errors.page_errors(error.errors, prefix)
+        return _page(who, Failed(referral_id, step, form, errors), 422)
+    except Conflict as error:
+        return _page(who, Failed(referral_id, step, form, only_message(error.detail)), 409)
+    return redirect(f"/coach?recorded={step}&referral={referral_id}")

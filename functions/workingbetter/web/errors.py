@@ -1,0 +1,55 @@
+"""Field errors from the domain as a GOV.UK error summary plus inline messages.
+
+The domain names fields by their JSON path ("patient.nhs_number"); a page maps each path to the
+id of the input it links to, and may reword a message for the way the page asks the question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from workingbetter.domain.errors import FieldError
+
+REQUIRED = "This field is required"
+_INDEX = re.compile(r"(\.\d+)+$")
+
+
+@dataclass(frozen=True)
+class PageErrors:
+    summary: list[tuple[str, str]] = field(default_factory=list)  # (href, message), page order
+    by_field: dict[str, str] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.summary)
+
+
+@dataclass(frozen=True)
+class FormErrorMap:
+    anchors: Mapping[str, str]  # field path → input id, in the order the page asks
+    required: Mapping[str, str] = field(default_factory=dict)  # field → "Enter …" message
+    reworded: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    fallback: str = "main-content"  # where errors about no one field link to
+
+    def message(self, name: str, message: str) -> str:
+        if message == REQUIRED and name in self.required:
+            return self.required[name]
+        return self.reworded.get(name, {}).get(message, message)
+
+    def page_errors(self, errors: list[FieldError], prefix: str = "") -> PageErrors:
+        """`prefix` goes before every input id, for a page with one form per referral."""
+        order = list(self.anchors)
+        by_field: dict[str, str] = {}
+        for error in errors:
+            name = _INDEX.sub("", error.field)
+            by_field.setdefault(name, self.message(name, error.message))
+        ranked = sorted(by_field, key=lambda n: order.index(n) if n in order else -1)
+        summary = [(f"#{prefix}{self.anchors[n]}" if n in self.anchors else f"#{self.fallback}",
+                    by_field[n]) for n in ranked]
+        return PageErrors(summary, by_field)
+
+
+def only_message(message: str, fallback: str = "main-content") -> PageErrors:
+    """An error about the whole form (a conflict, say): in the summary, linked to the form."""
+    return PageErrors([(f"#{fallback}", message)], {})

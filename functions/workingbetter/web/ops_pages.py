@@ -1,0 +1,38 @@
+"""/ops: the service manager's console, and one referral's run history. Ids, enums and times
+only: the personal-data table is never read here."""
+
+from __future__ import annotations
+
+from chalice.app import Response
+
+from workingbetter.auth import Principal, Role
+from workingbetter.web import ops_console
+from workingbetter.web.http import html, page, principal, services
+from workingbetter.web.registry import blueprint
+
+
+def _ops() -> Principal:
+    who = principal()
+    who.require(Role.OPS)
+    return who
+
+
+@blueprint.route("/ops", methods=["GET"])
+@page
+def console() -> Response:
+    who = _ops()
+    s = services()
+    return html("ops.html", title="Runs and reports", principal=who, active="/ops",
+                console=ops_console.build(s.store, s.workflow))
+
+
+@blueprint.route("/ops/referrals/{referral_id}", methods=["GET"])
+@page
+def run_history(referral_id: str) -> Response:
+    who = _ops()
+    s = services()
+    referral = s.referrals.get(who, referral_id)  # the ops view: no personal data; 404 if none
+    run = s.workflow.run(referral_id)
+    return html("ops_history.html", title=f"Referral {referral_id}", principal=who,
+                active="/ops", referral=referral, run=run,
+                events=s.workflow.history(referral_id) if run else [])

@@ -1,0 +1,107 @@
+"""The referral form as the API's referral body, and the API's field errors as the form's."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from workingbetter.domain.referral import Condition, ContactPreference, EmploymentStatus
+from workingbetter.web.errors import FormErrorMap
+from workingbetter.web.http import Form
+
+CONDITIONS = [
+    (Condition.MENTAL_HEALTH, "Mental health", "For example depression or anxiety"),
+    (Condition.MUSCULOSKELETAL, "Musculoskeletal", "For example back pain or arthritis"),
+    (Condition.CARDIOVASCULAR, "Heart or circulation", ""),
+    (Condition.RESPIRATORY, "Breathing", "For example COPD or asthma"),
+    (Condition.DIABETES, "Diabetes", ""),
+    (Condition.NEUROLOGICAL, "Neurological", "For example epilepsy or MS"),
+    (Condition.CANCER, "Cancer", ""),
+    (Condition.LEARNING_DISABILITY, "Learning disability", ""),
+    (Condition.OTHER, "Another long-term condition", "A coach will check the referral"),
+]
+CONTACT = [
+    (ContactPreference.SMS, "Text message", "We need a mobile number"),
+    (ContactPreference.PHONE, "Phone call", "We need a phone number"),
+    (ContactPreference.EMAIL, "Email", "We need an email address"),
+    (ContactPreference.LETTER, "Letter", "Sent to the address the practice holds"),
+]
+EMPLOYMENT = [
+    (EmploymentStatus.UNEMPLOYED, "Unemployed", "Out of work and looking for work"),
+    (EmploymentStatus.ECONOMICALLY_INACTIVE, "Not working and not looking for work",
+     "For example because of their health"),
+]
+DATE_MESSAGE = "Enter a real date as YYYY-MM-DD"
+
+ERRORS = FormErrorMap(
+    anchors={
+        "practice_ods": "referral-form",
+        "patient.nhs_number": "nhs-number",
+        "patient.given_name": "given-name",
+        "patient.family_name": "family-name",
+        "patient.date_of_birth": "dob-day",
+        "employment_status": "employment-status",
+        "health_conditions": "conditions",
+        "patient.contact_preference": "contact-preference",
+        "patient.phone": "phone",
+        "patient.email": "email",
+        "reason": "reason",
+        "consent.referral": "consent-referral",
+        "consent.share_outcome_with_gp": "consent-referral",
+    },
+    required={
+        "patient.nhs_number": "Enter the patient's NHS number",
+        "patient.given_name": "Enter the patient's first name",
+        "patient.family_name": "Enter the patient's last name",
+        "patient.date_of_birth": "Enter the patient's date of birth",
+        "employment_status": "Select whether the patient is looking for work",
+        "health_conditions": "Select at least one long-term health condition",
+        "patient.contact_preference": "Select how the patient would like to be contacted",
+        "reason": "Enter why you are referring the patient",
+    },
+    reworded={
+        "patient.date_of_birth": {
+            DATE_MESSAGE: "Date of birth must be a real date, like 31 3 1980"},
+        "health_conditions": {
+            "Enter at least one": "Select at least one long-term health condition"},
+        "consent.referral": {"The patient must agree to the referral":
+                             "Confirm the patient agrees to be referred"},
+    },
+    fallback="referral-form",
+)
+
+
+def date_from_parts(day: str, month: str, year: str) -> str | None:
+    """YYYY-MM-DD from the three inputs; None when all are empty; the raw text when it is not a
+    real date (the API then says so, and the form rewords it)."""
+    if not (day or month or year):
+        return None
+    try:
+        return date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return f"{year}-{month}-{day}"
+
+
+def _set(target: dict[str, Any], name: str, value: Any) -> None:
+    """Leave empty answers out: the API then names the missing field."""
+    if value not in (None, "", []):
+        target[name] = value
+
+
+def referral_body(form: Form, practice_ods: str | None) -> dict[str, Any]:
+    patient: dict[str, Any] = {}
+    for name in ("nhs_number", "given_name", "family_name", "phone", "email",
+                 "contact_preference"):
+        _set(patient, name, form.get(name))
+    _set(patient, "date_of_birth",
+         date_from_parts(form.get("dob_day"), form.get("dob_month"), form.get("dob_year")))
+    body: dict[str, Any] = {
+        "practice_ods": practice_ods or "",
+        "patient": patient,
+        "consent": {"referral": form.get("consent_referral") == "yes",
+                    "share_outcome_with_gp": form.get("consent_share") == "yes"},
+    }
+    _set(body, "employment_status", form.get("employment_status"))
+    _set(body, "health_conditions", form.all("conditions"))
+    _set(body, "reason", form.get("reason"))
+    return body

@@ -1,0 +1,79 @@
+"""/referrals/new: practice staff refer a patient. Errors come back on the form, with what was
+typed kept; the hidden nonce is the Idempotency-Key, so a double click refers once."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from chalice.app import Response
+
+from workingbetter.auth import Principal, Role
+from workingbetter.domain.errors import Conflict, InvalidInput
+from workingbetter.web import referral_form
+from workingbetter.web.errors import PageErrors, only_message
+from workingbetter.web.http import (
+    FORM,
+    Form,
+    form_keys,
+    html,
+    page,
+    posted_form,
+    principal,
+    services,
+)
+from workingbetter.web.registry import blueprint
+
+IN_FLIGHT = "still being submitted"  # the first of two identical posts has not finished yet
+IN_FLIGHT_WAIT = (0.1, 0.2, 0.3, 0.5, 0.8, 1.0, 1.5, 2.0)
+
+
+def _form_page(who: Principal, form: Form, errors: PageErrors, status: int = 200,
+               keys: dict[str, str] | None = None) -> Response:
+    practice = next((p for p in services().referrals.practices()
+                     if p["practice_ods"] == who.practice_ods), None)
+    return html("referral_form.html", status, title="Refer a patient", principal=who,
+                active="/referrals/new", form=form, errors=errors, practice=practice,
+                keys=keys or form_keys(), conditions=referral_form.CONDITIONS,
+                contact=referral_form.CONTACT, employment=referral_form.EMPLOYMENT)
+
+
+@blueprint.route("/referrals/new", methods=["GET"])
+@page
+def new_referral() -> Response:
+    who = principal()
+    who.require(Role.REFERRER)
+    return _form_page(who, Form(), PageErrors())
+
+
+def _submit(who: Principal, body: dict[str, Any], key: str) -> dict[str, Any]:
+    """Submit; a second identical post waits for the first instead of failing."""
+    for pause in (*IN_FLIGHT_WAIT, None):
+        try:
+            return services().referrals.submit(who, body, key)
+        except Conflict as error:
+            if pause is None or IN_FLIGHT not in error.detail:
+                raise
+            time.sleep(pause)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@blueprint.route("/referrals/new", methods=["POST"], content_types=[FORM])
+@page
+def submit_referral() -> Response:
+    who = principal()
+    who.require(Role.REFERRER)
+    form = posted_form()
+    # The same nonce (and so the same Idempotency-Key) on the re-rendered form: the corrected
+    # referral submits once however often it is sent.
+    keys = {"nonce": form.get("nonce"), "csrf": form.get("csrf")}
+    body = referral_form.referral_body(form, who.practice_ods)
+    try:
+        created = _submit(who, body, form.get("nonce"))
+    except InvalidInput as error:
+        return _form_page(who, form, referral_form.ERRORS.page_errors(error.errors), 422, keys)
+    except Conflict as error:
+        return _form_page(who, form, only_message(error.detail, "referral-form"), 409, keys)
+    return html("referral_sent.html", title="Referral sent", principal=who,
+                active="/referrals/new", referral=created,
+                given_name=form.get("given_name"))
