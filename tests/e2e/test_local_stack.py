@@ -8,74 +8,31 @@ walks to EXITED job_sustained_26_weeks by HTTP alone; Ctrl-C stops the stack cle
 from __future__ import annotations
 
 import json
-import os
-import re
 import signal
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 
+from tests import local_stack_process
 from tests.conftest import referral_body
+from tests.local_stack_process import Running
 from workingbetter.auth import Role, local_token
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
 SECRET = "e2e-secret-for-local-tokens-only-000000"
-
-
-@dataclass
-class Running:
-    process: subprocess.Popen[str]
-    api: str
-    aws: str
-    state_machine_arn: str
-    banner: str
-
-
-def _read_banner(process: subprocess.Popen[str], deadline: float) -> str:
-    assert process.stdout is not None
-    lines: list[str] = []
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        if "Press Ctrl-C to stop." in line:
-            return "".join(lines)
-    process.kill()
-    raise AssertionError("the local stack did not start:\n" + "".join(lines))
 
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Running]:
-    env = {**os.environ, "WB_PORT": "0", "WB_AWS_PORT": "0", "WB_SECONDS_PER_DAY": "0.05",
-           "WB_LOCAL_JWT_SECRET": SECRET, "PYTHONUNBUFFERED": "1",
-           "POWERTOOLS_LOG_LEVEL": "WARNING"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "infra.local_stack"], cwd=ROOT, env=env, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    banner = _read_banner(process, time.monotonic() + 60)
-    api = re.search(r"API\s+(http://127\.0\.0\.1:\d+)", banner)
-    aws = re.search(r"AWS \(moto\)\s+(http://127\.0\.0\.1:\d+)", banner)
-    machine = re.search(r"State machine\s+(\S+)", banner)
-    assert api, banner
-    assert aws, banner
-    assert machine, banner
-    running = Running(process, api.group(1), aws.group(1), machine.group(1), banner)
+    running = local_stack_process.start(SECRET)
     yield running
-    if process.poll() is None:
-        process.kill()
-        process.wait(10)
+    local_stack_process.stop(running)
 
 
 def http(stack: Running, method: str, path: str, token: str,

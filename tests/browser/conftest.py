@@ -1,0 +1,81 @@
+"""Headless Debian Chromium, driven by Playwright, against the local stack in its own process.
+No browser is downloaded: `make test` installs Debian's chromium when it is missing."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from tests import local_stack_process
+from tests.local_stack_process import ROOT, Running
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts"
+SECRET = "browser-secret-for-local-tokens-only-00"
+BLOCKING = {"serious", "critical"}
+
+
+def _missing() -> str | None:
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing: `make test` installs it (apt-get install chromium)"
+    if not AXE.exists():
+        return f"{AXE} is missing: run `npm ci` (make install does)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    reason = _missing()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"the browser tests must run in CI: {reason}")
+        pytest.skip(reason)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def stack(browser: Browser) -> Iterator[Running]:
+    running = local_stack_process.start(SECRET)
+    yield running
+    local_stack_process.stop(running)
+
+
+@pytest.fixture
+def page(browser: Browser, stack: Running) -> Iterator[Page]:
+    # Playwright adds axe-core as an inline script, which the pages' CSP rightly refuses:
+    # only the test's own context bypasses it.
+    context: BrowserContext = browser.new_context(base_url=stack.api, bypass_csp=True,
+                                                  viewport={"width": 1100, "height": 900})
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def check_page(page: Page, name: str) -> None:
+    """Save a screenshot, then fail on any serious or critical axe-core violation."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.add_script_tag(path=str(AXE))
+    results: dict[str, Any] = page.evaluate("async () => await axe.run(document)")
+    blocking = [f"{v['id']} ({v['impact']}): {v['help']} — "
+                + ", ".join(str(n["target"]) for n in v["nodes"][:3])
+                for v in results["violations"] if v["impact"] in BLOCKING]
+    assert blocking == [], f"{name}: accessibility violations\n" + "\n".join(blocking)
+
+
+def sign_in(page: Page, identity: str) -> None:
+    page.goto("/login")
+    page.locator(f'input[name="identity"][value="{identity}"]').check()
+    page.get_by_role("button", name="Sign in").click()

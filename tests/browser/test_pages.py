@@ -1,0 +1,120 @@
+"""A person's journey in a real browser: practice staff refer (after fixing a mistake), the
+coach records the first appointment and sees the run move on, ops see the run and its history.
+Every page is checked by axe-core and saved as a screenshot in test-artifacts/."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import check_page, sign_in
+
+pytestmark = pytest.mark.browser
+
+PRACTICE = "F83003"
+COACH = "coach-dev"
+PATIENT = ("Grace", "Browserperson", "943 476 5919")
+# What the journey made, for the next test (they run in file order).
+journey: dict[str, str] = {}
+
+
+def _fill_referral(page: Page, nhs_number: str, family_name: str) -> None:
+    given, _, _ = PATIENT
+    page.get_by_label("NHS number").fill(nhs_number)
+    page.get_by_label("First name").fill(given)
+    page.get_by_label("Last name").fill(family_name)
+    page.get_by_label("Day").fill("14")
+    page.get_by_label("Month").fill("2")
+    page.get_by_label("Year").fill("1979")
+    page.get_by_label("Unemployed").check()
+    page.get_by_label("Musculoskeletal").check()
+    page.get_by_label("Text message").check()
+    page.get_by_label("Phone number (optional)").fill("07700 900 123")
+    page.get_by_label("Why are you referring the patient?").fill("Wants to return to work.")
+    page.get_by_label("The patient agrees to be referred to Working Better").check()
+
+
+def test_practice_staff_fix_a_mistake_and_refer_a_patient(page: Page) -> None:
+    page.goto("/login")
+    check_page(page, "01-login")
+    sign_in(page, f"referrer:{PRACTICE}")
+    expect(page).to_have_url(re.compile(r"/referrals/new$"))
+    check_page(page, "02-referral-form")
+
+    given, family, nhs_number = PATIENT
+    _fill_referral(page, "943 476 5910", family_name="")  # wrong check digit, no last name
+    page.get_by_role("button", name="Send referral").click()
+
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("There is a problem")
+    expect(summary.get_by_role("link", name=re.compile("check digit"))).to_have_attribute(
+        "href", "#nhs-number")
+    expect(summary.get_by_role("link", name="Enter the patient's last name")).to_be_visible()
+    expect(page.locator("#nhs-number-error")).to_be_visible()
+    expect(page.get_by_label("First name")).to_have_value(given)  # what was typed is kept
+    expect(page.get_by_label("Musculoskeletal")).to_be_checked()
+    expect(page).to_have_title(re.compile("^Error: "))
+    check_page(page, "03-referral-form-with-errors")
+
+    page.get_by_label("NHS number").fill(nhs_number)
+    page.get_by_label("Last name").fill(family)
+    page.get_by_role("button", name="Send referral").click()
+
+    expect(page.locator(".govuk-panel__title")).to_have_text("Referral sent")
+    referral_id = page.locator("#referral-id").inner_text().strip()
+    assert re.fullmatch(r"[0-9a-f-]{36}", referral_id)
+    check_page(page, "04-confirmation")
+    journey["referral_id"] = referral_id
+
+
+def _referral_id() -> str:
+    if "referral_id" not in journey:
+        pytest.skip("needs the referral made by the first test")
+    return journey["referral_id"]
+
+
+def test_the_coach_records_an_attended_appointment_and_the_run_moves_on(page: Page) -> None:
+    referral_id = _referral_id()
+    sign_in(page, f"coach:{COACH}")
+    card = page.locator(f"#waiting-{referral_id}")
+    for _ in range(50):  # the run books the appointment within moments of the referral
+        if card.count():
+            break
+        page.wait_for_timeout(200)
+        page.reload()
+    expect(card).to_contain_text("Record the first appointment")
+    check_page(page, "05-coach-caseload")
+
+    card.get_by_label("Attended").check()
+    card.get_by_role("button", name="Record the first appointment").click()
+
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Appointment outcome recorded for Grace Browserperson")
+    row = page.locator(f'tr[data-referral-id="{referral_id}"]')
+    expect(row).to_contain_text("In support")
+    page.reload()
+    expect(row).to_contain_text("In support")
+    expect(page.locator(f"#waiting-{referral_id}")).to_have_count(0)
+    check_page(page, "06-coach-recorded")
+
+
+def test_ops_see_the_run_and_its_history_without_personal_data(page: Page) -> None:
+    referral_id = _referral_id()
+    sign_in(page, "ops")
+    row = page.locator(f'tr[data-referral-id="{referral_id}"]')
+    expect(row).to_contain_text("In support")
+    expect(page.locator("#status-counts")).to_contain_text("In support")
+    expect(page.locator("svg[role=img]")).to_have_count(2)
+    check_page(page, "07-ops-console")
+
+    row.get_by_role("link", name=referral_id).click()
+    history = page.locator("#run-history")
+    expect(history).to_contain_text("AwaitAppointmentOutcome")
+    expect(history).to_contain_text("WaitForReview")
+    expect(page.locator("#run-status")).to_contain_text("Running")
+    text = page.locator("main").inner_text()
+    for personal in (*PATIENT, "9434765919", "07700"):
+        assert personal not in text
+    check_page(page, "08-ops-history")

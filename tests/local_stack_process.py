@@ -1,0 +1,60 @@
+"""`make run` in its own process, for the tests that drive it from outside (HTTP, a browser):
+started on free ports, its URLs read from the banner it prints."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Running:
+    process: subprocess.Popen[str]
+    api: str
+    aws: str
+    state_machine_arn: str
+    banner: str
+
+
+def _read_banner(process: subprocess.Popen[str], deadline: float) -> str:
+    assert process.stdout is not None
+    lines: list[str] = []
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if "Press Ctrl-C to stop." in line:
+            return "".join(lines)
+    process.kill()
+    raise AssertionError("the local stack did not start:\n" + "".join(lines))
+
+
+def start(secret: str, seconds_per_day: str = "0.05") -> Running:
+    env = {**os.environ, "WB_PORT": "0", "WB_AWS_PORT": "0",
+           "WB_SECONDS_PER_DAY": seconds_per_day, "WB_LOCAL_JWT_SECRET": secret,
+           "PYTHONUNBUFFERED": "1", "POWERTOOLS_LOG_LEVEL": "WARNING"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "infra.local_stack"], cwd=ROOT, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    banner = _read_banner(process, time.monotonic() + 60)
+    api = re.search(r"API\s+(http://127\.0\.0\.1:\d+)", banner)
+    aws = re.search(r"AWS \(moto\)\s+(http://127\.0\.0\.1:\d+)", banner)
+    machine = re.search(r"State machine\s+(\S+)", banner)
+    assert api, banner
+    assert aws, banner
+    assert machine, banner
+    return Running(process, api.group(1), aws.group(1), machine.group(1), banner)
+
+
+def stop(running: Running) -> None:
+    if running.process.poll() is None:
+        running.process.kill()
+        running.process.wait(10)
