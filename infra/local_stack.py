@@ -23,6 +23,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from infra import engine, lambda_dispatch
 from infra.cloud import Built, build
+from infra.scheduler import LocalScheduler
 from infra.seed import seed
 from infra.template import REGION, LocalTemplate, load
 
@@ -47,6 +48,7 @@ class Stack:
     aws_url: str
     built: Built
     stop: threading.Event
+    scheduler: LocalScheduler
 
 
 def _quiet_logs() -> None:
@@ -84,24 +86,29 @@ def start(settings: LocalSettings) -> tuple[Stack, object, object]:
     _configure_moto(aws_url)
     engine.install()
 
+    from workingbetter.api import app
+
+    # Bind the API first: its address is where patients' withdrawal links point.
+    api_server = LocalDevServer(app, Config(), "127.0.0.1", settings.port)
+    api_url = f"http://127.0.0.1:{api_server.server.server_address[1]}"
     template = LocalTemplate(load(), overrides={
         "SecondsPerDay": str(settings.seconds_per_day),
         "CaseloadCap": str(settings.caseload_cap),
+        "PublicUrl": api_url,
     })
     env = engine.environment(template, jwt_secret=settings.local_jwt_secret,
                              nhs_hash_key=settings.nhs_hash_key)
     os.environ.update(env)
     built = build(template)
 
-    from workingbetter.api import app
     from workingbetter.settings import get_settings
 
     seed(get_settings().store())
-    api_server = LocalDevServer(app, Config(), "127.0.0.1", settings.port)
-    api_port = api_server.server.server_address[1]
+    scheduler = LocalScheduler(template, settings.seconds_per_day)
+    scheduler.start()
     threading.Thread(target=api_server.serve_forever, daemon=True, name="api").start()
-    stack = Stack(api_url=f"http://127.0.0.1:{api_port}", aws_url=aws_url, built=built,
-                  stop=threading.Event())
+    stack = Stack(api_url=api_url, aws_url=aws_url, built=built, stop=threading.Event(),
+                  scheduler=scheduler)
     return stack, moto_server, api_server
 
 
@@ -122,6 +129,7 @@ def banner(stack: Stack, settings: LocalSettings) -> str:
         f"  AWS (moto)     {stack.aws_url}",
         f"  State machine  {stack.built.state_machine_arn}",
         f"  Service day    {settings.seconds_per_day:g} s (WB_SECONDS_PER_DAY)",
+        *[f"  Schedule       {s.name}: every {s.every:g} s" for s in stack.scheduler.schedules],
         "",
         "Tokens (12 h; `python -m infra.tokens --help` prints others):",
         f"  referrer at {first['name']} ({first['practice_ods']}):",
@@ -153,6 +161,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, stop)
     stack.stop.wait()
     print("\nStopping…", flush=True)
+    stack.scheduler.stop.set()
     api_server.shutdown()  # type: ignore[attr-defined]
     moto_server.stop()  # type: ignore[attr-defined]
     print("Stopped.", flush=True)

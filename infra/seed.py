@@ -20,7 +20,8 @@ def seed(store: Store) -> list[dict[str, Any]]:
     for practice in practices:
         sessions = [{"coach_id": c["coach_id"], "weekday": c["weekday"]}
                     for c in practice["coaches"]]
-        store.put_practice(practice["practice_ods"], practice["name"], sessions)
+        store.put_practice(practice["practice_ods"], practice["name"], sessions,
+                           practice["email"])
         for coach in practice["coaches"]:
             store.put_coach(coach["coach_id"], practice["practice_ods"], coach["weekday"])
     return practices

@@ -104,6 +104,8 @@ class LocalTemplate:
             return self.table_name(name)
         if kind == "AWS::Serverless::Function":
             return self.function_name(name)
+        if kind == "AWS::SNS::Topic":
+            return f"arn:aws:sns:{REGION}:{ACCOUNT}:{STACK_NAME}-{name}"
         raise KeyError(f"the local stack cannot resolve Ref {name} ({kind})")
 
     def _get_att(self, name: str, attribute: str) -> str:
@@ -143,6 +145,15 @@ class LocalTemplate:
         """Logical id -> handler string, for every function."""
         return {name: r["Properties"]["Handler"]
                 for name, r in self.of_type("AWS::Serverless::Function").items()}
+
+    def schedules(self) -> dict[str, tuple[str, str]]:
+        """Logical id -> (schedule expression, target function's logical id)."""
+        result = {}
+        for name, resource in self.of_type("AWS::Scheduler::Schedule").items():
+            props = resource["Properties"]
+            target = props["Target"]["Arn"]["Fn::GetAtt"][0]
+            result[name] = (str(props["ScheduleExpression"]), str(target))
+        return result
 
     def state_machine(self) -> tuple[str, str]:
         """The state machine's name and its ASL with DefinitionSubstitutions applied."""

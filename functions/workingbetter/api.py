@@ -13,18 +13,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from urllib.parse import parse_qs
 
 from chalice.app import Chalice, Request, Response
 
-from workingbetter import problems, withdrawal
-from workingbetter.auth import Principal, principal_from_claims, verify_local_token
+from workingbetter import patient_page, problems, withdrawal
+from workingbetter.auth import Principal, Role, principal_from_claims, verify_local_token
 from workingbetter.domain.errors import DomainError, FieldError, InvalidInput
+from workingbetter.notifications.outbox import Outbox, public_view
 from workingbetter.observability import logger
 from workingbetter.referrals import Referrals
 from workingbetter.settings import get_settings
 from workingbetter.steps import Steps
 from workingbetter.store import Store
-from workingbetter.web import blueprint as web_pages
 from workingbetter.workflow import Workflow
 
 # Accept any common body type so a wrong one gets our problem+json, not Chalice's 415.
@@ -48,7 +49,6 @@ class ThreadSafeChalice(Chalice):
 
 
 app = ThreadSafeChalice(app_name="working-better-api", configure_logs=False)
-app.register_blueprint(web_pages)
 
 HSTS = "max-age=63072000; includeSubDomains; preload"
 SECURITY_HEADERS = {
@@ -146,6 +146,16 @@ def _body() -> Any:
 _NOT_JSON = object()
 
 
+def _form_or_json() -> Any:
+    """A JSON body, or the patient page's form (erase=yes)."""
+    request = _request()
+    if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        raw = request.raw_body or b""
+        form = parse_qs(raw.decode(errors="replace") if isinstance(raw, bytes) else raw)
+        return {"erase_personal_data": form.get("erase") == ["yes"]}
+    return _json_body()
+
+
 def _json_body() -> Any:
     body = _body()
     if body is _NOT_JSON:
@@ -178,6 +188,34 @@ def get_referral(referral_id: str) -> tuple[int, Any]:
 @_guarded
 def audit_trail(referral_id: str) -> tuple[int, Any]:
     return 200, services().referrals.audit(caller(), referral_id)
+
+
+@app.route("/ops/notifications", methods=["GET"])
+@_guarded
+def list_notifications() -> tuple[int, Any]:
+    """What was sent or is due, to whom by role and channel: never the words or an address."""
+    caller().require(Role.OPS)
+    outbox = Outbox(services().store)
+    query: dict[str, str] = dict(_request().query_params or {})
+    referral_id = query.get("referral_id")
+    # Without a referral: everything still waiting to go, and what failed.
+    rows = outbox.for_referral(referral_id) if referral_id else \
+        outbox.due("9999-12-31T23:59:59Z") + outbox.failed()
+    return 200, [public_view(row) for row in rows]
+
+
+@app.route("/patient/withdraw/{token}", methods=["GET"])
+def patient_withdraw_page(token: str) -> Response:
+    """The page a patient's link opens: one button, and nothing happens until it is pressed."""
+    return Response(body=patient_page.LEAVE, status_code=200,
+                    headers={**security_headers(), "Content-Type": "text/html; charset=utf-8"})
+
+
+@app.route("/patient/withdraw/{token}", methods=["POST"], content_types=BODY_TYPES)
+@_guarded
+def patient_withdraw(token: str) -> tuple[int, Any]:
+    s = services()
+    return 200, withdrawal.withdraw_by_link(s.store, s.workflow, token, _form_or_json())
 
 
 @app.route("/practices", methods=["GET"])

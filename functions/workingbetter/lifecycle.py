@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from workingbetter.domain.referral import TERMINAL, Awaiting, ExitReason, Status
+from workingbetter.notifications.notices import Notices
+from workingbetter.notifications.outbox import Outbox
 from workingbetter.observability import count, logger
 from workingbetter.settings import get_settings
 from workingbetter.store import ConditionFailed, Event, Item, Store
@@ -46,6 +48,7 @@ def finish(
     item = store.update(referral_id, event, set_fields=fields, remove=_RUN_FIELDS,
                         only_if=only_if)
     release(store, workflow, item)
+    Notices(Outbox(store), get_settings()).ended(item)
     count("ReferralEnded", status=str(status), exit_reason=str(exit_reason or "none"))
     return item
 
@@ -61,6 +64,7 @@ def release(store: Store, workflow: Workflow | None, item: Item) -> None:
         if store.release_capacity(referral_id, coach_id) and workflow is not None:
             offer_place(store, workflow, item["practice_ods"])
     store.end_patient_marker(item["patient_key"], referral_id)
+    store.drop_withdraw_link(referral_id)  # the patient's link expires with the referral
     # Retention: personal data goes by TTL a set time after the referral ends; the
     # workflow item (ids and enums) stays for the aggregate reports.
     keep = get_settings().seconds(get_settings().personal_data_retention_days)

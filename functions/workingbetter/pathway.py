@@ -16,6 +16,8 @@ from workingbetter.domain import slots
 from workingbetter.domain.errors import ReferralWithdrawn, TaskRefused
 from workingbetter.domain.referral import Awaiting, ExitReason, Status
 from workingbetter.domain.triage import AgeBand, TriageFacts, TriageRoute, decide
+from workingbetter.notifications.notices import Notices
+from workingbetter.notifications.outbox import Outbox
 from workingbetter.observability import count
 from workingbetter.settings import Settings
 from workingbetter.store import ConditionFailed, Event, Item, Store
@@ -54,6 +56,8 @@ def triage(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]
                              exit_reason=ExitReason.INELIGIBLE)
         except ConditionFailed as error:
             raise ReferralWithdrawn("referral has ended") from error
+    if route is TriageRoute.ACCEPT and status in {Status.RECEIVED, Status.TRIAGE}:
+        _notices(store, settings).accepted(item)
     count("TriageRoute", route=str(route))
     return {"route": str(route), "timers": settings.timers()}
 
@@ -110,6 +114,7 @@ def book(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
         except ConditionFailed as error:
             store.free_slot(coach_id, start_iso, referral_id)
             raise ReferralWithdrawn("referral has ended") from error
+        _notices(store, settings).booked(item, start_iso)
     days_until = max(0.0, (slots.parse_iso(start_iso) - now).total_seconds() / 86400)
     return {"outcome_timeout": settings.seconds(days_until + settings.appointment_outcome_days)}
 
@@ -130,8 +135,8 @@ def _hold_next_slot(store: Store, coach: Item, referral_id: str, now: datetime) 
         booked.add(start)  # taken between our read and our write
 
 
-def await_step(store: Store, referral_id: str, awaiting: Awaiting, token: str,
-               check: int | None = None) -> dict[str, Any]:
+def await_step(store: Store, settings: Settings, referral_id: str, awaiting: Awaiting,
+               token: str, check: int | None = None) -> dict[str, Any]:
     """Park the run on a human step: store its task token with the referral."""
     item = _live(store, referral_id)
     fields: dict[str, Any] = {"awaiting": str(awaiting), "task_token": token}
@@ -150,6 +155,8 @@ def await_step(store: Store, referral_id: str, awaiting: Awaiting, token: str,
         store.update(referral_id, event, set_fields=fields)
     except ConditionFailed as error:
         raise ReferralWithdrawn("referral has ended") from error
+    if "awaiting_since" in fields:  # a new step, not the same one again after a chase
+        _notices(store, settings).step_due(item, str(awaiting), fields["awaiting_since"])
     return {}
 
 
@@ -174,6 +181,7 @@ def chase(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
         )
     except ConditionFailed as error:
         raise ReferralWithdrawn("referral has ended") from error
+    _notices(store, settings).overdue(item, str(awaiting), chases)
     return {"back_to": _step_name(str(awaiting), item), "exhausted": exhausted, "next": None}
 
 
@@ -184,11 +192,17 @@ def _step_name(awaiting: str, item: Item) -> str:
     return awaiting
 
 
-def needs_ops(store: Store, referral_id: str, reason: str) -> dict[str, Any]:
+def needs_ops(store: Store, settings: Settings, referral_id: str,
+              reason: str) -> dict[str, Any]:
     """The run cannot go on by itself: mark the referral so ops see it (status unchanged)."""
     with contextlib.suppress(ConditionFailed):  # ended meanwhile: nothing left to flag
         store.update(referral_id, Event("needs_ops_attention", SYSTEM, {"reason": reason}),
                      set_fields={"attention": reason}, remove=["task_token"])
+    _notices(store, settings).run_failed(referral_id, reason)
     return {}
+
+
+def _notices(store: Store, settings: Settings) -> Notices:
+    return Notices(Outbox(store), settings)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Literal
 
@@ -46,6 +47,11 @@ class Settings(BaseSettings):
     support_period_days: PositiveFloat = 365
     max_chases: PositiveInt = 3
     max_missed_appointments: PositiveInt = 3
+    # Where patients' one-time withdrawal links point (the public web address of the API).
+    public_url: str = Field(pattern=r"^https?://")
+    # Where email comes from, and where ops alerts go.
+    sender_email: str
+    ops_alerts_topic_arn: str
     # Personal data is deleted (DynamoDB TTL) this long after a referral ends.
     personal_data_retention_days: PositiveFloat = 730
 
@@ -77,6 +83,15 @@ class Settings(BaseSettings):
     def seconds(self, days: float) -> int:
         """Service days as whole seconds (Step Functions waits take integers), never below 1."""
         return max(1, math.ceil(days * self.seconds_per_day))
+
+    def scaled(self, service_time: timedelta) -> timedelta:
+        """A stretch of service time as real time: itself with the production day (86,400 s),
+        shorter on a compressed clock."""
+        return service_time * (self.seconds_per_day / 86400)
+
+    def on_real_clock(self, service_instant: datetime, now: datetime) -> datetime:
+        """When, on the real clock, a service-clock instant (counted from now) comes round."""
+        return now + self.scaled(service_instant - now)
 
     def timers(self) -> dict[str, int]:
         """The time limits a run carries in its state: numbers only, no personal data."""

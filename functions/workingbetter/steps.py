@@ -15,6 +15,8 @@ from workingbetter.domain.errors import Conflict, FieldError, InvalidInput, NotF
 from workingbetter.domain.referral import Awaiting, ExitReason, Status
 from workingbetter.intake import field_errors
 from workingbetter.lifecycle import answer
+from workingbetter.notifications.notices import Notices
+from workingbetter.notifications.outbox import Outbox
 from workingbetter.observability import count
 from workingbetter.settings import Settings
 from workingbetter.store import ConditionFailed, Event, Item, Store
@@ -130,6 +132,12 @@ class Steps:
         except ConditionFailed as error:
             raise Conflict("Someone else changed this referral at the same moment (it may "
                            "have been withdrawn): reload it and check") from error
+        notices = Notices(Outbox(self.store), self.settings)
+        notices.step_answered(updated, str(step))
+        if step is Awaiting.TRIAGE_DECISION and next_ == "allocate":
+            notices.accepted(updated)
+        if step is Awaiting.APPOINTMENT_OUTCOME:
+            notices.appointment_over(updated, str(updated["appointment"]["outcome"]))
         count("HumanStepRecorded", step=str(step), next=next_)
         if note:
             self.store.add_note(item["referral_id"], {"at": updated["updated_at"],

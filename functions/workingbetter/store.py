@@ -124,6 +124,28 @@ class Store:
             if not _is_condition_failure(error):
                 raise  # already erased: nothing to expire
 
+    # -- the patient's one-time withdrawal link ---------------------------------------------
+
+    def set_withdraw_link(self, referral_id: str, token_hash: str) -> None:
+        """One live link per referral: a newer message's link replaces the older one."""
+        self.table.put_item(Item={"pk": f"REFERRAL#{referral_id}", "sk": "WITHDRAW_LINK",
+                                  "token_hash": token_hash})
+
+    def use_withdraw_link(self, referral_id: str, token_hash: str) -> bool:
+        """Single use: the link is deleted as it is used; False if unknown, used or expired."""
+        try:
+            self.table.delete_item(
+                Key={"pk": f"REFERRAL#{referral_id}", "sk": "WITHDRAW_LINK"},
+                ConditionExpression=Attr("token_hash").eq(token_hash))
+        except ClientError as error:
+            if _is_condition_failure(error):
+                return False
+            raise
+        return True
+
+    def drop_withdraw_link(self, referral_id: str) -> None:
+        self.table.delete_item(Key={"pk": f"REFERRAL#{referral_id}", "sk": "WITHDRAW_LINK"})
+
     def note_on_referral(self, referral_id: str, name: str, value: Any) -> None:
         """Bookkeeping that is not a change of state (no timeline entry)."""
         self.table.update_item(Key=_ref_key(referral_id), UpdateExpression="SET #n = :v",
@@ -179,10 +201,12 @@ class Store:
 
     # -- seeding (local stack and deploy script) -------------------------------------------
 
-    def put_practice(self, practice_ods: str, name: str, sessions: list[Item]) -> None:
+    def put_practice(self, practice_ods: str, name: str, sessions: list[Item],
+                     email: str) -> None:
+        """A participating practice; `email` is its generic mailbox for feedback."""
         self.table.put_item(
             Item={"pk": "PRACTICE", "sk": practice_ods, "practice_ods": practice_ods,
-                  "name": name, "sessions": sessions}
+                  "name": name, "sessions": sessions, "email": email}
         )
 
     def put_coach(self, coach_id: str, practice_ods: str, weekday: int) -> None:

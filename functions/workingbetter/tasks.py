@@ -66,7 +66,8 @@ chase = _referral_task(pathway.chase)
 def await_step(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     task = parse(event=event, model=HumanStepTask)
     logger.append_keys(referral_id=task.referral_id, awaiting=str(task.awaiting))
-    return pathway.await_step(_store(), task.referral_id, task.awaiting, task.token, task.check)
+    return pathway.await_step(_store(), get_settings(), task.referral_id, task.awaiting,
+                              task.token, task.check)
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -74,4 +75,4 @@ def needs_ops(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     task = parse(event=event, model=AttentionTask)
     logger.append_keys(referral_id=task.referral_id)
     logger.warning("referral needs ops attention", attention=task.attention)
-    return pathway.needs_ops(_store(), task.referral_id, task.attention)
+    return pathway.needs_ops(_store(), get_settings(), task.referral_id, task.attention)

@@ -8,6 +8,7 @@ token gets SendTaskFailure(Referral.Withdrawn), any other is stopped.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -48,6 +49,24 @@ def withdraw(store: Store, workflow: Workflow, principal: Principal, referral_id
         raise NotFound("No referral with that id is visible to you")
     request = parse(body)
     return withdraw_referral(store, workflow, item, principal.actor, request)
+
+
+LINK_GONE = "This link has expired or has already been used"
+
+
+def withdraw_by_link(store: Store, workflow: Workflow, token: str, body: Any) -> Item:
+    """The patient's own one-time link (sent with their appointment confirmation): no login,
+    unguessable, single use, gone once the referral ends."""
+    referral_id, _, secret = token.partition(".")
+    if not secret or len(token) > 200:
+        raise NotFound(LINK_GONE)
+    item = store.referral(referral_id)
+    if item is None or Status(item["status"]).terminal:
+        raise NotFound(LINK_GONE)
+    request = parse(body)
+    if not store.use_withdraw_link(referral_id, hashlib.sha256(token.encode()).hexdigest()):
+        raise NotFound(LINK_GONE)
+    return withdraw_referral(store, workflow, item, "patient", request)
 
 
 def withdraw_referral(store: Store, workflow: Workflow, item: Item, actor: str,

@@ -116,6 +116,41 @@ def test_a_journey_walks_to_a_sustained_job_by_http_alone(stack: Running) -> Non
     assert view["fhir"] == {"service_request": "completed", "task": "completed"}
 
 
+def test_an_sms_patient_gets_one_reminder_and_nothing_after_withdrawing(
+        stack: Running) -> None:
+    referrer = local_token(Role.REFERRER, SECRET, practice_ods="F83006")
+    ops = local_token(Role.OPS, SECRET)
+    code, created = http(stack, "POST", "/referrals", referrer,
+                         referral_body(practice_ods="F83006",
+                                       patient__nhs_number="9434765854"))
+    assert code == 201, created
+    rid = created["referral_id"]
+    wait_until(stack, rid, referrer, "appointment_outcome")
+
+    def notifications() -> list[dict[str, Any]]:
+        code, listed = http(stack, "GET", f"/ops/notifications?referral_id={rid}", ops)
+        assert code == 200, listed
+        return list(listed)
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        reminders = [n for n in notifications() if n["kind"] == "appointment_reminder"]
+        if reminders and reminders[0]["status"] == "sent":
+            break
+        time.sleep(0.2)
+    assert [(n["channel"], n["status"]) for n in reminders] == [("sms", "sent")]
+
+    code, _ = http(stack, "POST", f"/referrals/{rid}/withdraw", referrer, {})
+    assert code == 200
+    withdrawn_at = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
+    time.sleep(1.5)  # several scheduler ticks
+    for note in notifications():
+        if note["kind"].startswith(("appointment", "coach")):
+            assert note["status"] in {"sent", "cancelled"}, note
+            if note["status"] == "sent":
+                assert note["sent_at"][:19] <= withdrawn_at, note
+
+
 def test_ctrl_c_stops_the_stack_cleanly(stack: Running) -> None:
     stack.process.send_signal(signal.SIGINT)
     out, _ = stack.process.communicate(timeout=30)

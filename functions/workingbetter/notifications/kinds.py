@@ -1,0 +1,53 @@
+"""What can be sent, to whom, and by which channel."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    APPOINTMENT_CONFIRMATION = "appointment_confirmation"
+    APPOINTMENT_REMINDER = "appointment_reminder"
+    COACH_OUTCOME_NOT_RECORDED = "coach_outcome_not_recorded"
+    COACH_REVIEW_OVERDUE = "coach_review_overdue"
+    COACH_SUSTAINMENT_OVERDUE = "coach_sustainment_overdue"
+    OPS_NOT_ACKNOWLEDGED = "ops_not_acknowledged"
+    OPS_TRIAGE_OVERDUE = "ops_triage_overdue"
+    OPS_WAITLIST_OVER_LIMIT = "ops_waitlist_over_limit"
+    OPS_RUN_FAILED = "ops_run_failed"
+    OPS_NOTIFICATION_FAILED = "ops_notification_failed"
+    PRACTICE_ACCEPTED = "practice_accepted"
+    PRACTICE_FIRST_ATTENDED = "practice_first_attended"
+    PRACTICE_ENDED = "practice_ended"
+
+    @property
+    def audience(self) -> str:
+        """patient, coach, ops or practice: read off the name."""
+        prefix = self.value.split("_", 1)[0]
+        return "patient" if prefix == "appointment" else prefix
+
+
+class Channel(StrEnum):
+    SMS = "sms"
+    EMAIL = "email"
+    COACH_TASK = "coach_task"  # letter or phone: the coach writes or rings instead
+    OPS_ALERT = "ops_alert"
+    PRACTICE_EMAIL = "practice_email"
+
+
+class State(StrEnum):
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+# Still worth sending after the referral has ended: the ending itself, and ops' own alerts.
+AFTER_THE_END = frozenset({Kind.PRACTICE_ENDED, Kind.OPS_RUN_FAILED,
+                           Kind.OPS_NOTIFICATION_FAILED})
+
+
+def patient_channel(contact_preference: str) -> Channel:
+    return {"sms": Channel.SMS, "email": Channel.EMAIL}.get(contact_preference,
+                                                            Channel.COACH_TASK)

@@ -1,0 +1,93 @@
+"""Every message's words, in plain English, in one place. {Fields} are filled at sending time
+and the result is never stored or logged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workingbetter.notifications.kinds import Kind
+
+
+@dataclass(frozen=True)
+class Template:
+    subject: str
+    body: str
+
+
+TEMPLATES: dict[Kind, Template] = {
+    Kind.APPOINTMENT_CONFIRMATION: Template(
+        "Your Working Better appointment",
+        "Hello {given_name}, your Working Better appointment is on {when} at {practice}. "
+        "It is your choice to come, and it does not affect any benefits. If you no longer "
+        "want this support, you can leave at any time: {withdraw_link}",
+    ),
+    Kind.APPOINTMENT_REMINDER: Template(
+        "Reminder: Working Better tomorrow",
+        "Hello {given_name}, a reminder that your Working Better appointment is tomorrow, "
+        "{when}, at {practice}. If you cannot come, please call the surgery.",
+    ),
+    Kind.COACH_OUTCOME_NOT_RECORDED: Template(
+        "Record the appointment outcome",
+        "The outcome of the first appointment for referral {referral_id} on {when} has not "
+        "been recorded yet. Please record it in your workspace.",
+    ),
+    Kind.COACH_REVIEW_OVERDUE: Template(
+        "Review overdue",
+        "The review for referral {referral_id} is 3 days overdue. Please record it.",
+    ),
+    Kind.COACH_SUSTAINMENT_OVERDUE: Template(
+        "In-work check overdue",
+        "The in-work check for referral {referral_id} is 3 days overdue. Please record it.",
+    ),
+    Kind.OPS_NOT_ACKNOWLEDGED: Template(
+        "Referral not acknowledged",
+        "Referral {referral_id} has not been acknowledged within 2 working days.",
+    ),
+    Kind.OPS_TRIAGE_OVERDUE: Template(
+        "Triage decision overdue",
+        "The triage decision for referral {referral_id} is overdue: it has been chased.",
+    ),
+    Kind.OPS_WAITLIST_OVER_LIMIT: Template(
+        "Waitlist over its limit",
+        "Referral {referral_id} has waited for a coach longer than the waitlist limit.",
+    ),
+    Kind.OPS_RUN_FAILED: Template(
+        "A referral's run needs attention",
+        "The run for referral {referral_id} stopped ({detail}). See the ops console.",
+    ),
+    Kind.OPS_NOTIFICATION_FAILED: Template(
+        "A message could not be sent",
+        "A message for referral {referral_id} ({detail}) failed after every retry.",
+    ),
+    Kind.PRACTICE_ACCEPTED: Template(
+        "Working Better: referral accepted",
+        "Referral {referral_id} has been accepted by Working Better.",
+    ),
+    Kind.PRACTICE_FIRST_ATTENDED: Template(
+        "Working Better: first appointment attended",
+        "The patient for referral {referral_id} attended their first Working Better "
+        "appointment.",
+    ),
+    Kind.PRACTICE_ENDED: Template(
+        "Working Better: support ended",
+        "Working Better support for referral {referral_id} has ended: {outcome}.",
+    ),
+}
+
+# Exit reasons as a GP reads them: status words only, never a coach's notes.
+OUTCOME_WORDS = {
+    "job_sustained_26_weeks": "in work for 26 weeks",
+    "job_ended": "the job ended",
+    "education_or_training": "went into education or training",
+    "volunteering": "went into volunteering",
+    "no_longer_wishes": "the patient chose to leave",
+    "disengaged": "the patient stopped attending",
+    "moved_away": "the patient moved away",
+    "ineligible": "not eligible for this service",
+    "support_period_ended": "the support period ended",
+}
+
+
+def render(kind: Kind, fields: dict[str, str]) -> tuple[str, str]:
+    template = TEMPLATES[kind]
+    return template.subject, template.body.format(**fields)

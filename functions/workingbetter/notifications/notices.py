@@ -1,0 +1,121 @@
+"""What to send, decided as the pathway moves: each function schedules (or cancels) rows in the
+outbox for one event in a referral's life. Times are worked out on the service clock (a UK
+calendar) and mapped onto the real clock by the settings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from workingbetter.domain import slots
+from workingbetter.notifications.kinds import AFTER_THE_END, Channel, Kind, patient_channel
+from workingbetter.notifications.outbox import Notice, Outbox
+from workingbetter.settings import Settings
+from workingbetter.store import Item
+
+REMINDER_LEAD = timedelta(days=1)
+CHASE_AFTER = timedelta(days=3)
+ACKNOWLEDGE_WITHIN_WORKING_DAYS = 2
+END_OF_SESSION_DAY = time(17, 30)
+
+
+class Notices:
+    def __init__(self, outbox: Outbox, settings: Settings) -> None:
+        self.outbox = outbox
+        self.settings = settings
+
+    def _at(self, referral_id: str, kind: Kind, channel: Channel, service_due: datetime,
+            key: str = "", now: datetime | None = None) -> None:
+        now = now or datetime.now(UTC)
+        real = self.settings.on_real_clock(max(service_due, now), now)
+        self.outbox.schedule(Notice(referral_id, kind, channel, slots.iso(real),
+                                    slots.iso(service_due), key))
+
+    def _now(self, referral_id: str, kind: Kind, channel: Channel, key: str = "") -> None:
+        self._at(referral_id, kind, channel, datetime.now(UTC), key)
+
+    def _practice(self, item: Item, kind: Kind) -> None:
+        if item.get("share_outcome_with_gp"):  # only if the patient agreed
+            self._now(item["referral_id"], kind, Channel.PRACTICE_EMAIL)
+
+    # -- intake and triage -----------------------------------------------------------------
+
+    def received(self, item: Item) -> None:
+        created = slots.parse_iso(item["created_at"][:19] + "Z")
+        self._at(item["referral_id"], Kind.OPS_NOT_ACKNOWLEDGED, Channel.OPS_ALERT,
+                 add_working_days(created, ACKNOWLEDGE_WITHIN_WORKING_DAYS))
+
+    def accepted(self, item: Item) -> None:
+        """Triage accepted it (by the rules or a coach): acknowledged, and the GP told."""
+        self.outbox.cancel(item["referral_id"], [Kind.OPS_NOT_ACKNOWLEDGED])
+        self._practice(item, Kind.PRACTICE_ACCEPTED)
+
+    # -- appointments ----------------------------------------------------------------------
+
+    def booked(self, item: Item, start_iso: str) -> None:
+        referral_id = item["referral_id"]
+        channel = patient_channel(str(item.get("contact_preference", "letter")))
+        start = slots.parse_iso(start_iso)
+        self._now(referral_id, Kind.APPOINTMENT_CONFIRMATION, channel, start_iso)
+        self._at(referral_id, Kind.APPOINTMENT_REMINDER, channel, start - REMINDER_LEAD,
+                 start_iso)
+        session_end = datetime.combine(start.astimezone(slots.UK).date(), END_OF_SESSION_DAY,
+                                       tzinfo=slots.UK).astimezone(UTC)
+        self._at(referral_id, Kind.COACH_OUTCOME_NOT_RECORDED, Channel.COACH_TASK,
+                 session_end, start_iso)
+
+    def appointment_over(self, item: Item, outcome: str) -> None:
+        """The outcome is in: no more reminders or chasers for that appointment."""
+        self.outbox.cancel(item["referral_id"], [Kind.APPOINTMENT_REMINDER,
+                                                 Kind.COACH_OUTCOME_NOT_RECORDED])
+        if outcome == "attended":
+            self._practice(item, Kind.PRACTICE_FIRST_ATTENDED)
+
+    # -- reviews and in-work checks --------------------------------------------------------
+
+    def step_due(self, item: Item, awaiting: str, since_iso: str) -> None:
+        kind = {"review": Kind.COACH_REVIEW_OVERDUE,
+                "sustainment_check": Kind.COACH_SUSTAINMENT_OVERDUE}.get(awaiting)
+        if kind is None:
+            return
+        # The step has just fallen due: chase the coach three service days on.
+        self._at(item["referral_id"], kind, Channel.COACH_TASK,
+                 slots.parse_iso(since_iso) + CHASE_AFTER, key=since_iso)
+
+    def step_answered(self, item: Item, awaiting: str) -> None:
+        self.outbox.cancel(item["referral_id"], [Kind.COACH_REVIEW_OVERDUE,
+                                                 Kind.COACH_SUSTAINMENT_OVERDUE])
+        if awaiting == "triage_decision":
+            self.outbox.cancel(item["referral_id"], [Kind.OPS_TRIAGE_OVERDUE])
+
+    # -- ops -------------------------------------------------------------------------------
+
+    def overdue(self, item: Item, awaiting: str, chase: int) -> None:
+        kind = {"triage_decision": Kind.OPS_TRIAGE_OVERDUE,
+                "capacity": Kind.OPS_WAITLIST_OVER_LIMIT}.get(awaiting)
+        if kind is not None:
+            self._now(item["referral_id"], kind, Channel.OPS_ALERT, f"chase-{chase}")
+
+    def run_failed(self, referral_id: str, attention: str) -> None:
+        self._now(referral_id, Kind.OPS_RUN_FAILED, Channel.OPS_ALERT, attention)
+
+    def sending_failed(self, referral_id: str, notification_id: str) -> None:
+        self._now(referral_id, Kind.OPS_NOTIFICATION_FAILED, Channel.OPS_ALERT,
+                  notification_id)
+
+    # -- the end ---------------------------------------------------------------------------
+
+    def ended(self, item: Item) -> None:
+        """Nothing more goes to the patient or coach; the GP hears how it ended (if agreed)."""
+        self.outbox.cancel(item["referral_id"], keep=AFTER_THE_END)
+        self._practice(item, Kind.PRACTICE_ENDED)
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    """`days` working days (Monday to Friday) after `start`; bank holidays not counted."""
+    current = start
+    added = 0
+    while added < days:
+        current += timedelta(days=1)
+        if current.astimezone(slots.UK).weekday() < 5:
+            added += 1
+    return current

@@ -1,0 +1,149 @@
+"""The outbox in DynamoDB: one row per message, beside its referral, found by due time.
+
+Rows waiting to go carry `due_pk = "SCHEDULED"` (a sparse index ordered by `due_at`), failed
+ones `due_pk = "FAILED"`; sent and cancelled rows leave the index. Sending claims a row with a
+conditional write and a lease, so two overlapping triggers never send the same message twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, cast
+
+from boto3.dynamodb.conditions import Attr, Key
+from botocore.exceptions import ClientError
+
+from workingbetter.notifications.kinds import Channel, Kind, State
+from workingbetter.store import Item, Store
+
+SCHEDULED, FAILED = "SCHEDULED", "FAILED"
+
+
+@dataclass(frozen=True)
+class Notice:
+    referral_id: str
+    kind: Kind
+    channel: Channel
+    due_at: str  # when the sender acts (UTC, ...Z)
+    service_due: str  # the service-clock time it stands for: quiet hours are judged on this
+    key: str = ""  # what makes it unique for its referral (an appointment time, a step)
+
+    @property
+    def notification_id(self) -> str:
+        return f"{self.kind}:{self.key}" if self.key else str(self.kind)
+
+
+def _key(referral_id: str, notification_id: str) -> Item:
+    return {"pk": f"REFERRAL#{referral_id}", "sk": f"NOTIFICATION#{notification_id}"}
+
+
+def _lost(error: ClientError) -> bool:
+    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+
+
+class Outbox:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def schedule(self, notice: Notice) -> bool:
+        """Add a message unless the same one (same kind and key) was already scheduled."""
+        try:
+            self.store.table.put_item(
+                Item={**_key(notice.referral_id, notice.notification_id),
+                      "notification_id": notice.notification_id,
+                      "referral_id": notice.referral_id, "kind": str(notice.kind),
+                      "channel": str(notice.channel), "state": str(State.SCHEDULED),
+                      "due_at": notice.due_at, "service_due": notice.service_due,
+                      "due_pk": SCHEDULED, "attempts": 0},
+                ConditionExpression=Attr("pk").not_exists(),
+            )
+        except ClientError as error:
+            if _lost(error):
+                return False
+            raise
+        return True
+
+    def due(self, now: str, limit: int = 100) -> list[Item]:
+        page = self.store.table.query(
+            IndexName="ByDue", Limit=limit,
+            KeyConditionExpression=Key("due_pk").eq(SCHEDULED) & Key("due_at").lte(now))
+        return cast(list[Item], page["Items"])
+
+    def failed(self) -> list[Item]:
+        page = self.store.table.query(IndexName="ByDue",
+                                      KeyConditionExpression=Key("due_pk").eq(FAILED))
+        return cast(list[Item], page["Items"])
+
+    def for_referral(self, referral_id: str) -> list[Item]:
+        page = self.store.table.query(
+            KeyConditionExpression=Key("pk").eq(f"REFERRAL#{referral_id}")
+            & Key("sk").begins_with("NOTIFICATION#"))
+        return sorted(cast(list[Item], page["Items"]), key=lambda i: str(i["due_at"]))
+
+    def claim(self, row: Item, now: str, lease_until: str) -> bool:
+        """Take a due row for sending; False if another trigger has it (or it was cancelled)."""
+        condition = (Attr("state").eq(str(State.SCHEDULED)) & Attr("due_at").lte(now)) | (
+            Attr("state").eq(str(State.SENDING)) & Attr("lease_until").lt(now))
+        return self._change(row, {"state": str(State.SENDING), "lease_until": lease_until},
+                            condition=condition)
+
+    def sent(self, row: Item, at: str) -> None:
+        self._change(row, {"state": str(State.SENT), "sent_at": at}, remove=["due_pk"],
+                     condition=Attr("state").eq(str(State.SENDING)))
+
+    def retry_at(self, row: Item, due_at: str, service_due: str, attempts: int) -> None:
+        self._change(row, {"state": str(State.SCHEDULED), "due_at": due_at,
+                           "service_due": service_due, "attempts": attempts},
+                     condition=Attr("state").eq(str(State.SENDING)))
+
+    def give_up(self, row: Item, attempts: int) -> None:
+        self._change(row, {"state": str(State.FAILED), "due_pk": FAILED, "attempts": attempts},
+                     condition=Attr("state").eq(str(State.SENDING)))
+
+    def cancel(self, referral_id: str, kinds: Iterable[Kind] | None = None,
+               keep: Iterable[Kind] = ()) -> int:
+        """Cancel what has not gone yet (all kinds, or only `kinds`), except `keep`."""
+        wanted = None if kinds is None else {str(k) for k in kinds}
+        kept = {str(k) for k in keep}
+        cancelled = 0
+        for row in self.for_referral(referral_id):
+            if row["state"] != State.SCHEDULED or row["kind"] in kept:
+                continue
+            if wanted is not None and row["kind"] not in wanted:
+                continue
+            cancelled += self._change(row, {"state": str(State.CANCELLED)}, remove=["due_pk"],
+                                      condition=Attr("state").eq(str(State.SCHEDULED)))
+        return cancelled
+
+    def cancel_row(self, row: Item) -> None:
+        self._change(row, {"state": str(State.CANCELLED)}, remove=["due_pk"],
+                     condition=Attr("state").eq(str(State.SENDING)))
+
+    def _change(self, row: Item, fields: dict[str, Any], *, condition: Any,
+                remove: Iterable[str] = ()) -> bool:
+        names = {f"#f{i}": name for i, name in enumerate(fields)}
+        values = {f":f{i}": value for i, value in enumerate(fields.values())}
+        expression = "SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(fields)))
+        removed = list(remove)
+        if removed:
+            names.update({f"#r{i}": name for i, name in enumerate(removed)})
+            expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removed)))
+        try:
+            self.store.table.update_item(
+                Key=_key(row["referral_id"], row["notification_id"]),
+                UpdateExpression=expression, ConditionExpression=condition,
+                ExpressionAttributeNames=names, ExpressionAttributeValues=values)
+        except ClientError as error:
+            if _lost(error):
+                return False
+            raise
+        return True
+
+
+def public_view(row: Item) -> Item:
+    """What ops may see of a message: never its words or its address."""
+    return {"notification_id": row["notification_id"], "referral_id": row["referral_id"],
+            "kind": row["kind"], "channel": row["channel"], "status": row["state"],
+            "due_at": row["due_at"], "sent_at": row.get("sent_at"),
+            "attempts": int(row.get("attempts", 0))}

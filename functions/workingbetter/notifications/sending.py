@@ -1,0 +1,157 @@
+"""The scheduled sender: every few minutes, send what has fallen due.
+
+Exactly once: each row is claimed by a conditional write with a lease before anything goes
+out, so overlapping triggers skip it. Nothing goes to a patient or coach once the referral has
+ended. SMS is never sent between 21:00 and 08:00 UK time (held until 08:00). A failed send is
+retried with backoff; after the last attempt the row is marked failed and ops are alerted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections import Counter
+from datetime import UTC, datetime, time, timedelta
+
+from workingbetter.domain import slots
+from workingbetter.domain.referral import Status
+from workingbetter.notifications.kinds import AFTER_THE_END, Channel, Kind
+from workingbetter.notifications.messages import OUTCOME_WORDS, render
+from workingbetter.notifications.notices import Notices
+from workingbetter.notifications.outbox import Outbox
+from workingbetter.notifications.senders import Message, Sender, SendFailed
+from workingbetter.observability import count, logger
+from workingbetter.settings import Settings
+from workingbetter.store import Item, Store
+
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 5
+QUIET_FROM, QUIET_UNTIL = time(21, 0), time(8, 0)
+READER = "system:notifications"
+
+
+class Stale(Exception):
+    """The row no longer applies (rebooked appointment, erased contact details)."""
+
+
+def in_quiet_hours(instant: datetime) -> bool:
+    local = instant.astimezone(slots.UK).time()
+    return local >= QUIET_FROM or local < QUIET_UNTIL
+
+
+def end_of_quiet_hours(instant: datetime) -> datetime:
+    local = instant.astimezone(slots.UK)
+    day = local.date() if local.time() < QUIET_UNTIL else local.date() + timedelta(days=1)
+    return datetime.combine(day, QUIET_UNTIL, tzinfo=slots.UK).astimezone(UTC)
+
+
+def withdraw_token(referral_id: str) -> tuple[str, str]:
+    """A one-time link's token (sent, never stored) and its hash (stored)."""
+    token = f"{referral_id}.{secrets.token_urlsafe(24)}"
+    return token, hashlib.sha256(token.encode()).hexdigest()
+
+
+class Sending:
+    def __init__(self, store: Store, sender: Sender, settings: Settings) -> None:
+        self.store = store
+        self.outbox = Outbox(store)
+        self.notices = Notices(self.outbox, settings)
+        self.sender = sender
+        self.settings = settings
+
+    def run(self, now: datetime | None = None) -> dict[str, int]:
+        now = now or datetime.now(UTC)
+        tally: Counter[str] = Counter()
+        for row in self.outbox.due(slots.iso(now)):
+            if not self.outbox.claim(row, slots.iso(now), slots.iso(now + LEASE)):
+                tally["skipped"] += 1  # another trigger has it
+                continue
+            outcome = self._one(row, now)
+            tally[outcome] += 1
+            count("NotificationProcessed", kind=str(row["kind"]), outcome=outcome)
+        logger.info("notifications processed", extra={"outcomes": dict(tally)})
+        return dict(tally)
+
+    def _one(self, row: Item, now: datetime) -> str:
+        kind, channel = Kind(row["kind"]), Channel(row["channel"])
+        referral = self.store.referral(row["referral_id"])
+        if referral is None or (Status(referral["status"]).terminal
+                                and kind not in AFTER_THE_END):
+            self.outbox.cancel_row(row)
+            return "cancelled"
+        service_due = slots.parse_iso(row["service_due"])
+        if channel is Channel.SMS and in_quiet_hours(service_due):
+            held = end_of_quiet_hours(service_due)
+            self.outbox.retry_at(row, slots.iso(now + self.settings.scaled(held - service_due)),
+                                 slots.iso(held), int(row.get("attempts", 0)))
+            return "held"
+        try:
+            self._deliver(row, referral, kind, channel)
+        except Stale:
+            self.outbox.cancel_row(row)
+            return "cancelled"
+        except SendFailed:
+            return self._failed(row, now, service_due)
+        self.outbox.sent(row, slots.iso(now))
+        return "sent"
+
+    def _failed(self, row: Item, now: datetime, service_due: datetime) -> str:
+        attempts = int(row.get("attempts", 0)) + 1
+        if attempts >= MAX_ATTEMPTS:
+            self.outbox.give_up(row, attempts)
+            self.notices.sending_failed(row["referral_id"], row["notification_id"])
+            return "failed"
+        backoff = timedelta(minutes=2 ** attempts)
+        self.outbox.retry_at(row, slots.iso(now + self.settings.scaled(backoff)),
+                             slots.iso(service_due + backoff), attempts)
+        return "retried"
+
+    # -- putting a message together (never stored, never logged) ---------------------------
+
+    def _deliver(self, row: Item, referral: Item, kind: Kind, channel: Channel) -> None:
+        fields = self._fields(row, referral, kind)
+        if channel is Channel.COACH_TASK:
+            return  # the row itself is the coach's task: it shows in their workspace
+        if channel is Channel.OPS_ALERT:
+            subject, body = render(kind, fields)
+            self.sender.ops_alert(Message(self.settings.ops_alerts_topic_arn, subject, body))
+            return
+        if channel is Channel.PRACTICE_EMAIL:
+            practice = self.store.practice(referral["practice_ods"]) or {}
+            if not practice.get("email"):
+                raise Stale
+            subject, body = render(kind, fields)
+            self.sender.email(Message(str(practice["email"]), subject, body))
+            return
+        personal = self.store.read_personal_data(referral["referral_id"], READER,
+                                                 f"notification {kind}")
+        if personal is None:
+            raise Stale  # erased
+        patient = personal["patient"]
+        fields["given_name"] = str(patient["given_name"])
+        if kind is Kind.APPOINTMENT_CONFIRMATION:
+            token, token_hash = withdraw_token(referral["referral_id"])
+            self.store.set_withdraw_link(referral["referral_id"], token_hash)
+            fields["withdraw_link"] = f"{self.settings.public_url}/patient/withdraw/{token}"
+        subject, body = render(kind, fields)
+        if channel is Channel.SMS:
+            self.sender.sms(Message(str(patient["phone"]), subject, body))
+        else:
+            self.sender.email(Message(str(patient["email"]), subject, body))
+
+    def _fields(self, row: Item, referral: Item, kind: Kind) -> dict[str, str]:
+        fields = {"referral_id": str(referral["referral_id"]),
+                  "detail": str(row["notification_id"]).split(":", 1)[-1],
+                  "outcome": OUTCOME_WORDS.get(str(referral.get("exit_reason")),
+                                               str(referral["status"]).lower())}
+        appointment = referral.get("appointment")
+        if kind.audience in {"patient", "coach"} and appointment:
+            key = str(row["notification_id"]).split(":", 1)[-1]
+            if kind in {Kind.APPOINTMENT_REMINDER, Kind.COACH_OUTCOME_NOT_RECORDED} and \
+                    key != appointment["start"]:
+                raise Stale  # that appointment was rebooked
+            start = slots.parse_iso(appointment["start"]).astimezone(slots.UK)
+            fields["when"] = f"{start:%A} {start.day} {start:%B} at {start:%H:%M}"
+            practice = self.store.practice(appointment["practice_ods"]) or {}
+            fields["practice"] = str(practice.get("name", "your GP surgery"))
+        return fields

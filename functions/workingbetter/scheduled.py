@@ -1,0 +1,25 @@
+"""Handlers that EventBridge Scheduler invokes (the local stack fires the same schedules)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from workingbetter.notifications.senders import AwsSender
+from workingbetter.notifications.sending import Sending
+from workingbetter.observability import logger
+from workingbetter.settings import get_settings
+
+
+@lru_cache(maxsize=1)
+def _sending() -> Sending:
+    settings = get_settings()
+    return Sending(settings.store(), AwsSender(settings.sender_email,
+                                               settings.ops_alerts_topic_arn), settings)
+
+
+@logger.inject_lambda_context(clear_state=True)
+def send_notifications(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+    return _sending().run()

@@ -1,0 +1,59 @@
+"""The schedules of template.yaml, fired on the local clock (moto's EventBridge fires none).
+
+`rate(5 minutes)` becomes five service minutes: with WB_SECONDS_PER_DAY=86400 that is five
+real minutes, with a compressed day proportionally less. Each firing invokes the target
+function through moto's Lambda, so it runs the same code path as on AWS.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass
+
+import boto3
+
+from infra.template import LocalTemplate
+
+_UNITS = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400,
+          "days": 86400}
+FASTEST = 0.2  # seconds: a compressed clock must not spin the CPU
+
+
+def interval(expression: str, seconds_per_day: float) -> float:
+    match = re.fullmatch(r"rate\((\d+) (\w+)\)", expression)
+    if not match or match.group(2) not in _UNITS:
+        raise ValueError(f"the local scheduler understands rate(N unit), not {expression}")
+    service_seconds = int(match.group(1)) * _UNITS[match.group(2)]
+    return max(FASTEST, service_seconds * seconds_per_day / 86400)
+
+
+@dataclass
+class Schedule:
+    name: str
+    function_name: str
+    every: float
+
+
+class LocalScheduler:
+    def __init__(self, template: LocalTemplate, seconds_per_day: float) -> None:
+        self.schedules = [
+            Schedule(name, template.function_name(target), interval(expression, seconds_per_day))
+            for name, (expression, target) in template.schedules().items()
+        ]
+        self.stop = threading.Event()
+        self.fired = 0
+
+    def start(self) -> None:
+        for schedule in self.schedules:
+            threading.Thread(target=self._run, args=(schedule,), daemon=True,
+                             name=f"schedule-{schedule.name}").start()
+
+    def _run(self, schedule: Schedule) -> None:
+        client = boto3.client("lambda")
+        while not self.stop.wait(schedule.every):
+            client.invoke(FunctionName=schedule.function_name,
+                          Payload=json.dumps({"source": "local-scheduler",
+                                              "schedule": schedule.name}).encode())
+            self.fired += 1

@@ -1,0 +1,34 @@
+"""A sender that keeps what it was given (fakes over mocks), and can be told to fail."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from workingbetter.notifications.senders import Message, SendFailed
+
+
+@dataclass
+class FakeSender:
+    sent: list[tuple[str, Message]] = field(default_factory=list)
+    failing: set[str] = field(default_factory=set)  # channels that refuse every message
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _keep(self, channel: str, message: Message) -> str:
+        if channel in self.failing:
+            raise SendFailed("the gateway said no")
+        with self._lock:
+            self.sent.append((channel, message))
+            return f"fake-{len(self.sent)}"
+
+    def sms(self, message: Message) -> str:
+        return self._keep("sms", message)
+
+    def email(self, message: Message) -> str:
+        return self._keep("email", message)
+
+    def ops_alert(self, message: Message) -> str:
+        return self._keep("ops_alert", message)
+
+    def bodies(self, channel: str) -> list[str]:
+        return [m.body for c, m in self.sent if c == channel]
