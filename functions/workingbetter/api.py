@@ -26,6 +26,7 @@ from workingbetter.referrals import Referrals
 from workingbetter.settings import get_settings
 from workingbetter.steps import Steps
 from workingbetter.store import Store
+from workingbetter.web import blueprint as web_pages
 from workingbetter.workflow import Workflow
 
 # Accept any common body type so a wrong one gets our problem+json, not Chalice's 415.
@@ -49,6 +50,7 @@ class ThreadSafeChalice(Chalice):
 
 
 app = ThreadSafeChalice(app_name="working-better-api", configure_logs=False)
+app.register_blueprint(web_pages)
 
 HSTS = "max-age=63072000; includeSubDomains; preload"
 SECURITY_HEADERS = {
