@@ -63,6 +63,14 @@ def day_bins(days: list[float]) -> list[tuple[str, int]]:
     return [(label, counts[label]) for label, _ in DAY_BINS]
 
 
+def milestones(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events ops read a run by: each state entered, the run's own start and end, and
+    anything that failed or timed out (not every scheduled, started and succeeded task)."""
+    return [e for e in events
+            if e["type"].endswith("StateEntered") or e["type"].startswith("Execution")
+            or e["type"].endswith(("Failed", "TimedOut", "Aborted"))]
+
+
 def build(store: Store, workflow: Workflow) -> Console:
     items = [i for status in Status for i in store.referrals_with_status(status)]
     counts = Counter(str(i["status"]) for i in items)

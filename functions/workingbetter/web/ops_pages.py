@@ -35,4 +35,4 @@ def run_history(referral_id: str) -> Response:
     run = s.workflow.run(referral_id)
     return html("ops_history.html", title=f"Referral {referral_id}", principal=who,
                 active="/ops", referral=referral, run=run,
-                events=s.workflow.history(referral_id) if run else [])
+                events=ops_console.milestones(s.workflow.history(referral_id)) if run else [])

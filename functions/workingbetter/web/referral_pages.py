@@ -50,7 +50,7 @@ def _submit(who: Principal, body: dict[str, Any], key: str) -> dict[str, Any]:
     """Submit; a second identical post waits for the first instead of failing."""
     for pause in (*IN_FLIGHT_WAIT, None):
         try:
-            return services().referrals.submit(who, body, key)
+            return services().referrals.submit(who, body, key, blueprint.lambda_context)
         except Conflict as error:
             if pause is None or IN_FLIGHT not in error.detail:
                 raise

@@ -1,0 +1,95 @@
+"""The web pages as a person's browser sees them, in-process through Chalice's test client:
+a cookie jar, forms posted with the nonce and CSRF token the page gave."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
+from typing import Any
+from urllib.parse import urlencode
+
+from chalice.test import Client
+
+from workingbetter.api import app
+
+FORM = "application/x-www-form-urlencoded"
+
+
+@dataclass
+class Page:
+    status: int
+    text: str
+    headers: dict[str, str]
+
+    def hidden(self, name: str) -> str:
+        found = re.search(rf'name="{name}" value="([^"]*)"', self.text)
+        assert found, f"no hidden {name} on the page"
+        return found.group(1)
+
+    @property
+    def location(self) -> str:
+        return self.headers.get("location", "")
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(href, message) of each line of the GOV.UK error summary."""
+        summary = self.text.partition('class="govuk-error-summary"')[2].partition("</ul>")[0]
+        return re.findall(r'<a href="([^"]+)">([^<]+)</a>', summary)
+
+
+class Pages:
+    def __init__(self) -> None:
+        self.client = Client(app)
+        self.cookies: dict[str, str] = {}
+        self.last: Page | None = None
+
+    def _send(self, method: str, path: str, body: bytes = b"",
+              headers: dict[str, str] | None = None) -> Page:
+        sent = dict(headers or {})
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        reply = self.client.http.request(method, path, headers=sent, body=body)
+        page = Page(reply.status_code, reply.body.decode() if reply.body else "",
+                    {k.lower(): v for k, v in reply.headers.items()})
+        if "set-cookie" in page.headers:
+            jar: SimpleCookie = SimpleCookie()
+            jar.load(page.headers["set-cookie"])
+            for name, morsel in jar.items():
+                if morsel["max-age"] == "0":
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
+        if page.headers.get("content-type", "").startswith("text/html"):
+            self.last = page
+        return page
+
+    def get(self, path: str) -> Page:
+        return self._send("GET", path)
+
+    def post(self, path: str, fields: dict[str, Any], keys: bool = True) -> Page:
+        """Post a form; with `keys`, the nonce and CSRF token of the last page shown."""
+        data = dict(fields)
+        if keys and not {"nonce", "csrf"} <= set(data):
+            assert self.last is not None, "get the page with the form first"
+            data = {"nonce": self.last.hidden("nonce"), "csrf": self.last.hidden("csrf"),
+                    **data}
+        return self._send("POST", path, urlencode(data, doseq=True).encode(),
+                          {"Content-Type": FORM})
+
+    def sign_in(self, identity: str) -> Page:
+        return self.post("/login", {"identity": identity}, keys=False)
+
+
+REFERRAL_FORM = {
+    "nhs_number": "485 777 3457",
+    "given_name": "Ada",
+    "family_name": "Testperson",
+    "dob_day": "1", "dob_month": "4", "dob_year": "1980",
+    "employment_status": "unemployed",
+    "conditions": ["mental_health"],
+    "contact_preference": "sms",
+    "phone": "07700 900982",
+    "reason": "Wants help getting back to work after a long illness.",
+    "consent_referral": "yes",
+    "consent_share": "yes",
+}

@@ -1,0 +1,335 @@
+"""The page handlers in-process, on the moto cloud: signing in by cookie, the referral form's
+errors, CSRF, idempotent submission, the coach's steps and the ops console."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+
+import pytest
+
+from tests.conftest import Cloud
+from tests.web.pages import REFERRAL_FORM, Page, Pages
+from workingbetter.auth import Role
+from workingbetter.settings import get_settings
+from workingbetter.web import csrf
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def pages(cloud: Cloud) -> Pages:
+    return Pages()
+
+
+def referrer(pages: Pages, practice: str = "F83001") -> Pages:
+    assert pages.sign_in(f"referrer:{practice}").status == 303
+    pages.get("/referrals/new")
+    return pages
+
+
+def refer(pages: Pages, **changes: str) -> str:
+    page = referrer(pages).post("/referrals/new", {**REFERRAL_FORM, **changes})
+    assert page.status == 200, page.error_summary()
+    found = re.search(r'id="referral-id">([^<]+)<', page.text)
+    assert found
+    return found.group(1)
+
+
+# -- signing in ---------------------------------------------------------------------------
+
+
+def test_a_page_without_a_sign_in_sends_you_to_the_login_page(pages: Pages) -> None:
+    for path in ("/", "/referrals/new", "/coach", "/ops"):
+        page = pages.get(path)
+        assert (page.status, page.location) == (303, "/login"), path
+
+
+@pytest.mark.parametrize(("identity", "landing"), [
+    ("referrer:F83002", "/referrals/new"), ("coach:coach-chloe", "/coach"), ("ops", "/ops")])
+def test_signing_in_sets_an_http_only_same_site_cookie_and_lands_by_role(
+        pages: Pages, identity: str, landing: str) -> None:
+    page = pages.sign_in(identity)
+    assert (page.status, page.location) == (303, landing)
+    cookie = page.headers["set-cookie"]
+    assert cookie.startswith("wb_token=ey")
+    for attribute in ("HttpOnly", "SameSite=Lax", "Path=/"):
+        assert attribute in cookie
+    assert pages.get(landing).status == 200
+    assert pages.get("/").location == landing
+
+
+def test_the_login_page_refuses_an_identity_it_did_not_offer(pages: Pages) -> None:
+    page = pages.sign_in("coach:coach-nobody")
+    assert page.status == 422
+    assert page.error_summary() == [("#identity", "Select who you are signing in as")]
+    assert "set-cookie" not in page.headers
+
+
+def test_a_forged_cookie_counts_as_signed_out_and_is_cleared(pages: Pages) -> None:
+    pages.cookies["wb_token"] = "eyJhbGciOiJIUzI1NiJ9.e30.forged"
+    page = pages.get("/coach")
+    assert (page.status, page.location) == (303, "/login")
+    assert "Max-Age=0" in page.headers["set-cookie"]
+
+
+def test_signing_out_clears_the_cookie(pages: Pages) -> None:
+    pages.sign_in("ops")
+    page = pages.get("/logout")
+    assert (page.status, page.location) == (303, "/login")
+    assert pages.cookies == {}
+    assert pages.get("/ops").location == "/login"
+
+
+def test_there_is_no_login_page_in_cognito_mode(pages: Pages,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WB_AUTH_MODE", "cognito")
+    get_settings.cache_clear()
+    try:
+        assert pages.get("/login").status == 404
+        assert pages.sign_in("ops").status == 404
+        assert pages.get("/coach").status == 403  # no authoriser claims: not a Cognito user
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(("identity", "path"), [
+    ("coach:coach-amara", "/referrals/new"), ("referrer:F83001", "/ops"),
+    ("ops", "/coach"), ("referrer:F83001", "/coach")])
+def test_each_page_is_for_its_own_role(pages: Pages, identity: str, path: str) -> None:
+    pages.sign_in(identity)
+    page = pages.get(path)
+    assert page.status == 403
+    assert "You cannot do this" in page.text
+
+
+def test_html_pages_carry_the_security_headers(pages: Pages) -> None:
+    for page in (pages.get("/login"), referrer(pages).get("/referrals/new")):
+        csp = page.headers["content-security-policy"]
+        for directive in ("default-src 'none'", "style-src 'self'", "font-src 'self'",
+                          "img-src 'self'", "form-action 'self'", "frame-ancestors 'none'"):
+            assert directive in csp
+        assert "script-src" not in csp  # no page needs a script
+        assert page.headers["x-content-type-options"] == "nosniff"
+        assert page.headers["referrer-policy"] == "same-origin"
+        assert page.headers["cache-control"] == "no-store"
+        assert page.headers["content-type"] == "text/html; charset=utf-8"
+
+
+# -- the referral form --------------------------------------------------------------------
+
+
+def test_form_errors_link_to_their_inputs_and_keep_what_was_typed(pages: Pages,
+                                                                  cloud: Cloud) -> None:
+    referrer(pages)
+    nonce = pages.last.hidden("nonce") if pages.last else ""
+    page = pages.post("/referrals/new", {
+        **REFERRAL_FORM, "nhs_number": "485 777 345", "given_name": "Ada <b>", "family_name": "",
+        "dob_day": "31", "dob_month": "2", "conditions": [], "consent_referral": ""})
+    assert page.status == 422
+    assert page.error_summary() == [
+        ("#nhs-number", "Enter the NHS number as 10 digits, like 485 777 3457"),
+        ("#family-name", "Enter the patient&#39;s last name"),
+        ("#dob-day", "Date of birth must be a real date, like 31 3 1980"),
+        ("#conditions", "Select at least one long-term health condition"),
+        ("#consent-referral", "Confirm the patient agrees to be referred"),
+    ]
+    assert page.text.startswith("<!DOCTYPE html>")
+    assert "<title>Error: Refer a patient" in page.text
+    assert 'value="485 777 345"' in page.text
+    assert 'value="Ada &lt;b&gt;"' in page.text  # kept, and escaped
+    assert 'aria-describedby="nhs-number-hint nhs-number-error"' in page.text
+    assert 'id="family-name-error"' in page.text
+    assert page.hidden("nonce") == nonce  # the same Idempotency-Key when it is sent again
+    assert cloud.store.referrals_for_practice("F83001") == []
+
+
+def test_an_nhs_number_is_taken_with_or_without_spaces(pages: Pages, cloud: Cloud) -> None:
+    referral_id = refer(pages, nhs_number="943 476 5919")
+    personal = cloud.store.personal.get_item(Key={"referral_id": referral_id})["Item"]
+    assert personal["patient"]["nhs_number"] == "9434765919"
+    assert personal["patient"]["date_of_birth"] == "1980-04-01"
+    assert personal["health_conditions"] == ["mental_health"]
+
+
+@pytest.mark.parametrize("tamper", ["missing", "wrong", "other_session"])
+def test_a_post_without_a_valid_csrf_token_is_refused_and_writes_nothing(
+        pages: Pages, cloud: Cloud, tamper: str) -> None:
+    referrer(pages)
+    nonce = pages.last.hidden("nonce") if pages.last else ""
+    tokens = {"missing": "", "wrong": "0" * 64,
+              "other_session": csrf.token_for(cloud.token(Role.REFERRER, "F83002"), nonce)}
+    page = pages.post("/referrals/new", {**REFERRAL_FORM, "csrf": tokens[tamper]})
+    assert page.status == 403
+    assert "This form has expired" in page.text
+    assert cloud.store.referrals_for_practice("F83001") == []
+
+
+def test_a_double_click_refers_once(pages: Pages, cloud: Cloud) -> None:
+    form = referrer(pages).last
+    assert form is not None
+    sent = {**REFERRAL_FORM, "nonce": form.hidden("nonce"), "csrf": form.hidden("csrf")}
+    replies: list[Page] = []
+
+    def send() -> None:
+        replies.append(pages.post("/referrals/new", sent))
+
+    clicks = [threading.Thread(target=send) for _ in range(2)]
+    for click in clicks:
+        click.start()
+    for click in clicks:
+        click.join()
+    again = pages.post("/referrals/new", sent)  # and a reload of the confirmation
+    ids = {re.search(r'id="referral-id">([^<]+)<', p.text).group(1)  # type: ignore[union-attr]
+           for p in [*replies, again]}
+    assert [p.status for p in replies] == [200, 200]
+    assert len(ids) == 1
+    assert len(cloud.store.referrals_for_practice("F83001")) == 1
+
+
+def test_a_patient_already_referred_is_said_so_on_the_form(pages: Pages) -> None:
+    refer(pages)
+    pages.get("/referrals/new")  # a fresh form: a new Idempotency-Key
+    page = pages.post("/referrals/new", REFERRAL_FORM)
+    assert page.status == 409
+    assert page.error_summary() == [
+        ("#referral-form", "This patient already has an active referral to Working Better")]
+
+
+# -- the coach's workspace ----------------------------------------------------------------
+
+
+def awaiting(cloud: Cloud, referral_id: str, step: str) -> None:
+    cloud.wait_for(referral_id, lambda i: i.get("awaiting") == step and bool(i.get("task_token")),
+                   what=f"awaiting {step}")
+
+
+def booked(pages: Pages, cloud: Cloud, coach: str = "coach-amara") -> str:
+    """A referral from F83001 with its first appointment booked; `coach` has /coach open."""
+    referral_id = refer(pages)
+    awaiting(cloud, referral_id, "appointment_outcome")
+    pages.sign_in(f"coach:{coach}")
+    pages.get("/coach")
+    return referral_id
+
+
+def test_the_coach_records_an_attended_appointment_and_the_run_moves_on(
+        pages: Pages, cloud: Cloud) -> None:
+    referral_id = booked(pages, cloud)
+    page = pages.last
+    assert page is not None
+    assert f'id="waiting-{referral_id}"' in page.text
+    assert "Record the first appointment: Ada Testperson" in page.text
+
+    path = f"/coach/referrals/{referral_id}/appointment-outcome"
+    refused = pages.post(path, {})
+    assert refused.status == 422
+    assert refused.error_summary() == [
+        (f"#appointment-outcome-{referral_id}-outcome", "Select what happened at the appointment")]
+
+    done = pages.post(path, {"outcome": "attended"})
+    assert (done.status, done.location) == (
+        303, f"/coach?recorded=appointment-outcome&referral={referral_id}")
+    page = pages.get(done.location)
+    assert "Appointment outcome recorded for Ada Testperson" in page.text
+    assert f'id="waiting-{referral_id}"' not in page.text
+    item = cloud.wait_for(referral_id, lambda i: i["status"] == "IN_SUPPORT")
+    assert item["appointment"]["outcome"] == "attended"
+    assert "In support" in page.text
+
+
+def test_a_review_is_recorded_with_its_job_and_errors_map_to_its_inputs(
+        pages: Pages, cloud: Cloud) -> None:
+    referral_id = booked(pages, cloud)
+    pages.post(f"/coach/referrals/{referral_id}/appointment-outcome", {"outcome": "attended"})
+    awaiting(cloud, referral_id, "review")
+    pages.get("/coach")
+    path = f"/coach/referrals/{referral_id}/reviews"
+    prefix = f"#reviews-{referral_id}-"
+    refused = pages.post(path, {"decision": "job_start", "employer_contacts": "two",
+                                "job_hours": "16"})
+    assert refused.status == 422
+    assert refused.error_summary() == [
+        (f"{prefix}employer-contacts", "Enter the number of employers contacted, like 2"),
+        (f"{prefix}job-employer", "Enter the employer&#39;s name"),
+        (f"{prefix}job-start", "Enter the date the job starts")]
+    assert 'value="16"' in refused.text
+    done = pages.post(path, {"decision": "job_start", "employer_contacts": "2",
+                             "job_employer": "Upper Street Books", "job_hours": "16",
+                             "job_start_day": "4", "job_start_month": "1",
+                             "job_start_year": "2027", "exit_reason": "moved_away"})
+    assert done.status == 303
+    assert cloud.wait_for(referral_id, lambda i: i["status"] == "IN_WORK")["job"] == {
+        "hours_per_week": "16.0", "start_date": "2027-01-04"}
+
+
+def test_a_step_the_run_is_not_waiting_for_comes_back_as_a_conflict(
+        pages: Pages, cloud: Cloud) -> None:
+    referral_id = booked(pages, cloud)
+    page = pages.post(f"/coach/referrals/{referral_id}/sustainment", {"still_in_work": "yes"})
+    assert page.status == 409
+    assert page.error_summary() == [("#main-content", "The referral is not waiting for "
+                                     "sustainment_check: it is waiting for appointment_outcome")]
+
+
+def test_another_coach_cannot_record_a_step(pages: Pages, cloud: Cloud) -> None:
+    referral_id = booked(pages, cloud, coach="coach-chloe")
+    assert pages.last is not None
+    assert f"waiting-{referral_id}" not in pages.last.text  # so no form: make one
+    keys = {"nonce": "n" * 32, "csrf": csrf.token_for(pages.cookies["wb_token"], "n" * 32)}
+    path = f"/coach/referrals/{referral_id}/appointment-outcome"
+    assert pages.post(path, {"outcome": "attended", **keys}).status == 404
+    assert pages.post(f"/coach/referrals/{referral_id}/no-such-step", keys).status == 404
+    assert cloud.store.referral(referral_id)["status"] == "APPOINTMENT_BOOKED"  # type: ignore[index]
+
+
+# -- the ops console ----------------------------------------------------------------------
+
+
+def test_ops_see_runs_histories_and_failures_but_no_personal_data(
+        pages: Pages, cloud: Cloud) -> None:
+    referral_id = refer(pages)
+    awaiting(cloud, referral_id, "appointment_outcome")
+    cloud.sfn.start_execution(stateMachineArn=cloud.built.state_machine_arn,
+                              name="no-such-referral",
+                              input='{"referral_id": "no-such-referral"}')
+    deadline = time.monotonic() + 15
+    while cloud.execution_status("no-such-referral") == "RUNNING":
+        assert time.monotonic() < deadline, "the broken run never failed"
+        time.sleep(0.05)
+
+    pages.sign_in("ops")
+    console = pages.get("/ops")
+    assert console.status == 200
+    assert f'data-referral-id="{referral_id}"' in console.text
+    assert '<a class="govuk-link" href="/ops/referrals/no-such-referral">' in console.text
+    assert console.text.count('role="img"') == 2
+
+    history = pages.get(f"/ops/referrals/{referral_id}")
+    assert history.status == 200
+    for state in ("Triage", "AllocateCoach", "BookFirstAppointment", "AwaitAppointmentOutcome"):
+        assert f"<td class=\"govuk-table__cell\">{state}</td>" in history.text
+    for page in (console, history):
+        for personal in ("Ada", "Testperson", "485 777 3457", "4857773457", "07700"):
+            assert personal not in page.text
+    assert pages.get("/ops/referrals/not-a-referral").status == 404
+
+
+# -- assets -------------------------------------------------------------------------------
+
+
+def test_govuk_frontend_assets_are_served_and_nothing_else(pages: Pages) -> None:
+    css = pages.get("/assets/govuk-frontend.min.css")
+    assert css.status == 200
+    assert css.headers["content-type"] == "text/css; charset=utf-8"
+    assert ".govuk-button" in css.text
+    font = pages.client.http.get("/assets/fonts/bold-b542beb274-v2.woff2",
+                                 headers={"Accept": "*/*"})
+    assert font.status_code == 200
+    assert font.headers["Content-Type"] == "font/woff2"
+    assert font.body[:4] == b"wOF2"
+    for path in ("/assets/package.json", "/assets/fonts/.hidden", "/assets/components/x.css",
+                 "/assets/fonts/..%2F..%2Fpackage.json", "/assets/images/nothing.png"):
+        assert pages.get(path).status == 404, path
