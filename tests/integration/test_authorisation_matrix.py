@@ -43,7 +43,11 @@ MATRIX: dict[tuple[str, str], dict[str, tuple[object, object]]] = {
     ("POST", "/referrals/{referral_id}/withdraw"): {
         "referrer": (ALLOWED, 404), "coach": (ALLOWED, 404), "ops": (403, 403)},
 }
-COLLECTIONS = {("GET", "/referrals"), ("POST", "/referrals"), ("GET", "/practices")}
+COLLECTIONS = {("GET", "/referrals"), ("POST", "/referrals"), ("GET", "/practices"),
+               ("GET", "/ops/notifications")}
+# The patient's own one-time link needs no login by design: its token is the credential
+# (tests/integration/test_notifications.py covers a guessed, a used and an expired one).
+NO_LOGIN = {("GET", "/patient/withdraw/{token}"), ("POST", "/patient/withdraw/{token}")}
 
 
 def served_routes() -> set[tuple[str, str]]:
@@ -54,7 +58,7 @@ def served_routes() -> set[tuple[str, str]]:
 
 
 def test_the_matrix_covers_every_route_of_the_api() -> None:
-    assert served_routes() == set(MATRIX) | COLLECTIONS
+    assert served_routes() == set(MATRIX) | COLLECTIONS | NO_LOGIN
 
 
 @pytest.fixture
@@ -105,6 +109,10 @@ def test_collections_are_scoped(cloud: Cloud, records: dict[str, str]) -> None:
     api = Api(cloud)
     assert api.call("POST", "/referrals", api.coach("coach-amara"), {}).status == 403
     assert api.call("POST", "/referrals", api.ops(), {}).status == 403
+    for role in ("referrer", "coach"):
+        token = token_for(cloud, role, records[OWN])
+        assert api.call("GET", "/ops/notifications", token).status == 403
+    assert api.call("GET", "/ops/notifications", api.ops()).status == 200
     listed = {
         role: {r["referral_id"] for r in api.call("GET", "/referrals",
                                                   token_for(cloud, role, records[OWN])).body}
@@ -137,7 +145,7 @@ BAD_TOKENS = {
 def test_every_route_refuses_a_bad_token_with_401(cloud: Cloud, records: dict[str, str],
                                                   problem: str) -> None:
     api = Api(cloud)
-    for method, route in sorted(served_routes()):
+    for method, route in sorted(served_routes() - NO_LOGIN):
         path = route.format(referral_id=records[OWN])
         token = BAD_TOKENS[problem]
         headers = {} if token is None else {"Authorization": f"Bearer {token}"}
