@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -29,6 +29,17 @@ def now_iso() -> str:
 
 def _ref_key(referral_id: str) -> Item:
     return {"pk": f"REFERRAL#{referral_id}", "sk": "REFERRAL"}
+
+
+def conditional(write: Callable[[], object]) -> bool:
+    """Run a conditional write: True if it landed, False if its condition did not hold."""
+    try:
+        write()
+    except ClientError as error:
+        if _is_condition_failure(error):
+            return False
+        raise
+    return True
 
 
 class ConditionFailed(Exception):
@@ -113,16 +124,11 @@ class Store:
 
     def personal_data_expires(self, referral_id: str, epoch_seconds: int) -> None:
         """Retention: DynamoDB's TTL deletes the personal data after this time."""
-        try:
-            self.personal.update_item(
-                Key={"referral_id": referral_id},
-                UpdateExpression="SET expires_at = :t",
-                ConditionExpression=Attr("referral_id").exists(),
-                ExpressionAttributeValues={":t": epoch_seconds},
-            )
-        except ClientError as error:
-            if not _is_condition_failure(error):
-                raise  # already erased: nothing to expire
+        conditional(lambda: self.personal.update_item(  # already erased: nothing to expire
+            Key={"referral_id": referral_id},
+            UpdateExpression="SET expires_at = :t",
+            ConditionExpression=Attr("referral_id").exists(),
+            ExpressionAttributeValues={":t": epoch_seconds}))
 
     # -- the patient's one-time withdrawal link ---------------------------------------------
 
@@ -133,15 +139,9 @@ class Store:
 
     def use_withdraw_link(self, referral_id: str, token_hash: str) -> bool:
         """Single use: the link is deleted as it is used; False if unknown, used or expired."""
-        try:
-            self.table.delete_item(
-                Key={"pk": f"REFERRAL#{referral_id}", "sk": "WITHDRAW_LINK"},
-                ConditionExpression=Attr("token_hash").eq(token_hash))
-        except ClientError as error:
-            if _is_condition_failure(error):
-                return False
-            raise
-        return True
+        return conditional(lambda: self.table.delete_item(
+            Key={"pk": f"REFERRAL#{referral_id}", "sk": "WITHDRAW_LINK"},
+            ConditionExpression=Attr("token_hash").eq(token_hash)))
 
     def drop_withdraw_link(self, referral_id: str) -> None:
         self.table.delete_item(Key={"pk": f"REFERRAL#{referral_id}", "sk": "WITHDRAW_LINK"})
@@ -335,14 +335,14 @@ class Store:
                 TransactItems=[
                     {"Update": {
                         "TableName": self.table_name,
-                        "Key": ({"pk": f"COACH#{coach_id}", "sk": "COACH"}),
+                        "Key": {"pk": f"COACH#{coach_id}", "sk": "COACH"},
                         "UpdateExpression": "SET active = active + :one",
                         "ConditionExpression": "active < :cap",
-                        "ExpressionAttributeValues": ({":one": 1, ":cap": cap}),
+                        "ExpressionAttributeValues": {":one": 1, ":cap": cap},
                     }},
                     {"Update": {
                         "TableName": self.table_name,
-                        "Key": (_ref_key(referral_id)),
+                        "Key": _ref_key(referral_id),
                         "UpdateExpression": "SET coach_id = :c, coach_pk = :cpk, #st = :st, "
                         "updated_at = :at, timeline = list_append(timeline, :ev) "
                         "REMOVE waitlist_pk, awaiting",
@@ -368,79 +368,47 @@ class Store:
 
     def release_capacity(self, referral_id: str, coach_id: str) -> bool:
         """Give the coach's place back exactly once; False if it was already given back."""
-        try:
-            self.client.transact_write_items(
-                TransactItems=[
-                    {"Update": {
-                        "TableName": self.table_name,
-                        "Key": ({"pk": f"COACH#{coach_id}", "sk": "COACH"}),
-                        "UpdateExpression": "SET active = active - :one",
-                        "ConditionExpression": "active > :zero",
-                        "ExpressionAttributeValues": ({":one": 1, ":zero": 0}),
-                    }},
-                    {"Update": {
-                        "TableName": self.table_name,
-                        "Key": (_ref_key(referral_id)),
-                        "UpdateExpression": "SET capacity_released = :t",
-                        "ConditionExpression": "coach_id = :c AND "
-                        "attribute_not_exists(capacity_released)",
-                        "ExpressionAttributeValues": ({":t": True, ":c": coach_id}),
-                    }},
-                ]
-            )
-        except ClientError as error:
-            if _is_condition_failure(error):
-                return False
-            raise
-        return True
+        return conditional(lambda: self.client.transact_write_items(TransactItems=[
+            {"Update": {
+                "TableName": self.table_name,
+                "Key": {"pk": f"COACH#{coach_id}", "sk": "COACH"},
+                "UpdateExpression": "SET active = active - :one",
+                "ConditionExpression": "active > :zero",
+                "ExpressionAttributeValues": {":one": 1, ":zero": 0},
+            }},
+            {"Update": {
+                "TableName": self.table_name,
+                "Key": _ref_key(referral_id),
+                "UpdateExpression": "SET capacity_released = :t",
+                "ConditionExpression": "coach_id = :c AND attribute_not_exists(capacity_released)",
+                "ExpressionAttributeValues": {":t": True, ":c": coach_id},
+            }},
+        ]))
 
     def hold_slot(self, coach_id: str, start_iso: str, referral_id: str) -> bool:
         """Claim a diary slot; False if someone else holds it (never double-booked)."""
-        try:
-            self.table.put_item(
-                Item={"pk": f"SLOT#{coach_id}", "sk": start_iso, "referral_id": referral_id},
-                ConditionExpression=Attr("pk").not_exists() | Attr("referral_id").eq(referral_id),
-            )
-        except ClientError as error:
-            if _is_condition_failure(error):
-                return False
-            raise
-        return True
+        return conditional(lambda: self.table.put_item(
+            Item={"pk": f"SLOT#{coach_id}", "sk": start_iso, "referral_id": referral_id},
+            ConditionExpression=Attr("pk").not_exists() | Attr("referral_id").eq(referral_id)))
 
     def free_slot(self, coach_id: str, start_iso: str, referral_id: str) -> None:
-        try:
-            self.table.delete_item(
-                Key={"pk": f"SLOT#{coach_id}", "sk": start_iso},
-                ConditionExpression=Attr("referral_id").eq(referral_id),
-            )
-        except ClientError as error:
-            if not _is_condition_failure(error):
-                raise
+        conditional(lambda: self.table.delete_item(
+            Key={"pk": f"SLOT#{coach_id}", "sk": start_iso},
+            ConditionExpression=Attr("referral_id").eq(referral_id)))
 
     def end_patient_marker(self, patient_key: str, referral_id: str) -> None:
         """Let the patient be referred again once this referral has ended."""
-        try:
-            self.table.delete_item(
-                Key={"pk": f"PATIENT#{patient_key}", "sk": "ACTIVE"},
-                ConditionExpression=Attr("referral_id").eq(referral_id),
-            )
-        except ClientError as error:
-            if not _is_condition_failure(error):
-                raise
+        conditional(lambda: self.table.delete_item(
+            Key={"pk": f"PATIENT#{patient_key}", "sk": "ACTIVE"},
+            ConditionExpression=Attr("referral_id").eq(referral_id)))
 
     def add_note(self, referral_id: str, note: Item) -> None:
         """A coach's free text (goals, reasons, employer) lives with the personal data."""
-        try:
-            self.personal.update_item(
-                Key={"referral_id": referral_id},
-                UpdateExpression="SET notes = list_append(if_not_exists(notes, :empty), :note)",
-                ConditionExpression=Attr("referral_id").exists(),
-                ExpressionAttributeValues={":empty": [], ":note": [note]},
-            )
-        except ClientError as error:
-            if not _is_condition_failure(error):
-                raise
-            # Erased meanwhile: the note goes with the rest.
+        conditional(lambda: self.personal.update_item(  # erased meanwhile: the note goes too
+            Key={"referral_id": referral_id},
+            UpdateExpression="SET notes = list_append(if_not_exists(notes, :empty), :note)",
+            ConditionExpression=Attr("referral_id").exists(),
+            ExpressionAttributeValues={":empty": [], ":note": [note]}))
 
     def erase_personal_data(self, referral_id: str, idempotency_record: str | None) -> None:
         """Erasure: the personal-data item and the intake's idempotency record, at once."""

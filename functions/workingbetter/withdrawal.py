@@ -51,6 +51,9 @@ def withdraw(store: Store, workflow: Workflow, principal: Principal, referral_id
     return withdraw_referral(store, workflow, item, principal.actor, request)
 
 
+# Statuses in which a run with no task token sits in a Wait state (between reviews, in work):
+# only a stop ends those.
+WAITS_ON_THE_CLOCK = frozenset({Status.IN_SUPPORT, Status.IN_WORK})
 LINK_GONE = "This link has expired or has already been used"
 
 
@@ -92,8 +95,10 @@ def withdraw_referral(store: Store, workflow: Workflow, item: Item, actor: str,
                                          "reason": request.reason})
         if token:
             workflow.send_failure(token, WITHDRAWN_ERROR)
-        else:
+        elif status in WAITS_ON_THE_CLOCK:
             workflow.stop(referral_id, WITHDRAWN_ERROR)
+        # Otherwise the run is between tasks, and its next task refuses the withdrawn
+        # referral and ends it (stopping a run in its first moments also trips moto).
         item = ended
         break
     else:

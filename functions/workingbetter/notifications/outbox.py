@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from boto3.dynamodb.conditions import Attr, Key
-from botocore.exceptions import ClientError
 
 from workingbetter.notifications.kinds import Channel, Kind, State
-from workingbetter.store import Item, Store
+from workingbetter.store import Item, Store, conditional
 
 SCHEDULED, FAILED = "SCHEDULED", "FAILED"
 
@@ -38,31 +37,20 @@ def _key(referral_id: str, notification_id: str) -> Item:
     return {"pk": f"REFERRAL#{referral_id}", "sk": f"NOTIFICATION#{notification_id}"}
 
 
-def _lost(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
-
-
 class Outbox:
     def __init__(self, store: Store) -> None:
         self.store = store
 
     def schedule(self, notice: Notice) -> bool:
         """Add a message unless the same one (same kind and key) was already scheduled."""
-        try:
-            self.store.table.put_item(
-                Item={**_key(notice.referral_id, notice.notification_id),
-                      "notification_id": notice.notification_id,
-                      "referral_id": notice.referral_id, "kind": str(notice.kind),
-                      "channel": str(notice.channel), "state": str(State.SCHEDULED),
-                      "due_at": notice.due_at, "service_due": notice.service_due,
-                      "due_pk": SCHEDULED, "attempts": 0},
-                ConditionExpression=Attr("pk").not_exists(),
-            )
-        except ClientError as error:
-            if _lost(error):
-                return False
-            raise
-        return True
+        return conditional(lambda: self.store.table.put_item(
+            Item={**_key(notice.referral_id, notice.notification_id),
+                  "notification_id": notice.notification_id,
+                  "referral_id": notice.referral_id, "kind": str(notice.kind),
+                  "channel": str(notice.channel), "state": str(State.SCHEDULED),
+                  "due_at": notice.due_at, "service_due": notice.service_due,
+                  "due_pk": SCHEDULED, "attempts": 0},
+            ConditionExpression=Attr("pk").not_exists()))
 
     def due(self, now: str, limit: int = 100) -> list[Item]:
         page = self.store.table.query(
@@ -129,16 +117,10 @@ class Outbox:
         if removed:
             names.update({f"#r{i}": name for i, name in enumerate(removed)})
             expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removed)))
-        try:
-            self.store.table.update_item(
-                Key=_key(row["referral_id"], row["notification_id"]),
-                UpdateExpression=expression, ConditionExpression=condition,
-                ExpressionAttributeNames=names, ExpressionAttributeValues=values)
-        except ClientError as error:
-            if _lost(error):
-                return False
-            raise
-        return True
+        return conditional(lambda: self.store.table.update_item(
+            Key=_key(row["referral_id"], row["notification_id"]),
+            UpdateExpression=expression, ConditionExpression=condition,
+            ExpressionAttributeNames=names, ExpressionAttributeValues=values))
 
 
 def public_view(row: Item) -> Item:
