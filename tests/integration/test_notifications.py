@@ -69,12 +69,12 @@ def test_no_sms_between_nine_at_night_and_eight_in_the_morning(
     late = datetime(2026, 11, 24, 22, 30, tzinfo=slots.UK).astimezone(UTC)
     now = datetime.now(UTC)
     outbox = Outbox(cloud.store)
-    outbox.schedule(Notice(referral_id, Kind.APPOINTMENT_REMINDER, Channel.SMS,
-                           slots.iso(now), slots.iso(late), "late-test"))
+    assert outbox.schedule(Notice(referral_id, Kind.APPOINTMENT_CONFIRMATION, Channel.SMS,
+                                  slots.iso(now), slots.iso(late), "late-test"))
 
     def late_row() -> dict[str, Any]:
         return {r["notification_id"]: r for r in outbox.for_referral(referral_id)}[
-            "appointment_reminder:late-test"]
+            "appointment_confirmation:late-test"]
 
     sending.run(now)
     held = late_row()
