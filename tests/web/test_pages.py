@@ -9,9 +9,12 @@ import time
 
 import pytest
 
+from tests.api_client import Api
 from tests.conftest import Cloud
+from tests.fake_sender import FakeSender
 from tests.web.pages import REFERRAL_FORM, Page, Pages
 from workingbetter.auth import Role
+from workingbetter.notifications.sending import Sending
 from workingbetter.settings import get_settings
 from workingbetter.web import csrf
 
@@ -333,3 +336,18 @@ def test_govuk_frontend_assets_are_served_and_nothing_else(pages: Pages) -> None
     for path in ("/assets/package.json", "/assets/fonts/.hidden", "/assets/components/x.css",
                  "/assets/fonts/..%2F..%2Fpackage.json", "/assets/images/nothing.png"):
         assert pages.get(path).status == 404, path
+
+
+def test_a_letter_patients_messages_become_tasks_in_the_coachs_workspace(
+        pages: Pages, cloud: Cloud) -> None:
+    api = Api(cloud)
+    referral_id = api.refer("F83002", patient__contact_preference="letter")
+    api.awaiting(referral_id, "appointment_outcome")
+    Sending(cloud.store, FakeSender(), cloud.settings).run()
+
+    pages.sign_in("coach:coach-chloe")
+    page = pages.get("/coach")
+
+    tasks = page.text.partition('id="tasks"')[2].partition("</table>")[0]
+    assert "Ada Testperson" in tasks
+    assert "Tell the patient about their appointment" in tasks

@@ -9,6 +9,8 @@ from typing import Any
 
 from workingbetter.auth import Principal
 from workingbetter.domain.referral import Awaiting, Status
+from workingbetter.notifications.kinds import Channel, Kind, State
+from workingbetter.notifications.outbox import Outbox
 from workingbetter.referrals import Referrals
 from workingbetter.settings import Settings
 
@@ -76,6 +78,37 @@ def next_step(view: dict[str, Any]) -> str:
     return {Status.IN_SUPPORT: "Support sessions until the next review",
             Status.IN_WORK: "In work until the next check"}.get(Status(view["status"]),
                                                                 "Nothing for you yet")
+
+
+# What the outbox asks of a coach, in their words.
+TASK_WORDS = {
+    Kind.APPOINTMENT_CONFIRMATION: "Tell the patient about their appointment (they chose letter "
+                                   "or phone)",
+    Kind.APPOINTMENT_REMINDER: "Remind the patient of tomorrow's appointment (letter or phone)",
+    Kind.COACH_OUTCOME_NOT_RECORDED: "Record the first appointment's outcome",
+    Kind.COACH_REVIEW_OVERDUE: "The review is 3 days overdue",
+    Kind.COACH_SUSTAINMENT_OVERDUE: "The in-work check is 3 days overdue",
+}
+
+
+@dataclass(frozen=True)
+class Task:
+    referral_id: str
+    patient: str
+    what: str
+    since: datetime
+
+
+def tasks(outbox: Outbox, caseload: list[Row]) -> list[Task]:
+    """Messages the coach gives by hand and chasers for them, newest first: the outbox rows
+    for their caseload whose channel is the coach, once they have fallen due."""
+    found = [
+        Task(row.referral_id, row.patient, TASK_WORDS[Kind(note["kind"])],
+             _parse(str(note["sent_at"])))
+        for row in caseload for note in outbox.for_referral(row.referral_id)
+        if note["channel"] == Channel.COACH_TASK and note["state"] == State.SENT
+    ]
+    return sorted(found, key=lambda t: t.since, reverse=True)
 
 
 def rows(referrals: Referrals, coach: Principal, settings: Settings) -> tuple[list[Row], int]:

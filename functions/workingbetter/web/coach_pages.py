@@ -9,6 +9,7 @@ from chalice.app import Response
 
 from workingbetter.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, InvalidInput, NotFound
+from workingbetter.notifications.outbox import Outbox
 from workingbetter.settings import get_settings
 from workingbetter.web import caseload, coach_forms
 from workingbetter.web.errors import PageErrors, only_message
@@ -45,13 +46,14 @@ def _coach() -> Principal:
 
 def _page(who: Principal, failed: Failed | None = None, status: int = 200) -> Response:
     rows, ended = caseload.rows(services().referrals, who, get_settings())
+    tasks = caseload.tasks(Outbox(services().store), rows)
     query = dict(request().query_params or {})
     recorded = coach_forms.STEPS.get(query.get("recorded", ""))
     patient = next((r.patient for r in rows if r.referral_id == query.get("referral")), None)
     banner = f"{recorded.done} for {patient}" if recorded and patient else \
         recorded.done if recorded else ""
     return html("coach.html", status, title="Your caseload", principal=who, active="/coach",
-                rows=rows, ended=ended, keys=form_keys(), failed=failed, banner=banner,
+                rows=rows, ended=ended, tasks=tasks, keys=form_keys(), failed=failed, banner=banner,
                 forms=coach_forms.BY_AWAITING, exit_reasons=coach_forms.EXIT_REASONS,
                 errors=failed.errors if failed else PageErrors(), empty=Form())
 
