@@ -16,11 +16,6 @@ pytestmark = pytest.mark.integration
 PRACTICE = "F83002"
 
 
-@pytest.fixture
-def api(cloud: Cloud) -> Api:
-    return Api(cloud)
-
-
 @pytest.mark.service_days(caseload_cap=2)
 def test_a_coach_never_holds_more_than_the_cap_under_concurrent_referrals(
         cloud: Cloud, api: Api) -> None:

@@ -53,11 +53,6 @@ def canary_body() -> dict[str, Any]:
     return referral_body(patient=dict(PATIENT), reason=REASON, health_conditions=["other"])
 
 
-@pytest.fixture
-def api(cloud: Cloud) -> Api:
-    return Api(cloud)
-
-
 class CurrentStdout(io.TextIOBase):
     """Writes to whatever sys.stdout is at the moment: capsys's, during a test."""
 

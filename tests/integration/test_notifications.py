@@ -21,11 +21,6 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def api(cloud: Cloud) -> Api:
-    return Api(cloud)
-
-
-@pytest.fixture
 def sender() -> FakeSender:
     return FakeSender()
 

@@ -19,11 +19,6 @@ FAST = {"review_interval_days": 5, "sustainment_first_days": 10,
         "sustainment_second_days": 20}
 
 
-@pytest.fixture
-def api(cloud: Cloud) -> Api:
-    return Api(cloud)
-
-
 @pytest.mark.service_days(**FAST)
 def test_a_full_journey_ends_with_a_job_sustained_for_26_weeks(cloud: Cloud, api: Api) -> None:
     referral_id = api.refer()

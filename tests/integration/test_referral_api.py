@@ -26,11 +26,6 @@ PROBLEM = "application/problem+json"
 NEXT_YEAR = (datetime.now(UTC).date() + timedelta(days=366)).isoformat()
 
 
-@pytest.fixture
-def api(cloud: Cloud) -> Api:
-    return Api(cloud)
-
-
 def submit(api: Api, body: Any, practice: str = "F83001", **headers: str) -> Reply:
     return api.call("POST", "/referrals", api.referrer(practice), body, **headers)
 

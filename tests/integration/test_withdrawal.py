@@ -17,11 +17,6 @@ FAST = {"review_interval_days": 30, "sustainment_first_days": 60,
         "sustainment_second_days": 120}
 
 
-@pytest.fixture
-def api(cloud: Cloud) -> Api:
-    return Api(cloud)
-
-
 def withdraw(api: Api, referral_id: str, erase: bool = False,
              token: str | None = None) -> dict[str, Any]:
     reply = api.call("POST", f"/referrals/{referral_id}/withdraw", token or api.referrer(),
