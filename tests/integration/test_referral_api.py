@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 
 from infra.seed import pilot_practices
 from tests.api_client import Api, Reply
-from tests.conftest import SECRET, Cloud, referral_body
+from tests.conftest import SECRET, Cloud, referral_body, reset_caches
 from workingbetter.auth import AUDIENCE, LOCAL_ISSUER, Role, local_token
 from workingbetter.workflow import Workflow
 
@@ -394,3 +394,16 @@ def test_each_role_reads_only_what_it_may_see(api: Api, booked: dict[str, Any]) 
         assert value not in json.dumps(ops)
     assert ops["referral_id"] == referral_id
     assert ops["status"] == "APPOINTMENT_BOOKED"
+
+
+def test_deployed_responses_carry_hsts_and_local_ones_do_not(
+        cloud: Cloud, api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    local = api.call("GET", "/practices", api.ops())
+    assert "Strict-Transport-Security" not in local.headers
+    monkeypatch.setenv("WB_AUTH_MODE", "cognito")
+    reset_caches()
+    deployed = api.call("GET", "/practices", api.ops())  # no authoriser claims: refused
+    assert deployed.status == 403
+    assert deployed.headers["Strict-Transport-Security"].startswith("max-age=")
+    for header in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy"):
+        assert header in deployed.headers

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
+import boto3
 import pytest
 
 from tests.api_client import Api
-from tests.conftest import VALID_NHS_NUMBERS, Cloud
+from tests.conftest import VALID_NHS_NUMBERS, Cloud, referral_body
 
 pytestmark = pytest.mark.integration
 
@@ -203,3 +205,31 @@ def test_withdrawing_from_the_waitlist_leaves_the_queue_and_holds_no_place(
     coach = cloud.store.coach("coach-chloe")
     assert coach is not None
     assert coach["active"] == 1  # still the first referral's place, nothing released twice
+
+
+def test_erasure_also_deletes_the_intakes_idempotency_record(cloud: Cloud, api: Api) -> None:
+    reply = api.call("POST", "/referrals", api.referrer(), referral_body(),
+                     **{"Idempotency-Key": "erase-me-0001"})
+    referral_id = reply.body["referral_id"]
+    item = api.awaiting(referral_id, "appointment_outcome")
+    idempotency = boto3.resource("dynamodb").Table(cloud.settings.idempotency_table_name)
+    record = {"id": item["idempotency_record"]}
+    assert "Item" in idempotency.get_item(Key=record)
+
+    withdraw(api, referral_id, erase=True)
+
+    assert "Item" not in idempotency.get_item(Key=record)
+    assert cloud.personal_data(referral_id) is None
+
+
+@pytest.mark.service_days(personal_data_retention_days=730)
+def test_personal_data_expires_two_years_after_the_referral_ends(
+        cloud: Cloud, api: Api) -> None:
+    referral_id = api.refer()
+    api.awaiting(referral_id, "appointment_outcome")
+    withdraw(api, referral_id)
+    personal = cloud.personal_data(referral_id)
+    assert personal is not None  # kept for now: no erasure was asked for
+    expected = time.time() + cloud.settings.seconds(730)
+    assert abs(int(personal["expires_at"]) - expected) < 60
+    assert cloud.store.referral(referral_id) is not None  # the aggregate record stays
