@@ -145,6 +145,19 @@ class Steps:
         return {"referral_id": item["referral_id"], "status": updated["status"],
                 "next": next_}
 
+    def retry_failed_step(self, principal: Principal, referral_id: str) -> Item:
+        """Ops, once the cause of a failure is fixed: run the step that failed again."""
+        principal.require(Role.OPS)
+        item = self.store.referral(referral_id)
+        if item is None:
+            raise NotFound("No referral with that id")
+        if Status(item["status"]).terminal:
+            raise Conflict(f"This referral has ended ({item['status']}): nothing to retry")
+        if item.get("awaiting") != Awaiting.OPS_RETRY or not item.get("task_token"):
+            raise Conflict("This referral's run has not failed: there is no step to retry")
+        return self._answer(item, Awaiting.OPS_RETRY, "retry",
+                            Event("failed_step_retried", principal.actor))
+
     def triage(self, principal: Principal, referral_id: str, body: Any) -> Item:
         item = self._waiting(principal, referral_id, Awaiting.TRIAGE_DECISION)
         decision = _parse(TriageDecision, body)

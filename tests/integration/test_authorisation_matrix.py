@@ -30,6 +30,8 @@ BODIES = {
 MATRIX: dict[tuple[str, str], dict[str, tuple[object, object]]] = {
     ("GET", "/referrals/{referral_id}"): {
         "referrer": (ALLOWED, 404), "coach": (ALLOWED, 404), "ops": (ALLOWED, ALLOWED)},
+    ("POST", "/referrals/{referral_id}/retry"): {
+        "referrer": (403, 403), "coach": (403, 403), "ops": (ALLOWED, ALLOWED)},
     ("GET", "/referrals/{referral_id}/audit"): {
         "referrer": (403, 403), "coach": (403, 403), "ops": (ALLOWED, ALLOWED)},
     ("POST", "/referrals/{referral_id}/triage"): {

@@ -10,6 +10,7 @@ import pytest
 
 from tests.api_client import Api
 from tests.conftest import Cloud
+from workingbetter import tasks
 from workingbetter.domain.slots import UK, parse_iso
 
 pytestmark = pytest.mark.integration
@@ -202,3 +203,35 @@ def test_bad_human_step_input_gets_field_errors_and_changes_nothing(
     item = cloud.store.referral(referral_id)
     assert item is not None
     assert item["awaiting"] == "appointment_outcome"
+
+
+def test_a_step_that_fails_waits_for_ops_to_retry_it_once_the_cause_is_fixed(
+        cloud: Cloud, api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    booking = tasks.book
+
+    def broken(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        raise RuntimeError("the diary service is down")
+
+    monkeypatch.setattr(tasks, "book", broken)
+    referral_id = api.refer()
+    stuck = api.awaiting(referral_id, "ops_retry")
+    assert stuck["attention"] == "task_failed"
+    assert stuck["status"] == "ALLOCATED"
+    assert "FailedAtBookFirstAppointment" in cloud.states_entered(referral_id)
+    premature = api.call("POST", f"/referrals/{referral_id}/retry", api.ops())
+    assert premature.status == 200  # ops may retry at once; here the cause is still there
+    stuck_again = api.awaiting(referral_id, "ops_retry")
+    assert stuck_again["attention"] == "task_failed"
+
+    monkeypatch.setattr(tasks, "book", booking)  # the cause is fixed
+    assert api.call("POST", f"/referrals/{referral_id}/retry", api.coach_of(referral_id)
+                    ).status == 403
+    assert api.call("POST", f"/referrals/{referral_id}/retry", api.ops()).status == 200
+
+    booked = api.awaiting(referral_id, "appointment_outcome")
+    assert booked["status"] == "APPOINTMENT_BOOKED"
+    assert "attention" not in booked
+    assert cloud.execution_status(referral_id) == "RUNNING"
+    events = [e["event"] for e in booked["timeline"]]
+    assert events.count("failed_step_retried") == 2
+    assert api.call("POST", f"/referrals/{referral_id}/retry", api.ops()).status == 409

@@ -186,8 +186,8 @@ def test_every_human_step_can_be_ended_by_a_withdrawal() -> None:
 
 
 def ops_flagging(state: State) -> bool:
-    """The failure path itself: marks the referral for ops, then the run fails on purpose."""
-    return all(states()[target]["Type"] == "Fail" for target in transitions(state))
+    """The failure path itself: a task that marks the referral for ops (NeedsOps)."""
+    return "${NeedsOpsFunctionArn}" in json.dumps(state.get("Parameters", {}))
 
 
 def test_every_lambda_task_that_acts_on_a_referral_ends_cleanly_on_a_withdrawal() -> None:
@@ -206,15 +206,19 @@ def test_the_withdrawal_catch_comes_before_the_catch_for_everything() -> None:
             assert errors.index("Referral.Withdrawn") < errors.index("States.ALL"), name
 
 
-def test_a_task_failure_is_flagged_for_ops_before_the_run_fails() -> None:
+def test_a_task_failure_is_flagged_for_ops_who_can_retry_that_step() -> None:
     everything = states()
     for name, state in tasks().items():
-        if ops_flagging(state):
+        if ops_flagging(state) or name == "AwaitOpsRetry":
             continue
         (catch_all,) = [c for c in state["Catch"] if "States.ALL" in c["ErrorEquals"]]
         target = everything[catch_all["Next"]]
-        assert target["Type"] == "Task", f"{name} does not send failures to an ops flag"
-        assert ops_flagging(target), f"{name} does not send failures to an ops flag"
+        assert target["Type"] == "Pass", f"{name} does not say where it failed"
+        assert target["Result"] == name
+        assert ops_flagging(everything[target["Next"]]), f"{name} is not flagged for ops"
+        retry = everything[everything[everything[target["Next"]]["Next"]]["Next"]]
+        assert {"Variable": "$.failed_at", "StringEquals": name, "Next": name} in \
+            retry["Choices"], f"ops cannot retry {name}"
 
 
 # -- what moto can run --------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from typing import Any
 
 import pytest
 
@@ -13,6 +14,7 @@ from tests.api_client import Api
 from tests.conftest import Cloud
 from tests.fake_sender import FakeSender
 from tests.web.pages import REFERRAL_FORM, Page, Pages
+from workingbetter import tasks
 from workingbetter.auth import Role
 from workingbetter.notifications.sending import Sending
 from workingbetter.settings import get_settings
@@ -351,3 +353,29 @@ def test_a_letter_patients_messages_become_tasks_in_the_coachs_workspace(
     tasks = page.text.partition('id="tasks"')[2].partition("</table>")[0]
     assert "Ada Testperson" in tasks
     assert "Tell the patient about their appointment" in tasks
+
+
+def test_ops_retry_a_failed_step_from_the_console(
+        pages: Pages, cloud: Cloud, monkeypatch: pytest.MonkeyPatch) -> None:
+    booking = tasks.book
+
+    def broken(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        raise RuntimeError("the diary service is down")
+
+    monkeypatch.setattr(tasks, "book", broken)
+    api = Api(cloud)
+    referral_id = api.refer("F83002")
+    api.awaiting(referral_id, "ops_retry")
+    monkeypatch.setattr(tasks, "book", booking)
+
+    pages.sign_in("ops")
+    console = pages.get("/ops")
+    attention = console.text.partition('id="attention"')[2].partition("</table>")[0]
+    assert f'action="/ops/referrals/{referral_id}/retry"' in attention
+
+    done = pages.post(f"/ops/referrals/{referral_id}/retry", {})
+    assert (done.status, done.location) == (303, f"/ops/referrals/{referral_id}?retried=1")
+    booked = api.awaiting(referral_id, "appointment_outcome")
+    assert booked["status"] == "APPOINTMENT_BOOKED"
+    forged = pages.post(f"/ops/referrals/{referral_id}/retry", {"nonce": "x", "csrf": "y"})
+    assert forged.status in {400, 403}

@@ -51,6 +51,7 @@ class Awaiting(StrEnum):
     APPOINTMENT_OUTCOME = "appointment_outcome"
     REVIEW = "review"
     SUSTAINMENT_CHECK = "sustainment_check"
+    OPS_RETRY = "ops_retry"  # a step failed after its retries: ops retry it once fixed
 
 
 class Condition(StrEnum):

@@ -7,7 +7,16 @@ from chalice.app import Response
 
 from workingbetter.auth import Principal, Role
 from workingbetter.web import ops_console
-from workingbetter.web.http import html, page, principal, services
+from workingbetter.web.http import (
+    FORM,
+    form_keys,
+    html,
+    page,
+    posted_form,
+    principal,
+    redirect,
+    services,
+)
 from workingbetter.web.registry import blueprint
 
 
@@ -23,7 +32,17 @@ def console() -> Response:
     who = _ops()
     s = services()
     return html("ops.html", title="Runs and reports", principal=who, active="/ops",
-                console=ops_console.build(s.store, s.workflow))
+                console=ops_console.build(s.store, s.workflow), keys=form_keys())
+
+
+@blueprint.route("/ops/referrals/{referral_id}/retry", methods=["POST"], content_types=[FORM])
+@page
+def retry(referral_id: str) -> Response:
+    """Retry the step a run failed at (the cause fixed); the run picks up from there."""
+    who = _ops()
+    posted_form()  # checks the CSRF token
+    services().steps.retry_failed_step(who, referral_id)
+    return redirect(f"/ops/referrals/{referral_id}?retried=1")
 
 
 @blueprint.route("/ops/referrals/{referral_id}", methods=["GET"])
