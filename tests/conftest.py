@@ -23,6 +23,7 @@ from workingbetter import api, referrals, tasks
 from workingbetter.auth import Role, local_token
 from workingbetter.settings import Settings, get_settings
 from workingbetter.store import Store
+from workingbetter.workflow import referral_of, run_names
 
 # Never let a test reach a real account, whatever the developer's shell holds.
 for _name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
@@ -60,27 +61,37 @@ class Cloud:
     def sfn(self) -> Any:
         return boto3.client("stepfunctions")
 
-    def execution_arn(self, referral_id: str) -> str:
+    def execution_arn(self, run_name: str) -> str:
         return self.built.state_machine_arn.replace(":stateMachine:", ":execution:") + \
-            f":{referral_id}"
+            f":{run_name}"
+
+    def runs(self, referral_id: str) -> list[str]:
+        """The referral's runs that exist: its own, then its in-work run after a job start."""
+        existing = {e["name"] for e in self.sfn.list_executions(
+            stateMachineArn=self.built.state_machine_arn)["executions"]}
+        return [name for name in run_names(referral_id) if name in existing]
 
     def history(self, referral_id: str) -> list[dict[str, Any]]:
+        """Every event of every run of the referral, in order."""
         events: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"executionArn": self.execution_arn(referral_id)}
-        while True:
-            page = self.sfn.get_execution_history(**kwargs)
-            events += page["events"]
-            if not page.get("nextToken"):
-                return events
-            kwargs["nextToken"] = page["nextToken"]
+        for name in self.runs(referral_id):
+            kwargs: dict[str, Any] = {"executionArn": self.execution_arn(name)}
+            while True:
+                page = self.sfn.get_execution_history(**kwargs)
+                events += page["events"]
+                if not page.get("nextToken"):
+                    break
+                kwargs["nextToken"] = page["nextToken"]
+        return events
 
     def states_entered(self, referral_id: str) -> list[str]:
         return [e["stateEnteredEventDetails"]["name"] for e in self.history(referral_id)
                 if e["type"].endswith("StateEntered")]
 
     def execution_status(self, referral_id: str) -> str:
+        """The status of the referral's latest run."""
         return str(self.sfn.describe_execution(
-            executionArn=self.execution_arn(referral_id))["status"])
+            executionArn=self.execution_arn(self.runs(referral_id)[-1]))["status"])
 
     def wait_for(self, referral_id: str, check: Callable[[dict[str, Any]], bool],
                  timeout: float = 15.0, what: str = "condition") -> dict[str, Any]:
@@ -122,7 +133,7 @@ class Cloud:
         for execution in self.sfn.list_executions(stateMachineArn=sm)["executions"]:
             if execution["status"] != "RUNNING":
                 continue
-            item = self.store.referral(execution["name"]) or {}
+            item = self.store.referral(referral_of(execution["name"])) or {}
             if item.get("task_token"):
                 with contextlib.suppress(Exception):  # the token may just have been used
                     self.sfn.send_task_failure(taskToken=item["task_token"],

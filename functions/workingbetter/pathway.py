@@ -21,6 +21,7 @@ from workingbetter.notifications.outbox import Outbox
 from workingbetter.observability import count
 from workingbetter.settings import Settings
 from workingbetter.store import ConditionFailed, Event, Item, Store
+from workingbetter.workflow import Workflow
 
 SYSTEM = "system"
 
@@ -117,6 +118,16 @@ def book(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
         _notices(store, settings).booked(item, start_iso)
     days_until = max(0.0, (slots.parse_iso(start_iso) - now).total_seconds() / 86400)
     return {"outcome_timeout": settings.seconds(days_until + settings.appointment_outcome_days)}
+
+
+def continue_in_work(store: Store, workflow: Workflow, referral_id: str,
+                     plan: dict[str, Any]) -> dict[str, Any]:
+    """A job started: in-work support goes on in a run of its own, as one Standard execution
+    may last a year at most. Safe to retry: the second run's name is fixed."""
+    _live(store, referral_id)
+    name = workflow.continue_in_work(referral_id, plan)
+    store.note_on_referral(referral_id, "run_name", name)
+    return {"run": name}
 
 
 def _end_of_day(start_iso: str) -> datetime:

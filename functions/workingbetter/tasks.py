@@ -19,6 +19,7 @@ from workingbetter.domain.referral import Awaiting
 from workingbetter.observability import logger
 from workingbetter.settings import Settings, get_settings
 from workingbetter.store import Store
+from workingbetter.workflow import Workflow
 
 Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
@@ -32,6 +33,10 @@ class HumanStepTask(ReferralTask):
     awaiting: Awaiting
     token: str = Field(min_length=1, max_length=2048)
     check: int | None = None
+
+
+class ContinueTask(ReferralTask):
+    plan: dict[str, Any]
 
 
 class AttentionTask(ReferralTask):
@@ -68,6 +73,14 @@ def await_step(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.append_keys(referral_id=task.referral_id, awaiting=str(task.awaiting))
     return pathway.await_step(_store(), get_settings(), task.referral_id, task.awaiting,
                               task.token, task.check)
+
+
+@logger.inject_lambda_context(clear_state=True)
+def continue_in_work(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    task = parse(event=event, model=ContinueTask)
+    logger.append_keys(referral_id=task.referral_id)
+    return pathway.continue_in_work(_store(), Workflow(get_settings().state_machine_arn),
+                                    task.referral_id, task.plan)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -96,7 +96,7 @@ def withdraw_referral(store: Store, workflow: Workflow, item: Item, actor: str,
         if token:
             workflow.send_failure(token, WITHDRAWN_ERROR)
         elif status in WAITS_ON_THE_CLOCK:
-            workflow.stop(referral_id, WITHDRAWN_ERROR)
+            workflow.stop(str(item.get("run_name", referral_id)), WITHDRAWN_ERROR)
         # Otherwise the run is between tasks, and its next task refuses the withdrawn
         # referral and ends it (stopping a run in its first moments also trips moto).
         item = ended

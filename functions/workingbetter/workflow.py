@@ -1,4 +1,9 @@
-"""Step Functions adapter: start a referral's run, answer its human steps, end it."""
+"""Step Functions adapter: start a referral's run, answer its human steps, end it.
+
+A referral has one run, named by its id, until a job start: in-work support then goes on in a
+second run (`<id>-in-work`), since a Standard execution lasts at most a year and 12 months of
+support plus 26 weeks in work would not fit in one.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,16 @@ from botocore.exceptions import ClientError
 from workingbetter.observability import logger
 
 WITHDRAWN_ERROR = "Referral.Withdrawn"
+IN_WORK = "-in-work"
+
+
+def run_names(referral_id: str) -> list[str]:
+    """The runs a referral can have, in order."""
+    return [referral_id, f"{referral_id}{IN_WORK}"]
+
+
+def referral_of(run_name: str) -> str:
+    return run_name.removesuffix(IN_WORK)
 
 
 class TokenExpired(Exception):
@@ -23,27 +38,33 @@ class Workflow:
         self.state_machine_arn = state_machine_arn
         self.client = boto3.client("stepfunctions")
 
-    def execution_arn(self, referral_id: str) -> str:
+    def execution_arn(self, run_name: str) -> str:
         prefix = self.state_machine_arn.replace(":stateMachine:", ":execution:")
-        return f"{prefix}:{referral_id}"
+        return f"{prefix}:{run_name}"
 
     def start(self, referral_id: str) -> str:
         """Start the referral's run; the name is the referral id, so a repeat cannot fork it."""
+        return self._start(referral_id, {"referral_id": referral_id})
+
+    def continue_in_work(self, referral_id: str, plan: Mapping[str, Any]) -> str:
+        """Start the in-work run (ids, an enum and the run's time limits as input)."""
+        name = run_names(referral_id)[1]
+        self._start(name, {"referral_id": referral_id, "phase": "in_work", "plan": dict(plan)})
+        return name
+
+    def _start(self, name: str, payload: Mapping[str, Any]) -> str:
         try:
             result = self.client.start_execution(
-                stateMachineArn=self.state_machine_arn,
-                name=referral_id,
-                input=json.dumps({"referral_id": referral_id}),
-            )
+                stateMachineArn=self.state_machine_arn, name=name, input=json.dumps(payload))
         except ClientError as error:
             if error.response["Error"]["Code"] == "ExecutionAlreadyExists":
-                return self.execution_arn(referral_id)
+                return self.execution_arn(name)  # a retry: the run is already there
             raise
-        return result["executionArn"]
+        return str(result["executionArn"])
 
-    def exists(self, referral_id: str) -> bool:
+    def exists(self, run_name: str) -> bool:
         try:
-            self.client.describe_execution(executionArn=self.execution_arn(referral_id))
+            self.client.describe_execution(executionArn=self.execution_arn(run_name))
         except ClientError as error:
             if error.response["Error"]["Code"] == "ExecutionDoesNotExist":
                 return False
@@ -67,50 +88,55 @@ class Workflow:
                                                          "TaskDoesNotExist"}:
                 raise
 
-    def stop(self, referral_id: str, error: str) -> None:
+    def stop(self, run_name: str, error: str) -> None:
         """Best effort: a run that cannot be stopped ends itself at its next task, since every
         task refuses a withdrawn referral. (moto also fails to stop a run in its first
         milliseconds; AWS may throttle.) So a failure here is logged, never raised."""
         try:
-            self.client.stop_execution(executionArn=self.execution_arn(referral_id), error=error)
-        except Exception as failure:
+            self.client.stop_execution(executionArn=self.execution_arn(run_name), error=error)
+        except Exception as failure:  # any failure: see the docstring
             logger.warning("could not stop the run; it will end at its next task",
-                           referral_id=referral_id, error=type(failure).__name__)
+                           run=run_name, error=type(failure).__name__)
 
-    def status(self, referral_id: str) -> str:
-        result = self.client.describe_execution(executionArn=self.execution_arn(referral_id))
-        return str(result["status"])
 
     # -- for ops: runs and their histories, never their input or output ----------------------
 
     def run(self, referral_id: str) -> dict[str, Any] | None:
-        """The run's status, times and error name (not its cause, which may quote an
-        exception); None if the referral never had one."""
-        try:
-            run = self.client.describe_execution(executionArn=self.execution_arn(referral_id))
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ExecutionDoesNotExist":
-                return None
-            raise
-        return {"status": run["status"], "started": run["startDate"],
-                "stopped": run.get("stopDate"), "error": run.get("error")}
+        """The referral's latest run: status, times and error name (not its cause, which may
+        quote an exception); None if the referral never had one."""
+        found = None
+        for name in run_names(referral_id):
+            try:
+                run = self.client.describe_execution(executionArn=self.execution_arn(name))
+            except ClientError as error:
+                if error.response["Error"]["Code"] == "ExecutionDoesNotExist":
+                    break
+                raise
+            found = {"name": name, "status": run["status"], "started": run["startDate"],
+                     "stopped": run.get("stopDate"), "error": run.get("error")}
+        return found
 
     def history(self, referral_id: str) -> list[dict[str, Any]]:
-        """Each event of the run: when, what, and the state's name where it has one."""
-        pages = self.client.get_paginator("get_execution_history").paginate(
-            executionArn=self.execution_arn(referral_id), includeExecutionData=False)
+        """Each event of the referral's runs: when, what, and the state's name where it has
+        one (never the input or output)."""
         events: list[dict[str, Any]] = []
-        for event in (e for page in pages for e in page["events"]):
-            details: Mapping[str, Any] = event.get("stateEnteredEventDetails") or \
-                event.get("stateExitedEventDetails") or {}
-            events.append({"at": event["timestamp"], "type": event["type"],
-                           "state": details.get("name")})
+        for name in run_names(referral_id):
+            if not self.exists(name):
+                break
+            pages = self.client.get_paginator("get_execution_history").paginate(
+                executionArn=self.execution_arn(name), includeExecutionData=False)
+            for event in (e for page in pages for e in page["events"]):
+                details: Mapping[str, Any] = event.get("stateEnteredEventDetails") or \
+                    event.get("stateExitedEventDetails") or {}
+                events.append({"at": event["timestamp"], "type": event["type"],
+                               "state": details.get("name"), "run": name})
         return events
 
     def ended_badly(self) -> list[dict[str, Any]]:
         """Runs that failed or timed out, newest first: referral id, status and times."""
         paginator = self.client.get_paginator("list_executions")
-        runs = [{"referral_id": r["name"], "status": r["status"], "started": r["startDate"],
+        runs = [{"referral_id": referral_of(r["name"]), "status": r["status"],
+                 "started": r["startDate"],
                  "stopped": r.get("stopDate")}
                 for status in ("FAILED", "TIMED_OUT")
                 for page in paginator.paginate(stateMachineArn=self.state_machine_arn,

@@ -320,7 +320,11 @@ def test_every_task_payload_carries_the_referral_id_and_nothing_from_the_patient
         payload = state["Parameters"]["Payload"]
         assert payload["referral_id.$"] == "$.referral_id", name
         copied = {k.removesuffix(".$") for k in payload if k.endswith(".$")}
-        assert copied <= {"referral_id", "token"}, f"{name} copies {copied}"
+        assert copied <= {"referral_id", "token", "plan"}, f"{name} copies {copied}"
+    # `$.plan` is the route and the time limits (numbers) Triage picked: nothing personal.
+    writers = {n: s for n, s in states().items() if s.get("ResultPath") == "$.plan"}
+    assert list(writers) == ["Triage"]
+    assert set(writers["Triage"]["ResultSelector"]) == {"route.$", "timers.$"}
 
 
 # -- what the run reads is what its steps wrote -------------------------------------------------
