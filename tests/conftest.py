@@ -172,6 +172,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "service_days(**settings): override WB_* settings")
 
 
+def diary_down(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """A booking task whose diary service is down: put in place of tasks.book to make the
+    run fail at that step."""
+    raise RuntimeError("the diary service is down")
+
+
 # -- referral bodies -----------------------------------------------------------------------
 
 VALID_NHS_NUMBERS = ["4857773457", "9434765919", "9434765870", "9434765862", "9434765854",

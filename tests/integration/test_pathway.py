@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.api_client import Api
-from tests.conftest import Cloud
+from tests.conftest import Cloud, diary_down
 from workingbetter import tasks
 from workingbetter.domain.slots import UK, parse_iso
 
@@ -208,11 +208,7 @@ def test_bad_human_step_input_gets_field_errors_and_changes_nothing(
 def test_a_step_that_fails_waits_for_ops_to_retry_it_once_the_cause_is_fixed(
         cloud: Cloud, api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     booking = tasks.book
-
-    def broken(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        raise RuntimeError("the diary service is down")
-
-    monkeypatch.setattr(tasks, "book", broken)
+    monkeypatch.setattr(tasks, "book", diary_down)
     referral_id = api.refer()
     stuck = api.awaiting(referral_id, "ops_retry")
     assert stuck["attention"] == "task_failed"

@@ -6,12 +6,11 @@ from __future__ import annotations
 import re
 import threading
 import time
-from typing import Any
 
 import pytest
 
 from tests.api_client import Api
-from tests.conftest import Cloud
+from tests.conftest import Cloud, diary_down
 from tests.fake_sender import FakeSender
 from tests.web.pages import REFERRAL_FORM, Page, Pages
 from workingbetter import tasks
@@ -358,11 +357,7 @@ def test_a_letter_patients_messages_become_tasks_in_the_coachs_workspace(
 def test_ops_retry_a_failed_step_from_the_console(
         pages: Pages, cloud: Cloud, monkeypatch: pytest.MonkeyPatch) -> None:
     booking = tasks.book
-
-    def broken(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        raise RuntimeError("the diary service is down")
-
-    monkeypatch.setattr(tasks, "book", broken)
+    monkeypatch.setattr(tasks, "book", diary_down)
     api = Api(cloud)
     referral_id = api.refer("F83002")
     api.awaiting(referral_id, "ops_retry")
