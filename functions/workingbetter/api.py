@@ -135,19 +135,6 @@ def _guarded(view: Callable[..., tuple[int, Any]]) -> Callable[..., Response]:
     return wrapper
 
 
-def _body() -> Any:
-    raw = _request().raw_body
-    if not raw:
-        return None
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return _NOT_JSON
-
-
-_NOT_JSON = object()
-
-
 def _form_or_json() -> Any:
     """A JSON body, or the patient page's form (erase=yes)."""
     request = _request()
@@ -159,11 +146,15 @@ def _form_or_json() -> Any:
 
 
 def _json_body() -> Any:
-    body = _body()
-    if body is _NOT_JSON:
+    """The body as JSON (None when empty); a body that is not JSON is a field error."""
+    raw = _request().raw_body
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as error:
         raise InvalidInput("The request body is not valid JSON",
-                           [FieldError("body", "Send a JSON object")])
-    return body
+                           [FieldError("body", "Send a JSON object")]) from error
 
 
 @app.route("/referrals", methods=["POST"], content_types=BODY_TYPES)

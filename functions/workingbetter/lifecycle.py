@@ -17,7 +17,6 @@ from typing import Any
 
 from workingbetter.domain.referral import TERMINAL, Awaiting, ExitReason, Status
 from workingbetter.notifications.notices import Notices
-from workingbetter.notifications.outbox import Outbox
 from workingbetter.observability import count, logger
 from workingbetter.settings import get_settings
 from workingbetter.store import ConditionFailed, Event, Item, Store
@@ -48,7 +47,7 @@ def finish(
     item = store.update(referral_id, event, set_fields=fields, remove=_RUN_FIELDS,
                         only_if=only_if)
     release(store, workflow, item)
-    Notices(Outbox(store), get_settings()).ended(item)
+    Notices.of(store, get_settings()).ended(item)
     count("ReferralEnded", status=str(status), exit_reason=str(exit_reason or "none"))
     return item
 

@@ -17,7 +17,6 @@ from workingbetter.domain.errors import ReferralWithdrawn, TaskRefused
 from workingbetter.domain.referral import Awaiting, ExitReason, Status
 from workingbetter.domain.triage import AgeBand, TriageFacts, TriageRoute, decide
 from workingbetter.notifications.notices import Notices
-from workingbetter.notifications.outbox import Outbox
 from workingbetter.observability import count
 from workingbetter.settings import Settings
 from workingbetter.store import ConditionFailed, Event, Item, Store
@@ -58,7 +57,7 @@ def triage(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]
         except ConditionFailed as error:
             raise ReferralWithdrawn("referral has ended") from error
     if route is TriageRoute.ACCEPT and status in {Status.RECEIVED, Status.TRIAGE}:
-        _notices(store, settings).accepted(item)
+        Notices.of(store, settings).accepted(item)
     count("TriageRoute", route=str(route))
     return {"route": str(route), "timers": settings.timers()}
 
@@ -115,7 +114,7 @@ def book(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
         except ConditionFailed as error:
             store.free_slot(coach_id, start_iso, referral_id)
             raise ReferralWithdrawn("referral has ended") from error
-        _notices(store, settings).booked(item, start_iso)
+        Notices.of(store, settings).booked(item, start_iso)
     days_until = max(0.0, (slots.parse_iso(start_iso) - now).total_seconds() / 86400)
     return {"outcome_timeout": settings.seconds(days_until + settings.appointment_outcome_days)}
 
@@ -167,7 +166,7 @@ def await_step(store: Store, settings: Settings, referral_id: str, awaiting: Awa
     except ConditionFailed as error:
         raise ReferralWithdrawn("referral has ended") from error
     if "awaiting_since" in fields:  # a new step, not the same one again after a chase
-        _notices(store, settings).step_due(item, str(awaiting), fields["awaiting_since"])
+        Notices.of(store, settings).step_due(item, str(awaiting), fields["awaiting_since"])
     return {}
 
 
@@ -192,7 +191,7 @@ def chase(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
         )
     except ConditionFailed as error:
         raise ReferralWithdrawn("referral has ended") from error
-    _notices(store, settings).overdue(item, str(awaiting), chases)
+    Notices.of(store, settings).overdue(item, str(awaiting), chases)
     return {"back_to": _step_name(str(awaiting), item), "exhausted": exhausted, "next": None}
 
 
@@ -209,11 +208,8 @@ def needs_ops(store: Store, settings: Settings, referral_id: str,
     with contextlib.suppress(ConditionFailed):  # ended meanwhile: nothing left to flag
         store.update(referral_id, Event("needs_ops_attention", SYSTEM, {"reason": reason}),
                      set_fields={"attention": reason}, remove=["task_token"])
-    _notices(store, settings).run_failed(referral_id, reason)
+    Notices.of(store, settings).run_failed(referral_id, reason)
     return {}
 
-
-def _notices(store: Store, settings: Settings) -> Notices:
-    return Notices(Outbox(store), settings)
 
 

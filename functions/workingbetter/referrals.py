@@ -31,7 +31,6 @@ from workingbetter.domain.referral import Awaiting, Status, fhir_status
 from workingbetter.domain.triage import facts_for
 from workingbetter.intake import ReferralRequest, field_errors
 from workingbetter.notifications.notices import Notices
-from workingbetter.notifications.outbox import Outbox
 from workingbetter.observability import count
 from workingbetter.settings import Settings
 from workingbetter.store import ConditionFailed, Event, Item, Store, now_iso
@@ -125,7 +124,7 @@ class Referrals:
             if not self.workflow.exists(referral_id):
                 self.store.remove_unstarted_referral(referral_id, patient_key)
                 raise
-        Notices(Outbox(self.store), self.settings).received(referral)
+        Notices.of(self.store, self.settings).received(referral)
         count("ReferralReceived")
         return {"referral_id": referral_id, "status": str(Status.RECEIVED)}
 

@@ -16,7 +16,6 @@ from workingbetter.domain.referral import Awaiting, ExitReason, Status
 from workingbetter.intake import field_errors
 from workingbetter.lifecycle import answer
 from workingbetter.notifications.notices import Notices
-from workingbetter.notifications.outbox import Outbox
 from workingbetter.observability import count
 from workingbetter.settings import Settings
 from workingbetter.store import ConditionFailed, Event, Item, Store
@@ -132,7 +131,7 @@ class Steps:
         except ConditionFailed as error:
             raise Conflict("Someone else changed this referral at the same moment (it may "
                            "have been withdrawn): reload it and check") from error
-        notices = Notices(Outbox(self.store), self.settings)
+        notices = Notices.of(self.store, self.settings)
         notices.step_answered(updated, str(step))
         if step is Awaiting.TRIAGE_DECISION and next_ == "allocate":
             notices.accepted(updated)

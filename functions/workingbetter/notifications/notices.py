@@ -10,7 +10,7 @@ from workingbetter.domain import slots
 from workingbetter.notifications.kinds import AFTER_THE_END, Channel, Kind, patient_channel
 from workingbetter.notifications.outbox import Notice, Outbox
 from workingbetter.settings import Settings
-from workingbetter.store import Item
+from workingbetter.store import Item, Store
 
 REMINDER_LEAD = timedelta(days=1)
 CHASE_AFTER = timedelta(days=3)
@@ -22,6 +22,10 @@ class Notices:
     def __init__(self, outbox: Outbox, settings: Settings) -> None:
         self.outbox = outbox
         self.settings = settings
+
+    @classmethod
+    def of(cls, store: Store, settings: Settings) -> Notices:
+        return cls(Outbox(store), settings)
 
     def _at(self, referral_id: str, kind: Kind, channel: Channel, service_due: datetime,
             key: str = "", now: datetime | None = None) -> None:
