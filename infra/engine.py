@@ -9,18 +9,20 @@ from contextlib import contextmanager
 
 from moto import mock_aws
 
-from infra import dynamodb_atomicity, lambda_dispatch
+from infra import dynamodb_atomicity, lambda_dispatch, sfn_early_stop
 from infra.template import LocalTemplate
 
 
 def install() -> None:
     lambda_dispatch.install()
     dynamodb_atomicity.install()
+    sfn_early_stop.install()
 
 
 def uninstall() -> None:
     lambda_dispatch.uninstall()
     dynamodb_atomicity.uninstall()
+    sfn_early_stop.uninstall()
 
 
 @contextmanager

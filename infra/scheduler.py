@@ -8,9 +8,11 @@ function through moto's Lambda, so it runs the same code path as on AWS.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import boto3
 
@@ -18,6 +20,7 @@ from infra.template import LocalTemplate
 
 _UNITS = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400,
           "days": 86400}
+log = logging.getLogger("local-scheduler")
 FASTEST = 0.2  # seconds: a compressed clock must not spin the CPU
 
 
@@ -44,6 +47,7 @@ class LocalScheduler:
         ]
         self.stop = threading.Event()
         self.fired = 0
+        self.failed = 0
 
     def start(self) -> None:
         for schedule in self.schedules:
@@ -53,7 +57,19 @@ class LocalScheduler:
     def _run(self, schedule: Schedule) -> None:
         client = boto3.client("lambda")
         while not self.stop.wait(schedule.every):
-            client.invoke(FunctionName=schedule.function_name,
-                          Payload=json.dumps({"source": "local-scheduler",
-                                              "schedule": schedule.name}).encode())
+            self.fire(client, schedule)
+
+    def fire(self, client: Any, schedule: Schedule) -> None:
+        """One firing. A failure (a timeout, a function error) is logged and counted, and the
+        schedule carries on: EventBridge Scheduler keeps firing whatever one run did."""
+        try:
+            reply = client.invoke(FunctionName=schedule.function_name,
+                                  Payload=json.dumps({"source": "local-scheduler",
+                                                      "schedule": schedule.name}).encode())
+            if reply.get("FunctionError"):
+                raise RuntimeError(reply["FunctionError"])
             self.fired += 1
+        except Exception as error:  # any failure: the next firing must still come
+            self.failed += 1
+            log.warning("schedule %s failed (%s); it fires again in %.1f s",
+                        schedule.name, type(error).__name__, schedule.every)

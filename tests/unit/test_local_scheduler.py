@@ -26,7 +26,35 @@ def test_only_rate_expressions_are_understood() -> None:
 def test_every_schedule_in_the_template_targets_a_function_the_stack_builds() -> None:
     template = LocalTemplate(load())
     scheduler = LocalScheduler(template, 86400)
-    assert [s.name for s in scheduler.schedules] == ["SendNotificationsSchedule"]
-    (schedule,) = scheduler.schedules
-    assert schedule.function_name == template.function_name("NotificationsFunction")
-    assert schedule.every == 300
+    by_name = {s.name: s for s in scheduler.schedules}
+    assert sorted(by_name) == ["ReconcileCapacitySchedule", "SendNotificationsSchedule"]
+    sender = by_name["SendNotificationsSchedule"]
+    assert sender.function_name == template.function_name("NotificationsFunction")
+    assert sender.every == 300
+    reconciler = by_name["ReconcileCapacitySchedule"]
+    assert reconciler.function_name == template.function_name("ReconcileFunction")
+    assert reconciler.every == 86400
+
+
+class FlakyLambda:
+    """A Lambda client whose first call times out and whose second reports a function error."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def invoke(self, **_: object) -> dict[str, object]:
+        self.calls += 1
+        if self.calls == 1:
+            raise TimeoutError("read timed out")
+        if self.calls == 2:
+            return {"FunctionError": "Unhandled"}
+        return {"StatusCode": 200}
+
+
+def test_a_failed_firing_is_counted_and_the_schedule_carries_on() -> None:
+    scheduler = LocalScheduler(LocalTemplate(load()), 86400)
+    schedule = scheduler.schedules[0]
+    client = FlakyLambda()
+    for _ in range(3):
+        scheduler.fire(client, schedule)
+    assert (client.calls, scheduler.failed, scheduler.fired) == (3, 2, 1)
