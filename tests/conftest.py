@@ -14,6 +14,7 @@ from typing import Any
 
 import boto3
 import pytest
+from boto3.dynamodb.conditions import Key
 
 from infra import engine
 from infra.cloud import Built, build
@@ -23,7 +24,7 @@ from workingbetter import api, referrals, tasks
 from workingbetter.auth import Role, local_token
 from workingbetter.settings import Settings, get_settings
 from workingbetter.store import Store
-from workingbetter.workflow import referral_of, run_names
+from workingbetter.workflow import referral_of
 
 # Never let a test reach a real account, whatever the developer's shell holds.
 for _name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
@@ -67,9 +68,10 @@ class Cloud:
 
     def runs(self, referral_id: str) -> list[str]:
         """The referral's runs that exist: its own, then its in-work run after a job start."""
-        existing = {e["name"] for e in self.sfn.list_executions(
-            stateMachineArn=self.built.state_machine_arn)["executions"]}
-        return [name for name in run_names(referral_id) if name in existing]
+        runs = [e for e in self.sfn.list_executions(
+            stateMachineArn=self.built.state_machine_arn)["executions"]
+            if referral_of(e["name"]) == referral_id]
+        return [e["name"] for e in sorted(runs, key=lambda e: e["startDate"])]
 
     def history(self, referral_id: str) -> list[dict[str, Any]]:
         """Every event of every run of the referral, in order."""
@@ -120,8 +122,12 @@ class Cloud:
     def personal_data(self, referral_id: str) -> dict[str, Any] | None:
         """The personal-data item as stored (a test's own look, not an audited read)."""
         table = boto3.resource("dynamodb").Table(self.settings.personal_data_table_name)
-        item: dict[str, Any] | None = table.get_item(Key={"referral_id": referral_id}).get("Item")
-        return item
+        items = table.query(KeyConditionExpression=Key("referral_id").eq(referral_id))["Items"]
+        patient = next((i for i in items if i["sk"] == "PATIENT"), None)
+        if patient is None:
+            assert not items, "notes left behind without the patient's details"
+            return None
+        return {**patient, "notes": [i for i in items if str(i["sk"]).startswith("NOTE#")]}
 
     def token(self, role: Role, practice_ods: str | None = None,
               coach_id: str | None = None) -> str:

@@ -31,6 +31,15 @@ def _ref_key(referral_id: str) -> Item:
     return {"pk": f"REFERRAL#{referral_id}", "sk": "REFERRAL"}
 
 
+def _personal_key(referral_id: str) -> Item:
+    """The patient's details: the first of a referral's personal-data items (notes follow)."""
+    return {"referral_id": referral_id, "sk": "PATIENT"}
+
+
+def _key_of(personal_item: Item) -> Item:
+    return {"referral_id": personal_item["referral_id"], "sk": personal_item["sk"]}
+
+
 def conditional(write: Callable[[], object]) -> bool:
     """Run a conditional write: True if it landed, False if its condition did not hold."""
     try:
@@ -115,7 +124,22 @@ class Store:
             "pk": f"AUDIT#{referral_id}", "sk": f"{at}#{uuid.uuid4().hex[:8]}",
             "at": at, "actor": actor, "purpose": purpose,
         })
-        return self._get({"referral_id": referral_id}, self.personal)
+        return self._get(_personal_key(referral_id), self.personal)
+
+    def notes(self, referral_id: str) -> list[Item]:
+        """The coach's notes on a referral, oldest first (each an item of its own)."""
+        return [i for i in self._personal_items(referral_id) if i["sk"].startswith("NOTE#")]
+
+    def _personal_items(self, referral_id: str) -> list[Item]:
+        items: list[Item] = []
+        kwargs: dict[str, Any] = {"KeyConditionExpression": Key("referral_id").eq(referral_id),
+                                  "ConsistentRead": True}
+        while True:
+            page = self.personal.query(**kwargs)
+            items.extend(page["Items"])
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def audit_trail(self, referral_id: str) -> list[Item]:
         page = self.table.query(KeyConditionExpression=Key("pk").eq(f"AUDIT#{referral_id}"))
@@ -124,9 +148,12 @@ class Store:
 
     def personal_data_expires(self, referral_id: str, epoch_seconds: int) -> None:
         """Retention: DynamoDB's TTL deletes the personal data after this time."""
-        conditional(lambda: self.personal.update_item(  # already erased: nothing to expire
-            Key={"referral_id": referral_id},
-            UpdateExpression="SET expires_at = :t",
+        for item in self._personal_items(referral_id):  # already erased: nothing to expire
+            self._expire(_key_of(item), epoch_seconds)
+
+    def _expire(self, key: Item, epoch_seconds: int) -> None:
+        conditional(lambda: self.personal.update_item(  # erased meanwhile: nothing to do
+            Key=key, UpdateExpression="SET expires_at = :t",
             ConditionExpression=Attr("referral_id").exists(),
             ExpressionAttributeValues={":t": epoch_seconds}))
 
@@ -151,6 +178,16 @@ class Store:
         self.table.update_item(Key=_ref_key(referral_id), UpdateExpression="SET #n = :v",
                                ExpressionAttributeNames={"#n": name},
                                ExpressionAttributeValues={":v": value})
+
+    def add_run(self, referral_id: str, run_name: str) -> None:
+        """List a run the referral now has (once, however often a task is retried)."""
+        conditional(lambda: self.table.update_item(
+            Key=_ref_key(referral_id),
+            UpdateExpression="SET #runs = list_append(if_not_exists(#runs, :none), :run), "
+            "run_name = :name",
+            ConditionExpression="attribute_exists(pk) AND NOT contains(#runs, :name)",
+            ExpressionAttributeNames={"#runs": "runs"},
+            ExpressionAttributeValues={":none": [], ":run": [run_name], ":name": run_name}))
 
     def _query_all(self, index: str, key: str, value: str) -> list[Item]:
         items: list[Item] = []
@@ -231,7 +268,7 @@ class Store:
                              "Item": ({**_ref_key(referral_id), **referral}),
                              "ConditionExpression": "attribute_not_exists(pk)"}},
                     {"Put": {"TableName": self.personal_data_table_name,
-                             "Item": ({"referral_id": referral_id, **personal}),
+                             "Item": ({**personal, **_personal_key(referral_id)}),
                              "ConditionExpression": "attribute_not_exists(referral_id)"}},
                     {"Put": {"TableName": self.table_name,
                              "Item": ({"pk": f"PATIENT#{patient_key}", "sk": "ACTIVE",
@@ -240,9 +277,12 @@ class Store:
                 ]
             )
         except ClientError as error:
-            if _is_condition_failure(error):
+            if not _is_condition_failure(error):
+                raise
+            # The id is new, so only our own earlier attempt can have written it: a retry
+            # whose first response was lost (a timeout) finds its own write and goes on.
+            if self.referral(referral_id) is None:
                 raise ConditionFailed from error
-            raise
 
     def remove_unstarted_referral(self, referral_id: str, patient_key: str) -> None:
         """Undo create_referral when its run could not be started (all three items, at once)."""
@@ -253,7 +293,7 @@ class Store:
                             "ExpressionAttributeNames": {"#st": "status"},
                             "ExpressionAttributeValues": {":received": str(Status.RECEIVED)}}},
                 {"Delete": {"TableName": self.personal_data_table_name,
-                            "Key": {"referral_id": referral_id}}},
+                            "Key": _personal_key(referral_id)}},
                 {"Delete": {"TableName": self.table_name,
                             "Key": {"pk": f"PATIENT#{patient_key}", "sk": "ACTIVE"},
                             "ConditionExpression": "referral_id = :r",
@@ -270,7 +310,7 @@ class Store:
     def update(
         self,
         referral_id: str,
-        event: Event,
+        event: Event | None,
         *,
         set_fields: Mapping[str, Any] | None = None,
         remove: Iterable[str] = (),
@@ -282,13 +322,17 @@ class Store:
 
         Returns the item as it is after the write; raises ConditionFailed when it was not in
         the expected status, had different values for `only_if`, or (by default) had ended.
+        With no event (bookkeeping, such as a retried task's fresh token) the timeline stays.
         """
         at = now_iso()
         fields = {**(set_fields or {}), "updated_at": at}
-        names: dict[str, str] = {"#timeline": "timeline"}
-        values: dict[str, Any] = {":event": [event.as_item(at)]}
-        sets = ["#timeline = list_append(if_not_exists(#timeline, :empty), :event)"]
-        values[":empty"] = []
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        sets: list[str] = []
+        if event is not None:
+            names["#timeline"] = "timeline"
+            values.update({":event": [event.as_item(at)], ":empty": []})
+            sets.append("#timeline = list_append(if_not_exists(#timeline, :empty), :event)")
         for i, (name, value) in enumerate(fields.items()):
             names[f"#s{i}"] = name
             values[f":s{i}"] = value
@@ -366,6 +410,13 @@ class Store:
         assert item is not None
         return item
 
+    def set_caseload(self, coach_id: str, counted: int, holding: int) -> bool:
+        """Repair a coach's counter to the places really held, if it still reads `counted`."""
+        return conditional(lambda: self.table.update_item(
+            Key={"pk": f"COACH#{coach_id}", "sk": "COACH"}, UpdateExpression="SET active = :h",
+            ConditionExpression=Attr("active").eq(counted),
+            ExpressionAttributeValues={":h": holding}))
+
     def release_capacity(self, referral_id: str, coach_id: str) -> bool:
         """Give the coach's place back exactly once; False if it was already given back."""
         return conditional(lambda: self.client.transact_write_items(TransactItems=[
@@ -402,17 +453,39 @@ class Store:
             Key={"pk": f"PATIENT#{patient_key}", "sk": "ACTIVE"},
             ConditionExpression=Attr("referral_id").eq(referral_id)))
 
-    def add_note(self, referral_id: str, note: Item) -> None:
-        """A coach's free text (goals, reasons, employer) lives with the personal data."""
-        conditional(lambda: self.personal.update_item(  # erased meanwhile: the note goes too
-            Key={"referral_id": referral_id},
-            UpdateExpression="SET notes = list_append(if_not_exists(notes, :empty), :note)",
-            ConditionExpression=Attr("referral_id").exists(),
-            ExpressionAttributeValues={":empty": [], ":note": [note]}))
+    def add_note(self, referral_id: str, note: Item) -> Item | None:
+        """A coach's free text (goals, reasons, employer) lives with the personal data, each
+        note an item of its own so that no item outgrows DynamoDB's 400 KB as notes build up.
+        Returns the note's key, so that a caller whose next write fails can take it back;
+        None when the personal data was erased (a note must never follow an erasure)."""
+        key = {"referral_id": referral_id,
+               "sk": f"NOTE#{note.get('at') or now_iso()}#{uuid.uuid4().hex[:8]}"}
+        landed = conditional(lambda: self.client.transact_write_items(TransactItems=[
+            {"ConditionCheck": {"TableName": self.personal_data_table_name,
+                                "Key": _personal_key(referral_id),
+                                "ConditionExpression": "attribute_exists(referral_id)"}},
+            {"Put": {"TableName": self.personal_data_table_name, "Item": {**note, **key}}},
+        ]))
+        return key if landed else None
 
-    def erase_personal_data(self, referral_id: str, idempotency_record: str | None) -> None:
-        """Erasure: the personal-data item and the intake's idempotency record, at once."""
-        self.personal.delete_item(Key={"referral_id": referral_id})
+    def remove_note(self, key: Item) -> None:
+        """Compensation: the request that wrote this note did not complete."""
+        self.personal.delete_item(Key=key)
+
+    def erase_personal_data(self, referral_id: str, idempotency_record: str | None,
+                            request_hash: str | None) -> None:
+        """Erasure: every personal-data item of the referral and the intake's idempotency
+        record; a tombstone keeps a hash of the request's practice and key (never the body)
+        so that replaying the erased request is refused rather than storing it again."""
+        for item in self._personal_items(referral_id):
+            self.personal.delete_item(Key=_key_of(item))
         if idempotency_record:
             self._resource().Table(self.idempotency_table_name).delete_item(
                 Key={"id": idempotency_record})
+        if request_hash:
+            self.table.put_item(Item={"pk": f"ERASED#{request_hash}", "sk": "ERASED",
+                                      "referral_id": referral_id})
+
+    def erased_request(self, request_hash: str) -> bool:
+        """True if the request with this hash belonged to a referral whose data was erased."""
+        return self._get({"pk": f"ERASED#{request_hash}", "sk": "ERASED"}) is not None
