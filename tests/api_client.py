@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from chalice.test import Client
@@ -11,6 +13,7 @@ from chalice.test import Client
 from tests.conftest import Cloud, referral_body
 from workingbetter.api import app
 from workingbetter.auth import Role
+from workingbetter.domain.slots import parse_iso
 
 
 @dataclass
@@ -67,8 +70,18 @@ class Api:
                          token or self.coach_of(referral_id), body)
 
     def awaiting(self, referral_id: str, step: str, timeout: float = 15.0) -> dict[str, Any]:
-        return self.cloud.wait_for(referral_id, lambda i: i.get("awaiting") == step
+        """Wait until the run waits for `step`; for an appointment's outcome, also until the
+        appointment has come round on the service clock (no outcome can be recorded before)."""
+        item = self.cloud.wait_for(referral_id, lambda i: i.get("awaiting") == step
                                    and bool(i.get("task_token")), timeout, f"awaiting {step}")
+        if step == "appointment_outcome":
+            until_appointment(item)
+        return item
 
     def get(self, referral_id: str, token: str) -> Reply:
         return self.call("GET", f"/referrals/{referral_id}", token)
+
+
+def until_appointment(item: dict[str, Any]) -> None:
+    due = parse_iso(str(item["appointment"]["due_at"]))
+    time.sleep(max(0.0, (due - datetime.now(UTC)).total_seconds()))

@@ -15,10 +15,12 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from workingbetter import resume
 from workingbetter.domain.referral import TERMINAL, Awaiting, ExitReason, Status
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count, logger
-from workingbetter.settings import get_settings
+from workingbetter.resume import STALLED
+from workingbetter.settings import Settings, get_settings
 from workingbetter.store import ConditionFailed, Event, Item, Store
 from workingbetter.workflow import TokenExpired, Workflow
 
@@ -62,12 +64,32 @@ def release(store: Store, workflow: Workflow | None, item: Item) -> None:
             store.free_slot(coach_id, appointment["start"], referral_id)
         if store.release_capacity(referral_id, coach_id) and workflow is not None:
             offer_place(store, workflow, item["practice_ods"])
-    store.end_patient_marker(item["patient_key"], referral_id)
+    elif workflow is not None:
+        # It may have been offered a place it never took: the place goes to the next in line.
+        pass_on_free_place(store, workflow, get_settings(), item["practice_ods"])
+    if item.get("patient_key"):  # gone once the personal data was erased
+        store.end_patient_marker(item["patient_key"], referral_id)
     store.drop_withdraw_link(referral_id)  # the patient's link expires with the referral
     # Retention: personal data goes by TTL a set time after the referral ends; the
     # workflow item (ids and enums) stays for the aggregate reports.
     keep = get_settings().seconds(get_settings().personal_data_retention_days)
     store.personal_data_expires(referral_id, int(time.time()) + keep)
+
+
+def free_places(store: Store, settings: Settings, practice_ods: str) -> int:
+    """Places free in the caseloads of the practice's coaches."""
+    practice = store.practice(practice_ods) or {"sessions": []}
+    coaches = (store.coach(s["coach_id"]) for s in practice["sessions"])
+    return sum(max(0, settings.caseload_cap - int(c["active"])) for c in coaches if c)
+
+
+def pass_on_free_place(store: Store, workflow: Workflow, settings: Settings,
+                       practice_ods: str) -> str | None:
+    """A place offered but not taken (withdrawn, failed) goes to the next in line: a free
+    place is never idle while someone waits."""
+    if free_places(store, settings, practice_ods) == 0:
+        return None
+    return offer_place(store, workflow, practice_ods)
 
 
 def offer_place(store: Store, workflow: Workflow, practice_ods: str) -> str | None:
@@ -101,10 +123,12 @@ def answer(
     `output` (enums only) is what the run sees; `end_as` ends the referral with the answer.
     Raises ConditionFailed if another answer or a withdrawal got there first.
     """
-    token = item["task_token"]
+    token = item.get("task_token")
     fields = {**(set_fields or {}),
               "last_answer": {"awaiting": str(awaiting), "output": dict(output)}}
-    guard = {"task_token": token}
+    # A stalled step (its run ended after every chase) still takes its answer: late answers
+    # are normal when coaches are in surgery one day a week. One answer wins either way.
+    guard = {"task_token": token} if token else {"task_token": None, "attention": STALLED}
     if end_as is not None:
         status, reason = end_as
         updated = finish(store, workflow, item["referral_id"], status, event,
@@ -113,6 +137,10 @@ def answer(
         updated = store.update(item["referral_id"], event, set_fields=fields,
                                remove=["task_token", "awaiting", "waitlist_pk", "attention"],
                                only_if=guard)
+    if token is None:
+        if end_as is None:  # the answer ended nothing: a new run carries it on
+            resume.carry_on(store, workflow, get_settings(), updated, str(awaiting), output)
+        return updated
     try:
         workflow.send_success(token, output)
     except TokenExpired:

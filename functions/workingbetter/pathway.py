@@ -7,11 +7,10 @@ Inputs and outputs are ids, enums and numbers only.
 
 from __future__ import annotations
 
-import contextlib
 from datetime import UTC, datetime, time
 from typing import Any
 
-from workingbetter import lifecycle
+from workingbetter import lifecycle, resume
 from workingbetter.domain import slots
 from workingbetter.domain.errors import ReferralWithdrawn, TaskRefused
 from workingbetter.domain.referral import Awaiting, ExitReason, Status
@@ -20,15 +19,20 @@ from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
 from workingbetter.settings import Settings
 from workingbetter.store import ConditionFailed, Event, Item, Store
-from workingbetter.workflow import Workflow
+from workingbetter.workflow import WITHDRAWN_ERROR, Workflow
 
 SYSTEM = "system"
 
 
-def _live(store: Store, referral_id: str) -> Item:
+def _read(store: Store, referral_id: str) -> Item:
     item = store.referral(referral_id)
     if item is None:
         raise TaskRefused("referral not found")
+    return item
+
+
+def _live(store: Store, referral_id: str) -> Item:
+    item = _read(store, referral_id)
     if Status(item["status"]).terminal:
         raise ReferralWithdrawn("referral has ended")
     return item
@@ -102,8 +106,12 @@ def book(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
         # A rebooking after a missed or cancelled appointment goes to a later session.
         after = now if not current else max(now, _end_of_day(current["start"]))
         start_iso = _hold_next_slot(store, coach, referral_id, after)
+        # When the appointment comes round on the real clock (the same instant in production,
+        # sooner on a compressed clock): no attendance can be recorded before it.
+        due_at = slots.iso(settings.on_real_clock(slots.parse_iso(start_iso), now))
         appointment = {"start": start_iso, "practice_ods": coach["practice_ods"],
-                       "number": int(item.get("appointments_booked", 0)) + 1}
+                       "number": int(item.get("appointments_booked", 0)) + 1,
+                       "due_at": due_at}
         try:
             store.update(
                 referral_id,
@@ -115,17 +123,22 @@ def book(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
             store.free_slot(coach_id, start_iso, referral_id)
             raise ReferralWithdrawn("referral has ended") from error
         Notices.of(store, settings).booked(item, start_iso)
-    days_until = max(0.0, (slots.parse_iso(start_iso) - now).total_seconds() / 86400)
-    return {"outcome_timeout": settings.seconds(days_until + settings.appointment_outcome_days)}
+    return {"outcome_timeout": resume.outcome_timeout(settings, start_iso)}
 
 
 def continue_in_work(store: Store, workflow: Workflow, referral_id: str,
                      plan: dict[str, Any]) -> dict[str, Any]:
     """A job started: in-work support goes on in a run of its own, as one Standard execution
-    may last a year at most. Safe to retry: the second run's name is fixed."""
+    may last a year at most. Safe to retry: the second run's name is fixed.
+
+    A withdrawal may land while the run starts: it stops every run it can see, and this
+    looks again once the run exists, so that no run outlasts its referral either way."""
     _live(store, referral_id)
     name = workflow.continue_in_work(referral_id, plan)
-    store.note_on_referral(referral_id, "run_name", name)
+    store.add_run(referral_id, name)
+    if Status(_read(store, referral_id)["status"]).terminal:
+        workflow.stop(name, WITHDRAWN_ERROR)
+        raise ReferralWithdrawn("referral has ended")
     return {"run": name}
 
 
@@ -147,10 +160,15 @@ def _hold_next_slot(store: Store, coach: Item, referral_id: str, now: datetime) 
 
 def await_step(store: Store, settings: Settings, referral_id: str, awaiting: Awaiting,
                token: str, check: int | None = None) -> dict[str, Any]:
-    """Park the run on a human step: store its task token with the referral."""
+    """Park the run on a human step: store its task token with the referral. The timeline
+    says so once per step: parking on the same step again (a retry whose answer was lost,
+    after a chase, on a resume) only refreshes the token."""
     item = _live(store, referral_id)
+    if item.get("task_token") == token:
+        return {}
     fields: dict[str, Any] = {"awaiting": str(awaiting), "task_token": token}
-    if item.get("awaiting") != str(awaiting):
+    again = item.get("awaiting") == str(awaiting)
+    if not again:
         fields["chases"] = 0
         fields["awaiting_since"] = slots.iso(datetime.now(UTC))
     if check is not None:
@@ -160,7 +178,7 @@ def await_step(store: Store, settings: Settings, referral_id: str, awaiting: Awa
     if awaiting is Awaiting.CAPACITY:
         fields["status"] = str(Status.WAITLISTED)
         fields["waitlist_pk"] = f"WAITLIST#{item['practice_ods']}"
-    event = Event(f"awaiting_{awaiting}", SYSTEM)
+    event = None if again else Event(f"awaiting_{awaiting}", SYSTEM)
     try:
         store.update(referral_id, event, set_fields=fields)
     except ConditionFailed as error:
@@ -177,7 +195,7 @@ def chase(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
     answered = item.get("last_answer")
     if awaiting is None and answered:
         # Answered at the moment the time limit fired: carry on from the recorded answer.
-        back_to = _step_name(answered["awaiting"], item)
+        back_to = resume.step_name(answered["awaiting"], item)
         return {"back_to": f"answered_{back_to}", "exhausted": False,
                 "next": answered["output"].get("next")}
     chases = int(item.get("chases", 0)) + 1
@@ -192,23 +210,26 @@ def chase(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
     except ConditionFailed as error:
         raise ReferralWithdrawn("referral has ended") from error
     Notices.of(store, settings).overdue(item, str(awaiting), chases)
-    return {"back_to": _step_name(str(awaiting), item), "exhausted": exhausted, "next": None}
+    return {"back_to": resume.step_name(str(awaiting), item), "exhausted": exhausted,
+            "next": None}
 
 
-def _step_name(awaiting: str, item: Item) -> str:
-    """Which wait a chase returns to; the two sustainment checks are different states."""
-    if awaiting == Awaiting.SUSTAINMENT_CHECK:
-        return f"{awaiting}_{int(item['sustainment_week'])}"
-    return awaiting
-
-
-def needs_ops(store: Store, settings: Settings, referral_id: str,
-              reason: str) -> dict[str, Any]:
-    """The run cannot go on by itself: mark the referral so ops see it (status unchanged)."""
-    with contextlib.suppress(ConditionFailed):  # ended meanwhile: nothing left to flag
-        store.update(referral_id, Event("needs_ops_attention", SYSTEM, {"reason": reason}),
-                     set_fields={"attention": reason}, remove=["task_token"])
+def needs_ops(store: Store, workflow: Workflow, settings: Settings, referral_id: str,
+              reason: str, failed_at: str | None = None) -> dict[str, Any]:
+    """The run cannot go on by itself: mark the referral so ops see it (status unchanged),
+    with the task it failed at, so that a resume starts there. A place it was offered but
+    could not take passes to the next in line."""
+    fields: dict[str, Any] = {"attention": reason}
+    if failed_at:
+        fields["failed_at"] = failed_at
+    try:
+        item = store.update(referral_id, Event("needs_ops_attention", SYSTEM, {"reason": reason}),
+                            set_fields=fields, remove=["task_token"])
+    except ConditionFailed:
+        return {}  # ended meanwhile: nothing left to flag
     Notices.of(store, settings).run_failed(referral_id, reason)
+    if not item.get("coach_id"):
+        lifecycle.pass_on_free_place(store, workflow, settings, item["practice_ods"])
     return {}
 
 

@@ -32,6 +32,7 @@ from workingbetter.domain.triage import facts_for
 from workingbetter.intake import ReferralRequest, field_errors
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
+from workingbetter.resume import is_stopped
 from workingbetter.settings import Settings
 from workingbetter.store import ConditionFailed, Event, Item, Store, now_iso
 from workingbetter.workflow import Workflow
@@ -64,6 +65,12 @@ class Referrals:
             "body_hash": hashlib.sha256(canonical.encode()).hexdigest(),
         }
         persistence, create, config = _idempotent(self.settings.idempotency_table_name)
+        request_hash = hashlib.sha256(f"{request.practice_ods}\n{idempotency_key}".encode()
+                                      ).hexdigest()
+        if self.store.erased_request(request_hash):
+            raise Conflict("The referral sent with this Idempotency-Key was withdrawn and the "
+                           "patient's details erased: nothing was saved. To refer the patient "
+                           "again, send a new referral with a new key.")
         if lambda_context is not None:
             # An intake cut short by the Lambda timeout frees its key when the timeout passes.
             config.register_lambda_context(lambda_context)
@@ -75,9 +82,10 @@ class Referrals:
         except IdempotencyAlreadyInProgressError as error:
             raise Conflict("This referral is still being submitted: try again in a moment") \
                 from error
-        # Remembered so that erasure can delete the idempotency record too.
+        # Remembered so that erasure can delete the idempotency record, and refuse a replay.
         record = persistence._get_hashed_idempotency_key(data)
         self.store.note_on_referral(result["referral_id"], "idempotency_record", record)
+        self.store.note_on_referral(result["referral_id"], "request_hash", request_hash)
         return result
 
     def _create(self, request: ReferralRequest, principal: Principal) -> Item:
@@ -98,6 +106,7 @@ class Referrals:
             "practice_ods": request.practice_ods,
             "practice_pk": f"PRACTICE#{request.practice_ods}",
             "status": str(Status.RECEIVED),
+            "runs": [referral_id],
             "created_at": created_at,
             "updated_at": created_at,
             "patient_key": patient_key,
@@ -244,6 +253,7 @@ def view(principal: Principal, item: Item, personal: Item | None,
         "created_at": item["created_at"],
         "updated_at": item["updated_at"],
         "fhir": fhir_status(status),
+        "stalled": is_stopped(item),
     }
     if principal.role is Role.OPS:
         result["attention"] = item.get("attention")

@@ -10,7 +10,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from workingbetter.notifications.senders import AwsSender
 from workingbetter.notifications.sending import Sending
 from workingbetter.observability import logger
+from workingbetter.reconcile import reconcile
 from workingbetter.settings import get_settings
+from workingbetter.workflow import Workflow
 
 
 @lru_cache(maxsize=1)
@@ -23,3 +25,15 @@ def _sending() -> Sending:
 @logger.inject_lambda_context(clear_state=True)
 def send_notifications(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     return _sending().run()
+
+
+@lru_cache(maxsize=1)
+def _workflow() -> Workflow:
+    return Workflow(get_settings().state_machine_arn)
+
+
+@logger.inject_lambda_context(clear_state=True)
+def reconcile_capacity(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+    """Daily: repair caseload counters that drifted and offer every free place."""
+    settings = get_settings()
+    return reconcile(settings.store(), _workflow(), settings)

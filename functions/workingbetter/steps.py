@@ -9,6 +9,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from workingbetter import resume
 from workingbetter.auth import Principal, Role
 from workingbetter.domain import slots
 from workingbetter.domain.errors import Conflict, FieldError, InvalidInput, NotFound
@@ -17,9 +18,10 @@ from workingbetter.intake import field_errors
 from workingbetter.lifecycle import answer
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
+from workingbetter.resume import STALLED
 from workingbetter.settings import Settings
-from workingbetter.store import ConditionFailed, Event, Item, Store
-from workingbetter.workflow import Workflow
+from workingbetter.store import ConditionFailed, Event, Item, Store, now_iso
+from workingbetter.workflow import Workflow, runs_of
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 M = TypeVar("M", bound=BaseModel)
@@ -105,10 +107,13 @@ class Steps:
         status = Status(item["status"])
         if status.terminal:
             raise Conflict(f"This referral has ended ({status}): nothing more can be recorded")
-        if item.get("awaiting") != step or not item.get("task_token"):
-            waiting = item.get("awaiting")
+        waiting = item.get("awaiting")
+        if waiting != step:
             now = f"it is waiting for {waiting}" if waiting else "it is not waiting for anyone"
             raise Conflict(f"The referral is not waiting for {step}: {now}")
+        if not item.get("task_token") and item.get("attention") != STALLED:
+            raise Conflict(f"The referral's {step} is being chased at this moment: try again "
+                           "in a minute")
         return item
 
     def _coach_may_act(self, principal: Principal, item: Item, step: Awaiting) -> bool:
@@ -123,14 +128,21 @@ class Steps:
                 set_fields: dict[str, Any] | None = None,
                 end_as: tuple[Status, ExitReason] | None = None,
                 note: dict[str, Any] | None = None) -> Item:
-        """Hand the answer to the run; free text goes to the personal-data item, never the
-        timeline, so that erasure removes it and ops never see it."""
+        """Hand the answer to the run; free text goes to the personal-data store, never the
+        timeline, so that erasure removes it and ops never see it. The note is written first
+        and taken back if the answer does not land: a failed request changes nothing."""
+        note_key = self.store.add_note(item["referral_id"], {
+            "at": now_iso(), "event": event.event, **note}) if note else None
         try:
             updated = answer(self.store, self.workflow, item, step, {"next": next_}, event,
                              set_fields=set_fields, end_as=end_as)
         except ConditionFailed as error:
+            self._take_back(note_key)
             raise Conflict("Someone else changed this referral at the same moment (it may "
                            "have been withdrawn): reload it and check") from error
+        except Exception:
+            self._take_back(note_key)
+            raise
         notices = Notices.of(self.store, self.settings)
         notices.step_answered(updated, str(step))
         if step is Awaiting.TRIAGE_DECISION and next_ == "allocate":
@@ -138,24 +150,45 @@ class Steps:
         if step is Awaiting.APPOINTMENT_OUTCOME:
             notices.appointment_over(updated, str(updated["appointment"]["outcome"]))
         count("HumanStepRecorded", step=str(step), next=next_)
-        if note:
-            self.store.add_note(item["referral_id"], {"at": updated["updated_at"],
-                                                      "event": event.event, **note})
         return {"referral_id": item["referral_id"], "status": updated["status"],
                 "next": next_}
 
+    def _take_back(self, note_key: Item | None) -> None:
+        if note_key is not None:
+            self.store.remove_note(note_key)
+
     def retry_failed_step(self, principal: Principal, referral_id: str) -> Item:
-        """Ops, once the cause of a failure is fixed: run the step that failed again."""
+        """Ops, once the cause of a failure is fixed: run the step that failed again, or
+        start a new run where a stalled or failed run stopped (the same as resume)."""
+        return self.resume(principal, referral_id)
+
+    def resume(self, principal: Principal, referral_id: str) -> Item:
+        """Ops pick up a referral that no run moves on: a failed step waiting for them is
+        run again; a run that stalled or failed is followed by a new one where it stopped."""
         principal.require(Role.OPS)
         item = self.store.referral(referral_id)
         if item is None:
             raise NotFound("No referral with that id")
         if Status(item["status"]).terminal:
-            raise Conflict(f"This referral has ended ({item['status']}): nothing to retry")
-        if item.get("awaiting") != Awaiting.OPS_RETRY or not item.get("task_token"):
-            raise Conflict("This referral's run has not failed: there is no step to retry")
-        return self._answer(item, Awaiting.OPS_RETRY, "retry",
-                            Event("failed_step_retried", principal.actor))
+            raise Conflict(f"This referral has ended ({item['status']}): nothing to resume")
+        if item.get("awaiting") == Awaiting.OPS_RETRY and item.get("task_token") and \
+                self._run_is_going(item):
+            return self._answer(item, Awaiting.OPS_RETRY, "retry",
+                                Event("failed_step_retried", principal.actor))
+        if self._run_is_going(item):
+            waiting = item.get("awaiting") or "its next step"
+            raise Conflict(f"This referral's run is going (waiting for {waiting}): there is "
+                           "nothing to resume")
+        try:
+            resume.resume(self.store, self.workflow, self.settings, item, principal.actor)
+        except ConditionFailed as error:
+            raise Conflict("Someone else changed this referral at the same moment: reload it "
+                           "and check") from error
+        return {"referral_id": referral_id, "status": item["status"], "next": "resume"}
+
+    def _run_is_going(self, item: Item) -> bool:
+        run = self.workflow.describe(runs_of(item)[-1])
+        return run is not None and run["status"] == "RUNNING"
 
     def triage(self, principal: Principal, referral_id: str, body: Any) -> Item:
         item = self._waiting(principal, referral_id, Awaiting.TRIAGE_DECISION)
@@ -171,6 +204,7 @@ class Steps:
     def appointment_outcome(self, principal: Principal, referral_id: str, body: Any) -> Item:
         item = self._waiting(principal, referral_id, Awaiting.APPOINTMENT_OUTCOME)
         outcome = _parse(AppointmentOutcome, body).outcome
+        self._appointment_has_come(item["appointment"], outcome)
         appointment = {**item["appointment"], "outcome": outcome}
         step = Awaiting.APPOINTMENT_OUTCOME
         if outcome == "attended":
@@ -198,6 +232,20 @@ class Steps:
         return self._answer(item, step, "rebook",
                             Event("did_not_attend_outreach", principal.actor,
                                   {"missed_in_a_row": missed}), fields)
+
+    @staticmethod
+    def _appointment_has_come(appointment: Item, outcome: str) -> None:
+        """Whether someone came can only be known once the appointment has started; a
+        cancellation can be recorded at any time."""
+        if outcome == "cancelled":
+            return
+        due = slots.parse_iso(str(appointment.get("due_at") or appointment["start"]))
+        if datetime.now(UTC) < due:
+            start = slots.parse_iso(appointment["start"]).astimezone(slots.UK)
+            raise Conflict(f"The appointment has not happened yet: it is on {start:%A} "
+                           f"{start.day} {start:%B %Y} at {start:%H:%M}. Record whether the "
+                           "patient came once it has started (a cancellation can be recorded "
+                           "now).")
 
     def review(self, principal: Principal, referral_id: str, body: Any) -> Item:
         item = self._waiting(principal, referral_id, Awaiting.REVIEW)

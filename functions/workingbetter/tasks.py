@@ -41,6 +41,7 @@ class ContinueTask(ReferralTask):
 
 class AttentionTask(ReferralTask):
     attention: str = Field(pattern=r"^[a-z_]{1,64}$")
+    failed_at: str | None = Field(default=None, pattern=r"^[A-Za-z]{1,64}$")
 
 
 @lru_cache(maxsize=1)
@@ -88,4 +89,6 @@ def needs_ops(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     task = parse(event=event, model=AttentionTask)
     logger.append_keys(referral_id=task.referral_id)
     logger.warning("referral needs ops attention", attention=task.attention)
-    return pathway.needs_ops(_store(), get_settings(), task.referral_id, task.attention)
+    settings = get_settings()
+    return pathway.needs_ops(_store(), Workflow(settings.state_machine_arn), settings,
+                             task.referral_id, task.attention, task.failed_at)

@@ -19,8 +19,8 @@ from workingbetter.domain.referral import ExitReason, Status
 from workingbetter.intake import field_errors
 from workingbetter.lifecycle import finish
 from workingbetter.referrals import can_see
-from workingbetter.store import ConditionFailed, Event, Item, Store
-from workingbetter.workflow import WITHDRAWN_ERROR, Workflow
+from workingbetter.store import ConditionFailed, Event, Item, Store, now_iso
+from workingbetter.workflow import WITHDRAWN_ERROR, Workflow, run_names, runs_of
 
 
 class WithdrawRequest(BaseModel):
@@ -72,14 +72,14 @@ def withdraw_by_link(store: Store, workflow: Workflow, token: str, body: Any) ->
     return withdraw_referral(store, workflow, item, "patient", request)
 
 
-def withdraw_referral(store: Store, workflow: Workflow, item: Item, actor: str,
-                      request: WithdrawRequest) -> Item:
-    """Withdraw on anyone's behalf (practice, coach, or the patient's own link)."""
+def _withdraw(store: Store, workflow: Workflow, item: Item, actor: str) -> Item:
+    """Mark the referral withdrawn (conditional on the token its run waits on), then end
+    every run it has. Returns the item as it ends up (already ended: as it was)."""
     referral_id = item["referral_id"]
     for _ in range(5):  # the run may move between our read and our write: read again
         status = Status(item["status"])
         if status.terminal:
-            break
+            return item
         token = item.get("task_token")
         try:
             ended = finish(store, workflow, referral_id, Status.WITHDRAWN,
@@ -90,27 +90,50 @@ def withdraw_referral(store: Store, workflow: Workflow, item: Item, actor: str,
             assert fresh is not None
             item = fresh
             continue
-        if request.reason:
-            store.add_note(referral_id, {"at": ended["updated_at"], "event": "withdrawn",
-                                         "reason": request.reason})
-        if token:
-            workflow.send_failure(token, WITHDRAWN_ERROR)
-        elif status in WAITS_ON_THE_CLOCK:
-            workflow.stop(str(item.get("run_name", referral_id)), WITHDRAWN_ERROR)
-        # Otherwise the run is between tasks, and its next task refuses the withdrawn
-        # referral and ends it (stopping a run in its first moments also trips moto).
-        item = ended
-        break
-    else:
-        raise Conflict("The referral kept changing while we withdrew it: try again")
+        _end_runs(workflow, item, status, token)
+        return ended
+    raise Conflict("The referral kept changing while we withdrew it: try again")
+
+
+def _end_runs(workflow: Workflow, item: Item, status: Status, token: str | None) -> None:
+    """No run outlasts its referral. The run waiting on a token is failed with
+    Referral.Withdrawn (its Catch ends it); a run between tasks ends at its next task, which
+    refuses the withdrawn referral; every other run still going (waiting on the clock, an
+    in-work run just started) is stopped."""
+    runs = list(dict.fromkeys([*runs_of(item), *run_names(item["referral_id"])]))
+    latest = runs_of(item)[-1]
+    if token:
+        workflow.send_failure(token, WITHDRAWN_ERROR)
+    ends_itself = token is not None or status not in WAITS_ON_THE_CLOCK
+    workflow.stop_all([r for r in runs if not (ends_itself and r == latest)], WITHDRAWN_ERROR)
+
+
+def withdraw_referral(store: Store, workflow: Workflow, item: Item, actor: str,
+                      request: WithdrawRequest) -> Item:
+    """Withdraw on anyone's behalf (practice, coach, or the patient's own link). The reason is
+    written first and taken back if nothing was withdrawn: a failed request changes nothing."""
+    referral_id = item["referral_id"]
+    note = store.add_note(referral_id, {"at": now_iso(), "event": "withdrawn",
+                                        "reason": request.reason}) if request.reason else None
+    try:
+        item = _withdraw(store, workflow, item, actor)
+    except Exception:
+        if note:
+            store.remove_note(note)
+        raise
     status = Status(item["status"])
+    if status is not Status.WITHDRAWN and note:
+        store.remove_note(note)
     if status is not Status.WITHDRAWN and not request.erase_personal_data:
         raise Conflict(f"This referral has already ended ({status}); nothing to withdraw")
     if request.erase_personal_data:
-        store.erase_personal_data(referral_id, item.get("idempotency_record"))
+        store.erase_personal_data(referral_id, item.get("idempotency_record"),
+                                  item.get("request_hash"))
         if not item.get("personal_data_erased"):
+            # The keyed hash of the NHS number goes too: with the key it re-identifies.
             store.update(referral_id, Event("personal_data_erased", actor),
-                         set_fields={"personal_data_erased": True}, require_live=False)
+                         set_fields={"personal_data_erased": True}, remove=["patient_key"],
+                         require_live=False)
     return {"referral_id": referral_id, "status": str(status),
             "personal_data_erased": bool(request.erase_personal_data
                                          or item.get("personal_data_erased"))}

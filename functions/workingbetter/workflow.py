@@ -1,13 +1,16 @@
-"""Step Functions adapter: start a referral's run, answer its human steps, end it.
+"""Step Functions adapter: start a referral's runs, answer their human steps, end them.
 
-A referral has one run, named by its id, until a job start: in-work support then goes on in a
-second run (`<id>-in-work`), since a Standard execution lasts at most a year and 12 months of
-support plus 26 weeks in work would not fit in one.
+A referral's first run is named by its id. At a job start in-work support goes on in a second
+run (`<id>-in-work`), since a Standard execution lasts at most a year and 12 months of support
+plus 26 weeks in work would not fit in one. A stalled or failed referral that is resumed goes
+on in a run of its own (`<id>-resume-<n>`), so ops see every run side by side. The referral
+item lists its runs (`runs`), oldest first.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,15 +21,22 @@ from workingbetter.observability import logger
 
 WITHDRAWN_ERROR = "Referral.Withdrawn"
 IN_WORK = "-in-work"
+RESUME = "-resume-"
+_SUFFIX = re.compile(rf"({re.escape(IN_WORK)}|{re.escape(RESUME)}\d+)$")
 
 
 def run_names(referral_id: str) -> list[str]:
-    """The runs a referral can have, in order."""
+    """A referral's first run and its in-work run (the runs every referral may have)."""
     return [referral_id, f"{referral_id}{IN_WORK}"]
 
 
+def runs_of(item: Mapping[str, Any]) -> list[str]:
+    """Every run the referral has had, oldest first."""
+    return [str(name) for name in item.get("runs") or [item["referral_id"]]]
+
+
 def referral_of(run_name: str) -> str:
-    return run_name.removesuffix(IN_WORK)
+    return _SUFFIX.sub("", run_name)
 
 
 class TokenExpired(Exception):
@@ -50,6 +60,13 @@ class Workflow:
         """Start the in-work run (ids, an enum and the run's time limits as input)."""
         name = run_names(referral_id)[1]
         self._start(name, {"referral_id": referral_id, "phase": "in_work", "plan": dict(plan)})
+        return name
+
+    def resume(self, referral_id: str, number: int, payload: Mapping[str, Any]) -> str:
+        """Start a run that picks a stalled or failed referral up where it stopped (the
+        payload says where: ids, enums and numbers only). A repeat cannot fork it."""
+        name = f"{referral_id}{RESUME}{number}"
+        self._start(name, {"referral_id": referral_id, **payload})
         return name
 
     def _start(self, name: str, payload: Mapping[str, Any]) -> str:
@@ -99,30 +116,41 @@ class Workflow:
                            run=run_name, error=type(failure).__name__)
 
 
+    def stop_all(self, run_names: list[str], error: str) -> None:
+        """End every run of a referral that is still going: no run outlasts its referral."""
+        for name in run_names:
+            found = self.describe(name)
+            if found is not None and found["status"] == "RUNNING":
+                self.stop(name, error)
+
     # -- for ops: runs and their histories, never their input or output ----------------------
 
-    def run(self, referral_id: str) -> dict[str, Any] | None:
-        """The referral's latest run: status, times and error name (not its cause, which may
-        quote an exception); None if the referral never had one."""
+    def describe(self, name: str) -> dict[str, Any] | None:
+        """One run: status, times and error name (not its cause, which may quote an
+        exception); None if there is no such run."""
+        try:
+            run = self.client.describe_execution(executionArn=self.execution_arn(name))
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ExecutionDoesNotExist":
+                return None
+            raise
+        return {"name": name, "status": run["status"], "started": run["startDate"],
+                "stopped": run.get("stopDate"), "error": run.get("error")}
+
+    def run(self, run_names: list[str]) -> dict[str, Any] | None:
+        """The latest of these runs that exists; None if the referral never had one."""
         found = None
-        for name in run_names(referral_id):
-            try:
-                run = self.client.describe_execution(executionArn=self.execution_arn(name))
-            except ClientError as error:
-                if error.response["Error"]["Code"] == "ExecutionDoesNotExist":
-                    break
-                raise
-            found = {"name": name, "status": run["status"], "started": run["startDate"],
-                     "stopped": run.get("stopDate"), "error": run.get("error")}
+        for name in run_names:
+            found = self.describe(name) or found
         return found
 
-    def history(self, referral_id: str) -> list[dict[str, Any]]:
+    def history(self, run_names: list[str]) -> list[dict[str, Any]]:
         """Each event of the referral's runs: when, what, and the state's name where it has
         one (never the input or output)."""
         events: list[dict[str, Any]] = []
-        for name in run_names(referral_id):
+        for name in run_names:
             if not self.exists(name):
-                break
+                continue
             pages = self.client.get_paginator("get_execution_history").paginate(
                 executionArn=self.execution_arn(name), includeExecutionData=False)
             for event in (e for page in pages for e in page["events"]):

@@ -32,6 +32,8 @@ MATRIX: dict[tuple[str, str], dict[str, tuple[object, object]]] = {
         "referrer": (ALLOWED, 404), "coach": (ALLOWED, 404), "ops": (ALLOWED, ALLOWED)},
     ("POST", "/referrals/{referral_id}/retry"): {
         "referrer": (403, 403), "coach": (403, 403), "ops": (ALLOWED, ALLOWED)},
+    ("POST", "/referrals/{referral_id}/resume"): {
+        "referrer": (403, 403), "coach": (403, 403), "ops": (ALLOWED, ALLOWED)},
     ("GET", "/referrals/{referral_id}/audit"): {
         "referrer": (403, 403), "coach": (403, 403), "ops": (ALLOWED, ALLOWED)},
     ("POST", "/referrals/{referral_id}/triage"): {

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.api_client import Api
+from tests.api_client import Api, until_appointment
 from tests.conftest import Cloud, diary_down
 from workingbetter import tasks
 from workingbetter.domain.slots import UK, parse_iso
@@ -102,6 +102,7 @@ def test_three_missed_appointments_in_a_row_end_as_disengaged(cloud: Cloud, api:
     third = cloud.store.referral(referral_id)
     assert third is not None
     starts.append(third["appointment"]["start"])
+    until_appointment(third)
     # Each rebooking is in a later session, never the same day as the missed one.
     days = [parse_iso(s).astimezone(UK).date() for s in starts]
     assert days == sorted(days)

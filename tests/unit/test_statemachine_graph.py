@@ -320,8 +320,12 @@ def test_every_task_payload_carries_the_referral_id_and_nothing_from_the_patient
         payload = state["Parameters"]["Payload"]
         assert payload["referral_id.$"] == "$.referral_id", name
         copied = {k.removesuffix(".$") for k in payload if k.endswith(".$")}
-        assert copied <= {"referral_id", "token", "plan"}, f"{name} copies {copied}"
+        assert copied <= {"referral_id", "token", "plan", "failed_at"}, f"{name} copies {copied}"
     # `$.plan` is the route and the time limits (numbers) Triage picked: nothing personal.
+    # `$.failed_at` is only ever a state's name, written by the FailedAt* Pass states.
+    failed_at = {s.get("Result") for s in states().values() if s.get("ResultPath") ==
+                 "$.failed_at"}
+    assert failed_at <= set(states()), failed_at
     writers = {n: s for n, s in states().items() if s.get("ResultPath") == "$.plan"}
     assert list(writers) == ["Triage"]
     assert set(writers["Triage"]["ResultSelector"]) == {"route.$", "timers.$"}

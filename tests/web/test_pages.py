@@ -22,11 +22,6 @@ from workingbetter.web import csrf
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def pages(cloud: Cloud) -> Pages:
-    return Pages()
-
-
 def referrer(pages: Pages, practice: str = "F83001") -> Pages:
     assert pages.sign_in(f"referrer:{practice}").status == 303
     pages.get("/referrals/new")
@@ -152,7 +147,8 @@ def test_form_errors_link_to_their_inputs_and_keep_what_was_typed(pages: Pages,
 
 def test_an_nhs_number_is_taken_with_or_without_spaces(pages: Pages, cloud: Cloud) -> None:
     referral_id = refer(pages, nhs_number="943 476 5919")
-    personal = cloud.store.personal.get_item(Key={"referral_id": referral_id})["Item"]
+    personal = cloud.personal_data(referral_id)
+    assert personal is not None
     assert personal["patient"]["nhs_number"] == "9434765919"
     assert personal["patient"]["date_of_birth"] == "1980-04-01"
     assert personal["health_conditions"] == ["mental_health"]

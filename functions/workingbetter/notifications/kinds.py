@@ -16,6 +16,7 @@ class Kind(StrEnum):
     OPS_WAITLIST_OVER_LIMIT = "ops_waitlist_over_limit"
     OPS_RUN_FAILED = "ops_run_failed"
     OPS_NOTIFICATION_FAILED = "ops_notification_failed"
+    OPS_CAPACITY_REPAIRED = "ops_capacity_repaired"
     PRACTICE_ACCEPTED = "practice_accepted"
     PRACTICE_FIRST_ATTENDED = "practice_first_attended"
     PRACTICE_ENDED = "practice_ended"
@@ -45,7 +46,7 @@ class State(StrEnum):
 
 # Still worth sending after the referral has ended: the ending itself, and ops' own alerts.
 AFTER_THE_END = frozenset({Kind.PRACTICE_ENDED, Kind.OPS_RUN_FAILED,
-                           Kind.OPS_NOTIFICATION_FAILED})
+                           Kind.OPS_NOTIFICATION_FAILED, Kind.OPS_CAPACITY_REPAIRED})
 
 
 def patient_channel(contact_preference: str) -> Channel:

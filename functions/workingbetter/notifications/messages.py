@@ -59,6 +59,12 @@ TEMPLATES: dict[Kind, Template] = {
         "A message could not be sent",
         "A message for referral {referral_id} ({detail}) failed after every retry.",
     ),
+    Kind.OPS_CAPACITY_REPAIRED: Template(
+        "A coach's caseload count was repaired",
+        "The daily check found a caseload count that did not match the referrals holding a "
+        "place ({detail}); it was corrected and free places offered to the waitlist. "
+        "Referral {referral_id} was affected. Please look for the cause.",
+    ),
     Kind.PRACTICE_ACCEPTED: Template(
         "Working Better: referral accepted",
         "Referral {referral_id} has been accepted by Working Better.",

@@ -102,6 +102,10 @@ class Notices:
     def run_failed(self, referral_id: str, attention: str) -> None:
         self._now(referral_id, Kind.OPS_RUN_FAILED, Channel.OPS_ALERT, attention)
 
+    def capacity_repaired(self, referral_id: str, coach_id: str) -> None:
+        self._now(referral_id, Kind.OPS_CAPACITY_REPAIRED, Channel.OPS_ALERT,
+                  f"{coach_id}-{slots.iso(datetime.now(UTC))[:10]}")
+
     def sending_failed(self, referral_id: str, notification_id: str) -> None:
         self._now(referral_id, Kind.OPS_NOTIFICATION_FAILED, Channel.OPS_ALERT,
                   notification_id)

@@ -21,6 +21,12 @@ STEP_LIMITS = {
     Awaiting.REVIEW: "review_response_days",
     Awaiting.SUSTAINMENT_CHECK: "sustainment_response_days",
 }
+STEP_WORDS = {Awaiting.TRIAGE_DECISION: "Your triage decision",
+              Awaiting.CAPACITY: "A free place in a caseload",
+              Awaiting.APPOINTMENT_OUTCOME: "The appointment outcome",
+              Awaiting.REVIEW: "A review",
+              Awaiting.SUSTAINMENT_CHECK: "An in-work check",
+              Awaiting.OPS_RETRY: "The service team to fix a problem"}
 # The run moves on to a review after these, once the review interval has passed.
 REVIEW_STARTS = ("first_appointment_attended", "review_continue")
 
@@ -70,11 +76,10 @@ def due(view: dict[str, Any], settings: Settings) -> datetime | None:
 def next_step(view: dict[str, Any]) -> str:
     awaiting = view.get("awaiting")
     if awaiting:
-        return {Awaiting.TRIAGE_DECISION: "Your triage decision",
-                Awaiting.CAPACITY: "A free place in a caseload",
-                Awaiting.APPOINTMENT_OUTCOME: "The appointment outcome",
-                Awaiting.REVIEW: "A review",
-                Awaiting.SUSTAINMENT_CHECK: "An in-work check"}[Awaiting(awaiting)]
+        step = STEP_WORDS[Awaiting(awaiting)]
+        if view.get("stalled"):
+            return f"Stalled: {step.lower()} is long overdue. Record it to carry on"
+        return step
     return {Status.IN_SUPPORT: "Support sessions until the next review",
             Status.IN_WORK: "In work until the next check"}.get(Status(view["status"]),
                                                                 "Nothing for you yet")

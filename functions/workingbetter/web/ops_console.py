@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from workingbetter.domain.referral import Status
+from workingbetter.resume import is_stopped
 from workingbetter.store import Item, Store
 from workingbetter.web import charts
 from workingbetter.workflow import Workflow
@@ -26,6 +27,7 @@ DAY_BINS = [("0 to 7 days", 7), ("8 to 14 days", 14), ("15 to 21 days", 21),
             ("22 to 28 days", 28), ("29 days or more", None)]
 RECENT = 25
 # Only these fields of a referral reach the ops pages.
+STALLED = "STALLED"
 OPS_FIELDS = ("referral_id", "status", "awaiting", "attention", "practice_ods", "coach_id",
               "created_at", "updated_at", "chases", "exit_reason")
 
@@ -73,13 +75,14 @@ def milestones(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def build(store: Store, workflow: Workflow) -> Console:
     items = [i for status in Status for i in store.referrals_with_status(status)]
-    counts = Counter(str(i["status"]) for i in items)
-    safe = [{k: i.get(k) for k in OPS_FIELDS} for i in items]
+    # A referral no run moves on counts as stalled, not as the status it stopped in.
+    counts = Counter(STALLED if is_stopped(i) else str(i["status"]) for i in items)
+    safe = [{**{k: i.get(k) for k in OPS_FIELDS}, "stopped": is_stopped(i)} for i in items]
     flagged = [i for i in safe if i["attention"]]
     events = [_events(i) for i in items]
     days = [d for d in map(days_to_first_appointment, items) if d is not None]
     return Console(
-        counts=[(str(s), counts[str(s)]) for s in Status],
+        counts=[(str(s), counts[str(s)]) for s in Status] + [(STALLED, counts[STALLED])],
         attention=[i for i in flagged if not str(i["attention"]).startswith("overdue_")],
         overdue=[i for i in flagged if str(i["attention"]).startswith("overdue_")],
         failed_runs=workflow.ended_badly(),

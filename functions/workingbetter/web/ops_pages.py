@@ -18,6 +18,7 @@ from workingbetter.web.http import (
     services,
 )
 from workingbetter.web.registry import blueprint
+from workingbetter.workflow import runs_of
 
 
 def _ops() -> Principal:
@@ -45,13 +46,25 @@ def retry(referral_id: str) -> Response:
     return redirect(f"/ops/referrals/{referral_id}?retried=1")
 
 
+@blueprint.route("/ops/referrals/{referral_id}/resume", methods=["POST"],
+                 content_types=[FORM])
+@page
+def resume(referral_id: str) -> Response:
+    """Pick up a stalled or failed referral: a new run starts where the last one stopped."""
+    who = _ops()
+    posted_form()  # checks the CSRF token
+    services().steps.resume(who, referral_id)
+    return redirect(f"/ops/referrals/{referral_id}?resumed=1")
+
+
 @blueprint.route("/ops/referrals/{referral_id}", methods=["GET"])
 @page
 def run_history(referral_id: str) -> Response:
     who = _ops()
     s = services()
     referral = s.referrals.get(who, referral_id)  # the ops view: no personal data; 404 if none
-    run = s.workflow.run(referral_id)
+    runs = runs_of(s.store.referral(referral_id) or {"referral_id": referral_id})
+    run = s.workflow.run(runs)
     return html("ops_history.html", title=f"Referral {referral_id}", principal=who,
                 active="/ops", referral=referral, run=run,
-                events=ops_console.milestones(s.workflow.history(referral_id)) if run else [])
+                events=ops_console.milestones(s.workflow.history(runs)) if run else [])

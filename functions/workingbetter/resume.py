@@ -1,0 +1,129 @@
+"""Picking a referral up where its run stopped: from every stop, a way on.
+
+A run stops while its referral is still live when a human step stays unanswered after every
+chase (`attention: stalled`), or when a step failed and ops did not retry it within 30 days.
+Coaches sit in a surgery one day a week, so late answers are normal: a late answer to the
+stalled step is accepted and a new run (`<id>-resume-<n>`) carries it on from the decision
+that follows the step; ops can resume any such referral from the step it stopped at.
+
+The claim on the referral is a conditional write, so one resume wins; the run is started after
+it, and if it cannot start, the claim is undone (the referral shows as stalled again).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from workingbetter.domain import slots
+from workingbetter.domain.referral import Awaiting, Status
+from workingbetter.settings import Settings
+from workingbetter.store import Event, Item, Store
+from workingbetter.workflow import Workflow, runs_of
+
+STALLED = "stalled"
+TASK_FAILED = "task_failed"
+# Where a referral with no step outstanding picks up, by its status: the task that moves it on.
+_BY_STATUS: dict[Status, dict[str, Any]] = {
+    Status.RECEIVED: {"failed_at": "Triage"},
+    Status.TRIAGE: {"failed_at": "AllocateCoach"},
+    Status.ALLOCATED: {"failed_at": "BookFirstAppointment"},
+    Status.IN_SUPPORT: {"step": {"back_to": "review", "exhausted": False, "next": None}},
+    Status.IN_WORK: {"step": {"back_to": "sustainment_check_13", "exhausted": False,
+                              "next": None}},
+}
+
+
+def step_name(awaiting: str, item: Mapping[str, Any]) -> str:
+    """Which wait a step is; the two sustainment checks are different states."""
+    if awaiting == Awaiting.SUSTAINMENT_CHECK:
+        return f"{awaiting}_{int(item.get('sustainment_week', 13))}"
+    return awaiting
+
+
+def outcome_timeout(settings: Settings, start_iso: str) -> int:
+    """How long a run waits for an appointment's outcome: until the appointment, plus the
+    time a coach has to record it (in seconds on the run's clock)."""
+    now = datetime.now(UTC)
+    days_until = max(0.0, (slots.parse_iso(start_iso) - now).total_seconds() / 86400)
+    return settings.seconds(days_until + settings.appointment_outcome_days)
+
+
+def is_stopped(item: Mapping[str, Any]) -> bool:
+    """The referral is live but no run waits on it: it needs a resume."""
+    return item.get("attention") in {STALLED, TASK_FAILED} and not item.get("task_token")
+
+
+def where(item: Mapping[str, Any]) -> dict[str, Any]:
+    """The new run's input beyond the referral id: the step to start at, as the ASL's own
+    routing values (`step.back_to` for a wait or an answered decision, `failed_at` for a
+    task). Ids, enums and numbers only."""
+    if item.get("resume_with"):
+        return {"step": dict(item["resume_with"])}
+    if item.get("attention") == TASK_FAILED and item.get("failed_at"):
+        return {"failed_at": item["failed_at"]}
+    awaiting = item.get("awaiting")
+    if awaiting and awaiting != Awaiting.OPS_RETRY:
+        return {"step": {"back_to": step_name(str(awaiting), item), "exhausted": False,
+                         "next": None}}
+    if item.get("failed_at"):
+        return {"failed_at": item["failed_at"]}
+    status = Status(item["status"])
+    if status is Status.WAITLISTED:
+        return {"step": {"back_to": "capacity", "exhausted": False, "next": None}}
+    if status is Status.APPOINTMENT_BOOKED:
+        return {"step": {"back_to": "appointment_outcome", "exhausted": False, "next": None}}
+    return dict(_BY_STATUS.get(status, {"failed_at": "Triage"}))
+
+
+def payload(settings: Settings, item: Mapping[str, Any],
+            start: Mapping[str, Any]) -> dict[str, Any]:
+    """Everything the states after `start` read from the run's input."""
+    body: dict[str, Any] = {"plan": {"route": "accept", "timers": settings.timers()}, **start}
+    appointment = item.get("appointment")
+    if appointment:
+        body["booking"] = {"outcome_timeout": outcome_timeout(settings, appointment["start"])}
+    return body
+
+
+def start_run(store: Store, workflow: Workflow, settings: Settings, item: Item,
+              start: Mapping[str, Any]) -> str:
+    """Start the referral's next run at `start`; on failure the referral is flagged as
+    stalled again, with where it was to go on from, so that ops can resume it."""
+    referral_id = item["referral_id"]
+    number = len(runs_of(item))
+    try:
+        name = workflow.resume(referral_id, number, payload(settings, item, start))
+    except Exception:
+        store.update(referral_id, Event("resume_failed", "system"),
+                     set_fields={"attention": STALLED, "resume_with": start.get("step")}
+                     if start.get("step") else {"attention": STALLED})
+        raise
+    store.add_run(referral_id, name)
+    return name
+
+
+def resume(store: Store, workflow: Workflow, settings: Settings, item: Item,
+           actor: str) -> Item:
+    """Ops resume a referral whose run has stopped. Raises ConditionFailed if someone else
+    resumed or changed it first."""
+    start = where(item)
+    updated = store.update(item["referral_id"], Event("resumed", actor, {"from": _label(start)}),
+                           set_fields={"chases": 0}, remove=["attention", "resume_with"],
+                           only_if={"attention": item.get("attention"), "task_token": None})
+    start_run(store, workflow, settings, updated, start)
+    return updated
+
+
+def carry_on(store: Store, workflow: Workflow, settings: Settings, item: Item,
+             awaiting: str, output: Mapping[str, Any]) -> str:
+    """A late answer to a stalled step was recorded: a new run goes on from the decision."""
+    step = {"back_to": f"answered_{step_name(awaiting, item)}", "exhausted": False,
+            "next": output.get("next")}
+    return start_run(store, workflow, settings, item, {"step": step})
+
+
+def _label(start: Mapping[str, Any]) -> str:
+    return str(start.get("failed_at") or start["step"]["back_to"])
+

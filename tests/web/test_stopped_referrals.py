@@ -1,0 +1,71 @@
+"""Pages for referrals whose run stopped: every `awaiting` value shows on the coach's page
+and the ops console, and a stalled referral shows as stalled with its way on."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api_client import Api
+from tests.conftest import Cloud, diary_down
+from tests.web.pages import Pages
+from workingbetter import tasks
+from workingbetter.domain.referral import Awaiting
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.mark.parametrize("awaiting", list(Awaiting))
+def test_every_awaiting_value_shows_on_the_coach_page_and_the_console(
+        pages: Pages, cloud: Cloud, awaiting: Awaiting) -> None:
+    api = Api(cloud)
+    referral_id = api.refer("F83002")
+    api.awaiting(referral_id, "appointment_outcome")
+    cloud.store.note_on_referral(referral_id, "awaiting", str(awaiting))
+
+    pages.sign_in("coach:coach-chloe")
+    coach = pages.get("/coach")
+    pages.sign_in("ops")
+    console = pages.get("/ops")
+    history = pages.get(f"/ops/referrals/{referral_id}")
+
+    assert (coach.status, console.status, history.status) == (200, 200, 200)
+    assert referral_id in console.text
+
+
+def test_a_referral_waiting_for_ops_shows_on_the_coach_page(
+        pages: Pages, cloud: Cloud, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tasks, "book", diary_down)
+    api = Api(cloud)
+    referral_id = api.refer("F83002")
+    api.awaiting(referral_id, "ops_retry")
+
+    pages.sign_in("coach:coach-chloe")
+    page = pages.get("/coach")
+
+    assert page.status == 200
+    assert "The service team to fix a problem" in page.text
+
+
+@pytest.mark.service_days(appointment_outcome_days=3, max_chases=1)
+def test_a_stalled_referral_shows_as_stalled_with_a_resume_button(
+        pages: Pages, cloud: Cloud) -> None:
+    api = Api(cloud)
+    referral_id = api.refer("F83002")
+    api.awaiting(referral_id, "appointment_outcome")
+    cloud.wait_for(referral_id, lambda i: i.get("attention") == "stalled", 30, "stalled")
+    cloud.wait_for_execution(referral_id)
+
+    pages.sign_in("coach:coach-chloe")
+    assert "Stalled: the appointment outcome is long overdue" in pages.get("/coach").text
+    pages.sign_in("ops")
+    console = pages.get("/ops")
+    attention = console.text.partition('id="attention"')[2].partition("</table>")[0]
+    assert f'action="/ops/referrals/{referral_id}/resume"' in attention
+    counts = console.text.partition("</table>")[0]
+    assert "Stalled" in counts
+
+    done = pages.post(f"/ops/referrals/{referral_id}/resume", {})
+
+    assert (done.status, done.location) == (303, f"/ops/referrals/{referral_id}?resumed=1")
+    item = api.awaiting(referral_id, "appointment_outcome")
+    assert "attention" not in item
