@@ -1,9 +1,9 @@
 """Run Lambda tasks in-process: moto's Docker-less Lambda backend calls the real handler.
 
-This replaces `moto.awslambda_simple.models.LambdaSimpleBackend.invoke`, moto's internal API
-(DESIGN.md §6), so it is kept here alone and has its own test. A handler's exception becomes
-a function error whose errorType is the exception's class name, as on AWS, so the ASL's
-Retry and Catch see the same error names locally.
+This replaces `moto.awslambda_simple.models.LambdaSimpleBackend.invoke`, moto's internal API,
+so it is kept here alone and has its own test. A handler's exception becomes a function error
+whose errorType is the exception's class name, as on AWS, so the ASL's Retry and Catch see the
+same error names locally.
 """
 
 from __future__ import annotations
@@ -11,6 +11,9 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import os
+import random
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -45,6 +48,38 @@ def resolve_handler(handler: str) -> Any:
     return getattr(importlib.import_module(module_name), attribute)
 
 
+class Faults:
+    """Fault injection for the local engine: with WB_FAULT_RATE (0 to 1) and WB_FAULT_SEED
+    set, workflow tasks fail as the Lambda service does now and then, at that rate: half the
+    faults before the handler runs, half after it ran (its work landed, its answer was lost),
+    so that retries must find their own earlier work. The ASL sees Lambda.ServiceException,
+    which it retries; what exhausts its retries goes the way of any failed task."""
+
+    TASKS = "workingbetter.tasks."
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._random: dict[str, random.Random] = {}
+        self.injected = {"before": 0, "after": 0}
+
+    def draw(self, handler: str) -> str | None:
+        rate = float(os.environ.get("WB_FAULT_RATE") or 0)
+        if rate <= 0 or not handler.startswith(self.TASKS):
+            return None
+        seed = os.environ.get("WB_FAULT_SEED") or "0"
+        with self._lock:
+            chance = self._random.setdefault(seed, random.Random(seed))  # noqa: S311 - not crypto
+            if chance.random() >= rate:
+                return None
+            when = "before" if chance.random() < 0.5 else "after"
+            self.injected[when] += 1
+            return when
+
+
+FAULTS = Faults()
+SERVICE_ERROR = "Lambda.ServiceException"
+
+
 def invoke(self: LambdaSimpleBackend, function_name: str, qualifier: str | None, body: Any,
            headers: Any, response_headers: dict[str, str]) -> bytes:
     function = self.get_function(function_name, qualifier)
@@ -53,11 +88,16 @@ def invoke(self: LambdaSimpleBackend, function_name: str, qualifier: str | None,
                            invoked_function_arn=function.function_arn,
                            memory_limit_in_mb=int(function.memory_size or 512),
                            timeout_seconds=int(function.timeout or 30))
+    fault = FAULTS.draw(str(function.handler))
+    if fault == "before":
+        return _function_error(response_headers, SERVICE_ERROR, "injected fault")
     try:
         result = resolve_handler(str(function.handler))(event, context)
     except Exception as error:
         log.warning("%s raised %s", function.function_name, type(error).__name__, exc_info=True)
         return _function_error(response_headers, type(error).__name__, str(error))
+    if fault == "after":
+        return _function_error(response_headers, SERVICE_ERROR, "injected fault")
     try:
         return json.dumps(result).encode()
     except (TypeError, ValueError):

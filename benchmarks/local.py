@@ -1,0 +1,78 @@
+"""The whole service in this process for a benchmark: moto with the real ASL and handlers,
+the template's tables seeded with the pilot practices, and the HTTP API through Chalice's
+test client. No network, no AWS account."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from workingbetter.auth import Role, local_token
+from workingbetter.store import Store
+
+SECRET = "benchmark-secret-for-local-tokens-0000"  # noqa: S105 - local tokens only
+
+
+@dataclass
+class Service:
+    client: Any
+    store: Store
+    cap: int
+
+    def call(self, method: str, path: str, token: str, body: Any) -> tuple[int, Any]:
+        reply = self.client.http.request(method, path, body=json.dumps(body).encode(), headers={
+            "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        return reply.status_code, json.loads(reply.body) if reply.body else None
+
+    @staticmethod
+    def token(role: str, scope: str) -> str:
+        if role == "referrer":
+            return local_token(Role.REFERRER, SECRET, practice_ods=scope)
+        if role == "coach":
+            return local_token(Role.COACH, SECRET, coach_id=scope)
+        return local_token(Role.OPS, SECRET)
+
+    def places(self) -> dict[str, int]:
+        """Each practice's places: its coaches times the caseload cap."""
+        return {str(p["practice_ods"]): len(p["sessions"]) * self.cap
+                for p in self.store.practices()}
+
+    @staticmethod
+    def faults() -> dict[str, int]:
+        from infra.lambda_dispatch import FAULTS
+
+        return dict(FAULTS.injected)
+
+
+@contextmanager
+def in_process_service(*, caseload_cap: int = 20, fault_rate: float = 0.0,
+                       fault_seed: str = "0", **settings: Any) -> Iterator[Service]:
+    os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+                       "AWS_DEFAULT_REGION": "eu-west-2", "TZ": "UTC",
+                       "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "ERROR"),
+                       "POWERTOOLS_METRICS_DISABLED": "true"})
+    time.tzset()
+    from chalice.test import Client
+
+    from infra import engine
+    from infra.cloud import build
+    from infra.seed import seed
+    from infra.template import LocalTemplate, load
+    from workingbetter.api import app
+    from workingbetter.settings import get_settings
+
+    with engine.in_process():
+        template = LocalTemplate(load())
+        os.environ.update(engine.environment(
+            template, jwt_secret=SECRET, nhs_hash_key="benchmark-hash-key-0000",
+            caseload_cap=caseload_cap, **settings))
+        os.environ.update({"WB_FAULT_RATE": str(fault_rate), "WB_FAULT_SEED": fault_seed})
+        build(template)
+        store = get_settings().store()
+        seed(store)
+        yield Service(Client(app), store, caseload_cap)
