@@ -12,6 +12,7 @@ import pytest
 from tests.api_client import Api
 from tests.conftest import VALID_NHS_NUMBERS, Cloud, referral_body
 from tests.integration.test_withdrawal import call, race, withdraw
+from workingbetter import tasks, workflow
 from workingbetter.reconcile import reconcile
 from workingbetter.store import Store
 from workingbetter.workflow import Workflow
@@ -38,9 +39,20 @@ def running_runs(cloud: Cloud, referral_id: str, settle: float = 10.0) -> list[s
 # -- a free place is never idle while someone waits -------------------------------------------
 
 
+def slow(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, seconds: float) -> None:
+    """Hold a step open for a moment, as a busy Lambda would: the window a race needs."""
+    original = getattr(owner, name)
+
+    def slowly(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(seconds)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, slowly)
+
+
 @pytest.mark.service_days(caseload_cap=2)
 def test_a_place_offered_to_someone_who_then_leaves_goes_to_the_next_in_line(
-        cloud: Cloud, api: Api) -> None:
+        cloud: Cloud, api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     booked = [api.refer(PRACTICE, patient__nhs_number=n) for n in VALID_NHS_NUMBERS[1:3]]
     for referral_id in booked:
         api.awaiting(referral_id, "appointment_outcome")
@@ -48,9 +60,10 @@ def test_a_place_offered_to_someone_who_then_leaves_goes_to_the_next_in_line(
     for nhs in VALID_NHS_NUMBERS[3:6]:
         waiting.append(api.refer(PRACTICE, patient__nhs_number=nhs))
         api.awaiting(waiting[-1], "capacity")
+    slow(monkeypatch, tasks, "allocate", 1.0)
 
     withdraw(api, booked[0], token=api.referrer(PRACTICE))  # the place goes to waiting[0]...
-    withdraw(api, waiting[0], token=api.referrer(PRACTICE))  # ...who leaves at once
+    withdraw(api, waiting[0], token=api.referrer(PRACTICE))  # ...who leaves before taking it
 
     second = api.awaiting(waiting[1], "appointment_outcome")
     assert second["status"] == "APPOINTMENT_BOOKED"
@@ -63,6 +76,25 @@ def test_a_place_offered_to_someone_who_then_leaves_goes_to_the_next_in_line(
 
 
 # -- no run outlasts its referral ------------------------------------------------------------
+
+
+@pytest.mark.service_days(review_interval_days=30, sustainment_first_days=600,
+                          sustainment_second_days=1200)  # the in-work run waits a minute
+def test_a_withdrawal_while_the_in_work_run_starts_leaves_no_run_going(
+        cloud: Cloud, api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    referral_id = api.refer()
+    api.awaiting(referral_id, "appointment_outcome")
+    api.step(referral_id, "appointment-outcome", {"outcome": "attended"})
+    api.awaiting(referral_id, "review")
+    slow(monkeypatch, workflow.Workflow, "continue_in_work", 1.0)
+    job = {"employer": "Angel Bakery", "hours_per_week": 16, "start_date": "2026-12-01"}
+    reply = api.step(referral_id, "reviews", {"decision": "job_start", "employer_contacts": 1,
+                                              "job": job})
+    assert reply.status == 200
+
+    withdraw(api, referral_id)  # while the task that starts the in-work run is under way
+
+    assert running_runs(cloud, referral_id) == [], "a run outlived its referral"
 
 
 @pytest.mark.service_days(**FAST)
