@@ -179,14 +179,15 @@ def _route_content_types(request: Request) -> str:
     return " or ".join(route.content_types) if route else "application/json"
 
 
-def _form_or_json() -> Any:
-    """A JSON body, or the patient page's form (erase=yes)."""
-    request = _request()
-    if request.headers.get("content-type", "").startswith(FORM):
-        raw = request.raw_body or b""
-        form = parse_qs(raw.decode(errors="replace") if isinstance(raw, bytes) else raw)
-        return {"erase_personal_data": form.get("erase") == ["yes"]}
-    return _json_body()
+def _is_form() -> bool:
+    return str(_request().headers.get("content-type", "")).startswith(FORM)
+
+
+def _patient_form() -> dict[str, bool]:
+    """The patient page's form: one checkbox (erase=yes)."""
+    raw = _request().raw_body or b""
+    form = parse_qs(raw.decode(errors="replace") if isinstance(raw, bytes) else raw)
+    return {"erase_personal_data": form.get("erase") == ["yes"]}
 
 
 def _json_body() -> Any:
@@ -242,15 +243,22 @@ def list_notifications() -> tuple[int, Any]:
 @app.route("/patient/withdraw/{token}", methods=["GET"])
 def patient_withdraw_page(token: str) -> Response:
     """The page a patient's link opens: one button, and nothing happens until it is pressed."""
-    return Response(body=patient_page.LEAVE, status_code=200,
-                    headers={**security_headers(), "Content-Type": "text/html; charset=utf-8"})
+    return patient_page.show(services().store, token)
 
 
 @app.route("/patient/withdraw/{token}", methods=["POST"], content_types=[*JSON, FORM])
+def patient_withdraw(token: str) -> Response:
+    """The page's form gets a page back; an API client posting JSON gets JSON."""
+    if _is_form():
+        s = services()
+        return patient_page.leave(s.store, s.workflow, token, _patient_form())
+    return _patient_withdraw_json(token)
+
+
 @_guarded
-def patient_withdraw(token: str) -> tuple[int, Any]:
+def _patient_withdraw_json(token: str) -> tuple[int, Any]:
     s = services()
-    return 200, withdrawal.withdraw_by_link(s.store, s.workflow, token, _form_or_json())
+    return 200, withdrawal.withdraw_by_link(s.store, s.workflow, token, _json_body())
 
 
 @app.route("/practices", methods=["GET"])
