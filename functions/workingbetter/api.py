@@ -17,13 +17,14 @@ from urllib.parse import parse_qs
 
 from chalice.app import Chalice, Request, Response
 
-from workingbetter import patient_page, problems, request_body, withdrawal
+from workingbetter import openapi, patient_page, problems, request_body, withdrawal
 from workingbetter.auth import Principal, Role, principal_from_claims, verify_local_token
 from workingbetter.domain.errors import (
     BadRequest,
     DomainError,
     FieldError,
     MethodNotAllowed,
+    NotFound,
     UnsupportedMediaType,
 )
 from workingbetter.notifications.outbox import Outbox, public_view
@@ -36,6 +37,7 @@ from workingbetter.web import blueprint as web_pages
 from workingbetter.workflow import Workflow
 
 JSON = ["application/json"]
+MAX_ID_LENGTH = 500  # ids are UUIDs; 500 characters stay under DynamoDB's 2 KB key in UTF-8
 FORM = "application/x-www-form-urlencoded"
 
 
@@ -156,6 +158,7 @@ def _edges(request: Request, get_response: Callable[[Request], Response]) -> Res
     own words ({"Code": ...}: a wrong method, a wrong content type, a crash) becomes ours."""
     try:
         request_body.check_size(request.headers.get("content-length"), request.raw_body)
+        _check_ids(request)
     except DomainError as error:
         return refusal(error)
     response = get_response(request)
@@ -171,6 +174,13 @@ def _edges(request: Request, get_response: Callable[[Request], Response]) -> Res
     if response.status_code == 400:
         return refusal(BadRequest("The request cannot be answered as asked", []))
     return failure()
+
+
+def _check_ids(request: Request) -> None:
+    """No record has an id this long; DynamoDB would refuse it as a key (a 500), so say 404."""
+    given = [*(request.uri_params or {}).values(), *(request.query_params or {}).values()]
+    if any(len(value) > MAX_ID_LENGTH for value in given):
+        raise NotFound("No record has an id that long")
 
 
 def _route_content_types(request: Request) -> str:
@@ -259,6 +269,13 @@ def patient_withdraw(token: str) -> Response:
 def _patient_withdraw_json(token: str) -> tuple[int, Any]:
     s = services()
     return 200, withdrawal.withdraw_by_link(s.store, s.workflow, token, _json_body())
+
+
+@app.route("/openapi.json", methods=["GET"])
+@_guarded
+def openapi_document() -> tuple[int, Any]:
+    """The API's own description, generated from the models that validate its bodies."""
+    return 200, openapi.document()
 
 
 @app.route("/practices", methods=["GET"])

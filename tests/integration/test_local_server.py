@@ -8,29 +8,15 @@ from __future__ import annotations
 import http.client
 import json
 import socket
-import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from infra import local_server
-from tests.conftest import Cloud
-from workingbetter.api import app
 
 pytestmark = pytest.mark.integration
 
 PROBLEM = "application/problem+json"
-
-
-@pytest.fixture
-def server(cloud: Cloud) -> Iterator[tuple[str, int]]:
-    served = local_server.serve(app, "127.0.0.1", 0)
-    thread = threading.Thread(target=served.serve_forever, daemon=True)
-    thread.start()
-    yield "127.0.0.1", served.server.server_address[1]
-    served.shutdown()
-    served.server.server_close()
 
 
 def ask(server: tuple[str, int], method: str, path: str, body: bytes | None = None,
@@ -46,9 +32,9 @@ def ask(server: tuple[str, int], method: str, path: str, body: bytes | None = No
 
 
 def test_a_url_no_route_has_is_a_404_problem_that_never_echoes_the_token(
-        server: tuple[str, int]) -> None:
+        served: tuple[str, int]) -> None:
     token = "eyJ-a-bearer-token-that-must-not-come-back"
-    status, headers, body = ask(server, "GET", "/nowhere/at/all", Authorization=f"Bearer {token}")
+    status, headers, body = ask(served, "GET", "/nowhere/at/all", Authorization=f"Bearer {token}")
     assert status == 404
     assert headers["content-type"] == PROBLEM
     assert headers["x-content-type-options"] == "nosniff"
@@ -57,15 +43,15 @@ def test_a_url_no_route_has_is_a_404_problem_that_never_echoes_the_token(
     assert json.loads(body)["status"] == 404
 
 
-def test_a_wrong_method_is_a_405_problem_with_allow(server: tuple[str, int]) -> None:
-    status, headers, _ = ask(server, "DELETE", "/referrals")
+def test_a_wrong_method_is_a_405_problem_with_allow(served: tuple[str, int]) -> None:
+    status, headers, _ = ask(served, "DELETE", "/referrals")
     assert (status, headers["content-type"]) == (405, PROBLEM)
     assert sorted(headers["allow"].split(", ")) == ["GET", "POST"]
 
 
 def test_a_body_declared_over_64_kb_is_refused_before_it_is_read(
-        server: tuple[str, int]) -> None:
-    with socket.create_connection(server, timeout=10) as raw:
+        served: tuple[str, int]) -> None:
+    with socket.create_connection(served, timeout=10) as raw:
         raw.sendall(b"POST /referrals HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                     b"Content-Length: 20000000\r\n\r\n{")
         answer = raw.recv(65536).decode()
@@ -73,17 +59,17 @@ def test_a_body_declared_over_64_kb_is_refused_before_it_is_read(
     assert PROBLEM in answer
 
 
-def test_the_access_log_masks_the_patients_link(server: tuple[str, int],
+def test_the_access_log_masks_the_patients_link(served: tuple[str, int],
                                                 capfd: pytest.CaptureFixture[str]) -> None:
-    ask(server, "GET", "/patient/withdraw/some-referral.the-secret-part")
+    ask(served, "GET", "/patient/withdraw/some-referral.the-secret-part")
     logged = capfd.readouterr().err
     assert "/patient/withdraw/" in logged
     assert "the-secret-part" not in logged
     assert "some-referral" not in logged
 
 
-def test_fifty_connections_at_once_are_all_answered(server: tuple[str, int]) -> None:
+def test_fifty_connections_at_once_are_all_answered(served: tuple[str, int]) -> None:
     with ThreadPoolExecutor(max_workers=50) as pool:
-        statuses = list(pool.map(lambda _: ask(server, "GET", "/nowhere")[0], range(50)))
+        statuses = list(pool.map(lambda _: ask(served, "GET", "/nowhere")[0], range(50)))
     assert statuses == [404] * 50
     assert local_server.Server.request_queue_size >= 128

@@ -105,3 +105,10 @@ def test_a_json_route_refuses_another_content_type_with_415(api: Api, content_ty
     assert problem["errors"] == [{"field": "Content-Type",
                                   "message": "Send application/json"}]
     assert content_type not in json.dumps(problem)
+
+
+@pytest.mark.parametrize("path", ["/referrals/" + "x" * 3000, "/ops/notifications?referral_id="
+                                  + "y" * 3000])
+def test_an_id_too_long_to_be_a_key_is_not_found(api: Api, path: str) -> None:
+    # DynamoDB refuses a key over 2 KB with an error (moto does not): no record has such an id.
+    assert_problem(send(api, "GET", path, api.ops(), b""), 404)
