@@ -177,10 +177,12 @@ def _edges(request: Request, get_response: Callable[[Request], Response]) -> Res
 
 
 def _check_ids(request: Request) -> None:
-    """No record has an id this long; DynamoDB would refuse it as a key (a 500), so say 404."""
-    given = [*(request.uri_params or {}).values(), *(request.query_params or {}).values()]
-    if any(len(value) > MAX_ID_LENGTH for value in given):
-        raise NotFound("No record has an id that long")
+    """No referral has an id this long; DynamoDB would refuse it as a key (a 500), so say 404.
+    (A patient's link token is checked by its own page, which answers with a page.)"""
+    given = [(request.uri_params or {}).get("referral_id"),
+             (request.query_params or {}).get("referral_id")]
+    if any(len(value) > MAX_ID_LENGTH for value in given if value):
+        raise NotFound("No referral has an id that long")
 
 
 def _route_content_types(request: Request) -> str:

@@ -47,7 +47,7 @@ def assert_gone_page(status: int, text: str) -> None:
     assert "govuk-template" in text  # the service's own styled page
 
 
-@pytest.mark.parametrize("token", ["made-up", "no-such-referral.secret", "x" * 300])
+@pytest.mark.parametrize("token", ["made-up", "no-such-referral.secret", "x" * 300, "y" * 3000])
 def test_a_made_up_link_shows_a_page_saying_it_no_longer_works(cloud: Cloud, api: Api,
                                                                token: str) -> None:
     status, text, headers = open_page(api.client, f"/patient/withdraw/{token}")
