@@ -3,14 +3,17 @@
 One foreground process: moto's server (DynamoDB, Lambda, Step Functions executing the real
 ASL) on 127.0.0.1:$WB_AWS_PORT, Lambda tasks dispatched in-process to the real handlers, the
 Chalice app on 127.0.0.1:$WB_PORT, the pilot's practices seeded. Ctrl-C stops it cleanly.
+Everything lives in memory: stopping it loses every referral.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -21,7 +24,7 @@ from types import FrameType
 from pydantic import Field, PositiveFloat, PositiveInt
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from infra import engine, lambda_dispatch
+from infra import engine, lambda_dispatch, local_server
 from infra.cloud import Built, build
 from infra.scheduler import LocalScheduler
 from infra.seed import seed
@@ -51,6 +54,26 @@ class Stack:
     scheduler: LocalScheduler
 
 
+class PortInUse(Exception):
+    def __init__(self, port: int, variable: str) -> None:
+        super().__init__(f"Port {port} is already in use ({variable}). Stop what is using it, "
+                         f"or choose another port: {variable}={port + 1} make run")
+
+
+def _check_free(port: int, variable: str) -> None:
+    """Fail before starting anything: moto's server would wait for ever on a taken port."""
+    if port == 0:
+        return
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers bind
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise PortInUse(port, variable) from None
+            raise
+
+
 def _quiet_logs() -> None:
     for name in ("werkzeug", "moto", "moto.stepfunctions.parser", "botocore", "urllib3"):
         logging.getLogger(name).setLevel(logging.ERROR)
@@ -66,10 +89,10 @@ def _configure_moto(aws_url: str) -> None:
 
 def start(settings: LocalSettings) -> tuple[Stack, object, object]:
     """Start moto and the API; returns the stack and the two servers (for shutdown)."""
-    from chalice.config import Config
-    from chalice.local import LocalDevServer
     from moto.server import ThreadedMotoServer
 
+    _check_free(settings.port, "WB_PORT")
+    _check_free(settings.aws_port, "WB_AWS_PORT")
     _quiet_logs()
     moto_server = ThreadedMotoServer(ip_address="127.0.0.1", port=settings.aws_port,
                                      verbose=False)
@@ -89,7 +112,12 @@ def start(settings: LocalSettings) -> tuple[Stack, object, object]:
     from workingbetter.api import app
 
     # Bind the API first: its address is where patients' withdrawal links point.
-    api_server = LocalDevServer(app, Config(), "127.0.0.1", settings.port)
+    try:
+        api_server = local_server.serve(app, "127.0.0.1", settings.port)
+    except OSError as error:  # taken since the check
+        if error.errno == errno.EADDRINUSE:
+            raise PortInUse(settings.port, "WB_PORT") from None
+        raise
     api_url = f"http://127.0.0.1:{api_server.server.server_address[1]}"
     template = LocalTemplate(load(), overrides={
         "SecondsPerDay": str(settings.seconds_per_day),
@@ -144,6 +172,9 @@ def banner(stack: Stack, settings: LocalSettings) -> str:
         f" --endpoint-url {stack.aws_url} --region {REGION}"
         f" --state-machine-arn {stack.built.state_machine_arn}",
         "",
+        "Everything is kept in memory: Ctrl-C stops the stack and loses every referral,",
+        "run and message.",
+        "",
         "Press Ctrl-C to stop.",
     ]
     return "\n".join(lines)
@@ -151,7 +182,11 @@ def banner(stack: Stack, settings: LocalSettings) -> str:
 
 def main() -> int:
     settings = LocalSettings()
-    stack, moto_server, api_server = start(settings)
+    try:
+        stack, moto_server, api_server = start(settings)
+    except PortInUse as error:
+        print(error, file=sys.stderr, flush=True)
+        return 2
     print(banner(stack, settings), flush=True)
 
     def stop(signum: int, frame: FrameType | None) -> None:

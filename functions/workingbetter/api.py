@@ -17,9 +17,16 @@ from urllib.parse import parse_qs
 
 from chalice.app import Chalice, Request, Response
 
-from workingbetter import patient_page, problems, withdrawal
+from workingbetter import openapi, patient_page, problems, request_body, withdrawal
 from workingbetter.auth import Principal, Role, principal_from_claims, verify_local_token
-from workingbetter.domain.errors import DomainError, FieldError, InvalidInput
+from workingbetter.domain.errors import (
+    BadRequest,
+    DomainError,
+    FieldError,
+    MethodNotAllowed,
+    NotFound,
+    UnsupportedMediaType,
+)
 from workingbetter.notifications.outbox import Outbox, public_view
 from workingbetter.observability import logger
 from workingbetter.referrals import Referrals
@@ -29,9 +36,9 @@ from workingbetter.store import Store
 from workingbetter.web import blueprint as web_pages
 from workingbetter.workflow import Workflow
 
-# Accept any common body type so a wrong one gets our problem+json, not Chalice's 415.
-BODY_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded",
-              "multipart/form-data", "application/octet-stream"]
+JSON = ["application/json"]
+MAX_ID_LENGTH = 500  # ids are UUIDs; 500 characters stay under DynamoDB's 2 KB key in UTF-8
+FORM = "application/x-www-form-urlencoded"
 
 
 class ThreadSafeChalice(Chalice):
@@ -109,10 +116,25 @@ def security_headers() -> dict[str, str]:
     return dict(SECURITY_HEADERS)
 
 
-def _json(status: int, body: Any, content_type: str = "application/json") -> Response:
+def _json(status: int, body: Any, content_type: str = "application/json",
+          headers: dict[str, str] | None = None) -> Response:
     text = body if isinstance(body, str) else json.dumps(body, default=_plain)
     return Response(body=text, status_code=status,
-                    headers={**security_headers(), "Content-Type": content_type})
+                    headers={**security_headers(), **(headers or {}),
+                             "Content-Type": content_type})
+
+
+def refusal(error: DomainError, headers: dict[str, str] | None = None) -> Response:
+    status, problem = problems.from_error(error)
+    logger.info("request refused", status=status, error=type(error).__name__)
+    return _json(status, problem, problems.CONTENT_TYPE, headers)
+
+
+def failure() -> Response:
+    body = problems.problem(500, "Something went wrong",
+                            "The request was not completed; nothing was changed twice. "
+                            "Try again, or tell the service desk.")
+    return _json(500, body, problems.CONTENT_TYPE)
 
 
 def _guarded(view: Callable[..., tuple[int, Any]]) -> Callable[..., Response]:
@@ -122,42 +144,69 @@ def _guarded(view: Callable[..., tuple[int, Any]]) -> Callable[..., Response]:
             status, body = view(*args, **kwargs)
             return _json(status, body)
         except DomainError as error:
-            status, problem = problems.from_error(error)
-            logger.info("request refused", status=status, error=type(error).__name__)
-            return _json(status, problem, problems.CONTENT_TYPE)
+            return refusal(error)
         except Exception:
             logger.exception("unhandled error")
-            body = problems.problem(500, "Something went wrong",
-                                    "The request was not completed; nothing was changed twice. "
-                                    "Try again, or tell the service desk.")
-            return _json(500, body, problems.CONTENT_TYPE)
+            return failure()
 
     return wrapper
 
 
-def _form_or_json() -> Any:
-    """A JSON body, or the patient page's form (erase=yes)."""
-    request = _request()
-    if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-        raw = request.raw_body or b""
-        form = parse_qs(raw.decode(errors="replace") if isinstance(raw, bytes) else raw)
-        return {"erase_personal_data": form.get("erase") == ["yes"]}
-    return _json_body()
+@app.middleware("http")
+def _edges(request: Request, get_response: Callable[[Request], Response]) -> Response:
+    """Before any route: a body too big is refused unread. After: what Chalice answers in its
+    own words ({"Code": ...}: a wrong method, a wrong content type, a crash) becomes ours."""
+    try:
+        request_body.check_size(request.headers.get("content-length"), request.raw_body)
+        _check_ids(request)
+    except DomainError as error:
+        return refusal(error)
+    response = get_response(request)
+    if not (isinstance(response.body, dict) and "Code" in response.body):
+        return response
+    if response.status_code == 405:
+        allowed = str(response.headers.get("Allow", ""))
+        return refusal(MethodNotAllowed(f"Use {allowed}", []), {"Allow": allowed})
+    if response.status_code == 415:
+        accepted = _route_content_types(request)
+        return refusal(UnsupportedMediaType(
+            f"Send the body as {accepted}", [FieldError("Content-Type", f"Send {accepted}")]))
+    if response.status_code == 400:
+        return refusal(BadRequest("The request cannot be answered as asked", []))
+    return failure()
+
+
+def _check_ids(request: Request) -> None:
+    """No referral has an id this long; DynamoDB would refuse it as a key (a 500), so say 404.
+    (A patient's link token is checked by its own page, which answers with a page.)"""
+    given = [(request.uri_params or {}).get("referral_id"),
+             (request.query_params or {}).get("referral_id")]
+    if any(len(value) > MAX_ID_LENGTH for value in given if value):
+        raise NotFound("No referral has an id that long")
+
+
+def _route_content_types(request: Request) -> str:
+    context = request.context or {}
+    route = app.routes.get(context.get("resourcePath", ""), {}).get(request.method)
+    return " or ".join(route.content_types) if route else "application/json"
+
+
+def _is_form() -> bool:
+    return str(_request().headers.get("content-type", "")).startswith(FORM)
+
+
+def _patient_form() -> dict[str, bool]:
+    """The patient page's form: one checkbox (erase=yes)."""
+    raw = _request().raw_body or b""
+    form = parse_qs(raw.decode(errors="replace") if isinstance(raw, bytes) else raw)
+    return {"erase_personal_data": form.get("erase") == ["yes"]}
 
 
 def _json_body() -> Any:
-    """The body as JSON (None when empty); a body that is not JSON is a field error."""
-    raw = _request().raw_body
-    if not raw:
-        return None
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise InvalidInput("The request body is not valid JSON",
-                           [FieldError("body", "Send a JSON object")]) from error
+    return request_body.parse_json(_request().raw_body)
 
 
-@app.route("/referrals", methods=["POST"], content_types=BODY_TYPES)
+@app.route("/referrals", methods=["POST"], content_types=JSON)
 @_guarded
 def submit_referral() -> tuple[int, Any]:
     principal = caller()
@@ -177,7 +226,7 @@ def get_referral(referral_id: str) -> tuple[int, Any]:
     return 200, services().referrals.get(caller(), referral_id)
 
 
-@app.route("/referrals/{referral_id}/retry", methods=["POST"], content_types=BODY_TYPES)
+@app.route("/referrals/{referral_id}/retry", methods=["POST"], content_types=JSON)
 @_guarded
 def retry_failed_step(referral_id: str) -> tuple[int, Any]:
     return 200, services().steps.retry_failed_step(caller(), referral_id)
@@ -212,15 +261,29 @@ def list_notifications() -> tuple[int, Any]:
 @app.route("/patient/withdraw/{token}", methods=["GET"])
 def patient_withdraw_page(token: str) -> Response:
     """The page a patient's link opens: one button, and nothing happens until it is pressed."""
-    return Response(body=patient_page.LEAVE, status_code=200,
-                    headers={**security_headers(), "Content-Type": "text/html; charset=utf-8"})
+    return patient_page.show(services().store, token)
 
 
-@app.route("/patient/withdraw/{token}", methods=["POST"], content_types=BODY_TYPES)
+@app.route("/patient/withdraw/{token}", methods=["POST"], content_types=[*JSON, FORM])
+def patient_withdraw(token: str) -> Response:
+    """The page's form gets a page back; an API client posting JSON gets JSON."""
+    if _is_form():
+        s = services()
+        return patient_page.leave(s.store, s.workflow, token, _patient_form())
+    return _patient_withdraw_json(token)
+
+
 @_guarded
-def patient_withdraw(token: str) -> tuple[int, Any]:
+def _patient_withdraw_json(token: str) -> tuple[int, Any]:
     s = services()
-    return 200, withdrawal.withdraw_by_link(s.store, s.workflow, token, _form_or_json())
+    return 200, withdrawal.withdraw_by_link(s.store, s.workflow, token, _json_body())
+
+
+@app.route("/openapi.json", methods=["GET"])
+@_guarded
+def openapi_document() -> tuple[int, Any]:
+    """The API's own description, generated from the models that validate its bodies."""
+    return 200, openapi.document()
 
 
 @app.route("/practices", methods=["GET"])
@@ -230,32 +293,32 @@ def list_practices() -> tuple[int, Any]:
     return 200, services().referrals.practices()
 
 
-@app.route("/referrals/{referral_id}/triage", methods=["POST"], content_types=BODY_TYPES)
+@app.route("/referrals/{referral_id}/triage", methods=["POST"], content_types=JSON)
 @_guarded
 def record_triage_decision(referral_id: str) -> tuple[int, Any]:
     return 200, services().steps.triage(caller(), referral_id, _json_body())
 
 
 @app.route("/referrals/{referral_id}/appointment-outcome", methods=["POST"],
-           content_types=BODY_TYPES)
+           content_types=JSON)
 @_guarded
 def record_appointment_outcome(referral_id: str) -> tuple[int, Any]:
     return 200, services().steps.appointment_outcome(caller(), referral_id, _json_body())
 
 
-@app.route("/referrals/{referral_id}/reviews", methods=["POST"], content_types=BODY_TYPES)
+@app.route("/referrals/{referral_id}/reviews", methods=["POST"], content_types=JSON)
 @_guarded
 def record_review(referral_id: str) -> tuple[int, Any]:
     return 200, services().steps.review(caller(), referral_id, _json_body())
 
 
-@app.route("/referrals/{referral_id}/sustainment", methods=["POST"], content_types=BODY_TYPES)
+@app.route("/referrals/{referral_id}/sustainment", methods=["POST"], content_types=JSON)
 @_guarded
 def record_sustainment_check(referral_id: str) -> tuple[int, Any]:
     return 200, services().steps.sustainment(caller(), referral_id, _json_body())
 
 
-@app.route("/referrals/{referral_id}/withdraw", methods=["POST"], content_types=BODY_TYPES)
+@app.route("/referrals/{referral_id}/withdraw", methods=["POST"], content_types=JSON)
 @_guarded
 def withdraw_referral(referral_id: str) -> tuple[int, Any]:
     s = services()

@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     ValidationError,
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 from workingbetter.domain import nhs_number
 from workingbetter.domain.errors import FieldError
 from workingbetter.domain.referral import Condition, ContactPreference, EmploymentStatus
+from workingbetter.domain.text import CONTROL, Name, Paragraph, unprintable
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 OdsCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z]\d{5}$")]
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PHONE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
@@ -74,7 +78,7 @@ class Patient(BaseModel):
     @field_validator("email")
     @classmethod
     def _email(cls, value: str | None) -> str | None:
-        if value and (len(value) > 254 or not _EMAIL.match(value)):
+        if value and (len(value) > 254 or not _EMAIL.match(value) or unprintable(value)):
             raise ValueError("Enter an email address, like name@example.com")
         return value or None
 
@@ -90,13 +94,24 @@ class Patient(BaseModel):
         return self
 
 
+YES_OR_NO = "Answer true or false"
+CONSENT_NEEDED = "The patient must agree to the referral"
+
+
+def _json_boolean(value: Any) -> Any:
+    # A Literal accepts 1 for True (they compare equal); consent must be said in so many words.
+    if not isinstance(value, bool):
+        raise ValueError(YES_OR_NO)
+    return value
+
+
 class Consent(BaseModel):
     model_config = _STRICT
 
-    referral: Literal[True] = Field(
+    referral: Annotated[Literal[True], BeforeValidator(_json_boolean)] = Field(
         description="The patient agreed to be referred: the service is voluntary."
     )
-    share_outcome_with_gp: bool
+    share_outcome_with_gp: StrictBool
 
 
 class ReferralRequest(BaseModel):
@@ -107,7 +122,7 @@ class ReferralRequest(BaseModel):
     employment_status: EmploymentStatus
     health_conditions: list[Condition] = Field(min_length=1, max_length=len(Condition))
     consent: Consent
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: Paragraph
 
     @field_validator("health_conditions")
     @classmethod
@@ -120,14 +135,33 @@ class ReferralRequest(BaseModel):
 _FRIENDLY = {
     "missing": "This field is required",
     "extra_forbidden": "This field is not part of a referral",
-    "literal_error": "The patient must agree to the referral",
     "date_from_datetime_parsing": "Enter a real date as YYYY-MM-DD",
     "date_parsing": "Enter a real date as YYYY-MM-DD",
     "date_type": "Enter a real date as YYYY-MM-DD",
     "too_short": "Enter at least one",
-    "string_too_long": "Must be 1000 characters or fewer",
+    "bool_type": YES_OR_NO,
+    "string_unicode": CONTROL,  # a lone surrogate, which JSON allows and UTF-8 does not
     "string_pattern_mismatch": "Enter a practice ODS code, like F83004",
 }
+
+
+def choose(options: Iterable[object]) -> str:
+    """The message for a value outside a fixed set: the set, in words."""
+    *rest, last = [str(o) for o in options]
+    return f"Choose {', '.join(rest)} or {last}" if rest else f"Choose {last}"
+
+
+def _message(item: ErrorDetails) -> str:
+    kind, ctx = item["type"], item.get("ctx") or {}
+    if kind in ("literal_error", "enum"):
+        # pydantic lists the set as "'a', 'b' or 'c'": the allowed values, never the input.
+        expected = str(ctx.get("expected", ""))
+        return CONSENT_NEEDED if expected == "True" else "Choose " + expected.replace("'", "")
+    if kind == "string_too_long":
+        return f"Must be {ctx['max_length']} characters or fewer"
+    if kind == "too_long":
+        return f"Give {ctx['max_length']} or fewer"
+    return _FRIENDLY.get(kind, item["msg"].removeprefix("Value error, "))
 
 
 def field_errors(error: ValidationError) -> list[FieldError]:
@@ -135,14 +169,10 @@ def field_errors(error: ValidationError) -> list[FieldError]:
     result = []
     for item in error.errors(include_input=False, include_url=False):
         loc = ".".join(str(part) for part in item["loc"])
-        message = item["msg"].removeprefix("Value error, ")
+        message = _message(item)
         if item["type"] == "value_error" and ": " in message and item["loc"] == ("patient",):
             # A cross-field rule names the field it is about before the colon.
             name, _, message = message.partition(": ")
             loc = f"patient.{name}"
-        elif item["type"] == "string_too_long" and item["loc"] != ("reason",):
-            message = item["msg"]
-        elif item["type"] in _FRIENDLY:
-            message = _FRIENDLY[item["type"]]
         result.append(FieldError(field=loc, message=message))
     return result

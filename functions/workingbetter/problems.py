@@ -6,20 +6,28 @@ import json
 from typing import Any
 
 from workingbetter.domain.errors import (
+    BadRequest,
     Conflict,
     DomainError,
     Forbidden,
     InvalidInput,
+    MethodNotAllowed,
     NotFound,
+    TooLarge,
     Unauthenticated,
+    UnsupportedMediaType,
 )
 
 STATUS: dict[type[DomainError], int] = {
-    InvalidInput: 422,
+    BadRequest: 400,
     Unauthenticated: 401,
     Forbidden: 403,
     NotFound: 404,
+    MethodNotAllowed: 405,
     Conflict: 409,
+    TooLarge: 413,
+    UnsupportedMediaType: 415,
+    InvalidInput: 422,
 }
 CONTENT_TYPE = "application/problem+json"
 

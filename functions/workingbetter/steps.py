@@ -7,13 +7,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
 
 from workingbetter import resume
 from workingbetter.auth import Principal, Role
 from workingbetter.domain import slots
 from workingbetter.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 from workingbetter.domain.referral import Awaiting, ExitReason, Status
+from workingbetter.domain.text import LIST_MAX, Line, Paragraph
 from workingbetter.intake import field_errors
 from workingbetter.lifecycle import answer
 from workingbetter.notifications.notices import Notices
@@ -30,7 +31,7 @@ M = TypeVar("M", bound=BaseModel)
 class TriageDecision(BaseModel):
     model_config = _STRICT
     decision: Literal["accept", "reject"]
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Paragraph
 
 
 class AppointmentOutcome(BaseModel):
@@ -40,7 +41,7 @@ class AppointmentOutcome(BaseModel):
 
 class Job(BaseModel):
     model_config = _STRICT
-    employer: str = Field(min_length=1, max_length=200)
+    employer: Line
     hours_per_week: float = Field(gt=0, le=80)
     start_date: date
 
@@ -55,7 +56,7 @@ class Review(BaseModel):
     decision: Literal["continue", "job_start", "exit"]
     exit_reason: ExitReason | None = None
     employer_contacts: int = Field(ge=0, le=200)
-    goals: list[str] | None = Field(default=None, max_length=20)
+    goals: list[Line] | None = Field(default=None, max_length=LIST_MAX)
     confidence: int | None = Field(default=None, ge=1, le=10)
     job: Job | None = None
 
@@ -73,7 +74,7 @@ class Review(BaseModel):
 
 class Sustainment(BaseModel):
     model_config = _STRICT
-    still_in_work: bool
+    still_in_work: StrictBool
 
 
 def _parse(model: type[M], body: Any) -> M:

@@ -7,6 +7,7 @@ Every change of status is a conditional write, so two writers can never both win
 
 from __future__ import annotations
 
+import hmac
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -169,6 +170,11 @@ class Store:
         return conditional(lambda: self.table.delete_item(
             Key={"pk": f"REFERRAL#{referral_id}", "sk": "WITHDRAW_LINK"},
             ConditionExpression=Attr("token_hash").eq(token_hash)))
+
+    def withdraw_link_is_live(self, referral_id: str, token_hash: str) -> bool:
+        """Read only: showing the patient's page must not use the link up."""
+        link = self._get({"pk": f"REFERRAL#{referral_id}", "sk": "WITHDRAW_LINK"})
+        return link is not None and hmac.compare_digest(str(link["token_hash"]), token_hash)
 
     def drop_withdraw_link(self, referral_id: str) -> None:
         self.table.delete_item(Key={"pk": f"REFERRAL#{referral_id}", "sk": "WITHDRAW_LINK"})

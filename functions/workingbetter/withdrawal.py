@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, StrictBool, ValidationError
 
 from workingbetter.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 from workingbetter.domain.referral import ExitReason, Status
+from workingbetter.domain.text import Paragraph
 from workingbetter.intake import field_errors
 from workingbetter.lifecycle import finish
 from workingbetter.referrals import can_see
@@ -25,8 +26,8 @@ from workingbetter.workflow import WITHDRAWN_ERROR, Workflow, run_names, runs_of
 
 class WithdrawRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    reason: str | None = Field(default=None, max_length=500)
-    erase_personal_data: bool = False
+    reason: Paragraph | None = None
+    erase_personal_data: StrictBool = False
 
 
 def parse(body: Any) -> WithdrawRequest:

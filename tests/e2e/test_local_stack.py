@@ -67,6 +67,11 @@ def test_the_banner_gives_urls_tokens_and_the_aws_cli_line(stack: Running) -> No
     assert len(tokens) == 3  # one for each role
 
 
+def test_the_banner_says_everything_is_in_memory_and_ctrl_c_loses_it(stack: Running) -> None:
+    said = " ".join(stack.banner.split())
+    assert "Everything is kept in memory: Ctrl-C stops the stack and loses every referral" in said
+
+
 def test_a_referral_reaches_a_booked_appointment_and_its_run_is_visible(
         stack: Running) -> None:
     referrer = local_token(Role.REFERRER, SECRET, practice_ods="F83003")

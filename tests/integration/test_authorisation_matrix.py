@@ -51,7 +51,9 @@ COLLECTIONS = {("GET", "/referrals"), ("POST", "/referrals"), ("GET", "/practice
                ("GET", "/ops/notifications")}
 # The patient's own one-time link needs no login by design: its token is the credential
 # (tests/integration/test_notifications.py covers a guessed, a used and an expired one).
-NO_LOGIN = {("GET", "/patient/withdraw/{token}"), ("POST", "/patient/withdraw/{token}")}
+# The API's own description is public too: it holds no data (tests/unit/test_openapi.py).
+NO_LOGIN = {("GET", "/patient/withdraw/{token}"), ("POST", "/patient/withdraw/{token}"),
+            ("GET", "/openapi.json")}
 
 
 def served_routes() -> set[tuple[str, str]]:

@@ -6,8 +6,10 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from tests.conftest import referral_body
 from workingbetter.domain import nhs_number
 from workingbetter.domain.nhs_number import check_digit, display, keyed_hash, normalise, problem
+from workingbetter.referrals import parse_referral
 
 VALID = "4857773457"
 KEY = "a-test-key-of-sixteen-plus-chars"
@@ -151,3 +153,9 @@ def test_the_keyed_hash_never_contains_the_number(number: str, key: str) -> None
     assert number not in hashed
     assert nhs_number.display(number) not in hashed
     assert len(hashed) == 64
+
+
+@given(valid_numbers())
+def test_the_referral_form_accepts_every_valid_number_typed_3_3_4(number: str) -> None:
+    typed = display(number)
+    assert parse_referral(referral_body(patient__nhs_number=typed)).patient.nhs_number == number

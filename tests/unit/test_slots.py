@@ -189,3 +189,22 @@ def test_iso_and_parse_iso_round_trip(instant: datetime) -> None:
 def test_parse_iso_refuses_text_without_the_z() -> None:
     with pytest.raises(ValueError, match="does not match"):
         parse_iso("2026-06-15T08:30:00+01:00")
+
+
+@given(instants, st.integers(min_value=0, max_value=4), st.integers(min_value=1, max_value=30),
+       st.lists(st.integers(0, 6 * 24), max_size=30))
+def test_slots_booked_one_after_another_are_never_in_the_past_nor_doubled(
+    now: datetime, weekday: int, bookings: int, hours_later: list[int]
+) -> None:
+    """Each booking takes the next free slot, some hours after the one before: every slot
+    given is a proper session slot with 24 hours' notice, and no slot is given twice."""
+    booked: list[datetime] = []
+    clock = now
+    for i in range(bookings):
+        clock += timedelta(hours=hours_later[i] if i < len(hours_later) else 0)
+        slot = next_free_slot(weekday, clock, booked)
+        if slot is None:  # the diary is full for the next 12 weeks
+            break
+        assert_a_proper_slot(slot, weekday, clock)
+        assert slot not in booked
+        booked.append(slot)

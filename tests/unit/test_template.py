@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import tomllib
 from collections import Counter
 from collections.abc import Iterator
@@ -48,6 +49,37 @@ def chalice_routes() -> set[tuple[str, str]]:
 
 
 # -- the HTTP API -------------------------------------------------------------------------------
+
+
+def gateway_responses(template: LocalTemplate) -> dict[str, dict[str, Any]]:
+    (api,) = template.of_type("AWS::Serverless::Api").values()
+    responses: dict[str, dict[str, Any]] = api["Properties"]["GatewayResponses"]
+    return responses
+
+
+def test_api_gateway_answers_an_unknown_url_with_404_not_missing_authentication_token(
+        template: LocalTemplate) -> None:
+    responses = gateway_responses(template)
+    assert responses["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == "404"
+    assert responses["UNSUPPORTED_MEDIA_TYPE"]["StatusCode"] == "415"
+    assert responses["REQUEST_TOO_LARGE"]["StatusCode"] == "413"
+
+
+def test_every_answer_api_gateway_gives_itself_is_problem_json_with_the_security_headers(
+        template: LocalTemplate) -> None:
+    responses = gateway_responses(template)
+    assert {"DEFAULT_4XX", "DEFAULT_5XX", "UNAUTHORIZED", "ACCESS_DENIED"} <= set(responses)
+    for name, response in responses.items():
+        headers = response["ResponseParameters"]["Headers"]
+        assert headers["Content-Type"] == "'application/problem+json'", name
+        for header in ("Cache-Control", "X-Content-Type-Options", "Referrer-Policy",
+                       "Content-Security-Policy", "Strict-Transport-Security"):
+            assert header in headers, (name, header)
+        (body,) = response["ResponseTemplates"].values()
+        problem = json.loads(body)
+        assert problem["title"], name
+        if "StatusCode" in response:
+            assert problem["status"] == int(response["StatusCode"]), name
 
 
 def test_the_app_has_routes_to_compare() -> None:

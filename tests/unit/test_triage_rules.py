@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from workingbetter.domain.referral import Condition
 from workingbetter.domain.triage import (
@@ -124,3 +126,31 @@ def test_age_is_worked_out_on_the_referral_date_not_on_another_day() -> None:
     dob = date(1959, 6, 1)
     assert decide(facts_for(dob, [Condition.CANCER], date(2026, 5, 31))) is TriageRoute.ACCEPT
     assert decide(facts_for(dob, [Condition.CANCER], date(2026, 6, 1))) is TriageRoute.REJECT
+
+
+# -- properties ---------------------------------------------------------------------------------
+
+referral_dates = st.dates(min_value=date(2024, 1, 1), max_value=date(2035, 12, 31))
+
+
+@given(referral_dates, st.integers(min_value=0, max_value=36_500),
+       st.sets(st.sampled_from(list(Condition)), min_size=1))
+def test_triage_rejects_only_outside_16_to_66_and_sends_other_alone_to_a_person(
+    referral_date: date, days_old: int, conditions: set[Condition]
+) -> None:
+    born = referral_date - timedelta(days=days_old)
+    route = decide(facts_for(born, sorted(conditions), referral_date))
+    age = age_on(born, referral_date)
+    if not 16 <= age <= 66:
+        assert route is TriageRoute.REJECT
+    elif conditions == {Condition.OTHER}:
+        assert route is TriageRoute.PERSON
+    else:
+        assert route is TriageRoute.ACCEPT
+
+
+@given(referral_dates, st.integers(min_value=0, max_value=36_500))
+def test_age_goes_up_by_exactly_one_on_each_birthday(referral_date: date, days_old: int) -> None:
+    born = referral_date - timedelta(days=days_old)
+    assert age_on(born, referral_date + timedelta(days=1)) - age_on(born, referral_date) in (0, 1)
+    assert age_on(born, born) == 0

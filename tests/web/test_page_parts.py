@@ -7,9 +7,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from pydantic import BaseModel, ValidationError
 
 from workingbetter.domain.errors import FieldError, Forbidden
+from workingbetter.intake import field_errors
 from workingbetter.settings import Settings
+from workingbetter.steps import AppointmentOutcome, Review, TriageDecision
 from workingbetter.web import caseload, charts, coach_forms, csrf, ops_console, referral_form
 from workingbetter.web.errors import FormErrorMap
 from workingbetter.web.http import Form
@@ -214,3 +217,20 @@ def test_times_are_shown_on_uk_wall_clock_time() -> None:
     assert when("2026-07-01T08:30:00Z") == "1 Jul 2026, 09:30"  # summer time
     assert when("2026-01-05T09:30:00.123456Z", seconds=True) == "5 Jan 2026, 09:30:00"
     assert when(None) == ""
+
+
+@pytest.mark.parametrize(("step", "model", "body", "message"), [
+    (coach_forms.TRIAGE, TriageDecision, {"decision": "maybe", "reason": "r"},
+     "Select accept or reject"),
+    (coach_forms.OUTCOME, AppointmentOutcome, {"outcome": "late"},
+     "Select what happened at the appointment"),
+    (coach_forms.REVIEW, Review, {"decision": "pause", "employer_contacts": 0},
+     "Select what happens next"),
+])
+def test_an_unknown_choice_on_a_coach_form_reads_as_the_forms_question(
+        step: coach_forms.StepForm, model: type[BaseModel], body: dict[str, Any],
+        message: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        model.model_validate(body)
+    assert [m for _, m in step.errors.page_errors(field_errors(raised.value)).summary] == \
+        [message]

@@ -26,6 +26,22 @@ class InvalidInput(DomainError):
     title = "Your request has errors"
 
 
+class BadRequest(DomainError):
+    title = "The request cannot be read"
+
+
+class TooLarge(DomainError):
+    title = "The request is too large"
+
+
+class MethodNotAllowed(DomainError):
+    title = "Method not allowed"
+
+
+class UnsupportedMediaType(DomainError):
+    title = "Unsupported content type"
+
+
 class NotFound(DomainError):
     title = "Not found"
 

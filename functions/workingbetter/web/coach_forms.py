@@ -5,22 +5,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
+
+from pydantic import BaseModel
 
 from workingbetter.auth import Principal
 from workingbetter.domain.referral import Awaiting
-from workingbetter.steps import REVIEW_EXITS, Steps
+from workingbetter.intake import choose
+from workingbetter.steps import REVIEW_EXITS, AppointmentOutcome, Review, Steps, TriageDecision
 from workingbetter.store import Item
 from workingbetter.web.errors import FormErrorMap
 from workingbetter.web.http import Form
 from workingbetter.web.referral_form import DATE_MESSAGE, date_from_parts
 
 Record = Callable[[Steps, Principal, str, Any], Item]
-CHOOSE = "The patient must agree to the referral"  # the API's word for an unknown choice
 
 
-def _choice(message: str) -> dict[str, str]:
-    return {CHOOSE: message}
+def _choice(model: type[BaseModel], field: str, message: str) -> dict[str, str]:
+    """The page's words for the API's "Choose a, b or c" about one of the model's choices."""
+    return {choose(get_args(model.model_fields[field].annotation)): message}
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,8 @@ TRIAGE = StepForm(
     FormErrorMap({"decision": "decision", "reason": "reason"},
                  required={"decision": "Select whether to accept the referral",
                            "reason": "Enter the reason for your decision"},
-                 reworded={"decision": _choice("Select accept or reject")}),
+                 reworded={"decision": _choice(TriageDecision, "decision",
+                                                     "Select accept or reject")}),
     lambda form: _keep(decision=form.get("decision"), reason=form.get("reason")),
     lambda steps, who, rid, body: steps.triage(who, rid, body),
 )
@@ -71,7 +75,8 @@ OUTCOME = StepForm(
     "Appointment outcome recorded",
     FormErrorMap({"outcome": "outcome"},
                  required={"outcome": "Select what happened at the appointment"},
-                 reworded={"outcome": _choice("Select what happened at the appointment")}),
+                 reworded={"outcome": _choice(AppointmentOutcome, "outcome",
+                                                    "Select what happened at the appointment")}),
     lambda form: _keep(outcome=form.get("outcome")),
     lambda steps, who, rid, body: steps.appointment_outcome(who, rid, body),
 )
@@ -86,7 +91,7 @@ REVIEW = StepForm(
                   "job.employer": "Enter the employer's name",
                   "job.hours_per_week": "Enter the hours a week",
                   "job.start_date": "Enter the date the job starts"},
-        reworded={"decision": _choice("Select what happens next"),
+        reworded={"decision": _choice(Review, "decision", "Select what happens next"),
                   "employer_contacts": {
                       "Input should be a valid integer, unable to parse string as an integer":
                       "Enter the number of employers contacted, like 2"},

@@ -1,0 +1,81 @@
+"""The API keeps to its own description: Schemathesis generates requests from `/openapi.json`
+(bodies that fit the models and bodies that do not) for every operation, as each role and as
+nobody, against the app behind the local stack's HTTP server. No answer may be a 5xx, and every
+status code, content type and JSON body must be one the document gives."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.result import Ok
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.api_client import Api
+from tests.conftest import Cloud
+from workingbetter import openapi
+
+pytestmark = pytest.mark.integration
+
+SCHEMA = schemathesis.openapi.from_dict(openapi.document())
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance]
+EXAMPLES = 12  # per operation and generation mode: the whole run stays well under a minute
+
+
+def operations() -> list[schemathesis.APIOperation[Any, Any, Any, Any]]:
+    found = []
+    for result in SCHEMA.get_all_operations():
+        assert isinstance(result, Ok), "every operation in the document loads"
+        found.append(result.ok())
+    return found
+
+
+def test_the_document_is_valid_openapi_with_every_operation() -> None:
+    assert len(operations()) == len(openapi.OPERATIONS)
+
+
+def test_no_request_gets_a_5xx_or_an_answer_the_document_does_not_give(
+        cloud: Cloud, api: Api, served: tuple[str, int]) -> None:
+    base_url = "http://{}:{}".format(*served)
+    referral_id = api.refer()  # a real record too, so some requests reach past the 404
+    api.awaiting(referral_id, "appointment_outcome")
+    tokens = {"referrer": api.referrer(), "coach": api.coach_of(referral_id),
+              "ops": api.ops(), "nobody": None}
+    calls = 0
+    started = time.monotonic()
+    for operation in operations():
+        with_path = "{referral_id}" in operation.path
+        described = openapi.document()["paths"][operation.path][operation.method.lower()]
+        # Only what takes input can be sent input that does not fit.
+        takes_input = "parameters" in described or "requestBody" in described
+        modes = [GenerationMode.POSITIVE, *([GenerationMode.NEGATIVE] if takes_input else [])]
+        for mode in modes:
+            cases = operation.as_strategy(generation_mode=mode)
+            if with_path and mode is GenerationMode.POSITIVE:
+                cases = st.one_of(cases, operation.as_strategy(
+                    generation_mode=mode, path_parameters={"referral_id": referral_id}))
+
+            @settings(max_examples=EXAMPLES, deadline=None, database=None,
+                      suppress_health_check=list(HealthCheck))
+            @given(case=cases, who=st.sampled_from(sorted(tokens)))
+            def call(case: schemathesis.Case[Any], who: str) -> None:
+                nonlocal calls
+                token = tokens[who]
+                headers = {"Authorization": f"Bearer {token}"} if token else {}
+                case.call_and_validate(base_url=base_url, headers=headers, checks=CHECKS)
+                calls += 1
+
+            call()
+    print(f"schemathesis: {calls} requests in {time.monotonic() - started:.1f} s")
+    assert calls >= len(operations()) * 2

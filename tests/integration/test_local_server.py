@@ -1,0 +1,75 @@
+"""The local stack's HTTP server answers as API Gateway is set up to answer when deployed:
+problem+json for a URL no route has (404, never echoing a token), a body refused by its
+Content-Length before it is read, patients' links masked in the access log, and a listen
+backlog that takes a burst of connections."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from infra import local_server
+
+pytestmark = pytest.mark.integration
+
+PROBLEM = "application/problem+json"
+
+
+def ask(server: tuple[str, int], method: str, path: str, body: bytes | None = None,
+        **headers: str) -> tuple[int, dict[str, str], bytes]:
+    connection = http.client.HTTPConnection(*server, timeout=10)
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        return (response.status, {k.lower(): v for k, v in response.getheaders()},
+                response.read())
+    finally:
+        connection.close()
+
+
+def test_a_url_no_route_has_is_a_404_problem_that_never_echoes_the_token(
+        served: tuple[str, int]) -> None:
+    token = "eyJ-a-bearer-token-that-must-not-come-back"
+    status, headers, body = ask(served, "GET", "/nowhere/at/all", Authorization=f"Bearer {token}")
+    assert status == 404
+    assert headers["content-type"] == PROBLEM
+    assert headers["x-content-type-options"] == "nosniff"
+    assert "default-src 'none'" in headers["content-security-policy"]
+    assert token.encode() not in body
+    assert json.loads(body)["status"] == 404
+
+
+def test_a_wrong_method_is_a_405_problem_with_allow(served: tuple[str, int]) -> None:
+    status, headers, _ = ask(served, "DELETE", "/referrals")
+    assert (status, headers["content-type"]) == (405, PROBLEM)
+    assert sorted(headers["allow"].split(", ")) == ["GET", "POST"]
+
+
+def test_a_body_declared_over_64_kb_is_refused_before_it_is_read(
+        served: tuple[str, int]) -> None:
+    with socket.create_connection(served, timeout=10) as raw:
+        raw.sendall(b"POST /referrals HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    b"Content-Length: 20000000\r\n\r\n{")
+        answer = raw.recv(65536).decode()
+    assert answer.startswith("HTTP/1.1 413")
+    assert PROBLEM in answer
+
+
+def test_the_access_log_masks_the_patients_link(served: tuple[str, int],
+                                                capfd: pytest.CaptureFixture[str]) -> None:
+    ask(served, "GET", "/patient/withdraw/some-referral.the-secret-part")
+    logged = capfd.readouterr().err
+    assert "/patient/withdraw/" in logged
+    assert "the-secret-part" not in logged
+    assert "some-referral" not in logged
+
+
+def test_fifty_connections_at_once_are_all_answered(served: tuple[str, int]) -> None:
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        statuses = list(pool.map(lambda _: ask(served, "GET", "/nowhere")[0], range(50)))
+    assert statuses == [404] * 50
+    assert local_server.Server.request_queue_size >= 128
