@@ -232,7 +232,7 @@ def retry_failed_step(referral_id: str) -> tuple[int, Any]:
     return 200, services().steps.retry_failed_step(caller(), referral_id)
 
 
-@app.route("/referrals/{referral_id}/resume", methods=["POST"], content_types=BODY_TYPES)
+@app.route("/referrals/{referral_id}/resume", methods=["POST"], content_types=JSON)
 @_guarded
 def resume_referral(referral_id: str) -> tuple[int, Any]:
     return 200, services().steps.resume(caller(), referral_id)

@@ -95,8 +95,11 @@ OPERATIONS = (
     Operation("GET", "/referrals", "The caller's referrals", result=_LIST),
     Operation("GET", "/referrals/{referral_id}", "One referral, as the caller may see it",
               result={**_REFERRAL_SUMMARY, "type": "object"}),
-    Operation("POST", "/referrals/{referral_id}/retry", "Run a failed step again (ops)",
-              result=_STEP_DONE, errors=(*AUTHENTICATED, 409, *WITH_BODY)),
+    Operation("POST", "/referrals/{referral_id}/retry", "Run a failed step again (ops; the "
+              "same as resume)", result=_STEP_DONE, errors=(*AUTHENTICATED, 409, *WITH_BODY)),
+    Operation("POST", "/referrals/{referral_id}/resume", "Pick up a stalled or failed "
+              "referral where its run stopped (ops)", result=_STEP_DONE,
+              errors=(*AUTHENTICATED, 409, *WITH_BODY)),
     Operation("GET", "/referrals/{referral_id}/audit", "Reads of the referral's personal data "
               "(ops)", result=_LIST),
     Operation("GET", "/practices", "Participating practices and their coaches' sessions",
