@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,9 +45,6 @@ def start(secret: str, seconds_per_day: str = "0.05") -> Running:
         [sys.executable, "-m", "infra.local_stack"], cwd=ROOT, env=env, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     banner = _read_banner(process, time.monotonic() + 60)
-    # Keep reading what it prints (an access log line a request): a full pipe would block it.
-    assert process.stdout is not None
-    threading.Thread(target=process.stdout.read, daemon=True).start()
     api = re.search(r"API\s+(http://127\.0\.0\.1:\d+)", banner)
     aws = re.search(r"AWS \(moto\)\s+(http://127\.0\.0\.1:\d+)", banner)
     machine = re.search(r"State machine\s+(\S+)", banner)

@@ -179,8 +179,9 @@ def _edges(request: Request, get_response: Callable[[Request], Response]) -> Res
 def _check_ids(request: Request) -> None:
     """No referral has an id this long; DynamoDB would refuse it as a key (a 500), so say 404.
     (A patient's link token is checked by its own page, which answers with a page.)"""
-    given = [(request.uri_params or {}).get("referral_id"),
-             (request.query_params or {}).get("referral_id")]
+    path: dict[str, str] = request.uri_params or {}
+    query: dict[str, str] = dict(request.query_params or {})
+    given = (path.get("referral_id"), query.get("referral_id"))
     if any(len(value) > MAX_ID_LENGTH for value in given if value):
         raise NotFound("No referral has an id that long")
 
