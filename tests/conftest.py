@@ -20,6 +20,7 @@ from infra import engine
 from infra.cloud import Built, build
 from infra.seed import seed
 from infra.template import REGION, LocalTemplate, load
+from tests.local_stack_process import PATIENT_LIMITS
 from workingbetter import api, referrals, tasks
 from workingbetter.auth import Role, local_token
 from workingbetter.settings import Settings, get_settings
@@ -40,7 +41,8 @@ logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
 
 NHS_HASH_KEY = "test-nhs-hash-key-0123456789"
 SECRET = "test-secret-for-local-tokens-only-0123"
-# A fast service clock: one service day is a tenth of a second.
+# A fast service clock: one service day is a tenth of a second. People's time limits stay long
+# (PATIENT_LIMITS): tests about time limits set their own with the service_days marker.
 TEST_SECONDS_PER_DAY = "0.1"
 
 
@@ -153,6 +155,7 @@ def cloud(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> It
     marker = request.node.get_closest_marker("service_days")
     overrides: dict[str, Any] = dict(marker.kwargs) if marker else {}
     overrides.setdefault("seconds_per_day", TEST_SECONDS_PER_DAY)
+    overrides = {**PATIENT_LIMITS, **overrides}
     with engine.in_process():
         template = LocalTemplate(load())
         env = engine.environment(template, jwt_secret=SECRET, nhs_hash_key=NHS_HASH_KEY,

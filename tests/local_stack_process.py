@@ -12,6 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# A person always has far longer than a test takes to answer: on a fast clock the real limits
+# (7 to 42 days) are a few seconds, and on a busy machine a chase would race the test.
+PATIENT_LIMITS = {name: 10_000 for name in (
+    "triage_decision_days", "appointment_outcome_days", "review_response_days",
+    "sustainment_response_days", "waitlist_days")}
 
 
 @dataclass
@@ -38,7 +43,9 @@ def _read_banner(process: subprocess.Popen[str], deadline: float) -> str:
 
 
 def start(secret: str, seconds_per_day: str = "0.05") -> Running:
-    env = {**os.environ, "WB_PORT": "0", "WB_AWS_PORT": "0",
+    # People have far longer to answer than a test takes (see tests/conftest.py).
+    limits = {f"WB_{name.upper()}": str(days) for name, days in PATIENT_LIMITS.items()}
+    env = {**os.environ, "WB_PORT": "0", "WB_AWS_PORT": "0", **limits,
            "WB_SECONDS_PER_DAY": seconds_per_day, "WB_LOCAL_JWT_SECRET": secret,
            "PYTHONUNBUFFERED": "1", "POWERTOOLS_LOG_LEVEL": "WARNING"}
     process = subprocess.Popen(
