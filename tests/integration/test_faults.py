@@ -33,9 +33,13 @@ def test_with_faults_every_referral_ends_up_where_it_would_without_them(
         return cloud.token(Role.OPS) if role == "ops" else api.coach(scope)
 
     places = {str(p["practice_ods"]): len(p["sessions"]) for p in cloud.store.practices()}
-    report = exercise(call, token, cloud.store, places, n=12, settle_seconds=240)
+    # A generous bound: a busy machine slows retries, never changes where referrals end up.
+    report = exercise(call, token, cloud.store, places, n=12, settle_seconds=600)
 
     injected = sum(FAULTS.injected.values()) - sum(before.values())
     assert injected > 0, "no fault was injected: the test proves nothing"
-    assert report.lost == []
+    where = {i: {k: (cloud.store.referral(i) or {}).get(k)
+                 for k in ("status", "awaiting", "attention", "failed_at")}
+             for i in report.lost if "-" in i}
+    assert report.lost == [], where
     assert report.doubled == []

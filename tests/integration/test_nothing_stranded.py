@@ -119,7 +119,8 @@ def test_withdrawing_as_a_job_starts_leaves_no_run_going(cloud: Cloud, api: Api)
 
 # -- a stalled referral is never a dead end ----------------------------------------------------
 
-STALLS_FAST = {"appointment_outcome_days": 3, "max_chases": 1, "seconds_per_day": 0.1}
+STALLS_FAST = {"appointment_outcome_days": 3, "triage_decision_days": 3, "max_chases": 1,
+               "seconds_per_day": 0.1}
 
 
 def stalled(cloud: Cloud, referral_id: str) -> dict[str, Any]:
