@@ -1,26 +1,42 @@
 """The local engine: moto with Step Functions executing the real ASL, Lambda tasks run by the
 real handlers (lambda_dispatch) and DynamoDB answering one request at a time
-(dynamodb_atomicity); plus the environment every function gets from template.yaml."""
+(dynamodb_atomicity); plus the environment every function gets from template.yaml.
+
+The other patches keep a long-running local stack linear in referrals: moto forgets the
+models it no longer uses (moto_tracking), a transaction sets aside only its items
+(dynamodb_transactions), the ASL is parsed once (asl_cache) and a waiting run holds one
+thread (sfn_threads)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from moto import mock_aws
 
-from infra import dynamodb_atomicity, lambda_dispatch
+from infra import (
+    asl_cache,
+    dynamodb_atomicity,
+    dynamodb_transactions,
+    lambda_dispatch,
+    moto_tracking,
+    sfn_threads,
+)
 from infra.template import LocalTemplate
+
+PATCHES: tuple[Any, ...] = (lambda_dispatch, dynamodb_atomicity, moto_tracking,
+                            dynamodb_transactions, asl_cache, sfn_threads)
 
 
 def install() -> None:
-    lambda_dispatch.install()
-    dynamodb_atomicity.install()
+    for patch in PATCHES:
+        patch.install()
 
 
 def uninstall() -> None:
-    lambda_dispatch.uninstall()
-    dynamodb_atomicity.uninstall()
+    for patch in reversed(PATCHES):
+        patch.uninstall()
 
 
 @contextmanager
