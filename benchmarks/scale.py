@@ -158,6 +158,23 @@ def final_checks(store: Any, sfn: Any, machine: str, waiting: int) -> dict[str, 
     return counts
 
 
+class Output:
+    """Reads the stack's output as it comes (a full pipe would block every thread that logs)
+    and counts the lines that tell of a failed or timed-out task."""
+
+    def __init__(self, running: local_stack_process.Running) -> None:
+        self.lines = 0
+        self.alarming: list[str] = []
+        threading.Thread(target=self._read, args=(running,), daemon=True).start()
+
+    def _read(self, running: local_stack_process.Running) -> None:
+        assert running.process.stdout is not None
+        for line in running.process.stdout:
+            self.lines += 1
+            if any(word in line for word in ('"level":"ERROR"', "Traceback", "Timeout")):
+                self.alarming.append(line.strip()[:300])
+
+
 def connect(running: local_stack_process.Running) -> tuple[Any, Any]:
     """The store and Step Functions client of the running stack, from this process."""
     import boto3
@@ -182,6 +199,7 @@ def measure(referrals: int, waiting: int, checkpoints: list[int], clients: int,
         SECRET, "86400", settings={"WB_CASELOAD_CAP": "100000"},
         python_args=BASELINE if baseline else ("-m", "infra.local_stack"))
     pid = running.process.pid
+    output = Output(running)
     try:
         store, sfn = connect(running)
         practices = bench_practices(max(1, math.ceil(waiting / (WEEKDAYS * SLOTS_PER_COACH))))
@@ -231,6 +249,10 @@ def measure(referrals: int, waiting: int, checkpoints: list[int], clients: int,
             print(f"  {name}: {value}")
         for detail in sorted(set(run.failed_posts))[:5]:
             print(f"  failed POST: {detail}")
+        print(f"  stack log lines telling of an error or a timeout: {len(output.alarming)}"
+              f" of {output.lines}")
+        for line in output.alarming[:5]:
+            print(f"    {line}")
         return rows
     finally:
         local_stack_process.stop(running)
