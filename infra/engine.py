@@ -4,9 +4,9 @@ real handlers (lambda_dispatch) and DynamoDB answering one request at a time
 
 The other patches keep a long-running local stack linear in referrals: moto forgets the
 models it no longer uses (moto_tracking), a transaction sets aside only its items
-(dynamodb_transactions), the ASL is parsed once (asl_cache), a waiting run holds one
-thread (sfn_threads) and moto's server routes a request without listing its package
-(moto_server_routing)."""
+(dynamodb_transactions), a query reads only its partition (dynamodb_queries), the ASL is
+parsed once (asl_cache), a waiting run holds one thread (sfn_threads) and moto's server
+routes a request without listing its package (moto_server_routing)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from moto import mock_aws
 from infra import (
     asl_cache,
     dynamodb_atomicity,
+    dynamodb_queries,
     dynamodb_transactions,
     lambda_dispatch,
     moto_server_routing,
@@ -28,7 +29,8 @@ from infra import (
 from infra.template import LocalTemplate
 
 PATCHES: tuple[Any, ...] = (lambda_dispatch, dynamodb_atomicity, moto_tracking,
-                            dynamodb_transactions, asl_cache, sfn_threads, moto_server_routing)
+                            dynamodb_transactions, dynamodb_queries, asl_cache, sfn_threads,
+                            moto_server_routing)
 
 
 def install() -> None:
