@@ -1,28 +1,48 @@
 """The local engine: moto with Step Functions executing the real ASL, Lambda tasks run by the
 real handlers (lambda_dispatch) and DynamoDB answering one request at a time
-(dynamodb_atomicity); plus the environment every function gets from template.yaml."""
+(dynamodb_atomicity); plus the environment every function gets from template.yaml.
+
+The other patches keep a long-running local stack linear in referrals: moto forgets the
+models it no longer uses (moto_tracking), a transaction sets aside only its items
+(dynamodb_transactions), a query reads only its partition (dynamodb_queries), the ASL is
+parsed once (asl_cache), a waiting run holds one thread (sfn_threads), a run stopped as it
+starts is stopped all the same (sfn_early_stop) and moto's server routes a request without
+listing its package (moto_server_routing)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from moto import mock_aws
 
-from infra import dynamodb_atomicity, lambda_dispatch, sfn_early_stop
+from infra import (
+    asl_cache,
+    dynamodb_atomicity,
+    dynamodb_queries,
+    dynamodb_transactions,
+    lambda_dispatch,
+    moto_server_routing,
+    moto_tracking,
+    sfn_early_stop,
+    sfn_threads,
+)
 from infra.template import LocalTemplate
+
+PATCHES: tuple[Any, ...] = (lambda_dispatch, dynamodb_atomicity, moto_tracking,
+                            dynamodb_transactions, dynamodb_queries, asl_cache, sfn_threads,
+                            sfn_early_stop, moto_server_routing)
 
 
 def install() -> None:
-    lambda_dispatch.install()
-    dynamodb_atomicity.install()
-    sfn_early_stop.install()
+    for patch in PATCHES:
+        patch.install()
 
 
 def uninstall() -> None:
-    lambda_dispatch.uninstall()
-    dynamodb_atomicity.uninstall()
-    sfn_early_stop.uninstall()
+    for patch in reversed(PATCHES):
+        patch.uninstall()
 
 
 @contextmanager

@@ -42,14 +42,16 @@ def _read_banner(process: subprocess.Popen[str], deadline: float) -> str:
     raise AssertionError("the local stack did not start:\n" + "".join(lines))
 
 
-def start(secret: str, seconds_per_day: str = "0.05") -> Running:
-    # People have far longer to answer than a test takes (see tests/conftest.py).
+def start(secret: str, seconds_per_day: str = "0.05", *, settings: dict[str, str] | None = None,
+          python_args: tuple[str, ...] = ("-m", "infra.local_stack")) -> Running:
+    """`settings` adds to the environment; `python_args` replaces `-m infra.local_stack`.
+    People have far longer to answer than a test takes (PATIENT_LIMITS)."""
     limits = {f"WB_{name.upper()}": str(days) for name, days in PATIENT_LIMITS.items()}
     env = {**os.environ, "WB_PORT": "0", "WB_AWS_PORT": "0", **limits,
            "WB_SECONDS_PER_DAY": seconds_per_day, "WB_LOCAL_JWT_SECRET": secret,
-           "PYTHONUNBUFFERED": "1", "POWERTOOLS_LOG_LEVEL": "WARNING"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "infra.local_stack"], cwd=ROOT, env=env, text=True,
+           "PYTHONUNBUFFERED": "1", "POWERTOOLS_LOG_LEVEL": "WARNING", **(settings or {})}
+    process = subprocess.Popen(  # noqa: S603 - this interpreter, the project's own arguments
+        [sys.executable, *python_args], cwd=ROOT, env=env, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     banner = _read_banner(process, time.monotonic() + 60)
     api = re.search(r"API\s+(http://127\.0\.0\.1:\d+)", banner)

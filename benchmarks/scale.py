@@ -1,0 +1,292 @@
+"""How the local stack holds up with many referrals: RSS and threads of `make run` as it fills.
+
+Starts the local stack (`python -m infra.local_stack`) as a subprocess on free ports, with a
+real service clock (nothing times out during the run) and room for thousands of referrals
+(a high caseload cap, and extra practices so that every waiting referral gets a slot), then
+sends referrals through the HTTP API from a few concurrent clients. Every `--waiting`-th
+share is in the age range and ends up booked and waiting on a person (the coach's
+appointment outcome); the rest are over 66 and end at triage (Rejected). At each checkpoint
+it waits until every referral sent so far has reached its expected status, then reads the
+subprocess's RSS and thread count from /proc.
+
+    python -m benchmarks.scale [--referrals 10000] [--waiting 2000] [--baseline]
+
+--baseline runs the stack with only the two original patches of moto (lambda_dispatch and
+dynamodb_atomicity), to measure what the others change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+
+from tests import local_stack_process
+from workingbetter.domain import nhs_number
+from workingbetter.domain.referral import Status
+
+SECRET = "scale-benchmark-secret-for-local-tokens-0000"  # noqa: S105 - local tokens only
+SLOTS_PER_COACH = 60  # of the 72 in a coach's 12-week diary: some fall inside 24 h notice
+WEEKDAYS = 5
+CHECKPOINTS = (1_000, 5_000, 10_000)
+BASELINE = ("-c", "import sys; from infra import engine, lambda_dispatch, dynamodb_atomicity; "
+            "engine.PATCHES = (lambda_dispatch, dynamodb_atomicity); "
+            "from infra.local_stack import main; sys.exit(main())")
+
+
+@dataclass
+class Row:
+    referrals: int
+    waiting: int
+    rss_mb: float
+    threads: int
+    elapsed: float
+    settled: bool
+
+
+@dataclass
+class Run:
+    sent: int = 0
+    failed_posts: list[str] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def process_status(pid: int) -> tuple[float, int]:
+    """RSS in MB and thread count of a process, from /proc."""
+    with open(f"/proc/{pid}/status") as status:
+        fields = dict(line.split(":", 1) for line in status.read().splitlines())
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["Threads"])
+
+
+def nhs_numbers(start: int) -> Any:
+    """Valid NHS numbers, each once (a patient may have one active referral)."""
+    base = start
+    while True:
+        nine = f"{base:09d}"
+        digit = nhs_number.check_digit(nine)
+        if digit is not None:
+            yield nine + str(digit)
+        base += 1
+
+
+def bench_practices(count: int) -> list[str]:
+    return [f"B{n:05d}" for n in range(1, count + 1)]
+
+
+def seed_practices(store: Any, practices: list[str]) -> None:
+    """Practices whose coaches (one a weekday) take the waiting referrals."""
+    for ods in practices:
+        coaches = [{"coach_id": f"coach-{ods}-{day}", "weekday": day} for day in range(WEEKDAYS)]
+        store.put_practice(ods, f"Benchmark practice {ods}", coaches, f"{ods}@example.com")
+        for coach in coaches:
+            store.put_coach(coach["coach_id"], ods, coach["weekday"])
+
+
+def body(practice: str, number: str, waiting: bool) -> dict[str, Any]:
+    return {"practice_ods": practice, "employment_status": "unemployed",
+            "patient": {"nhs_number": number, "given_name": "Scale", "family_name": "Bench",
+                        "date_of_birth": "1985-06-01" if waiting else "1940-06-01",
+                        "email": "scale@example.com", "contact_preference": "email"},
+            "health_conditions": ["musculoskeletal"], "reason": "Scale benchmark",
+            "consent": {"referral": True, "share_outcome_with_gp": True}}
+
+
+def post(api: str, token: str, payload: dict[str, Any], run: Run) -> None:
+    request = urllib.request.Request(  # noqa: S310 - the local stack on 127.0.0.1 only
+        f"{api}/referrals", data=json.dumps(payload).encode(), method="POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(request, timeout=120) as reply:  # noqa: S310
+            ok = reply.status == 201
+            detail = "" if ok else f"status {reply.status}"
+    except (urllib.error.URLError, TimeoutError) as error:
+        ok, detail = False, str(error)
+    with run.lock:
+        run.latencies.append(time.monotonic() - started)
+        if not ok:
+            run.failed_posts.append(detail)
+
+
+def count_status(store: Any, status: Status) -> int:
+    kwargs: dict[str, Any] = {"IndexName": "ByStatus", "Select": "COUNT",
+                              "KeyConditionExpression": Key("status").eq(str(status))}
+    total = 0
+    while True:
+        page = store.table.query(**kwargs)
+        total += int(page["Count"])
+        if "LastEvaluatedKey" not in page:
+            return total
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def settle(store: Any, rejected: int, waiting: int, timeout: float) -> bool:
+    """Wait until the referrals sent so far are Rejected or booked, as expected."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if (count_status(store, Status.REJECTED) >= rejected
+                and count_status(store, Status.APPOINTMENT_BOOKED) >= waiting):
+            return True
+        time.sleep(1)
+    return False
+
+
+def final_checks(store: Any, sfn: Any, machine: str, waiting: int) -> dict[str, int]:
+    booked = store.referrals_with_status(Status.APPOINTMENT_BOOKED)
+    counts = {"booked, awaiting the appointment outcome with a token": sum(
+        1 for item in booked
+        if item.get("awaiting") == "appointment_outcome" and item.get("task_token"))}
+    counts["flagged for attention (a step failed or timed out)"] = sum(
+        1 for item in booked if item.get("attention"))
+    for status in ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"):
+        pages = sfn.get_paginator("list_executions").paginate(stateMachineArn=machine,
+                                                              statusFilter=status)
+        counts[f"executions {status}"] = sum(len(page["executions"]) for page in pages)
+    return counts
+
+
+class Output:
+    """Reads the stack's output as it comes (a full pipe would block every thread that logs)
+    and counts the lines that tell of a failed or timed-out task."""
+
+    def __init__(self, running: local_stack_process.Running) -> None:
+        self.lines = 0
+        self.alarming: list[str] = []
+        threading.Thread(target=self._read, args=(running,), daemon=True).start()
+
+    def _read(self, running: local_stack_process.Running) -> None:
+        assert running.process.stdout is not None
+        for line in running.process.stdout:
+            self.lines += 1
+            if any(word in line for word in ('"level":"ERROR"', "Traceback", "Timeout")):
+                self.alarming.append(line.strip()[:300])
+
+
+def connect(running: local_stack_process.Running) -> tuple[Any, Any]:
+    """The store and Step Functions client of the running stack, from this process."""
+    import boto3
+
+    from infra import engine
+    from infra.template import REGION, LocalTemplate, load
+    from workingbetter.settings import get_settings
+
+    os.environ.update({"AWS_ENDPOINT_URL": running.aws, "AWS_DEFAULT_REGION": REGION,
+                       "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"})
+    template = LocalTemplate(load(), overrides={"PublicUrl": running.api})
+    os.environ.update(engine.environment(template, jwt_secret=SECRET,
+                                         nhs_hash_key="scale-benchmark-hash-key"))
+    return get_settings().store(), boto3.client("stepfunctions")
+
+
+def measure(referrals: int, waiting: int, checkpoints: list[int], clients: int,
+            baseline: bool, settle_timeout: float, deadline: float) -> list[Row]:
+    from workingbetter.auth import Role, local_token
+
+    running = local_stack_process.start(
+        SECRET, "86400", settings={"WB_CASELOAD_CAP": "100000"},
+        python_args=BASELINE if baseline else ("-m", "infra.local_stack"))
+    pid = running.process.pid
+    output = Output(running)
+    try:
+        store, sfn = connect(running)
+        practices = bench_practices(max(1, math.ceil(waiting / (WEEKDAYS * SLOTS_PER_COACH))))
+        seed_practices(store, practices)
+        tokens = {ods: local_token(Role.REFERRER, SECRET, practice_ods=ods)
+                  for ods in practices}
+        rss, threads = process_status(pid)
+        rows = [Row(0, 0, rss, threads, 0.0, True)]
+        print(f"empty: {rss:.0f} MB, {threads} threads", file=sys.stderr, flush=True)
+        numbers = nhs_numbers(900_000_000)
+        every = referrals / waiting if waiting else math.inf
+        run, started, sent_waiting = Run(), time.monotonic(), 0
+        with ThreadPoolExecutor(max_workers=clients) as pool:
+            for checkpoint in checkpoints:
+                batch = []
+                while run.sent < checkpoint:
+                    is_waiting = waiting > 0 and math.floor(run.sent / every) < math.floor(
+                        (run.sent + 1) / every)
+                    practice = practices[run.sent % len(practices)]
+                    batch.append(pool.submit(post, running.api, tokens[practice],
+                                             body(practice, next(numbers), is_waiting), run))
+                    sent_waiting += is_waiting
+                    run.sent += 1
+                for n, future in enumerate(batch, start=1):
+                    future.result()
+                    if n % 250 == 0:
+                        rss, threads = process_status(pid)
+                        print(f"  {run.sent - len(batch) + n} sent, {rss:.0f} MB, {threads} "
+                              f"threads, {time.monotonic() - started:.0f} s",
+                              file=sys.stderr, flush=True)
+                    if time.monotonic() > deadline:
+                        print(f"out of time at {run.sent} referrals", file=sys.stderr)
+                        pool.shutdown(cancel_futures=True)
+                        return rows
+                settled = settle(store, run.sent - sent_waiting, sent_waiting, settle_timeout)
+                rss, threads = process_status(pid)
+                rows.append(Row(run.sent, sent_waiting, rss, threads,
+                                time.monotonic() - started, settled))
+                print(f"{run.sent} referrals ({sent_waiting} waiting), settled={settled}: "
+                      f"{rss:.0f} MB, {threads} threads", file=sys.stderr, flush=True)
+        checks = final_checks(store, sfn, running.state_machine_arn, sent_waiting)
+        p50 = statistics.median(run.latencies) * 1000
+        p95 = statistics.quantiles(run.latencies, n=20)[-1] * 1000
+        print(f"\nPOST /referrals: {len(run.failed_posts)} failed; "
+              f"latency p50 {p50:.0f} ms, p95 {p95:.0f} ms with {clients} clients")
+        for name, value in checks.items():
+            print(f"  {name}: {value}")
+        for detail in sorted(set(run.failed_posts))[:5]:
+            print(f"  failed POST: {detail}")
+        print(f"  stack log lines telling of an error or a timeout: {len(output.alarming)}"
+              f" of {output.lines}")
+        for line in output.alarming[:5]:
+            print(f"    {line}")
+        return rows
+    finally:
+        local_stack_process.stop(running)
+
+
+def table(rows: list[Row], baseline: bool) -> str:
+    label = "baseline (2 patches)" if baseline else "all patches"
+    lines = [f"| referrals held ({label}) | waiting on a person | RSS MB | threads "
+             "| wall s | all at expected status |", "|---:|---:|---:|---:|---:|---|"]
+    lines += [f"| {r.referrals:,} | {r.waiting:,} | {r.rss_mb:,.0f} | {r.threads:,} "
+              f"| {r.elapsed:,.0f} | {'yes' if r.settled else 'NO'} |" for r in rows]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--referrals", type=int, default=10_000)
+    parser.add_argument("--waiting", type=int, default=2_000)
+    parser.add_argument("--at", type=int, nargs="*", help="checkpoints (default 1k, 5k, 10k)")
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--baseline", action="store_true",
+                        help="only the two original patches of moto")
+    parser.add_argument("--settle-timeout", type=float, default=600.0)
+    parser.add_argument("--max-minutes", type=float, default=90.0)
+    args = parser.parse_args()
+    checkpoints = sorted({c for c in (args.at or CHECKPOINTS) if c < args.referrals}
+                         | {args.referrals})
+    rows = measure(args.referrals, min(args.waiting, args.referrals), checkpoints,
+                   args.clients, args.baseline, args.settle_timeout,
+                   time.monotonic() + 60 * args.max_minutes)
+    print()
+    print(table(rows, args.baseline))
+    return 0 if all(r.settled for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
