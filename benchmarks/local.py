@@ -5,6 +5,7 @@ test client. No network, no AWS account."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from collections.abc import Iterator
@@ -57,6 +58,8 @@ def in_process_service(*, caseload_cap: int = 20, fault_rate: float = 0.0,
                        "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "ERROR"),
                        "POWERTOOLS_METRICS_DISABLED": "true"})
     time.tzset()
+    # moto logs every caught ASL error (and every absent optional path) at ERROR level.
+    logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
     from chalice.test import Client
 
     from infra import engine
