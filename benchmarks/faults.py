@@ -88,7 +88,8 @@ def exercise(call: Call, tokens: Tokens, store: Store, practices: dict[str, int]
              progress: Callable[[str], None] = lambda _: None,
              settle_seconds: float = 180) -> Report:
     """Refer, withdraw every fifth, resume what waits for ops, then judge. `practices` gives
-    each practice's places (coaches times the caseload cap)."""
+    each practice's places (coaches times the caseload cap); `settle_seconds` bounds the wait
+    for everything to settle once all are referred."""
     started = time.monotonic()
     report = Report(referrals=n)
     names = sorted(practices)
@@ -107,8 +108,8 @@ def exercise(call: Call, tokens: Tokens, store: Store, practices: dict[str, int]
                              tokens("referrer", ids[referral_id]), {})
         assert status == 200, reply
     report.withdrawn = len(leaving)
-    report.resumed = _settle(call, tokens, store, list(ids), started + settle_seconds,
-                             progress)
+    report.resumed = _settle(call, tokens, store, list(ids),
+                             time.monotonic() + settle_seconds, progress)
     _judge(store, ids, practices, report)
     report.seconds = time.monotonic() - started
     return report
