@@ -1,6 +1,7 @@
 """What ops watch: counts by status, referrals flagged for attention, overdue human steps,
-runs that failed, and two charts. Built from the workflow items (ids, enums and dates) and the
-Step Functions API: never a patient's personal data."""
+runs that failed, the latest referrals a page at a time, and two charts. Built from the workflow
+items (ids, enums and dates), counters and the Step Functions API: never a patient's personal
+data."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from workingbetter.domain.referral import Status
-from workingbetter.resume import is_stopped
-from workingbetter.store import Item, Store
+from workingbetter.auth import Principal
+from workingbetter.domain.referral import is_stopped
+from workingbetter.listing import ListRequest, Page
+from workingbetter.referrals import Referrals
+from workingbetter.store import BUCKETS, Item, Store
 from workingbetter.web import charts
 from workingbetter.workflow import Workflow
 
@@ -25,9 +28,8 @@ FUNNEL = [
 ]
 DAY_BINS = [("0 to 7 days", 7), ("8 to 14 days", 14), ("15 to 21 days", 21),
             ("22 to 28 days", 28), ("29 days or more", None)]
-RECENT = 25
+FLAGGED = 100  # at most this many flagged referrals on the console
 # Only these fields of a referral reach the ops pages.
-STALLED = "STALLED"
 OPS_FIELDS = ("referral_id", "status", "awaiting", "attention", "practice_ods", "coach_id",
               "created_at", "updated_at", "chases", "exit_reason")
 
@@ -37,8 +39,11 @@ class Console:
     counts: list[tuple[str, int]]
     attention: list[Item]
     overdue: list[Item]
+    more_flagged: bool
     failed_runs: list[dict[str, Any]]
-    recent: list[Item]
+    latest: list[Item]
+    pages: Page
+    status: str | None
     funnel: charts.Chart
     first_appointment: charts.Chart
 
@@ -73,24 +78,37 @@ def milestones(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
             or e["type"].endswith(("Failed", "TimedOut", "Aborted"))]
 
 
-def build(store: Store, workflow: Workflow) -> Console:
-    items = [i for status in Status for i in store.referrals_with_status(status)]
-    # A referral no run moves on counts as stalled, not as the status it stopped in.
-    counts = Counter(STALLED if is_stopped(i) else str(i["status"]) for i in items)
-    safe = [{**{k: i.get(k) for k in OPS_FIELDS}, "stopped": is_stopped(i)} for i in items]
-    flagged = [i for i in safe if i["attention"]]
-    events = [_events(i) for i in items]
-    days = [d for d in map(days_to_first_appointment, items) if d is not None]
+def _safe(item: Item) -> Item:
+    return {**{k: item.get(k) for k in OPS_FIELDS}, "stopped": is_stopped(item)}
+
+
+def build(store: Store, workflow: Workflow, referrals: Referrals, ops: Principal,
+          request: ListRequest) -> Console:
+    """What the console reads, each bounded: the counter items (one BatchGetItem), up to
+    FLAGGED referrals flagged for attention (one Query on a sparse index), and one page of
+    the latest referrals (one Query, filtered by status if asked). The charts are drawn from
+    that page, not from every referral, and say so."""
+    counts = store.status_counts()
+    flagged_items, more_flagged = store.flagged(FLAGGED)
+    flagged = [_safe(i) for i in flagged_items]
+    page = referrals.page(ops, request)
+    shown = len(page.items)
+    days = [d for d in map(days_to_first_appointment, page.items) if d is not None]
+    events = [_events(i) for i in page.items]
     return Console(
-        counts=[(str(s), counts[str(s)]) for s in Status] + [(STALLED, counts[STALLED])],
+        counts=[(bucket, counts[bucket]) for bucket in BUCKETS],
         attention=[i for i in flagged if not str(i["attention"]).startswith("overdue_")],
         overdue=[i for i in flagged if str(i["attention"]).startswith("overdue_")],
+        more_flagged=more_flagged,
         failed_runs=workflow.ended_badly(),
-        recent=sorted(safe, key=lambda i: str(i["created_at"]), reverse=True)[:RECENT],
-        funnel=charts.funnel("funnel", "How far referrals have come",
+        latest=[_safe(i) for i in page.items],
+        pages=page,
+        status=str(request.status) if request.status else None,
+        funnel=charts.funnel("funnel", f"How far the {shown} referrals listed have come",
                              [(label, sum(event in e for e in events))
                               for label, event in FUNNEL]),
         first_appointment=charts.histogram(
-            "first-appointment", "Time from referral to first attended appointment",
+            "first-appointment",
+            f"Time from referral to first attended appointment, of the {shown} listed",
             day_bins(days)),
     )
