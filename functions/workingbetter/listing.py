@@ -146,14 +146,15 @@ class Page:
 
 
 def read_page(store: Store, listings: Sequence[Listing], request: ListRequest,
-              cursors: Cursors, bound_to: str) -> Page:
-    """One page of the union of `listings` (one Query each), newest first."""
+              cursors: Cursors, bound_to: str, fields: Sequence[str] = ()) -> Page:
+    """One page of the union of `listings` (one Query each), newest first; with `fields`,
+    only those attributes of each referral."""
     edge = cursors.decode(request.cursor, bound_to) if request.cursor else None
-    items, more = _merged(store, listings, edge, request.limit)
+    items, more = _merged(store, listings, edge, request.limit, fields)
     if edge is not None and edge.newer and not more:
         # Back at the start: the first page, full, rather than what is left of it.
         edge = None
-        items, more = _merged(store, listings, edge, request.limit)
+        items, more = _merged(store, listings, edge, request.limit, fields)
     ahead = Edge.of(items[-1], newer=False) if items else None
     behind = Edge.of(items[0], newer=True) if items else None
     if behind is None and edge is not None:  # an empty page past the end: back from its edge
@@ -169,7 +170,7 @@ def _signed(cursors: Cursors, edge: Edge | None, bound_to: str) -> str | None:
 
 
 def _merged(store: Store, listings: Sequence[Listing], edge: Edge | None,
-            limit: int) -> tuple[list[Item], bool]:
+            limit: int, fields: Sequence[str]) -> tuple[list[Item], bool]:
     """The `limit` items past the edge across the listings, newest first, and whether more
     follow. Each listing is read from the edge's instant included (two more than needed, so
     the edge itself and a referral made in the same microsecond do not cut the page short)."""
@@ -177,7 +178,7 @@ def _merged(store: Store, listings: Sequence[Listing], edge: Edge | None,
     more = False
     for listing in listings:
         items, has_more = store.referrals_in(listing, edge.at if edge else None,
-                                             bool(edge and edge.newer), limit + 2)
+                                             bool(edge and edge.newer), limit + 2, fields)
         more = more or has_more
         found.update((str(i["referral_id"]), i) for i in items
                      if edge is None or edge.beyond(i))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -39,6 +39,12 @@ from workingbetter.resume import is_stopped
 from workingbetter.settings import Settings
 from workingbetter.store import ConditionFailed, Event, Item, Listing, Store, now_iso
 from workingbetter.workflow import Workflow
+
+# What a list reads of each referral: what its summary shows (and whether it has stalled).
+SUMMARY_FIELDS = ("referral_id", "status", "awaiting", "practice_ods", "coach_id", "appointment",
+                  "exit_reason", "created_at", "updated_at", "attention", "task_token")
+# The coach's page also works out when each step is due, from the timeline.
+CASELOAD_FIELDS = (*SUMMARY_FIELDS, "timeline", "personal_data_erased")
 
 
 @dataclass(frozen=True)
@@ -172,11 +178,12 @@ class Referrals:
 
     def listed(self, principal: Principal, params: Mapping[str, str]) -> Item:
         """GET /referrals: a page of what the caller may see, newest first."""
-        page = self.page(principal, listing.parse(params))
+        page = self.page(principal, listing.parse(params), SUMMARY_FIELDS)
         return {"items": [view(principal, item, None, summary=True) for item in page.items],
                 "next": page.next, "previous": page.previous}
 
-    def page(self, principal: Principal, request: listing.ListRequest) -> listing.Page:
+    def page(self, principal: Principal, request: listing.ListRequest,
+             fields: Sequence[str] = ()) -> listing.Page:
         """A page of raw items in the caller's scope: a practice's referrals, a coach's
         (with those awaiting triage at their practice), or every one for ops. A practice
         outside the caller's scope lists nothing."""
@@ -195,7 +202,7 @@ class Referrals:
                 listings = [Listing.coach(coach_id, status)]
                 if at and status in (None, Status.AWAITING_TRIAGE_DECISION):
                     listings.append(Listing.practice(at, Status.AWAITING_TRIAGE_DECISION))
-        return self._read(principal, listings, request, "list", status, practice)
+        return self._read(principal, listings, request, fields, "list", status, practice)
 
     def caseload(self, principal: Principal, request: listing.ListRequest) -> Caseload:
         """The coach's page: their live referrals and those awaiting triage at their practice,
@@ -206,7 +213,8 @@ class Referrals:
         listings = [Listing.caseload(coach_id)]
         if at:
             listings.append(Listing.practice(at, Status.AWAITING_TRIAGE_DECISION))
-        return Caseload(self._read(principal, listings, request, "caseload"), at)
+        return Caseload(self._read(principal, listings, request, CASELOAD_FIELDS, "caseload"),
+                        at)
 
     def patients(self, principal: Principal, caseload: Caseload, also: Iterable[str],
                  purpose: str) -> dict[str, Item]:
@@ -222,14 +230,14 @@ class Referrals:
                                                  purpose)
 
     def _read(self, principal: Principal, listings: list[Listing],
-              request: listing.ListRequest, *names: Any) -> listing.Page:
+              request: listing.ListRequest, fields: Sequence[str], *names: Any) -> listing.Page:
         cursors = listing.Cursors.derived_from(self.settings.hash_key())
         bound = listing.bound_to(principal.actor, *names)
         if not listings:  # nothing in scope: still refuse a bad cursor
             if request.cursor:
                 cursors.decode(request.cursor, bound)
             return listing.Page([])
-        return listing.read_page(self.store, listings, request, cursors, bound)
+        return listing.read_page(self.store, listings, request, cursors, bound, fields)
 
     def _practice_of(self, coach_id: str) -> str | None:
         coach = self.store.coach(coach_id)

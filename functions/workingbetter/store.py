@@ -128,9 +128,11 @@ class Listing:
         if boundary is None:
             return condition & Key(self.range).begins_with(self.prefix) if self.prefix \
                 else condition
-        low, high = (self.prefix + boundary, self.prefix + _AFTER_EVERY) if newer else \
-            (self.prefix, self.prefix + boundary)
-        return condition & Key(self.range).between(low, high)
+        edge = Key(self.range)
+        if not self.prefix:  # (a key may not be empty, so no open-ended BETWEEN)
+            return condition & (edge.gte(boundary) if newer else edge.lte(boundary))
+        return condition & (edge.between(self.prefix + boundary, self.prefix + _AFTER_EVERY)
+                            if newer else edge.between(self.prefix, self.prefix + boundary))
 
 
 @dataclass(frozen=True)
@@ -331,13 +333,15 @@ class Store:
         return self._query_all("ByStatus", "status", str(status))
 
     def referrals_in(self, listing: Listing, boundary: str | None, newer: bool,
-                     count: int) -> tuple[list[Item], bool]:
+                     count: int, fields: Iterable[str] = ()) -> tuple[list[Item], bool]:
         """Up to `count` referrals of the listing from `boundary` (a created_at, included) on:
         newest first, or oldest first when reading back towards newer ones. Also whether more
-        follow. One Query, unless DynamoDB's 1 MB page cuts it short."""
+        follow. One Query, unless DynamoDB's 1 MB page cuts it short. With `fields`, only
+        those attributes come back (a list rarely needs the timeline, the bulk of an item)."""
         items: list[Item] = []
         kwargs: dict[str, Any] = {"IndexName": listing.index, "ScanIndexForward": newer,
-                                  "KeyConditionExpression": listing.condition(boundary, newer)}
+                                  "KeyConditionExpression": listing.condition(boundary, newer),
+                                  **_projection(fields, "referral_id", "created_at")}
         while True:
             page = self.table.query(**kwargs, Limit=count - len(items) + 1)
             items += page["Items"]
@@ -347,10 +351,10 @@ class Store:
                 return items, False
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def flagged(self, count: int) -> tuple[list[Item], bool]:
+    def flagged(self, count: int, fields: Iterable[str] = ()) -> tuple[list[Item], bool]:
         """Referrals flagged for ops (newest first), and whether there are more."""
         return self.referrals_in(Listing("ByAttention", "attention_pk", ATTENTION), None,
-                                 False, count)
+                                 False, count, fields)
 
     def status_counts(self) -> dict[str, int]:
         """Referrals in each row of ops's status table: the counter items, one read."""
@@ -402,6 +406,29 @@ class Store:
             ExpressionAttributeValues={":c": coach_id, ":p": practice_ods, ":w": weekday,
                                        ":zero": 0},
         )
+
+    def bulk_load(self, referrals: list[tuple[Item, Item]]) -> None:
+        """Benchmarks only: put (referral, personal data) pairs as intake and allocation would
+        leave them, list keys and counters included, but with no run, no conditions and no
+        transactions (plain batch writes), so that ten thousand load in seconds."""
+        counted: dict[str, int] = {}
+        with self.table.batch_writer() as workflow, self.personal.batch_writer() as personal:
+            for referral, details in referrals:
+                item = {**_ref_key(referral["referral_id"]), **referral, **_listed(referral)}
+                if referral.get("coach_id"):
+                    item.update(_allocated(str(referral["coach_id"]),
+                                           str(referral["created_at"])))
+                    if Status(referral["status"]).terminal:
+                        del item["coach_live_pk"]
+                if referral.get("attention"):
+                    item["attention_pk"] = ATTENTION
+                item["counted_as"] = bucket_of(item)
+                counted[item["counted_as"]] = counted.get(item["counted_as"], 0) + 1
+                workflow.put_item(Item=item)
+                personal.put_item(Item={**details, **_personal_key(referral["referral_id"])})
+        for bucket, n in counted.items():
+            self.table.update_item(Key={"pk": COUNT, "sk": bucket}, UpdateExpression="ADD n :n",
+                                   ExpressionAttributeValues={":n": n})
 
     # -- intake ----------------------------------------------------------------------------
 
@@ -583,6 +610,7 @@ class Store:
         # created_at never changes, so reading it first is safe: the coach's list keys need it.
         made = self.table.get_item(Key=_ref_key(referral_id), ProjectionExpression="created_at"
                                    ).get("Item") or {}
+        keys = _allocated(coach_id, str(made.get("created_at", "")))
         try:
             self.client.transact_write_items(
                 TransactItems=[
@@ -597,15 +625,15 @@ class Store:
                         "TableName": self.table_name,
                         "Key": _ref_key(referral_id),
                         "UpdateExpression": "SET coach_id = :c, coach_pk = :cpk, #st = :st, "
-                        "coach_live_pk = :cpk, coach_created = :cc, "
+                        "coach_live_pk = :live, coach_created = :cc, "
                         "updated_at = :at, timeline = list_append(timeline, :ev) "
                         "REMOVE waitlist_pk, awaiting",
                         "ConditionExpression": "attribute_not_exists(coach_id) AND "
                         "#st IN (:triage, :waitlisted)",
                         "ExpressionAttributeNames": {"#st": "status"},
                         "ExpressionAttributeValues": ({
-                            ":c": coach_id, ":cpk": f"COACH#{coach_id}",
-                            ":cc": f"{coach_id}#{made.get('created_at', '')}",
+                            ":c": coach_id, ":cpk": keys["coach_pk"],
+                            ":live": keys["coach_live_pk"], ":cc": keys["coach_created"],
                             ":st": str(Status.ALLOCATED), ":at": at,
                             ":ev": [event.as_item(at)],
                             ":triage": str(Status.TRIAGE), ":waitlisted": str(Status.WAITLISTED),
@@ -708,6 +736,21 @@ def _listed(referral: Item) -> Item:
     return {"ops_pk": LATEST,
             "practice_created": f"{referral['practice_ods']}#{referral['created_at']}",
             "counted_as": str(referral["status"])}
+
+
+def _projection(fields: Iterable[str], *always: str) -> Item:
+    """A Query's ProjectionExpression for `fields` (nothing when no fields are asked for)."""
+    wanted = list(dict.fromkeys(fields))
+    if not wanted:
+        return {}
+    names = {f"#p{i}": name for i, name in enumerate(dict.fromkeys([*wanted, *always]))}
+    return {"ProjectionExpression": ", ".join(names), "ExpressionAttributeNames": names}
+
+
+def _allocated(coach_id: str, created_at: str) -> Item:
+    """The list keys a referral takes with its coach."""
+    return {"coach_pk": f"COACH#{coach_id}", "coach_live_pk": f"COACH#{coach_id}",
+            "coach_created": f"{coach_id}#{created_at}"}
 
 
 def _count_change(old: str | None, new: str | None, table_name: str) -> Item:

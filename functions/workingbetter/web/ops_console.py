@@ -6,25 +6,28 @@ data."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from workingbetter.auth import Principal
-from workingbetter.domain.referral import is_stopped
+from workingbetter.domain.referral import ExitReason, is_stopped
 from workingbetter.listing import ListRequest, Page
 from workingbetter.referrals import Referrals
 from workingbetter.store import BUCKETS, Item, Store
 from workingbetter.web import charts
 from workingbetter.workflow import Workflow
 
-FUNNEL = [
-    ("Referred", "referral_received"),
-    ("Coach allocated", "coach_allocated"),
-    ("Appointment booked", "appointment_booked"),
-    ("First appointment attended", "first_appointment_attended"),
-    ("Started a job", "job_started"),
-    ("In work at 26 weeks", "in_work_26_weeks"),
+# Each stage, from what the referral item records when it is reached (not its timeline, the
+# bulk of the item, which the console does not read).
+FUNNEL: list[tuple[str, Callable[[Item], bool]]] = [
+    ("Referred", lambda i: True),
+    ("Coach allocated", lambda i: bool(i.get("coach_id"))),
+    ("Appointment booked", lambda i: bool(i.get("appointment"))),
+    ("First appointment attended", lambda i: bool(i.get("support_started_at"))),
+    ("Started a job", lambda i: bool(i.get("job_started_at"))),
+    ("In work at 26 weeks", lambda i: i.get("exit_reason") == ExitReason.JOB_SUSTAINED_26_WEEKS),
 ]
 DAY_BINS = [("0 to 7 days", 7), ("8 to 14 days", 14), ("15 to 21 days", 21),
             ("22 to 28 days", 28), ("29 days or more", None)]
@@ -32,6 +35,8 @@ FLAGGED = 100  # at most this many flagged referrals on the console
 # Only these fields of a referral reach the ops pages.
 OPS_FIELDS = ("referral_id", "status", "awaiting", "attention", "practice_ods", "coach_id",
               "created_at", "updated_at", "chases", "exit_reason")
+CONSOLE_FIELDS = (*OPS_FIELDS, "task_token", "appointment", "support_started_at",
+                  "job_started_at")
 
 
 @dataclass(frozen=True)
@@ -52,14 +57,10 @@ def _parse(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def _events(item: Item) -> set[str]:
-    return {e["event"] for e in item.get("timeline", [])}
-
-
 def days_to_first_appointment(item: Item) -> float | None:
     """From referral to the first appointment the patient attended, in calendar days."""
     appointment = item.get("appointment")
-    if "first_appointment_attended" not in _events(item) or not appointment:
+    if not item.get("support_started_at") or not appointment:
         return None
     return (_parse(appointment["start"]) - _parse(item["created_at"])).total_seconds() / 86400
 
@@ -89,12 +90,11 @@ def build(store: Store, workflow: Workflow, referrals: Referrals, ops: Principal
     the latest referrals (one Query, filtered by status if asked). The charts are drawn from
     that page, not from every referral, and say so."""
     counts = store.status_counts()
-    flagged_items, more_flagged = store.flagged(FLAGGED)
+    flagged_items, more_flagged = store.flagged(FLAGGED, CONSOLE_FIELDS)
     flagged = [_safe(i) for i in flagged_items]
-    page = referrals.page(ops, request)
+    page = referrals.page(ops, request, CONSOLE_FIELDS)
     shown = len(page.items)
     days = [d for d in map(days_to_first_appointment, page.items) if d is not None]
-    events = [_events(i) for i in page.items]
     return Console(
         counts=[(bucket, counts[bucket]) for bucket in BUCKETS],
         attention=[i for i in flagged if not str(i["attention"]).startswith("overdue_")],
@@ -105,8 +105,8 @@ def build(store: Store, workflow: Workflow, referrals: Referrals, ops: Principal
         pages=page,
         status=str(request.status) if request.status else None,
         funnel=charts.funnel("funnel", f"How far the {shown} referrals listed have come",
-                             [(label, sum(event in e for e in events))
-                              for label, event in FUNNEL]),
+                             [(label, sum(map(reached, page.items)))
+                              for label, reached in FUNNEL]),
         first_appointment=charts.histogram(
             "first-appointment",
             f"Time from referral to first attended appointment, of the {shown} listed",

@@ -25,6 +25,7 @@ from workingbetter.web.registry import blueprint
 from workingbetter.workflow import runs_of
 
 FILTERS = ("status", "limit", "cursor")
+LATEST = 25  # referrals a page of the console lists, unless asked for more
 
 
 def _ops() -> Principal:
@@ -39,7 +40,8 @@ def console() -> Response:
     who = _ops()
     s = services()
     query = dict(request().query_params or {})
-    asked = listing.parse({k: v for k, v in query.items() if k in FILTERS})
+    asked = listing.parse({"limit": str(LATEST), **{k: v for k, v in query.items()
+                                                    if k in FILTERS}})
     console = ops_console.build(s.store, s.workflow, s.referrals, who, asked)
     return html("ops.html", title="Runs and reports", principal=who, active="/ops",
                 console=console, statuses=[str(s) for s in Status], keys=form_keys(),
