@@ -91,9 +91,9 @@ def test_a_forged_cursor_is_refused(cloud: Cloud) -> None:
                     api.referrer("F83002")).status == 400
     assert api.call("GET", f"/referrals?limit=2&cursor={cursor}", referrer).status == 200
 
-    bad = api.call("GET", "/referrals?limit=0&status=LOST", referrer)
-    assert bad.status == 400
-    assert {e["field"] for e in bad.body["errors"]} == {"limit", "status"}
+    wrong = api.call("GET", "/referrals?limit=0&status=LOST", referrer)
+    assert wrong.status == 400
+    assert {e["field"] for e in wrong.body["errors"]} == {"limit", "status"}
 
 
 def test_the_ops_list_is_filtered_by_status(cloud: Cloud, pages: Pages) -> None:
