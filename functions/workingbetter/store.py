@@ -329,9 +329,6 @@ class Store:
     def referrals_for_coach(self, coach_id: str) -> list[Item]:
         return self._query_all("ByCoach", "coach_pk", f"COACH#{coach_id}")
 
-    def referrals_with_status(self, status: Status) -> list[Item]:
-        return self._query_all("ByStatus", "status", str(status))
-
     def referrals_in(self, listing: Listing, boundary: str | None, newer: bool,
                      count: int, fields: Iterable[str] = ()) -> tuple[list[Item], bool]:
         """Up to `count` referrals of the listing from `boundary` (a created_at, included) on:
