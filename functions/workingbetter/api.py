@@ -218,7 +218,8 @@ def submit_referral() -> tuple[int, Any]:
 @app.route("/referrals", methods=["GET"])
 @_guarded
 def list_referrals() -> tuple[int, Any]:
-    return 200, services().referrals.visible_to(caller())
+    who = caller()
+    return 200, services().referrals.listed(who, dict(_request().query_params or {}))
 
 
 @app.route("/referrals/{referral_id}", methods=["GET"])

@@ -11,7 +11,9 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from workingbetter.domain.referral import Status
 from workingbetter.intake import ReferralRequest
+from workingbetter.listing import MAX_LIMIT
 from workingbetter.request_body import MAX_BYTES, MAX_DEPTH
 from workingbetter.steps import AppointmentOutcome, Review, Sustainment, TriageDecision
 from workingbetter.withdrawal import WithdrawRequest
@@ -22,7 +24,8 @@ MODELS: tuple[type[BaseModel], ...] = (ReferralRequest, TriageDecision, Appointm
 
 # What each error status means here; every one is problem+json.
 ERRORS = {
-    400: "The body cannot be read (JSON nested too deeply)",
+    400: "The body or query cannot be read (JSON nested too deeply; a list's limit, status, "
+         "practice or cursor that does not fit)",
     401: "No valid bearer token",
     403: "Your role may not use this route",
     404: "No such record, or one outside your scope (answered alike, so ids cannot be probed)",
@@ -46,6 +49,22 @@ _WITHDRAWN = {"type": "object", "required": ["referral_id", "status", "personal_
               "properties": {"referral_id": _ID, "status": {"type": "string"},
                              "personal_data_erased": {"type": "boolean"}}}
 _LIST = {"type": "array", "items": {"type": "object"}}
+_CURSOR = {"type": ["string", "null"]}
+_PAGE = {"type": "object", "required": ["items", "next"],
+         "properties": {"items": {"type": "array", "items": _REFERRAL_SUMMARY},
+                        "next": _CURSOR, "previous": _CURSOR}}
+_PAGING = (
+    {"name": "limit", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 50}},
+    {"name": "cursor", "in": "query", "required": False,
+     "description": "`next` (older referrals) or `previous` (newer) from the last page",
+     "schema": {"type": "string"}},
+    {"name": "status", "in": "query", "required": False,
+     "schema": {"type": "string", "enum": [str(s) for s in Status]}},
+    {"name": "practice_ods", "in": "query", "required": False,
+     "description": "Only this practice's (a practice outside your scope lists nothing)",
+     "schema": {"type": "string", "pattern": "^[A-Za-z0-9]{3,10}$"}},
+)
 _NOTIFICATIONS = {"type": "array", "items": {
     "type": "object",
     "required": ["notification_id", "referral_id", "kind", "channel", "status", "due_at",
@@ -92,7 +111,8 @@ OPERATIONS = (
                   "name": "Idempotency-Key", "in": "header", "required": False,
                   "description": "A repeat with the same key returns the same referral",
                   "schema": {"type": "string", "minLength": 8, "maxLength": 128}},)),
-    Operation("GET", "/referrals", "The caller's referrals", result=_LIST),
+    Operation("GET", "/referrals", "The caller's referrals, newest first, a page at a time",
+              result=_PAGE, errors=(400, *AUTHENTICATED), parameters=_PAGING),
     Operation("GET", "/referrals/{referral_id}", "One referral, as the caller may see it",
               result={**_REFERRAL_SUMMARY, "type": "object"}),
     Operation("POST", "/referrals/{referral_id}/retry", "Run a failed step again (ops; the "

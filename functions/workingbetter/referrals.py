@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -24,6 +26,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from pydantic import ValidationError
 
+from workingbetter import listing
 from workingbetter.auth import Principal, Role
 from workingbetter.domain import nhs_number
 from workingbetter.domain.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
@@ -34,8 +37,22 @@ from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
 from workingbetter.resume import is_stopped
 from workingbetter.settings import Settings
-from workingbetter.store import ConditionFailed, Event, Item, Store, now_iso
+from workingbetter.store import ConditionFailed, Event, Item, Listing, Store, now_iso
 from workingbetter.workflow import Workflow
+
+# What a list reads of each referral: what its summary shows (and whether it has stalled).
+SUMMARY_FIELDS = ("referral_id", "status", "awaiting", "practice_ods", "coach_id", "appointment",
+                  "exit_reason", "created_at", "updated_at", "attention", "task_token")
+# The coach's page also works out when each step is due, from the timeline.
+CASELOAD_FIELDS = (*SUMMARY_FIELDS, "timeline", "personal_data_erased")
+
+
+@dataclass(frozen=True)
+class Caseload:
+    """A page of a coach's referrals, and the practice they (and their patients) are at."""
+
+    page: listing.Page
+    practice_ods: str | None
 
 
 class Referrals:
@@ -153,22 +170,78 @@ class Referrals:
     def audit(self, principal: Principal, referral_id: str) -> list[Item]:
         """Who read this referral's personal data, when and through which route (ops only)."""
         principal.require(Role.OPS)
-        if self.store.referral(referral_id) is None:
+        item = self.store.referral(referral_id)
+        if item is None:
             raise NotFound("No referral with that id")
-        return self.store.audit_trail(referral_id)
+        return self.store.audit_trail(referral_id, str(item["practice_ods"]),
+                                      str(item["created_at"]))
 
-    def visible_to(self, principal: Principal) -> list[Item]:
-        if principal.role is Role.REFERRER:
-            assert principal.practice_ods
-            items = self.store.referrals_for_practice(principal.practice_ods)
-        elif principal.role is Role.COACH:
-            assert principal.coach_id
-            items = self.store.referrals_for_coach(principal.coach_id)
-            items += self._triage_queue(principal.coach_id, {i["referral_id"] for i in items})
+    def listed(self, principal: Principal, params: Mapping[str, str]) -> Item:
+        """GET /referrals: a page of what the caller may see, newest first."""
+        page = self.page(principal, listing.parse(params), SUMMARY_FIELDS)
+        return {"items": [view(principal, item, None, summary=True) for item in page.items],
+                "next": page.next, "previous": page.previous}
+
+    def page(self, principal: Principal, request: listing.ListRequest,
+             fields: Sequence[str] = ()) -> listing.Page:
+        """A page of raw items in the caller's scope: a practice's referrals, a coach's
+        (with those awaiting triage at their practice), or every one for ops. A practice
+        outside the caller's scope lists nothing."""
+        status, practice = request.status, request.practice_ods
+        listings: list[Listing] = []
+        if principal.role is Role.OPS:
+            listings = [Listing.practice(practice, status) if practice
+                        else Listing.everyone(status)]
+        elif principal.role is Role.REFERRER:
+            if practice in (None, principal.practice_ods):
+                listings = [Listing.practice(str(principal.practice_ods), status)]
         else:
-            items = [i for status in Status for i in self.store.referrals_with_status(status)]
-        items.sort(key=lambda i: str(i["created_at"]), reverse=True)
-        return [view(principal, item, None, summary=True) for item in items]
+            coach_id = str(principal.coach_id)
+            at = self._practice_of(coach_id)
+            if practice in (None, at):
+                listings = [Listing.coach(coach_id, status)]
+                if at and status in (None, Status.AWAITING_TRIAGE_DECISION):
+                    listings.append(Listing.practice(at, Status.AWAITING_TRIAGE_DECISION))
+        return self._read(principal, listings, request, fields, "list", status, practice)
+
+    def caseload(self, principal: Principal, request: listing.ListRequest) -> Caseload:
+        """The coach's page: their live referrals and those awaiting triage at their practice,
+        with the patients' details read in one batch under one audit record."""
+        principal.require(Role.COACH)
+        coach_id = str(principal.coach_id)
+        at = self._practice_of(coach_id)
+        listings = [Listing.caseload(coach_id)]
+        if at:
+            listings.append(Listing.practice(at, Status.AWAITING_TRIAGE_DECISION))
+        return Caseload(self._read(principal, listings, request, CASELOAD_FIELDS, "caseload"),
+                        at)
+
+    def patients(self, principal: Principal, caseload: Caseload, also: Iterable[str],
+                 purpose: str) -> dict[str, Item]:
+        """The personal data of the referrals on a coach's page (and `also`, ids of their own
+        caseload the page names), keyed by referral id: one audit record, one batch read."""
+        principal.require(Role.COACH)
+        shown = {str(i["referral_id"]): i for i in caseload.page.items}
+        ids = [r for r, item in shown.items() if not item.get("personal_data_erased")]
+        ids += [r for r in dict.fromkeys(also) if r not in shown]
+        if not ids or caseload.practice_ods is None:
+            return {}
+        return self.store.personal_data_for_page(ids, caseload.practice_ods, principal.actor,
+                                                 purpose)
+
+    def _read(self, principal: Principal, listings: list[Listing],
+              request: listing.ListRequest, fields: Sequence[str], *names: Any) -> listing.Page:
+        cursors = listing.Cursors.derived_from(self.settings.hash_key())
+        bound = listing.bound_to(principal.actor, *names)
+        if not listings:  # nothing in scope: still refuse a bad cursor
+            if request.cursor:
+                cursors.decode(request.cursor, bound)
+            return listing.Page([])
+        return listing.read_page(self.store, listings, request, cursors, bound, fields)
+
+    def _practice_of(self, coach_id: str) -> str | None:
+        coach = self.store.coach(coach_id)
+        return None if coach is None else str(coach["practice_ods"])
 
     def _triages(self, principal: Principal, item: Item) -> bool:
         """A coach may see (and decide) referrals awaiting triage at their own practice."""
@@ -176,14 +249,6 @@ class Referrals:
             return False
         coach = self.store.coach(str(principal.coach_id))
         return coach is not None and coach["practice_ods"] == item["practice_ods"]
-
-    def _triage_queue(self, coach_id: str, seen: set[str]) -> list[Item]:
-        coach = self.store.coach(coach_id)
-        if coach is None:
-            return []
-        waiting = self.store.referrals_with_status(Status.AWAITING_TRIAGE_DECISION)
-        return [i for i in waiting
-                if i["practice_ods"] == coach["practice_ods"] and i["referral_id"] not in seen]
 
     def practices(self) -> list[Item]:
         return [

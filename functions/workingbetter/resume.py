@@ -17,13 +17,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from workingbetter.domain import slots
-from workingbetter.domain.referral import Awaiting, Status
+from workingbetter.domain.referral import STALLED, TASK_FAILED, Awaiting, Status, is_stopped
 from workingbetter.settings import Settings
 from workingbetter.store import Event, Item, Store
 from workingbetter.workflow import Workflow, runs_of
 
-STALLED = "stalled"
-TASK_FAILED = "task_failed"
+__all__ = ["STALLED", "TASK_FAILED", "carry_on", "is_stopped", "outcome_timeout", "payload",
+           "resume", "start_run", "step_name", "where"]
+
 # Where a referral with no step outstanding picks up, by its status: the task that moves it on.
 _BY_STATUS: dict[Status, dict[str, Any]] = {
     Status.RECEIVED: {"failed_at": "Triage"},
@@ -48,11 +49,6 @@ def outcome_timeout(settings: Settings, start_iso: str) -> int:
     now = datetime.now(UTC)
     days_until = max(0.0, (slots.parse_iso(start_iso) - now).total_seconds() / 86400)
     return settings.seconds(days_until + settings.appointment_outcome_days)
-
-
-def is_stopped(item: Mapping[str, Any]) -> bool:
-    """The referral is live but no run waits on it: it needs a resume."""
-    return item.get("attention") in {STALLED, TASK_FAILED} and not item.get("task_token")
 
 
 def where(item: Mapping[str, Any]) -> dict[str, Any]:

@@ -3,12 +3,17 @@
 One table holds the workflow side (ids and enums); a second holds one personal-data item per
 referral so that erasure is one delete and nothing else ever needs to read it.
 Every change of status is a conditional write, so two writers can never both win.
+
+The lists page through indexes built for them (see `Listing` and template.yaml), and ops's
+counts by status are kept in counter items (see `_settle_count`), so that no page reads every
+referral.
 """
 
 from __future__ import annotations
 
 import hmac
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -19,9 +24,18 @@ import boto3
 from boto3.dynamodb.conditions import Attr, ConditionBase, Key
 from botocore.exceptions import ClientError
 
-from workingbetter.domain.referral import TERMINAL, Status
+from workingbetter.domain.referral import COUNTED_STALLED, STALLED, TASK_FAILED, TERMINAL, Status
+from workingbetter.domain.referral import counted_as as bucket_of
 
 Item = dict[str, Any]
+
+# Sparse index keys: every referral is in Latest; flagged ones are in ByAttention.
+LATEST = "REFERRAL"
+ATTENTION = "ATTENTION"
+COUNT = "COUNT"  # pk of the counter items, one per row of ops's status table
+BUCKETS = (*(str(s) for s in Status), COUNTED_STALLED)
+_AFTER_EVERY = "\uffff"  # sorts after any created_at under a range-key prefix
+_BATCH = 100  # BatchGetItem's most keys a call
 
 
 def now_iso() -> str:
@@ -39,6 +53,10 @@ def _personal_key(referral_id: str) -> Item:
 
 def _key_of(personal_item: Item) -> Item:
     return {"referral_id": personal_item["referral_id"], "sk": personal_item["sk"]}
+
+
+def _cancel_codes(error: ClientError) -> set[str]:
+    return {str(r.get("Code")) for r in error.response.get("CancellationReasons", [])}
 
 
 def conditional(write: Callable[[], object]) -> bool:
@@ -65,6 +83,56 @@ def _is_condition_failure(error: ClientError) -> bool:
         reasons = error.response.get("CancellationReasons", [])
         return any(r.get("Code") == "ConditionalCheckFailed" for r in reasons)
     return False
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One index partition of referrals, ordered by when they were made.
+
+    The range key is `prefix` + created_at: the prefix (a practice or a coach, and "#") keeps a
+    status partition's referrals of one practice or coach together.
+    """
+
+    index: str
+    key: str
+    value: str
+    range: str = "created_at"
+    prefix: str = ""
+
+    @classmethod
+    def everyone(cls, status: Status | None = None) -> Listing:
+        return cls("ByStatus", "status", str(status)) if status else \
+            cls("Latest", "ops_pk", LATEST)
+
+    @classmethod
+    def practice(cls, practice_ods: str, status: Status | None = None) -> Listing:
+        if status:
+            return cls("ByPracticeStatus", "status", str(status), "practice_created",
+                       f"{practice_ods}#")
+        return cls("ByPractice", "practice_pk", f"PRACTICE#{practice_ods}")
+
+    @classmethod
+    def coach(cls, coach_id: str, status: Status | None = None) -> Listing:
+        if status:
+            return cls("ByCoachStatus", "status", str(status), "coach_created", f"{coach_id}#")
+        return cls("ByCoach", "coach_pk", f"COACH#{coach_id}")
+
+    @classmethod
+    def caseload(cls, coach_id: str) -> Listing:
+        """The coach's referrals while they are live."""
+        return cls("ByCoachLive", "coach_live_pk", f"COACH#{coach_id}")
+
+    def condition(self, boundary: str | None, newer: bool) -> ConditionBase:
+        """The partition, from `boundary` (a created_at, included) on, in the reading order."""
+        condition: ConditionBase = Key(self.key).eq(self.value)
+        if boundary is None:
+            return condition & Key(self.range).begins_with(self.prefix) if self.prefix \
+                else condition
+        edge = Key(self.range)
+        if not self.prefix:  # (a key may not be empty, so no open-ended BETWEEN)
+            return condition & (edge.gte(boundary) if newer else edge.lte(boundary))
+        return condition & (edge.between(self.prefix + boundary, self.prefix + _AFTER_EVERY)
+                            if newer else edge.between(self.prefix, self.prefix + boundary))
 
 
 @dataclass(frozen=True)
@@ -142,10 +210,56 @@ class Store:
                 return items
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def audit_trail(self, referral_id: str) -> list[Item]:
+    def personal_data_for_page(self, referral_ids: list[str], practice_ods: str, actor: str,
+                               purpose: str) -> dict[str, Item]:
+        """The patients' details for the referrals a page shows (all at one practice): one
+        audit record naming them all, then one BatchGetItem (per 100). Erased ones are absent.
+        """
+        if not referral_ids:
+            return {}
+        at = now_iso()
+        # Kept by practice, so a referral's trail finds it (see audit_trail).
+        self.table.put_item(Item={
+            "pk": f"AUDIT#PRACTICE#{practice_ods}", "sk": f"{at}#{uuid.uuid4().hex[:8]}",
+            "at": at, "actor": actor, "purpose": purpose, "referral_ids": referral_ids})
+        found: dict[str, Item] = {}
+        for start in range(0, len(referral_ids), _BATCH):
+            keys = [_personal_key(r) for r in referral_ids[start:start + _BATCH]]
+            for item in self._batch_get(self.personal_data_table_name, keys):
+                found[str(item["referral_id"])] = item
+        return found
+
+    def _batch_get(self, table_name: str, keys: list[Item]) -> list[Item]:
+        items: list[Item] = []
+        request: dict[str, Any] = {table_name: {"Keys": keys, "ConsistentRead": True}}
+        for attempt in range(8):
+            reply = self._resource().batch_get_item(RequestItems=request)
+            items += reply["Responses"].get(table_name, [])
+            request = reply.get("UnprocessedKeys") or {}
+            if not request:
+                return items
+            time.sleep(0.05 * 2 ** attempt)  # DynamoDB asks to back off before the rest
+        raise RuntimeError("BatchGetItem left keys unprocessed after retries")
+
+    def audit_trail(self, referral_id: str, practice_ods: str | None = None,
+                    since: str = "") -> list[Item]:
+        """Who read the referral's personal data: its own reads, and the page views at its
+        practice since it was made that named it (one record per page view, many ids)."""
         page = self.table.query(KeyConditionExpression=Key("pk").eq(f"AUDIT#{referral_id}"))
+        reads = list(page["Items"])
+        if practice_ods:
+            kwargs: dict[str, Any] = {
+                "KeyConditionExpression": Key("pk").eq(f"AUDIT#PRACTICE#{practice_ods}")
+                & Key("sk").gte(since),
+                "FilterExpression": Attr("referral_ids").contains(referral_id)}
+            while True:
+                views = self.table.query(**kwargs)
+                reads += views["Items"]
+                if "LastEvaluatedKey" not in views:
+                    break
+                kwargs["ExclusiveStartKey"] = views["LastEvaluatedKey"]
         return [{"at": i["at"], "actor": i["actor"], "purpose": i["purpose"]}
-                for i in page["Items"]]
+                for i in sorted(reads, key=lambda i: str(i["at"]))]
 
     def personal_data_expires(self, referral_id: str, epoch_seconds: int) -> None:
         """Retention: DynamoDB's TTL deletes the personal data after this time."""
@@ -215,8 +329,36 @@ class Store:
     def referrals_for_coach(self, coach_id: str) -> list[Item]:
         return self._query_all("ByCoach", "coach_pk", f"COACH#{coach_id}")
 
-    def referrals_with_status(self, status: Status) -> list[Item]:
-        return self._query_all("ByStatus", "status", str(status))
+    def referrals_in(self, listing: Listing, boundary: str | None, newer: bool,
+                     count: int, fields: Iterable[str] = ()) -> tuple[list[Item], bool]:
+        """Up to `count` referrals of the listing from `boundary` (a created_at, included) on:
+        newest first, or oldest first when reading back towards newer ones. Also whether more
+        follow. One Query, unless DynamoDB's 1 MB page cuts it short. With `fields`, only
+        those attributes come back (a list rarely needs the timeline, the bulk of an item)."""
+        items: list[Item] = []
+        kwargs: dict[str, Any] = {"IndexName": listing.index, "ScanIndexForward": newer,
+                                  "KeyConditionExpression": listing.condition(boundary, newer),
+                                  **_projection(fields, "referral_id", "created_at")}
+        while True:
+            page = self.table.query(**kwargs, Limit=count - len(items) + 1)
+            items += page["Items"]
+            if len(items) > count:
+                return items[:count], True
+            if "LastEvaluatedKey" not in page:
+                return items, False
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def flagged(self, count: int, fields: Iterable[str] = ()) -> tuple[list[Item], bool]:
+        """Referrals flagged for ops (newest first), and whether there are more."""
+        return self.referrals_in(Listing("ByAttention", "attention_pk", ATTENTION), None,
+                                 False, count, fields)
+
+    def status_counts(self) -> dict[str, int]:
+        """Referrals in each row of ops's status table: the counter items, one read."""
+        keys = [{"pk": COUNT, "sk": bucket} for bucket in BUCKETS]
+        counted = {str(i["sk"]): int(i.get("n", 0)) for i in self._batch_get(self.table_name,
+                                                                             keys)}
+        return {bucket: counted.get(bucket, 0) for bucket in BUCKETS}
 
     def waitlist(self, practice_ods: str) -> list[str]:
         """Waitlisted referral ids at a practice, longest-waiting first."""
@@ -262,6 +404,29 @@ class Store:
                                        ":zero": 0},
         )
 
+    def bulk_load(self, referrals: list[tuple[Item, Item]]) -> None:
+        """Benchmarks only: put (referral, personal data) pairs as intake and allocation would
+        leave them, list keys and counters included, but with no run, no conditions and no
+        transactions (plain batch writes), so that ten thousand load in seconds."""
+        counted: dict[str, int] = {}
+        with self.table.batch_writer() as workflow, self.personal.batch_writer() as personal:
+            for referral, details in referrals:
+                item = {**_ref_key(referral["referral_id"]), **referral, **_listed(referral)}
+                if referral.get("coach_id"):
+                    item.update(_allocated(str(referral["coach_id"]),
+                                           str(referral["created_at"])))
+                    if Status(referral["status"]).terminal:
+                        del item["coach_live_pk"]
+                if referral.get("attention"):
+                    item["attention_pk"] = ATTENTION
+                item["counted_as"] = bucket_of(item)
+                counted[item["counted_as"]] = counted.get(item["counted_as"], 0) + 1
+                workflow.put_item(Item=item)
+                personal.put_item(Item={**details, **_personal_key(referral["referral_id"])})
+        for bucket, n in counted.items():
+            self.table.update_item(Key={"pk": COUNT, "sk": bucket}, UpdateExpression="ADD n :n",
+                                   ExpressionAttributeValues={":n": n})
+
     # -- intake ----------------------------------------------------------------------------
 
     def create_referral(self, referral: Item, personal: Item, patient_key: str) -> None:
@@ -271,8 +436,10 @@ class Store:
             self.client.transact_write_items(
                 TransactItems=[
                     {"Put": {"TableName": self.table_name,
-                             "Item": ({**_ref_key(referral_id), **referral}),
+                             "Item": ({**_ref_key(referral_id), **referral,
+                                       **_listed(referral)}),
                              "ConditionExpression": "attribute_not_exists(pk)"}},
+                    _count_change(None, str(Status.RECEIVED), self.table_name),
                     {"Put": {"TableName": self.personal_data_table_name,
                              "Item": ({**personal, **_personal_key(referral_id)}),
                              "ConditionExpression": "attribute_not_exists(referral_id)"}},
@@ -295,9 +462,10 @@ class Store:
         self.client.transact_write_items(
             TransactItems=[
                 {"Delete": {"TableName": self.table_name, "Key": _ref_key(referral_id),
-                            "ConditionExpression": "#st = :received",
+                            "ConditionExpression": "#st = :received AND counted_as = :received",
                             "ExpressionAttributeNames": {"#st": "status"},
                             "ExpressionAttributeValues": {":received": str(Status.RECEIVED)}}},
+                _count_change(str(Status.RECEIVED), None, self.table_name),
                 {"Delete": {"TableName": self.personal_data_table_name,
                             "Key": _personal_key(referral_id)}},
                 {"Delete": {"TableName": self.table_name,
@@ -332,6 +500,14 @@ class Store:
         """
         at = now_iso()
         fields = {**(set_fields or {}), "updated_at": at}
+        removes = list(remove)
+        # The sparse list keys follow what they index.
+        if "attention" in fields:
+            fields["attention_pk"] = ATTENTION
+        if "attention" in removes:
+            removes.append("attention_pk")
+        if "status" in fields and Status(fields["status"]).terminal:
+            removes.append("coach_live_pk")
         names: dict[str, str] = {}
         values: dict[str, Any] = {}
         sets: list[str] = []
@@ -344,7 +520,6 @@ class Store:
             values[f":s{i}"] = value
             sets.append(f"#s{i} = :s{i}")
         expression = "SET " + ", ".join(sets)
-        removes = list(remove)
         for i, name in enumerate(removes):
             names[f"#r{i}"] = name
         if removes:
@@ -371,7 +546,56 @@ class Store:
             if _is_condition_failure(error):
                 raise ConditionFailed from error
             raise
-        return cast(Item, result["Attributes"])
+        item = cast(Item, result["Attributes"])
+        self._settle_count(item)
+        return item
+
+    def _settle_count(self, item: Item) -> None:
+        """Move the referral from the counter it is counted in to the one it now belongs in.
+
+        Why counters: ops's status table must not read every referral, and a Query with
+        Select=COUNT still reads (and pays for) every item it counts, ALL-projected here.
+        Why afterwards: `update` stays one conditional UpdateItem, and it cannot know the
+        status it replaced. The move is one transaction (the referral's `counted_as` and both
+        counters), conditional on `counted_as` and on the referral still being in the new
+        row, so concurrent writers move each referral once; a move lost to a crash is made by
+        the referral's next change. A move that loses re-reads and tries again.
+        """
+        for attempt in range(5):
+            old, new = item.get("counted_as"), bucket_of(item)
+            if old == new:
+                return
+            names = {"#att": "attention", "#tok": "task_token"}
+            values: dict[str, Any] = {":new": new, ":stalled": STALLED,
+                                      ":failed": TASK_FAILED}
+            stopped = "(#att IN (:stalled, :failed) AND attribute_not_exists(#tok))"
+            still = stopped
+            if new != COUNTED_STALLED:
+                names["#st"] = "status"
+                still = f"#st = :new AND NOT {stopped}"
+            was = "attribute_not_exists(counted_as)"
+            if old is not None:
+                was, values[":old"] = "counted_as = :old", old
+            try:
+                self.client.transact_write_items(TransactItems=[
+                    {"Update": {"TableName": self.table_name,
+                                "Key": _ref_key(item["referral_id"]),
+                                "UpdateExpression": "SET counted_as = :new",
+                                "ConditionExpression": f"attribute_exists(pk) AND {was} "
+                                                       f"AND {still}",
+                                "ExpressionAttributeNames": names,
+                                "ExpressionAttributeValues": values}},
+                    *([_count_change(old, None, self.table_name)] if old else []),
+                    _count_change(None, new, self.table_name)])
+                return
+            except ClientError as error:
+                if not (_cancel_codes(error) & {"ConditionalCheckFailed", "TransactionConflict"}):
+                    raise
+            time.sleep(0.01 * 2 ** attempt)
+            found = self.referral(item["referral_id"])
+            if found is None:
+                return
+            item = found
 
     def allocate(self, referral_id: str, coach_id: str, cap: int, event: Event) -> Item:
         """Take one place in a coach's caseload and give it to the referral, atomically.
@@ -380,6 +604,10 @@ class Store:
         the referral's condition makes a retried allocation a no-op instead of a second place.
         """
         at = now_iso()
+        # created_at never changes, so reading it first is safe: the coach's list keys need it.
+        made = self.table.get_item(Key=_ref_key(referral_id), ProjectionExpression="created_at"
+                                   ).get("Item") or {}
+        keys = _allocated(coach_id, str(made.get("created_at", "")))
         try:
             self.client.transact_write_items(
                 TransactItems=[
@@ -394,13 +622,15 @@ class Store:
                         "TableName": self.table_name,
                         "Key": _ref_key(referral_id),
                         "UpdateExpression": "SET coach_id = :c, coach_pk = :cpk, #st = :st, "
+                        "coach_live_pk = :live, coach_created = :cc, "
                         "updated_at = :at, timeline = list_append(timeline, :ev) "
                         "REMOVE waitlist_pk, awaiting",
                         "ConditionExpression": "attribute_not_exists(coach_id) AND "
                         "#st IN (:triage, :waitlisted)",
                         "ExpressionAttributeNames": {"#st": "status"},
                         "ExpressionAttributeValues": ({
-                            ":c": coach_id, ":cpk": f"COACH#{coach_id}",
+                            ":c": coach_id, ":cpk": keys["coach_pk"],
+                            ":live": keys["coach_live_pk"], ":cc": keys["coach_created"],
                             ":st": str(Status.ALLOCATED), ":at": at,
                             ":ev": [event.as_item(at)],
                             ":triage": str(Status.TRIAGE), ":waitlisted": str(Status.WAITLISTED),
@@ -414,6 +644,7 @@ class Store:
             raise
         item = self.referral(referral_id)
         assert item is not None
+        self._settle_count(item)
         return item
 
     def set_caseload(self, coach_id: str, counted: int, holding: int) -> bool:
@@ -495,3 +726,33 @@ class Store:
     def erased_request(self, request_hash: str) -> bool:
         """True if the request with this hash belonged to a referral whose data was erased."""
         return self._get({"pk": f"ERASED#{request_hash}", "sk": "ERASED"}) is not None
+
+
+def _listed(referral: Item) -> Item:
+    """The list keys a referral is made with (the coach's come with allocation)."""
+    return {"ops_pk": LATEST,
+            "practice_created": f"{referral['practice_ods']}#{referral['created_at']}",
+            "counted_as": str(referral["status"])}
+
+
+def _projection(fields: Iterable[str], *always: str) -> Item:
+    """A Query's ProjectionExpression for `fields` (nothing when no fields are asked for)."""
+    wanted = list(dict.fromkeys(fields))
+    if not wanted:
+        return {}
+    names = {f"#p{i}": name for i, name in enumerate(dict.fromkeys([*wanted, *always]))}
+    return {"ProjectionExpression": ", ".join(names), "ExpressionAttributeNames": names}
+
+
+def _allocated(coach_id: str, created_at: str) -> Item:
+    """The list keys a referral takes with its coach."""
+    return {"coach_pk": f"COACH#{coach_id}", "coach_live_pk": f"COACH#{coach_id}",
+            "coach_created": f"{coach_id}#{created_at}"}
+
+
+def _count_change(old: str | None, new: str | None, table_name: str) -> Item:
+    """One counter item's part of a transaction: one referral out of `old` or into `new`."""
+    bucket, step = (new, 1) if new else (old, -1)
+    return {"Update": {"TableName": table_name, "Key": {"pk": COUNT, "sk": bucket},
+                       "UpdateExpression": "ADD n :step",
+                       "ExpressionAttributeValues": {":step": step}}}

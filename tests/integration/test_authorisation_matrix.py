@@ -121,7 +121,8 @@ def test_collections_are_scoped(cloud: Cloud, records: dict[str, str]) -> None:
     assert api.call("GET", "/ops/notifications", api.ops()).status == 200
     listed = {
         role: {r["referral_id"] for r in api.call("GET", "/referrals",
-                                                  token_for(cloud, role, records[OWN])).body}
+                                                  token_for(cloud, role, records[OWN])
+                                                  ).body["items"]}
         for role in ("referrer", "coach", "ops")
     }
     assert listed["referrer"] == {records[OWN]}

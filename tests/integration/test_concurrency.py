@@ -59,7 +59,7 @@ def test_ten_posts_with_one_key_make_one_referral(cloud: Cloud, api: Api) -> Non
     assert len(created) == 1, replies
     assert all(status in {201, 409} for status, _ in replies)
     everything = api.call("GET", "/referrals", api.ops()).body
-    assert [r["referral_id"] for r in everything] == list(created)
+    assert [r["referral_id"] for r in everything["items"]] == list(created)
 
 
 @pytest.mark.service_days(seconds_per_day=864, caseload_cap=2)

@@ -221,7 +221,7 @@ def test_erasure_removes_the_keyed_hash_and_a_replay_is_refused(cloud: Cloud, ap
     assert "withdrawn" in replay.body["detail"]
     assert body["patient"]["family_name"] not in str(replay.body)
     ops = api.call("GET", "/referrals", api.ops()).body
-    assert [r["referral_id"] for r in ops] == [referral_id]
+    assert [r["referral_id"] for r in ops["items"]] == [referral_id]
 
 
 # -- a failed request changes nothing --------------------------------------------------------

@@ -306,7 +306,7 @@ def test_each_role_lists_only_the_referrals_in_its_scope(cloud: Cloud, api: Api)
     def listed(token: str) -> list[dict[str, Any]]:
         reply = api.call("GET", "/referrals", token)
         assert reply.status == 200, reply.body
-        return list(reply.body)
+        return list(reply.body["items"])
 
     by_referrer = listed(api.referrer("F83001"))
     assert {r["referral_id"] for r in by_referrer} == {ids["first"], ids["second"]}

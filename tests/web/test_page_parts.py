@@ -163,10 +163,9 @@ def test_times_to_a_first_appointment_fall_in_weekly_bins(days: float, label: st
 
 def test_time_to_first_appointment_counts_only_attended_ones() -> None:
     item: dict[str, Any] = {"created_at": "2026-03-02T10:00:00.000000Z",
-                            "appointment": {"start": "2026-03-09T10:00:00Z"},
-                            "timeline": [{"event": "appointment_booked"}]}
+                            "appointment": {"start": "2026-03-09T10:00:00Z"}}
     assert ops_console.days_to_first_appointment(item) is None
-    item["timeline"].append({"event": "first_appointment_attended"})
+    item["support_started_at"] = "2026-03-09T10:50:00Z"  # set when the first one is attended
     assert ops_console.days_to_first_appointment(item) == pytest.approx(7)
 
 

@@ -1,8 +1,10 @@
 """The outbox in DynamoDB: one row per message, beside its referral, found by due time.
 
 Rows waiting to go carry `due_pk = "SCHEDULED"` (a sparse index ordered by `due_at`), failed
-ones `due_pk = "FAILED"`; sent and cancelled rows leave the index. Sending claims a row with a
-conditional write and a lease, so two overlapping triggers never send the same message twice.
+ones `due_pk = "FAILED"`; sent and cancelled rows leave the index, but for a coach's task,
+which stays under `due_pk = "TASK#<coach>"` while its referral is live (the coach's page reads
+them with one Query). Sending claims a row with a conditional write and a lease, so two
+overlapping triggers never send the same message twice.
 """
 
 from __future__ import annotations
@@ -16,7 +18,11 @@ from boto3.dynamodb.conditions import Attr, Key
 from workingbetter.notifications.kinds import Channel, Kind, State
 from workingbetter.store import Item, Store, conditional
 
-SCHEDULED, FAILED = "SCHEDULED", "FAILED"
+SCHEDULED, FAILED, TASKS = "SCHEDULED", "FAILED", "TASK#"
+
+
+def _tasks(coach_id: str) -> str:
+    return f"{TASKS}{coach_id}"
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,13 @@ class Outbox:
                                       KeyConditionExpression=Key("due_pk").eq(FAILED))
         return cast(list[Item], page["Items"])
 
+    def tasks_for(self, coach_id: str, limit: int) -> list[Item]:
+        """A coach's tasks (messages they give by hand, chasers), the latest first."""
+        page = self.store.table.query(
+            IndexName="ByDue", Limit=limit, ScanIndexForward=False,
+            KeyConditionExpression=Key("due_pk").eq(_tasks(coach_id)))
+        return cast(list[Item], page["Items"])
+
     def for_referral(self, referral_id: str) -> list[Item]:
         page = self.store.table.query(
             KeyConditionExpression=Key("pk").eq(f"REFERRAL#{referral_id}")
@@ -76,8 +89,12 @@ class Outbox:
         return self._change(row, {"state": str(State.SENDING), "lease_until": lease_until},
                             condition=condition)
 
-    def sent(self, row: Item, at: str) -> None:
-        self._change(row, {"state": str(State.SENT), "sent_at": at}, remove=["due_pk"],
+    def sent(self, row: Item, at: str, task_for: str | None = None) -> None:
+        """Mark the row sent; a coach's task (`task_for` the coach) stays on their list."""
+        fields = {"state": str(State.SENT), "sent_at": at}
+        if task_for:
+            fields["due_pk"] = _tasks(task_for)
+        self._change(row, fields, remove=[] if task_for else ["due_pk"],
                      condition=Attr("state").eq(str(State.SENDING)))
 
     def retry_at(self, row: Item, due_at: str, service_due: str, attempts: int) -> None:
@@ -96,6 +113,10 @@ class Outbox:
         kept = {str(k) for k in keep}
         cancelled = 0
         for row in self.for_referral(referral_id):
+            if kinds is None and str(row.get("due_pk", "")).startswith(TASKS):
+                # The referral has ended: its coach's tasks leave their list.
+                self._change(row, {"state": str(State.SENT)}, remove=["due_pk"],
+                             condition=Attr("state").eq(str(State.SENT)))
             if row["state"] != State.SCHEDULED or row["kind"] in kept:
                 continue
             if wanted is not None and row["kind"] not in wanted:

@@ -92,7 +92,8 @@ class Sending:
             return "cancelled"
         except SendFailed:
             return self._failed(row, now, service_due)
-        self.outbox.sent(row, slots.iso(now))
+        coach = referral.get("coach_id") if channel is Channel.COACH_TASK else None
+        self.outbox.sent(row, slots.iso(now), task_for=coach)
         return "sent"
 
     def _failed(self, row: Item, now: datetime, service_due: datetime) -> str:

@@ -9,10 +9,10 @@ from typing import Any
 
 from workingbetter.auth import Principal
 from workingbetter.domain.referral import Awaiting, Status
-from workingbetter.notifications.kinds import Channel, Kind, State
-from workingbetter.notifications.outbox import Outbox
-from workingbetter.referrals import Referrals
+from workingbetter.notifications.kinds import Kind, State
+from workingbetter.referrals import view as referral_view
 from workingbetter.settings import Settings
+from workingbetter.store import Item
 
 # How long each human step may wait, as a settings field in service days.
 STEP_LIMITS = {
@@ -104,38 +104,36 @@ class Task:
     since: datetime
 
 
-def tasks(outbox: Outbox, caseload: list[Row]) -> list[Task]:
-    """Messages the coach gives by hand and chasers for them, newest first: the outbox rows
-    for their caseload whose channel is the coach, once they have fallen due."""
-    found = [
-        Task(row.referral_id, row.patient, TASK_WORDS[Kind(note["kind"])],
-             _parse(str(note["sent_at"])))
-        for row in caseload for note in outbox.for_referral(row.referral_id)
-        if note["channel"] == Channel.COACH_TASK and note["state"] == State.SENT
-    ]
+def patient_name(personal: Item | None) -> str:
+    patient = (personal or {}).get("patient") or {}
+    name = f"{patient.get('given_name', '')} {patient.get('family_name', '')}".strip()
+    return name or "Personal data erased"
+
+
+def tasks(notes: list[Item], personal: dict[str, Item]) -> list[Task]:
+    """Messages the coach gives by hand and chasers for them, newest first: the coach's task
+    rows from the outbox (one Query), named with the patients read for the page."""
+    found = [Task(str(note["referral_id"]), patient_name(personal.get(note["referral_id"])),
+                  TASK_WORDS[Kind(note["kind"])], _parse(str(note["sent_at"])))
+             for note in notes if note["state"] == State.SENT]
     return sorted(found, key=lambda t: t.since, reverse=True)
 
 
-def rows(referrals: Referrals, coach: Principal, settings: Settings) -> tuple[list[Row], int]:
-    """The live referrals a coach works on (and triages), and how many have ended."""
+def rows(coach: Principal, items: list[Item], personal: dict[str, Item],
+         settings: Settings) -> list[Row]:
+    """The page's referrals as rows, those waiting for the coach first, soonest due first."""
     found: list[Row] = []
-    ended = 0
-    for summary in referrals.visible_to(coach):
-        if Status(summary["status"]).terminal:
-            ended += 1
-            continue
-        view = referrals.get(coach, summary["referral_id"])
-        patient = view.get("patient") or {}
+    for item in items:
+        view = referral_view(coach, item, personal.get(item["referral_id"]))
         appointment = view.get("appointment")
         found.append(Row(
-            referral_id=view["referral_id"],
-            patient=f"{patient.get('given_name', '')} {patient.get('family_name', '')}".strip()
-            or "Personal data erased",
-            nhs_number=patient.get("nhs_number", ""),
+            referral_id=view["referral_id"], patient=patient_name(personal.get(
+                item["referral_id"])),
+            nhs_number=(view.get("patient") or {}).get("nhs_number", ""),
             status=view["status"], awaiting=view.get("awaiting"), next_step=next_step(view),
             due=due(view, settings),
             appointment=appointment["start"] if appointment else None,
         ))
     found.sort(key=lambda r: (not r.waits_for_coach, r.due is None,
                              r.due.timestamp() if r.due else 0.0))
-    return found, ended
+    return found

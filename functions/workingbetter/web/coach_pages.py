@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from chalice.app import Response
 
+from workingbetter import listing
 from workingbetter.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, InvalidInput, NotFound
 from workingbetter.notifications.outbox import Outbox
@@ -19,6 +20,7 @@ from workingbetter.web.http import (
     form_keys,
     html,
     page,
+    page_links,
     posted_form,
     principal,
     redirect,
@@ -26,6 +28,9 @@ from workingbetter.web.http import (
     services,
 )
 from workingbetter.web.registry import blueprint
+
+PAGING = ("limit", "cursor")
+TASKS_SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -45,15 +50,23 @@ def _coach() -> Principal:
 
 
 def _page(who: Principal, failed: Failed | None = None, status: int = 200) -> Response:
-    rows, ended = caseload.rows(services().referrals, who, get_settings())
-    tasks = caseload.tasks(Outbox(services().store), rows)
+    """One Query for the page's referrals (two with the practice's triage queue), one for the
+    coach's tasks, one batch for the patients' details, and one audit record naming them."""
+    s = services()
     query = dict(request().query_params or {})
+    shown = s.referrals.caseload(who, listing.parse({k: v for k, v in query.items()
+                                                     if k in PAGING}))
+    notes = Outbox(s.store).tasks_for(str(who.coach_id), TASKS_SHOWN)
+    personal = s.referrals.patients(who, shown, [str(n["referral_id"]) for n in notes],
+                                    "GET /coach")
+    rows = caseload.rows(who, shown.page.items, personal, get_settings())
     recorded = coach_forms.STEPS.get(query.get("recorded", ""))
     patient = next((r.patient for r in rows if r.referral_id == query.get("referral")), None)
     banner = f"{recorded.done} for {patient}" if recorded and patient else \
         recorded.done if recorded else ""
     return html("coach.html", status, title="Your caseload", principal=who, active="/coach",
-                rows=rows, ended=ended, tasks=tasks, keys=form_keys(), failed=failed, banner=banner,
+                rows=rows, tasks=caseload.tasks(notes, personal), keys=form_keys(),
+                failed=failed, banner=banner, pages=page_links("/coach", shown.page),
                 forms=coach_forms.BY_AWAITING, exit_reasons=coach_forms.EXIT_REASONS,
                 errors=failed.errors if failed else PageErrors(), empty=Form())
 

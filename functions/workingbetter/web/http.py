@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from chalice.app import Request, Response
 
@@ -23,6 +23,7 @@ from workingbetter.web.render import render
 
 if TYPE_CHECKING:
     from workingbetter.api import Services
+    from workingbetter.listing import Page
 
 TOKEN_COOKIE = "wb_token"  # noqa: S105 - the cookie's name, not a secret
 FORM = "application/x-www-form-urlencoded"
@@ -118,6 +119,13 @@ def form_keys() -> dict[str, str]:
 def html(template: str, status: int = 200, **context: Any) -> Response:
     return Response(body=render(template, **context), status_code=status,
                     headers=dict(HTML_HEADERS))
+
+
+def page_links(path: str, shown: Page, **keep: str | None) -> dict[str, str]:
+    """The GOV.UK pagination component's links: the cursor, and the filters kept."""
+    kept = {name: value for name, value in keep.items() if value}
+    return {rel: f"{path}?{urlencode({**kept, 'cursor': cursor})}"
+            for rel, cursor in (("previous", shown.previous), ("next", shown.next)) if cursor}
 
 
 def redirect(location: str, **headers: str) -> Response:

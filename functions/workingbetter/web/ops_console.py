@@ -1,35 +1,42 @@
 """What ops watch: counts by status, referrals flagged for attention, overdue human steps,
-runs that failed, and two charts. Built from the workflow items (ids, enums and dates) and the
-Step Functions API: never a patient's personal data."""
+runs that failed, the latest referrals a page at a time, and two charts. Built from the workflow
+items (ids, enums and dates), counters and the Step Functions API: never a patient's personal
+data."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from workingbetter.domain.referral import Status
-from workingbetter.resume import is_stopped
-from workingbetter.store import Item, Store
+from workingbetter.auth import Principal
+from workingbetter.domain.referral import ExitReason, is_stopped
+from workingbetter.listing import ListRequest, Page
+from workingbetter.referrals import Referrals
+from workingbetter.store import BUCKETS, Item, Store
 from workingbetter.web import charts
 from workingbetter.workflow import Workflow
 
-FUNNEL = [
-    ("Referred", "referral_received"),
-    ("Coach allocated", "coach_allocated"),
-    ("Appointment booked", "appointment_booked"),
-    ("First appointment attended", "first_appointment_attended"),
-    ("Started a job", "job_started"),
-    ("In work at 26 weeks", "in_work_26_weeks"),
+# Each stage, from what the referral item records when it is reached (not its timeline, the
+# bulk of the item, which the console does not read).
+FUNNEL: list[tuple[str, Callable[[Item], bool]]] = [
+    ("Referred", lambda i: True),
+    ("Coach allocated", lambda i: bool(i.get("coach_id"))),
+    ("Appointment booked", lambda i: bool(i.get("appointment"))),
+    ("First appointment attended", lambda i: bool(i.get("support_started_at"))),
+    ("Started a job", lambda i: bool(i.get("job_started_at"))),
+    ("In work at 26 weeks", lambda i: i.get("exit_reason") == ExitReason.JOB_SUSTAINED_26_WEEKS),
 ]
 DAY_BINS = [("0 to 7 days", 7), ("8 to 14 days", 14), ("15 to 21 days", 21),
             ("22 to 28 days", 28), ("29 days or more", None)]
-RECENT = 25
+FLAGGED = 100  # at most this many flagged referrals on the console
 # Only these fields of a referral reach the ops pages.
-STALLED = "STALLED"
 OPS_FIELDS = ("referral_id", "status", "awaiting", "attention", "practice_ods", "coach_id",
               "created_at", "updated_at", "chases", "exit_reason")
+CONSOLE_FIELDS = (*OPS_FIELDS, "task_token", "appointment", "support_started_at",
+                  "job_started_at")
 
 
 @dataclass(frozen=True)
@@ -37,8 +44,11 @@ class Console:
     counts: list[tuple[str, int]]
     attention: list[Item]
     overdue: list[Item]
+    more_flagged: bool
     failed_runs: list[dict[str, Any]]
-    recent: list[Item]
+    latest: list[Item]
+    pages: Page
+    status: str | None
     funnel: charts.Chart
     first_appointment: charts.Chart
 
@@ -47,14 +57,10 @@ def _parse(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def _events(item: Item) -> set[str]:
-    return {e["event"] for e in item.get("timeline", [])}
-
-
 def days_to_first_appointment(item: Item) -> float | None:
     """From referral to the first appointment the patient attended, in calendar days."""
     appointment = item.get("appointment")
-    if "first_appointment_attended" not in _events(item) or not appointment:
+    if not item.get("support_started_at") or not appointment:
         return None
     return (_parse(appointment["start"]) - _parse(item["created_at"])).total_seconds() / 86400
 
@@ -73,24 +79,36 @@ def milestones(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
             or e["type"].endswith(("Failed", "TimedOut", "Aborted"))]
 
 
-def build(store: Store, workflow: Workflow) -> Console:
-    items = [i for status in Status for i in store.referrals_with_status(status)]
-    # A referral no run moves on counts as stalled, not as the status it stopped in.
-    counts = Counter(STALLED if is_stopped(i) else str(i["status"]) for i in items)
-    safe = [{**{k: i.get(k) for k in OPS_FIELDS}, "stopped": is_stopped(i)} for i in items]
-    flagged = [i for i in safe if i["attention"]]
-    events = [_events(i) for i in items]
-    days = [d for d in map(days_to_first_appointment, items) if d is not None]
+def _safe(item: Item) -> Item:
+    return {**{k: item.get(k) for k in OPS_FIELDS}, "stopped": is_stopped(item)}
+
+
+def build(store: Store, workflow: Workflow, referrals: Referrals, ops: Principal,
+          request: ListRequest) -> Console:
+    """What the console reads, each bounded: the counter items (one BatchGetItem), up to
+    FLAGGED referrals flagged for attention (one Query on a sparse index), and one page of
+    the latest referrals (one Query, filtered by status if asked). The charts are drawn from
+    that page, not from every referral, and say so."""
+    counts = store.status_counts()
+    flagged_items, more_flagged = store.flagged(FLAGGED, CONSOLE_FIELDS)
+    flagged = [_safe(i) for i in flagged_items]
+    page = referrals.page(ops, request, CONSOLE_FIELDS)
+    shown = len(page.items)
+    days = [d for d in map(days_to_first_appointment, page.items) if d is not None]
     return Console(
-        counts=[(str(s), counts[str(s)]) for s in Status] + [(STALLED, counts[STALLED])],
+        counts=[(bucket, counts[bucket]) for bucket in BUCKETS],
         attention=[i for i in flagged if not str(i["attention"]).startswith("overdue_")],
         overdue=[i for i in flagged if str(i["attention"]).startswith("overdue_")],
+        more_flagged=more_flagged,
         failed_runs=workflow.ended_badly(),
-        recent=sorted(safe, key=lambda i: str(i["created_at"]), reverse=True)[:RECENT],
-        funnel=charts.funnel("funnel", "How far referrals have come",
-                             [(label, sum(event in e for e in events))
-                              for label, event in FUNNEL]),
+        latest=[_safe(i) for i in page.items],
+        pages=page,
+        status=str(request.status) if request.status else None,
+        funnel=charts.funnel("funnel", f"How far the {shown} referrals listed have come",
+                             [(label, sum(map(reached, page.items)))
+                              for label, reached in FUNNEL]),
         first_appointment=charts.histogram(
-            "first-appointment", "Time from referral to first attended appointment",
+            "first-appointment",
+            f"Time from referral to first attended appointment, of the {shown} listed",
             day_bins(days)),
     )

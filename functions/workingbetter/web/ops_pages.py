@@ -5,20 +5,27 @@ from __future__ import annotations
 
 from chalice.app import Response
 
+from workingbetter import listing
 from workingbetter.auth import Principal, Role
+from workingbetter.domain.referral import Status
 from workingbetter.web import ops_console
 from workingbetter.web.http import (
     FORM,
     form_keys,
     html,
     page,
+    page_links,
     posted_form,
     principal,
     redirect,
+    request,
     services,
 )
 from workingbetter.web.registry import blueprint
 from workingbetter.workflow import runs_of
+
+FILTERS = ("status", "limit", "cursor")
+LATEST = 25  # referrals a page of the console lists, unless asked for more
 
 
 def _ops() -> Principal:
@@ -32,8 +39,13 @@ def _ops() -> Principal:
 def console() -> Response:
     who = _ops()
     s = services()
+    query = dict(request().query_params or {})
+    asked = listing.parse({"limit": str(LATEST), **{k: v for k, v in query.items()
+                                                    if k in FILTERS}})
+    console = ops_console.build(s.store, s.workflow, s.referrals, who, asked)
     return html("ops.html", title="Runs and reports", principal=who, active="/ops",
-                console=ops_console.build(s.store, s.workflow), keys=form_keys())
+                console=console, statuses=[str(s) for s in Status], keys=form_keys(),
+                pages=page_links("/ops", console.pages, status=console.status))
 
 
 @blueprint.route("/ops/referrals/{referral_id}/retry", methods=["POST"], content_types=[FORM])
