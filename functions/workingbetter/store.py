@@ -13,15 +13,32 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import boto3
-from boto3.dynamodb.conditions import Attr, ConditionBase, Key
 from botocore.exceptions import ClientError
 
 from workingbetter.domain.referral import TERMINAL, Status
 
+if TYPE_CHECKING:
+    from boto3.dynamodb.conditions import Attr as AttrCondition
+    from boto3.dynamodb.conditions import ConditionBase
+    from boto3.dynamodb.conditions import Key as KeyCondition
+
 Item = dict[str, Any]
+
+
+# Importing boto3 (which `boto3.dynamodb.conditions` does) is the costliest part of a cold
+# start: it waits for the first request that reaches DynamoDB, as the resource does.
+def Key(name: str) -> KeyCondition:
+    from boto3.dynamodb.conditions import Key as key
+
+    return key(name)
+
+
+def Attr(name: str) -> AttrCondition:
+    from boto3.dynamodb.conditions import Attr as attr
+
+    return attr(name)
 
 
 def now_iso() -> str:
@@ -94,6 +111,8 @@ class Store:
 
     def _resource(self) -> Any:
         if not hasattr(self._local, "resource"):
+            import boto3  # on first use: see Key above
+
             self._local.resource = boto3.resource("dynamodb")
         return self._local.resource
 
