@@ -11,7 +11,7 @@ import json
 import uuid
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
@@ -33,9 +33,11 @@ from workingbetter.intake import ReferralRequest, field_errors
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
 from workingbetter.resume import is_stopped
-from workingbetter.settings import Settings
 from workingbetter.store import ConditionFailed, Event, Item, Store, now_iso
 from workingbetter.workflow import Workflow
+
+if TYPE_CHECKING:
+    from workingbetter.settings import Settings  # pydantic-settings: only when read
 
 
 class Referrals:
