@@ -13,15 +13,6 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
 from pydantic import ValidationError
 
 from workingbetter.auth import Principal, Role
@@ -37,6 +28,11 @@ from workingbetter.store import ConditionFailed, Event, Item, Store, now_iso
 from workingbetter.workflow import Workflow
 
 if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+    )
+
     from workingbetter.settings import Settings  # pydantic-settings: only when read
 
 
@@ -66,6 +62,12 @@ class Referrals:
             "key": idempotency_key,
             "body_hash": hashlib.sha256(canonical.encode()).hexdigest(),
         }
+        # Powertools' idempotency is imported by the first intake, not by every request.
+        from aws_lambda_powertools.utilities.idempotency.exceptions import (
+            IdempotencyAlreadyInProgressError,
+            IdempotencyValidationError,
+        )
+
         persistence, create, config = _idempotent(self.settings.idempotency_table_name)
         request_hash = hashlib.sha256(f"{request.practice_ods}\n{idempotency_key}".encode()
                                       ).hexdigest()
@@ -209,6 +211,12 @@ def parse_referral(body: Any) -> ReferralRequest:
 
 @lru_cache(maxsize=4)
 def _idempotent(table_name: str) -> tuple[DynamoDBPersistenceLayer, Any, IdempotencyConfig]:
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+
     persistence = DynamoDBPersistenceLayer(table_name=table_name)
     config = IdempotencyConfig(
         event_key_jmespath="[practice_ods, key]",
