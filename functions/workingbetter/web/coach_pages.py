@@ -10,8 +10,6 @@ from chalice.app import Response
 from workingbetter.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, InvalidInput, NotFound
 from workingbetter.notifications.outbox import Outbox
-from workingbetter.settings import get_settings
-from workingbetter.web import caseload, coach_forms
 from workingbetter.web.errors import PageErrors, only_message
 from workingbetter.web.http import (
     FORM,
@@ -45,6 +43,10 @@ def _coach() -> Principal:
 
 
 def _page(who: Principal, failed: Failed | None = None, status: int = 200) -> Response:
+    # The caseload and the step forms (pydantic models) load with the first coach page.
+    from workingbetter.settings import get_settings
+    from workingbetter.web import caseload, coach_forms
+
     rows, ended = caseload.rows(services().referrals, who, get_settings())
     tasks = caseload.tasks(Outbox(services().store), rows)
     query = dict(request().query_params or {})
@@ -67,6 +69,8 @@ def caseload_page() -> Response:
 @blueprint.route("/coach/referrals/{referral_id}/{step}", methods=["POST"], content_types=[FORM])
 @page
 def record_step(referral_id: str, step: str) -> Response:
+    from workingbetter.web import coach_forms
+
     who = _coach()
     form = posted_form()
     step_form = coach_forms.STEPS.get(step)
