@@ -103,23 +103,34 @@ def lambda_environment() -> dict[str, str]:
     return env
 
 
-def once(env: dict[str, str], handler: str, event: dict[str, Any] | None) -> float:
+@dataclass(frozen=True)
+class Sample:
+    wall: float  # what a caller waits
+    cpu: float  # user + system time of the process: steadier on a busy machine
+
+
+def once(env: dict[str, str], handler: str, event: dict[str, Any] | None) -> Sample:
     args = [sys.executable, "-c", CHILD, handler] + ([json.dumps(event)] if event else [])
     started = time.perf_counter()
-    done = subprocess.run(args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,  # noqa: S603
-                          stderr=subprocess.PIPE, text=True, check=False)
+    child = subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,  # noqa: S603
+                             stderr=subprocess.PIPE)
+    assert child.stderr is not None
+    stderr = child.stderr.read()  # until the process exits and closes it
+    _, status, usage = os.wait4(child.pid, 0)  # reaped here, with its CPU time
     elapsed = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"{handler} failed to start:\n{done.stderr}")
-    return elapsed
+    child.stderr.close()
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"{handler} failed to start:\n{stderr.decode()}")
+    return Sample(elapsed, usage.ru_utime + usage.ru_stime)
 
 
 @dataclass
 class Pair:
     """Samples of one function and of the empty handler, taken alternately."""
 
-    own: list[float] = field(default_factory=list)
-    empty: list[float] = field(default_factory=list)
+    own: list[Sample] = field(default_factory=list)
+    empty: list[Sample] = field(default_factory=list)
 
     def take(self, env: dict[str, str], handler: str, event: dict[str, Any] | None,
              empty_event: dict[str, Any] | None, empty_first: bool) -> None:
@@ -130,8 +141,13 @@ class Pair:
             self.empty.append(once(env, EMPTY, empty_event))
 
     def cells(self) -> list[str]:
-        own, empty = statistics.median(self.own), statistics.median(self.empty)
-        return [f"{own * 1000:.0f}", f"{empty * 1000:.0f}", f"{own / empty:.2f}x"]
+        """Wall-clock medians and their ratio, then the ratio of CPU-time medians."""
+        own, empty = (statistics.median(s.wall for s in self.own),
+                      statistics.median(s.wall for s in self.empty))
+        cpu = (statistics.median(s.cpu for s in self.own) /
+               statistics.median(s.cpu for s in self.empty))
+        return [f"{own * 1000:.0f}", f"{empty * 1000:.0f}", f"**{own / empty:.2f}x**",
+                f"{cpu:.2f}x"]
 
 
 def main() -> int:
@@ -155,12 +171,14 @@ def main() -> int:
             init[target.label].take(env, target.handler, None, None, first)
             if not args.no_call:
                 call[target.label].take(env, target.handler, target.event, API_EVENT, first)
-    header = "| function | handler | init ms | empty ms | ratio |"
-    rule = "|---|---|--:|--:|--:|"
+    header = "| function | handler | init ms | empty ms | ratio | CPU ratio |"
+    rule = "|---|---|--:|--:|--:|--:|"
     if not args.no_call:
-        header += " init + first call ms | empty ms | ratio |"
-        rule += "--:|--:|--:|"
-    print(f"\nMedians of {args.runs} fresh processes each, {sys.implementation.cache_tag}.\n")
+        header += " init + first call ms | empty ms | ratio | CPU ratio |"
+        rule += "--:|--:|--:|--:|"
+    print(f"\nMedians of {args.runs} fresh processes each ({sys.implementation.cache_tag}, "
+          f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}). Ratio: wall-clock medians; "
+          "CPU ratio: user + system time medians.\n")
     print(header)
     print(rule)
     for target in targets:
