@@ -110,7 +110,9 @@ class Sample:
 
 
 def once(env: dict[str, str], handler: str, event: dict[str, Any] | None) -> Sample:
-    args = [sys.executable, "-c", CHILD, handler] + ([json.dumps(event)] if event else [])
+    args = [sys.executable, "-c", CHILD, handler]
+    if event is not None:  # the scheduled functions' event is {}
+        args.append(json.dumps(event))
     started = time.perf_counter()
     child = subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,  # noqa: S603
                              stderr=subprocess.PIPE)
