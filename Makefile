@@ -12,7 +12,7 @@ export TZ := UTC
 NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint install clean browser
+.PHONY: run test lint install clean browser package
 
 $(STAMP):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -64,5 +64,10 @@ lint: install $(CHECKOV)/.installed
 test: lint browser
 	$(BIN)/pytest
 
+# Each function's deployment package as `sam build` makes it (functions/Makefile), without SAM
+# or Docker, in build/lambda/<function>, and its unzipped size. Uses $(PYTHON)'s pip, not .venv.
+package:
+	@$(MAKE) -s -C functions package PYTHON=$(PYTHON)
+
 clean:
-	rm -rf $(VENV) $(CHECKOV) .pytest_cache .mypy_cache .ruff_cache node_modules test-artifacts
+	rm -rf build $(VENV) $(CHECKOV) .pytest_cache .mypy_cache .ruff_cache node_modules test-artifacts

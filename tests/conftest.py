@@ -51,6 +51,7 @@ def reset_caches() -> None:
     get_settings.cache_clear()
     api.services.cache_clear()
     tasks._store.cache_clear()
+    tasks._workflow.cache_clear()
     referrals._idempotent.cache_clear()
 
 

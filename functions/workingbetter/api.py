@@ -12,12 +12,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from chalice.app import Chalice, Request, Response
 
-from workingbetter import openapi, patient_page, problems, request_body, withdrawal
+from workingbetter import problems, request_body
 from workingbetter.auth import Principal, Role, principal_from_claims, verify_local_token
 from workingbetter.domain.errors import (
     BadRequest,
@@ -27,14 +27,18 @@ from workingbetter.domain.errors import (
     NotFound,
     UnsupportedMediaType,
 )
-from workingbetter.notifications.outbox import Outbox, public_view
 from workingbetter.observability import logger
-from workingbetter.referrals import Referrals
-from workingbetter.settings import get_settings
-from workingbetter.steps import Steps
-from workingbetter.store import Store
 from workingbetter.web import blueprint as web_pages
-from workingbetter.workflow import Workflow
+
+if TYPE_CHECKING:
+    from workingbetter.referrals import Referrals
+    from workingbetter.steps import Steps
+    from workingbetter.store import Store
+    from workingbetter.workflow import Workflow
+
+# Init imports what routing needs. Settings (pydantic-settings), the services and their models
+# (pydantic), boto3, PyJWT and Jinja2 are imported inside the routes by the first request that
+# needs them: a cold start pays only for what its request uses.
 
 JSON = ["application/json"]
 MAX_ID_LENGTH = 500  # ids are UUIDs; 500 characters stay under DynamoDB's 2 KB key in UTF-8
@@ -79,6 +83,11 @@ class Services:
 @functools.lru_cache(maxsize=1)
 def services() -> Services:
     """Adapters built once per container, from settings validated on first use."""
+    from workingbetter.referrals import Referrals
+    from workingbetter.settings import get_settings
+    from workingbetter.steps import Steps
+    from workingbetter.workflow import Workflow
+
     settings = get_settings()
     store = settings.store()
     workflow = Workflow(settings.state_machine_arn)
@@ -93,6 +102,8 @@ def _request() -> Request:
 
 
 def caller() -> Principal:
+    from workingbetter.settings import get_settings
+
     request = _request()
     settings = get_settings()
     if settings.auth_mode == "local":
@@ -111,6 +122,8 @@ def _plain(value: Any) -> Any:
 
 def security_headers() -> dict[str, str]:
     """On every response. HSTS only when deployed: the local server speaks plain HTTP."""
+    from workingbetter.settings import get_settings
+
     if get_settings().auth_mode == "cognito":
         return {**SECURITY_HEADERS, "Strict-Transport-Security": HSTS}
     return dict(SECURITY_HEADERS)
@@ -250,6 +263,8 @@ def audit_trail(referral_id: str) -> tuple[int, Any]:
 @_guarded
 def list_notifications() -> tuple[int, Any]:
     """What was sent or is due, to whom by role and channel: never the words or an address."""
+    from workingbetter.notifications.outbox import Outbox, public_view
+
     caller().require(Role.OPS)
     outbox = Outbox(services().store)
     query: dict[str, str] = dict(_request().query_params or {})
@@ -263,12 +278,16 @@ def list_notifications() -> tuple[int, Any]:
 @app.route("/patient/withdraw/{token}", methods=["GET"])
 def patient_withdraw_page(token: str) -> Response:
     """The page a patient's link opens: one button, and nothing happens until it is pressed."""
+    from workingbetter import patient_page
+
     return patient_page.show(services().store, token)
 
 
 @app.route("/patient/withdraw/{token}", methods=["POST"], content_types=[*JSON, FORM])
 def patient_withdraw(token: str) -> Response:
     """The page's form gets a page back; an API client posting JSON gets JSON."""
+    from workingbetter import patient_page
+
     if _is_form():
         s = services()
         return patient_page.leave(s.store, s.workflow, token, _patient_form())
@@ -277,6 +296,8 @@ def patient_withdraw(token: str) -> Response:
 
 @_guarded
 def _patient_withdraw_json(token: str) -> tuple[int, Any]:
+    from workingbetter import withdrawal
+
     s = services()
     return 200, withdrawal.withdraw_by_link(s.store, s.workflow, token, _json_body())
 
@@ -285,6 +306,8 @@ def _patient_withdraw_json(token: str) -> tuple[int, Any]:
 @_guarded
 def openapi_document() -> tuple[int, Any]:
     """The API's own description, generated from the models that validate its bodies."""
+    from workingbetter import openapi
+
     return 200, openapi.document()
 
 
@@ -323,5 +346,7 @@ def record_sustainment_check(referral_id: str) -> tuple[int, Any]:
 @app.route("/referrals/{referral_id}/withdraw", methods=["POST"], content_types=JSON)
 @_guarded
 def withdraw_referral(referral_id: str) -> tuple[int, Any]:
+    from workingbetter import withdrawal
+
     s = services()
     return 200, withdrawal.withdraw(s.store, s.workflow, caller(), referral_id, _json_body())

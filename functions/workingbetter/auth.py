@@ -11,17 +11,24 @@ import time
 import warnings
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from typing import Any
-
-import jwt
 
 from workingbetter.domain.errors import Forbidden, Unauthenticated
 
 LOCAL_ISSUER = "working-better-local"
-# The local secret's documented default is short; that is fine for a token that never leaves
-# the developer's machine, so PyJWT's key-length warning is silenced for local tokens only.
-warnings.filterwarnings("ignore", category=jwt.warnings.InsecureKeyLengthWarning)
 AUDIENCE = "working-better"
+
+
+# PyJWT (and cryptography, when installed) is imported only for local tokens: deployed, API
+# Gateway's Cognito authoriser has checked the token and the API never imports it.
+@cache
+def _quiet_short_local_keys() -> None:
+    """The local secret's documented default is short; that is fine for a token that never
+    leaves the developer's machine, so PyJWT's key-length warning is silenced for them."""
+    import jwt
+
+    warnings.filterwarnings("ignore", category=jwt.warnings.InsecureKeyLengthWarning)
 
 
 class Role(StrEnum):
@@ -74,6 +81,9 @@ def verify_local_token(authorization: str | None, secret: str) -> Principal:
     if not authorization or not authorization.startswith("Bearer "):
         raise Unauthenticated("Send a bearer token in the Authorization header")
     token = authorization.removeprefix("Bearer ").strip()
+    import jwt
+
+    _quiet_short_local_keys()
     try:
         claims = jwt.decode(token, secret, algorithms=["HS256"], audience=AUDIENCE,
                             issuer=LOCAL_ISSUER, options={"require": ["exp", "sub"]})
@@ -87,6 +97,9 @@ def verify_local_token(authorization: str | None, secret: str) -> Principal:
 def local_token(role: Role, secret: str, *, practice_ods: str | None = None,
                 coach_id: str | None = None, ttl_seconds: int = 12 * 3600) -> str:
     """A token for the local stack and tests, with the same claims Cognito would issue."""
+    import jwt
+
+    _quiet_short_local_keys()
     now = int(time.time())
     claims: dict[str, Any] = {
         "sub": f"local-{role}-{practice_ods or coach_id or 'ops'}",

@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workingbetter import resume
 from workingbetter.domain.referral import TERMINAL, Awaiting, ExitReason, Status
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count, logger
 from workingbetter.resume import STALLED
-from workingbetter.settings import Settings, get_settings
 from workingbetter.store import ConditionFailed, Event, Item, Store
 from workingbetter.workflow import TokenExpired, Workflow
+
+if TYPE_CHECKING:
+    from workingbetter.settings import Settings
 
 _RUN_FIELDS = ["awaiting", "task_token", "waitlist_pk", "attention"]
 
@@ -42,6 +44,8 @@ def finish(
 
     Raises ConditionFailed if the referral had already ended (or `only_if` no longer holds).
     """
+    from workingbetter.settings import get_settings  # pydantic-settings: not at init
+
     assert status in TERMINAL
     fields: dict[str, Any] = {"status": str(status), **(extra or {})}
     if exit_reason is not None:
@@ -56,6 +60,8 @@ def finish(
 
 def release(store: Store, workflow: Workflow | None, item: Item) -> None:
     """Free everything an ended referral held. Safe to repeat: each part happens once."""
+    from workingbetter.settings import get_settings
+
     referral_id = item["referral_id"]
     coach_id = item.get("coach_id")
     if coach_id:
@@ -139,6 +145,8 @@ def answer(
                                only_if=guard)
     if token is None:
         if end_as is None:  # the answer ended nothing: a new run carries it on
+            from workingbetter.settings import get_settings
+
             resume.carry_on(store, workflow, get_settings(), updated, str(awaiting), output)
         return updated
     try:

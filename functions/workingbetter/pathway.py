@@ -8,7 +8,7 @@ Inputs and outputs are ids, enums and numbers only.
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workingbetter import lifecycle, resume
 from workingbetter.domain import slots
@@ -17,9 +17,11 @@ from workingbetter.domain.referral import Awaiting, ExitReason, Status
 from workingbetter.domain.triage import AgeBand, TriageFacts, TriageRoute, decide
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
-from workingbetter.settings import Settings
 from workingbetter.store import ConditionFailed, Event, Item, Store
 from workingbetter.workflow import WITHDRAWN_ERROR, Workflow
+
+if TYPE_CHECKING:
+    from workingbetter.settings import Settings  # pydantic-settings: only when read
 
 SYSTEM = "system"
 

@@ -10,14 +10,17 @@ between wins and the repair waits for tomorrow.
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from workingbetter import lifecycle
 from workingbetter.domain.referral import HOLDS_CAPACITY, Status
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count, logger
-from workingbetter.settings import Settings
 from workingbetter.store import Item, Store
 from workingbetter.workflow import Workflow
+
+if TYPE_CHECKING:
+    from workingbetter.settings import Settings  # pydantic-settings: only when read
 
 
 def holds_place(item: Item) -> bool:

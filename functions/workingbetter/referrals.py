@@ -13,17 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
 from pydantic import ValidationError
 
 from workingbetter import listing
@@ -36,7 +27,6 @@ from workingbetter.intake import ReferralRequest, field_errors
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
 from workingbetter.resume import is_stopped
-from workingbetter.settings import Settings
 from workingbetter.store import ConditionFailed, Event, Item, Listing, Store, now_iso
 from workingbetter.workflow import Workflow
 
@@ -53,6 +43,14 @@ class Caseload:
 
     page: listing.Page
     practice_ods: str | None
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+    )
+
+    from workingbetter.settings import Settings  # pydantic-settings: only when read
 
 
 class Referrals:
@@ -81,6 +79,12 @@ class Referrals:
             "key": idempotency_key,
             "body_hash": hashlib.sha256(canonical.encode()).hexdigest(),
         }
+        # Powertools' idempotency is imported by the first intake, not by every request.
+        from aws_lambda_powertools.utilities.idempotency.exceptions import (
+            IdempotencyAlreadyInProgressError,
+            IdempotencyValidationError,
+        )
+
         persistence, create, config = _idempotent(self.settings.idempotency_table_name)
         request_hash = hashlib.sha256(f"{request.practice_ods}\n{idempotency_key}".encode()
                                       ).hexdigest()
@@ -272,6 +276,12 @@ def parse_referral(body: Any) -> ReferralRequest:
 
 @lru_cache(maxsize=4)
 def _idempotent(table_name: str) -> tuple[DynamoDBPersistenceLayer, Any, IdempotencyConfig]:
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+
     persistence = DynamoDBPersistenceLayer(table_name=table_name)
     config = IdempotencyConfig(
         event_key_jmespath="[practice_ods, key]",

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workingbetter.domain import slots
 from workingbetter.domain.referral import STALLED, TASK_FAILED, Awaiting, Status, is_stopped
-from workingbetter.settings import Settings
 from workingbetter.store import Event, Item, Store
 from workingbetter.workflow import Workflow, runs_of
+
+if TYPE_CHECKING:
+    from workingbetter.settings import Settings  # pydantic-settings: only when read
 
 __all__ = ["STALLED", "TASK_FAILED", "carry_on", "is_stopped", "outcome_timeout", "payload",
            "resume", "start_run", "step_name", "where"]

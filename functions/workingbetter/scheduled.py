@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from workingbetter.notifications.senders import AwsSender
-from workingbetter.notifications.sending import Sending
 from workingbetter.observability import logger
-from workingbetter.reconcile import reconcile
-from workingbetter.settings import get_settings
-from workingbetter.workflow import Workflow
+
+if TYPE_CHECKING:
+    from workingbetter.notifications.sending import Sending
+    from workingbetter.workflow import Workflow
+
+# Each function runs one of these, so each imports what it needs (settings, senders, boto3) on
+# its first call, and builds its adapters once per container.
 
 
 @lru_cache(maxsize=1)
 def _sending() -> Sending:
+    from workingbetter.notifications.senders import AwsSender
+    from workingbetter.notifications.sending import Sending
+    from workingbetter.settings import get_settings
+
     settings = get_settings()
     return Sending(settings.store(), AwsSender(settings.sender_email,
                                                settings.ops_alerts_topic_arn), settings)
@@ -29,11 +35,17 @@ def send_notifications(event: dict[str, Any], context: LambdaContext) -> dict[st
 
 @lru_cache(maxsize=1)
 def _workflow() -> Workflow:
+    from workingbetter.settings import get_settings
+    from workingbetter.workflow import Workflow
+
     return Workflow(get_settings().state_machine_arn)
 
 
 @logger.inject_lambda_context(clear_state=True)
 def reconcile_capacity(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     """Daily: repair caseload counters that drifted and offer every free place."""
+    from workingbetter.reconcile import reconcile
+    from workingbetter.settings import get_settings
+
     settings = get_settings()
     return reconcile(settings.store(), _workflow(), settings)

@@ -5,7 +5,7 @@ the timeline, and handed to the run as enums (`{"next": ...}`)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
 
@@ -20,9 +20,11 @@ from workingbetter.lifecycle import answer
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
 from workingbetter.resume import STALLED
-from workingbetter.settings import Settings
 from workingbetter.store import ConditionFailed, Event, Item, Store, now_iso
 from workingbetter.workflow import Workflow, runs_of
+
+if TYPE_CHECKING:
+    from workingbetter.settings import Settings  # pydantic-settings: only when read
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 M = TypeVar("M", bound=BaseModel)

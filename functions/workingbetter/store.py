@@ -18,14 +18,17 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import boto3
-from boto3.dynamodb.conditions import Attr, ConditionBase, Key
 from botocore.exceptions import ClientError
 
 from workingbetter.domain.referral import COUNTED_STALLED, STALLED, TASK_FAILED, TERMINAL, Status
 from workingbetter.domain.referral import counted_as as bucket_of
+
+if TYPE_CHECKING:
+    from boto3.dynamodb.conditions import Attr as AttrCondition
+    from boto3.dynamodb.conditions import ConditionBase
+    from boto3.dynamodb.conditions import Key as KeyCondition
 
 Item = dict[str, Any]
 
@@ -36,6 +39,20 @@ COUNT = "COUNT"  # pk of the counter items, one per row of ops's status table
 BUCKETS = (*(str(s) for s in Status), COUNTED_STALLED)
 _AFTER_EVERY = "\uffff"  # sorts after any created_at under a range-key prefix
 _BATCH = 100  # BatchGetItem's most keys a call
+
+
+# Importing boto3 (which `boto3.dynamodb.conditions` does) is the costliest part of a cold
+# start: it waits for the first request that reaches DynamoDB, as the resource does.
+def Key(name: str) -> KeyCondition:
+    from boto3.dynamodb.conditions import Key as key
+
+    return key(name)
+
+
+def Attr(name: str) -> AttrCondition:
+    from boto3.dynamodb.conditions import Attr as attr
+
+    return attr(name)
 
 
 def now_iso() -> str:
@@ -162,6 +179,8 @@ class Store:
 
     def _resource(self) -> Any:
         if not hasattr(self._local, "resource"):
+            import boto3  # on first use: see Key above
+
             self._local.resource = boto3.resource("dynamodb")
         return self._local.resource
 

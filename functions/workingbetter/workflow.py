@@ -14,7 +14,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import boto3
 from botocore.exceptions import ClientError
 
 from workingbetter.observability import logger
@@ -45,6 +44,8 @@ class TokenExpired(Exception):
 
 class Workflow:
     def __init__(self, state_machine_arn: str) -> None:
+        import boto3  # when the first request needs it, not at init (see store.Key)
+
         self.state_machine_arn = state_machine_arn
         self.client = boto3.client("stepfunctions")
 

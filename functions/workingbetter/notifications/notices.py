@@ -5,12 +5,15 @@ calendar) and mapped onto the real clock by the settings."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from workingbetter.domain import slots
 from workingbetter.notifications.kinds import AFTER_THE_END, Channel, Kind, patient_channel
 from workingbetter.notifications.outbox import Notice, Outbox
-from workingbetter.settings import Settings
 from workingbetter.store import Item, Store
+
+if TYPE_CHECKING:
+    from workingbetter.settings import Settings  # pydantic-settings: only when read
 
 REMINDER_LEAD = timedelta(days=1)
 CHASE_AFTER = timedelta(days=3)

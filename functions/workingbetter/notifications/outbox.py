@@ -13,10 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from boto3.dynamodb.conditions import Attr, Key
-
 from workingbetter.notifications.kinds import Channel, Kind, State
-from workingbetter.store import Item, Store, conditional
+from workingbetter.store import Attr, Item, Key, Store, conditional
 
 SCHEDULED, FAILED, TASKS = "SCHEDULED", "FAILED", "TASK#"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from functools import cached_property
+from typing import Any, Protocol
 
-import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 
@@ -45,18 +45,31 @@ class AwsSender:
         self.from_address = from_address
         self.ops_topic_arn = ops_topic_arn
 
+    # Built once per sender (one per container), on the first message that needs them.
+    @cached_property
+    def _sns(self) -> Any:
+        import boto3
+
+        return boto3.client("sns")
+
+    @cached_property
+    def _ses(self) -> Any:
+        import boto3
+
+        return boto3.client("ses")
+
     def sms(self, message: Message) -> str:
-        return self._call(lambda: boto3.client("sns").publish(
+        return self._call(lambda: self._sns.publish(
             PhoneNumber=e164(message.to), Message=message.body)["MessageId"])
 
     def email(self, message: Message) -> str:
-        return self._call(lambda: boto3.client("ses").send_email(
+        return self._call(lambda: self._ses.send_email(
             Source=self.from_address, Destination={"ToAddresses": [message.to]},
             Message={"Subject": {"Data": message.subject},
                      "Body": {"Text": {"Data": message.body}}})["MessageId"])
 
     def ops_alert(self, message: Message) -> str:
-        return self._call(lambda: boto3.client("sns").publish(
+        return self._call(lambda: self._sns.publish(
             TopicArn=self.ops_topic_arn, Subject=message.subject[:100],
             Message=message.body)["MessageId"])
 

@@ -12,6 +12,7 @@ import hashlib
 import secrets
 from collections import Counter
 from datetime import UTC, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from workingbetter.domain import slots
 from workingbetter.domain.referral import Status
@@ -21,8 +22,10 @@ from workingbetter.notifications.notices import Notices
 from workingbetter.notifications.outbox import Outbox
 from workingbetter.notifications.senders import Message, Sender, SendFailed
 from workingbetter.observability import count, logger
-from workingbetter.settings import Settings
 from workingbetter.store import Item, Store
+
+if TYPE_CHECKING:
+    from workingbetter.settings import Settings  # pydantic-settings: only when read
 
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 5

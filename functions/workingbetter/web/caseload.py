@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workingbetter.auth import Principal
 from workingbetter.domain.referral import Awaiting, Status
 from workingbetter.notifications.kinds import Kind, State
 from workingbetter.referrals import view as referral_view
-from workingbetter.settings import Settings
 from workingbetter.store import Item
+
+if TYPE_CHECKING:
+    from workingbetter.settings import Settings  # pydantic-settings: only when read
 
 # How long each human step may wait, as a settings field in service days.
 STEP_LIMITS = {

@@ -11,8 +11,6 @@ from workingbetter import listing
 from workingbetter.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, InvalidInput, NotFound
 from workingbetter.notifications.outbox import Outbox
-from workingbetter.settings import get_settings
-from workingbetter.web import caseload, coach_forms
 from workingbetter.web.errors import PageErrors, only_message
 from workingbetter.web.http import (
     FORM,
@@ -52,6 +50,10 @@ def _coach() -> Principal:
 def _page(who: Principal, failed: Failed | None = None, status: int = 200) -> Response:
     """One Query for the page's referrals (two with the practice's triage queue), one for the
     coach's tasks, one batch for the patients' details, and one audit record naming them."""
+    # The caseload and the step forms (pydantic models) load with the first coach page.
+    from workingbetter.settings import get_settings
+    from workingbetter.web import caseload, coach_forms
+
     s = services()
     query = dict(request().query_params or {})
     shown = s.referrals.caseload(who, listing.parse({k: v for k, v in query.items()
@@ -80,6 +82,8 @@ def caseload_page() -> Response:
 @blueprint.route("/coach/referrals/{referral_id}/{step}", methods=["POST"], content_types=[FORM])
 @page
 def record_step(referral_id: str, step: str) -> Response:
+    from workingbetter.web import coach_forms
+
     who = _coach()
     form = posted_form()
     step_form = coach_forms.STEPS.get(step)

@@ -16,7 +16,6 @@ from workingbetter.auth import Principal, verify_local_token
 from workingbetter.domain.errors import DomainError, Forbidden, NotFound, Unauthenticated
 from workingbetter.observability import logger
 from workingbetter.problems import STATUS
-from workingbetter.settings import get_settings
 from workingbetter.web import csrf
 from workingbetter.web.registry import blueprint
 from workingbetter.web.render import render
@@ -71,6 +70,8 @@ def session_token() -> str | None:
 
 
 def principal() -> Principal:
+    from workingbetter.settings import get_settings  # pydantic-settings: not at init
+
     settings = get_settings()
     if settings.auth_mode == "local":
         token = cookies().get(TOKEN_COOKIE)
@@ -145,6 +146,8 @@ def page(view: Callable[..., Response]) -> Callable[..., Response]:
         try:
             return view(*args, **kwargs)
         except Unauthenticated as error:
+            from workingbetter.settings import get_settings
+
             if get_settings().auth_mode == "local":
                 return redirect("/login", **{"Set-Cookie": clear_cookie()})
             return error_page(401, "Sign in to use this service", error.detail)

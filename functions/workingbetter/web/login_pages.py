@@ -10,7 +10,6 @@ from chalice.app import Response
 from workingbetter.auth import Principal, Role, local_token
 from workingbetter.domain import slots
 from workingbetter.domain.errors import NotFound
-from workingbetter.settings import get_settings
 from workingbetter.web.http import (
     FORM,
     Form,
@@ -58,6 +57,8 @@ def identities() -> list[Identity]:
 
 
 def _local_only() -> None:
+    from workingbetter.settings import get_settings  # pydantic-settings: not at init
+
     if get_settings().auth_mode != "local":
         raise NotFound("Sign in with your organisation's account")
 
@@ -94,6 +95,8 @@ def login() -> Response:
         return html("login.html", 422, title="Sign in", principal=None,
                     identities=list(known.values()),
                     error="Select who you are signing in as", errors=True)
+    from workingbetter.settings import get_settings
+
     token = known[chosen].token(get_settings().local_jwt_secret)
     role = Role(chosen.partition(":")[0])
     return redirect(LANDING[role], **{"Set-Cookie": session_cookie(token, TOKEN_HOURS * 3600)})
@@ -102,5 +105,7 @@ def login() -> Response:
 @blueprint.route("/logout", methods=["GET"])
 @page
 def logout() -> Response:
+    from workingbetter.settings import get_settings
+
     local = get_settings().auth_mode == "local"
     return redirect("/login" if local else "/", **{"Set-Cookie": clear_cookie()})

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from pathlib import Path
-from typing import Any
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from typing import TYPE_CHECKING, Any
 
 from workingbetter.domain import slots
 from workingbetter.domain.referral import Status
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -47,10 +49,16 @@ def tag_colour(status: str) -> str:
     return TAG_COLOURS.get(Status(status), "grey")
 
 
-_ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
-                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-_ENV.filters.update(words=words, when=when, tag_colour=tag_colour)
+@cache
+def _environment() -> Environment:
+    """Built by the first page rendered: a JSON request never imports Jinja2."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(words=words, when=when, tag_colour=tag_colour)
+    return env
 
 
 def render(template: str, **context: Any) -> str:
-    return _ENV.get_template(template).render(**context)
+    return _environment().get_template(template).render(**context)
