@@ -52,10 +52,7 @@ def console() -> Response:
 @page
 def retry(referral_id: str) -> Response:
     """Retry the step a run failed at (the cause fixed); the run picks up from there."""
-    who = _ops()
-    posted_form()  # checks the CSRF token
-    services().steps.retry_failed_step(who, referral_id)
-    return redirect(f"/ops/referrals/{referral_id}?retried=1")
+    return _resume(referral_id, "retried")
 
 
 @blueprint.route("/ops/referrals/{referral_id}/resume", methods=["POST"],
@@ -63,10 +60,14 @@ def retry(referral_id: str) -> Response:
 @page
 def resume(referral_id: str) -> Response:
     """Pick up a stalled or failed referral: a new run starts where the last one stopped."""
+    return _resume(referral_id, "resumed")
+
+
+def _resume(referral_id: str, done: str) -> Response:
     who = _ops()
     posted_form()  # checks the CSRF token
     services().steps.resume(who, referral_id)
-    return redirect(f"/ops/referrals/{referral_id}?resumed=1")
+    return redirect(f"/ops/referrals/{referral_id}?{done}=1")
 
 
 @blueprint.route("/ops/referrals/{referral_id}", methods=["GET"])
