@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.api_client import Api
+from tests.api_client import Api, until_appointment
 from tests.conftest import Cloud, diary_down
 from tests.fake_sender import FakeSender
 from tests.web.pages import REFERRAL_FORM, Page, Pages
@@ -207,9 +207,11 @@ def awaiting(cloud: Cloud, referral_id: str, step: str) -> None:
 
 
 def booked(pages: Pages, cloud: Cloud, coach: str = "coach-amara") -> str:
-    """A referral from F83001 with its first appointment booked; `coach` has /coach open."""
+    """A referral from F83001 with its first appointment booked and come round (an outcome
+    cannot be recorded before); `coach` has /coach open."""
     referral_id = refer(pages)
     awaiting(cloud, referral_id, "appointment_outcome")
+    until_appointment(cloud.store.referral(referral_id) or {})
     pages.sign_in(f"coach:{coach}")
     pages.get("/coach")
     return referral_id

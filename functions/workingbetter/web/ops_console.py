@@ -9,15 +9,17 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workingbetter.auth import Principal
 from workingbetter.domain.referral import ExitReason, is_stopped
 from workingbetter.listing import ListRequest, Page
-from workingbetter.referrals import Referrals
 from workingbetter.store import BUCKETS, Item, Store
 from workingbetter.web import charts
 from workingbetter.workflow import Workflow
+
+if TYPE_CHECKING:
+    from workingbetter.referrals import Referrals  # pydantic: loads with the first request
 
 # Each stage, from what the referral item records when it is reached (not its timeline, the
 # bulk of the item, which the console does not read).
