@@ -25,7 +25,6 @@ import statistics
 import sys
 import threading
 import time
-import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -113,8 +112,8 @@ def post(api: str, token: str, payload: dict[str, Any], run: Run) -> None:
         with urllib.request.urlopen(request, timeout=120) as reply:  # noqa: S310
             ok = reply.status == 201
             detail = "" if ok else f"status {reply.status}"
-    except (urllib.error.URLError, TimeoutError) as error:
-        ok, detail = False, str(error)
+    except OSError as error:  # URLError, a dropped connection, a timeout: counted, not fatal
+        ok, detail = False, f"{type(error).__name__}: {error}"
     with run.lock:
         run.latencies.append(time.monotonic() - started)
         if not ok:
@@ -255,6 +254,8 @@ def measure(referrals: int, waiting: int, checkpoints: list[int], clients: int,
             print(f"    {line}")
         return rows
     finally:
+        for line in output.alarming[:5]:  # also when the run ends early
+            print(f"  stack log: {line}", file=sys.stderr)
         local_stack_process.stop(running)
 
 
