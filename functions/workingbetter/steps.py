@@ -174,11 +174,10 @@ class Steps:
             raise NotFound("No referral with that id")
         if Status(item["status"]).terminal:
             raise Conflict(f"This referral has ended ({item['status']}): nothing to resume")
-        if item.get("awaiting") == Awaiting.OPS_RETRY and item.get("task_token") and \
-                self._run_is_going(item):
-            return self._answer(item, Awaiting.OPS_RETRY, "retry",
-                                Event("failed_step_retried", principal.actor))
         if self._run_is_going(item):
+            if item.get("awaiting") == Awaiting.OPS_RETRY and item.get("task_token"):
+                return self._answer(item, Awaiting.OPS_RETRY, "retry",
+                                    Event("failed_step_retried", principal.actor))
             waiting = item.get("awaiting") or "its next step"
             raise Conflict(f"This referral's run is going (waiting for {waiting}): there is "
                            "nothing to resume")

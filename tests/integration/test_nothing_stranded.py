@@ -75,6 +75,13 @@ def test_a_place_offered_to_someone_who_then_leaves_goes_to_the_next_in_line(
     assert coach["active"] == 2
 
 
+def due_for_review(api: Api, referral_id: str) -> None:
+    """Walk a booked referral through its first appointment to its first review."""
+    api.awaiting(referral_id, "appointment_outcome")
+    api.step(referral_id, "appointment-outcome", {"outcome": "attended"})
+    api.awaiting(referral_id, "review")
+
+
 # -- no run outlasts its referral ------------------------------------------------------------
 
 
@@ -83,9 +90,7 @@ def test_a_place_offered_to_someone_who_then_leaves_goes_to_the_next_in_line(
 def test_a_withdrawal_while_the_in_work_run_starts_leaves_no_run_going(
         cloud: Cloud, api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     referral_id = api.refer()
-    api.awaiting(referral_id, "appointment_outcome")
-    api.step(referral_id, "appointment-outcome", {"outcome": "attended"})
-    api.awaiting(referral_id, "review")
+    due_for_review(api, referral_id)
     slow(monkeypatch, workflow.Workflow, "continue_in_work", 1.0)
     job = {"employer": "Angel Bakery", "hours_per_week": 16, "start_date": "2026-12-01"}
     reply = api.step(referral_id, "reviews", {"decision": "job_start", "employer_contacts": 1,
@@ -102,9 +107,7 @@ def test_withdrawing_as_a_job_starts_leaves_no_run_going(cloud: Cloud, api: Api)
     job = {"employer": "Angel Bakery", "hours_per_week": 16, "start_date": "2026-12-01"}
     for nhs_number in VALID_NHS_NUMBERS[1:5]:
         referral_id = api.refer(patient__nhs_number=nhs_number)
-        api.awaiting(referral_id, "appointment_outcome")
-        api.step(referral_id, "appointment-outcome", {"outcome": "attended"})
-        api.awaiting(referral_id, "review")
+        due_for_review(api, referral_id)
         replies = race(
             review=call(api, f"/referrals/{referral_id}/reviews", api.coach_of(referral_id),
                         {"decision": "job_start", "employer_contacts": 1, "job": job}),
@@ -231,9 +234,7 @@ def test_erasure_removes_the_keyed_hash_and_a_replay_is_refused(cloud: Cloud, ap
 def test_a_review_whose_answer_fails_leaves_no_note_behind(
         cloud: Cloud, api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     referral_id = api.refer()
-    api.awaiting(referral_id, "appointment_outcome")
-    api.step(referral_id, "appointment-outcome", {"outcome": "attended"})
-    api.awaiting(referral_id, "review")
+    due_for_review(api, referral_id)
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("DynamoDB is down")
