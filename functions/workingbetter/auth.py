@@ -35,6 +35,8 @@ class Role(StrEnum):
     REFERRER = "referrer"
     COACH = "coach"
     OPS = "ops"
+    # Reads outcome reports only: counts and rates, never a referral or a person.
+    COMMISSIONER = "commissioner"
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ class Principal:
             return f"coach:{self.coach_id}"
         if self.role is Role.REFERRER:
             return f"referrer:{self.practice_ods}"
-        return "ops"
+        return str(self.role)
 
     def require(self, *roles: Role) -> None:
         if self.role not in roles:
@@ -64,7 +66,7 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
         groups = [g.strip() for g in groups.strip("[]").replace(",", " ").split()]
     roles = [Role(g) for g in groups if g in Role.__members__.values()]
     if len(roles) != 1:
-        raise Forbidden("Your account must belong to exactly one of: referrer, coach, ops")
+        raise Forbidden("Your account must belong to exactly one of: " + ", ".join(Role))
     role = roles[0]
     practice = claims.get("custom:practice_ods")
     coach = claims.get("custom:coach_id")

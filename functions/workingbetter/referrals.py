@@ -191,6 +191,7 @@ class Referrals:
         """A page of raw items in the caller's scope: a practice's referrals, a coach's
         (with those awaiting triage at their practice), or every one for ops. A practice
         outside the caller's scope lists nothing."""
+        principal.require(Role.OPS, Role.REFERRER, Role.COACH)
         status, practice = request.status, request.practice_ods
         listings: list[Listing] = []
         if principal.role is Role.OPS:
@@ -308,7 +309,9 @@ def can_see(principal: Principal, item: Item) -> bool:
         return True
     if principal.role is Role.REFERRER:
         return bool(item["practice_ods"] == principal.practice_ods)
-    return item.get("coach_id") == principal.coach_id
+    if principal.role is Role.COACH:
+        return item.get("coach_id") == principal.coach_id
+    return False  # a commissioner reads reports, never a referral
 
 
 def view(principal: Principal, item: Item, personal: Item | None,

@@ -159,3 +159,16 @@ def test_every_route_refuses_a_bad_token_with_401(cloud: Cloud, records: dict[st
         reply = api.client.http.request(method, path, headers={
             **headers, "Content-Type": "application/json"}, body=b"{}")
         assert reply.status_code == 401, (problem, method, path)
+
+
+def test_a_commissioner_reads_no_referral_and_changes_nothing(cloud: Cloud,
+                                                               records: dict[str, str]) -> None:
+    api = Api(cloud)
+    commissioner = local_token(Role.COMMISSIONER, SECRET)
+    assert api.call("GET", "/referrals", commissioner).status == 403
+    assert api.call("POST", "/referrals", commissioner, {}).status == 403
+    assert api.call("GET", "/ops/notifications", commissioner).status == 403
+    for route in sorted(MATRIX):
+        method, path = route[0], route[1].format(referral_id=records[OWN])
+        body = BODIES.get(path.rsplit("/", 1)[-1]) if method == "POST" else None
+        assert api.call(method, path, commissioner, body).status in {403, 404}, route
