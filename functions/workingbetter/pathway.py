@@ -228,11 +228,11 @@ def needs_ops(store: Store, workflow: Workflow, settings: Settings, referral_id:
         item = store.update(referral_id, Event("needs_ops_attention", SYSTEM, {"reason": reason}),
                             set_fields=fields, remove=["task_token"])
     except ConditionFailed:
-        return {}  # ended meanwhile: nothing left to flag
+        return {"failed_at": failed_at}  # ended meanwhile: nothing left to flag
     Notices.of(store, settings).run_failed(referral_id, reason)
     if not item.get("coach_id"):
         lifecycle.pass_on_free_place(store, workflow, settings, item["practice_ods"])
-    return {}
+    return {"failed_at": failed_at}  # the run routes its ops retry by it
 
 
 

@@ -214,7 +214,8 @@ def test_a_step_that_fails_waits_for_ops_to_retry_it_once_the_cause_is_fixed(
     stuck = api.awaiting(referral_id, "ops_retry")
     assert stuck["attention"] == "task_failed"
     assert stuck["status"] == "ALLOCATED"
-    assert "FailedAtBookFirstAppointment" in cloud.states_entered(referral_id)
+    assert "FlagTaskFailed" in cloud.states_entered(referral_id)
+    assert (cloud.store.referral(referral_id) or {})["failed_at"] == "BookFirstAppointment"
     premature = api.call("POST", f"/referrals/{referral_id}/retry", api.ops())
     assert premature.status == 200  # ops may retry at once; here the cause is still there
     stuck_again = api.awaiting(referral_id, "ops_retry")
