@@ -150,7 +150,7 @@ def run_journey() -> tuple[Usage, list[str], float]:
                                    "job": {"employer": "Bench Ltd", "hours_per_week": 20,
                                            "start_date": "2027-01-04"}}),
             ("sustainment_check", "sustainment", {"still_in_work": True}),
-            ("sustainment_check", "sustainment", {"still_in_work": True}),
+            ("sustainment_check", "sustainment", {"still_in_work": True, "end_support": True}),
         ]
         for step, path, payload in steps:
             print(f"  … waiting for {step}", file=sys.stderr, flush=True)

@@ -54,12 +54,17 @@ HUMAN_STEPS = (
               "$.plan.timers.review_response"),
     HumanStep("sustainment_check_13", "AwaitFirstSustainmentCheck", "StillInWorkAt13Weeks",
               "$.plan.timers.sustainment_response", "sustainment_check", 13),
-    HumanStep("sustainment_check_26", "AwaitSecondSustainmentCheck", "Exited",
+    HumanStep("sustainment_check_26", "AwaitSecondSustainmentCheck", "StillInWorkAt26Weeks",
               "$.plan.timers.sustainment_response", "sustainment_check", 26),
+    HumanStep("sustainment_check_52", "AwaitThirdSustainmentCheck", "StillInWorkAt52Weeks",
+              "$.plan.timers.sustainment_response", "sustainment_check", 52),
 )
 # Tasks ops may run again after a failure (the waits above, too).
 RETRYABLE = ("Triage", "AllocateCoach", "BookFirstAppointment", "ChaseOverdueStep",
-             "ContinueInWork")
+             "ContinueInANewRun")
+# Where a run started by ContinueInANewRun begins, by the phase its referral is in.
+PHASES = {"in_work": "WaitForFirstSustainmentCheck", "in_work_52": "WaitForThirdSustainmentCheck",
+          "support": "WaitForReview"}
 
 
 def task(function: str, then: str, *, payload: dict[str, Any] | None = None,
@@ -120,13 +125,13 @@ def journey() -> dict[str, State]:
     return {
         "WhereDoesThisRunStart": {
             "Type": "Choice",
-            "Comment": "A run starts at triage; or (started by ContinueInWork) at in-work "
-                       "support; or, resuming a stalled or failed referral, at the step it "
-                       "stopped at.",
+            "Comment": "A run starts at triage; or (started by ContinueInANewRun) where "
+                       "support goes on; or, resuming a stalled or failed referral, at the step "
+                       "it stopped at.",
             "Choices": [
-                {"And": [{"Variable": "$.phase", "IsPresent": True},
-                         {"Variable": "$.phase", "StringEquals": "in_work"}],
-                 "Next": "WaitForFirstSustainmentCheck"},
+                *({"And": [{"Variable": "$.phase", "IsPresent": True},
+                           {"Variable": "$.phase", "StringEquals": phase}], "Next": start}
+                  for phase, start in PHASES.items()),
                 {"Variable": "$.step.back_to", "IsPresent": True, "Next": "WhichStepIsDue"},
                 {"Variable": "$.retry.step", "IsPresent": True, "Next": "WhichStepFailed"},
             ],
@@ -158,12 +163,14 @@ def journey() -> dict[str, State]:
         "WaitForReview": wait("$.plan.timers.review_interval", "AwaitReview"),
         "AwaitReview": human(steps["review"]),
         "WhatDidTheReviewDecide": choice("$.step.next", "WaitForReview",
-                                         in_work="ContinueInWork", exit="Exited"),
-        "ContinueInWork": task("ContinueInWork", "ContinuedInWork",
-                               payload={"plan.$": "$.plan"}, result=None, comment=(
-                                   "A job started: in-work support goes on in a run of its own "
-                                   "(one Standard execution lasts a year at most; 12 months of "
-                                   "support plus 26 weeks in work would not fit).")),
+                                         in_work="ContinueInANewRun",
+                                         renew="ContinueInANewRun", exit="Exited"),
+        "ContinueInANewRun": task("ContinueInWork", "ContinuedInANewRun", result=None,
+                                  payload={"plan.$": "$.plan", "run.$": "$$.Execution.Name"},
+                                  comment=(
+            "Support is time-unlimited, but a Standard execution lasts a year at most: at a job "
+            "start, at 26 weeks in work and before a run's year is up, support goes on in a "
+            "new run, which starts where the referral's phase says.")),
         "WaitForFirstSustainmentCheck": wait("$.plan.timers.sustainment_first",
                                              "AwaitFirstSustainmentCheck"),
         "AwaitFirstSustainmentCheck": human(steps["sustainment_check_13"]),
@@ -172,6 +179,11 @@ def journey() -> dict[str, State]:
         "WaitForSecondSustainmentCheck": wait("$.plan.timers.sustainment_gap",
                                               "AwaitSecondSustainmentCheck"),
         "AwaitSecondSustainmentCheck": human(steps["sustainment_check_26"]),
+        "StillInWorkAt26Weeks": choice("$.step.next", "ContinueInANewRun", exit="Exited"),
+        "WaitForThirdSustainmentCheck": wait("$.plan.timers.sustainment_third_gap",
+                                             "AwaitThirdSustainmentCheck"),
+        "AwaitThirdSustainmentCheck": human(steps["sustainment_check_52"]),
+        "StillInWorkAt52Weeks": choice("$.step.next", "WaitForReview", exit="Exited"),
     }
 
 
@@ -227,7 +239,7 @@ def ends() -> dict[str, State]:
                       "the decision."),
         "Withdrawn": end("The patient left the service; the withdrawal wrote WITHDRAWN and "
                          "released everything."),
-        "ContinuedInWork": end("In-work support goes on in the referral's in-work run."),
+        "ContinuedInANewRun": end("Support goes on in the referral's next run."),
     }
 
 

@@ -42,9 +42,14 @@ class Settings(BaseSettings):
     review_response_days: PositiveFloat = 14
     sustainment_first_days: PositiveFloat = 13 * 7
     sustainment_second_days: PositiveFloat = 26 * 7
+    sustainment_third_days: PositiveFloat = 52 * 7
     sustainment_response_days: PositiveFloat = 28
     waitlist_days: PositiveFloat = 42
+    # Support is time-unlimited: reaching this prompts the coach to review it with the patient.
     support_period_days: PositiveFloat = 365
+    # Step Functions ends a Standard execution after a year (of real time, not service days):
+    # support goes on in a new run before a run could outlive it.
+    run_lifetime_seconds: PositiveInt = 365 * 86400
     max_chases: PositiveInt = 3
     max_missed_appointments: PositiveInt = 3
     # Where patients' one-time withdrawal links point (the public web address of the API).
@@ -103,6 +108,9 @@ class Settings(BaseSettings):
             "sustainment_first": self.seconds(self.sustainment_first_days),
             "sustainment_gap": self.seconds(
                 self.sustainment_second_days - self.sustainment_first_days
+            ),
+            "sustainment_third_gap": self.seconds(
+                self.sustainment_third_days - self.sustainment_second_days
             ),
             "sustainment_response": self.seconds(self.sustainment_response_days),
             "waitlist": self.seconds(self.waitlist_days),

@@ -28,6 +28,7 @@ class HumanStepTask(ReferralTask):
 
 class ContinueTask(ReferralTask):
     plan: dict[str, Any]
+    run: str = Field(pattern=r"^[A-Za-z0-9-]{8,80}$")  # the run handing over
 
 
 class AttentionTask(ReferralTask):

@@ -119,7 +119,7 @@ def test_a_journey_walks_to_a_sustained_job_by_http_alone(stack: Running) -> Non
     wait_until(stack, rid, coach, "sustainment_check")
     record("sustainment", {"still_in_work": True})
     wait_until(stack, rid, coach, "sustainment_check")
-    record("sustainment", {"still_in_work": True})
+    record("sustainment", {"still_in_work": True, "end_support": True})
 
     view = wait_until(stack, rid, referrer, None, "EXITED")
     assert view["exit_reason"] == "job_sustained_26_weeks"

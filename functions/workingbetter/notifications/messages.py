@@ -83,6 +83,8 @@ TEMPLATES: dict[Kind, Template] = {
 # Exit reasons as a GP reads them: status words only, never a coach's notes.
 OUTCOME_WORDS = {
     "job_sustained_26_weeks": "in work for 26 weeks",
+    "job_sustained_52_weeks": "in work for 52 weeks",
+    "in_work_support_ended": "in work, and in-work support ended",
     "job_ended": "the job ended",
     "education_or_training": "went into education or training",
     "volunteering": "went into volunteering",
@@ -90,7 +92,7 @@ OUTCOME_WORDS = {
     "disengaged": "the patient stopped attending",
     "moved_away": "the patient moved away",
     "ineligible": "not eligible for this service",
-    "support_period_ended": "the support period ended",
+    "support_period_ended": "support ended by agreement",
 }
 
 

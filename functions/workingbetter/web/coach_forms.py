@@ -43,7 +43,7 @@ def _keep(**fields: Any) -> dict[str, Any]:
 
 
 def _yes_no(value: str) -> bool | None:
-    return {"yes": True, "no": False}.get(value)
+    return {"yes": True, "end": True, "no": False}.get(value)
 
 
 def _review(form: Form) -> dict[str, Any]:
@@ -106,7 +106,8 @@ SUSTAINMENT = StepForm(
     "sustainment", Awaiting.SUSTAINMENT_CHECK, "Record the in-work check", "In-work check recorded",
     FormErrorMap({"still_in_work": "still-in-work"},
                  required={"still_in_work": "Select whether they are still in work"}),
-    lambda form: _keep(still_in_work=_yes_no(form.get("still_in_work"))),
+    lambda form: _keep(still_in_work=_yes_no(form.get("still_in_work")),
+                       end_support=True if form.get("still_in_work") == "end" else None),
     lambda steps, who, rid, body: steps.sustainment(who, rid, body),
 )
 STEPS = {s.path: s for s in (TRIAGE, OUTCOME, REVIEW, SUSTAINMENT)}
