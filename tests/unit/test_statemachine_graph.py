@@ -335,7 +335,8 @@ def test_every_task_payload_carries_the_referral_id_and_nothing_from_the_patient
         payload = state["Parameters"]["Payload"]
         assert payload["referral_id.$"] == "$.referral_id", name
         copied = {k.removesuffix(".$") for k in payload if k.endswith(".$")}
-        assert copied <= {"referral_id", "token", "plan", "failure"}, f"{name} copies {copied}"
+        allowed = {"referral_id", "token", "plan", "failure", "run"}  # `run`: the run's name
+        assert copied <= allowed, f"{name} copies {copied}"
     # `$.plan` is the route and the time limits (numbers) Triage picked: nothing personal.
     # `$.failure` holds Step Functions' error under the failed state's name (only the name is
     # kept by NeedsOps); only Catch clauses write it, and the ops retry's answer replaces it.
