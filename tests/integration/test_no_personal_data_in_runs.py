@@ -1,4 +1,4 @@
-"""The privacy canary (DESIGN.md §3.1): a referral whose every personal field holds a
+"""The privacy canary (docs/architecture.md §3): a referral whose every personal field holds a
 distinctive value walks the pathway and leaves; none of those values may then be found in the
 run's history, the logs, the ops view, the workflow table or the idempotency records. Only the
 one personal-data item may hold them."""

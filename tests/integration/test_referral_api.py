@@ -1,5 +1,5 @@
-"""The HTTP contract of intake and reading (DESIGN.md §5): what a practice may send, what each
-role may read, and that a refused request leaves nothing behind."""
+"""The HTTP contract of intake and reading (docs/architecture.md §5): what a practice may
+send, what each role may read, and that a refused request leaves nothing behind."""
 
 from __future__ import annotations
 

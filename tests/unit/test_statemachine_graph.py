@@ -1,6 +1,6 @@
 """The referral workflow's ASL: a sound graph, guarded tasks, ids and enums only, and moto takes it.
 
-cfn-lint never looks inside DefinitionUri (DESIGN.md section 6), so these checks are the ASL's.
+cfn-lint never looks inside DefinitionUri (docs/architecture.md §6), so these checks are the ASL's.
 """
 
 from __future__ import annotations
