@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -14,16 +13,14 @@ from pydantic import (
     Field,
     StrictBool,
     StringConstraints,
-    ValidationError,
     field_validator,
     model_validator,
 )
-from pydantic_core import ErrorDetails
 
 from workingbetter.domain import nhs_number
-from workingbetter.domain.errors import FieldError
 from workingbetter.domain.referral import Condition, ContactPreference, EmploymentStatus
-from workingbetter.domain.text import CONTROL, Name, Paragraph, unprintable
+from workingbetter.domain.text import Name, Paragraph, unprintable
+from workingbetter.parsing import YES_OR_NO
 
 OdsCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z]\d{5}$")]
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -94,7 +91,6 @@ class Patient(BaseModel):
         return self
 
 
-YES_OR_NO = "Answer true or false"
 CONSENT_NEEDED = "The patient must agree to the referral"
 
 
@@ -116,6 +112,9 @@ class Consent(BaseModel):
 
 class ReferralRequest(BaseModel):
     model_config = _STRICT
+    field_messages: ClassVar[dict[str, str]] = {"consent.referral": CONSENT_NEEDED,
+                                                "practice_ods": "Enter a practice ODS code, "
+                                                "like F83004"}
 
     practice_ods: OdsCode
     patient: Patient
@@ -132,47 +131,3 @@ class ReferralRequest(BaseModel):
         return value
 
 
-_FRIENDLY = {
-    "missing": "This field is required",
-    "extra_forbidden": "This field is not part of a referral",
-    "date_from_datetime_parsing": "Enter a real date as YYYY-MM-DD",
-    "date_parsing": "Enter a real date as YYYY-MM-DD",
-    "date_type": "Enter a real date as YYYY-MM-DD",
-    "too_short": "Enter at least one",
-    "bool_type": YES_OR_NO,
-    "string_unicode": CONTROL,  # a lone surrogate, which JSON allows and UTF-8 does not
-    "string_pattern_mismatch": "Enter a practice ODS code, like F83004",
-}
-
-
-def choose(options: Iterable[object]) -> str:
-    """The message for a value outside a fixed set: the set, in words."""
-    *rest, last = [str(o) for o in options]
-    return f"Choose {', '.join(rest)} or {last}" if rest else f"Choose {last}"
-
-
-def _message(item: ErrorDetails) -> str:
-    kind, ctx = item["type"], item.get("ctx") or {}
-    if kind in ("literal_error", "enum"):
-        # pydantic lists the set as "'a', 'b' or 'c'": the allowed values, never the input.
-        expected = str(ctx.get("expected", ""))
-        return CONSENT_NEEDED if expected == "True" else "Choose " + expected.replace("'", "")
-    if kind == "string_too_long":
-        return f"Must be {ctx['max_length']} characters or fewer"
-    if kind == "too_long":
-        return f"Give {ctx['max_length']} or fewer"
-    return _FRIENDLY.get(kind, item["msg"].removeprefix("Value error, "))
-
-
-def field_errors(error: ValidationError) -> list[FieldError]:
-    """Pydantic's errors as {field, message}, never echoing what was typed (it may be personal)."""
-    result = []
-    for item in error.errors(include_input=False, include_url=False):
-        loc = ".".join(str(part) for part in item["loc"])
-        message = _message(item)
-        if item["type"] == "value_error" and ": " in message and item["loc"] == ("patient",):
-            # A cross-field rule names the field it is about before the colon.
-            name, _, message = message.partition(": ")
-            loc = f"patient.{name}"
-        result.append(FieldError(field=loc, message=message))
-    return result

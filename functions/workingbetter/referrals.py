@@ -15,15 +15,13 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
-from workingbetter import listing
+from workingbetter import listing, parsing
 from workingbetter.auth import Principal, Role
 from workingbetter.domain import nhs_number
 from workingbetter.domain.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from workingbetter.domain.referral import Awaiting, Status, fhir_status
 from workingbetter.domain.triage import facts_for
-from workingbetter.intake import ReferralRequest, field_errors
+from workingbetter.intake import ReferralRequest
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
 from workingbetter.resume import is_stopped
@@ -265,14 +263,7 @@ class Referrals:
 
 
 def parse_referral(body: Any) -> ReferralRequest:
-    if not isinstance(body, dict):
-        raise InvalidInput("Send the referral as a JSON object",
-                           [FieldError("body", "Send the referral as a JSON object")])
-    try:
-        return ReferralRequest.model_validate(body)
-    except ValidationError as error:
-        raise InvalidInput("The referral has errors: nothing was saved",
-                           field_errors(error)) from error
+    return parsing.parse(ReferralRequest, body, "The referral has errors: nothing was saved")
 
 
 @lru_cache(maxsize=4)

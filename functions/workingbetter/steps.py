@@ -7,18 +7,18 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from workingbetter import resume
 from workingbetter.auth import Principal, Role
 from workingbetter.domain import slots
-from workingbetter.domain.errors import Conflict, FieldError, InvalidInput, NotFound
+from workingbetter.domain.errors import Conflict, NotFound
 from workingbetter.domain.referral import Awaiting, ExitReason, Status
 from workingbetter.domain.text import LIST_MAX, Line, Paragraph
-from workingbetter.intake import field_errors
 from workingbetter.lifecycle import answer
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
+from workingbetter.parsing import parse
 from workingbetter.resume import STALLED
 from workingbetter.store import ConditionFailed, Event, Item, Store, now_iso
 from workingbetter.workflow import Workflow, runs_of
@@ -88,18 +88,7 @@ SUSTAINED = {26: ExitReason.JOB_SUSTAINED_26_WEEKS, 52: ExitReason.JOB_SUSTAINED
 
 
 def _parse(model: type[M], body: Any) -> M:
-    if not isinstance(body, dict):
-        raise InvalidInput("Send a JSON object", [FieldError("body", "Send a JSON object")])
-    try:
-        return model.model_validate(body)
-    except ValidationError as error:
-        errors = []
-        for e in field_errors(error):
-            # A cross-field rule names its field before a colon ("job: ...").
-            name, sep, message = e.message.partition(": ")
-            is_named = sep and e.field == "" and name.isidentifier()
-            errors.append(FieldError(name, message) if is_named else e)
-        raise InvalidInput("The request has errors: nothing was recorded", errors) from error
+    return parse(model, body, "The request has errors: nothing was recorded")
 
 
 class Steps:

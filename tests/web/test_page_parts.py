@@ -10,7 +10,7 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from workingbetter.domain.errors import FieldError, Forbidden
-from workingbetter.intake import field_errors
+from workingbetter.parsing import field_errors
 from workingbetter.settings import Settings
 from workingbetter.steps import AppointmentOutcome, Review, TriageDecision
 from workingbetter.web import caseload, charts, coach_forms, csrf, ops_console, referral_form

@@ -9,9 +9,10 @@ from typing import Any, get_args
 
 from pydantic import BaseModel
 
+from workingbetter import parsing
 from workingbetter.auth import Principal
 from workingbetter.domain.referral import Awaiting
-from workingbetter.intake import choose
+from workingbetter.parsing import choose
 from workingbetter.steps import REVIEW_EXITS, AppointmentOutcome, Review, Steps, TriageDecision
 from workingbetter.store import Item
 from workingbetter.web.errors import FormErrorMap
@@ -93,11 +94,9 @@ REVIEW = StepForm(
                   "job.start_date": "Enter the date the job starts"},
         reworded={"decision": _choice(Review, "decision", "Select what happens next"),
                   "employer_contacts": {
-                      "Input should be a valid integer, unable to parse string as an integer":
-                      "Enter the number of employers contacted, like 2"},
+                      parsing.WHOLE_NUMBER: "Enter the number of employers contacted, like 2"},
                   "job.hours_per_week": {
-                      "Input should be a valid number, unable to parse string as a number":
-                      "Enter the hours a week as a number, like 16"},
+                      parsing.NUMBER: "Enter the hours a week as a number, like 16"},
                   "job.start_date": {DATE_MESSAGE: "The start date must be a real date"}}),
     _review,
     lambda steps, who, rid, body: steps.review(who, rid, body),
