@@ -71,7 +71,7 @@ def condition_for(system: str | None, code: str | None) -> Condition | None:
     if system == SNOMED and code:
         return SNOMED_CONDITIONS.get(code)
     if system == HEALTH_CONDITION and code in Condition.__members__.values():
-        return Condition(code)
+        return Condition(str(code))
     return None
 
 
@@ -79,7 +79,7 @@ def employment_status_for(system: str | None, code: str | None) -> EmploymentSta
     if system == SNOMED and code == SNOMED_UNEMPLOYED:
         return EmploymentStatus.UNEMPLOYED
     if system == EMPLOYMENT_STATUS and code in EmploymentStatus.__members__.values():
-        return EmploymentStatus(code)
+        return EmploymentStatus(str(code))
     return None
 
 

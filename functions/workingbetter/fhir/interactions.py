@@ -32,11 +32,12 @@ def idempotency_key(mapped: Mapped) -> str:
     return "fhir-" + hashlib.sha256(mapped.identifier.value.encode()).hexdigest()
 
 
-def refer(services: Services, principal: Principal, body: Any,
+def refer(services: Services, principal: Principal, body_of: Callable[[], Any],
           lambda_context: Any = None) -> Json:
-    """POST /fhir/ServiceRequest: the referral's Task."""
+    """POST /fhir/ServiceRequest: the referral's Task. The body is read (`body_of`) once the
+    caller's role may refer."""
     principal.require(Role.REFERRER)
-    mapped = service_request.read(body)
+    mapped = service_request.read(body_of())
     if mapped.body["practice_ods"] != principal.practice_ods:
         raise Forbidden(OWN_PRACTICE, [FieldError(mapped.expression("practice_ods"),
                                                   OWN_PRACTICE)])

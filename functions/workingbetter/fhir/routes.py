@@ -67,7 +67,7 @@ def create_service_request() -> Answer:
     from workingbetter.fhir import interactions
 
     who = caller()
-    created = interactions.refer(services(), who, _body(),
+    created = interactions.refer(services(), who, _body,
                                  blueprint.current_request.lambda_context)
     return 201, created, {"Location": f"/fhir/Task/{created['id']}"}
 
