@@ -11,6 +11,8 @@ import pytest
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.task import Task
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workingbetter.auth import Principal, Role
 from workingbetter.domain.errors import (
@@ -265,3 +267,41 @@ def test_only_fhirpath_goes_in_an_expression() -> None:
 
 def test_the_capability_statement_is_valid_fhir() -> None:
     CapabilityStatement.model_validate(capability.statement())
+
+
+# -- whatever is sent, the answer is a refusal or a mapping, never a crash -----------------
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner,
+                                                                 max_size=3),
+    max_leaves=6)
+
+
+def paths(node: Any, at: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [at]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += paths(value, (*at, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += paths(value, (*at, index))
+    return found
+
+
+EXAMPLE_PATHS = [p for p in paths(json.loads(EXAMPLE.read_text())) if p]
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(where=st.sampled_from(EXAMPLE_PATHS), value=JSON_VALUES)
+def test_any_element_replaced_by_any_json_is_mapped_or_refused(where: tuple[Any, ...],
+                                                                value: Any) -> None:
+    body = example()
+    target = body
+    for part in where[:-1]:
+        target = target[part]
+    target[where[-1]] = value
+    try:
+        service_request.read(body)
+    except (BadRequest, InvalidInput):
+        pass
