@@ -101,6 +101,11 @@ def test_a_service_request_becomes_a_referral_whose_task_follows_it_to_the_end(
     assert stage(ended) == ("completed", "exited")
     assert ended["output"][0]["valueCodeableConcept"]["coding"][0]["code"] == "volunteering"
     assert ended["executionPeriod"]["end"] == ended["lastModified"]
+    # An ended referral cannot be cancelled.
+    late = api.call("PATCH", f"/fhir/Task/{referral_id}", api.referrer(),
+                    [{"op": "replace", "path": "/status", "value": "cancelled"}],
+                    **{"Content-Type": "application/json-patch+json"})
+    assert refused(late, 409)[0]["code"] == "conflict"
     # Nothing about the patient is in the Task.
     text = json.dumps(ended)
     for personal_value in ("4857773457", "Testperson", "1980-04-01", "07700", "illness"):
@@ -323,6 +328,8 @@ def test_other_resources_and_bodies_that_are_not_fhir(cloud: Cloud, api: Api) ->
                           **{"Content-Type": "text/plain"})
     refused(wrong_type, 415)
     refused(api.call("GET", "/fhir/Task/" + "x" * 600, api.referrer()), 404)
+    assert refused(api.call("DELETE", "/fhir/Task/anything", api.referrer()), 405)[0][
+        "code"] == "not-supported"
     no_token = api.client.http.get("/fhir/Task/anything")
     assert no_token.status_code == 401
     assert no_token.headers["Content-Type"] == FHIR

@@ -3,6 +3,7 @@ shows whom, and that every resource the service answers is valid FHIR."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -301,7 +302,5 @@ def test_any_element_replaced_by_any_json_is_mapped_or_refused(where: tuple[Any,
     for part in where[:-1]:
         target = target[part]
     target[where[-1]] = value
-    try:
+    with contextlib.suppress(BadRequest, InvalidInput):  # a refusal is fine; nothing else
         service_request.read(body)
-    except (BadRequest, InvalidInput):
-        pass
