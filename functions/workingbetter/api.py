@@ -27,6 +27,7 @@ from workingbetter.domain.errors import (
     NotFound,
     UnsupportedMediaType,
 )
+from workingbetter.fhir.routes import blueprint as fhir_routes
 from workingbetter.observability import logger
 from workingbetter.web import blueprint as web_pages
 
@@ -62,6 +63,7 @@ class ThreadSafeChalice(Chalice):
 
 app = ThreadSafeChalice(app_name="working-better-api", configure_logs=False)
 app.register_blueprint(web_pages)
+app.register_blueprint(fhir_routes)
 
 HSTS = "max-age=63072000; includeSubDomains; preload"
 SECURITY_HEADERS = {
@@ -137,13 +139,29 @@ def _json(status: int, body: Any, content_type: str = "application/json",
                              "Content-Type": content_type})
 
 
-def refusal(error: DomainError, headers: dict[str, str] | None = None) -> Response:
+def _speaks_fhir(request: Request | None) -> bool:
+    """A request to a FHIR route gets its errors as OperationOutcomes."""
+    return request is not None and request.path.startswith("/fhir/")
+
+
+def refusal(error: DomainError, headers: dict[str, str] | None = None,
+            request: Request | None = None) -> Response:
+    if _speaks_fhir(request or app.current_request):
+        from workingbetter.fhir import outcome
+
+        status, body = outcome.from_error(error)
+        logger.info("request refused", status=status, error=type(error).__name__)
+        return _json(status, body, outcome.CONTENT_TYPE, headers)
     status, problem = problems.from_error(error)
     logger.info("request refused", status=status, error=type(error).__name__)
     return _json(status, problem, problems.CONTENT_TYPE, headers)
 
 
-def failure() -> Response:
+def failure(request: Request | None = None) -> Response:
+    if _speaks_fhir(request or app.current_request):
+        from workingbetter.fhir import outcome
+
+        return _json(500, outcome.failure(), outcome.CONTENT_TYPE)
     body = problems.problem(500, "Something went wrong",
                             "The request was not completed; nothing was changed twice. "
                             "Try again, or tell the service desk.")
@@ -173,20 +191,22 @@ def _edges(request: Request, get_response: Callable[[Request], Response]) -> Res
         request_body.check_size(request.headers.get("content-length"), request.raw_body)
         _check_ids(request)
     except DomainError as error:
-        return refusal(error)
+        return refusal(error, request=request)
     response = get_response(request)
     if not (isinstance(response.body, dict) and "Code" in response.body):
         return response
     if response.status_code == 405:
         allowed = str(response.headers.get("Allow", ""))
-        return refusal(MethodNotAllowed(f"Use {allowed}", []), {"Allow": allowed})
+        return refusal(MethodNotAllowed(f"Use {allowed}", []), {"Allow": allowed}, request)
     if response.status_code == 415:
         accepted = _route_content_types(request)
         return refusal(UnsupportedMediaType(
-            f"Send the body as {accepted}", [FieldError("Content-Type", f"Send {accepted}")]))
+            f"Send the body as {accepted}", [FieldError("Content-Type", f"Send {accepted}")]),
+            request=request)
     if response.status_code == 400:
-        return refusal(BadRequest("The request cannot be answered as asked", []))
-    return failure()
+        return refusal(BadRequest("The request cannot be answered as asked", []),
+                       request=request)
+    return failure(request)
 
 
 def _check_ids(request: Request) -> None:

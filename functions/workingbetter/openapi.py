@@ -25,7 +25,7 @@ MODELS: tuple[type[BaseModel], ...] = (ReferralRequest, TriageDecision, Appointm
 # What each error status means here; every one is problem+json.
 ERRORS = {
     400: "The body or query cannot be read (JSON nested too deeply; a list's limit, status, "
-         "practice or cursor that does not fit)",
+         "practice or cursor that does not fit; on a FHIR route, not valid FHIR R4)",
     401: "No valid bearer token",
     403: "Your role may not use this route",
     404: "No such record, or one outside your scope (answered alike, so ids cannot be probed)",
@@ -98,6 +98,58 @@ class Operation:
     public: bool = False  # no bearer token (the patient's link, this document)
     parameters: tuple[dict[str, Any], ...] = ()
     pages: tuple[int, ...] = ()  # statuses answered with an HTML page (the patient's form)
+    fhir: FhirBody | None = None  # a FHIR route: FHIR JSON in and out, OperationOutcomes
+
+
+@dataclass(frozen=True)
+class FhirBody:
+    """A FHIR route's body: a resource (or a JSON Patch), validated by `fhir.resources`
+    rather than by a schema here; the document names the resource type only."""
+
+    schema: dict[str, Any] | None
+    media: tuple[str, ...] = ("application/fhir+json", "application/json")
+
+
+FHIR_JSON = "application/fhir+json"
+
+
+def _resource(resource_type: str) -> dict[str, Any]:
+    return {"type": "object", "required": ["resourceType"],
+            "properties": {"resourceType": {"const": resource_type}}}
+
+
+OPERATION_OUTCOME = {
+    "type": "object", "required": ["resourceType", "issue"],
+    "properties": {
+        "resourceType": {"const": "OperationOutcome"},
+        "issue": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "required": ["severity", "code"],
+            "properties": {"severity": {"type": "string"}, "code": {"type": "string"},
+                           "diagnostics": {"type": "string"},
+                           "expression": {"type": "array", "items": {"type": "string"}}}}},
+    },
+}
+_TASK = {**_resource("Task"), "required": ["resourceType", "id", "status", "intent"]}
+_JSON_PATCH = {"type": "array", "minItems": 1, "items": {
+    "type": "object", "required": ["op", "path"],
+    "properties": {"op": {"type": "string"}, "path": {"type": "string"}, "value": {}}}}
+_CHANGE = (*AUTHENTICATED, 409, *WITH_BODY)
+FHIR_OPERATIONS = (
+    Operation("GET", "/fhir/metadata", "FHIR: this server's CapabilityStatement",
+              result=_resource("CapabilityStatement"), public=True, errors=(500,),
+              fhir=FhirBody(None)),
+    Operation("POST", "/fhir/ServiceRequest", "FHIR: refer a patient with a ServiceRequest "
+              "(referrer); answers the referral's Task", 201, _TASK, errors=_CHANGE,
+              fhir=FhirBody(_resource("ServiceRequest"))),
+    Operation("GET", "/fhir/Task/{referral_id}", "FHIR: the referral as a Task", result=_TASK,
+              fhir=FhirBody(None)),
+    Operation("PUT", "/fhir/Task/{referral_id}", "FHIR: cancel the Task (status cancelled) to "
+              "withdraw the referral (referrer)", result=_TASK, errors=_CHANGE,
+              fhir=FhirBody(_TASK)),
+    Operation("PATCH", "/fhir/Task/{referral_id}", "FHIR: JSON Patch /status to cancelled to "
+              "withdraw the referral (referrer)", result=_TASK, errors=_CHANGE,
+              fhir=FhirBody(_JSON_PATCH, ("application/json-patch+json",))),
+)
 
 
 def _step(path: str, summary: str, model: type[BaseModel]) -> Operation:
@@ -144,6 +196,7 @@ OPERATIONS = (
               body=WithdrawRequest, errors=(404, 409, 410, 500, *WITH_BODY), public=True,
               pages=(200, 409, 410, 500)),
     Operation("GET", "/openapi.json", "This document", public=True, errors=(500,)),
+    *FHIR_OPERATIONS,
 )
 
 
@@ -153,7 +206,11 @@ def _content(schema: dict[str, Any], media: str = "application/json") -> dict[st
 
 def _response(op: Operation, status: int) -> dict[str, Any]:
     content: dict[str, Any] = {}
-    if status == op.ok and op.result is not None:
+    if op.fhir is not None:
+        schema = op.result if status == op.ok else {"$ref": "#/components/schemas/"
+                                                    "OperationOutcome"}
+        content = _content(schema or {}, FHIR_JSON)
+    elif status == op.ok and op.result is not None:
         content = _content(op.result)
     elif status != op.ok and status != 410:  # 410 is only ever the patient's page
         content = _content({"$ref": "#/components/schemas/Problem"}, "application/problem+json")
@@ -173,6 +230,9 @@ def _operation(op: Operation) -> dict[str, Any]:
     parameters += op.parameters
     if parameters:
         document["parameters"] = parameters
+    if op.fhir is not None and op.fhir.schema is not None:
+        document["requestBody"] = {"required": True, "content": {
+            media: {"schema": op.fhir.schema} for media in op.fhir.media}}
     if op.body is not None:
         content = _content({"$ref": REF.format(model=op.body.__name__)})
         if op.pages:  # the patient's page posts its one checkbox as a form
@@ -206,6 +266,7 @@ def document() -> dict[str, Any]:
                 "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
                 "description": "Cognito when deployed (groups referrer, coach, ops); locally an "
                                "HS256 token with the same claims"}},
-            "schemas": {**definitions.get("$defs", {}), "Problem": PROBLEM},
+            "schemas": {**definitions.get("$defs", {}), "Problem": PROBLEM,
+                        "OperationOutcome": OPERATION_OUTCOME},
         },
     }

@@ -60,8 +60,10 @@ class Referrals:
     # -- intake ----------------------------------------------------------------------------
 
     def submit(self, principal: Principal, body: Any, idempotency_key: str | None,
-               lambda_context: Any = None) -> Item:
-        """Create a referral; with an Idempotency-Key a repeat returns the first answer."""
+               lambda_context: Any = None, key_name: str = "Idempotency-Key") -> Item:
+        """Create a referral; with an Idempotency-Key a repeat returns the first answer.
+        (`key_name` is what the caller knows the key as: FHIR's is the ServiceRequest's
+        identifier.)"""
         principal.require(Role.REFERRER)
         request = parse_referral(body)
         if request.practice_ods != principal.practice_ods:
@@ -87,7 +89,7 @@ class Referrals:
         request_hash = hashlib.sha256(f"{request.practice_ods}\n{idempotency_key}".encode()
                                       ).hexdigest()
         if self.store.erased_request(request_hash):
-            raise Conflict("The referral sent with this Idempotency-Key was withdrawn and the "
+            raise Conflict(f"The referral sent with this {key_name} was withdrawn and the "
                            "patient's details erased: nothing was saved. To refer the patient "
                            "again, send a new referral with a new key.")
         if lambda_context is not None:
@@ -96,7 +98,7 @@ class Referrals:
         try:
             result: Item = create(data=data, referrals=self, body=canonical, principal=principal)
         except IdempotencyValidationError as error:
-            raise Conflict("This Idempotency-Key was already used for a different referral") \
+            raise Conflict(f"This {key_name} was already used for a different referral") \
                 from error
         except IdempotencyAlreadyInProgressError as error:
             raise Conflict("This referral is still being submitted: try again in a moment") \
@@ -158,11 +160,16 @@ class Referrals:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def get(self, principal: Principal, referral_id: str) -> Item:
+    def visible(self, principal: Principal, referral_id: str) -> Item:
+        """The referral, if the caller may see it: GET /referrals/{id}'s scope."""
         item = self.store.referral(referral_id)
         if item is None or not (can_see(principal, item) or self._triages(principal, item)):
             # Off-scope records answer 404, like missing ones, so ids cannot be probed.
             raise NotFound("No referral with that id is visible to you")
+        return item
+
+    def get(self, principal: Principal, referral_id: str) -> Item:
+        item = self.visible(principal, referral_id)
         personal = None
         if principal.role in (Role.REFERRER, Role.COACH) and not item.get("personal_data_erased"):
             personal = self.store.read_personal_data(referral_id, principal.actor,

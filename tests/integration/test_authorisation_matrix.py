@@ -46,21 +46,39 @@ MATRIX: dict[tuple[str, str], dict[str, tuple[object, object]]] = {
         "referrer": (403, 403), "coach": (ALLOWED, 404), "ops": (403, 403)},
     ("POST", "/referrals/{referral_id}/withdraw"): {
         "referrer": (ALLOWED, 404), "coach": (ALLOWED, 404), "ops": (403, 403)},
+    # FHIR: a Task is read like the referral; only the referring practice cancels it.
+    ("GET", "/fhir/Task/{referral_id}"): {
+        "referrer": (ALLOWED, 404), "coach": (ALLOWED, 404), "ops": (ALLOWED, ALLOWED)},
+    ("PUT", "/fhir/Task/{referral_id}"): {
+        "referrer": (ALLOWED, 404), "coach": (403, 403), "ops": (403, 403)},
+    ("PATCH", "/fhir/Task/{referral_id}"): {
+        "referrer": (ALLOWED, 404), "coach": (403, 403), "ops": (403, 403)},
 }
 COLLECTIONS = {("GET", "/referrals"), ("POST", "/referrals"), ("GET", "/practices"),
-               ("GET", "/ops/notifications")}
+               ("GET", "/ops/notifications"), ("POST", "/fhir/ServiceRequest")}
 # The patient's own one-time link needs no login by design: its token is the credential
 # (tests/integration/test_notifications.py covers a guessed, a used and an expired one).
 # The API's own description is public too: it holds no data (tests/unit/test_openapi.py).
 NO_LOGIN = {("GET", "/patient/withdraw/{token}"), ("POST", "/patient/withdraw/{token}"),
-            ("GET", "/openapi.json")}
+            ("GET", "/openapi.json"), ("GET", "/fhir/metadata")}
+API_MODULES = {"workingbetter.api", "workingbetter.fhir.routes"}
 
 
 def served_routes() -> set[tuple[str, str]]:
-    """The JSON API's routes (the web pages, served from their own module, sign in by cookie)."""
+    """The JSON and FHIR API's routes (the web pages, served from their own module, sign in by
+    cookie)."""
     return {(method, path) for path, methods in app.routes.items()
             for method, entry in methods.items()
-            if entry.view_function.__module__ == "workingbetter.api"}
+            if entry.view_function.__module__ in API_MODULES}
+
+
+def sent_as(method: str, route: str) -> dict[str, str]:
+    """The body type the route takes (a FHIR Task's PATCH takes a JSON Patch)."""
+    return {"Content-Type": app.routes[route][method].content_types[0]}
+
+
+def error_type(route: str) -> str:
+    return "application/fhir+json" if route.startswith("/fhir/") else "application/problem+json"
 
 
 def test_the_matrix_covers_every_route_of_the_api() -> None:
@@ -98,14 +116,15 @@ def test_each_role_reaches_only_what_it_may(cloud: Cloud, records: dict[str, str
         for role, expected in MATRIX[(method, route)].items():
             path = route.format(referral_id=records[which])
             body = BODIES.get(path.rsplit("/", 1)[-1]) if method == "POST" else None
-            reply = api.call(method, path, token_for(cloud, role, records[OWN]), body)
+            reply = api.call(method, path, token_for(cloud, role, records[OWN]), body,
+                             **sent_as(method, route))
             seen[(role, which)] = reply.status
             want = expected[0] if which == OWN else expected[1]
             if want == ALLOWED:
                 assert reply.status not in {401, 403, 404}, (role, which, reply.body)
             else:
                 assert reply.status == want, (role, which, reply.body)
-                assert reply.headers["Content-Type"] == "application/problem+json"
+                assert reply.headers["Content-Type"] == error_type(route)
     foreign = cloud.store.referral(records[FOREIGN])
     assert foreign is not None
     assert foreign["status"] == "APPOINTMENT_BOOKED", seen  # untouched by every refusal
@@ -115,6 +134,8 @@ def test_collections_are_scoped(cloud: Cloud, records: dict[str, str]) -> None:
     api = Api(cloud)
     assert api.call("POST", "/referrals", api.coach("coach-amara"), {}).status == 403
     assert api.call("POST", "/referrals", api.ops(), {}).status == 403
+    for token in (api.coach("coach-amara"), api.ops()):
+        assert api.call("POST", "/fhir/ServiceRequest", token, {}).status == 403
     for role in ("referrer", "coach"):
         token = token_for(cloud, role, records[OWN])
         assert api.call("GET", "/ops/notifications", token).status == 403
@@ -157,7 +178,7 @@ def test_every_route_refuses_a_bad_token_with_401(cloud: Cloud, records: dict[st
         token = BAD_TOKENS[problem]
         headers = {} if token is None else {"Authorization": f"Bearer {token}"}
         reply = api.client.http.request(method, path, headers={
-            **headers, "Content-Type": "application/json"}, body=b"{}")
+            **headers, **sent_as(method, route)}, body=b"{}")
         assert reply.status_code == 401, (problem, method, path)
 
 
@@ -167,8 +188,10 @@ def test_a_commissioner_reads_no_referral_and_changes_nothing(cloud: Cloud,
     commissioner = local_token(Role.COMMISSIONER, SECRET)
     assert api.call("GET", "/referrals", commissioner).status == 403
     assert api.call("POST", "/referrals", commissioner, {}).status == 403
+    assert api.call("POST", "/fhir/ServiceRequest", commissioner, {}).status == 403
     assert api.call("GET", "/ops/notifications", commissioner).status == 403
     for route in sorted(MATRIX):
         method, path = route[0], route[1].format(referral_id=records[OWN])
         body = BODIES.get(path.rsplit("/", 1)[-1]) if method == "POST" else None
-        assert api.call(method, path, commissioner, body).status in {403, 404}, route
+        reply = api.call(method, path, commissioner, body, **sent_as(*route))
+        assert reply.status in {403, 404}, route

@@ -46,6 +46,16 @@ def test_the_api_imports_jinja2_only_when_a_page_is_rendered() -> None:
     json_only = modules_after(start + "assert Client(app).http.get('/openapi.json')"
                                       ".status_code == 200")
     assert not loaded(json_only, "jinja2")
+    assert not loaded(at_init, "fhir")
+    assert not loaded(json_only, "fhir")
     # Deployed (Cognito), /login is a 404 page: rendered, so Jinja2 is loaded by then.
     page = modules_after(start + "assert Client(app).http.get('/login').status_code == 404")
     assert loaded(page, "jinja2")
+
+
+def test_the_api_imports_fhir_resources_only_when_a_resource_is_read() -> None:
+    start = "from chalice.test import Client\nfrom workingbetter.api import app\n"
+    metadata = modules_after(start + "assert Client(app).http.get('/fhir/metadata')"
+                                     ".status_code == 200")
+    assert loaded(metadata, "workingbetter.fhir")
+    assert not loaded(metadata, "fhir")  # the CapabilityStatement needs no model

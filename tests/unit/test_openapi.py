@@ -66,13 +66,16 @@ def test_only_the_patients_link_and_the_document_itself_need_no_token() -> None:
     public = {(path, method.upper()) for path, methods in openapi.document()["paths"].items()
               for method, operation in methods.items() if operation.get("security") == []}
     assert public == {("/patient/withdraw/{token}", "GET"), ("/patient/withdraw/{token}", "POST"),
-                      ("/openapi.json", "GET")}
+                      ("/openapi.json", "GET"), ("/fhir/metadata", "GET")}
 
 
 def test_every_error_a_json_route_answers_is_problem_json_with_field_errors() -> None:
+    """(A FHIR route answers FHIR's own form of the same: an OperationOutcome.)"""
     problem = openapi.document()["components"]["schemas"]["Problem"]
     assert problem["properties"]["errors"]["items"]["required"] == ["field", "message"]
     for path, methods in openapi.document()["paths"].items():
+        error_type = "application/fhir+json" if path.startswith("/fhir/") else \
+            "application/problem+json"
         for method, operation in methods.items():
             statuses = set(operation["responses"])
             assert "500" in statuses, (method, path)
@@ -82,4 +85,14 @@ def test_every_error_a_json_route_answers_is_problem_json_with_field_errors() ->
                 assert {"401", "403", "404"} <= statuses, (method, path)
             for status, response in operation["responses"].items():
                 if status.startswith(("4", "5")) and status != "410":
-                    assert "application/problem+json" in response["content"], (path, status)
+                    assert error_type in response["content"], (path, status)
+
+
+def test_fhir_routes_answer_operation_outcomes() -> None:
+    document = openapi.document()
+    for path, methods in document["paths"].items():
+        for operation in methods.values():
+            for status, response in operation["responses"].items():
+                if path.startswith("/fhir/") and status.startswith(("4", "5")):
+                    assert response["content"] == {"application/fhir+json": {"schema": {
+                        "$ref": "#/components/schemas/OperationOutcome"}}}, (path, status)
