@@ -89,7 +89,9 @@ def lambda_environment() -> dict[str, str]:
     """template.yaml's Globals as deployed (Cognito, the hash key from Secrets Manager), the
     variables the Lambda runtime sets, and no real credentials or endpoints."""
     arn = "arn:aws:secretsmanager:eu-west-2:123456789012:secret:bench"
-    env = LocalTemplate(load()).function_environment({"WB_NHS_HASH_KEY_SECRET_ARN": arn})
+    pool = {"UserPool": "eu-west-2_bench", "UserPoolClient": "bench-client"}
+    env = LocalTemplate(load(), overrides=pool).function_environment(
+        {"WB_NHS_HASH_KEY_SECRET_ARN": arn})
     env.update({
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "en_US.UTF-8", "TZ": ":UTC",
         "PYTHONPATH": os.pathsep.join([str(ROOT / "functions"), str(ROOT)]),

@@ -28,6 +28,7 @@ from infra import (
     sfn_early_stop,
     sfn_threads,
 )
+from infra.cognito import keys_in_process
 from infra.template import LocalTemplate
 
 PATCHES: tuple[Any, ...] = (lambda_dispatch, dynamodb_atomicity, moto_tracking,
@@ -47,8 +48,9 @@ def uninstall() -> None:
 
 @contextmanager
 def in_process() -> Iterator[None]:
-    """moto inside this process (tests, benchmarks): no server, no network."""
-    with mock_aws(config=lambda_dispatch.MOTO_CONFIG):
+    """moto inside this process (tests, benchmarks): no server, no network; tokens are
+    checked against moto's own keys."""
+    with mock_aws(config=lambda_dispatch.MOTO_CONFIG), keys_in_process():
         install()
         try:
             yield
@@ -56,18 +58,17 @@ def in_process() -> Iterator[None]:
             uninstall()
 
 
-def environment(template: LocalTemplate, *, jwt_secret: str, nhs_hash_key: str,
+def environment(template: LocalTemplate, *, nhs_hash_key: str,
                 **settings: object) -> dict[str, str]:
-    """The Globals environment of template.yaml, resolved for the local engine.
+    """The Globals environment of template.yaml, resolved for the local engine once the
+    template is built (the user pool's ids come from moto).
 
-    Only two things differ from AWS: local HS256 tokens instead of Cognito, and the NHS number
-    hash key given here instead of read from Secrets Manager. `settings` override WB_* values
-    by name (seconds_per_day=0.1 sets WB_SECONDS_PER_DAY).
+    Only one thing differs from AWS: the NHS number hash key is given here instead of read
+    from Secrets Manager. `settings` override WB_* values by name (seconds_per_day=0.1 sets
+    WB_SECONDS_PER_DAY).
     """
-    env = template.function_environment({"WB_AUTH_MODE": "local",
-                                         "WB_NHS_HASH_KEY": nhs_hash_key,
+    env = template.function_environment({"WB_NHS_HASH_KEY": nhs_hash_key,
                                          "WB_NHS_HASH_KEY_SECRET_ARN": None})
-    env["WB_LOCAL_JWT_SECRET"] = jwt_secret
     for name, value in settings.items():
         env[f"WB_{name.upper()}"] = str(value)
     return env

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs
 from chalice.app import Chalice, Request, Response
 
 from workingbetter import problems, request_body
-from workingbetter.auth import Principal, Role, principal_from_claims, verify_local_token
+from workingbetter.auth import Principal, Role
 from workingbetter.domain.errors import (
     BadRequest,
     DomainError,
@@ -38,8 +38,8 @@ if TYPE_CHECKING:
     from workingbetter.workflow import Workflow
 
 # Init imports what routing needs. Settings (pydantic-settings), the services and their models
-# (pydantic), boto3, PyJWT and Jinja2 are imported inside the routes by the first request that
-# needs them: a cold start pays only for what its request uses.
+# (pydantic), boto3, PyJWT (checking tokens) and Jinja2 are imported inside the routes by the
+# first request that needs them: a cold start pays only for what its request uses.
 
 JSON = ["application/json"]
 MAX_ID_LENGTH = 500  # ids are UUIDs; 500 characters stay under DynamoDB's 2 KB key in UTF-8
@@ -104,15 +104,11 @@ def _request() -> Request:
 
 
 def caller() -> Principal:
-    from workingbetter.settings import get_settings
+    """The bearer token's principal, checked here whether or not API Gateway's authoriser
+    checked it first (deployed it has; the local stack has no gateway)."""
+    from workingbetter.token_check import token_check
 
-    request = _request()
-    settings = get_settings()
-    if settings.auth_mode == "local":
-        return verify_local_token(request.headers.get("authorization"),
-                                  settings.local_jwt_secret)
-    claims = (request.context.get("authorizer") or {}).get("claims") or {}
-    return principal_from_claims(claims)
+    return token_check().bearer(_request().headers.get("authorization"))
 
 
 def _plain(value: Any) -> Any:
@@ -126,7 +122,7 @@ def security_headers() -> dict[str, str]:
     """On every response. HSTS only when deployed: the local server speaks plain HTTP."""
     from workingbetter.settings import get_settings
 
-    if get_settings().auth_mode == "cognito":
+    if get_settings().deployed:
         return {**SECURITY_HEADERS, "Strict-Transport-Security": HSTS}
     return dict(SECURITY_HEADERS)
 

@@ -7,15 +7,17 @@ Durations are written in service days and converted to seconds with WB_SECONDS_P
 from __future__ import annotations
 
 import math
-import os
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING
 
 from pydantic import Field, PositiveFloat, PositiveInt, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from workingbetter.store import Store
+
+if TYPE_CHECKING:
+    from workingbetter.token_check import CognitoPool
 
 
 class Settings(BaseSettings):
@@ -26,12 +28,15 @@ class Settings(BaseSettings):
     personal_data_table_name: str
     idempotency_table_name: str
     state_machine_arn: str
-    auth_mode: Literal["local", "cognito"]
+    # Who signs people in: the Cognito user pool and its app client (template.yaml's UserPool,
+    # UserPoolClient; locally the same, built on moto). Every token is checked against them.
+    cognito_region: str = Field(min_length=1)
+    cognito_user_pool_id: str = Field(min_length=1)
+    cognito_client_id: str = Field(min_length=1)
     # The key of the NHS number's keyed hash: from Secrets Manager on AWS, given locally.
     nhs_hash_key: str | None = Field(default=None, min_length=16)
     nhs_hash_key_secret_arn: str | None = None
 
-    local_jwt_secret: str = "local-dev-secret"  # noqa: S105 - local tokens only
     seconds_per_day: PositiveFloat = 86400.0
     caseload_cap: PositiveInt = 20
 
@@ -66,12 +71,17 @@ class Settings(BaseSettings):
             raise ValueError("set exactly one of WB_NHS_HASH_KEY, WB_NHS_HASH_KEY_SECRET_ARN")
         return self
 
-    @model_validator(mode="after")
-    def _local_tokens_stay_local(self) -> Settings:
-        # Tokens anyone can sign with the local secret must never open a deployed API.
-        if self.auth_mode == "local" and os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
-            raise ValueError("WB_AUTH_MODE=local is refused inside AWS Lambda")
-        return self
+    @property
+    def deployed(self) -> bool:
+        """Served over HTTPS (AWS): cookies are Secure and responses carry HSTS. The local
+        stack speaks plain HTTP on 127.0.0.1."""
+        return self.public_url.startswith("https://")
+
+    def cognito_pool(self) -> CognitoPool:
+        from workingbetter.token_check import CognitoPool
+
+        return CognitoPool(self.cognito_region, self.cognito_user_pool_id,
+                           self.cognito_client_id)
 
     def hash_key(self) -> str:
         if self.nhs_hash_key is not None:

@@ -42,14 +42,14 @@ def test_the_api_imports_jinja2_only_when_a_page_is_rendered() -> None:
     at_init = modules_after(start)
     assert not loaded(at_init, "jinja2")
     assert [p for p in ON_FIRST_CALL if loaded(at_init, p)] == []
-    assert not loaded(at_init, "jwt")  # deployed, Cognito checks tokens: PyJWT never loads
+    assert not loaded(at_init, "jwt")  # PyJWT loads with the first call that checks a token
     json_only = modules_after(start + "assert Client(app).http.get('/openapi.json')"
                                       ".status_code == 200")
     assert not loaded(json_only, "jinja2")
     assert not loaded(at_init, "fhir")
     assert not loaded(json_only, "fhir")
-    # Deployed (Cognito), /login is a 404 page: rendered, so Jinja2 is loaded by then.
-    page = modules_after(start + "assert Client(app).http.get('/login').status_code == 404")
+    # The sign-in page: rendered, so Jinja2 is loaded by then.
+    page = modules_after(start + "assert Client(app).http.get('/login').status_code == 200")
     assert loaded(page, "jinja2")
 
 

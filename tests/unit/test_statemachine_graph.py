@@ -380,7 +380,8 @@ def test_every_selected_result_the_run_reads_was_selected_by_the_step_that_wrote
 def test_every_timer_the_run_waits_on_is_one_the_settings_provide() -> None:
     settings = Settings(table_name="t", personal_data_table_name="p",
                         idempotency_table_name="i", state_machine_arn="arn:sm",
-                        auth_mode="local", nhs_hash_key="k" * 16,
+                        cognito_region="eu-west-2", cognito_user_pool_id="eu-west-2_p",
+                        cognito_client_id="c", nhs_hash_key="k" * 16,
                         public_url="http://localhost", sender_email="no-reply@example.com",
                         ops_alerts_topic_arn="arn:topic")
     timers = [s.removeprefix("$.plan.timers.") for s in strings(asl())

@@ -269,7 +269,6 @@ def requirement_lines(path: Path) -> list[str]:
 # Project dependencies that no function's package holds, and why.
 NOT_PACKAGED = {
     "boto3>=1.34": "the Lambda runtime provides boto3 and botocore",
-    "PyJWT>=2.8,<3": "signs and checks local tokens only; deployed, Cognito checks tokens",
 }
 
 
