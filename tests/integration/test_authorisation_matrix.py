@@ -165,7 +165,10 @@ def test_every_route_refuses_a_bad_token_with_401(cloud: Cloud, records: dict[st
         reply = api.client.http.request(method, path, headers={
             **headers, **sent_as(method, route)}, body=b"{}")
         assert reply.status_code == 401, (problem, method, path)
-        assert reply.headers["Content-Type"] == "application/problem+json"
+        # In the route's own error format: an OperationOutcome for FHIR, else problem+json.
+        expected = "application/fhir+json" if route.startswith("/fhir/") \
+            else "application/problem+json"
+        assert reply.headers["Content-Type"] == expected, (problem, method, path)
 
 
 def test_a_commissioner_reads_no_referral_and_changes_nothing(cloud: Cloud,

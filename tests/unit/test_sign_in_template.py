@@ -13,8 +13,10 @@ from workingbetter.api import app
 from workingbetter.auth import Role
 
 # Without a sign-in, by design: the OpenAPI document and the patient's one-time link.
-PUBLIC_API = {("/openapi.json", "GET"), ("/patient/withdraw/{token}", "GET"),
-              ("/patient/withdraw/{token}", "POST")}
+# What anyone may read or do without signing in: the API's description, FHIR's
+# CapabilityStatement, and a patient's own link (the token is the key).
+PUBLIC_API = {("/openapi.json", "GET"), ("/fhir/metadata", "GET"),
+              ("/patient/withdraw/{token}", "GET"), ("/patient/withdraw/{token}", "POST")}
 
 
 @pytest.fixture(scope="module")
