@@ -28,7 +28,12 @@ from infra import (
     sfn_early_stop,
     sfn_threads,
 )
+from infra.notify_server import local_settings
 from infra.template import LocalTemplate
+
+# Where the service's Notify sender points unless a local Notify is running: a closed port, so
+# nothing can reach the real GOV.UK Notify from a test.
+NO_NOTIFY = "http://127.0.0.1:9"
 
 PATCHES: tuple[Any, ...] = (lambda_dispatch, dynamodb_atomicity, moto_tracking,
                             dynamodb_transactions, dynamodb_queries, asl_cache, sfn_threads,
@@ -57,16 +62,20 @@ def in_process() -> Iterator[None]:
 
 
 def environment(template: LocalTemplate, *, jwt_secret: str, nhs_hash_key: str,
-                **settings: object) -> dict[str, str]:
+                notify_url: str = NO_NOTIFY, **settings: object) -> dict[str, str]:
     """The Globals environment of template.yaml, resolved for the local engine.
 
-    Only two things differ from AWS: local HS256 tokens instead of Cognito, and the NHS number
-    hash key given here instead of read from Secrets Manager. `settings` override WB_* values
-    by name (seconds_per_day=0.1 sets WB_SECONDS_PER_DAY).
+    What differs from AWS: local HS256 tokens instead of Cognito; the NHS number hash key, the
+    Notify key and callback token given here instead of read from Secrets Manager; Notify at
+    `notify_url` (the local stack's infra/notify_server.py) with its own template ids.
+    `settings` override WB_* values by name (seconds_per_day=0.1 sets WB_SECONDS_PER_DAY).
     """
     env = template.function_environment({"WB_AUTH_MODE": "local",
                                          "WB_NHS_HASH_KEY": nhs_hash_key,
-                                         "WB_NHS_HASH_KEY_SECRET_ARN": None})
+                                         "WB_NHS_HASH_KEY_SECRET_ARN": None,
+                                         "WB_NOTIFY_API_KEY_SECRET_ARN": None,
+                                         "WB_NOTIFY_CALLBACK_TOKEN_SECRET_ARN": None,
+                                         **local_settings(notify_url)})
     env["WB_LOCAL_JWT_SECRET"] = jwt_secret
     for name, value in settings.items():
         env[f"WB_{name.upper()}"] = str(value)

@@ -26,6 +26,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from infra import engine, lambda_dispatch, local_server
 from infra.cloud import Built, build
+from infra.notify_server import LocalNotify
 from infra.scheduler import LocalScheduler
 from infra.seed import seed
 from infra.template import REGION, LocalTemplate, load
@@ -38,6 +39,7 @@ class LocalSettings(BaseSettings):
 
     port: int = Field(default=8000, ge=0, le=65535)
     aws_port: int = Field(default=5000, ge=0, le=65535)
+    notify_port: int = Field(default=0, ge=0, le=65535)  # the local GOV.UK Notify; 0: any free
     seconds_per_day: PositiveFloat = 86400.0
     caseload_cap: PositiveInt = 20
     local_jwt_secret: str = "local-dev-secret"  # noqa: S105 - local tokens only
@@ -52,6 +54,7 @@ class Stack:
     built: Built
     stop: threading.Event
     scheduler: LocalScheduler
+    notify: LocalNotify
 
 
 class PortInUse(Exception):
@@ -119,13 +122,17 @@ def start(settings: LocalSettings) -> tuple[Stack, object, object]:
             raise PortInUse(settings.port, "WB_PORT") from None
         raise
     api_url = f"http://127.0.0.1:{api_server.server.server_address[1]}"
+    # Notify's receipts come back to the API, half a second after each text or email.
+    notify = LocalNotify(f"{api_url}/notify/callbacks", port=settings.notify_port,
+                         receipt_after=0.5).start()
     template = LocalTemplate(load(), overrides={
         "SecondsPerDay": str(settings.seconds_per_day),
         "CaseloadCap": str(settings.caseload_cap),
         "PublicUrl": api_url,
     })
     env = engine.environment(template, jwt_secret=settings.local_jwt_secret,
-                             nhs_hash_key=settings.nhs_hash_key)
+                             nhs_hash_key=settings.nhs_hash_key, notify_url=notify.url,
+                             dev_messages="true")
     os.environ.update(env)
     built = build(template)
 
@@ -136,7 +143,7 @@ def start(settings: LocalSettings) -> tuple[Stack, object, object]:
     scheduler.start()
     threading.Thread(target=api_server.serve_forever, daemon=True, name="api").start()
     stack = Stack(api_url=api_url, aws_url=aws_url, built=built, stop=threading.Event(),
-                  scheduler=scheduler)
+                  scheduler=scheduler, notify=notify)
     return stack, moto_server, api_server
 
 
@@ -154,6 +161,9 @@ def banner(stack: Stack, settings: LocalSettings) -> str:
         "Working Better is running locally.",
         f"  API            {stack.api_url}   (try GET {stack.api_url}/practices)",
         f"  Web pages      {stack.api_url}/login   (sign in as a referrer, a coach or ops)",
+        f"  Messages       {stack.api_url}/dev/messages   (what was sent: texts, emails, "
+        "letters)",
+        f"  Notify (local) {stack.notify.url}",
         f"  AWS (moto)     {stack.aws_url}",
         f"  State machine  {stack.built.state_machine_arn}",
         f"  Service day    {settings.seconds_per_day:g} s (WB_SECONDS_PER_DAY)",
@@ -197,6 +207,7 @@ def main() -> int:
     stack.stop.wait()
     print("\nStopping…", flush=True)
     stack.scheduler.stop.set()
+    stack.notify.stop()
     api_server.shutdown()  # type: ignore[attr-defined]
     moto_server.stop()  # type: ignore[attr-defined]
     print("Stopped.", flush=True)

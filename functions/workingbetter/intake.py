@@ -23,13 +23,32 @@ from pydantic_core import ErrorDetails
 from workingbetter.domain import nhs_number
 from workingbetter.domain.errors import FieldError
 from workingbetter.domain.referral import Condition, ContactPreference, EmploymentStatus
-from workingbetter.domain.text import CONTROL, Name, Paragraph, unprintable
+from workingbetter.domain.text import CONTROL, Name, Paragraph, PostalLine, unprintable
 
 OdsCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z]\d{5}$")]
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PHONE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
+_POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})$")
+
+
+class PostalAddress(BaseModel):
+    """Where letters go (GOV.UK Notify posts them): 2 to 5 lines and a UK postcode."""
+
+    model_config = _STRICT
+
+    lines: list[PostalLine] = Field(min_length=2, max_length=5, description=(
+        "The building and street first, then the town; the postcode goes in `postcode`"))
+    postcode: str
+
+    @field_validator("postcode")
+    @classmethod
+    def _uk_postcode(cls, value: str) -> str:
+        found = _POSTCODE.match(value.upper())
+        if not found:
+            raise ValueError("Enter a real UK postcode, like SW1A 1AA")
+        return f"{found.group(1)} {found.group(2)}"
 
 
 class Patient(BaseModel):
@@ -41,6 +60,7 @@ class Patient(BaseModel):
     date_of_birth: date
     phone: str | None = None
     email: str | None = None
+    address: PostalAddress | None = None
     contact_preference: ContactPreference
 
     @field_validator("nhs_number")
@@ -86,7 +106,8 @@ class Patient(BaseModel):
     def _reachable_by_chosen_channel(self) -> Patient:
         needs = {ContactPreference.SMS: ("phone", "a mobile number"),
                  ContactPreference.PHONE: ("phone", "a phone number"),
-                 ContactPreference.EMAIL: ("email", "an email address")}.get(
+                 ContactPreference.EMAIL: ("email", "an email address"),
+                 ContactPreference.LETTER: ("address", "a postal address")}.get(
                      self.contact_preference)
         if needs and not getattr(self, needs[0]):
             raise ValueError(f"{needs[0]}: Enter {needs[1]} so we can contact the patient the "
@@ -161,6 +182,8 @@ def _message(item: ErrorDetails) -> str:
         return f"Must be {ctx['max_length']} characters or fewer"
     if kind == "too_long":
         return f"Give {ctx['max_length']} or fewer"
+    if kind == "too_short" and ctx.get("min_length", 1) > 1:
+        return f"Give at least {ctx['min_length']}"
     return _FRIENDLY.get(kind, item["msg"].removeprefix("Value error, "))
 
 

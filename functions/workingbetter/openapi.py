@@ -14,6 +14,7 @@ from pydantic.json_schema import models_json_schema
 from workingbetter.domain.referral import Status
 from workingbetter.intake import ReferralRequest
 from workingbetter.listing import MAX_LIMIT
+from workingbetter.notifications.receipts import STATUSES
 from workingbetter.request_body import MAX_BYTES, MAX_DEPTH
 from workingbetter.steps import AppointmentOutcome, Review, Sustainment, TriageDecision
 from workingbetter.withdrawal import WithdrawRequest
@@ -68,11 +69,18 @@ _PAGING = (
 _NOTIFICATIONS = {"type": "array", "items": {
     "type": "object",
     "required": ["notification_id", "referral_id", "kind", "channel", "status", "due_at",
-                 "sent_at", "attempts"],
+                 "sent_at", "receipt_at", "attempts"],
     "properties": {"notification_id": _ID, "referral_id": _ID, "kind": {"type": "string"},
                    "channel": {"type": "string"}, "status": {"type": "string"},
                    "due_at": {"type": "string"}, "sent_at": {"type": ["string", "null"]},
-                   "attempts": {"type": "integer"}}}}
+                   "receipt_at": {"type": ["string", "null"]}, "attempts": {"type": "integer"}}}}
+_RECEIPT = {"type": "object", "required": ["id", "reference", "status"],
+            "description": "GOV.UK Notify's delivery receipt: only these fields are read",
+            "properties": {"id": {"type": "string"}, "reference": {"type": "string"},
+                           "status": {"type": "string", "enum": list(STATUSES)}}}
+_RECORDED = {"type": "object", "required": ["referral_id", "notification_id", "status"],
+             "properties": {"referral_id": _ID, "notification_id": _ID,
+                            "status": {"type": "string"}}}
 PROBLEM = {
     "type": "object",
     "required": ["type", "title", "status", "detail"],
@@ -96,8 +104,10 @@ class Operation:
     body: type[BaseModel] | None = None
     errors: tuple[int, ...] = AUTHENTICATED
     public: bool = False  # no bearer token (the patient's link, this document)
+    security: str | None = None  # a scheme other than the service's own bearer token
     parameters: tuple[dict[str, Any], ...] = ()
     pages: tuple[int, ...] = ()  # statuses answered with an HTML page (the patient's form)
+    raw_body: dict[str, Any] | None = None  # a body described here, not by a model
 
 
 def _step(path: str, summary: str, model: type[BaseModel]) -> Operation:
@@ -137,6 +147,9 @@ OPERATIONS = (
     Operation("POST", "/referrals/{referral_id}/withdraw", "Withdraw (referrer or coach)",
               result=_WITHDRAWN, body=WithdrawRequest,
               errors=(*AUTHENTICATED, 409, *WITH_BODY)),
+    Operation("POST", "/notify/callbacks", "GOV.UK Notify's delivery receipt for a message "
+              "(Notify's callback bearer token)", result=_RECORDED, errors=(
+                  401, 404, 500, *WITH_BODY), security="notify", raw_body=_RECEIPT),
     Operation("GET", "/patient/withdraw/{token}", "The patient's leave page (HTML)",
               result=None, errors=(410, 500), public=True, pages=(200, 410, 500)),
     Operation("POST", "/patient/withdraw/{token}", "Leave, from the patient's link: JSON "
@@ -167,6 +180,8 @@ def _operation(op: Operation) -> dict[str, Any]:
     document: dict[str, Any] = {"summary": op.summary, "responses": responses}
     if op.public:
         document["security"] = []
+    if op.security:
+        document["security"] = [{op.security: []}]
     parameters = [{"name": name, "in": "path", "required": True,
                    "schema": {"type": "string", "minLength": 1, "maxLength": 200}}
                   for name in ("referral_id", "token") if f"{{{name}}}" in op.path]
@@ -179,6 +194,8 @@ def _operation(op: Operation) -> dict[str, Any]:
             content["application/x-www-form-urlencoded"] = {"schema": {
                 "type": "object", "properties": {"erase": {"type": "string", "enum": ["yes"]}}}}
         document["requestBody"] = {"required": op.body is ReferralRequest, "content": content}
+    if op.raw_body is not None:
+        document["requestBody"] = {"required": True, "content": _content(op.raw_body)}
     return document
 
 
@@ -205,7 +222,9 @@ def document() -> dict[str, Any]:
             "securitySchemes": {"bearer": {
                 "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
                 "description": "Cognito when deployed (groups referrer, coach, ops); locally an "
-                               "HS256 token with the same claims"}},
+                               "HS256 token with the same claims"},
+                "notify": {"type": "http", "scheme": "bearer",
+                           "description": "The callback token set in GOV.UK Notify"}},
             "schemas": {**definitions.get("$defs", {}), "Problem": PROBLEM},
         },
     }

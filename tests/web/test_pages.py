@@ -342,7 +342,7 @@ def test_a_letter_patients_messages_become_tasks_in_the_coachs_workspace(
     api = Api(cloud)
     referral_id = api.refer("F83002", patient__contact_preference="letter")
     api.awaiting(referral_id, "appointment_outcome")
-    Sending(cloud.store, FakeSender(), cloud.settings).run()
+    Sending(cloud.store, FakeSender(), FakeSender(), cloud.settings).run()
 
     pages.sign_in("coach:coach-chloe")
     page = pages.get("/coach")
