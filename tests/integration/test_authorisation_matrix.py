@@ -54,6 +54,9 @@ COLLECTIONS = {("GET", "/referrals"), ("POST", "/referrals"), ("GET", "/practice
 # The API's own description is public too: it holds no data (tests/unit/test_openapi.py).
 NO_LOGIN = {("GET", "/patient/withdraw/{token}"), ("POST", "/patient/withdraw/{token}"),
             ("GET", "/openapi.json")}
+# GOV.UK Notify's delivery receipts: Notify's own bearer token, which no role's token opens
+# (tests/integration/test_delivery_receipts.py).
+NOTIFYS = {("POST", "/notify/callbacks")}
 
 
 def served_routes() -> set[tuple[str, str]]:
@@ -64,7 +67,7 @@ def served_routes() -> set[tuple[str, str]]:
 
 
 def test_the_matrix_covers_every_route_of_the_api() -> None:
-    assert served_routes() == set(MATRIX) | COLLECTIONS | NO_LOGIN
+    assert served_routes() == set(MATRIX) | COLLECTIONS | NO_LOGIN | NOTIFYS
 
 
 @pytest.fixture
