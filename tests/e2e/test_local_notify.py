@@ -116,6 +116,6 @@ def test_a_patient_who_chose_letters_gets_a_letter_through_notify(stack: Running
                         address=LETTER_ADDRESS, given_name="Lettice")
     eventually(lambda: confirmation_status(stack, referral_id) == "sent", "the letter")
     shown = page(stack, "/dev/messages")[1]
-    row = shown.partition("Hello Lettice")[0].rpartition('<tr class="govuk-table__row">')[2]
+    row = shown.partition("Hello Lettice")[0].rpartition('class="govuk-summary-card"')[2]
     assert "1 Upper Street, London, N1 0PN" in row
     assert "Letter" in row

@@ -20,6 +20,7 @@ from workingbetter.web.http import html, page
 from workingbetter.web.registry import blueprint
 
 _LINK = re.compile(r"(https?://\S+)")
+CHANNELS = {"sms": "Text message", "email": "Email", "letter": "Letter"}
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def shown(message: dict[str, Any], kinds: dict[str, str]) -> Shown:
     to = message.get("phone_number") or message.get("email_address") or \
         ", ".join(str(line) for line in (*lines, message.get("postcode")) if line)
     key = kinds.get(str((message.get("template") or {}).get("id")), "")
-    return Shown(to=str(to), channel=str(message.get("type", "")),
+    return Shown(to=str(to), channel=CHANNELS.get(str(message.get("type")), "Unknown"),
                  kind=key.partition(".")[0],
                  at=datetime.fromisoformat(str(message["created_at"]).replace("Z", "+00:00")),
                  status=str(message.get("status", "")),
