@@ -10,8 +10,8 @@ import math
 import os
 from datetime import datetime, timedelta
 from functools import lru_cache
-from uuid import UUID
 from typing import Literal
+from uuid import UUID
 
 from pydantic import Field, PositiveFloat, PositiveInt, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
