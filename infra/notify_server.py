@@ -59,9 +59,12 @@ def local_settings(base_url: str) -> dict[str, str]:
 
 
 class Refused(Exception):
+    """An error answer, in Notify's form."""
+
     def __init__(self, status: int, error: str, message: str) -> None:
         super().__init__(message)
-        self.status, self.error, self.message = status, error, message
+        self.status = status
+        self.body = {"status_code": status, "errors": [{"error": error, "message": message}]}
 
 
 @dataclass
@@ -242,51 +245,51 @@ class LocalNotify:
             raise Refused(404, "NoResultFound", "No result found")
         return found[0].as_notify()
 
+    # -- HTTP: each request answered as (status, Notify's JSON) ------------------------------
+
+    def post(self, path: str, authorization: str | None, raw: bytes) -> tuple[int, Any]:
+        kind_of = path.removeprefix("/v2/notifications/")
+        try:
+            if kind_of not in ("sms", "email", "letter"):
+                raise Refused(404, "NotFound", "Not found")
+            try:
+                body = json.loads(raw or b"null")
+            except json.JSONDecodeError:
+                raise Refused(400, "ValidationError", "Invalid JSON") from None
+            sent = self.send(kind_of, authorization, body)
+        except Refused as refused:
+            return refused.status, refused.body
+        return 201, {
+            "id": sent.id, "reference": sent.reference,
+            "content": {"body": sent.body, "subject": sent.subject or None},
+            "uri": f"{self.url}/v2/notifications/{sent.id}",
+            "template": {"id": sent.template_id, "version": 1,
+                         "uri": f"{self.url}/v2/template/{sent.template_id}"}}
+
+    def get(self, path: str, authorization: str | None) -> tuple[int, Any]:
+        path = path.split("?", 1)[0].rstrip("/")
+        try:
+            if path == "/v2/notifications":
+                return 200, self.listed(authorization)
+            if path.startswith("/v2/notifications/"):
+                return 200, self.one(authorization, path.rsplit("/", 1)[-1])
+            raise Refused(404, "NotFound", "Not found")
+        except Refused as refused:
+            return refused.status, refused.body
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         notify = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                kind_of = self.path.removeprefix("/v2/notifications/")
-                if kind_of not in ("sms", "email", "letter"):
-                    self._answer(404, {"status_code": 404, "errors": [
-                        {"error": "NotFound", "message": "Not found"}]})
-                    return
                 length = int(self.headers.get("Content-Length") or 0)
-                try:
-                    body = json.loads(self.rfile.read(length) or b"null")
-                    sent = notify.send(kind_of, self.headers.get("Authorization"), body)
-                except json.JSONDecodeError:
-                    self._refused(Refused(400, "ValidationError", "Invalid JSON"))
-                    return
-                except Refused as refused:
-                    self._refused(refused)
-                    return
-                self._answer(201, {
-                    "id": sent.id, "reference": sent.reference,
-                    "content": {"body": sent.body, "subject": sent.subject or None},
-                    "uri": f"{notify.url}/v2/notifications/{sent.id}",
-                    "template": {"id": sent.template_id, "version": 1,
-                                 "uri": f"{notify.url}/v2/template/{sent.template_id}"}})
+                self._answer(*notify.post(self.path, self.headers.get("Authorization"),
+                                          self.rfile.read(length)))
 
             def do_GET(self) -> None:
-                path = self.path.split("?", 1)[0].rstrip("/")
-                try:
-                    if path == "/v2/notifications":
-                        self._answer(200, notify.listed(self.headers.get("Authorization")))
-                    elif path.startswith("/v2/notifications/"):
-                        self._answer(200, notify.one(self.headers.get("Authorization"),
-                                                     path.rsplit("/", 1)[-1]))
-                    else:
-                        raise Refused(404, "NotFound", "Not found")
-                except Refused as refused:
-                    self._refused(refused)
+                self._answer(*notify.get(self.path, self.headers.get("Authorization")))
 
-            def _refused(self, refused: Refused) -> None:
-                self._answer(refused.status, {"status_code": refused.status, "errors": [
-                    {"error": refused.error, "message": refused.message}]})
-
-            def _answer(self, status: int, body: dict[str, Any]) -> None:
+            def _answer(self, status: int, body: Any) -> None:
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
