@@ -55,10 +55,6 @@ def build(template: LocalTemplate) -> Built:
     sns = boto3.client("sns")
     for logical_id in template.of_type("AWS::SNS::Topic"):
         sns.create_topic(Name=str(template.resolve({"Ref": logical_id})).rsplit(":", 1)[-1])
-    ses = boto3.client("ses")
-    for resource in template.of_type("AWS::SES::EmailIdentity").values():
-        ses.verify_email_identity(
-            EmailAddress=str(template.resolve(resource["Properties"]["EmailIdentity"])))
 
     role = boto3.client("iam").create_role(
         RoleName="working-better-local",

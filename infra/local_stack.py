@@ -32,6 +32,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from infra import engine, lambda_dispatch, local_server
 from infra.cloud import Built, build
 from infra.cognito import DEMO_PASSWORD, LOCAL_CODE, Person, pilot_people
+from infra.notify_server import LocalNotify
 from infra.scheduler import LocalScheduler
 from infra.seed import pilot_practices, seed
 from infra.template import REGION, ROOT, LocalTemplate, load
@@ -44,6 +45,7 @@ class LocalSettings(BaseSettings):
 
     port: int = Field(default=8000, ge=0, le=65535)
     aws_port: int = Field(default=5000, ge=0, le=65535)
+    notify_port: int = Field(default=0, ge=0, le=65535)  # the local GOV.UK Notify; 0: any free
     seconds_per_day: PositiveFloat = 86400.0
     caseload_cap: PositiveInt = 20
     stack_file: Path = ROOT / ".local-stack.json"
@@ -59,6 +61,7 @@ class Stack:
     stop: threading.Event
     scheduler: LocalScheduler
     people: list[Person]
+    notify: LocalNotify
 
 
 @dataclass(frozen=True)
@@ -149,13 +152,17 @@ def start(settings: LocalSettings) -> tuple[Stack, object, object]:
             raise PortInUse(settings.port, "WB_PORT") from None
         raise
     api_url = f"http://127.0.0.1:{api_server.server.server_address[1]}"
+    # Notify's receipts come back to the API, half a second after each text or email.
+    notify = LocalNotify(f"{api_url}/notify/callbacks", port=settings.notify_port,
+                         receipt_after=0.5).start()
     template = LocalTemplate(load(), overrides={
         "SecondsPerDay": str(settings.seconds_per_day),
         "CaseloadCap": str(settings.caseload_cap),
         "PublicUrl": api_url,
     })
     built = build(template)
-    os.environ.update(engine.environment(template, nhs_hash_key=settings.nhs_hash_key))
+    os.environ.update(engine.environment(template, nhs_hash_key=settings.nhs_hash_key,
+                                         notify_url=notify.url, dev_messages="true"))
 
     from workingbetter.settings import get_settings
 
@@ -169,7 +176,7 @@ def start(settings: LocalSettings) -> tuple[Stack, object, object]:
     scheduler.start()
     threading.Thread(target=api_server.serve_forever, daemon=True, name="api").start()
     stack = Stack(api_url=api_url, aws_url=aws_url, built=built, stop=threading.Event(),
-                  scheduler=scheduler, people=people)
+                  scheduler=scheduler, people=people, notify=notify)
     return stack, moto_server, api_server
 
 
@@ -188,6 +195,9 @@ def banner(stack: Stack, settings: LocalSettings) -> str:
         "Working Better is running locally.",
         f"  API            {stack.api_url}   (try GET {stack.api_url}/practices)",
         f"  Web pages      {stack.api_url}/login",
+        f"  Messages       {stack.api_url}/dev/messages   (what was sent: texts, emails, "
+        "letters)",
+        f"  Notify (local) {stack.notify.url}",
         f"  AWS (moto)     {stack.aws_url}",
         f"  State machine  {stack.built.state_machine_arn}",
         f"  User pool      {stack.built.pool.pool_id} (moto's Cognito)",
@@ -236,6 +246,7 @@ def main() -> int:
     stack.stop.wait()
     print("\nStopping…", flush=True)
     stack.scheduler.stop.set()
+    stack.notify.stop()
     api_server.shutdown()  # type: ignore[attr-defined]
     moto_server.stop()  # type: ignore[attr-defined]
     settings.stack_file.unlink(missing_ok=True)

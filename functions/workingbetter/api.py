@@ -291,6 +291,21 @@ def list_notifications() -> tuple[int, Any]:
     return 200, [public_view(row) for row in rows]
 
 
+@app.route("/notify/callbacks", methods=["POST"], content_types=JSON)
+@_guarded
+def notify_delivery_receipt() -> tuple[int, Any]:
+    """GOV.UK Notify's delivery receipt for a text or email: no login, Notify's bearer token."""
+    from workingbetter.notifications.notices import Notices
+    from workingbetter.notifications.receipts import Receipts, check_bearer
+    from workingbetter.settings import get_settings
+
+    settings = get_settings()
+    check_bearer(_request().headers.get("authorization"),
+                 settings.secret("notify_callback_token"))
+    store = services().store
+    return 200, Receipts(store, Notices.of(store, settings)).record(_json_body())
+
+
 @app.route("/patient/withdraw/{token}", methods=["GET"])
 def patient_withdraw_page(token: str) -> Response:
     """The page a patient's link opens: one button, and nothing happens until it is pressed."""

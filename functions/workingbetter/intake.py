@@ -19,7 +19,7 @@ from pydantic import (
 
 from workingbetter.domain import nhs_number
 from workingbetter.domain.referral import Condition, ContactPreference, EmploymentStatus
-from workingbetter.domain.text import Name, Paragraph, unprintable
+from workingbetter.domain.text import Name, Paragraph, PostalLine, unprintable
 from workingbetter.parsing import YES_OR_NO
 
 OdsCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z]\d{5}$")]
@@ -27,6 +27,25 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PHONE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
+_POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})$")
+
+
+class PostalAddress(BaseModel):
+    """Where letters go (GOV.UK Notify posts them): 2 to 5 lines and a UK postcode."""
+
+    model_config = _STRICT
+
+    lines: list[PostalLine] = Field(min_length=2, max_length=5, description=(
+        "The building and street first, then the town; the postcode goes in `postcode`"))
+    postcode: str
+
+    @field_validator("postcode")
+    @classmethod
+    def _uk_postcode(cls, value: str) -> str:
+        found = _POSTCODE.match(value.upper())
+        if not found:
+            raise ValueError("Enter a real UK postcode, like SW1A 1AA")
+        return f"{found.group(1)} {found.group(2)}"
 
 
 class Patient(BaseModel):
@@ -38,6 +57,7 @@ class Patient(BaseModel):
     date_of_birth: date
     phone: str | None = None
     email: str | None = None
+    address: PostalAddress | None = None
     contact_preference: ContactPreference
 
     @field_validator("nhs_number")
@@ -83,7 +103,8 @@ class Patient(BaseModel):
     def _reachable_by_chosen_channel(self) -> Patient:
         needs = {ContactPreference.SMS: ("phone", "a mobile number"),
                  ContactPreference.PHONE: ("phone", "a phone number"),
-                 ContactPreference.EMAIL: ("email", "an email address")}.get(
+                 ContactPreference.EMAIL: ("email", "an email address"),
+                 ContactPreference.LETTER: ("address", "a postal address")}.get(
                      self.contact_preference)
         if needs and not getattr(self, needs[0]):
             raise ValueError(f"{needs[0]}: Enter {needs[1]} so we can contact the patient the "

@@ -14,6 +14,7 @@ from pydantic.json_schema import models_json_schema
 from workingbetter.domain.referral import Status
 from workingbetter.intake import ReferralRequest
 from workingbetter.listing import MAX_LIMIT
+from workingbetter.notifications.receipts import STATUSES
 from workingbetter.request_body import MAX_BYTES, MAX_DEPTH
 from workingbetter.steps import AppointmentOutcome, Review, Sustainment, TriageDecision
 from workingbetter.withdrawal import WithdrawRequest
@@ -68,11 +69,18 @@ _PAGING = (
 _NOTIFICATIONS = {"type": "array", "items": {
     "type": "object",
     "required": ["notification_id", "referral_id", "kind", "channel", "status", "due_at",
-                 "sent_at", "attempts"],
+                 "sent_at", "receipt_at", "attempts"],
     "properties": {"notification_id": _ID, "referral_id": _ID, "kind": {"type": "string"},
                    "channel": {"type": "string"}, "status": {"type": "string"},
                    "due_at": {"type": "string"}, "sent_at": {"type": ["string", "null"]},
-                   "attempts": {"type": "integer"}}}}
+                   "receipt_at": {"type": ["string", "null"]}, "attempts": {"type": "integer"}}}}
+_RECEIPT = {"type": "object", "required": ["id", "reference", "status"],
+            "description": "GOV.UK Notify's delivery receipt: only these fields are read",
+            "properties": {"id": {"type": "string"}, "reference": {"type": "string"},
+                           "status": {"type": "string", "enum": list(STATUSES)}}}
+_RECORDED = {"type": "object", "required": ["referral_id", "notification_id", "status"],
+             "properties": {"referral_id": _ID, "notification_id": _ID,
+                            "status": {"type": "string"}}}
 PROBLEM = {
     "type": "object",
     "required": ["type", "title", "status", "detail"],
@@ -96,9 +104,11 @@ class Operation:
     body: type[BaseModel] | None = None
     errors: tuple[int, ...] = AUTHENTICATED
     public: bool = False  # no bearer token (the patient's link, this document)
+    security: str | None = None  # a scheme other than the service's own bearer token
     parameters: tuple[dict[str, Any], ...] = ()
     pages: tuple[int, ...] = ()  # statuses answered with an HTML page (the patient's form)
     fhir: FhirBody | None = None  # a FHIR route: FHIR JSON in and out, OperationOutcomes
+    raw_body: dict[str, Any] | None = None  # a body described here, not by a model
 
 
 @dataclass(frozen=True)
@@ -189,6 +199,9 @@ OPERATIONS = (
     Operation("POST", "/referrals/{referral_id}/withdraw", "Withdraw (referrer or coach)",
               result=_WITHDRAWN, body=WithdrawRequest,
               errors=(*AUTHENTICATED, 409, *WITH_BODY)),
+    Operation("POST", "/notify/callbacks", "GOV.UK Notify's delivery receipt for a message "
+              "(Notify's callback bearer token)", result=_RECORDED, errors=(
+                  401, 404, 500, *WITH_BODY), security="notify", raw_body=_RECEIPT),
     Operation("GET", "/patient/withdraw/{token}", "The patient's leave page (HTML)",
               result=None, errors=(410, 500), public=True, pages=(200, 410, 500)),
     Operation("POST", "/patient/withdraw/{token}", "Leave, from the patient's link: JSON "
@@ -224,6 +237,8 @@ def _operation(op: Operation) -> dict[str, Any]:
     document: dict[str, Any] = {"summary": op.summary, "responses": responses}
     if op.public:
         document["security"] = []
+    if op.security:
+        document["security"] = [{op.security: []}]
     parameters = [{"name": name, "in": "path", "required": True,
                    "schema": {"type": "string", "minLength": 1, "maxLength": 200}}
                   for name in ("referral_id", "token") if f"{{{name}}}" in op.path]
@@ -239,6 +254,8 @@ def _operation(op: Operation) -> dict[str, Any]:
             content["application/x-www-form-urlencoded"] = {"schema": {
                 "type": "object", "properties": {"erase": {"type": "string", "enum": ["yes"]}}}}
         document["requestBody"] = {"required": op.body is ReferralRequest, "content": content}
+    if op.raw_body is not None:
+        document["requestBody"] = {"required": True, "content": _content(op.raw_body)}
     return document
 
 
@@ -264,8 +281,11 @@ def document() -> dict[str, Any]:
         "components": {
             "securitySchemes": {"bearer": {
                 "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-                "description": "Cognito when deployed (groups referrer, coach, ops); locally an "
-                               "HS256 token with the same claims"}},
+                "description": "A Cognito ID token (RS256) of the service's user pool, on AWS "
+                               "and locally (the local stack's pool); groups referrer, coach, "
+                               "ops, commissioner"},
+                "notify": {"type": "http", "scheme": "bearer",
+                           "description": "The callback token set in GOV.UK Notify"}},
             "schemas": {**definitions.get("$defs", {}), "Problem": PROBLEM,
                         "OperationOutcome": OPERATION_OUTCOME},
         },

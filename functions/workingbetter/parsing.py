@@ -84,4 +84,6 @@ def _message(item: ErrorDetails) -> str:
         return f"Must be {ctx['max_length']} characters or fewer"
     if kind == "too_long":
         return f"Give {ctx['max_length']} or fewer"
+    if kind == "too_short" and ctx.get("min_length", 1) > 1:
+        return f"Give at least {ctx['min_length']}"
     return _FRIENDLY.get(kind, item["msg"].removeprefix("Value error, "))

@@ -352,7 +352,8 @@ def view(principal: Principal, item: Item, personal: Item | None,
         }
         if principal.role is Role.COACH:
             result["patient"].update({k: patient.get(k) for k in
-                                      ("date_of_birth", "phone", "email", "contact_preference")})
+                                      ("date_of_birth", "phone", "email", "address",
+                                       "contact_preference")})
             result["health_conditions"] = personal["health_conditions"]
             result["reason"] = personal["reason"]
     return result

@@ -7,17 +7,24 @@ Durations are written in service days and converted to seconds with WB_SECONDS_P
 from __future__ import annotations
 
 import math
+import os
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from pydantic import Field, PositiveFloat, PositiveInt, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from workingbetter.notifications.kinds import NOTIFY_TEMPLATE_KEYS
 from workingbetter.store import Store
 
 if TYPE_CHECKING:
     from workingbetter.token_check import CognitoPool
+
+# Secrets: each given directly (locally) or as the ARN of a Secrets Manager secret (deployed),
+# exactly one of the two.
+SECRETS = ("nhs_hash_key", "notify_api_key", "notify_callback_token")
 
 
 class Settings(BaseSettings):
@@ -59,16 +66,28 @@ class Settings(BaseSettings):
     max_missed_appointments: PositiveInt = 3
     # Where patients' one-time withdrawal links point (the public web address of the API).
     public_url: str = Field(pattern=r"^https?://")
-    # Where email comes from, and where ops alerts go.
-    sender_email: str
+    # Where ops alerts go (an SNS topic the team subscribes to: they name no patient).
     ops_alerts_topic_arn: str
+    # GOV.UK Notify: its API, the key (name-serviceid-secret), a template id for each kind of
+    # message and channel ("appointment_reminder.sms": id), and the bearer token Notify sends
+    # with delivery receipts.
+    notify_base_url: str = Field(pattern=r"^https?://")
+    notify_templates: dict[str, UUID]
+    notify_api_key: str | None = Field(default=None, min_length=74)
+    notify_api_key_secret_arn: str | None = None
+    notify_callback_token: str | None = Field(default=None, min_length=10)
+    notify_callback_token_secret_arn: str | None = None
+    # The local stack's /dev/messages page (what its stand-in Notify sent): never deployed.
+    dev_messages: bool = False
     # Personal data is deleted (DynamoDB TTL) this long after a referral ends.
     personal_data_retention_days: PositiveFloat = 730
 
     @model_validator(mode="after")
-    def _one_hash_key(self) -> Settings:
-        if (self.nhs_hash_key is None) == (self.nhs_hash_key_secret_arn is None):
-            raise ValueError("set exactly one of WB_NHS_HASH_KEY, WB_NHS_HASH_KEY_SECRET_ARN")
+    def _each_secret_once(self) -> Settings:
+        for name in SECRETS:
+            if (getattr(self, name) is None) == (getattr(self, f"{name}_secret_arn") is None):
+                raise ValueError(f"set exactly one of WB_{name.upper()}, "
+                                 f"WB_{name.upper()}_SECRET_ARN")
         return self
 
     @property
@@ -83,13 +102,39 @@ class Settings(BaseSettings):
         return CognitoPool(self.cognito_region, self.cognito_user_pool_id,
                            self.cognito_client_id)
 
-    def hash_key(self) -> str:
-        if self.nhs_hash_key is not None:
-            return self.nhs_hash_key
-        assert self.nhs_hash_key_secret_arn is not None
+    @model_validator(mode="after")
+    def _every_notify_template(self) -> Settings:
+        missing = sorted(NOTIFY_TEMPLATE_KEYS - set(self.notify_templates))
+        unknown = sorted(set(self.notify_templates) - NOTIFY_TEMPLATE_KEYS)
+        if missing or unknown:
+            raise ValueError(f"WB_NOTIFY_TEMPLATES needs exactly a template id for each of "
+                             f"{sorted(NOTIFY_TEMPLATE_KEYS)}: missing {missing}, "
+                             f"unknown {unknown}")
+        return self
+
+    @model_validator(mode="after")
+    def _local_things_stay_local(self) -> Settings:
+        # Deployed, the messages page would show what real patients were sent.
+        if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") and self.dev_messages:
+            raise ValueError("WB_DEV_MESSAGES is refused inside AWS Lambda")
+        return self
+
+    def secret(self, name: str) -> str:
+        """One of SECRETS: as given, or from Secrets Manager (cached for an hour)."""
+        given: str | None = getattr(self, name)
+        if given is not None:
+            return given
+        arn: str | None = getattr(self, f"{name}_secret_arn")
+        assert arn is not None
         from aws_lambda_powertools.utilities.parameters import get_secret
 
-        return str(get_secret(self.nhs_hash_key_secret_arn, max_age=3600))
+        return str(get_secret(arn, max_age=3600))
+
+    def hash_key(self) -> str:
+        return self.secret("nhs_hash_key")
+
+    def template_ids(self) -> dict[str, str]:
+        return {key: str(value) for key, value in self.notify_templates.items()}
 
     def store(self) -> Store:
         return Store(self.table_name, self.personal_data_table_name,

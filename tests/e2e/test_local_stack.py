@@ -171,10 +171,11 @@ def test_an_sms_patient_gets_one_reminder_and_nothing_after_withdrawing(
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         reminders = [n for n in notifications() if n["kind"] == "appointment_reminder"]
-        if reminders and reminders[0]["status"] == "sent":
+        if reminders and reminders[0]["status"] in {"sent", "delivered"}:
             break
         time.sleep(0.2)
-    assert [(n["channel"], n["status"]) for n in reminders] == [("sms", "sent")]
+    assert [n["channel"] for n in reminders] == ["sms"]
+    assert reminders[0]["status"] in {"sent", "delivered"}  # Notify's receipt follows
 
     code, _ = http(stack, "POST", f"/referrals/{rid}/withdraw", referrer, {})
     assert code == 200
@@ -182,8 +183,8 @@ def test_an_sms_patient_gets_one_reminder_and_nothing_after_withdrawing(
     time.sleep(1.5)  # several scheduler ticks
     for note in notifications():
         if note["kind"].startswith(("appointment", "coach")):
-            assert note["status"] in {"sent", "cancelled"}, note
-            if note["status"] == "sent":
+            assert note["status"] in {"sent", "delivered", "cancelled"}, note
+            if note["status"] != "cancelled":
                 assert note["sent_at"][:19] <= withdrawn_at, note
 
 

@@ -62,6 +62,9 @@ COLLECTIONS = {("GET", "/referrals"), ("POST", "/referrals"), ("GET", "/practice
 NO_LOGIN = {("GET", "/patient/withdraw/{token}"), ("POST", "/patient/withdraw/{token}"),
             ("GET", "/openapi.json"), ("GET", "/fhir/metadata")}
 API_MODULES = {"workingbetter.api", "workingbetter.fhir.routes"}
+# GOV.UK Notify's delivery receipts: Notify's own bearer token, which no role's token opens
+# (tests/integration/test_delivery_receipts.py).
+NOTIFYS = {("POST", "/notify/callbacks")}
 
 
 def served_routes() -> set[tuple[str, str]]:
@@ -82,7 +85,7 @@ def error_type(route: str) -> str:
 
 
 def test_the_matrix_covers_every_route_of_the_api() -> None:
-    assert served_routes() == set(MATRIX) | COLLECTIONS | NO_LOGIN
+    assert served_routes() == set(MATRIX) | COLLECTIONS | NO_LOGIN | NOTIFYS
 
 
 @pytest.fixture

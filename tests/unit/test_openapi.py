@@ -69,6 +69,14 @@ def test_only_the_patients_link_and_the_document_itself_need_no_token() -> None:
                       ("/openapi.json", "GET"), ("/fhir/metadata", "GET")}
 
 
+def test_notifys_receipts_are_authenticated_by_notifys_own_bearer_token() -> None:
+    document = openapi.document()
+    operation = document["paths"]["/notify/callbacks"]["post"]
+    assert operation["security"] == [{"notify": []}]
+    assert document["components"]["securitySchemes"]["notify"]["scheme"] == "bearer"
+    assert "401" in operation["responses"]
+
+
 def test_every_error_a_json_route_answers_is_problem_json_with_field_errors() -> None:
     """(A FHIR route answers FHIR's own form of the same: an OperationOutcome.)"""
     problem = openapi.document()["components"]["schemas"]["Problem"]
@@ -81,8 +89,10 @@ def test_every_error_a_json_route_answers_is_problem_json_with_field_errors() ->
             assert "500" in statuses, (method, path)
             if "requestBody" in operation:
                 assert {"400", "413", "415", "422"} <= statuses, (method, path)
-            if operation.get("security") != []:
+            if "security" not in operation:  # the service's bearer token: roles and scopes
                 assert {"401", "403", "404"} <= statuses, (method, path)
+            elif operation["security"] != []:  # another's token (Notify's): no roles
+                assert {"401", "404"} <= statuses, (method, path)
             for status, response in operation["responses"].items():
                 if status.startswith(("4", "5")) and status != "410":
                     assert error_type in response["content"], (path, status)

@@ -276,7 +276,8 @@ def test_functions_requirements_match_the_project_dependencies() -> None:
     with (ROOT / "pyproject.toml").open("rb") as handle:
         dependencies: list[str] = tomllib.load(handle)["project"]["dependencies"]
     packaged = [line for name in ("requirements.txt", "requirements-api.txt",
-                                  "requirements-chalice.txt")
+                                  "requirements-chalice.txt", "requirements-notify.txt",
+                                  "requirements-notify-client.txt")
                 for line in requirement_lines(ROOT / "functions" / name)
                 if not line.startswith("-r ")]
     assert Counter(packaged + list(NOT_PACKAGED)) == Counter(dependencies)

@@ -131,6 +131,28 @@ def test_a_double_click_refers_once(pages: Pages, cloud: Cloud) -> None:
     assert len(cloud.store.referrals_for_practice("F83001")) == 1
 
 
+def test_a_letter_patient_needs_a_postal_address_on_the_form(
+        pages: Pages, cloud: Cloud) -> None:
+    referrer(pages)
+    page = pages.post("/referrals/new", {**REFERRAL_FORM, "contact_preference": "letter"})
+    assert page.status == 422
+    assert page.error_summary() == [("#address-line-1", "Enter a postal address so we can "
+                                                        "contact the patient the way they chose")]
+    page = pages.post("/referrals/new", {**REFERRAL_FORM, "contact_preference": "letter",
+                                         "address_line_1": "1 Upper Street",
+                                         "address_town": "London",
+                                         "address_postcode": "NOT A POSTCODE"})
+    assert page.error_summary() == [("#address-postcode",
+                                     "Enter a real UK postcode, like SW1A 1AA")]
+    assert 'value="1 Upper Street"' in page.text
+    referral_id = refer(pages, contact_preference="letter", address_line_1="1 Upper Street",
+                        address_town="London", address_postcode="n1 0pn")
+    personal = cloud.personal_data(referral_id)
+    assert personal is not None
+    assert personal["patient"]["address"] == {"lines": ["1 Upper Street", "London"],
+                                              "postcode": "N1 0PN"}
+
+
 def test_a_patient_already_referred_is_said_so_on_the_form(pages: Pages) -> None:
     refer(pages)
     pages.get("/referrals/new")  # a fresh form: a new Idempotency-Key
@@ -281,12 +303,12 @@ def test_govuk_frontend_assets_are_served_and_nothing_else(pages: Pages) -> None
         assert pages.get(path).status == 404, path
 
 
-def test_a_letter_patients_messages_become_tasks_in_the_coachs_workspace(
+def test_a_phone_patients_messages_become_tasks_in_the_coachs_workspace(
         pages: Pages, cloud: Cloud) -> None:
     api = Api(cloud)
-    referral_id = api.refer("F83002", patient__contact_preference="letter")
+    referral_id = api.refer("F83002", patient__contact_preference="phone")
     api.awaiting(referral_id, "appointment_outcome")
-    Sending(cloud.store, FakeSender(), cloud.settings).run()
+    Sending(cloud.store, FakeSender(), FakeSender(), cloud.settings).run()
 
     pages.sign_in("coach:coach-chloe")
     page = pages.get("/coach")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from workingbetter.web import (
     assets,
     coach_pages,
+    dev_pages,
     login_pages,
     ops_pages,
     referral_pages,
@@ -16,5 +17,5 @@ from workingbetter.web import (
 )
 from workingbetter.web.registry import blueprint
 
-__all__ = ["assets", "blueprint", "coach_pages", "login_pages", "ops_pages", "referral_pages",
-           "session_pages"]
+__all__ = ["assets", "blueprint", "coach_pages", "dev_pages", "login_pages", "ops_pages",
+           "referral_pages", "session_pages"]
