@@ -14,9 +14,11 @@ from workingbetter.auth import Role
 
 # Without a sign-in, by design: the OpenAPI document and the patient's one-time link.
 # What anyone may read or do without signing in: the API's description, FHIR's
-# CapabilityStatement, and a patient's own link (the token is the key).
+# CapabilityStatement, a patient's own link (the token is the key), and GOV.UK Notify's
+# delivery receipts (the app checks Notify's own bearer token).
 PUBLIC_API = {("/openapi.json", "GET"), ("/fhir/metadata", "GET"),
-              ("/patient/withdraw/{token}", "GET"), ("/patient/withdraw/{token}", "POST")}
+              ("/patient/withdraw/{token}", "GET"), ("/patient/withdraw/{token}", "POST"),
+              ("/notify/callbacks", "POST")}
 
 
 @pytest.fixture(scope="module")
