@@ -34,7 +34,7 @@ from workingbetter.workflow import Workflow
 SUMMARY_FIELDS = ("referral_id", "status", "awaiting", "practice_ods", "coach_id", "appointment",
                   "exit_reason", "created_at", "updated_at", "attention", "task_token")
 # The coach's page also works out when each step is due, from the timeline.
-CASELOAD_FIELDS = (*SUMMARY_FIELDS, "timeline", "personal_data_erased")
+CASELOAD_FIELDS = (*SUMMARY_FIELDS, "timeline", "personal_data_erased", "employment_status")
 
 
 @dataclass(frozen=True)

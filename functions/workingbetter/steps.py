@@ -41,16 +41,34 @@ class AppointmentOutcome(BaseModel):
     outcome: Literal["attended", "did_not_attend", "cancelled"]
 
 
+PayBand = Literal["below_nlw", "nlw", "llw"]  # against the National and London Living Wage
+
+
 class Job(BaseModel):
     model_config = _STRICT
     employer: Line
+    role: Line | None = None
     hours_per_week: float = Field(gt=0, le=80)
     start_date: date
+    # Optional for the API's older clients; the coach's page asks for both.
+    pay_band: PayBand | None = None
+    self_employed: StrictBool | None = None
 
 
 # Exits a coach may record at a review; the others belong to other steps.
 REVIEW_EXITS = {ExitReason.EDUCATION_OR_TRAINING, ExitReason.VOLUNTEERING,
                 ExitReason.NO_LONGER_WISHES, ExitReason.DISENGAGED, ExitReason.MOVED_AWAY}
+
+
+def job_facts(job: Job) -> dict[str, Any]:
+    """The job as the referral item keeps it (the outcome reports' facts): no employer."""
+    facts: dict[str, Any] = {"hours_per_week": str(job.hours_per_week),
+                             "start_date": job.start_date.isoformat()}
+    if job.pay_band is not None:
+        facts["pay_band"] = job.pay_band
+    if job.self_employed is not None:
+        facts["self_employed"] = job.self_employed
+    return facts
 
 
 class Review(BaseModel):
@@ -79,7 +97,8 @@ class Sustainment(BaseModel):
     still_in_work: StrictBool
 
 
-def _parse(model: type[M], body: Any) -> M:
+def parse_body(model: type[M], body: Any) -> M:
+    """A request body as the model, or 422 with field errors (never echoing what was sent)."""
     if not isinstance(body, dict):
         raise InvalidInput("Send a JSON object", [FieldError("body", "Send a JSON object")])
     try:
@@ -194,7 +213,7 @@ class Steps:
 
     def triage(self, principal: Principal, referral_id: str, body: Any) -> Item:
         item = self._waiting(principal, referral_id, Awaiting.TRIAGE_DECISION)
-        decision = _parse(TriageDecision, body)
+        decision = parse_body(TriageDecision, body)
         event = Event(f"triage_{decision.decision}ed", principal.actor)
         note = {"reason": decision.reason}
         if decision.decision == "accept":
@@ -205,7 +224,7 @@ class Steps:
 
     def appointment_outcome(self, principal: Principal, referral_id: str, body: Any) -> Item:
         item = self._waiting(principal, referral_id, Awaiting.APPOINTMENT_OUTCOME)
-        outcome = _parse(AppointmentOutcome, body).outcome
+        outcome = parse_body(AppointmentOutcome, body).outcome
         self._appointment_has_come(item["appointment"], outcome)
         appointment = {**item["appointment"], "outcome": outcome}
         step = Awaiting.APPOINTMENT_OUTCOME
@@ -251,7 +270,7 @@ class Steps:
 
     def review(self, principal: Principal, referral_id: str, body: Any) -> Item:
         item = self._waiting(principal, referral_id, Awaiting.REVIEW)
-        review = _parse(Review, body)
+        review = parse_body(Review, body)
         step = Awaiting.REVIEW
         contacts = int(item.get("employer_contacts", 0)) + review.employer_contacts
         fields: dict[str, Any] = {"employer_contacts": contacts,
@@ -264,11 +283,10 @@ class Steps:
         detail: dict[str, Any] = {"employer_contacts": review.employer_contacts}
         if review.decision == "job_start":
             assert review.job is not None
-            fields.update({"status": str(Status.IN_WORK),
-                           "job": {"hours_per_week": str(review.job.hours_per_week),
-                                   "start_date": review.job.start_date.isoformat()},
+            fields.update({"status": str(Status.IN_WORK), "job": job_facts(review.job),
                            "job_started_at": slots.iso(datetime.now(UTC))})
-            note["employer"] = review.job.employer
+            note.update({k: v for k, v in {"employer": review.job.employer,
+                                           "role": review.job.role}.items() if v})
             return self._answer(item, step, "in_work",
                                 Event("job_started", principal.actor, detail), fields,
                                 note=note)
@@ -287,7 +305,7 @@ class Steps:
 
     def sustainment(self, principal: Principal, referral_id: str, body: Any) -> Item:
         item = self._waiting(principal, referral_id, Awaiting.SUSTAINMENT_CHECK)
-        check = _parse(Sustainment, body)
+        check = parse_body(Sustainment, body)
         week = int(item["sustainment_week"])
         step = Awaiting.SUSTAINMENT_CHECK
         if not check.still_in_work:

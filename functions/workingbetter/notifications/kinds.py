@@ -8,9 +8,12 @@ from enum import StrEnum
 class Kind(StrEnum):
     APPOINTMENT_CONFIRMATION = "appointment_confirmation"
     APPOINTMENT_REMINDER = "appointment_reminder"
+    APPOINTMENT_FOLLOW_UP_REMINDER = "appointment_follow_up_reminder"
+    APPOINTMENT_FOLLOW_UP_MISSED = "appointment_follow_up_missed"
     COACH_OUTCOME_NOT_RECORDED = "coach_outcome_not_recorded"
     COACH_REVIEW_OVERDUE = "coach_review_overdue"
     COACH_SUSTAINMENT_OVERDUE = "coach_sustainment_overdue"
+    COACH_FOLLOW_UP_OUTREACH = "coach_follow_up_outreach"
     OPS_NOT_ACKNOWLEDGED = "ops_not_acknowledged"
     OPS_TRIAGE_OVERDUE = "ops_triage_overdue"
     OPS_WAITLIST_OVER_LIMIT = "ops_waitlist_over_limit"
@@ -47,6 +50,11 @@ class State(StrEnum):
 # Still worth sending after the referral has ended: the ending itself, and ops' own alerts.
 AFTER_THE_END = frozenset({Kind.PRACTICE_ENDED, Kind.OPS_RUN_FAILED,
                            Kind.OPS_NOTIFICATION_FAILED, Kind.OPS_CAPACITY_REPAIRED})
+
+
+# Messages about a follow-up appointment: keyed by the follow-up's id (its start).
+FOLLOW_UP_KINDS = frozenset({Kind.APPOINTMENT_FOLLOW_UP_REMINDER, Kind.APPOINTMENT_FOLLOW_UP_MISSED,
+                             Kind.COACH_FOLLOW_UP_OUTREACH})
 
 
 def patient_channel(contact_preference: str) -> Channel:
