@@ -3,7 +3,7 @@ advice, notes, and the referral and job start as the coach sees them.
 
 Everything a person wrote lives in the personal-data table beside the patient's details (so an
 erasure removes it and no workflow function can read it): `PROFILE`, `CONFIDENCE#<at>`,
-`CONTACT#<date>#<key>`, `BENEFITS`, `CASENOTE#<at>#<key>`. Only the dates the outcome reports
+`CONTACT#<date>-<key>`, `BENEFITS`, `CASENOTE#<at>-<key>`. Only the dates the outcome reports
 count go on the referral item (`employer_contact_dates`, `benefits_advice_on`). The coach of the
 referral alone reads or writes it; every read leaves one audit entry.
 """
@@ -216,7 +216,7 @@ class CaseRecords:
         contact = parse_body(EmployerContact, body)
         self._live(item)
         on = contact.on.isoformat()
-        sk = f"CONTACT#{on}#{item_key(key)}"
+        sk = f"CONTACT#{on}-{item_key(key)}"
         if self._put(item, sk, {**contact.model_dump(mode="json"), "at": now_iso(),
                                 "by": principal.actor}):
             self._fact(item, sk, Event("employer_contact_recorded", principal.actor),
@@ -248,7 +248,8 @@ class CaseRecords:
         note = parse_body(Note, body)
         self._live(item)
         at = now_iso()
-        sk = f"CASENOTE#{at[:19]}#{item_key(key)}"
+        stamp = at[:19].replace("-", "").replace(":", "")  # sorts by time, safe in a URL
+        sk = f"CASENOTE#{stamp}-{item_key(key)}"
         self._put(item, sk, {"text": note.text, "at": at, "by": principal.actor})
         return {"referral_id": referral_id, "note_id": sk.removeprefix("CASENOTE#")}
 
