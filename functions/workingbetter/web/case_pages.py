@@ -10,6 +10,7 @@ from typing import Any
 from chalice.app import Response
 
 from workingbetter.auth import Principal, Role
+from workingbetter.domain import nhs_number
 from workingbetter.domain.errors import Conflict, InvalidInput, NotFound
 from workingbetter.web.coach_pages import Failed
 from workingbetter.web.errors import PageErrors, only_message
@@ -56,6 +57,8 @@ def _record_page(who: Principal, referral_id: str, failed: Failed | None = None,
     query: dict[str, str] = dict(request().query_params or {})
     saved = case_forms.FORMS.get(query.get("saved", ""))
     name = f"{patient.get('given_name', '')} {patient.get('family_name', '')}".strip()
+    if patient.get("nhs_number"):
+        patient = {**patient, "nhs_number": nhs_number.display(str(patient["nhs_number"]))}
     return html("case_record.html", status, title=name or "Personal data erased",
                 principal=who, active="/coach", record=record, patient=patient,
                 personal=record.patient or {},
