@@ -31,7 +31,8 @@ BODIES = {
     "benefits-advice": {"given": False},
     "follow-ups": {"start": "2026-01-05T10:00", "mode": "phone"},
 }
-COACH_OWN = {"referrer": (403, 403), "coach": (ALLOWED, 404), "ops": (403, 403)}
+COACH_OWN: dict[str, tuple[object, object]] = {
+    "referrer": (403, 403), "coach": (ALLOWED, 404), "ops": (403, 403)}
 # (method, route) -> role -> (own record, someone else's record)
 MATRIX: dict[tuple[str, str], dict[str, tuple[object, object]]] = {
     ("GET", "/referrals/{referral_id}"): {

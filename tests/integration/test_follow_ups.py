@@ -62,14 +62,16 @@ def test_follow_ups_are_booked_reminded_and_recorded(cloud: Cloud, api: Api) -> 
     booked = api.call("POST", path, coach, {"start": surgery.isoformat(), "mode": "surgery"})
     assert booked.status == 201, booked.body
     again = api.call("POST", path, coach, {"start": surgery.isoformat(), "mode": "surgery"})
-    assert again.status == 201 and again.body == booked.body  # a repeat books once
+    assert again.status == 201
+    assert again.body == booked.body
     phone = api.call("POST", path, coach, {"start": weekday_at_ten(3).isoformat(),
                                            "mode": "phone"})
     assert phone.status == 201, phone.body
 
     reminder = rows(cloud, referral_id)[
         f"appointment_follow_up_reminder:{booked.body['follow_up_id']}"]
-    assert reminder["state"] == "scheduled" and reminder["channel"] == "sms"
+    assert reminder["state"] == "scheduled"
+    assert reminder["channel"] == "sms"
     assert slots.parse_iso(reminder["service_due"]) == \
         slots.parse_iso(booked.body["start"]) - timedelta(days=1)
 
@@ -80,7 +82,8 @@ def test_follow_ups_are_booked_reminded_and_recorded(cloud: Cloud, api: Api) -> 
     far = api.call("POST", path, coach, {"start": session_slot(cloud, referral_id, 20)
                                          .isoformat(), "mode": "surgery"}).body
     early = api.call("POST", f"{path}/{far['follow_up_id']}", coach, {"outcome": "attended"})
-    assert early.status == 409 and "not happened yet" in early.body["detail"]
+    assert early.status == 409
+    assert "not happened yet" in early.body["detail"]
     outcome = f"{path}/{booked.body['follow_up_id']}"
     row = cloud.store.follow_up(str(cloud.store.referral(referral_id)["coach_id"]),  # type: ignore[index]
                                 booked.body["start"], referral_id)

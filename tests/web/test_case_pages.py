@@ -124,8 +124,10 @@ def test_the_diary_books_and_records_follow_ups_week_by_week(pages: Pages, cloud
 
     diary = pages.get(f"/coach/diary?week={day.isoformat()}")
     assert diary.status == 200
-    assert "Ada Testperson" in diary.text and "Follow-up, by phone" in diary.text
-    assert "rel=\"prev\"" in diary.text and "rel=\"next\"" in diary.text
+    assert "Ada Testperson" in diary.text
+    assert "Follow-up, by phone" in diary.text
+    assert "rel=\"prev\"" in diary.text
+    assert "rel=\"next\"" in diary.text
     start = slots.iso(datetime(day.year, day.month, day.day, 10, tzinfo=slots.UK))
     item = cloud.store.referral(referral_id)
     assert item is not None
@@ -171,7 +173,7 @@ def test_the_caseload_shows_its_load_and_what_is_overdue_and_tasks_clear_when_do
 def test_the_triage_card_shows_what_the_decision_needs(pages: Pages, cloud: Cloud) -> None:
     from tests.web.test_pages import refer
 
-    referral_id = refer(pages, conditions=["other"])
+    referral_id = refer(pages, conditions="other")
     awaiting(cloud, referral_id, "triage_decision")
     pages.sign_in("coach:coach-amara")
     card = pages.get("/coach").text.split(f'id="waiting-{referral_id}"', 1)[1]
