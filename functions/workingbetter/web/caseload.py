@@ -52,7 +52,8 @@ class Row:
         return self.awaiting in STEP_LIMITS
 
     def overdue(self, now: datetime) -> bool:
-        return self.due is not None and self.due < now
+        """A step waiting for the coach past its time (a review not yet due is not overdue)."""
+        return self.waits_for_coach and self.due is not None and self.due < now
 
 
 @dataclass(frozen=True)

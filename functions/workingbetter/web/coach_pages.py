@@ -67,9 +67,7 @@ def _page(who: Principal, failed: Failed | None = None, status: int = 200) -> Re
     patient = next((r.patient for r in rows if r.referral_id == query.get("referral")), None)
     banner = f"{recorded.done} for {patient}" if recorded and patient else \
         recorded.done if recorded else "Task done" if query.get("recorded") == "task" else ""
-    settings = get_settings()
-    coach = s.store.coach(str(who.coach_id)) or {}
-    load = {"active": int(coach.get("active", 0)), "cap": settings.caseload_cap}
+    load = {"active": shown.places_taken, "cap": get_settings().caseload_cap}
     return html("coach.html", status, title="Your caseload", principal=who, active="/coach",
                 load=load, now=datetime.now(UTC),
                 rows=rows, tasks=caseload.tasks(notes, personal), keys=form_keys(),
