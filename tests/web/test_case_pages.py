@@ -180,3 +180,21 @@ def test_the_triage_card_shows_what_the_decision_needs(pages: Pages, cloud: Clou
     card = card.split("</form>", 1)[0]
     for shown in ("Age", "Other", "Unemployed", "Wants help getting back to work"):
         assert shown in card, shown
+
+
+def test_a_case_record_view_is_one_audit_entry_and_a_fixed_number_of_reads(
+        pages: Pages, cloud: Cloud) -> None:
+    from benchmarks.journey import DynamoCalls
+    from workingbetter.api import services
+
+    referral_id = in_support(pages, cloud)
+    path = f"/coach/referrals/{referral_id}"
+    pages.get(path)
+    for text in ("First note", "Second note", "Third note"):
+        assert pages.post(f"{path}/notes", {"text": text}).status == 303
+        pages.get(path)
+    calls = DynamoCalls()
+    services().store.client.meta.events.register("provide-client-params.dynamodb", calls)
+    assert pages.get(path).status == 200
+    # The referral, the audit entry, every personal-data item in one Query, the follow-ups.
+    assert dict(calls.calls) == {"GetItem": 1, "PutItem": 1, "Query": 2}
