@@ -836,6 +836,18 @@ class Store:
             ConditionExpression=Attr("pk").exists() & Attr("outcome").not_exists(),
             ExpressionAttributeValues={":o": outcome, ":at": now_iso(), ":by": by}))
 
+    def cancel_follow_ups(self, coach_id: str, referral_id: str, by: str) -> int:
+        """An ended referral's follow-ups still to come are called off and their times go back
+        to the coach's diary (each once, however often this is repeated)."""
+        cancelled = 0
+        for row in self.follow_ups(coach_id, now_iso()[:19], "9999"):
+            if row["referral_id"] != referral_id or row.get("outcome"):
+                continue
+            if self.follow_up_outcome(coach_id, str(row["start"]), referral_id, "cancelled", by):
+                self.free_slot(coach_id, str(row["start"]), referral_id)
+                cancelled += 1
+        return cancelled
+
     def slots_between(self, coach_id: str, from_iso: str, to_iso: str) -> list[Item]:
         """The coach's held times (first appointments and follow-ups) in [from, to)."""
         page = self.table.query(

@@ -194,3 +194,21 @@ def test_the_review_chaser_leaves_the_coachs_tasks_once_the_review_is_done(
     assert api.step(referral_id, "reviews", {"decision": "continue",
                                              "employer_contacts": 0}).status == 200
     assert Outbox(cloud.store).tasks_for(coach_id, 10) == []
+
+
+def test_an_ended_referral_gives_its_follow_ups_times_back(cloud: Cloud, api: Api) -> None:
+    referral_id = in_support(api)
+    coach = api.coach_of(referral_id)
+    booked = api.call("POST", f"/referrals/{referral_id}/follow-ups", coach,
+                      {"start": session_slot(cloud, referral_id, 3).isoformat(),
+                       "mode": "surgery"}).body
+    item = cloud.store.referral(referral_id)
+    assert item is not None
+    coach_id = str(item["coach_id"])
+    assert api.call("POST", f"/referrals/{referral_id}/withdraw", coach, {}).status == 200
+    assert booked["start"] not in cloud.store.booked_slots(coach_id, booked["start"])
+    row = cloud.store.follow_up(coach_id, booked["start"], referral_id)
+    assert row is not None
+    assert row["outcome"] == "cancelled"
+    assert rows(cloud, referral_id)[
+        f"appointment_follow_up_reminder:{booked['follow_up_id']}"]["state"] == "cancelled"
