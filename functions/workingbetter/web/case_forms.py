@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workingbetter.auth import Principal
-from workingbetter.case_record import CONTACT_OUTCOMES, GOAL_STATUSES, CaseRecords
+from workingbetter.case_record import CONTACT_OUTCOMES, CaseRecords
 from workingbetter.follow_ups import FollowUps
 from workingbetter.store import Item
 from workingbetter.web.errors import FormErrorMap
@@ -123,4 +123,3 @@ FOLLOW_UP = CaseForm(
     lambda s, who, rid, body, key: s.follow_ups.book(who, rid, body),
 )
 FORMS = {f.path: f for f in (PROFILE, CONTACT, BENEFITS, NOTE, FOLLOW_UP)}
-GOAL_STATUS_CHOICES = GOAL_STATUSES
