@@ -23,6 +23,7 @@ from workingbetter.domain.errors import (
     BadRequest,
     DomainError,
     FieldError,
+    InvalidInput,
     MethodNotAllowed,
     NotFound,
     UnsupportedMediaType,
@@ -381,3 +382,113 @@ def withdraw_referral(referral_id: str) -> tuple[int, Any]:
 
     s = services()
     return 200, withdrawal.withdraw(s.store, s.workflow, caller(), referral_id, _json_body())
+
+
+# -- the coach's case record and diary (the coach of the referral only) ---------------------
+
+
+def _case_records() -> Any:
+    from workingbetter.case_record import CaseRecords
+
+    return CaseRecords(services().store)
+
+
+def _follow_ups() -> Any:
+    from workingbetter.follow_ups import FollowUps
+    from workingbetter.settings import get_settings
+
+    return FollowUps(services().store, get_settings())
+
+
+def _key() -> str | None:
+    """A repeat with the same Idempotency-Key records once."""
+    key = _request().headers.get("idempotency-key")
+    if key is not None and not 8 <= len(key) <= 128:
+        raise InvalidInput("The Idempotency-Key header must be 8 to 128 characters",
+                         [FieldError("Idempotency-Key", "Use 8 to 128 characters")])
+    return key
+
+
+def _case_read(referral_id: str, route: str) -> Any:
+    return _case_records().read(caller(), referral_id, route)
+
+
+@app.route("/referrals/{referral_id}/profile", methods=["GET"])
+@_guarded
+def read_profile(referral_id: str) -> tuple[int, Any]:
+    from workingbetter.case_record import profile_view
+
+    return 200, profile_view(_case_read(referral_id, "GET /referrals/{referral_id}/profile"))
+
+
+@app.route("/referrals/{referral_id}/profile", methods=["POST"], content_types=JSON)
+@_guarded
+def save_profile(referral_id: str) -> tuple[int, Any]:
+    return 200, _case_records().save_profile(caller(), referral_id, _json_body())
+
+
+@app.route("/referrals/{referral_id}/employer-contacts", methods=["GET"])
+@_guarded
+def list_employer_contacts(referral_id: str) -> tuple[int, Any]:
+    from workingbetter.case_record import contacts_view
+
+    return 200, contacts_view(_case_read(referral_id,
+                                         "GET /referrals/{referral_id}/employer-contacts"))
+
+
+@app.route("/referrals/{referral_id}/employer-contacts", methods=["POST"], content_types=JSON)
+@_guarded
+def add_employer_contact(referral_id: str) -> tuple[int, Any]:
+    return 201, _case_records().add_contact(caller(), referral_id, _json_body(), _key())
+
+
+@app.route("/referrals/{referral_id}/notes", methods=["GET"])
+@_guarded
+def list_notes(referral_id: str) -> tuple[int, Any]:
+    from workingbetter.case_record import notes_view
+
+    return 200, notes_view(_case_read(referral_id, "GET /referrals/{referral_id}/notes"))
+
+
+@app.route("/referrals/{referral_id}/notes", methods=["POST"], content_types=JSON)
+@_guarded
+def add_note(referral_id: str) -> tuple[int, Any]:
+    return 201, _case_records().add_note(caller(), referral_id, _json_body(), _key())
+
+
+@app.route("/referrals/{referral_id}/notes/{note_id}", methods=["POST"], content_types=JSON)
+@_guarded
+def edit_note(referral_id: str, note_id: str) -> tuple[int, Any]:
+    return 200, _case_records().edit_note(caller(), referral_id, note_id, _json_body())
+
+
+@app.route("/referrals/{referral_id}/benefits-advice", methods=["POST"], content_types=JSON)
+@_guarded
+def record_benefits_advice(referral_id: str) -> tuple[int, Any]:
+    return 200, _case_records().record_benefits_advice(caller(), referral_id, _json_body())
+
+
+@app.route("/referrals/{referral_id}/follow-ups", methods=["POST"], content_types=JSON)
+@_guarded
+def book_follow_up(referral_id: str) -> tuple[int, Any]:
+    return 201, _follow_ups().book(caller(), referral_id, _json_body())
+
+
+@app.route("/referrals/{referral_id}/follow-ups/{follow_up_id}", methods=["POST"],
+           content_types=JSON)
+@_guarded
+def record_follow_up_outcome(referral_id: str, follow_up_id: str) -> tuple[int, Any]:
+    return 200, _follow_ups().record_outcome(caller(), referral_id, follow_up_id, _json_body())
+
+
+@app.route("/diary", methods=["GET"])
+@_guarded
+def coach_diary() -> tuple[int, Any]:
+    """The caller's (a coach's) appointments in one week: ids, times and outcomes."""
+    from workingbetter.follow_ups import parse_week
+
+    who = caller()
+    who.require(Role.COACH)
+    query: dict[str, str] = dict(_request().query_params or {})
+    week = _follow_ups().week(who, parse_week(query.get("week")))
+    return 200, {"week": week.monday.isoformat(), "items": [e.as_item() for e in week.entries]}

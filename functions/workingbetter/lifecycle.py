@@ -68,6 +68,7 @@ def release(store: Store, workflow: Workflow | None, item: Item) -> None:
         appointment = item.get("appointment")
         if appointment and not appointment.get("outcome"):
             store.free_slot(coach_id, appointment["start"], referral_id)
+        store.cancel_follow_ups(coach_id, referral_id, "system")
         if store.release_capacity(referral_id, coach_id) and workflow is not None:
             offer_place(store, workflow, item["practice_ods"])
     elif workflow is not None:

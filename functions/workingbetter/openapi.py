@@ -11,7 +11,9 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from workingbetter.case_record import BenefitsAdvice, EmployerContact, Note, Profile
 from workingbetter.domain.referral import Status
+from workingbetter.follow_ups import FollowUpBooking, FollowUpOutcome
 from workingbetter.intake import ReferralRequest
 from workingbetter.listing import MAX_LIMIT
 from workingbetter.notifications.receipts import STATUSES
@@ -21,7 +23,9 @@ from workingbetter.withdrawal import WithdrawRequest
 
 REF = "#/components/schemas/{model}"
 MODELS: tuple[type[BaseModel], ...] = (ReferralRequest, TriageDecision, AppointmentOutcome,
-                                       Review, Sustainment, WithdrawRequest)
+                                       Review, Sustainment, WithdrawRequest, Profile,
+                                       EmployerContact, Note, BenefitsAdvice, FollowUpBooking,
+                                       FollowUpOutcome)
 
 # What each error status means here; every one is problem+json.
 ERRORS = {
@@ -50,6 +54,15 @@ _WITHDRAWN = {"type": "object", "required": ["referral_id", "status", "personal_
               "properties": {"referral_id": _ID, "status": {"type": "string"},
                              "personal_data_erased": {"type": "boolean"}}}
 _LIST = {"type": "array", "items": {"type": "object"}}
+_RECORDED = {"type": "object", "required": ["referral_id"], "properties": {"referral_id": _ID}}
+_KEYED = ({"name": "Idempotency-Key", "in": "header", "required": False,
+           "description": "A repeat with the same key records once",
+           "schema": {"type": "string", "minLength": 8, "maxLength": 128}},)
+_WEEK = ({"name": "week", "in": "query", "required": False,
+          "description": "Any day of the week (YYYY-MM-DD); this week if left out",
+          "schema": {"type": "string", "format": "date"}},)
+_DIARY = {"type": "object", "required": ["week", "items"],
+          "properties": {"week": {"type": "string"}, "items": _LIST}}
 _CURSOR = {"type": ["string", "null"]}
 _PAGE = {"type": "object", "required": ["items", "next"],
          "properties": {"items": {"type": "array", "items": _REFERRAL_SUMMARY},
@@ -167,6 +180,12 @@ def _step(path: str, summary: str, model: type[BaseModel]) -> Operation:
                      body=model, errors=(*AUTHENTICATED, 409, *WITH_BODY))
 
 
+def _case(path: str, summary: str, model: type[BaseModel], ok: int = 200,
+          parameters: tuple[dict[str, Any], ...] = ()) -> Operation:
+    return Operation("POST", f"/referrals/{{referral_id}}/{path}", summary, ok, _RECORDED,
+                     model, (*AUTHENTICATED, 409, *WITH_BODY), parameters=parameters)
+
+
 OPERATIONS = (
     Operation("POST", "/referrals", "Refer a patient (referrer)", 201, _REFERRAL_SUMMARY,
               ReferralRequest, (*AUTHENTICATED, 409, *WITH_BODY), parameters=({
@@ -202,6 +221,25 @@ OPERATIONS = (
     Operation("POST", "/notify/callbacks", "GOV.UK Notify's delivery receipt for a message "
               "(Notify's callback bearer token)", result=_RECORDED, errors=(
                   401, 404, 500, *WITH_BODY), security="notify", raw_body=_RECEIPT),
+    Operation("GET", "/referrals/{referral_id}/profile", "The vocational profile and confidence "
+              "over time (the referral's coach)"),
+    _case("profile", "Save the vocational profile, whole (the referral's coach)", Profile),
+    Operation("GET", "/referrals/{referral_id}/employer-contacts", "Employer contacts (the "
+              "referral's coach)", result=_LIST),
+    _case("employer-contacts", "Record an employer contact (the referral's coach)",
+          EmployerContact, 201, _KEYED),
+    Operation("GET", "/referrals/{referral_id}/notes", "The coach's notes (the referral's "
+              "coach)", result=_LIST),
+    _case("notes", "Add a note (the referral's coach)", Note, 201, _KEYED),
+    _case("notes/{note_id}", "Change a note's text (the referral's coach)", Note),
+    _case("benefits-advice", "Record whether benefits advice was given, and when (the "
+          "referral's coach)", BenefitsAdvice),
+    _case("follow-ups", "Book a follow-up appointment (the referral's coach)",
+          FollowUpBooking, 201),
+    _case("follow-ups/{follow_up_id}", "Record a follow-up appointment's outcome (the "
+          "referral's coach)", FollowUpOutcome),
+    Operation("GET", "/diary", "The coach's appointments in one week (coach)", result=_DIARY,
+              errors=(400, *AUTHENTICATED), parameters=_WEEK),
     Operation("GET", "/patient/withdraw/{token}", "The patient's leave page (HTML)",
               result=None, errors=(410, 500), public=True, pages=(200, 410, 500)),
     Operation("POST", "/patient/withdraw/{token}", "Leave, from the patient's link: JSON "
@@ -241,7 +279,8 @@ def _operation(op: Operation) -> dict[str, Any]:
         document["security"] = [{op.security: []}]
     parameters = [{"name": name, "in": "path", "required": True,
                    "schema": {"type": "string", "minLength": 1, "maxLength": 200}}
-                  for name in ("referral_id", "token") if f"{{{name}}}" in op.path]
+                  for name in ("referral_id", "token", "note_id", "follow_up_id")
+                  if f"{{{name}}}" in op.path]
     parameters += op.parameters
     if parameters:
         document["parameters"] = parameters

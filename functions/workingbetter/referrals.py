@@ -32,7 +32,7 @@ from workingbetter.workflow import Workflow
 SUMMARY_FIELDS = ("referral_id", "status", "awaiting", "practice_ods", "coach_id", "appointment",
                   "exit_reason", "created_at", "updated_at", "attention", "task_token")
 # The coach's page also works out when each step is due, from the timeline.
-CASELOAD_FIELDS = (*SUMMARY_FIELDS, "timeline", "personal_data_erased")
+CASELOAD_FIELDS = (*SUMMARY_FIELDS, "timeline", "personal_data_erased", "employment_status")
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class Caseload:
 
     page: listing.Page
     practice_ods: str | None
+    places_taken: int = 0  # the coach's caseload counter, read with their practice
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import (
@@ -219,12 +220,13 @@ class Referrals:
         with the patients' details read in one batch under one audit record."""
         principal.require(Role.COACH)
         coach_id = str(principal.coach_id)
-        at = self._practice_of(coach_id)
+        coach = self.store.coach(coach_id) or {}
+        at = str(coach["practice_ods"]) if coach else None
         listings = [Listing.caseload(coach_id)]
         if at:
             listings.append(Listing.practice(at, Status.AWAITING_TRIAGE_DECISION))
         return Caseload(self._read(principal, listings, request, CASELOAD_FIELDS, "caseload"),
-                        at)
+                        at, int(coach.get("active", 0)))
 
     def patients(self, principal: Principal, caseload: Caseload, also: Iterable[str],
                  purpose: str) -> dict[str, Item]:

@@ -41,11 +41,18 @@ class AppointmentOutcome(BaseModel):
     outcome: Literal["attended", "did_not_attend", "cancelled"]
 
 
+PayBand = Literal["below_nlw", "nlw", "llw"]  # against the National and London Living Wage
+
+
 class Job(BaseModel):
     model_config = _STRICT
     employer: Line
+    role: Line | None = None
     hours_per_week: float = Field(gt=0, le=80)
     start_date: date
+    # Optional for the API's older clients; the coach's page asks for both.
+    pay_band: PayBand | None = None
+    self_employed: StrictBool | None = None
 
 
 # Exits a coach may record at a review; the others belong to other steps.
@@ -53,6 +60,17 @@ REVIEW_EXITS = {ExitReason.EDUCATION_OR_TRAINING, ExitReason.VOLUNTEERING,
                 ExitReason.NO_LONGER_WISHES, ExitReason.DISENGAGED, ExitReason.MOVED_AWAY,
                 ExitReason.SUPPORT_PERIOD_ENDED, ExitReason.JOB_ENDED,
                 ExitReason.IN_WORK_SUPPORT_ENDED}
+
+
+def job_facts(job: Job) -> dict[str, Any]:
+    """The job as the referral item keeps it (the outcome reports' facts): no employer."""
+    facts: dict[str, Any] = {"hours_per_week": str(job.hours_per_week),
+                             "start_date": job.start_date.isoformat()}
+    if job.pay_band is not None:
+        facts["pay_band"] = job.pay_band
+    if job.self_employed is not None:
+        facts["self_employed"] = job.self_employed
+    return facts
 
 
 class Review(BaseModel):
@@ -87,7 +105,8 @@ class Sustainment(BaseModel):
 SUSTAINED = {26: ExitReason.JOB_SUSTAINED_26_WEEKS, 52: ExitReason.JOB_SUSTAINED_52_WEEKS}
 
 
-def _parse(model: type[M], body: Any) -> M:
+def parse_body(model: type[M], body: Any) -> M:
+    """A request body as the model, or 422 with field errors (never echoing what was sent)."""
     return parse(model, body, "The request has errors: nothing was recorded")
 
 
@@ -191,7 +210,7 @@ class Steps:
 
     def triage(self, principal: Principal, referral_id: str, body: Any) -> Item:
         item = self._waiting(principal, referral_id, Awaiting.TRIAGE_DECISION)
-        decision = _parse(TriageDecision, body)
+        decision = parse_body(TriageDecision, body)
         event = Event(f"triage_{decision.decision}ed", principal.actor)
         note = {"reason": decision.reason}
         if decision.decision == "accept":
@@ -202,7 +221,7 @@ class Steps:
 
     def appointment_outcome(self, principal: Principal, referral_id: str, body: Any) -> Item:
         item = self._waiting(principal, referral_id, Awaiting.APPOINTMENT_OUTCOME)
-        outcome = _parse(AppointmentOutcome, body).outcome
+        outcome = parse_body(AppointmentOutcome, body).outcome
         self._appointment_has_come(item["appointment"], outcome)
         appointment = {**item["appointment"], "outcome": outcome}
         step = Awaiting.APPOINTMENT_OUTCOME
@@ -248,7 +267,7 @@ class Steps:
 
     def review(self, principal: Principal, referral_id: str, body: Any) -> Item:
         item = self._waiting(principal, referral_id, Awaiting.REVIEW)
-        review = _parse(Review, body)
+        review = parse_body(Review, body)
         step = Awaiting.REVIEW
         fields, note, detail = _review_record(item, review)
         if review.decision == "job_start":
@@ -256,11 +275,10 @@ class Steps:
                 raise Conflict("The patient is already in work: record a job that ended as an "
                                "exit (job ended) before a new job start")
             assert review.job is not None
-            fields.update({"status": str(Status.IN_WORK),
-                           "job": {"hours_per_week": str(review.job.hours_per_week),
-                                   "start_date": review.job.start_date.isoformat()},
+            fields.update({"status": str(Status.IN_WORK), "job": job_facts(review.job),
                            "job_started_at": slots.iso(datetime.now(UTC))})
-            note["employer"] = review.job.employer
+            note.update({k: v for k, v in {"employer": review.job.employer,
+                                           "role": review.job.role}.items() if v})
             return self._answer(item, step, "in_work",
                                 Event("job_started", principal.actor, detail), fields,
                                 note=note)
@@ -293,7 +311,7 @@ class Steps:
 
     def sustainment(self, principal: Principal, referral_id: str, body: Any) -> Item:
         item = self._waiting(principal, referral_id, Awaiting.SUSTAINMENT_CHECK)
-        check = _parse(Sustainment, body)
+        check = parse_body(Sustainment, body)
         week = int(item["sustainment_week"])
         step = Awaiting.SUSTAINMENT_CHECK
         if not check.still_in_work:

@@ -214,6 +214,16 @@ class Store:
         })
         return self._get(_personal_key(referral_id), self.personal)
 
+    def read_case_items(self, referral_id: str, actor: str, purpose: str) -> list[Item]:
+        """Every personal-data item of the referral (the patient's details, the coach's case
+        record and notes) in one Query, after one audit entry."""
+        at = now_iso()
+        self.table.put_item(Item={
+            "pk": f"AUDIT#{referral_id}", "sk": f"{at}#{uuid.uuid4().hex[:8]}",
+            "at": at, "actor": actor, "purpose": purpose,
+        })
+        return self._personal_items(referral_id)
+
     def notes(self, referral_id: str) -> list[Item]:
         """The coach's notes on a referral, oldest first (each an item of its own)."""
         return [i for i in self._personal_items(referral_id) if i["sk"].startswith("NOTE#")]
@@ -700,6 +710,127 @@ class Store:
             {"Put": {"TableName": self.personal_data_table_name, "Item": {**note, **key}}},
         ]))
         return key if landed else None
+
+    def put_case_item(self, referral_id: str, sk: str, fields: Item,
+                      replace: bool = False) -> str:
+        """A case-record item beside the patient's details, only while they exist (never after
+        an erasure). Unless `replace`, only if no item has that key, so a repeated request
+        writes once. Answers "written", "erased" or "exists"."""
+        put: Item = {"TableName": self.personal_data_table_name,
+                     "Item": {**fields, "referral_id": referral_id, "sk": sk}}
+        if not replace:
+            put["ConditionExpression"] = "attribute_not_exists(sk)"
+        try:
+            self.client.transact_write_items(TransactItems=[
+                {"ConditionCheck": {"TableName": self.personal_data_table_name,
+                                    "Key": _personal_key(referral_id),
+                                    "ConditionExpression": "attribute_exists(referral_id)"}},
+                {"Put": put}])
+        except ClientError as error:
+            if not _is_condition_failure(error):
+                raise
+            reasons = error.response.get("CancellationReasons", [])
+            first = reasons[0].get("Code") if reasons else "ConditionalCheckFailed"
+            return "erased" if first == "ConditionalCheckFailed" else "exists"
+        return "written"
+
+    def edit_case_item(self, referral_id: str, sk: str, fields: Item, must_have: str) -> bool:
+        """Change an item that exists and has `must_have` (a note's text); False otherwise."""
+        names = {f"#f{i}": name for i, name in enumerate(fields)}
+        values = {f":f{i}": value for i, value in enumerate(fields.values())}
+        names["#must"] = must_have
+        return conditional(lambda: self.personal.update_item(
+            Key={"referral_id": referral_id, "sk": sk},
+            UpdateExpression="SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(fields))),
+            ConditionExpression="attribute_exists(#must)",
+            ExpressionAttributeNames=names, ExpressionAttributeValues=values))
+
+    def remove_case_item(self, referral_id: str, sk: str) -> None:
+        """Compensation: the request that wrote this item did not complete."""
+        self.personal.delete_item(Key={"referral_id": referral_id, "sk": sk})
+
+    def add_fact(self, referral_id: str, event: Event, *, append: Mapping[str, Any] | None = None,
+                 set_fields: Mapping[str, Any] | None = None, remove: Iterable[str] = ()) -> None:
+        """A fact the coach records beside the run (dates and enums only: the outcome reports'
+        facts), with its timeline line, while the referral is live. The status stays, so no
+        counter moves. Raises ConditionFailed once the referral has ended."""
+        at = now_iso()
+        names: dict[str, str] = {"#timeline": "timeline", "#updated": "updated_at",
+                                 "#status": "status"}
+        ended = {f":e{i}": str(s) for i, s in enumerate(sorted(TERMINAL))}
+        values: dict[str, Any] = {":event": [event.as_item(at)], ":empty": [], ":at": at,
+                                  **ended}
+        sets = ["#timeline = list_append(if_not_exists(#timeline, :empty), :event)",
+                "#updated = :at"]
+        for i, (name, value) in enumerate((append or {}).items()):
+            names[f"#a{i}"], values[f":a{i}"] = name, list(value)
+            sets.append(f"#a{i} = list_append(if_not_exists(#a{i}, :empty), :a{i})")
+        for i, (name, value) in enumerate((set_fields or {}).items()):
+            names[f"#s{i}"], values[f":s{i}"] = name, value
+            sets.append(f"#s{i} = :s{i}")
+        expression = "SET " + ", ".join(sets)
+        removed = list(remove)
+        if removed:
+            names.update({f"#r{i}": name for i, name in enumerate(removed)})
+            expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removed)))
+        try:
+            self.table.update_item(
+                Key=_ref_key(referral_id), UpdateExpression=expression,
+                ConditionExpression=f"attribute_exists(pk) AND NOT #status IN "
+                                    f"({', '.join(ended)})",
+                ExpressionAttributeNames=names, ExpressionAttributeValues=values)
+        except ClientError as error:
+            if _is_condition_failure(error):
+                raise ConditionFailed from error
+            raise
+
+    # -- follow-up appointments: rows beside the run, in the coach's diary -------------------
+
+    def book_follow_up(self, coach_id: str, start_iso: str, row: Item) -> bool:
+        """A follow-up appointment, keyed by its start and referral in the coach's diary;
+        False if that referral already has one then (a repeat, or a clash)."""
+        return conditional(lambda: self.table.put_item(
+            Item={**row, "pk": f"FOLLOWUP#{coach_id}", "sk": f"{start_iso}#{row['referral_id']}",
+                  "start": start_iso, "coach_id": coach_id},
+            ConditionExpression=Attr("pk").not_exists()))
+
+    def follow_ups(self, coach_id: str, from_iso: str, to_iso: str) -> list[Item]:
+        """The coach's follow-up appointments starting in [from, to), in time order."""
+        page = self.table.query(
+            KeyConditionExpression=Key("pk").eq(f"FOLLOWUP#{coach_id}")
+            & Key("sk").between(from_iso, to_iso), ConsistentRead=True)
+        return [i for i in cast(list[Item], page["Items"]) if str(i["start"]) < to_iso]
+
+    def follow_up(self, coach_id: str, start_iso: str, referral_id: str) -> Item | None:
+        return self._get({"pk": f"FOLLOWUP#{coach_id}", "sk": f"{start_iso}#{referral_id}"})
+
+    def follow_up_outcome(self, coach_id: str, start_iso: str, referral_id: str,
+                          outcome: str, by: str) -> bool:
+        """Record what happened, once; False if it was already recorded."""
+        return conditional(lambda: self.table.update_item(
+            Key={"pk": f"FOLLOWUP#{coach_id}", "sk": f"{start_iso}#{referral_id}"},
+            UpdateExpression="SET outcome = :o, outcome_at = :at, outcome_by = :by",
+            ConditionExpression=Attr("pk").exists() & Attr("outcome").not_exists(),
+            ExpressionAttributeValues={":o": outcome, ":at": now_iso(), ":by": by}))
+
+    def cancel_follow_ups(self, coach_id: str, referral_id: str, by: str) -> int:
+        """An ended referral's follow-ups still to come are called off and their times go back
+        to the coach's diary (each once, however often this is repeated)."""
+        cancelled = 0
+        for row in self.follow_ups(coach_id, now_iso()[:19], "9999"):
+            if row["referral_id"] != referral_id or row.get("outcome"):
+                continue
+            if self.follow_up_outcome(coach_id, str(row["start"]), referral_id, "cancelled", by):
+                self.free_slot(coach_id, str(row["start"]), referral_id)
+                cancelled += 1
+        return cancelled
+
+    def slots_between(self, coach_id: str, from_iso: str, to_iso: str) -> list[Item]:
+        """The coach's held times (first appointments and follow-ups) in [from, to)."""
+        page = self.table.query(
+            KeyConditionExpression=Key("pk").eq(f"SLOT#{coach_id}")
+            & Key("sk").between(from_iso, to_iso), ConsistentRead=True)
+        return [i for i in cast(list[Item], page["Items"]) if str(i["sk"]) < to_iso]
 
     def remove_note(self, key: Item) -> None:
         """Compensation: the request that wrote this note did not complete."""

@@ -25,7 +25,14 @@ BODIES = {
     "reviews": {"decision": "continue", "employer_contacts": 0},
     "sustainment": {"still_in_work": True},
     "withdraw": {},
+    "profile": {"barriers": "matrix"},
+    "employer-contacts": {"on": "2026-01-05", "kind_of_employer": "matrix", "outcome": "no_reply"},
+    "notes": {"text": "matrix"},
+    "benefits-advice": {"given": False},
+    "follow-ups": {"start": "2026-01-05T10:00", "mode": "phone"},
 }
+COACH_OWN: dict[str, tuple[object, object]] = {
+    "referrer": (403, 403), "coach": (ALLOWED, 404), "ops": (403, 403)}
 # (method, route) -> role -> (own record, someone else's record)
 MATRIX: dict[tuple[str, str], dict[str, tuple[object, object]]] = {
     ("GET", "/referrals/{referral_id}"): {
@@ -53,9 +60,23 @@ MATRIX: dict[tuple[str, str], dict[str, tuple[object, object]]] = {
         "referrer": (ALLOWED, 404), "coach": (403, 403), "ops": (403, 403)},
     ("PATCH", "/fhir/Task/{referral_id}"): {
         "referrer": (ALLOWED, 404), "coach": (403, 403), "ops": (403, 403)},
+    # The case record and follow-ups: the referral's coach only.
+    ("GET", "/referrals/{referral_id}/profile"): COACH_OWN,
+    ("POST", "/referrals/{referral_id}/profile"): COACH_OWN,
+    ("GET", "/referrals/{referral_id}/employer-contacts"): COACH_OWN,
+    ("POST", "/referrals/{referral_id}/employer-contacts"): COACH_OWN,
+    ("GET", "/referrals/{referral_id}/notes"): COACH_OWN,
+    ("POST", "/referrals/{referral_id}/notes"): COACH_OWN,
+    ("POST", "/referrals/{referral_id}/notes/{note_id}"): COACH_OWN,
+    ("POST", "/referrals/{referral_id}/benefits-advice"): COACH_OWN,
+    ("POST", "/referrals/{referral_id}/follow-ups"): COACH_OWN,
+    # No follow-up exists before the first appointment: the coach's own answers 404 too.
+    ("POST", "/referrals/{referral_id}/follow-ups/{follow_up_id}"): {
+        "referrer": (403, 403), "coach": (404, 404), "ops": (403, 403)},
 }
 COLLECTIONS = {("GET", "/referrals"), ("POST", "/referrals"), ("GET", "/practices"),
-               ("GET", "/ops/notifications"), ("POST", "/fhir/ServiceRequest")}
+               ("GET", "/ops/notifications"), ("POST", "/fhir/ServiceRequest"),
+               ("GET", "/diary")}
 # The patient's own one-time link needs no login by design: its token is the credential
 # (tests/integration/test_notifications.py covers a guessed, a used and an expired one).
 # The API's own description is public too: it holds no data (tests/unit/test_openapi.py).
@@ -96,7 +117,21 @@ def records(cloud: Cloud) -> dict[str, str]:
     foreign = api.refer("F83002", patient__nhs_number=VALID_NHS_NUMBERS[2])
     api.awaiting(own, "appointment_outcome")
     api.awaiting(foreign, "appointment_outcome")
-    return {OWN: own, FOREIGN: foreign}
+    note = {}
+    for which, referral_id in ((OWN, own), (FOREIGN, foreign)):
+        reply = api.call("POST", f"/referrals/{referral_id}/notes", api.coach_of(referral_id),
+                         {"text": "A note to change"})
+        assert reply.status == 201, reply.body
+        note[which] = str(reply.body["note_id"])
+    return {OWN: own, FOREIGN: foreign, f"{OWN}-note": note[OWN],
+            f"{FOREIGN}-note": note[FOREIGN]}
+
+
+def fill(route: str, records: dict[str, str], which: str) -> str:
+    """The route for one of the records (with its note, and a follow-up id of the right
+    shape)."""
+    return route.format(referral_id=records[which], note_id=records[f"{which}-note"],
+                        follow_up_id="20260105T100000Z")
 
 
 def token_for(cloud: Cloud, role: str, own_referral: str) -> str:
@@ -117,7 +152,7 @@ def test_each_role_reaches_only_what_it_may(cloud: Cloud, records: dict[str, str
     # Foreign first: a refused call must change nothing the own-record call relies on.
     for which in (FOREIGN, OWN):
         for role, expected in MATRIX[(method, route)].items():
-            path = route.format(referral_id=records[which])
+            path = fill(route, records, which)
             body = BODIES.get(path.rsplit("/", 1)[-1]) if method == "POST" else None
             reply = api.call(method, path, token_for(cloud, role, records[OWN]), body,
                              **sent_as(method, route))
@@ -143,6 +178,9 @@ def test_collections_are_scoped(cloud: Cloud, records: dict[str, str]) -> None:
         token = token_for(cloud, role, records[OWN])
         assert api.call("GET", "/ops/notifications", token).status == 403
     assert api.call("GET", "/ops/notifications", api.ops()).status == 200
+    for token in (api.referrer(), api.ops()):
+        assert api.call("GET", "/diary", token).status == 403
+    assert api.call("GET", "/diary", token_for(cloud, "coach", records[OWN])).status == 200
     listed = {
         role: {r["referral_id"] for r in api.call("GET", "/referrals",
                                                   token_for(cloud, role, records[OWN])
@@ -162,7 +200,7 @@ def test_every_route_refuses_a_bad_token_with_401(cloud: Cloud, records: dict[st
                                                   problem: str) -> None:
     api = Api(cloud)
     for method, route in sorted(served_routes() - NO_LOGIN):
-        path = route.format(referral_id=records[OWN])
+        path = fill(route, records, OWN)
         token = BAD_TOKENS[problem](OPS)
         headers = {} if token is None else {"Authorization": f"Bearer {token}"}
         reply = api.client.http.request(method, path, headers={
@@ -183,7 +221,7 @@ def test_a_commissioner_reads_no_referral_and_changes_nothing(cloud: Cloud,
     assert api.call("POST", "/fhir/ServiceRequest", commissioner, {}).status == 403
     assert api.call("GET", "/ops/notifications", commissioner).status == 403
     for route in sorted(MATRIX):
-        method, path = route[0], route[1].format(referral_id=records[OWN])
+        method, path = route[0], fill(route[1], records, OWN)
         body = BODIES.get(path.rsplit("/", 1)[-1]) if method == "POST" else None
         reply = api.call(method, path, commissioner, body, **sent_as(*route))
         assert reply.status in {403, 404}, route

@@ -8,10 +8,13 @@ from enum import StrEnum
 class Kind(StrEnum):
     APPOINTMENT_CONFIRMATION = "appointment_confirmation"
     APPOINTMENT_REMINDER = "appointment_reminder"
+    APPOINTMENT_FOLLOW_UP_REMINDER = "appointment_follow_up_reminder"
+    APPOINTMENT_FOLLOW_UP_MISSED = "appointment_follow_up_missed"
     COACH_OUTCOME_NOT_RECORDED = "coach_outcome_not_recorded"
     COACH_REVIEW_OVERDUE = "coach_review_overdue"
     COACH_SUSTAINMENT_OVERDUE = "coach_sustainment_overdue"
     COACH_MESSAGE_UNDELIVERED = "coach_message_undelivered"
+    COACH_FOLLOW_UP_OUTREACH = "coach_follow_up_outreach"
     OPS_NOT_ACKNOWLEDGED = "ops_not_acknowledged"
     OPS_TRIAGE_OVERDUE = "ops_triage_overdue"
     OPS_WAITLIST_OVER_LIMIT = "ops_waitlist_over_limit"
@@ -60,6 +63,8 @@ AFTER_THE_END = frozenset({Kind.PRACTICE_ENDED, Kind.OPS_RUN_FAILED,
 BY_NOTIFY: dict[Kind, tuple[str, ...]] = {
     Kind.APPOINTMENT_CONFIRMATION: ("sms", "email", "letter"),
     Kind.APPOINTMENT_REMINDER: ("sms", "email"),  # a letter posted the day before is too late
+    Kind.APPOINTMENT_FOLLOW_UP_REMINDER: ("sms", "email"),
+    Kind.APPOINTMENT_FOLLOW_UP_MISSED: ("sms", "email"),
     Kind.PRACTICE_ACCEPTED: ("email",),
     Kind.PRACTICE_FIRST_ATTENDED: ("email",),
     Kind.PRACTICE_ENDED: ("email",),
@@ -69,6 +74,9 @@ NOTIFY_TEMPLATE_KEYS = frozenset(f"{kind}.{channel}" for kind, channels in BY_NO
 # The outbox channels Notify carries, as Notify's own message types.
 NOTIFY_TYPE = {Channel.SMS: "sms", Channel.EMAIL: "email", Channel.LETTER: "letter",
                Channel.PRACTICE_EMAIL: "email"}
+# Messages about a follow-up appointment: keyed by the follow-up's id (its start).
+FOLLOW_UP_KINDS = frozenset({Kind.APPOINTMENT_FOLLOW_UP_REMINDER, Kind.APPOINTMENT_FOLLOW_UP_MISSED,
+                             Kind.COACH_FOLLOW_UP_OUTREACH})
 
 
 def patient_channel(contact_preference: str) -> Channel:

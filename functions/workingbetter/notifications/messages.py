@@ -32,6 +32,22 @@ TEMPLATES: dict[Kind, Template] = {
         "Hello ((given_name)), a reminder that your Working Better appointment is tomorrow, "
         "((when)), at ((practice)). If you cannot come, please call the surgery.",
     ),
+    Kind.APPOINTMENT_FOLLOW_UP_REMINDER: Template(
+        "Reminder: Working Better tomorrow",
+        "Hello ((given_name)), a reminder that you have a Working Better appointment with your "
+        "coach tomorrow, ((when)), ((where)). If you cannot make it, please tell your coach.",
+    ),
+    Kind.APPOINTMENT_FOLLOW_UP_MISSED: Template(
+        "We missed you today",
+        "Hello ((given_name)), we missed you at your Working Better appointment on ((when)). "
+        "Your coach will be in touch to find another time. It is still your choice to take "
+        "part, and it does not affect any benefits.",
+    ),
+    Kind.COACH_FOLLOW_UP_OUTREACH: Template(
+        "Follow-up appointment missed",
+        "The patient for referral ((referral_id)) missed their follow-up on ((when)). Please call "
+        "or write to them.",
+    ),
     Kind.COACH_OUTCOME_NOT_RECORDED: Template(
         "Record the appointment outcome",
         "The outcome of the first appointment for referral ((referral_id)) on ((when)) has not "

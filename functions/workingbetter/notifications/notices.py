@@ -79,10 +79,32 @@ class Notices:
 
     def appointment_over(self, item: Item, outcome: str) -> None:
         """The outcome is in: no more reminders or chasers for that appointment."""
-        self.outbox.cancel(item["referral_id"], [Kind.APPOINTMENT_REMINDER,
-                                                 Kind.COACH_OUTCOME_NOT_RECORDED])
+        over = [Kind.APPOINTMENT_CONFIRMATION, Kind.APPOINTMENT_REMINDER,
+                Kind.COACH_OUTCOME_NOT_RECORDED]
+        self.outbox.cancel(item["referral_id"], over[1:])
+        self.outbox.clear_tasks(item["referral_id"], over)  # told, reminded, recorded: done
         if outcome == "attended":
             self._practice(item, Kind.PRACTICE_FIRST_ATTENDED)
+
+    # -- follow-up appointments (booked by the coach, beside the run) ----------------------
+
+    def follow_up_booked(self, item: Item, start_iso: str, follow_up_id: str) -> None:
+        channel = patient_channel(str(item.get("contact_preference", "letter")))
+        self._at(item["referral_id"], Kind.APPOINTMENT_FOLLOW_UP_REMINDER, channel,
+                 slots.parse_iso(start_iso) - REMINDER_LEAD, follow_up_id)
+
+    def follow_up_over(self, item: Item, follow_up_id: str, outcome: str) -> None:
+        """No reminder for a follow-up that is over; a missed one is followed up twice: a
+        message to the patient and a call or letter from the coach (assertive outreach)."""
+        reminder = Kind.APPOINTMENT_FOLLOW_UP_REMINDER
+        self.outbox.cancel_one(item["referral_id"], f"{reminder}:{follow_up_id}")
+        self.outbox.clear_tasks(item["referral_id"], [reminder], follow_up_id)
+        if outcome == "did_not_attend":
+            channel = patient_channel(str(item.get("contact_preference", "letter")))
+            self._now(item["referral_id"], Kind.APPOINTMENT_FOLLOW_UP_MISSED, channel,
+                      follow_up_id)
+            self._now(item["referral_id"], Kind.COACH_FOLLOW_UP_OUTREACH, Channel.COACH_TASK,
+                      follow_up_id)
 
     # -- reviews and in-work checks --------------------------------------------------------
 
@@ -96,8 +118,10 @@ class Notices:
                  slots.parse_iso(since_iso) + CHASE_AFTER, key=since_iso)
 
     def step_answered(self, item: Item, awaiting: str) -> None:
-        self.outbox.cancel(item["referral_id"], [Kind.COACH_REVIEW_OVERDUE,
-                                                 Kind.COACH_SUSTAINMENT_OVERDUE])
+        chasers = [Kind.COACH_REVIEW_OVERDUE, Kind.COACH_SUSTAINMENT_OVERDUE]
+        self.outbox.cancel(item["referral_id"], chasers)
+        # A chaser already on the coach's list is done with too: the step is answered.
+        self.outbox.clear_tasks(item["referral_id"], chasers)
         if awaiting == "triage_decision":
             self.outbox.cancel(item["referral_id"], [Kind.OPS_TRIAGE_OVERDUE])
 

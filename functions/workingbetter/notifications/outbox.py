@@ -193,6 +193,31 @@ class Outbox:
                                       condition=Attr("state").eq(str(State.SCHEDULED)))
         return cancelled
 
+    def cancel_one(self, referral_id: str, notification_id: str) -> bool:
+        """Cancel one message that has not gone yet (a follow-up called off)."""
+        return self._change({"referral_id": referral_id, "notification_id": notification_id},
+                            {"state": str(State.CANCELLED)}, remove=["due_pk"],
+                            condition=Attr("state").eq(str(State.SCHEDULED)))
+
+    def clear_tasks(self, referral_id: str, kinds: Iterable[Kind], key: str = "") -> int:
+        """The step these coach's tasks were about is done: they leave the coach's list (all of
+        `kinds` for the referral, or only those for `key`)."""
+        wanted = {str(k) for k in kinds}
+        cleared = 0
+        for row in self.for_referral(referral_id):
+            is_task = str(row.get("due_pk", "")).startswith(TASKS)
+            about = str(row["notification_id"]).split(":", 1)[-1]
+            if is_task and row["kind"] in wanted and (not key or about == key):
+                cleared += self._change(row, {"state": str(State.SENT)}, remove=["due_pk"],
+                                        condition=Attr("due_pk").eq(row["due_pk"]))
+        return cleared
+
+    def clear_task(self, referral_id: str, notification_id: str, coach_id: str) -> bool:
+        """The coach marks one of their tasks done; False if it is not on their list."""
+        return self._change({"referral_id": referral_id, "notification_id": notification_id},
+                            {"state": str(State.SENT)}, remove=["due_pk"],
+                            condition=Attr("due_pk").eq(_tasks(coach_id)))
+
     def cancel_row(self, row: Item) -> None:
         self._change(row, {"state": str(State.CANCELLED)}, remove=["due_pk"],
                      condition=Attr("state").eq(str(State.SENDING)))

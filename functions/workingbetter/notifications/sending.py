@@ -17,9 +17,9 @@ from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from workingbetter.domain import slots
+from workingbetter.domain import diary, slots
 from workingbetter.domain.referral import Status
-from workingbetter.notifications.kinds import AFTER_THE_END, Channel, Kind
+from workingbetter.notifications.kinds import AFTER_THE_END, FOLLOW_UP_KINDS, Channel, Kind
 from workingbetter.notifications.messages import OUTCOME_WORDS, fields_of, render
 from workingbetter.notifications.notices import Notices
 from workingbetter.notifications.outbox import Outbox, reference
@@ -181,4 +181,20 @@ class Sending:
             fields["when"] = f"{start:%A} {start.day} {start:%B} at {start:%H:%M}"
             practice = self.store.practice(appointment["practice_ods"]) or {}
             fields["practice"] = str(practice.get("name", "your GP surgery"))
+        if kind in FOLLOW_UP_KINDS:
+            fields.update(self._follow_up(row, referral, kind))
         return fields
+
+    def _follow_up(self, row: Item, referral: Item, kind: Kind) -> dict[str, str]:
+        """A follow-up's time and place, from its diary row (keyed by the notice)."""
+        start_iso = diary.start_of(str(row["notification_id"]).split(":", 1)[-1])
+        booked = self.store.follow_up(str(referral.get("coach_id")), start_iso,
+                                      referral["referral_id"]) if start_iso else None
+        if booked is None or (kind is Kind.APPOINTMENT_FOLLOW_UP_REMINDER
+                              and booked.get("outcome")):
+            raise Stale  # called off, or over
+        start = slots.parse_iso(str(booked["start"])).astimezone(slots.UK)
+        practice = self.store.practice(str(referral["practice_ods"])) or {}
+        where = {"phone": "by phone", "video": "by video"}.get(
+            str(booked["mode"]), f"at {practice.get('name', 'your GP surgery')}")
+        return {"when": f"{start:%A} {start.day} {start:%B} at {start:%H:%M}", "where": where}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from workingbetter.web import (
     assets,
+    case_pages,
     coach_pages,
     dev_pages,
     login_pages,
@@ -17,5 +18,5 @@ from workingbetter.web import (
 )
 from workingbetter.web.registry import blueprint
 
-__all__ = ["assets", "blueprint", "coach_pages", "dev_pages", "login_pages", "ops_pages",
-           "referral_pages", "session_pages"]
+__all__ = ["assets", "blueprint", "case_pages", "coach_pages", "dev_pages", "login_pages",
+           "ops_pages", "referral_pages", "session_pages"]

@@ -4,11 +4,12 @@ Due times come from the same settings that time the run's human steps."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from workingbetter.auth import Principal
 from workingbetter.domain.referral import Awaiting, Status
+from workingbetter.domain.triage import age_on
 from workingbetter.notifications.kinds import Kind, State
 from workingbetter.referrals import view as referral_view
 from workingbetter.store import Item
@@ -43,10 +44,37 @@ class Row:
     next_step: str
     due: datetime | None
     appointment: str | None
+    stalled: bool = False
+    triage: TriageFacts | None = None  # what a triage decision needs
 
     @property
     def waits_for_coach(self) -> bool:
         return self.awaiting in STEP_LIMITS
+
+    def overdue(self, now: datetime) -> bool:
+        """A step waiting for the coach past its time (a review not yet due is not overdue)."""
+        return self.waits_for_coach and self.due is not None and self.due < now
+
+
+@dataclass(frozen=True)
+class TriageFacts:
+    age: int | None
+    conditions: list[str]
+    reason: str
+    employment_status: str
+
+
+def age_today(born: str | None, today: date) -> int | None:
+    return age_on(date.fromisoformat(str(born)), today) if born else None
+
+
+def triage_facts(item: Item, personal: Item | None, today: date) -> TriageFacts | None:
+    if item.get("awaiting") != Awaiting.TRIAGE_DECISION or personal is None:
+        return None
+    born = (personal.get("patient") or {}).get("date_of_birth")
+    conditions = [str(c) for c in personal.get("health_conditions", [])]
+    return TriageFacts(age_today(born, today), conditions, str(personal.get("reason", "")),
+                       str(item.get("employment_status", "")))
 
 
 def _parse(text: str) -> datetime:
@@ -98,6 +126,11 @@ TASK_WORDS = {
     Kind.COACH_SUSTAINMENT_OVERDUE: "The in-work check is 3 days overdue",
     Kind.COACH_MESSAGE_UNDELIVERED: "A message could not be delivered to the patient ({what}): "
                                     "contact them another way and check their details",
+    Kind.APPOINTMENT_FOLLOW_UP_REMINDER: "Remind the patient of tomorrow's follow-up "
+                                         "appointment (letter or phone)",
+    Kind.APPOINTMENT_FOLLOW_UP_MISSED: "Tell the patient we missed them at their follow-up "
+                                       "(letter or phone)",
+    Kind.COACH_FOLLOW_UP_OUTREACH: "They missed a follow-up: call or write to them",
 }
 UNDELIVERED_WORDS = {Kind.APPOINTMENT_CONFIRMATION: "their appointment confirmation",
                      Kind.APPOINTMENT_REMINDER: "their appointment reminder"}
@@ -118,6 +151,7 @@ class Task:
     patient: str
     what: str
     since: datetime
+    notification_id: str = ""
 
 
 def patient_name(personal: Item | None) -> str:
@@ -130,7 +164,8 @@ def tasks(notes: list[Item], personal: dict[str, Item]) -> list[Task]:
     """Messages the coach gives by hand and chasers for them, newest first: the coach's task
     rows from the outbox (one Query), named with the patients read for the page."""
     found = [Task(str(note["referral_id"]), patient_name(personal.get(note["referral_id"])),
-                  task_words(note), _parse(str(note["sent_at"])))
+                  task_words(note), _parse(str(note["sent_at"])),
+                  str(note["notification_id"]))
              for note in notes if note["state"] == State.SENT]
     return sorted(found, key=lambda t: t.since, reverse=True)
 
@@ -139,6 +174,7 @@ def rows(coach: Principal, items: list[Item], personal: dict[str, Item],
          settings: Settings) -> list[Row]:
     """The page's referrals as rows, those waiting for the coach first, soonest due first."""
     found: list[Row] = []
+    today = datetime.now(UTC).date()
     for item in items:
         view = referral_view(coach, item, personal.get(item["referral_id"]))
         appointment = view.get("appointment")
@@ -149,6 +185,8 @@ def rows(coach: Principal, items: list[Item], personal: dict[str, Item],
             status=view["status"], awaiting=view.get("awaiting"), next_step=next_step(view),
             due=due(view, settings),
             appointment=appointment["start"] if appointment else None,
+            stalled=bool(view.get("stalled")),
+            triage=triage_facts(item, personal.get(item["referral_id"]), today),
         ))
     found.sort(key=lambda r: (not r.waits_for_coach, r.due is None,
                              r.due.timestamp() if r.due else 0.0))

@@ -53,7 +53,9 @@ def _review(form: Form) -> dict[str, Any]:
     if decision == "exit":
         body.update(_keep(exit_reason=form.get("exit_reason")))
     if decision == "job_start":
-        body["job"] = _keep(employer=form.get("job_employer"),
+        body["job"] = _keep(employer=form.get("job_employer"), role=form.get("job_role"),
+                            pay_band=form.get("job_pay_band"),
+                            self_employed=_yes_no(form.get("job_self_employed")),
                             hours_per_week=form.get("job_hours"),
                             start_date=date_from_parts(form.get("job_start_day"),
                                                        form.get("job_start_month"),
@@ -86,7 +88,9 @@ REVIEW = StepForm(
     FormErrorMap(
         {"decision": "decision", "employer_contacts": "employer-contacts",
          "exit_reason": "exit-reason", "job": "job-employer", "job.employer": "job-employer",
-         "job.hours_per_week": "job-hours", "job.start_date": "job-start"},
+         "job.role": "job-role", "job.hours_per_week": "job-hours",
+         "job.pay_band": "job-pay-band", "job.self_employed": "job-self-employed",
+         "job.start_date": "job-start"},
         required={"decision": "Select what happens next",
                   "employer_contacts": "Enter how many employers you contacted, or 0",
                   "job.employer": "Enter the employer's name",

@@ -4,6 +4,7 @@ Recording one hands the answer to the run, which moves on; the page then says so
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from chalice.app import Response
 
@@ -65,8 +66,10 @@ def _page(who: Principal, failed: Failed | None = None, status: int = 200) -> Re
     recorded = coach_forms.STEPS.get(query.get("recorded", ""))
     patient = next((r.patient for r in rows if r.referral_id == query.get("referral")), None)
     banner = f"{recorded.done} for {patient}" if recorded and patient else \
-        recorded.done if recorded else ""
+        recorded.done if recorded else "Task done" if query.get("recorded") == "task" else ""
+    load = {"active": shown.places_taken, "cap": get_settings().caseload_cap}
     return html("coach.html", status, title="Your caseload", principal=who, active="/coach",
+                load=load, now=datetime.now(UTC),
                 rows=rows, tasks=caseload.tasks(notes, personal), keys=form_keys(),
                 failed=failed, banner=banner, pages=page_links("/coach", shown.page),
                 forms=coach_forms.BY_AWAITING, exit_reasons=coach_forms.EXIT_REASONS,
@@ -82,10 +85,12 @@ def caseload_page() -> Response:
 @blueprint.route("/coach/referrals/{referral_id}/{step}", methods=["POST"], content_types=[FORM])
 @page
 def record_step(referral_id: str, step: str) -> Response:
-    from workingbetter.web import coach_forms
+    from workingbetter.web import case_forms, case_pages, coach_forms
 
     who = _coach()
     form = posted_form()
+    if step in case_forms.FORMS:  # the case record's forms share this path
+        return case_pages.record_case_form(who, referral_id, step, form)
     step_form = coach_forms.STEPS.get(step)
     if step_form is None:
         raise NotFound("No such step")

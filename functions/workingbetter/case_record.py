@@ -1,0 +1,289 @@
+"""The coach's case record of one referral: the vocational profile, employer contacts, benefits
+advice, notes, and the referral and job start as the coach sees them.
+
+Everything a person wrote lives in the personal-data table beside the patient's details (so an
+erasure removes it and no workflow function can read it): `PROFILE`, `CONFIDENCE#<at>`,
+`CONTACT#<date>-<key>`, `BENEFITS`, `CASENOTE#<at>-<key>`. Only the dates the outcome reports
+count go on the referral item (`employer_contact_dates`, `benefits_advice_on`). The coach of the
+referral alone reads or writes it; every read leaves one audit entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+
+from workingbetter.auth import Principal, Role
+from workingbetter.domain.errors import Conflict, NotFound
+from workingbetter.domain.referral import Status
+from workingbetter.domain.text import LIST_MAX, Line, Paragraph
+from workingbetter.steps import parse_body
+from workingbetter.store import ConditionFailed, Event, Item, Store, now_iso
+
+_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+GOAL_STATUSES = ("not_started", "in_progress", "achieved", "stopped")
+CONTACT_OUTCOMES = ("no_reply", "not_suitable", "information", "interview", "work_trial",
+                    "job_offer")
+ERASED = "The patient's details were erased: nothing more can be recorded for them"
+
+
+def _not_future(day: date, name: str) -> None:
+    if day > datetime.now(UTC).date():
+        raise ValueError(f"{name}: The date cannot be in the future")
+
+
+class Goal(BaseModel):
+    model_config = _STRICT
+    goal: Line
+    status: Literal["not_started", "in_progress", "achieved", "stopped"] = "not_started"
+
+
+class JobPreferences(BaseModel):
+    model_config = _STRICT
+    kind_of_work: Line | None = None
+    hours: Line | None = None
+    area: Line | None = None
+
+
+class Profile(BaseModel):
+    """The vocational profile, sent whole each time (the page edits it as one form)."""
+
+    model_config = _STRICT
+    work_history: Paragraph | None = None
+    skills_and_qualifications: Paragraph | None = None
+    job_preferences: JobPreferences = Field(default_factory=JobPreferences)
+    barriers: Paragraph | None = None
+    disclosure: Paragraph | None = None  # what they choose to tell employers
+    goals: list[Goal] = Field(default_factory=list, max_length=LIST_MAX)
+    confidence: int | None = Field(default=None, ge=1, le=10)  # today's, kept over time
+
+
+class EmployerContact(BaseModel):
+    model_config = _STRICT
+    on: date
+    kind_of_employer: Line
+    outcome: Literal["no_reply", "not_suitable", "information", "interview", "work_trial",
+                     "job_offer"]
+    detail: Paragraph | None = None
+
+    @model_validator(mode="after")
+    def _past(self) -> EmployerContact:
+        _not_future(self.on, "on")
+        return self
+
+
+class BenefitsAdvice(BaseModel):
+    """Whether benefits advice was given, and when: never what about (it is never shared)."""
+
+    model_config = _STRICT
+    given: StrictBool
+    on: date | None = None
+
+    @model_validator(mode="after")
+    def _dated(self) -> BenefitsAdvice:
+        if self.given and self.on is None:
+            raise ValueError("on: Enter the date the advice was given")
+        if not self.given and self.on is not None:
+            raise ValueError("on: Only give a date when advice was given")
+        if self.on is not None:
+            _not_future(self.on, "on")
+        return self
+
+
+class Note(BaseModel):
+    model_config = _STRICT
+    text: Paragraph
+
+
+@dataclass(frozen=True)
+class Record:
+    """The referral's personal-data items, sorted into the case record's parts."""
+
+    referral: Item
+    patient: Item | None
+    profile: Item | None = None
+    confidence: list[Item] = field(default_factory=list)
+    contacts: list[Item] = field(default_factory=list)
+    benefits: Item | None = None
+    notes: list[Item] = field(default_factory=list)  # the coach's own, editable
+    step_notes: list[Item] = field(default_factory=list)  # written with a step (reasons, goals)
+
+    @property
+    def erased(self) -> bool:
+        return self.patient is None
+
+    @property
+    def jobs(self) -> list[Item]:
+        """Job starts: the workflow facts with the employer and role from the step's note."""
+        job = self.referral.get("job")
+        if not job:
+            return []
+        note = next((n for n in self.step_notes if n.get("event") == "job_started"), {})
+        return [{**job, "employer": note.get("employer"), "role": note.get("role")}]
+
+    @property
+    def confidence_over_time(self) -> list[Item]:
+        """Scores from the profile and from reviews, oldest first."""
+        scores = [{"at": c["at"], "score": int(c["score"])} for c in self.confidence]
+        scores += [{"at": n["at"], "score": int(n["confidence"])} for n in self.step_notes
+                   if n.get("confidence") is not None]
+        return sorted(scores, key=lambda s: str(s["at"]))
+
+
+def sorted_items(referral: Item, items: list[Item]) -> Record:
+    by_prefix: dict[str, list[Item]] = {}
+    for item in items:
+        by_prefix.setdefault(str(item["sk"]).split("#", 1)[0], []).append(item)
+
+    def one(prefix: str) -> Item | None:
+        return next(iter(by_prefix.get(prefix, [])), None)
+
+    contacts = sorted(by_prefix.get("CONTACT", []), key=lambda c: (str(c["on"]), str(c["at"])))
+    return Record(referral, one("PATIENT"), one("PROFILE"), by_prefix.get("CONFIDENCE", []),
+                  contacts, one("BENEFITS"), by_prefix.get("CASENOTE", []),
+                  by_prefix.get("NOTE", []))
+
+
+def item_key(key: str | None) -> str:
+    """A short id for an item from the request's key (a repeat finds the same item)."""
+    return hashlib.sha256(key.encode()).hexdigest()[:16] if key else uuid.uuid4().hex[:16]
+
+
+class CaseRecords:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def _mine(self, principal: Principal, referral_id: str) -> Item:
+        principal.require(Role.COACH)
+        item = self.store.referral(referral_id)
+        if item is None or item.get("coach_id") != principal.coach_id:
+            raise NotFound("No referral with that id is in your caseload")
+        return item
+
+    def _live(self, item: Item) -> None:
+        if Status(item["status"]).terminal:
+            raise Conflict(f"This referral has ended ({item['status']}): its case record can be "
+                           "read but not changed")
+
+    def read(self, principal: Principal, referral_id: str, purpose: str) -> Record:
+        """The whole record: one audit entry, one Query of the personal-data table."""
+        item = self._mine(principal, referral_id)
+        return sorted_items(item, self.store.read_case_items(referral_id, principal.actor,
+                                                             purpose))
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def _put(self, item: Item, sk: str, fields: Item, replace: bool = False) -> bool:
+        """Write a case item; True if it is new (False: a repeat of one already written)."""
+        written = self.store.put_case_item(item["referral_id"], sk, fields, replace)
+        if written == "erased":
+            raise Conflict(ERASED)
+        return written == "written"
+
+    def _fact(self, item: Item, sk: str, event: Event, **changes: Any) -> None:
+        """The referral item's part of a change; if it cannot land, the case item is taken
+        back so that a failed request leaves nothing behind."""
+        try:
+            self.store.add_fact(item["referral_id"], event, **changes)
+        except ConditionFailed as error:
+            self.store.remove_case_item(item["referral_id"], sk)
+            raise Conflict("This referral has just ended: nothing was recorded") from error
+        except Exception:
+            self.store.remove_case_item(item["referral_id"], sk)
+            raise
+
+    def save_profile(self, principal: Principal, referral_id: str, body: Any) -> Item:
+        item = self._mine(principal, referral_id)
+        profile = parse_body(Profile, body)
+        self._live(item)
+        at, by = now_iso(), principal.actor
+        fields = {**profile.model_dump(mode="json", exclude={"confidence"}), "at": at, "by": by}
+        self._put(item, "PROFILE", fields, replace=True)
+        if profile.confidence is not None:
+            self._put(item, f"CONFIDENCE#{at}", {"at": at, "by": by,
+                                                 "score": profile.confidence})
+        return {"referral_id": referral_id, "saved": "profile"}
+
+    def add_contact(self, principal: Principal, referral_id: str, body: Any,
+                    key: str | None) -> Item:
+        item = self._mine(principal, referral_id)
+        contact = parse_body(EmployerContact, body)
+        self._live(item)
+        on = contact.on.isoformat()
+        sk = f"CONTACT#{on}-{item_key(key)}"
+        if self._put(item, sk, {**contact.model_dump(mode="json"), "at": now_iso(),
+                                "by": principal.actor}):
+            self._fact(item, sk, Event("employer_contact_recorded", principal.actor),
+                       append={"employer_contact_dates": [on]})
+        return {"referral_id": referral_id, "contact_id": sk.removeprefix("CONTACT#")}
+
+    def record_benefits_advice(self, principal: Principal, referral_id: str,
+                               body: Any) -> Item:
+        item = self._mine(principal, referral_id)
+        advice = parse_body(BenefitsAdvice, body)
+        self._live(item)
+        on = advice.on.isoformat() if advice.on else None
+        self._put(item, "BENEFITS", {"given": advice.given, "on": on, "at": now_iso(),
+                                     "by": principal.actor}, replace=True)
+        event = Event("benefits_advice_recorded", principal.actor)
+        # Replacing an answer: nothing to take back if the referral has ended meanwhile.
+        try:
+            if on:
+                self.store.add_fact(referral_id, event, set_fields={"benefits_advice_on": on})
+            else:
+                self.store.add_fact(referral_id, event, remove=["benefits_advice_on"])
+        except ConditionFailed as error:
+            raise Conflict("This referral has just ended: nothing was recorded") from error
+        return {"referral_id": referral_id, "given": advice.given, "on": on}
+
+    def add_note(self, principal: Principal, referral_id: str, body: Any,
+                 key: str | None) -> Item:
+        item = self._mine(principal, referral_id)
+        note = parse_body(Note, body)
+        self._live(item)
+        at = now_iso()
+        stamp = at[:19].replace("-", "").replace(":", "")  # sorts by time, safe in a URL
+        sk = f"CASENOTE#{stamp}-{item_key(key)}"
+        self._put(item, sk, {"text": note.text, "at": at, "by": principal.actor})
+        return {"referral_id": referral_id, "note_id": sk.removeprefix("CASENOTE#")}
+
+    def edit_note(self, principal: Principal, referral_id: str, note_id: str,
+                  body: Any) -> Item:
+        item = self._mine(principal, referral_id)
+        note = parse_body(Note, body)
+        self._live(item)
+        if len(note_id) > 100 or not self.store.edit_case_item(
+                referral_id, f"CASENOTE#{note_id}",
+                {"text": note.text, "edited_at": now_iso(), "edited_by": principal.actor},
+                must_have="text"):
+            raise NotFound("No note with that id on this referral")
+        return {"referral_id": referral_id, "note_id": note_id}
+
+
+# -- what the API answers --------------------------------------------------------------------
+
+
+def _public(item: Item, *drop: str) -> Item:
+    return {k: v for k, v in item.items() if k not in {"referral_id", "sk", "expires_at", *drop}}
+
+
+def profile_view(record: Record) -> Item:
+    return {"profile": _public(record.profile) if record.profile else None,
+            "confidence": record.confidence_over_time}
+
+
+def contacts_view(record: Record) -> list[Item]:
+    return [{"contact_id": str(c["sk"]).removeprefix("CONTACT#"), **_public(c)}
+            for c in record.contacts]
+
+
+def notes_view(record: Record) -> list[Item]:
+    return [{"note_id": str(n["sk"]).removeprefix("CASENOTE#"), **_public(n)}
+            for n in sorted(record.notes, key=lambda n: str(n["at"]))]
+

@@ -1,0 +1,62 @@
+"""The coach's diary: weeks (Monday to Sunday, UK time) and when a follow-up may be booked.
+Pure rules, no AWS."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from workingbetter.domain import slots
+
+# Phone and video follow-ups fit a working day; surgery ones a slot of the coach's session.
+WORKING_DAY = (time(8, 0), time(18, 0))
+BOOK_AHEAD = timedelta(weeks=26)
+MODES = ("surgery", "phone", "video")
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def week_bounds(monday: date) -> tuple[str, str]:
+    """The week's first and next week's first instant, as stored (UTC, ...Z)."""
+    start = datetime.combine(monday, time(0, 0), tzinfo=slots.UK)
+    end = datetime.combine(monday + timedelta(days=7), time(0, 0), tzinfo=slots.UK)
+    return slots.iso(start), slots.iso(end)
+
+
+def as_uk(start: datetime) -> datetime:
+    """A time typed without an offset is UK wall-clock time."""
+    return start.replace(tzinfo=slots.UK) if start.tzinfo is None else start.astimezone(slots.UK)
+
+
+def booking_problem(start: datetime, mode: str, session_weekday: int,
+                    now: datetime) -> str | None:
+    """Why a follow-up cannot start then (None: it can)."""
+    local = as_uk(start)
+    if local <= now:
+        return "The appointment must be in the future"
+    if local - now > BOOK_AHEAD:
+        return "Book at most 26 weeks ahead"
+    if mode == "surgery":
+        if local.weekday() != session_weekday or local.time() not in slots.SESSION_SLOTS:
+            day = slots.WEEKDAYS[session_weekday].capitalize()
+            times = ", ".join(f"{t:%H:%M}" for t in slots.SESSION_SLOTS)
+            return f"Choose a time in your surgery session: {day} at {times}"
+        return None
+    if local.weekday() >= 5 or not WORKING_DAY[0] <= local.time() <= WORKING_DAY[1]:
+        return "Choose a weekday between 08:00 and 18:00"
+    return None
+
+
+def follow_up_id(start_iso: str) -> str:
+    """A follow-up's id in a URL: its start, 2026-12-01T10:30:00Z as 20261201T103000Z."""
+    return start_iso.replace("-", "").replace(":", "")
+
+
+def start_of(follow_up: str) -> str | None:
+    """The start a follow-up id stands for; None if it is not one."""
+    try:
+        instant = datetime.strptime(follow_up, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    return slots.iso(instant)

@@ -1,0 +1,181 @@
+"""Follow-up appointments and the coach's diary.
+
+After the first appointment the run waits in support (or in work) for its next review; the
+sessions in between need no workflow. They live beside the referral: a row in the coach's diary
+(`FOLLOWUP#<coach>`, ids, enums and times only) that also holds the time in the coach's slots,
+so nobody is booked twice. Each has a reminder for the patient and, once it is over, an outcome;
+a missed one becomes a message and an outreach task for the coach.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from workingbetter.auth import Principal, Role
+from workingbetter.domain import diary, slots
+from workingbetter.domain.errors import BadRequest, Conflict, FieldError, InvalidInput, NotFound
+from workingbetter.domain.referral import Status
+from workingbetter.notifications.notices import Notices
+from workingbetter.steps import parse_body
+from workingbetter.store import ConditionFailed, Event, Item, Store, now_iso
+
+if TYPE_CHECKING:
+    from workingbetter.settings import Settings  # pydantic-settings: only when read
+
+_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
+# Follow-ups come after the first appointment was attended.
+BOOKABLE = frozenset({Status.IN_SUPPORT, Status.IN_WORK})
+
+
+class FollowUpBooking(BaseModel):
+    model_config = _STRICT
+    start: datetime  # without an offset: UK time
+    mode: Literal["surgery", "phone", "video"]
+
+
+class FollowUpOutcome(BaseModel):
+    model_config = _STRICT
+    outcome: Literal["attended", "did_not_attend", "cancelled"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One appointment in the diary."""
+
+    start: str
+    referral_id: str
+    first: bool  # the first appointment (booked by the run), or a follow-up
+    mode: str
+    outcome: str | None
+    follow_up_id: str | None
+
+    def as_item(self) -> Item:
+        return {"start": self.start, "referral_id": self.referral_id,
+                "kind": "first" if self.first else "follow_up", "mode": self.mode,
+                "outcome": self.outcome, "follow_up_id": self.follow_up_id}
+
+
+@dataclass(frozen=True)
+class Week:
+    monday: date
+    entries: list[Entry]
+    practice_ods: str | None
+
+
+class FollowUps:
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+
+    def _mine(self, principal: Principal, referral_id: str) -> Item:
+        principal.require(Role.COACH)
+        item = self.store.referral(referral_id)
+        if item is None or item.get("coach_id") != principal.coach_id:
+            raise NotFound("No referral with that id is in your caseload")
+        return item
+
+    def book(self, principal: Principal, referral_id: str, body: object) -> Item:
+        item = self._mine(principal, referral_id)
+        booking = parse_body(FollowUpBooking, body)
+        if Status(item["status"]) not in BOOKABLE:
+            raise Conflict("Book follow-up appointments once the first appointment has been "
+                           f"attended, while support goes on (this referral is {item['status']})")
+        coach = self.store.coach(str(item["coach_id"]))
+        assert coach is not None, "a referral's coach exists"
+        now = datetime.now(UTC)
+        problem = diary.booking_problem(booking.start, booking.mode, int(coach["weekday"]), now)
+        if problem:
+            raise InvalidInput("The appointment cannot be booked then: nothing was booked",
+                               [FieldError("start", problem)])
+        start_iso = slots.iso(diary.as_uk(booking.start))
+        follow_up_id = diary.follow_up_id(start_iso)
+        answer = {"referral_id": referral_id, "follow_up_id": follow_up_id,
+                  "start": start_iso, "mode": booking.mode}
+        booked = self.store.follow_up(str(item["coach_id"]), start_iso, referral_id)
+        if booked is not None:
+            if booked["mode"] == booking.mode and not booked.get("outcome"):
+                return answer  # a repeat of this booking
+            raise Conflict("This patient already had an appointment at that time")
+        if not self.store.hold_slot(str(item["coach_id"]), start_iso, referral_id):
+            raise Conflict("You already have an appointment at that time: choose another")
+        due_at = slots.iso(self.settings.on_real_clock(slots.parse_iso(start_iso), now))
+        self.store.book_follow_up(str(item["coach_id"]), start_iso, {
+            "referral_id": referral_id, "mode": booking.mode, "due_at": due_at,
+            "booked_at": now_iso(), "booked_by": principal.actor})
+        Notices.of(self.store, self.settings).follow_up_booked(item, start_iso, follow_up_id)
+        return answer
+
+    def record_outcome(self, principal: Principal, referral_id: str, follow_up_id: str,
+                       body: object) -> Item:
+        item = self._mine(principal, referral_id)
+        start_iso = diary.start_of(follow_up_id)
+        coach_id = str(item["coach_id"])
+        booked = self.store.follow_up(coach_id, start_iso, referral_id) if start_iso else None
+        if start_iso is None or booked is None:
+            raise NotFound("No follow-up appointment with that id for this referral")
+        outcome = parse_body(FollowUpOutcome, body).outcome
+        if Status(item["status"]).terminal:
+            raise Conflict(f"This referral has ended ({item['status']}): nothing more can be "
+                           "recorded")
+        if outcome != "cancelled" and datetime.now(UTC) < slots.parse_iso(str(booked["due_at"])):
+            raise Conflict("The appointment has not happened yet: record whether the patient "
+                           "came once it has started (a cancellation can be recorded now)")
+        if not self.store.follow_up_outcome(coach_id, start_iso, referral_id, outcome,
+                                            principal.actor):
+            raise Conflict(f"This appointment's outcome was already recorded "
+                           f"({booked.get('outcome') or 'just now'})")
+        if outcome == "cancelled":
+            self.store.free_slot(coach_id, start_iso, referral_id)
+        Notices.of(self.store, self.settings).follow_up_over(item, follow_up_id, outcome)
+        with contextlib.suppress(ConditionFailed):  # ended a moment ago: the diary keeps it
+            self.store.add_fact(referral_id, Event(f"follow_up_{outcome}", principal.actor,
+                                                   {"mode": str(booked["mode"])}))
+        return {"referral_id": referral_id, "follow_up_id": follow_up_id, "outcome": outcome}
+
+    def for_referral(self, item: Item) -> list[Entry]:
+        """The referral's follow-ups, oldest first (from when it was made)."""
+        rows = self.store.follow_ups(str(item.get("coach_id")), str(item["created_at"])[:19],
+                                     "9999")
+        return [_follow_up(r) for r in rows if r["referral_id"] == item["referral_id"]]
+
+    def week(self, principal: Principal, monday: date) -> Week:
+        """Every appointment in the coach's week: first appointments held in their slots and
+        follow-ups, in time order."""
+        principal.require(Role.COACH)
+        coach_id = str(principal.coach_id)
+        coach = self.store.coach(coach_id)
+        start, end = diary.week_bounds(monday)
+        follow_ups = {str(r["start"]): r for r in self.store.follow_ups(coach_id, start, end)}
+        entries = [_follow_up(r) for r in follow_ups.values()]
+        for held in self.store.slots_between(coach_id, start, end):
+            if str(held["sk"]) not in follow_ups:
+                entries.append(self._first(str(held["sk"]), str(held["referral_id"])))
+        entries.sort(key=lambda e: e.start)
+        return Week(monday, entries, str(coach["practice_ods"]) if coach else None)
+
+    def _first(self, start_iso: str, referral_id: str) -> Entry:
+        item = self.store.referral(referral_id) or {}
+        appointment = item.get("appointment") or {}
+        outcome = appointment.get("outcome") if appointment.get("start") == start_iso else None
+        return Entry(start_iso, referral_id, True, "surgery", outcome, None)
+
+
+def _follow_up(row: Item) -> Entry:
+    return Entry(str(row["start"]), str(row["referral_id"]), False, str(row["mode"]),
+                 row.get("outcome"), diary.follow_up_id(str(row["start"])))
+
+
+def parse_week(text: str | None) -> date:
+    """`?week=YYYY-MM-DD` (any day of it), or this week."""
+    if not text:
+        return diary.monday_of(datetime.now(UTC).astimezone(slots.UK).date())
+    try:
+        return diary.monday_of(date.fromisoformat(text[:10]))
+    except ValueError as error:
+        raise BadRequest("Give the week as a date, YYYY-MM-DD",
+                           [FieldError("week", "Enter a real date as YYYY-MM-DD")]) from error

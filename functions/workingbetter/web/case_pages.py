@@ -1,0 +1,185 @@
+"""/coach/referrals/{id}: the coach's case record of one referral, with its forms; /coach/diary:
+every appointment of the coach's week. Only the referral's coach sees either; each view leaves
+one audit entry."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from chalice.app import Response
+
+from workingbetter.auth import Principal, Role
+from workingbetter.domain import nhs_number
+from workingbetter.domain.errors import Conflict, InvalidInput, NotFound
+from workingbetter.web.coach_pages import Failed
+from workingbetter.web.errors import PageErrors, only_message
+from workingbetter.web.http import (
+    FORM,
+    Form,
+    form_keys,
+    html,
+    page,
+    posted_form,
+    principal,
+    redirect,
+    request,
+    services,
+)
+from workingbetter.web.registry import blueprint
+
+
+def _coach() -> Principal:
+    who = principal()
+    who.require(Role.COACH)
+    return who
+
+
+def _services() -> Any:
+    from workingbetter.case_record import CaseRecords
+    from workingbetter.follow_ups import FollowUps
+    from workingbetter.settings import get_settings
+    from workingbetter.web.case_forms import Services
+
+    store = services().store
+    return Services(CaseRecords(store), FollowUps(store, get_settings()))
+
+
+def _record_page(who: Principal, referral_id: str, failed: Failed | None = None,
+                 status: int = 200) -> Response:
+    from workingbetter.case_record import GOAL_STATUSES
+    from workingbetter.web import case_forms
+    from workingbetter.web.caseload import age_today
+
+    s = _services()
+    record = s.records.read(who, referral_id, "GET /coach/referrals/{referral_id}")
+    patient = (record.patient or {}).get("patient") or {}
+    query: dict[str, str] = dict(request().query_params or {})
+    saved = case_forms.FORMS.get(query.get("saved", ""))
+    name = f"{patient.get('given_name', '')} {patient.get('family_name', '')}".strip()
+    if patient.get("nhs_number"):
+        patient = {**patient, "nhs_number": nhs_number.display(str(patient["nhs_number"]))}
+    return html("case_record.html", status, title=name or "Personal data erased",
+                principal=who, active="/coach", record=record, patient=patient,
+                personal=record.patient or {},
+                age=age_today(patient.get("date_of_birth"), datetime.now(UTC).date()),
+                follow_ups=s.follow_ups.for_referral(record.referral),
+                banner=saved.done if saved else "", keys=form_keys(), failed=failed,
+                errors=failed.errors if failed else PageErrors(), empty=Form(),
+                goal_statuses=GOAL_STATUSES, goals_shown=case_forms.GOALS_SHOWN)
+
+
+@blueprint.route("/coach/referrals/{referral_id}", methods=["GET"])
+@page
+def case_record_page(referral_id: str) -> Response:
+    return _record_page(_coach(), referral_id)
+
+
+def record_case_form(who: Principal, referral_id: str, path: str, form: Form) -> Response:
+    """A case-record form posted to /coach/referrals/{id}/{path} (coach_pages routes it)."""
+    from workingbetter.web import case_forms
+
+    case_form = case_forms.FORMS[path]
+    try:
+        case_form.record(_services(), who, referral_id, case_form.body(form), form.get("nonce"))
+    except InvalidInput as error:
+        errors = case_form.errors.page_errors(error.errors)
+        return _record_page(who, referral_id, Failed(referral_id, path, form, errors), 422)
+    except Conflict as error:
+        return _record_page(who, referral_id,
+                            Failed(referral_id, path, form, only_message(error.detail)), 409)
+    return redirect(f"/coach/referrals/{referral_id}?saved={path}")
+
+
+@blueprint.route("/coach/referrals/{referral_id}/notes/{note_id}", methods=["POST"],
+                 content_types=[FORM])
+@page
+def edit_note(referral_id: str, note_id: str) -> Response:
+    from workingbetter.web.errors import FormErrorMap
+
+    who = _coach()
+    form = posted_form()
+    try:
+        _services().records.edit_note(who, referral_id, note_id,
+                                      {"text": form.get("text")} if form.get("text") else {})
+    except InvalidInput as error:
+        errors = FormErrorMap({"text": f"note-{note_id}"},
+                              required={"text": "Enter the note"}).page_errors(error.errors)
+        return _record_page(who, referral_id,
+                            Failed(referral_id, f"note-{note_id}", form, errors), 422)
+    return redirect(f"/coach/referrals/{referral_id}?saved=notes")
+
+
+# -- the diary -------------------------------------------------------------------------------
+
+
+def _diary_page(who: Principal, failed: Failed | None = None, status: int = 200) -> Response:
+    from workingbetter.follow_ups import parse_week
+
+    s = _services()
+    query: dict[str, str] = dict(request().query_params or {})
+    monday = parse_week(query.get("week"))
+    week = s.follow_ups.week(who, monday)
+    ids = list(dict.fromkeys(e.referral_id for e in week.entries))
+    names: dict[str, str] = {}
+    if ids and week.practice_ods:
+        from workingbetter.web.caseload import patient_name
+
+        personal = services().store.personal_data_for_page(ids, week.practice_ods, who.actor,
+                                                           "GET /coach/diary")
+        names = {r: patient_name(personal.get(r)) for r in ids}
+    pages = {"previous": f"/coach/diary?week={monday - timedelta(days=7)}",
+             "next": f"/coach/diary?week={monday + timedelta(days=7)}"}
+    return html("diary.html", status, title="Your diary", principal=who, active="/coach/diary",
+                week=week, names=names, pages=pages, keys=form_keys(), failed=failed,
+                errors=failed.errors if failed else PageErrors(),
+                now=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                sunday=monday + timedelta(days=6))
+
+
+@blueprint.route("/coach/diary", methods=["GET"])
+@page
+def diary_page() -> Response:
+    return _diary_page(_coach())
+
+
+@blueprint.route("/coach/diary/{referral_id}/{follow_up_id}", methods=["POST"],
+                 content_types=[FORM])
+@page
+def record_follow_up_outcome(referral_id: str, follow_up_id: str) -> Response:
+    from workingbetter.web.errors import FormErrorMap
+
+    who = _coach()
+    form = posted_form()
+    back = form.get("back") if form.get("back").startswith("/coach/") else "/coach/diary"
+    outcome = form.get("outcome")
+    try:
+        _services().follow_ups.record_outcome(who, referral_id, follow_up_id,
+                                              {"outcome": outcome} if outcome else {})
+    except InvalidInput as error:
+        errors = FormErrorMap({"outcome": f"outcome-{follow_up_id}"},
+                              required={"outcome": "Select what happened"},
+                              reworded={"outcome": {
+                                  "Choose attended, did_not_attend or cancelled":
+                                  "Select what happened"}}).page_errors(error.errors)
+        return _diary_page(who, Failed(referral_id, follow_up_id, form, errors), 422)
+    except Conflict as error:
+        return _diary_page(who, Failed(referral_id, follow_up_id, form,
+                                       only_message(error.detail)), 409)
+    return redirect(back)
+
+
+@blueprint.route("/coach/tasks/done", methods=["POST"], content_types=[FORM])
+@page
+def task_done() -> Response:
+    """The coach has done a task (rung the patient, written the letter): it leaves the list."""
+    from workingbetter.notifications.outbox import Outbox
+
+    who = _coach()
+    form = posted_form()
+    referral_id, notification_id = form.get("referral_id"), form.get("notification_id")
+    if not (0 < len(referral_id) <= 500 and 0 < len(notification_id) <= 500) or \
+            not Outbox(services().store).clear_task(referral_id, notification_id,
+                                                    str(who.coach_id)):
+        raise NotFound("No such task on your list")
+    return redirect("/coach?recorded=task")
