@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from workingbetter import parsing
 from workingbetter.auth import Principal
 from workingbetter.case_record import CONTACT_OUTCOMES, CaseRecords
 from workingbetter.follow_ups import FollowUps
@@ -65,7 +66,7 @@ def _follow_up(form: Form) -> dict[str, Any]:
     return _keep(start=f"{day}T{at}" if day and at else day, mode=form.get("mode"))
 
 
-NUMBER = "Input should be a valid integer, unable to parse string as an integer"
+NUMBER = parsing.WHOLE_NUMBER
 DATETIME = "Input should be a valid datetime or date, unexpected extra characters at the end " \
            "of the input"
 
