@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, StrictBool, ValidationError
 
 from workingbetter.auth import Principal, Role
+from workingbetter.domain.bands import ERASED_WITH_PERSONAL_DATA
 from workingbetter.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 from workingbetter.domain.referral import ExitReason, Status
 from workingbetter.domain.text import Paragraph
@@ -133,7 +134,8 @@ def withdraw_referral(store: Store, workflow: Workflow, item: Item, actor: str,
         if not item.get("personal_data_erased"):
             # The keyed hash of the NHS number goes too: with the key it re-identifies.
             store.update(referral_id, Event("personal_data_erased", actor),
-                         set_fields={"personal_data_erased": True}, remove=["patient_key"],
+                         set_fields={"personal_data_erased": True},
+                         remove=["patient_key", *ERASED_WITH_PERSONAL_DATA],
                          require_live=False)
     return {"referral_id": referral_id, "status": str(status),
             "personal_data_erased": bool(request.erase_personal_data

@@ -25,7 +25,8 @@ from workingbetter.web.http import (
 from workingbetter.web.registry import blueprint
 
 TOKEN_HOURS = 12
-LANDING = {Role.REFERRER: "/referrals/new", Role.COACH: "/coach", Role.OPS: "/ops"}
+LANDING = {Role.REFERRER: "/referrals/new", Role.COACH: "/coach", Role.OPS: "/ops",
+           Role.COMMISSIONER: "/reports"}
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,11 @@ class Identity:
 
 
 def identities() -> list[Identity]:
-    """Everyone a person may act as locally: ops, staff at each practice, each coach."""
-    found = [Identity("ops", "Service manager (ops)", "Watches every run; sees no personal data")]
+    """Everyone a person may act as locally: ops, a commissioner, staff at each practice, each
+    coach."""
+    found = [Identity("ops", "Service manager (ops)", "Watches every run; sees no personal data"),
+             Identity("commissioner", "Commissioner",
+                      "Reads outcome reports: counts and rates, never a referral")]
     practices = services().referrals.practices()
     for p in practices:
         found.append(Identity(f"referrer:{p['practice_ods']}", f"Practice staff at {p['name']}",
