@@ -69,9 +69,10 @@ def _pinned(shown: Sequence[Shown], total: int) -> bool:
 
 
 def group(values: Sequence[int], total: int | None) -> list[Shown]:
-    """One row of cells that adds up to `total` (None: no total is published)."""
+    """One row of cells that adds up to `total` (None: no total is published; a total from 1
+    to 4 is itself shown as "<5", so it gives nothing away)."""
     shown = [primary(v) for v in values]
-    if total is None:
+    if total is None or is_hidden(primary(total)):
         return shown
     while _pinned(shown, total):
         candidates = [i for i, s in enumerate(shown) if isinstance(s, int) and s > 0]
