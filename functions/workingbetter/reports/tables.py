@@ -44,8 +44,17 @@ class Table:
 
     def as_json(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title,
-                "columns": [{"key": c.key, "label": c.label} for c in self.columns],
+                "columns": [{"key": c.key, "label": c.label, "numeric": c.numeric,
+                             "percent": c.percent} for c in self.columns],
                 "rows": self.rows, "total": self.total, "notes": list(self.notes)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Table:
+        """A table as the API sent it (the terminal report reads the running service)."""
+        columns = tuple(Column(str(c["key"]), str(c["label"]), bool(c.get("numeric", True)),
+                               bool(c.get("percent", False))) for c in data["columns"])
+        return cls(str(data["id"]), str(data["title"]), columns, list(data["rows"]),
+                   tuple(data.get("notes") or ()), data.get("total"))
 
 
 @dataclass(frozen=True)
