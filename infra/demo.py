@@ -56,7 +56,7 @@ class Plan:
 def plan(rng: random.Random) -> Plan:
     steps = ("appointment_outcome", "review", "sustainment_check")
     return Plan(
-        attend=rng.choice((0.95, 0.85, 0.7, 0.4)),
+        attend=rng.choice((0.95, 0.9, 0.8, 0.6)),
         job_after_reviews=rng.choice((1, 2, 3, 4)) if rng.random() < 0.45 else None,
         exit_after_reviews=rng.choice((2, 3, 5)) if rng.random() < 0.25 else None,
         keeps_job=(rng.random() < 0.8, rng.random() < 0.85),

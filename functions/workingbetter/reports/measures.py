@@ -176,8 +176,11 @@ def ips(referrals: Sequence[Referral], caseloads: list[CoachCaseload], period: P
     started = [r for r in referrals if r.first_attended_at is not None]
     to_contact = _days(clock, ((r.first_attended_at, r.first_employer_contact_at)
                                for r in started))
+    # The weeks the service ran within the period: from its first referral, not the period's
+    # first day (a pilot that started mid-period has not had coaches for all of it).
+    since = max(period.start, min((r.created_at for r in referrals), default=period.start))
     until = min(period.end, now)
-    weeks = clock.days(period.start, until) / 7 if until > period.start else 0.0
+    weeks = clock.days(since, until) / 7 if until > since else 0.0
     contacts = sum(1 for r in referrals for at in r.employer_contacts
                    if period.start <= at < period.end)
     # Contacts recorded only as a number (before the dates) count where no dates exist.
