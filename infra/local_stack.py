@@ -154,6 +154,7 @@ def banner(stack: Stack, settings: LocalSettings) -> str:
         "Working Better is running locally.",
         f"  API            {stack.api_url}   (try GET {stack.api_url}/practices)",
         f"  Web pages      {stack.api_url}/login   (sign in as a referrer, a coach or ops)",
+        f"  Outcomes       {stack.api_url}/reports   (ops or the commissioner; `make report`)",
         f"  AWS (moto)     {stack.aws_url}",
         f"  State machine  {stack.built.state_machine_arn}",
         f"  Service day    {settings.seconds_per_day:g} s (WB_SECONDS_PER_DAY)",
