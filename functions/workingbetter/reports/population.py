@@ -7,8 +7,9 @@ measured, so a demo that runs a year in minutes reports in days, as production d
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -75,26 +76,38 @@ class Referral:
         return min(self.employer_contacts) if self.employer_contacts else None
 
 
-@dataclass
 class _Timeline:
-    events: list[Mapping[str, Any]] = field(default_factory=list)
+    """One pass over a referral's timeline: how often each event happened, and when first
+    (ISO instants sort as text, so only the instants used are parsed)."""
 
-    def first(self, *names: str) -> datetime | None:
-        found = [instant(str(e["at"])) for e in self.events if e["event"] in names]
-        return min(found) if found else None
+    def __init__(self, events: Iterable[Mapping[str, Any]]) -> None:
+        self.counts: Counter[str] = Counter()
+        self.firsts: dict[str, str] = {}
+        self.rejected_by: str | None = None
+        self.last_at: str | None = None
+        for e in events:
+            name, at = str(e["event"]), str(e["at"])
+            self.counts[name] += 1
+            if name not in self.firsts or at < self.firsts[name]:
+                self.firsts[name] = at
+            if name == "triage_rejected" and self.rejected_by is None:
+                self.rejected_by = str(e.get("by"))
+            self.last_at = at
+
+    def first(self, name: str) -> datetime | None:
+        at = self.firsts.get(name)
+        return None if at is None else instant(at)
 
     def count(self, names: Iterable[str]) -> int:
-        wanted = set(names)
-        return sum(1 for e in self.events if e["event"] in wanted)
+        return sum(self.counts[n] for n in names)
 
     def has(self, names: Iterable[str]) -> bool:
         return self.count(names) > 0
 
     def rejection(self) -> str | None:
-        for e in self.events:
-            if e["event"] == "triage_rejected":
-                return "age_rule" if e.get("by") == "system" else "coach_decision"
-        return None
+        if self.rejected_by is None:
+            return None
+        return "age_rule" if self.rejected_by == "system" else "coach_decision"
 
 
 def _job(raw: Any) -> Job | None:
@@ -114,10 +127,10 @@ def _contacts(item: Mapping[str, Any]) -> tuple[datetime, ...]:
 
 def from_item(item: Mapping[str, Any]) -> Referral:
     """The record of one referral item, as the workflow left it."""
-    timeline = _Timeline(list(item.get("timeline") or []))
+    timeline = _Timeline(item.get("timeline") or [])
     status = Status(str(item["status"]))
     contacts = _contacts(item)
-    ended = timeline.events[-1]["at"] if status.terminal and timeline.events else None
+    ended = timeline.last_at if status.terminal else None
     weeks = frozenset(w for w in (13, 26, 52) if timeline.has([f"in_work_{w}_weeks"]))
     advice = item.get("benefits_advice_on")
     return Referral(
