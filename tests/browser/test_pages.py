@@ -134,10 +134,11 @@ def test_a_commissioner_reads_the_outcomes_by_keyboard_and_on_a_small_screen(
         path="test-artifacts/outcomes-funnel-chart.png")
 
     # The period picker works from the keyboard alone: tab to it, type, press Enter.
-    page.get_by_label("From").focus()
+    page.get_by_label("From", exact=True).focus()
+    page.keyboard.press("Control+A")
     page.keyboard.type("2020-01-01")
     page.keyboard.press("Tab")
-    expect(page.get_by_label("To")).to_be_focused()
+    expect(page.get_by_label("To", exact=True)).to_be_focused()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/reports\?from=2020-01-01"))
     expect(page.locator("#table-funnel")).to_be_visible()
