@@ -27,7 +27,7 @@ def _project(self: Item, projection_expressions: list[list[str]]) -> Item:
         # A copy of the part kept: merging a later path must not change the one conversion.
         merge_dicts(result, copy.deepcopy(find_nested_key(expr, whole)))
     return Item(hash_key=self.hash_key, range_key=self.range_key,
-                attrs=serializer.serialize(result)["M"])
+                attrs=dict(serializer.serialize(result)["M"]))
 
 
 def install() -> None:

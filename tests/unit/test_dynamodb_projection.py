@@ -13,7 +13,7 @@ from moto.dynamodb.models.dynamo_type import Item
 from infra import dynamodb_projection
 from tests.unit.moto_internals import changed
 
-REFERRAL = {"pk": "R#1", "sk": "REFERRAL", "stage": "IN_WORK", "n": 3,
+REFERRAL: dict[str, Any] = {"pk": "R#1", "sk": "REFERRAL", "stage": "IN_WORK", "n": 3,
             "job": {"hours_per_week": "20", "pay_band": "nlw", "things": ["a", "b", "c"]},
             "timeline": [{"at": f"2026-01-0{i}", "event": f"e{i}"} for i in range(1, 8)]}
 PROJECTIONS = ["stage, n", "job, job.pay_band", "job.things[1], job.things",
