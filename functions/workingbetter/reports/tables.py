@@ -108,12 +108,12 @@ def _time(key: str, label: str, d: Distribution) -> dict[str, Cell]:
             "p90_days": suppression.statistic(d.p90, d.n), "people": suppression.primary(d.n)}
 
 
-TIME_COLUMNS = (LABEL, Column("median_days", "Median (days)"),
-                Column("p90_days", "90th percentile (days)"), Column("people", "People"))
+TIME_COLUMNS = (LABEL, Column("median_days", "Median"),
+                Column("p90_days", "90th centile"), Column("people", "People"))
 
 
 def times(outcomes: Outcomes) -> Table:
-    return Table("times", "Time from referral", TIME_COLUMNS, [
+    return Table("times", "Days from referral", TIME_COLUMNS, [
         _time("to_first_contact", "To first contact (first appointment offered)",
               outcomes.to_first_contact),
         _time("to_first_attended", "To first appointment attended",
@@ -197,16 +197,18 @@ def caseloads(outcomes: Outcomes) -> Table:
     rows: list[dict[str, Cell]] = []
     for c in outcomes.ips.caseloads:
         active: Shown = suppression.primary(c.active)
-        rows.append({"key": c.coach_id, "label": c.coach_id, "days_per_week": c.days_per_week,
+        days = f"{c.days_per_week} day{'s' if c.days_per_week > 1 else ''} a week"
+        rows.append({"key": c.coach_id, "label": f"{c.coach_id} ({days})",
+                     "days_per_week": c.days_per_week,
                      "active": active, "ips_cap": round(c.ips_cap, 1),
                      "per_full_time": round(c.per_full_time, 1) if isinstance(active, int)
                      else suppression.WITHHELD})
-    columns = (LABEL, Column("days_per_week", "Days a week"), Column("active", "Caseload now"),
-               Column("ips_cap", "IPS cap for those days"),
-               Column("per_full_time", "Caseload per full-time coach"))
+    columns = (LABEL, Column("active", "Caseload"), Column("ips_cap", "IPS cap"),
+               Column("per_full_time", "Per full-time"))
     return Table("caseloads", "Caseload per coach against the IPS cap", columns, rows, (
-        "IPS: at most 20 people per full-time employment specialist; a coach in surgery one "
-        "day a week has a cap of 4 on that scale.",))
+        "Caseload: the people a coach holds now. IPS: at most 20 people per full-time "
+        "employment specialist, so the cap for a coach in surgery one day a week is 4; per "
+        "full-time is the caseload scaled to five days.",))
 
 
 def build(outcomes: Outcomes, period: dict[str, str | None],
