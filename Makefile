@@ -12,7 +12,7 @@ export TZ := UTC
 NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint install clean browser package
+.PHONY: run test lint install clean browser package report demo
 
 $(STAMP):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -53,6 +53,15 @@ $(CHECKOV)/.installed:
 
 run: install
 	$(BIN)/python -m infra.local_stack
+
+# Against a running `make run`: the outcome report as plain-text tables, and a demo population
+# walked along the pathway through the HTTP API (start the stack with a fast clock for it:
+# WB_SECONDS_PER_DAY=0.5 make run). DEMO_REFERRALS sets how many (300).
+report: install
+	$(BIN)/python -m infra.report
+
+demo: install
+	$(BIN)/python -m infra.demo --referrals $(or $(DEMO_REFERRALS),300)
 
 lint: install $(CHECKOV)/.installed
 	$(BIN)/ruff check .

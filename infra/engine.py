@@ -20,6 +20,7 @@ from moto import mock_aws
 from infra import (
     asl_cache,
     dynamodb_atomicity,
+    dynamodb_projection,
     dynamodb_queries,
     dynamodb_transactions,
     lambda_dispatch,
@@ -37,7 +38,8 @@ from infra.template import LocalTemplate
 NO_NOTIFY = "http://127.0.0.1:9"
 
 PATCHES: tuple[Any, ...] = (lambda_dispatch, dynamodb_atomicity, moto_tracking,
-                            dynamodb_transactions, dynamodb_queries, asl_cache, sfn_threads,
+                            dynamodb_transactions, dynamodb_queries, dynamodb_projection,
+                            asl_cache, sfn_threads,
                             sfn_early_stop, moto_server_routing)
 
 

@@ -195,6 +195,7 @@ def banner(stack: Stack, settings: LocalSettings) -> str:
         "Working Better is running locally.",
         f"  API            {stack.api_url}   (try GET {stack.api_url}/practices)",
         f"  Web pages      {stack.api_url}/login",
+        f"  Outcomes       {stack.api_url}/reports   (ops or the commissioner; `make report`)",
         f"  Messages       {stack.api_url}/dev/messages   (what was sent: texts, emails, "
         "letters)",
         f"  Notify (local) {stack.notify.url}",

@@ -34,6 +34,7 @@ from workingbetter.web import blueprint as web_pages
 
 if TYPE_CHECKING:
     from workingbetter.referrals import Referrals
+    from workingbetter.reports.service import Reports
     from workingbetter.steps import Steps
     from workingbetter.store import Store
     from workingbetter.workflow import Workflow
@@ -81,12 +82,14 @@ class Services:
     workflow: Workflow
     referrals: Referrals
     steps: Steps
+    reports: Reports
 
 
 @functools.lru_cache(maxsize=1)
 def services() -> Services:
     """Adapters built once per container, from settings validated on first use."""
     from workingbetter.referrals import Referrals
+    from workingbetter.reports.service import Reports
     from workingbetter.settings import get_settings
     from workingbetter.steps import Steps
     from workingbetter.workflow import Workflow
@@ -95,7 +98,7 @@ def services() -> Services:
     store = settings.store()
     workflow = Workflow(settings.state_machine_arn)
     return Services(store, workflow, Referrals(store, workflow, settings),
-                    Steps(store, workflow, settings))
+                    Steps(store, workflow, settings), Reports(store, settings.seconds_per_day))
 
 
 def _request() -> Request:
@@ -305,6 +308,22 @@ def notify_delivery_receipt() -> tuple[int, Any]:
                  settings.secret("notify_callback_token"))
     store = services().store
     return 200, Receipts(store, Notices.of(store, settings)).record(_json_body())
+
+
+@app.route("/reports/outcomes", methods=["GET"])
+@_guarded
+def outcome_report() -> tuple[int, Any]:
+    """Counts and rates for ops and commissioners, small numbers suppressed; no referral."""
+    query: dict[str, str] = dict(_request().query_params or {})
+    return 200, services().reports.outcomes(caller(), query).as_json()
+
+
+@app.route("/reports/ips-fidelity", methods=["GET"])
+@_guarded
+def ips_fidelity_report() -> tuple[int, Any]:
+    """The IPS fidelity items the data can score, with their evidence (ops, commissioners)."""
+    query: dict[str, str] = dict(_request().query_params or {})
+    return 200, services().reports.fidelity(caller(), query)
 
 
 @app.route("/patient/withdraw/{token}", methods=["GET"])

@@ -94,6 +94,22 @@ _RECEIPT = {"type": "object", "required": ["id", "reference", "status"],
 _RECORDED = {"type": "object", "required": ["referral_id", "notification_id", "status"],
              "properties": {"referral_id": _ID, "notification_id": _ID,
                             "status": {"type": "string"}}}
+_DAY = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+_PERIOD = (
+    {"name": "from", "in": "query", "required": False, "schema": _DAY,
+     "description": "First day of referral (default: a year before `to`)"},
+    {"name": "to", "in": "query", "required": False, "schema": _DAY,
+     "description": "Last day of referral, included (default: today)"},
+    {"name": "practice", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "One participating practice's ODS code (default: every practice)"},
+)
+_REPORT = {"type": "object", "required": ["period", "tables"],
+           "properties": {"period": {"type": "object"}, "suppression": {"type": "string"},
+                          "tables": {"type": "array", "items": {"type": "object"}}}}
+_FIDELITY = {"type": "object", "required": ["period", "items", "needs_a_person"],
+             "properties": {"period": {"type": "object"},
+                            "items": {"type": "array", "items": {"type": "object"}},
+                            "needs_a_person": {"type": "array", "items": {"type": "string"}}}}
 PROBLEM = {
     "type": "object",
     "required": ["type", "title", "status", "detail"],
@@ -246,6 +262,12 @@ OPERATIONS = (
               "answers JSON, the page's form answers a page", result=_WITHDRAWN,
               body=WithdrawRequest, errors=(404, 409, 410, 500, *WITH_BODY), public=True,
               pages=(200, 409, 410, 500)),
+    Operation("GET", "/reports/outcomes", "Outcomes for ops and commissioners: counts and "
+              "rates, small numbers suppressed (\"<5\", \"[c]\")", result=_REPORT,
+              errors=(400, *AUTHENTICATED), parameters=_PERIOD),
+    Operation("GET", "/reports/ips-fidelity", "IPS fidelity items scored from live data, "
+              "with their evidence (ops, commissioners)", result=_FIDELITY,
+              errors=(400, *AUTHENTICATED), parameters=_PERIOD),
     Operation("GET", "/openapi.json", "This document", public=True, errors=(500,)),
     *FHIR_OPERATIONS,
 )

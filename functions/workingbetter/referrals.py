@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from workingbetter import listing, parsing
 from workingbetter.auth import Principal, Role
-from workingbetter.domain import nhs_number
+from workingbetter.domain import bands, nhs_number
 from workingbetter.domain.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from workingbetter.domain.referral import Awaiting, Status, fhir_status
 from workingbetter.domain.triage import facts_for
@@ -135,10 +135,15 @@ class Referrals:
             "employment_status": str(request.employment_status),
             "triage_facts": {"age_band": str(facts.age_band),
                              "only_other_condition": facts.only_other_condition},
+            # For the outcome reports (enums only; erased with the personal data).
+            "condition_categories": bands.condition_categories(request.health_conditions),
             "share_outcome_with_gp": request.consent.share_outcome_with_gp,
             "contact_preference": str(request.patient.contact_preference),
             "timeline": [Event("referral_received", principal.actor).as_item(created_at)],
         }
+        band = bands.age_band(request.patient.date_of_birth, datetime.now(UTC).date())
+        if band is not None:
+            referral["age_band"] = band
         personal = request.model_dump(mode="json", include={"patient", "health_conditions",
                                                             "reason"})
         try:

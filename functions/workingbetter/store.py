@@ -15,7 +15,7 @@ import hmac
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -375,6 +375,24 @@ class Store:
                 return items[:count], True
             if "LastEvaluatedKey" not in page:
                 return items, False
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def referrals_made(self, listing: Listing, start: str, end: str,
+                       fields: Iterable[str]) -> Iterator[Item]:
+        """Every referral of the listing made from `start` up to `end` (created_at strings,
+        end excluded), oldest first: one Query paged by DynamoDB, projected to `fields`."""
+        kwargs: dict[str, Any] = {
+            "IndexName": listing.index, "ScanIndexForward": True,
+            "KeyConditionExpression": Key(listing.key).eq(listing.value)
+            & Key(listing.range).between(listing.prefix + start, listing.prefix + end),
+            **_projection(fields, "referral_id", "created_at")}
+        while True:
+            page = self.table.query(**kwargs)
+            for item in page["Items"]:
+                if str(item["created_at"]) < end:
+                    yield item
+            if "LastEvaluatedKey" not in page:
+                return
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def flagged(self, count: int, fields: Iterable[str] = ()) -> tuple[list[Item], bool]:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, StrictBool
 
 from workingbetter import parsing
 from workingbetter.auth import Principal, Role
+from workingbetter.domain.bands import ERASED_WITH_PERSONAL_DATA
 from workingbetter.domain.errors import Conflict, NotFound
 from workingbetter.domain.referral import ExitReason, Status
 from workingbetter.domain.text import Paragraph
@@ -127,7 +128,8 @@ def withdraw_referral(store: Store, workflow: Workflow, item: Item, actor: str,
         if not item.get("personal_data_erased"):
             # The keyed hash of the NHS number goes too: with the key it re-identifies.
             store.update(referral_id, Event("personal_data_erased", actor),
-                         set_fields={"personal_data_erased": True}, remove=["patient_key"],
+                         set_fields={"personal_data_erased": True},
+                         remove=["patient_key", *ERASED_WITH_PERSONAL_DATA],
                          require_live=False)
     return {"referral_id": referral_id, "status": str(status),
             "personal_data_erased": bool(request.erase_personal_data

@@ -141,3 +141,37 @@ def test_ops_see_the_run_and_its_history_without_personal_data(page: Page) -> No
     expect(page.locator(".govuk-notification-banner")).to_contain_text("You have signed out")
     page.goto("/ops")
     expect(page).to_have_url(re.compile(r"/login$"))
+
+def test_a_commissioner_reads_the_outcomes_by_keyboard_and_on_a_small_screen(
+        page: Page) -> None:
+    sign_in(page, "commissioner")
+    expect(page).to_have_url(re.compile(r"/reports$"))
+    expect(page.locator("#table-funnel")).to_contain_text("Referred")
+    expect(page.locator("svg[role=img]")).to_have_count(4)
+    check_page(page, "09-outcomes")
+    page.locator('svg[aria-labelledby^="chart-funnel-title"]').screenshot(
+        path="test-artifacts/outcomes-funnel-chart.png")
+
+    # The period picker works from the keyboard alone: tab to it, type, press Enter.
+    page.get_by_label("From", exact=True).focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("2020-01-01")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("To", exact=True)).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/reports\?from=2020-01-01"))
+    expect(page.locator("#table-funnel")).to_be_visible()
+
+    page.goto("/reports?from=2026-02-30")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a real date")
+    check_page(page, "10-outcomes-with-errors")
+
+    page.get_by_role("link", name="IPS fidelity").first.click()
+    expect(page.locator("#fidelity-items")).to_contain_text("Caseload size")
+    check_page(page, "11-ips-fidelity")
+
+    page.set_viewport_size({"width": 375, "height": 800})
+    for path in ("/reports", "/reports/fidelity"):
+        page.goto(path)
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= 375, f"{path} scrolls sideways at 375 px ({wide} px wide)"

@@ -77,6 +77,8 @@ MATRIX: dict[tuple[str, str], dict[str, tuple[object, object]]] = {
 COLLECTIONS = {("GET", "/referrals"), ("POST", "/referrals"), ("GET", "/practices"),
                ("GET", "/ops/notifications"), ("POST", "/fhir/ServiceRequest"),
                ("GET", "/diary")}
+# Reports name no referral: ops and commissioners read them, nobody else.
+REPORTS = {("GET", "/reports/outcomes"), ("GET", "/reports/ips-fidelity")}
 # The patient's own one-time link needs no login by design: its token is the credential
 # (tests/integration/test_notifications.py covers a guessed, a used and an expired one).
 # The API's own description is public too: it holds no data (tests/unit/test_openapi.py).
@@ -106,7 +108,7 @@ def error_type(route: str) -> str:
 
 
 def test_the_matrix_covers_every_route_of_the_api() -> None:
-    assert served_routes() == set(MATRIX) | COLLECTIONS | NO_LOGIN | NOTIFYS
+    assert served_routes() == set(MATRIX) | COLLECTIONS | REPORTS | NO_LOGIN | NOTIFYS
 
 
 @pytest.fixture
@@ -181,6 +183,10 @@ def test_collections_are_scoped(cloud: Cloud, records: dict[str, str]) -> None:
     for token in (api.referrer(), api.ops()):
         assert api.call("GET", "/diary", token).status == 403
     assert api.call("GET", "/diary", token_for(cloud, "coach", records[OWN])).status == 200
+    for _, report in sorted(REPORTS):
+        for role in ("referrer", "coach"):
+            assert api.call("GET", report, token_for(cloud, role, records[OWN])).status == 403
+        assert api.call("GET", report, api.ops()).status == 200
     listed = {
         role: {r["referral_id"] for r in api.call("GET", "/referrals",
                                                   token_for(cloud, role, records[OWN])
@@ -220,6 +226,8 @@ def test_a_commissioner_reads_no_referral_and_changes_nothing(cloud: Cloud,
     assert api.call("POST", "/referrals", commissioner, {}).status == 403
     assert api.call("POST", "/fhir/ServiceRequest", commissioner, {}).status == 403
     assert api.call("GET", "/ops/notifications", commissioner).status == 403
+    for _, report in sorted(REPORTS):
+        assert api.call("GET", report, commissioner).status == 200
     for route in sorted(MATRIX):
         method, path = route[0], fill(route[1], records, OWN)
         body = BODIES.get(path.rsplit("/", 1)[-1]) if method == "POST" else None

@@ -14,9 +14,10 @@ from workingbetter.web import (
     login_pages,
     ops_pages,
     referral_pages,
+    reports_pages,
     session_pages,
 )
 from workingbetter.web.registry import blueprint
 
 __all__ = ["assets", "blueprint", "case_pages", "coach_pages", "dev_pages", "login_pages",
-           "ops_pages", "referral_pages", "session_pages"]
+           "ops_pages", "referral_pages", "reports_pages", "session_pages"]

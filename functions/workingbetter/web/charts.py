@@ -3,6 +3,7 @@ shapes, and a table of the same numbers sits beside each chart for screen reader
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 WIDTH = 640
@@ -16,7 +17,7 @@ AXIS_SPACE = 40
 @dataclass(frozen=True)
 class Bar:
     label: str
-    value: int
+    value: int | str  # a count, or a suppression marker ("<5", "[c]") drawn with no bar
     x: float
     y: float
     width: float
@@ -38,18 +39,23 @@ class Chart:
     horizontal: bool
 
 
-def _scale(values: list[int], room: float) -> float:
-    return room / max([*values, 1])
+def _scale(values: Sequence[int | str], room: float) -> float:
+    return room / max([*map(_size, values), 1])
 
 
-def funnel(chart_id: str, title: str, stages: list[tuple[str, int]]) -> Chart:
+def _size(value: int | str) -> int:
+    """A bar's length: a hidden count has none (its marker is written instead)."""
+    return value if isinstance(value, int) else 0
+
+
+def funnel(chart_id: str, title: str, stages: Sequence[tuple[str, int | str]]) -> Chart:
     """One horizontal bar per stage, longest first, names on the left, counts at the bar's end."""
     room = WIDTH - LABEL_WIDTH - 50
     scale = _scale([v for _, v in stages], room)
     bars = []
     for i, (label, value) in enumerate(stages):
         y = i * (ROW_HEIGHT + GAP)
-        width = value * scale
+        width = _size(value) * scale
         bars.append(Bar(label, value, LABEL_WIDTH, y, width, ROW_HEIGHT,
                         LABEL_WIDTH - 8, y + ROW_HEIGHT * 0.68,
                         LABEL_WIDTH + width + 6, y + ROW_HEIGHT * 0.68))
@@ -58,13 +64,13 @@ def funnel(chart_id: str, title: str, stages: list[tuple[str, int]]) -> Chart:
                  bars, horizontal=True)
 
 
-def histogram(chart_id: str, title: str, bins: list[tuple[str, int]]) -> Chart:
+def histogram(chart_id: str, title: str, bins: Sequence[tuple[str, int | str]]) -> Chart:
     """One vertical bar per bin, names underneath, counts above each bar."""
     slot = WIDTH / max(1, len(bins))
     scale = _scale([v for _, v in bins], PLOT_HEIGHT - 20)
     bars = []
     for i, (label, value) in enumerate(bins):
-        height = value * scale
+        height = _size(value) * scale
         x = i * slot + slot * 0.15
         bars.append(Bar(label, value, x, PLOT_HEIGHT - height, slot * 0.7, height,
                         i * slot + slot / 2, PLOT_HEIGHT + 22,

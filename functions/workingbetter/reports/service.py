@@ -1,0 +1,127 @@
+"""The reports' entry point: who may read them, the period and practice asked for, and one
+pass over the referrals made in that period (one paged Query, never the personal-data table).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from workingbetter.auth import Principal, Role
+from workingbetter.domain.errors import BadRequest, FieldError
+from workingbetter.reports import fidelity, tables
+from workingbetter.reports.measures import Clock, CoachCaseload, Outcomes, Period, outcomes
+from workingbetter.reports.population import FIELDS, from_item
+from workingbetter.store import Item, Listing, Store
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+DEFAULT_DAYS = 365  # a year back from today when no period is asked for
+EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    start: date
+    end: date  # included
+    practice_ods: str | None
+
+    @property
+    def period(self) -> dict[str, str | None]:
+        return {"from": self.start.isoformat(), "to": self.end.isoformat(),
+                "practice": self.practice_ods}
+
+    def query(self) -> dict[str, str]:
+        """The request as query-string values (links, the CSV download)."""
+        return {k: v for k, v in self.period.items() if v}
+
+
+def _date(params: Mapping[str, str], name: str, default: date,
+          errors: list[FieldError]) -> date:
+    raw = (params.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        if not _DATE.fullmatch(raw):
+            raise ValueError(raw)
+        value = date.fromisoformat(raw)
+    except ValueError:
+        errors.append(FieldError(name, "Enter a real date as YYYY-MM-DD, like 2026-04-01"))
+        return default
+    if not EARLIEST <= value <= LATEST:
+        errors.append(FieldError(name, "Enter a date from 2000 to 2999"))
+        return default
+    return value
+
+
+def parse(params: Mapping[str, str], practices: Mapping[str, str], today: date) -> ReportRequest:
+    """The report's query string; every bad value is named (400, nothing read)."""
+    errors: list[FieldError] = []
+    end = _date(params, "to", today, errors)
+    start = _date(params, "from", end - timedelta(days=DEFAULT_DAYS - 1), errors)
+    if not errors and start > end:
+        errors.append(FieldError("from", "The start of the period must be on or before its end"))
+    practice = (params.get("practice") or "").strip() or None
+    if practice is not None and practice not in practices:
+        errors.append(FieldError("practice", "Choose one of the participating practices: "
+                                 + ", ".join(sorted(practices))))
+    if errors:
+        raise BadRequest("The report cannot be made as asked", errors)
+    return ReportRequest(start, end, practice)
+
+
+def _bound(day: date) -> str:
+    return datetime.combine(day, datetime.min.time(), UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True)
+class Reports:
+    store: Store
+    seconds_per_day: float
+
+    def practices(self) -> list[Item]:
+        return sorted(self.store.practices(), key=lambda p: str(p["name"]))
+
+    def request(self, who: Principal, params: Mapping[str, str]) -> ReportRequest:
+        who.require(Role.OPS, Role.COMMISSIONER)
+        names = tables.names(self.practices())
+        return parse(params, names, datetime.now(UTC).date())
+
+    def measure(self, request: ReportRequest) -> tuple[Outcomes, dict[str, str]]:
+        practices = self.practices()
+        in_scope = [p for p in practices
+                    if request.practice_ods in (None, p["practice_ods"])]
+        listing = Listing.practice(request.practice_ods) if request.practice_ods \
+            else Listing.everyone()
+        start, end = _bound(request.start), _bound(request.end + timedelta(days=1))
+        referrals = [from_item(i) for i in self.store.referrals_made(listing, start, end,
+                                                                    FIELDS)]
+        now = datetime.now(UTC)
+        period = Period(datetime.fromisoformat(start.replace("Z", "+00:00")),
+                        datetime.fromisoformat(end.replace("Z", "+00:00")))
+        measured = outcomes(referrals, self._caseloads(in_scope), period, now,
+                            Clock(self.seconds_per_day),
+                            [str(p["practice_ods"]) for p in in_scope])
+        return measured, tables.names(practices)
+
+    def _caseloads(self, practices: list[Item]) -> list[CoachCaseload]:
+        """Each coach's days a week (one session a day) and the places they hold now."""
+        days = Counter(str(s["coach_id"]) for p in practices for s in p["sessions"])
+        found = []
+        for coach_id, sessions in sorted(days.items()):
+            coach = self.store.coach(coach_id)  # a handful of coaches, not a row each
+            found.append(CoachCaseload(coach_id, sessions, int((coach or {}).get("active", 0))))
+        return found
+
+    def outcomes(self, who: Principal, params: Mapping[str, str]) -> tables.Report:
+        request = self.request(who, params)
+        measured, names = self.measure(request)
+        return tables.build(measured, request.period, names)
+
+    def fidelity(self, who: Principal, params: Mapping[str, str]) -> dict[str, Any]:
+        request = self.request(who, params)
+        measured, _ = self.measure(request)
+        return fidelity.as_json(measured.ips, request.period)

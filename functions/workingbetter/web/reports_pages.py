@@ -1,0 +1,144 @@
+"""/reports: outcomes for ops and commissioners (tables, charts drawn on the server, a CSV of
+every table) and /reports/fidelity. Counts and rates only, small numbers suppressed; the
+personal-data table is never read."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from chalice.app import Response
+
+from workingbetter.auth import Principal, Role
+from workingbetter.domain.errors import BadRequest, FieldError
+from workingbetter.reports import fidelity, tables
+from workingbetter.reports.service import ReportRequest
+from workingbetter.reports.tables import Report, Table
+from workingbetter.web import charts
+from workingbetter.web.errors import FormErrorMap, PageErrors
+from workingbetter.web.http import HTML_HEADERS, html, page, principal, request, services
+from workingbetter.web.registry import blueprint
+
+PICKER = FormErrorMap({"from": "from", "to": "to", "practice": "practice"})
+# Charts beside the tables they draw (one charting approach: web/charts.py).
+HORIZONTAL = ("funnel", "practices", "conditions")
+VERTICAL = ("age_bands",)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A table as the page writes it: headers, rows of words, and its chart if it has one."""
+
+    table: Table
+    header: list[str]
+    rows: list[list[str]]
+    chart: charts.Chart | None
+
+
+def _reader() -> Principal:
+    who = principal()
+    who.require(Role.OPS, Role.COMMISSIONER)
+    return who
+
+
+def _query() -> dict[str, str]:
+    return {k: v for k, v in dict(request().query_params or {}).items()
+            if k in ("from", "to", "practice", "table")}
+
+
+def _chart(table: Table) -> charts.Chart | None:
+    bars = [(str(row["label"]), row["count"]) for row in table.rows
+            if isinstance(row.get("count"), int | str)]
+    points: list[tuple[str, int | str]] = [(label, value) for label, value in bars
+                                           if isinstance(value, int | str)]
+    if table.id in HORIZONTAL:
+        return charts.funnel(f"chart-{table.id}", table.title, points)
+    if table.id in VERTICAL:
+        return charts.histogram(f"chart-{table.id}", table.title, points)
+    return None
+
+
+def _shown(report: Report) -> list[Shown]:
+    return [Shown(t, tables.header(t), tables.rows_as_text(t), _chart(t)) for t in report.tables]
+
+
+def _picker(who: Principal, asked: dict[str, str], errors: list[FieldError],
+            template: str, **context: object) -> Response:
+    return html(template, 400, title="There is a problem with the period", principal=who,
+                active="/reports" if template == "reports.html" else "/reports/fidelity",
+                practices=services().reports.practices(), asked=asked,
+                errors=PICKER.page_errors(errors), **context)
+
+
+@blueprint.route("/reports", methods=["GET"])
+@page
+def outcomes() -> Response:
+    who = _reader()
+    asked = _query()
+    reports = services().reports
+    try:
+        chosen = reports.request(who, asked)
+    except BadRequest as error:
+        return _picker(who, asked, error.errors, "reports.html", shown=[], chosen=None)
+    measured, names = reports.measure(chosen)
+    report = tables.build(measured, chosen.period, names)
+    return html("reports.html", title="Outcomes", principal=who, active="/reports",
+                practices=reports.practices(), asked=asked, errors=PageErrors(),
+                shown=_shown(report), chosen=chosen, note=tables.SUPPRESSION_NOTE,
+                csv_link=csv_link)
+
+
+@blueprint.route("/reports/fidelity", methods=["GET"])
+@page
+def ips_fidelity() -> Response:
+    who = _reader()
+    asked = _query()
+    reports = services().reports
+    try:
+        chosen = reports.request(who, asked)
+    except BadRequest as error:
+        return _picker(who, asked, error.errors, "fidelity.html", scored=None, chosen=None)
+    measured, _ = reports.measure(chosen)
+    return html("fidelity.html", title="IPS fidelity", principal=who,
+                active="/reports/fidelity", practices=reports.practices(), asked=asked,
+                errors=PageErrors(), chosen=chosen,
+                scored=fidelity.as_json(measured.ips, chosen.period))
+
+
+@blueprint.route("/reports/outcomes.csv", methods=["GET"])
+@page
+def outcomes_csv() -> Response:
+    """One table of the report as CSV: the same cells the page shows, markers included."""
+    who = _reader()
+    asked = _query()
+    report = services().reports.outcomes(who, asked)
+    table = report.table(asked.get("table", ""))
+    if table is None:
+        raise BadRequest("Choose a table to download", [FieldError(
+            "table", "Choose one of " + ", ".join(t.id for t in report.tables))])
+    return Response(body=as_csv(table, report), status_code=200, headers={
+        **HTML_HEADERS, "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="{_filename(table, report)}"'})
+
+
+def as_csv(table: Table, report: Report) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["key", *(c.label or "label" for c in table.columns)])
+    for row in [*table.rows, *([table.total] if table.total else [])]:
+        writer.writerow([row.get("key", "total"),
+                         *("" if row.get(c.key) is None else row.get(c.key)
+                           for c in table.columns)])
+    return out.getvalue()
+
+
+def _filename(table: Table, report: Report) -> str:
+    period = report.period
+    practice = f"-{period['practice']}" if period.get("practice") else ""
+    return f"working-better-{table.id}-{period['from']}-to-{period['to']}{practice}.csv"
+
+
+def csv_link(table: Table, chosen: ReportRequest) -> str:
+    return "/reports/outcomes.csv?" + urlencode({**chosen.query(), "table": table.id})
