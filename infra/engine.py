@@ -4,10 +4,11 @@ real handlers (lambda_dispatch) and DynamoDB answering one request at a time
 
 The other patches keep a long-running local stack linear in referrals: moto forgets the
 models it no longer uses (moto_tracking), a transaction sets aside only its items
-(dynamodb_transactions), a query reads only its partition (dynamodb_queries), the ASL is
-parsed once (asl_cache), a waiting run holds one thread (sfn_threads), a run stopped as it
-starts is stopped all the same (sfn_early_stop) and moto's server routes a request without
-listing its package (moto_server_routing)."""
+(dynamodb_transactions), a query reads only its partition (dynamodb_queries) and an index
+query only the index's (dynamodb_index_queries), the ASL is parsed once (asl_cache), a
+waiting run holds one thread (sfn_threads), a run stopped as it starts is stopped all the
+same (sfn_early_stop) and moto's server routes a request without listing its package
+(moto_server_routing)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from moto import mock_aws
 from infra import (
     asl_cache,
     dynamodb_atomicity,
+    dynamodb_index_queries,
     dynamodb_queries,
     dynamodb_transactions,
     lambda_dispatch,
@@ -31,8 +33,8 @@ from infra import (
 from infra.template import LocalTemplate
 
 PATCHES: tuple[Any, ...] = (lambda_dispatch, dynamodb_atomicity, moto_tracking,
-                            dynamodb_transactions, dynamodb_queries, asl_cache, sfn_threads,
-                            sfn_early_stop, moto_server_routing)
+                            dynamodb_transactions, dynamodb_queries, dynamodb_index_queries,
+                            asl_cache, sfn_threads, sfn_early_stop, moto_server_routing)
 
 
 def install() -> None:
