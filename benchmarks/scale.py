@@ -103,10 +103,13 @@ def body(practice: str, number: str, waiting: bool) -> dict[str, Any]:
             "consent": {"referral": True, "share_outcome_with_gp": True}}
 
 
-def post(api: str, token: str, payload: dict[str, Any], run: Run) -> None:
+def post(api: str, token: str, payload: dict[str, Any], run: Run,
+         idempotency_key: str | None = None) -> None:
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    if idempotency_key:
+        headers["Idempotency-Key"] = idempotency_key
     request = urllib.request.Request(  # noqa: S310 - the local stack on 127.0.0.1 only
-        f"{api}/referrals", data=json.dumps(payload).encode(), method="POST",
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        f"{api}/referrals", data=json.dumps(payload).encode(), method="POST", headers=headers)
     started = time.monotonic()
     try:
         with urllib.request.urlopen(request, timeout=120) as reply:  # noqa: S310
