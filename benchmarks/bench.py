@@ -43,12 +43,12 @@ STEPS = (
     Step("What one referral costs", "benchmarks.journey", (), ()),
     Step("Intake: POST /referrals", "benchmarks.intake",
          ("--referrals", "1000", "--clients", "1", "8"),
-         ("--referrals", "20", "--clients", "2")),
+         ("--referrals", "10", "--clients", "2")),
     Step("The local stack at scale", "benchmarks.scale",
-         ("--referrals", "10000", "--waiting", "2000", "--clients", "8"),
-         ("--referrals", "30", "--waiting", "6", "--at", "10")),
+         ("--referrals", "10000", "--waiting", "2000"),
+         ("--referrals", "10", "--waiting", "2")),
     Step("List pages", "benchmarks.pages", ("--referrals", "10000"),
-         ("--referrals", "200", "--repeats", "3")),
+         ("--referrals", "100", "--repeats", "2")),
     Step("Cold starts", "benchmarks.cold_start", (), ("--runs", "1", "--only", "api")),
 )
 

@@ -123,16 +123,23 @@ def post(api: str, token: str, payload: dict[str, Any], run: Run,
             run.failed_posts.append(detail)
 
 
-def count_status(store: Any, status: Status) -> int:
-    kwargs: dict[str, Any] = {"IndexName": "ByStatus", "Select": "COUNT",
-                              "KeyConditionExpression": Key("status").eq(str(status))}
-    total = 0
+def _status_pages(store: Any, status: Status, **asked: Any) -> Any:
+    kwargs: dict[str, Any] = {"IndexName": "ByStatus",
+                              "KeyConditionExpression": Key("status").eq(str(status)), **asked}
     while True:
         page = store.table.query(**kwargs)
-        total += int(page["Count"])
+        yield page
         if "LastEvaluatedKey" not in page:
-            return total
+            return
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def count_status(store: Any, status: Status) -> int:
+    return sum(int(page["Count"]) for page in _status_pages(store, status, Select="COUNT"))
+
+
+def with_status(store: Any, status: Status) -> list[dict[str, Any]]:
+    return [item for page in _status_pages(store, status) for item in page["Items"]]
 
 
 def settle(store: Any, rejected: int, waiting: int, timeout: float) -> bool:
@@ -147,7 +154,7 @@ def settle(store: Any, rejected: int, waiting: int, timeout: float) -> bool:
 
 
 def final_checks(store: Any, sfn: Any, machine: str, waiting: int) -> dict[str, int]:
-    booked = store.referrals_with_status(Status.APPOINTMENT_BOOKED)
+    booked = with_status(store, Status.APPOINTMENT_BOOKED)
     counts = {"booked, awaiting the appointment outcome with a token": sum(
         1 for item in booked
         if item.get("awaiting") == "appointment_outcome" and item.get("task_token"))}
