@@ -22,7 +22,7 @@ from infra import (
 )
 from tests.unit.moto_internals import changed
 
-OTHERS = 300
+OTHERS = 50
 PATCHES = (dynamodb_atomicity, dynamodb_transactions, dynamodb_queries, dynamodb_index_queries)
 
 
