@@ -9,7 +9,7 @@ query only the index's (dynamodb_index_queries), projecting an item converts onl
 keeps (dynamodb_projection), items go into a response as they are (dynamodb_serializer),
 the ASL is parsed once (asl_cache), a waiting run holds one thread (sfn_threads), a run
 stopped as it starts is stopped all the same (sfn_early_stop), a Lambda task reuses its
-client (sfn_clients) and moto's server routes a request without listing its package
+client (sfn_clients), a JSONPath is parsed once (sfn_json_paths) and moto's server routes a request without listing its package
 (moto_server_routing)."""
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from infra import (
     moto_tracking,
     sfn_clients,
     sfn_early_stop,
+    sfn_json_paths,
     sfn_threads,
 )
 from infra.template import LocalTemplate
@@ -40,7 +41,7 @@ from infra.template import LocalTemplate
 PATCHES: tuple[Any, ...] = (lambda_dispatch, dynamodb_atomicity, moto_tracking,
                             dynamodb_transactions, dynamodb_queries, dynamodb_index_queries,
                             dynamodb_projection, dynamodb_serializer, asl_cache, sfn_threads,
-                            sfn_early_stop, sfn_clients, moto_server_routing)
+                            sfn_early_stop, sfn_clients, sfn_json_paths, moto_server_routing)
 
 
 def install() -> None:
