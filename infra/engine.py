@@ -9,8 +9,8 @@ query only the index's (dynamodb_index_queries), projecting an item converts onl
 keeps (dynamodb_projection), items go into a response as they are (dynamodb_serializer),
 the ASL is parsed once (asl_cache), a waiting run holds one thread (sfn_threads), a run
 stopped as it starts is stopped all the same (sfn_early_stop), a Lambda task reuses its
-client (sfn_clients), a JSONPath is parsed once (sfn_json_paths) and moto's server routes a request without listing its package
-(moto_server_routing)."""
+client (sfn_clients), a JSONPath is parsed once (sfn_json_paths) and moto's server routes
+a request without listing its package (moto_server_routing)."""
 
 from __future__ import annotations
 
