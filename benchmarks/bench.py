@@ -56,6 +56,7 @@ STEPS = (
 @dataclass
 class Outcome:
     step: Step
+    arguments: tuple[str, ...]
     code: int
     seconds: float
     markdown: str
@@ -73,9 +74,21 @@ def machine() -> str:
             f"moto {version('moto')}, boto3 {version('boto3')}")
 
 
-def run(step: Step, quick: bool) -> Outcome:
+def sized(step: Step, referrals: dict[str, int]) -> tuple[str, ...]:
+    """The step's full arguments, with its number of referrals (and, for scale, one in five
+    of them waiting on a person) as asked."""
+    name = step.module.removeprefix("benchmarks.")
+    if name not in referrals:
+        return step.full
+    arguments = list(step.full)
+    arguments[arguments.index("--referrals") + 1] = str(referrals[name])
+    if "--waiting" in arguments:
+        arguments[arguments.index("--waiting") + 1] = str(referrals[name] // 5)
+    return tuple(arguments)
+
+
+def run(step: Step, arguments: tuple[str, ...]) -> Outcome:
     """The benchmark in its own process: stderr (progress) passes through, stdout is kept."""
-    arguments = step.quick if quick else step.full
     print(f"\n== {step.title}: python -m {step.module} {' '.join(arguments)}", file=sys.stderr,
           flush=True)
     started = time.monotonic()
@@ -84,7 +97,7 @@ def run(step: Step, quick: bool) -> Outcome:
         stdout=subprocess.PIPE, text=True, check=False)
     seconds = time.monotonic() - started
     print(done.stdout, file=sys.stderr, flush=True)
-    return Outcome(step, done.returncode, seconds, done.stdout.strip())
+    return Outcome(step, arguments, done.returncode, seconds, done.stdout.strip())
 
 
 def package_sizes() -> str:
@@ -100,7 +113,7 @@ def package_sizes() -> str:
 def summary(outcomes: list[Outcome]) -> str:
     rows = ["| benchmark | command | result | minutes |", "|---|---|---|---:|"]
     for o in outcomes:
-        command = " ".join(("python -m", o.step.module, *o.step.full))
+        command = " ".join(("python -m", o.step.module, *o.arguments))
         result = "ok" if o.code == 0 else f"exit {o.code} (a target missed or a run failed)"
         rows.append(f"| {o.step.title} | `{command}` | {result} | {o.seconds / 60:.1f} |")
     return "\n".join(rows)
@@ -123,10 +136,13 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="tiny sizes: proves it still runs")
     parser.add_argument("--only", default="", help="comma-separated modules, e.g. intake,pages")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--intake", type=int, default=1_000, help="referrals sent (1,000)")
+    parser.add_argument("--scale", type=int, default=10_000, help="referrals held (10,000)")
     args = parser.parse_args()
     chosen = [s for s in STEPS if not args.only
               or s.module.removeprefix("benchmarks.") in args.only.split(",")]
-    outcomes = [run(step, args.quick) for step in chosen]
+    sizes = {"intake": args.intake, "scale": args.scale}
+    outcomes = [run(step, step.quick if args.quick else sized(step, sizes)) for step in chosen]
     text = report(outcomes, args.quick)
     args.out.write_text(text)
     print(summary(outcomes))
