@@ -13,7 +13,7 @@ from typing import Any
 
 from moto.stepfunctions.parser.asl.utils import json_path
 
-MOTO_PARSE = json_path.parse
+MOTO_PARSE = getattr(json_path, "parse")  # noqa: B009 - moto imports it from jsonpath_ng
 
 
 @lru_cache(maxsize=4096)
