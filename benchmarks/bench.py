@@ -97,7 +97,14 @@ def run(step: Step, arguments: tuple[str, ...]) -> Outcome:
         stdout=subprocess.PIPE, text=True, check=False)
     seconds = time.monotonic() - started
     print(done.stdout, file=sys.stderr, flush=True)
-    return Outcome(step, arguments, done.returncode, seconds, done.stdout.strip())
+    return Outcome(step, arguments, done.returncode, seconds, markdown(done.stdout))
+
+
+def markdown(printed: str) -> str:
+    """What a benchmark printed, without the metric lines (Powertools' EMF JSON) its
+    handlers write to stdout."""
+    return "\n".join(line for line in printed.splitlines()
+                     if not line.startswith('{"_aws"')).strip()
 
 
 def package_sizes() -> str:

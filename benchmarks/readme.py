@@ -13,8 +13,9 @@ START, END = "<!-- bench:start (python -m benchmarks.readme) -->", "<!-- bench:e
 def with_results(readme: str, results: str) -> str:
     if START not in readme or END not in readme:
         raise ValueError(f"README.md has no {START} … {END} section")
-    body = "\n".join(line for line in results.strip().splitlines()
-                     if not line.startswith("# "))
+    # Its title goes; its sections sit under the README's own "Benchmark results" heading.
+    body = "\n".join("###" + line if line.startswith("## ") else line
+                     for line in results.strip().splitlines() if not line.startswith("# "))
     before, rest = readme.split(START, 1)
     _, after = rest.split(END, 1)
     return f"{before}{START}\n{body.strip()}\n{END}{after}"
