@@ -26,7 +26,7 @@ def test_every_benchmark_runs_at_a_tiny_size(tmp_path: Path) -> None:
         assert section in results
     assert "cores" in results  # the machine it ran on
     assert "moto 5." in results
-    readme = with_results(f"intro\n{START}\nold\n{END}\nrest\n", results)
-    assert "old" not in readme
+    readme = with_results(f"intro\n{START}\nPREVIOUS-RUN\n{END}\nrest\n", results)
+    assert "PREVIOUS-RUN" not in readme
     assert "List pages" in readme
     assert readme.endswith("rest\n")
