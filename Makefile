@@ -12,7 +12,7 @@ export TZ := UTC
 NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint install clean browser package report demo
+.PHONY: run test lint install clean browser package report demo bench
 
 $(STAMP):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -70,13 +70,20 @@ lint: install $(CHECKOV)/.installed
 	$(CHECKOV)/bin/checkov --quiet --compact --skip-download --framework cloudformation \
 		-f template.yaml
 
+# Two workers (the files spread between them; a file's tests stay together for its fixtures).
 test: lint browser
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 # Each function's deployment package as `sam build` makes it (functions/Makefile), without SAM
 # or Docker, in build/lambda/<function>, and its unzipped size. Uses $(PYTHON)'s pip, not .venv.
 package:
 	@$(MAKE) -s -C functions package PYTHON=$(PYTHON)
+
+# Every benchmark (journey, intake, scale to 10,000 referrals, pages, cold starts, package
+# sizes), niced: over an hour on 2 cores. Writes benchmarks/results.md; README shows it.
+bench: install package
+	nice -n 19 $(BIN)/python -m benchmarks.bench
+	$(BIN)/python -m benchmarks.readme
 
 clean:
 	rm -rf build $(VENV) $(CHECKOV) .pytest_cache .mypy_cache .ruff_cache node_modules test-artifacts

@@ -102,10 +102,13 @@ def body(practice: str, number: str, waiting: bool) -> dict[str, Any]:
             "consent": {"referral": True, "share_outcome_with_gp": True}}
 
 
-def post(api: str, token: str, payload: dict[str, Any], run: Run) -> None:
+def post(api: str, token: str, payload: dict[str, Any], run: Run,
+         idempotency_key: str | None = None) -> None:
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    if idempotency_key:
+        headers["Idempotency-Key"] = idempotency_key
     request = urllib.request.Request(  # noqa: S310 - the local stack on 127.0.0.1 only
-        f"{api}/referrals", data=json.dumps(payload).encode(), method="POST",
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        f"{api}/referrals", data=json.dumps(payload).encode(), method="POST", headers=headers)
     started = time.monotonic()
     try:
         with urllib.request.urlopen(request, timeout=120) as reply:  # noqa: S310
@@ -119,16 +122,23 @@ def post(api: str, token: str, payload: dict[str, Any], run: Run) -> None:
             run.failed_posts.append(detail)
 
 
-def count_status(store: Any, status: Status) -> int:
-    kwargs: dict[str, Any] = {"IndexName": "ByStatus", "Select": "COUNT",
-                              "KeyConditionExpression": Key("status").eq(str(status))}
-    total = 0
+def _status_pages(store: Any, status: Status, **asked: Any) -> Any:
+    kwargs: dict[str, Any] = {"IndexName": "ByStatus",
+                              "KeyConditionExpression": Key("status").eq(str(status)), **asked}
     while True:
         page = store.table.query(**kwargs)
-        total += int(page["Count"])
+        yield page
         if "LastEvaluatedKey" not in page:
-            return total
+            return
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def count_status(store: Any, status: Status) -> int:
+    return sum(int(page["Count"]) for page in _status_pages(store, status, Select="COUNT"))
+
+
+def with_status(store: Any, status: Status) -> list[dict[str, Any]]:
+    return [item for page in _status_pages(store, status) for item in page["Items"]]
 
 
 def settle(store: Any, rejected: int, waiting: int, timeout: float) -> bool:
@@ -143,7 +153,7 @@ def settle(store: Any, rejected: int, waiting: int, timeout: float) -> bool:
 
 
 def final_checks(store: Any, sfn: Any, machine: str, waiting: int) -> dict[str, int]:
-    booked = store.referrals_with_status(Status.APPOINTMENT_BOOKED)
+    booked = with_status(store, Status.APPOINTMENT_BOOKED)
     counts = {"booked, awaiting the appointment outcome with a token": sum(
         1 for item in booked
         if item.get("awaiting") == "appointment_outcome" and item.get("task_token"))}

@@ -1,33 +1,30 @@
-"""A projected read converts each item once, not once per attribute named.
+"""Projecting an item converts it once, not once per attribute kept.
 
-moto's `Item.project` turns the whole item into plain JSON (`to_regular_json`, a deep walk of
-every attribute) for each path of the ProjectionExpression, then keeps that path. A list or
-report that names fifteen attributes of a referral walked the referral, timeline and all,
-fifteen times per item: a 10,000-referral report spent minutes of CPU there. Here the item is
-converted once per projection and each path is copied from that one conversion; the answer is
-moto's.
+moto's `Item.project` turns the whole item into plain JSON (a deep copy of every attribute)
+for each attribute it keeps: an index with INCLUDE projection or a Query's
+ProjectionExpression of ten names converted each item ten times, and a referral carries its
+timeline. The list pages read dozens of items that way per request. For the common case,
+top-level names only, this converts just the attributes kept, each once, and builds the same
+Item; a nested path or a list element ("a.b", "a[1]") goes to moto's own code.
 """
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
-from botocore.utils import merge_dicts
-from moto.dynamodb.models.dynamo_type import Item, serializer
-from moto.dynamodb.models.utilities import find_nested_key
+from moto.dynamodb.models.dynamo_type import Item, deserializer, serializer
 
-_original_project = Item.project
+MOTO_PROJECT = Item.project
 
 
 def _project(self: Item, projection_expressions: list[list[str]]) -> Item:
-    whole = self.to_regular_json()
-    result: dict[str, Any] = {}
-    for expr in projection_expressions:
-        # A copy of the part kept: merging a later path must not change the one conversion.
-        merge_dicts(result, copy.deepcopy(find_nested_key(expr, whole)))
+    names = [path[0] for path in projection_expressions]
+    if any(len(path) != 1 or "[" in path[0] for path in projection_expressions):
+        return MOTO_PROJECT(self, projection_expressions)
+    kept: dict[str, Any] = {name: deserializer.deserialize(self.attrs[name].to_regular_json())
+                            for name in dict.fromkeys(names) if name in self.attrs}
     return Item(hash_key=self.hash_key, range_key=self.range_key,
-                attrs=dict(serializer.serialize(result)["M"]))
+                attrs=dict(serializer.serialize(kept)["M"]))
 
 
 def install() -> None:
@@ -35,4 +32,4 @@ def install() -> None:
 
 
 def uninstall() -> None:
-    setattr(Item, "project", _original_project)  # noqa: B010
+    setattr(Item, "project", MOTO_PROJECT)  # noqa: B010

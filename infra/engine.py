@@ -4,10 +4,13 @@ real handlers (lambda_dispatch) and DynamoDB answering one request at a time
 
 The other patches keep a long-running local stack linear in referrals: moto forgets the
 models it no longer uses (moto_tracking), a transaction sets aside only its items
-(dynamodb_transactions), a query reads only its partition (dynamodb_queries), the ASL is
-parsed once (asl_cache), a waiting run holds one thread (sfn_threads), a run stopped as it
-starts is stopped all the same (sfn_early_stop) and moto's server routes a request without
-listing its package (moto_server_routing)."""
+(dynamodb_transactions), a query reads only its partition (dynamodb_queries) and an index
+query only the index's (dynamodb_index_queries), projecting an item converts only what it
+keeps (dynamodb_projection), items go into a response as they are (dynamodb_serializer),
+the ASL is parsed once (asl_cache), a waiting run holds one thread (sfn_threads), a run
+stopped as it starts is stopped all the same (sfn_early_stop), a Lambda task reuses its
+client (sfn_clients), a JSONPath is parsed once (sfn_json_paths) and moto's server routes
+a request without listing its package (moto_server_routing)."""
 
 from __future__ import annotations
 
@@ -20,13 +23,17 @@ from moto import mock_aws
 from infra import (
     asl_cache,
     dynamodb_atomicity,
+    dynamodb_index_queries,
     dynamodb_projection,
     dynamodb_queries,
+    dynamodb_serializer,
     dynamodb_transactions,
     lambda_dispatch,
     moto_server_routing,
     moto_tracking,
+    sfn_clients,
     sfn_early_stop,
+    sfn_json_paths,
     sfn_threads,
 )
 from infra.cognito import keys_in_process
@@ -38,9 +45,9 @@ from infra.template import LocalTemplate
 NO_NOTIFY = "http://127.0.0.1:9"
 
 PATCHES: tuple[Any, ...] = (lambda_dispatch, dynamodb_atomicity, moto_tracking,
-                            dynamodb_transactions, dynamodb_queries, dynamodb_projection,
-                            asl_cache, sfn_threads,
-                            sfn_early_stop, moto_server_routing)
+                            dynamodb_transactions, dynamodb_queries, dynamodb_index_queries,
+                            dynamodb_projection, dynamodb_serializer, asl_cache, sfn_threads,
+                            sfn_early_stop, sfn_clients, sfn_json_paths, moto_server_routing)
 
 
 def install() -> None:

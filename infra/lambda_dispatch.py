@@ -21,6 +21,8 @@ from typing import Any
 
 from moto.awslambda_simple.models import LambdaSimpleBackend
 
+from infra.warm_threads import WarmThreads
+
 log = logging.getLogger("infra.dispatch")
 
 
@@ -78,6 +80,8 @@ class Faults:
 
 FAULTS = Faults()
 SERVICE_ERROR = "Lambda.ServiceException"
+# Handlers run on warm threads: a task's boto3 resources are made once per thread, not per call.
+WARM = WarmThreads(8, "lambda")
 
 
 def invoke(self: LambdaSimpleBackend, function_name: str, qualifier: str | None, body: Any,
@@ -92,7 +96,7 @@ def invoke(self: LambdaSimpleBackend, function_name: str, qualifier: str | None,
     if fault == "before":
         return _function_error(response_headers, SERVICE_ERROR, "injected fault")
     try:
-        result = resolve_handler(str(function.handler))(event, context)
+        result = WARM.run(resolve_handler(str(function.handler)), event, context)
     except Exception as error:
         log.warning("%s raised %s", function.function_name, type(error).__name__, exc_info=True)
         return _function_error(response_headers, type(error).__name__, str(error))

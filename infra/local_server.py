@@ -6,6 +6,8 @@ deployed API as template.yaml's gateway responses make API Gateway answer.
 - A body over the limit: 413, refused by its Content-Length before a byte of it is read.
 - The access log masks the secret part of patients' links.
 - A listen backlog of 128, not socketserver's 5, so a burst of connections is not reset.
+- Requests are served on warm threads (infra.warm_threads), not a new thread each, so the
+  service's per-thread boto3 resources are made once per thread.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from chalice.local import (
     ThreadedHTTPServer,
 )
 
+from infra.warm_threads import WarmThreads
 from workingbetter import api, request_body
 from workingbetter.domain.errors import BadRequest, DomainError, NotFound
 
@@ -79,6 +82,10 @@ class Handler(ChaliceRequestHandler):
 
 class Server(ThreadedHTTPServer):
     request_queue_size = 128
+    warm = WarmThreads(16, "api")
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.warm.start(self.process_request_thread, request, client_address)
 
 
 def serve(app: Chalice, host: str, port: int) -> LocalDevServer:

@@ -1,0 +1,133 @@
+"""How fast the local stack takes referrals in: POST /referrals from concurrent clients.
+
+Starts the local stack (`python -m infra.local_stack`) on free ports with a real service clock
+and room for every referral (a high caseload cap, enough practices and slots), then sends
+`--referrals` eligible referrals through the HTTP API from each number of `--clients` in turn
+(a fresh stack each time), and reports the POST latency and how long after the last POST every
+referral had reached APPOINTMENT_BOOKED (or WAITLISTED); a referral missing then is lost.
+
+    python -m benchmarks.intake [--referrals 1000] [--clients 1 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import statistics
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from benchmarks import scale
+from tests import local_stack_process
+from workingbetter.auth import Role
+from workingbetter.domain.referral import Status
+
+TARGETS_MS = {"p50": 50, "p95": 150}
+SETTLE_TARGET_S = 60
+
+
+@dataclass
+class Intake:
+    clients: int
+    referrals: int
+    failed: int
+    p50_ms: float
+    p95_ms: float
+    per_second: float
+    settled_after_s: float | None  # None: some were not booked or waitlisted in time
+    lost: int
+    cpu_ms_per_referral: float  # the stack's own CPU, intake and workflow, to booked
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far, from /proc (steady on a busy machine)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def settled(store: object) -> int:
+    return sum(scale.count_status(store, status)
+               for status in (Status.APPOINTMENT_BOOKED, Status.WAITLISTED))
+
+
+def run_once(referrals: int, clients: int, settle_limit: float) -> Intake:
+    running = local_stack_process.start("86400", settings={"WB_CASELOAD_CAP": "100000"})
+    output = scale.Output(running)
+    try:
+        store, _ = scale.connect(running)
+        practices = scale.bench_practices(
+            max(1, math.ceil(referrals / (scale.WEEKDAYS * scale.SLOTS_PER_COACH))))
+        scale.seed_practices(store, practices)
+        tokens = {ods: running.token(Role.REFERRER, practice_ods=ods) for ods in practices}
+        numbers = scale.nhs_numbers(800_000_000)
+        run = scale.Run()
+        started, cpu = time.monotonic(), cpu_seconds(running.process.pid)
+        with ThreadPoolExecutor(max_workers=clients) as pool:
+            for n in range(referrals):
+                ods = practices[n % len(practices)]
+                pool.submit(scale.post, running.api, tokens[ods],
+                            scale.body(ods, next(numbers), waiting=True), run,
+                            f"intake-{clients}-{n:06d}")  # as the referral form sends one
+        last_post = time.monotonic()
+        deadline = last_post + settle_limit
+        done = settled(store)
+        while done < referrals and time.monotonic() < deadline:
+            time.sleep(0.25)
+            done = settled(store)
+        after = time.monotonic() - last_post
+        used = cpu_seconds(running.process.pid) - cpu
+        for line in output.alarming[:5]:
+            print(f"  stack log: {line}", file=sys.stderr)
+        latencies = [s * 1000 for s in run.latencies]
+        return Intake(clients, referrals, len(run.failed_posts), statistics.median(latencies),
+                      statistics.quantiles(latencies, n=20)[-1],
+                      referrals / (last_post - started),
+                      after if done >= referrals else None,
+                      referrals - len(run.failed_posts) - done, used * 1000 / referrals)
+    finally:
+        local_stack_process.stop(running)
+
+
+def table(rows: list[Intake]) -> str:
+    lines = ["| clients | referrals | failed POSTs | p50 ms (≤ 50) | p95 ms (≤ 150) "
+             "| referrals/s | all booked or waitlisted, s after last POST (≤ 60) | lost "
+             "| stack CPU ms per referral |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        after = f"{r.settled_after_s:.1f}" if r.settled_after_s is not None else "NOT IN TIME"
+        lines.append(f"| {r.clients} | {r.referrals:,} | {r.failed} | {r.p50_ms:.0f} "
+                     f"| {r.p95_ms:.0f} | {r.per_second:.1f} | {after} | {r.lost} "
+                     f"| {r.cpu_ms_per_referral:.0f} |")
+    return "\n".join(lines)
+
+
+def measure(referrals: int, clients: list[int], settle_limit: float = 600.0) -> list[Intake]:
+    rows = []
+    for count in clients:
+        print(f"Intake: {referrals:,} referrals from {count} client(s)…", file=sys.stderr,
+              flush=True)
+        rows.append(run_once(referrals, count, settle_limit))
+        print(table(rows[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--referrals", type=int, default=1_000)
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 8])
+    args = parser.parse_args()
+    rows = measure(args.referrals, args.clients)
+    print(f"Load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores. The stack's CPU "
+          "per referral (API, workflow tasks and moto, until booked) is steadier than wall "
+          "time on a busy machine.\n")
+    print(table(rows))
+    return 0 if all(r.failed == 0 and r.lost == 0 and r.settled_after_s is not None
+                    for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
