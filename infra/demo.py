@@ -221,9 +221,13 @@ class Walker:
         if waiting == "review":
             return self._review()
         if waiting == "sustainment_check":
-            week13 = "in_work_13_weeks" not in {e["event"] for e in item.get("timeline", [])}
-            still = self.plan.keeps_job[0 if week13 else 1]
-            return self._post("sustainment", {"still_in_work": still}) == 200
+            passed = {e["event"] for e in item.get("timeline", [])}
+            week = next((w for w in (13, 26) if f"in_work_{w}_weeks" not in passed), 52)
+            still = self.plan.keeps_job[0 if week == 13 else 1]
+            # Support is time-unlimited: about half end it at 26 weeks, the rest at 52.
+            ends = still and (week >= 52 or (week == 26 and self.rng.random() < 0.5))
+            return self._post("sustainment", {"still_in_work": still,
+                                              **({"end_support": True} if ends else {})}) == 200
         return False  # capacity, ops_retry: the service moves these on
 
     def _review(self) -> bool:
