@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from workingbetter import listing
 from workingbetter.auth import Principal, Role
-from workingbetter.domain import nhs_number
+from workingbetter.domain import nhs_number, reference, slots
 from workingbetter.domain.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from workingbetter.domain.referral import Awaiting, Status, fhir_status
 from workingbetter.domain.triage import facts_for
@@ -27,12 +27,24 @@ from workingbetter.intake import ReferralRequest, field_errors
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
 from workingbetter.resume import is_stopped
-from workingbetter.store import ConditionFailed, Event, Item, Listing, Store, now_iso
+from workingbetter.store import (
+    ConditionFailed,
+    Event,
+    Item,
+    Listing,
+    ReferenceTaken,
+    Store,
+    now_iso,
+)
 from workingbetter.workflow import Workflow
 
+DUPLICATE = "This patient already has an active referral to Working Better"
+REFERENCE_DRAWS = 5  # 35 random bits: a second draw is already rare
+
 # What a list reads of each referral: what its summary shows (and whether it has stalled).
-SUMMARY_FIELDS = ("referral_id", "status", "awaiting", "practice_ods", "coach_id", "appointment",
-                  "exit_reason", "created_at", "updated_at", "attention", "task_token")
+SUMMARY_FIELDS = ("referral_id", "reference", "status", "awaiting", "practice_ods", "coach_id",
+                  "appointment", "exit_reason", "created_at", "updated_at", "attention",
+                  "task_token")
 # The coach's page also works out when each step is due, from the timeline.
 CASELOAD_FIELDS = (*SUMMARY_FIELDS, "timeline", "personal_data_erased")
 
@@ -117,7 +129,7 @@ class Referrals:
         patient_key = nhs_number.keyed_hash(request.patient.nhs_number,
                                             self.settings.hash_key())
         if self.store.active_referral_for_patient(patient_key):
-            raise Conflict("This patient already has an active referral to Working Better")
+            raise Conflict(self._duplicate(patient_key))
         referral_id = str(uuid.uuid4())
         created_at = now_iso()
         facts = facts_for(request.patient.date_of_birth, request.health_conditions,
@@ -140,11 +152,7 @@ class Referrals:
         }
         personal = request.model_dump(mode="json", include={"patient", "health_conditions",
                                                             "reason"})
-        try:
-            self.store.create_referral(referral, personal, patient_key)
-        except ConditionFailed as error:
-            raise Conflict("This patient already has an active referral to Working Better") \
-                from error
+        self._claim(referral, personal, patient_key)
         try:
             self.workflow.start(referral_id)
         except Exception:
@@ -152,11 +160,47 @@ class Referrals:
             # meeting this patient's marker and a referral nobody will ever move. (The start
             # may have landed and only its answer been lost: then keep the referral.)
             if not self.workflow.exists(referral_id):
-                self.store.remove_unstarted_referral(referral_id, patient_key)
+                self.store.remove_unstarted_referral(referral_id, patient_key,
+                                                     referral["reference"])
                 raise
         Notices.of(self.store, self.settings).received(referral)
         count("ReferralReceived")
-        return {"referral_id": referral_id, "status": str(Status.RECEIVED)}
+        return {"referral_id": referral_id, "status": str(Status.RECEIVED),
+                "reference": referral["reference"]}
+
+    def _claim(self, referral: Item, personal: Item, patient_key: str) -> None:
+        """Write the new referral under a short reference no other referral holds."""
+        for _ in range(REFERENCE_DRAWS):
+            referral["reference"] = reference.new()
+            try:
+                self.store.create_referral(referral, personal, patient_key)
+                return
+            except ReferenceTaken:
+                continue
+            except ConditionFailed as error:
+                raise Conflict(self._duplicate(patient_key)) from error
+        raise RuntimeError("no free short reference after several draws")
+
+    def _duplicate(self, patient_key: str) -> str:
+        """The conflict's words: which referral the patient already has (its reference and
+        date only), so that the practice can find it."""
+        active = self.store.active_referral_for_patient(patient_key)
+        item = self.store.referral(active) if active else None
+        if item is None or not item.get("reference"):
+            return DUPLICATE
+        return (f"{DUPLICATE}: {item['reference']}, referred on "
+                f"{long_date(str(item['created_at']))}")
+
+    def resolve(self, given: str) -> str:
+        """A referral's id from its id or its short reference, however it was typed; an
+        unknown reference answers 404 like an unknown id."""
+        code = reference.normalise(given)
+        if code is None:
+            return given
+        found = self.store.referral_id_for(code)
+        if found is None:
+            raise NotFound("No referral with that reference is visible to you")
+        return found
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -264,6 +308,12 @@ class Referrals:
         ]
 
 
+def long_date(instant: str) -> str:
+    """An instant's day in the UK, as people write it: 3 March 2026."""
+    day = datetime.fromisoformat(instant.replace("Z", "+00:00")).astimezone(slots.UK)
+    return f"{day.day} {day:%B %Y}"
+
+
 def parse_referral(body: Any) -> ReferralRequest:
     if not isinstance(body, dict):
         raise InvalidInput("Send the referral as a JSON object",
@@ -321,6 +371,7 @@ def view(principal: Principal, item: Item, personal: Item | None,
     appointment = item.get("appointment")
     result: Item = {
         "referral_id": item["referral_id"],
+        "reference": item.get("reference"),
         "status": str(status),
         "awaiting": item.get("awaiting"),
         "practice_ods": item["practice_ods"],

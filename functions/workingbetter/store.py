@@ -72,8 +72,15 @@ def _key_of(personal_item: Item) -> Item:
     return {"referral_id": personal_item["referral_id"], "sk": personal_item["sk"]}
 
 
-def _cancel_codes(error: ClientError) -> set[str]:
-    return {str(r.get("Code")) for r in error.response.get("CancellationReasons", [])}
+def _cancel_codes(error: ClientError, first: bool = False) -> set[str]:
+    """Why a transaction was cancelled (with `first`, why its first item was)."""
+    reasons = error.response.get("CancellationReasons", [])
+    return {str(r.get("Code")) for r in (reasons[:1] if first else reasons)}
+
+
+def _reference_key(reference: str) -> Item:
+    """The claim on a short reference, and how a reference finds its referral."""
+    return {"pk": f"REF#{reference}", "sk": "REF"}
 
 
 def conditional(write: Callable[[], object]) -> bool:
@@ -89,6 +96,10 @@ def conditional(write: Callable[[], object]) -> bool:
 
 class ConditionFailed(Exception):
     """A conditional write lost: the item was not in the state the writer expected."""
+
+
+class ReferenceTaken(Exception):
+    """The short reference drawn for a new referral already belongs to another."""
 
 
 def _is_condition_failure(error: ClientError) -> bool:
@@ -204,6 +215,11 @@ class Store:
 
     def referral(self, referral_id: str) -> Item | None:
         return self._get(_ref_key(referral_id))
+
+    def referral_id_for(self, reference: str) -> str | None:
+        """The referral a short reference (as stored: WB-XXXX-XXXX) belongs to."""
+        claim = self._get(_reference_key(reference))
+        return None if claim is None else str(claim["referral_id"])
 
     def read_personal_data(self, referral_id: str, actor: str, purpose: str) -> Item | None:
         """Every read of personal data leaves an audit entry first: who, when, why."""
@@ -449,11 +465,19 @@ class Store:
     # -- intake ----------------------------------------------------------------------------
 
     def create_referral(self, referral: Item, personal: Item, patient_key: str) -> None:
-        """Workflow item, personal-data item and the one-active-referral marker, all or none."""
+        """Workflow item, personal-data item, the one-active-referral marker and the claim on
+        the referral's short reference, all or none. ReferenceTaken if the reference is
+        another referral's (draw another and try again)."""
         referral_id = referral["referral_id"]
         try:
             self.client.transact_write_items(
                 TransactItems=[
+                    {"Put": {"TableName": self.table_name,
+                             "Item": {**_reference_key(referral["reference"]),
+                                      "referral_id": referral_id},
+                             "ConditionExpression": "attribute_not_exists(pk) OR "
+                                                    "referral_id = :r",
+                             "ExpressionAttributeValues": {":r": referral_id}}},
                     {"Put": {"TableName": self.table_name,
                              "Item": ({**_ref_key(referral_id), **referral,
                                        **_listed(referral)}),
@@ -471,15 +495,21 @@ class Store:
         except ClientError as error:
             if not _is_condition_failure(error):
                 raise
+            if _cancel_codes(error, first=True) == {"ConditionalCheckFailed"}:
+                raise ReferenceTaken from error
             # The id is new, so only our own earlier attempt can have written it: a retry
             # whose first response was lost (a timeout) finds its own write and goes on.
             if self.referral(referral_id) is None:
                 raise ConditionFailed from error
 
-    def remove_unstarted_referral(self, referral_id: str, patient_key: str) -> None:
-        """Undo create_referral when its run could not be started (all three items, at once)."""
+    def remove_unstarted_referral(self, referral_id: str, patient_key: str,
+                                  reference: str) -> None:
+        """Undo create_referral when its run could not be started (every item, at once)."""
         self.client.transact_write_items(
             TransactItems=[
+                {"Delete": {"TableName": self.table_name, "Key": _reference_key(reference),
+                            "ConditionExpression": "referral_id = :r",
+                            "ExpressionAttributeValues": {":r": referral_id}}},
                 {"Delete": {"TableName": self.table_name, "Key": _ref_key(referral_id),
                             "ConditionExpression": "#st = :received AND counted_as = :received",
                             "ExpressionAttributeNames": {"#st": "status"},
