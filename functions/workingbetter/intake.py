@@ -84,14 +84,27 @@ class Patient(BaseModel):
 
     @model_validator(mode="after")
     def _reachable_by_chosen_channel(self) -> Patient:
-        needs = {ContactPreference.SMS: ("phone", "a mobile number"),
-                 ContactPreference.PHONE: ("phone", "a phone number"),
-                 ContactPreference.EMAIL: ("email", "an email address")}.get(
-                     self.contact_preference)
-        if needs and not getattr(self, needs[0]):
-            raise ValueError(f"{needs[0]}: Enter {needs[1]} so we can contact the patient the "
-                             "way they chose")
+        missing = unreachable(self.model_dump(mode="json"))
+        if missing:
+            raise ValueError(f"{missing.field.removeprefix('patient.')}: {missing.message}")
         return self
+
+
+CHANNEL_NEEDS = {ContactPreference.SMS: ("phone", "a mobile number"),
+                 ContactPreference.PHONE: ("phone", "a phone number"),
+                 ContactPreference.EMAIL: ("email", "an email address")}
+
+
+def unreachable(patient: Any) -> FieldError | None:
+    """The contact detail the chosen channel needs, when it was left out. Also checked on a
+    patient with other errors, so that a form shows every error in one round."""
+    if not isinstance(patient, dict) or patient.get("contact_preference") not in CHANNEL_NEEDS:
+        return None
+    field, words = CHANNEL_NEEDS[ContactPreference(patient["contact_preference"])]
+    if patient.get(field):
+        return None
+    return FieldError(f"patient.{field}",
+                      f"Enter {words} so we can contact the patient the way they chose")
 
 
 YES_OR_NO = "Answer true or false"
@@ -162,6 +175,16 @@ def _message(item: ErrorDetails) -> str:
     if kind == "too_long":
         return f"Give {ctx['max_length']} or fewer"
     return _FRIENDLY.get(kind, item["msg"].removeprefix("Value error, "))
+
+
+def referral_errors(error: ValidationError, body: dict[str, Any]) -> list[FieldError]:
+    """Every error of a referral in one round: pydantic's, and the chosen channel's missing
+    detail (which pydantic checks only once every field is valid)."""
+    errors = field_errors(error)
+    missing = unreachable(body.get("patient"))
+    if missing and all(e.field != missing.field for e in errors):
+        errors.append(missing)
+    return errors
 
 
 def field_errors(error: ValidationError) -> list[FieldError]:

@@ -23,7 +23,7 @@ from workingbetter.domain import nhs_number, reference, slots
 from workingbetter.domain.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from workingbetter.domain.referral import Awaiting, Status, fhir_status
 from workingbetter.domain.triage import facts_for
-from workingbetter.intake import ReferralRequest, field_errors
+from workingbetter.intake import ReferralRequest, referral_errors
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
 from workingbetter.resume import is_stopped
@@ -45,8 +45,21 @@ REFERENCE_DRAWS = 5  # 35 random bits: a second draw is already rare
 SUMMARY_FIELDS = ("referral_id", "reference", "status", "awaiting", "practice_ods", "coach_id",
                   "appointment", "exit_reason", "created_at", "updated_at", "attention",
                   "task_token")
+# The practice's page says whether the patient's details are still held.
+PRACTICE_FIELDS = (*SUMMARY_FIELDS, "personal_data_erased")
 # The coach's page also works out when each step is due, from the timeline.
 CASELOAD_FIELDS = (*SUMMARY_FIELDS, "timeline", "personal_data_erased")
+
+
+@dataclass(frozen=True)
+class PracticeList:
+    """A page of a practice's referrals and their patients' details (erased ones absent)."""
+
+    page: listing.Page
+    patients: dict[str, Item]
+
+
+NOT_A_SEARCH = "Enter a reference, like WB-7KQ4-M2XP, or a 10-digit NHS number"
 
 
 @dataclass(frozen=True)
@@ -215,6 +228,13 @@ class Referrals:
                                                      "GET /referrals/{referral_id}")
         return view(principal, item, personal)
 
+    def summary(self, principal: Principal, given: str) -> Item:
+        """A referral's summary (no personal data, so no audit record), by id or reference."""
+        item = self.store.referral(self.resolve(given))
+        if item is None or not can_see(principal, item):
+            raise NotFound("No referral with that id is visible to you")
+        return view(principal, item, None, summary=True)
+
     def audit(self, principal: Principal, referral_id: str) -> list[Item]:
         """Who read this referral's personal data, when and through which route (ops only)."""
         principal.require(Role.OPS)
@@ -264,6 +284,32 @@ class Referrals:
             listings.append(Listing.practice(at, Status.AWAITING_TRIAGE_DECISION))
         return Caseload(self._read(principal, listings, request, CASELOAD_FIELDS, "caseload"),
                         at)
+
+    def practice_list(self, principal: Principal, request: listing.ListRequest,
+                      search: str = "") -> PracticeList:
+        """The practice's page: a page of its referrals (or those a reference or NHS number
+        finds), with the patients' details read in one batch under one audit record."""
+        principal.require(Role.REFERRER)
+        practice = str(principal.practice_ods)
+        found = self._search(principal, search) if search else \
+            self.page(principal, request, PRACTICE_FIELDS)
+        ids = [str(i["referral_id"]) for i in found.items if not i.get("personal_data_erased")]
+        return PracticeList(found, self.store.personal_data_for_page(
+            ids, practice, principal.actor, "GET /practice"))
+
+    def _search(self, principal: Principal, search: str) -> listing.Page:
+        """The practice's referrals with this reference, or for this NHS number (found by its
+        keyed hash: the number itself is stored nowhere but the personal data)."""
+        code = reference.normalise(search)
+        if code is not None:
+            found = self.store.referral_id_for(code)
+            item = self.store.referral(found) if found else None
+            return listing.Page([item] if item and can_see(principal, item) else [])
+        if nhs_number.problem(search) is None:
+            key = nhs_number.keyed_hash(search, self.settings.hash_key())
+            return listing.Page(self.store.practice_referrals_for_patient(
+                str(principal.practice_ods), key, PRACTICE_FIELDS))
+        raise InvalidInput(NOT_A_SEARCH, [FieldError("q", NOT_A_SEARCH)])
 
     def patients(self, principal: Principal, caseload: Caseload, also: Iterable[str],
                  purpose: str) -> dict[str, Item]:
@@ -322,7 +368,7 @@ def parse_referral(body: Any) -> ReferralRequest:
         return ReferralRequest.model_validate(body)
     except ValidationError as error:
         raise InvalidInput("The referral has errors: nothing was saved",
-                           field_errors(error)) from error
+                           referral_errors(error, body)) from error
 
 
 @lru_cache(maxsize=4)

@@ -49,7 +49,7 @@ def test_practice_staff_fix_a_mistake_and_refer_a_patient(page: Page) -> None:
 
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("There is a problem")
-    expect(summary.get_by_role("link", name=re.compile("check digit"))).to_have_attribute(
+    expect(summary.get_by_role("link", name="Enter a valid NHS number")).to_have_attribute(
         "href", "#nhs-number")
     expect(summary.get_by_role("link", name="Enter the patient's last name")).to_be_visible()
     expect(page.locator("#nhs-number-error")).to_be_visible()

@@ -28,12 +28,23 @@ def referrer(pages: Pages, practice: str = "F83001") -> Pages:
     return pages
 
 
-def refer(pages: Pages, **changes: str) -> str:
-    page = referrer(pages).post("/referrals/new", {**REFERRAL_FORM, **changes})
-    assert page.status == 200, page.error_summary()
-    found = re.search(r'id="referral-id">([^<]+)<', page.text)
+def sent(pages: Pages, posted: Page) -> Page:
+    """Post/Redirect/Get: the form answers with a redirect to the confirmation."""
+    assert posted.status == 303, posted.error_summary()
+    assert posted.location.startswith("/referrals/sent/WB-")
+    return pages.get(posted.location)
+
+
+def referral_id_on(page: Page) -> str:
+    found = re.search(r'data-referral-id="([^"]+)"', page.text)
     assert found
     return found.group(1)
+
+
+def refer(pages: Pages, **changes: str) -> str:
+    page = sent(pages, referrer(pages).post("/referrals/new", {**REFERRAL_FORM, **changes}))
+    assert page.status == 200
+    return referral_id_on(page)
 
 
 # -- signing in ---------------------------------------------------------------------------
@@ -46,7 +57,7 @@ def test_a_page_without_a_sign_in_sends_you_to_the_login_page(pages: Pages) -> N
 
 
 @pytest.mark.parametrize(("identity", "landing"), [
-    ("referrer:F83002", "/referrals/new"), ("coach:coach-chloe", "/coach"), ("ops", "/ops")])
+    ("referrer:F83002", "/practice"), ("coach:coach-chloe", "/coach"), ("ops", "/ops")])
 def test_signing_in_sets_an_http_only_same_site_cookie_and_lands_by_role(
         pages: Pages, identity: str, landing: str) -> None:
     page = pages.sign_in(identity)
@@ -181,11 +192,9 @@ def test_a_double_click_refers_once(pages: Pages, cloud: Cloud) -> None:
         click.start()
     for click in clicks:
         click.join()
-    again = pages.post("/referrals/new", sent)  # and a reload of the confirmation
-    ids = {re.search(r'id="referral-id">([^<]+)<', p.text).group(1)  # type: ignore[union-attr]
-           for p in [*replies, again]}
-    assert [p.status for p in replies] == [200, 200]
-    assert len(ids) == 1
+    again = pages.post("/referrals/new", sent)  # and the same form sent again
+    assert [p.status for p in [*replies, again]] == [303, 303, 303]
+    assert len({p.location for p in [*replies, again]}) == 1
     assert len(cloud.store.referrals_for_practice("F83001")) == 1
 
 
@@ -194,8 +203,11 @@ def test_a_patient_already_referred_is_said_so_on_the_form(pages: Pages) -> None
     pages.get("/referrals/new")  # a fresh form: a new Idempotency-Key
     page = pages.post("/referrals/new", REFERRAL_FORM)
     assert page.status == 409
-    assert page.error_summary() == [
-        ("#referral-form", "This patient already has an active referral to Working Better")]
+    ((href, message),) = page.error_summary()
+    assert href == "#referral-form"
+    assert message.startswith("This patient already has an active referral to Working Better: "
+                              "WB-")
+    assert "referred on " in message
 
 
 # -- the coach's workspace ----------------------------------------------------------------

@@ -6,7 +6,15 @@ imports the page modules, which is what puts their routes on the blueprint.
 
 from __future__ import annotations
 
-from workingbetter.web import assets, coach_pages, login_pages, ops_pages, referral_pages
+from workingbetter.web import (
+    assets,
+    coach_pages,
+    login_pages,
+    ops_pages,
+    practice_pages,
+    referral_pages,
+)
 from workingbetter.web.registry import blueprint
 
-__all__ = ["assets", "blueprint", "coach_pages", "login_pages", "ops_pages", "referral_pages"]
+__all__ = ["assets", "blueprint", "coach_pages", "login_pages", "ops_pages", "practice_pages",
+           "referral_pages"]

@@ -25,7 +25,7 @@ from workingbetter.web.http import (
 from workingbetter.web.registry import blueprint
 
 TOKEN_HOURS = 12
-LANDING = {Role.REFERRER: "/referrals/new", Role.COACH: "/coach", Role.OPS: "/ops"}
+LANDING = {Role.REFERRER: "/practice", Role.COACH: "/coach", Role.OPS: "/ops"}
 
 
 @dataclass(frozen=True)
