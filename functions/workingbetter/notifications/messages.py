@@ -67,16 +67,16 @@ TEMPLATES: dict[Kind, Template] = {
     ),
     Kind.PRACTICE_ACCEPTED: Template(
         "Working Better: referral accepted",
-        "Referral {referral_id} has been accepted by Working Better.",
+        "Referral {reference} has been accepted by Working Better.",
     ),
     Kind.PRACTICE_FIRST_ATTENDED: Template(
         "Working Better: first appointment attended",
-        "The patient for referral {referral_id} attended their first Working Better "
+        "The patient for referral {reference} attended their first Working Better "
         "appointment.",
     ),
     Kind.PRACTICE_ENDED: Template(
         "Working Better: support ended",
-        "Working Better support for referral {referral_id} has ended: {outcome}.",
+        "Working Better support for referral {reference} has ended: {outcome}.",
     ),
 }
 

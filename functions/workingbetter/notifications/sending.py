@@ -145,6 +145,8 @@ class Sending:
 
     def _fields(self, row: Item, referral: Item, kind: Kind) -> dict[str, str]:
         fields = {"referral_id": str(referral["referral_id"]),
+                  # What practice staff search their list by (older referrals have none).
+                  "reference": str(referral.get("reference") or referral["referral_id"]),
                   "detail": str(row["notification_id"]).split(":", 1)[-1],
                   "outcome": OUTCOME_WORDS.get(str(referral.get("exit_reason")),
                                                str(referral["status"]).lower())}
