@@ -439,11 +439,13 @@ class Store:
     # -- seeding (local stack and deploy script) -------------------------------------------
 
     def put_practice(self, practice_ods: str, name: str, sessions: list[Item],
-                     email: str) -> None:
-        """A participating practice; `email` is its generic mailbox for feedback."""
+                     email: str, address: str, phone: str) -> None:
+        """A participating practice; `email` is its generic mailbox for feedback; `address`
+        and `phone` are where patients go to their appointments and whom they call."""
         self.table.put_item(
             Item={"pk": "PRACTICE", "sk": practice_ods, "practice_ods": practice_ods,
-                  "name": name, "sessions": sessions, "email": email}
+                  "name": name, "sessions": sessions, "email": email, "address": address,
+                  "phone": phone}
         )
 
     def put_coach(self, coach_id: str, practice_ods: str, weekday: int) -> None:

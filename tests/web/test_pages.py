@@ -31,7 +31,7 @@ def referrer(pages: Pages, practice: str = "F83001") -> Pages:
 def sent(pages: Pages, posted: Page) -> Page:
     """Post/Redirect/Get: the form answers with a redirect to the confirmation."""
     assert posted.status == 303, posted.error_summary()
-    assert posted.location.startswith("/referrals/sent/WB-")
+    assert re.fullmatch(r"/practice/referrals/WB-[0-9A-Z-]+/sent", posted.location)
     return pages.get(posted.location)
 
 

@@ -40,7 +40,7 @@ def test_after_sending_the_form_the_confirmation_shows_the_reference_and_a_reloa
     referral_id, shown = refer(pages)
 
     assert shown == reference_of(cloud, referral_id)
-    again = pages.get(f"/referrals/sent/{shown}")
+    again = pages.get(f"/practice/referrals/{shown}/sent")
     assert again.status == 200
     assert len(cloud.store.referrals_for_practice("F83001")) == 1
 

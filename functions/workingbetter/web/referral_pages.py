@@ -76,14 +76,14 @@ def submit_referral() -> Response:
     except Conflict as error:
         return _form_page(who, form, only_message(error.detail, "referral-form"), 409, keys)
     # Post/Redirect/Get: reloading the confirmation does not send the form again.
-    return redirect(f"/referrals/sent/{created['reference']}")
+    return redirect(f"/practice/referrals/{created['reference']}/sent")
 
 
-@blueprint.route("/referrals/sent/{reference}", methods=["GET"])
+@blueprint.route("/practice/referrals/{referral_id}/sent", methods=["GET"])
 @page
-def referral_sent(reference: str) -> Response:
+def referral_sent(referral_id: str) -> Response:
     who = principal()
     who.require(Role.REFERRER)
-    sent = services().referrals.summary(who, reference)
+    sent = services().referrals.summary(who, referral_id)
     return html("referral_sent.html", title="Referral sent", principal=who,
                 active="/referrals/new", referral=sent)
