@@ -26,7 +26,7 @@ from chalice.local import (
 from workingbetter import api, request_body
 from workingbetter.domain.errors import BadRequest, DomainError, NotFound
 
-_PATIENT_LINK = re.compile(r"(/patient/withdraw/)[^\s?\"]+")
+_PATIENT_LINK = re.compile(r"(/patient/(?:withdraw/)?)[^\s?\"/]+")
 
 
 def masked(text: str) -> str:

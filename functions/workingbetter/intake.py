@@ -32,16 +32,42 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class Patient(BaseModel):
+class Contact(BaseModel):
+    """How to reach the patient: the channel they chose and the detail it needs."""
+
     model_config = _STRICT
 
+    phone: str | None = None
+    email: str | None = None
+    contact_preference: ContactPreference
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value and not (_PHONE.match(value) and sum(c.isdigit() for c in value) >= 10):
+            raise ValueError("Enter a UK phone number, like 07700 900 982")
+        return value or None
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value and (len(value) > 254 or not _EMAIL.match(value) or unprintable(value)):
+            raise ValueError("Enter an email address, like name@example.com")
+        return value or None
+
+    @model_validator(mode="after")
+    def _reachable_by_chosen_channel(self) -> Contact:
+        missing = unreachable(self.model_dump(mode="json"))
+        if missing:
+            raise ValueError(f"{missing.field.removeprefix('patient.')}: {missing.message}")
+        return self
+
+
+class Patient(Contact):
     nhs_number: str
     given_name: Name
     family_name: Name
     date_of_birth: date
-    phone: str | None = None
-    email: str | None = None
-    contact_preference: ContactPreference
 
     @field_validator("nhs_number")
     @classmethod
@@ -68,34 +94,13 @@ class Patient(BaseModel):
             raise ValueError("Date of birth must be after 1900")
         return value
 
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str | None) -> str | None:
-        if value and not (_PHONE.match(value) and sum(c.isdigit() for c in value) >= 10):
-            raise ValueError("Enter a UK phone number, like 07700 900 982")
-        return value or None
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        if value and (len(value) > 254 or not _EMAIL.match(value) or unprintable(value)):
-            raise ValueError("Enter an email address, like name@example.com")
-        return value or None
-
-    @model_validator(mode="after")
-    def _reachable_by_chosen_channel(self) -> Patient:
-        missing = unreachable(self.model_dump(mode="json"))
-        if missing:
-            raise ValueError(f"{missing.field.removeprefix('patient.')}: {missing.message}")
-        return self
-
 
 CHANNEL_NEEDS = {ContactPreference.SMS: ("phone", "a mobile number"),
                  ContactPreference.PHONE: ("phone", "a phone number"),
                  ContactPreference.EMAIL: ("email", "an email address")}
 
 
-def unreachable(patient: Any) -> FieldError | None:
+def unreachable(patient: Any, within: str = "patient.") -> FieldError | None:
     """The contact detail the chosen channel needs, when it was left out. Also checked on a
     patient with other errors, so that a form shows every error in one round."""
     if not isinstance(patient, dict) or patient.get("contact_preference") not in CHANNEL_NEEDS:
@@ -103,7 +108,7 @@ def unreachable(patient: Any) -> FieldError | None:
     field, words = CHANNEL_NEEDS[ContactPreference(patient["contact_preference"])]
     if patient.get(field):
         return None
-    return FieldError(f"patient.{field}",
+    return FieldError(f"{within}{field}",
                       f"Enter {words} so we can contact the patient the way they chose")
 
 
@@ -177,11 +182,13 @@ def _message(item: ErrorDetails) -> str:
     return _FRIENDLY.get(kind, item["msg"].removeprefix("Value error, "))
 
 
-def referral_errors(error: ValidationError, body: dict[str, Any]) -> list[FieldError]:
-    """Every error of a referral in one round: pydantic's, and the chosen channel's missing
-    detail (which pydantic checks only once every field is valid)."""
+def referral_errors(error: ValidationError, body: dict[str, Any],
+                    within: str = "patient.") -> list[FieldError]:
+    """Every error of a referral (or of a patient's contact details, `within` "") in one
+    round: pydantic's, and the chosen channel's missing detail (which pydantic checks only
+    once every field is valid)."""
     errors = field_errors(error)
-    missing = unreachable(body.get("patient"))
+    missing = unreachable(body.get("patient") if within else body, within)
     if missing and all(e.field != missing.field for e in errors):
         errors.append(missing)
     return errors
@@ -193,9 +200,10 @@ def field_errors(error: ValidationError) -> list[FieldError]:
     for item in error.errors(include_input=False, include_url=False):
         loc = ".".join(str(part) for part in item["loc"])
         message = _message(item)
-        if item["type"] == "value_error" and ": " in message and item["loc"] == ("patient",):
+        if item["type"] == "value_error" and ": " in message and item["loc"] in (("patient",),
+                                                                               ()):
             # A cross-field rule names the field it is about before the colon.
             name, _, message = message.partition(": ")
-            loc = f"patient.{name}"
+            loc = ".".join([*map(str, item["loc"]), name])
         result.append(FieldError(field=loc, message=message))
     return result

@@ -8,7 +8,9 @@ up. Every check lives here, so the page and the leave request cannot drift apart
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 
+from workingbetter.domain import slots
 from workingbetter.domain.referral import Status
 from workingbetter.store import Item, Store
 
@@ -36,3 +38,15 @@ def referral_for(store: Store, token: str) -> Item | None:
 def use_up(store: Store, token: str, referral_id: str) -> bool:
     """Leaving: the link is deleted as it is used (one request wins)."""
     return store.use_withdraw_link(referral_id, token_hash(token))
+
+
+def upcoming(item: Item) -> Item | None:
+    """The patient's next appointment, if one is booked and still to come."""
+    appointment = item.get("appointment")
+    if not appointment or not item.get("coach_id"):
+        return None
+    # due_at is when it comes round on the real clock (the service clock may run faster).
+    if slots.parse_iso(str(appointment.get("due_at") or appointment["start"])) <= \
+            datetime.now(UTC):
+        return None
+    return dict(appointment)

@@ -328,6 +328,26 @@ class Store:
     def drop_withdraw_link(self, referral_id: str) -> None:
         self.table.delete_item(Key={"pk": f"REFERRAL#{referral_id}", "sk": "WITHDRAW_LINK"})
 
+    def change_contact(self, referral_id: str, contact: Item, event: Event) -> bool:
+        """The patient's new channel and details: the details with the personal data, the
+        channel (an enum, which picks how messages go) on the referral, while it is live.
+        False when the referral has ended or its personal data was erased."""
+        landed = conditional(lambda: self.personal.update_item(
+            Key=_personal_key(referral_id),
+            UpdateExpression="SET patient.phone = :p, patient.email = :e, "
+                             "patient.contact_preference = :c",
+            ConditionExpression=Attr("referral_id").exists(),
+            ExpressionAttributeValues={":p": contact["phone"], ":e": contact["email"],
+                                       ":c": contact["contact_preference"]}))
+        if not landed:
+            return False
+        try:
+            self.update(referral_id, event,
+                        set_fields={"contact_preference": contact["contact_preference"]})
+        except ConditionFailed:
+            return False
+        return True
+
     def note_on_referral(self, referral_id: str, name: str, value: Any) -> None:
         """Bookkeeping that is not a change of state (no timeline entry)."""
         self.table.update_item(Key=_ref_key(referral_id), UpdateExpression="SET #n = :v",

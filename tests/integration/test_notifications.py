@@ -196,7 +196,8 @@ def test_the_patients_link_withdraws_once_with_no_login(
     page = api.client.http.get(f"/{path}")
     assert page.status_code == 200
     assert b"Leave Working Better" in page.body
-    used = api.client.http.post(f"/{path}", body=b"erase=yes",
+    assert api.client.http.get(f"/{path}/leave").status_code == 200  # asks first
+    used = api.client.http.post(f"/{path}/leave", body=b"erase=yes",
                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert used.status_code == 200
     item = cloud.store.referral(referral_id)

@@ -19,7 +19,8 @@ TEMPLATES: dict[Kind, Template] = {
         "Your Working Better appointment",
         "Hello {given_name}, your Working Better appointment is on {when} at {practice}. "
         "It is your choice to come, and it does not affect any benefits. If you no longer "
-        "want this support, you can leave at any time: {withdraw_link}",
+        "want this support, you can leave at any time. To see or change your appointment, or "
+        "to leave: {withdraw_link}",
     ),
     Kind.APPOINTMENT_REMINDER: Template(
         "Reminder: Working Better tomorrow",
@@ -38,6 +39,16 @@ TEMPLATES: dict[Kind, Template] = {
     Kind.COACH_SUSTAINMENT_OVERDUE: Template(
         "In-work check overdue",
         "The in-work check for referral {referral_id} is 3 days overdue. Please record it.",
+    ),
+    Kind.COACH_PATIENT_ASKS_TO_CHANGE: Template(
+        "A patient asks to change their appointment",
+        "The patient for referral {reference} asks to change their appointment on {when}. "
+        "Please contact them to agree a new time.",
+    ),
+    Kind.COACH_PATIENT_ASKS_TO_CANCEL: Template(
+        "A patient asks to cancel their appointment",
+        "The patient for referral {reference} asks to cancel their appointment on {when}. "
+        "Please record it as cancelled and contact them.",
     ),
     Kind.OPS_NOT_ACKNOWLEDGED: Template(
         "Referral not acknowledged",

@@ -77,6 +77,10 @@ class Notices:
         if outcome == "attended":
             self._practice(item, Kind.PRACTICE_FIRST_ATTENDED)
 
+    def patient_asks(self, item: Item, kind: Kind, asked_at: str) -> None:
+        """The patient asked, from their page, to change or cancel: a task for their coach."""
+        self._now(item["referral_id"], kind, Channel.COACH_TASK, asked_at)
+
     # -- reviews and in-work checks --------------------------------------------------------
 
     def step_due(self, item: Item, awaiting: str, since_iso: str) -> None:

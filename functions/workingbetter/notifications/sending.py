@@ -132,11 +132,14 @@ class Sending:
         if personal is None:
             raise Stale  # erased
         patient = personal["patient"]
+        if patient.get("contact_preference") in (Channel.SMS, Channel.EMAIL):
+            # The patient may have changed channel (on their page) since this was scheduled.
+            channel = Channel(patient["contact_preference"])
         fields["given_name"] = str(patient["given_name"])
         if kind is Kind.APPOINTMENT_CONFIRMATION:
             token, token_hash = withdraw_token(referral["referral_id"])
             self.store.set_withdraw_link(referral["referral_id"], token_hash)
-            fields["withdraw_link"] = f"{self.settings.public_url}/patient/withdraw/{token}"
+            fields["withdraw_link"] = f"{self.settings.public_url}/patient/{token}"
         subject, body = render(kind, fields)
         if channel is Channel.SMS:
             self.sender.sms(Message(str(patient["phone"]), subject, body))

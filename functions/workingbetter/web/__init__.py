@@ -11,10 +11,12 @@ from workingbetter.web import (
     coach_pages,
     login_pages,
     ops_pages,
+    patient_pages,
     practice_pages,
     referral_pages,
 )
 from workingbetter.web.registry import blueprint
 
-__all__ = ["assets", "blueprint", "coach_pages", "login_pages", "ops_pages", "practice_pages",
+__all__ = ["assets", "blueprint", "coach_pages", "login_pages", "ops_pages", "patient_pages",
+           "practice_pages",
            "referral_pages"]
