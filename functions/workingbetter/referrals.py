@@ -273,6 +273,22 @@ class Referrals:
                     listings.append(Listing.practice(at, Status.AWAITING_TRIAGE_DECISION))
         return self._read(principal, listings, request, fields, "list", status, practice)
 
+    def ops_page(self, principal: Principal, request: listing.ListRequest,
+                 fields: Sequence[str], coach_id: str | None = None,
+                 attention: bool = False) -> listing.Page:
+        """The ops console's list: flagged for attention, or one coach's, one practice's or
+        everyone's (each by status if asked): one index partition each, a page at a time."""
+        principal.require(Role.OPS)
+        status, practice = request.status, request.practice_ods
+        if attention:
+            chosen = Listing.attention()
+        elif coach_id:
+            chosen = Listing.coach(coach_id, status)
+        else:
+            chosen = Listing.practice(practice, status) if practice else Listing.everyone(status)
+        return self._read(principal, [chosen], request, fields, "ops", status, practice,
+                          coach_id, attention)
+
     def caseload(self, principal: Principal, request: listing.ListRequest) -> Caseload:
         """The coach's page: their live referrals and those awaiting triage at their practice,
         with the patients' details read in one batch under one audit record."""

@@ -146,6 +146,11 @@ class Listing:
         return cls("ByCoach", "coach_pk", f"COACH#{coach_id}")
 
     @classmethod
+    def attention(cls) -> Listing:
+        """Referrals flagged for ops (a sparse index: only while flagged)."""
+        return cls("ByAttention", "attention_pk", ATTENTION)
+
+    @classmethod
     def caseload(cls, coach_id: str) -> Listing:
         """The coach's referrals while they are live."""
         return cls("ByCoachLive", "coach_live_pk", f"COACH#{coach_id}")
@@ -422,8 +427,7 @@ class Store:
 
     def flagged(self, count: int, fields: Iterable[str] = ()) -> tuple[list[Item], bool]:
         """Referrals flagged for ops (newest first), and whether there are more."""
-        return self.referrals_in(Listing("ByAttention", "attention_pk", ATTENTION), None,
-                                 False, count, fields)
+        return self.referrals_in(Listing.attention(), None, False, count, fields)
 
     def status_counts(self) -> dict[str, int]:
         """Referrals in each row of ops's status table: the counter items, one read."""

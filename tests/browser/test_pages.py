@@ -112,10 +112,10 @@ def test_ops_see_the_run_and_its_history_without_personal_data(page: Page) -> No
     expect(page.locator("svg[role=img]")).to_have_count(2)
     check_page(page, "07-ops-console")
 
-    row.get_by_role("link", name=referral_id).click()
-    history = page.locator("#run-history")
-    expect(history).to_contain_text("AwaitAppointmentOutcome")
-    expect(history).to_contain_text("WaitForReview")
+    row.get_by_role("link").click()
+    history = page.locator("#run-1")
+    expect(history).to_contain_text("Waited for the appointment's outcome")
+    expect(history).to_contain_text("Waited until the next review was due")
     expect(page.locator("#run-status")).to_contain_text("Running")
     text = page.locator("main").inner_text()
     for personal in (*PATIENT, "9434765919", "07700"):

@@ -323,8 +323,12 @@ def test_ops_see_runs_histories_and_failures_but_no_personal_data(
 
     history = pages.get(f"/ops/referrals/{referral_id}")
     assert history.status == 200
-    for state in ("Triage", "AllocateCoach", "BookFirstAppointment", "AwaitAppointmentOutcome"):
+    # The states in plain words, not their names or Step Functions' event types.
+    for state in ("Checked the referral against the rules", "Looked for a coach with a free place",
+                  "Booked the first appointment", "Waited for the appointment&#39;s outcome"):
         assert f"<td class=\"govuk-table__cell\">{state}</td>" in history.text
+    assert "StateEntered" not in history.text
+    assert "AwaitAppointmentOutcome" not in history.text
     for page in (console, history):
         for personal in ("Ada", "Testperson", "485 777 3457", "4857773457", "07700"):
             assert personal not in page.text
