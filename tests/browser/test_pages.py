@@ -191,6 +191,7 @@ def test_the_patient_changes_how_they_are_contacted_and_leaves_by_keyboard(
 
     tab_to(page, f'a[href="{link}/contact"]')
     page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_have_text("Change how we contact you")
     tab_to(page, 'input[name="contact_preference"]:checked')  # text message, as referred
     page.keyboard.press("ArrowDown")  # phone call
     page.keyboard.press("ArrowDown")  # email, with no address yet
@@ -199,11 +200,13 @@ def test_the_patient_changes_how_they_are_contacted_and_leaves_by_keyboard(
     expect(page.locator(".govuk-error-summary")).to_contain_text(
         "Enter an email address so we can contact you")
     check_page(page, "14-patient-contact-errors")
+    expect(page.locator("h1")).to_have_text("Change how we contact you")
     tab_to(page, "#email")
     page.keyboard.type("grace@example.com")
     page.keyboard.press("Enter")
     expect(page.locator(".govuk-notification-banner")).to_contain_text("the new way")
 
+    expect(page.locator("h1")).to_have_text("Your Working Better support")
     tab_to(page, f'a[href="{link}/leave"]')
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Are you sure you want to leave Working Better?")
