@@ -389,19 +389,13 @@ class Store:
     def practice_referrals_for_patient(self, practice_ods: str, patient_key: str,
                                        fields: Iterable[str] = ()) -> list[Item]:
         """A practice's referrals for one patient (by the keyed hash of their NHS number),
-        newest first. Reads the practice's partition, keeping only that patient's."""
-        items: list[Item] = []
-        projection = _projection(fields, "referral_id", "created_at")
-        kwargs: dict[str, Any] = {
-            "IndexName": "ByPractice", "ScanIndexForward": False,
-            "KeyConditionExpression": Key("practice_pk").eq(f"PRACTICE#{practice_ods}"),
-            "FilterExpression": Attr("patient_key").eq(patient_key), **projection}
-        while True:
-            page = self.table.query(**kwargs)
-            items += page["Items"]
-            if "LastEvaluatedKey" not in page:
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        newest first: one Query on ByPatient, which holds only that patient's referrals."""
+        page = self.table.query(
+            IndexName="ByPatient", ScanIndexForward=False,
+            KeyConditionExpression=Key("patient_key").eq(patient_key),
+            FilterExpression=Attr("practice_ods").eq(practice_ods),
+            **_projection(fields, "referral_id", "created_at"))
+        return cast(list[Item], page["Items"])
 
     def referrals_for_coach(self, coach_id: str) -> list[Item]:
         return self._query_all("ByCoach", "coach_pk", f"COACH#{coach_id}")

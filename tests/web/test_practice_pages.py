@@ -171,6 +171,9 @@ def test_withdrawing_asks_first_then_withdraws_and_can_erase(cloud: Cloud, pages
     assert "Withdraw this referral" not in after.text
     assert cloud.store.personal.query(
         KeyConditionExpression=Key("referral_id").eq(referral_id))["Items"] == []
+    # Erased: its NHS number's keyed hash went too, so a search by the number finds nothing.
+    assert shown_on(pages.get("/practice?q=4857773457").text, "referrals") == []
+    assert shown_on(pages.get(f"/practice?q={shown}").text, "referrals") == [referral_id]
 
 
 def test_another_practices_referral_is_not_found(cloud: Cloud, pages: Pages) -> None:
