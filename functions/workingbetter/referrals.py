@@ -46,7 +46,7 @@ SUMMARY_FIELDS = ("referral_id", "reference", "status", "awaiting", "practice_od
                   "appointment", "exit_reason", "created_at", "updated_at", "attention",
                   "task_token")
 # The practice's page says whether the patient's details are still held.
-PRACTICE_FIELDS = (*SUMMARY_FIELDS, "personal_data_erased")
+PRACTICE_FIELDS = (*SUMMARY_FIELDS, "personal_data_erased", "share_outcome_with_gp")
 # The coach's page also works out when each step is due, from the timeline.
 CASELOAD_FIELDS = (*SUMMARY_FIELDS, "timeline", "personal_data_erased")
 

@@ -181,3 +181,21 @@ def test_another_practices_referral_is_not_found(cloud: Cloud, pages: Pages) -> 
     pages.sign_in("referrer:F83002")
     assert pages.get(f"/practice/referrals/{shown}").status == 404
     assert pages.get(f"/practice/referrals/{shown}/withdraw").status == 404
+
+
+def test_a_job_is_shown_to_the_practice_only_if_the_patient_agreed(
+        cloud: Cloud, pages: Pages) -> None:
+    shared, kept = load(cloud, ("F83001", "IN_WORK", "coach-amara"),
+                        ("F83001", "IN_WORK", "coach-amara"))
+    cloud.store.update(kept, None, set_fields={"share_outcome_with_gp": False})
+    pages.sign_in("referrer:F83001")
+    page = pages.get("/practice")
+
+    rows = {r: page.text.partition(f'data-referral-id="{r}"')[2].partition("</tr>")[0]
+            for r in (shared, kept)}
+    assert "In work, still supported" in rows[shared]
+    assert "Being coached" in rows[kept]
+    private = pages.get(f"/practice/referrals/{kept}")
+    assert private.status == 200
+    assert "Started work" not in private.text
+    assert "Started work" in pages.get(f"/practice/referrals/{shared}").text

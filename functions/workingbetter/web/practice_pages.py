@@ -66,6 +66,7 @@ def practice_list() -> Response:
 def _row(item: dict[str, object], personal: dict[str, object] | None) -> dict[str, object]:
     patient = (personal or {}).get("patient")
     details = patient if isinstance(patient, dict) else None
+    shared = bool(item.get("share_outcome_with_gp"))
     return {
         "referral_id": item["referral_id"],
         "link": f"/practice/referrals/{item.get('reference') or item['referral_id']}",
@@ -74,9 +75,9 @@ def _row(item: dict[str, object], personal: dict[str, object] | None) -> dict[st
         else "Details deleted",
         "nhs_number": nhs_number.display(details["nhs_number"]) if details else "",
         "created_at": item["created_at"],
-        "status": practice_words.meaning(item).status,
+        "status": practice_words.meaning(item, shared).status,
         "tag": str(item["status"]),
-        "next_step": practice_words.next_step(item),
+        "next_step": practice_words.next_step(item, shared),
     }
 
 
@@ -85,12 +86,14 @@ def _row(item: dict[str, object], personal: dict[str, object] | None) -> dict[st
 def practice_referral(referral_id: str) -> Response:
     who = _referrer()
     s = services()
-    shown = s.referrals.get(who, s.referrals.resolve(referral_id))
+    found = s.referrals.resolve(referral_id)
+    shown = s.referrals.get(who, found)
+    shared = bool((s.store.referral(found) or {}).get("share_outcome_with_gp"))
     practice = s.store.practice(str(shown["practice_ods"]))
     return html("practice_referral.html", title=f"Referral {shown.get('reference') or ''}",
                 principal=who, active="/practice", referral=shown, practice=practice,
-                meaning=practice_words.meaning(shown),
-                timeline=practice_words.timeline(shown),
+                meaning=practice_words.meaning(shown, shared),
+                timeline=practice_words.timeline(shown, shared),
                 live=not Status(shown["status"]).terminal,
                 withdrawn=_query().get("withdrawn") == "yes")
 

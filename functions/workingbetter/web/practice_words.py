@@ -87,24 +87,33 @@ EVENTS = {
 }
 
 
-def meaning(referral: Mapping[str, Any]) -> Meaning:
-    """Of a referral as stored or as the API shows it (which says whether it has stalled)."""
+# How the patient is getting on in work is theirs to share: without their consent the
+# practice sees a job as support going on, and none of these events.
+OUTCOMES = frozenset({"job_started", "in_work_13_weeks", "in_work_26_weeks"})
+
+
+def meaning(referral: Mapping[str, Any], shared: bool = True) -> Meaning:
+    """Of a referral as stored or as the API shows it (which says whether it has stalled);
+    `shared`: whether the patient agreed to share how it goes with the practice."""
     stalled = referral.get("stalled") or is_stopped(referral)
-    if stalled and not Status(referral["status"]).terminal:
+    status = Status(referral["status"])
+    if stalled and not status.terminal:
         return STALLED
-    return MEANINGS[Status(referral["status"])]
+    if status is Status.IN_WORK and not shared:
+        return MEANINGS[Status.IN_SUPPORT]
+    return MEANINGS[status]
 
 
-def next_step(view: Mapping[str, Any]) -> str:
+def next_step(view: Mapping[str, Any], shared: bool = True) -> str:
     """The list's 'next step' column: the appointment's time once one is booked."""
-    found = meaning(view)
+    found = meaning(view, shared)
     appointment = view.get("appointment")
     if view["status"] == Status.APPOINTMENT_BOOKED and appointment:
         return f"First appointment {when(appointment['start'])}"
     return found.next_step
 
 
-def timeline(view: Mapping[str, Any]) -> list[tuple[str, str]]:
+def timeline(view: Mapping[str, Any], shared: bool = True) -> list[tuple[str, str]]:
     """(when, what) for the events the practice is shown, oldest first."""
     return [(str(e["at"]), EVENTS[e["event"]]) for e in view.get("timeline", [])
-            if e["event"] in EVENTS]
+            if e["event"] in EVENTS and (shared or e["event"] not in OUTCOMES)]
