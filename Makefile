@@ -56,7 +56,7 @@ run: install
 
 lint: install $(CHECKOV)/.installed
 	$(BIN)/ruff check .
-	$(BIN)/mypy functions infra tests benchmarks
+	$(BIN)/mypy functions infra statemachines tests benchmarks
 	$(BIN)/cfn-lint template.yaml
 	$(CHECKOV)/bin/checkov --quiet --compact --skip-download --framework cloudformation \
 		-f template.yaml

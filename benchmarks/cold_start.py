@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from infra.notify_server import local_templates
 from infra.template import LocalTemplate, load
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,7 +90,9 @@ def lambda_environment() -> dict[str, str]:
     """template.yaml's Globals as deployed (Cognito, the hash key from Secrets Manager), the
     variables the Lambda runtime sets, and no real credentials or endpoints."""
     arn = "arn:aws:secretsmanager:eu-west-2:123456789012:secret:bench"
-    env = LocalTemplate(load()).function_environment({"WB_NHS_HASH_KEY_SECRET_ARN": arn})
+    pool = {"UserPool": "eu-west-2_bench", "UserPoolClient": "bench-client"}
+    env = LocalTemplate(load(), overrides=pool).function_environment({
+        "WB_NHS_HASH_KEY_SECRET_ARN": arn, "WB_NOTIFY_TEMPLATES": json.dumps(local_templates())})
     env.update({
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "en_US.UTF-8", "TZ": ":UTC",
         "PYTHONPATH": os.pathsep.join([str(ROOT / "functions"), str(ROOT)]),

@@ -86,33 +86,32 @@ def run_journey() -> tuple[Usage, list[str], float]:
 
     from infra import engine
     from infra.cloud import build
+    from infra.cognito import Person
     from infra.seed import seed
     from infra.template import LocalTemplate, load
     from workingbetter.api import app
-    from workingbetter.auth import Role, local_token
     from workingbetter.settings import get_settings
     from workingbetter.workflow import run_names
 
     counter = DynamoCalls()
-    secret = "benchmark-secret-for-local-tokens-0000"  # noqa: S105 - local tokens only
     with engine.in_process():
         # moto resets boto3's default session on start: count on the one it left.
         boto3.setup_default_session()
         assert boto3.DEFAULT_SESSION is not None
         boto3.DEFAULT_SESSION.events.register("provide-client-params.dynamodb", counter)
         template = LocalTemplate(load())
+        built = build(template)
         os.environ.update(engine.environment(
-            template, jwt_secret=secret, nhs_hash_key="benchmark-hash-key-0000",
+            template, nhs_hash_key="benchmark-hash-key-0000",
             seconds_per_day=0.05, review_interval_days=20, sustainment_first_days=20,
             sustainment_second_days=40))
-        built = build(template)
         settings = get_settings()
         store = settings.store()
         seed(store)
         counter.calls.clear()
         counter.transact_items = 0
-        referrer = local_token(Role.REFERRER, secret, practice_ods="F83005")
-        coach = local_token(Role.COACH, secret, coach_id="coach-femi")
+        referrer = built.pool.id_token(Person("referrer", practice_ods="F83005"))
+        coach = built.pool.id_token(Person("coach", coach_id="coach-femi"))
         client = Client(app)
         api_calls = 0
 
@@ -150,7 +149,7 @@ def run_journey() -> tuple[Usage, list[str], float]:
                                    "job": {"employer": "Bench Ltd", "hours_per_week": 20,
                                            "start_date": "2027-01-04"}}),
             ("sustainment_check", "sustainment", {"still_in_work": True}),
-            ("sustainment_check", "sustainment", {"still_in_work": True}),
+            ("sustainment_check", "sustainment", {"still_in_work": True, "end_support": True}),
         ]
         for step, path, payload in steps:
             print(f"  … waiting for {step}", file=sys.stderr, flush=True)

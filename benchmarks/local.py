@@ -10,13 +10,11 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from workingbetter.auth import Role, local_token
+from infra.cognito import LocalPool, Person
 from workingbetter.store import Store
-
-SECRET = "benchmark-secret-for-local-tokens-0000"  # noqa: S105 - local tokens only
 
 
 @dataclass
@@ -24,19 +22,21 @@ class Service:
     client: Any
     store: Store
     cap: int
+    pool: LocalPool
+    tokens: dict[Person, str] = field(default_factory=dict)
 
     def call(self, method: str, path: str, token: str, body: Any) -> tuple[int, Any]:
         reply = self.client.http.request(method, path, body=json.dumps(body).encode(), headers={
             "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
         return reply.status_code, json.loads(reply.body) if reply.body else None
 
-    @staticmethod
-    def token(role: str, scope: str) -> str:
-        if role == "referrer":
-            return local_token(Role.REFERRER, SECRET, practice_ods=scope)
-        if role == "coach":
-            return local_token(Role.COACH, SECRET, coach_id=scope)
-        return local_token(Role.OPS, SECRET)
+    def token(self, role: str, scope: str) -> str:
+        """An ID token from the in-process Cognito pool (moto's), kept for the run."""
+        person = Person(role, practice_ods=scope if role == "referrer" else None,
+                        coach_id=scope if role == "coach" else None)
+        if person not in self.tokens:
+            self.tokens[person] = self.pool.id_token(person)
+        return self.tokens[person]
 
     def places(self) -> dict[str, int]:
         """Each practice's places: its coaches times the caseload cap."""
@@ -71,11 +71,11 @@ def in_process_service(*, caseload_cap: int = 20, fault_rate: float = 0.0,
 
     with engine.in_process():
         template = LocalTemplate(load())
+        built = build(template)
         os.environ.update(engine.environment(
-            template, jwt_secret=SECRET, nhs_hash_key="benchmark-hash-key-0000",
+            template, nhs_hash_key="benchmark-hash-key-0000",
             caseload_cap=caseload_cap, **settings))
         os.environ.update({"WB_FAULT_RATE": str(fault_rate), "WB_FAULT_SEED": fault_seed})
-        build(template)
         store = get_settings().store()
         seed(store)
-        yield Service(Client(app), store, caseload_cap)
+        yield Service(Client(app), store, caseload_cap, built.pool)

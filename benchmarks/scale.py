@@ -36,7 +36,6 @@ from tests import local_stack_process
 from workingbetter.domain import nhs_number
 from workingbetter.domain.referral import Status
 
-SECRET = "scale-benchmark-secret-for-local-tokens-0000"  # noqa: S105 - local tokens only
 SLOTS_PER_COACH = 60  # of the 72 in a coach's 12-week diary: some fall inside 24 h notice
 WEEKDAYS = 5
 CHECKPOINTS = (1_000, 5_000, 10_000)
@@ -175,6 +174,24 @@ class Output:
                 self.alarming.append(line.strip()[:300])
 
 
+class ReferrerTokens:
+    """Each practice's referrer token from the stack's pool, fetched again before the hour a
+    Cognito ID token lasts is up (a long run outlasts it)."""
+
+    def __init__(self, running: local_stack_process.Running) -> None:
+        self.running = running
+        self.fetched: dict[str, tuple[float, str]] = {}
+
+    def __getitem__(self, ods: str) -> str:
+        from workingbetter.auth import Role
+
+        at, token = self.fetched.get(ods, (0.0, ""))
+        if time.monotonic() - at > 50 * 60:
+            at, token = time.monotonic(), self.running.token(Role.REFERRER, practice_ods=ods)
+            self.fetched[ods] = (at, token)
+        return token
+
+
 def connect(running: local_stack_process.Running) -> tuple[Any, Any]:
     """The store and Step Functions client of the running stack, from this process."""
     import boto3
@@ -185,18 +202,18 @@ def connect(running: local_stack_process.Running) -> tuple[Any, Any]:
 
     os.environ.update({"AWS_ENDPOINT_URL": running.aws, "AWS_DEFAULT_REGION": REGION,
                        "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"})
-    template = LocalTemplate(load(), overrides={"PublicUrl": running.api})
-    os.environ.update(engine.environment(template, jwt_secret=SECRET,
-                                         nhs_hash_key="scale-benchmark-hash-key"))
+    from infra.local_stack import StackFile
+
+    template = LocalTemplate(load(),
+                             overrides=StackFile.read(running.stack_file).template_overrides())
+    os.environ.update(engine.environment(template, nhs_hash_key="scale-benchmark-hash-key"))
     return get_settings().store(), boto3.client("stepfunctions")
 
 
 def measure(referrals: int, waiting: int, checkpoints: list[int], clients: int,
             baseline: bool, settle_timeout: float, deadline: float) -> list[Row]:
-    from workingbetter.auth import Role, local_token
-
     running = local_stack_process.start(
-        SECRET, "86400", settings={"WB_CASELOAD_CAP": "100000"},
+        "86400", settings={"WB_CASELOAD_CAP": "100000"},
         python_args=BASELINE if baseline else ("-m", "infra.local_stack"))
     pid = running.process.pid
     output = Output(running)
@@ -204,8 +221,7 @@ def measure(referrals: int, waiting: int, checkpoints: list[int], clients: int,
         store, sfn = connect(running)
         practices = bench_practices(max(1, math.ceil(waiting / (WEEKDAYS * SLOTS_PER_COACH))))
         seed_practices(store, practices)
-        tokens = {ods: local_token(Role.REFERRER, SECRET, practice_ods=ods)
-                  for ods in practices}
+        tokens = ReferrerTokens(running)
         rss, threads = process_status(pid)
         rows = [Row(0, 0, rss, threads, 0.0, True)]
         print(f"empty: {rss:.0f} MB, {threads} threads", file=sys.stderr, flush=True)

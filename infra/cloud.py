@@ -1,4 +1,5 @@
-"""Build what template.yaml describes on moto: the tables, the functions, the state machine.
+"""Build what template.yaml describes on moto: the tables, the functions, the state machine,
+the user pool (infra/cognito.py).
 
 Works the same against moto in-process (tests) and moto's server (the local stack): it only
 uses boto3, pointed wherever the environment points it.
@@ -14,6 +15,7 @@ from typing import Any
 
 import boto3
 
+from infra.cognito import LocalPool, create_pool
 from infra.template import LocalTemplate
 
 _TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")
@@ -24,6 +26,7 @@ class Built:
     state_machine_arn: str
     tables: dict[str, str]
     functions: dict[str, str]
+    pool: LocalPool
 
 
 def _placeholder_zip() -> bytes:
@@ -35,6 +38,8 @@ def _placeholder_zip() -> bytes:
 
 
 def build(template: LocalTemplate) -> Built:
+    """Everything the template declares; afterwards the template resolves the pool's Refs."""
+    pool = create_pool(template)
     dynamodb = boto3.client("dynamodb")
     tables = {}
     for logical_id, resource in template.of_type("AWS::DynamoDB::Table").items():
@@ -50,10 +55,6 @@ def build(template: LocalTemplate) -> Built:
     sns = boto3.client("sns")
     for logical_id in template.of_type("AWS::SNS::Topic"):
         sns.create_topic(Name=str(template.resolve({"Ref": logical_id})).rsplit(":", 1)[-1])
-    ses = boto3.client("ses")
-    for resource in template.of_type("AWS::SES::EmailIdentity").values():
-        ses.verify_email_identity(
-            EmailAddress=str(template.resolve(resource["Properties"]["EmailIdentity"])))
 
     role = boto3.client("iam").create_role(
         RoleName="working-better-local",
@@ -73,4 +74,4 @@ def build(template: LocalTemplate) -> Built:
     arn = boto3.client("stepfunctions").create_state_machine(
         name=name, definition=definition, roleArn=role, type="STANDARD"
     )["stateMachineArn"]
-    return Built(state_machine_arn=arn, tables=tables, functions=functions)
+    return Built(state_machine_arn=arn, tables=tables, functions=functions, pool=pool)

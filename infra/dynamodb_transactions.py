@@ -74,6 +74,21 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
         raise
 
 
+def _write(self: DynamoDBBackend, op_type: str, op: dict[str, Any],
+           key: dict[str, Any]) -> None:
+    """The item's write, as moto's own single-item call makes it."""
+    expressions: dict[str, Any] = {"condition_expression": op.get("ConditionExpression"),
+                   "expression_attribute_names": op.get("ExpressionAttributeNames"),
+                   "expression_attribute_values": op.get("ExpressionAttributeValues")}
+    if op_type == "Put":
+        self.put_item(op["TableName"], op["Item"], **expressions)
+    elif op_type == "Delete":
+        self.delete_item(op["TableName"], key, **expressions)
+    else:
+        self.update_item(op["TableName"], key, update_expression=op["UpdateExpression"],
+                         **expressions)
+
+
 def _apply(self: DynamoDBBackend, entry: dict[str, Any], seen: set[tuple[str, str]],
            set_aside: list[SetAside]) -> Reason:
     """One item of the transaction: applied, or the reason it was not (validation errors
@@ -105,19 +120,7 @@ def _apply(self: DynamoDBBackend, entry: dict[str, Any], seen: set[tuple[str, st
             return None, None, None
 
         set_aside.append((table, hash_value, range_value, copy.deepcopy(current)))
-        if op_type == "Put":
-            self.put_item(table_name, op["Item"], condition_expression=condition,
-                          expression_attribute_names=names,
-                          expression_attribute_values=values)
-        elif op_type == "Delete":
-            self.delete_item(table_name, key, condition_expression=condition,
-                             expression_attribute_names=names,
-                             expression_attribute_values=values)
-        else:
-            self.update_item(table_name, key, update_expression=op["UpdateExpression"],
-                             condition_expression=condition,
-                             expression_attribute_names=names,
-                             expression_attribute_values=values)
+        _write(self, op_type, op, key)
         return None, None, None
     except (MultipleTransactionsException, MockValidationException):
         raise

@@ -28,7 +28,13 @@ from infra import (
     sfn_early_stop,
     sfn_threads,
 )
+from infra.cognito import keys_in_process
+from infra.notify_server import local_settings
 from infra.template import LocalTemplate
+
+# Where the service's Notify sender points unless a local Notify is running: a closed port, so
+# nothing can reach the real GOV.UK Notify from a test.
+NO_NOTIFY = "http://127.0.0.1:9"
 
 PATCHES: tuple[Any, ...] = (lambda_dispatch, dynamodb_atomicity, moto_tracking,
                             dynamodb_transactions, dynamodb_queries, asl_cache, sfn_threads,
@@ -47,8 +53,9 @@ def uninstall() -> None:
 
 @contextmanager
 def in_process() -> Iterator[None]:
-    """moto inside this process (tests, benchmarks): no server, no network."""
-    with mock_aws(config=lambda_dispatch.MOTO_CONFIG):
+    """moto inside this process (tests, benchmarks): no server, no network; tokens are
+    checked against moto's own keys."""
+    with mock_aws(config=lambda_dispatch.MOTO_CONFIG), keys_in_process():
         install()
         try:
             yield
@@ -56,18 +63,21 @@ def in_process() -> Iterator[None]:
             uninstall()
 
 
-def environment(template: LocalTemplate, *, jwt_secret: str, nhs_hash_key: str,
+def environment(template: LocalTemplate, *, nhs_hash_key: str, notify_url: str = NO_NOTIFY,
                 **settings: object) -> dict[str, str]:
-    """The Globals environment of template.yaml, resolved for the local engine.
+    """The Globals environment of template.yaml, resolved for the local engine once the
+    template is built (the user pool's ids come from moto).
 
-    Only two things differ from AWS: local HS256 tokens instead of Cognito, and the NHS number
-    hash key given here instead of read from Secrets Manager. `settings` override WB_* values
+    What differs from AWS: the NHS number hash key, the Notify key and callback token are
+    given here instead of read from Secrets Manager; Notify is at `notify_url` (the local
+    stack's infra/notify_server.py) with its own template ids. `settings` override WB_* values
     by name (seconds_per_day=0.1 sets WB_SECONDS_PER_DAY).
     """
-    env = template.function_environment({"WB_AUTH_MODE": "local",
-                                         "WB_NHS_HASH_KEY": nhs_hash_key,
-                                         "WB_NHS_HASH_KEY_SECRET_ARN": None})
-    env["WB_LOCAL_JWT_SECRET"] = jwt_secret
+    env = template.function_environment({"WB_NHS_HASH_KEY": nhs_hash_key,
+                                         "WB_NHS_HASH_KEY_SECRET_ARN": None,
+                                         "WB_NOTIFY_API_KEY_SECRET_ARN": None,
+                                         "WB_NOTIFY_CALLBACK_TOKEN_SECRET_ARN": None,
+                                         **local_settings(notify_url)})
     for name, value in settings.items():
         env[f"WB_{name.upper()}"] = str(value)
     return env

@@ -1,9 +1,13 @@
 """`make run`: the whole service on this machine, no AWS account, no Docker.
 
 One foreground process: moto's server (DynamoDB, Lambda, Step Functions executing the real
-ASL) on 127.0.0.1:$WB_AWS_PORT, Lambda tasks dispatched in-process to the real handlers, the
-Chalice app on 127.0.0.1:$WB_PORT, the pilot's practices seeded. Ctrl-C stops it cleanly.
-Everything lives in memory: stopping it loses every referral.
+ASL, Cognito) on 127.0.0.1:$WB_AWS_PORT, Lambda tasks dispatched in-process to the real
+handlers, the Chalice app on 127.0.0.1:$WB_PORT, the pilot's practices seeded and a person to
+sign in as for every role. Ctrl-C stops it cleanly. Everything lives in memory: stopping it
+loses every referral.
+
+Where it runs (its URLs and user pool) is written to $WB_STACK_FILE, for `python -m
+infra.tokens`; the file goes when the stack stops.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ import sys
 import threading
 import time
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
 from types import FrameType
 
 from pydantic import Field, PositiveFloat, PositiveInt
@@ -26,9 +31,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from infra import engine, lambda_dispatch, local_server
 from infra.cloud import Built, build
+from infra.cognito import DEMO_PASSWORD, LOCAL_CODE, Person, pilot_people
+from infra.notify_server import LocalNotify
 from infra.scheduler import LocalScheduler
-from infra.seed import seed
-from infra.template import REGION, LocalTemplate, load
+from infra.seed import pilot_practices, seed
+from infra.template import REGION, ROOT, LocalTemplate, load
 
 
 class LocalSettings(BaseSettings):
@@ -38,9 +45,10 @@ class LocalSettings(BaseSettings):
 
     port: int = Field(default=8000, ge=0, le=65535)
     aws_port: int = Field(default=5000, ge=0, le=65535)
+    notify_port: int = Field(default=0, ge=0, le=65535)  # the local GOV.UK Notify; 0: any free
     seconds_per_day: PositiveFloat = 86400.0
     caseload_cap: PositiveInt = 20
-    local_jwt_secret: str = "local-dev-secret"  # noqa: S105 - local tokens only
+    stack_file: Path = ROOT / ".local-stack.json"
     # Not a secret: locally the NHS number hash only needs to be stable.
     nhs_hash_key: str = "local-nhs-hash-key-not-for-production"
 
@@ -52,6 +60,31 @@ class Stack:
     built: Built
     stop: threading.Event
     scheduler: LocalScheduler
+    people: list[Person]
+    notify: LocalNotify
+
+
+@dataclass(frozen=True)
+class StackFile:
+    """Where a running local stack is: what `python -m infra.tokens` needs to sign in."""
+
+    api_url: str
+    aws_url: str
+    region: str
+    pool_id: str
+    client_id: str
+
+    def write(self, path: Path) -> None:
+        path.write_text(json.dumps(asdict(self), indent=2) + "\n")
+
+    @classmethod
+    def read(cls, path: Path) -> StackFile:
+        return cls(**json.loads(path.read_text()))
+
+    def template_overrides(self) -> dict[str, str]:
+        """What template.yaml's Refs resolve to in this stack (to build its environment)."""
+        return {"PublicUrl": self.api_url, "UserPool": self.pool_id,
+                "UserPoolClient": self.client_id}
 
 
 class PortInUse(Exception):
@@ -119,53 +152,69 @@ def start(settings: LocalSettings) -> tuple[Stack, object, object]:
             raise PortInUse(settings.port, "WB_PORT") from None
         raise
     api_url = f"http://127.0.0.1:{api_server.server.server_address[1]}"
+    # Notify's receipts come back to the API, half a second after each text or email.
+    notify = LocalNotify(f"{api_url}/notify/callbacks", port=settings.notify_port,
+                         receipt_after=0.5).start()
     template = LocalTemplate(load(), overrides={
         "SecondsPerDay": str(settings.seconds_per_day),
         "CaseloadCap": str(settings.caseload_cap),
         "PublicUrl": api_url,
     })
-    env = engine.environment(template, jwt_secret=settings.local_jwt_secret,
-                             nhs_hash_key=settings.nhs_hash_key)
-    os.environ.update(env)
     built = build(template)
+    os.environ.update(engine.environment(template, nhs_hash_key=settings.nhs_hash_key,
+                                         notify_url=notify.url, dev_messages="true"))
 
     from workingbetter.settings import get_settings
 
     seed(get_settings().store())
+    people = pilot_people(pilot_practices())
+    for person in people:
+        built.pool.add(person)
+    StackFile(api_url, aws_url, REGION, built.pool.pool_id, built.pool.client_id).write(
+        settings.stack_file)
     scheduler = LocalScheduler(template, settings.seconds_per_day)
     scheduler.start()
     threading.Thread(target=api_server.serve_forever, daemon=True, name="api").start()
     stack = Stack(api_url=api_url, aws_url=aws_url, built=built, stop=threading.Event(),
-                  scheduler=scheduler)
+                  scheduler=scheduler, people=people, notify=notify)
     return stack, moto_server, api_server
 
 
-def banner(stack: Stack, settings: LocalSettings) -> str:
-    from infra.seed import pilot_practices
-    from workingbetter.auth import Role, local_token
+def _who(person: Person) -> str:
+    scope = person.practice_ods or person.coach_id
+    return f"{person.role} {scope}" if scope else person.role
 
-    secret = settings.local_jwt_secret
+
+def banner(stack: Stack, settings: LocalSettings) -> str:
     first = pilot_practices()[0]
-    referrer = local_token(Role.REFERRER, secret, practice_ods=first["practice_ods"])
-    coach = local_token(Role.COACH, secret, coach_id=first["coaches"][0]["coach_id"])
-    ops = local_token(Role.OPS, secret)
+    referrer = Person("referrer", practice_ods=first["practice_ods"])
+    coach = Person("coach", coach_id=first["coaches"][0]["coach_id"])
+    width = max(len(_who(p)) for p in stack.people)
     lines = [
         "",
         "Working Better is running locally.",
         f"  API            {stack.api_url}   (try GET {stack.api_url}/practices)",
-        f"  Web pages      {stack.api_url}/login   (sign in as a referrer, a coach or ops)",
+        f"  Web pages      {stack.api_url}/login",
+        f"  Messages       {stack.api_url}/dev/messages   (what was sent: texts, emails, "
+        "letters)",
+        f"  Notify (local) {stack.notify.url}",
         f"  AWS (moto)     {stack.aws_url}",
         f"  State machine  {stack.built.state_machine_arn}",
+        f"  User pool      {stack.built.pool.pool_id} (moto's Cognito)",
         f"  Service day    {settings.seconds_per_day:g} s (WB_SECONDS_PER_DAY)",
         *[f"  Schedule       {s.name}: every {s.every:g} s" for s in stack.scheduler.schedules],
         "",
-        "Tokens (12 h; `python -m infra.tokens --help` prints others):",
+        f"Sign in at /login as any of these, password {DEMO_PASSWORD}:",
+        *[f"  {_who(p):<{width}}  {p.email}" for p in stack.people],
+        f"  (ops also enters an authenticator code: locally any 6 digits, e.g. {LOCAL_CODE})",
+        "",
+        "ID tokens for the API (1 h; `python -m infra.tokens --help` prints fresh ones):",
         f"  referrer at {first['name']} ({first['practice_ods']}):",
-        f"    {referrer}",
-        f"  coach {first['coaches'][0]['coach_id']}:",
-        f"    {coach}",
+        f"    {stack.built.pool.id_token(referrer)}",
+        f"  coach {coach.coach_id}:",
+        f"    {stack.built.pool.id_token(coach)}",
         "  ops:",
-        f"    {ops}",
+        f"    {stack.built.pool.id_token(Person('ops', app=True))}",
         "",
         "Watch the runs with the AWS CLI:",
         f"  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws stepfunctions list-executions"
@@ -197,8 +246,10 @@ def main() -> int:
     stack.stop.wait()
     print("\nStopping…", flush=True)
     stack.scheduler.stop.set()
+    stack.notify.stop()
     api_server.shutdown()  # type: ignore[attr-defined]
     moto_server.stop()  # type: ignore[attr-defined]
+    settings.stack_file.unlink(missing_ok=True)
     print("Stopped.", flush=True)
     return 0
 

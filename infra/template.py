@@ -98,6 +98,8 @@ class LocalTemplate:
             return self.overrides[name]
         parameters = self.document.get("Parameters", {})
         if name in parameters:
+            if "Default" not in parameters[name]:
+                raise KeyError(f"parameter {name} has no default: the local stack must give it")
             return str(parameters[name]["Default"])
         kind = self.resources[name]["Type"]
         if kind == "AWS::DynamoDB::Table":
@@ -106,6 +108,8 @@ class LocalTemplate:
             return self.function_name(name)
         if kind == "AWS::SNS::Topic":
             return f"arn:aws:sns:{REGION}:{ACCOUNT}:{STACK_NAME}-{name}"
+        if kind == "AWS::SecretsManager::Secret":
+            return f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{STACK_NAME}-{name}"
         raise KeyError(f"the local stack cannot resolve Ref {name} ({kind})")
 
     def _get_att(self, name: str, attribute: str) -> str:

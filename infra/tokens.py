@@ -1,29 +1,62 @@
-"""Print a local bearer token: python -m infra.tokens --role coach --coach coach-amara"""
+"""Print an ID token a running local stack accepts, issued by its own user pool (moto's
+Cognito): python -m infra.tokens --role coach --coach coach-amara
+
+It signs in as the stack's seeded person for that role and scope (an account is made for a
+practice or coach the stack did not seed). The stack says where it runs in $WB_STACK_FILE
+(.local-stack.json by default)."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
+from pathlib import Path
 
-from workingbetter.auth import Role, local_token
+from infra.cognito import LocalPool, Person
+from infra.template import ROOT
+from workingbetter.auth import Role
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Print a token the local stack accepts.")
+def stack_file() -> Path:
+    return Path(os.environ.get("WB_STACK_FILE") or ROOT / ".local-stack.json")
+
+
+def local_pool(path: Path) -> LocalPool:
+    """The running stack's pool, reached through its moto server."""
+    from infra.local_stack import StackFile
+
+    stack = StackFile.read(path)
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    return LocalPool(stack.region, stack.pool_id, stack.client_id, stack.aws_url)
+
+
+def token(path: Path, role: Role, practice_ods: str | None = None,
+          coach_id: str | None = None) -> str:
+    return local_pool(path).id_token(Person(str(role), practice_ods=practice_ods,
+                                            coach_id=coach_id, app=role is Role.OPS))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Print an ID token the local stack accepts.")
     parser.add_argument("--role", required=True, choices=[r.value for r in Role])
     parser.add_argument("--practice", help="ODS code, for --role referrer (e.g. F83001)")
     parser.add_argument("--coach", help="coach id, for --role coach (e.g. coach-amara)")
-    parser.add_argument("--hours", type=int, default=12)
     args = parser.parse_args(argv)
     role = Role(args.role)
     if role is Role.REFERRER and not args.practice:
         parser.error("--role referrer needs --practice")
     if role is Role.COACH and not args.coach:
         parser.error("--role coach needs --coach")
-    secret = os.environ.get("WB_LOCAL_JWT_SECRET", "local-dev-secret")
-    print(local_token(role, secret, practice_ods=args.practice, coach_id=args.coach,
-                      ttl_seconds=args.hours * 3600))
+    path = stack_file()
+    if not path.exists():
+        print(f"No local stack is running ({path} is missing): start one with `make run`.",
+              file=sys.stderr)
+        return 2
+    print(token(path, role, practice_ods=args.practice if role is Role.REFERRER else None,
+                coach_id=args.coach if role is Role.COACH else None))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -9,7 +9,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
@@ -18,13 +18,16 @@ from boto3.dynamodb.conditions import Key
 
 from infra import engine
 from infra.cloud import Built, build
+from infra.cognito import Person
 from infra.seed import seed
 from infra.template import REGION, LocalTemplate, load
 from tests.local_stack_process import PATIENT_LIMITS
 from workingbetter import api, referrals, tasks
-from workingbetter.auth import Role, local_token
+from workingbetter.auth import Role
 from workingbetter.settings import Settings, get_settings
 from workingbetter.store import Store
+from workingbetter.token_check import token_check
+from workingbetter.web import login_pages
 from workingbetter.workflow import referral_of
 
 # Never let a test reach a real account, whatever the developer's shell holds.
@@ -40,7 +43,7 @@ time.tzset()
 logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
 
 NHS_HASH_KEY = "test-nhs-hash-key-0123456789"
-SECRET = "test-secret-for-local-tokens-only-0123"
+LOCAL_PUBLIC_URL = "http://127.0.0.1:8000"
 # A fast service clock: one service day is a tenth of a second. People's time limits stay long
 # (PATIENT_LIMITS): tests about time limits set their own with the service_days marker.
 TEST_SECONDS_PER_DAY = "0.1"
@@ -49,6 +52,9 @@ TEST_SECONDS_PER_DAY = "0.1"
 def reset_caches() -> None:
     """Adapters are built once per container in production; each test gets a fresh cloud."""
     get_settings.cache_clear()
+    token_check.cache_clear()
+    login_pages.cognito.cache_clear()
+    login_pages.attempts.cache_clear()
     api.services.cache_clear()
     tasks._store.cache_clear()
     tasks._workflow.cache_clear()
@@ -60,6 +66,7 @@ class Cloud:
     built: Built
     store: Store
     settings: Settings
+    _tokens: dict[Person, str] = field(default_factory=dict)
 
     @property
     def sfn(self) -> Any:
@@ -134,7 +141,13 @@ class Cloud:
 
     def token(self, role: Role, practice_ods: str | None = None,
               coach_id: str | None = None) -> str:
-        return local_token(role, SECRET, practice_ods=practice_ods, coach_id=coach_id)
+        """A real ID token from the test's Cognito pool (moto), for an account with this role
+        and scope (made on first use; tokens last an hour, longer than any test)."""
+        person = Person(str(role), practice_ods=practice_ods, coach_id=coach_id,
+                        app=role is Role.OPS)  # as ops sign in to pages: with an app
+        if person not in self._tokens:
+            self._tokens[person] = self.built.pool.id_token(person)
+        return self._tokens[person]
 
     def end_all_runs(self) -> None:
         """Leave no run behind to wake up after the mock has gone."""
@@ -158,13 +171,13 @@ def cloud(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> It
     overrides.setdefault("seconds_per_day", TEST_SECONDS_PER_DAY)
     overrides = {**PATIENT_LIMITS, **overrides}
     with engine.in_process():
-        template = LocalTemplate(load())
-        env = engine.environment(template, jwt_secret=SECRET, nhs_hash_key=NHS_HASH_KEY,
-                                 **overrides)
+        # Served over plain HTTP, like the local stack: no HSTS, no Secure cookies.
+        template = LocalTemplate(load(), overrides={"PublicUrl": LOCAL_PUBLIC_URL})
+        built = build(template)
+        env = engine.environment(template, nhs_hash_key=NHS_HASH_KEY, **overrides)
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         reset_caches()
-        built = build(template)
         settings = get_settings()
         assert settings.state_machine_arn == built.state_machine_arn
         store = settings.store()

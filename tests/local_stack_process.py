@@ -7,9 +7,12 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from workingbetter.auth import Role
 
 ROOT = Path(__file__).resolve().parents[1]
 # A person always has far longer than a test takes to answer: on a fast clock the real limits
@@ -26,6 +29,15 @@ class Running:
     aws: str
     state_machine_arn: str
     banner: str
+    stack_file: Path
+
+    def token(self, role: Role, practice_ods: str | None = None,
+              coach_id: str | None = None) -> str:
+        """An ID token from the stack's own user pool, as `python -m infra.tokens` prints."""
+        from infra import tokens
+
+        return tokens.token(self.stack_file, role, practice_ods=practice_ods,
+                            coach_id=coach_id)
 
 
 def _read_banner(process: subprocess.Popen[str], deadline: float) -> str:
@@ -42,13 +54,15 @@ def _read_banner(process: subprocess.Popen[str], deadline: float) -> str:
     raise AssertionError("the local stack did not start:\n" + "".join(lines))
 
 
-def start(secret: str, seconds_per_day: str = "0.05", *, settings: dict[str, str] | None = None,
+def start(seconds_per_day: str = "0.05", *, settings: dict[str, str] | None = None,
           python_args: tuple[str, ...] = ("-m", "infra.local_stack")) -> Running:
     """`settings` adds to the environment; `python_args` replaces `-m infra.local_stack`.
-    People have far longer to answer than a test takes (PATIENT_LIMITS)."""
+    People have far longer to answer than a test takes (PATIENT_LIMITS). The stack says where
+    it runs in a file of its own, not the developer's .local-stack.json."""
     limits = {f"WB_{name.upper()}": str(days) for name, days in PATIENT_LIMITS.items()}
+    stack_file = Path(tempfile.mkdtemp(prefix="wb-stack-")) / "stack.json"
     env = {**os.environ, "WB_PORT": "0", "WB_AWS_PORT": "0", **limits,
-           "WB_SECONDS_PER_DAY": seconds_per_day, "WB_LOCAL_JWT_SECRET": secret,
+           "WB_SECONDS_PER_DAY": seconds_per_day, "WB_STACK_FILE": str(stack_file),
            "PYTHONUNBUFFERED": "1", "POWERTOOLS_LOG_LEVEL": "WARNING", **(settings or {})}
     process = subprocess.Popen(  # noqa: S603 - this interpreter, the project's own arguments
         [sys.executable, *python_args], cwd=ROOT, env=env, text=True,
@@ -60,10 +74,12 @@ def start(secret: str, seconds_per_day: str = "0.05", *, settings: dict[str, str
     assert api, banner
     assert aws, banner
     assert machine, banner
-    return Running(process, api.group(1), aws.group(1), machine.group(1), banner)
+    return Running(process, api.group(1), aws.group(1), machine.group(1), banner, stack_file)
 
 
 def stop(running: Running) -> None:
     if running.process.poll() is None:
         running.process.kill()
         running.process.wait(10)
+    running.stack_file.unlink(missing_ok=True)
+    running.stack_file.parent.rmdir()

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs
 from chalice.app import Chalice, Request, Response
 
 from workingbetter import problems, request_body
-from workingbetter.auth import Principal, Role, principal_from_claims, verify_local_token
+from workingbetter.auth import Principal, Role
 from workingbetter.domain.errors import (
     BadRequest,
     DomainError,
@@ -27,6 +27,7 @@ from workingbetter.domain.errors import (
     NotFound,
     UnsupportedMediaType,
 )
+from workingbetter.fhir.routes import blueprint as fhir_routes
 from workingbetter.observability import logger
 from workingbetter.web import blueprint as web_pages
 
@@ -37,8 +38,8 @@ if TYPE_CHECKING:
     from workingbetter.workflow import Workflow
 
 # Init imports what routing needs. Settings (pydantic-settings), the services and their models
-# (pydantic), boto3, PyJWT and Jinja2 are imported inside the routes by the first request that
-# needs them: a cold start pays only for what its request uses.
+# (pydantic), boto3, PyJWT (checking tokens) and Jinja2 are imported inside the routes by the
+# first request that needs them: a cold start pays only for what its request uses.
 
 JSON = ["application/json"]
 MAX_ID_LENGTH = 500  # ids are UUIDs; 500 characters stay under DynamoDB's 2 KB key in UTF-8
@@ -62,6 +63,7 @@ class ThreadSafeChalice(Chalice):
 
 app = ThreadSafeChalice(app_name="working-better-api", configure_logs=False)
 app.register_blueprint(web_pages)
+app.register_blueprint(fhir_routes)
 
 HSTS = "max-age=63072000; includeSubDomains; preload"
 SECURITY_HEADERS = {
@@ -102,15 +104,11 @@ def _request() -> Request:
 
 
 def caller() -> Principal:
-    from workingbetter.settings import get_settings
+    """The bearer token's principal, checked here whether or not API Gateway's authoriser
+    checked it first (deployed it has; the local stack has no gateway)."""
+    from workingbetter.token_check import token_check
 
-    request = _request()
-    settings = get_settings()
-    if settings.auth_mode == "local":
-        return verify_local_token(request.headers.get("authorization"),
-                                  settings.local_jwt_secret)
-    claims = (request.context.get("authorizer") or {}).get("claims") or {}
-    return principal_from_claims(claims)
+    return token_check().bearer(_request().headers.get("authorization"))
 
 
 def _plain(value: Any) -> Any:
@@ -124,7 +122,7 @@ def security_headers() -> dict[str, str]:
     """On every response. HSTS only when deployed: the local server speaks plain HTTP."""
     from workingbetter.settings import get_settings
 
-    if get_settings().auth_mode == "cognito":
+    if get_settings().deployed:
         return {**SECURITY_HEADERS, "Strict-Transport-Security": HSTS}
     return dict(SECURITY_HEADERS)
 
@@ -137,13 +135,29 @@ def _json(status: int, body: Any, content_type: str = "application/json",
                              "Content-Type": content_type})
 
 
-def refusal(error: DomainError, headers: dict[str, str] | None = None) -> Response:
+def _speaks_fhir(request: Request | None) -> bool:
+    """A request to a FHIR route gets its errors as OperationOutcomes."""
+    return request is not None and request.path.startswith("/fhir/")
+
+
+def refusal(error: DomainError, headers: dict[str, str] | None = None,
+            request: Request | None = None) -> Response:
+    if _speaks_fhir(request or app.current_request):
+        from workingbetter.fhir import outcome
+
+        status, body = outcome.from_error(error)
+        logger.info("request refused", status=status, error=type(error).__name__)
+        return _json(status, body, outcome.CONTENT_TYPE, headers)
     status, problem = problems.from_error(error)
     logger.info("request refused", status=status, error=type(error).__name__)
     return _json(status, problem, problems.CONTENT_TYPE, headers)
 
 
-def failure() -> Response:
+def failure(request: Request | None = None) -> Response:
+    if _speaks_fhir(request or app.current_request):
+        from workingbetter.fhir import outcome
+
+        return _json(500, outcome.failure(), outcome.CONTENT_TYPE)
     body = problems.problem(500, "Something went wrong",
                             "The request was not completed; nothing was changed twice. "
                             "Try again, or tell the service desk.")
@@ -176,20 +190,22 @@ def _edges(request: Request, get_response: Callable[[Request], Response]) -> Res
         request_body.check_size(request.headers.get("content-length"), request.raw_body)
         _check_ids(request)
     except DomainError as error:
-        return refusal(error)
+        return refusal(error, request=request)
     response = get_response(request)
     if not (isinstance(response.body, dict) and "Code" in response.body):
         return response
     if response.status_code == 405:
         allowed = str(response.headers.get("Allow", ""))
-        return refusal(MethodNotAllowed(f"Use {allowed}", []), {"Allow": allowed})
+        return refusal(MethodNotAllowed(f"Use {allowed}", []), {"Allow": allowed}, request)
     if response.status_code == 415:
         accepted = _route_content_types(request)
         return refusal(UnsupportedMediaType(
-            f"Send the body as {accepted}", [FieldError("Content-Type", f"Send {accepted}")]))
+            f"Send the body as {accepted}", [FieldError("Content-Type", f"Send {accepted}")]),
+            request=request)
     if response.status_code == 400:
-        return refusal(BadRequest("The request cannot be answered as asked", []))
-    return failure()
+        return refusal(BadRequest("The request cannot be answered as asked", []),
+                       request=request)
+    return failure(request)
 
 
 def _check_ids(request: Request) -> None:
@@ -276,6 +292,21 @@ def list_notifications() -> tuple[int, Any]:
     rows = outbox.for_referral(referral_id) if referral_id else \
         outbox.due("9999-12-31T23:59:59Z") + outbox.failed()
     return 200, [public_view(row) for row in rows]
+
+
+@app.route("/notify/callbacks", methods=["POST"], content_types=JSON)
+@_guarded
+def notify_delivery_receipt() -> tuple[int, Any]:
+    """GOV.UK Notify's delivery receipt for a text or email: no login, Notify's bearer token."""
+    from workingbetter.notifications.notices import Notices
+    from workingbetter.notifications.receipts import Receipts, check_bearer
+    from workingbetter.settings import get_settings
+
+    settings = get_settings()
+    check_bearer(_request().headers.get("authorization"),
+                 settings.secret("notify_callback_token"))
+    store = services().store
+    return 200, Receipts(store, Notices.of(store, settings)).record(_json_body())
 
 
 @app.route("/patient/withdraw/{token}", methods=["GET"])

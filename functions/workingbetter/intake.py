@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -14,22 +13,40 @@ from pydantic import (
     Field,
     StrictBool,
     StringConstraints,
-    ValidationError,
     field_validator,
     model_validator,
 )
-from pydantic_core import ErrorDetails
 
 from workingbetter.domain import nhs_number
 from workingbetter.domain.errors import FieldError
 from workingbetter.domain.referral import Condition, ContactPreference, EmploymentStatus
-from workingbetter.domain.text import CONTROL, Name, Paragraph, unprintable
+from workingbetter.domain.text import Name, Paragraph, PostalLine, unprintable
+from workingbetter.parsing import YES_OR_NO
 
 OdsCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z]\d{5}$")]
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PHONE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
+_POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})$")
+
+
+class PostalAddress(BaseModel):
+    """Where letters go (GOV.UK Notify posts them): 2 to 5 lines and a UK postcode."""
+
+    model_config = _STRICT
+
+    lines: list[PostalLine] = Field(min_length=2, max_length=5, description=(
+        "The building and street first, then the town; the postcode goes in `postcode`"))
+    postcode: str
+
+    @field_validator("postcode")
+    @classmethod
+    def _uk_postcode(cls, value: str) -> str:
+        found = _POSTCODE.match(value.upper())
+        if not found:
+            raise ValueError("Enter a real UK postcode, like SW1A 1AA")
+        return f"{found.group(1)} {found.group(2)}"
 
 
 class Contact(BaseModel):
@@ -39,6 +56,7 @@ class Contact(BaseModel):
 
     phone: str | None = None
     email: str | None = None
+    address: PostalAddress | None = None
     contact_preference: ContactPreference
 
     @field_validator("phone")
@@ -57,10 +75,17 @@ class Contact(BaseModel):
 
     @model_validator(mode="after")
     def _reachable_by_chosen_channel(self) -> Contact:
-        missing = unreachable(self.model_dump(mode="json"))
+        missing = unreachable(self.model_dump(mode="json"), within="")
         if missing:
-            raise ValueError(f"{missing.field.removeprefix('patient.')}: {missing.message}")
+            raise ValueError(f"{missing.field}: {missing.message}")
         return self
+
+    @classmethod
+    def errors_across_fields(cls, body: dict[str, Any]) -> list[FieldError]:
+        """The chosen channel's missing detail, even when other fields are wrong (pydantic
+        checks it only once every field is valid): a form shows every error in one round."""
+        missing = unreachable(body, within="")
+        return [missing] if missing else []
 
 
 class Patient(Contact):
@@ -97,7 +122,8 @@ class Patient(Contact):
 
 CHANNEL_NEEDS = {ContactPreference.SMS: ("phone", "a mobile number"),
                  ContactPreference.PHONE: ("phone", "a phone number"),
-                 ContactPreference.EMAIL: ("email", "an email address")}
+                 ContactPreference.EMAIL: ("email", "an email address"),
+                 ContactPreference.LETTER: ("address", "a postal address")}
 
 
 def unreachable(patient: Any, within: str = "patient.") -> FieldError | None:
@@ -112,7 +138,6 @@ def unreachable(patient: Any, within: str = "patient.") -> FieldError | None:
                       f"Enter {words} so we can contact the patient the way they chose")
 
 
-YES_OR_NO = "Answer true or false"
 CONSENT_NEEDED = "The patient must agree to the referral"
 
 
@@ -134,6 +159,9 @@ class Consent(BaseModel):
 
 class ReferralRequest(BaseModel):
     model_config = _STRICT
+    field_messages: ClassVar[dict[str, str]] = {"consent.referral": CONSENT_NEEDED,
+                                                "practice_ods": "Enter a practice ODS code, "
+                                                "like F83004"}
 
     practice_ods: OdsCode
     patient: Patient
@@ -149,61 +177,8 @@ class ReferralRequest(BaseModel):
             raise ValueError("List each condition once")
         return value
 
-
-_FRIENDLY = {
-    "missing": "This field is required",
-    "extra_forbidden": "This field is not part of a referral",
-    "date_from_datetime_parsing": "Enter a real date as YYYY-MM-DD",
-    "date_parsing": "Enter a real date as YYYY-MM-DD",
-    "date_type": "Enter a real date as YYYY-MM-DD",
-    "too_short": "Enter at least one",
-    "bool_type": YES_OR_NO,
-    "string_unicode": CONTROL,  # a lone surrogate, which JSON allows and UTF-8 does not
-    "string_pattern_mismatch": "Enter a practice ODS code, like F83004",
-}
-
-
-def choose(options: Iterable[object]) -> str:
-    """The message for a value outside a fixed set: the set, in words."""
-    *rest, last = [str(o) for o in options]
-    return f"Choose {', '.join(rest)} or {last}" if rest else f"Choose {last}"
-
-
-def _message(item: ErrorDetails) -> str:
-    kind, ctx = item["type"], item.get("ctx") or {}
-    if kind in ("literal_error", "enum"):
-        # pydantic lists the set as "'a', 'b' or 'c'": the allowed values, never the input.
-        expected = str(ctx.get("expected", ""))
-        return CONSENT_NEEDED if expected == "True" else "Choose " + expected.replace("'", "")
-    if kind == "string_too_long":
-        return f"Must be {ctx['max_length']} characters or fewer"
-    if kind == "too_long":
-        return f"Give {ctx['max_length']} or fewer"
-    return _FRIENDLY.get(kind, item["msg"].removeprefix("Value error, "))
-
-
-def referral_errors(error: ValidationError, body: dict[str, Any],
-                    within: str = "patient.") -> list[FieldError]:
-    """Every error of a referral (or of a patient's contact details, `within` "") in one
-    round: pydantic's, and the chosen channel's missing detail (which pydantic checks only
-    once every field is valid)."""
-    errors = field_errors(error)
-    missing = unreachable(body.get("patient") if within else body, within)
-    if missing and all(e.field != missing.field for e in errors):
-        errors.append(missing)
-    return errors
-
-
-def field_errors(error: ValidationError) -> list[FieldError]:
-    """Pydantic's errors as {field, message}, never echoing what was typed (it may be personal)."""
-    result = []
-    for item in error.errors(include_input=False, include_url=False):
-        loc = ".".join(str(part) for part in item["loc"])
-        message = _message(item)
-        if item["type"] == "value_error" and ": " in message and item["loc"] in (("patient",),
-                                                                               ()):
-            # A cross-field rule names the field it is about before the colon.
-            name, _, message = message.partition(": ")
-            loc = ".".join([*map(str, item["loc"]), name])
-        result.append(FieldError(field=loc, message=message))
-    return result
+    @classmethod
+    def errors_across_fields(cls, body: dict[str, Any]) -> list[FieldError]:
+        """The patient's missing contact detail, reported with every other mistake at once."""
+        missing = unreachable(body.get("patient"))
+        return [missing] if missing else []

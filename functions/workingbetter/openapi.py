@@ -14,6 +14,7 @@ from pydantic.json_schema import models_json_schema
 from workingbetter.domain.referral import Status
 from workingbetter.intake import ReferralRequest
 from workingbetter.listing import MAX_LIMIT
+from workingbetter.notifications.receipts import STATUSES
 from workingbetter.request_body import MAX_BYTES, MAX_DEPTH
 from workingbetter.steps import AppointmentOutcome, Review, Sustainment, TriageDecision
 from workingbetter.withdrawal import WithdrawRequest
@@ -25,7 +26,7 @@ MODELS: tuple[type[BaseModel], ...] = (ReferralRequest, TriageDecision, Appointm
 # What each error status means here; every one is problem+json.
 ERRORS = {
     400: "The body or query cannot be read (JSON nested too deeply; a list's limit, status, "
-         "practice or cursor that does not fit)",
+         "practice or cursor that does not fit; on a FHIR route, not valid FHIR R4)",
     401: "No valid bearer token",
     403: "Your role may not use this route",
     404: "No such record, or one outside your scope (answered alike, so ids cannot be probed)",
@@ -71,11 +72,18 @@ _PAGING = (
 _NOTIFICATIONS = {"type": "array", "items": {
     "type": "object",
     "required": ["notification_id", "referral_id", "kind", "channel", "status", "due_at",
-                 "sent_at", "attempts"],
+                 "sent_at", "receipt_at", "attempts"],
     "properties": {"notification_id": _ID, "referral_id": _ID, "kind": {"type": "string"},
                    "channel": {"type": "string"}, "status": {"type": "string"},
                    "due_at": {"type": "string"}, "sent_at": {"type": ["string", "null"]},
-                   "attempts": {"type": "integer"}}}}
+                   "receipt_at": {"type": ["string", "null"]}, "attempts": {"type": "integer"}}}}
+_RECEIPT = {"type": "object", "required": ["id", "reference", "status"],
+            "description": "GOV.UK Notify's delivery receipt: only these fields are read",
+            "properties": {"id": {"type": "string"}, "reference": {"type": "string"},
+                           "status": {"type": "string", "enum": list(STATUSES)}}}
+_RECORDED = {"type": "object", "required": ["referral_id", "notification_id", "status"],
+             "properties": {"referral_id": _ID, "notification_id": _ID,
+                            "status": {"type": "string"}}}
 PROBLEM = {
     "type": "object",
     "required": ["type", "title", "status", "detail"],
@@ -99,8 +107,62 @@ class Operation:
     body: type[BaseModel] | None = None
     errors: tuple[int, ...] = AUTHENTICATED
     public: bool = False  # no bearer token (the patient's link, this document)
+    security: str | None = None  # a scheme other than the service's own bearer token
     parameters: tuple[dict[str, Any], ...] = ()
     pages: tuple[int, ...] = ()  # statuses answered with an HTML page (the patient's form)
+    fhir: FhirBody | None = None  # a FHIR route: FHIR JSON in and out, OperationOutcomes
+    raw_body: dict[str, Any] | None = None  # a body described here, not by a model
+
+
+@dataclass(frozen=True)
+class FhirBody:
+    """A FHIR route's body: a resource (or a JSON Patch), validated by `fhir.resources`
+    rather than by a schema here; the document names the resource type only."""
+
+    schema: dict[str, Any] | None
+    media: tuple[str, ...] = ("application/fhir+json", "application/json")
+
+
+FHIR_JSON = "application/fhir+json"
+
+
+def _resource(resource_type: str) -> dict[str, Any]:
+    return {"type": "object", "required": ["resourceType"],
+            "properties": {"resourceType": {"const": resource_type}}}
+
+
+OPERATION_OUTCOME = {
+    "type": "object", "required": ["resourceType", "issue"],
+    "properties": {
+        "resourceType": {"const": "OperationOutcome"},
+        "issue": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "required": ["severity", "code"],
+            "properties": {"severity": {"type": "string"}, "code": {"type": "string"},
+                           "diagnostics": {"type": "string"},
+                           "expression": {"type": "array", "items": {"type": "string"}}}}},
+    },
+}
+_TASK = {**_resource("Task"), "required": ["resourceType", "id", "status", "intent"]}
+_JSON_PATCH = {"type": "array", "minItems": 1, "items": {
+    "type": "object", "required": ["op", "path"],
+    "properties": {"op": {"type": "string"}, "path": {"type": "string"}, "value": {}}}}
+_CHANGE = (*AUTHENTICATED, 409, *WITH_BODY)
+FHIR_OPERATIONS = (
+    Operation("GET", "/fhir/metadata", "FHIR: this server's CapabilityStatement",
+              result=_resource("CapabilityStatement"), public=True, errors=(500,),
+              fhir=FhirBody(None)),
+    Operation("POST", "/fhir/ServiceRequest", "FHIR: refer a patient with a ServiceRequest "
+              "(referrer); answers the referral's Task", 201, _TASK, errors=_CHANGE,
+              fhir=FhirBody(_resource("ServiceRequest"))),
+    Operation("GET", "/fhir/Task/{referral_id}", "FHIR: the referral as a Task", result=_TASK,
+              fhir=FhirBody(None)),
+    Operation("PUT", "/fhir/Task/{referral_id}", "FHIR: cancel the Task (status cancelled) to "
+              "withdraw the referral (referrer)", result=_TASK, errors=_CHANGE,
+              fhir=FhirBody(_TASK)),
+    Operation("PATCH", "/fhir/Task/{referral_id}", "FHIR: JSON Patch /status to cancelled to "
+              "withdraw the referral (referrer)", result=_TASK, errors=_CHANGE,
+              fhir=FhirBody(_JSON_PATCH, ("application/json-patch+json",))),
+)
 
 
 def _step(path: str, summary: str, model: type[BaseModel]) -> Operation:
@@ -140,6 +202,9 @@ OPERATIONS = (
     Operation("POST", "/referrals/{referral_id}/withdraw", "Withdraw (referrer or coach)",
               result=_WITHDRAWN, body=WithdrawRequest,
               errors=(*AUTHENTICATED, 409, *WITH_BODY)),
+    Operation("POST", "/notify/callbacks", "GOV.UK Notify's delivery receipt for a message "
+              "(Notify's callback bearer token)", result=_RECORDED, errors=(
+                  401, 404, 500, *WITH_BODY), security="notify", raw_body=_RECEIPT),
     Operation("GET", "/patient/withdraw/{token}", "The patient's leave page (HTML)",
               result=None, errors=(410, 500), public=True, pages=(200, 410, 500)),
     Operation("POST", "/patient/withdraw/{token}", "Leave, from the patient's link: JSON "
@@ -147,6 +212,7 @@ OPERATIONS = (
               body=WithdrawRequest, errors=(404, 409, 410, 500, *WITH_BODY), public=True,
               pages=(200, 409, 410, 500)),
     Operation("GET", "/openapi.json", "This document", public=True, errors=(500,)),
+    *FHIR_OPERATIONS,
 )
 
 
@@ -156,7 +222,11 @@ def _content(schema: dict[str, Any], media: str = "application/json") -> dict[st
 
 def _response(op: Operation, status: int) -> dict[str, Any]:
     content: dict[str, Any] = {}
-    if status == op.ok and op.result is not None:
+    if op.fhir is not None:
+        schema = op.result if status == op.ok else {"$ref": "#/components/schemas/"
+                                                    "OperationOutcome"}
+        content = _content(schema or {}, FHIR_JSON)
+    elif status == op.ok and op.result is not None:
         content = _content(op.result)
     elif status != op.ok and status != 410:  # 410 is only ever the patient's page
         content = _content({"$ref": "#/components/schemas/Problem"}, "application/problem+json")
@@ -170,6 +240,8 @@ def _operation(op: Operation) -> dict[str, Any]:
     document: dict[str, Any] = {"summary": op.summary, "responses": responses}
     if op.public:
         document["security"] = []
+    if op.security:
+        document["security"] = [{op.security: []}]
     parameters = [{"name": name, "in": "path", "required": True,
                    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
                    **({"description": "The referral's id, or its short reference however it "
@@ -179,12 +251,17 @@ def _operation(op: Operation) -> dict[str, Any]:
     parameters += op.parameters
     if parameters:
         document["parameters"] = parameters
+    if op.fhir is not None and op.fhir.schema is not None:
+        document["requestBody"] = {"required": True, "content": {
+            media: {"schema": op.fhir.schema} for media in op.fhir.media}}
     if op.body is not None:
         content = _content({"$ref": REF.format(model=op.body.__name__)})
         if op.pages:  # the patient's page posts its one checkbox as a form
             content["application/x-www-form-urlencoded"] = {"schema": {
                 "type": "object", "properties": {"erase": {"type": "string", "enum": ["yes"]}}}}
         document["requestBody"] = {"required": op.body is ReferralRequest, "content": content}
+    if op.raw_body is not None:
+        document["requestBody"] = {"required": True, "content": _content(op.raw_body)}
     return document
 
 
@@ -210,8 +287,12 @@ def document() -> dict[str, Any]:
         "components": {
             "securitySchemes": {"bearer": {
                 "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-                "description": "Cognito when deployed (groups referrer, coach, ops); locally an "
-                               "HS256 token with the same claims"}},
-            "schemas": {**definitions.get("$defs", {}), "Problem": PROBLEM},
+                "description": "A Cognito ID token (RS256) of the service's user pool, on AWS "
+                               "and locally (the local stack's pool); groups referrer, coach, "
+                               "ops, commissioner"},
+                "notify": {"type": "http", "scheme": "bearer",
+                           "description": "The callback token set in GOV.UK Notify"}},
+            "schemas": {**definitions.get("$defs", {}), "Problem": PROBLEM,
+                        "OperationOutcome": OPERATION_OUTCOME},
         },
     }

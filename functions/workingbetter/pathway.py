@@ -128,15 +128,27 @@ def book(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
     return {"outcome_timeout": resume.outcome_timeout(settings, start_iso)}
 
 
-def continue_in_work(store: Store, workflow: Workflow, referral_id: str,
-                     plan: dict[str, Any]) -> dict[str, Any]:
-    """A job started: in-work support goes on in a run of its own, as one Standard execution
-    may last a year at most. Safe to retry: the second run's name is fixed.
+def next_phase(item: Item) -> str:
+    """Where support goes on: the in-work checks after a job start, the 52-week check after
+    26 weeks in work, and otherwise reviews (in support, or in work after 52 weeks)."""
+    if item["status"] == Status.IN_WORK:
+        week = item.get("sustainment_week")
+        if week is None:
+            return "in_work"
+        if int(week) == 26:
+            return "in_work_52"
+    return "support"
+
+
+def continue_in_new_run(store: Store, workflow: Workflow, referral_id: str, parent: str,
+                        plan: dict[str, Any]) -> dict[str, Any]:
+    """Support goes on in a new run, as one Standard execution may last a year at most. Safe
+    to retry: the new run's name follows from the run handing over.
 
     A withdrawal may land while the run starts: it stops every run it can see, and this
     looks again once the run exists, so that no run outlasts its referral either way."""
-    _live(store, referral_id)
-    name = workflow.continue_in_work(referral_id, plan)
+    item = _live(store, referral_id)
+    name = workflow.continue_in_new_run(referral_id, parent, next_phase(item), plan)
     store.add_run(referral_id, name)
     if Status(_read(store, referral_id)["status"]).terminal:
         workflow.stop(name, WITHDRAWN_ERROR)
@@ -228,11 +240,11 @@ def needs_ops(store: Store, workflow: Workflow, settings: Settings, referral_id:
         item = store.update(referral_id, Event("needs_ops_attention", SYSTEM, {"reason": reason}),
                             set_fields=fields, remove=["task_token"])
     except ConditionFailed:
-        return {}  # ended meanwhile: nothing left to flag
+        return {"failed_at": failed_at}  # ended meanwhile: nothing left to flag
     Notices.of(store, settings).run_failed(referral_id, reason)
     if not item.get("coach_id"):
         lifecycle.pass_on_free_place(store, workflow, settings, item["practice_ods"])
-    return {}
+    return {"failed_at": failed_at}  # the run routes its ops retry by it
 
 
 

@@ -7,11 +7,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
-from workingbetter import patient_link
+from workingbetter import parsing, patient_link
 from workingbetter.domain.errors import Conflict, FieldError, InvalidInput
-from workingbetter.intake import Contact, referral_errors
+from workingbetter.intake import Contact
 from workingbetter.notifications.kinds import Kind
 from workingbetter.notifications.notices import Notices
 from workingbetter.store import ConditionFailed, Event, Item, Store, now_iso
@@ -50,11 +48,7 @@ def ask_about_appointment(store: Store, settings: Settings, item: Item, choice: 
 
 def change_contact(store: Store, item: Item, answers: dict[str, Any]) -> Contact:
     """The chosen channel and the details given replace the old ones."""
-    try:
-        contact = Contact.model_validate(answers)
-    except ValidationError as error:
-        raise InvalidInput("Your answers have errors: nothing was changed",
-                           referral_errors(error, answers, within="")) from error
+    contact = parsing.parse(Contact, answers, "Your answers have errors: nothing was changed")
     if not store.change_contact(item["referral_id"], contact.model_dump(mode="json"),
                                 Event("contact_changed", PATIENT)):
         raise Conflict("Your referral has ended: there is nothing to change")

@@ -15,15 +15,13 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
-from workingbetter import listing
+from workingbetter import listing, parsing
 from workingbetter.auth import Principal, Role
 from workingbetter.domain import nhs_number, reference, slots
 from workingbetter.domain.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from workingbetter.domain.referral import Awaiting, Status, fhir_status
 from workingbetter.domain.triage import facts_for
-from workingbetter.intake import ReferralRequest, referral_errors
+from workingbetter.intake import ReferralRequest
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
 from workingbetter.resume import is_stopped
@@ -87,8 +85,10 @@ class Referrals:
     # -- intake ----------------------------------------------------------------------------
 
     def submit(self, principal: Principal, body: Any, idempotency_key: str | None,
-               lambda_context: Any = None) -> Item:
-        """Create a referral; with an Idempotency-Key a repeat returns the first answer."""
+               lambda_context: Any = None, key_name: str = "Idempotency-Key") -> Item:
+        """Create a referral; with an Idempotency-Key a repeat returns the first answer.
+        (`key_name` is what the caller knows the key as: FHIR's is the ServiceRequest's
+        identifier.)"""
         principal.require(Role.REFERRER)
         request = parse_referral(body)
         if request.practice_ods != principal.practice_ods:
@@ -114,7 +114,7 @@ class Referrals:
         request_hash = hashlib.sha256(f"{request.practice_ods}\n{idempotency_key}".encode()
                                       ).hexdigest()
         if self.store.erased_request(request_hash):
-            raise Conflict("The referral sent with this Idempotency-Key was withdrawn and the "
+            raise Conflict(f"The referral sent with this {key_name} was withdrawn and the "
                            "patient's details erased: nothing was saved. To refer the patient "
                            "again, send a new referral with a new key.")
         if lambda_context is not None:
@@ -123,7 +123,7 @@ class Referrals:
         try:
             result: Item = create(data=data, referrals=self, body=canonical, principal=principal)
         except IdempotencyValidationError as error:
-            raise Conflict("This Idempotency-Key was already used for a different referral") \
+            raise Conflict(f"This {key_name} was already used for a different referral") \
                 from error
         except IdempotencyAlreadyInProgressError as error:
             raise Conflict("This referral is still being submitted: try again in a moment") \
@@ -217,11 +217,16 @@ class Referrals:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def get(self, principal: Principal, referral_id: str) -> Item:
+    def visible(self, principal: Principal, referral_id: str) -> Item:
+        """The referral, if the caller may see it: GET /referrals/{id}'s scope."""
         item = self.store.referral(referral_id)
         if item is None or not (can_see(principal, item) or self._triages(principal, item)):
             # Off-scope records answer 404, like missing ones, so ids cannot be probed.
             raise NotFound("No referral with that id is visible to you")
+        return item
+
+    def get(self, principal: Principal, referral_id: str) -> Item:
+        item = self.visible(principal, referral_id)
         personal = None
         if principal.role in (Role.REFERRER, Role.COACH) and not item.get("personal_data_erased"):
             personal = self.store.read_personal_data(referral_id, principal.actor,
@@ -377,14 +382,7 @@ def long_date(instant: str) -> str:
 
 
 def parse_referral(body: Any) -> ReferralRequest:
-    if not isinstance(body, dict):
-        raise InvalidInput("Send the referral as a JSON object",
-                           [FieldError("body", "Send the referral as a JSON object")])
-    try:
-        return ReferralRequest.model_validate(body)
-    except ValidationError as error:
-        raise InvalidInput("The referral has errors: nothing was saved",
-                           referral_errors(error, body)) from error
+    return parsing.parse(ReferralRequest, body, "The referral has errors: nothing was saved")
 
 
 @lru_cache(maxsize=4)
@@ -467,7 +465,8 @@ def view(principal: Principal, item: Item, personal: Item | None,
         }
         if principal.role is Role.COACH:
             result["patient"].update({k: patient.get(k) for k in
-                                      ("date_of_birth", "phone", "email", "contact_preference")})
+                                      ("date_of_birth", "phone", "email", "address",
+                                       "contact_preference")})
             result["health_conditions"] = personal["health_conditions"]
             result["reason"] = personal["reason"]
     return result

@@ -29,9 +29,9 @@ __all__ = ["STALLED", "TASK_FAILED", "carry_on", "is_stopped", "outcome_timeout"
 
 # Where a referral with no step outstanding picks up, by its status: the task that moves it on.
 _BY_STATUS: dict[Status, dict[str, Any]] = {
-    Status.RECEIVED: {"failed_at": "Triage"},
-    Status.TRIAGE: {"failed_at": "AllocateCoach"},
-    Status.ALLOCATED: {"failed_at": "BookFirstAppointment"},
+    Status.RECEIVED: {"retry": {"step": "Triage"}},
+    Status.TRIAGE: {"retry": {"step": "AllocateCoach"}},
+    Status.ALLOCATED: {"retry": {"step": "BookFirstAppointment"}},
     Status.IN_SUPPORT: {"step": {"back_to": "review", "exhausted": False, "next": None}},
     Status.IN_WORK: {"step": {"back_to": "sustainment_check_13", "exhausted": False,
                               "next": None}},
@@ -55,24 +55,24 @@ def outcome_timeout(settings: Settings, start_iso: str) -> int:
 
 def where(item: Mapping[str, Any]) -> dict[str, Any]:
     """The new run's input beyond the referral id: the step to start at, as the ASL's own
-    routing values (`step.back_to` for a wait or an answered decision, `failed_at` for a
+    routing values (`step.back_to` for a wait or an answered decision, `retry.step` for a
     task). Ids, enums and numbers only."""
     if item.get("resume_with"):
         return {"step": dict(item["resume_with"])}
     if item.get("attention") == TASK_FAILED and item.get("failed_at"):
-        return {"failed_at": item["failed_at"]}
+        return {"retry": {"step": item["failed_at"]}}
     awaiting = item.get("awaiting")
     if awaiting and awaiting != Awaiting.OPS_RETRY:
         return {"step": {"back_to": step_name(str(awaiting), item), "exhausted": False,
                          "next": None}}
     if item.get("failed_at"):
-        return {"failed_at": item["failed_at"]}
+        return {"retry": {"step": item["failed_at"]}}
     status = Status(item["status"])
     if status is Status.WAITLISTED:
         return {"step": {"back_to": "capacity", "exhausted": False, "next": None}}
     if status is Status.APPOINTMENT_BOOKED:
         return {"step": {"back_to": "appointment_outcome", "exhausted": False, "next": None}}
-    return dict(_BY_STATUS.get(status, {"failed_at": "Triage"}))
+    return dict(_BY_STATUS.get(status, {"retry": {"step": "Triage"}}))
 
 
 def payload(settings: Settings, item: Mapping[str, Any],
@@ -123,5 +123,5 @@ def carry_on(store: Store, workflow: Workflow, settings: Settings, item: Item,
 
 
 def _label(start: Mapping[str, Any]) -> str:
-    return str(start.get("failed_at") or start["step"]["back_to"])
+    return str(start["retry"]["step"] if "retry" in start else start["step"]["back_to"])
 

@@ -19,13 +19,16 @@ if TYPE_CHECKING:
 
 @lru_cache(maxsize=1)
 def _sending() -> Sending:
-    from workingbetter.notifications.senders import AwsSender
+    from workingbetter.notifications.notify import NotifySender
+    from workingbetter.notifications.senders import TopicAlerts
     from workingbetter.notifications.sending import Sending
     from workingbetter.settings import get_settings
 
     settings = get_settings()
-    return Sending(settings.store(), AwsSender(settings.sender_email,
-                                               settings.ops_alerts_topic_arn), settings)
+    notify = NotifySender(settings.secret("notify_api_key"), settings.notify_base_url,
+                          settings.template_ids())
+    return Sending(settings.store(), notify, TopicAlerts(settings.ops_alerts_topic_arn),
+                   settings)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -10,12 +10,21 @@ import math
 import os
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING
+from uuid import UUID
 
 from pydantic import Field, PositiveFloat, PositiveInt, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from workingbetter.notifications.kinds import NOTIFY_TEMPLATE_KEYS
 from workingbetter.store import Store
+
+if TYPE_CHECKING:
+    from workingbetter.token_check import CognitoPool
+
+# Secrets: each given directly (locally) or as the ARN of a Secrets Manager secret (deployed),
+# exactly one of the two.
+SECRETS = ("nhs_hash_key", "notify_api_key", "notify_callback_token")
 
 
 class Settings(BaseSettings):
@@ -26,12 +35,15 @@ class Settings(BaseSettings):
     personal_data_table_name: str
     idempotency_table_name: str
     state_machine_arn: str
-    auth_mode: Literal["local", "cognito"]
+    # Who signs people in: the Cognito user pool and its app client (template.yaml's UserPool,
+    # UserPoolClient; locally the same, built on moto). Every token is checked against them.
+    cognito_region: str = Field(min_length=1)
+    cognito_user_pool_id: str = Field(min_length=1)
+    cognito_client_id: str = Field(min_length=1)
     # The key of the NHS number's keyed hash: from Secrets Manager on AWS, given locally.
     nhs_hash_key: str | None = Field(default=None, min_length=16)
     nhs_hash_key_secret_arn: str | None = None
 
-    local_jwt_secret: str = "local-dev-secret"  # noqa: S105 - local tokens only
     seconds_per_day: PositiveFloat = 86400.0
     caseload_cap: PositiveInt = 20
 
@@ -42,39 +54,87 @@ class Settings(BaseSettings):
     review_response_days: PositiveFloat = 14
     sustainment_first_days: PositiveFloat = 13 * 7
     sustainment_second_days: PositiveFloat = 26 * 7
+    sustainment_third_days: PositiveFloat = 52 * 7
     sustainment_response_days: PositiveFloat = 28
     waitlist_days: PositiveFloat = 42
+    # Support is time-unlimited: reaching this prompts the coach to review it with the patient.
     support_period_days: PositiveFloat = 365
+    # Step Functions ends a Standard execution after a year (of real time, not service days):
+    # support goes on in a new run before a run could outlive it.
+    run_lifetime_seconds: PositiveInt = 365 * 86400
     max_chases: PositiveInt = 3
     max_missed_appointments: PositiveInt = 3
     # Where patients' one-time withdrawal links point (the public web address of the API).
     public_url: str = Field(pattern=r"^https?://")
-    # Where email comes from, and where ops alerts go.
-    sender_email: str
+    # Where ops alerts go (an SNS topic the team subscribes to: they name no patient).
     ops_alerts_topic_arn: str
+    # GOV.UK Notify: its API, the key (name-serviceid-secret), a template id for each kind of
+    # message and channel ("appointment_reminder.sms": id), and the bearer token Notify sends
+    # with delivery receipts.
+    notify_base_url: str = Field(pattern=r"^https?://")
+    notify_templates: dict[str, UUID]
+    notify_api_key: str | None = Field(default=None, min_length=74)
+    notify_api_key_secret_arn: str | None = None
+    notify_callback_token: str | None = Field(default=None, min_length=10)
+    notify_callback_token_secret_arn: str | None = None
+    # The local stack's /dev/messages page (what its stand-in Notify sent): never deployed.
+    dev_messages: bool = False
     # Personal data is deleted (DynamoDB TTL) this long after a referral ends.
     personal_data_retention_days: PositiveFloat = 730
 
     @model_validator(mode="after")
-    def _one_hash_key(self) -> Settings:
-        if (self.nhs_hash_key is None) == (self.nhs_hash_key_secret_arn is None):
-            raise ValueError("set exactly one of WB_NHS_HASH_KEY, WB_NHS_HASH_KEY_SECRET_ARN")
+    def _each_secret_once(self) -> Settings:
+        for name in SECRETS:
+            if (getattr(self, name) is None) == (getattr(self, f"{name}_secret_arn") is None):
+                raise ValueError(f"set exactly one of WB_{name.upper()}, "
+                                 f"WB_{name.upper()}_SECRET_ARN")
+        return self
+
+    @property
+    def deployed(self) -> bool:
+        """Served over HTTPS (AWS): cookies are Secure and responses carry HSTS. The local
+        stack speaks plain HTTP on 127.0.0.1."""
+        return self.public_url.startswith("https://")
+
+    def cognito_pool(self) -> CognitoPool:
+        from workingbetter.token_check import CognitoPool
+
+        return CognitoPool(self.cognito_region, self.cognito_user_pool_id,
+                           self.cognito_client_id)
+
+    @model_validator(mode="after")
+    def _every_notify_template(self) -> Settings:
+        missing = sorted(NOTIFY_TEMPLATE_KEYS - set(self.notify_templates))
+        unknown = sorted(set(self.notify_templates) - NOTIFY_TEMPLATE_KEYS)
+        if missing or unknown:
+            raise ValueError(f"WB_NOTIFY_TEMPLATES needs exactly a template id for each of "
+                             f"{sorted(NOTIFY_TEMPLATE_KEYS)}: missing {missing}, "
+                             f"unknown {unknown}")
         return self
 
     @model_validator(mode="after")
-    def _local_tokens_stay_local(self) -> Settings:
-        # Tokens anyone can sign with the local secret must never open a deployed API.
-        if self.auth_mode == "local" and os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
-            raise ValueError("WB_AUTH_MODE=local is refused inside AWS Lambda")
+    def _local_things_stay_local(self) -> Settings:
+        # Deployed, the messages page would show what real patients were sent.
+        if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") and self.dev_messages:
+            raise ValueError("WB_DEV_MESSAGES is refused inside AWS Lambda")
         return self
 
-    def hash_key(self) -> str:
-        if self.nhs_hash_key is not None:
-            return self.nhs_hash_key
-        assert self.nhs_hash_key_secret_arn is not None
+    def secret(self, name: str) -> str:
+        """One of SECRETS: as given, or from Secrets Manager (cached for an hour)."""
+        given: str | None = getattr(self, name)
+        if given is not None:
+            return given
+        arn: str | None = getattr(self, f"{name}_secret_arn")
+        assert arn is not None
         from aws_lambda_powertools.utilities.parameters import get_secret
 
-        return str(get_secret(self.nhs_hash_key_secret_arn, max_age=3600))
+        return str(get_secret(arn, max_age=3600))
+
+    def hash_key(self) -> str:
+        return self.secret("nhs_hash_key")
+
+    def template_ids(self) -> dict[str, str]:
+        return {key: str(value) for key, value in self.notify_templates.items()}
 
     def store(self) -> Store:
         return Store(self.table_name, self.personal_data_table_name,
@@ -103,6 +163,9 @@ class Settings(BaseSettings):
             "sustainment_first": self.seconds(self.sustainment_first_days),
             "sustainment_gap": self.seconds(
                 self.sustainment_second_days - self.sustainment_first_days
+            ),
+            "sustainment_third_gap": self.seconds(
+                self.sustainment_third_days - self.sustainment_second_days
             ),
             "sustainment_response": self.seconds(self.sustainment_response_days),
             "waitlist": self.seconds(self.waitlist_days),

@@ -7,18 +7,18 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from workingbetter import resume
 from workingbetter.auth import Principal, Role
 from workingbetter.domain import slots
-from workingbetter.domain.errors import Conflict, FieldError, InvalidInput, NotFound
+from workingbetter.domain.errors import Conflict, NotFound
 from workingbetter.domain.referral import Awaiting, ExitReason, Status
 from workingbetter.domain.text import LIST_MAX, Line, Paragraph
-from workingbetter.intake import field_errors
 from workingbetter.lifecycle import answer
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
+from workingbetter.parsing import parse
 from workingbetter.resume import STALLED
 from workingbetter.store import ConditionFailed, Event, Item, Store, now_iso
 from workingbetter.workflow import Workflow, runs_of
@@ -50,7 +50,9 @@ class Job(BaseModel):
 
 # Exits a coach may record at a review; the others belong to other steps.
 REVIEW_EXITS = {ExitReason.EDUCATION_OR_TRAINING, ExitReason.VOLUNTEERING,
-                ExitReason.NO_LONGER_WISHES, ExitReason.DISENGAGED, ExitReason.MOVED_AWAY}
+                ExitReason.NO_LONGER_WISHES, ExitReason.DISENGAGED, ExitReason.MOVED_AWAY,
+                ExitReason.SUPPORT_PERIOD_ENDED, ExitReason.JOB_ENDED,
+                ExitReason.IN_WORK_SUPPORT_ENDED}
 
 
 class Review(BaseModel):
@@ -77,21 +79,16 @@ class Review(BaseModel):
 class Sustainment(BaseModel):
     model_config = _STRICT
     still_in_work: StrictBool
+    # Still in work, and the patient wants support to end (otherwise it goes on).
+    end_support: StrictBool = False
+
+
+# How a referral ends when in-work support ends at a sustainment check.
+SUSTAINED = {26: ExitReason.JOB_SUSTAINED_26_WEEKS, 52: ExitReason.JOB_SUSTAINED_52_WEEKS}
 
 
 def _parse(model: type[M], body: Any) -> M:
-    if not isinstance(body, dict):
-        raise InvalidInput("Send a JSON object", [FieldError("body", "Send a JSON object")])
-    try:
-        return model.model_validate(body)
-    except ValidationError as error:
-        errors = []
-        for e in field_errors(error):
-            # A cross-field rule names its field before a colon ("job: ...").
-            name, sep, message = e.message.partition(": ")
-            is_named = sep and e.field == "" and name.isidentifier()
-            errors.append(FieldError(name, message) if is_named else e)
-        raise InvalidInput("The request has errors: nothing was recorded", errors) from error
+    return parse(model, body, "The request has errors: nothing was recorded")
 
 
 class Steps:
@@ -253,16 +250,11 @@ class Steps:
         item = self._waiting(principal, referral_id, Awaiting.REVIEW)
         review = _parse(Review, body)
         step = Awaiting.REVIEW
-        contacts = int(item.get("employer_contacts", 0)) + review.employer_contacts
-        fields: dict[str, Any] = {"employer_contacts": contacts,
-                                  "reviews_done": int(item.get("reviews_done", 0)) + 1}
-        if item.get("first_employer_contact_at") is None and review.employer_contacts:
-            fields["first_employer_contact_at"] = slots.iso(datetime.now(UTC))
-        note: dict[str, Any] = {k: v for k, v in {"goals": review.goals,
-                                                  "confidence": review.confidence}.items()
-                if v is not None}
-        detail: dict[str, Any] = {"employer_contacts": review.employer_contacts}
+        fields, note, detail = _review_record(item, review)
         if review.decision == "job_start":
+            if item["status"] == Status.IN_WORK:
+                raise Conflict("The patient is already in work: record a job that ended as an "
+                               "exit (job ended) before a new job start")
             assert review.job is not None
             fields.update({"status": str(Status.IN_WORK),
                            "job": {"hours_per_week": str(review.job.hours_per_week),
@@ -276,14 +268,28 @@ class Steps:
             assert review.exit_reason is not None
             return self._answer(item, step, "exit", Event("review_exit", principal.actor, detail),
                                 fields, end_as=(Status.EXITED, review.exit_reason), note=note)
-        if item.get("support_ends_at") and \
-                slots.parse_iso(item["support_ends_at"]) <= datetime.now(UTC):
-            return self._answer(item, step, "exit",
-                                Event("support_period_ended", principal.actor, detail), fields,
-                                end_as=(Status.EXITED, ExitReason.SUPPORT_PERIOD_ENDED),
-                                note=note)
-        return self._answer(item, step, "review",
-                            Event("review_continue", principal.actor, detail), fields, note=note)
+        event = "review_continue"
+        if _support_year_reached(item):
+            # Support is time-unlimited (IPS): a year in, coach and patient agree to go on,
+            # and the next prompt comes a year later.
+            ends = slots.parse_iso(item["support_ends_at"]) + timedelta(
+                seconds=self.settings.seconds(self.settings.support_period_days))
+            fields["support_ends_at"] = slots.iso(ends)
+            event = "support_goes_on_past_a_year"
+        return self._answer(item, step, "renew" if self._run_nearly_over(item) else "review",
+                            Event(event, principal.actor, detail), fields, note=note)
+
+    def _run_nearly_over(self, item: Item) -> bool:
+        """Whether the next review, chased to the last, could outlive this run's year: then
+        support goes on in a new run."""
+        run = self.workflow.describe(runs_of(item)[-1])
+        if run is None:
+            return False
+        s = self.settings
+        wait = s.seconds(s.review_interval_days) + \
+            (1 + s.max_chases) * s.seconds(s.review_response_days)
+        ends = run["started"] + timedelta(seconds=s.run_lifetime_seconds)
+        return bool(datetime.now(UTC) + timedelta(seconds=wait) >= ends)
 
     def sustainment(self, principal: Principal, referral_id: str, body: Any) -> Item:
         item = self._waiting(principal, referral_id, Awaiting.SUSTAINMENT_CHECK)
@@ -294,9 +300,29 @@ class Steps:
             return self._answer(item, step, "exit",
                                 Event(f"job_ended_before_week_{week}", principal.actor),
                                 end_as=(Status.EXITED, ExitReason.JOB_ENDED))
-        if week >= 26:
-            return self._answer(item, step, "exit",
-                                Event("in_work_26_weeks", principal.actor),
-                                end_as=(Status.EXITED, ExitReason.JOB_SUSTAINED_26_WEEKS))
-        return self._answer(item, step, "sustain",
-                            Event(f"in_work_{week}_weeks", principal.actor))
+        reached = Event(f"in_work_{week}_weeks", principal.actor)
+        if check.end_support:
+            reason = SUSTAINED.get(week, ExitReason.IN_WORK_SUPPORT_ENDED)
+            return self._answer(item, step, "exit", reached, end_as=(Status.EXITED, reason))
+        return self._answer(item, step, "sustain", reached)
+
+
+def _review_record(item: Item, review: Review) -> tuple[dict[str, Any], dict[str, Any],
+                                                         dict[str, Any]]:
+    """What a review adds to the referral (counts and dates), to the coach's notes (free
+    text, personal-data store) and to the timeline (a count)."""
+    contacts = int(item.get("employer_contacts", 0)) + review.employer_contacts
+    fields: dict[str, Any] = {"employer_contacts": contacts,
+                              "reviews_done": int(item.get("reviews_done", 0)) + 1}
+    if item.get("first_employer_contact_at") is None and review.employer_contacts:
+        fields["first_employer_contact_at"] = slots.iso(datetime.now(UTC))
+    note: dict[str, Any] = {k: v for k, v in {"goals": review.goals,
+                                              "confidence": review.confidence}.items()
+                            if v is not None}
+    return fields, note, {"employer_contacts": review.employer_contacts}
+
+
+def _support_year_reached(item: Item) -> bool:
+    ends = item.get("support_ends_at")
+    return item["status"] == Status.IN_SUPPORT and bool(ends) and \
+        slots.parse_iso(str(ends)) <= datetime.now(UTC)

@@ -585,31 +585,8 @@ class Store:
         With no event (bookkeeping, such as a retried task's fresh token) the timeline stays.
         """
         at = now_iso()
-        fields = {**(set_fields or {}), "updated_at": at}
-        removes = list(remove)
-        # The sparse list keys follow what they index.
-        if "attention" in fields:
-            fields["attention_pk"] = ATTENTION
-        if "attention" in removes:
-            removes.append("attention_pk")
-        if "status" in fields and Status(fields["status"]).terminal:
-            removes.append("coach_live_pk")
-        names: dict[str, str] = {}
-        values: dict[str, Any] = {}
-        sets: list[str] = []
-        if event is not None:
-            names["#timeline"] = "timeline"
-            values.update({":event": [event.as_item(at)], ":empty": []})
-            sets.append("#timeline = list_append(if_not_exists(#timeline, :empty), :event)")
-        for i, (name, value) in enumerate(fields.items()):
-            names[f"#s{i}"] = name
-            values[f":s{i}"] = value
-            sets.append(f"#s{i} = :s{i}")
-        expression = "SET " + ", ".join(sets)
-        for i, name in enumerate(removes):
-            names[f"#r{i}"] = name
-        if removes:
-            expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removes)))
+        expression, names, values = _update_expression(
+            event, {**(set_fields or {}), "updated_at": at}, list(remove), at)
         condition: ConditionBase = Attr("pk").exists()
         if only_if_status is not None:
             condition = condition & Attr("status").is_in([str(s) for s in only_if_status])
@@ -842,3 +819,32 @@ def _count_change(old: str | None, new: str | None, table_name: str) -> Item:
     return {"Update": {"TableName": table_name, "Key": {"pk": COUNT, "sk": bucket},
                        "UpdateExpression": "ADD n :step",
                        "ExpressionAttributeValues": {":step": step}}}
+
+
+def _update_expression(event: Event | None, fields: dict[str, Any], removes: list[str],
+                       at: str) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """SET the fields (and append the event to the timeline), REMOVE the rest; the sparse
+    list keys follow what they index."""
+    if "attention" in fields:
+        fields["attention_pk"] = ATTENTION
+    if "attention" in removes:
+        removes.append("attention_pk")
+    if "status" in fields and Status(fields["status"]).terminal:
+        removes.append("coach_live_pk")
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    sets: list[str] = []
+    if event is not None:
+        names["#timeline"] = "timeline"
+        values.update({":event": [event.as_item(at)], ":empty": []})
+        sets.append("#timeline = list_append(if_not_exists(#timeline, :empty), :event)")
+    for i, (name, value) in enumerate(fields.items()):
+        names[f"#s{i}"] = name
+        values[f":s{i}"] = value
+        sets.append(f"#s{i} = :s{i}")
+    expression = "SET " + ", ".join(sets)
+    for i, name in enumerate(removes):
+        names[f"#r{i}"] = name
+    if removes:
+        expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removes)))
+    return expression, names, values

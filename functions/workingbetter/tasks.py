@@ -87,7 +87,8 @@ def continue_in_work(event: dict[str, Any], context: LambdaContext) -> dict[str,
 
     task = _parse(event, ContinueTask)
     logger.append_keys(referral_id=task.referral_id)
-    return pathway.continue_in_work(_store(), _workflow(), task.referral_id, task.plan)
+    return pathway.continue_in_new_run(_store(), _workflow(), task.referral_id, task.run,
+                                       task.plan)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, StrictBool, ValidationError
+from pydantic import BaseModel, ConfigDict, StrictBool
 
-from workingbetter import patient_link
+from workingbetter import parsing, patient_link
 from workingbetter.auth import Principal, Role
-from workingbetter.domain.errors import Conflict, FieldError, InvalidInput, NotFound
+from workingbetter.domain.errors import Conflict, NotFound
 from workingbetter.domain.referral import ExitReason, Status
 from workingbetter.domain.text import Paragraph
-from workingbetter.intake import field_errors
 from workingbetter.lifecycle import finish
 from workingbetter.referrals import can_see
 from workingbetter.store import ConditionFailed, Event, Item, Store, now_iso
@@ -33,13 +32,7 @@ class WithdrawRequest(BaseModel):
 def parse(body: Any) -> WithdrawRequest:
     if body is None:
         return WithdrawRequest()
-    if not isinstance(body, dict):
-        raise InvalidInput("Send a JSON object", [FieldError("body", "Send a JSON object")])
-    try:
-        return WithdrawRequest.model_validate(body)
-    except ValidationError as error:
-        raise InvalidInput("The request has errors: nothing was changed",
-                           field_errors(error)) from error
+    return parsing.parse(WithdrawRequest, body, "The request has errors: nothing was changed")
 
 
 def withdraw(store: Store, workflow: Workflow, principal: Principal, referral_id: str,

@@ -1,14 +1,15 @@
 """Step Functions adapter: start a referral's runs, answer their human steps, end them.
 
-A referral's first run is named by its id. At a job start in-work support goes on in a second
-run (`<id>-in-work`), since a Standard execution lasts at most a year and 12 months of support
-plus 26 weeks in work would not fit in one. A stalled or failed referral that is resumed goes
-on in a run of its own (`<id>-resume-<n>`), so ops see every run side by side. The referral
-item lists its runs (`runs`), oldest first.
+A referral's first run is named by its id. Support is time-unlimited but a Standard execution
+lasts at most a year, so support goes on in new runs: at a job start (`<id>-in-work`), at 26
+weeks in work and before a run's year is up (`<id>-next-<8 hex of the run handing over>`).
+A stalled or failed referral that is resumed goes on in a run of its own (`<id>-resume-<n>`),
+so ops see every run side by side. The referral item lists its runs (`runs`), oldest first.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -21,7 +22,9 @@ from workingbetter.observability import logger
 WITHDRAWN_ERROR = "Referral.Withdrawn"
 IN_WORK = "-in-work"
 RESUME = "-resume-"
-_SUFFIX = re.compile(rf"({re.escape(IN_WORK)}|{re.escape(RESUME)}\d+)$")
+NEXT = "-next-"
+_SUFFIX = re.compile(
+    rf"({re.escape(IN_WORK)}|{re.escape(RESUME)}\d+|{NEXT}[0-9a-f]{{8}})$")
 
 
 def run_names(referral_id: str) -> list[str]:
@@ -57,10 +60,15 @@ class Workflow:
         """Start the referral's run; the name is the referral id, so a repeat cannot fork it."""
         return self._start(referral_id, {"referral_id": referral_id})
 
-    def continue_in_work(self, referral_id: str, plan: Mapping[str, Any]) -> str:
-        """Start the in-work run (ids, an enum and the run's time limits as input)."""
-        name = run_names(referral_id)[1]
-        self._start(name, {"referral_id": referral_id, "phase": "in_work", "plan": dict(plan)})
+    def continue_in_new_run(self, referral_id: str, parent: str, phase: str,
+                            plan: Mapping[str, Any]) -> str:
+        """Start the run that takes over from `parent` (ids, an enum and the run's time
+        limits as input); named after the parent, so a retry cannot fork it."""
+        if phase == "in_work" and parent == referral_id:
+            name = run_names(referral_id)[1]
+        else:
+            name = f"{referral_id}{NEXT}{hashlib.sha256(parent.encode()).hexdigest()[:8]}"
+        self._start(name, {"referral_id": referral_id, "phase": phase, "plan": dict(plan)})
         return name
 
     def resume(self, referral_id: str, number: int, payload: Mapping[str, Any]) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from infra.cognito import DEMO_PASSWORD, LOCAL_CODE
 from tests import local_stack_process
 from tests.local_stack_process import ROOT, Running
 
@@ -20,7 +21,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-s
                  "--disable-sync", "--no-first-run"]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts"
-SECRET = "browser-secret-for-local-tokens-only-00"
 BLOCKING = {"serious", "critical"}
 
 
@@ -47,7 +47,7 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture(scope="module")
 def stack(browser: Browser) -> Iterator[Running]:
-    running = local_stack_process.start(SECRET)
+    running = local_stack_process.start()
     yield running
     local_stack_process.stop(running)
 
@@ -75,10 +75,24 @@ def check_page(page: Page, name: str) -> None:
     assert blocking == [], f"{name}: accessibility violations\n" + "\n".join(blocking)
 
 
-def sign_in(page: Page, identity: str) -> None:
+def sign_in(page: Page, identity: str, check: str = "") -> None:
+    """Sign in at /login as a person the stack seeded ("referrer:F83003", "coach:coach-dev",
+    "ops"), typing their email address and the demo password, and for ops the code from their
+    authenticator app (locally any six digits). With `check`, axe checks each page on the way
+    (named `check`-…)."""
+    from tests.web.pages import person
+
     page.goto("/login")
-    page.locator(f'input[name="identity"][value="{identity}"]').check()
+    if check:
+        check_page(page, f"{check}-login")
+    page.get_by_label("Email address").fill(person(identity).email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    if identity == "ops":
+        if check:
+            check_page(page, f"{check}-security-code")
+        page.get_by_label("Security code").fill(LOCAL_CODE)
+        page.get_by_role("button", name="Continue").click()
 
 
 def tab_to(page: Page, selector: str, most: int = 60) -> None:

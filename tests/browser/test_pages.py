@@ -41,10 +41,25 @@ def _fill_referral(page: Page, nhs_number: str, family_name: str) -> None:
     page.get_by_label("The patient agrees to be referred to Working Better").check()
 
 
-def test_practice_staff_fix_a_mistake_and_refer_a_patient(page: Page) -> None:
+def test_a_wrong_password_is_named_in_an_error_summary_and_nothing_is_signed_in(
+        page: Page) -> None:
     page.goto("/login")
-    check_page(page, "01-login")
-    sign_in(page, f"referrer:{PRACTICE}")
+    page.get_by_label("Email address").fill("coach-dev@workingbetter.example")
+    page.get_by_label("Password").fill("not-the-password-1")
+    page.get_by_role("button", name="Sign in").click()
+
+    summary = page.locator(".govuk-error-summary")
+    expect(summary.get_by_role("link", name="Enter a correct email address and password")
+           ).to_have_attribute("href", "#email")
+    expect(page.get_by_label("Email address")).to_have_value("coach-dev@workingbetter.example")
+    expect(page.get_by_label("Password")).to_have_value("")
+    check_page(page, "00-login-wrong-password")
+    page.goto("/coach")
+    expect(page).to_have_url(re.compile(r"/login$"))
+
+
+def test_practice_staff_fix_a_mistake_and_refer_a_patient(page: Page) -> None:
+    sign_in(page, f"referrer:{PRACTICE}", check="01")
     expect(page).to_have_url(re.compile(r"/practice$"))
     page.get_by_role("link", name="Refer a patient").first.click()
     expect(page).to_have_url(re.compile(r"/referrals/new$"))
@@ -116,7 +131,7 @@ def test_the_coach_records_an_attended_appointment_and_the_run_moves_on(page: Pa
 
 def test_ops_see_the_run_and_its_history_without_personal_data(page: Page) -> None:
     referral_id = _referral_id()
-    sign_in(page, "ops")
+    sign_in(page, "ops", check="07-ops")
     row = page.locator(f'tr[data-referral-id="{referral_id}"]')
     expect(row).to_contain_text("In support")
     expect(page.locator("#status-counts")).to_contain_text("In support")
@@ -133,6 +148,10 @@ def test_ops_see_the_run_and_its_history_without_personal_data(page: Page) -> No
         assert personal not in text
     check_page(page, "08-ops-history")
 
+    page.get_by_role("link", name="Sign out").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("You have signed out")
+    page.goto("/ops")
+    expect(page).to_have_url(re.compile(r"/login$"))
 
 def test_practice_staff_find_and_follow_a_referral_by_keyboard_alone(page: Page) -> None:
     referral_id, reference = _referral_id(), journey["reference"]

@@ -7,13 +7,13 @@ answers 404, exactly like a missing one, so ids cannot be probed.
 
 from __future__ import annotations
 
-import jwt
 import pytest
 
 from tests.api_client import Api
-from tests.conftest import SECRET, VALID_NHS_NUMBERS, Cloud
+from tests.conftest import VALID_NHS_NUMBERS, Cloud
+from tests.tokens import BAD_TOKENS
 from workingbetter.api import app
-from workingbetter.auth import AUDIENCE, LOCAL_ISSUER, Role, local_token
+from workingbetter.auth import Role
 
 pytestmark = pytest.mark.integration
 
@@ -46,25 +46,46 @@ MATRIX: dict[tuple[str, str], dict[str, tuple[object, object]]] = {
         "referrer": (403, 403), "coach": (ALLOWED, 404), "ops": (403, 403)},
     ("POST", "/referrals/{referral_id}/withdraw"): {
         "referrer": (ALLOWED, 404), "coach": (ALLOWED, 404), "ops": (403, 403)},
+    # FHIR: a Task is read like the referral; only the referring practice cancels it.
+    ("GET", "/fhir/Task/{referral_id}"): {
+        "referrer": (ALLOWED, 404), "coach": (ALLOWED, 404), "ops": (ALLOWED, ALLOWED)},
+    ("PUT", "/fhir/Task/{referral_id}"): {
+        "referrer": (ALLOWED, 404), "coach": (403, 403), "ops": (403, 403)},
+    ("PATCH", "/fhir/Task/{referral_id}"): {
+        "referrer": (ALLOWED, 404), "coach": (403, 403), "ops": (403, 403)},
 }
 COLLECTIONS = {("GET", "/referrals"), ("POST", "/referrals"), ("GET", "/practices"),
-               ("GET", "/ops/notifications")}
+               ("GET", "/ops/notifications"), ("POST", "/fhir/ServiceRequest")}
 # The patient's own one-time link needs no login by design: its token is the credential
 # (tests/integration/test_notifications.py covers a guessed, a used and an expired one).
 # The API's own description is public too: it holds no data (tests/unit/test_openapi.py).
 NO_LOGIN = {("GET", "/patient/withdraw/{token}"), ("POST", "/patient/withdraw/{token}"),
-            ("GET", "/openapi.json")}
+            ("GET", "/openapi.json"), ("GET", "/fhir/metadata")}
+API_MODULES = {"workingbetter.api", "workingbetter.fhir.routes"}
+# GOV.UK Notify's delivery receipts: Notify's own bearer token, which no role's token opens
+# (tests/integration/test_delivery_receipts.py).
+NOTIFYS = {("POST", "/notify/callbacks")}
 
 
 def served_routes() -> set[tuple[str, str]]:
-    """The JSON API's routes (the web pages, served from their own module, sign in by cookie)."""
+    """The JSON and FHIR API's routes (the web pages, served from their own module, sign in by
+    cookie)."""
     return {(method, path) for path, methods in app.routes.items()
             for method, entry in methods.items()
-            if entry.view_function.__module__ == "workingbetter.api"}
+            if entry.view_function.__module__ in API_MODULES}
+
+
+def sent_as(method: str, route: str) -> dict[str, str]:
+    """The body type the route takes (a FHIR Task's PATCH takes a JSON Patch)."""
+    return {"Content-Type": app.routes[route][method].content_types[0]}
+
+
+def error_type(route: str) -> str:
+    return "application/fhir+json" if route.startswith("/fhir/") else "application/problem+json"
 
 
 def test_the_matrix_covers_every_route_of_the_api() -> None:
-    assert served_routes() == set(MATRIX) | COLLECTIONS | NO_LOGIN
+    assert served_routes() == set(MATRIX) | COLLECTIONS | NO_LOGIN | NOTIFYS
 
 
 @pytest.fixture
@@ -80,12 +101,12 @@ def records(cloud: Cloud) -> dict[str, str]:
 
 def token_for(cloud: Cloud, role: str, own_referral: str) -> str:
     if role == "referrer":
-        return local_token(Role.REFERRER, SECRET, practice_ods="F83001")
+        return cloud.token(Role.REFERRER, practice_ods="F83001")
     if role == "coach":
         item = cloud.store.referral(own_referral)
         assert item is not None
-        return local_token(Role.COACH, SECRET, coach_id=str(item["coach_id"]))
-    return local_token(Role.OPS, SECRET)
+        return cloud.token(Role.COACH, coach_id=str(item["coach_id"]))
+    return cloud.token(Role.OPS)
 
 
 @pytest.mark.parametrize(("method", "route"), sorted(MATRIX))
@@ -98,14 +119,15 @@ def test_each_role_reaches_only_what_it_may(cloud: Cloud, records: dict[str, str
         for role, expected in MATRIX[(method, route)].items():
             path = route.format(referral_id=records[which])
             body = BODIES.get(path.rsplit("/", 1)[-1]) if method == "POST" else None
-            reply = api.call(method, path, token_for(cloud, role, records[OWN]), body)
+            reply = api.call(method, path, token_for(cloud, role, records[OWN]), body,
+                             **sent_as(method, route))
             seen[(role, which)] = reply.status
             want = expected[0] if which == OWN else expected[1]
             if want == ALLOWED:
                 assert reply.status not in {401, 403, 404}, (role, which, reply.body)
             else:
                 assert reply.status == want, (role, which, reply.body)
-                assert reply.headers["Content-Type"] == "application/problem+json"
+                assert reply.headers["Content-Type"] == error_type(route)
     foreign = cloud.store.referral(records[FOREIGN])
     assert foreign is not None
     assert foreign["status"] == "APPOINTMENT_BOOKED", seen  # untouched by every refusal
@@ -115,6 +137,8 @@ def test_collections_are_scoped(cloud: Cloud, records: dict[str, str]) -> None:
     api = Api(cloud)
     assert api.call("POST", "/referrals", api.coach("coach-amara"), {}).status == 403
     assert api.call("POST", "/referrals", api.ops(), {}).status == 403
+    for token in (api.coach("coach-amara"), api.ops()):
+        assert api.call("POST", "/fhir/ServiceRequest", token, {}).status == 403
     for role in ("referrer", "coach"):
         token = token_for(cloud, role, records[OWN])
         assert api.call("GET", "/ops/notifications", token).status == 403
@@ -130,22 +154,7 @@ def test_collections_are_scoped(cloud: Cloud, records: dict[str, str]) -> None:
     assert listed["ops"] == {records[OWN], records[FOREIGN]}
 
 
-def _forged(**claims: object) -> str:
-    base: dict[str, object] = {"sub": "x", "cognito:groups": ["ops"], "iss": LOCAL_ISSUER,
-                               "aud": AUDIENCE, "iat": 1, "exp": 4_000_000_000}
-    base.update(claims)
-    return jwt.encode(base, SECRET, algorithm="HS256")
-
-
-BAD_TOKENS = {
-    "missing": None,
-    "expired": local_token(Role.OPS, SECRET, ttl_seconds=-60),
-    "wrongly signed": local_token(Role.OPS, "another-secret-of-sufficient-length-000"),
-    "wrong audience": _forged(aud="someone-else"),
-    "wrong issuer": _forged(iss="https://evil.example"),
-    "no expiry": _forged(exp=None),
-    "not a jwt": "not-a-token",
-}
+OPS = {"cognito:groups": ["ops"], "custom:coach_id": None}  # an account that reaches every route
 
 
 @pytest.mark.parametrize("problem", sorted(BAD_TOKENS))
@@ -154,21 +163,27 @@ def test_every_route_refuses_a_bad_token_with_401(cloud: Cloud, records: dict[st
     api = Api(cloud)
     for method, route in sorted(served_routes() - NO_LOGIN):
         path = route.format(referral_id=records[OWN])
-        token = BAD_TOKENS[problem]
+        token = BAD_TOKENS[problem](OPS)
         headers = {} if token is None else {"Authorization": f"Bearer {token}"}
         reply = api.client.http.request(method, path, headers={
-            **headers, "Content-Type": "application/json"}, body=b"{}")
+            **headers, **sent_as(method, route)}, body=b"{}")
         assert reply.status_code == 401, (problem, method, path)
+        # In the route's own error format: an OperationOutcome for FHIR, else problem+json.
+        expected = "application/fhir+json" if route.startswith("/fhir/") \
+            else "application/problem+json"
+        assert reply.headers["Content-Type"] == expected, (problem, method, path)
 
 
 def test_a_commissioner_reads_no_referral_and_changes_nothing(cloud: Cloud,
                                                                records: dict[str, str]) -> None:
     api = Api(cloud)
-    commissioner = local_token(Role.COMMISSIONER, SECRET)
+    commissioner = cloud.token(Role.COMMISSIONER)
     assert api.call("GET", "/referrals", commissioner).status == 403
     assert api.call("POST", "/referrals", commissioner, {}).status == 403
+    assert api.call("POST", "/fhir/ServiceRequest", commissioner, {}).status == 403
     assert api.call("GET", "/ops/notifications", commissioner).status == 403
     for route in sorted(MATRIX):
         method, path = route[0], route[1].format(referral_id=records[OWN])
         body = BODIES.get(path.rsplit("/", 1)[-1]) if method == "POST" else None
-        assert api.call(method, path, commissioner, body).status in {403, 404}, route
+        reply = api.call(method, path, commissioner, body, **sent_as(*route))
+        assert reply.status in {403, 404}, route

@@ -1,4 +1,4 @@
-"""The privacy canary (DESIGN.md §3.1): a referral whose every personal field holds a
+"""The privacy canary (docs/architecture.md §3): a referral whose every personal field holds a
 distinctive value walks the pathway and leaves; none of those values may then be found in the
 run's history, the logs, the ops view, the workflow table or the idempotency records. Only the
 one personal-data item may hold them."""
@@ -11,6 +11,7 @@ import logging
 import sys
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -165,5 +166,62 @@ def test_no_personal_data_reaches_runs_logs_ops_or_other_tables(
     dynamodb = boto3.client("dynamodb")
     idempotency = dynamodb.scan(TableName=cloud.settings.idempotency_table_name)["Items"]
     assert idempotency, "the Idempotency-Key left no record to inspect"
+    assert referral_id in json.dumps(idempotency)
+    assert canaries_in(json.dumps(idempotency, default=str)) == []
+
+
+def canary_service_request(**patient: Any) -> dict[str, Any]:
+    """The FHIR example with the canaries in every personal element."""
+    path = Path(__file__).parent.parent / "fixtures" / "fhir" / "service-request.json"
+    body: dict[str, Any] = json.loads(path.read_text())
+    body["identifier"][0]["value"] = str(uuid.uuid4())
+    body["contained"][0].update({
+        "identifier": [{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": NHS_NUMBER}],
+        "name": [{"use": "official", "given": ["Canarygiven"], "family": "Canaryfamily"}],
+        "birthDate": "1979-02-28",
+        "telecom": [{"system": "phone", "value": "07700 900123", "rank": 2},
+                    {"system": "email", "value": "canary.person@example.com", "rank": 1}],
+        **patient})
+    body["note"] = [{"text": REASON}]
+    return body
+
+
+def test_no_personal_data_leaves_through_the_fhir_routes(
+        cloud: Cloud, api: Api, logs: None, capsys: pytest.CaptureFixture[str],
+        caplog: pytest.LogCaptureFixture) -> None:
+    fhir = {"Content-Type": "application/fhir+json"}
+    body = canary_service_request()
+    first = api.call("POST", "/fhir/ServiceRequest", api.referrer(), body, **fhir)
+    assert first.status == 201, first.body
+    referral_id = str(first.body["id"])
+    replies = [first, api.call("POST", "/fhir/ServiceRequest", api.referrer(), body, **fhir)]
+    # Refusals: not FHIR, not a valid NHS number, a duplicate.
+    for broken, status in ((canary_service_request(birthDate="1979-02-30"), 400),
+                           (canary_service_request(identifier=[{
+                               "system": "https://fhir.nhs.uk/Id/nhs-number",
+                               "value": "9434765918"}]), 422),
+                           (canary_service_request(), 409)):
+        replies.append(api.call("POST", "/fhir/ServiceRequest", api.referrer(), broken, **fhir))
+        assert replies[-1].status == status, replies[-1].body
+    api.awaiting(referral_id, "appointment_outcome")
+    for token in (api.referrer(), api.coach_of(referral_id), api.ops()):
+        replies.append(api.call("GET", f"/fhir/Task/{referral_id}", token))
+    replies.append(api.call("PATCH", f"/fhir/Task/{referral_id}", api.referrer(), [
+        {"op": "replace", "path": "/status", "value": "cancelled"},
+        {"op": "add", "path": "/statusReason", "value": {"text": WITHDRAW_NOTE}}],
+        **{"Content-Type": "application/json-patch+json"}))
+    assert replies[-1].status == 200, replies[-1].body
+    assert cloud.wait_for_execution(referral_id) in {"SUCCEEDED", "ABORTED"}
+
+    personal = json.dumps(cloud.personal_data(referral_id), default=str)
+    for value in ("Canarygiven", "canary.person@example.com", REASON, WITHDRAW_NOTE):
+        assert value in personal
+    assert canaries_in(json.dumps([r.body for r in replies])) == []
+    assert canaries_in(logged(capsys, caplog)) == []
+    assert canaries_in(json.dumps(cloud.history(referral_id), default=str)) == []
+    workflow_items = cloud.store.table.scan()["Items"]
+    assert canaries_in(json.dumps(workflow_items, default=str)) == []
+    idempotency = boto3.client("dynamodb").scan(
+        TableName=cloud.settings.idempotency_table_name)["Items"]
     assert referral_id in json.dumps(idempotency)
     assert canaries_in(json.dumps(idempotency, default=str)) == []

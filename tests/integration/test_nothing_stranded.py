@@ -91,7 +91,7 @@ def test_a_withdrawal_while_the_in_work_run_starts_leaves_no_run_going(
         cloud: Cloud, api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     referral_id = api.refer()
     due_for_review(api, referral_id)
-    slow(monkeypatch, workflow.Workflow, "continue_in_work", 1.0)
+    slow(monkeypatch, workflow.Workflow, "continue_in_new_run", 1.0)
     job = {"employer": "Angel Bakery", "hours_per_week": 16, "start_date": "2026-12-01"}
     reply = api.step(referral_id, "reviews", {"decision": "job_start", "employer_contacts": 1,
                                               "job": job})

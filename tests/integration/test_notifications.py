@@ -27,7 +27,7 @@ def sender() -> FakeSender:
 
 @pytest.fixture
 def sending(cloud: Cloud, sender: FakeSender) -> Sending:
-    return Sending(cloud.store, sender, cloud.settings)
+    return Sending(cloud.store, sender, sender, cloud.settings)
 
 
 def rows(cloud: Cloud, referral_id: str) -> dict[str, dict[str, Any]]:
@@ -131,7 +131,7 @@ def test_overlapping_triggers_send_each_message_once(
                                 patient__email="someone@example.com")
         api.awaiting(referral_id, "appointment_outcome")
     later = datetime.now(UTC) + timedelta(days=60)
-    triggers = [Sending(cloud.store, sender, cloud.settings) for _ in range(4)]
+    triggers = [Sending(cloud.store, sender, sender, cloud.settings) for _ in range(4)]
     threads = [threading.Thread(target=t.run, args=(later,)) for t in triggers]
     for thread in threads:
         thread.start()
@@ -173,7 +173,7 @@ def test_ops_see_what_was_sent_but_never_its_words_or_address(
                                                "appointment_reminder"}
     for listed in reply.body:
         assert set(listed) == {"notification_id", "referral_id", "kind", "channel", "status",
-                               "due_at", "sent_at", "attempts"}
+                               "due_at", "sent_at", "receipt_at", "attempts"}
     assert "07700" not in str(reply.body)
     assert "Ada" not in str(reply.body)
     assert api.call("GET", "/ops/notifications", api.referrer()).status == 403

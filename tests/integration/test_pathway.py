@@ -41,7 +41,8 @@ def test_a_full_journey_ends_with_a_job_sustained_for_26_weeks(cloud: Cloud, api
     assert api.step(referral_id, "sustainment", {"still_in_work": True}).status == 200
     second = api.awaiting(referral_id, "sustainment_check")
     assert second["sustainment_week"] == 26
-    assert api.step(referral_id, "sustainment", {"still_in_work": True}, coach).status == 200
+    assert api.step(referral_id, "sustainment", {"still_in_work": True, "end_support": True},
+                    coach).status == 200
 
     assert cloud.wait_for_execution(referral_id) == "SUCCEEDED"
     item = cloud.store.referral(referral_id)
@@ -63,21 +64,6 @@ def test_a_full_journey_ends_with_a_job_sustained_for_26_weeks(cloud: Cloud, api
     referrer_view = api.get(referral_id, api.referrer()).body
     assert "Angel Bakery" not in str(referrer_view)
     assert "CV" not in str(referrer_view)
-
-
-@pytest.mark.service_days(review_interval_days=5, support_period_days=3)
-def test_support_ends_after_the_support_period_at_the_next_review(
-        cloud: Cloud, api: Api) -> None:
-    referral_id = api.refer()
-    api.awaiting(referral_id, "appointment_outcome")
-    api.step(referral_id, "appointment-outcome", {"outcome": "attended"})
-    api.awaiting(referral_id, "review")  # five service days on: past the three-day period
-    reply = api.step(referral_id, "reviews", {"decision": "continue", "employer_contacts": 0})
-    assert reply.body["status"] == "EXITED"
-    assert cloud.wait_for_execution(referral_id) == "SUCCEEDED"
-    item = cloud.store.referral(referral_id)
-    assert item is not None
-    assert item["exit_reason"] == "support_period_ended"
 
 
 def rebooked(appointments: int) -> Callable[[dict[str, Any]], bool]:
@@ -214,7 +200,8 @@ def test_a_step_that_fails_waits_for_ops_to_retry_it_once_the_cause_is_fixed(
     stuck = api.awaiting(referral_id, "ops_retry")
     assert stuck["attention"] == "task_failed"
     assert stuck["status"] == "ALLOCATED"
-    assert "FailedAtBookFirstAppointment" in cloud.states_entered(referral_id)
+    assert "FlagTaskFailed" in cloud.states_entered(referral_id)
+    assert (cloud.store.referral(referral_id) or {})["failed_at"] == "BookFirstAppointment"
     premature = api.call("POST", f"/referrals/{referral_id}/retry", api.ops())
     assert premature.status == 200  # ops may retry at once; here the cause is still there
     stuck_again = api.awaiting(referral_id, "ops_retry")
@@ -232,3 +219,100 @@ def test_a_step_that_fails_waits_for_ops_to_retry_it_once_the_cause_is_fixed(
     events = [e["event"] for e in booked["timeline"]]
     assert events.count("failed_step_retried") == 2
     assert api.call("POST", f"/referrals/{referral_id}/retry", api.ops()).status == 409
+
+
+# -- time-unlimited support (IPS) --------------------------------------------------------------
+
+
+def in_work(api: Api, referral_id: str) -> None:
+    """Walk a new referral to a job start."""
+    api.awaiting(referral_id, "appointment_outcome")
+    assert api.step(referral_id, "appointment-outcome", {"outcome": "attended"}).status == 200
+    api.awaiting(referral_id, "review")
+    job = {"employer": "Angel Bakery", "hours_per_week": 20, "start_date": "2026-12-01"}
+    assert api.step(referral_id, "reviews", {"decision": "job_start", "employer_contacts": 1,
+                                             "job": job}).status == 200
+
+
+def run_status(cloud: Cloud, run: str) -> str:
+    return str(cloud.sfn.describe_execution(executionArn=cloud.execution_arn(run))["status"])
+
+
+def events(cloud: Cloud, referral_id: str) -> list[str]:
+    item = cloud.store.referral(referral_id)
+    assert item is not None
+    return [e["event"] for e in item["timeline"]]
+
+
+@pytest.mark.service_days(**FAST, sustainment_third_days=30)
+def test_in_work_support_goes_on_past_26_weeks_until_the_patient_or_coach_ends_it(
+        cloud: Cloud, api: Api) -> None:
+    referral_id = api.refer()
+    in_work(api, referral_id)
+    for week in (13, 26, 52):
+        check = api.awaiting(referral_id, "sustainment_check")
+        assert check["sustainment_week"] == week
+        assert api.step(referral_id, "sustainment", {"still_in_work": True}).status == 200
+    # After a year in work, support goes on through reviews until someone ends it.
+    in_work_review = api.awaiting(referral_id, "review")
+    assert in_work_review["status"] == "IN_WORK"
+    reply = api.step(referral_id, "reviews", {"decision": "exit", "employer_contacts": 0,
+                                              "exit_reason": "in_work_support_ended"})
+    assert reply.status == 200, reply.body
+    ended = cloud.wait_for(referral_id, lambda i: i["status"] == "EXITED")
+    assert ended["exit_reason"] == "in_work_support_ended"
+    assert {"in_work_13_weeks", "in_work_26_weeks", "in_work_52_weeks"} <= set(
+        events(cloud, referral_id))
+    runs = ended["runs"]
+    assert runs[:2] == [referral_id, f"{referral_id}-in-work"]
+    assert len(runs) == 3
+    assert runs[2].startswith(f"{referral_id}-next-")  # the run for the 52-week check
+    assert cloud.wait_for_execution(referral_id) == "SUCCEEDED"
+    assert [run_status(cloud, run) for run in runs] == ["SUCCEEDED"] * 3
+
+
+@pytest.mark.service_days(**FAST, sustainment_third_days=30)
+def test_a_patient_may_end_in_work_support_at_any_check_and_keeps_the_credit(
+        cloud: Cloud, api: Api) -> None:
+    referral_id = api.refer()
+    in_work(api, referral_id)
+    api.awaiting(referral_id, "sustainment_check")
+    assert api.step(referral_id, "sustainment",
+                    {"still_in_work": True, "end_support": True}).status == 200
+    ended = cloud.wait_for(referral_id, lambda i: i["status"] == "EXITED")
+    assert ended["exit_reason"] == "in_work_support_ended"
+    assert "in_work_13_weeks" in events(cloud, referral_id)
+
+
+@pytest.mark.service_days(**FAST, support_period_days=1)
+def test_a_year_of_support_prompts_a_review_instead_of_ending_it(cloud: Cloud, api: Api) -> None:
+    referral_id = api.refer()
+    api.awaiting(referral_id, "appointment_outcome")
+    assert api.step(referral_id, "appointment-outcome", {"outcome": "attended"}).status == 200
+    before = api.awaiting(referral_id, "review")
+    assert api.step(referral_id, "reviews", {"decision": "continue",
+                                             "employer_contacts": 0}).status == 200
+    after = cloud.wait_for(referral_id, lambda i: "support_goes_on_past_a_year" in
+                           [e["event"] for e in i["timeline"]])
+    assert after["status"] == "IN_SUPPORT"
+    assert after["support_ends_at"] > before["support_ends_at"]  # the next prompt, a year on
+    api.awaiting(referral_id, "review")  # support goes on
+    reply = api.step(referral_id, "reviews", {"decision": "exit", "employer_contacts": 0,
+                                              "exit_reason": "support_period_ended"})
+    assert reply.status == 200, reply.body  # ended by agreement, not by the clock
+
+
+@pytest.mark.service_days(**FAST, run_lifetime_seconds=1)
+def test_support_goes_on_in_a_new_run_before_a_run_could_outlive_its_year(
+        cloud: Cloud, api: Api) -> None:
+    referral_id = api.refer()
+    api.awaiting(referral_id, "appointment_outcome")
+    assert api.step(referral_id, "appointment-outcome", {"outcome": "attended"}).status == 200
+    api.awaiting(referral_id, "review")
+    assert api.step(referral_id, "reviews", {"decision": "continue",
+                                             "employer_contacts": 1}).status == 200
+    waiting = api.awaiting(referral_id, "review")
+    assert run_status(cloud, referral_id) == "SUCCEEDED"  # handed over, not timed out
+    assert "ContinuedInANewRun" in cloud.states_entered(referral_id)
+    assert waiting["status"] == "IN_SUPPORT"
+    assert waiting["runs"][-1].startswith(f"{referral_id}-next-")

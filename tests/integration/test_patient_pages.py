@@ -45,19 +45,19 @@ def test_the_message_links_to_the_patients_page(cloud: Cloud, api: Api) -> None:
                             patient__email="ada@example.com")
     api.cloud.wait_for(referral_id, lambda i: i.get("awaiting") == "appointment_outcome",
                        LONG, "booked")
-    Sending(cloud.store, sender, cloud.settings).run()
+    Sending(cloud.store, sender, sender, cloud.settings).run()
     (confirmation,) = [b for b in sender.bodies("email") if "leave at any time" in b]
     path = "/" + confirmation.rsplit(" ", 1)[-1].split("://", 1)[1].split("/", 1)[1]
     assert path.startswith(f"/patient/{referral_id}.")
 
-    page = Pages().get(path)
+    page = Pages(cloud.built.pool).get(path)
     assert page.status == 200
     assert "Your next appointment" in page.text
 
 
 def test_the_patient_sees_when_and_where_their_appointment_is(cloud: Cloud, api: Api) -> None:
     _, path = booked_link(cloud, api)
-    page = Pages().get(path)
+    page = Pages(cloud.built.pool).get(path)
 
     assert page.status == 200
     assert "Your next appointment" in page.text
@@ -71,7 +71,7 @@ def test_the_patient_sees_when_and_where_their_appointment_is(cloud: Cloud, api:
 def test_asking_to_change_the_appointment_becomes_a_task_for_the_coach(
         cloud: Cloud, api: Api) -> None:
     referral_id, path = booked_link(cloud, api)
-    pages = Pages()
+    pages = Pages(cloud.built.pool)
     assert pages.get(f"{path}/appointment").status == 200
 
     missing = post(pages, f"{path}/appointment", {})
@@ -94,7 +94,7 @@ def test_asking_to_change_the_appointment_becomes_a_task_for_the_coach(
 def test_changing_how_to_be_contacted_is_checked_as_the_referral_form_checks_it(
         cloud: Cloud, api: Api) -> None:
     referral_id, path = booked_link(cloud, api)
-    pages = Pages()
+    pages = Pages(cloud.built.pool)
     form = pages.get(f"{path}/contact")
     assert 'value="email" checked' in form.text
 
@@ -120,7 +120,7 @@ def test_changing_how_to_be_contacted_is_checked_as_the_referral_form_checks_it(
 
 def test_leaving_asks_first_then_says_nothing_is_shared(cloud: Cloud, api: Api) -> None:
     referral_id, path = booked_link(cloud, api)
-    pages = Pages()
+    pages = Pages(cloud.built.pool)
 
     confirm = pages.get(f"{path}/leave")
     assert confirm.status == 200
@@ -143,7 +143,7 @@ def test_leaving_asks_first_then_says_nothing_is_shared(cloud: Cloud, api: Api) 
 def test_a_link_that_never_worked_gets_the_styled_page_saying_what_to_do(
         cloud: Cloud, token: str) -> None:
     for suffix in ("", "/contact", "/appointment", "/leave"):
-        page = Pages().get(f"/patient/{token}{suffix}")
+        page = Pages(cloud.built.pool).get(f"/patient/{token}{suffix}")
         assert page.status == 410
         assert "govuk-template" in page.text
         assert "This link has expired or was already used" in page.text

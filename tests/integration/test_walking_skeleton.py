@@ -40,8 +40,8 @@ def test_a_referral_reaches_a_booked_first_appointment(cloud: Cloud) -> None:
     assert parse_iso(item["appointment"]["start"]) > parse_iso(item["created_at"][:19] + "Z")
     assert cloud.execution_status(referral_id) == "RUNNING"
     assert cloud.states_entered(referral_id) == [
-        "Phase", "Triage", "TriageRoute", "AllocateCoach", "CoachFree", "BookFirstAppointment",
-        "AwaitAppointmentOutcome",
+        "WhereDoesThisRunStart", "Triage", "DoesTriageNeedACoach", "AllocateCoach",
+        "IsACoachFree", "BookFirstAppointment", "AwaitAppointmentOutcome",
     ]
 
 
@@ -55,4 +55,5 @@ def test_a_patient_over_66_is_rejected_as_ineligible(cloud: Cloud) -> None:
     assert item["status"] == "REJECTED"
     assert item["exit_reason"] == "ineligible"
     assert "coach_id" not in item
-    assert cloud.states_entered(referral_id) == ["Phase", "Triage", "TriageRoute", "Rejected"]
+    assert cloud.states_entered(referral_id) == ["WhereDoesThisRunStart", "Triage",
+                                                 "DoesTriageNeedACoach", "Rejected"]

@@ -1,93 +1,74 @@
-"""Who is calling: a signed token, exactly one role, and the scope the role needs."""
+"""Who is calling: a Cognito ID token of our pool, signed RS256 with the pool's key, for our
+app client, unexpired; then exactly one role and the scope the role needs. Nothing else gets in:
+not HS256 (keyed with the public key or anything else), not alg none, not another pool's or
+client's token, not an access token where an ID token is due."""
 
 from __future__ import annotations
 
+import json
+import threading
 import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import jwt
 import pytest
 
-from workingbetter.auth import (
-    AUDIENCE,
-    LOCAL_ISSUER,
-    Principal,
-    Role,
-    local_token,
-    principal_from_claims,
-    verify_local_token,
-)
+from infra.cognito import moto_keys
+from tests.tokens import forged
+from workingbetter.auth import Principal, Role, principal_from_claims
 from workingbetter.domain.errors import Forbidden, Unauthenticated
+from workingbetter.token_check import CognitoPool, FetchedKeys, StaticKeys, TokenCheck
 
-SECRET = "unit-test-secret-long-enough-for-hs512-" + "0123456789" * 3
-
-
-def bearer(token: str) -> str:
-    return f"Bearer {token}"
+POOL = CognitoPool("eu-west-2", "eu-west-2_testpool", "test-client-id")
+CHECK = TokenCheck(POOL, StaticKeys(moto_keys()))
 
 
-def claims(changes: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A coach's claims, with `changes` applied (a None value removes the claim)."""
-    now = int(time.time())
-    body: dict[str, Any] = {"sub": "user-1", "cognito:groups": ["coach"],
-                            "custom:coach_id": "coach-amara", "iss": LOCAL_ISSUER,
-                            "aud": AUDIENCE, "iat": now, "exp": now + 600}
-    for name, value in (changes or {}).items():
-        if value is None:
-            body.pop(name, None)
-        else:
-            body[name] = value
-    return body
+def token(changes: dict[str, Any] | None = None, **how: Any) -> str:
+    return forged(changes, pool=POOL, **how)
 
 
-def crafted(changes: dict[str, Any]) -> str:
-    return bearer(jwt.encode(claims(changes), SECRET, algorithm="HS256"))
+def bearer(value: str) -> str:
+    return f"Bearer {value}"
 
 
 # -- a good token -------------------------------------------------------------------------------
 
 
 def test_a_referrer_token_gives_a_referrer_scoped_to_their_practice() -> None:
-    token = local_token(Role.REFERRER, SECRET, practice_ods="F83001")
-    principal = verify_local_token(bearer(token), SECRET)
-    assert principal.role is Role.REFERRER
-    assert principal.practice_ods == "F83001"
-    assert principal.coach_id is None
+    principal = CHECK.principal(token({"cognito:groups": ["referrer"], "custom:coach_id": None,
+                                       "custom:practice_ods": "F83001"}))
+    assert (principal.role, principal.practice_ods, principal.coach_id) == (
+        Role.REFERRER, "F83001", None)
     assert principal.actor == "referrer:F83001"
 
 
 def test_a_coach_token_gives_a_coach_with_their_coach_id() -> None:
-    token = local_token(Role.COACH, SECRET, coach_id="coach-amara")
-    principal = verify_local_token(bearer(token), SECRET)
-    assert principal.role is Role.COACH
-    assert principal.coach_id == "coach-amara"
-    assert principal.practice_ods is None
+    principal = CHECK.bearer(bearer(token()))
+    assert (principal.role, principal.coach_id, principal.practice_ods) == (
+        Role.COACH, "coach-amara", None)
     assert principal.actor == "coach:coach-amara"
 
 
-def test_an_ops_token_gives_ops_with_no_practice_or_coach() -> None:
-    principal = verify_local_token(bearer(local_token(Role.OPS, SECRET)), SECRET)
-    assert principal == Principal(role=Role.OPS, subject="local-ops-ops")
-    assert principal.actor == "ops"
-
-
-@pytest.mark.parametrize(("role", "scope"), [
-    (Role.REFERRER, {"practice_ods": "F83001"}),
-    (Role.COACH, {"coach_id": "coach-bilal"}),
-    (Role.OPS, {}),
-])
-def test_every_role_survives_the_round_trip(role: Role, scope: dict[str, str]) -> None:
-    token = local_token(role, SECRET, practice_ods=scope.get("practice_ods"),
-                        coach_id=scope.get("coach_id"))
-    principal = verify_local_token(bearer(token), SECRET)
-    assert principal.role is role
-    assert principal.subject
+@pytest.mark.parametrize("role", [Role.OPS, Role.COMMISSIONER])
+def test_ops_and_commissioners_have_no_practice_or_coach(role: Role) -> None:
+    principal = CHECK.principal(token({"cognito:groups": [str(role)], "sub": "u-9"}))
+    assert principal == Principal(role=role, subject="u-9")
+    assert principal.actor == str(role)
 
 
 def test_a_practice_claim_on_a_coach_token_gives_no_practice_scope() -> None:
-    principal = verify_local_token(crafted({"custom:practice_ods": "F83001"}), SECRET)
+    principal = CHECK.principal(token({"custom:practice_ods": "F83001"}))
     assert principal.role is Role.COACH
     assert principal.practice_ods is None
+
+
+def test_an_access_token_is_checked_against_the_client_id_not_an_audience() -> None:
+    access = token({"token_use": "access", "aud": None, "client_id": POOL.client_id})
+    assert CHECK.claims(access, "access")["client_id"] == POOL.client_id
+    with pytest.raises(Unauthenticated):
+        CHECK.claims(token({"token_use": "access", "aud": None, "client_id": "another"}),
+                     "access")
 
 
 # -- not signed in ------------------------------------------------------------------------------
@@ -96,61 +77,47 @@ def test_a_practice_claim_on_a_coach_token_gives_no_practice_scope() -> None:
 @pytest.mark.parametrize("header", [None, "", "Bearer", "Bearer ", "Basic dXNlcjpwYXNz",
                                     "bearer {token}", "Token {token}", "{token}"])
 def test_a_missing_or_non_bearer_authorization_is_unauthenticated(header: str | None) -> None:
-    token = local_token(Role.OPS, SECRET)
     with pytest.raises(Unauthenticated):
-        verify_local_token(header.format(token=token) if header is not None else None, SECRET)
+        CHECK.bearer(header.format(token=token()) if header is not None else None)
 
 
-def test_an_expired_token_is_unauthenticated() -> None:
-    token = local_token(Role.OPS, SECRET, ttl_seconds=-10)
+REFUSED: dict[str, Callable[[], str]] = {
+    "expired": lambda: token({"exp": int(time.time()) - 10}),
+    "no expiry": lambda: token({"exp": None}),
+    "another pool": lambda: token({"iss": "https://cognito-idp.eu-west-2.amazonaws.com/other"}),
+    "another issuer": lambda: token({"iss": "https://issuer.example.com"}),
+    "another app client": lambda: token({"aud": "someone-else"}),
+    "no audience": lambda: token({"aud": None}),
+    "an access token": lambda: token({"token_use": "access", "aud": None,
+                                      "client_id": POOL.client_id}),
+    "no token_use": lambda: token({"token_use": None}),
+    "no subject": lambda: token({"sub": None}),
+    "signed by a stranger's key": lambda: token(signer="stranger"),
+    "a key id the pool does not have": lambda: token(kid="other-key"),
+    "HS256 keyed with the pool's public key": lambda: token(alg="HS256"),
+    "HS512 keyed with the pool's public key": lambda: token(alg="HS512"),
+    "alg none": lambda: token(alg="none"),
+    "not a JWT": lambda: "not.a.jwt",
+    "empty": lambda: "",
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+def test_no_token_but_the_pools_own_unexpired_id_token_gets_in(case: str) -> None:
+    with pytest.raises(Unauthenticated):
+        CHECK.bearer(bearer(REFUSED[case]()))
+
+
+def test_an_expired_token_says_so() -> None:
     with pytest.raises(Unauthenticated, match="expired"):
-        verify_local_token(bearer(token), SECRET)
-
-
-def test_a_token_signed_with_another_secret_is_unauthenticated() -> None:
-    token = local_token(Role.OPS, "another-secret-entirely-0123456789")
-    with pytest.raises(Unauthenticated):
-        verify_local_token(bearer(token), SECRET)
-
-
-def test_a_token_for_another_audience_is_unauthenticated() -> None:
-    with pytest.raises(Unauthenticated):
-        verify_local_token(crafted({"aud": "someone-else"}), SECRET)
-
-
-def test_a_token_from_another_issuer_is_unauthenticated() -> None:
-    with pytest.raises(Unauthenticated):
-        verify_local_token(crafted({"iss": "https://issuer.example.com"}), SECRET)
-
-
-@pytest.mark.parametrize("missing", ["exp", "sub", "aud", "iss"])
-def test_a_token_missing_a_required_claim_is_unauthenticated(missing: str) -> None:
-    with pytest.raises(Unauthenticated):
-        verify_local_token(crafted({missing: None}), SECRET)
-
-
-def test_an_unsigned_token_is_unauthenticated() -> None:
-    unsigned = jwt.encode(claims(), key="", algorithm="none")
-    with pytest.raises(Unauthenticated):
-        verify_local_token(bearer(unsigned), SECRET)
-
-
-def test_a_token_signed_with_another_algorithm_is_unauthenticated() -> None:
-    token = jwt.encode(claims(), SECRET, algorithm="HS512")
-    with pytest.raises(Unauthenticated):
-        verify_local_token(bearer(token), SECRET)
-
-
-def test_a_token_that_is_not_a_jwt_is_unauthenticated() -> None:
-    with pytest.raises(Unauthenticated):
-        verify_local_token("Bearer not.a.jwt", SECRET)
+        CHECK.principal(token({"exp": int(time.time()) - 10}))
 
 
 def test_the_tampered_payload_of_a_good_token_is_unauthenticated() -> None:
-    header, _, signature = local_token(Role.COACH, SECRET, coach_id="c1").split(".")
-    forged_payload = jwt.encode(claims({"cognito:groups": ["ops"]}), SECRET).split(".")[1]
+    header, _, signature = token().split(".")
+    raised = token({"cognito:groups": ["ops"]}).split(".")[1]
     with pytest.raises(Unauthenticated):
-        verify_local_token(bearer(f"{header}.{forged_payload}.{signature}"), SECRET)
+        CHECK.principal(f"{header}.{raised}.{signature}")
 
 
 # -- signed in but not allowed ------------------------------------------------------------------
@@ -160,29 +127,24 @@ def test_the_tampered_payload_of_a_good_token_is_unauthenticated() -> None:
                                     ["Coach"]])
 def test_a_token_not_in_exactly_one_known_group_is_forbidden(groups: list[str]) -> None:
     with pytest.raises(Forbidden):
-        verify_local_token(crafted({"cognito:groups": groups,
-                                    "custom:practice_ods": "F83001"}), SECRET)
+        CHECK.principal(token({"cognito:groups": groups, "custom:practice_ods": "F83001"}))
 
 
 def test_a_token_with_no_groups_claim_is_forbidden() -> None:
     with pytest.raises(Forbidden):
-        verify_local_token(crafted({"cognito:groups": None}), SECRET)
+        CHECK.principal(token({"cognito:groups": None}))
 
 
 def test_an_unknown_group_alongside_a_role_is_ignored() -> None:
-    principal = verify_local_token(crafted({"cognito:groups": ["coach", "beta-testers"]}),
-                                   SECRET)
-    assert principal.role is Role.COACH
+    assert CHECK.principal(token({"cognito:groups": ["coach", "beta-testers"]})).role \
+        is Role.COACH
 
 
-def test_a_referrer_token_without_a_practice_is_forbidden() -> None:
+def test_a_referrer_without_a_practice_or_a_coach_without_an_id_is_forbidden() -> None:
     with pytest.raises(Forbidden, match="practice"):
-        verify_local_token(bearer(local_token(Role.REFERRER, SECRET)), SECRET)
-
-
-def test_a_coach_token_without_a_coach_id_is_forbidden() -> None:
+        principal_from_claims({"sub": "s", "cognito:groups": ["referrer"]})
     with pytest.raises(Forbidden, match="coach"):
-        verify_local_token(bearer(local_token(Role.COACH, SECRET)), SECRET)
+        principal_from_claims({"sub": "s", "cognito:groups": ["coach"]})
 
 
 def test_a_principal_may_only_do_what_its_role_allows() -> None:
@@ -192,33 +154,53 @@ def test_a_principal_may_only_do_what_its_role_allows() -> None:
         coach.require(Role.OPS)
 
 
-# -- Cognito claims through API Gateway ---------------------------------------------------------
+# -- the pool's keys ---------------------------------------------------------------------------
 
 
-def test_api_gateways_flattened_groups_string_is_understood() -> None:
-    principal = principal_from_claims({"sub": "abc", "cognito:groups": "[coach]",
-                                       "custom:coach_id": "coach-amara"})
-    assert principal == Principal(role=Role.COACH, subject="abc", coach_id="coach-amara")
+@pytest.fixture
+def jwks_server() -> Iterator[tuple[str, list[str]]]:
+    """The pool's JWKS over HTTP on loopback, counting fetches."""
+    fetched: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            fetched.append(self.path)
+            body = json.dumps(moto_keys()).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", fetched
+    server.shutdown()
+    server.server_close()
 
 
-def test_a_flattened_groups_string_with_two_roles_is_forbidden() -> None:
-    with pytest.raises(Forbidden):
-        principal_from_claims({"sub": "abc", "cognito:groups": "[coach ops]",
-                               "custom:coach_id": "coach-amara"})
+def test_the_keys_are_fetched_once_and_kept(jwks_server: tuple[str, list[str]],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    endpoint, fetched = jwks_server
+    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+    check = TokenCheck(POOL, FetchedKeys(POOL.jwks_url()))
+    for _ in range(3):
+        assert check.principal(token()).role is Role.COACH
+    with pytest.raises(Unauthenticated):  # an unknown key id soon after: not fetched again
+        check.principal(token(kid="rotated"))
+    assert fetched == [f"/{POOL.pool_id}/.well-known/jwks.json"]
 
 
-def test_a_plain_groups_string_without_brackets_is_understood() -> None:
-    principal = principal_from_claims({"sub": "abc", "cognito:groups": "referrer",
-                                       "custom:practice_ods": "F83001"})
-    assert principal.role is Role.REFERRER
-    assert principal.practice_ods == "F83001"
+def test_the_keys_are_read_from_cognito_itself_on_aws(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL_COGNITO_IDP", raising=False)
+    assert POOL.jwks_url() == (
+        "https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_testpool/.well-known/jwks.json")
+    assert POOL.issuer == "https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_testpool"
 
 
-def test_cognito_claims_for_a_referrer_without_a_practice_are_forbidden() -> None:
-    with pytest.raises(Forbidden):
-        principal_from_claims({"sub": "abc", "cognito:groups": "[referrer]"})
-
-
-def test_empty_authoriser_claims_are_forbidden() -> None:
-    with pytest.raises(Forbidden):
-        principal_from_claims({})
+def test_keys_are_never_fetched_over_plain_http_from_elsewhere() -> None:
+    with pytest.raises(ValueError, match="HTTPS"):
+        FetchedKeys("http://keys.example.com/jwks.json").key("dummy")

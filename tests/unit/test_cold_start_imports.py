@@ -42,10 +42,20 @@ def test_the_api_imports_jinja2_only_when_a_page_is_rendered() -> None:
     at_init = modules_after(start)
     assert not loaded(at_init, "jinja2")
     assert [p for p in ON_FIRST_CALL if loaded(at_init, p)] == []
-    assert not loaded(at_init, "jwt")  # deployed, Cognito checks tokens: PyJWT never loads
+    assert not loaded(at_init, "jwt")  # PyJWT loads with the first call that checks a token
     json_only = modules_after(start + "assert Client(app).http.get('/openapi.json')"
                                       ".status_code == 200")
     assert not loaded(json_only, "jinja2")
-    # Deployed (Cognito), /login is a 404 page: rendered, so Jinja2 is loaded by then.
-    page = modules_after(start + "assert Client(app).http.get('/login').status_code == 404")
+    assert not loaded(at_init, "fhir")
+    assert not loaded(json_only, "fhir")
+    # The sign-in page: rendered, so Jinja2 is loaded by then.
+    page = modules_after(start + "assert Client(app).http.get('/login').status_code == 200")
     assert loaded(page, "jinja2")
+
+
+def test_the_api_imports_fhir_resources_only_when_a_resource_is_read() -> None:
+    start = "from chalice.test import Client\nfrom workingbetter.api import app\n"
+    metadata = modules_after(start + "assert Client(app).http.get('/fhir/metadata')"
+                                     ".status_code == 200")
+    assert loaded(metadata, "workingbetter.fhir")
+    assert not loaded(metadata, "fhir")  # the CapabilityStatement needs no model

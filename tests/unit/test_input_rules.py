@@ -4,14 +4,15 @@ Each mistake is named by its field in plain English, never repeating what was ty
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 import pytest
 from pydantic import BaseModel, ValidationError
 
 from tests.conftest import referral_body
+from workingbetter import parsing
 from workingbetter.domain.errors import FieldError, InvalidInput
-from workingbetter.intake import field_errors
+from workingbetter.parsing import field_errors
 from workingbetter.referrals import parse_referral
 from workingbetter.steps import AppointmentOutcome, Review, Sustainment, TriageDecision
 from workingbetter.withdrawal import WithdrawRequest
@@ -156,3 +157,15 @@ def test_an_unknown_triage_decision_names_the_decisions() -> None:
 def test_a_referral_not_consented_still_says_the_patient_must_agree() -> None:
     (error,) = referral_errors(consent__referral=False)
     assert error == FieldError("consent.referral", "The patient must agree to the referral")
+
+
+def test_a_model_may_word_the_message_for_one_of_its_fields() -> None:
+    class Booking(BaseModel):
+        field_messages: ClassVar[dict[str, str]] = {"slot": "Choose a time in the session"}
+        slot: Literal["09:00", "09:45"]
+        room: Literal["a", "b"]
+
+    with pytest.raises(InvalidInput) as refused:
+        parsing.parse(Booking, {"slot": "noon", "room": "c"}, "The booking has errors")
+    assert refused.value.errors == [FieldError("slot", "Choose a time in the session"),
+                                    FieldError("room", "Choose a or b")]

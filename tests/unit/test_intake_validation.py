@@ -46,9 +46,37 @@ def test_a_hyphenated_nhs_number_is_normalised_too() -> None:
     assert request.patient.nhs_number == "4857773457"
 
 
-def test_a_letter_preference_needs_neither_phone_nor_email() -> None:
+LETTER_ADDRESS = {"lines": ["1 Upper Street", "London"], "postcode": "n1 0pn"}
+
+
+def test_a_letter_preference_needs_a_postal_address_but_neither_phone_nor_email() -> None:
+    body = referral_body(patient__contact_preference="letter", patient__phone=DELETE,
+                         patient__address=LETTER_ADDRESS)
+    patient = parse_referral(body).patient
+    assert patient.contact_preference is ContactPreference.LETTER
+    assert patient.address is not None
+    assert patient.address.postcode == "N1 0PN"  # as Royal Mail writes it
+
+
+def test_a_letter_preference_without_an_address_is_refused_against_the_address() -> None:
     body = referral_body(patient__contact_preference="letter", patient__phone=DELETE)
-    assert parse_referral(body).patient.contact_preference is ContactPreference.LETTER
+    assert errors_for(body) == [FieldError(
+        "patient.address",
+        "Enter a postal address so we can contact the patient the way they chose")]
+
+
+@pytest.mark.parametrize(("address", "field"), [
+    ({"lines": ["1 Upper Street"], "postcode": "N1 0PN"}, "patient.address.lines"),
+    ({"lines": ["1 Upper Street", "London"], "postcode": "not a postcode"},
+     "patient.address.postcode"),
+    ({"lines": ["1 Upper Street", "Lon\x00don"], "postcode": "N1 0PN"},
+     "patient.address.lines.1"),
+    ({"lines": ["1 Upper Street", "x" * 81], "postcode": "N1 0PN"}, "patient.address.lines.1"),
+])
+def test_a_postal_address_needs_two_lines_and_a_real_uk_postcode(
+        address: dict[str, Any], field: str) -> None:
+    body = referral_body(patient__contact_preference="letter", patient__address=address)
+    assert fields_for(body) == {field}
 
 
 def test_an_email_preference_with_an_email_is_accepted() -> None:

@@ -1,4 +1,5 @@
-"""The in-process Lambda runner: moto's Docker-less invoke calls the real handler (DESIGN.md §6).
+"""The in-process Lambda runner: moto's Docker-less invoke calls the real handler
+(docs/architecture.md §6).
 
 It replaces moto's internal `LambdaSimpleBackend.invoke`, so this pins the behaviour the ASL's
 Retry and Catch rely on: results come back as returned, exceptions as `Unhandled` function

@@ -66,20 +66,43 @@ def test_only_the_patients_link_and_the_document_itself_need_no_token() -> None:
     public = {(path, method.upper()) for path, methods in openapi.document()["paths"].items()
               for method, operation in methods.items() if operation.get("security") == []}
     assert public == {("/patient/withdraw/{token}", "GET"), ("/patient/withdraw/{token}", "POST"),
-                      ("/openapi.json", "GET")}
+                      ("/openapi.json", "GET"), ("/fhir/metadata", "GET")}
+
+
+def test_notifys_receipts_are_authenticated_by_notifys_own_bearer_token() -> None:
+    document = openapi.document()
+    operation = document["paths"]["/notify/callbacks"]["post"]
+    assert operation["security"] == [{"notify": []}]
+    assert document["components"]["securitySchemes"]["notify"]["scheme"] == "bearer"
+    assert "401" in operation["responses"]
 
 
 def test_every_error_a_json_route_answers_is_problem_json_with_field_errors() -> None:
+    """(A FHIR route answers FHIR's own form of the same: an OperationOutcome.)"""
     problem = openapi.document()["components"]["schemas"]["Problem"]
     assert problem["properties"]["errors"]["items"]["required"] == ["field", "message"]
     for path, methods in openapi.document()["paths"].items():
+        error_type = "application/fhir+json" if path.startswith("/fhir/") else \
+            "application/problem+json"
         for method, operation in methods.items():
             statuses = set(operation["responses"])
             assert "500" in statuses, (method, path)
             if "requestBody" in operation:
                 assert {"400", "413", "415", "422"} <= statuses, (method, path)
-            if operation.get("security") != []:
+            if "security" not in operation:  # the service's bearer token: roles and scopes
                 assert {"401", "403", "404"} <= statuses, (method, path)
+            elif operation["security"] != []:  # another's token (Notify's): no roles
+                assert {"401", "404"} <= statuses, (method, path)
             for status, response in operation["responses"].items():
                 if status.startswith(("4", "5")) and status != "410":
-                    assert "application/problem+json" in response["content"], (path, status)
+                    assert error_type in response["content"], (path, status)
+
+
+def test_fhir_routes_answer_operation_outcomes() -> None:
+    document = openapi.document()
+    for path, methods in document["paths"].items():
+        for operation in methods.values():
+            for status, response in operation["responses"].items():
+                if path.startswith("/fhir/") and status.startswith(("4", "5")):
+                    assert response["content"] == {"application/fhir+json": {"schema": {
+                        "$ref": "#/components/schemas/OperationOutcome"}}}, (path, status)

@@ -1,6 +1,6 @@
 """The referral workflow's ASL: a sound graph, guarded tasks, ids and enums only, and moto takes it.
 
-cfn-lint never looks inside DefinitionUri (DESIGN.md section 6), so these checks are the ASL's.
+cfn-lint never looks inside DefinitionUri (docs/architecture.md §6), so these checks are the ASL's.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
+from infra.notify_server import LOCAL_API_KEY, LOCAL_CALLBACK_TOKEN, local_templates
 from infra.template import ROOT, LocalTemplate, load
+from statemachines import referral
 from workingbetter.settings import Settings
 
 ASL_PATH = ROOT / "statemachines" / "referral.asl.json"
@@ -208,17 +210,31 @@ def test_the_withdrawal_catch_comes_before_the_catch_for_everything() -> None:
 
 def test_a_task_failure_is_flagged_for_ops_who_can_retry_that_step() -> None:
     everything = states()
+    retry = everything[everything["AwaitOpsRetry"]["Next"]]
     for name, state in tasks().items():
         if ops_flagging(state) or name == "AwaitOpsRetry":
             continue
         (catch_all,) = [c for c in state["Catch"] if "States.ALL" in c["ErrorEquals"]]
-        target = everything[catch_all["Next"]]
-        assert target["Type"] == "Pass", f"{name} does not say where it failed"
-        assert target["Result"] == name
-        assert ops_flagging(everything[target["Next"]]), f"{name} is not flagged for ops"
-        retry = everything[everything[everything[target["Next"]]["Next"]]["Next"]]
-        assert {"Variable": "$.failed_at", "StringEquals": name, "Next": name} in \
+        assert catch_all["ResultPath"] == f"$.failure.{name}", f"{name} does not say where"
+        assert ops_flagging(everything[catch_all["Next"]]), f"{name} is not flagged for ops"
+        assert {"Variable": "$.retry.step", "StringEquals": name, "Next": name} in \
             retry["Choices"], f"ops cannot retry {name}"
+
+
+def test_every_choice_is_named_as_the_question_it_answers() -> None:
+    questions = ("Is", "Does", "What", "Which", "Where", "Accepted", "Still")
+    for name, state in states().items():
+        if state["Type"] == "Choice":
+            assert name.startswith(questions), name
+
+
+def test_the_deployed_definition_is_what_the_source_builds() -> None:
+    assert asl_text() == referral.render(), "run: .venv/bin/python -m statemachines.referral"
+
+
+def test_the_source_is_at_most_half_the_lines_of_the_definition() -> None:
+    source = Path(referral.__file__).read_text().count("\n")
+    assert source <= asl_text().count("\n") / 2
 
 
 # -- what moto can run --------------------------------------------------------------------------
@@ -320,12 +336,14 @@ def test_every_task_payload_carries_the_referral_id_and_nothing_from_the_patient
         payload = state["Parameters"]["Payload"]
         assert payload["referral_id.$"] == "$.referral_id", name
         copied = {k.removesuffix(".$") for k in payload if k.endswith(".$")}
-        assert copied <= {"referral_id", "token", "plan", "failed_at"}, f"{name} copies {copied}"
+        allowed = {"referral_id", "token", "plan", "failure", "run"}  # `run`: the run's name
+        assert copied <= allowed, f"{name} copies {copied}"
     # `$.plan` is the route and the time limits (numbers) Triage picked: nothing personal.
-    # `$.failed_at` is only ever a state's name, written by the FailedAt* Pass states.
-    failed_at = {s.get("Result") for s in states().values() if s.get("ResultPath") ==
-                 "$.failed_at"}
-    assert failed_at <= set(states()), failed_at
+    # `$.failure` holds Step Functions' error under the failed state's name (only the name is
+    # kept by NeedsOps); only Catch clauses write it, and the ops retry's answer replaces it.
+    failure_writers = {c["ResultPath"] for s in states().values() for c in s.get("Catch", [])
+                       if str(c.get("ResultPath")).startswith("$.failure")}
+    assert {p.removeprefix("$.failure.") for p in failure_writers} <= set(states())
     writers = {n: s for n, s in states().items() if s.get("ResultPath") == "$.plan"}
     assert list(writers) == ["Triage"]
     assert set(writers["Triage"]["ResultSelector"]) == {"route.$", "timers.$"}
@@ -363,9 +381,12 @@ def test_every_selected_result_the_run_reads_was_selected_by_the_step_that_wrote
 def test_every_timer_the_run_waits_on_is_one_the_settings_provide() -> None:
     settings = Settings(table_name="t", personal_data_table_name="p",
                         idempotency_table_name="i", state_machine_arn="arn:sm",
-                        auth_mode="local", nhs_hash_key="k" * 16,
-                        public_url="http://localhost", sender_email="no-reply@example.com",
-                        ops_alerts_topic_arn="arn:topic")
+                        cognito_region="eu-west-2", cognito_user_pool_id="eu-west-2_p",
+                        cognito_client_id="c", nhs_hash_key="k" * 16,
+                        public_url="http://localhost", ops_alerts_topic_arn="arn:topic",
+                        notify_base_url="http://localhost:9", notify_templates=local_templates(),
+                        notify_api_key=LOCAL_API_KEY,
+                        notify_callback_token=LOCAL_CALLBACK_TOKEN)
     timers = [s.removeprefix("$.plan.timers.") for s in strings(asl())
               if s.startswith("$.plan.timers.")]
     assert timers

@@ -10,4 +10,4 @@ from tests.web.pages import Pages
 
 @pytest.fixture
 def pages(cloud: Cloud) -> Pages:
-    return Pages()
+    return Pages(cloud.built.pool)

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from chalice.test import Client
 
+from infra.cognito import DEMO_PASSWORD, LOCAL_CODE, LocalPool, Person
 from workingbetter.api import app
 
 FORM = "application/x-www-form-urlencoded"
@@ -28,6 +29,10 @@ class Page:
         return found.group(1)
 
     @property
+    def set_cookies(self) -> list[str]:
+        return [c for c in self.headers.get("set-cookie", "").split("\n") if c]
+
+    @property
     def location(self) -> str:
         return self.headers.get("location", "")
 
@@ -37,8 +42,17 @@ class Page:
         return re.findall(r'<a href="([^"]+)">([^<]+)</a>', summary)
 
 
+def person(identity: str) -> Person:
+    """"referrer:F83001", "coach:coach-amara", "ops" or "commissioner" as an account; ops
+    have an authenticator app, as the service requires."""
+    role, _, scope = identity.partition(":")
+    return Person(role, practice_ods=scope if role == "referrer" else None,
+                  coach_id=scope if role == "coach" else None, app=role == "ops")
+
+
 class Pages:
-    def __init__(self) -> None:
+    def __init__(self, pool: LocalPool) -> None:
+        self.pool = pool
         self.client = Client(app)
         self.cookies: dict[str, str] = {}
         self.last: Page | None = None
@@ -49,11 +63,13 @@ class Pages:
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         reply = self.client.http.request(method, path, headers=sent, body=body)
+        # Several Set-Cookie headers arrive as a list: kept one per line.
         page = Page(reply.status_code, reply.body.decode() if reply.body else "",
-                    {k.lower(): v for k, v in reply.headers.items()})
-        if "set-cookie" in page.headers:
+                    {k.lower(): "\n".join(v) if isinstance(v, list) else v
+                     for k, v in reply.headers.items()})
+        for header in page.set_cookies:
             jar: SimpleCookie = SimpleCookie()
-            jar.load(page.headers["set-cookie"])
+            jar.load(header)
             for name, morsel in jar.items():
                 if morsel["max-age"] == "0":
                     self.cookies.pop(name, None)
@@ -76,8 +92,23 @@ class Pages:
         return self._send("POST", path, urlencode(data, doseq=True).encode(),
                           {"Content-Type": FORM})
 
-    def sign_in(self, identity: str) -> Page:
-        return self.post("/login", {"identity": identity}, keys=False)
+    def follow(self, page: Page, limit: int = 5) -> Page:
+        """Follow redirects, as a browser does."""
+        while page.status == 303 and limit:
+            page, limit = self.get(page.location), limit - 1
+        return page
+
+    def sign_in(self, identity: str, password: str = DEMO_PASSWORD) -> Page:
+        """Sign in at /login as the account for `identity` (made in the test's pool if
+        missing), with the authenticator code when asked; the last answer (303 on success)."""
+        account = person(identity)
+        self.pool.add(account)
+        page = self.post("/login", {"email": account.email, "password": password}, keys=False)
+        if page.status == 200 and 'action="/login/code"' in page.text:
+            page = self.post("/login/code", {"email": page.hidden("email"),
+                                             "session": page.hidden("session"),
+                                             "code": LOCAL_CODE}, keys=False)
+        return page
 
 
 REFERRAL_FORM = {

@@ -10,7 +10,7 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from workingbetter.domain.errors import FieldError, Forbidden
-from workingbetter.intake import field_errors
+from workingbetter.parsing import field_errors
 from workingbetter.settings import Settings
 from workingbetter.steps import AppointmentOutcome, Review, TriageDecision
 from workingbetter.web import caseload, charts, coach_forms, csrf, ops_console, referral_form
@@ -105,6 +105,7 @@ def test_a_review_sends_the_job_only_for_a_job_start_and_the_reason_only_for_an_
 
 @pytest.mark.parametrize(("answer", "expected"), [
     ("yes", {"still_in_work": True}), ("no", {"still_in_work": False}), ("", {}),
+    ("end", {"still_in_work": True, "end_support": True}),
     ("maybe", {})])
 def test_an_in_work_check_is_a_yes_or_no(answer: str, expected: dict[str, bool]) -> None:
     assert coach_forms.SUSTAINMENT.body(form(still_in_work=answer)) == expected

@@ -1,5 +1,6 @@
-"""The page handlers in-process, on the moto cloud: signing in by cookie, the referral form's
-errors, CSRF, idempotent submission, the coach's steps and the ops console."""
+"""The page handlers in-process, on the moto cloud: each page for its own role, the referral
+form's errors, CSRF, idempotent submission, the coach's steps and the ops console (signing in:
+test_sign_in.py)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,7 @@ from tests.web.pages import REFERRAL_FORM, Page, Pages
 from workingbetter import tasks
 from workingbetter.auth import Role
 from workingbetter.notifications.sending import Sending
-from workingbetter.settings import get_settings
-from workingbetter.web import csrf
+from workingbetter.web import csrf, http
 
 pytestmark = pytest.mark.integration
 
@@ -45,64 +45,6 @@ def refer(pages: Pages, **changes: str) -> str:
     page = sent(pages, referrer(pages).post("/referrals/new", {**REFERRAL_FORM, **changes}))
     assert page.status == 200
     return referral_id_on(page)
-
-
-# -- signing in ---------------------------------------------------------------------------
-
-
-def test_a_page_without_a_sign_in_sends_you_to_the_login_page(pages: Pages) -> None:
-    for path in ("/", "/referrals/new", "/coach", "/ops"):
-        page = pages.get(path)
-        assert (page.status, page.location) == (303, "/login"), path
-
-
-@pytest.mark.parametrize(("identity", "landing"), [
-    ("referrer:F83002", "/practice"), ("coach:coach-chloe", "/coach"), ("ops", "/ops")])
-def test_signing_in_sets_an_http_only_same_site_cookie_and_lands_by_role(
-        pages: Pages, identity: str, landing: str) -> None:
-    page = pages.sign_in(identity)
-    assert (page.status, page.location) == (303, landing)
-    cookie = page.headers["set-cookie"]
-    assert cookie.startswith("wb_token=ey")
-    for attribute in ("HttpOnly", "SameSite=Lax", "Path=/"):
-        assert attribute in cookie
-    assert pages.get(landing).status == 200
-    assert pages.get("/").location == landing
-
-
-def test_the_login_page_refuses_an_identity_it_did_not_offer(pages: Pages) -> None:
-    page = pages.sign_in("coach:coach-nobody")
-    assert page.status == 422
-    assert page.error_summary() == [("#identity", "Select who you are signing in as")]
-    assert "set-cookie" not in page.headers
-
-
-def test_a_forged_cookie_counts_as_signed_out_and_is_cleared(pages: Pages) -> None:
-    pages.cookies["wb_token"] = "eyJhbGciOiJIUzI1NiJ9.e30.forged"
-    page = pages.get("/coach")
-    assert (page.status, page.location) == (303, "/login")
-    assert "Max-Age=0" in page.headers["set-cookie"]
-
-
-def test_signing_out_clears_the_cookie(pages: Pages) -> None:
-    pages.sign_in("ops")
-    page = pages.get("/logout")
-    assert (page.status, page.location) == (303, "/login")
-    assert pages.cookies == {}
-    assert pages.get("/ops").location == "/login"
-
-
-def test_there_is_no_login_page_in_cognito_mode(pages: Pages,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("WB_AUTH_MODE", "cognito")
-    get_settings.cache_clear()
-    try:
-        assert pages.get("/login").status == 404
-        assert pages.sign_in("ops").status == 404
-        assert pages.get("/coach").status == 403  # no authoriser claims: not a Cognito user
-    finally:
-        monkeypatch.undo()
-        get_settings.cache_clear()
 
 
 @pytest.mark.parametrize(("identity", "path"), [
@@ -196,6 +138,28 @@ def test_a_double_click_refers_once(pages: Pages, cloud: Cloud) -> None:
     assert [p.status for p in [*replies, again]] == [303, 303, 303]
     assert len({p.location for p in [*replies, again]}) == 1
     assert len(cloud.store.referrals_for_practice("F83001")) == 1
+
+
+def test_a_letter_patient_needs_a_postal_address_on_the_form(
+        pages: Pages, cloud: Cloud) -> None:
+    referrer(pages)
+    page = pages.post("/referrals/new", {**REFERRAL_FORM, "contact_preference": "letter"})
+    assert page.status == 422
+    assert page.error_summary() == [("#address-line-1", "Enter a postal address so we can "
+                                                        "contact the patient the way they chose")]
+    page = pages.post("/referrals/new", {**REFERRAL_FORM, "contact_preference": "letter",
+                                         "address_line_1": "1 Upper Street",
+                                         "address_town": "London",
+                                         "address_postcode": "NOT A POSTCODE"})
+    assert page.error_summary() == [("#address-postcode",
+                                     "Enter a real UK postcode, like SW1A 1AA")]
+    assert 'value="1 Upper Street"' in page.text
+    referral_id = refer(pages, contact_preference="letter", address_line_1="1 Upper Street",
+                        address_town="London", address_postcode="n1 0pn")
+    personal = cloud.personal_data(referral_id)
+    assert personal is not None
+    assert personal["patient"]["address"] == {"lines": ["1 Upper Street", "London"],
+                                              "postcode": "N1 0PN"}
 
 
 def test_a_patient_already_referred_is_said_so_on_the_form(pages: Pages) -> None:
@@ -292,7 +256,9 @@ def test_another_coach_cannot_record_a_step(pages: Pages, cloud: Cloud) -> None:
     referral_id = booked(pages, cloud, coach="coach-chloe")
     assert pages.last is not None
     assert f"waiting-{referral_id}" not in pages.last.text  # so no form: make one
-    keys = {"nonce": "n" * 32, "csrf": csrf.token_for(pages.cookies["wb_token"], "n" * 32)}
+    key = http.csrf_key(pages.cookies["wb_token"])
+    assert key is not None
+    keys = {"nonce": "n" * 32, "csrf": csrf.token_for(key, "n" * 32)}
     path = f"/coach/referrals/{referral_id}/appointment-outcome"
     assert pages.post(path, {"outcome": "attended", **keys}).status == 404
     assert pages.post(f"/coach/referrals/{referral_id}/no-such-step", keys).status == 404
@@ -353,12 +319,12 @@ def test_govuk_frontend_assets_are_served_and_nothing_else(pages: Pages) -> None
         assert pages.get(path).status == 404, path
 
 
-def test_a_letter_patients_messages_become_tasks_in_the_coachs_workspace(
+def test_a_phone_patients_messages_become_tasks_in_the_coachs_workspace(
         pages: Pages, cloud: Cloud) -> None:
     api = Api(cloud)
-    referral_id = api.refer("F83002", patient__contact_preference="letter")
+    referral_id = api.refer("F83002", patient__contact_preference="phone")
     api.awaiting(referral_id, "appointment_outcome")
-    Sending(cloud.store, FakeSender(), cloud.settings).run()
+    Sending(cloud.store, FakeSender(), FakeSender(), cloud.settings).run()
 
     pages.sign_in("coach:coach-chloe")
     page = pages.get("/coach")

@@ -120,7 +120,7 @@ def test_staff_find_a_referral_by_nhs_number_or_reference_however_typed(
 
     assert shown_on(by_number.text, "referrals") == [first]
     assert shown_on(by_reference.text, "referrals") == [first]
-    elsewhere = Pages()
+    elsewhere = Pages(cloud.built.pool)
     elsewhere.sign_in("referrer:F83002")
     assert shown_on(elsewhere.get(f"/practice?q={shown}").text, "referrals") == []
     assert shown_on(elsewhere.get("/practice?q=4857773457").text, "referrals") == []

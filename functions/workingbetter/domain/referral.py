@@ -52,6 +52,8 @@ def counted_as(item: Mapping[str, Any]) -> str:
 
 class ExitReason(StrEnum):
     JOB_SUSTAINED_26_WEEKS = "job_sustained_26_weeks"
+    JOB_SUSTAINED_52_WEEKS = "job_sustained_52_weeks"
+    IN_WORK_SUPPORT_ENDED = "in_work_support_ended"  # still in work; support ended by choice
     JOB_ENDED = "job_ended"
     EDUCATION_OR_TRAINING = "education_or_training"
     VOLUNTEERING = "volunteering"

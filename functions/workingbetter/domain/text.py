@@ -14,6 +14,7 @@ from pydantic import AfterValidator, StringConstraints
 
 NAME_MAX = 100
 LINE_MAX = 200  # one line: a goal, an employer
+POSTAL_LINE_MAX = 80  # a line of a postal address
 PARAGRAPH_MAX = 1000  # a reason or a note, over several lines if need be
 LIST_MAX = 20
 
@@ -60,4 +61,5 @@ def _bounded(max_length: int) -> StringConstraints:
 
 Name = Annotated[str, _bounded(NAME_MAX), AfterValidator(_name)]
 Line = Annotated[str, _bounded(LINE_MAX), AfterValidator(_line)]
+PostalLine = Annotated[str, _bounded(POSTAL_LINE_MAX), AfterValidator(_line)]
 Paragraph = Annotated[str, _bounded(PARAGRAPH_MAX), AfterValidator(_paragraph)]

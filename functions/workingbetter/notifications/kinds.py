@@ -13,6 +13,7 @@ class Kind(StrEnum):
     COACH_SUSTAINMENT_OVERDUE = "coach_sustainment_overdue"
     COACH_PATIENT_ASKS_TO_CHANGE = "coach_patient_asks_to_change"  # from the patient's page
     COACH_PATIENT_ASKS_TO_CANCEL = "coach_patient_asks_to_cancel"
+    COACH_MESSAGE_UNDELIVERED = "coach_message_undelivered"
     OPS_NOT_ACKNOWLEDGED = "ops_not_acknowledged"
     OPS_TRIAGE_OVERDUE = "ops_triage_overdue"
     OPS_WAITLIST_OVER_LIMIT = "ops_waitlist_over_limit"
@@ -33,7 +34,8 @@ class Kind(StrEnum):
 class Channel(StrEnum):
     SMS = "sms"
     EMAIL = "email"
-    COACH_TASK = "coach_task"  # letter or phone: the coach writes or rings instead
+    LETTER = "letter"
+    COACH_TASK = "coach_task"  # the coach rings (or writes) instead
     OPS_ALERT = "ops_alert"
     PRACTICE_EMAIL = "practice_email"
 
@@ -43,7 +45,11 @@ class State(StrEnum):
     SENDING = "sending"
     SENT = "sent"
     CANCELLED = "cancelled"
-    FAILED = "failed"
+    FAILED = "failed"  # never accepted by the provider, after every retry
+    # What the provider's delivery receipt said afterwards (GOV.UK Notify's callbacks).
+    DELIVERED = "delivered"
+    TEMPORARY_FAILURE = "temporary_failure"
+    PERMANENT_FAILURE = "permanent_failure"
 
 
 # Still worth sending after the referral has ended: the ending itself, and ops' own alerts.
@@ -51,6 +57,28 @@ AFTER_THE_END = frozenset({Kind.PRACTICE_ENDED, Kind.OPS_RUN_FAILED,
                            Kind.OPS_NOTIFICATION_FAILED, Kind.OPS_CAPACITY_REPAIRED})
 
 
+# The kinds of message GOV.UK Notify sends, each by the Notify channels it can take: one Notify
+# template for each pair (settings.notify_templates, keyed "kind.channel").
+BY_NOTIFY: dict[Kind, tuple[str, ...]] = {
+    Kind.APPOINTMENT_CONFIRMATION: ("sms", "email", "letter"),
+    Kind.APPOINTMENT_REMINDER: ("sms", "email"),  # a letter posted the day before is too late
+    Kind.PRACTICE_ACCEPTED: ("email",),
+    Kind.PRACTICE_FIRST_ATTENDED: ("email",),
+    Kind.PRACTICE_ENDED: ("email",),
+}
+NOTIFY_TEMPLATE_KEYS = frozenset(f"{kind}.{channel}" for kind, channels in BY_NOTIFY.items()
+                                 for channel in channels)
+# The outbox channels Notify carries, as Notify's own message types.
+NOTIFY_TYPE = {Channel.SMS: "sms", Channel.EMAIL: "email", Channel.LETTER: "letter",
+               Channel.PRACTICE_EMAIL: "email"}
+
+
 def patient_channel(contact_preference: str) -> Channel:
-    return {"sms": Channel.SMS, "email": Channel.EMAIL}.get(contact_preference,
-                                                            Channel.COACH_TASK)
+    return {"sms": Channel.SMS, "email": Channel.EMAIL,
+            "letter": Channel.LETTER}.get(contact_preference, Channel.COACH_TASK)
+
+
+def reminder_channel(contact_preference: str) -> Channel:
+    """A reminder goes the day before: too late for the post, so the coach rings instead."""
+    channel = patient_channel(contact_preference)
+    return Channel.COACH_TASK if channel is Channel.LETTER else channel

@@ -1,8 +1,14 @@
-"""Every message's words, in plain English, in one place. {Fields} are filled at sending time
-and the result is never stored or logged."""
+"""Every message's words, in plain English, in one place, in GOV.UK Notify's template form:
+((fields)) are filled at sending time and the result is never stored or logged.
+
+Messages to patients and practices are sent by Notify: each of its templates holds these very
+words (README: "GOV.UK Notify"), and the service sends only the template's id and the fields
+it names. Ops alerts are rendered here and published to the ops topic.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from workingbetter.notifications.kinds import Kind
@@ -17,83 +23,85 @@ class Template:
 TEMPLATES: dict[Kind, Template] = {
     Kind.APPOINTMENT_CONFIRMATION: Template(
         "Your Working Better appointment",
-        "Hello {given_name}, your Working Better appointment is on {when} at {practice}. "
+        "Hello ((given_name)), your Working Better appointment is on ((when)) at ((practice)). "
         "It is your choice to come, and it does not affect any benefits. If you no longer "
         "want this support, you can leave at any time. To see or change your appointment, or "
-        "to leave: {withdraw_link}",
+        "to leave: ((withdraw_link))",
     ),
     Kind.APPOINTMENT_REMINDER: Template(
         "Reminder: Working Better tomorrow",
-        "Hello {given_name}, a reminder that your Working Better appointment is tomorrow, "
-        "{when}, at {practice}. If you cannot come, please call the surgery.",
+        "Hello ((given_name)), a reminder that your Working Better appointment is tomorrow, "
+        "((when)), at ((practice)). If you cannot come, please call the surgery.",
     ),
     Kind.COACH_OUTCOME_NOT_RECORDED: Template(
         "Record the appointment outcome",
-        "The outcome of the first appointment for referral {referral_id} on {when} has not "
+        "The outcome of the first appointment for referral ((referral_id)) on ((when)) has not "
         "been recorded yet. Please record it in your workspace.",
     ),
     Kind.COACH_REVIEW_OVERDUE: Template(
         "Review overdue",
-        "The review for referral {referral_id} is 3 days overdue. Please record it.",
+        "The review for referral ((referral_id)) is 3 days overdue. Please record it.",
     ),
     Kind.COACH_SUSTAINMENT_OVERDUE: Template(
         "In-work check overdue",
-        "The in-work check for referral {referral_id} is 3 days overdue. Please record it.",
+        "The in-work check for referral ((referral_id)) is 3 days overdue. Please record it.",
     ),
     Kind.COACH_PATIENT_ASKS_TO_CHANGE: Template(
         "A patient asks to change their appointment",
-        "The patient for referral {reference} asks to change their appointment on {when}. "
+        "The patient for referral ((reference)) asks to change their appointment on ((when)). "
         "Please contact them to agree a new time.",
     ),
     Kind.COACH_PATIENT_ASKS_TO_CANCEL: Template(
         "A patient asks to cancel their appointment",
-        "The patient for referral {reference} asks to cancel their appointment on {when}. "
+        "The patient for referral ((reference)) asks to cancel their appointment on ((when)). "
         "Please record it as cancelled and contact them.",
     ),
     Kind.OPS_NOT_ACKNOWLEDGED: Template(
         "Referral not acknowledged",
-        "Referral {referral_id} has not been acknowledged within 2 working days.",
+        "Referral ((referral_id)) has not been acknowledged within 2 working days.",
     ),
     Kind.OPS_TRIAGE_OVERDUE: Template(
         "Triage decision overdue",
-        "The triage decision for referral {referral_id} is overdue: it has been chased.",
+        "The triage decision for referral ((referral_id)) is overdue: it has been chased.",
     ),
     Kind.OPS_WAITLIST_OVER_LIMIT: Template(
         "Waitlist over its limit",
-        "Referral {referral_id} has waited for a coach longer than the waitlist limit.",
+        "Referral ((referral_id)) has waited for a coach longer than the waitlist limit.",
     ),
     Kind.OPS_RUN_FAILED: Template(
         "A referral's run needs attention",
-        "The run for referral {referral_id} stopped ({detail}). See the ops console.",
+        "The run for referral ((referral_id)) stopped (((detail))). See the ops console.",
     ),
     Kind.OPS_NOTIFICATION_FAILED: Template(
         "A message could not be sent",
-        "A message for referral {referral_id} ({detail}) failed after every retry.",
+        "A message for referral ((referral_id)) (((detail))) failed after every retry.",
     ),
     Kind.OPS_CAPACITY_REPAIRED: Template(
         "A coach's caseload count was repaired",
         "The daily check found a caseload count that did not match the referrals holding a "
-        "place ({detail}); it was corrected and free places offered to the waitlist. "
-        "Referral {referral_id} was affected. Please look for the cause.",
+        "place (((detail))); it was corrected and free places offered to the waitlist. "
+        "Referral ((referral_id)) was affected. Please look for the cause.",
     ),
     Kind.PRACTICE_ACCEPTED: Template(
         "Working Better: referral accepted",
-        "Referral {reference} has been accepted by Working Better.",
+        "Referral ((reference)) has been accepted by Working Better.",
     ),
     Kind.PRACTICE_FIRST_ATTENDED: Template(
         "Working Better: first appointment attended",
-        "The patient for referral {reference} attended their first Working Better "
+        "The patient for referral ((reference)) attended their first Working Better "
         "appointment.",
     ),
     Kind.PRACTICE_ENDED: Template(
         "Working Better: support ended",
-        "Working Better support for referral {reference} has ended: {outcome}.",
+        "Working Better support for referral ((reference)) has ended: ((outcome)).",
     ),
 }
 
 # Exit reasons as a GP reads them: status words only, never a coach's notes.
 OUTCOME_WORDS = {
     "job_sustained_26_weeks": "in work for 26 weeks",
+    "job_sustained_52_weeks": "in work for 52 weeks",
+    "in_work_support_ended": "in work, and in-work support ended",
     "job_ended": "the job ended",
     "education_or_training": "went into education or training",
     "volunteering": "went into volunteering",
@@ -101,10 +109,24 @@ OUTCOME_WORDS = {
     "disengaged": "the patient stopped attending",
     "moved_away": "the patient moved away",
     "ineligible": "not eligible for this service",
-    "support_period_ended": "the support period ended",
+    "support_period_ended": "support ended by agreement",
 }
+
+
+_FIELD = re.compile(r"\(\((\w+)\)\)")
+
+
+def fields_of(kind: Kind) -> frozenset[str]:
+    """The fields a kind's template names: all that is sent to Notify with it."""
+    template = TEMPLATES[kind]
+    return frozenset(_FIELD.findall(template.subject + template.body))
+
+
+def fill(text: str, fields: dict[str, str]) -> str:
+    """((name)) replaced by its field, as Notify does; KeyError if one is missing."""
+    return _FIELD.sub(lambda match: fields[match.group(1)], text)
 
 
 def render(kind: Kind, fields: dict[str, str]) -> tuple[str, str]:
     template = TEMPLATES[kind]
-    return template.subject, template.body.format(**fields)
+    return fill(template.subject, fields), fill(template.body, fields)

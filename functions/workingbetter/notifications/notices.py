@@ -8,7 +8,13 @@ from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from workingbetter.domain import slots
-from workingbetter.notifications.kinds import AFTER_THE_END, Channel, Kind, patient_channel
+from workingbetter.notifications.kinds import (
+    AFTER_THE_END,
+    Channel,
+    Kind,
+    patient_channel,
+    reminder_channel,
+)
 from workingbetter.notifications.outbox import Notice, Outbox
 from workingbetter.store import Item, Store
 
@@ -60,11 +66,12 @@ class Notices:
 
     def booked(self, item: Item, start_iso: str) -> None:
         referral_id = item["referral_id"]
-        channel = patient_channel(str(item.get("contact_preference", "letter")))
+        preference = str(item.get("contact_preference", "letter"))
         start = slots.parse_iso(start_iso)
-        self._now(referral_id, Kind.APPOINTMENT_CONFIRMATION, channel, start_iso)
-        self._at(referral_id, Kind.APPOINTMENT_REMINDER, channel, start - REMINDER_LEAD,
-                 start_iso)
+        self._now(referral_id, Kind.APPOINTMENT_CONFIRMATION, patient_channel(preference),
+                  start_iso)
+        self._at(referral_id, Kind.APPOINTMENT_REMINDER, reminder_channel(preference),
+                 start - REMINDER_LEAD, start_iso)
         session_end = datetime.combine(start.astimezone(slots.UK).date(), END_OF_SESSION_DAY,
                                        tzinfo=slots.UK).astimezone(UTC)
         self._at(referral_id, Kind.COACH_OUTCOME_NOT_RECORDED, Channel.COACH_TASK,
@@ -97,6 +104,12 @@ class Notices:
                                                  Kind.COACH_SUSTAINMENT_OVERDUE])
         if awaiting == "triage_decision":
             self.outbox.cancel(item["referral_id"], [Kind.OPS_TRIAGE_OVERDUE])
+
+    def undelivered(self, referral_id: str, notification_id: str) -> None:
+        """Notify could not deliver a message to the patient: their coach reaches them another
+        way (a task on their list). Safe to repeat: one task per message."""
+        self._now(referral_id, Kind.COACH_MESSAGE_UNDELIVERED, Channel.COACH_TASK,
+                  notification_id)
 
     # -- ops -------------------------------------------------------------------------------
 

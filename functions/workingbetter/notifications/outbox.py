@@ -1,10 +1,15 @@
 """The outbox in DynamoDB: one row per message, beside its referral, found by due time.
 
 Rows waiting to go carry `due_pk = "SCHEDULED"` (a sparse index ordered by `due_at`), failed
-ones `due_pk = "FAILED"`; sent and cancelled rows leave the index, but for a coach's task,
-which stays under `due_pk = "TASK#<coach>"` while its referral is live (the coach's page reads
-them with one Query). Sending claims a row with a conditional write and a lease, so two
+ones `due_pk = "FAILED"`, and those Notify could not deliver `due_pk = "UNDELIVERED"` (the ops
+console counts and lists them); sent and cancelled rows leave the index, but for a coach's
+task, which stays under `due_pk = "TASK#<coach>"` while its referral is live (the coach's page
+reads them with one Query). Sending claims a row with a conditional write and a lease, so two
 overlapping triggers never send the same message twice.
+
+A sent message's delivery receipt moves it on once, never back: sent, then temporary failure,
+then delivered or permanent failure (both final). Each step is a conditional write on the
+states it may follow, so a receipt repeated or arriving out of order changes nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +21,15 @@ from typing import Any, cast
 from workingbetter.notifications.kinds import Channel, Kind, State
 from workingbetter.store import Attr, Item, Key, Store, conditional
 
-SCHEDULED, FAILED, TASKS = "SCHEDULED", "FAILED", "TASK#"
+SCHEDULED, FAILED, TASKS, UNDELIVERED = "SCHEDULED", "FAILED", "TASK#", "UNDELIVERED"
+# The states a delivery receipt may move a row on from. SENDING too: a receipt can overtake
+# the sender's own "sent" write.
+RECEIPT_FOLLOWS: dict[State, tuple[State, ...]] = {
+    State.TEMPORARY_FAILURE: (State.SENDING, State.SENT),
+    State.DELIVERED: (State.SENDING, State.SENT, State.TEMPORARY_FAILURE),
+    State.PERMANENT_FAILURE: (State.SENDING, State.SENT, State.TEMPORARY_FAILURE),
+}
+REFERENCE_SEPARATOR = "/"  # in no referral id (a UUID) and no notification id
 
 
 def _tasks(coach_id: str) -> str:
@@ -39,6 +52,17 @@ class Notice:
 
 def _key(referral_id: str, notification_id: str) -> Item:
     return {"pk": f"REFERRAL#{referral_id}", "sk": f"NOTIFICATION#{notification_id}"}
+
+
+def reference(row: Item) -> str:
+    """What Notify carries back in a receipt: the row's ids, nothing personal."""
+    return f"{row['referral_id']}{REFERENCE_SEPARATOR}{row['notification_id']}"
+
+
+def parse_reference(text: str) -> tuple[str, str] | None:
+    referral_id, separator, notification_id = text.partition(REFERENCE_SEPARATOR)
+    return (referral_id, notification_id) if separator and referral_id and notification_id \
+        else None
 
 
 class Outbox:
@@ -74,6 +98,30 @@ class Outbox:
             KeyConditionExpression=Key("due_pk").eq(_tasks(coach_id)))
         return cast(list[Item], page["Items"])
 
+    def undelivered(self, limit: int) -> list[Item]:
+        """Messages Notify could not deliver for good, the latest first."""
+        page = self.store.table.query(
+            IndexName="ByDue", Limit=limit, ScanIndexForward=False,
+            KeyConditionExpression=Key("due_pk").eq(UNDELIVERED))
+        return cast(list[Item], page["Items"])
+
+    def undelivered_count(self) -> int:
+        """How many there are: a count of keys on the index, no item read."""
+        total, kwargs = 0, dict[str, Any]()
+        while True:
+            page = self.store.table.query(
+                IndexName="ByDue", Select="COUNT",
+                KeyConditionExpression=Key("due_pk").eq(UNDELIVERED), **kwargs)
+            total += int(page["Count"])
+            if "LastEvaluatedKey" not in page:
+                return total
+            kwargs = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
+
+    def row(self, referral_id: str, notification_id: str) -> Item | None:
+        found = self.store.table.get_item(Key=_key(referral_id, notification_id),
+                                          ConsistentRead=True).get("Item")
+        return cast(Item, found) if found else None
+
     def for_referral(self, referral_id: str) -> list[Item]:
         page = self.store.table.query(
             KeyConditionExpression=Key("pk").eq(f"REFERRAL#{referral_id}")
@@ -87,13 +135,35 @@ class Outbox:
         return self._change(row, {"state": str(State.SENDING), "lease_until": lease_until},
                             condition=condition)
 
-    def sent(self, row: Item, at: str, task_for: str | None = None) -> None:
-        """Mark the row sent; a coach's task (`task_for` the coach) stays on their list."""
+    def sent(self, row: Item, at: str, task_for: str | None = None,
+             provider_id: str | None = None) -> None:
+        """Mark the row sent; a coach's task (`task_for` the coach) stays on their list.
+        `provider_id`: Notify's id for the message (for the service desk)."""
         fields = {"state": str(State.SENT), "sent_at": at}
         if task_for:
             fields["due_pk"] = _tasks(task_for)
+        if provider_id:
+            fields["provider_id"] = provider_id
         self._change(row, fields, remove=[] if task_for else ["due_pk"],
                      condition=Attr("state").eq(str(State.SENDING)))
+
+    def refused(self, row: Item, at: str) -> None:
+        """Notify refused it for good when it was sent: undelivered, like a receipt saying so."""
+        self._change(row, {"state": str(State.PERMANENT_FAILURE), "due_pk": UNDELIVERED,
+                           "sent_at": at, "receipt_at": at},
+                     condition=Attr("state").eq(str(State.SENDING)))
+
+    def receipt(self, row: Item, state: State, at: str) -> bool:
+        """A delivery receipt: True if it moved the row on, False if the row was already
+        there or further (a repeat, or a receipt that arrived late)."""
+        fields: dict[str, Any] = {"state": str(state), "receipt_at": at}
+        remove = ["due_pk"]
+        if state is State.PERMANENT_FAILURE:
+            fields["due_pk"] = UNDELIVERED
+            remove = []
+        return self._change(row, fields, remove=remove,
+                            condition=Attr("state").is_in(
+                                [str(s) for s in RECEIPT_FOLLOWS[state]]))
 
     def retry_at(self, row: Item, due_at: str, service_due: str, attempts: int) -> None:
         self._change(row, {"state": str(State.SCHEDULED), "due_at": due_at,
@@ -147,4 +217,4 @@ def public_view(row: Item) -> Item:
     return {"notification_id": row["notification_id"], "referral_id": row["referral_id"],
             "kind": row["kind"], "channel": row["channel"], "status": row["state"],
             "due_at": row["due_at"], "sent_at": row.get("sent_at"),
-            "attempts": int(row.get("attempts", 0))}
+            "receipt_at": row.get("receipt_at"), "attempts": int(row.get("attempts", 0))}

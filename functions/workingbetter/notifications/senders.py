@@ -1,81 +1,75 @@
-"""Where messages leave the system: one small interface, Amazon SES and SNS behind it (moto's
-locally). A GOV.UK Notify sender would be a second implementation of `Sender`."""
+"""Where messages leave the system: two small interfaces. `Sender` carries messages to people
+(patients, practices) by text, email or letter: GOV.UK Notify (`notify.NotifySender`).
+`Alerts` carries ops alerts, which name no patient: an Amazon SNS topic the team subscribes to.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from workingbetter.notifications.kinds import Kind
+from workingbetter.notifications.messages import render
+
 
 class SendFailed(Exception):
-    """The provider refused or could not be reached; the message will be tried again."""
+    """The provider could not be reached or was busy; the message will be tried again."""
+
+
+class SendRefused(SendFailed):
+    """The provider refused this message for good (not a mobile number, no real postcode):
+    trying again cannot help, so the patient's coach is asked to reach them another way."""
 
 
 @dataclass(frozen=True)
 class Message:
-    to: str
-    subject: str
-    body: str
+    """One message to a person: the template (kind, by the channel's method), the fields it
+    names and nothing else, and a reference made of ids that brings its receipt back."""
+
+    kind: Kind
+    to: str  # a phone number or an email address; empty for a letter
+    fields: dict[str, str]
+    reference: str
+    address: tuple[str, ...] = field(default=())  # a letter's lines, the postcode last
+
+    @property
+    def body(self) -> str:
+        """The words as the template renders them (fakes and the local Notify show these)."""
+        return render(self.kind, self.fields)[1]
 
 
 class Sender(Protocol):
+    """Each method returns the provider's id for the message."""
+
     def sms(self, message: Message) -> str: ...
 
     def email(self, message: Message) -> str: ...
 
-    def ops_alert(self, message: Message) -> str: ...
+    def letter(self, message: Message) -> str: ...
 
 
-def e164(phone: str) -> str:
-    """UK numbers as typed (07700 900982, +44 7700 900982) in the form SMS gateways want."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if phone.strip().startswith("+"):
-        return f"+{digits}"
-    if digits.startswith("44"):
-        return f"+{digits}"
-    return f"+44{digits.removeprefix('0')}"
+class Alerts(Protocol):
+    def ops_alert(self, subject: str, body: str) -> str: ...
 
 
-class AwsSender:
-    def __init__(self, from_address: str, ops_topic_arn: str) -> None:
-        self.from_address = from_address
-        self.ops_topic_arn = ops_topic_arn
+class TopicAlerts:
+    """Ops alerts on the SNS topic (moto's locally)."""
 
-    # Built once per sender (one per container), on the first message that needs them.
-    @cached_property
+    def __init__(self, topic_arn: str) -> None:
+        self.topic_arn = topic_arn
+
+    @cached_property  # built once per container, on the first alert
     def _sns(self) -> Any:
         import boto3
 
         return boto3.client("sns")
 
-    @cached_property
-    def _ses(self) -> Any:
-        import boto3
-
-        return boto3.client("ses")
-
-    def sms(self, message: Message) -> str:
-        return self._call(lambda: self._sns.publish(
-            PhoneNumber=e164(message.to), Message=message.body)["MessageId"])
-
-    def email(self, message: Message) -> str:
-        return self._call(lambda: self._ses.send_email(
-            Source=self.from_address, Destination={"ToAddresses": [message.to]},
-            Message={"Subject": {"Data": message.subject},
-                     "Body": {"Text": {"Data": message.body}}})["MessageId"])
-
-    def ops_alert(self, message: Message) -> str:
-        return self._call(lambda: self._sns.publish(
-            TopicArn=self.ops_topic_arn, Subject=message.subject[:100],
-            Message=message.body)["MessageId"])
-
-    @staticmethod
-    def _call(send: Callable[[], str]) -> str:
+    def ops_alert(self, subject: str, body: str) -> str:
         try:
-            return str(send())
+            return str(self._sns.publish(TopicArn=self.topic_arn, Subject=subject[:100],
+                                         Message=body)["MessageId"])
         except (ClientError, BotoCoreError) as error:
             raise SendFailed(type(error).__name__) from error

@@ -3,7 +3,10 @@
 Exactly once: each row is claimed by a conditional write with a lease before anything goes
 out, so overlapping triggers skip it. Nothing goes to a patient or coach once the referral has
 ended. SMS is never sent between 21:00 and 08:00 UK time (held until 08:00). A failed send is
-retried with backoff; after the last attempt the row is marked failed and ops are alerted.
+retried with backoff; after the last attempt the row is marked failed and ops are alerted. A
+message Notify refuses for good (not a mobile number, an address it cannot post to) is marked
+undelivered at once and the patient's coach gets a task to reach them another way, as when a
+delivery receipt says so later (`receipts`).
 """
 
 from __future__ import annotations
@@ -16,11 +19,17 @@ from typing import TYPE_CHECKING
 
 from workingbetter.domain import slots
 from workingbetter.domain.referral import Status
-from workingbetter.notifications.kinds import AFTER_THE_END, Channel, Kind
-from workingbetter.notifications.messages import OUTCOME_WORDS, render
+from workingbetter.notifications.kinds import (
+    AFTER_THE_END,
+    BY_NOTIFY,
+    Channel,
+    Kind,
+    patient_channel,
+)
+from workingbetter.notifications.messages import OUTCOME_WORDS, fields_of, render
 from workingbetter.notifications.notices import Notices
-from workingbetter.notifications.outbox import Outbox
-from workingbetter.notifications.senders import Message, Sender, SendFailed
+from workingbetter.notifications.outbox import Outbox, reference
+from workingbetter.notifications.senders import Alerts, Message, Sender, SendFailed, SendRefused
 from workingbetter.observability import count, logger
 from workingbetter.store import Item, Store
 
@@ -55,11 +64,12 @@ def withdraw_token(referral_id: str) -> tuple[str, str]:
 
 
 class Sending:
-    def __init__(self, store: Store, sender: Sender, settings: Settings) -> None:
+    def __init__(self, store: Store, sender: Sender, alerts: Alerts, settings: Settings) -> None:
         self.store = store
         self.outbox = Outbox(store)
         self.notices = Notices(self.outbox, settings)
         self.sender = sender
+        self.alerts = alerts
         self.settings = settings
 
     def run(self, now: datetime | None = None) -> dict[str, int]:
@@ -89,14 +99,19 @@ class Sending:
                                  slots.iso(held), int(row.get("attempts", 0)))
             return "held"
         try:
-            self._deliver(row, referral, kind, channel)
+            provider_id = self._deliver(row, referral, kind, channel)
         except Stale:
             self.outbox.cancel_row(row)
             return "cancelled"
+        except SendRefused:
+            self.outbox.refused(row, slots.iso(now))
+            if kind.audience == "patient":
+                self.notices.undelivered(row["referral_id"], row["notification_id"])
+            return "refused"
         except SendFailed:
             return self._failed(row, now, service_due)
         coach = referral.get("coach_id") if channel is Channel.COACH_TASK else None
-        self.outbox.sent(row, slots.iso(now), task_for=coach)
+        self.outbox.sent(row, slots.iso(now), task_for=coach, provider_id=provider_id)
         return "sent"
 
     def _failed(self, row: Item, now: datetime, service_due: datetime) -> str:
@@ -112,39 +127,54 @@ class Sending:
 
     # -- putting a message together (never stored, never logged) ---------------------------
 
-    def _deliver(self, row: Item, referral: Item, kind: Kind, channel: Channel) -> None:
+    def _deliver(self, row: Item, referral: Item, kind: Kind, channel: Channel) -> str | None:
+        """Send the row's message; Notify's id for it (None for a coach's task or an alert)."""
         fields = self._fields(row, referral, kind)
         if channel is Channel.COACH_TASK:
-            return  # the row itself is the coach's task: it shows in their workspace
+            return None  # the row itself is the coach's task: it shows in their workspace
         if channel is Channel.OPS_ALERT:
-            subject, body = render(kind, fields)
-            self.sender.ops_alert(Message(self.settings.ops_alerts_topic_arn, subject, body))
-            return
+            self.alerts.ops_alert(*render(kind, fields))
+            return None
         if channel is Channel.PRACTICE_EMAIL:
             practice = self.store.practice(referral["practice_ods"]) or {}
             if not practice.get("email"):
                 raise Stale
-            subject, body = render(kind, fields)
-            self.sender.email(Message(str(practice["email"]), subject, body))
-            return
+            return self.sender.email(self._message(row, kind, str(practice["email"]), fields))
+        return self._to_patient(row, referral, kind, channel, fields)
+
+    def _to_patient(self, row: Item, referral: Item, kind: Kind, channel: Channel,
+                    fields: dict[str, str]) -> str:
         personal = self.store.read_personal_data(referral["referral_id"], READER,
                                                  f"notification {kind}")
         if personal is None:
             raise Stale  # erased
         patient = personal["patient"]
-        if patient.get("contact_preference") in (Channel.SMS, Channel.EMAIL):
+        chosen = patient_channel(str(patient.get("contact_preference")))
+        if chosen is not channel and chosen.value in BY_NOTIFY.get(kind, ()):
             # The patient may have changed channel (on their page) since this was scheduled.
-            channel = Channel(patient["contact_preference"])
+            channel = chosen
         fields["given_name"] = str(patient["given_name"])
         if kind is Kind.APPOINTMENT_CONFIRMATION:
             token, token_hash = withdraw_token(referral["referral_id"])
             self.store.set_withdraw_link(referral["referral_id"], token_hash)
             fields["withdraw_link"] = f"{self.settings.public_url}/patient/{token}"
-        subject, body = render(kind, fields)
         if channel is Channel.SMS:
-            self.sender.sms(Message(str(patient["phone"]), subject, body))
-        else:
-            self.sender.email(Message(str(patient["email"]), subject, body))
+            return self.sender.sms(self._message(row, kind, str(patient["phone"]), fields))
+        if channel is Channel.EMAIL:
+            return self.sender.email(self._message(row, kind, str(patient["email"]), fields))
+        address = patient.get("address")
+        if not address:  # referred before intake asked for one: the coach writes instead
+            raise SendRefused("no postal address")
+        lines = (*[str(line) for line in address["lines"]], str(address["postcode"]))
+        return self.sender.letter(self._message(row, kind, "", fields, lines))
+
+    @staticmethod
+    def _message(row: Item, kind: Kind, to: str, fields: dict[str, str],
+                 address: tuple[str, ...] = ()) -> Message:
+        """Only the fields the template names go to Notify."""
+        wanted = fields_of(kind)
+        return Message(kind, to, {k: v for k, v in fields.items() if k in wanted},
+                       reference(row), address)
 
     def _fields(self, row: Item, referral: Item, kind: Kind) -> dict[str, str]:
         fields = {"referral_id": str(referral["referral_id"]),

@@ -9,14 +9,15 @@ from __future__ import annotations
 from workingbetter.web import (
     assets,
     coach_pages,
+    dev_pages,
     login_pages,
     ops_pages,
     patient_pages,
     practice_pages,
     referral_pages,
+    session_pages,
 )
 from workingbetter.web.registry import blueprint
 
-__all__ = ["assets", "blueprint", "coach_pages", "login_pages", "ops_pages", "patient_pages",
-           "practice_pages",
-           "referral_pages"]
+__all__ = ["assets", "blueprint", "coach_pages", "dev_pages", "login_pages", "ops_pages",
+           "patient_pages", "practice_pages", "referral_pages", "session_pages"]

@@ -89,15 +89,29 @@ def next_step(view: dict[str, Any]) -> str:
 
 # What the outbox asks of a coach, in their words.
 TASK_WORDS = {
-    Kind.APPOINTMENT_CONFIRMATION: "Tell the patient about their appointment (they chose letter "
-                                   "or phone)",
-    Kind.APPOINTMENT_REMINDER: "Remind the patient of tomorrow's appointment (letter or phone)",
+    Kind.APPOINTMENT_CONFIRMATION: "Tell the patient about their appointment (they chose a "
+                                   "phone call)",
+    Kind.APPOINTMENT_REMINDER: "Remind the patient of tomorrow's appointment (they chose a "
+                               "phone call or letters)",
     Kind.COACH_OUTCOME_NOT_RECORDED: "Record the first appointment's outcome",
     Kind.COACH_REVIEW_OVERDUE: "The review is 3 days overdue",
     Kind.COACH_SUSTAINMENT_OVERDUE: "The in-work check is 3 days overdue",
     Kind.COACH_PATIENT_ASKS_TO_CHANGE: "The patient asks to change their appointment",
     Kind.COACH_PATIENT_ASKS_TO_CANCEL: "The patient asks to cancel their appointment",
+    Kind.COACH_MESSAGE_UNDELIVERED: "A message could not be delivered to the patient ({what}): "
+                                    "contact them another way and check their details",
 }
+UNDELIVERED_WORDS = {Kind.APPOINTMENT_CONFIRMATION: "their appointment confirmation",
+                     Kind.APPOINTMENT_REMINDER: "their appointment reminder"}
+
+
+def task_words(note: Item) -> str:
+    """What the task asks; for an undelivered message, which one (its kind is in the key)."""
+    words = TASK_WORDS[Kind(note["kind"])]
+    failed = str(note.get("notification_id", "")).split(":")[1:2]
+    what = next((w for kind, w in UNDELIVERED_WORDS.items() if [str(kind)] == failed),
+                "a message")
+    return words.format(what=what)
 
 
 @dataclass(frozen=True)
@@ -118,7 +132,7 @@ def tasks(notes: list[Item], personal: dict[str, Item]) -> list[Task]:
     """Messages the coach gives by hand and chasers for them, newest first: the coach's task
     rows from the outbox (one Query), named with the patients read for the page."""
     found = [Task(str(note["referral_id"]), patient_name(personal.get(note["referral_id"])),
-                  TASK_WORDS[Kind(note["kind"])], _parse(str(note["sent_at"])))
+                  task_words(note), _parse(str(note["sent_at"])))
              for note in notes if note["state"] == State.SENT]
     return sorted(found, key=lambda t: t.since, reverse=True)
 

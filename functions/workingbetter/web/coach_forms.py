@@ -9,9 +9,10 @@ from typing import Any, get_args
 
 from pydantic import BaseModel
 
+from workingbetter import parsing
 from workingbetter.auth import Principal
 from workingbetter.domain.referral import Awaiting
-from workingbetter.intake import choose
+from workingbetter.parsing import choose
 from workingbetter.steps import REVIEW_EXITS, AppointmentOutcome, Review, Steps, TriageDecision
 from workingbetter.store import Item
 from workingbetter.web.errors import FormErrorMap
@@ -43,7 +44,7 @@ def _keep(**fields: Any) -> dict[str, Any]:
 
 
 def _yes_no(value: str) -> bool | None:
-    return {"yes": True, "no": False}.get(value)
+    return {"yes": True, "end": True, "no": False}.get(value)
 
 
 def _review(form: Form) -> dict[str, Any]:
@@ -93,11 +94,9 @@ REVIEW = StepForm(
                   "job.start_date": "Enter the date the job starts"},
         reworded={"decision": _choice(Review, "decision", "Select what happens next"),
                   "employer_contacts": {
-                      "Input should be a valid integer, unable to parse string as an integer":
-                      "Enter the number of employers contacted, like 2"},
+                      parsing.WHOLE_NUMBER: "Enter the number of employers contacted, like 2"},
                   "job.hours_per_week": {
-                      "Input should be a valid number, unable to parse string as a number":
-                      "Enter the hours a week as a number, like 16"},
+                      parsing.NUMBER: "Enter the hours a week as a number, like 16"},
                   "job.start_date": {DATE_MESSAGE: "The start date must be a real date"}}),
     _review,
     lambda steps, who, rid, body: steps.review(who, rid, body),
@@ -106,7 +105,8 @@ SUSTAINMENT = StepForm(
     "sustainment", Awaiting.SUSTAINMENT_CHECK, "Record the in-work check", "In-work check recorded",
     FormErrorMap({"still_in_work": "still-in-work"},
                  required={"still_in_work": "Select whether they are still in work"}),
-    lambda form: _keep(still_in_work=_yes_no(form.get("still_in_work"))),
+    lambda form: _keep(still_in_work=_yes_no(form.get("still_in_work")),
+                       end_support=True if form.get("still_in_work") == "end" else None),
     lambda steps, who, rid, body: steps.sustainment(who, rid, body),
 )
 STEPS = {s.path: s for s in (TRIAGE, OUTCOME, REVIEW, SUSTAINMENT)}

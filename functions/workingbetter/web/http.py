@@ -1,18 +1,20 @@
-"""What every page shares: who is calling (the `wb_token` cookie), reading a posted form, HTML
-responses with security headers, and turning domain errors into pages (never a stack trace)."""
+"""What every page shares: who is calling (the `wb_token` cookie: a Cognito ID token, checked
+here as the JSON API checks its header), reading a posted form, HTML responses with security
+headers, and turning domain errors into pages (never a stack trace)."""
 
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, quote, urlencode
 
 from chalice.app import Request, Response
 
-from workingbetter.auth import Principal, verify_local_token
+from workingbetter.auth import Principal
 from workingbetter.domain.errors import DomainError, Forbidden, NotFound, Unauthenticated
 from workingbetter.observability import logger
 from workingbetter.problems import STATUS
@@ -25,6 +27,10 @@ if TYPE_CHECKING:
     from workingbetter.listing import Page
 
 TOKEN_COOKIE = "wb_token"  # noqa: S105 - the cookie's name, not a secret
+# The refresh token goes only to /session/…, where it is used (refresh, sign out).
+REFRESH_COOKIE = "wb_refresh"
+SESSION_PATH = "/session"
+REFRESH_MARGIN_SECONDS = 5 * 60  # a page asked for this close to expiry refreshes the token first
 FORM = "application/x-www-form-urlencoded"
 # Styles, fonts and images from this origin only; no scripts at all: every page works without.
 CSP = ("default-src 'none'; style-src 'self'; font-src 'self'; img-src 'self'; "
@@ -59,27 +65,51 @@ def cookies() -> dict[str, str]:
     return {name: morsel.value for name, morsel in jar.items()}
 
 
+def csrf_key(id_token: str) -> str | None:
+    """What a sign-in's forms are keyed by (csrf.py): the ID token's `origin_jti`, the same
+    after every refresh of one sign-in (so a form shown before a refresh can still be sent)
+    and unknown to other sites (the cookie is HttpOnly)."""
+    from workingbetter.token_check import token_check
+
+    try:
+        claims = token_check().claims(id_token, "id")
+    except Unauthenticated:
+        return None
+    return str(claims.get("origin_jti") or id_token)
+
+
 def session_token() -> str | None:
-    """The caller's bearer token: the cookie, or an Authorization header (deployed, API
-    Gateway's authoriser has already checked that one)."""
+    """The key of the caller's forms' CSRF tokens, from the sign-in cookie."""
     token = cookies().get(TOKEN_COOKIE)
-    if token:
-        return token
-    header = request().headers.get("authorization") or ""
-    return header.removeprefix("Bearer ").strip() or None
+    return csrf_key(token) if token else None
+
+
+class RefreshDue(Unauthenticated):
+    """The ID token is about to expire: fetch a fresh one before showing the page."""
+
+
+def _ending(claims: dict[str, Any]) -> bool:
+    """Within the margin of its expiry, or past half its life if it lives shorter than that
+    (so a freshly refreshed token is never 'ending': no redirect loop)."""
+    exp, iat = int(claims["exp"]), int(claims["iat"])
+    return exp - time.time() < min(REFRESH_MARGIN_SECONDS, (exp - iat) / 2)
 
 
 def principal() -> Principal:
-    from workingbetter.settings import get_settings  # pydantic-settings: not at init
+    """The caller, from the cookie's ID token. A page opened (GET) within a few minutes of the
+    token's expiry is sent to refresh it first, so a form shown is not refused when sent."""
+    from workingbetter.token_check import token_check
 
-    settings = get_settings()
-    if settings.auth_mode == "local":
-        token = cookies().get(TOKEN_COOKIE)
-        return verify_local_token(f"Bearer {token}" if token else None,
-                                  settings.local_jwt_secret)
-    from workingbetter.api import caller
+    token = cookies().get(TOKEN_COOKIE)
+    if not token:
+        raise Unauthenticated("Sign in to use this service")
+    check = token_check()
+    claims = check.claims(token, "id")
+    if request().method == "GET" and _ending(claims):
+        raise RefreshDue("Your sign-in is about to expire")
+    from workingbetter.auth import principal_from_claims
 
-    return caller()
+    return principal_from_claims(claims)
 
 
 @dataclass(frozen=True)
@@ -129,9 +159,11 @@ def page_links(path: str, shown: Page, **keep: str | None) -> dict[str, str]:
             for rel, cursor in (("previous", shown.previous), ("next", shown.next)) if cursor}
 
 
-def redirect(location: str, **headers: str) -> Response:
-    return Response(body="", status_code=303,
-                    headers={**HTML_HEADERS, "Location": location, **headers})
+def redirect(location: str, cookies: list[str] | None = None) -> Response:
+    headers: dict[str, str | list[str]] = {**HTML_HEADERS, "Location": location}
+    if cookies:
+        headers["Set-Cookie"] = cookies
+    return Response(body="", status_code=303, headers=headers)
 
 
 def error_page(status: int, title: str, detail: str, who: Principal | None = None) -> Response:
@@ -145,12 +177,8 @@ def page(view: Callable[..., Response]) -> Callable[..., Response]:
     def wrapper(*args: Any, **kwargs: Any) -> Response:
         try:
             return view(*args, **kwargs)
-        except Unauthenticated as error:
-            from workingbetter.settings import get_settings
-
-            if get_settings().auth_mode == "local":
-                return redirect("/login", **{"Set-Cookie": clear_cookie()})
-            return error_page(401, "Sign in to use this service", error.detail)
+        except Unauthenticated:
+            return signed_out()
         except Forbidden as error:
             return error_page(403, "You cannot do this", error.detail)
         except NotFound:
@@ -166,9 +194,44 @@ def page(view: Callable[..., Response]) -> Callable[..., Response]:
     return wrapper
 
 
+def _here() -> str:
+    """This page's path and query, as the app sees it (no stage prefix)."""
+    context = request().context or {}
+    path = str(context.get("resourcePath") or "/").format(**(request().uri_params or {}))
+    query = dict(request().query_params or {})
+    return f"{path}?{urlencode(query)}" if query else path
+
+
+def signed_out() -> Response:
+    """No valid sign-in: a page opened is retried with a refreshed token (the refresh route
+    sends the person to /login if that cannot be done); a form sent goes to /login."""
+    if request().method == "GET":
+        here = _here()
+        return redirect(f"{SESSION_PATH}/refresh?{urlencode({'next': here}, quote_via=quote)}")
+    return redirect("/login", [clear_cookie()])
+
+
+def _secure() -> str:
+    from workingbetter.settings import get_settings
+
+    return "; Secure" if get_settings().deployed else ""
+
+
 def session_cookie(token: str, max_age: int) -> str:
-    return f"{TOKEN_COOKIE}={token}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax"
+    return (f"{TOKEN_COOKIE}={token}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax"
+            f"{_secure()}")
+
+
+def refresh_cookie(token: str) -> str:
+    """Kept until the browser closes; Cognito ends the token itself after its validity."""
+    return (f"{REFRESH_COOKIE}={token}; Path={SESSION_PATH}; HttpOnly; SameSite=Strict"
+            f"{_secure()}")
 
 
 def clear_cookie() -> str:
-    return f"{TOKEN_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
+    return f"{TOKEN_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{_secure()}"
+
+
+def clear_refresh_cookie() -> str:
+    return (f"{REFRESH_COOKIE}=; Path={SESSION_PATH}; Max-Age=0; HttpOnly; "
+            f"SameSite=Strict{_secure()}")

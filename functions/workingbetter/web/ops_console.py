@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from workingbetter.auth import Principal
 from workingbetter.domain.referral import ExitReason, is_stopped
 from workingbetter.listing import ListRequest, Page
+from workingbetter.notifications.outbox import Outbox, public_view
 from workingbetter.store import BUCKETS, Item, Store
 from workingbetter.web import charts
 from workingbetter.workflow import Workflow
@@ -34,6 +35,7 @@ FUNNEL: list[tuple[str, Callable[[Item], bool]]] = [
 DAY_BINS = [("0 to 7 days", 7), ("8 to 14 days", 14), ("15 to 21 days", 21),
             ("22 to 28 days", 28), ("29 days or more", None)]
 FLAGGED = 100  # at most this many flagged referrals on the console
+UNDELIVERED = 25  # the latest messages Notify could not deliver, listed under their count
 # Only these fields of a referral reach the ops pages.
 OPS_FIELDS = ("referral_id", "reference", "status", "awaiting", "attention", "practice_ods",
               "coach_id", "created_at", "updated_at", "chases", "exit_reason")
@@ -69,6 +71,8 @@ class Console:
     funnel: charts.Chart
     first_appointment: charts.Chart
     exits: list[tuple[str, int]]
+    undelivered_count: int
+    undelivered: list[Item]  # ids, kinds, channels and times: never words or addresses
 
 
 def _parse(text: str) -> datetime:
@@ -130,4 +134,6 @@ def build(store: Store, workflow: Workflow, referrals: Referrals, ops: Principal
             f"Time from referral to first attended appointment, of the {shown} listed",
             day_bins(days)),
         exits=exits(page.items),
+        undelivered_count=Outbox(store).undelivered_count(),
+        undelivered=[public_view(row) for row in Outbox(store).undelivered(UNDELIVERED)],
     )

@@ -24,7 +24,7 @@ CONTACT = [
     (ContactPreference.SMS, "Text message", "We need a mobile number"),
     (ContactPreference.PHONE, "Phone call", "We need a phone number"),
     (ContactPreference.EMAIL, "Email", "We need an email address"),
-    (ContactPreference.LETTER, "Letter", "Sent to the address the practice holds"),
+    (ContactPreference.LETTER, "Letter", "We need a postal address"),
 ]
 EMPLOYMENT = [
     (EmploymentStatus.UNEMPLOYED, "Unemployed", "Out of work and looking for work"),
@@ -45,6 +45,9 @@ ERRORS = FormErrorMap(
         "patient.contact_preference": "contact-preference",
         "patient.phone": "phone",
         "patient.email": "email",
+        "patient.address": "address-line-1",
+        "patient.address.lines": "address-line-1",
+        "patient.address.postcode": "address-postcode",
         "reason": "reason",
         "consent.referral": "consent-referral",
         "consent.share_outcome_with_gp": "consent-referral",
@@ -66,6 +69,8 @@ ERRORS = FormErrorMap(
             "Enter at least one": "Select at least one long-term health condition"},
         "consent.referral": {"The patient must agree to the referral":
                              "Confirm the patient agrees to be referred"},
+        "patient.address.lines": {"Give at least 2": "Enter the building and street, and the "
+                                                     "town or city"},
     },
     fallback="referral-form",
 )
@@ -88,6 +93,15 @@ def _set(target: dict[str, Any], name: str, value: Any) -> None:
         target[name] = value
 
 
+def address_from(form: Form) -> dict[str, Any] | None:
+    """The address inputs as the API's address; None when all are empty."""
+    lines = [form.get(name) for name in ("address_line_1", "address_line_2", "address_town")]
+    postcode = form.get("address_postcode")
+    if not (any(lines) or postcode):
+        return None
+    return {"lines": [line for line in lines if line], "postcode": postcode}
+
+
 def referral_body(form: Form, practice_ods: str | None) -> dict[str, Any]:
     patient: dict[str, Any] = {}
     for name in ("nhs_number", "given_name", "family_name", "phone", "email",
@@ -95,6 +109,7 @@ def referral_body(form: Form, practice_ods: str | None) -> dict[str, Any]:
         _set(patient, name, form.get(name))
     _set(patient, "date_of_birth",
          date_from_parts(form.get("dob_day"), form.get("dob_month"), form.get("dob_year")))
+    _set(patient, "address", address_from(form))
     body: dict[str, Any] = {
         "practice_ods": practice_ods or "",
         "patient": patient,

@@ -1,0 +1,92 @@
+"""What the FHIR interactions do, over the JSON API's own services: a ServiceRequest is
+referred through the same intake (validation, idempotency, duplicate and eligibility rules);
+a Task is read with GET /referrals/{id}'s scope; cancelling a Task is the same withdrawal."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from workingbetter import withdrawal
+from workingbetter.auth import Principal, Role
+from workingbetter.domain.errors import FieldError, Forbidden, InvalidInput
+from workingbetter.domain.referral import Status
+from workingbetter.domain.triage import MAX_AGE, MIN_AGE, AgeBand, age_band
+from workingbetter.fhir import service_request, task
+from workingbetter.referrals import parse_referral
+
+if TYPE_CHECKING:
+    from workingbetter.api import Services
+    from workingbetter.fhir.service_request import Mapped
+
+Json = dict[str, Any]
+KEY_NAME = "ServiceRequest.identifier"
+OWN_PRACTICE = "You can only refer patients registered at your own practice"
+
+
+def idempotency_key(mapped: Mapped) -> str:
+    """The intake's idempotency key for a ServiceRequest: its identifier's value (hashed to a
+    fixed length, and set apart from any Idempotency-Key the JSON API was sent)."""
+    return "fhir-" + hashlib.sha256(mapped.identifier.value.encode()).hexdigest()
+
+
+def refer(services: Services, principal: Principal, body_of: Callable[[], Any],
+          lambda_context: Any = None) -> Json:
+    """POST /fhir/ServiceRequest: the referral's Task. The body is read (`body_of`) once the
+    caller's role may refer."""
+    principal.require(Role.REFERRER)
+    mapped = service_request.read(body_of())
+    if mapped.body["practice_ods"] != principal.practice_ods:
+        raise Forbidden(OWN_PRACTICE, [FieldError(mapped.expression("practice_ods"),
+                                                  OWN_PRACTICE)])
+    _check_eligible(mapped)
+    try:
+        created = services.referrals.submit(principal, mapped.body, idempotency_key(mapped),
+                                            lambda_context, key_name=KEY_NAME)
+    except InvalidInput as error:
+        raise mapped.located(error) from error
+    referral_id = str(created["referral_id"])
+    # Bookkeeping, not a change of state: a resend (same answer) writes the same value.
+    services.store.note_on_referral(referral_id, "service_request", mapped.identifier.as_item())
+    return read(services, principal, referral_id)
+
+
+def _check_eligible(mapped: Mapped) -> None:
+    """The intake's field rules, then triage's age rule, before anything is written: a GP
+    system hears at once that the patient is outside the age range (the JSON API records such
+    a referral and triage rejects it)."""
+    try:
+        request = parse_referral(mapped.body)
+    except InvalidInput as error:
+        raise mapped.located(error) from error
+    if age_band(request.patient.date_of_birth, datetime.now(UTC).date()) is not \
+            AgeBand.IN_RANGE:
+        message = f"Working Better is for people aged {MIN_AGE} to {MAX_AGE}"
+        raise InvalidInput(f"{message}: nothing was saved", [
+            FieldError(mapped.expression("patient.date_of_birth"), message)])
+
+
+def read(services: Services, principal: Principal, referral_id: str) -> Json:
+    """GET /fhir/Task/{id}: scoped like GET /referrals/{id} (off-scope is 404)."""
+    return task.resource(principal, services.referrals.visible(principal, referral_id))
+
+
+def cancel(services: Services, principal: Principal, referral_id: str,
+           reason_of: Callable[[], str | None]) -> Json:
+    """PUT or PATCH /fhir/Task/{id} to cancelled: the practice withdraws the referral. The body
+    is read (`reason_of`) only once the caller may act on the Task; cancelling a cancelled
+    Task changes nothing."""
+    principal.require(Role.REFERRER)
+    item = services.referrals.visible(principal, referral_id)
+    reason = reason_of()
+    if Status(item["status"]) is not Status.WITHDRAWN:
+        try:
+            request = withdrawal.parse({"reason": reason} if reason is not None else None)
+        except InvalidInput as error:
+            raise InvalidInput(error.detail, [FieldError("Task.statusReason.text", e.message)
+                                              for e in error.errors]) from error
+        withdrawal.withdraw_referral(services.store, services.workflow, item, principal.actor,
+                                     request)
+    return read(services, principal, referral_id)

@@ -1,0 +1,139 @@
+"""The Task that follows a referral, and the one change a GP system may make to it: cancel.
+
+The Task carries ids, codes and dates only: no patient, no coach's notes. Its status is the
+referral's (domain.referral.fhir_status); what happened to the patient (attended, in work,
+how support ended) is the outcome the patient agreed, or did not agree, to share with the
+practice: a practice without that consent sees a referral that was accepted and then ended.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workingbetter.auth import Principal, Role
+from workingbetter.domain.errors import BadRequest, FieldError, InvalidInput
+from workingbetter.domain.referral import Status, fhir_status
+from workingbetter.fhir import codes, validation
+from workingbetter.notifications.messages import OUTCOME_WORDS
+
+Json = dict[str, Any]
+PATCH_CONTENT_TYPE = "application/json-patch+json"
+# The Task statuses a referral shows a practice that may not see outcomes: after acceptance,
+# it is simply accepted until it ends.
+_OUTCOMES = {"ready", "in-progress"}
+CANCEL_ONLY = "The only change a GP system can make to a Task is to cancel it"
+
+
+def _coding(system: str, code: str, display: str) -> Json:
+    return {"coding": [{"system": system, "code": code, "display": display}]}
+
+
+def shares_outcome(principal: Principal, item: Json) -> bool:
+    """Coaches and ops see the outcome; the practice only if the patient agreed."""
+    return principal.role is not Role.REFERRER or bool(item.get("share_outcome_with_gp"))
+
+
+def resource(principal: Principal, item: Json) -> Json:
+    """The referral as a FHIR R4 Task, as this caller may see it."""
+    status = Status(item["status"])
+    shared = shares_outcome(principal, item)
+    task_status = fhir_status(status)["task"]
+    stage = str(status)
+    if not shared and task_status in _OUTCOMES:
+        task_status = stage = "accepted"
+    task: Json = {
+        "resourceType": "Task",
+        "id": item["referral_id"],
+        "identifier": _identifiers(item),
+        "status": task_status,
+        "businessStatus": _coding(codes.REFERRAL_STAGE, stage.lower(), codes.STAGE_WORDS[stage]),
+        "intent": "order",
+        "code": _coding(codes.TASK_CODE, "fulfill", "Fulfill the focal request"),
+        "authoredOn": item["created_at"],
+        "lastModified": item["updated_at"],
+        "requester": {"type": "Organization", "identifier": {
+            "system": codes.ODS_CODE, "value": item["practice_ods"]}},
+    }
+    request = item.get("service_request")
+    if request:
+        reference = {"type": "ServiceRequest", "identifier": dict(request)}
+        task["basedOn"] = [reference]
+        task["focus"] = reference
+    if status.terminal:
+        task["executionPeriod"] = {"start": item["created_at"], "end": item["updated_at"]}
+    task.update(_ending(status, item.get("exit_reason"), shared))
+    return task
+
+
+def _identifiers(item: Json) -> list[Json]:
+    found = [{"system": codes.REFERRAL_ID, "value": item["referral_id"]}]
+    if item.get("reference"):  # the short reference people read out, where there is one
+        found.append({"system": codes.REFERRAL_REFERENCE, "value": item["reference"]})
+    return found
+
+
+def _ending(status: Status, exit_reason: str | None, shared: bool) -> Json:
+    """A rejection says why (it is about the referral, not the patient); how support ended
+    is an outcome, shown only where it may be."""
+    if not exit_reason:
+        return {}
+    reason = _coding(codes.EXIT_REASON, exit_reason, OUTCOME_WORDS.get(exit_reason, exit_reason))
+    if status is Status.REJECTED:
+        return {"statusReason": reason}
+    if not shared:
+        return {}
+    return {"output": [{"type": _coding(codes.OUTCOME, "exit-reason", "How support ended"),
+                        "valueCodeableConcept": reason}]}
+
+
+# -- cancelling ----------------------------------------------------------------------------
+
+
+def cancel_from_put(body: Any, task_id: str) -> str | None:
+    """A PUT of the Task with status cancelled: the reason (statusReason.text), if any."""
+    from fhir.resources.R4B.task import Task
+
+    validation.parse(Task, "Task", body)
+    if body.get("id") not in (None, task_id):
+        raise BadRequest("Task.id must be the id in the URL", [
+            FieldError("Task.id", "Use the id in the URL")])
+    if body.get("status") != "cancelled":
+        raise InvalidInput(CANCEL_ONLY, [FieldError("Task.status", "Set status to cancelled")])
+    return _reason_text(body.get("statusReason"), "Task.statusReason")
+
+
+def cancel_from_patch(body: Any) -> str | None:
+    """A JSON Patch (RFC 6902) that sets /status to cancelled, and may set /statusReason."""
+    if not isinstance(body, list) or not body:
+        raise BadRequest("Send a JSON Patch: an array of operations", [])
+    status, reason = None, None
+    for index, operation in enumerate(body):
+        op, path, value = _operation(index, operation)
+        if path == "/status" and op in ("add", "replace"):
+            status = value
+        elif path in ("/statusReason", "/statusReason/text") and op in ("add", "replace"):
+            reason = value if path == "/statusReason" else {"text": value}
+        else:
+            raise InvalidInput(CANCEL_ONLY, [FieldError(
+                "Task", f"Operation {index + 1}: only add or replace /status and "
+                "/statusReason are supported")])
+    if status != "cancelled":
+        raise InvalidInput(CANCEL_ONLY, [FieldError("Task.status", "Set /status to cancelled")])
+    return _reason_text(reason, "Task.statusReason")
+
+
+def _operation(index: int, operation: Any) -> tuple[str, str, Any]:
+    if not (isinstance(operation, dict) and isinstance(operation.get("op"), str)
+            and isinstance(operation.get("path"), str)):
+        raise BadRequest(f"JSON Patch operation {index + 1} needs an op and a path", [])
+    return operation["op"], operation["path"], operation.get("value")
+
+
+def _reason_text(reason: Any, at: str) -> str | None:
+    if reason is None:
+        return None
+    text = reason.get("text") if isinstance(reason, dict) else None
+    if not isinstance(text, str):
+        raise InvalidInput("Give the reason for cancelling as statusReason.text", [
+            FieldError(f"{at}.text", "Give the reason as text")])
+    return text
