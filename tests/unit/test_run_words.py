@@ -36,6 +36,11 @@ def test_the_state_machines_states_all_read_as_words() -> None:
         assert state_words(name) != name
 
 
+def test_every_state_of_the_state_machine_has_its_own_words() -> None:
+    # Its Choice states are named as questions (IsACoachFree): the table says what the run did.
+    assert set(json.loads(ASL.read_text())["States"]) - set(STATES) == set()
+
+
 def test_each_run_is_its_own_section_with_how_it_ended() -> None:
     runs = [{"name": "r1", "status": "FAILED", "started": AT, "stopped": AT,
              "error": "Referral.Stalled"},

@@ -44,11 +44,11 @@ MEANINGS = {
     Status.IN_SUPPORT: Meaning(
         "Being coached", "The patient meets their coach regularly",
         "The patient is meeting their coach. The coach reviews how it is going every 4 "
-        "weeks, for up to 12 months."),
+        "weeks, for as long as the patient wants support."),
     Status.IN_WORK: Meaning(
-        "In work, still supported", "The coach checks in at 13 and 26 weeks",
-        "The patient has started work. Their coach keeps in touch and checks in at 13 and 26 "
-        "weeks."),
+        "In work, still supported", "The coach checks in at 13, 26 and 52 weeks",
+        "The patient has started work. Their coach keeps in touch and checks in at 13, 26 and "
+        "52 weeks."),
     Status.EXITED: Meaning(
         "Support ended", "Nothing: the referral has ended",
         "The patient's support has ended. You can refer them again if they would like."),
@@ -79,9 +79,10 @@ EVENTS = {
     "job_started": "Started work",
     "in_work_13_weeks": "Still in work at 13 weeks",
     "in_work_26_weeks": "Still in work at 26 weeks",
+    "in_work_52_weeks": "Still in work at 52 weeks",
     "review_exit": "Support ended",
     "did_not_attend_exit": "Support ended after missed appointments",
-    "support_period_ended": "Support ended after 12 months",
+    "support_period_ended": "Support ended by agreement",
     "withdrawn": "Withdrawn",
     "personal_data_erased": "The patient's details were deleted",
 }
@@ -89,7 +90,8 @@ EVENTS = {
 
 # How the patient is getting on in work is theirs to share: without their consent the
 # practice sees a job as support going on, and none of these events.
-OUTCOMES = frozenset({"job_started", "in_work_13_weeks", "in_work_26_weeks"})
+OUTCOMES = frozenset({"job_started", "in_work_13_weeks", "in_work_26_weeks",
+                      "in_work_52_weeks"})
 
 
 def meaning(referral: Mapping[str, Any], shared: bool = True) -> Meaning:

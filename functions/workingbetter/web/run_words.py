@@ -1,6 +1,6 @@
 """A referral's runs as ops read them: each run a section of plain-words steps, and how it
 ended. One table says what each state of the state machine means; a state it does not know
-(the state machine is being renamed as this is written) is shown with its name in words."""
+is shown with its name in words."""
 
 from __future__ import annotations
 
@@ -10,39 +10,56 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-# Keyed by the ASL state's name (statemachines/referral.asl.json).
+# Keyed by the ASL state's name (statemachines/referral.py, which writes referral.asl.json).
+# A Choice state is named as the question it asks; its words say what the run did there.
 STATES: Mapping[str, str] = {
-    "Phase": "Picked the stage to start at",
+    "WhereDoesThisRunStart": "Picked the stage to start at",
     "Triage": "Checked the referral against the rules",
-    "TriageRoute": "Decided whether a coach must check it",
+    "DoesTriageNeedACoach": "Decided whether a coach must check it",
     "AwaitTriageDecision": "Waited for a coach to check the referral",
-    "TriageDecision": "Read the coach's decision",
+    "AcceptedAtTriage": "Read the coach's decision",
     "AllocateCoach": "Looked for a coach with a free place",
-    "CoachFree": "Checked whether a coach was free",
+    "IsACoachFree": "Checked whether a coach was free",
     "AwaitCapacity": "Waited on the waiting list for a free place",
     "BookFirstAppointment": "Booked the first appointment",
     "AwaitAppointmentOutcome": "Waited for the appointment's outcome",
-    "AppointmentOutcome": "Read the appointment's outcome",
+    "WhatCameOfTheAppointment": "Read the appointment's outcome",
     "WaitForReview": "Waited until the next review was due",
     "AwaitReview": "Waited for the coach's review",
-    "ReviewDecision": "Read the review's decision",
-    "ContinueInWork": "Started the in-work support run",
+    "WhatDidTheReviewDecide": "Read the review's decision",
+    "ContinueInANewRun": "Started a new run for the support that goes on",
     "WaitForFirstSustainmentCheck": "Waited 13 weeks in work",
     "AwaitFirstSustainmentCheck": "Waited for the 13-week in-work check",
-    "FirstSustainmentCheck": "Read the 13-week check",
+    "StillInWorkAt13Weeks": "Read the 13-week in-work check",
     "WaitForSecondSustainmentCheck": "Waited until 26 weeks in work",
     "AwaitSecondSustainmentCheck": "Waited for the 26-week in-work check",
+    "StillInWorkAt26Weeks": "Read the 26-week in-work check",
+    "WaitForThirdSustainmentCheck": "Waited until 52 weeks in work",
+    "AwaitThirdSustainmentCheck": "Waited for the 52-week in-work check",
+    "StillInWorkAt52Weeks": "Read the 52-week in-work check",
     "ChaseOverdueStep": "Chased an overdue step",
-    "BackToOverdueStep": "Went back to the overdue step",
+    "WhichStepIsDue": "Went back to the overdue step",
     "FlagStalled": "Flagged the referral as stalled for ops",
     "FlagTaskFailed": "Flagged a failed step for ops",
     "AwaitOpsRetry": "Waited for ops to retry the failed step",
-    "RetryFailedStep": "Went back to the failed step",
+    "WhichStepFailed": "Went back to the failed step",
     "Stalled": "Stopped: a step was chased to its limit",
     "TaskFailed": "Stopped: a failed step was not retried",
     "Rejected": "Ended: not eligible",
     "Exited": "Ended: support finished",
     "Withdrawn": "Ended: withdrawn",
+    "ContinuedInANewRun": "Handed over to the next run",
+    # Runs recorded before the states were renamed keep their old names in their history.
+    "Phase": "Picked the stage to start at",
+    "TriageRoute": "Decided whether a coach must check it",
+    "TriageDecision": "Read the coach's decision",
+    "CoachFree": "Checked whether a coach was free",
+    "AppointmentOutcome": "Read the appointment's outcome",
+    "ReviewDecision": "Read the review's decision",
+    "ContinueInWork": "Started the in-work support run",
+    "FirstSustainmentCheck": "Read the 13-week in-work check",
+    "BackToOverdueStep": "Went back to the overdue step",
+    "RetryFailedStep": "Went back to the failed step",
     "ContinuedInWork": "Handed over to the in-work run",
 }
 FAILED_AT = "FailedAt"  # FailedAt<State>: the Catch of a task that failed after its retries
