@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from workingbetter import parsing, patient_link
 from workingbetter.domain.errors import Conflict, FieldError, InvalidInput
+from workingbetter.domain.referral import ContactPreference
 from workingbetter.intake import Contact
 from workingbetter.notifications.kinds import Kind
 from workingbetter.notifications.notices import Notices
@@ -47,7 +48,15 @@ def ask_about_appointment(store: Store, settings: Settings, item: Item, choice: 
 
 
 def change_contact(store: Store, item: Item, answers: dict[str, Any]) -> Contact:
-    """The chosen channel and the details given replace the old ones."""
+    """The chosen channel and the details given replace the old ones. Letters go to the
+    postal address the patient was referred with (their page does not ask for one)."""
+    if answers.get("contact_preference") == ContactPreference.LETTER and \
+            not answers.get("address"):
+        on_file = store.read_personal_data(item["referral_id"], PATIENT,
+                                           "patient chose letters on their page") or {}
+        address = (on_file.get("patient") or {}).get("address")
+        if address:
+            answers = {**answers, "address": address}
     contact = parsing.parse(Contact, answers, "Your answers have errors: nothing was changed")
     if not store.change_contact(item["referral_id"], contact.model_dump(mode="json"),
                                 Event("contact_changed", PATIENT)):

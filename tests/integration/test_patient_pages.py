@@ -5,6 +5,7 @@ the link is the key, and one that no longer works says what to do instead."""
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -23,10 +24,10 @@ pytestmark = [pytest.mark.integration, pytest.mark.service_days(seconds_per_day=
 LONG = 60.0
 
 
-def booked_link(cloud: Cloud, api: Api) -> tuple[str, str]:
+def booked_link(cloud: Cloud, api: Api, **changes: Any) -> tuple[str, str]:
     """A referral booked in, and the path of the patient's page (as their messages give)."""
-    referral_id = api.refer(patient__contact_preference="email",
-                            patient__email="ada@example.com")
+    referral_id = api.refer(**{"patient__contact_preference": "email",
+                               "patient__email": "ada@example.com", **changes})
     api.cloud.wait_for(referral_id, lambda i: i.get("awaiting") == "appointment_outcome",
                        LONG, "booked")
     token = f"{referral_id}.a-secret-only-the-patient-has"
@@ -116,6 +117,28 @@ def test_changing_how_to_be_contacted_is_checked_as_the_referral_form_checks_it(
     assert item is not None
     assert item["contact_preference"] == "sms"
     assert item["timeline"][-1]["event"] == "contact_changed"
+
+    by_letter = post(pages, f"{path}/contact", {"contact_preference": "letter"})
+    assert by_letter.status == 422  # the page asks for no address, and none is on file
+    assert by_letter.error_summary() == [("#contact-form", "We have no postal address for you: "
+                                          "choose another way, or ask your surgery to add your "
+                                          "address")]
+
+
+def test_a_patient_referred_with_an_address_can_go_back_to_letters(
+        cloud: Cloud, api: Api) -> None:
+    address = {"lines": ["1 Upper Street", "London"], "postcode": "N1 0PN"}
+    referral_id, path = booked_link(cloud, api, patient__contact_preference="letter",
+                                    patient__address=address)
+    pages = Pages(cloud.built.pool)
+    for chosen in ({"contact_preference": "sms", "phone": "07700 900 123"},
+                   {"contact_preference": "letter"}):
+        done = post(pages, f"{path}/contact", chosen)
+        assert (done.status, done.location) == (303, f"{path}?done=contact"), done.text
+    personal = cloud.personal_data(referral_id)
+    assert personal is not None
+    assert personal["patient"]["contact_preference"] == "letter"
+    assert personal["patient"]["address"] == address
 
 
 def test_leaving_asks_first_then_says_nothing_is_shared(cloud: Cloud, api: Api) -> None:

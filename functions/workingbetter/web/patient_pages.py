@@ -28,7 +28,10 @@ CONTACT_ERRORS = FormErrorMap(
                         f"Enter {words} so we can contact you"
                         for words in ("a mobile number", "a phone number")},
               "email": {"Enter an email address so we can contact the patient the way they "
-                        "chose": "Enter an email address so we can contact you"}},
+                        "chose": "Enter an email address so we can contact you"},
+              "address": {"Enter a postal address so we can contact the patient the way they "
+                          "chose": "We have no postal address for you: choose another way, or "
+                          "ask your surgery to add your address"}},
     fallback="contact-form")
 ASKS = [("change", "Change it to another time", ""),
         ("cancel", "Cancel it", "Your coach will contact you about what happens next")]
