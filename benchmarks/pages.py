@@ -161,7 +161,9 @@ def main() -> None:
         events.register("before-call.dynamodb", inside.before)
         events.register("after-call.dynamodb", inside.after)
         ops, coach = service.token("ops", ""), service.token("coach", "coach-amara")
-        cookie = {"ops": f"wb_token={ops}", "coach": f"wb_token={coach}"}
+        referrer = service.token("referrer", "F83001")
+        cookie = {"ops": f"wb_token={ops}", "coach": f"wb_token={coach}",
+                  "referrer": f"wb_token={referrer}"}
 
         def get(path: str, headers: dict[str, str]) -> tuple[int, int]:
             reply = service.client.http.get(path, headers=headers)
@@ -175,6 +177,15 @@ def main() -> None:
             ("GET /ops", "/ops", {"Cookie": cookie["ops"]}),
             ("GET /ops?status=IN_SUPPORT", "/ops?status=IN_SUPPORT", {"Cookie": cookie["ops"]}),
             ("GET /coach", "/coach", {"Cookie": cookie["coach"]}),
+            ("GET /practice", "/practice", {"Cookie": cookie["referrer"]}),
+            # Reads the practice's whole partition, keeping one patient's (a filter).
+            ("GET /practice?q=<NHS number>", "/practice?q=9434765919",
+             {"Cookie": cookie["referrer"]}),
+            ("GET /ops?practice_ods=F83001", "/ops?practice_ods=F83001",
+             {"Cookie": cookie["ops"]}),
+            ("GET /ops?attention=yes", "/ops?attention=yes", {"Cookie": cookie["ops"]}),
+            ("GET /ops/referrals.csv?status=IN_SUPPORT", "/ops/referrals.csv?status=IN_SUPPORT",
+             {"Cookie": cookie["ops"]}),
         ]
         rows = []
         for name, path, headers in cases:

@@ -88,7 +88,8 @@ def seed_practices(store: Any, practices: list[str]) -> None:
     """Practices whose coaches (one a weekday) take the waiting referrals."""
     for ods in practices:
         coaches = [{"coach_id": f"coach-{ods}-{day}", "weekday": day} for day in range(WEEKDAYS)]
-        store.put_practice(ods, f"Benchmark practice {ods}", coaches, f"{ods}@example.com")
+        store.put_practice(ods, f"Benchmark practice {ods}", coaches, f"{ods}@example.com",
+                           "1 Benchmark Road, London N1 1AA", "020 7946 0999")
         for coach in coaches:
             store.put_coach(coach["coach_id"], ods, coach["weekday"])
 

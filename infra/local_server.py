@@ -29,7 +29,7 @@ from infra.warm_threads import WarmThreads
 from workingbetter import api, request_body
 from workingbetter.domain.errors import BadRequest, DomainError, NotFound
 
-_PATIENT_LINK = re.compile(r"(/patient/withdraw/)[^\s?\"]+")
+_PATIENT_LINK = re.compile(r"(/patient/(?:withdraw/)?)[^\s?\"/]+")
 
 
 def masked(text: str) -> str:

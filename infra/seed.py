@@ -21,7 +21,7 @@ def seed(store: Store) -> list[dict[str, Any]]:
         sessions = [{"coach_id": c["coach_id"], "weekday": c["weekday"]}
                     for c in practice["coaches"]]
         store.put_practice(practice["practice_ods"], practice["name"], sessions,
-                           practice["email"])
+                           practice["email"], practice["address"], practice["phone"])
         for coach in practice["coaches"]:
             store.put_coach(coach["coach_id"], practice["practice_ods"], coach["weekday"])
     return practices

@@ -172,6 +172,9 @@ def _guarded(view: Callable[..., tuple[int, Any]]) -> Callable[..., Response]:
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Response:
         try:
+            if "referral_id" in kwargs:
+                # Every /referrals/{referral_id}/... route takes the short reference too.
+                kwargs["referral_id"] = services().referrals.resolve(kwargs["referral_id"])
             status, body = view(*args, **kwargs)
             return _json(status, body)
         except DomainError as error:

@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from workingbetter.domain import nhs_number
+from workingbetter.domain.errors import FieldError
 from workingbetter.domain.referral import Condition, ContactPreference, EmploymentStatus
 from workingbetter.domain.text import Name, Paragraph, PostalLine, unprintable
 from workingbetter.parsing import YES_OR_NO
@@ -48,17 +49,50 @@ class PostalAddress(BaseModel):
         return f"{found.group(1)} {found.group(2)}"
 
 
-class Patient(BaseModel):
+class Contact(BaseModel):
+    """How to reach the patient: the channel they chose and the detail it needs."""
+
     model_config = _STRICT
 
-    nhs_number: str
-    given_name: Name
-    family_name: Name
-    date_of_birth: date
     phone: str | None = None
     email: str | None = None
     address: PostalAddress | None = None
     contact_preference: ContactPreference
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value and not (_PHONE.match(value) and sum(c.isdigit() for c in value) >= 10):
+            raise ValueError("Enter a UK phone number, like 07700 900 982")
+        return value or None
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value and (len(value) > 254 or not _EMAIL.match(value) or unprintable(value)):
+            raise ValueError("Enter an email address, like name@example.com")
+        return value or None
+
+    @model_validator(mode="after")
+    def _reachable_by_chosen_channel(self) -> Contact:
+        missing = unreachable(self.model_dump(mode="json"), within="")
+        if missing:
+            raise ValueError(f"{missing.field}: {missing.message}")
+        return self
+
+    @classmethod
+    def errors_across_fields(cls, body: dict[str, Any]) -> list[FieldError]:
+        """The chosen channel's missing detail, even when other fields are wrong (pydantic
+        checks it only once every field is valid): a form shows every error in one round."""
+        missing = unreachable(body, within="")
+        return [missing] if missing else []
+
+
+class Patient(Contact):
+    nhs_number: str
+    given_name: Name
+    family_name: Name
+    date_of_birth: date
 
     @field_validator("nhs_number")
     @classmethod
@@ -85,31 +119,23 @@ class Patient(BaseModel):
             raise ValueError("Date of birth must be after 1900")
         return value
 
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str | None) -> str | None:
-        if value and not (_PHONE.match(value) and sum(c.isdigit() for c in value) >= 10):
-            raise ValueError("Enter a UK phone number, like 07700 900 982")
-        return value or None
 
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        if value and (len(value) > 254 or not _EMAIL.match(value) or unprintable(value)):
-            raise ValueError("Enter an email address, like name@example.com")
-        return value or None
-
-    @model_validator(mode="after")
-    def _reachable_by_chosen_channel(self) -> Patient:
-        needs = {ContactPreference.SMS: ("phone", "a mobile number"),
+CHANNEL_NEEDS = {ContactPreference.SMS: ("phone", "a mobile number"),
                  ContactPreference.PHONE: ("phone", "a phone number"),
                  ContactPreference.EMAIL: ("email", "an email address"),
-                 ContactPreference.LETTER: ("address", "a postal address")}.get(
-                     self.contact_preference)
-        if needs and not getattr(self, needs[0]):
-            raise ValueError(f"{needs[0]}: Enter {needs[1]} so we can contact the patient the "
-                             "way they chose")
-        return self
+                 ContactPreference.LETTER: ("address", "a postal address")}
+
+
+def unreachable(patient: Any, within: str = "patient.") -> FieldError | None:
+    """The contact detail the chosen channel needs, when it was left out. Also checked on a
+    patient with other errors, so that a form shows every error in one round."""
+    if not isinstance(patient, dict) or patient.get("contact_preference") not in CHANNEL_NEEDS:
+        return None
+    field, words = CHANNEL_NEEDS[ContactPreference(patient["contact_preference"])]
+    if patient.get(field):
+        return None
+    return FieldError(f"{within}{field}",
+                      f"Enter {words} so we can contact the patient the way they chose")
 
 
 CONSENT_NEEDED = "The patient must agree to the referral"
@@ -151,4 +177,8 @@ class ReferralRequest(BaseModel):
             raise ValueError("List each condition once")
         return value
 
-
+    @classmethod
+    def errors_across_fields(cls, body: dict[str, Any]) -> list[FieldError]:
+        """The patient's missing contact detail, reported with every other mistake at once."""
+        missing = unreachable(body.get("patient"))
+        return [missing] if missing else []

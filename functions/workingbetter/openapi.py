@@ -45,8 +45,11 @@ AUTHENTICATED = (401, 403, 404, 500)
 WITH_BODY = (400, 413, 415, 422)
 
 _ID = {"type": "string"}
+_REFERENCE = {"type": ["string", "null"], "pattern": "^WB-[0-9A-Z]{4}-[0-9A-Z]{4}$",
+              "description": "The short reference people read out and type, like WB-7KQ4-M2XP"}
 _REFERRAL_SUMMARY = {"type": "object", "required": ["referral_id", "status"],
-                     "properties": {"referral_id": _ID, "status": {"type": "string"}}}
+                     "properties": {"referral_id": _ID, "reference": _REFERENCE,
+                                    "status": {"type": "string"}}}
 _STEP_DONE = {"type": "object", "required": ["referral_id", "status", "next"],
               "properties": {"referral_id": _ID, "status": {"type": "string"},
                              "next": {"type": "string"}}}
@@ -300,7 +303,10 @@ def _operation(op: Operation) -> dict[str, Any]:
     if op.security:
         document["security"] = [{op.security: []}]
     parameters = [{"name": name, "in": "path", "required": True,
-                   "schema": {"type": "string", "minLength": 1, "maxLength": 200}}
+                   "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+                   **({"description": "The referral's id, or its short reference however it "
+                                      "is typed (case, hyphens, I or L for 1, O for 0)"}
+                      if name == "referral_id" else {})}
                   for name in ("referral_id", "token", "note_id", "follow_up_id")
                   if f"{{{name}}}" in op.path]
     parameters += op.parameters

@@ -50,13 +50,17 @@ def parse(model: type[M], body: Any, refused: str) -> M:
     try:
         return model.model_validate(body)
     except ValidationError as error:
-        raise InvalidInput(refused, field_errors(error, model)) from error
+        raise InvalidInput(refused, field_errors(error, model, body)) from error
 
 
-def field_errors(error: ValidationError, model: type[BaseModel] | None = None
-                 ) -> list[FieldError]:
+def field_errors(error: ValidationError, model: type[BaseModel] | None = None,
+                 body: Any = None) -> list[FieldError]:
     """Pydantic's errors as {field, message}. A rule across fields names the field it is
-    about before a colon ("phone: Enter a phone number …"); it is reported on that field."""
+    about before a colon ("phone: Enter a phone number …"); it is reported on that field.
+
+    Pydantic checks a model's rules across fields only once every field is valid; a model may
+    offer `errors_across_fields(body)` so that, given the `body`, those are reported with every
+    other mistake in one round (each field once)."""
     own: dict[str, str] = dict(getattr(model, "field_messages", {}) or {})
     result = []
     for item in error.errors(include_input=False, include_url=False):
@@ -66,6 +70,10 @@ def field_errors(error: ValidationError, model: type[BaseModel] | None = None
         if item["type"] == "value_error" and colon and name.isidentifier():
             loc, message = f"{loc}.{name}" if loc else name, rest
         result.append(FieldError(field=loc, message=message))
+    across = getattr(model, "errors_across_fields", None)
+    if across is not None and isinstance(body, dict):
+        named = {e.field for e in result}
+        result.extend(e for e in across(body) if e.field not in named)
     return result
 
 

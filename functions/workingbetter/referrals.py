@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from workingbetter import listing, parsing
 from workingbetter.auth import Principal, Role
-from workingbetter.domain import bands, nhs_number
+from workingbetter.domain import bands, nhs_number, reference, slots
 from workingbetter.domain.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from workingbetter.domain.referral import Awaiting, Status, fhir_status
 from workingbetter.domain.triage import facts_for
@@ -25,14 +25,39 @@ from workingbetter.intake import ReferralRequest
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
 from workingbetter.resume import is_stopped
-from workingbetter.store import ConditionFailed, Event, Item, Listing, Store, now_iso
+from workingbetter.store import (
+    ConditionFailed,
+    Event,
+    Item,
+    Listing,
+    ReferenceTaken,
+    Store,
+    now_iso,
+)
 from workingbetter.workflow import Workflow
 
+DUPLICATE = "This patient already has an active referral to Working Better"
+REFERENCE_DRAWS = 5  # 35 random bits: a second draw is already rare
+
 # What a list reads of each referral: what its summary shows (and whether it has stalled).
-SUMMARY_FIELDS = ("referral_id", "status", "awaiting", "practice_ods", "coach_id", "appointment",
-                  "exit_reason", "created_at", "updated_at", "attention", "task_token")
+SUMMARY_FIELDS = ("referral_id", "reference", "status", "awaiting", "practice_ods", "coach_id",
+                  "appointment", "exit_reason", "created_at", "updated_at", "attention",
+                  "task_token")
+# The practice's page says whether the patient's details are still held.
+PRACTICE_FIELDS = (*SUMMARY_FIELDS, "personal_data_erased", "share_outcome_with_gp")
 # The coach's page also works out when each step is due, from the timeline.
 CASELOAD_FIELDS = (*SUMMARY_FIELDS, "timeline", "personal_data_erased", "employment_status")
+
+
+@dataclass(frozen=True)
+class PracticeList:
+    """A page of a practice's referrals and their patients' details (erased ones absent)."""
+
+    page: listing.Page
+    patients: dict[str, Item]
+
+
+NOT_A_SEARCH = "Enter a reference, like WB-7KQ4-M2XP, or a 10-digit NHS number"
 
 
 @dataclass(frozen=True)
@@ -118,7 +143,7 @@ class Referrals:
         patient_key = nhs_number.keyed_hash(request.patient.nhs_number,
                                             self.settings.hash_key())
         if self.store.active_referral_for_patient(patient_key):
-            raise Conflict("This patient already has an active referral to Working Better")
+            raise Conflict(self._duplicate(patient_key))
         referral_id = str(uuid.uuid4())
         created_at = now_iso()
         facts = facts_for(request.patient.date_of_birth, request.health_conditions,
@@ -146,11 +171,7 @@ class Referrals:
             referral["age_band"] = band
         personal = request.model_dump(mode="json", include={"patient", "health_conditions",
                                                             "reason"})
-        try:
-            self.store.create_referral(referral, personal, patient_key)
-        except ConditionFailed as error:
-            raise Conflict("This patient already has an active referral to Working Better") \
-                from error
+        self._claim(referral, personal, patient_key)
         try:
             self.workflow.start(referral_id)
         except Exception:
@@ -158,11 +179,47 @@ class Referrals:
             # meeting this patient's marker and a referral nobody will ever move. (The start
             # may have landed and only its answer been lost: then keep the referral.)
             if not self.workflow.exists(referral_id):
-                self.store.remove_unstarted_referral(referral_id, patient_key)
+                self.store.remove_unstarted_referral(referral_id, patient_key,
+                                                     referral["reference"])
                 raise
         Notices.of(self.store, self.settings).received(referral)
         count("ReferralReceived")
-        return {"referral_id": referral_id, "status": str(Status.RECEIVED)}
+        return {"referral_id": referral_id, "status": str(Status.RECEIVED),
+                "reference": referral["reference"]}
+
+    def _claim(self, referral: Item, personal: Item, patient_key: str) -> None:
+        """Write the new referral under a short reference no other referral holds."""
+        for _ in range(REFERENCE_DRAWS):
+            referral["reference"] = reference.new()
+            try:
+                self.store.create_referral(referral, personal, patient_key)
+                return
+            except ReferenceTaken:
+                continue
+            except ConditionFailed as error:
+                raise Conflict(self._duplicate(patient_key)) from error
+        raise RuntimeError("no free short reference after several draws")
+
+    def _duplicate(self, patient_key: str) -> str:
+        """The conflict's words: which referral the patient already has (its reference and
+        date only), so that the practice can find it."""
+        active = self.store.active_referral_for_patient(patient_key)
+        item = self.store.referral(active) if active else None
+        if item is None or not item.get("reference"):
+            return DUPLICATE
+        return (f"{DUPLICATE}: {item['reference']}, referred on "
+                f"{long_date(str(item['created_at']))}")
+
+    def resolve(self, given: str) -> str:
+        """A referral's id from its id or its short reference, however it was typed; an
+        unknown reference answers 404 like an unknown id."""
+        code = reference.normalise(given)
+        if code is None:
+            return given
+        found = self.store.referral_id_for(code)
+        if found is None:
+            raise NotFound("No referral with that reference is visible to you")
+        return found
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -181,6 +238,13 @@ class Referrals:
             personal = self.store.read_personal_data(referral_id, principal.actor,
                                                      "GET /referrals/{referral_id}")
         return view(principal, item, personal)
+
+    def summary(self, principal: Principal, given: str) -> Item:
+        """A referral's summary (no personal data, so no audit record), by id or reference."""
+        item = self.store.referral(self.resolve(given))
+        if item is None or not can_see(principal, item):
+            raise NotFound("No referral with that id is visible to you")
+        return view(principal, item, None, summary=True)
 
     def audit(self, principal: Principal, referral_id: str) -> list[Item]:
         """Who read this referral's personal data, when and through which route (ops only)."""
@@ -220,6 +284,22 @@ class Referrals:
                     listings.append(Listing.practice(at, Status.AWAITING_TRIAGE_DECISION))
         return self._read(principal, listings, request, fields, "list", status, practice)
 
+    def ops_page(self, principal: Principal, request: listing.ListRequest,
+                 fields: Sequence[str], coach_id: str | None = None,
+                 attention: bool = False) -> listing.Page:
+        """The ops console's list: flagged for attention, or one coach's, one practice's or
+        everyone's (each by status if asked): one index partition each, a page at a time."""
+        principal.require(Role.OPS)
+        status, practice = request.status, request.practice_ods
+        if attention:
+            chosen = Listing.attention()
+        elif coach_id:
+            chosen = Listing.coach(coach_id, status)
+        else:
+            chosen = Listing.practice(practice, status) if practice else Listing.everyone(status)
+        return self._read(principal, [chosen], request, fields, "ops", status, practice,
+                          coach_id, attention)
+
     def caseload(self, principal: Principal, request: listing.ListRequest) -> Caseload:
         """The coach's page: their live referrals and those awaiting triage at their practice,
         with the patients' details read in one batch under one audit record."""
@@ -232,6 +312,32 @@ class Referrals:
             listings.append(Listing.practice(at, Status.AWAITING_TRIAGE_DECISION))
         return Caseload(self._read(principal, listings, request, CASELOAD_FIELDS, "caseload"),
                         at, int(coach.get("active", 0)))
+
+    def practice_list(self, principal: Principal, request: listing.ListRequest,
+                      search: str = "") -> PracticeList:
+        """The practice's page: a page of its referrals (or those a reference or NHS number
+        finds), with the patients' details read in one batch under one audit record."""
+        principal.require(Role.REFERRER)
+        practice = str(principal.practice_ods)
+        found = self._search(principal, search) if search else \
+            self.page(principal, request, PRACTICE_FIELDS)
+        ids = [str(i["referral_id"]) for i in found.items if not i.get("personal_data_erased")]
+        return PracticeList(found, self.store.personal_data_for_page(
+            ids, practice, principal.actor, "GET /practice"))
+
+    def _search(self, principal: Principal, search: str) -> listing.Page:
+        """The practice's referrals with this reference, or for this NHS number (found by its
+        keyed hash: the number itself is stored nowhere but the personal data)."""
+        code = reference.normalise(search)
+        if code is not None:
+            found = self.store.referral_id_for(code)
+            item = self.store.referral(found) if found else None
+            return listing.Page([item] if item and can_see(principal, item) else [])
+        if nhs_number.problem(search) is None:
+            key = nhs_number.keyed_hash(search, self.settings.hash_key())
+            return listing.Page(self.store.practice_referrals_for_patient(
+                str(principal.practice_ods), key, PRACTICE_FIELDS))
+        raise InvalidInput(NOT_A_SEARCH, [FieldError("q", NOT_A_SEARCH)])
 
     def patients(self, principal: Principal, caseload: Caseload, also: Iterable[str],
                  purpose: str) -> dict[str, Item]:
@@ -274,6 +380,12 @@ class Referrals:
                           for s in p["sessions"]]}
             for p in sorted(self.store.practices(), key=lambda p: str(p["name"]))
         ]
+
+
+def long_date(instant: str) -> str:
+    """An instant's day in the UK, as people write it: 3 March 2026."""
+    day = datetime.fromisoformat(instant.replace("Z", "+00:00")).astimezone(slots.UK)
+    return f"{day.day} {day:%B %Y}"
 
 
 def parse_referral(body: Any) -> ReferralRequest:
@@ -326,6 +438,7 @@ def view(principal: Principal, item: Item, personal: Item | None,
     appointment = item.get("appointment")
     result: Item = {
         "referral_id": item["referral_id"],
+        "reference": item.get("reference"),
         "status": str(status),
         "awaiting": item.get("awaiting"),
         "practice_ods": item["practice_ods"],

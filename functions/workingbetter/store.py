@@ -72,8 +72,15 @@ def _key_of(personal_item: Item) -> Item:
     return {"referral_id": personal_item["referral_id"], "sk": personal_item["sk"]}
 
 
-def _cancel_codes(error: ClientError) -> set[str]:
-    return {str(r.get("Code")) for r in error.response.get("CancellationReasons", [])}
+def _cancel_codes(error: ClientError, first: bool = False) -> set[str]:
+    """Why a transaction was cancelled (with `first`, why its first item was)."""
+    reasons = error.response.get("CancellationReasons", [])
+    return {str(r.get("Code")) for r in (reasons[:1] if first else reasons)}
+
+
+def _reference_key(reference: str) -> Item:
+    """The claim on a short reference, and how a reference finds its referral."""
+    return {"pk": f"REF#{reference}", "sk": "REF"}
 
 
 def conditional(write: Callable[[], object]) -> bool:
@@ -89,6 +96,10 @@ def conditional(write: Callable[[], object]) -> bool:
 
 class ConditionFailed(Exception):
     """A conditional write lost: the item was not in the state the writer expected."""
+
+
+class ReferenceTaken(Exception):
+    """The short reference drawn for a new referral already belongs to another."""
 
 
 def _is_condition_failure(error: ClientError) -> bool:
@@ -133,6 +144,11 @@ class Listing:
         if status:
             return cls("ByCoachStatus", "status", str(status), "coach_created", f"{coach_id}#")
         return cls("ByCoach", "coach_pk", f"COACH#{coach_id}")
+
+    @classmethod
+    def attention(cls) -> Listing:
+        """Referrals flagged for ops (a sparse index: only while flagged)."""
+        return cls("ByAttention", "attention_pk", ATTENTION)
 
     @classmethod
     def caseload(cls, coach_id: str) -> Listing:
@@ -204,6 +220,11 @@ class Store:
 
     def referral(self, referral_id: str) -> Item | None:
         return self._get(_ref_key(referral_id))
+
+    def referral_id_for(self, reference: str) -> str | None:
+        """The referral a short reference (as stored: WB-XXXX-XXXX) belongs to."""
+        claim = self._get(_reference_key(reference))
+        return None if claim is None else str(claim["referral_id"])
 
     def read_personal_data(self, referral_id: str, actor: str, purpose: str) -> Item | None:
         """Every read of personal data leaves an audit entry first: who, when, why."""
@@ -322,6 +343,26 @@ class Store:
     def drop_withdraw_link(self, referral_id: str) -> None:
         self.table.delete_item(Key={"pk": f"REFERRAL#{referral_id}", "sk": "WITHDRAW_LINK"})
 
+    def change_contact(self, referral_id: str, contact: Item, event: Event) -> bool:
+        """The patient's new channel and details: the details with the personal data, the
+        channel (an enum, which picks how messages go) on the referral, while it is live.
+        False when the referral has ended or its personal data was erased."""
+        landed = conditional(lambda: self.personal.update_item(
+            Key=_personal_key(referral_id),
+            UpdateExpression="SET patient.phone = :p, patient.email = :e, "
+                             "patient.contact_preference = :c",
+            ConditionExpression=Attr("referral_id").exists(),
+            ExpressionAttributeValues={":p": contact["phone"], ":e": contact["email"],
+                                       ":c": contact["contact_preference"]}))
+        if not landed:
+            return False
+        try:
+            self.update(referral_id, event,
+                        set_fields={"contact_preference": contact["contact_preference"]})
+        except ConditionFailed:
+            return False
+        return True
+
     def note_on_referral(self, referral_id: str, name: str, value: Any) -> None:
         """Bookkeeping that is not a change of state (no timeline entry)."""
         self.table.update_item(Key=_ref_key(referral_id), UpdateExpression="SET #n = :v",
@@ -354,6 +395,17 @@ class Store:
 
     def referrals_for_practice(self, practice_ods: str) -> list[Item]:
         return self._query_all("ByPractice", "practice_pk", f"PRACTICE#{practice_ods}")
+
+    def practice_referrals_for_patient(self, practice_ods: str, patient_key: str,
+                                       fields: Iterable[str] = ()) -> list[Item]:
+        """A practice's referrals for one patient (by the keyed hash of their NHS number),
+        newest first: one Query on ByPatient, which holds only that patient's referrals."""
+        page = self.table.query(
+            IndexName="ByPatient", ScanIndexForward=False,
+            KeyConditionExpression=Key("patient_key").eq(patient_key),
+            FilterExpression=Attr("practice_ods").eq(practice_ods),
+            **_projection(fields, "referral_id", "created_at"))
+        return cast(list[Item], page["Items"])
 
     def referrals_for_coach(self, coach_id: str) -> list[Item]:
         return self._query_all("ByCoach", "coach_pk", f"COACH#{coach_id}")
@@ -397,8 +449,7 @@ class Store:
 
     def flagged(self, count: int, fields: Iterable[str] = ()) -> tuple[list[Item], bool]:
         """Referrals flagged for ops (newest first), and whether there are more."""
-        return self.referrals_in(Listing("ByAttention", "attention_pk", ATTENTION), None,
-                                 False, count, fields)
+        return self.referrals_in(Listing.attention(), None, False, count, fields)
 
     def status_counts(self) -> dict[str, int]:
         """Referrals in each row of ops's status table: the counter items, one read."""
@@ -434,11 +485,13 @@ class Store:
     # -- seeding (local stack and deploy script) -------------------------------------------
 
     def put_practice(self, practice_ods: str, name: str, sessions: list[Item],
-                     email: str) -> None:
-        """A participating practice; `email` is its generic mailbox for feedback."""
+                     email: str, address: str, phone: str) -> None:
+        """A participating practice; `email` is its generic mailbox for feedback; `address`
+        and `phone` are where patients go to their appointments and whom they call."""
         self.table.put_item(
             Item={"pk": "PRACTICE", "sk": practice_ods, "practice_ods": practice_ods,
-                  "name": name, "sessions": sessions, "email": email}
+                  "name": name, "sessions": sessions, "email": email, "address": address,
+                  "phone": phone}
         )
 
     def put_coach(self, coach_id: str, practice_ods: str, weekday: int) -> None:
@@ -477,11 +530,19 @@ class Store:
     # -- intake ----------------------------------------------------------------------------
 
     def create_referral(self, referral: Item, personal: Item, patient_key: str) -> None:
-        """Workflow item, personal-data item and the one-active-referral marker, all or none."""
+        """Workflow item, personal-data item, the one-active-referral marker and the claim on
+        the referral's short reference, all or none. ReferenceTaken if the reference is
+        another referral's (draw another and try again)."""
         referral_id = referral["referral_id"]
         try:
             self.client.transact_write_items(
                 TransactItems=[
+                    {"Put": {"TableName": self.table_name,
+                             "Item": {**_reference_key(referral["reference"]),
+                                      "referral_id": referral_id},
+                             "ConditionExpression": "attribute_not_exists(pk) OR "
+                                                    "referral_id = :r",
+                             "ExpressionAttributeValues": {":r": referral_id}}},
                     {"Put": {"TableName": self.table_name,
                              "Item": ({**_ref_key(referral_id), **referral,
                                        **_listed(referral)}),
@@ -499,15 +560,21 @@ class Store:
         except ClientError as error:
             if not _is_condition_failure(error):
                 raise
+            if _cancel_codes(error, first=True) == {"ConditionalCheckFailed"}:
+                raise ReferenceTaken from error
             # The id is new, so only our own earlier attempt can have written it: a retry
             # whose first response was lost (a timeout) finds its own write and goes on.
             if self.referral(referral_id) is None:
                 raise ConditionFailed from error
 
-    def remove_unstarted_referral(self, referral_id: str, patient_key: str) -> None:
-        """Undo create_referral when its run could not be started (all three items, at once)."""
+    def remove_unstarted_referral(self, referral_id: str, patient_key: str,
+                                  reference: str) -> None:
+        """Undo create_referral when its run could not be started (every item, at once)."""
         self.client.transact_write_items(
             TransactItems=[
+                {"Delete": {"TableName": self.table_name, "Key": _reference_key(reference),
+                            "ConditionExpression": "referral_id = :r",
+                            "ExpressionAttributeValues": {":r": referral_id}}},
                 {"Delete": {"TableName": self.table_name, "Key": _ref_key(referral_id),
                             "ConditionExpression": "#st = :received AND counted_as = :received",
                             "ExpressionAttributeNames": {"#st": "status"},

@@ -8,12 +8,11 @@ token gets SendTaskFailure(Referral.Withdrawn), any other is stopped.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, StrictBool
 
-from workingbetter import parsing
+from workingbetter import parsing, patient_link
 from workingbetter.auth import Principal, Role
 from workingbetter.domain.bands import ERASED_WITH_PERSONAL_DATA
 from workingbetter.domain.errors import Conflict, NotFound
@@ -56,14 +55,11 @@ LINK_GONE = "This link has expired or has already been used"
 def withdraw_by_link(store: Store, workflow: Workflow, token: str, body: Any) -> Item:
     """The patient's own one-time link (sent with their appointment confirmation): no login,
     unguessable, single use, gone once the referral ends."""
-    referral_id, _, secret = token.partition(".")
-    if not secret or len(token) > 200:
-        raise NotFound(LINK_GONE)
-    item = store.referral(referral_id)
-    if item is None or Status(item["status"]).terminal:
+    item = patient_link.referral_for(store, token)
+    if item is None:
         raise NotFound(LINK_GONE)
     request = parse(body)
-    if not store.use_withdraw_link(referral_id, hashlib.sha256(token.encode()).hexdigest()):
+    if not patient_link.use_up(store, token, item["referral_id"]):
         raise NotFound(LINK_GONE)
     return withdraw_referral(store, workflow, item, "patient", request)
 

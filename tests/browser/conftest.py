@@ -93,3 +93,27 @@ def sign_in(page: Page, identity: str, check: str = "") -> None:
             check_page(page, f"{check}-security-code")
         page.get_by_label("Security code").fill(LOCAL_CODE)
         page.get_by_role("button", name="Continue").click()
+
+
+def tab_to(page: Page, selector: str, most: int = 60) -> None:
+    """Move the focus with the Tab key alone until it reaches `selector` (fail if it never
+    does: the element cannot be reached by keyboard)."""
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement?.matches(s) ?? false", selector):
+            return
+    raise AssertionError(f"{selector} is not reachable with the Tab key")
+
+
+def fits_375(page: Page, path: str) -> None:
+    """The page at 375 px wide (a small phone) scrolls only down, never sideways."""
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(path)
+    ARTIFACTS.mkdir(exist_ok=True)
+    name = path.strip("/").replace("/", "-")[:60] or "home"
+    page.screenshot(path=str(ARTIFACTS / f"375-{name}.png"), full_page=True)
+    wide = page.evaluate("() => document.documentElement.scrollWidth")
+    beyond = page.evaluate("""() => [...document.querySelectorAll('main *')]
+        .filter(e => e.getBoundingClientRect().right > 375)
+        .slice(-3).map(e => e.tagName + '.' + e.className)""")
+    assert wide <= 375, f"{path} is {wide} px wide at 375 px: {beyond}"

@@ -27,7 +27,7 @@ def test_a_patients_link_can_be_followed_from_the_messages_page_on_a_phone(
     referral_id = created["referral_id"]
 
     page.set_viewport_size({"width": 375, "height": 800})
-    link = page.locator(f'#messages a[href*="/patient/withdraw/{referral_id}."]')
+    link = page.locator(f'#messages a[href*="/patient/{referral_id}."]')
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:  # booked, then sent on the scheduler's next tick
         page.goto("/dev/messages")
@@ -38,7 +38,9 @@ def test_a_patients_link_can_be_followed_from_the_messages_page_on_a_phone(
     expect(page.locator("#messages")).to_contain_text("Hello Mo")
     check_page(page, "20-dev-messages-375px")
 
-    link.click()
-    expect(page).to_have_url(re.compile(r"/patient/withdraw/"))
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Leave Working Better")
+    link.click()  # the patient's own page, and from it the leave page
+    expect(page).to_have_url(re.compile(rf"/patient/{referral_id}\."))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your Working Better support")
+    page.get_by_role("link", name="Leave Working Better").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("leave Working Better")
     check_page(page, "21-leave-page-from-a-message-375px")

@@ -4,12 +4,17 @@ Every page is checked by axe-core and saved as a screenshot in test-artifacts/."
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 
+import boto3
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import check_page, sign_in
+from infra.template import REGION, STACK_NAME
+from tests.browser.conftest import check_page, fits_375, sign_in, tab_to
+from tests.local_stack_process import Running
 
 pytestmark = pytest.mark.browser
 
@@ -55,6 +60,8 @@ def test_a_wrong_password_is_named_in_an_error_summary_and_nothing_is_signed_in(
 
 def test_practice_staff_fix_a_mistake_and_refer_a_patient(page: Page) -> None:
     sign_in(page, f"referrer:{PRACTICE}", check="01")
+    expect(page).to_have_url(re.compile(r"/practice$"))
+    page.get_by_role("link", name="Refer a patient").first.click()
     expect(page).to_have_url(re.compile(r"/referrals/new$"))
     check_page(page, "02-referral-form")
 
@@ -64,7 +71,7 @@ def test_practice_staff_fix_a_mistake_and_refer_a_patient(page: Page) -> None:
 
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("There is a problem")
-    expect(summary.get_by_role("link", name=re.compile("check digit"))).to_have_attribute(
+    expect(summary.get_by_role("link", name="Enter a valid NHS number")).to_have_attribute(
         "href", "#nhs-number")
     expect(summary.get_by_role("link", name="Enter the patient's last name")).to_be_visible()
     expect(page.locator("#nhs-number-error")).to_be_visible()
@@ -78,10 +85,14 @@ def test_practice_staff_fix_a_mistake_and_refer_a_patient(page: Page) -> None:
     page.get_by_role("button", name="Send referral").click()
 
     expect(page.locator(".govuk-panel__title")).to_have_text("Referral sent")
-    referral_id = page.locator("#referral-id").inner_text().strip()
+    expect(page).to_have_url(re.compile(r"/practice/referrals/WB-[0-9A-Z]{4}-[0-9A-Z]{4}/sent$"))
+    referral_id = str(page.locator(".govuk-panel").get_attribute("data-referral-id"))
     assert re.fullmatch(r"[0-9a-f-]{36}", referral_id)
+    reference = page.locator("#reference").inner_text().strip()
+    assert re.fullmatch(r"WB-[0-9A-Z]{4}-[0-9A-Z]{4}", reference)
     check_page(page, "04-confirmation")
     journey["referral_id"] = referral_id
+    journey["reference"] = reference
 
 
 def _referral_id() -> str:
@@ -127,10 +138,10 @@ def test_ops_see_the_run_and_its_history_without_personal_data(page: Page) -> No
     expect(page.locator("svg[role=img]")).to_have_count(2)
     check_page(page, "07-ops-console")
 
-    row.get_by_role("link", name=referral_id).click()
-    history = page.locator("#run-history")
-    expect(history).to_contain_text("AwaitAppointmentOutcome")
-    expect(history).to_contain_text("WaitForReview")
+    row.get_by_role("link").click()
+    history = page.locator("#run-1")
+    expect(history).to_contain_text("Waited for the appointment's outcome")
+    expect(history).to_contain_text("Waited until the next review was due")
     expect(page.locator("#run-status")).to_contain_text("Running")
     text = page.locator("main").inner_text()
     for personal in (*PATIENT, "9434765919", "07700"):
@@ -142,13 +153,14 @@ def test_ops_see_the_run_and_its_history_without_personal_data(page: Page) -> No
     page.goto("/ops")
     expect(page).to_have_url(re.compile(r"/login$"))
 
+
 def test_a_commissioner_reads_the_outcomes_by_keyboard_and_on_a_small_screen(
         page: Page) -> None:
     sign_in(page, "commissioner")
     expect(page).to_have_url(re.compile(r"/reports$"))
     expect(page.locator("#table-funnel")).to_contain_text("Referred")
     expect(page.locator("svg[role=img]")).to_have_count(4)
-    check_page(page, "09-outcomes")
+    check_page(page, "30-outcomes")
     page.locator('svg[aria-labelledby^="chart-funnel-title"]').screenshot(
         path="test-artifacts/outcomes-funnel-chart.png")
 
@@ -164,14 +176,115 @@ def test_a_commissioner_reads_the_outcomes_by_keyboard_and_on_a_small_screen(
 
     page.goto("/reports?from=2026-02-30")
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a real date")
-    check_page(page, "10-outcomes-with-errors")
+    check_page(page, "31-outcomes-with-errors")
 
     page.get_by_role("link", name="IPS fidelity").first.click()
     expect(page.locator("#fidelity-items")).to_contain_text("Caseload size")
-    check_page(page, "11-ips-fidelity")
+    check_page(page, "32-ips-fidelity")
 
     page.set_viewport_size({"width": 375, "height": 800})
     for path in ("/reports", "/reports/fidelity"):
         page.goto(path)
         wide = page.evaluate("document.documentElement.scrollWidth")
         assert wide <= 375, f"{path} scrolls sideways at 375 px ({wide} px wide)"
+def test_practice_staff_find_and_follow_a_referral_by_keyboard_alone(page: Page) -> None:
+    referral_id, reference = _referral_id(), journey["reference"]
+    sign_in(page, f"referrer:{PRACTICE}")
+    row = page.locator(f'tr[data-referral-id="{referral_id}"]')
+    expect(row).to_contain_text("Grace Browserperson")
+    expect(row).to_contain_text(reference)
+    expect(row).to_contain_text("Being coached")
+    check_page(page, "09-practice-list")
+
+    tab_to(page, "#q")
+    page.keyboard.type(reference.lower().replace("-", ""))
+    page.keyboard.press("Enter")
+    expect(page.locator("tbody tr")).to_have_count(1)
+    tab_to(page, f'a[href="/practice/referrals/{reference}"]')
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_have_text("Grace Browserperson")
+    expect(page.locator("#what-next")).to_contain_text("meeting their coach")
+    check_page(page, "10-practice-referral")
+
+    tab_to(page, f'a[href="/practice/referrals/{reference}/withdraw"]')
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_contain_text("Are you sure")
+    check_page(page, "11-practice-withdraw-confirm")
+    for path in ("/practice", f"/practice/referrals/{reference}",
+                 f"/practice/referrals/{reference}/withdraw",
+                 f"/practice/referrals/{reference}/sent"):
+        fits_375(page, path)
+
+
+def test_ops_filter_and_find_by_keyboard(page: Page) -> None:
+    referral_id, reference = _referral_id(), journey["reference"]
+    sign_in(page, "ops")
+    tab_to(page, "#practice")
+    page.keyboard.type(PRACTICE)  # a select jumps to the option its typed text starts
+    tab_to(page, "#filters button")
+    page.keyboard.press("Enter")
+    expect(page.locator(f'tr[data-referral-id="{referral_id}"]')).to_have_count(1)
+    check_page(page, "12-ops-filtered")
+    tab_to(page, "#q")
+    page.keyboard.type(reference)
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_have_text(reference)
+    expect(page.locator("#run-1")).to_contain_text("Booked the first appointment")
+    for path in ("/ops", f"/ops/referrals/{referral_id}"):
+        fits_375(page, path)
+
+
+def test_the_patient_changes_how_they_are_contacted_and_leaves_by_keyboard(
+        page: Page, stack: Running) -> None:
+    referral_id = _referral_id()
+    link = f"/patient/{patient_link(stack, referral_id)}"
+    page.goto(link)
+    expect(page.locator("h1")).to_have_text("Your Working Better support")
+    check_page(page, "13-patient-page")
+
+    tab_to(page, f'a[href="{link}/contact"]')
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_have_text("Change how we contact you")
+    tab_to(page, 'input[name="contact_preference"]:checked')  # text message, as referred
+    page.keyboard.press("ArrowDown")  # phone call
+    page.keyboard.press("ArrowDown")  # email, with no address yet
+    tab_to(page, "#contact-form button")
+    page.keyboard.press("Enter")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Enter an email address so we can contact you")
+    check_page(page, "14-patient-contact-errors")
+    expect(page.locator("h1")).to_have_text("Change how we contact you")
+    tab_to(page, "#email")
+    page.keyboard.type("grace@example.com")
+    page.keyboard.press("Enter")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("the new way")
+
+    expect(page.locator("h1")).to_have_text("Your Working Better support")
+    tab_to(page, f'a[href="{link}/leave"]')
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_have_text("Are you sure you want to leave Working Better?")
+    check_page(page, "15-patient-leave-confirm")
+    for path in (link, f"{link}/contact", f"{link}/appointment", f"{link}/leave"):
+        fits_375(page, path)
+    page.set_viewport_size({"width": 1100, "height": 900})
+    page.goto(f"{link}/leave")
+    tab_to(page, "form button")
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_contain_text(
+        "You have left Working Better. Nothing is shared with the Jobcentre.")
+    check_page(page, "16-patient-left")
+    page.goto(link)
+    expect(page.locator("h1")).to_have_text("This link has expired or was already used")
+    check_page(page, "17-patient-link-gone")
+
+
+def patient_link(stack: Running, referral_id: str) -> str:
+    """A live link for the referral, as the appointment confirmation would carry (its hash
+    put straight into the stack's table: the message itself goes to a moto SES or SNS)."""
+    token = f"{referral_id}.a-browser-test-secret-{secrets.token_hex(8)}"
+    table = boto3.resource("dynamodb", endpoint_url=stack.aws, region_name=REGION,
+                           aws_access_key_id="testing", aws_secret_access_key="testing"
+                           ).Table(f"{STACK_NAME}-ReferralsTable")
+    table.put_item(Item={"pk": f"REFERRAL#{referral_id}", "sk": "WITHDRAW_LINK",
+                         "token_hash": hashlib.sha256(token.encode()).hexdigest()})
+    return token

@@ -66,6 +66,10 @@ def test_the_access_log_masks_the_patients_link(served: tuple[str, int],
     assert "/patient/withdraw/" in logged
     assert "the-secret-part" not in logged
     assert "some-referral" not in logged
+    ask(served, "GET", "/patient/another-referral.its-secret/contact")
+    logged = capfd.readouterr().err
+    assert "/patient/…/contact" in logged
+    assert "its-secret" not in logged
 
 
 def test_fifty_connections_at_once_are_all_answered(served: tuple[str, int]) -> None:

@@ -97,6 +97,10 @@ def test_withdrawal_cancels_everything_pending_and_only_the_gp_hears(
     assert [m.to for m in practice][-1] == "f83001.workingbetter@nhs.example"
     assert "the patient chose to leave" in practice[-1].body
     assert "Ada" not in practice[-1].body  # status words only
+    # The reference the practice finds the referral by, not its internal id.
+    reference = (cloud.store.referral(referral_id) or {})["reference"]
+    assert reference in practice[-1].body
+    assert referral_id not in practice[-1].body
 
 
 def test_no_feedback_to_the_practice_without_the_patients_consent(
@@ -192,7 +196,8 @@ def test_the_patients_link_withdraws_once_with_no_login(
     page = api.client.http.get(f"/{path}")
     assert page.status_code == 200
     assert b"Leave Working Better" in page.body
-    used = api.client.http.post(f"/{path}", body=b"erase=yes",
+    assert api.client.http.get(f"/{path}/leave").status_code == 200  # asks first
+    used = api.client.http.post(f"/{path}/leave", body=b"erase=yes",
                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert used.status_code == 200
     item = cloud.store.referral(referral_id)

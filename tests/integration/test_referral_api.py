@@ -16,6 +16,7 @@ from infra.seed import pilot_practices
 from tests.api_client import Api, Reply
 from tests.conftest import Cloud, referral_body, reset_caches
 from tests.tokens import BAD_TOKENS
+from workingbetter.domain import reference
 from workingbetter.workflow import Workflow
 
 pytestmark = pytest.mark.integration
@@ -59,8 +60,9 @@ def test_a_valid_referral_is_created_and_its_run_started(cloud: Cloud, api: Api)
     reply = submit(api, referral_body())
 
     assert reply.status == 201, reply.body
-    assert set(reply.body) == {"referral_id", "status"}
+    assert set(reply.body) == {"referral_id", "reference", "status"}
     assert reply.body["status"] == "RECEIVED"
+    assert reference.normalise(reply.body["reference"]) == reply.body["reference"]
     assert reply.headers["Content-Type"] == "application/json"
     assert reply.headers["Cache-Control"] == "no-store"
     assert reply.headers["X-Content-Type-Options"] == "nosniff"
@@ -123,6 +125,10 @@ def test_a_patient_has_one_active_referral_at_a_time(cloud: Cloud, api: Api) -> 
 
     assert_problem(again, 409)
     assert_problem(elsewhere, 409)
+    # The practice can find the referral the patient already has: its reference and date.
+    first_reference = api.get(first, api.referrer()).body["reference"]
+    assert first_reference in again.body["detail"]
+    assert "referred on " in again.body["detail"]
     assert [i["referral_id"] for i in cloud.store.referrals_for_practice("F83001")] == [first]
     assert cloud.store.referrals_for_practice("F83002") == []
     assert [e["name"] for e in executions(cloud)] == [first]

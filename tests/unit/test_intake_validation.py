@@ -257,3 +257,19 @@ def test_a_date_of_birth_must_be_written_as_yyyy_mm_dd(date_of_birth: Any) -> No
 def test_the_missing_email_message_reads_as_english() -> None:
     (error,) = errors_for(referral_body(patient__contact_preference="email"))
     assert error.message.startswith("Enter an email")
+
+
+def test_a_missing_contact_detail_is_reported_with_every_other_mistake_at_once() -> None:
+    # Without this, the form would need a second round: first the NHS number, then the phone.
+    body = referral_body(patient__nhs_number="485 777 3456", patient__contact_preference="sms",
+                         patient__phone=DELETE)
+    errors = errors_for(body)
+    assert {e.field for e in errors} == {"patient.nhs_number", "patient.phone"}
+    assert [e.message for e in errors if e.field == "patient.phone"] == \
+        ["Enter a mobile number so we can contact the patient the way they chose"]
+
+
+def test_a_mistyped_phone_is_reported_once_whatever_the_channel() -> None:
+    errors = errors_for(referral_body(patient__nhs_number="485 777 3456",
+                                      patient__contact_preference="sms", patient__phone="12"))
+    assert [e.field for e in errors].count("patient.phone") == 1

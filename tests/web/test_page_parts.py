@@ -171,16 +171,6 @@ def test_time_to_first_appointment_counts_only_attended_ones() -> None:
     assert ops_console.days_to_first_appointment(item) == pytest.approx(7)
 
 
-def test_a_run_is_read_by_its_states_its_start_and_end_and_its_failures() -> None:
-    types = ["ExecutionStarted", "TaskStateEntered", "TaskScheduled", "TaskStarted",
-             "TaskSucceeded", "TaskStateExited", "ChoiceStateEntered", "TaskFailed",
-             "FailStateEntered", "ExecutionFailed", "TaskTimedOut"]
-    shown = ops_console.milestones([{"type": t} for t in types])
-    assert [e["type"] for e in shown] == [
-        "ExecutionStarted", "TaskStateEntered", "ChoiceStateEntered", "TaskFailed",
-        "FailStateEntered", "ExecutionFailed", "TaskTimedOut"]
-
-
 # -- due times ----------------------------------------------------------------------------
 
 

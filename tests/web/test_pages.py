@@ -28,12 +28,23 @@ def referrer(pages: Pages, practice: str = "F83001") -> Pages:
     return pages
 
 
-def refer(pages: Pages, **changes: str) -> str:
-    page = referrer(pages).post("/referrals/new", {**REFERRAL_FORM, **changes})
-    assert page.status == 200, page.error_summary()
-    found = re.search(r'id="referral-id">([^<]+)<', page.text)
+def sent(pages: Pages, posted: Page) -> Page:
+    """Post/Redirect/Get: the form answers with a redirect to the confirmation."""
+    assert posted.status == 303, posted.error_summary()
+    assert re.fullmatch(r"/practice/referrals/WB-[0-9A-Z-]+/sent", posted.location)
+    return pages.get(posted.location)
+
+
+def referral_id_on(page: Page) -> str:
+    found = re.search(r'data-referral-id="([^"]+)"', page.text)
     assert found
     return found.group(1)
+
+
+def refer(pages: Pages, **changes: str) -> str:
+    page = sent(pages, referrer(pages).post("/referrals/new", {**REFERRAL_FORM, **changes}))
+    assert page.status == 200
+    return referral_id_on(page)
 
 
 @pytest.mark.parametrize(("identity", "path"), [
@@ -123,11 +134,9 @@ def test_a_double_click_refers_once(pages: Pages, cloud: Cloud) -> None:
         click.start()
     for click in clicks:
         click.join()
-    again = pages.post("/referrals/new", sent)  # and a reload of the confirmation
-    ids = {re.search(r'id="referral-id">([^<]+)<', p.text).group(1)  # type: ignore[union-attr]
-           for p in [*replies, again]}
-    assert [p.status for p in replies] == [200, 200]
-    assert len(ids) == 1
+    again = pages.post("/referrals/new", sent)  # and the same form sent again
+    assert [p.status for p in [*replies, again]] == [303, 303, 303]
+    assert len({p.location for p in [*replies, again]}) == 1
     assert len(cloud.store.referrals_for_practice("F83001")) == 1
 
 
@@ -158,8 +167,11 @@ def test_a_patient_already_referred_is_said_so_on_the_form(pages: Pages) -> None
     pages.get("/referrals/new")  # a fresh form: a new Idempotency-Key
     page = pages.post("/referrals/new", REFERRAL_FORM)
     assert page.status == 409
-    assert page.error_summary() == [
-        ("#referral-form", "This patient already has an active referral to Working Better")]
+    ((href, message),) = page.error_summary()
+    assert href == "#referral-form"
+    assert message.startswith("This patient already has an active referral to Working Better: "
+                              "WB-")
+    assert "referred on " in message
 
 
 # -- the coach's workspace ----------------------------------------------------------------
@@ -272,13 +284,17 @@ def test_ops_see_runs_histories_and_failures_but_no_personal_data(
     console = pages.get("/ops")
     assert console.status == 200
     assert f'data-referral-id="{referral_id}"' in console.text
-    assert '<a class="govuk-link" href="/ops/referrals/no-such-referral">' in console.text
+    assert 'href="/ops/referrals/no-such-referral">no-such-referral</a>' in console.text
     assert console.text.count('role="img"') == 2
 
     history = pages.get(f"/ops/referrals/{referral_id}")
     assert history.status == 200
-    for state in ("Triage", "AllocateCoach", "BookFirstAppointment", "AwaitAppointmentOutcome"):
+    # The states in plain words, not their names or Step Functions' event types.
+    for state in ("Checked the referral against the rules", "Looked for a coach with a free place",
+                  "Booked the first appointment", "Waited for the appointment&#39;s outcome"):
         assert f"<td class=\"govuk-table__cell\">{state}</td>" in history.text
+    assert "StateEntered" not in history.text
+    assert "AwaitAppointmentOutcome" not in history.text
     for page in (console, history):
         for personal in ("Ada", "Testperson", "485 777 3457", "4857773457", "07700"):
             assert personal not in page.text

@@ -48,7 +48,7 @@ def test_a_page_without_a_sign_in_sends_you_to_the_login_page(pages: Pages) -> N
 
 
 @pytest.mark.parametrize(("identity", "landing"), [
-    ("referrer:F83002", "/referrals/new"), ("coach:coach-chloe", "/coach"), ("ops", "/ops")])
+    ("referrer:F83002", "/practice"), ("coach:coach-chloe", "/coach"), ("ops", "/ops")])
 def test_signing_in_sets_http_only_cookies_and_lands_by_role(
         pages: Pages, identity: str, landing: str) -> None:
     page = pages.sign_in(identity)
@@ -251,8 +251,10 @@ def test_a_form_shown_before_a_refresh_can_be_sent_after_it(
     pages.follow(refreshing)
     assert pages.cookies["wb_token"] != first
 
-    sent = pages.post("/referrals/new", {"nonce": form.hidden("nonce"),
-                                         "csrf": form.hidden("csrf"), **REFERRAL_FORM})
+    posted = pages.post("/referrals/new", {"nonce": form.hidden("nonce"),
+                                           "csrf": form.hidden("csrf"), **REFERRAL_FORM})
 
-    assert sent.status == 200, sent.error_summary()
+    assert posted.status == 303, posted.error_summary()  # on to the confirmation (PRG)
+    sent = pages.get(posted.location)
+    assert sent.status == 200
     assert "Referral sent" in sent.text

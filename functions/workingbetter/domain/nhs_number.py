@@ -30,7 +30,7 @@ def problem(raw: str) -> str | None:
     if len(number) != 10 or not (number.isascii() and number.isdigit()):
         return "Enter the NHS number as 10 digits, like 485 777 3457"
     if check_digit(number[:9]) != int(number[9]):
-        return "Enter a valid NHS number: the check digit does not match"
+        return "Enter a valid NHS number"
     return None
 
 

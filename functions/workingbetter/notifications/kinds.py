@@ -13,6 +13,8 @@ class Kind(StrEnum):
     COACH_OUTCOME_NOT_RECORDED = "coach_outcome_not_recorded"
     COACH_REVIEW_OVERDUE = "coach_review_overdue"
     COACH_SUSTAINMENT_OVERDUE = "coach_sustainment_overdue"
+    COACH_PATIENT_ASKS_TO_CHANGE = "coach_patient_asks_to_change"  # from the patient's page
+    COACH_PATIENT_ASKS_TO_CANCEL = "coach_patient_asks_to_cancel"
     COACH_MESSAGE_UNDELIVERED = "coach_message_undelivered"
     COACH_FOLLOW_UP_OUTREACH = "coach_follow_up_outreach"
     OPS_NOT_ACKNOWLEDGED = "ops_not_acknowledged"

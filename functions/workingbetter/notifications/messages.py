@@ -25,7 +25,8 @@ TEMPLATES: dict[Kind, Template] = {
         "Your Working Better appointment",
         "Hello ((given_name)), your Working Better appointment is on ((when)) at ((practice)). "
         "It is your choice to come, and it does not affect any benefits. If you no longer "
-        "want this support, you can leave at any time: ((withdraw_link))",
+        "want this support, you can leave at any time. To see or change your appointment, or "
+        "to leave: ((withdraw_link))",
     ),
     Kind.APPOINTMENT_REMINDER: Template(
         "Reminder: Working Better tomorrow",
@@ -61,6 +62,16 @@ TEMPLATES: dict[Kind, Template] = {
         "In-work check overdue",
         "The in-work check for referral ((referral_id)) is 3 days overdue. Please record it.",
     ),
+    Kind.COACH_PATIENT_ASKS_TO_CHANGE: Template(
+        "A patient asks to change their appointment",
+        "The patient for referral ((reference)) asks to change their appointment on ((when)). "
+        "Please contact them to agree a new time.",
+    ),
+    Kind.COACH_PATIENT_ASKS_TO_CANCEL: Template(
+        "A patient asks to cancel their appointment",
+        "The patient for referral ((reference)) asks to cancel their appointment on ((when)). "
+        "Please record it as cancelled and contact them.",
+    ),
     Kind.OPS_NOT_ACKNOWLEDGED: Template(
         "Referral not acknowledged",
         "Referral ((referral_id)) has not been acknowledged within 2 working days.",
@@ -89,16 +100,16 @@ TEMPLATES: dict[Kind, Template] = {
     ),
     Kind.PRACTICE_ACCEPTED: Template(
         "Working Better: referral accepted",
-        "Referral ((referral_id)) has been accepted by Working Better.",
+        "Referral ((reference)) has been accepted by Working Better.",
     ),
     Kind.PRACTICE_FIRST_ATTENDED: Template(
         "Working Better: first appointment attended",
-        "The patient for referral ((referral_id)) attended their first Working Better "
+        "The patient for referral ((reference)) attended their first Working Better "
         "appointment.",
     ),
     Kind.PRACTICE_ENDED: Template(
         "Working Better: support ended",
-        "Working Better support for referral ((referral_id)) has ended: ((outcome)).",
+        "Working Better support for referral ((reference)) has ended: ((outcome)).",
     ),
 }
 

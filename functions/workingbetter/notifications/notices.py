@@ -105,6 +105,9 @@ class Notices:
                       follow_up_id)
             self._now(item["referral_id"], Kind.COACH_FOLLOW_UP_OUTREACH, Channel.COACH_TASK,
                       follow_up_id)
+    def patient_asks(self, item: Item, kind: Kind, asked_at: str) -> None:
+        """The patient asked, from their page, to change or cancel: a task for their coach."""
+        self._now(item["referral_id"], kind, Channel.COACH_TASK, asked_at)
 
     # -- reviews and in-work checks --------------------------------------------------------
 

@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING
 
 from workingbetter.domain import diary, slots
 from workingbetter.domain.referral import Status
-from workingbetter.notifications.kinds import AFTER_THE_END, FOLLOW_UP_KINDS, Channel, Kind
+from workingbetter.notifications.kinds import (
+    AFTER_THE_END,
+    BY_NOTIFY,
+    FOLLOW_UP_KINDS,
+    Channel,
+    Kind,
+    patient_channel,
+)
 from workingbetter.notifications.messages import OUTCOME_WORDS, fields_of, render
 from workingbetter.notifications.notices import Notices
 from workingbetter.notifications.outbox import Outbox, reference
@@ -143,11 +150,15 @@ class Sending:
         if personal is None:
             raise Stale  # erased
         patient = personal["patient"]
+        chosen = patient_channel(str(patient.get("contact_preference")))
+        if chosen is not channel and chosen.value in BY_NOTIFY.get(kind, ()):
+            # The patient may have changed channel (on their page) since this was scheduled.
+            channel = chosen
         fields["given_name"] = str(patient["given_name"])
         if kind is Kind.APPOINTMENT_CONFIRMATION:
             token, token_hash = withdraw_token(referral["referral_id"])
             self.store.set_withdraw_link(referral["referral_id"], token_hash)
-            fields["withdraw_link"] = f"{self.settings.public_url}/patient/withdraw/{token}"
+            fields["withdraw_link"] = f"{self.settings.public_url}/patient/{token}"
         if channel is Channel.SMS:
             return self.sender.sms(self._message(row, kind, str(patient["phone"]), fields))
         if channel is Channel.EMAIL:
@@ -168,6 +179,8 @@ class Sending:
 
     def _fields(self, row: Item, referral: Item, kind: Kind) -> dict[str, str]:
         fields = {"referral_id": str(referral["referral_id"]),
+                  # What practice staff search their list by (older referrals have none).
+                  "reference": str(referral.get("reference") or referral["referral_id"]),
                   "detail": str(row["notification_id"]).split(":", 1)[-1],
                   "outcome": OUTCOME_WORDS.get(str(referral.get("exit_reason")),
                                                str(referral["status"]).lower())}

@@ -13,6 +13,8 @@ from workingbetter.web import (
     dev_pages,
     login_pages,
     ops_pages,
+    patient_pages,
+    practice_pages,
     referral_pages,
     reports_pages,
     session_pages,
@@ -20,4 +22,5 @@ from workingbetter.web import (
 from workingbetter.web.registry import blueprint
 
 __all__ = ["assets", "blueprint", "case_pages", "coach_pages", "dev_pages", "login_pages",
-           "ops_pages", "referral_pages", "reports_pages", "session_pages"]
+           "ops_pages", "patient_pages", "practice_pages", "referral_pages", "reports_pages",
+           "session_pages"]

@@ -124,6 +124,8 @@ TASK_WORDS = {
     Kind.COACH_OUTCOME_NOT_RECORDED: "Record the first appointment's outcome",
     Kind.COACH_REVIEW_OVERDUE: "The review is 3 days overdue",
     Kind.COACH_SUSTAINMENT_OVERDUE: "The in-work check is 3 days overdue",
+    Kind.COACH_PATIENT_ASKS_TO_CHANGE: "The patient asks to change their appointment",
+    Kind.COACH_PATIENT_ASKS_TO_CANCEL: "The patient asks to cancel their appointment",
     Kind.COACH_MESSAGE_UNDELIVERED: "A message could not be delivered to the patient ({what}): "
                                     "contact them another way and check their details",
     Kind.APPOINTMENT_FOLLOW_UP_REMINDER: "Remind the patient of tomorrow's follow-up "

@@ -37,7 +37,7 @@ from workingbetter.web.http import (
 )
 from workingbetter.web.registry import blueprint
 
-LANDING = {Role.REFERRER: "/referrals/new", Role.COACH: "/coach", Role.OPS: "/ops",
+LANDING = {Role.REFERRER: "/practice", Role.COACH: "/coach", Role.OPS: "/ops",
            Role.COMMISSIONER: "/reports"}
 # Roles whose sign-in must pass the authenticator app's code (Cognito's MFA is per pool, not
 # per group: the pool makes it optional, the service requires it of these roles).

@@ -37,10 +37,25 @@ DAY_BINS = [("0 to 7 days", 7), ("8 to 14 days", 14), ("15 to 21 days", 21),
 FLAGGED = 100  # at most this many flagged referrals on the console
 UNDELIVERED = 25  # the latest messages Notify could not deliver, listed under their count
 # Only these fields of a referral reach the ops pages.
-OPS_FIELDS = ("referral_id", "status", "awaiting", "attention", "practice_ods", "coach_id",
-              "created_at", "updated_at", "chases", "exit_reason")
+OPS_FIELDS = ("referral_id", "reference", "status", "awaiting", "attention", "practice_ods",
+              "coach_id", "created_at", "updated_at", "chases", "exit_reason")
 CONSOLE_FIELDS = (*OPS_FIELDS, "task_token", "appointment", "support_started_at",
                   "job_started_at")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the console's list is narrowed to (each an index partition, see ops_page)."""
+
+    request: ListRequest
+    coach_id: str | None = None
+    attention: bool = False
+
+    def kept(self) -> dict[str, str | None]:
+        """The filters as query parameters, for the paging links and the export."""
+        return {"status": str(self.request.status) if self.request.status else None,
+                "practice_ods": self.request.practice_ods, "coach_id": self.coach_id,
+                "attention": "yes" if self.attention else None}
 
 
 @dataclass(frozen=True)
@@ -55,6 +70,7 @@ class Console:
     status: str | None
     funnel: charts.Chart
     first_appointment: charts.Chart
+    exits: list[tuple[str, int]]
     undelivered_count: int
     undelivered: list[Item]  # ids, kinds, channels and times: never words or addresses
 
@@ -77,20 +93,18 @@ def day_bins(days: list[float]) -> list[tuple[str, int]]:
     return [(label, counts[label]) for label, _ in DAY_BINS]
 
 
-def milestones(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The events ops read a run by: each state entered, the run's own start and end, and
-    anything that failed or timed out (not every scheduled, started and succeeded task)."""
-    return [e for e in events
-            if e["type"].endswith("StateEntered") or e["type"].startswith("Execution")
-            or e["type"].endswith(("Failed", "TimedOut", "Aborted"))]
-
-
 def _safe(item: Item) -> Item:
     return {**{k: item.get(k) for k in OPS_FIELDS}, "stopped": is_stopped(item)}
 
 
+def exits(items: list[Item]) -> list[tuple[str, int]]:
+    """How the referrals listed ended, by reason, commonest first."""
+    reasons = Counter(str(i["exit_reason"]) for i in items if i.get("exit_reason"))
+    return sorted(reasons.items(), key=lambda r: (-r[1], r[0]))
+
+
 def build(store: Store, workflow: Workflow, referrals: Referrals, ops: Principal,
-          request: ListRequest) -> Console:
+          filters: Filters) -> Console:
     """What the console reads, each bounded: the counter items (one BatchGetItem), up to
     FLAGGED referrals flagged for attention (one Query on a sparse index), and one page of
     the latest referrals (one Query, filtered by status if asked). The charts are drawn from
@@ -98,7 +112,9 @@ def build(store: Store, workflow: Workflow, referrals: Referrals, ops: Principal
     counts = store.status_counts()
     flagged_items, more_flagged = store.flagged(FLAGGED, CONSOLE_FIELDS)
     flagged = [_safe(i) for i in flagged_items]
-    page = referrals.page(ops, request, CONSOLE_FIELDS)
+    request = filters.request
+    page = referrals.ops_page(ops, request, CONSOLE_FIELDS, filters.coach_id,
+                              filters.attention)
     shown = len(page.items)
     days = [d for d in map(days_to_first_appointment, page.items) if d is not None]
     return Console(
@@ -117,6 +133,7 @@ def build(store: Store, workflow: Workflow, referrals: Referrals, ops: Principal
             "first-appointment",
             f"Time from referral to first attended appointment, of the {shown} listed",
             day_bins(days)),
+        exits=exits(page.items),
         undelivered_count=Outbox(store).undelivered_count(),
         undelivered=[public_view(row) for row in Outbox(store).undelivered(UNDELIVERED)],
     )

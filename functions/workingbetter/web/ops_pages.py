@@ -3,14 +3,22 @@ only: the personal-data table is never read here."""
 
 from __future__ import annotations
 
+import csv
+import io
+import re
+from urllib.parse import urlencode
+
 from chalice.app import Response
 
 from workingbetter import listing
 from workingbetter.auth import Principal, Role
+from workingbetter.domain.errors import BadRequest, FieldError, NotFound
 from workingbetter.domain.referral import Status
-from workingbetter.web import ops_console
+from workingbetter.web import ops_console, run_words
+from workingbetter.web.errors import PageErrors, only_message
 from workingbetter.web.http import (
     FORM,
+    HTML_HEADERS,
     form_keys,
     html,
     page,
@@ -21,11 +29,17 @@ from workingbetter.web.http import (
     request,
     services,
 )
+from workingbetter.web.ops_console import Filters
 from workingbetter.web.registry import blueprint
 from workingbetter.workflow import runs_of
 
-FILTERS = ("status", "limit", "cursor")
+FILTERS = ("status", "practice_ods", "limit", "cursor")
 LATEST = 25  # referrals a page of the console lists, unless asked for more
+EXPORT_PAGE, EXPORT_MOST = 100, 10_000  # the CSV reads the list 100 at a time, to this many
+EXPORT_COLUMNS = ("referral_id", "reference", "status", "awaiting", "attention", "practice_ods",
+                  "coach_id", "exit_reason", "created_at", "updated_at")
+_COACH = re.compile(r"[A-Za-z0-9-]{1,64}")
+NOT_FOUND = "No referral has that reference or id"
 
 
 def _ops() -> Principal:
@@ -34,18 +48,82 @@ def _ops() -> Principal:
     return who
 
 
+def _filters(query: dict[str, str], limit: int, cursor: str | None = None) -> Filters:
+    """The list's filters from the query string; a bad one is named (400, nothing read)."""
+    asked = {k: v for k, v in query.items() if k in FILTERS}
+    request = listing.parse({**asked, "limit": asked.get("limit", str(limit)),
+                             **({"cursor": cursor} if cursor else {})})
+    coach = query.get("coach_id") or None
+    if coach is not None and not _COACH.fullmatch(coach):
+        raise BadRequest("The list cannot be read as asked",
+                         [FieldError("coach_id", "Give a coach's id, like coach-amara")])
+    return Filters(request, coach, query.get("attention") == "yes")
+
+
 @blueprint.route("/ops", methods=["GET"])
 @page
 def console() -> Response:
     who = _ops()
     s = services()
-    query = dict(request().query_params or {})
-    asked = listing.parse({"limit": str(LATEST), **{k: v for k, v in query.items()
-                                                    if k in FILTERS}})
-    console = ops_console.build(s.store, s.workflow, s.referrals, who, asked)
-    return html("ops.html", title="Runs and reports", principal=who, active="/ops",
-                console=console, statuses=[str(s) for s in Status], keys=form_keys(),
-                pages=page_links("/ops", console.pages, status=console.status))
+    query: dict[str, str] = dict(request().query_params or {})
+    errors = PageErrors()
+    if query.get("q"):
+        found = _find(query["q"])
+        if found:
+            return redirect(f"/ops/referrals/{found}")
+        errors = only_message(NOT_FOUND, "q")
+    filters = _filters(query, LATEST)
+    console = ops_console.build(s.store, s.workflow, s.referrals, who, filters)
+    kept = filters.kept()
+    return html("ops.html", 404 if errors else 200, title="Runs and reports", principal=who,
+                active="/ops", console=console, statuses=[str(s) for s in Status],
+                keys=form_keys(), filters=kept, search=query.get("q", ""), errors=errors,
+                practices=services().referrals.practices(),
+                export=f"/ops/referrals.csv?{urlencode({k: v for k, v in kept.items() if v})}",
+                pages=page_links("/ops", console.pages, **kept))
+
+
+def _find(given: str) -> str | None:
+    """The referral a reference (or id) names, if there is one."""
+    s = services()
+    try:
+        found = s.referrals.resolve(given.strip())
+    except NotFound:
+        return None
+    return found if s.store.referral(found) else None
+
+
+@blueprint.route("/ops/referrals.csv", methods=["GET"])
+@page
+def export() -> Response:
+    """The console's list, filtered the same way, as CSV: ids, references, enums and dates
+    only. Read a page at a time, at most EXPORT_MOST rows."""
+    who = _ops()
+    query: dict[str, str] = dict(request().query_params or {})
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS)
+    written, cursor = 0, None
+    while written < EXPORT_MOST:
+        filters = _filters({k: v for k, v in query.items() if k != "limit"}, EXPORT_PAGE,
+                           cursor)
+        shown = services().referrals.ops_page(who, filters.request, EXPORT_COLUMNS,
+                                              filters.coach_id, filters.attention)
+        for item in shown.items:
+            writer.writerow([_cell(item.get(column)) for column in EXPORT_COLUMNS])
+        written += len(shown.items)
+        if not shown.next:
+            break
+        cursor = shown.next
+    return Response(body=out.getvalue(), status_code=200, headers={
+        **HTML_HEADERS, "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": 'attachment; filename="referrals.csv"'})
+
+
+def _cell(value: object) -> str:
+    """Enums and dates only; a leading =, +, - or @ is never read as a spreadsheet formula."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
 
 
 @blueprint.route("/ops/referrals/{referral_id}/retry", methods=["POST"], content_types=[FORM])
@@ -75,9 +153,11 @@ def _resume(referral_id: str, done: str) -> Response:
 def run_history(referral_id: str) -> Response:
     who = _ops()
     s = services()
-    referral = s.referrals.get(who, referral_id)  # the ops view: no personal data; 404 if none
-    runs = runs_of(s.store.referral(referral_id) or {"referral_id": referral_id})
-    run = s.workflow.run(runs)
-    return html("ops_history.html", title=f"Referral {referral_id}", principal=who,
-                active="/ops", referral=referral, run=run,
-                events=ops_console.milestones(s.workflow.history(runs)) if run else [])
+    found = s.referrals.resolve(referral_id)
+    referral = s.referrals.get(who, found)  # the ops view: no personal data; 404 if none
+    names = runs_of(s.store.referral(found) or {"referral_id": found})
+    runs = [run for run in map(s.workflow.describe, names) if run]
+    return html("ops_history.html", title=f"Referral {referral.get('reference') or found}",
+                principal=who, active="/ops", referral=referral, run=runs[-1] if runs else None,
+                sections=run_words.sections(runs, s.workflow.history(names),
+                                            referral.get("exit_reason")))

@@ -20,6 +20,7 @@ from workingbetter.web.http import (
     page,
     posted_form,
     principal,
+    redirect,
     services,
 )
 from workingbetter.web.registry import blueprint
@@ -74,6 +75,15 @@ def submit_referral() -> Response:
         return _form_page(who, form, referral_form.ERRORS.page_errors(error.errors), 422, keys)
     except Conflict as error:
         return _form_page(who, form, only_message(error.detail, "referral-form"), 409, keys)
+    # Post/Redirect/Get: reloading the confirmation does not send the form again.
+    return redirect(f"/practice/referrals/{created['reference']}/sent")
+
+
+@blueprint.route("/practice/referrals/{referral_id}/sent", methods=["GET"])
+@page
+def referral_sent(referral_id: str) -> Response:
+    who = principal()
+    who.require(Role.REFERRER)
+    sent = services().referrals.summary(who, referral_id)
     return html("referral_sent.html", title="Referral sent", principal=who,
-                active="/referrals/new", referral=created,
-                given_name=form.get("given_name"))
+                active="/referrals/new", referral=sent)

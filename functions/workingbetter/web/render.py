@@ -41,6 +41,14 @@ def when(value: Any, seconds: bool = False) -> str:
     return f"{shown}:{local:%S}" if seconds else shown
 
 
+def day(value: Any) -> str:
+    """An instant's day in the UK, like 3 March 2026."""
+    if value is None or value == "":
+        return ""
+    local = _parse(str(value)).astimezone(slots.UK)
+    return f"{local.day} {local:%B %Y}"
+
+
 def _parse(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
@@ -56,7 +64,7 @@ def _environment() -> Environment:
 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(words=words, when=when, tag_colour=tag_colour)
+    env.filters.update(words=words, when=when, day=day, tag_colour=tag_colour)
     return env
 
 

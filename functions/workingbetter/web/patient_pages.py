@@ -1,0 +1,171 @@
+"""/patient/{token}: the patient's own page, opened from the link in their messages. No
+sign-in: the link's token is the key (see patient_link). Their next appointment and where it
+is, asking their coach to change or cancel it, changing how they are contacted, and leaving."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from chalice.app import Response
+
+from workingbetter import patient_link
+from workingbetter.domain import slots
+from workingbetter.domain.errors import Conflict, InvalidInput
+from workingbetter.domain.referral import ContactPreference
+from workingbetter.store import Item
+from workingbetter.web.errors import FormErrorMap, PageErrors, only_message
+from workingbetter.web.http import FORM, Form, html, page, redirect, request, services
+from workingbetter.web.referral_form import CONTACT
+from workingbetter.web.registry import blueprint
+
+ASK_ERRORS = FormErrorMap(anchors={"ask": "ask"}, fallback="ask-form")
+CONTACT_ERRORS = FormErrorMap(
+    anchors={"contact_preference": "contact-preference", "phone": "phone", "email": "email"},
+    required={"contact_preference": "Select how you would like to be contacted"},
+    reworded={"phone": {f"Enter {words} so we can contact the patient the way they chose":
+                        f"Enter {words} so we can contact you"
+                        for words in ("a mobile number", "a phone number")},
+              "email": {"Enter an email address so we can contact the patient the way they "
+                        "chose": "Enter an email address so we can contact you"},
+              "address": {"Enter a postal address so we can contact the patient the way they "
+                          "chose": "We have no postal address for you: choose another way, or "
+                          "ask your surgery to add your address"}},
+    fallback="contact-form")
+ASKS = [("change", "Change it to another time", ""),
+        ("cancel", "Cancel it", "Your coach will contact you about what happens next")]
+DONE = {"change": "We have asked your coach to find you a new time. They will contact you.",
+        "cancel": "We have told your coach you cannot come. They will contact you.",
+        "contact": "We will contact you the new way from now on."}
+
+
+def _with_referral(view: Callable[..., Response]) -> Callable[..., Response]:
+    """Every page behind the link: a link that no longer works gets the page saying what to
+    do instead (410), whichever page it was for."""
+
+    @wraps(view)
+    def wrapper(token: str) -> Response:
+        item = patient_link.referral_for(services().store, token)
+        if item is None:
+            return gone()
+        return view(token, item)
+
+    return wrapper
+
+
+def gone() -> Response:
+    # 410: the link existed once (or looks as if it did); say what to do instead.
+    return html("patient_link_gone.html", 410, title="This link has expired or was already used")
+
+
+def _practice(item: Item) -> Item:
+    appointment = item.get("appointment") or {}
+    ods = str(appointment.get("practice_ods") or item["practice_ods"])
+    return services().store.practice(ods) or {"name": "your GP surgery", "address": "",
+                                              "phone": ""}
+
+
+def _posted() -> Form:
+    return Form.parse(request().raw_body)
+
+
+def _appointment_words(appointment: Item | None) -> dict[str, str] | None:
+    if appointment is None:
+        return None
+    start = slots.parse_iso(str(appointment["start"])).astimezone(slots.UK)
+    return {"date": f"{start:%A} {start.day} {start:%B %Y}", "time": f"{start:%H:%M}"}
+
+
+@blueprint.route("/patient/{token}", methods=["GET"])
+@page
+@_with_referral
+def patient_home(token: str, item: Item) -> Response:
+    query: dict[str, str] = dict(request().query_params or {})
+    done = DONE.get(query.get("done", ""), "")
+    return html("patient_home.html", title="Your Working Better support", token=token,
+                referral_status=item["status"], practice=_practice(item), done=done,
+                appointment=_appointment_words(patient_link.upcoming(item)))
+
+
+def _ask_page(token: str, item: Item, errors: PageErrors, status: int = 200) -> Response:
+    return html("patient_appointment.html", status, title="Change or cancel your appointment",
+                token=token, practice=_practice(item), errors=errors, asks=ASKS,
+                appointment=_appointment_words(patient_link.upcoming(item)))
+
+
+@blueprint.route("/patient/{token}/appointment", methods=["GET"])
+@page
+@_with_referral
+def appointment_form(token: str, item: Item) -> Response:
+    return _ask_page(token, item, PageErrors())
+
+
+@blueprint.route("/patient/{token}/appointment", methods=["POST"], content_types=[FORM])
+@page
+@_with_referral
+def ask_about_appointment(token: str, item: Item) -> Response:
+    # The requests' models (pydantic) load with the first patient who asks, not at init.
+    from workingbetter import patient_requests
+    from workingbetter.settings import get_settings
+
+    choice = _posted().get("ask")
+    try:
+        patient_requests.ask_about_appointment(services().store, get_settings(), item, choice)
+    except InvalidInput as error:
+        return _ask_page(token, item, ASK_ERRORS.page_errors(error.errors), 422)
+    except Conflict as error:
+        return _ask_page(token, item, only_message(error.detail, "ask-form"), 409)
+    return redirect(f"/patient/{token}?done={choice}")
+
+
+def _contact_page(token: str, form: Form, errors: PageErrors, status: int = 200) -> Response:
+    return html("patient_contact.html", status, title="Change how we contact you",
+                token=token, form=form, errors=errors, contact=CONTACT)
+
+
+@blueprint.route("/patient/{token}/contact", methods=["GET"])
+@page
+@_with_referral
+def contact_form(token: str, item: Item) -> Response:
+    current = Form({"contact_preference": [str(item.get("contact_preference") or "")]})
+    return _contact_page(token, current, PageErrors())
+
+
+@blueprint.route("/patient/{token}/contact", methods=["POST"], content_types=[FORM])
+@page
+@_with_referral
+def change_contact(token: str, item: Item) -> Response:
+    from workingbetter import patient_requests
+
+    form = _posted()
+    answers: dict[str, Any] = {name: form.get(name) or None
+                               for name in ("contact_preference", "phone", "email")}
+    if answers["contact_preference"] not in {str(c) for c in ContactPreference}:
+        answers.pop("contact_preference")  # a missing or made-up answer: say "Select …"
+    try:
+        patient_requests.change_contact(services().store, item, answers)
+    except InvalidInput as error:
+        return _contact_page(token, form, CONTACT_ERRORS.page_errors(error.errors), 422)
+    except Conflict as error:
+        return _contact_page(token, form, only_message(error.detail, "contact-form"), 409)
+    return redirect(f"/patient/{token}?done=contact")
+
+
+@blueprint.route("/patient/{token}/leave", methods=["GET"])
+@page
+def leave_form(token: str) -> Response:
+    """The confirmation step: nothing happens until its button is pressed."""
+    from workingbetter import patient_page
+
+    return patient_page.show(services().store, token, back=f"/patient/{token}")
+
+
+@blueprint.route("/patient/{token}/leave", methods=["POST"], content_types=[FORM])
+@page
+def leave(token: str) -> Response:
+    from workingbetter import patient_page
+
+    s = services()
+    return patient_page.leave(s.store, s.workflow, token,
+                              {"erase_personal_data": _posted().get("erase") == "yes"})

@@ -1,0 +1,139 @@
+"""/practice: practice staff follow their practice's referrals, find one by its reference or the
+patient's NHS number, read what its status means, and withdraw it on the patient's behalf."""
+
+from __future__ import annotations
+
+from chalice.app import Response
+
+from workingbetter import listing
+from workingbetter.auth import Principal, Role
+from workingbetter.domain import nhs_number
+from workingbetter.domain.errors import Conflict, InvalidInput
+from workingbetter.domain.referral import Status
+from workingbetter.web import practice_words
+from workingbetter.web.errors import FormErrorMap, PageErrors, only_message
+from workingbetter.web.http import (
+    FORM,
+    Form,
+    form_keys,
+    html,
+    page,
+    page_links,
+    posted_form,
+    principal,
+    redirect,
+    request,
+    services,
+)
+from workingbetter.web.registry import blueprint
+
+SEARCH_ERRORS = FormErrorMap(anchors={"q": "q"})
+WITHDRAW_ERRORS = FormErrorMap(anchors={"reason": "reason"})
+
+
+def _referrer() -> Principal:
+    who = principal()
+    who.require(Role.REFERRER)
+    return who
+
+
+def _query() -> dict[str, str]:
+    return dict(request().query_params or {})
+
+
+@blueprint.route("/practice", methods=["GET"])
+@page
+def practice_list() -> Response:
+    who = _referrer()
+    query = _query()
+    search, status = query.get("q", "").strip(), query.get("status") or None
+    paging = listing.parse({k: v for k, v in query.items() if k in ("cursor", "status")})
+    errors = PageErrors()
+    try:
+        shown = services().referrals.practice_list(who, paging, search)
+    except InvalidInput as error:
+        errors = SEARCH_ERRORS.page_errors(error.errors)
+        shown = services().referrals.practice_list(who, paging)
+    rows = [_row(item, shown.patients.get(str(item["referral_id"])))
+            for item in shown.page.items]
+    return html("practice.html", 422 if errors else 200, title="Your practice's referrals",
+                principal=who, active="/practice", rows=rows, search=search, chosen=status,
+                errors=errors, statuses=[(str(s), practice_words.MEANINGS[s].status)
+                                         for s in Status],
+                pages={} if search else page_links("/practice", shown.page, status=status))
+
+
+def _row(item: dict[str, object], personal: dict[str, object] | None) -> dict[str, object]:
+    patient = (personal or {}).get("patient")
+    details = patient if isinstance(patient, dict) else None
+    shared = bool(item.get("share_outcome_with_gp"))
+    return {
+        "referral_id": item["referral_id"],
+        "link": f"/practice/referrals/{item.get('reference') or item['referral_id']}",
+        "reference": item.get("reference") or "",
+        "patient": f"{details['given_name']} {details['family_name']}" if details
+        else "Details deleted",
+        "nhs_number": nhs_number.display(details["nhs_number"]) if details else "",
+        "created_at": item["created_at"],
+        "status": practice_words.meaning(item, shared).status,
+        "tag": str(item["status"]),
+        "next_step": practice_words.next_step(item, shared),
+    }
+
+
+@blueprint.route("/practice/referrals/{referral_id}", methods=["GET"])
+@page
+def practice_referral(referral_id: str) -> Response:
+    who = _referrer()
+    s = services()
+    found = s.referrals.resolve(referral_id)
+    shown = s.referrals.get(who, found)
+    shared = bool((s.store.referral(found) or {}).get("share_outcome_with_gp"))
+    practice = s.store.practice(str(shown["practice_ods"]))
+    return html("practice_referral.html", title=f"Referral {shown.get('reference') or ''}",
+                principal=who, active="/practice", referral=shown, practice=practice,
+                meaning=practice_words.meaning(shown, shared),
+                timeline=practice_words.timeline(shown, shared),
+                live=not Status(shown["status"]).terminal,
+                withdrawn=_query().get("withdrawn") == "yes")
+
+
+def _withdraw_page(who: Principal, referral_id: str, form: Form, errors: PageErrors,
+                   status: int = 200, keys: dict[str, str] | None = None) -> Response:
+    s = services()
+    shown = s.referrals.get(who, s.referrals.resolve(referral_id))
+    if Status(shown["status"]).terminal:
+        return redirect(f"/practice/referrals/{referral_id}")
+    return html("practice_withdraw.html", status, title="Withdraw the referral",
+                principal=who, active="/practice", referral=shown, form=form, errors=errors,
+                keys=keys or form_keys())
+
+
+@blueprint.route("/practice/referrals/{referral_id}/withdraw", methods=["GET"])
+@page
+def withdraw_form(referral_id: str) -> Response:
+    """The confirmation step: nothing happens until its button is pressed."""
+    return _withdraw_page(_referrer(), referral_id, Form(), PageErrors())
+
+
+@blueprint.route("/practice/referrals/{referral_id}/withdraw", methods=["POST"],
+                 content_types=[FORM])
+@page
+def withdraw(referral_id: str) -> Response:
+    from workingbetter import withdrawal
+
+    who = _referrer()
+    form = posted_form()
+    s = services()
+    found = s.referrals.resolve(referral_id)
+    body = {"reason": form.get("reason") or None,
+            "erase_personal_data": form.get("erase") == "yes"}
+    keys = {"nonce": form.get("nonce"), "csrf": form.get("csrf")}
+    try:
+        withdrawal.withdraw(s.store, s.workflow, who, found, body)
+    except InvalidInput as error:
+        return _withdraw_page(who, referral_id, form, WITHDRAW_ERRORS.page_errors(error.errors),
+                              422, keys)
+    except Conflict as error:
+        return _withdraw_page(who, referral_id, form, only_message(error.detail), 409, keys)
+    return redirect(f"/practice/referrals/{referral_id}?withdrawn=yes")

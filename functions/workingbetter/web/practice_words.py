@@ -1,0 +1,121 @@
+"""What a referral's status means to practice staff, in their words, and the few timeline
+events they are shown (never a coach's notes, reasons or who did what)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from workingbetter.domain.referral import Status, is_stopped
+from workingbetter.web.render import when
+
+
+@dataclass(frozen=True)
+class Meaning:
+    status: str  # the status in plain words
+    next_step: str  # what happens next, in one line
+    explained: str  # the detail page's paragraph
+
+
+MEANINGS = {
+    Status.RECEIVED: Meaning(
+        "Received", "We check the referral",
+        "We have the referral and are checking it against the service's rules."),
+    Status.TRIAGE: Meaning(
+        "Being checked", "We check the referral",
+        "We are checking the referral against the service's rules."),
+    Status.AWAITING_TRIAGE_DECISION: Meaning(
+        "A coach is checking it", "A coach decides whether the service can help",
+        "The patient's condition is not one the rules cover, so a coach at your practice "
+        "decides whether Working Better can help. They usually decide within 14 days."),
+    Status.WAITLISTED: Meaning(
+        "On the waiting list", "The patient gets the next free place",
+        "Every coach at your practice is full. The patient gets the next place that frees "
+        "up, in the order referrals arrived, and is then offered an appointment."),
+    Status.ALLOCATED: Meaning(
+        "Coach found", "We book the first appointment",
+        "A coach at your practice will see the patient. We are booking the first appointment "
+        "in the coach's next session."),
+    Status.APPOINTMENT_BOOKED: Meaning(
+        "First appointment booked", "The patient meets their coach",
+        "The first appointment is booked at your practice, and the patient has been told the "
+        "way they chose."),
+    Status.IN_SUPPORT: Meaning(
+        "Being coached", "The patient meets their coach regularly",
+        "The patient is meeting their coach. The coach reviews how it is going every 4 "
+        "weeks, for as long as the patient wants support."),
+    Status.IN_WORK: Meaning(
+        "In work, still supported", "The coach checks in at 13, 26 and 52 weeks",
+        "The patient has started work. Their coach keeps in touch and checks in at 13, 26 and "
+        "52 weeks."),
+    Status.EXITED: Meaning(
+        "Support ended", "Nothing: the referral has ended",
+        "The patient's support has ended. You can refer them again if they would like."),
+    Status.REJECTED: Meaning(
+        "Not accepted", "Nothing: the referral has ended",
+        "Working Better cannot help this patient: the service is for people of working age "
+        "with a long-term health condition. Nothing else is needed from you."),
+    Status.WITHDRAWN: Meaning(
+        "Withdrawn", "Nothing: the referral has ended",
+        "The referral was withdrawn. You can refer the patient again if they would like."),
+}
+STALLED = Meaning(
+    "Delayed", "Our service team is sorting out a problem",
+    "Something held the referral up. Our service team has been told and will move it on; "
+    "nothing is needed from you.")
+
+# The timeline the practice sees: these events only, in these words.
+EVENTS = {
+    "referral_received": "Referral received",
+    "triage_accepted": "Accepted by a coach",
+    "triage_rejected": "Not accepted",
+    "place_offered": "Offered a place that came free",
+    "coach_allocated": "Coach found",
+    "appointment_booked": "Appointment booked",
+    "appointment_cancelled_rebooking": "Appointment cancelled: a new one is being booked",
+    "did_not_attend_outreach": "Missed an appointment: the coach will get in touch",
+    "first_appointment_attended": "Went to the first appointment",
+    "job_started": "Started work",
+    "in_work_13_weeks": "Still in work at 13 weeks",
+    "in_work_26_weeks": "Still in work at 26 weeks",
+    "in_work_52_weeks": "Still in work at 52 weeks",
+    "review_exit": "Support ended",
+    "did_not_attend_exit": "Support ended after missed appointments",
+    "support_period_ended": "Support ended by agreement",
+    "withdrawn": "Withdrawn",
+    "personal_data_erased": "The patient's details were deleted",
+}
+
+
+# How the patient is getting on in work is theirs to share: without their consent the
+# practice sees a job as support going on, and none of these events.
+OUTCOMES = frozenset({"job_started", "in_work_13_weeks", "in_work_26_weeks",
+                      "in_work_52_weeks"})
+
+
+def meaning(referral: Mapping[str, Any], shared: bool = True) -> Meaning:
+    """Of a referral as stored or as the API shows it (which says whether it has stalled);
+    `shared`: whether the patient agreed to share how it goes with the practice."""
+    stalled = referral.get("stalled") or is_stopped(referral)
+    status = Status(referral["status"])
+    if stalled and not status.terminal:
+        return STALLED
+    if status is Status.IN_WORK and not shared:
+        return MEANINGS[Status.IN_SUPPORT]
+    return MEANINGS[status]
+
+
+def next_step(view: Mapping[str, Any], shared: bool = True) -> str:
+    """The list's 'next step' column: the appointment's time once one is booked."""
+    found = meaning(view, shared)
+    appointment = view.get("appointment")
+    if view["status"] == Status.APPOINTMENT_BOOKED and appointment:
+        return f"First appointment {when(appointment['start'])}"
+    return found.next_step
+
+
+def timeline(view: Mapping[str, Any], shared: bool = True) -> list[tuple[str, str]]:
+    """(when, what) for the events the practice is shown, oldest first."""
+    return [(str(e["at"]), EVENTS[e["event"]]) for e in view.get("timeline", [])
+            if e["event"] in EVENTS and (shared or e["event"] not in OUTCOMES)]

@@ -1,0 +1,112 @@
+"""The ops console at scale: its list filtered by status, practice, coach or "needs attention",
+paged; found by reference; exported as CSV (ids, references, enums and dates only); exits by
+reason; and each run of a referral in plain words."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+
+from tests.api_client import Api
+from tests.conftest import Cloud
+from tests.web.pages import Pages
+from tests.web.test_lists import load, shown_on
+
+pytestmark = pytest.mark.integration
+
+
+def ops(pages: Pages) -> Pages:
+    assert pages.sign_in("ops").status == 303
+    return pages
+
+
+def test_the_list_is_filtered_by_practice_coach_or_attention(cloud: Cloud, pages: Pages) -> None:
+    ids = load(cloud, ("F83001", "IN_SUPPORT", "coach-amara"), ("F83002", "IN_SUPPORT",
+                                                                "coach-chloe"),
+               ("F83001", "EXITED", "coach-bilal"), ("F83001", "WAITLISTED", None))
+    cloud.store.update(ids[3], None, set_fields={"attention": "overdue_capacity"})
+    ops(pages)
+
+    assert shown_on(pages.get("/ops?practice_ods=F83001").text, "latest") == \
+        [ids[3], ids[2], ids[0]]
+    assert shown_on(pages.get("/ops?practice_ods=F83001&status=EXITED").text, "latest") == \
+        [ids[2]]
+    assert shown_on(pages.get("/ops?coach_id=coach-chloe").text, "latest") == [ids[1]]
+    assert shown_on(pages.get("/ops?attention=yes").text, "latest") == [ids[3]]
+    assert pages.get("/ops?coach_id=%3Cscript%3E").status == 400
+
+
+def test_paging_keeps_the_filters(cloud: Cloud, pages: Pages) -> None:
+    ids = load(cloud, *[("F83002" if i % 2 else "F83001", "EXITED", None) for i in range(60)])
+    ops(pages)
+    first = pages.get("/ops?practice_ods=F83002")
+    following = re.search(r'href="(/ops\?[^"]+)" rel="next"', first.text)
+    assert following
+    link = following.group(1).replace("&amp;", "&")
+    assert "practice_ods=F83002" in link
+    second = pages.get(link)
+    assert shown_on(first.text, "latest") + shown_on(second.text, "latest") == \
+        [r for i, r in enumerate(ids) if i % 2][::-1]
+
+
+def test_a_reference_finds_the_referral(cloud: Cloud, pages: Pages) -> None:
+    referral_id = Api(cloud).refer()
+    reference = (cloud.store.referral(referral_id) or {})["reference"]
+    ops(pages)
+
+    found = pages.get(f"/ops?q={reference.lower()}")
+    missing = pages.get("/ops?q=WB-0000-0000")
+
+    assert (found.status, found.location) == (303, f"/ops/referrals/{referral_id}")
+    assert missing.status == 404
+    assert missing.error_summary() == [("#q", "No referral has that reference or id")]
+
+
+def test_the_export_is_the_filtered_list_with_no_personal_data(cloud: Cloud,
+                                                               pages: Pages) -> None:
+    ids = load(cloud, ("F83001", "EXITED", "coach-amara"), ("F83002", "IN_SUPPORT",
+                                                            "coach-chloe"))
+    ops(pages)
+    console = pages.get("/ops?practice_ods=F83001")
+    assert 'href="/ops/referrals.csv?practice_ods=F83001"' in console.text
+
+    export = pages.get("/ops/referrals.csv?practice_ods=F83001")
+
+    assert export.status == 200
+    assert export.headers["content-type"] == "text/csv; charset=utf-8"
+    assert "attachment" in export.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(export.text)))
+    assert [r["referral_id"] for r in rows] == [ids[0]]
+    assert rows[0]["status"] == "EXITED"
+    assert rows[0]["exit_reason"] == "job_sustained_26_weeks"
+    assert "Bench" not in export.text  # the patients' names are never read here
+    assert "9434765919" not in export.text
+
+
+def test_exits_are_broken_down_by_reason(cloud: Cloud, pages: Pages) -> None:
+    load(cloud, *[("F83001", "EXITED", None)] * 3, ("F83001", "IN_SUPPORT", None))
+    ops(pages)
+    exits = pages.get("/ops").text.partition('id="exits"')[2].partition("</table>")[0]
+    assert re.search(r"Job sustained 26 weeks</th><td[^>]*>3<", exits)
+
+
+def test_each_run_is_its_own_section_in_plain_words(cloud: Cloud, pages: Pages) -> None:
+    api = Api(cloud)
+    referral_id = api.refer()
+    api.awaiting(referral_id, "appointment_outcome")
+    api.call("POST", f"/referrals/{referral_id}/withdraw", api.referrer(), {})
+    cloud.wait_for_execution(referral_id)
+    ops(pages)
+
+    history = pages.get(f"/ops/referrals/{referral_id}")
+
+    assert history.status == 200
+    first = history.text.partition('id="run-1"')[2].partition("</section>")[0]
+    assert "Booked the first appointment" in first
+    assert "Ended: withdrawn" in first
+    assert 'id="run-2"' not in history.text
+    assert "No longer wishes" in history.text  # the referral's exit reason
+    assert "StateEntered" not in history.text
