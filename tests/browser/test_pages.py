@@ -187,6 +187,8 @@ def test_a_commissioner_reads_the_outcomes_by_keyboard_and_on_a_small_screen(
         page.goto(path)
         wide = page.evaluate("document.documentElement.scrollWidth")
         assert wide <= 375, f"{path} scrolls sideways at 375 px ({wide} px wide)"
+
+
 def test_practice_staff_find_and_follow_a_referral_by_keyboard_alone(page: Page) -> None:
     referral_id, reference = _referral_id(), journey["reference"]
     sign_in(page, f"referrer:{PRACTICE}")
