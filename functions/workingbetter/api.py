@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -123,11 +124,7 @@ def _plain(value: Any) -> Any:
 
 
 def security_headers() -> dict[str, str]:
-    """On every response. HSTS only when deployed: the local server speaks plain HTTP."""
-    from workingbetter.settings import get_settings
-
-    if get_settings().deployed:
-        return {**SECURITY_HEADERS, "Strict-Transport-Security": HSTS}
+    """On every JSON response (HSTS is added to every response by `_https_only`)."""
     return dict(SECURITY_HEADERS)
 
 
@@ -184,6 +181,16 @@ def _guarded(view: Callable[..., tuple[int, Any]]) -> Callable[..., Response]:
             return failure()
 
     return wrapper
+
+
+@app.middleware("http")
+def _https_only(request: Request, get_response: Callable[[Request], Response]) -> Response:
+    """Every response, JSON or page, tells a browser to come back over HTTPS only, when the
+    service is served over HTTPS (deployed; the local stack speaks plain HTTP)."""
+    response = get_response(request)
+    if os.environ.get("WB_PUBLIC_URL", "").startswith("https://"):  # as Settings.deployed
+        response.headers["Strict-Transport-Security"] = HSTS
+    return response
 
 
 @app.middleware("http")

@@ -399,3 +399,7 @@ def test_deployed_responses_carry_hsts_and_local_ones_do_not(
     assert deployed.headers["Strict-Transport-Security"].startswith("max-age=")
     for header in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy"):
         assert header in deployed.headers
+    # Pages too (a regression: HTML went out without HSTS), and refusals.
+    for path in ("/login", "/referrals"):  # a page, and a refusal (no token)
+        reply = api.client.http.get(path)
+        assert reply.headers["Strict-Transport-Security"].startswith("max-age="), path
