@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -67,6 +68,8 @@ class Cloud:
     store: Store
     settings: Settings
     _tokens: dict[Person, str] = field(default_factory=dict)
+    # Tests call `token` from several threads at once (races on purpose): one account each.
+    _tokens_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def sfn(self) -> Any:
@@ -145,9 +148,10 @@ class Cloud:
         and scope (made on first use; tokens last an hour, longer than any test)."""
         person = Person(str(role), practice_ods=practice_ods, coach_id=coach_id,
                         app=role is Role.OPS)  # as ops sign in to pages: with an app
-        if person not in self._tokens:
-            self._tokens[person] = self.built.pool.id_token(person)
-        return self._tokens[person]
+        with self._tokens_lock:
+            if person not in self._tokens:
+                self._tokens[person] = self.built.pool.id_token(person)
+            return self._tokens[person]
 
     def end_all_runs(self) -> None:
         """Leave no run behind to wake up after the mock has gone."""

@@ -32,6 +32,7 @@ def fits_narrow_screen(page: Page, name: str) -> None:
 
 def refer_and_attend(page: Page) -> str:
     sign_in(page, f"referrer:{PRACTICE}")
+    page.goto("/referrals/new")  # practice staff land on their list
     page.get_by_label("NHS number").fill("943 476 5870")
     page.get_by_label("First name").fill("Ines")
     page.get_by_label("Last name").fill("Recordperson")
@@ -45,7 +46,7 @@ def refer_and_attend(page: Page) -> str:
     page.get_by_label("Why are you referring the patient?").fill("Wants part-time work.")
     page.get_by_label("The patient agrees to be referred to Working Better").check()
     page.get_by_role("button", name="Send referral").click()
-    referral_id = page.locator("#referral-id").inner_text().strip()
+    referral_id = str(page.locator(".govuk-panel").get_attribute("data-referral-id"))
 
     sign_in(page, f"coach:{COACH}")
     card = page.locator(f"#waiting-{referral_id}")
