@@ -155,16 +155,22 @@ def item_key(key: str | None) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:16] if key else uuid.uuid4().hex[:16]
 
 
+def in_caseload(store: Store, principal: Principal, referral_id: str) -> Item:
+    """The referral, if it is in this coach's caseload (anything else answers 404, so ids
+    cannot be probed): only its coach keeps its case record and follow-ups."""
+    principal.require(Role.COACH)
+    item = store.referral(referral_id)
+    if item is None or item.get("coach_id") != principal.coach_id:
+        raise NotFound("No referral with that id is in your caseload")
+    return item
+
+
 class CaseRecords:
     def __init__(self, store: Store) -> None:
         self.store = store
 
     def _mine(self, principal: Principal, referral_id: str) -> Item:
-        principal.require(Role.COACH)
-        item = self.store.referral(referral_id)
-        if item is None or item.get("coach_id") != principal.coach_id:
-            raise NotFound("No referral with that id is in your caseload")
-        return item
+        return in_caseload(self.store, principal, referral_id)
 
     def _live(self, item: Item) -> None:
         if Status(item["status"]).terminal:

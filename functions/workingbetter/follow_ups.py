@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict
 
 from workingbetter.auth import Principal, Role
+from workingbetter.case_record import in_caseload
 from workingbetter.domain import diary, slots
 from workingbetter.domain.errors import BadRequest, Conflict, FieldError, InvalidInput, NotFound
 from workingbetter.domain.referral import Status
@@ -73,11 +74,7 @@ class FollowUps:
         self.settings = settings
 
     def _mine(self, principal: Principal, referral_id: str) -> Item:
-        principal.require(Role.COACH)
-        item = self.store.referral(referral_id)
-        if item is None or item.get("coach_id") != principal.coach_id:
-            raise NotFound("No referral with that id is in your caseload")
-        return item
+        return in_caseload(self.store, principal, referral_id)
 
     def book(self, principal: Principal, referral_id: str, body: object) -> Item:
         item = self._mine(principal, referral_id)

@@ -13,6 +13,7 @@ from workingbetter.auth import Principal
 from workingbetter.case_record import CONTACT_OUTCOMES, CaseRecords
 from workingbetter.follow_ups import FollowUps
 from workingbetter.store import Item
+from workingbetter.web.coach_forms import answered
 from workingbetter.web.errors import FormErrorMap
 from workingbetter.web.http import Form
 from workingbetter.web.referral_form import DATE_MESSAGE, date_from_parts
@@ -39,22 +40,17 @@ class CaseForm:
     record: Record
 
 
-def _keep(**fields: Any) -> dict[str, Any]:
-    """Leave empty answers out: the API then names the missing field."""
-    return {k: v for k, v in fields.items() if v not in (None, "")}
-
-
 def _date(form: Form, prefix: str) -> str | None:
     return date_from_parts(form.get(f"{prefix}_day"), form.get(f"{prefix}_month"),
                            form.get(f"{prefix}_year"))
 
 
 def _profile(form: Form) -> dict[str, Any]:
-    goals = [_keep(goal=form.get(f"goal_{i}"), status=form.get(f"goal_{i}_status"))
+    goals = [answered(goal=form.get(f"goal_{i}"), status=form.get(f"goal_{i}_status"))
              for i in range(1, GOALS_SHOWN + 1) if form.get(f"goal_{i}")]
-    return _keep(work_history=form.get("work_history"),
+    return answered(work_history=form.get("work_history"),
                  skills_and_qualifications=form.get("skills_and_qualifications"),
-                 job_preferences=_keep(kind_of_work=form.get("kind_of_work"),
+                 job_preferences=answered(kind_of_work=form.get("kind_of_work"),
                                        hours=form.get("hours"), area=form.get("area")),
                  barriers=form.get("barriers"), disclosure=form.get("disclosure"),
                  goals=goals, confidence=form.get("confidence"))
@@ -63,7 +59,7 @@ def _profile(form: Form) -> dict[str, Any]:
 def _follow_up(form: Form) -> dict[str, Any]:
     day = _date(form, "start")
     at = form.get("start_time")
-    return _keep(start=f"{day}T{at}" if day and at else day, mode=form.get("mode"))
+    return answered(start=f"{day}T{at}" if day and at else day, mode=form.get("mode"))
 
 
 NUMBER = parsing.WHOLE_NUMBER
@@ -92,7 +88,7 @@ CONTACT = CaseForm(
                  reworded={"on": {DATE_MESSAGE: CHOOSE_DATE},
                            "outcome": {"Choose " + ", ".join(CONTACT_OUTCOMES[:-1]) + " or " +
                                        CONTACT_OUTCOMES[-1]: "Select what came of it"}}),
-    lambda f: _keep(on=_date(f, "contact_on"), kind_of_employer=f.get("kind_of_employer"),
+    lambda f: answered(on=_date(f, "contact_on"), kind_of_employer=f.get("kind_of_employer"),
                     outcome=f.get("outcome"), detail=f.get("detail")),
     lambda s, who, rid, body, key: s.records.add_contact(who, rid, body, key),
 )
@@ -101,14 +97,14 @@ BENEFITS = CaseForm(
     FormErrorMap({"given": "benefits-given", "on": "benefits-on"},
                  required={"given": "Select whether benefits advice was given"},
                  reworded={"on": {DATE_MESSAGE: CHOOSE_DATE}}),
-    lambda f: _keep(given={"yes": True, "no": False}.get(f.get("given")),
+    lambda f: answered(given={"yes": True, "no": False}.get(f.get("given")),
                     on=_date(f, "benefits_on")),
     lambda s, who, rid, body, key: s.records.record_benefits_advice(who, rid, body),
 )
 NOTE = CaseForm(
     "notes", "Note added",
     FormErrorMap({"text": "note-text"}, required={"text": "Enter the note"}),
-    lambda f: _keep(text=f.get("text")),
+    lambda f: answered(text=f.get("text")),
     lambda s, who, rid, body, key: s.records.add_note(who, rid, body, key),
 )
 FOLLOW_UP = CaseForm(

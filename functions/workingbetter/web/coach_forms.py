@@ -38,7 +38,7 @@ class StepForm:
     record: Record
 
 
-def _keep(**fields: Any) -> dict[str, Any]:
+def answered(**fields: Any) -> dict[str, Any]:
     """Leave empty answers out: the API then names the missing field."""
     return {k: v for k, v in fields.items() if v not in (None, "")}
 
@@ -49,11 +49,11 @@ def _yes_no(value: str) -> bool | None:
 
 def _review(form: Form) -> dict[str, Any]:
     decision = form.get("decision")
-    body = _keep(decision=decision, employer_contacts=form.get("employer_contacts"))
+    body = answered(decision=decision, employer_contacts=form.get("employer_contacts"))
     if decision == "exit":
-        body.update(_keep(exit_reason=form.get("exit_reason")))
+        body.update(answered(exit_reason=form.get("exit_reason")))
     if decision == "job_start":
-        body["job"] = _keep(employer=form.get("job_employer"), role=form.get("job_role"),
+        body["job"] = answered(employer=form.get("job_employer"), role=form.get("job_role"),
                             pay_band=form.get("job_pay_band"),
                             self_employed=_yes_no(form.get("job_self_employed")),
                             hours_per_week=form.get("job_hours"),
@@ -70,7 +70,7 @@ TRIAGE = StepForm(
                            "reason": "Enter the reason for your decision"},
                  reworded={"decision": _choice(TriageDecision, "decision",
                                                      "Select accept or reject")}),
-    lambda form: _keep(decision=form.get("decision"), reason=form.get("reason")),
+    lambda form: answered(decision=form.get("decision"), reason=form.get("reason")),
     lambda steps, who, rid, body: steps.triage(who, rid, body),
 )
 OUTCOME = StepForm(
@@ -80,7 +80,7 @@ OUTCOME = StepForm(
                  required={"outcome": "Select what happened at the appointment"},
                  reworded={"outcome": _choice(AppointmentOutcome, "outcome",
                                                     "Select what happened at the appointment")}),
-    lambda form: _keep(outcome=form.get("outcome")),
+    lambda form: answered(outcome=form.get("outcome")),
     lambda steps, who, rid, body: steps.appointment_outcome(who, rid, body),
 )
 REVIEW = StepForm(
@@ -109,7 +109,7 @@ SUSTAINMENT = StepForm(
     "sustainment", Awaiting.SUSTAINMENT_CHECK, "Record the in-work check", "In-work check recorded",
     FormErrorMap({"still_in_work": "still-in-work"},
                  required={"still_in_work": "Select whether they are still in work"}),
-    lambda form: _keep(still_in_work=_yes_no(form.get("still_in_work")),
+    lambda form: answered(still_in_work=_yes_no(form.get("still_in_work")),
                        end_support=True if form.get("still_in_work") == "end" else None),
     lambda steps, who, rid, body: steps.sustainment(who, rid, body),
 )
