@@ -109,7 +109,8 @@ def exercise(call: Call, tokens: Tokens, store: Store, practices: dict[str, int]
         assert status == 200, reply
     report.withdrawn = len(leaving)
     report.resumed = _settle(call, tokens, store, list(ids),
-                             time.monotonic() + settle_seconds, progress)
+                             time.monotonic() + settle_seconds, progress,
+                             lambda: _places_match(store, ids, practices))
     _judge(store, ids, practices, report)
     report.seconds = time.monotonic() - started
     return report
@@ -125,12 +126,15 @@ def _settled(item: Item | None) -> bool:
 
 
 def _settle(call: Call, tokens: Tokens, store: Store, ids: list[str], deadline: float,
-            progress: Callable[[str], None]) -> int:
+            progress: Callable[[str], None], places_match: Callable[[], bool]) -> int:
+    """Until every referral has come to rest and every freed place has passed on (a place a
+    withdrawal frees reaches the next in line a moment after the withdrawal: a busy machine
+    widens that moment, and judging inside it would count a place as lost)."""
     resumed: set[str] = set()
     while time.monotonic() < deadline:
         items = {i: store.referral(i) for i in ids}
         waiting = [i for i, item in items.items() if not _settled(item)]
-        if not waiting:
+        if not waiting and places_match():
             break
         for referral_id in waiting:
             item = items[referral_id] or {}
@@ -144,6 +148,12 @@ def _settle(call: Call, tokens: Tokens, store: Store, ids: list[str], deadline: 
         progress(f"{len(ids) - len(waiting)}/{len(ids)} settled, {len(resumed)} resumed")
         time.sleep(1.0)
     return len(resumed)
+
+
+def _places_match(store: Store, ids: dict[str, str], practices: dict[str, int]) -> bool:
+    probe = Report(referrals=len(ids))
+    _judge(store, ids, practices, probe)
+    return not probe.lost
 
 
 def _judge(store: Store, ids: dict[str, str], practices: dict[str, int],

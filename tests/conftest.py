@@ -122,6 +122,15 @@ class Cloud:
         raise AssertionError(f"{what} not reached in {timeout}s; referral is {last}; "
                              f"states {self.states_entered(referral_id)}")
 
+    def wait_for_row(self, find: Callable[[], dict[str, Any] | None],
+                     timeout: float = 15.0) -> dict[str, Any]:
+        """What `find` finds, once it is there (a write that follows the one awaited)."""
+        deadline = time.monotonic() + timeout
+        while (found := find()) is None:
+            assert time.monotonic() < deadline, "not written within the time allowed"
+            time.sleep(0.05)
+        return found
+
     def wait_for_execution(self, referral_id: str, timeout: float = 15.0) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -217,7 +217,8 @@ def test_a_coach_is_chased_three_days_after_a_review_falls_due(
     api.awaiting(referral_id, "appointment_outcome")
     api.step(referral_id, "appointment-outcome", {"outcome": "attended"})
     due = api.awaiting(referral_id, "review")
-    chaser = rows(cloud, referral_id)["coach_review_overdue"]
+    # The run parks on the review, then schedules its chaser: wait for both.
+    chaser = cloud.wait_for_row(lambda: rows(cloud, referral_id).get("coach_review_overdue"))
     assert slots.parse_iso(str(chaser["service_due"])) == \
         slots.parse_iso(due["awaiting_since"]) + timedelta(days=3)
     api.step(referral_id, "reviews", {"decision": "continue", "employer_contacts": 1})
