@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from chalice.app import Response
@@ -14,6 +16,7 @@ from chalice.app import Response
 from workingbetter.auth import Principal, Role
 from workingbetter.domain.errors import BadRequest, FieldError
 from workingbetter.reports import fidelity, tables
+from workingbetter.reports.measures import Outcomes
 from workingbetter.reports.service import ReportRequest
 from workingbetter.reports.tables import Report, Table
 from workingbetter.web import charts
@@ -64,47 +67,43 @@ def _shown(report: Report) -> list[Shown]:
     return [Shown(t, tables.header(t), tables.rows_as_text(t), _chart(t)) for t in report.tables]
 
 
-def _picker(who: Principal, asked: dict[str, str], errors: list[FieldError],
-            template: str, **context: object) -> Response:
-    return html(template, 400, title="There is a problem with the period", principal=who,
-                active="/reports" if template == "reports.html" else "/reports/fidelity",
-                practices=services().reports.practices(), asked=asked,
-                errors=PICKER.page_errors(errors), **context)
+Fill = Callable[[Outcomes, dict[str, str], ReportRequest], dict[str, Any]]
+
+
+def _period_page(template: str, title: str, active: str, blank: dict[str, Any],
+                 fill: Fill) -> Response:
+    """A report for the period and practice asked: the page, or the picker with its errors
+    (400, `blank` standing in for what could not be measured)."""
+    who = _reader()
+    asked = _query()
+    reports = services().reports
+    shared: dict[str, Any] = {"principal": who, "active": active, "asked": asked,
+                              "practices": reports.practices()}
+    try:
+        chosen = reports.request(who, asked)
+    except BadRequest as error:
+        return html(template, 400, title="There is a problem with the period", chosen=None,
+                    errors=PICKER.page_errors(error.errors), **shared, **blank)
+    measured, names = reports.measure(chosen)
+    return html(template, title=title, errors=PageErrors(), chosen=chosen, **shared,
+                **fill(measured, names, chosen))
 
 
 @blueprint.route("/reports", methods=["GET"])
 @page
 def outcomes() -> Response:
-    who = _reader()
-    asked = _query()
-    reports = services().reports
-    try:
-        chosen = reports.request(who, asked)
-    except BadRequest as error:
-        return _picker(who, asked, error.errors, "reports.html", shown=[], chosen=None)
-    measured, names = reports.measure(chosen)
-    report = tables.build(measured, chosen.period, names)
-    return html("reports.html", title="Outcomes", principal=who, active="/reports",
-                practices=reports.practices(), asked=asked, errors=PageErrors(),
-                shown=_shown(report), chosen=chosen, note=tables.SUPPRESSION_NOTE,
-                csv_link=csv_link)
+    return _period_page("reports.html", "Outcomes", "/reports", {"shown": []},
+                        lambda measured, names, chosen: {
+                            "shown": _shown(tables.build(measured, chosen.period, names)),
+                            "note": tables.SUPPRESSION_NOTE, "csv_link": csv_link})
 
 
 @blueprint.route("/reports/fidelity", methods=["GET"])
 @page
 def ips_fidelity() -> Response:
-    who = _reader()
-    asked = _query()
-    reports = services().reports
-    try:
-        chosen = reports.request(who, asked)
-    except BadRequest as error:
-        return _picker(who, asked, error.errors, "fidelity.html", scored=None, chosen=None)
-    measured, _ = reports.measure(chosen)
-    return html("fidelity.html", title="IPS fidelity", principal=who,
-                active="/reports/fidelity", practices=reports.practices(), asked=asked,
-                errors=PageErrors(), chosen=chosen,
-                scored=fidelity.as_json(measured.ips, chosen.period))
+    return _period_page("fidelity.html", "IPS fidelity", "/reports/fidelity", {"scored": None},
+                        lambda measured, _, chosen: {
+                            "scored": fidelity.as_json(measured.ips, chosen.period)})
 
 
 @blueprint.route("/reports/outcomes.csv", methods=["GET"])
