@@ -89,8 +89,8 @@ def run_journey() -> tuple[Usage, list[str], float]:
     from infra.cognito import Person
     from infra.seed import seed
     from infra.template import LocalTemplate, load
+    from workingbetter import wiring
     from workingbetter.api import app
-    from workingbetter.settings import get_settings
     from workingbetter.workflow import run_names
 
     counter = DynamoCalls()
@@ -105,8 +105,7 @@ def run_journey() -> tuple[Usage, list[str], float]:
             template, nhs_hash_key="benchmark-hash-key-0000",
             seconds_per_day=0.05, review_interval_days=20, sustainment_first_days=20,
             sustainment_second_days=40))
-        settings = get_settings()
-        store = settings.store()
+        store = wiring.adapters().store
         seed(store)
         counter.calls.clear()
         counter.transact_items = 0

@@ -66,8 +66,8 @@ def in_process_service(*, caseload_cap: int = 20, fault_rate: float = 0.0,
     from infra.cloud import build
     from infra.seed import seed
     from infra.template import LocalTemplate, load
+    from workingbetter import wiring
     from workingbetter.api import app
-    from workingbetter.settings import get_settings
 
     with engine.in_process():
         template = LocalTemplate(load())
@@ -76,6 +76,6 @@ def in_process_service(*, caseload_cap: int = 20, fault_rate: float = 0.0,
             template, nhs_hash_key="benchmark-hash-key-0000",
             caseload_cap=caseload_cap, **settings))
         os.environ.update({"WB_FAULT_RATE": str(fault_rate), "WB_FAULT_SEED": fault_seed})
-        store = get_settings().store()
+        store = wiring.adapters().store
         seed(store)
         yield Service(Client(app), store, caseload_cap, built.pool)

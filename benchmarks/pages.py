@@ -153,7 +153,7 @@ def main() -> None:
         print(f"Loading {args.referrals:,} referrals (no runs: the read path only)",
               file=sys.stderr, flush=True)
         fill(service.store, args.referrals, pilot_practices())
-        from workingbetter.api import services
+        from workingbetter.wiring import services
 
         counter, inside = DynamoCalls(), DynamoTime()
         events = services().store.client.meta.events

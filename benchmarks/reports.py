@@ -46,7 +46,7 @@ def main() -> None:
         for start in range(0, len(pairs), 1000):
             service.store.bulk_load(pairs[start:start + 1000])
         print(f"loaded {len(pairs):,} referrals", file=sys.stderr)
-        from workingbetter.api import services
+        from workingbetter.wiring import services
 
         counter = DynamoCalls()
         services().store.client.meta.events.register("provide-client-params.dynamodb", counter)

@@ -208,7 +208,7 @@ def connect(running: local_stack_process.Running) -> tuple[Any, Any]:
 
     from infra import engine
     from infra.template import REGION, LocalTemplate, load
-    from workingbetter.settings import get_settings
+    from workingbetter import wiring
 
     os.environ.update({"AWS_ENDPOINT_URL": running.aws, "AWS_DEFAULT_REGION": REGION,
                        "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"})
@@ -217,7 +217,7 @@ def connect(running: local_stack_process.Running) -> tuple[Any, Any]:
     template = LocalTemplate(load(),
                              overrides=StackFile.read(running.stack_file).template_overrides())
     os.environ.update(engine.environment(template, nhs_hash_key="scale-benchmark-hash-key"))
-    return get_settings().store(), boto3.client("stepfunctions")
+    return wiring.adapters().store, boto3.client("stepfunctions")
 
 
 def measure(referrals: int, waiting: int, checkpoints: list[int], clients: int,

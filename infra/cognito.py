@@ -156,13 +156,13 @@ def moto_keys() -> dict[str, Any]:
 @contextlib.contextmanager
 def keys_in_process() -> Iterator[None]:
     """moto in this process has no server to publish the keys: the app reads moto's own."""
-    from workingbetter import token_check
+    from workingbetter import token_check, wiring
 
     fetched = token_check.key_source
     token_check.key_source = lambda pool: token_check.StaticKeys(moto_keys())
-    token_check.token_check.cache_clear()
+    wiring.tokens.cache_clear()
     try:
         yield
     finally:
         token_check.key_source = fetched
-        token_check.token_check.cache_clear()
+        wiring.tokens.cache_clear()

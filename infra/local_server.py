@@ -26,7 +26,7 @@ from chalice.local import (
 )
 
 from infra.warm_threads import WarmThreads
-from workingbetter import api, request_body
+from workingbetter import answers, request_body
 from workingbetter.domain.errors import BadRequest, DomainError, NotFound
 
 _PATIENT_LINK = re.compile(r"(/patient/(?:withdraw/)?)[^\s?\"/]+")
@@ -51,7 +51,7 @@ class Gateway(LocalGateway):
         try:
             event: dict[str, Any] = super()._generate_lambda_event(method, path, headers, body)
         except ValueError:  # no route matches the path
-            raise _Answered(api.refusal(NotFound("No such page or API route"))) from None
+            raise _Answered(answers.refusal(NotFound("No such page or API route"), None)) from None
         return event
 
 
@@ -70,7 +70,7 @@ class Handler(ChaliceRequestHandler):
             request_body.check_size(declared, None)
         except DomainError as error:
             self.close_connection = True  # the body was never read: drop the connection after
-            self._send_error_response(_Answered(api.refusal(error)))
+            self._send_error_response(_Answered(answers.refusal(error, None)))
             return
         self._generic_handle()
 

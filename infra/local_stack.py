@@ -164,9 +164,9 @@ def start(settings: LocalSettings) -> tuple[Stack, object, object]:
     os.environ.update(engine.environment(template, nhs_hash_key=settings.nhs_hash_key,
                                          notify_url=notify.url, dev_messages="true"))
 
-    from workingbetter.settings import get_settings
+    from workingbetter import wiring
 
-    seed(get_settings().store())
+    seed(wiring.adapters().store)
     people = pilot_people(pilot_practices())
     for person in people:
         built.pool.add(person)

@@ -23,12 +23,10 @@ from infra.cognito import Person
 from infra.seed import seed
 from infra.template import REGION, LocalTemplate, load
 from tests.local_stack_process import PATIENT_LIMITS
-from workingbetter import api, referrals, tasks
+from workingbetter import referrals, wiring
 from workingbetter.auth import Role
-from workingbetter.settings import Settings, get_settings
+from workingbetter.settings import Settings
 from workingbetter.store import Store
-from workingbetter.token_check import token_check
-from workingbetter.web import login_pages
 from workingbetter.workflow import referral_of
 
 # Never let a test reach a real account, whatever the developer's shell holds.
@@ -52,13 +50,7 @@ TEST_SECONDS_PER_DAY = "0.1"
 
 def reset_caches() -> None:
     """Adapters are built once per container in production; each test gets a fresh cloud."""
-    get_settings.cache_clear()
-    token_check.cache_clear()
-    login_pages.cognito.cache_clear()
-    login_pages.attempts.cache_clear()
-    api.services.cache_clear()
-    tasks._store.cache_clear()
-    tasks._workflow.cache_clear()
+    wiring.reset()
     referrals._idempotent.cache_clear()
 
 
@@ -191,9 +183,8 @@ def cloud(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> It
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         reset_caches()
-        settings = get_settings()
+        settings, store = wiring.settings(), wiring.adapters().store
         assert settings.state_machine_arn == built.state_machine_arn
-        store = settings.store()
         seed(store)
         cloud = Cloud(built=built, store=store, settings=settings)
         try:

@@ -7,18 +7,15 @@ Routes are thin: who is calling, parse, call the domain, return. Errors become p
 from __future__ import annotations
 
 import functools
-import json
-import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qs
 
 from chalice.app import Chalice, Request, Response
 
-from workingbetter import problems, request_body
+from workingbetter import answers, callers, request_body
+from workingbetter import headers as headers_for
 from workingbetter.auth import Principal, Role
 from workingbetter.domain.errors import (
     BadRequest,
@@ -32,13 +29,7 @@ from workingbetter.domain.errors import (
 from workingbetter.fhir.routes import blueprint as fhir_routes
 from workingbetter.observability import logger
 from workingbetter.web import blueprint as web_pages
-
-if TYPE_CHECKING:
-    from workingbetter.referrals import Referrals
-    from workingbetter.reports.service import Reports
-    from workingbetter.steps import Steps
-    from workingbetter.store import Store
-    from workingbetter.workflow import Workflow
+from workingbetter.wiring import services, settings
 
 # Init imports what routing needs. Settings (pydantic-settings), the services and their models
 # (pydantic), boto3, PyJWT (checking tokens) and Jinja2 are imported inside the routes by the
@@ -68,39 +59,6 @@ app = ThreadSafeChalice(app_name="working-better-api", configure_logs=False)
 app.register_blueprint(web_pages)
 app.register_blueprint(fhir_routes)
 
-HSTS = "max-age=63072000; includeSubDomains; preload"
-SECURITY_HEADERS = {
-    "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
-}
-
-
-@dataclass(frozen=True)
-class Services:
-    store: Store
-    workflow: Workflow
-    referrals: Referrals
-    steps: Steps
-    reports: Reports
-
-
-@functools.lru_cache(maxsize=1)
-def services() -> Services:
-    """Adapters built once per container, from settings validated on first use."""
-    from workingbetter.referrals import Referrals
-    from workingbetter.reports.service import Reports
-    from workingbetter.settings import get_settings
-    from workingbetter.steps import Steps
-    from workingbetter.workflow import Workflow
-
-    settings = get_settings()
-    store = settings.store()
-    workflow = Workflow(settings.state_machine_arn)
-    return Services(store, workflow, Referrals(store, workflow, settings),
-                    Steps(store, workflow, settings), Reports(store, settings.seconds_per_day))
-
 
 def _request() -> Request:
     request = app.current_request
@@ -109,60 +67,7 @@ def _request() -> Request:
 
 
 def caller() -> Principal:
-    """The bearer token's principal, checked here whether or not API Gateway's authoriser
-    checked it first (deployed it has; the local stack has no gateway)."""
-    from workingbetter.token_check import token_check
-
-    return token_check().bearer(_request().headers.get("authorization"))
-
-
-def _plain(value: Any) -> Any:
-    """DynamoDB hands numbers back as Decimal; JSON wants int or float."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    raise TypeError(f"cannot send a {type(value).__name__} as JSON")
-
-
-def security_headers() -> dict[str, str]:
-    """On every JSON response (HSTS is added to every response by `_https_only`)."""
-    return dict(SECURITY_HEADERS)
-
-
-def _json(status: int, body: Any, content_type: str = "application/json",
-          headers: dict[str, str] | None = None) -> Response:
-    text = body if isinstance(body, str) else json.dumps(body, default=_plain)
-    return Response(body=text, status_code=status,
-                    headers={**security_headers(), **(headers or {}),
-                             "Content-Type": content_type})
-
-
-def _speaks_fhir(request: Request | None) -> bool:
-    """A request to a FHIR route gets its errors as OperationOutcomes."""
-    return request is not None and request.path.startswith("/fhir/")
-
-
-def refusal(error: DomainError, headers: dict[str, str] | None = None,
-            request: Request | None = None) -> Response:
-    if _speaks_fhir(request or app.current_request):
-        from workingbetter.fhir import outcome
-
-        status, body = outcome.from_error(error)
-        logger.info("request refused", status=status, error=type(error).__name__)
-        return _json(status, body, outcome.CONTENT_TYPE, headers)
-    status, problem = problems.from_error(error)
-    logger.info("request refused", status=status, error=type(error).__name__)
-    return _json(status, problem, problems.CONTENT_TYPE, headers)
-
-
-def failure(request: Request | None = None) -> Response:
-    if _speaks_fhir(request or app.current_request):
-        from workingbetter.fhir import outcome
-
-        return _json(500, outcome.failure(), outcome.CONTENT_TYPE)
-    body = problems.problem(500, "Something went wrong",
-                            "The request was not completed; nothing was changed twice. "
-                            "Try again, or tell the service desk.")
-    return _json(500, body, problems.CONTENT_TYPE)
+    return callers.bearer(_request())
 
 
 def _guarded(view: Callable[..., tuple[int, Any]]) -> Callable[..., Response]:
@@ -173,12 +78,12 @@ def _guarded(view: Callable[..., tuple[int, Any]]) -> Callable[..., Response]:
                 # Every /referrals/{referral_id}/... route takes the short reference too.
                 kwargs["referral_id"] = services().referrals.resolve(kwargs["referral_id"])
             status, body = view(*args, **kwargs)
-            return _json(status, body)
+            return answers.json_answer(status, body)
         except DomainError as error:
-            return refusal(error)
+            return answers.refusal(error, _request())
         except Exception:
             logger.exception("unhandled error")
-            return failure()
+            return answers.failure(_request())
 
     return wrapper
 
@@ -188,8 +93,7 @@ def _https_only(request: Request, get_response: Callable[[Request], Response]) -
     """Every response, JSON or page, tells a browser to come back over HTTPS only, when the
     service is served over HTTPS (deployed; the local stack speaks plain HTTP)."""
     response = get_response(request)
-    if os.environ.get("WB_PUBLIC_URL", "").startswith("https://"):  # as Settings.deployed
-        response.headers["Strict-Transport-Security"] = HSTS
+    response.headers.update(headers_for.transport(settings().deployed))
     return response
 
 
@@ -201,22 +105,22 @@ def _edges(request: Request, get_response: Callable[[Request], Response]) -> Res
         request_body.check_size(request.headers.get("content-length"), request.raw_body)
         _check_ids(request)
     except DomainError as error:
-        return refusal(error, request=request)
+        return answers.refusal(error, request)
     response = get_response(request)
     if not (isinstance(response.body, dict) and "Code" in response.body):
         return response
     if response.status_code == 405:
         allowed = str(response.headers.get("Allow", ""))
-        return refusal(MethodNotAllowed(f"Use {allowed}", []), {"Allow": allowed}, request)
+        return answers.refusal(MethodNotAllowed(f"Use {allowed}", []), request, {"Allow": allowed})
     if response.status_code == 415:
         accepted = _route_content_types(request)
-        return refusal(UnsupportedMediaType(
+        return answers.refusal(UnsupportedMediaType(
             f"Send the body as {accepted}", [FieldError("Content-Type", f"Send {accepted}")]),
-            request=request)
+            request)
     if response.status_code == 400:
-        return refusal(BadRequest("The request cannot be answered as asked", []),
-                       request=request)
-    return failure(request)
+        return answers.refusal(BadRequest("The request cannot be answered as asked", []),
+                               request)
+    return answers.failure(request)
 
 
 def _check_ids(request: Request) -> None:
@@ -311,13 +215,10 @@ def notify_delivery_receipt() -> tuple[int, Any]:
     """GOV.UK Notify's delivery receipt for a text or email: no login, Notify's bearer token."""
     from workingbetter.notifications.notices import Notices
     from workingbetter.notifications.receipts import Receipts, check_bearer
-    from workingbetter.settings import get_settings
-
-    settings = get_settings()
+    s = services()
     check_bearer(_request().headers.get("authorization"),
-                 settings.secret("notify_callback_token"))
-    store = services().store
-    return 200, Receipts(store, Notices.of(store, settings)).record(_json_body())
+                 s.settings.secret("notify_callback_token"))
+    return 200, Receipts(s.store, Notices.of(s.store, s.settings)).record(_json_body())
 
 
 @app.route("/reports/outcomes", methods=["GET"])
@@ -339,19 +240,19 @@ def ips_fidelity_report() -> tuple[int, Any]:
 @app.route("/patient/withdraw/{token}", methods=["GET"])
 def patient_withdraw_page(token: str) -> Response:
     """The page a patient's link opens: one button, and nothing happens until it is pressed."""
-    from workingbetter import patient_page
+    from workingbetter.web import patient_leave
 
-    return patient_page.show(services().store, token)
+    return patient_leave.show(services().store, token)
 
 
 @app.route("/patient/withdraw/{token}", methods=["POST"], content_types=[*JSON, FORM])
 def patient_withdraw(token: str) -> Response:
     """The page's form gets a page back; an API client posting JSON gets JSON."""
-    from workingbetter import patient_page
+    from workingbetter.web import patient_leave
 
     if _is_form():
         s = services()
-        return patient_page.leave(s.store, s.workflow, token, _patient_form())
+        return patient_leave.leave(s.store, s.workflow, token, _patient_form())
     return _patient_withdraw_json(token)
 
 
@@ -416,19 +317,6 @@ def withdraw_referral(referral_id: str) -> tuple[int, Any]:
 # -- the coach's case record and diary (the coach of the referral only) ---------------------
 
 
-def _case_records() -> Any:
-    from workingbetter.case_record import CaseRecords
-
-    return CaseRecords(services().store)
-
-
-def _follow_ups() -> Any:
-    from workingbetter.follow_ups import FollowUps
-    from workingbetter.settings import get_settings
-
-    return FollowUps(services().store, get_settings())
-
-
 def _key() -> str | None:
     """A repeat with the same Idempotency-Key records once."""
     key = _request().headers.get("idempotency-key")
@@ -439,7 +327,7 @@ def _key() -> str | None:
 
 
 def _case_read(referral_id: str, route: str) -> Any:
-    return _case_records().read(caller(), referral_id, route)
+    return services().case_records.read(caller(), referral_id, route)
 
 
 @app.route("/referrals/{referral_id}/profile", methods=["GET"])
@@ -453,7 +341,7 @@ def read_profile(referral_id: str) -> tuple[int, Any]:
 @app.route("/referrals/{referral_id}/profile", methods=["POST"], content_types=JSON)
 @_guarded
 def save_profile(referral_id: str) -> tuple[int, Any]:
-    return 200, _case_records().save_profile(caller(), referral_id, _json_body())
+    return 200, services().case_records.save_profile(caller(), referral_id, _json_body())
 
 
 @app.route("/referrals/{referral_id}/employer-contacts", methods=["GET"])
@@ -468,7 +356,7 @@ def list_employer_contacts(referral_id: str) -> tuple[int, Any]:
 @app.route("/referrals/{referral_id}/employer-contacts", methods=["POST"], content_types=JSON)
 @_guarded
 def add_employer_contact(referral_id: str) -> tuple[int, Any]:
-    return 201, _case_records().add_contact(caller(), referral_id, _json_body(), _key())
+    return 201, services().case_records.add_contact(caller(), referral_id, _json_body(), _key())
 
 
 @app.route("/referrals/{referral_id}/notes", methods=["GET"])
@@ -482,32 +370,33 @@ def list_notes(referral_id: str) -> tuple[int, Any]:
 @app.route("/referrals/{referral_id}/notes", methods=["POST"], content_types=JSON)
 @_guarded
 def add_note(referral_id: str) -> tuple[int, Any]:
-    return 201, _case_records().add_note(caller(), referral_id, _json_body(), _key())
+    return 201, services().case_records.add_note(caller(), referral_id, _json_body(), _key())
 
 
 @app.route("/referrals/{referral_id}/notes/{note_id}", methods=["POST"], content_types=JSON)
 @_guarded
 def edit_note(referral_id: str, note_id: str) -> tuple[int, Any]:
-    return 200, _case_records().edit_note(caller(), referral_id, note_id, _json_body())
+    return 200, services().case_records.edit_note(caller(), referral_id, note_id, _json_body())
 
 
 @app.route("/referrals/{referral_id}/benefits-advice", methods=["POST"], content_types=JSON)
 @_guarded
 def record_benefits_advice(referral_id: str) -> tuple[int, Any]:
-    return 200, _case_records().record_benefits_advice(caller(), referral_id, _json_body())
+    return 200, services().case_records.record_benefits_advice(caller(), referral_id, _json_body())
 
 
 @app.route("/referrals/{referral_id}/follow-ups", methods=["POST"], content_types=JSON)
 @_guarded
 def book_follow_up(referral_id: str) -> tuple[int, Any]:
-    return 201, _follow_ups().book(caller(), referral_id, _json_body())
+    return 201, services().follow_ups.book(caller(), referral_id, _json_body())
 
 
 @app.route("/referrals/{referral_id}/follow-ups/{follow_up_id}", methods=["POST"],
            content_types=JSON)
 @_guarded
 def record_follow_up_outcome(referral_id: str, follow_up_id: str) -> tuple[int, Any]:
-    return 200, _follow_ups().record_outcome(caller(), referral_id, follow_up_id, _json_body())
+    follow_ups = services().follow_ups
+    return 200, follow_ups.record_outcome(caller(), referral_id, follow_up_id, _json_body())
 
 
 @app.route("/diary", methods=["GET"])
@@ -519,5 +408,5 @@ def coach_diary() -> tuple[int, Any]:
     who = caller()
     who.require(Role.COACH)
     query: dict[str, str] = dict(_request().query_params or {})
-    week = _follow_ups().week(who, parse_week(query.get("week")))
+    week = services().follow_ups.week(who, parse_week(query.get("week")))
     return 200, {"week": week.monday.isoformat(), "items": [e.as_item() for e in week.entries]}

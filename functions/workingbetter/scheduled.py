@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from workingbetter.observability import logger
+from workingbetter.wiring import adapters
 
 if TYPE_CHECKING:
     from workingbetter.notifications.sending import Sending
-    from workingbetter.workflow import Workflow
 
 # Each function runs one of these, so each imports what it needs (settings, senders, boto3) on
 # its first call, and builds its adapters once per container.
@@ -22,13 +22,11 @@ def _sending() -> Sending:
     from workingbetter.notifications.notify import NotifySender
     from workingbetter.notifications.senders import TopicAlerts
     from workingbetter.notifications.sending import Sending
-    from workingbetter.settings import get_settings
-
-    settings = get_settings()
+    built = adapters()
+    settings = built.settings
     notify = NotifySender(settings.secret("notify_api_key"), settings.notify_base_url,
                           settings.template_ids())
-    return Sending(settings.store(), notify, TopicAlerts(settings.ops_alerts_topic_arn),
-                   settings)
+    return Sending(built.store, notify, TopicAlerts(settings.ops_alerts_topic_arn), settings)
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -36,19 +34,9 @@ def send_notifications(event: dict[str, Any], context: LambdaContext) -> dict[st
     return _sending().run()
 
 
-@lru_cache(maxsize=1)
-def _workflow() -> Workflow:
-    from workingbetter.settings import get_settings
-    from workingbetter.workflow import Workflow
-
-    return Workflow(get_settings().state_machine_arn)
-
-
 @logger.inject_lambda_context(clear_state=True)
 def reconcile_capacity(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     """Daily: repair caseload counters that drifted and offer every free place."""
     from workingbetter.reconcile import reconcile
-    from workingbetter.settings import get_settings
-
-    settings = get_settings()
-    return reconcile(settings.store(), _workflow(), settings)
+    built = adapters()
+    return reconcile(built.store, built.workflow, built.settings)

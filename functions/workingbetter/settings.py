@@ -17,7 +17,6 @@ from pydantic import Field, PositiveFloat, PositiveInt, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from workingbetter.notifications.kinds import NOTIFY_TEMPLATE_KEYS
-from workingbetter.store import Store
 
 if TYPE_CHECKING:
     from workingbetter.token_check import CognitoPool
@@ -135,10 +134,6 @@ class Settings(BaseSettings):
 
     def template_ids(self) -> dict[str, str]:
         return {key: str(value) for key, value in self.notify_templates.items()}
-
-    def store(self) -> Store:
-        return Store(self.table_name, self.personal_data_table_name,
-                     self.idempotency_table_name)
 
     def seconds(self, days: float) -> int:
         """Service days as whole seconds (Step Functions waits take integers), never below 1."""

@@ -7,7 +7,6 @@ the parsing and logging around them is written once. Events carry ids, enums and
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -15,7 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from workingbetter import pathway
 from workingbetter.observability import logger
 from workingbetter.store import Store
-from workingbetter.workflow import Workflow
+from workingbetter.wiring import adapters
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -34,30 +33,18 @@ def _parse(event: dict[str, Any], model: type[T]) -> T:
 
 
 # Settings (pydantic-settings is slow to import) are read, and clients built, once per
-# container on the first call rather than at init.
-@lru_cache(maxsize=1)
-def _store() -> Store:
-    from workingbetter.settings import get_settings
-
-    return get_settings().store()
-
-
-@lru_cache(maxsize=1)
-def _workflow() -> Workflow:
-    from workingbetter.settings import get_settings
-
-    return Workflow(get_settings().state_machine_arn)
+# container on the first call rather than at init (wiring.py).
 
 
 def _referral_task(step: Callable[[Store, Settings, str], dict[str, Any]]) -> Handler:
     @logger.inject_lambda_context(clear_state=True)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        from workingbetter.settings import get_settings
         from workingbetter.task_events import ReferralTask
 
         task = _parse(event, ReferralTask)
         logger.append_keys(referral_id=task.referral_id, step=step.__name__)
-        result = step(_store(), get_settings(), task.referral_id)
+        built = adapters()
+        result = step(built.store, built.settings, task.referral_id)
         logger.info("step done", result={k: v for k, v in result.items() if k != "timers"})
         return result
 
@@ -72,12 +59,12 @@ chase = _referral_task(pathway.chase)
 
 @logger.inject_lambda_context(clear_state=True)
 def await_step(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    from workingbetter.settings import get_settings
     from workingbetter.task_events import HumanStepTask
 
     task = _parse(event, HumanStepTask)
     logger.append_keys(referral_id=task.referral_id, awaiting=str(task.awaiting))
-    return pathway.await_step(_store(), get_settings(), task.referral_id, task.awaiting,
+    built = adapters()
+    return pathway.await_step(built.store, built.settings, task.referral_id, task.awaiting,
                               task.token, task.check)
 
 
@@ -87,17 +74,18 @@ def continue_in_work(event: dict[str, Any], context: LambdaContext) -> dict[str,
 
     task = _parse(event, ContinueTask)
     logger.append_keys(referral_id=task.referral_id)
-    return pathway.continue_in_new_run(_store(), _workflow(), task.referral_id, task.run,
+    built = adapters()
+    return pathway.continue_in_new_run(built.store, built.workflow, task.referral_id, task.run,
                                        task.plan)
 
 
 @logger.inject_lambda_context(clear_state=True)
 def needs_ops(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    from workingbetter.settings import get_settings
     from workingbetter.task_events import AttentionTask
 
     task = _parse(event, AttentionTask)
     logger.append_keys(referral_id=task.referral_id)
     logger.warning("referral needs ops attention", attention=task.attention)
-    return pathway.needs_ops(_store(), _workflow(), get_settings(), task.referral_id,
+    built = adapters()
+    return pathway.needs_ops(built.store, built.workflow, built.settings, task.referral_id,
                              task.attention, task.failed_at)

@@ -14,7 +14,6 @@ import threading
 import time
 import urllib.request
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Literal, Protocol
 
 from workingbetter.auth import Principal, principal_from_claims
@@ -143,12 +142,3 @@ class TokenCheck:
 def key_source(pool: CognitoPool) -> KeySource:
     """Where the pool's keys come from (in-process tests swap in moto's: infra/cognito.py)."""
     return FetchedKeys(pool.jwks_url())
-
-
-@lru_cache(maxsize=1)
-def token_check() -> TokenCheck:
-    """Built once per container: the keys stay cached between requests."""
-    from workingbetter.settings import get_settings
-
-    pool = get_settings().cognito_pool()
-    return TokenCheck(pool, key_source(pool))

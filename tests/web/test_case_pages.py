@@ -185,7 +185,7 @@ def test_the_triage_card_shows_what_the_decision_needs(pages: Pages, cloud: Clou
 def test_a_case_record_view_is_one_audit_entry_and_a_fixed_number_of_reads(
         pages: Pages, cloud: Cloud) -> None:
     from benchmarks.journey import DynamoCalls
-    from workingbetter.api import services
+    from workingbetter.wiring import services
 
     referral_id = in_support(pages, cloud)
     path = f"/coach/referrals/{referral_id}"

@@ -17,7 +17,7 @@ from benchmarks.pages import pair
 from tests.api_client import Api
 from tests.conftest import Cloud
 from tests.web.pages import Pages
-from workingbetter.api import services
+from workingbetter.wiring import services
 
 pytestmark = pytest.mark.integration
 

@@ -16,8 +16,8 @@ from tests.conftest import Cloud
 from tests.web.pages import REFERRAL_FORM, Pages
 from tests.web.test_lists import audit_records, load, shown_on
 from tests.web.test_pages import referral_id_on, referrer, sent
-from workingbetter.api import services
 from workingbetter.domain.referral import Status
+from workingbetter.wiring import services
 
 pytestmark = pytest.mark.integration
 

@@ -18,8 +18,8 @@ from workingbetter.fhir import service_request, task
 from workingbetter.referrals import parse_referral
 
 if TYPE_CHECKING:
-    from workingbetter.api import Services
     from workingbetter.fhir.service_request import Mapped
+    from workingbetter.wiring import Services
 
 Json = dict[str, Any]
 KEY_NAME = "ServiceRequest.identifier"

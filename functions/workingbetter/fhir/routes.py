@@ -14,7 +14,11 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
+from workingbetter import answers, callers
+from workingbetter.auth import Principal
 from workingbetter.domain.errors import BadRequest, DomainError, InvalidInput
+from workingbetter.observability import logger
+from workingbetter.wiring import services
 
 FHIR_JSON = ["application/fhir+json", "application/json"]
 JSON_PATCH = ["application/json-patch+json"]
@@ -27,19 +31,21 @@ blueprint = Blueprint(__name__)
 def _guarded(view: Callable[..., Answer]) -> Callable[..., Response]:
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Response:
-        from workingbetter import api
-        from workingbetter.observability import logger
-
+        request = blueprint.current_request
         try:
             status, body, headers = view(*args, **kwargs)
-            return api._json(status, body, CONTENT_TYPE, headers)
+            return answers.json_answer(status, body, CONTENT_TYPE, headers)
         except DomainError as error:
-            return api.refusal(error)
+            return answers.refusal(error, request)
         except Exception:
             logger.exception("unhandled error")
-            return api.failure()
+            return answers.failure(request)
 
     return wrapper
+
+
+def _caller() -> Principal:
+    return callers.bearer(blueprint.current_request)
 
 
 def _body() -> Any:
@@ -63,10 +69,9 @@ def capability_statement() -> Answer:
 @blueprint.route("/fhir/ServiceRequest", methods=["POST"], content_types=FHIR_JSON)
 @_guarded
 def create_service_request() -> Answer:
-    from workingbetter.api import caller, services
     from workingbetter.fhir import interactions
 
-    who = caller()
+    who = _caller()
     created = interactions.refer(services(), who, _body,
                                  blueprint.current_request.lambda_context)
     return 201, created, {"Location": f"/fhir/Task/{created['id']}"}
@@ -75,19 +80,17 @@ def create_service_request() -> Answer:
 @blueprint.route("/fhir/Task/{referral_id}", methods=["GET"])
 @_guarded
 def read_task(referral_id: str) -> Answer:
-    from workingbetter.api import caller, services
     from workingbetter.fhir import interactions
 
-    return 200, interactions.read(services(), caller(), referral_id), {}
+    return 200, interactions.read(services(), _caller(), referral_id), {}
 
 
 @blueprint.route("/fhir/Task/{referral_id}", methods=["PUT"], content_types=FHIR_JSON)
 @_guarded
 def update_task(referral_id: str) -> Answer:
-    from workingbetter.api import caller, services
     from workingbetter.fhir import interactions, task
 
-    who = caller()
+    who = _caller()
     return 200, interactions.cancel(services(), who, referral_id,
                                     lambda: task.cancel_from_put(_body(), referral_id)), {}
 
@@ -95,9 +98,8 @@ def update_task(referral_id: str) -> Answer:
 @blueprint.route("/fhir/Task/{referral_id}", methods=["PATCH"], content_types=JSON_PATCH)
 @_guarded
 def patch_task(referral_id: str) -> Answer:
-    from workingbetter.api import caller, services
     from workingbetter.fhir import interactions, task
 
-    who = caller()
+    who = _caller()
     return 200, interactions.cancel(services(), who, referral_id,
                                     lambda: task.cancel_from_patch(_body())), {}

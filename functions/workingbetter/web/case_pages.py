@@ -12,8 +12,7 @@ from chalice.app import Response
 from workingbetter.auth import Principal, Role
 from workingbetter.domain import nhs_number
 from workingbetter.domain.errors import Conflict, InvalidInput, NotFound
-from workingbetter.web.coach_pages import Failed
-from workingbetter.web.errors import PageErrors, only_message
+from workingbetter.web.errors import Failed, PageErrors, only_message
 from workingbetter.web.http import (
     FORM,
     Form,
@@ -24,9 +23,9 @@ from workingbetter.web.http import (
     principal,
     redirect,
     request,
-    services,
 )
 from workingbetter.web.registry import blueprint
+from workingbetter.wiring import services
 
 
 def _coach() -> Principal:
@@ -36,13 +35,9 @@ def _coach() -> Principal:
 
 
 def _services() -> Any:
-    from workingbetter.case_record import CaseRecords
-    from workingbetter.follow_ups import FollowUps
-    from workingbetter.settings import get_settings
     from workingbetter.web.case_forms import Services
 
-    store = services().store
-    return Services(CaseRecords(store), FollowUps(store, get_settings()))
+    return Services(services().case_records, services().follow_ups)
 
 
 def _record_page(who: Principal, referral_id: str, failed: Failed | None = None,

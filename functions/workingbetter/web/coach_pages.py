@@ -3,7 +3,6 @@ Recording one hands the answer to the run, which moves on; the page then says so
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from chalice.app import Response
@@ -12,7 +11,7 @@ from workingbetter import listing
 from workingbetter.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, InvalidInput, NotFound
 from workingbetter.notifications.outbox import Outbox
-from workingbetter.web.errors import PageErrors, only_message
+from workingbetter.web.errors import Failed, PageErrors, only_message
 from workingbetter.web.http import (
     FORM,
     Form,
@@ -24,22 +23,12 @@ from workingbetter.web.http import (
     principal,
     redirect,
     request,
-    services,
 )
 from workingbetter.web.registry import blueprint
+from workingbetter.wiring import services, settings
 
 PAGING = ("limit", "cursor")
 TASKS_SHOWN = 50
-
-
-@dataclass(frozen=True)
-class Failed:
-    """The one form that came back with errors, to show again with what was typed."""
-
-    referral_id: str
-    path: str
-    form: Form
-    errors: PageErrors
 
 
 def _coach() -> Principal:
@@ -52,7 +41,6 @@ def _page(who: Principal, failed: Failed | None = None, status: int = 200) -> Re
     """One Query for the page's referrals (two with the practice's triage queue), one for the
     coach's tasks, one batch for the patients' details, and one audit record naming them."""
     # The caseload and the step forms (pydantic models) load with the first coach page.
-    from workingbetter.settings import get_settings
     from workingbetter.web import caseload, coach_forms
 
     s = services()
@@ -62,12 +50,12 @@ def _page(who: Principal, failed: Failed | None = None, status: int = 200) -> Re
     notes = Outbox(s.store).tasks_for(str(who.coach_id), TASKS_SHOWN)
     personal = s.referrals.patients(who, shown, [str(n["referral_id"]) for n in notes],
                                     "GET /coach")
-    rows = caseload.rows(who, shown.page.items, personal, get_settings())
+    rows = caseload.rows(who, shown.page.items, personal, settings())
     recorded = coach_forms.STEPS.get(query.get("recorded", ""))
     patient = next((r.patient for r in rows if r.referral_id == query.get("referral")), None)
     banner = f"{recorded.done} for {patient}" if recorded and patient else \
         recorded.done if recorded else "Task done" if query.get("recorded") == "task" else ""
-    load = {"active": shown.places_taken, "cap": get_settings().caseload_cap}
+    load = {"active": shown.places_taken, "cap": settings().caseload_cap}
     return html("coach.html", status, title="Your caseload", principal=who, active="/coach",
                 load=load, now=datetime.now(UTC),
                 rows=rows, tasks=caseload.tasks(notes, personal), keys=form_keys(),

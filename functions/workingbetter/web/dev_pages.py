@@ -15,6 +15,7 @@ from typing import Any
 
 from chalice.app import Response
 
+from workingbetter import wiring
 from workingbetter.domain.errors import NotFound
 from workingbetter.web.http import html, page
 from workingbetter.web.registry import blueprint
@@ -53,9 +54,7 @@ def shown(message: dict[str, Any], kinds: dict[str, str]) -> Shown:
 @blueprint.route("/dev/messages", methods=["GET"])
 @page
 def messages() -> Response:
-    from workingbetter.settings import get_settings  # pydantic-settings: not at init
-
-    settings = get_settings()
+    settings = wiring.settings()
     if not settings.dev_messages:
         raise NotFound("No such page")
     from workingbetter.notifications.notify import NotifySender

@@ -9,8 +9,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from workingbetter.domain.errors import FieldError
+
+if TYPE_CHECKING:
+    from workingbetter.web.http import Form
 
 REQUIRED = "This field is required"
 _INDEX = re.compile(r"(\.\d+)+$")
@@ -53,3 +57,13 @@ class FormErrorMap:
 def only_message(message: str, fallback: str = "main-content") -> PageErrors:
     """An error about the whole form (a conflict, say): in the summary, linked to the form."""
     return PageErrors([(f"#{fallback}", message)], {})
+
+
+@dataclass(frozen=True)
+class Failed:
+    """The one form that came back with errors, to show again with what was typed."""
+
+    referral_id: str
+    path: str
+    form: Form
+    errors: PageErrors

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, quote, urlencode
 
 from chalice.app import Request, Response
 
+from workingbetter import callers, headers
 from workingbetter.auth import Principal
 from workingbetter.domain.errors import DomainError, Forbidden, NotFound, Unauthenticated
 from workingbetter.observability import logger
@@ -21,9 +22,9 @@ from workingbetter.problems import STATUS
 from workingbetter.web import csrf
 from workingbetter.web.registry import blueprint
 from workingbetter.web.render import render
+from workingbetter.wiring import settings
 
 if TYPE_CHECKING:
-    from workingbetter.api import Services
     from workingbetter.listing import Page
 
 TOKEN_COOKIE = "wb_token"  # noqa: S105 - the cookie's name, not a secret
@@ -32,24 +33,6 @@ REFRESH_COOKIE = "wb_refresh"
 SESSION_PATH = "/session"
 REFRESH_MARGIN_SECONDS = 5 * 60  # a page asked for this close to expiry refreshes the token first
 FORM = "application/x-www-form-urlencoded"
-# Styles, fonts and images from this origin only; no scripts at all: every page works without.
-CSP = ("default-src 'none'; style-src 'self'; font-src 'self'; img-src 'self'; "
-       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-HTML_HEADERS = {
-    "Content-Type": "text/html; charset=utf-8",
-    "Content-Security-Policy": CSP,
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
-
-
-def services() -> Services:
-    """The API's adapters (imported late: api.py imports this package to register it)."""
-    from workingbetter.api import services as shared
-
-    return shared()
 
 
 def request() -> Request:
@@ -69,13 +52,10 @@ def csrf_key(id_token: str) -> str | None:
     """What a sign-in's forms are keyed by (csrf.py): the ID token's `origin_jti`, the same
     after every refresh of one sign-in (so a form shown before a refresh can still be sent)
     and unknown to other sites (the cookie is HttpOnly)."""
-    from workingbetter.token_check import token_check
-
     try:
-        claims = token_check().claims(id_token, "id")
+        return callers.signed_in(id_token).sign_in
     except Unauthenticated:
         return None
-    return str(claims.get("origin_jti") or id_token)
 
 
 def session_token() -> str | None:
@@ -88,28 +68,23 @@ class RefreshDue(Unauthenticated):
     """The ID token is about to expire: fetch a fresh one before showing the page."""
 
 
-def _ending(claims: dict[str, Any]) -> bool:
+def _ending(caller: callers.SignedIn) -> bool:
     """Within the margin of its expiry, or past half its life if it lives shorter than that
     (so a freshly refreshed token is never 'ending': no redirect loop)."""
-    exp, iat = int(claims["exp"]), int(claims["iat"])
+    exp, iat = caller.expires_at, caller.issued_at
     return exp - time.time() < min(REFRESH_MARGIN_SECONDS, (exp - iat) / 2)
 
 
 def principal() -> Principal:
     """The caller, from the cookie's ID token. A page opened (GET) within a few minutes of the
     token's expiry is sent to refresh it first, so a form shown is not refused when sent."""
-    from workingbetter.token_check import token_check
-
     token = cookies().get(TOKEN_COOKIE)
     if not token:
         raise Unauthenticated("Sign in to use this service")
-    check = token_check()
-    claims = check.claims(token, "id")
-    if request().method == "GET" and _ending(claims):
+    caller = callers.signed_in(token)
+    if request().method == "GET" and _ending(caller):
         raise RefreshDue("Your sign-in is about to expire")
-    from workingbetter.auth import principal_from_claims
-
-    return principal_from_claims(claims)
+    return caller.principal
 
 
 @dataclass(frozen=True)
@@ -149,7 +124,7 @@ def form_keys() -> dict[str, str]:
 
 def html(template: str, status: int = 200, **context: Any) -> Response:
     return Response(body=render(template, **context), status_code=status,
-                    headers=dict(HTML_HEADERS))
+                    headers=dict(headers.HTML))
 
 
 def page_links(path: str, shown: Page, **keep: str | None) -> dict[str, str]:
@@ -160,10 +135,10 @@ def page_links(path: str, shown: Page, **keep: str | None) -> dict[str, str]:
 
 
 def redirect(location: str, cookies: list[str] | None = None) -> Response:
-    headers: dict[str, str | list[str]] = {**HTML_HEADERS, "Location": location}
+    sent: dict[str, str | list[str]] = {**headers.HTML, "Location": location}
     if cookies:
-        headers["Set-Cookie"] = cookies
-    return Response(body="", status_code=303, headers=headers)
+        sent["Set-Cookie"] = cookies
+    return Response(body="", status_code=303, headers=sent)
 
 
 def error_page(status: int, title: str, detail: str, who: Principal | None = None) -> Response:
@@ -212,9 +187,7 @@ def signed_out() -> Response:
 
 
 def _secure() -> str:
-    from workingbetter.settings import get_settings
-
-    return "; Secure" if get_settings().deployed else ""
+    return "; Secure" if settings().deployed else ""
 
 
 def session_cookie(token: str, max_age: int) -> str:

@@ -8,10 +8,10 @@ The ID token goes in the `wb_token` cookie, the refresh token in `wb_refresh`, s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from chalice.app import Response
 
+from workingbetter import callers
 from workingbetter.auth import Principal, Role
 from workingbetter.domain.errors import Unauthenticated
 from workingbetter.sign_in import (
@@ -22,7 +22,7 @@ from workingbetter.sign_in import (
     SignInRefused,
     Tokens,
 )
-from workingbetter.sign_in_attempts import WINDOW_SECONDS, Attempts, TableAttempts
+from workingbetter.sign_in_attempts import WINDOW_SECONDS, Attempts
 from workingbetter.web.http import (
     FORM,
     Form,
@@ -36,6 +36,7 @@ from workingbetter.web.http import (
     session_cookie,
 )
 from workingbetter.web.registry import blueprint
+from workingbetter.wiring import services, settings
 
 LANDING = {Role.REFERRER: "/practice", Role.COACH: "/coach", Role.OPS: "/ops",
            Role.COMMISSIONER: "/reports"}
@@ -52,19 +53,12 @@ CANNOT = "This account cannot sign in. Ask the service desk to check it"
 WRONG_CODE = "Enter the 6-digit code shown in your authenticator app"
 
 
-@lru_cache(maxsize=1)
 def cognito() -> CognitoSignIn:
-    from workingbetter.settings import get_settings
-
-    return CognitoSignIn(get_settings().cognito_pool())
+    return services().sign_in
 
 
-@lru_cache(maxsize=1)
 def attempts() -> Attempts:
-    from workingbetter.api import services
-    from workingbetter.settings import get_settings
-
-    return TableAttempts(services().store.table, get_settings().hash_key())
+    return services().sign_in_attempts
 
 
 @dataclass(frozen=True)
@@ -103,16 +97,12 @@ def _code_page(email: str, session: str, error: str = "") -> Response:
 
 
 def landing(role: Role) -> str:
-    """Where a role starts; `/` until the app serves the role's own start page."""
-    from workingbetter.api import app
-
-    return LANDING[role] if LANDING[role] in app.routes else "/"
+    """Where a role starts: its own start page."""
+    return LANDING[role]
 
 
 def _signed_in_as(tokens: Tokens, used_code: bool) -> Response:
-    from workingbetter.token_check import token_check
-
-    who = token_check().principal(tokens.id_token)
+    who = callers.signed_in(tokens.id_token).principal
     if who.role in APP_REQUIRED and not used_code:
         return _start_app_setup(tokens)
     set_cookies = [session_cookie(tokens.id_token, tokens.expires_in)]
@@ -124,11 +114,7 @@ def _signed_in_as(tokens: Tokens, used_code: bool) -> Response:
 @blueprint.route("/", methods=["GET"])
 @page
 def start() -> Response:
-    who = principal()
-    if landing(who.role) != "/":
-        return redirect(landing(who.role))
-    return html("error.html", title="You are signed in", principal=who,
-                detail="Your pages are not ready yet.")
+    return redirect(landing(principal().role))
 
 
 @blueprint.route("/login", methods=["GET"])
@@ -188,9 +174,7 @@ def login_code() -> Response:
 
 
 def _setup_cookie(access_token: str, max_age: int) -> str:
-    from workingbetter.settings import get_settings
-
-    secure = "; Secure" if get_settings().deployed else ""
+    secure = "; Secure" if settings().deployed else ""
     return (f"{SETUP_COOKIE}={access_token}; Path={SETUP_PATH}; Max-Age={max_age}; HttpOnly; "
             f"SameSite=Strict{secure}")
 

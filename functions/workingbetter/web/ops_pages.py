@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from chalice.app import Response
 
-from workingbetter import listing
+from workingbetter import headers, listing
 from workingbetter.auth import Principal, Role
 from workingbetter.domain.errors import BadRequest, FieldError, NotFound
 from workingbetter.domain.referral import Status
@@ -18,7 +18,6 @@ from workingbetter.web import ops_console, run_words
 from workingbetter.web.errors import PageErrors, only_message
 from workingbetter.web.http import (
     FORM,
-    HTML_HEADERS,
     form_keys,
     html,
     page,
@@ -27,10 +26,10 @@ from workingbetter.web.http import (
     principal,
     redirect,
     request,
-    services,
 )
 from workingbetter.web.ops_console import Filters
 from workingbetter.web.registry import blueprint
+from workingbetter.wiring import services
 from workingbetter.workflow import runs_of
 
 FILTERS = ("status", "practice_ods", "limit", "cursor")
@@ -116,7 +115,7 @@ def export() -> Response:
             break
         cursor = shown.next
     return Response(body=out.getvalue(), status_code=200, headers={
-        **HTML_HEADERS, "Content-Type": "text/csv; charset=utf-8",
+        **headers.HTML, "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": 'attachment; filename="referrals.csv"'})
 
 

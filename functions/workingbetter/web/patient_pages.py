@@ -15,10 +15,12 @@ from workingbetter.domain import slots
 from workingbetter.domain.errors import Conflict, InvalidInput
 from workingbetter.domain.referral import ContactPreference
 from workingbetter.store import Item
+from workingbetter.web import patient_leave
 from workingbetter.web.errors import FormErrorMap, PageErrors, only_message
-from workingbetter.web.http import FORM, Form, html, page, redirect, request, services
+from workingbetter.web.http import FORM, Form, html, page, redirect, request
 from workingbetter.web.referral_form import CONTACT
 from workingbetter.web.registry import blueprint
+from workingbetter.wiring import services, settings
 
 ASK_ERRORS = FormErrorMap(anchors={"ask": "ask"}, fallback="ask-form")
 CONTACT_ERRORS = FormErrorMap(
@@ -48,15 +50,10 @@ def _with_referral(view: Callable[..., Response]) -> Callable[..., Response]:
     def wrapper(token: str) -> Response:
         item = patient_link.referral_for(services().store, token)
         if item is None:
-            return gone()
+            return patient_leave.gone()
         return view(token, item)
 
     return wrapper
-
-
-def gone() -> Response:
-    # 410: the link existed once (or looks as if it did); say what to do instead.
-    return html("patient_link_gone.html", 410, title="This link has expired or was already used")
 
 
 def _practice(item: Item) -> Item:
@@ -107,11 +104,10 @@ def appointment_form(token: str, item: Item) -> Response:
 def ask_about_appointment(token: str, item: Item) -> Response:
     # The requests' models (pydantic) load with the first patient who asks, not at init.
     from workingbetter import patient_requests
-    from workingbetter.settings import get_settings
 
     choice = _posted().get("ask")
     try:
-        patient_requests.ask_about_appointment(services().store, get_settings(), item, choice)
+        patient_requests.ask_about_appointment(services().store, settings(), item, choice)
     except InvalidInput as error:
         return _ask_page(token, item, ASK_ERRORS.page_errors(error.errors), 422)
     except Conflict as error:
@@ -156,16 +152,14 @@ def change_contact(token: str, item: Item) -> Response:
 @page
 def leave_form(token: str) -> Response:
     """The confirmation step: nothing happens until its button is pressed."""
-    from workingbetter import patient_page
 
-    return patient_page.show(services().store, token, back=f"/patient/{token}")
+    return patient_leave.show(services().store, token, back=f"/patient/{token}")
 
 
 @blueprint.route("/patient/{token}/leave", methods=["POST"], content_types=[FORM])
 @page
 def leave(token: str) -> Response:
-    from workingbetter import patient_page
 
     s = services()
-    return patient_page.leave(s.store, s.workflow, token,
+    return patient_leave.leave(s.store, s.workflow, token,
                               {"erase_personal_data": _posted().get("erase") == "yes"})

@@ -23,9 +23,9 @@ from workingbetter.web.http import (
     principal,
     redirect,
     request,
-    services,
 )
 from workingbetter.web.registry import blueprint
+from workingbetter.wiring import services
 
 SEARCH_ERRORS = FormErrorMap(anchors={"q": "q"})
 WITHDRAW_ERRORS = FormErrorMap(anchors={"reason": "reason"})

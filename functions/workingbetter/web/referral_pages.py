@@ -21,9 +21,9 @@ from workingbetter.web.http import (
     posted_form,
     principal,
     redirect,
-    services,
 )
 from workingbetter.web.registry import blueprint
+from workingbetter.wiring import services
 
 IN_FLIGHT = "still being submitted"  # the first of two identical posts has not finished yet
 IN_FLIGHT_WAIT = (0.1, 0.2, 0.3, 0.5, 0.8, 1.0, 1.5, 2.0)

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from chalice.app import Response
 
+from workingbetter import headers
 from workingbetter.auth import Principal, Role
 from workingbetter.domain.errors import BadRequest, FieldError
 from workingbetter.reports import fidelity, tables
@@ -21,8 +22,9 @@ from workingbetter.reports.service import ReportRequest
 from workingbetter.reports.tables import Report, Table
 from workingbetter.web import charts
 from workingbetter.web.errors import FormErrorMap, PageErrors
-from workingbetter.web.http import HTML_HEADERS, html, page, principal, request, services
+from workingbetter.web.http import html, page, principal, request
 from workingbetter.web.registry import blueprint
+from workingbetter.wiring import services
 
 PICKER = FormErrorMap({"from": "from", "to": "to", "practice": "practice"})
 # Charts beside the tables they draw (one charting approach: web/charts.py).
@@ -118,7 +120,7 @@ def outcomes_csv() -> Response:
         raise BadRequest("Choose a table to download", [FieldError(
             "table", "Choose one of " + ", ".join(t.id for t in report.tables))])
     return Response(body=as_csv(table, report), status_code=200, headers={
-        **HTML_HEADERS, "Content-Type": "text/csv; charset=utf-8",
+        **headers.HTML, "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": f'attachment; filename="{_filename(table, report)}"'})
 
 

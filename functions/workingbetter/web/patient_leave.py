@@ -8,14 +8,18 @@ from typing import Any
 
 from chalice.app import Response
 
-from workingbetter import patient_link, withdrawal
+from workingbetter import patient_link
 from workingbetter.domain.errors import DomainError, NotFound
 from workingbetter.observability import logger
 from workingbetter.problems import STATUS
 from workingbetter.store import Store
 from workingbetter.web.http import error_page, html
-from workingbetter.web.patient_pages import gone
 from workingbetter.workflow import Workflow
+
+
+def gone() -> Response:
+    # 410: the link existed once (or looks as if it did); say what to do instead.
+    return html("patient_link_gone.html", 410, title="This link has expired or was already used")
 
 
 def show(store: Store, token: str, back: str | None = None) -> Response:
@@ -27,6 +31,8 @@ def show(store: Store, token: str, back: str | None = None) -> Response:
 def leave(store: Store, workflow: Workflow, token: str, body: Any) -> Response:
     """The form's button: leave, then a page in plain words (never JSON)."""
     try:
+        from workingbetter import withdrawal  # its services load when the button is pressed
+
         left = withdrawal.withdraw_by_link(store, workflow, token, body)
     except NotFound:
         return gone()

@@ -1,0 +1,37 @@
+"""Who is calling: the one place a request's Cognito ID token becomes a principal.
+
+The JSON API and FHIR routes read it from the Authorization header, the pages from their
+sign-in cookie (web/http.py); both are checked here, the same way, whether or not API
+Gateway's authoriser checked them first (deployed it has; the local stack has no gateway).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from workingbetter.auth import Principal, principal_from_claims
+from workingbetter.wiring import tokens
+
+if TYPE_CHECKING:
+    from chalice.app import Request
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    principal: Principal
+    issued_at: int
+    expires_at: int
+    # The same after every refresh of one sign-in: what its forms' CSRF tokens are keyed by.
+    sign_in: str
+
+
+def bearer(request: Request) -> Principal:
+    return tokens().bearer(request.headers.get("authorization"))
+
+
+def signed_in(id_token: str) -> SignedIn:
+    """The ID token's principal once the token has passed every check (else Unauthenticated)."""
+    claims = tokens().claims(id_token, "id")
+    return SignedIn(principal_from_claims(claims), int(claims["iat"]), int(claims["exp"]),
+                    str(claims.get("origin_jti") or id_token))

@@ -1,0 +1,128 @@
+"""The one place the service is put together (docs/architecture.md §2).
+
+Settings are read here, once per container, and every adapter and service is built from them
+here; handlers (the JSON routes, the pages, the FHIR routes, the workflow tasks and the
+scheduled functions) ask this module for what they use, and nothing below them reads settings
+or builds a client. It imports the services lazily, so a cold start pays only for what its
+first request needs, and the handler modules never import each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from workingbetter.case_record import CaseRecords
+    from workingbetter.follow_ups import FollowUps
+    from workingbetter.referrals import Referrals
+    from workingbetter.reports.service import Reports
+    from workingbetter.settings import Settings
+    from workingbetter.sign_in import CognitoSignIn
+    from workingbetter.sign_in_attempts import Attempts
+    from workingbetter.steps import Steps
+    from workingbetter.store import Store
+    from workingbetter.token_check import TokenCheck
+    from workingbetter.workflow import Workflow
+
+
+@dataclass(frozen=True)
+class Adapters:
+    """What every function uses: its settings, the tables and the workflow."""
+
+    settings: Settings
+    store: Store
+    workflow: Workflow
+
+
+def settings() -> Settings:
+    """Read from the environment (template.yaml's Globals) on first use, then kept."""
+    from workingbetter.settings import get_settings
+
+    return get_settings()
+
+
+@lru_cache(maxsize=1)
+def adapters() -> Adapters:
+    from workingbetter.store import Store
+    from workingbetter.workflow import Workflow
+
+    given = settings()
+    store = Store(given.table_name, given.personal_data_table_name,
+                  given.idempotency_table_name)
+    return Adapters(given, store, Workflow(given.state_machine_arn))
+
+
+class Services:
+    """The API's and the pages' services, each built on first use and then kept."""
+
+    def __init__(self, built: Adapters) -> None:
+        self.settings = built.settings
+        self.store = built.store
+        self.workflow = built.workflow
+
+    @cached_property
+    def referrals(self) -> Referrals:
+        from workingbetter.referrals import Referrals
+
+        return Referrals(self.store, self.workflow, self.settings)
+
+    @cached_property
+    def steps(self) -> Steps:
+        from workingbetter.steps import Steps
+
+        return Steps(self.store, self.workflow, self.settings)
+
+    @cached_property
+    def reports(self) -> Reports:
+        from workingbetter.reports.service import Reports
+
+        return Reports(self.store, self.settings.seconds_per_day)
+
+    @cached_property
+    def case_records(self) -> CaseRecords:
+        from workingbetter.case_record import CaseRecords
+
+        return CaseRecords(self.store)
+
+    @cached_property
+    def follow_ups(self) -> FollowUps:
+        from workingbetter.follow_ups import FollowUps
+
+        return FollowUps(self.store, self.settings)
+
+    @cached_property
+    def sign_in(self) -> CognitoSignIn:
+        from workingbetter.sign_in import CognitoSignIn
+
+        return CognitoSignIn(self.settings.cognito_pool())
+
+    @cached_property
+    def sign_in_attempts(self) -> Attempts:
+        from workingbetter.sign_in_attempts import TableAttempts
+
+        return TableAttempts(self.store.table, self.settings.hash_key())
+
+
+@lru_cache(maxsize=1)
+def services() -> Services:
+    return Services(adapters())
+
+
+@lru_cache(maxsize=1)
+def tokens() -> TokenCheck:
+    """Built once per container, so the pool's keys stay cached between requests."""
+    from workingbetter import token_check
+
+    pool = settings().cognito_pool()
+    # Looked up when called: in-process tests read moto's keys (infra/cognito.py).
+    return token_check.TokenCheck(pool, token_check.key_source(pool))
+
+
+def reset() -> None:
+    """Forget everything built (tests, and the local stack, build a fresh cloud)."""
+    from workingbetter.settings import get_settings
+
+    for cached in (get_settings, adapters, services, tokens):
+        cached.cache_clear()
