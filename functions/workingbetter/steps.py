@@ -4,6 +4,7 @@ the timeline, and handed to the run as enums (`{"next": ...}`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -35,6 +36,18 @@ if TYPE_CHECKING:
     from workingbetter.settings import Settings  # pydantic-settings: only when read
 
 M = TypeVar("M", bound=BaseModel)
+Record = Callable[["Steps", Principal, str, Any], Item]
+# What each human step's answer means: the Steps method registered for it (`@answers`).
+ANSWERS: dict[Awaiting, Record] = {}
+
+
+def answers(awaiting: Awaiting) -> Callable[[Record], Record]:
+    """Register the method that records a step's answer (its route comes from its
+    declaration in domain/human_steps.py)."""
+    def register(method: Record) -> Record:
+        ANSWERS[awaiting] = method
+        return method
+    return register
 
 
 def job_facts(job: Job) -> dict[str, Any]:
@@ -155,6 +168,12 @@ class Steps:
         run = self.workflow.describe(runs_of(item)[-1])
         return run is not None and run["status"] == "RUNNING"
 
+    def record(self, principal: Principal, referral_id: str, awaiting: Awaiting,
+               body: Any) -> Item:
+        """Record the answer to the human step `awaiting`: what it means is its own method."""
+        return ANSWERS[awaiting](self, principal, referral_id, body)
+
+    @answers(Awaiting.TRIAGE_DECISION)
     def triage(self, principal: Principal, referral_id: str, body: Any) -> Item:
         item = self._waiting(principal, referral_id, Awaiting.TRIAGE_DECISION)
         decision = parse_body(TriageDecision, body)
@@ -166,6 +185,7 @@ class Steps:
         return self._answer(item, Awaiting.TRIAGE_DECISION, "reject", event,
                             end_as=(Status.REJECTED, ExitReason.INELIGIBLE), note=note)
 
+    @answers(Awaiting.APPOINTMENT_OUTCOME)
     def appointment_outcome(self, principal: Principal, referral_id: str, body: Any) -> Item:
         item = self._waiting(principal, referral_id, Awaiting.APPOINTMENT_OUTCOME)
         outcome = parse_body(AppointmentOutcome, body).outcome
@@ -212,6 +232,7 @@ class Steps:
                            "patient came once it has started (a cancellation can be recorded "
                            "now).")
 
+    @answers(Awaiting.REVIEW)
     def review(self, principal: Principal, referral_id: str, body: Any) -> Item:
         item = self._waiting(principal, referral_id, Awaiting.REVIEW)
         review = parse_body(Review, body)
@@ -256,6 +277,7 @@ class Steps:
         ends = run["started"] + timedelta(seconds=s.run_lifetime_seconds)
         return bool(datetime.now(UTC) + timedelta(seconds=wait) >= ends)
 
+    @answers(Awaiting.SUSTAINMENT_CHECK)
     def sustainment(self, principal: Principal, referral_id: str, body: Any) -> Item:
         item = self._waiting(principal, referral_id, Awaiting.SUSTAINMENT_CHECK)
         check = parse_body(Sustainment, body)

@@ -167,6 +167,12 @@ def step(awaiting: str | Awaiting) -> HumanStep:
     return BY_VALUE[str(awaiting)]
 
 
+def chase_of(awaiting: str) -> Chase:
+    """Who hears that a step is late (no one, for a value no step declares)."""
+    declared = BY_VALUE.get(str(awaiting))
+    return declared.chase if declared else Chase()
+
+
 def waits() -> tuple[Wait, ...]:
     """Every place the run waits for a chased step."""
     return tuple(w for s in HUMAN_STEPS for w in s.waits)
