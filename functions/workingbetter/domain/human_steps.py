@@ -15,15 +15,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from workingbetter.domain.referral import Awaiting
 from workingbetter.notifications.kinds import Kind
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
 TIMERS = "$.plan.timers."
+
+
+class Awaiting(StrEnum):
+    """The human step a run is paused on (its declaration is below)."""
+
+    TRIAGE_DECISION = "triage_decision"
+    CAPACITY = "capacity"
+    APPOINTMENT_OUTCOME = "appointment_outcome"
+    REVIEW = "review"
+    SUSTAINMENT_CHECK = "sustainment_check"
+    OPS_RETRY = "ops_retry"  # a step failed after its retries: ops retry it once fixed
 
 
 @dataclass(frozen=True)
@@ -67,11 +78,6 @@ class Answer:
     def path(self) -> str:
         return f"/referrals/{{referral_id}}/{self.route}"
 
-    @property
-    def api_event(self) -> str:
-        """The API function's event in template.yaml that routes it."""
-        return "Record" + "".join(word.capitalize() for word in self.route.split("-"))
-
     def model(self) -> type[BaseModel]:
         from workingbetter.domain import step_answers
 
@@ -89,6 +95,11 @@ class HumanStep:
     limit_from: str | int | None = None  # where the run reads its limit instead (or seconds)
     chase: Chase = field(default_factory=Chase)
     answer: Answer | None = None  # None: not recorded by a coach through a route of its own
+
+    @property
+    def api_event(self) -> str:
+        """The API function's event in template.yaml that routes its answer."""
+        return "Record" + "".join(word.capitalize() for word in self.awaiting.split("_"))
 
     @property
     def limit(self) -> str | int:
