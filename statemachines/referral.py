@@ -4,16 +4,29 @@ referral.asl.json, the definition template.yaml deploys (a test checks the two a
 One run per referral (docs/architecture.md, "The workflow"). Every Task retries Lambda's
 transient errors, ends cleanly on a withdrawal and hands any other failure to ops, who can
 run the failed step again; every human step has a time limit whose expiry is chased.
-Choice states are named as the question they answer.
+Choice states are named as the question they answer. The human steps' waits, limits and
+the values the chase routes on come from their declaration (`workingbetter.domain.human_steps`);
+this file says where each step sits in the pathway.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from workingbetter.domain.human_steps import (
+    APPOINTMENT_OUTCOME,
+    CAPACITY,
+    OPS_RETRY,
+    REVIEW,
+    SUSTAINMENT_CHECK,
+    TRIAGE_DECISION,
+    HumanStep,
+    Wait,
+    waits,
+)
 
 State = dict[str, Any]
 ASL_PATH = Path(__file__).with_name("referral.asl.json")
@@ -24,41 +37,6 @@ RETRY = [{"ErrorEquals": TRANSIENT, "IntervalSeconds": 1, "MaxAttempts": 4,
           "BackoffRate": 2.0, "JitterStrategy": "FULL"}]
 
 
-@dataclass(frozen=True)
-class HumanStep:
-    """A step a person answers: the run waits on a task token, for at most `limit`.
-
-    `wait` is the ASL state that waits; `back_to` is the value the chase task (and a resumed
-    run) uses to come back to it, and `answered_<back_to>` the decision that follows it.
-    """
-
-    back_to: str
-    wait: str
-    then: str
-    limit: str | int  # a path into the run's timers, or seconds
-    awaiting: str = ""
-    check: int | None = None
-
-    @property
-    def awaiting_value(self) -> str:
-        return self.awaiting or self.back_to
-
-
-HUMAN_STEPS = (
-    HumanStep("triage_decision", "AwaitTriageDecision", "AcceptedAtTriage",
-              "$.plan.timers.triage_decision"),
-    HumanStep("capacity", "AwaitCapacity", "AllocateCoach", "$.plan.timers.waitlist"),
-    HumanStep("appointment_outcome", "AwaitAppointmentOutcome", "WhatCameOfTheAppointment",
-              "$.booking.outcome_timeout"),
-    HumanStep("review", "AwaitReview", "WhatDidTheReviewDecide",
-              "$.plan.timers.review_response"),
-    HumanStep("sustainment_check_13", "AwaitFirstSustainmentCheck", "StillInWorkAt13Weeks",
-              "$.plan.timers.sustainment_response", "sustainment_check", 13),
-    HumanStep("sustainment_check_26", "AwaitSecondSustainmentCheck", "StillInWorkAt26Weeks",
-              "$.plan.timers.sustainment_response", "sustainment_check", 26),
-    HumanStep("sustainment_check_52", "AwaitThirdSustainmentCheck", "StillInWorkAt52Weeks",
-              "$.plan.timers.sustainment_response", "sustainment_check", 52),
-)
 # Tasks ops may run again after a failure (the waits above, too).
 RETRYABLE = ("Triage", "AllocateCoach", "BookFirstAppointment", "ChaseOverdueStep",
              "ContinueInANewRun")
@@ -87,20 +65,26 @@ def task(function: str, then: str, *, payload: dict[str, Any] | None = None,
     return state
 
 
-def human(step: HumanStep) -> State:
+def human(step: HumanStep, wait: Wait) -> State:
     """Wait for a person's answer; past the limit, chase (never decide for them)."""
-    payload: dict[str, Any] = {"awaiting": step.awaiting_value, "token.$": "$$.Task.Token"}
-    if step.check is not None:
-        payload["check"] = step.check
+    payload: dict[str, Any] = {"awaiting": str(step.awaiting), "token.$": "$$.Task.Token"}
+    if wait.check is not None:
+        payload["check"] = wait.check
     limit = {"TimeoutSeconds": step.limit} if isinstance(step.limit, int) \
         else {"TimeoutSecondsPath": step.limit}
-    state = task("AwaitStep", step.then, payload=payload, result="$.step", **limit)
+    state = task("AwaitStep", wait.then, payload=payload, result="$.step", **limit)
     state["Resource"] += ".waitForTaskToken"
     if "TimeoutSecondsPath" in limit:
         del state["TimeoutSeconds"]
     state["Catch"].insert(1, {"ErrorEquals": ["States.Timeout"], "ResultPath": None,
                               "Next": "ChaseOverdueStep"})
     return state
+
+
+def awaits(step: HumanStep, check: int | None = None, **extra: str) -> dict[str, State]:
+    """The step's wait (for the in-work check, the week's), as its declaration names it."""
+    wait = step.wait(check)
+    return {wait.state: human(step, wait) | extra}
 
 
 def choice(variable: str, default: str, comment: str = "", **when: str) -> State:
@@ -121,7 +105,6 @@ def end(comment: str) -> State:
 
 def journey() -> dict[str, State]:
     """The pathway a referral follows, from triage to exit."""
-    steps = {s.back_to: s for s in HUMAN_STEPS}
     return {
         "WhereDoesThisRunStart": {
             "Type": "Choice",
@@ -143,9 +126,8 @@ def journey() -> dict[str, State]:
                                "and every time limit for this run."),
         "DoesTriageNeedACoach": choice("$.plan.route", "AllocateCoach", reject="Rejected",
                                        person="AwaitTriageDecision"),
-        "AwaitTriageDecision": human(steps["triage_decision"]) | {
-            "Comment": "A coach decides; overdue decisions are chased and flagged, never "
-                       "auto-declined."},
+        **awaits(TRIAGE_DECISION, Comment="A coach decides; overdue decisions are chased "
+                                          "and flagged, never auto-declined."),
         "AcceptedAtTriage": choice("$.step.next", "AllocateCoach", reject="Rejected"),
         "AllocateCoach": task("Allocate", "IsACoachFree", select={
             "allocated.$": "$.Payload.allocated"}, result="$.step",
@@ -153,15 +135,14 @@ def journey() -> dict[str, State]:
         "IsACoachFree": {"Type": "Choice", "Choices": [
             {"Variable": "$.step.allocated", "BooleanEquals": True,
              "Next": "BookFirstAppointment"}], "Default": "AwaitCapacity"},
-        "AwaitCapacity": human(steps["capacity"]) | {
-            "Comment": "Waitlisted: a freed place sends this token; no polling."},
+        **awaits(CAPACITY, Comment="Waitlisted: a freed place sends this token; no polling."),
         "BookFirstAppointment": task("Book", "AwaitAppointmentOutcome", select={
             "outcome_timeout.$": "$.Payload.outcome_timeout"}, result="$.booking"),
-        "AwaitAppointmentOutcome": human(steps["appointment_outcome"]),
+        **awaits(APPOINTMENT_OUTCOME),
         "WhatCameOfTheAppointment": choice("$.step.next", "WaitForReview",
                                            rebook="BookFirstAppointment", exit="Exited"),
         "WaitForReview": wait("$.plan.timers.review_interval", "AwaitReview"),
-        "AwaitReview": human(steps["review"]),
+        **awaits(REVIEW),
         "WhatDidTheReviewDecide": choice("$.step.next", "WaitForReview",
                                          in_work="ContinueInANewRun",
                                          renew="ContinueInANewRun", exit="Exited"),
@@ -173,34 +154,35 @@ def journey() -> dict[str, State]:
             "new run, which starts where the referral's phase says.")),
         "WaitForFirstSustainmentCheck": wait("$.plan.timers.sustainment_first",
                                              "AwaitFirstSustainmentCheck"),
-        "AwaitFirstSustainmentCheck": human(steps["sustainment_check_13"]),
+        **awaits(SUSTAINMENT_CHECK, 13),
         "StillInWorkAt13Weeks": choice("$.step.next", "WaitForSecondSustainmentCheck",
                                        exit="Exited"),
         "WaitForSecondSustainmentCheck": wait("$.plan.timers.sustainment_gap",
                                               "AwaitSecondSustainmentCheck"),
-        "AwaitSecondSustainmentCheck": human(steps["sustainment_check_26"]),
+        **awaits(SUSTAINMENT_CHECK, 26),
         "StillInWorkAt26Weeks": choice("$.step.next", "ContinueInANewRun", exit="Exited"),
         "WaitForThirdSustainmentCheck": wait("$.plan.timers.sustainment_third_gap",
                                              "AwaitThirdSustainmentCheck"),
-        "AwaitThirdSustainmentCheck": human(steps["sustainment_check_52"]),
+        **awaits(SUSTAINMENT_CHECK, 52),
         "StillInWorkAt52Weeks": choice("$.step.next", "WaitForReview", exit="Exited"),
     }
 
 
 def recovery() -> dict[str, State]:
     """Where a run goes when a person is late or a task keeps failing: every stop has a way on."""
-    overdue = {s.back_to: s.wait for s in HUMAN_STEPS}
-    answered = {f"answered_{s.back_to}": s.then for s in HUMAN_STEPS}
+    overdue = {w.back_to: w.state for w in waits()}
+    answered = {w.answered: w.then for w in waits()}
     which_due = choice("$.step.back_to", "FlagStalled", **overdue, **answered)
     which_due["Choices"].insert(0, {"Variable": "$.step.exhausted", "BooleanEquals": True,
                                     "Next": "FlagStalled"})
-    retryable = RETRYABLE + tuple(s.wait for s in HUMAN_STEPS)
-    flag_failed = task("NeedsOps", "AwaitOpsRetry", result="$.retry",
+    retryable = RETRYABLE + tuple(w.state for w in waits())
+    ops_wait = OPS_RETRY.wait().state
+    flag_failed = task("NeedsOps", ops_wait, result="$.retry",
                        payload={"attention": "task_failed", "failure.$": "$.failure"},
                        select={"step.$": "$.Payload.failed_at"},
                        comment="Names the step that failed (the one key under $.failure).")
-    flag_failed["Catch"][-1] |= {"ResultPath": None, "Next": "AwaitOpsRetry"}
-    ops_retry = human(HumanStep("ops_retry", "AwaitOpsRetry", "WhichStepFailed", 30 * 86400))
+    flag_failed["Catch"][-1] |= {"ResultPath": None, "Next": ops_wait}
+    (ops_retry,) = awaits(OPS_RETRY).values()
     ops_retry |= {"Comment": "A step failed after its retries: the referral is flagged, and ops "
                              "can retry the step from the console once the cause is fixed (30 "
                              "days at most). Its answer clears the failure.",
@@ -221,7 +203,7 @@ def recovery() -> dict[str, State]:
         "WhichStepIsDue": which_due,
         "FlagStalled": flag_stalled,
         "FlagTaskFailed": flag_failed,
-        "AwaitOpsRetry": ops_retry,
+        ops_wait: ops_retry,
         "WhichStepFailed": choice("$.retry.step", "TaskFailed",
                                   **{name: name for name in retryable}),
     }

@@ -26,6 +26,7 @@ from workingbetter.domain.errors import (
     NotFound,
     UnsupportedMediaType,
 )
+from workingbetter.domain.human_steps import RECORDED, HumanStep
 from workingbetter.fhir.routes import blueprint as fhir_routes
 from workingbetter.observability import logger
 from workingbetter.web import blueprint as web_pages
@@ -280,29 +281,21 @@ def list_practices() -> tuple[int, Any]:
     return 200, services().referrals.practices()
 
 
-@app.route("/referrals/{referral_id}/triage", methods=["POST"], content_types=JSON)
-@_guarded
-def record_triage_decision(referral_id: str) -> tuple[int, Any]:
-    return 200, services().steps.triage(caller(), referral_id, _json_body())
+def _step_route(step: HumanStep) -> Callable[..., Response]:
+    """POST /referrals/{referral_id}/<route>: a coach records the step (its declaration)."""
+    awaiting = step.awaiting
+
+    def record_step(referral_id: str) -> tuple[int, Any]:
+        return 200, services().steps.record(caller(), referral_id, awaiting, _json_body())
+
+    record_step.__name__ = record_step.__qualname__ = f"record_{awaiting}"
+    return _guarded(record_step)
 
 
-@app.route("/referrals/{referral_id}/appointment-outcome", methods=["POST"],
-           content_types=JSON)
-@_guarded
-def record_appointment_outcome(referral_id: str) -> tuple[int, Any]:
-    return 200, services().steps.appointment_outcome(caller(), referral_id, _json_body())
-
-
-@app.route("/referrals/{referral_id}/reviews", methods=["POST"], content_types=JSON)
-@_guarded
-def record_review(referral_id: str) -> tuple[int, Any]:
-    return 200, services().steps.review(caller(), referral_id, _json_body())
-
-
-@app.route("/referrals/{referral_id}/sustainment", methods=["POST"], content_types=JSON)
-@_guarded
-def record_sustainment_check(referral_id: str) -> tuple[int, Any]:
-    return 200, services().steps.sustainment(caller(), referral_id, _json_body())
+for _step in RECORDED:
+    assert _step.answer is not None
+    app.route(_step.answer.path, methods=["POST"], content_types=JSON,
+              name=f"record_{_step.awaiting}")(_step_route(_step))
 
 
 @app.route("/referrals/{referral_id}/withdraw", methods=["POST"], content_types=JSON)

@@ -12,20 +12,20 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from workingbetter.case_record import BenefitsAdvice, EmployerContact, Note, Profile
+from workingbetter.domain.human_steps import RECORDED, Answer
 from workingbetter.domain.referral import Status
 from workingbetter.follow_ups import FollowUpBooking, FollowUpOutcome
 from workingbetter.intake import ReferralRequest
 from workingbetter.listing import MAX_LIMIT
 from workingbetter.notifications.receipts import STATUSES
 from workingbetter.request_body import MAX_BYTES, MAX_DEPTH
-from workingbetter.steps import AppointmentOutcome, Review, Sustainment, TriageDecision
 from workingbetter.withdrawal import WithdrawRequest
 
 REF = "#/components/schemas/{model}"
-MODELS: tuple[type[BaseModel], ...] = (ReferralRequest, TriageDecision, AppointmentOutcome,
-                                       Review, Sustainment, WithdrawRequest, Profile,
-                                       EmployerContact, Note, BenefitsAdvice, FollowUpBooking,
-                                       FollowUpOutcome)
+STEP_ANSWERS = tuple(s.answer for s in RECORDED if s.answer is not None)
+MODELS: tuple[type[BaseModel], ...] = (ReferralRequest, *(a.model() for a in STEP_ANSWERS),
+                                       WithdrawRequest, Profile, EmployerContact, Note,
+                                       BenefitsAdvice, FollowUpBooking, FollowUpOutcome)
 
 # What each error status means here; every one is problem+json.
 ERRORS = {
@@ -194,9 +194,10 @@ FHIR_OPERATIONS = (
 )
 
 
-def _step(path: str, summary: str, model: type[BaseModel]) -> Operation:
-    return Operation("POST", f"/referrals/{{referral_id}}/{path}", summary, result=_STEP_DONE,
-                     body=model, errors=(*AUTHENTICATED, 409, *WITH_BODY))
+def _step(answer: Answer) -> Operation:
+    """A human step a coach records, as its declaration says (domain/human_steps.py)."""
+    return Operation("POST", answer.path, answer.summary, result=_STEP_DONE,
+                     body=answer.model(), errors=(*AUTHENTICATED, 409, *WITH_BODY))
 
 
 def _case(path: str, summary: str, model: type[BaseModel], ok: int = 200,
@@ -228,12 +229,7 @@ OPERATIONS = (
               result=_NOTIFICATIONS, parameters=({
                   "name": "referral_id", "in": "query", "required": False,
                   "schema": {"type": "string"}},)),
-    _step("triage", "Accept or reject a referral rules could not decide (coach)",
-          TriageDecision),
-    _step("appointment-outcome", "Record the first appointment's outcome (coach)",
-          AppointmentOutcome),
-    _step("reviews", "Record a review (coach)", Review),
-    _step("sustainment", "Record an in-work check (coach)", Sustainment),
+    *(_step(answer) for answer in STEP_ANSWERS),
     Operation("POST", "/referrals/{referral_id}/withdraw", "Withdraw (referrer or coach)",
               result=_WITHDRAWN, body=WithdrawRequest,
               errors=(*AUTHENTICATED, 409, *WITH_BODY)),

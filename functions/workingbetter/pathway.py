@@ -209,8 +209,8 @@ def chase(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
     answered = item.get("last_answer")
     if awaiting is None and answered:
         # Answered at the moment the time limit fired: carry on from the recorded answer.
-        back_to = resume.step_name(answered["awaiting"], item)
-        return {"back_to": f"answered_{back_to}", "exhausted": False,
+        return {"back_to": resume.wait_of(answered["awaiting"], item).answered,
+                "exhausted": False,
                 "next": answered["output"].get("next")}
     chases = int(item.get("chases", 0)) + 1
     exhausted = chases > settings.max_chases

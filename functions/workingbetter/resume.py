@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from workingbetter.domain import slots
+from workingbetter.domain import human_steps, slots
 from workingbetter.domain.referral import STALLED, TASK_FAILED, Awaiting, Status, is_stopped
 from workingbetter.store import Event, Item, Store
 from workingbetter.workflow import Workflow, runs_of
@@ -25,24 +25,30 @@ if TYPE_CHECKING:
     from workingbetter.settings import Settings  # pydantic-settings: only when read
 
 __all__ = ["STALLED", "TASK_FAILED", "carry_on", "is_stopped", "outcome_timeout", "payload",
-           "resume", "start_run", "step_name", "where"]
+           "resume", "start_run", "step_name", "wait_of", "where"]
 
 # Where a referral with no step outstanding picks up, by its status: the task that moves it on.
 _BY_STATUS: dict[Status, dict[str, Any]] = {
     Status.RECEIVED: {"retry": {"step": "Triage"}},
     Status.TRIAGE: {"retry": {"step": "AllocateCoach"}},
     Status.ALLOCATED: {"retry": {"step": "BookFirstAppointment"}},
-    Status.IN_SUPPORT: {"step": {"back_to": "review", "exhausted": False, "next": None}},
-    Status.IN_WORK: {"step": {"back_to": "sustainment_check_13", "exhausted": False,
-                              "next": None}},
+    Status.IN_SUPPORT: {"step": {"back_to": human_steps.REVIEW.wait().back_to,
+                                 "exhausted": False, "next": None}},
+    Status.IN_WORK: {"step": {"back_to": human_steps.SUSTAINMENT_CHECK.wait(13).back_to,
+                              "exhausted": False, "next": None}},
 }
 
 
+def wait_of(awaiting: str, item: Mapping[str, Any]) -> human_steps.Wait:
+    """Which wait of the run a step is (the in-work checks wait in a state per week)."""
+    week = item.get("sustainment_week")
+    return human_steps.step(awaiting).wait(int(week) if week is not None else None)
+
+
 def step_name(awaiting: str, item: Mapping[str, Any]) -> str:
-    """Which wait a step is; the two sustainment checks are different states."""
-    if awaiting == Awaiting.SUSTAINMENT_CHECK:
-        return f"{awaiting}_{int(item.get('sustainment_week', 13))}"
-    return awaiting
+    """The value the run routes on to come back to the step's wait (a value no step declares
+    goes to the routing Choice's default: the referral is flagged as stalled)."""
+    return wait_of(awaiting, item).back_to if awaiting in human_steps.BY_VALUE else awaiting
 
 
 def outcome_timeout(settings: Settings, start_iso: str) -> int:
@@ -69,9 +75,11 @@ def where(item: Mapping[str, Any]) -> dict[str, Any]:
         return {"retry": {"step": item["failed_at"]}}
     status = Status(item["status"])
     if status is Status.WAITLISTED:
-        return {"step": {"back_to": "capacity", "exhausted": False, "next": None}}
+        return {"step": {"back_to": human_steps.CAPACITY.wait().back_to, "exhausted": False,
+                         "next": None}}
     if status is Status.APPOINTMENT_BOOKED:
-        return {"step": {"back_to": "appointment_outcome", "exhausted": False, "next": None}}
+        return {"step": {"back_to": human_steps.APPOINTMENT_OUTCOME.wait().back_to,
+                         "exhausted": False, "next": None}}
     return dict(_BY_STATUS.get(status, {"retry": {"step": "Triage"}}))
 
 
@@ -117,7 +125,7 @@ def resume(store: Store, workflow: Workflow, settings: Settings, item: Item,
 def carry_on(store: Store, workflow: Workflow, settings: Settings, item: Item,
              awaiting: str, output: Mapping[str, Any]) -> str:
     """A late answer to a stalled step was recorded: a new run goes on from the decision."""
-    step = {"back_to": f"answered_{step_name(awaiting, item)}", "exhausted": False,
+    step = {"back_to": wait_of(awaiting, item).answered, "exhausted": False,
             "next": output.get("next")}
     return start_run(store, workflow, settings, item, {"step": step})
 

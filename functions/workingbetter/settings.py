@@ -16,6 +16,7 @@ from uuid import UUID
 from pydantic import Field, PositiveFloat, PositiveInt, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from workingbetter.domain.human_steps import HUMAN_STEPS, HumanStep
 from workingbetter.notifications.kinds import NOTIFY_TEMPLATE_KEYS
 
 if TYPE_CHECKING:
@@ -148,13 +149,18 @@ class Settings(BaseSettings):
         """When, on the real clock, a service-clock instant (counted from now) comes round."""
         return now + self.scaled(service_instant - now)
 
+    def step_limit(self, step: HumanStep) -> int:
+        """The seconds a person has to answer a human step (its declared settings field)."""
+        assert step.limit_days is not None, f"{step.awaiting} has no limit in days"
+        days: float = getattr(self, step.limit_days)
+        return self.seconds(days)
+
     def timers(self) -> dict[str, int]:
-        """The time limits a run carries in its state: numbers only, no personal data."""
+        """The time limits a run carries in its state: numbers only, no personal data. Each
+        human step's is named by its declaration; the others time the waits between steps."""
         return {
-            "triage_decision": self.seconds(self.triage_decision_days),
-            "appointment_outcome": self.seconds(self.appointment_outcome_days),
+            **{s.timer: self.step_limit(s) for s in HUMAN_STEPS if s.timer},
             "review_interval": self.seconds(self.review_interval_days),
-            "review_response": self.seconds(self.review_response_days),
             "sustainment_first": self.seconds(self.sustainment_first_days),
             "sustainment_gap": self.seconds(
                 self.sustainment_second_days - self.sustainment_first_days
@@ -162,8 +168,6 @@ class Settings(BaseSettings):
             "sustainment_third_gap": self.seconds(
                 self.sustainment_third_days - self.sustainment_second_days
             ),
-            "sustainment_response": self.seconds(self.sustainment_response_days),
-            "waitlist": self.seconds(self.waitlist_days),
         }
 
 

@@ -4,17 +4,26 @@ the timeline, and handed to the run as enums (`{"next": ...}`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import BaseModel
 
 from workingbetter import resume
 from workingbetter.auth import Principal, Role
 from workingbetter.domain import slots
 from workingbetter.domain.errors import Conflict, NotFound
 from workingbetter.domain.referral import Awaiting, ExitReason, Status
-from workingbetter.domain.text import LIST_MAX, Line, Paragraph
+
+# The request models live with the step declarations (pure); named here for existing callers.
+from workingbetter.domain.step_answers import REVIEW_EXITS as REVIEW_EXITS
+from workingbetter.domain.step_answers import AppointmentOutcome as AppointmentOutcome
+from workingbetter.domain.step_answers import Job as Job
+from workingbetter.domain.step_answers import PayBand as PayBand
+from workingbetter.domain.step_answers import Review as Review
+from workingbetter.domain.step_answers import Sustainment as Sustainment
+from workingbetter.domain.step_answers import TriageDecision as TriageDecision
 from workingbetter.lifecycle import answer
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
@@ -26,40 +35,19 @@ from workingbetter.workflow import Workflow, runs_of
 if TYPE_CHECKING:
     from workingbetter.settings import Settings  # pydantic-settings: only when read
 
-_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 M = TypeVar("M", bound=BaseModel)
+Record = Callable[["Steps", Principal, str, Any], Item]
+# What each human step's answer means: the Steps method registered for it (`@answers`).
+ANSWERS: dict[Awaiting, Record] = {}
 
 
-class TriageDecision(BaseModel):
-    model_config = _STRICT
-    decision: Literal["accept", "reject"]
-    reason: Paragraph
-
-
-class AppointmentOutcome(BaseModel):
-    model_config = _STRICT
-    outcome: Literal["attended", "did_not_attend", "cancelled"]
-
-
-PayBand = Literal["below_nlw", "nlw", "llw"]  # against the National and London Living Wage
-
-
-class Job(BaseModel):
-    model_config = _STRICT
-    employer: Line
-    role: Line | None = None
-    hours_per_week: float = Field(gt=0, le=80)
-    start_date: date
-    # Optional for the API's older clients; the coach's page asks for both.
-    pay_band: PayBand | None = None
-    self_employed: StrictBool | None = None
-
-
-# Exits a coach may record at a review; the others belong to other steps.
-REVIEW_EXITS = {ExitReason.EDUCATION_OR_TRAINING, ExitReason.VOLUNTEERING,
-                ExitReason.NO_LONGER_WISHES, ExitReason.DISENGAGED, ExitReason.MOVED_AWAY,
-                ExitReason.SUPPORT_PERIOD_ENDED, ExitReason.JOB_ENDED,
-                ExitReason.IN_WORK_SUPPORT_ENDED}
+def answers(awaiting: Awaiting) -> Callable[[Record], Record]:
+    """Register the method that records a step's answer (its route comes from its
+    declaration in domain/human_steps.py)."""
+    def register(method: Record) -> Record:
+        ANSWERS[awaiting] = method
+        return method
+    return register
 
 
 def job_facts(job: Job) -> dict[str, Any]:
@@ -71,34 +59,6 @@ def job_facts(job: Job) -> dict[str, Any]:
     if job.self_employed is not None:
         facts["self_employed"] = job.self_employed
     return facts
-
-
-class Review(BaseModel):
-    model_config = _STRICT
-    decision: Literal["continue", "job_start", "exit"]
-    exit_reason: ExitReason | None = None
-    employer_contacts: int = Field(ge=0, le=200)
-    goals: list[Line] | None = Field(default=None, max_length=LIST_MAX)
-    confidence: int | None = Field(default=None, ge=1, le=10)
-    job: Job | None = None
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Review:
-        if self.decision == "job_start" and self.job is None:
-            raise ValueError("job: Give the job's employer, hours per week and start date")
-        if self.decision == "exit" and self.exit_reason not in REVIEW_EXITS:
-            allowed = ", ".join(sorted(REVIEW_EXITS))
-            raise ValueError(f"exit_reason: Choose one of {allowed}")
-        if self.decision != "exit" and self.exit_reason is not None:
-            raise ValueError("exit_reason: Only give an exit reason when the decision is exit")
-        return self
-
-
-class Sustainment(BaseModel):
-    model_config = _STRICT
-    still_in_work: StrictBool
-    # Still in work, and the patient wants support to end (otherwise it goes on).
-    end_support: StrictBool = False
 
 
 # How a referral ends when in-work support ends at a sustainment check.
@@ -208,6 +168,12 @@ class Steps:
         run = self.workflow.describe(runs_of(item)[-1])
         return run is not None and run["status"] == "RUNNING"
 
+    def record(self, principal: Principal, referral_id: str, awaiting: Awaiting,
+               body: Any) -> Item:
+        """Record the answer to the human step `awaiting`: what it means is its own method."""
+        return ANSWERS[awaiting](self, principal, referral_id, body)
+
+    @answers(Awaiting.TRIAGE_DECISION)
     def triage(self, principal: Principal, referral_id: str, body: Any) -> Item:
         item = self._waiting(principal, referral_id, Awaiting.TRIAGE_DECISION)
         decision = parse_body(TriageDecision, body)
@@ -219,6 +185,7 @@ class Steps:
         return self._answer(item, Awaiting.TRIAGE_DECISION, "reject", event,
                             end_as=(Status.REJECTED, ExitReason.INELIGIBLE), note=note)
 
+    @answers(Awaiting.APPOINTMENT_OUTCOME)
     def appointment_outcome(self, principal: Principal, referral_id: str, body: Any) -> Item:
         item = self._waiting(principal, referral_id, Awaiting.APPOINTMENT_OUTCOME)
         outcome = parse_body(AppointmentOutcome, body).outcome
@@ -265,6 +232,7 @@ class Steps:
                            "patient came once it has started (a cancellation can be recorded "
                            "now).")
 
+    @answers(Awaiting.REVIEW)
     def review(self, principal: Principal, referral_id: str, body: Any) -> Item:
         item = self._waiting(principal, referral_id, Awaiting.REVIEW)
         review = parse_body(Review, body)
@@ -309,6 +277,7 @@ class Steps:
         ends = run["started"] + timedelta(seconds=s.run_lifetime_seconds)
         return bool(datetime.now(UTC) + timedelta(seconds=wait) >= ends)
 
+    @answers(Awaiting.SUSTAINMENT_CHECK)
     def sustainment(self, principal: Principal, referral_id: str, body: Any) -> Item:
         item = self._waiting(principal, referral_id, Awaiting.SUSTAINMENT_CHECK)
         check = parse_body(Sustainment, body)

@@ -6,6 +6,9 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
+# What a run waits for is declared with each human step; named here with the rest.
+from workingbetter.domain.human_steps import Awaiting as Awaiting
+
 
 class Status(StrEnum):
     RECEIVED = "RECEIVED"
@@ -62,17 +65,6 @@ class ExitReason(StrEnum):
     MOVED_AWAY = "moved_away"
     INELIGIBLE = "ineligible"
     SUPPORT_PERIOD_ENDED = "support_period_ended"
-
-
-class Awaiting(StrEnum):
-    """The human step a run is paused on; each has its own endpoint."""
-
-    TRIAGE_DECISION = "triage_decision"
-    CAPACITY = "capacity"
-    APPOINTMENT_OUTCOME = "appointment_outcome"
-    REVIEW = "review"
-    SUSTAINMENT_CHECK = "sustainment_check"
-    OPS_RETRY = "ops_retry"  # a step failed after its retries: ops retry it once fixed
 
 
 class Condition(StrEnum):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from workingbetter.domain import slots
+from workingbetter.domain import human_steps, slots
 from workingbetter.notifications.kinds import (
     AFTER_THE_END,
     Channel,
@@ -112,8 +112,7 @@ class Notices:
     # -- reviews and in-work checks --------------------------------------------------------
 
     def step_due(self, item: Item, awaiting: str, since_iso: str) -> None:
-        kind = {"review": Kind.COACH_REVIEW_OVERDUE,
-                "sustainment_check": Kind.COACH_SUSTAINMENT_OVERDUE}.get(awaiting)
+        kind = human_steps.chase_of(awaiting).coach_task
         if kind is None:
             return
         # The step has just fallen due: chase the coach three service days on.
@@ -121,12 +120,13 @@ class Notices:
                  slots.parse_iso(since_iso) + CHASE_AFTER, key=since_iso)
 
     def step_answered(self, item: Item, awaiting: str) -> None:
-        chasers = [Kind.COACH_REVIEW_OVERDUE, Kind.COACH_SUSTAINMENT_OVERDUE]
+        chasers = human_steps.coach_chasers()
         self.outbox.cancel(item["referral_id"], chasers)
         # A chaser already on the coach's list is done with too: the step is answered.
         self.outbox.clear_tasks(item["referral_id"], chasers)
-        if awaiting == "triage_decision":
-            self.outbox.cancel(item["referral_id"], [Kind.OPS_TRIAGE_OVERDUE])
+        alert = human_steps.chase_of(awaiting).ops_alert
+        if alert is not None:
+            self.outbox.cancel(item["referral_id"], [alert])
 
     def undelivered(self, referral_id: str, notification_id: str) -> None:
         """Notify could not deliver a message to the patient: their coach reaches them another
@@ -137,8 +137,7 @@ class Notices:
     # -- ops -------------------------------------------------------------------------------
 
     def overdue(self, item: Item, awaiting: str, chase: int) -> None:
-        kind = {"triage_decision": Kind.OPS_TRIAGE_OVERDUE,
-                "capacity": Kind.OPS_WAITLIST_OVER_LIMIT}.get(awaiting)
+        kind = human_steps.chase_of(awaiting).ops_alert
         if kind is not None:
             self._now(item["referral_id"], kind, Channel.OPS_ALERT, f"chase-{chase}")
 

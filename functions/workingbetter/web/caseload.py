@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from workingbetter.auth import Principal
+from workingbetter.domain.human_steps import BY_AWAITING, RECORDED
 from workingbetter.domain.referral import Awaiting, Status
 from workingbetter.domain.triage import age_on
 from workingbetter.notifications.kinds import Kind, State
@@ -17,19 +18,9 @@ from workingbetter.store import Item
 if TYPE_CHECKING:
     from workingbetter.settings import Settings  # pydantic-settings: only when read
 
-# How long each human step may wait, as a settings field in service days.
-STEP_LIMITS = {
-    Awaiting.TRIAGE_DECISION: "triage_decision_days",
-    Awaiting.APPOINTMENT_OUTCOME: "appointment_outcome_days",
-    Awaiting.REVIEW: "review_response_days",
-    Awaiting.SUSTAINMENT_CHECK: "sustainment_response_days",
-}
-STEP_WORDS = {Awaiting.TRIAGE_DECISION: "Your triage decision",
-              Awaiting.CAPACITY: "A free place in a caseload",
-              Awaiting.APPOINTMENT_OUTCOME: "The appointment outcome",
-              Awaiting.REVIEW: "A review",
-              Awaiting.SUSTAINMENT_CHECK: "An in-work check",
-              Awaiting.OPS_RETRY: "The service team to fix a problem"}
+# How long each step a coach records may wait, as a settings field in service days.
+STEP_LIMITS = {s.awaiting: s.limit_days for s in RECORDED if s.limit_days}
+STEP_WORDS = {awaiting: s.waiting_for for awaiting, s in BY_AWAITING.items()}
 # The run moves on to a review after these, once the review interval has passed.
 REVIEW_STARTS = ("first_appointment_attended", "review_continue")
 

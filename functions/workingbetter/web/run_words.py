@@ -10,39 +10,30 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from workingbetter.domain.human_steps import BY_AWAITING
+
 # Keyed by the ASL state's name (statemachines/referral.py, which writes referral.asl.json).
 # A Choice state is named as the question it asks; its words say what the run did there.
+# A human step's waits, and the Choices that read its answers, are worded by its declaration.
+_STEP_WAITS = [w for s in BY_AWAITING.values() for w in s.waits]
 STATES: Mapping[str, str] = {
+    **{w.state: w.words for w in _STEP_WAITS},
+    **{w.then: w.read_words for w in _STEP_WAITS if w.read_words},
     "WhereDoesThisRunStart": "Picked the stage to start at",
     "Triage": "Checked the referral against the rules",
     "DoesTriageNeedACoach": "Decided whether a coach must check it",
-    "AwaitTriageDecision": "Waited for a coach to check the referral",
-    "AcceptedAtTriage": "Read the coach's decision",
     "AllocateCoach": "Looked for a coach with a free place",
     "IsACoachFree": "Checked whether a coach was free",
-    "AwaitCapacity": "Waited on the waiting list for a free place",
     "BookFirstAppointment": "Booked the first appointment",
-    "AwaitAppointmentOutcome": "Waited for the appointment's outcome",
-    "WhatCameOfTheAppointment": "Read the appointment's outcome",
     "WaitForReview": "Waited until the next review was due",
-    "AwaitReview": "Waited for the coach's review",
-    "WhatDidTheReviewDecide": "Read the review's decision",
     "ContinueInANewRun": "Started a new run for the support that goes on",
     "WaitForFirstSustainmentCheck": "Waited 13 weeks in work",
-    "AwaitFirstSustainmentCheck": "Waited for the 13-week in-work check",
-    "StillInWorkAt13Weeks": "Read the 13-week in-work check",
     "WaitForSecondSustainmentCheck": "Waited until 26 weeks in work",
-    "AwaitSecondSustainmentCheck": "Waited for the 26-week in-work check",
-    "StillInWorkAt26Weeks": "Read the 26-week in-work check",
     "WaitForThirdSustainmentCheck": "Waited until 52 weeks in work",
-    "AwaitThirdSustainmentCheck": "Waited for the 52-week in-work check",
-    "StillInWorkAt52Weeks": "Read the 52-week in-work check",
     "ChaseOverdueStep": "Chased an overdue step",
     "WhichStepIsDue": "Went back to the overdue step",
     "FlagStalled": "Flagged the referral as stalled for ops",
     "FlagTaskFailed": "Flagged a failed step for ops",
-    "AwaitOpsRetry": "Waited for ops to retry the failed step",
-    "WhichStepFailed": "Went back to the failed step",
     "Stalled": "Stopped: a step was chased to its limit",
     "TaskFailed": "Stopped: a failed step was not retried",
     "Rejected": "Ended: not eligible",
