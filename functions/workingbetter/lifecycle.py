@@ -16,7 +16,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from workingbetter import resume
-from workingbetter.domain.referral import TERMINAL, Awaiting, ExitReason, Status
+from workingbetter.domain.human_steps import Awaiting
+from workingbetter.domain.referral import TERMINAL, ExitReason, Status
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count, logger
 from workingbetter.resume import STALLED

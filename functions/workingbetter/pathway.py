@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from workingbetter import lifecycle, resume
 from workingbetter.domain import slots
 from workingbetter.domain.errors import ReferralWithdrawn, TaskRefused
-from workingbetter.domain.referral import Awaiting, ExitReason, Status
+from workingbetter.domain.human_steps import Awaiting
+from workingbetter.domain.referral import ExitReason, Status
 from workingbetter.domain.triage import AgeBand, TriageFacts, TriageRoute, decide
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count

@@ -19,7 +19,8 @@ from workingbetter import listing, parsing
 from workingbetter.auth import Principal, Role
 from workingbetter.domain import bands, nhs_number, reference, slots
 from workingbetter.domain.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
-from workingbetter.domain.referral import Awaiting, Status, fhir_status
+from workingbetter.domain.human_steps import Awaiting
+from workingbetter.domain.referral import Status, fhir_status
 from workingbetter.domain.triage import facts_for
 from workingbetter.intake import ReferralRequest
 from workingbetter.notifications.notices import Notices

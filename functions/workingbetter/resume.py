@@ -17,7 +17,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from workingbetter.domain import human_steps, slots
-from workingbetter.domain.referral import STALLED, TASK_FAILED, Awaiting, Status, is_stopped
+from workingbetter.domain.human_steps import Awaiting
+from workingbetter.domain.referral import STALLED, TASK_FAILED, Status, is_stopped
 from workingbetter.store import Event, Item, Store
 from workingbetter.workflow import Workflow, runs_of
 

@@ -14,7 +14,8 @@ from workingbetter import resume
 from workingbetter.auth import Principal, Role
 from workingbetter.domain import slots
 from workingbetter.domain.errors import Conflict, NotFound
-from workingbetter.domain.referral import Awaiting, ExitReason, Status
+from workingbetter.domain.human_steps import Awaiting
+from workingbetter.domain.referral import ExitReason, Status
 
 # The request models live with the step declarations (pure); named here for existing callers.
 from workingbetter.domain.step_answers import REVIEW_EXITS as REVIEW_EXITS

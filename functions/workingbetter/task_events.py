@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from workingbetter.domain.referral import Awaiting
+from workingbetter.domain.human_steps import Awaiting
 
 STATE_NAME = re.compile(r"[A-Z][A-Za-z0-9]{0,63}")
 

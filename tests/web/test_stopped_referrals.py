@@ -9,7 +9,7 @@ from tests.api_client import Api
 from tests.conftest import Cloud, diary_down
 from tests.web.pages import Pages
 from workingbetter import tasks
-from workingbetter.domain.referral import Awaiting
+from workingbetter.domain.human_steps import Awaiting
 
 pytestmark = pytest.mark.integration
 

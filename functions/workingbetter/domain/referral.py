@@ -1,13 +1,11 @@
-"""The referral's business vocabulary: statuses, exit reasons, what a run waits for."""
+"""The referral's business vocabulary: statuses and exit reasons (what a run waits for is
+declared with each human step, in human_steps.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
-
-# What a run waits for is declared with each human step; named here with the rest.
-from workingbetter.domain.human_steps import Awaiting as Awaiting
 
 
 class Status(StrEnum):

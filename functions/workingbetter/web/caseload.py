@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from workingbetter.auth import Principal
-from workingbetter.domain.human_steps import BY_AWAITING, RECORDED
-from workingbetter.domain.referral import Awaiting, Status
+from workingbetter.domain.human_steps import BY_AWAITING, RECORDED, Awaiting
+from workingbetter.domain.referral import Status
 from workingbetter.domain.triage import age_on
 from workingbetter.notifications.kinds import Kind, State
 from workingbetter.referrals import view as referral_view

@@ -17,8 +17,7 @@ from pydantic import BaseModel
 from workingbetter import parsing
 from workingbetter.auth import Principal
 from workingbetter.domain import human_steps
-from workingbetter.domain.human_steps import HumanStep
-from workingbetter.domain.referral import Awaiting
+from workingbetter.domain.human_steps import Awaiting, HumanStep
 from workingbetter.domain.step_answers import (
     REVIEW_EXITS,
     AppointmentOutcome,
