@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from workingbetter.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, NotFound
+from workingbetter.domain.records import ReferralChange
 from workingbetter.domain.referral import Status
 from workingbetter.domain.text import LIST_MAX, Line, Paragraph
 from workingbetter.steps import parse_body
@@ -226,7 +227,7 @@ class CaseRecords:
         if self._put(item, sk, {**contact.model_dump(mode="json"), "at": now_iso(),
                                 "by": principal.actor}):
             self._fact(item, sk, Event("employer_contact_recorded", principal.actor),
-                       append={"employer_contact_dates": [on]})
+                       append=ReferralChange(employer_contact_dates=(on,)))
         return {"referral_id": referral_id, "contact_id": sk.removeprefix("CONTACT#")}
 
     def record_benefits_advice(self, principal: Principal, referral_id: str,
@@ -240,10 +241,7 @@ class CaseRecords:
         event = Event("benefits_advice_recorded", principal.actor)
         # Replacing an answer: nothing to take back if the referral has ended meanwhile.
         try:
-            if on:
-                self.store.add_fact(referral_id, event, set_fields={"benefits_advice_on": on})
-            else:
-                self.store.add_fact(referral_id, event, remove=["benefits_advice_on"])
+            self.store.add_fact(referral_id, event, ReferralChange(benefits_advice_on=on))
         except ConditionFailed as error:
             raise Conflict("This referral has just ended: nothing was recorded") from error
         return {"referral_id": referral_id, "given": advice.given, "on": on}

@@ -16,17 +16,19 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from workingbetter import resume
+from workingbetter.domain.records import LastAnswer, ReferralChange
 from workingbetter.domain.referral import TERMINAL, Awaiting, ExitReason, Status
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count, logger
 from workingbetter.resume import STALLED
-from workingbetter.store import ConditionFailed, Event, Item, Store
+from workingbetter.store import NO_CHANGE, ConditionFailed, Event, Item, Store
 from workingbetter.workflow import TokenExpired, Workflow
 
 if TYPE_CHECKING:
     from workingbetter.settings import Settings
 
-_RUN_FIELDS = ["awaiting", "task_token", "waitlist_pk", "attention"]
+# An ended (or answered) referral waits for nothing: its run's fields go.
+_NO_RUN = ReferralChange(awaiting=None, task_token=None, waitlist=None, attention=None)
 
 
 def finish(
@@ -37,8 +39,8 @@ def finish(
     event: Event,
     *,
     exit_reason: ExitReason | None = None,
-    only_if: Mapping[str, Any] | None = None,
-    extra: Mapping[str, Any] | None = None,
+    only_if: ReferralChange = NO_CHANGE,
+    extra: ReferralChange = NO_CHANGE,
 ) -> Item:
     """Move a live referral to a terminal status and release what it held.
 
@@ -47,11 +49,10 @@ def finish(
     from workingbetter.settings import get_settings  # pydantic-settings: not at init
 
     assert status in TERMINAL
-    fields: dict[str, Any] = {"status": str(status), **(extra or {})}
+    change = extra.merged(_NO_RUN).merged(ReferralChange(status=status))
     if exit_reason is not None:
-        fields["exit_reason"] = str(exit_reason)
-    item = store.update(referral_id, event, set_fields=fields, remove=_RUN_FIELDS,
-                        only_if=only_if)
+        change = change.merged(ReferralChange(exit_reason=exit_reason))
+    item = store.update(referral_id, event, change, only_if=only_if)
     release(store, workflow, item)
     Notices.of(store, get_settings()).ended(item)
     count("ReferralEnded", status=str(status), exit_reason=str(exit_reason or "none"))
@@ -122,7 +123,7 @@ def answer(
     output: Mapping[str, Any],
     event: Event,
     *,
-    set_fields: Mapping[str, Any] | None = None,
+    change: ReferralChange = NO_CHANGE,
     end_as: tuple[Status, ExitReason] | None = None,
 ) -> Item:
     """Record the answer to the step the run waits on, then let the run go on.
@@ -131,18 +132,18 @@ def answer(
     Raises ConditionFailed if another answer or a withdrawal got there first.
     """
     token = item.get("task_token")
-    fields = {**(set_fields or {}),
-              "last_answer": {"awaiting": str(awaiting), "output": dict(output)}}
+    fields = change.merged(ReferralChange(
+        last_answer=LastAnswer(str(awaiting), dict(output))))
     # A stalled step (its run ended after every chase) still takes its answer: late answers
     # are normal when coaches are in surgery one day a week. One answer wins either way.
-    guard = {"task_token": token} if token else {"task_token": None, "attention": STALLED}
+    guard = ReferralChange(task_token=token) if token else \
+        ReferralChange(task_token=None, attention=STALLED)
     if end_as is not None:
         status, reason = end_as
         updated = finish(store, workflow, item["referral_id"], status, event,
                          exit_reason=reason, only_if=guard, extra=fields)
     else:
-        updated = store.update(item["referral_id"], event, set_fields=fields,
-                               remove=["task_token", "awaiting", "waitlist_pk", "attention"],
+        updated = store.update(item["referral_id"], event, fields.merged(_NO_RUN),
                                only_if=guard)
     if token is None:
         if end_as is None:  # the answer ended nothing: a new run carries it on

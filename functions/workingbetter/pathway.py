@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from workingbetter import lifecycle, resume
 from workingbetter.domain import slots
 from workingbetter.domain.errors import ReferralWithdrawn, TaskRefused
+from workingbetter.domain.records import Appointment, ReferralChange
 from workingbetter.domain.referral import Awaiting, ExitReason, Status
 from workingbetter.domain.triage import AgeBand, TriageFacts, TriageRoute, decide
 from workingbetter.notifications.notices import Notices
@@ -51,7 +52,7 @@ def triage(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]
     if status is Status.RECEIVED:
         try:
             store.update(referral_id, Event("triage_started", SYSTEM),
-                         set_fields={"status": str(Status.TRIAGE)},
+                         ReferralChange(status=Status.TRIAGE),
                          only_if_status=[Status.RECEIVED])
         except ConditionFailed:
             _live(store, referral_id)  # a withdrawal won; otherwise a retry already moved it
@@ -111,15 +112,14 @@ def book(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
         # When the appointment comes round on the real clock (the same instant in production,
         # sooner on a compressed clock): no attendance can be recorded before it.
         due_at = slots.iso(settings.on_real_clock(slots.parse_iso(start_iso), now))
-        appointment = {"start": start_iso, "practice_ods": coach["practice_ods"],
-                       "number": int(item.get("appointments_booked", 0)) + 1,
-                       "due_at": due_at}
+        appointment = Appointment(start_iso, str(coach["practice_ods"]),
+                                  int(item.get("appointments_booked", 0)) + 1, due_at)
         try:
             store.update(
                 referral_id,
                 Event("appointment_booked", SYSTEM, {"start": start_iso}),
-                set_fields={"appointment": appointment, "status": str(Status.APPOINTMENT_BOOKED),
-                            "appointments_booked": appointment["number"]},
+                ReferralChange(appointment=appointment, status=Status.APPOINTMENT_BOOKED,
+                               appointments_booked=appointment.number),
             )
         except ConditionFailed as error:
             store.free_slot(coach_id, start_iso, referral_id)
@@ -180,25 +180,25 @@ def await_step(store: Store, settings: Settings, referral_id: str, awaiting: Awa
     item = _live(store, referral_id)
     if item.get("task_token") == token:
         return {}
-    fields: dict[str, Any] = {"awaiting": str(awaiting), "task_token": token}
     again = item.get("awaiting") == str(awaiting)
-    if not again:
-        fields["chases"] = 0
-        fields["awaiting_since"] = slots.iso(datetime.now(UTC))
+    since = None if again else slots.iso(datetime.now(UTC))
+    change = ReferralChange(awaiting=awaiting, task_token=token)
+    if since is not None:
+        change = change.merged(ReferralChange(chases=0, awaiting_since=since))
     if check is not None:
-        fields["sustainment_week"] = check
+        change = change.merged(ReferralChange(sustainment_week=check))
     if awaiting is Awaiting.TRIAGE_DECISION:
-        fields["status"] = str(Status.AWAITING_TRIAGE_DECISION)
+        change = change.merged(ReferralChange(status=Status.AWAITING_TRIAGE_DECISION))
     if awaiting is Awaiting.CAPACITY:
-        fields["status"] = str(Status.WAITLISTED)
-        fields["waitlist_pk"] = f"WAITLIST#{item['practice_ods']}"
+        change = change.merged(ReferralChange(status=Status.WAITLISTED,
+                                              waitlist=str(item["practice_ods"])))
     event = None if again else Event(f"awaiting_{awaiting}", SYSTEM)
     try:
-        store.update(referral_id, event, set_fields=fields)
+        store.update(referral_id, event, change)
     except ConditionFailed as error:
         raise ReferralWithdrawn("referral has ended") from error
-    if "awaiting_since" in fields:  # a new step, not the same one again after a chase
-        Notices.of(store, settings).step_due(item, str(awaiting), fields["awaiting_since"])
+    if since is not None:  # a new step, not the same one again after a chase
+        Notices.of(store, settings).step_due(item, str(awaiting), since)
     return {}
 
 
@@ -218,8 +218,7 @@ def chase(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
         store.update(
             referral_id,
             Event("overdue_chased", SYSTEM, {"awaiting": awaiting, "chase": chases}),
-            set_fields={"chases": chases, "attention": f"overdue_{awaiting}"},
-            remove=["task_token"],
+            ReferralChange(chases=chases, attention=f"overdue_{awaiting}", task_token=None),
         )
     except ConditionFailed as error:
         raise ReferralWithdrawn("referral has ended") from error
@@ -233,12 +232,12 @@ def needs_ops(store: Store, workflow: Workflow, settings: Settings, referral_id:
     """The run cannot go on by itself: mark the referral so ops see it (status unchanged),
     with the task it failed at, so that a resume starts there. A place it was offered but
     could not take passes to the next in line."""
-    fields: dict[str, Any] = {"attention": reason}
+    change = ReferralChange(attention=reason, task_token=None)
     if failed_at:
-        fields["failed_at"] = failed_at
+        change = change.merged(ReferralChange(failed_at=failed_at))
     try:
         item = store.update(referral_id, Event("needs_ops_attention", SYSTEM, {"reason": reason}),
-                            set_fields=fields, remove=["task_token"])
+                            change)
     except ConditionFailed:
         return {"failed_at": failed_at}  # ended meanwhile: nothing left to flag
     Notices.of(store, settings).run_failed(referral_id, reason)

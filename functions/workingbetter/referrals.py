@@ -19,6 +19,7 @@ from workingbetter import listing, parsing
 from workingbetter.auth import Principal, Role
 from workingbetter.domain import bands, nhs_number, reference, slots
 from workingbetter.domain.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from workingbetter.domain.records import ReferralChange
 from workingbetter.domain.referral import Awaiting, Status, fhir_status
 from workingbetter.domain.triage import facts_for
 from workingbetter.intake import ReferralRequest
@@ -131,8 +132,8 @@ class Referrals:
                 from error
         # Remembered so that erasure can delete the idempotency record, and refuse a replay.
         record = persistence._get_hashed_idempotency_key(data)
-        self.store.note_on_referral(result["referral_id"], "idempotency_record", record)
-        self.store.note_on_referral(result["referral_id"], "request_hash", request_hash)
+        self.store.note_on_referral(result["referral_id"], ReferralChange(
+            idempotency_record=record, request_hash=request_hash))
         return result
 
     def _create(self, request: ReferralRequest, principal: Principal) -> Item:

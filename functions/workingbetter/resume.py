@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from workingbetter.domain import slots
+from workingbetter.domain.records import UNSET, ReferralChange
 from workingbetter.domain.referral import STALLED, TASK_FAILED, Awaiting, Status, is_stopped
 from workingbetter.store import Event, Item, Store
 from workingbetter.workflow import Workflow, runs_of
@@ -95,8 +96,7 @@ def start_run(store: Store, workflow: Workflow, settings: Settings, item: Item,
         name = workflow.resume(referral_id, number, payload(settings, item, start))
     except Exception:
         store.update(referral_id, Event("resume_failed", "system"),
-                     set_fields={"attention": STALLED, "resume_with": start.get("step")}
-                     if start.get("step") else {"attention": STALLED})
+                     ReferralChange(attention=STALLED, resume_with=start.get("step") or UNSET))
         raise
     store.add_run(referral_id, name)
     return name
@@ -108,8 +108,9 @@ def resume(store: Store, workflow: Workflow, settings: Settings, item: Item,
     resumed or changed it first."""
     start = where(item)
     updated = store.update(item["referral_id"], Event("resumed", actor, {"from": _label(start)}),
-                           set_fields={"chases": 0}, remove=["attention", "resume_with"],
-                           only_if={"attention": item.get("attention"), "task_token": None})
+                           ReferralChange(chases=0, attention=None, resume_with=None),
+                           only_if=ReferralChange(attention=item.get("attention"),
+                                                  task_token=None))
     start_run(store, workflow, settings, updated, start)
     return updated
 

@@ -13,6 +13,7 @@ from workingbetter import resume
 from workingbetter.auth import Principal, Role
 from workingbetter.domain import slots
 from workingbetter.domain.errors import Conflict, NotFound
+from workingbetter.domain.records import Appointment, JobFacts, ReferralChange
 from workingbetter.domain.referral import Awaiting, ExitReason, Status
 from workingbetter.domain.text import LIST_MAX, Line, Paragraph
 from workingbetter.lifecycle import answer
@@ -20,7 +21,7 @@ from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
 from workingbetter.parsing import parse
 from workingbetter.resume import STALLED
-from workingbetter.store import ConditionFailed, Event, Item, Store, now_iso
+from workingbetter.store import NO_CHANGE, ConditionFailed, Event, Item, Store, now_iso
 from workingbetter.workflow import Workflow, runs_of
 
 if TYPE_CHECKING:
@@ -62,15 +63,10 @@ REVIEW_EXITS = {ExitReason.EDUCATION_OR_TRAINING, ExitReason.VOLUNTEERING,
                 ExitReason.IN_WORK_SUPPORT_ENDED}
 
 
-def job_facts(job: Job) -> dict[str, Any]:
-    """The job as the referral item keeps it (the outcome reports' facts): no employer."""
-    facts: dict[str, Any] = {"hours_per_week": str(job.hours_per_week),
-                             "start_date": job.start_date.isoformat()}
-    if job.pay_band is not None:
-        facts["pay_band"] = job.pay_band
-    if job.self_employed is not None:
-        facts["self_employed"] = job.self_employed
-    return facts
+def job_facts(job: Job) -> JobFacts:
+    """The job as the referral keeps it (the outcome reports' facts): no employer."""
+    return JobFacts(str(job.hours_per_week), job.start_date.isoformat(), job.pay_band,
+                    job.self_employed)
 
 
 class Review(BaseModel):
@@ -144,7 +140,7 @@ class Steps:
         return False
 
     def _answer(self, item: Item, step: Awaiting, next_: str, event: Event,
-                set_fields: dict[str, Any] | None = None,
+                change: ReferralChange = NO_CHANGE,
                 end_as: tuple[Status, ExitReason] | None = None,
                 note: dict[str, Any] | None = None) -> Item:
         """Hand the answer to the run; free text goes to the personal-data store, never the
@@ -154,7 +150,7 @@ class Steps:
             "at": now_iso(), "event": event.event, **note}) if note else None
         try:
             updated = answer(self.store, self.workflow, item, step, {"next": next_}, event,
-                             set_fields=set_fields, end_as=end_as)
+                             change=change, end_as=end_as)
         except ConditionFailed as error:
             self._take_back(note_key)
             raise Conflict("Someone else changed this referral at the same moment (it may "
@@ -215,7 +211,7 @@ class Steps:
         note = {"reason": decision.reason}
         if decision.decision == "accept":
             return self._answer(item, Awaiting.TRIAGE_DECISION, "allocate", event,
-                                {"status": str(Status.TRIAGE)}, note=note)
+                                ReferralChange(status=Status.TRIAGE), note=note)
         return self._answer(item, Awaiting.TRIAGE_DECISION, "reject", event,
                             end_as=(Status.REJECTED, ExitReason.INELIGIBLE), note=note)
 
@@ -223,7 +219,7 @@ class Steps:
         item = self._waiting(principal, referral_id, Awaiting.APPOINTMENT_OUTCOME)
         outcome = parse_body(AppointmentOutcome, body).outcome
         self._appointment_has_come(item["appointment"], outcome)
-        appointment = {**item["appointment"], "outcome": outcome}
+        appointment = Appointment(**{**item["appointment"], "outcome": outcome})
         step = Awaiting.APPOINTMENT_OUTCOME
         if outcome == "attended":
             now = datetime.now(UTC)
@@ -231,16 +227,17 @@ class Steps:
                 seconds=self.settings.seconds(self.settings.support_period_days))
             return self._answer(item, step, "support",
                                 Event("first_appointment_attended", principal.actor),
-                                {"status": str(Status.IN_SUPPORT), "appointment": appointment,
-                                 "missed_in_a_row": 0, "support_started_at": slots.iso(now),
-                                 "support_ends_at": slots.iso(ends)})
+                                ReferralChange(status=Status.IN_SUPPORT, appointment=appointment,
+                                               missed_in_a_row=0,
+                                               support_started_at=slots.iso(now),
+                                               support_ends_at=slots.iso(ends)))
         if outcome == "cancelled":
             self.store.free_slot(item["coach_id"], item["appointment"]["start"], referral_id)
             return self._answer(item, step, "rebook",
                                 Event("appointment_cancelled_rebooking", principal.actor),
-                                {"appointment": appointment})
+                                ReferralChange(appointment=appointment))
         missed = int(item.get("missed_in_a_row", 0)) + 1
-        fields = {"appointment": appointment, "missed_in_a_row": missed}
+        fields = ReferralChange(appointment=appointment, missed_in_a_row=missed)
         if missed >= self.settings.max_missed_appointments:
             return self._answer(item, step, "exit",
                                 Event("did_not_attend_exit", principal.actor,
@@ -275,8 +272,9 @@ class Steps:
                 raise Conflict("The patient is already in work: record a job that ended as an "
                                "exit (job ended) before a new job start")
             assert review.job is not None
-            fields.update({"status": str(Status.IN_WORK), "job": job_facts(review.job),
-                           "job_started_at": slots.iso(datetime.now(UTC))})
+            fields = fields.merged(ReferralChange(
+                status=Status.IN_WORK, job=job_facts(review.job),
+                job_started_at=slots.iso(datetime.now(UTC))))
             note.update({k: v for k, v in {"employer": review.job.employer,
                                            "role": review.job.role}.items() if v})
             return self._answer(item, step, "in_work",
@@ -292,7 +290,7 @@ class Steps:
             # and the next prompt comes a year later.
             ends = slots.parse_iso(item["support_ends_at"]) + timedelta(
                 seconds=self.settings.seconds(self.settings.support_period_days))
-            fields["support_ends_at"] = slots.iso(ends)
+            fields = fields.merged(ReferralChange(support_ends_at=slots.iso(ends)))
             event = "support_goes_on_past_a_year"
         return self._answer(item, step, "renew" if self._run_nearly_over(item) else "review",
                             Event(event, principal.actor, detail), fields, note=note)
@@ -325,15 +323,16 @@ class Steps:
         return self._answer(item, step, "sustain", reached)
 
 
-def _review_record(item: Item, review: Review) -> tuple[dict[str, Any], dict[str, Any],
+def _review_record(item: Item, review: Review) -> tuple[ReferralChange, dict[str, Any],
                                                          dict[str, Any]]:
     """What a review adds to the referral (counts and dates), to the coach's notes (free
     text, personal-data store) and to the timeline (a count)."""
     contacts = int(item.get("employer_contacts", 0)) + review.employer_contacts
-    fields: dict[str, Any] = {"employer_contacts": contacts,
-                              "reviews_done": int(item.get("reviews_done", 0)) + 1}
+    fields = ReferralChange(employer_contacts=contacts,
+                            reviews_done=int(item.get("reviews_done", 0)) + 1)
     if item.get("first_employer_contact_at") is None and review.employer_contacts:
-        fields["first_employer_contact_at"] = slots.iso(datetime.now(UTC))
+        fields = fields.merged(ReferralChange(
+            first_employer_contact_at=slots.iso(datetime.now(UTC))))
     note: dict[str, Any] = {k: v for k, v in {"goals": review.goals,
                                               "confidence": review.confidence}.items()
                             if v is not None}

@@ -16,6 +16,7 @@ from workingbetter import parsing, patient_link
 from workingbetter.auth import Principal, Role
 from workingbetter.domain.bands import ERASED_WITH_PERSONAL_DATA
 from workingbetter.domain.errors import Conflict, NotFound
+from workingbetter.domain.records import ReferralChange
 from workingbetter.domain.referral import ExitReason, Status
 from workingbetter.domain.text import Paragraph
 from workingbetter.lifecycle import finish
@@ -76,7 +77,7 @@ def _withdraw(store: Store, workflow: Workflow, item: Item, actor: str) -> Item:
         try:
             ended = finish(store, workflow, referral_id, Status.WITHDRAWN,
                            Event("withdrawn", actor), exit_reason=ExitReason.NO_LONGER_WISHES,
-                           only_if={"task_token": token})
+                           only_if=ReferralChange(task_token=token))
         except ConditionFailed:
             fresh = store.referral(referral_id)
             assert fresh is not None
@@ -124,9 +125,7 @@ def withdraw_referral(store: Store, workflow: Workflow, item: Item, actor: str,
         if not item.get("personal_data_erased"):
             # The keyed hash of the NHS number goes too: with the key it re-identifies.
             store.update(referral_id, Event("personal_data_erased", actor),
-                         set_fields={"personal_data_erased": True},
-                         remove=["patient_key", *ERASED_WITH_PERSONAL_DATA],
-                         require_live=False)
+                         ERASED_WITH_PERSONAL_DATA, require_live=False)
     return {"referral_id": referral_id, "status": str(status),
             "personal_data_erased": bool(request.erase_personal_data
                                          or item.get("personal_data_erased"))}

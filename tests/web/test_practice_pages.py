@@ -17,6 +17,7 @@ from tests.web.pages import REFERRAL_FORM, Pages
 from tests.web.test_lists import audit_records, load, shown_on
 from tests.web.test_pages import referral_id_on, referrer, sent
 from workingbetter.api import services
+from workingbetter.domain.records import ReferralChange
 from workingbetter.domain.referral import Status
 
 pytestmark = pytest.mark.integration
@@ -193,7 +194,7 @@ def test_a_job_is_shown_to_the_practice_only_if_the_patient_agreed(
         cloud: Cloud, pages: Pages) -> None:
     shared, kept = load(cloud, ("F83001", "IN_WORK", "coach-amara"),
                         ("F83001", "IN_WORK", "coach-amara"))
-    cloud.store.update(kept, None, set_fields={"share_outcome_with_gp": False})
+    cloud.store.update(kept, None, ReferralChange(share_outcome_with_gp=False))
     pages.sign_in("referrer:F83001")
     page = pages.get("/practice")
 

@@ -9,6 +9,7 @@ from tests.api_client import Api
 from tests.conftest import Cloud, diary_down
 from tests.web.pages import Pages
 from workingbetter import tasks
+from workingbetter.domain.records import ReferralChange
 from workingbetter.domain.referral import Awaiting
 
 pytestmark = pytest.mark.integration
@@ -20,7 +21,7 @@ def test_every_awaiting_value_shows_on_the_coach_page_and_the_console(
     api = Api(cloud)
     referral_id = api.refer("F83002")
     api.awaiting(referral_id, "appointment_outcome")
-    cloud.store.note_on_referral(referral_id, "awaiting", str(awaiting))
+    cloud.store.note_on_referral(referral_id, ReferralChange(awaiting=awaiting))
 
     pages.sign_in("coach:coach-chloe")
     coach = pages.get("/coach")

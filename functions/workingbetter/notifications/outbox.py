@@ -18,10 +18,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
+from workingbetter import keys
+from workingbetter.keys import FAILED, SCHEDULED, TASKS, UNDELIVERED, tasks
 from workingbetter.notifications.kinds import Channel, Kind, State
 from workingbetter.store import Attr, Item, Key, Store, conditional
+from workingbetter.update_expression import update as update_expression
 
-SCHEDULED, FAILED, TASKS, UNDELIVERED = "SCHEDULED", "FAILED", "TASK#", "UNDELIVERED"
 # The states a delivery receipt may move a row on from. SENDING too: a receipt can overtake
 # the sender's own "sent" write.
 RECEIPT_FOLLOWS: dict[State, tuple[State, ...]] = {
@@ -30,10 +32,6 @@ RECEIPT_FOLLOWS: dict[State, tuple[State, ...]] = {
     State.PERMANENT_FAILURE: (State.SENDING, State.SENT, State.TEMPORARY_FAILURE),
 }
 REFERENCE_SEPARATOR = "/"  # in no referral id (a UUID) and no notification id
-
-
-def _tasks(coach_id: str) -> str:
-    return f"{TASKS}{coach_id}"
 
 
 @dataclass(frozen=True)
@@ -48,10 +46,6 @@ class Notice:
     @property
     def notification_id(self) -> str:
         return f"{self.kind}:{self.key}" if self.key else str(self.kind)
-
-
-def _key(referral_id: str, notification_id: str) -> Item:
-    return {"pk": f"REFERRAL#{referral_id}", "sk": f"NOTIFICATION#{notification_id}"}
 
 
 def reference(row: Item) -> str:
@@ -72,7 +66,7 @@ class Outbox:
     def schedule(self, notice: Notice) -> bool:
         """Add a message unless the same one (same kind and key) was already scheduled."""
         return conditional(lambda: self.store.table.put_item(
-            Item={**_key(notice.referral_id, notice.notification_id),
+            Item={**keys.notification(notice.referral_id, notice.notification_id),
                   "notification_id": notice.notification_id,
                   "referral_id": notice.referral_id, "kind": str(notice.kind),
                   "channel": str(notice.channel), "state": str(State.SCHEDULED),
@@ -95,7 +89,7 @@ class Outbox:
         """A coach's tasks (messages they give by hand, chasers), the latest first."""
         page = self.store.table.query(
             IndexName="ByDue", Limit=limit, ScanIndexForward=False,
-            KeyConditionExpression=Key("due_pk").eq(_tasks(coach_id)))
+            KeyConditionExpression=Key("due_pk").eq(tasks(coach_id)))
         return cast(list[Item], page["Items"])
 
     def undelivered(self, limit: int) -> list[Item]:
@@ -118,14 +112,14 @@ class Outbox:
             kwargs = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
 
     def row(self, referral_id: str, notification_id: str) -> Item | None:
-        found = self.store.table.get_item(Key=_key(referral_id, notification_id),
+        found = self.store.table.get_item(Key=keys.notification(referral_id, notification_id),
                                           ConsistentRead=True).get("Item")
         return cast(Item, found) if found else None
 
     def for_referral(self, referral_id: str) -> list[Item]:
+        pk, prefix = keys.notifications_of(referral_id)
         page = self.store.table.query(
-            KeyConditionExpression=Key("pk").eq(f"REFERRAL#{referral_id}")
-            & Key("sk").begins_with("NOTIFICATION#"))
+            KeyConditionExpression=Key("pk").eq(pk) & Key("sk").begins_with(prefix))
         return sorted(cast(list[Item], page["Items"]), key=lambda i: str(i["due_at"]))
 
     def claim(self, row: Item, now: str, lease_until: str) -> bool:
@@ -141,7 +135,7 @@ class Outbox:
         `provider_id`: Notify's id for the message (for the service desk)."""
         fields = {"state": str(State.SENT), "sent_at": at}
         if task_for:
-            fields["due_pk"] = _tasks(task_for)
+            fields["due_pk"] = tasks(task_for)
         if provider_id:
             fields["provider_id"] = provider_id
         self._change(row, fields, remove=[] if task_for else ["due_pk"],
@@ -216,7 +210,7 @@ class Outbox:
         """The coach marks one of their tasks done; False if it is not on their list."""
         return self._change({"referral_id": referral_id, "notification_id": notification_id},
                             {"state": str(State.SENT)}, remove=["due_pk"],
-                            condition=Attr("due_pk").eq(_tasks(coach_id)))
+                            condition=Attr("due_pk").eq(tasks(coach_id)))
 
     def cancel_row(self, row: Item) -> None:
         self._change(row, {"state": str(State.CANCELLED)}, remove=["due_pk"],
@@ -224,17 +218,10 @@ class Outbox:
 
     def _change(self, row: Item, fields: dict[str, Any], *, condition: Any,
                 remove: Iterable[str] = ()) -> bool:
-        names = {f"#f{i}": name for i, name in enumerate(fields)}
-        values = {f":f{i}": value for i, value in enumerate(fields.values())}
-        expression = "SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(fields)))
-        removed = list(remove)
-        if removed:
-            names.update({f"#r{i}": name for i, name in enumerate(removed)})
-            expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removed)))
+        written = update_expression(fields, remove)
         return conditional(lambda: self.store.table.update_item(
-            Key=_key(row["referral_id"], row["notification_id"]),
-            UpdateExpression=expression, ConditionExpression=condition,
-            ExpressionAttributeNames=names, ExpressionAttributeValues=values))
+            Key=keys.notification(row["referral_id"], row["notification_id"]),
+            ConditionExpression=condition, **written.arguments()))
 
 
 def public_view(row: Item) -> Item:
