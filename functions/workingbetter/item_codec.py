@@ -78,3 +78,11 @@ def encode(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {k: encode(v) for k, v in value.items()}
     return value
+
+
+def encode_set(record: Any) -> dict[str, Any]:
+    """A new record's item: only the fields it sets (none left at its default), so that an
+    attribute whose absence means something (a place not yet released) stays absent."""
+    return {f.name: encode(value) for f in dataclasses.fields(record)
+            if (value := getattr(record, f.name)) is not None
+            and (f.default is dataclasses.MISSING or value != f.default)}

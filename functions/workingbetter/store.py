@@ -16,14 +16,22 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
 from workingbetter import keys
-from workingbetter.domain.records import ReferralChange
+from workingbetter.domain.records import (
+    Coach,
+    FollowUp,
+    Practice,
+    Referral,
+    ReferralChange,
+    Slot,
+    field_names,
+)
 from workingbetter.domain.referral import (
     COUNTED_STALLED,
     STALLED,
@@ -32,8 +40,7 @@ from workingbetter.domain.referral import (
     ContactPreference,
     Status,
 )
-from workingbetter.domain.referral import counted_as as bucket_of
-from workingbetter.item_codec import encode
+from workingbetter.item_codec import decode, encode, encode_set
 from workingbetter.update_expression import update as update_expression
 
 if TYPE_CHECKING:
@@ -212,8 +219,8 @@ class Store:
         item = (table or self.table).get_item(Key=key, ConsistentRead=True).get("Item")
         return cast(Item | None, item)
 
-    def referral(self, referral_id: str) -> Item | None:
-        return self._get(keys.referral(referral_id))
+    def referral(self, referral_id: str) -> Referral | None:
+        return _referral(self._get(keys.referral(referral_id)))
 
     def referral_id_for(self, reference: str) -> str | None:
         """The referral a short reference (as stored: WB-XXXX-XXXX) belongs to."""
@@ -372,8 +379,8 @@ class Store:
             ExpressionAttributeNames={"#runs": "runs"},
             ExpressionAttributeValues={":none": [], ":run": [run_name], ":name": run_name}))
 
-    def _query_all(self, index: str, key: str, value: str) -> list[Item]:
-        items: list[Item] = []
+    def _query_all(self, index: str, key: str, value: str) -> list[Referral]:
+        items: list[Referral] = []
         kwargs: dict[str, Any] = {
             "IndexName": index,
             "KeyConditionExpression": Key(key).eq(value),
@@ -381,41 +388,41 @@ class Store:
         }
         while True:
             page = self.table.query(**kwargs)
-            items.extend(page["Items"])
+            items.extend(_as_referral(i) for i in page["Items"])
             if "LastEvaluatedKey" not in page:
                 return items
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def referrals_for_practice(self, practice_ods: str) -> list[Item]:
+    def referrals_for_practice(self, practice_ods: str) -> list[Referral]:
         return self._query_all("ByPractice", "practice_pk", keys.practice_partition(practice_ods))
 
     def practice_referrals_for_patient(self, practice_ods: str, patient_key: str,
-                                       fields: Iterable[str] = ()) -> list[Item]:
+                                       fields: Iterable[str] = ()) -> list[Referral]:
         """A practice's referrals for one patient (by the keyed hash of their NHS number),
         newest first: one Query on ByPatient, which holds only that patient's referrals."""
         page = self.table.query(
             IndexName="ByPatient", ScanIndexForward=False,
             KeyConditionExpression=Key("patient_key").eq(patient_key),
             FilterExpression=Attr("practice_ods").eq(practice_ods),
-            **_projection(fields, "referral_id", "created_at"))
-        return cast(list[Item], page["Items"])
+            **_projection(fields))
+        return [_as_referral(i) for i in page["Items"]]
 
-    def referrals_for_coach(self, coach_id: str) -> list[Item]:
+    def referrals_for_coach(self, coach_id: str) -> list[Referral]:
         return self._query_all("ByCoach", "coach_pk", keys.coach_partition(coach_id))
 
     def referrals_in(self, listing: Listing, boundary: str | None, newer: bool,
-                     count: int, fields: Iterable[str] = ()) -> tuple[list[Item], bool]:
+                     count: int, fields: Iterable[str] = ()) -> tuple[list[Referral], bool]:
         """Up to `count` referrals of the listing from `boundary` (a created_at, included) on:
         newest first, or oldest first when reading back towards newer ones. Also whether more
         follow. One Query, unless DynamoDB's 1 MB page cuts it short. With `fields`, only
         those attributes come back (a list rarely needs the timeline, the bulk of an item)."""
-        items: list[Item] = []
+        items: list[Referral] = []
         kwargs: dict[str, Any] = {"IndexName": listing.index, "ScanIndexForward": newer,
                                   "KeyConditionExpression": listing.condition(boundary, newer),
-                                  **_projection(fields, "referral_id", "created_at")}
+                                  **_projection(fields)}
         while True:
             page = self.table.query(**kwargs, Limit=count - len(items) + 1)
-            items += page["Items"]
+            items += [_as_referral(i) for i in page["Items"]]
             if len(items) > count:
                 return items[:count], True
             if "LastEvaluatedKey" not in page:
@@ -423,24 +430,24 @@ class Store:
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def referrals_made(self, listing: Listing, start: str, end: str,
-                       fields: Iterable[str]) -> Iterator[Item]:
+                       fields: Iterable[str]) -> Iterator[Referral]:
         """Every referral of the listing made from `start` up to `end` (created_at strings,
         end excluded), oldest first: one Query paged by DynamoDB, projected to `fields`."""
         kwargs: dict[str, Any] = {
             "IndexName": listing.index, "ScanIndexForward": True,
             "KeyConditionExpression": Key(listing.key).eq(listing.value)
             & Key(listing.range).between(listing.prefix + start, listing.prefix + end),
-            **_projection(fields, "referral_id", "created_at")}
+            **_projection(fields)}
         while True:
             page = self.table.query(**kwargs)
             for item in page["Items"]:
                 if str(item["created_at"]) < end:
-                    yield item
+                    yield _as_referral(item)
             if "LastEvaluatedKey" not in page:
                 return
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def flagged(self, count: int, fields: Iterable[str] = ()) -> tuple[list[Item], bool]:
+    def flagged(self, count: int, fields: Iterable[str] = ()) -> tuple[list[Referral], bool]:
         """Referrals flagged for ops (newest first), and whether there are more."""
         return self.referrals_in(Listing.attention(), None, False, count, fields)
 
@@ -458,15 +465,17 @@ class Store:
                                     keys.waitlist(practice_ods)))
         return [keys.referral_of(str(i["pk"])) for i in page["Items"]]
 
-    def practices(self) -> list[Item]:
-        return cast(list[Item],
-                    self.table.query(KeyConditionExpression=Key("pk").eq(keys.PRACTICES))["Items"])
+    def practices(self) -> list[Practice]:
+        page = self.table.query(KeyConditionExpression=Key("pk").eq(keys.PRACTICES))
+        return [decode(Practice, i) for i in page["Items"]]
 
-    def practice(self, practice_ods: str) -> Item | None:
-        return self._get(keys.practice(practice_ods))
+    def practice(self, practice_ods: str) -> Practice | None:
+        found = self._get(keys.practice(practice_ods))
+        return None if found is None else decode(Practice, found)
 
-    def coach(self, coach_id: str) -> Item | None:
-        return self._get(keys.coach(coach_id))
+    def coach(self, coach_id: str) -> Coach | None:
+        found = self._get(keys.coach(coach_id))
+        return None if found is None else decode(Coach, found)
 
     def booked_slots(self, coach_id: str, from_iso: str) -> list[str]:
         page = self.table.query(
@@ -477,15 +486,9 @@ class Store:
 
     # -- seeding (local stack and deploy script) -------------------------------------------
 
-    def put_practice(self, practice_ods: str, name: str, sessions: list[Item],
-                     email: str, address: str, phone: str) -> None:
-        """A participating practice; `email` is its generic mailbox for feedback; `address`
-        and `phone` are where patients go to their appointments and whom they call."""
-        self.table.put_item(
-            Item={"pk": "PRACTICE", "sk": practice_ods, "practice_ods": practice_ods,
-                  "name": name, "sessions": sessions, "email": email, "address": address,
-                  "phone": phone}
-        )
+    def put_practice(self, practice: Practice) -> None:
+        """A participating practice (see `Practice`)."""
+        self.table.put_item(Item={**keys.practice(practice.practice_ods), **encode(practice)})
 
     def put_coach(self, coach_id: str, practice_ods: str, weekday: int) -> None:
         """Create a coach with an empty caseload; an existing coach keeps its count."""
@@ -512,7 +515,7 @@ class Store:
                         del item["coach_live_pk"]
                 if referral.get("attention"):
                     item["attention_pk"] = keys.ATTENTION
-                item["counted_as"] = bucket_of(item)
+                item["counted_as"] = _as_referral(item).counted_as
                 counted[item["counted_as"]] = counted.get(item["counted_as"], 0) + 1
                 workflow.put_item(Item=item)
                 personal.put_item(Item={**details, **keys.personal(referral["referral_id"])})
@@ -522,31 +525,32 @@ class Store:
 
     # -- intake ----------------------------------------------------------------------------
 
-    def create_referral(self, referral: Item, personal: Item, patient_key: str) -> None:
+    def create_referral(self, referral: Referral, personal: Item, patient_key: str) -> None:
         """Workflow item, personal-data item, the one-active-referral marker and the claim on
         the referral's short reference, all or none. ReferenceTaken if the reference is
         another referral's (draw another and try again)."""
-        referral_id = referral["referral_id"]
+        referral_id = referral.referral_id
+        item = {**keys.referral(referral_id), **encode_set(referral),
+                **keys.listed(referral.practice_ods, referral.created_at, str(referral.status))}
         try:
             self.client.transact_write_items(
                 TransactItems=[
                     {"Put": {"TableName": self.table_name,
-                             "Item": {**keys.reference(referral["reference"]),
+                             "Item": {**keys.reference(str(referral.reference)),
                                       "referral_id": referral_id},
                              "ConditionExpression": "attribute_not_exists(pk) OR "
                                                     "referral_id = :r",
                              "ExpressionAttributeValues": {":r": referral_id}}},
                     {"Put": {"TableName": self.table_name,
-                             "Item": ({**keys.referral(referral_id), **referral,
-                                       **_listed(referral)}),
+                             "Item": item,
                              "ConditionExpression": "attribute_not_exists(pk)"}},
                     _count_change(None, str(Status.RECEIVED), self.table_name),
                     {"Put": {"TableName": self.personal_data_table_name,
                              "Item": ({**personal, **keys.personal(referral_id)}),
                              "ConditionExpression": "attribute_not_exists(referral_id)"}},
                     {"Put": {"TableName": self.table_name,
-                             "Item": ({"pk": f"PATIENT#{patient_key}", "sk": "ACTIVE",
-                                             "referral_id": referral_id}),
+                             "Item": {**keys.patient_marker(patient_key),
+                                      "referral_id": referral_id},
                              "ConditionExpression": "attribute_not_exists(pk)"}},
                 ]
             )
@@ -597,7 +601,7 @@ class Store:
         only_if_status: Iterable[Status] | None = None,
         only_if: ReferralChange = NO_CHANGE,
         require_live: bool = True,
-    ) -> Item:
+    ) -> Referral:
         """Change the referral and append to its timeline in one conditional write.
 
         Returns the item as it is after the write; raises ConditionFailed when it was not in
@@ -623,7 +627,7 @@ class Store:
             raise
         item = cast(Item, result["Attributes"])
         self._settle_count(item)
-        return item
+        return _as_referral(item)
 
     def _settle_count(self, item: Item) -> None:
         """Move the referral from the counter it is counted in to the one it now belongs in.
@@ -637,7 +641,7 @@ class Store:
         the referral's next change. A move that loses re-reads and tries again.
         """
         for attempt in range(5):
-            old, new = item.get("counted_as"), bucket_of(item)
+            old, new = item.get("counted_as"), _as_referral(item).counted_as
             if old == new:
                 return
             names = {"#att": "attention", "#tok": "task_token"}
@@ -667,12 +671,12 @@ class Store:
                 if not (_cancel_codes(error) & {"ConditionalCheckFailed", "TransactionConflict"}):
                     raise
             time.sleep(0.01 * 2 ** attempt)
-            found = self.referral(item["referral_id"])
+            found = self._get(keys.referral(item["referral_id"]))
             if found is None:
                 return
             item = found
 
-    def allocate(self, referral_id: str, coach_id: str, cap: int, event: Event) -> Item:
+    def allocate(self, referral_id: str, coach_id: str, cap: int, event: Event) -> Referral:
         """Take one place in a coach's caseload and give it to the referral, atomically.
 
         The counter's condition keeps a caseload at or below `cap` whatever runs concurrently;
@@ -717,10 +721,10 @@ class Store:
             if _is_condition_failure(error):
                 raise ConditionFailed from error
             raise
-        item = self.referral(referral_id)
+        item = self._get(keys.referral(referral_id))
         assert item is not None
         self._settle_count(item)
-        return item
+        return _as_referral(item)
 
     def set_caseload(self, coach_id: str, counted: int, holding: int) -> bool:
         """Repair a coach's counter to the places really held, if it still reads `counted`."""
@@ -842,23 +846,23 @@ class Store:
 
     # -- follow-up appointments: rows beside the run, in the coach's diary -------------------
 
-    def book_follow_up(self, coach_id: str, start_iso: str, row: Item) -> bool:
+    def book_follow_up(self, row: FollowUp) -> bool:
         """A follow-up appointment, keyed by its start and referral in the coach's diary;
         False if that referral already has one then (a repeat, or a clash)."""
         return conditional(lambda: self.table.put_item(
-            Item={**row, "pk": keys.follow_ups(coach_id), "sk": f"{start_iso}#{row['referral_id']}",
-                  "start": start_iso, "coach_id": coach_id},
+            Item={**encode(row), **keys.follow_up(row.coach_id, row.start, row.referral_id)},
             ConditionExpression=Attr("pk").not_exists()))
 
-    def follow_ups(self, coach_id: str, from_iso: str, to_iso: str) -> list[Item]:
+    def follow_ups(self, coach_id: str, from_iso: str, to_iso: str) -> list[FollowUp]:
         """The coach's follow-up appointments starting in [from, to), in time order."""
         page = self.table.query(
             KeyConditionExpression=Key("pk").eq(keys.follow_ups(coach_id))
             & Key("sk").between(from_iso, to_iso), ConsistentRead=True)
-        return [i for i in cast(list[Item], page["Items"]) if str(i["start"]) < to_iso]
+        return [decode(FollowUp, i) for i in page["Items"] if str(i["start"]) < to_iso]
 
-    def follow_up(self, coach_id: str, start_iso: str, referral_id: str) -> Item | None:
-        return self._get(keys.follow_up(coach_id, start_iso, referral_id))
+    def follow_up(self, coach_id: str, start_iso: str, referral_id: str) -> FollowUp | None:
+        found = self._get(keys.follow_up(coach_id, start_iso, referral_id))
+        return None if found is None else decode(FollowUp, found)
 
     def follow_up_outcome(self, coach_id: str, start_iso: str, referral_id: str,
                           outcome: str, by: str) -> bool:
@@ -874,19 +878,20 @@ class Store:
         to the coach's diary (each once, however often this is repeated)."""
         cancelled = 0
         for row in self.follow_ups(coach_id, now_iso()[:19], "9999"):
-            if row["referral_id"] != referral_id or row.get("outcome"):
+            if row.referral_id != referral_id or row.outcome:
                 continue
-            if self.follow_up_outcome(coach_id, str(row["start"]), referral_id, "cancelled", by):
-                self.free_slot(coach_id, str(row["start"]), referral_id)
+            if self.follow_up_outcome(coach_id, row.start, referral_id, "cancelled", by):
+                self.free_slot(coach_id, row.start, referral_id)
                 cancelled += 1
         return cancelled
 
-    def slots_between(self, coach_id: str, from_iso: str, to_iso: str) -> list[Item]:
+    def slots_between(self, coach_id: str, from_iso: str, to_iso: str) -> list[Slot]:
         """The coach's held times (first appointments and follow-ups) in [from, to)."""
         page = self.table.query(
             KeyConditionExpression=Key("pk").eq(keys.slots(coach_id))
             & Key("sk").between(from_iso, to_iso), ConsistentRead=True)
-        return [i for i in cast(list[Item], page["Items"]) if str(i["sk"]) < to_iso]
+        return [Slot(str(i["sk"]), str(i["referral_id"])) for i in page["Items"]
+                if str(i["sk"]) < to_iso]
 
     def remove_note(self, key: Item) -> None:
         """Compensation: the request that wrote this note did not complete."""
@@ -911,12 +916,29 @@ class Store:
         return self._get(keys.erased(request_hash)) is not None
 
 
-def _projection(fields: Iterable[str], *always: str) -> Item:
-    """A Query's ProjectionExpression for `fields` (nothing when no fields are asked for)."""
+def _referral(item: Item | None) -> Referral | None:
+    return None if item is None else _as_referral(item)
+
+
+def _as_referral(item: Item) -> Referral:
+    """The referral an item holds; the waitlist it is on is its index key."""
+    return decode(Referral, {**item, "waitlist": keys.waitlisted_at(item.get("waitlist_pk"))})
+
+
+# A list's records always have these fields, however few it asks for.
+_ALWAYS = tuple(f.name for f in fields(Referral) if f.default is MISSING)
+
+
+def _projection(fields: Iterable[str]) -> Item:
+    """A Query's ProjectionExpression for `fields` of Referral (nothing when none are asked
+    for: the whole item)."""
     wanted = list(dict.fromkeys(fields))
     if not wanted:
         return {}
-    names = {f"#p{i}": name for i, name in enumerate(dict.fromkeys([*wanted, *always]))}
+    unknown = set(wanted) - field_names(Referral)
+    if unknown:
+        raise ValueError(f"not fields of a referral: {sorted(unknown)}")
+    names = {f"#p{i}": name for i, name in enumerate(dict.fromkeys([*wanted, *_ALWAYS]))}
     return {"ProjectionExpression": ", ".join(names), "ExpressionAttributeNames": names}
 
 

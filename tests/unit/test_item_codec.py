@@ -18,13 +18,16 @@ def test_an_item_reads_as_a_typed_referral_and_leaves_its_keys_behind() -> None:
                         "number": Decimal(1)},
         "timeline": [{"at": "2030-01-01T00:00:00Z", "event": "referral_received", "by": "x"}]})
 
-    assert referral.status is Status.IN_SUPPORT and referral.awaiting is Awaiting.REVIEW
-    assert referral.chases == 2 and type(referral.chases) is int
+    assert referral.status is Status.IN_SUPPORT
+    assert referral.awaiting is Awaiting.REVIEW
+    assert referral.chases == 2
+    assert type(referral.chases) is int
     assert referral.runs == ("r1",)
     assert referral.appointment == Appointment("2030-01-08T09:00:00Z", "F83001", 1)
     assert referral.timeline == (TimelineEvent("2030-01-01T00:00:00Z", "referral_received",
                                                "x"),)
-    assert referral.coach_id is None and referral.missed_in_a_row == 0
+    assert referral.coach_id is None
+    assert referral.missed_in_a_row == 0
 
 
 def test_records_are_written_as_plain_maps_without_their_empty_fields() -> None:

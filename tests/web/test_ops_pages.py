@@ -55,7 +55,7 @@ def test_paging_keeps_the_filters(cloud: Cloud, pages: Pages) -> None:
 
 def test_a_reference_finds_the_referral(cloud: Cloud, pages: Pages) -> None:
     referral_id = Api(cloud).refer()
-    reference = (cloud.store.referral(referral_id) or {})["reference"]
+    reference = str(cloud.referral(referral_id).reference)
     ops(pages)
 
     found = pages.get(f"/ops?q={reference.lower()}")

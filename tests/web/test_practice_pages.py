@@ -31,7 +31,7 @@ def patient_name(referral_id: str) -> str:
 def reference_of(cloud: Cloud, referral_id: str) -> str:
     item = cloud.store.referral(referral_id)
     assert item is not None
-    return str(item["reference"])
+    return str(item.reference)
 
 
 def refer(pages: Pages, **changes: Any) -> tuple[str, str]:
@@ -144,7 +144,7 @@ def test_a_search_that_is_neither_says_what_to_enter(pages: Pages) -> None:
 def test_a_referrals_page_explains_its_status_and_shows_no_coach_detail(
         cloud: Cloud, pages: Pages) -> None:
     referral_id, shown = refer(pages)
-    cloud.wait_for(referral_id, lambda i: i.get("awaiting") == "appointment_outcome",
+    cloud.wait_for(referral_id, lambda i: i.awaiting == "appointment_outcome",
                    what="booked")
 
     page = pages.get(f"/practice/referrals/{shown}")
@@ -166,7 +166,7 @@ def test_withdrawing_asks_first_then_withdraws_and_can_erase(cloud: Cloud, pages
     assert "Are you sure" in confirm.text
     item = cloud.store.referral(referral_id)
     assert item is not None
-    assert item["status"] != Status.WITHDRAWN
+    assert item.status != Status.WITHDRAWN
 
     done = pages.post(f"/practice/referrals/{shown}/withdraw",
                       {"reason": "Moving away", "erase": "yes"})

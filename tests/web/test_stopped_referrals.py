@@ -53,7 +53,7 @@ def test_a_stalled_referral_shows_as_stalled_with_a_resume_button(
     api = Api(cloud)
     referral_id = api.refer("F83002")
     api.awaiting(referral_id, "appointment_outcome")
-    cloud.wait_for(referral_id, lambda i: i.get("attention") == "stalled", 30, "stalled")
+    cloud.wait_for(referral_id, lambda i: i.attention == "stalled", 30, "stalled")
     cloud.wait_for_execution(referral_id)
 
     pages.sign_in("coach:coach-chloe")
@@ -69,4 +69,4 @@ def test_a_stalled_referral_shows_as_stalled_with_a_resume_button(
 
     assert (done.status, done.location) == (303, f"/ops/referrals/{referral_id}?resumed=1")
     item = api.awaiting(referral_id, "appointment_outcome")
-    assert "attention" not in item
+    assert item.attention is None

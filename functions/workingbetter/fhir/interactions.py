@@ -83,7 +83,7 @@ def cancel(services: Services, principal: Principal, referral_id: str,
     principal.require(Role.REFERRER)
     item = services.referrals.visible(principal, referral_id)
     reason = reason_of()
-    if Status(item["status"]) is not Status.WITHDRAWN:
+    if item.status is not Status.WITHDRAWN:
         try:
             request = withdrawal.parse({"reason": reason} if reason is not None else None)
         except InvalidInput as error:

@@ -54,8 +54,10 @@ def practice_list() -> Response:
     except InvalidInput as error:
         errors = SEARCH_ERRORS.page_errors(error.errors)
         shown = services().referrals.practice_list(who, paging)
-    rows = [_row(item, shown.patients.get(str(item["referral_id"])))
-            for item in shown.page.items]
+    from workingbetter.referrals import view  # pydantic: loads with the first request
+
+    rows = [_row(view(who, item, None, summary=True), item.share_outcome_with_gp is True,
+                 shown.patients.get(item.referral_id)) for item in shown.page.items]
     return html("practice.html", 422 if errors else 200, title="Your practice's referrals",
                 principal=who, active="/practice", rows=rows, search=search, chosen=status,
                 errors=errors, statuses=[(str(s), practice_words.MEANINGS[s].status)
@@ -63,10 +65,11 @@ def practice_list() -> Response:
                 pages={} if search else page_links("/practice", shown.page, status=status))
 
 
-def _row(item: dict[str, object], personal: dict[str, object] | None) -> dict[str, object]:
+def _row(item: dict[str, object], shared: bool,
+         personal: dict[str, object] | None) -> dict[str, object]:
+    """A row of the list, from the referral's summary (see referrals.view)."""
     patient = (personal or {}).get("patient")
     details = patient if isinstance(patient, dict) else None
-    shared = bool(item.get("share_outcome_with_gp"))
     return {
         "referral_id": item["referral_id"],
         "link": f"/practice/referrals/{item.get('reference') or item['referral_id']}",
@@ -88,7 +91,8 @@ def practice_referral(referral_id: str) -> Response:
     s = services()
     found = s.referrals.resolve(referral_id)
     shown = s.referrals.get(who, found)
-    shared = bool((s.store.referral(found) or {}).get("share_outcome_with_gp"))
+    stored = s.store.referral(found)
+    shared = bool(stored and stored.share_outcome_with_gp)
     practice = s.store.practice(str(shown["practice_ods"]))
     return html("practice_referral.html", title=f"Referral {shown.get('reference') or ''}",
                 principal=who, active="/practice", referral=shown, practice=practice,
