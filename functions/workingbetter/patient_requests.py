@@ -55,10 +55,11 @@ def change_contact(store: Store, item: Referral, answers: dict[str, Any]) -> Con
     if answers.get("contact_preference") == ContactPreference.LETTER and \
             not answers.get("address"):
         on_file = store.read_personal_data(item.referral_id, PATIENT,
-                                           "patient chose letters on their page") or {}
-        address = (on_file.get("patient") or {}).get("address")
+                                           "patient chose letters on their page")
+        address = on_file.patient.address if on_file else None
         if address:
-            answers = {**answers, "address": address}
+            answers = {**answers, "address": {"lines": list(address.lines),
+                                              "postcode": address.postcode}}
     contact = parsing.parse(Contact, answers, "Your answers have errors: nothing was changed")
     if not store.change_contact(item.referral_id, contact.model_dump(mode="json"),
                                 Event("contact_changed", PATIENT)):

@@ -19,7 +19,13 @@ from workingbetter import listing, parsing
 from workingbetter.auth import Principal, Role
 from workingbetter.domain import bands, nhs_number, reference, slots
 from workingbetter.domain.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
-from workingbetter.domain.records import Referral, ReferralChange, StoredTriageFacts, TimelineEvent
+from workingbetter.domain.records import (
+    PersonalData,
+    Referral,
+    ReferralChange,
+    StoredTriageFacts,
+    TimelineEvent,
+)
 from workingbetter.domain.referral import Awaiting, Status, fhir_status
 from workingbetter.domain.triage import facts_for
 from workingbetter.intake import ReferralRequest
@@ -53,7 +59,7 @@ class PracticeList:
     """A page of a practice's referrals and their patients' details (erased ones absent)."""
 
     page: listing.Page
-    patients: dict[str, Item]
+    patients: dict[str, PersonalData]
 
 
 NOT_A_SEARCH = "Enter a reference, like WB-7KQ4-M2XP, or a 10-digit NHS number"
@@ -328,7 +334,7 @@ class Referrals:
         raise InvalidInput(NOT_A_SEARCH, [FieldError("q", NOT_A_SEARCH)])
 
     def patients(self, principal: Principal, caseload: Caseload, also: Iterable[str],
-                 purpose: str) -> dict[str, Item]:
+                 purpose: str) -> dict[str, PersonalData]:
         """The personal data of the referrals on a coach's page (and `also`, ids of their own
         caseload the page names), keyed by referral id: one audit record, one batch read."""
         principal.require(Role.COACH)
@@ -419,7 +425,7 @@ def can_see(principal: Principal, item: Referral) -> bool:
     return False  # a commissioner reads reports, never a referral
 
 
-def view(principal: Principal, item: Referral, personal: Item | None,
+def view(principal: Principal, item: Referral, personal: PersonalData | None,
          summary: bool = False) -> Item:
     """What each role may see of a referral: ops never personal data, referrers no coach notes."""
     status = item.status
@@ -452,18 +458,21 @@ def view(principal: Principal, item: Referral, personal: Item | None,
             for e in item.timeline
         ]
     if personal is not None and principal.role is not Role.OPS:
-        patient = personal["patient"]
+        patient = personal.patient
         result["patient"] = {
-            "given_name": patient["given_name"],
-            "family_name": patient["family_name"],
-            "nhs_number": nhs_number.display(patient["nhs_number"]),
+            "given_name": patient.given_name,
+            "family_name": patient.family_name,
+            "nhs_number": nhs_number.display(patient.nhs_number),
         }
         if principal.role is Role.COACH:
-            result["patient"].update({k: patient.get(k) for k in
-                                      ("date_of_birth", "phone", "email", "address",
-                                       "contact_preference")})
-            result["health_conditions"] = personal["health_conditions"]
-            result["reason"] = personal["reason"]
+            address = patient.address
+            result["patient"].update({
+                "date_of_birth": patient.date_of_birth, "phone": patient.phone,
+                "email": patient.email, "contact_preference": patient.contact_preference,
+                "address": {"lines": list(address.lines), "postcode": address.postcode}
+                if address else None})
+            result["health_conditions"] = list(personal.health_conditions)
+            result["reason"] = personal.reason
     return result
 
 

@@ -26,6 +26,7 @@ from workingbetter import keys
 from workingbetter.domain.records import (
     Coach,
     FollowUp,
+    PersonalData,
     Practice,
     Referral,
     ReferralChange,
@@ -227,14 +228,16 @@ class Store:
         claim = self._get(keys.reference(reference))
         return None if claim is None else str(claim["referral_id"])
 
-    def read_personal_data(self, referral_id: str, actor: str, purpose: str) -> Item | None:
+    def read_personal_data(self, referral_id: str, actor: str,
+                           purpose: str) -> PersonalData | None:
         """Every read of personal data leaves an audit entry first: who, when, why."""
         at = now_iso()
         self.table.put_item(Item={
             "pk": keys.audit(referral_id), "sk": f"{at}#{uuid.uuid4().hex[:8]}",
             "at": at, "actor": actor, "purpose": purpose,
         })
-        return self._get(keys.personal(referral_id), self.personal)
+        found = self._get(keys.personal(referral_id), self.personal)
+        return None if found is None else decode(PersonalData, found)
 
     def read_case_items(self, referral_id: str, actor: str, purpose: str) -> list[Item]:
         """Every personal-data item of the referral (the patient's details, the coach's case
@@ -262,7 +265,7 @@ class Store:
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def personal_data_for_page(self, referral_ids: list[str], practice_ods: str, actor: str,
-                               purpose: str) -> dict[str, Item]:
+                               purpose: str) -> dict[str, PersonalData]:
         """The patients' details for the referrals a page shows (all at one practice): one
         audit record naming them all, then one BatchGetItem (per 100). Erased ones are absent.
         """
@@ -273,11 +276,11 @@ class Store:
         self.table.put_item(Item={
             "pk": keys.practice_audit(practice_ods), "sk": f"{at}#{uuid.uuid4().hex[:8]}",
             "at": at, "actor": actor, "purpose": purpose, "referral_ids": referral_ids})
-        found: dict[str, Item] = {}
+        found: dict[str, PersonalData] = {}
         for start in range(0, len(referral_ids), _BATCH):
             wanted = [keys.personal(r) for r in referral_ids[start:start + _BATCH]]
             for item in self._batch_get(self.personal_data_table_name, wanted):
-                found[str(item["referral_id"])] = item
+                found[str(item["referral_id"])] = decode(PersonalData, item)
         return found
 
     def _batch_get(self, table_name: str, keys: list[Item]) -> list[Item]:

@@ -33,13 +33,15 @@ ADAPTER = {"store.py", "keys.py", "item_codec.py", "update_expression.py",
 # Modules whose pydantic models are the request contracts.
 CONTRACTS = ("intake", "steps", "case_record", "follow_ups", "withdrawal",
              "notifications.receipts", "task_events")
-# Keys of the outside services' JSON the service reads: FHIR identifiers and codings, Step
-# Functions' executions, the sign-in form and Notify's messages.
-OUTSIDE = {"system", "value", "name", "status", "email", "created_at", "detail",
-           "personal_data_erased"}  # and the withdrawal's answer
+# Keys of the other JSON the service reads: FHIR identifiers and codings, Step Functions'
+# executions and events, Notify's messages, the withdrawal's answer and the pages' forms.
+OUTSIDE = {"system", "value", "name", "status", "state", "email", "created_at", "detail",
+           "personal_data_erased", "notification_id"}
 STORED = (records.Referral, records.Coach, records.Practice, records.Session, records.FollowUp,
           records.Slot, records.Appointment, records.JobFacts, records.TimelineEvent,
-          records.LastAnswer, records.ServiceRequestId, records.StoredTriageFacts)
+          records.LastAnswer, records.ServiceRequestId, records.StoredTriageFacts,
+          records.OutboxRow, records.PersonalData, records.PatientDetails,
+          records.PostalAddress)
 
 
 def contract_names() -> set[str]:

@@ -150,24 +150,24 @@ class Sending:
                                                  f"notification {kind}")
         if personal is None:
             raise Stale  # erased
-        patient = personal["patient"]
-        chosen = patient_channel(str(patient.get("contact_preference")))
+        patient = personal.patient
+        chosen = patient_channel(str(patient.contact_preference))
         if chosen is not channel and chosen.value in BY_NOTIFY.get(kind, ()):
             # The patient may have changed channel (on their page) since this was scheduled.
             channel = chosen
-        fields["given_name"] = str(patient["given_name"])
+        fields["given_name"] = patient.given_name
         if kind is Kind.APPOINTMENT_CONFIRMATION:
             token, token_hash = withdraw_token(referral.referral_id)
             self.store.set_withdraw_link(referral.referral_id, token_hash)
             fields["withdraw_link"] = f"{self.settings.public_url}/patient/{token}"
         if channel is Channel.SMS:
-            return self.sender.sms(self._message(row, kind, str(patient["phone"]), fields))
+            return self.sender.sms(self._message(row, kind, str(patient.phone), fields))
         if channel is Channel.EMAIL:
-            return self.sender.email(self._message(row, kind, str(patient["email"]), fields))
-        address = patient.get("address")
+            return self.sender.email(self._message(row, kind, str(patient.email), fields))
+        address = patient.address
         if not address:  # referred before intake asked for one: the coach writes instead
             raise SendRefused("no postal address")
-        lines = (*[str(line) for line in address["lines"]], str(address["postcode"]))
+        lines = (*address.lines, address.postcode)
         return self.sender.letter(self._message(row, kind, "", fields, lines))
 
     @staticmethod

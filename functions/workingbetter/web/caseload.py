@@ -8,12 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from workingbetter.auth import Principal
-from workingbetter.domain.records import OutboxRow, Referral
+from workingbetter.domain.records import OutboxRow, PersonalData, Referral
 from workingbetter.domain.referral import Awaiting, Status
 from workingbetter.domain.triage import age_on
 from workingbetter.notifications.kinds import Kind, State
 from workingbetter.referrals import view as referral_view
-from workingbetter.store import Item
 
 if TYPE_CHECKING:
     from workingbetter.settings import Settings  # pydantic-settings: only when read
@@ -69,12 +68,13 @@ def age_today(born: str | None, today: date) -> int | None:
     return age_on(date.fromisoformat(str(born)), today) if born else None
 
 
-def triage_facts(item: Referral, personal: Item | None, today: date) -> TriageFacts | None:
+def triage_facts(item: Referral, personal: PersonalData | None,
+                 today: date) -> TriageFacts | None:
     if item.awaiting != Awaiting.TRIAGE_DECISION or personal is None:
         return None
-    born = (personal.get("patient") or {}).get("date_of_birth")
-    conditions = [str(c) for c in personal.get("health_conditions", [])]
-    return TriageFacts(age_today(born, today), conditions, str(personal.get("reason", "")),
+    conditions = list(personal.health_conditions)
+    return TriageFacts(age_today(personal.patient.date_of_birth, today), conditions,
+                       personal.reason,
                        item.employment_status or "")
 
 
@@ -157,13 +157,14 @@ class Task:
     notification_id: str = ""
 
 
-def patient_name(personal: Item | None) -> str:
-    patient = (personal or {}).get("patient") or {}
-    name = f"{patient.get('given_name', '')} {patient.get('family_name', '')}".strip()
-    return name or "Personal data erased"
+def patient_name(personal: PersonalData | None) -> str:
+    if personal is None:
+        return "Personal data erased"
+    return f"{personal.patient.given_name} {personal.patient.family_name}".strip() or \
+        "Personal data erased"
 
 
-def tasks(notes: list[OutboxRow], personal: dict[str, Item]) -> list[Task]:
+def tasks(notes: list[OutboxRow], personal: dict[str, PersonalData]) -> list[Task]:
     """Messages the coach gives by hand and chasers for them, newest first: the coach's task
     rows from the outbox (one Query), named with the patients read for the page."""
     found = [Task(note.referral_id, patient_name(personal.get(note.referral_id)),
@@ -172,7 +173,7 @@ def tasks(notes: list[OutboxRow], personal: dict[str, Item]) -> list[Task]:
     return sorted(found, key=lambda t: t.since, reverse=True)
 
 
-def rows(coach: Principal, items: list[Referral], personal: dict[str, Item],
+def rows(coach: Principal, items: list[Referral], personal: dict[str, PersonalData],
          settings: Settings) -> list[Row]:
     """The page's referrals as rows, those waiting for the coach first, soonest due first."""
     found: list[Row] = []

@@ -9,6 +9,7 @@ from workingbetter import listing
 from workingbetter.auth import Principal, Role
 from workingbetter.domain import nhs_number
 from workingbetter.domain.errors import Conflict, InvalidInput
+from workingbetter.domain.records import PersonalData
 from workingbetter.domain.referral import Status
 from workingbetter.web import practice_words
 from workingbetter.web.errors import FormErrorMap, PageErrors, only_message
@@ -66,17 +67,16 @@ def practice_list() -> Response:
 
 
 def _row(item: dict[str, object], shared: bool,
-         personal: dict[str, object] | None) -> dict[str, object]:
+         personal: PersonalData | None) -> dict[str, object]:
     """A row of the list, from the referral's summary (see referrals.view)."""
-    patient = (personal or {}).get("patient")
-    details = patient if isinstance(patient, dict) else None
+    details = personal.patient if personal else None
     return {
         "referral_id": item["referral_id"],
         "link": f"/practice/referrals/{item.get('reference') or item['referral_id']}",
         "reference": item.get("reference") or "",
-        "patient": f"{details['given_name']} {details['family_name']}" if details
+        "patient": f"{details.given_name} {details.family_name}" if details
         else "Details deleted",
-        "nhs_number": nhs_number.display(details["nhs_number"]) if details else "",
+        "nhs_number": nhs_number.display(details.nhs_number) if details else "",
         "created_at": item["created_at"],
         "status": practice_words.meaning(item, shared).status,
         "tag": str(item["status"]),
