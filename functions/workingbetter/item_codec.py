@@ -38,7 +38,7 @@ def decode(record: type[R], item: Mapping[str, Any]) -> R:
 def _as(hint: Any, value: Any) -> Any:
     origin = get_origin(hint)
     if origin in (Union, types.UnionType):
-        wanted = [a for a in get_args(hint) if a not in (type(None), records._Unset)]
+        wanted = [a for a in get_args(hint) if a is not type(None)]
         return _as(wanted[0], value)
     if origin is tuple:
         return tuple(_as(get_args(hint)[0], v) for v in value)

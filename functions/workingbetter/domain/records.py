@@ -8,7 +8,7 @@ list's projection) reads as its default. Numbers come back as int (or float), ne
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import Any, Final
 
 from workingbetter.domain.referral import (
@@ -276,15 +276,6 @@ class OutboxRow:
 
 
 @dataclass(frozen=True, slots=True)
-class AuditEntry:
-    """Who read a referral's personal data, when and why."""
-
-    at: str
-    actor: str
-    purpose: str
-
-
-@dataclass(frozen=True, slots=True)
 class PostalAddress:
     lines: tuple[str, ...]
     postcode: str
@@ -312,15 +303,6 @@ class PersonalData:
     patient: PatientDetails
     health_conditions: tuple[str, ...] = ()
     reason: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class CaseItem:
-    """One item of a coach's case record (profile, contact, note...), beside the personal
-    data: `key` says which (PROFILE, CONTACT#..., NOTE#...), `fields` what it holds."""
-
-    key: str
-    fields: Mapping[str, Any] = field(default_factory=dict)
 
 
 def field_names(*records: type) -> frozenset[str]:
