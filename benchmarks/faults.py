@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workingbetter.domain import nhs_number
-from workingbetter.store import Item, Store
+from workingbetter.domain.records import Referral
+from workingbetter.store import Store
 
 Call = Callable[[str, str, str, Any], tuple[int, Any]]  # method, path, token, body
 Tokens = Callable[[str, str], str]  # role, practice or coach -> bearer token
@@ -116,13 +117,13 @@ def exercise(call: Call, tokens: Tokens, store: Store, practices: dict[str, int]
     return report
 
 
-def _settled(item: Item | None) -> bool:
+def _settled(item: Referral | None) -> bool:
     if item is None:
         return False
-    if item["status"] == "WITHDRAWN":
+    if item.status == "WITHDRAWN":
         return True
-    return bool(item.get("task_token")) and SETTLED.get(str(item.get("awaiting"))) == \
-        item["status"]
+    return bool(item.task_token) and SETTLED.get(str(item.awaiting)) == \
+        item.status
 
 
 def _settle(call: Call, tokens: Tokens, store: Store, ids: list[str], deadline: float,
@@ -137,10 +138,10 @@ def _settle(call: Call, tokens: Tokens, store: Store, ids: list[str], deadline: 
         if not waiting and places_match():
             break
         for referral_id in waiting:
-            item = items[referral_id] or {}
-            stopped = item.get("attention") in {"task_failed", "stalled"} and \
-                not item.get("task_token")
-            if (item.get("awaiting") == "ops_retry" and item.get("task_token")) or stopped:
+            item = items[referral_id]
+            if item is None:
+                continue
+            if (item.awaiting == "ops_retry" and item.task_token) or item.stopped:
                 status, _ = call("POST", f"/referrals/{referral_id}/resume",
                                  tokens("ops", ""), {})
                 if status == 200:
@@ -160,34 +161,35 @@ def _judge(store: Store, ids: dict[str, str], practices: dict[str, int],
            report: Report) -> None:
     items = {i: store.referral(i) for i in ids}
     report.lost = [i for i, item in items.items() if not _settled(item)]
-    live = Counter(ids[i] for i, item in items.items() if item and item["status"] != "WITHDRAWN")
+    live = Counter(ids[i] for i, item in items.items() if item and item.status != "WITHDRAWN")
     report.expected = {"booked": sum(min(live[p], places) for p, places in practices.items())}
     report.expected["waitlisted"] = sum(live.values()) - report.expected["booked"]
     report.booked = sum(1 for item in items.values()
-                        if item and item["status"] == "APPOINTMENT_BOOKED")
+                        if item and item.status == "APPOINTMENT_BOOKED")
     report.waitlisted = sum(1 for item in items.values()
-                            if item and item["status"] == "WAITLISTED")
+                            if item and item.status == "WAITLISTED")
     if (report.booked, report.waitlisted) != (report.expected["booked"],
                                               report.expected["waitlisted"]):
         report.lost.append("places: booked/waitlisted differ from what the places allow")
     report.doubled = _doubled(store, items)
 
 
-def _doubled(store: Store, items: dict[str, Item | None]) -> list[str]:
+def _doubled(store: Store, items: dict[str, Referral | None]) -> list[str]:
     found: list[str] = []
-    slots = Counter(str(item["appointment"]["start"]) + str(item.get("coach_id"))
+    slots = Counter(item.appointment.start + str(item.coach_id)
                     for item in items.values()
-                    if item and item.get("appointment") and item["status"] != "WITHDRAWN")
+                    if item and item.appointment and item.status != "WITHDRAWN")
     found += [f"slot {s} booked {n} times" for s, n in slots.items() if n > 1]
-    holding = Counter(str(item["coach_id"]) for item in items.values()
-                      if item and item.get("coach_id") and not item.get("capacity_released"))
-    for coach_id in {str(item.get("coach_id")) for item in items.values()
-                     if item and item.get("coach_id")}:
-        coach = store.coach(coach_id) or {}
-        if int(coach.get("active", -1)) != holding[coach_id]:
-            found.append(f"{coach_id} counts {coach.get('active')}, {holding[coach_id]} hold")
+    holding = Counter(str(item.coach_id) for item in items.values()
+                      if item and item.coach_id and not item.capacity_released)
+    for coach_id in {str(item.coach_id) for item in items.values()
+                     if item and item.coach_id}:
+        coach = store.coach(coach_id)
+        active = coach.active if coach else None
+        if active != holding[coach_id]:
+            found.append(f"{coach_id} counts {active}, {holding[coach_id]} hold")
     for referral_id, item in items.items():
-        events = Counter(e["event"] for e in (item or {}).get("timeline", []))
+        events = Counter(e.event for e in (item.timeline if item else ()))
         found += [f"{referral_id}: {e} x{events[e]}" for e in ONCE if events[e] > 1]
     return found
 

@@ -128,7 +128,7 @@ def run_journey() -> tuple[Usage, list[str], float]:
             while time.monotonic() < deadline:
                 counter.own_reads += 1
                 item = store.referral(rid)
-                if item and item.get("awaiting") == step and item.get("task_token"):
+                if item and item.awaiting == step and item.task_token:
                     return
                 time.sleep(0.02)
             raise RuntimeError(f"the run never waited for {step}")
@@ -166,7 +166,7 @@ def run_journey() -> tuple[Usage, list[str], float]:
         item = store.referral(rid)
         counter.own_reads += 1
         assert item is not None
-        assert item["exit_reason"] == "job_sustained_26_weeks", item["status"]
+        assert item.exit_reason == "job_sustained_26_weeks", item.status
 
     states = [e["stateEnteredEventDetails"]["name"] for e in history
               if e["type"].endswith("StateEntered")]

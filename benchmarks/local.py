@@ -40,7 +40,7 @@ class Service:
 
     def places(self) -> dict[str, int]:
         """Each practice's places: its coaches times the caseload cap."""
-        return {str(p["practice_ods"]): len(p["sessions"]) * self.cap
+        return {p.practice_ods: len(p.sessions) * self.cap
                 for p in self.store.practices()}
 
     @staticmethod

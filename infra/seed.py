@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from workingbetter.domain.records import Practice, Session
 from workingbetter.store import Store
 
 PILOT = Path(__file__).with_name("pilot_practices.json")
@@ -18,10 +19,9 @@ def pilot_practices() -> list[dict[str, Any]]:
 def seed(store: Store) -> list[dict[str, Any]]:
     practices = pilot_practices()
     for practice in practices:
-        sessions = [{"coach_id": c["coach_id"], "weekday": c["weekday"]}
-                    for c in practice["coaches"]]
-        store.put_practice(practice["practice_ods"], practice["name"], sessions,
-                           practice["email"], practice["address"], practice["phone"])
+        sessions = tuple(Session(c["coach_id"], c["weekday"]) for c in practice["coaches"])
+        store.put_practice(Practice(practice["practice_ods"], practice["name"], sessions,
+                                    practice["email"], practice["address"], practice["phone"]))
         for coach in practice["coaches"]:
             store.put_coach(coach["coach_id"], practice["practice_ods"], coach["weekday"])
     return practices

@@ -13,6 +13,7 @@ from chalice.test import Client
 from tests.conftest import Cloud, referral_body
 from workingbetter.api import app
 from workingbetter.auth import Role
+from workingbetter.domain.records import Appointment, Referral
 from workingbetter.domain.slots import parse_iso
 
 
@@ -62,18 +63,18 @@ class Api:
     def coach_of(self, referral_id: str) -> str:
         item = self.cloud.store.referral(referral_id)
         assert item is not None
-        assert item.get("coach_id"), item
-        return self.coach(str(item["coach_id"]))
+        assert item.coach_id, item
+        return self.coach(str(item.coach_id))
 
     def step(self, referral_id: str, path: str, body: Any, token: str | None = None) -> Reply:
         return self.call("POST", f"/referrals/{referral_id}/{path}",
                          token or self.coach_of(referral_id), body)
 
-    def awaiting(self, referral_id: str, step: str, timeout: float = 15.0) -> dict[str, Any]:
+    def awaiting(self, referral_id: str, step: str, timeout: float = 15.0) -> Referral:
         """Wait until the run waits for `step`; for an appointment's outcome, also until the
         appointment has come round on the service clock (no outcome can be recorded before)."""
-        item = self.cloud.wait_for(referral_id, lambda i: i.get("awaiting") == step
-                                   and bool(i.get("task_token")), timeout, f"awaiting {step}")
+        item = self.cloud.wait_for(referral_id, lambda i: i.awaiting == step
+                                   and bool(i.task_token), timeout, f"awaiting {step}")
         if step == "appointment_outcome":
             until_appointment(item)
         return item
@@ -82,6 +83,12 @@ class Api:
         return self.call("GET", f"/referrals/{referral_id}", token)
 
 
-def until_appointment(item: dict[str, Any]) -> None:
-    due = parse_iso(str(item["appointment"]["due_at"]))
+def appointment(item: Referral) -> Appointment:
+    """The referral's (first) appointment, which the test expects to be booked."""
+    assert item.appointment is not None, f"{item.referral_id} has no appointment"
+    return item.appointment
+
+
+def until_appointment(item: Referral) -> None:
+    due = parse_iso(str(appointment(item).due_at))
     time.sleep(max(0.0, (due - datetime.now(UTC)).total_seconds()))

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import boto3
 import pytest
@@ -25,6 +25,7 @@ from infra.template import REGION, LocalTemplate, load
 from tests.local_stack_process import PATIENT_LIMITS
 from workingbetter import referrals, wiring
 from workingbetter.auth import Role
+from workingbetter.domain.records import Coach, Referral
 from workingbetter.settings import Settings
 from workingbetter.store import Store
 from workingbetter.workflow import referral_of
@@ -41,6 +42,7 @@ time.tzset()
 # moto logs every caught ASL error at ERROR level; the tests assert on outcomes instead.
 logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
 
+R = TypeVar("R")
 NHS_HASH_KEY = "test-nhs-hash-key-0123456789"
 LOCAL_PUBLIC_URL = "http://127.0.0.1:8000"
 # A fast service clock: one service day is a tenth of a second. People's time limits stay long
@@ -100,22 +102,33 @@ class Cloud:
         return str(self.sfn.describe_execution(
             executionArn=self.execution_arn(self.runs(referral_id)[-1]))["status"])
 
-    def wait_for(self, referral_id: str, check: Callable[[dict[str, Any]], bool],
-                 timeout: float = 15.0, what: str = "condition") -> dict[str, Any]:
+    def referral(self, referral_id: str) -> Referral:
+        """The referral as stored (it must exist)."""
+        item = self.store.referral(referral_id)
+        assert item is not None, f"no referral {referral_id}"
+        return item
+
+    def coach(self, coach_id: str) -> Coach:
+        """The coach as stored (who must exist)."""
+        coach = self.store.coach(coach_id)
+        assert coach is not None, f"no coach {coach_id}"
+        return coach
+
+    def wait_for(self, referral_id: str, check: Callable[[Referral], bool],
+                 timeout: float = 15.0, what: str = "condition") -> Referral:
         """Poll the referral until `check` holds; fail with its last state if it never does."""
         deadline = time.monotonic() + timeout
-        item: dict[str, Any] | None = None
+        item: Referral | None = None
         while time.monotonic() < deadline:
             item = self.store.referral(referral_id)
             if item is not None and check(item):
                 return item
             time.sleep(0.05)
-        last = {k: (item or {}).get(k) for k in ("status", "awaiting", "attention")}
+        last = (item.status, item.awaiting, item.attention) if item else None
         raise AssertionError(f"{what} not reached in {timeout}s; referral is {last}; "
                              f"states {self.states_entered(referral_id)}")
 
-    def wait_for_row(self, find: Callable[[], dict[str, Any] | None],
-                     timeout: float = 15.0) -> dict[str, Any]:
+    def wait_for_row(self, find: Callable[[], R | None], timeout: float = 15.0) -> R:
         """What `find` finds, once it is there (a write that follows the one awaited)."""
         deadline = time.monotonic() + timeout
         while (found := find()) is None:
@@ -160,10 +173,10 @@ class Cloud:
         for execution in self.sfn.list_executions(stateMachineArn=sm)["executions"]:
             if execution["status"] != "RUNNING":
                 continue
-            item = self.store.referral(referral_of(execution["name"])) or {}
-            if item.get("task_token"):
+            item = self.store.referral(referral_of(execution["name"]))
+            if item and item.task_token:
                 with contextlib.suppress(Exception):  # the token may just have been used
-                    self.sfn.send_task_failure(taskToken=item["task_token"],
+                    self.sfn.send_task_failure(taskToken=item.task_token,
                                                error="Referral.Withdrawn")
             with contextlib.suppress(Exception):  # it may have ended meanwhile
                 self.sfn.stop_execution(executionArn=execution["executionArn"])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from workingbetter.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, NotFound
-from workingbetter.domain.referral import Status
+from workingbetter.domain.records import Referral, ReferralChange
 from workingbetter.domain.text import LIST_MAX, Line, Paragraph
 from workingbetter.steps import parse_body
 from workingbetter.store import ConditionFailed, Event, Item, Store, now_iso
@@ -105,7 +105,7 @@ class Note(BaseModel):
 class Record:
     """The referral's personal-data items, sorted into the case record's parts."""
 
-    referral: Item
+    referral: Referral
     patient: Item | None
     profile: Item | None = None
     confidence: list[Item] = field(default_factory=list)
@@ -121,11 +121,11 @@ class Record:
     @property
     def jobs(self) -> list[Item]:
         """Job starts: the workflow facts with the employer and role from the step's note."""
-        job = self.referral.get("job")
+        job = self.referral.job
         if not job:
             return []
         note = next((n for n in self.step_notes if n.get("event") == "job_started"), {})
-        return [{**job, "employer": note.get("employer"), "role": note.get("role")}]
+        return [{**asdict(job), "employer": note.get("employer"), "role": note.get("role")}]
 
     @property
     def confidence_over_time(self) -> list[Item]:
@@ -136,7 +136,7 @@ class Record:
         return sorted(scores, key=lambda s: str(s["at"]))
 
 
-def sorted_items(referral: Item, items: list[Item]) -> Record:
+def sorted_items(referral: Referral, items: list[Item]) -> Record:
     by_prefix: dict[str, list[Item]] = {}
     for item in items:
         by_prefix.setdefault(str(item["sk"]).split("#", 1)[0], []).append(item)
@@ -155,12 +155,12 @@ def item_key(key: str | None) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:16] if key else uuid.uuid4().hex[:16]
 
 
-def in_caseload(store: Store, principal: Principal, referral_id: str) -> Item:
+def in_caseload(store: Store, principal: Principal, referral_id: str) -> Referral:
     """The referral, if it is in this coach's caseload (anything else answers 404, so ids
     cannot be probed): only its coach keeps its case record and follow-ups."""
     principal.require(Role.COACH)
     item = store.referral(referral_id)
-    if item is None or item.get("coach_id") != principal.coach_id:
+    if item is None or item.coach_id != principal.coach_id:
         raise NotFound("No referral with that id is in your caseload")
     return item
 
@@ -169,12 +169,12 @@ class CaseRecords:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def _mine(self, principal: Principal, referral_id: str) -> Item:
+    def _mine(self, principal: Principal, referral_id: str) -> Referral:
         return in_caseload(self.store, principal, referral_id)
 
-    def _live(self, item: Item) -> None:
-        if Status(item["status"]).terminal:
-            raise Conflict(f"This referral has ended ({item['status']}): its case record can be "
+    def _live(self, item: Referral) -> None:
+        if item.status.terminal:
+            raise Conflict(f"This referral has ended ({item.status}): its case record can be "
                            "read but not changed")
 
     def read(self, principal: Principal, referral_id: str, purpose: str) -> Record:
@@ -185,23 +185,23 @@ class CaseRecords:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def _put(self, item: Item, sk: str, fields: Item, replace: bool = False) -> bool:
+    def _put(self, item: Referral, sk: str, fields: Item, replace: bool = False) -> bool:
         """Write a case item; True if it is new (False: a repeat of one already written)."""
-        written = self.store.put_case_item(item["referral_id"], sk, fields, replace)
+        written = self.store.put_case_item(item.referral_id, sk, fields, replace)
         if written == "erased":
             raise Conflict(ERASED)
         return written == "written"
 
-    def _fact(self, item: Item, sk: str, event: Event, **changes: Any) -> None:
+    def _fact(self, item: Referral, sk: str, event: Event, **changes: Any) -> None:
         """The referral item's part of a change; if it cannot land, the case item is taken
         back so that a failed request leaves nothing behind."""
         try:
-            self.store.add_fact(item["referral_id"], event, **changes)
+            self.store.add_fact(item.referral_id, event, **changes)
         except ConditionFailed as error:
-            self.store.remove_case_item(item["referral_id"], sk)
+            self.store.remove_case_item(item.referral_id, sk)
             raise Conflict("This referral has just ended: nothing was recorded") from error
         except Exception:
-            self.store.remove_case_item(item["referral_id"], sk)
+            self.store.remove_case_item(item.referral_id, sk)
             raise
 
     def save_profile(self, principal: Principal, referral_id: str, body: Any) -> Item:
@@ -226,7 +226,7 @@ class CaseRecords:
         if self._put(item, sk, {**contact.model_dump(mode="json"), "at": now_iso(),
                                 "by": principal.actor}):
             self._fact(item, sk, Event("employer_contact_recorded", principal.actor),
-                       append={"employer_contact_dates": [on]})
+                       append=ReferralChange(employer_contact_dates=(on,)))
         return {"referral_id": referral_id, "contact_id": sk.removeprefix("CONTACT#")}
 
     def record_benefits_advice(self, principal: Principal, referral_id: str,
@@ -240,10 +240,7 @@ class CaseRecords:
         event = Event("benefits_advice_recorded", principal.actor)
         # Replacing an answer: nothing to take back if the referral has ended meanwhile.
         try:
-            if on:
-                self.store.add_fact(referral_id, event, set_fields={"benefits_advice_on": on})
-            else:
-                self.store.add_fact(referral_id, event, remove=["benefits_advice_on"])
+            self.store.add_fact(referral_id, event, ReferralChange(benefits_advice_on=on))
         except ConditionFailed as error:
             raise Conflict("This referral has just ended: nothing was recorded") from error
         return {"referral_id": referral_id, "given": advice.given, "on": on}

@@ -20,6 +20,7 @@ from workingbetter.auth import Principal, Role
 from workingbetter.case_record import in_caseload
 from workingbetter.domain import diary, slots
 from workingbetter.domain.errors import BadRequest, Conflict, FieldError, InvalidInput, NotFound
+from workingbetter.domain.records import FollowUp, Referral
 from workingbetter.domain.referral import Status
 from workingbetter.notifications.notices import Notices
 from workingbetter.steps import parse_body
@@ -73,19 +74,19 @@ class FollowUps:
         self.store = store
         self.settings = settings
 
-    def _mine(self, principal: Principal, referral_id: str) -> Item:
+    def _mine(self, principal: Principal, referral_id: str) -> Referral:
         return in_caseload(self.store, principal, referral_id)
 
     def book(self, principal: Principal, referral_id: str, body: object) -> Item:
         item = self._mine(principal, referral_id)
         booking = parse_body(FollowUpBooking, body)
-        if Status(item["status"]) not in BOOKABLE:
+        if item.status not in BOOKABLE:
             raise Conflict("Book follow-up appointments once the first appointment has been "
-                           f"attended, while support goes on (this referral is {item['status']})")
-        coach = self.store.coach(str(item["coach_id"]))
+                           f"attended, while support goes on (this referral is {item.status})")
+        coach = self.store.coach(str(item.coach_id))
         assert coach is not None, "a referral's coach exists"
         now = datetime.now(UTC)
-        problem = diary.booking_problem(booking.start, booking.mode, int(coach["weekday"]), now)
+        problem = diary.booking_problem(booking.start, booking.mode, coach.weekday, now)
         if problem:
             raise InvalidInput("The appointment cannot be booked then: nothing was booked",
                                [FieldError("start", problem)])
@@ -93,17 +94,17 @@ class FollowUps:
         follow_up_id = diary.follow_up_id(start_iso)
         answer = {"referral_id": referral_id, "follow_up_id": follow_up_id,
                   "start": start_iso, "mode": booking.mode}
-        booked = self.store.follow_up(str(item["coach_id"]), start_iso, referral_id)
+        booked = self.store.follow_up(str(item.coach_id), start_iso, referral_id)
         if booked is not None:
-            if booked["mode"] == booking.mode and not booked.get("outcome"):
+            if booked.mode == booking.mode and not booked.outcome:
                 return answer  # a repeat of this booking
             raise Conflict("This patient already had an appointment at that time")
-        if not self.store.hold_slot(str(item["coach_id"]), start_iso, referral_id):
+        if not self.store.hold_slot(str(item.coach_id), start_iso, referral_id):
             raise Conflict("You already have an appointment at that time: choose another")
         due_at = slots.iso(self.settings.on_real_clock(slots.parse_iso(start_iso), now))
-        self.store.book_follow_up(str(item["coach_id"]), start_iso, {
-            "referral_id": referral_id, "mode": booking.mode, "due_at": due_at,
-            "booked_at": now_iso(), "booked_by": principal.actor})
+        self.store.book_follow_up(FollowUp(
+            str(item.coach_id), start_iso, referral_id, booking.mode, due_at=due_at,
+            booked_at=now_iso(), booked_by=principal.actor))
         Notices.of(self.store, self.settings).follow_up_booked(item, start_iso, follow_up_id)
         return answer
 
@@ -111,34 +112,34 @@ class FollowUps:
                        body: object) -> Item:
         item = self._mine(principal, referral_id)
         start_iso = diary.start_of(follow_up_id)
-        coach_id = str(item["coach_id"])
+        coach_id = str(item.coach_id)
         booked = self.store.follow_up(coach_id, start_iso, referral_id) if start_iso else None
         if start_iso is None or booked is None:
             raise NotFound("No follow-up appointment with that id for this referral")
         outcome = parse_body(FollowUpOutcome, body).outcome
-        if Status(item["status"]).terminal:
-            raise Conflict(f"This referral has ended ({item['status']}): nothing more can be "
+        if item.status.terminal:
+            raise Conflict(f"This referral has ended ({item.status}): nothing more can be "
                            "recorded")
-        if outcome != "cancelled" and datetime.now(UTC) < slots.parse_iso(str(booked["due_at"])):
+        if outcome != "cancelled" and datetime.now(UTC) < slots.parse_iso(str(booked.due_at)):
             raise Conflict("The appointment has not happened yet: record whether the patient "
                            "came once it has started (a cancellation can be recorded now)")
         if not self.store.follow_up_outcome(coach_id, start_iso, referral_id, outcome,
                                             principal.actor):
             raise Conflict(f"This appointment's outcome was already recorded "
-                           f"({booked.get('outcome') or 'just now'})")
+                           f"({booked.outcome or 'just now'})")
         if outcome == "cancelled":
             self.store.free_slot(coach_id, start_iso, referral_id)
         Notices.of(self.store, self.settings).follow_up_over(item, follow_up_id, outcome)
         with contextlib.suppress(ConditionFailed):  # ended a moment ago: the diary keeps it
             self.store.add_fact(referral_id, Event(f"follow_up_{outcome}", principal.actor,
-                                                   {"mode": str(booked["mode"])}))
+                                                   {"mode": booked.mode}))
         return {"referral_id": referral_id, "follow_up_id": follow_up_id, "outcome": outcome}
 
-    def for_referral(self, item: Item) -> list[Entry]:
+    def for_referral(self, item: Referral) -> list[Entry]:
         """The referral's follow-ups, oldest first (from when it was made)."""
-        rows = self.store.follow_ups(str(item.get("coach_id")), str(item["created_at"])[:19],
+        rows = self.store.follow_ups(str(item.coach_id), item.created_at[:19],
                                      "9999")
-        return [_follow_up(r) for r in rows if r["referral_id"] == item["referral_id"]]
+        return [_follow_up(r) for r in rows if r.referral_id == item.referral_id]
 
     def week(self, principal: Principal, monday: date) -> Week:
         """Every appointment in the coach's week: first appointments held in their slots and
@@ -147,24 +148,25 @@ class FollowUps:
         coach_id = str(principal.coach_id)
         coach = self.store.coach(coach_id)
         start, end = diary.week_bounds(monday)
-        follow_ups = {str(r["start"]): r for r in self.store.follow_ups(coach_id, start, end)}
+        follow_ups = {r.start: r for r in self.store.follow_ups(coach_id, start, end)}
         entries = [_follow_up(r) for r in follow_ups.values()]
         for held in self.store.slots_between(coach_id, start, end):
-            if str(held["sk"]) not in follow_ups:
-                entries.append(self._first(str(held["sk"]), str(held["referral_id"])))
+            if held.start not in follow_ups:
+                entries.append(self._first(held.start, held.referral_id))
         entries.sort(key=lambda e: e.start)
-        return Week(monday, entries, str(coach["practice_ods"]) if coach else None)
+        return Week(monday, entries, coach.practice_ods if coach else None)
 
     def _first(self, start_iso: str, referral_id: str) -> Entry:
-        item = self.store.referral(referral_id) or {}
-        appointment = item.get("appointment") or {}
-        outcome = appointment.get("outcome") if appointment.get("start") == start_iso else None
+        item = self.store.referral(referral_id)
+        appointment = item.appointment if item else None
+        outcome = appointment.outcome if appointment and appointment.start == start_iso \
+            else None
         return Entry(start_iso, referral_id, True, "surgery", outcome, None)
 
 
-def _follow_up(row: Item) -> Entry:
-    return Entry(str(row["start"]), str(row["referral_id"]), False, str(row["mode"]),
-                 row.get("outcome"), diary.follow_up_id(str(row["start"])))
+def _follow_up(row: FollowUp) -> Entry:
+    return Entry(row.start, row.referral_id, False, row.mode, row.outcome,
+                 diary.follow_up_id(row.start))
 
 
 def parse_week(text: str | None) -> date:

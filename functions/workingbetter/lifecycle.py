@@ -17,17 +17,19 @@ from typing import TYPE_CHECKING, Any
 
 from workingbetter import resume
 from workingbetter.domain.human_steps import Awaiting
+from workingbetter.domain.records import LastAnswer, Referral, ReferralChange
 from workingbetter.domain.referral import TERMINAL, ExitReason, Status
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count, logger
 from workingbetter.resume import STALLED
-from workingbetter.store import ConditionFailed, Event, Item, Store
+from workingbetter.store import NO_CHANGE, ConditionFailed, Event, Store
 from workingbetter.workflow import TokenExpired, Workflow
 
 if TYPE_CHECKING:
     from workingbetter.settings import Settings
 
-_RUN_FIELDS = ["awaiting", "task_token", "waitlist_pk", "attention"]
+# An ended (or answered) referral waits for nothing: its run's fields go.
+_NO_RUN = ReferralChange(awaiting=None, task_token=None, waitlist=None, attention=None)
 
 
 def finish(
@@ -38,9 +40,9 @@ def finish(
     event: Event,
     *,
     exit_reason: ExitReason | None = None,
-    only_if: Mapping[str, Any] | None = None,
-    extra: Mapping[str, Any] | None = None,
-) -> Item:
+    only_if: ReferralChange = NO_CHANGE,
+    extra: ReferralChange = NO_CHANGE,
+) -> Referral:
     """Move a live referral to a terminal status and release what it held.
 
     Raises ConditionFailed if the referral had already ended (or `only_if` no longer holds).
@@ -48,35 +50,34 @@ def finish(
     from workingbetter.settings import get_settings  # pydantic-settings: not at init
 
     assert status in TERMINAL
-    fields: dict[str, Any] = {"status": str(status), **(extra or {})}
+    change = extra.merged(_NO_RUN).merged(ReferralChange(status=status))
     if exit_reason is not None:
-        fields["exit_reason"] = str(exit_reason)
-    item = store.update(referral_id, event, set_fields=fields, remove=_RUN_FIELDS,
-                        only_if=only_if)
+        change = change.merged(ReferralChange(exit_reason=exit_reason))
+    item = store.update(referral_id, event, change, only_if=only_if)
     release(store, workflow, item)
     Notices.of(store, get_settings()).ended(item)
     count("ReferralEnded", status=str(status), exit_reason=str(exit_reason or "none"))
     return item
 
 
-def release(store: Store, workflow: Workflow | None, item: Item) -> None:
+def release(store: Store, workflow: Workflow | None, item: Referral) -> None:
     """Free everything an ended referral held. Safe to repeat: each part happens once."""
     from workingbetter.settings import get_settings
 
-    referral_id = item["referral_id"]
-    coach_id = item.get("coach_id")
+    referral_id = item.referral_id
+    coach_id = item.coach_id
     if coach_id:
-        appointment = item.get("appointment")
-        if appointment and not appointment.get("outcome"):
-            store.free_slot(coach_id, appointment["start"], referral_id)
+        appointment = item.appointment
+        if appointment and not appointment.outcome:
+            store.free_slot(coach_id, appointment.start, referral_id)
         store.cancel_follow_ups(coach_id, referral_id, "system")
         if store.release_capacity(referral_id, coach_id) and workflow is not None:
-            offer_place(store, workflow, item["practice_ods"])
+            offer_place(store, workflow, item.practice_ods)
     elif workflow is not None:
         # It may have been offered a place it never took: the place goes to the next in line.
-        pass_on_free_place(store, workflow, get_settings(), item["practice_ods"])
-    if item.get("patient_key"):  # gone once the personal data was erased
-        store.end_patient_marker(item["patient_key"], referral_id)
+        pass_on_free_place(store, workflow, get_settings(), item.practice_ods)
+    if item.patient_key:  # gone once the personal data was erased
+        store.end_patient_marker(item.patient_key, referral_id)
     store.drop_withdraw_link(referral_id)  # the patient's link expires with the referral
     # Retention: personal data goes by TTL a set time after the referral ends; the
     # workflow item (ids and enums) stays for the aggregate reports.
@@ -86,9 +87,9 @@ def release(store: Store, workflow: Workflow | None, item: Item) -> None:
 
 def free_places(store: Store, settings: Settings, practice_ods: str) -> int:
     """Places free in the caseloads of the practice's coaches."""
-    practice = store.practice(practice_ods) or {"sessions": []}
-    coaches = (store.coach(s["coach_id"]) for s in practice["sessions"])
-    return sum(max(0, settings.caseload_cap - int(c["active"])) for c in coaches if c)
+    practice = store.practice(practice_ods)
+    coaches = (store.coach(s.coach_id) for s in (practice.sessions if practice else ()))
+    return sum(max(0, settings.caseload_cap - c.active) for c in coaches if c)
 
 
 def pass_on_free_place(store: Store, workflow: Workflow, settings: Settings,
@@ -104,7 +105,7 @@ def offer_place(store: Store, workflow: Workflow, practice_ods: str) -> str | No
     """A place freed at a practice: wake its longest-waiting referral (no polling loop)."""
     for referral_id in store.waitlist(practice_ods):
         item = store.referral(referral_id)
-        if not item or item.get("awaiting") != Awaiting.CAPACITY or not item.get("task_token"):
+        if not item or item.awaiting != Awaiting.CAPACITY or not item.task_token:
             continue
         try:
             answer(store, workflow, item, Awaiting.CAPACITY, {"next": "allocate"},
@@ -118,32 +119,32 @@ def offer_place(store: Store, workflow: Workflow, practice_ods: str) -> str | No
 def answer(
     store: Store,
     workflow: Workflow,
-    item: Item,
+    item: Referral,
     awaiting: Awaiting,
     output: Mapping[str, Any],
     event: Event,
     *,
-    set_fields: Mapping[str, Any] | None = None,
+    change: ReferralChange = NO_CHANGE,
     end_as: tuple[Status, ExitReason] | None = None,
-) -> Item:
+) -> Referral:
     """Record the answer to the step the run waits on, then let the run go on.
 
     `output` (enums only) is what the run sees; `end_as` ends the referral with the answer.
     Raises ConditionFailed if another answer or a withdrawal got there first.
     """
-    token = item.get("task_token")
-    fields = {**(set_fields or {}),
-              "last_answer": {"awaiting": str(awaiting), "output": dict(output)}}
+    token = item.task_token
+    fields = change.merged(ReferralChange(
+        last_answer=LastAnswer(str(awaiting), dict(output))))
     # A stalled step (its run ended after every chase) still takes its answer: late answers
     # are normal when coaches are in surgery one day a week. One answer wins either way.
-    guard = {"task_token": token} if token else {"task_token": None, "attention": STALLED}
+    guard = ReferralChange(task_token=token) if token else \
+        ReferralChange(task_token=None, attention=STALLED)
     if end_as is not None:
         status, reason = end_as
-        updated = finish(store, workflow, item["referral_id"], status, event,
+        updated = finish(store, workflow, item.referral_id, status, event,
                          exit_reason=reason, only_if=guard, extra=fields)
     else:
-        updated = store.update(item["referral_id"], event, set_fields=fields,
-                               remove=["task_token", "awaiting", "waitlist_pk", "attention"],
+        updated = store.update(item.referral_id, event, fields.merged(_NO_RUN),
                                only_if=guard)
     if token is None:
         if end_as is None:  # the answer ended nothing: a new run carries it on
@@ -156,5 +157,5 @@ def answer(
     except TokenExpired:
         # The step's time limit fired at the same moment: the chase path reads last_answer.
         logger.info("answer recorded after the step timed out; the chase will carry it on",
-                    referral_id=item["referral_id"], awaiting=str(awaiting))
+                    referral_id=item.referral_id, awaiting=str(awaiting))
     return updated

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from workingbetter.domain.errors import BadRequest, FieldError
+from workingbetter.domain.records import Referral
 from workingbetter.domain.referral import Status
-from workingbetter.store import Item, Listing, Store
+from workingbetter.store import Listing, Store
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 100
 _INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
@@ -72,18 +73,18 @@ class Edge:
     newer: bool = False
 
     @classmethod
-    def of(cls, item: Item, newer: bool) -> Edge:
-        return cls(str(item["created_at"]), str(item["referral_id"]), newer)
+    def of(cls, item: Referral, newer: bool) -> Edge:
+        return cls(item.created_at, item.referral_id, newer)
 
-    def beyond(self, item: Item) -> bool:
+    def beyond(self, item: Referral) -> bool:
         """Whether the item lies past this edge, in the direction it reads."""
         key = _order(item)
         return key > (self.at, self.referral_id) if self.newer \
             else key < (self.at, self.referral_id)
 
 
-def _order(item: Item) -> tuple[str, str]:
-    return str(item["created_at"]), str(item["referral_id"])
+def _order(item: Referral) -> tuple[str, str]:
+    return item.created_at, item.referral_id
 
 
 def _refused() -> BadRequest:
@@ -140,7 +141,7 @@ class Cursors:
 class Page:
     """Raw items, newest first; `next` reads older ones, `previous` newer ones."""
 
-    items: list[Item]
+    items: list[Referral]
     next: str | None = None
     previous: str | None = None
 
@@ -170,17 +171,17 @@ def _signed(cursors: Cursors, edge: Edge | None, bound_to: str) -> str | None:
 
 
 def _merged(store: Store, listings: Sequence[Listing], edge: Edge | None,
-            limit: int, fields: Sequence[str]) -> tuple[list[Item], bool]:
+            limit: int, fields: Sequence[str]) -> tuple[list[Referral], bool]:
     """The `limit` items past the edge across the listings, newest first, and whether more
     follow. Each listing is read from the edge's instant included (two more than needed, so
     the edge itself and a referral made in the same microsecond do not cut the page short)."""
-    found: dict[str, Item] = {}
+    found: dict[str, Referral] = {}
     more = False
     for listing in listings:
         items, has_more = store.referrals_in(listing, edge.at if edge else None,
                                              bool(edge and edge.newer), limit + 2, fields)
         more = more or has_more
-        found.update((str(i["referral_id"]), i) for i in items
+        found.update((i.referral_id, i) for i in items
                      if edge is None or edge.beyond(i))
     ordered = sorted(found.values(), key=_order, reverse=not (edge and edge.newer))
     page = ordered[:limit]

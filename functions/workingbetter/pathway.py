@@ -14,11 +14,12 @@ from workingbetter import lifecycle, resume
 from workingbetter.domain import slots
 from workingbetter.domain.errors import ReferralWithdrawn, TaskRefused
 from workingbetter.domain.human_steps import Awaiting
+from workingbetter.domain.records import Appointment, Coach, Referral, ReferralChange
 from workingbetter.domain.referral import ExitReason, Status
 from workingbetter.domain.triage import AgeBand, TriageFacts, TriageRoute, decide
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
-from workingbetter.store import ConditionFailed, Event, Item, Store
+from workingbetter.store import ConditionFailed, Event, Store
 from workingbetter.workflow import WITHDRAWN_ERROR, Workflow
 
 if TYPE_CHECKING:
@@ -27,32 +28,32 @@ if TYPE_CHECKING:
 SYSTEM = "system"
 
 
-def _read(store: Store, referral_id: str) -> Item:
+def _read(store: Store, referral_id: str) -> Referral:
     item = store.referral(referral_id)
     if item is None:
         raise TaskRefused("referral not found")
     return item
 
 
-def _live(store: Store, referral_id: str) -> Item:
+def _live(store: Store, referral_id: str) -> Referral:
     item = _read(store, referral_id)
-    if Status(item["status"]).terminal:
+    if item.status.terminal:
         raise ReferralWithdrawn("referral has ended")
     return item
 
 
 def triage(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
     item = _live(store, referral_id)
-    facts = TriageFacts(
-        age_band=AgeBand(item["triage_facts"]["age_band"]),
-        only_other_condition=bool(item["triage_facts"]["only_other_condition"]),
-    )
+    if item.triage_facts is None:
+        raise TaskRefused("referral has no triage facts")
+    facts = TriageFacts(age_band=AgeBand(item.triage_facts.age_band),
+                        only_other_condition=item.triage_facts.only_other_condition)
     route = decide(facts)
-    status = Status(item["status"])
+    status = item.status
     if status is Status.RECEIVED:
         try:
             store.update(referral_id, Event("triage_started", SYSTEM),
-                         set_fields={"status": str(Status.TRIAGE)},
+                         ReferralChange(status=Status.TRIAGE),
                          only_if_status=[Status.RECEIVED])
         except ConditionFailed:
             _live(store, referral_id)  # a withdrawal won; otherwise a retry already moved it
@@ -72,22 +73,22 @@ def triage(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]
 def allocate(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
     """Give the referral a place with the least-loaded coach at its practice, if any is free."""
     item = _live(store, referral_id)
-    if item.get("coach_id"):
+    if item.coach_id:
         return {"allocated": True}  # a retry after the write landed
-    practice = store.practice(item["practice_ods"])
+    practice = store.practice(item.practice_ods)
     if practice is None:
         raise TaskRefused("practice not found")
-    coaches = [store.coach(s["coach_id"]) for s in practice["sessions"]]
-    for coach in sorted((c for c in coaches if c), key=lambda c: int(c["active"])):
-        if int(coach["active"]) >= settings.caseload_cap:
+    coaches = [store.coach(s.coach_id) for s in practice.sessions]
+    for coach in sorted((c for c in coaches if c), key=lambda c: c.active):
+        if coach.active >= settings.caseload_cap:
             continue
         try:
-            store.allocate(referral_id, coach["coach_id"], settings.caseload_cap,
-                           Event("coach_allocated", SYSTEM, {"coach_id": coach["coach_id"]}))
+            store.allocate(referral_id, coach.coach_id, settings.caseload_cap,
+                           Event("coach_allocated", SYSTEM, {"coach_id": coach.coach_id}))
             return {"allocated": True}
         except ConditionFailed:
             again = _live(store, referral_id)
-            if again.get("coach_id"):
+            if again.coach_id:
                 return {"allocated": True}
             # That coach filled up meanwhile (or the referral is not allocatable): try the next.
     return {"allocated": False}
@@ -96,31 +97,30 @@ def allocate(store: Store, settings: Settings, referral_id: str) -> dict[str, An
 def book(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
     """Book the next free slot in the coach's weekly session; returns the outcome time limit."""
     item = _live(store, referral_id)
-    coach_id = item.get("coach_id")
+    coach_id = item.coach_id
     if not coach_id:
         raise TaskRefused("no coach allocated")
     now = datetime.now(UTC)
-    current = item.get("appointment")
-    if current and not current.get("outcome"):
-        start_iso = current["start"]  # a retry after the booking landed
+    current = item.appointment
+    if current and not current.outcome:
+        start_iso = current.start  # a retry after the booking landed
     else:
         coach = store.coach(coach_id)
         assert coach is not None
         # A rebooking after a missed or cancelled appointment goes to a later session.
-        after = now if not current else max(now, _end_of_day(current["start"]))
+        after = now if not current else max(now, _end_of_day(current.start))
         start_iso = _hold_next_slot(store, coach, referral_id, after)
         # When the appointment comes round on the real clock (the same instant in production,
         # sooner on a compressed clock): no attendance can be recorded before it.
         due_at = slots.iso(settings.on_real_clock(slots.parse_iso(start_iso), now))
-        appointment = {"start": start_iso, "practice_ods": coach["practice_ods"],
-                       "number": int(item.get("appointments_booked", 0)) + 1,
-                       "due_at": due_at}
+        appointment = Appointment(start_iso, coach.practice_ods,
+                                  item.appointments_booked + 1, due_at)
         try:
             store.update(
                 referral_id,
                 Event("appointment_booked", SYSTEM, {"start": start_iso}),
-                set_fields={"appointment": appointment, "status": str(Status.APPOINTMENT_BOOKED),
-                            "appointments_booked": appointment["number"]},
+                ReferralChange(appointment=appointment, status=Status.APPOINTMENT_BOOKED,
+                               appointments_booked=appointment.number),
             )
         except ConditionFailed as error:
             store.free_slot(coach_id, start_iso, referral_id)
@@ -129,11 +129,11 @@ def book(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
     return {"outcome_timeout": resume.outcome_timeout(settings, start_iso)}
 
 
-def next_phase(item: Item) -> str:
+def next_phase(item: Referral) -> str:
     """Where support goes on: the in-work checks after a job start, the 52-week check after
     26 weeks in work, and otherwise reviews (in support, or in work after 52 weeks)."""
-    if item["status"] == Status.IN_WORK:
-        week = item.get("sustainment_week")
+    if item.status == Status.IN_WORK:
+        week = item.sustainment_week
         if week is None:
             return "in_work"
         if int(week) == 26:
@@ -151,7 +151,7 @@ def continue_in_new_run(store: Store, workflow: Workflow, referral_id: str, pare
     item = _live(store, referral_id)
     name = workflow.continue_in_new_run(referral_id, parent, next_phase(item), plan)
     store.add_run(referral_id, name)
-    if Status(_read(store, referral_id)["status"]).terminal:
+    if _read(store, referral_id).status.terminal:
         workflow.stop(name, WITHDRAWN_ERROR)
         raise ReferralWithdrawn("referral has ended")
     return {"run": name}
@@ -162,13 +162,13 @@ def _end_of_day(start_iso: str) -> datetime:
     return datetime.combine(local.date(), time(23, 59), tzinfo=slots.UK).astimezone(UTC)
 
 
-def _hold_next_slot(store: Store, coach: Item, referral_id: str, now: datetime) -> str:
-    booked = {slots.parse_iso(s) for s in store.booked_slots(coach["coach_id"], slots.iso(now))}
+def _hold_next_slot(store: Store, coach: Coach, referral_id: str, now: datetime) -> str:
+    booked = {slots.parse_iso(s) for s in store.booked_slots(coach.coach_id, slots.iso(now))}
     while True:
-        start = slots.next_free_slot(int(coach["weekday"]), now, booked)
+        start = slots.next_free_slot(coach.weekday, now, booked)
         if start is None:
             raise TaskRefused("coach diary full")
-        if store.hold_slot(coach["coach_id"], slots.iso(start), referral_id):
+        if store.hold_slot(coach.coach_id, slots.iso(start), referral_id):
             return slots.iso(start)
         booked.add(start)  # taken between our read and our write
 
@@ -179,48 +179,47 @@ def await_step(store: Store, settings: Settings, referral_id: str, awaiting: Awa
     says so once per step: parking on the same step again (a retry whose answer was lost,
     after a chase, on a resume) only refreshes the token."""
     item = _live(store, referral_id)
-    if item.get("task_token") == token:
+    if item.task_token == token:
         return {}
-    fields: dict[str, Any] = {"awaiting": str(awaiting), "task_token": token}
-    again = item.get("awaiting") == str(awaiting)
-    if not again:
-        fields["chases"] = 0
-        fields["awaiting_since"] = slots.iso(datetime.now(UTC))
+    again = item.awaiting == str(awaiting)
+    since = None if again else slots.iso(datetime.now(UTC))
+    change = ReferralChange(awaiting=awaiting, task_token=token)
+    if since is not None:
+        change = change.merged(ReferralChange(chases=0, awaiting_since=since))
     if check is not None:
-        fields["sustainment_week"] = check
+        change = change.merged(ReferralChange(sustainment_week=check))
     if awaiting is Awaiting.TRIAGE_DECISION:
-        fields["status"] = str(Status.AWAITING_TRIAGE_DECISION)
+        change = change.merged(ReferralChange(status=Status.AWAITING_TRIAGE_DECISION))
     if awaiting is Awaiting.CAPACITY:
-        fields["status"] = str(Status.WAITLISTED)
-        fields["waitlist_pk"] = f"WAITLIST#{item['practice_ods']}"
+        change = change.merged(ReferralChange(status=Status.WAITLISTED,
+                                              waitlist=item.practice_ods))
     event = None if again else Event(f"awaiting_{awaiting}", SYSTEM)
     try:
-        store.update(referral_id, event, set_fields=fields)
+        store.update(referral_id, event, change)
     except ConditionFailed as error:
         raise ReferralWithdrawn("referral has ended") from error
-    if "awaiting_since" in fields:  # a new step, not the same one again after a chase
-        Notices.of(store, settings).step_due(item, str(awaiting), fields["awaiting_since"])
+    if since is not None:  # a new step, not the same one again after a chase
+        Notices.of(store, settings).step_due(item, str(awaiting), since)
     return {}
 
 
 def chase(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
     """A human step ran past its time limit: flag it for ops, chase, and say where to go back."""
     item = _live(store, referral_id)
-    awaiting = item.get("awaiting")
-    answered = item.get("last_answer")
+    awaiting = item.awaiting
+    answered = item.last_answer
     if awaiting is None and answered:
         # Answered at the moment the time limit fired: carry on from the recorded answer.
-        return {"back_to": resume.wait_of(answered["awaiting"], item).answered,
+        return {"back_to": resume.wait_of(answered.awaiting, item).answered,
                 "exhausted": False,
-                "next": answered["output"].get("next")}
-    chases = int(item.get("chases", 0)) + 1
+                "next": answered.output.get("next")}
+    chases = item.chases + 1
     exhausted = chases > settings.max_chases
     try:
         store.update(
             referral_id,
             Event("overdue_chased", SYSTEM, {"awaiting": awaiting, "chase": chases}),
-            set_fields={"chases": chases, "attention": f"overdue_{awaiting}"},
-            remove=["task_token"],
+            ReferralChange(chases=chases, attention=f"overdue_{awaiting}", task_token=None),
         )
     except ConditionFailed as error:
         raise ReferralWithdrawn("referral has ended") from error
@@ -234,17 +233,17 @@ def needs_ops(store: Store, workflow: Workflow, settings: Settings, referral_id:
     """The run cannot go on by itself: mark the referral so ops see it (status unchanged),
     with the task it failed at, so that a resume starts there. A place it was offered but
     could not take passes to the next in line."""
-    fields: dict[str, Any] = {"attention": reason}
+    change = ReferralChange(attention=reason, task_token=None)
     if failed_at:
-        fields["failed_at"] = failed_at
+        change = change.merged(ReferralChange(failed_at=failed_at))
     try:
         item = store.update(referral_id, Event("needs_ops_attention", SYSTEM, {"reason": reason}),
-                            set_fields=fields, remove=["task_token"])
+                            change)
     except ConditionFailed:
         return {"failed_at": failed_at}  # ended meanwhile: nothing left to flag
     Notices.of(store, settings).run_failed(referral_id, reason)
-    if not item.get("coach_id"):
-        lifecycle.pass_on_free_place(store, workflow, settings, item["practice_ods"])
+    if not item.coach_id:
+        lifecycle.pass_on_free_place(store, workflow, settings, item.practice_ods)
     return {"failed_at": failed_at}  # the run routes its ops retry by it
 
 

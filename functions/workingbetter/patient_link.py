@@ -11,8 +11,8 @@ import hashlib
 from datetime import UTC, datetime
 
 from workingbetter.domain import slots
-from workingbetter.domain.referral import Status
-from workingbetter.store import Item, Store
+from workingbetter.domain.records import Appointment, Referral
+from workingbetter.store import Store
 
 MAX_TOKEN = 200
 
@@ -21,14 +21,14 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def referral_for(store: Store, token: str) -> Item | None:
+def referral_for(store: Store, token: str) -> Referral | None:
     """The live referral the link opens; None when the link is unknown, replaced, used up, or
     its referral has ended. Reading it never uses the link up."""
     referral_id, _, secret = token.partition(".")
     if not secret or len(token) > MAX_TOKEN:
         return None
     item = store.referral(referral_id)
-    if item is None or Status(item["status"]).terminal:
+    if item is None or item.status.terminal:
         return None
     if not store.withdraw_link_is_live(referral_id, token_hash(token)):
         return None
@@ -40,13 +40,13 @@ def use_up(store: Store, token: str, referral_id: str) -> bool:
     return store.use_withdraw_link(referral_id, token_hash(token))
 
 
-def upcoming(item: Item) -> Item | None:
+def upcoming(item: Referral) -> Appointment | None:
     """The patient's next appointment, if one is booked and still to come."""
-    appointment = item.get("appointment")
-    if not appointment or not item.get("coach_id"):
+    appointment = item.appointment
+    if not appointment or not item.coach_id:
         return None
     # due_at is when it comes round on the real clock (the service clock may run faster).
-    if slots.parse_iso(str(appointment.get("due_at") or appointment["start"])) <= \
+    if slots.parse_iso(appointment.due_at or appointment.start) <= \
             datetime.now(UTC):
         return None
-    return dict(appointment)
+    return appointment

@@ -13,28 +13,29 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from workingbetter import lifecycle
-from workingbetter.domain.referral import HOLDS_CAPACITY, Status
+from workingbetter.domain.records import Referral
+from workingbetter.domain.referral import HOLDS_CAPACITY
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count, logger
-from workingbetter.store import Item, Store
+from workingbetter.store import Store
 from workingbetter.workflow import Workflow
 
 if TYPE_CHECKING:
     from workingbetter.settings import Settings  # pydantic-settings: only when read
 
 
-def holds_place(item: Item) -> bool:
-    return Status(item["status"]) in HOLDS_CAPACITY and not item.get("capacity_released")
+def holds_place(item: Referral) -> bool:
+    return item.status in HOLDS_CAPACITY and not item.capacity_released
 
 
 def reconcile(store: Store, workflow: Workflow, settings: Settings) -> dict[str, int]:
     tally: Counter[str] = Counter()
     for practice in store.practices():
-        for session in practice["sessions"]:
-            tally["repaired"] += _check_coach(store, settings, str(session["coach_id"]),
-                                              str(practice["practice_ods"]))
-        for _ in range(lifecycle.free_places(store, settings, practice["practice_ods"])):
-            if lifecycle.offer_place(store, workflow, practice["practice_ods"]) is None:
+        for session in practice.sessions:
+            tally["repaired"] += _check_coach(store, settings, session.coach_id,
+                                              practice.practice_ods)
+        for _ in range(lifecycle.free_places(store, settings, practice.practice_ods)):
+            if lifecycle.offer_place(store, workflow, practice.practice_ods) is None:
                 break
             tally["offered"] += 1
     logger.info("caseloads reconciled", extra={"outcomes": dict(tally)})
@@ -45,14 +46,14 @@ def _check_coach(store: Store, settings: Settings, coach_id: str, practice_ods: 
     coach = store.coach(coach_id)
     if coach is None:
         return 0
-    counted = int(coach["active"])
+    counted = coach.active
     holding = [i for i in store.referrals_for_coach(coach_id) if holds_place(i)]
     if counted == len(holding) or not store.set_caseload(coach_id, counted, len(holding)):
         return 0
     logger.warning("caseload counter repaired", coach_id=coach_id, counted=counted,
                    holding=len(holding))
     count("CaseloadRepaired")
-    about = (store.waitlist(practice_ods) or [i["referral_id"] for i in holding])[:1]
+    about = (store.waitlist(practice_ods) or [i.referral_id for i in holding])[:1]
     if about:  # an alert is filed beside a referral; with none affected the log must do
         Notices.of(store, settings).capacity_repaired(about[0], coach_id)
     return 1

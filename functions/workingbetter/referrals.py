@@ -10,7 +10,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -20,15 +20,20 @@ from workingbetter.auth import Principal, Role
 from workingbetter.domain import bands, nhs_number, reference, slots
 from workingbetter.domain.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from workingbetter.domain.human_steps import Awaiting
+from workingbetter.domain.records import (
+    PersonalData,
+    Referral,
+    ReferralChange,
+    StoredTriageFacts,
+    TimelineEvent,
+)
 from workingbetter.domain.referral import Status, fhir_status
 from workingbetter.domain.triage import facts_for
 from workingbetter.intake import ReferralRequest
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
-from workingbetter.resume import is_stopped
 from workingbetter.store import (
     ConditionFailed,
-    Event,
     Item,
     Listing,
     ReferenceTaken,
@@ -55,7 +60,7 @@ class PracticeList:
     """A page of a practice's referrals and their patients' details (erased ones absent)."""
 
     page: listing.Page
-    patients: dict[str, Item]
+    patients: dict[str, PersonalData]
 
 
 NOT_A_SEARCH = "Enter a reference, like WB-7KQ4-M2XP, or a 10-digit NHS number"
@@ -132,8 +137,8 @@ class Referrals:
                 from error
         # Remembered so that erasure can delete the idempotency record, and refuse a replay.
         record = persistence._get_hashed_idempotency_key(data)
-        self.store.note_on_referral(result["referral_id"], "idempotency_record", record)
-        self.store.note_on_referral(result["referral_id"], "request_hash", request_hash)
+        self.store.note_on_referral(result["referral_id"], ReferralChange(
+            idempotency_record=record, request_hash=request_hash))
         return result
 
     def _create(self, request: ReferralRequest, principal: Principal) -> Item:
@@ -149,30 +154,20 @@ class Referrals:
         created_at = now_iso()
         facts = facts_for(request.patient.date_of_birth, request.health_conditions,
                           datetime.now(UTC).date())
-        referral: Item = {
-            "referral_id": referral_id,
-            "practice_ods": request.practice_ods,
-            "practice_pk": f"PRACTICE#{request.practice_ods}",
-            "status": str(Status.RECEIVED),
-            "runs": [referral_id],
-            "created_at": created_at,
-            "updated_at": created_at,
-            "patient_key": patient_key,
-            "employment_status": str(request.employment_status),
-            "triage_facts": {"age_band": str(facts.age_band),
-                             "only_other_condition": facts.only_other_condition},
+        made = Referral(
+            referral_id=referral_id, created_at=created_at, status=Status.RECEIVED,
+            practice_ods=request.practice_ods, runs=(referral_id,), updated_at=created_at,
+            patient_key=patient_key, employment_status=str(request.employment_status),
+            triage_facts=StoredTriageFacts(str(facts.age_band), facts.only_other_condition),
             # For the outcome reports (enums only; erased with the personal data).
-            "condition_categories": bands.condition_categories(request.health_conditions),
-            "share_outcome_with_gp": request.consent.share_outcome_with_gp,
-            "contact_preference": str(request.patient.contact_preference),
-            "timeline": [Event("referral_received", principal.actor).as_item(created_at)],
-        }
-        band = bands.age_band(request.patient.date_of_birth, datetime.now(UTC).date())
-        if band is not None:
-            referral["age_band"] = band
+            condition_categories=tuple(bands.condition_categories(request.health_conditions)),
+            age_band=bands.age_band(request.patient.date_of_birth, datetime.now(UTC).date()),
+            share_outcome_with_gp=request.consent.share_outcome_with_gp,
+            contact_preference=request.patient.contact_preference,
+            timeline=(TimelineEvent(created_at, "referral_received", principal.actor),))
         personal = request.model_dump(mode="json", include={"patient", "health_conditions",
                                                             "reason"})
-        self._claim(referral, personal, patient_key)
+        referral = self._claim(made, personal, patient_key)
         try:
             self.workflow.start(referral_id)
         except Exception:
@@ -181,20 +176,20 @@ class Referrals:
             # may have landed and only its answer been lost: then keep the referral.)
             if not self.workflow.exists(referral_id):
                 self.store.remove_unstarted_referral(referral_id, patient_key,
-                                                     referral["reference"])
+                                                     str(referral.reference))
                 raise
         Notices.of(self.store, self.settings).received(referral)
         count("ReferralReceived")
         return {"referral_id": referral_id, "status": str(Status.RECEIVED),
-                "reference": referral["reference"]}
+                "reference": referral.reference}
 
-    def _claim(self, referral: Item, personal: Item, patient_key: str) -> None:
+    def _claim(self, made: Referral, personal: Item, patient_key: str) -> Referral:
         """Write the new referral under a short reference no other referral holds."""
         for _ in range(REFERENCE_DRAWS):
-            referral["reference"] = reference.new()
+            referral = replace(made, reference=reference.new())
             try:
                 self.store.create_referral(referral, personal, patient_key)
-                return
+                return referral
             except ReferenceTaken:
                 continue
             except ConditionFailed as error:
@@ -206,10 +201,9 @@ class Referrals:
         date only), so that the practice can find it."""
         active = self.store.active_referral_for_patient(patient_key)
         item = self.store.referral(active) if active else None
-        if item is None or not item.get("reference"):
+        if item is None or not item.reference:
             return DUPLICATE
-        return (f"{DUPLICATE}: {item['reference']}, referred on "
-                f"{long_date(str(item['created_at']))}")
+        return f"{DUPLICATE}: {item.reference}, referred on {long_date(item.created_at)}"
 
     def resolve(self, given: str) -> str:
         """A referral's id from its id or its short reference, however it was typed; an
@@ -224,7 +218,7 @@ class Referrals:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def visible(self, principal: Principal, referral_id: str) -> Item:
+    def visible(self, principal: Principal, referral_id: str) -> Referral:
         """The referral, if the caller may see it: GET /referrals/{id}'s scope."""
         item = self.store.referral(referral_id)
         if item is None or not (can_see(principal, item) or self._triages(principal, item)):
@@ -235,7 +229,7 @@ class Referrals:
     def get(self, principal: Principal, referral_id: str) -> Item:
         item = self.visible(principal, referral_id)
         personal = None
-        if principal.role in (Role.REFERRER, Role.COACH) and not item.get("personal_data_erased"):
+        if principal.role in (Role.REFERRER, Role.COACH) and not item.personal_data_erased:
             personal = self.store.read_personal_data(referral_id, principal.actor,
                                                      "GET /referrals/{referral_id}")
         return view(principal, item, personal)
@@ -253,8 +247,8 @@ class Referrals:
         item = self.store.referral(referral_id)
         if item is None:
             raise NotFound("No referral with that id")
-        return self.store.audit_trail(referral_id, str(item["practice_ods"]),
-                                      str(item["created_at"]))
+        return self.store.audit_trail(referral_id, item.practice_ods,
+                                      item.created_at)
 
     def listed(self, principal: Principal, params: Mapping[str, str]) -> Item:
         """GET /referrals: a page of what the caller may see, newest first."""
@@ -306,13 +300,13 @@ class Referrals:
         with the patients' details read in one batch under one audit record."""
         principal.require(Role.COACH)
         coach_id = str(principal.coach_id)
-        coach = self.store.coach(coach_id) or {}
-        at = str(coach["practice_ods"]) if coach else None
+        coach = self.store.coach(coach_id)
+        at = coach.practice_ods if coach else None
         listings = [Listing.caseload(coach_id)]
         if at:
             listings.append(Listing.practice(at, Status.AWAITING_TRIAGE_DECISION))
         return Caseload(self._read(principal, listings, request, CASELOAD_FIELDS, "caseload"),
-                        at, int(coach.get("active", 0)))
+                        at, coach.active if coach else 0)
 
     def practice_list(self, principal: Principal, request: listing.ListRequest,
                       search: str = "") -> PracticeList:
@@ -322,7 +316,7 @@ class Referrals:
         practice = str(principal.practice_ods)
         found = self._search(principal, search) if search else \
             self.page(principal, request, PRACTICE_FIELDS)
-        ids = [str(i["referral_id"]) for i in found.items if not i.get("personal_data_erased")]
+        ids = [i.referral_id for i in found.items if not i.personal_data_erased]
         return PracticeList(found, self.store.personal_data_for_page(
             ids, practice, principal.actor, "GET /practice"))
 
@@ -341,12 +335,12 @@ class Referrals:
         raise InvalidInput(NOT_A_SEARCH, [FieldError("q", NOT_A_SEARCH)])
 
     def patients(self, principal: Principal, caseload: Caseload, also: Iterable[str],
-                 purpose: str) -> dict[str, Item]:
+                 purpose: str) -> dict[str, PersonalData]:
         """The personal data of the referrals on a coach's page (and `also`, ids of their own
         caseload the page names), keyed by referral id: one audit record, one batch read."""
         principal.require(Role.COACH)
-        shown = {str(i["referral_id"]): i for i in caseload.page.items}
-        ids = [r for r, item in shown.items() if not item.get("personal_data_erased")]
+        shown = {i.referral_id: i for i in caseload.page.items}
+        ids = [r for r, item in shown.items() if not item.personal_data_erased]
         ids += [r for r in dict.fromkeys(also) if r not in shown]
         if not ids or caseload.practice_ods is None:
             return {}
@@ -365,21 +359,21 @@ class Referrals:
 
     def _practice_of(self, coach_id: str) -> str | None:
         coach = self.store.coach(coach_id)
-        return None if coach is None else str(coach["practice_ods"])
+        return None if coach is None else coach.practice_ods
 
-    def _triages(self, principal: Principal, item: Item) -> bool:
+    def _triages(self, principal: Principal, item: Referral) -> bool:
         """A coach may see (and decide) referrals awaiting triage at their own practice."""
-        if principal.role is not Role.COACH or item.get("awaiting") != Awaiting.TRIAGE_DECISION:
+        if principal.role is not Role.COACH or item.awaiting != Awaiting.TRIAGE_DECISION:
             return False
         coach = self.store.coach(str(principal.coach_id))
-        return coach is not None and coach["practice_ods"] == item["practice_ods"]
+        return coach is not None and coach.practice_ods == item.practice_ods
 
     def practices(self) -> list[Item]:
         return [
-            {"practice_ods": p["practice_ods"], "name": p["name"],
-             "sessions": [{"coach_id": s["coach_id"], "weekday": s["weekday"]}
-                          for s in p["sessions"]]}
-            for p in sorted(self.store.practices(), key=lambda p: str(p["name"]))
+            {"practice_ods": p.practice_ods, "name": p.name,
+             "sessions": [{"coach_id": s.coach_id, "weekday": s.weekday}
+                          for s in p.sessions]}
+            for p in sorted(self.store.practices(), key=lambda p: p.name)
         ]
 
 
@@ -422,61 +416,64 @@ def _idempotent(table_name: str) -> tuple[DynamoDBPersistenceLayer, Any, Idempot
 # -- scoping and views ---------------------------------------------------------------------
 
 
-def can_see(principal: Principal, item: Item) -> bool:
+def can_see(principal: Principal, item: Referral) -> bool:
     if principal.role is Role.OPS:
         return True
     if principal.role is Role.REFERRER:
-        return bool(item["practice_ods"] == principal.practice_ods)
+        return item.practice_ods == principal.practice_ods
     if principal.role is Role.COACH:
-        return item.get("coach_id") == principal.coach_id
+        return item.coach_id == principal.coach_id
     return False  # a commissioner reads reports, never a referral
 
 
-def view(principal: Principal, item: Item, personal: Item | None,
+def view(principal: Principal, item: Referral, personal: PersonalData | None,
          summary: bool = False) -> Item:
     """What each role may see of a referral: ops never personal data, referrers no coach notes."""
-    status = Status(item["status"])
-    appointment = item.get("appointment")
+    status = item.status
+    appointment = item.appointment
     result: Item = {
-        "referral_id": item["referral_id"],
-        "reference": item.get("reference"),
+        "referral_id": item.referral_id,
+        "reference": item.reference,
         "status": str(status),
-        "awaiting": item.get("awaiting"),
-        "practice_ods": item["practice_ods"],
-        "coach_id": item.get("coach_id"),
-        "appointment": {"start": appointment["start"], "practice_ods": appointment["practice_ods"]}
+        "awaiting": item.awaiting,
+        "practice_ods": item.practice_ods,
+        "coach_id": item.coach_id,
+        "appointment": {"start": appointment.start, "practice_ods": appointment.practice_ods}
         if appointment else None,
-        "exit_reason": item.get("exit_reason"),
-        "created_at": item["created_at"],
-        "updated_at": item["updated_at"],
+        "exit_reason": item.exit_reason,
+        "created_at": item.created_at,
+        "updated_at": item.updated_at,
         "fhir": fhir_status(status),
-        "stalled": is_stopped(item),
+        "stalled": item.stopped,
     }
     if principal.role is Role.OPS:
-        result["attention"] = item.get("attention")
+        result["attention"] = item.attention
     if summary:
         return result
     if principal.role is Role.REFERRER:
-        result["timeline"] = [{"at": e["at"], "event": e["event"]} for e in item["timeline"]]
+        result["timeline"] = [{"at": e.at, "event": e.event} for e in item.timeline]
     else:
         result["timeline"] = [
-            {"at": e["at"], "event": e["event"], "by": e["by"],
-             **({"detail": e["detail"]} if "detail" in e else {})}
-            for e in item["timeline"]
+            {"at": e.at, "event": e.event, "by": e.by,
+             **({"detail": e.detail} if e.detail else {})}
+            for e in item.timeline
         ]
     if personal is not None and principal.role is not Role.OPS:
-        patient = personal["patient"]
+        patient = personal.patient
         result["patient"] = {
-            "given_name": patient["given_name"],
-            "family_name": patient["family_name"],
-            "nhs_number": nhs_number.display(patient["nhs_number"]),
+            "given_name": patient.given_name,
+            "family_name": patient.family_name,
+            "nhs_number": nhs_number.display(patient.nhs_number),
         }
         if principal.role is Role.COACH:
-            result["patient"].update({k: patient.get(k) for k in
-                                      ("date_of_birth", "phone", "email", "address",
-                                       "contact_preference")})
-            result["health_conditions"] = personal["health_conditions"]
-            result["reason"] = personal["reason"]
+            address = patient.address
+            result["patient"].update({
+                "date_of_birth": patient.date_of_birth, "phone": patient.phone,
+                "email": patient.email, "contact_preference": patient.contact_preference,
+                "address": {"lines": list(address.lines), "postcode": address.postcode}
+                if address else None})
+            result["health_conditions"] = list(personal.health_conditions)
+            result["reason"] = personal.reason
     return result
 
 

@@ -18,14 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 from workingbetter.domain import human_steps, slots
 from workingbetter.domain.human_steps import Awaiting
-from workingbetter.domain.referral import STALLED, TASK_FAILED, Status, is_stopped
-from workingbetter.store import Event, Item, Store
+from workingbetter.domain.records import UNSET, Referral, ReferralChange
+from workingbetter.domain.referral import STALLED, TASK_FAILED, Status
+from workingbetter.store import Event, Store
 from workingbetter.workflow import Workflow, runs_of
 
 if TYPE_CHECKING:
     from workingbetter.settings import Settings  # pydantic-settings: only when read
 
-__all__ = ["STALLED", "TASK_FAILED", "carry_on", "is_stopped", "outcome_timeout", "payload",
+__all__ = ["STALLED", "TASK_FAILED", "carry_on", "outcome_timeout", "payload",
            "resume", "start_run", "step_name", "wait_of", "where"]
 
 # Where a referral with no step outstanding picks up, by its status: the task that moves it on.
@@ -40,13 +41,12 @@ _BY_STATUS: dict[Status, dict[str, Any]] = {
 }
 
 
-def wait_of(awaiting: str, item: Mapping[str, Any]) -> human_steps.Wait:
+def wait_of(awaiting: str, item: Referral) -> human_steps.Wait:
     """Which wait of the run a step is (the in-work checks wait in a state per week)."""
-    week = item.get("sustainment_week")
-    return human_steps.step(awaiting).wait(int(week) if week is not None else None)
+    return human_steps.step(awaiting).wait(item.sustainment_week)
 
 
-def step_name(awaiting: str, item: Mapping[str, Any]) -> str:
+def step_name(awaiting: str, item: Referral) -> str:
     """The value the run routes on to come back to the step's wait (a value no step declares
     goes to the routing Choice's default: the referral is flagged as stalled)."""
     return wait_of(awaiting, item).back_to if awaiting in human_steps.BY_VALUE else awaiting
@@ -60,21 +60,21 @@ def outcome_timeout(settings: Settings, start_iso: str) -> int:
     return settings.seconds(days_until + settings.appointment_outcome_days)
 
 
-def where(item: Mapping[str, Any]) -> dict[str, Any]:
+def where(item: Referral) -> dict[str, Any]:
     """The new run's input beyond the referral id: the step to start at, as the ASL's own
     routing values (`step.back_to` for a wait or an answered decision, `retry.step` for a
     task). Ids, enums and numbers only."""
-    if item.get("resume_with"):
-        return {"step": dict(item["resume_with"])}
-    if item.get("attention") == TASK_FAILED and item.get("failed_at"):
-        return {"retry": {"step": item["failed_at"]}}
-    awaiting = item.get("awaiting")
+    if item.resume_with:
+        return {"step": dict(item.resume_with)}
+    if item.attention == TASK_FAILED and item.failed_at:
+        return {"retry": {"step": item.failed_at}}
+    awaiting = item.awaiting
     if awaiting and awaiting != Awaiting.OPS_RETRY:
         return {"step": {"back_to": step_name(str(awaiting), item), "exhausted": False,
                          "next": None}}
-    if item.get("failed_at"):
-        return {"retry": {"step": item["failed_at"]}}
-    status = Status(item["status"])
+    if item.failed_at:
+        return {"retry": {"step": item.failed_at}}
+    status = item.status
     if status is Status.WAITLISTED:
         return {"step": {"back_to": human_steps.CAPACITY.wait().back_to, "exhausted": False,
                          "next": None}}
@@ -84,46 +84,46 @@ def where(item: Mapping[str, Any]) -> dict[str, Any]:
     return dict(_BY_STATUS.get(status, {"retry": {"step": "Triage"}}))
 
 
-def payload(settings: Settings, item: Mapping[str, Any],
+def payload(settings: Settings, item: Referral,
             start: Mapping[str, Any]) -> dict[str, Any]:
     """Everything the states after `start` read from the run's input."""
     body: dict[str, Any] = {"plan": {"route": "accept", "timers": settings.timers()}, **start}
-    appointment = item.get("appointment")
+    appointment = item.appointment
     if appointment:
-        body["booking"] = {"outcome_timeout": outcome_timeout(settings, appointment["start"])}
+        body["booking"] = {"outcome_timeout": outcome_timeout(settings, appointment.start)}
     return body
 
 
-def start_run(store: Store, workflow: Workflow, settings: Settings, item: Item,
+def start_run(store: Store, workflow: Workflow, settings: Settings, item: Referral,
               start: Mapping[str, Any]) -> str:
     """Start the referral's next run at `start`; on failure the referral is flagged as
     stalled again, with where it was to go on from, so that ops can resume it."""
-    referral_id = item["referral_id"]
+    referral_id = item.referral_id
     number = len(runs_of(item))
     try:
         name = workflow.resume(referral_id, number, payload(settings, item, start))
     except Exception:
         store.update(referral_id, Event("resume_failed", "system"),
-                     set_fields={"attention": STALLED, "resume_with": start.get("step")}
-                     if start.get("step") else {"attention": STALLED})
+                     ReferralChange(attention=STALLED, resume_with=start.get("step") or UNSET))
         raise
     store.add_run(referral_id, name)
     return name
 
 
-def resume(store: Store, workflow: Workflow, settings: Settings, item: Item,
-           actor: str) -> Item:
+def resume(store: Store, workflow: Workflow, settings: Settings, item: Referral,
+           actor: str) -> Referral:
     """Ops resume a referral whose run has stopped. Raises ConditionFailed if someone else
     resumed or changed it first."""
     start = where(item)
-    updated = store.update(item["referral_id"], Event("resumed", actor, {"from": _label(start)}),
-                           set_fields={"chases": 0}, remove=["attention", "resume_with"],
-                           only_if={"attention": item.get("attention"), "task_token": None})
+    updated = store.update(item.referral_id, Event("resumed", actor, {"from": _label(start)}),
+                           ReferralChange(chases=0, attention=None, resume_with=None),
+                           only_if=ReferralChange(attention=item.attention,
+                                                  task_token=None))
     start_run(store, workflow, settings, updated, start)
     return updated
 
 
-def carry_on(store: Store, workflow: Workflow, settings: Settings, item: Item,
+def carry_on(store: Store, workflow: Workflow, settings: Settings, item: Referral,
              awaiting: str, output: Mapping[str, Any]) -> str:
     """A late answer to a stalled step was recorded: a new run goes on from the decision."""
     step = {"back_to": wait_of(awaiting, item).answered, "exhausted": False,

@@ -5,6 +5,7 @@ the timeline, and handed to the run as enums (`{"next": ...}`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -15,6 +16,7 @@ from workingbetter.auth import Principal, Role
 from workingbetter.domain import slots
 from workingbetter.domain.errors import Conflict, NotFound
 from workingbetter.domain.human_steps import Awaiting
+from workingbetter.domain.records import Appointment, JobFacts, Referral, ReferralChange
 from workingbetter.domain.referral import ExitReason, Status
 
 # The request models live with the step declarations (pure); named here for existing callers.
@@ -30,7 +32,7 @@ from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
 from workingbetter.parsing import parse
 from workingbetter.resume import STALLED
-from workingbetter.store import ConditionFailed, Event, Item, Store, now_iso
+from workingbetter.store import NO_CHANGE, ConditionFailed, Event, Item, Store, now_iso
 from workingbetter.workflow import Workflow, runs_of
 
 if TYPE_CHECKING:
@@ -51,15 +53,10 @@ def answers(awaiting: Awaiting) -> Callable[[Record], Record]:
     return register
 
 
-def job_facts(job: Job) -> dict[str, Any]:
-    """The job as the referral item keeps it (the outcome reports' facts): no employer."""
-    facts: dict[str, Any] = {"hours_per_week": str(job.hours_per_week),
-                             "start_date": job.start_date.isoformat()}
-    if job.pay_band is not None:
-        facts["pay_band"] = job.pay_band
-    if job.self_employed is not None:
-        facts["self_employed"] = job.self_employed
-    return facts
+def job_facts(job: Job) -> JobFacts:
+    """The job as the referral keeps it (the outcome reports' facts): no employer."""
+    return JobFacts(str(job.hours_per_week), job.start_date.isoformat(), job.pay_band,
+                    job.self_employed)
 
 
 # How a referral ends when in-work support ends at a sustainment check.
@@ -77,45 +74,45 @@ class Steps:
         self.workflow = workflow
         self.settings = settings
 
-    def _waiting(self, principal: Principal, referral_id: str, step: Awaiting) -> Item:
+    def _waiting(self, principal: Principal, referral_id: str, step: Awaiting) -> Referral:
         """Who may act, then whether the run waits for this step: both before the body is
         read, so that nobody learns anything from validation they are not allowed to see."""
         principal.require(Role.COACH)
         item = self.store.referral(referral_id)
         if item is None or not self._coach_may_act(principal, item, step):
             raise NotFound("No referral with that id is in your caseload")
-        status = Status(item["status"])
+        status = item.status
         if status.terminal:
             raise Conflict(f"This referral has ended ({status}): nothing more can be recorded")
-        waiting = item.get("awaiting")
+        waiting = item.awaiting
         if waiting != step:
             now = f"it is waiting for {waiting}" if waiting else "it is not waiting for anyone"
             raise Conflict(f"The referral is not waiting for {step}: {now}")
-        if not item.get("task_token") and item.get("attention") != STALLED:
+        if not item.task_token and item.attention != STALLED:
             raise Conflict(f"The referral's {step} is being chased at this moment: try again "
                            "in a minute")
         return item
 
-    def _coach_may_act(self, principal: Principal, item: Item, step: Awaiting) -> bool:
-        if item.get("coach_id") == principal.coach_id:
+    def _coach_may_act(self, principal: Principal, item: Referral, step: Awaiting) -> bool:
+        if item.coach_id == principal.coach_id:
             return True
         if step is Awaiting.TRIAGE_DECISION and principal.coach_id:
             coach = self.store.coach(principal.coach_id)
-            return coach is not None and coach["practice_ods"] == item["practice_ods"]
+            return coach is not None and coach.practice_ods == item.practice_ods
         return False
 
-    def _answer(self, item: Item, step: Awaiting, next_: str, event: Event,
-                set_fields: dict[str, Any] | None = None,
+    def _answer(self, item: Referral, step: Awaiting, next_: str, event: Event,
+                change: ReferralChange = NO_CHANGE,
                 end_as: tuple[Status, ExitReason] | None = None,
                 note: dict[str, Any] | None = None) -> Item:
         """Hand the answer to the run; free text goes to the personal-data store, never the
         timeline, so that erasure removes it and ops never see it. The note is written first
         and taken back if the answer does not land: a failed request changes nothing."""
-        note_key = self.store.add_note(item["referral_id"], {
+        note_key = self.store.add_note(item.referral_id, {
             "at": now_iso(), "event": event.event, **note}) if note else None
         try:
             updated = answer(self.store, self.workflow, item, step, {"next": next_}, event,
-                             set_fields=set_fields, end_as=end_as)
+                             change=change, end_as=end_as)
         except ConditionFailed as error:
             self._take_back(note_key)
             raise Conflict("Someone else changed this referral at the same moment (it may "
@@ -128,9 +125,10 @@ class Steps:
         if step is Awaiting.TRIAGE_DECISION and next_ == "allocate":
             notices.accepted(updated)
         if step is Awaiting.APPOINTMENT_OUTCOME:
-            notices.appointment_over(updated, str(updated["appointment"]["outcome"]))
+            notices.appointment_over(updated, str(updated.appointment
+                                                  and updated.appointment.outcome))
         count("HumanStepRecorded", step=str(step), next=next_)
-        return {"referral_id": item["referral_id"], "status": updated["status"],
+        return {"referral_id": item.referral_id, "status": updated.status,
                 "next": next_}
 
     def _take_back(self, note_key: Item | None) -> None:
@@ -149,13 +147,13 @@ class Steps:
         item = self.store.referral(referral_id)
         if item is None:
             raise NotFound("No referral with that id")
-        if Status(item["status"]).terminal:
-            raise Conflict(f"This referral has ended ({item['status']}): nothing to resume")
+        if item.status.terminal:
+            raise Conflict(f"This referral has ended ({item.status}): nothing to resume")
         if self._run_is_going(item):
-            if item.get("awaiting") == Awaiting.OPS_RETRY and item.get("task_token"):
+            if item.awaiting == Awaiting.OPS_RETRY and item.task_token:
                 return self._answer(item, Awaiting.OPS_RETRY, "retry",
                                     Event("failed_step_retried", principal.actor))
-            waiting = item.get("awaiting") or "its next step"
+            waiting = item.awaiting or "its next step"
             raise Conflict(f"This referral's run is going (waiting for {waiting}): there is "
                            "nothing to resume")
         try:
@@ -163,9 +161,9 @@ class Steps:
         except ConditionFailed as error:
             raise Conflict("Someone else changed this referral at the same moment: reload it "
                            "and check") from error
-        return {"referral_id": referral_id, "status": item["status"], "next": "resume"}
+        return {"referral_id": referral_id, "status": item.status, "next": "resume"}
 
-    def _run_is_going(self, item: Item) -> bool:
+    def _run_is_going(self, item: Referral) -> bool:
         run = self.workflow.describe(runs_of(item)[-1])
         return run is not None and run["status"] == "RUNNING"
 
@@ -182,7 +180,7 @@ class Steps:
         note = {"reason": decision.reason}
         if decision.decision == "accept":
             return self._answer(item, Awaiting.TRIAGE_DECISION, "allocate", event,
-                                {"status": str(Status.TRIAGE)}, note=note)
+                                ReferralChange(status=Status.TRIAGE), note=note)
         return self._answer(item, Awaiting.TRIAGE_DECISION, "reject", event,
                             end_as=(Status.REJECTED, ExitReason.INELIGIBLE), note=note)
 
@@ -190,8 +188,10 @@ class Steps:
     def appointment_outcome(self, principal: Principal, referral_id: str, body: Any) -> Item:
         item = self._waiting(principal, referral_id, Awaiting.APPOINTMENT_OUTCOME)
         outcome = parse_body(AppointmentOutcome, body).outcome
-        self._appointment_has_come(item["appointment"], outcome)
-        appointment = {**item["appointment"], "outcome": outcome}
+        booked = item.appointment
+        assert booked is not None, "a run awaits an outcome only of a booked appointment"
+        self._appointment_has_come(booked, outcome)
+        appointment = replace(booked, outcome=outcome)
         step = Awaiting.APPOINTMENT_OUTCOME
         if outcome == "attended":
             now = datetime.now(UTC)
@@ -199,16 +199,17 @@ class Steps:
                 seconds=self.settings.seconds(self.settings.support_period_days))
             return self._answer(item, step, "support",
                                 Event("first_appointment_attended", principal.actor),
-                                {"status": str(Status.IN_SUPPORT), "appointment": appointment,
-                                 "missed_in_a_row": 0, "support_started_at": slots.iso(now),
-                                 "support_ends_at": slots.iso(ends)})
+                                ReferralChange(status=Status.IN_SUPPORT, appointment=appointment,
+                                               missed_in_a_row=0,
+                                               support_started_at=slots.iso(now),
+                                               support_ends_at=slots.iso(ends)))
         if outcome == "cancelled":
-            self.store.free_slot(item["coach_id"], item["appointment"]["start"], referral_id)
+            self.store.free_slot(str(item.coach_id), booked.start, referral_id)
             return self._answer(item, step, "rebook",
                                 Event("appointment_cancelled_rebooking", principal.actor),
-                                {"appointment": appointment})
-        missed = int(item.get("missed_in_a_row", 0)) + 1
-        fields = {"appointment": appointment, "missed_in_a_row": missed}
+                                ReferralChange(appointment=appointment))
+        missed = item.missed_in_a_row + 1
+        fields = ReferralChange(appointment=appointment, missed_in_a_row=missed)
         if missed >= self.settings.max_missed_appointments:
             return self._answer(item, step, "exit",
                                 Event("did_not_attend_exit", principal.actor,
@@ -220,14 +221,14 @@ class Steps:
                                   {"missed_in_a_row": missed}), fields)
 
     @staticmethod
-    def _appointment_has_come(appointment: Item, outcome: str) -> None:
+    def _appointment_has_come(appointment: Appointment, outcome: str) -> None:
         """Whether someone came can only be known once the appointment has started; a
         cancellation can be recorded at any time."""
         if outcome == "cancelled":
             return
-        due = slots.parse_iso(str(appointment.get("due_at") or appointment["start"]))
+        due = slots.parse_iso(appointment.due_at or appointment.start)
         if datetime.now(UTC) < due:
-            start = slots.parse_iso(appointment["start"]).astimezone(slots.UK)
+            start = slots.parse_iso(appointment.start).astimezone(slots.UK)
             raise Conflict(f"The appointment has not happened yet: it is on {start:%A} "
                            f"{start.day} {start:%B %Y} at {start:%H:%M}. Record whether the "
                            "patient came once it has started (a cancellation can be recorded "
@@ -240,12 +241,13 @@ class Steps:
         step = Awaiting.REVIEW
         fields, note, detail = _review_record(item, review)
         if review.decision == "job_start":
-            if item["status"] == Status.IN_WORK:
+            if item.status == Status.IN_WORK:
                 raise Conflict("The patient is already in work: record a job that ended as an "
                                "exit (job ended) before a new job start")
             assert review.job is not None
-            fields.update({"status": str(Status.IN_WORK), "job": job_facts(review.job),
-                           "job_started_at": slots.iso(datetime.now(UTC))})
+            fields = fields.merged(ReferralChange(
+                status=Status.IN_WORK, job=job_facts(review.job),
+                job_started_at=slots.iso(datetime.now(UTC))))
             note.update({k: v for k, v in {"employer": review.job.employer,
                                            "role": review.job.role}.items() if v})
             return self._answer(item, step, "in_work",
@@ -259,14 +261,14 @@ class Steps:
         if _support_year_reached(item):
             # Support is time-unlimited (IPS): a year in, coach and patient agree to go on,
             # and the next prompt comes a year later.
-            ends = slots.parse_iso(item["support_ends_at"]) + timedelta(
+            ends = slots.parse_iso(str(item.support_ends_at)) + timedelta(
                 seconds=self.settings.seconds(self.settings.support_period_days))
-            fields["support_ends_at"] = slots.iso(ends)
+            fields = fields.merged(ReferralChange(support_ends_at=slots.iso(ends)))
             event = "support_goes_on_past_a_year"
         return self._answer(item, step, "renew" if self._run_nearly_over(item) else "review",
                             Event(event, principal.actor, detail), fields, note=note)
 
-    def _run_nearly_over(self, item: Item) -> bool:
+    def _run_nearly_over(self, item: Referral) -> bool:
         """Whether the next review, chased to the last, could outlive this run's year: then
         support goes on in a new run."""
         run = self.workflow.describe(runs_of(item)[-1])
@@ -282,7 +284,8 @@ class Steps:
     def sustainment(self, principal: Principal, referral_id: str, body: Any) -> Item:
         item = self._waiting(principal, referral_id, Awaiting.SUSTAINMENT_CHECK)
         check = parse_body(Sustainment, body)
-        week = int(item["sustainment_week"])
+        week = item.sustainment_week
+        assert week is not None, "a run awaits a sustainment check at a week"
         step = Awaiting.SUSTAINMENT_CHECK
         if not check.still_in_work:
             return self._answer(item, step, "exit",
@@ -295,22 +298,23 @@ class Steps:
         return self._answer(item, step, "sustain", reached)
 
 
-def _review_record(item: Item, review: Review) -> tuple[dict[str, Any], dict[str, Any],
+def _review_record(item: Referral, review: Review) -> tuple[ReferralChange, dict[str, Any],
                                                          dict[str, Any]]:
     """What a review adds to the referral (counts and dates), to the coach's notes (free
     text, personal-data store) and to the timeline (a count)."""
-    contacts = int(item.get("employer_contacts", 0)) + review.employer_contacts
-    fields: dict[str, Any] = {"employer_contacts": contacts,
-                              "reviews_done": int(item.get("reviews_done", 0)) + 1}
-    if item.get("first_employer_contact_at") is None and review.employer_contacts:
-        fields["first_employer_contact_at"] = slots.iso(datetime.now(UTC))
+    contacts = item.employer_contacts + review.employer_contacts
+    fields = ReferralChange(employer_contacts=contacts,
+                            reviews_done=item.reviews_done + 1)
+    if item.first_employer_contact_at is None and review.employer_contacts:
+        fields = fields.merged(ReferralChange(
+            first_employer_contact_at=slots.iso(datetime.now(UTC))))
     note: dict[str, Any] = {k: v for k, v in {"goals": review.goals,
                                               "confidence": review.confidence}.items()
                             if v is not None}
     return fields, note, {"employer_contacts": review.employer_contacts}
 
 
-def _support_year_reached(item: Item) -> bool:
-    ends = item.get("support_ends_at")
-    return item["status"] == Status.IN_SUPPORT and bool(ends) and \
+def _support_year_reached(item: Referral) -> bool:
+    ends = item.support_ends_at
+    return item.status == Status.IN_SUPPORT and bool(ends) and \
         slots.parse_iso(str(ends)) <= datetime.now(UTC)

@@ -16,14 +16,33 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
-from workingbetter.domain.referral import COUNTED_STALLED, STALLED, TASK_FAILED, TERMINAL, Status
-from workingbetter.domain.referral import counted_as as bucket_of
+from workingbetter import keys
+from workingbetter.domain.records import (
+    Coach,
+    FollowUp,
+    PersonalData,
+    Practice,
+    Referral,
+    ReferralChange,
+    Slot,
+    field_names,
+)
+from workingbetter.domain.referral import (
+    COUNTED_STALLED,
+    STALLED,
+    TASK_FAILED,
+    TERMINAL,
+    ContactPreference,
+    Status,
+)
+from workingbetter.item_codec import decode, encode, encode_set
+from workingbetter.update_expression import update as update_expression
 
 if TYPE_CHECKING:
     from boto3.dynamodb.conditions import Attr as AttrCondition
@@ -32,13 +51,10 @@ if TYPE_CHECKING:
 
 Item = dict[str, Any]
 
-# Sparse index keys: every referral is in Latest; flagged ones are in ByAttention.
-LATEST = "REFERRAL"
-ATTENTION = "ATTENTION"
-COUNT = "COUNT"  # pk of the counter items, one per row of ops's status table
 BUCKETS = (*(str(s) for s in Status), COUNTED_STALLED)
 _AFTER_EVERY = "\uffff"  # sorts after any created_at under a range-key prefix
 _BATCH = 100  # BatchGetItem's most keys a call
+NO_CHANGE = ReferralChange()
 
 
 # Importing boto3 (which `boto3.dynamodb.conditions` does) is the costliest part of a cold
@@ -59,15 +75,6 @@ def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _ref_key(referral_id: str) -> Item:
-    return {"pk": f"REFERRAL#{referral_id}", "sk": "REFERRAL"}
-
-
-def _personal_key(referral_id: str) -> Item:
-    """The patient's details: the first of a referral's personal-data items (notes follow)."""
-    return {"referral_id": referral_id, "sk": "PATIENT"}
-
-
 def _key_of(personal_item: Item) -> Item:
     return {"referral_id": personal_item["referral_id"], "sk": personal_item["sk"]}
 
@@ -76,11 +83,6 @@ def _cancel_codes(error: ClientError, first: bool = False) -> set[str]:
     """Why a transaction was cancelled (with `first`, why its first item was)."""
     reasons = error.response.get("CancellationReasons", [])
     return {str(r.get("Code")) for r in (reasons[:1] if first else reasons)}
-
-
-def _reference_key(reference: str) -> Item:
-    """The claim on a short reference, and how a reference finds its referral."""
-    return {"pk": f"REF#{reference}", "sk": "REF"}
 
 
 def conditional(write: Callable[[], object]) -> bool:
@@ -130,30 +132,30 @@ class Listing:
     @classmethod
     def everyone(cls, status: Status | None = None) -> Listing:
         return cls("ByStatus", "status", str(status)) if status else \
-            cls("Latest", "ops_pk", LATEST)
+            cls("Latest", "ops_pk", keys.LATEST)
 
     @classmethod
     def practice(cls, practice_ods: str, status: Status | None = None) -> Listing:
         if status:
             return cls("ByPracticeStatus", "status", str(status), "practice_created",
                        f"{practice_ods}#")
-        return cls("ByPractice", "practice_pk", f"PRACTICE#{practice_ods}")
+        return cls("ByPractice", "practice_pk", keys.practice_partition(practice_ods))
 
     @classmethod
     def coach(cls, coach_id: str, status: Status | None = None) -> Listing:
         if status:
             return cls("ByCoachStatus", "status", str(status), "coach_created", f"{coach_id}#")
-        return cls("ByCoach", "coach_pk", f"COACH#{coach_id}")
+        return cls("ByCoach", "coach_pk", keys.coach_partition(coach_id))
 
     @classmethod
     def attention(cls) -> Listing:
         """Referrals flagged for ops (a sparse index: only while flagged)."""
-        return cls("ByAttention", "attention_pk", ATTENTION)
+        return cls("ByAttention", "attention_pk", keys.ATTENTION)
 
     @classmethod
     def caseload(cls, coach_id: str) -> Listing:
         """The coach's referrals while they are live."""
-        return cls("ByCoachLive", "coach_live_pk", f"COACH#{coach_id}")
+        return cls("ByCoachLive", "coach_live_pk", keys.coach_partition(coach_id))
 
     def condition(self, boundary: str | None, newer: bool) -> ConditionBase:
         """The partition, from `boundary` (a created_at, included) on, in the reading order."""
@@ -218,36 +220,38 @@ class Store:
         item = (table or self.table).get_item(Key=key, ConsistentRead=True).get("Item")
         return cast(Item | None, item)
 
-    def referral(self, referral_id: str) -> Item | None:
-        return self._get(_ref_key(referral_id))
+    def referral(self, referral_id: str) -> Referral | None:
+        return _referral(self._get(keys.referral(referral_id)))
 
     def referral_id_for(self, reference: str) -> str | None:
         """The referral a short reference (as stored: WB-XXXX-XXXX) belongs to."""
-        claim = self._get(_reference_key(reference))
+        claim = self._get(keys.reference(reference))
         return None if claim is None else str(claim["referral_id"])
 
-    def read_personal_data(self, referral_id: str, actor: str, purpose: str) -> Item | None:
+    def read_personal_data(self, referral_id: str, actor: str,
+                           purpose: str) -> PersonalData | None:
         """Every read of personal data leaves an audit entry first: who, when, why."""
         at = now_iso()
         self.table.put_item(Item={
-            "pk": f"AUDIT#{referral_id}", "sk": f"{at}#{uuid.uuid4().hex[:8]}",
+            "pk": keys.audit(referral_id), "sk": f"{at}#{uuid.uuid4().hex[:8]}",
             "at": at, "actor": actor, "purpose": purpose,
         })
-        return self._get(_personal_key(referral_id), self.personal)
+        found = self._get(keys.personal(referral_id), self.personal)
+        return None if found is None else decode(PersonalData, found)
 
     def read_case_items(self, referral_id: str, actor: str, purpose: str) -> list[Item]:
         """Every personal-data item of the referral (the patient's details, the coach's case
         record and notes) in one Query, after one audit entry."""
         at = now_iso()
         self.table.put_item(Item={
-            "pk": f"AUDIT#{referral_id}", "sk": f"{at}#{uuid.uuid4().hex[:8]}",
+            "pk": keys.audit(referral_id), "sk": f"{at}#{uuid.uuid4().hex[:8]}",
             "at": at, "actor": actor, "purpose": purpose,
         })
         return self._personal_items(referral_id)
 
     def notes(self, referral_id: str) -> list[Item]:
         """The coach's notes on a referral, oldest first (each an item of its own)."""
-        return [i for i in self._personal_items(referral_id) if i["sk"].startswith("NOTE#")]
+        return [i for i in self._personal_items(referral_id) if i["sk"].startswith(keys.NOTE)]
 
     def _personal_items(self, referral_id: str) -> list[Item]:
         items: list[Item] = []
@@ -261,7 +265,7 @@ class Store:
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def personal_data_for_page(self, referral_ids: list[str], practice_ods: str, actor: str,
-                               purpose: str) -> dict[str, Item]:
+                               purpose: str) -> dict[str, PersonalData]:
         """The patients' details for the referrals a page shows (all at one practice): one
         audit record naming them all, then one BatchGetItem (per 100). Erased ones are absent.
         """
@@ -270,13 +274,13 @@ class Store:
         at = now_iso()
         # Kept by practice, so a referral's trail finds it (see audit_trail).
         self.table.put_item(Item={
-            "pk": f"AUDIT#PRACTICE#{practice_ods}", "sk": f"{at}#{uuid.uuid4().hex[:8]}",
+            "pk": keys.practice_audit(practice_ods), "sk": f"{at}#{uuid.uuid4().hex[:8]}",
             "at": at, "actor": actor, "purpose": purpose, "referral_ids": referral_ids})
-        found: dict[str, Item] = {}
+        found: dict[str, PersonalData] = {}
         for start in range(0, len(referral_ids), _BATCH):
-            keys = [_personal_key(r) for r in referral_ids[start:start + _BATCH]]
-            for item in self._batch_get(self.personal_data_table_name, keys):
-                found[str(item["referral_id"])] = item
+            wanted = [keys.personal(r) for r in referral_ids[start:start + _BATCH]]
+            for item in self._batch_get(self.personal_data_table_name, wanted):
+                found[str(item["referral_id"])] = decode(PersonalData, item)
         return found
 
     def _batch_get(self, table_name: str, keys: list[Item]) -> list[Item]:
@@ -295,11 +299,11 @@ class Store:
                     since: str = "") -> list[Item]:
         """Who read the referral's personal data: its own reads, and the page views at its
         practice since it was made that named it (one record per page view, many ids)."""
-        page = self.table.query(KeyConditionExpression=Key("pk").eq(f"AUDIT#{referral_id}"))
+        page = self.table.query(KeyConditionExpression=Key("pk").eq(keys.audit(referral_id)))
         reads = list(page["Items"])
         if practice_ods:
             kwargs: dict[str, Any] = {
-                "KeyConditionExpression": Key("pk").eq(f"AUDIT#PRACTICE#{practice_ods}")
+                "KeyConditionExpression": Key("pk").eq(keys.practice_audit(practice_ods))
                 & Key("sk").gte(since),
                 "FilterExpression": Attr("referral_ids").contains(referral_id)}
             while True:
@@ -326,29 +330,28 @@ class Store:
 
     def set_withdraw_link(self, referral_id: str, token_hash: str) -> None:
         """One live link per referral: a newer message's link replaces the older one."""
-        self.table.put_item(Item={"pk": f"REFERRAL#{referral_id}", "sk": "WITHDRAW_LINK",
-                                  "token_hash": token_hash})
+        self.table.put_item(Item={**keys.withdraw_link(referral_id), "token_hash": token_hash})
 
     def use_withdraw_link(self, referral_id: str, token_hash: str) -> bool:
         """Single use: the link is deleted as it is used; False if unknown, used or expired."""
         return conditional(lambda: self.table.delete_item(
-            Key={"pk": f"REFERRAL#{referral_id}", "sk": "WITHDRAW_LINK"},
+            Key=keys.withdraw_link(referral_id),
             ConditionExpression=Attr("token_hash").eq(token_hash)))
 
     def withdraw_link_is_live(self, referral_id: str, token_hash: str) -> bool:
         """Read only: showing the patient's page must not use the link up."""
-        link = self._get({"pk": f"REFERRAL#{referral_id}", "sk": "WITHDRAW_LINK"})
+        link = self._get(keys.withdraw_link(referral_id))
         return link is not None and hmac.compare_digest(str(link["token_hash"]), token_hash)
 
     def drop_withdraw_link(self, referral_id: str) -> None:
-        self.table.delete_item(Key={"pk": f"REFERRAL#{referral_id}", "sk": "WITHDRAW_LINK"})
+        self.table.delete_item(Key=keys.withdraw_link(referral_id))
 
     def change_contact(self, referral_id: str, contact: Item, event: Event) -> bool:
         """The patient's new channel and details: the details with the personal data, the
         channel (an enum, which picks how messages go) on the referral, while it is live.
         False when the referral has ended or its personal data was erased."""
         landed = conditional(lambda: self.personal.update_item(
-            Key=_personal_key(referral_id),
+            Key=keys.personal(referral_id),
             UpdateExpression="SET patient.phone = :p, patient.email = :e, "
                              "patient.contact_preference = :c",
             ConditionExpression=Attr("referral_id").exists(),
@@ -357,30 +360,30 @@ class Store:
         if not landed:
             return False
         try:
-            self.update(referral_id, event,
-                        set_fields={"contact_preference": contact["contact_preference"]})
+            self.update(referral_id, event, ReferralChange(
+                contact_preference=ContactPreference(contact["contact_preference"])))
         except ConditionFailed:
             return False
         return True
 
-    def note_on_referral(self, referral_id: str, name: str, value: Any) -> None:
+    def note_on_referral(self, referral_id: str, change: ReferralChange) -> None:
         """Bookkeeping that is not a change of state (no timeline entry)."""
-        self.table.update_item(Key=_ref_key(referral_id), UpdateExpression="SET #n = :v",
-                               ExpressionAttributeNames={"#n": name},
-                               ExpressionAttributeValues={":v": value})
+        sets, removes = _attributes(change)
+        self.table.update_item(Key=keys.referral(referral_id),
+                               **update_expression(sets, removes).arguments())
 
     def add_run(self, referral_id: str, run_name: str) -> None:
         """List a run the referral now has (once, however often a task is retried)."""
         conditional(lambda: self.table.update_item(
-            Key=_ref_key(referral_id),
+            Key=keys.referral(referral_id),
             UpdateExpression="SET #runs = list_append(if_not_exists(#runs, :none), :run), "
             "run_name = :name",
             ConditionExpression="attribute_exists(pk) AND NOT contains(#runs, :name)",
             ExpressionAttributeNames={"#runs": "runs"},
             ExpressionAttributeValues={":none": [], ":run": [run_name], ":name": run_name}))
 
-    def _query_all(self, index: str, key: str, value: str) -> list[Item]:
-        items: list[Item] = []
+    def _query_all(self, index: str, key: str, value: str) -> list[Referral]:
+        items: list[Referral] = []
         kwargs: dict[str, Any] = {
             "IndexName": index,
             "KeyConditionExpression": Key(key).eq(value),
@@ -388,41 +391,41 @@ class Store:
         }
         while True:
             page = self.table.query(**kwargs)
-            items.extend(page["Items"])
+            items.extend(_as_referral(i) for i in page["Items"])
             if "LastEvaluatedKey" not in page:
                 return items
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def referrals_for_practice(self, practice_ods: str) -> list[Item]:
-        return self._query_all("ByPractice", "practice_pk", f"PRACTICE#{practice_ods}")
+    def referrals_for_practice(self, practice_ods: str) -> list[Referral]:
+        return self._query_all("ByPractice", "practice_pk", keys.practice_partition(practice_ods))
 
     def practice_referrals_for_patient(self, practice_ods: str, patient_key: str,
-                                       fields: Iterable[str] = ()) -> list[Item]:
+                                       fields: Iterable[str] = ()) -> list[Referral]:
         """A practice's referrals for one patient (by the keyed hash of their NHS number),
         newest first: one Query on ByPatient, which holds only that patient's referrals."""
         page = self.table.query(
             IndexName="ByPatient", ScanIndexForward=False,
             KeyConditionExpression=Key("patient_key").eq(patient_key),
             FilterExpression=Attr("practice_ods").eq(practice_ods),
-            **_projection(fields, "referral_id", "created_at"))
-        return cast(list[Item], page["Items"])
+            **_projection(fields))
+        return [_as_referral(i) for i in page["Items"]]
 
-    def referrals_for_coach(self, coach_id: str) -> list[Item]:
-        return self._query_all("ByCoach", "coach_pk", f"COACH#{coach_id}")
+    def referrals_for_coach(self, coach_id: str) -> list[Referral]:
+        return self._query_all("ByCoach", "coach_pk", keys.coach_partition(coach_id))
 
     def referrals_in(self, listing: Listing, boundary: str | None, newer: bool,
-                     count: int, fields: Iterable[str] = ()) -> tuple[list[Item], bool]:
+                     count: int, fields: Iterable[str] = ()) -> tuple[list[Referral], bool]:
         """Up to `count` referrals of the listing from `boundary` (a created_at, included) on:
         newest first, or oldest first when reading back towards newer ones. Also whether more
         follow. One Query, unless DynamoDB's 1 MB page cuts it short. With `fields`, only
         those attributes come back (a list rarely needs the timeline, the bulk of an item)."""
-        items: list[Item] = []
+        items: list[Referral] = []
         kwargs: dict[str, Any] = {"IndexName": listing.index, "ScanIndexForward": newer,
                                   "KeyConditionExpression": listing.condition(boundary, newer),
-                                  **_projection(fields, "referral_id", "created_at")}
+                                  **_projection(fields)}
         while True:
             page = self.table.query(**kwargs, Limit=count - len(items) + 1)
-            items += page["Items"]
+            items += [_as_referral(i) for i in page["Items"]]
             if len(items) > count:
                 return items[:count], True
             if "LastEvaluatedKey" not in page:
@@ -430,74 +433,70 @@ class Store:
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def referrals_made(self, listing: Listing, start: str, end: str,
-                       fields: Iterable[str]) -> Iterator[Item]:
+                       fields: Iterable[str]) -> Iterator[Referral]:
         """Every referral of the listing made from `start` up to `end` (created_at strings,
         end excluded), oldest first: one Query paged by DynamoDB, projected to `fields`."""
         kwargs: dict[str, Any] = {
             "IndexName": listing.index, "ScanIndexForward": True,
             "KeyConditionExpression": Key(listing.key).eq(listing.value)
             & Key(listing.range).between(listing.prefix + start, listing.prefix + end),
-            **_projection(fields, "referral_id", "created_at")}
+            **_projection(fields)}
         while True:
             page = self.table.query(**kwargs)
             for item in page["Items"]:
                 if str(item["created_at"]) < end:
-                    yield item
+                    yield _as_referral(item)
             if "LastEvaluatedKey" not in page:
                 return
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def flagged(self, count: int, fields: Iterable[str] = ()) -> tuple[list[Item], bool]:
+    def flagged(self, count: int, fields: Iterable[str] = ()) -> tuple[list[Referral], bool]:
         """Referrals flagged for ops (newest first), and whether there are more."""
         return self.referrals_in(Listing.attention(), None, False, count, fields)
 
     def status_counts(self) -> dict[str, int]:
         """Referrals in each row of ops's status table: the counter items, one read."""
-        keys = [{"pk": COUNT, "sk": bucket} for bucket in BUCKETS]
-        counted = {str(i["sk"]): int(i.get("n", 0)) for i in self._batch_get(self.table_name,
-                                                                             keys)}
+        counters = [keys.counter(bucket) for bucket in BUCKETS]
+        counted = {str(i["sk"]): int(i.get("n", 0))
+                   for i in self._batch_get(self.table_name, counters)}
         return {bucket: counted.get(bucket, 0) for bucket in BUCKETS}
 
     def waitlist(self, practice_ods: str) -> list[str]:
         """Waitlisted referral ids at a practice, longest-waiting first."""
         page = self.table.query(IndexName="ByWaitlist", ScanIndexForward=True,
                                 KeyConditionExpression=Key("waitlist_pk").eq(
-                                    f"WAITLIST#{practice_ods}"))
-        return [str(i["pk"]).removeprefix("REFERRAL#") for i in page["Items"]]
+                                    keys.waitlist(practice_ods)))
+        return [keys.referral_of(str(i["pk"])) for i in page["Items"]]
 
-    def practices(self) -> list[Item]:
-        return cast(list[Item],
-                    self.table.query(KeyConditionExpression=Key("pk").eq("PRACTICE"))["Items"])
+    def practices(self) -> list[Practice]:
+        page = self.table.query(KeyConditionExpression=Key("pk").eq(keys.PRACTICES))
+        return [decode(Practice, i) for i in page["Items"]]
 
-    def practice(self, practice_ods: str) -> Item | None:
-        return self._get({"pk": "PRACTICE", "sk": practice_ods})
+    def practice(self, practice_ods: str) -> Practice | None:
+        found = self._get(keys.practice(practice_ods))
+        return None if found is None else decode(Practice, found)
 
-    def coach(self, coach_id: str) -> Item | None:
-        return self._get({"pk": f"COACH#{coach_id}", "sk": "COACH"})
+    def coach(self, coach_id: str) -> Coach | None:
+        found = self._get(keys.coach(coach_id))
+        return None if found is None else decode(Coach, found)
 
     def booked_slots(self, coach_id: str, from_iso: str) -> list[str]:
         page = self.table.query(
-            KeyConditionExpression=Key("pk").eq(f"SLOT#{coach_id}") & Key("sk").gte(from_iso),
+            KeyConditionExpression=Key("pk").eq(keys.slots(coach_id)) & Key("sk").gte(from_iso),
             ConsistentRead=True,
         )
         return [item["sk"] for item in page["Items"]]
 
     # -- seeding (local stack and deploy script) -------------------------------------------
 
-    def put_practice(self, practice_ods: str, name: str, sessions: list[Item],
-                     email: str, address: str, phone: str) -> None:
-        """A participating practice; `email` is its generic mailbox for feedback; `address`
-        and `phone` are where patients go to their appointments and whom they call."""
-        self.table.put_item(
-            Item={"pk": "PRACTICE", "sk": practice_ods, "practice_ods": practice_ods,
-                  "name": name, "sessions": sessions, "email": email, "address": address,
-                  "phone": phone}
-        )
+    def put_practice(self, practice: Practice) -> None:
+        """A participating practice (see `Practice`)."""
+        self.table.put_item(Item={**keys.practice(practice.practice_ods), **encode(practice)})
 
     def put_coach(self, coach_id: str, practice_ods: str, weekday: int) -> None:
         """Create a coach with an empty caseload; an existing coach keeps its count."""
         self.table.update_item(
-            Key={"pk": f"COACH#{coach_id}", "sk": "COACH"},
+            Key=keys.coach(coach_id),
             UpdateExpression="SET coach_id = :c, practice_ods = :p, weekday = :w, "
             "active = if_not_exists(active, :zero)",
             ExpressionAttributeValues={":c": coach_id, ":p": practice_ods, ":w": weekday,
@@ -511,49 +510,50 @@ class Store:
         counted: dict[str, int] = {}
         with self.table.batch_writer() as workflow, self.personal.batch_writer() as personal:
             for referral, details in referrals:
-                item = {**_ref_key(referral["referral_id"]), **referral, **_listed(referral)}
+                item = {**keys.referral(referral["referral_id"]), **referral, **_listed(referral)}
                 if referral.get("coach_id"):
-                    item.update(_allocated(str(referral["coach_id"]),
+                    item.update(keys.allocated(str(referral["coach_id"]),
                                            str(referral["created_at"])))
                     if Status(referral["status"]).terminal:
                         del item["coach_live_pk"]
                 if referral.get("attention"):
-                    item["attention_pk"] = ATTENTION
-                item["counted_as"] = bucket_of(item)
+                    item["attention_pk"] = keys.ATTENTION
+                item["counted_as"] = _as_referral(item).counted_as
                 counted[item["counted_as"]] = counted.get(item["counted_as"], 0) + 1
                 workflow.put_item(Item=item)
-                personal.put_item(Item={**details, **_personal_key(referral["referral_id"])})
+                personal.put_item(Item={**details, **keys.personal(referral["referral_id"])})
         for bucket, n in counted.items():
-            self.table.update_item(Key={"pk": COUNT, "sk": bucket}, UpdateExpression="ADD n :n",
+            self.table.update_item(Key=keys.counter(bucket), UpdateExpression="ADD n :n",
                                    ExpressionAttributeValues={":n": n})
 
     # -- intake ----------------------------------------------------------------------------
 
-    def create_referral(self, referral: Item, personal: Item, patient_key: str) -> None:
+    def create_referral(self, referral: Referral, personal: Item, patient_key: str) -> None:
         """Workflow item, personal-data item, the one-active-referral marker and the claim on
         the referral's short reference, all or none. ReferenceTaken if the reference is
         another referral's (draw another and try again)."""
-        referral_id = referral["referral_id"]
+        referral_id = referral.referral_id
+        item = {**keys.referral(referral_id), **encode_set(referral),
+                **keys.listed(referral.practice_ods, referral.created_at, str(referral.status))}
         try:
             self.client.transact_write_items(
                 TransactItems=[
                     {"Put": {"TableName": self.table_name,
-                             "Item": {**_reference_key(referral["reference"]),
+                             "Item": {**keys.reference(str(referral.reference)),
                                       "referral_id": referral_id},
                              "ConditionExpression": "attribute_not_exists(pk) OR "
                                                     "referral_id = :r",
                              "ExpressionAttributeValues": {":r": referral_id}}},
                     {"Put": {"TableName": self.table_name,
-                             "Item": ({**_ref_key(referral_id), **referral,
-                                       **_listed(referral)}),
+                             "Item": item,
                              "ConditionExpression": "attribute_not_exists(pk)"}},
                     _count_change(None, str(Status.RECEIVED), self.table_name),
                     {"Put": {"TableName": self.personal_data_table_name,
-                             "Item": ({**personal, **_personal_key(referral_id)}),
+                             "Item": ({**personal, **keys.personal(referral_id)}),
                              "ConditionExpression": "attribute_not_exists(referral_id)"}},
                     {"Put": {"TableName": self.table_name,
-                             "Item": ({"pk": f"PATIENT#{patient_key}", "sk": "ACTIVE",
-                                             "referral_id": referral_id}),
+                             "Item": {**keys.patient_marker(patient_key),
+                                      "referral_id": referral_id},
                              "ConditionExpression": "attribute_not_exists(pk)"}},
                 ]
             )
@@ -572,25 +572,25 @@ class Store:
         """Undo create_referral when its run could not be started (every item, at once)."""
         self.client.transact_write_items(
             TransactItems=[
-                {"Delete": {"TableName": self.table_name, "Key": _reference_key(reference),
+                {"Delete": {"TableName": self.table_name, "Key": keys.reference(reference),
                             "ConditionExpression": "referral_id = :r",
                             "ExpressionAttributeValues": {":r": referral_id}}},
-                {"Delete": {"TableName": self.table_name, "Key": _ref_key(referral_id),
+                {"Delete": {"TableName": self.table_name, "Key": keys.referral(referral_id),
                             "ConditionExpression": "#st = :received AND counted_as = :received",
                             "ExpressionAttributeNames": {"#st": "status"},
                             "ExpressionAttributeValues": {":received": str(Status.RECEIVED)}}},
                 _count_change(str(Status.RECEIVED), None, self.table_name),
                 {"Delete": {"TableName": self.personal_data_table_name,
-                            "Key": _personal_key(referral_id)}},
+                            "Key": keys.personal(referral_id)}},
                 {"Delete": {"TableName": self.table_name,
-                            "Key": {"pk": f"PATIENT#{patient_key}", "sk": "ACTIVE"},
+                            "Key": keys.patient_marker(patient_key),
                             "ConditionExpression": "referral_id = :r",
                             "ExpressionAttributeValues": {":r": referral_id}}},
             ]
         )
 
     def active_referral_for_patient(self, patient_key: str) -> str | None:
-        item = self._get({"pk": f"PATIENT#{patient_key}", "sk": "ACTIVE"})
+        item = self._get(keys.patient_marker(patient_key))
         return None if item is None else str(item["referral_id"])
 
     # -- changes ---------------------------------------------------------------------------
@@ -599,13 +599,12 @@ class Store:
         self,
         referral_id: str,
         event: Event | None,
+        change: ReferralChange = NO_CHANGE,
         *,
-        set_fields: Mapping[str, Any] | None = None,
-        remove: Iterable[str] = (),
         only_if_status: Iterable[Status] | None = None,
-        only_if: Mapping[str, Any] | None = None,
+        only_if: ReferralChange = NO_CHANGE,
         require_live: bool = True,
-    ) -> Item:
+    ) -> Referral:
         """Change the referral and append to its timeline in one conditional write.
 
         Returns the item as it is after the write; raises ConditionFailed when it was not in
@@ -613,33 +612,25 @@ class Store:
         With no event (bookkeeping, such as a retried task's fresh token) the timeline stays.
         """
         at = now_iso()
-        expression, names, values = _update_expression(
-            event, {**(set_fields or {}), "updated_at": at}, list(remove), at)
-        condition: ConditionBase = Attr("pk").exists()
+        sets, removes = _attributes(change)
+        written = update_expression({**sets, "updated_at": at}, removes,
+                         {"timeline": [event.as_item(at)]} if event else None)
+        condition = _expected(only_if)
         if only_if_status is not None:
             condition = condition & Attr("status").is_in([str(s) for s in only_if_status])
         elif require_live:
             condition = condition & ~Attr("status").is_in([str(s) for s in TERMINAL])
-        for name, value in (only_if or {}).items():
-            condition = condition & (
-                Attr(name).not_exists() if value is None else Attr(name).eq(value)
-            )
         try:
             result = self.table.update_item(
-                Key=_ref_key(referral_id),
-                UpdateExpression=expression,
-                ConditionExpression=condition,
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-                ReturnValues="ALL_NEW",
-            )
+                Key=keys.referral(referral_id), ConditionExpression=condition,
+                ReturnValues="ALL_NEW", **written.arguments())
         except ClientError as error:
             if _is_condition_failure(error):
                 raise ConditionFailed from error
             raise
         item = cast(Item, result["Attributes"])
         self._settle_count(item)
-        return item
+        return _as_referral(item)
 
     def _settle_count(self, item: Item) -> None:
         """Move the referral from the counter it is counted in to the one it now belongs in.
@@ -653,7 +644,7 @@ class Store:
         the referral's next change. A move that loses re-reads and tries again.
         """
         for attempt in range(5):
-            old, new = item.get("counted_as"), bucket_of(item)
+            old, new = item.get("counted_as"), _as_referral(item).counted_as
             if old == new:
                 return
             names = {"#att": "attention", "#tok": "task_token"}
@@ -670,7 +661,7 @@ class Store:
             try:
                 self.client.transact_write_items(TransactItems=[
                     {"Update": {"TableName": self.table_name,
-                                "Key": _ref_key(item["referral_id"]),
+                                "Key": keys.referral(item["referral_id"]),
                                 "UpdateExpression": "SET counted_as = :new",
                                 "ConditionExpression": f"attribute_exists(pk) AND {was} "
                                                        f"AND {still}",
@@ -683,12 +674,12 @@ class Store:
                 if not (_cancel_codes(error) & {"ConditionalCheckFailed", "TransactionConflict"}):
                     raise
             time.sleep(0.01 * 2 ** attempt)
-            found = self.referral(item["referral_id"])
+            found = self._get(keys.referral(item["referral_id"]))
             if found is None:
                 return
             item = found
 
-    def allocate(self, referral_id: str, coach_id: str, cap: int, event: Event) -> Item:
+    def allocate(self, referral_id: str, coach_id: str, cap: int, event: Event) -> Referral:
         """Take one place in a coach's caseload and give it to the referral, atomically.
 
         The counter's condition keeps a caseload at or below `cap` whatever runs concurrently;
@@ -696,22 +687,22 @@ class Store:
         """
         at = now_iso()
         # created_at never changes, so reading it first is safe: the coach's list keys need it.
-        made = self.table.get_item(Key=_ref_key(referral_id), ProjectionExpression="created_at"
+        made = self.table.get_item(Key=keys.referral(referral_id), ProjectionExpression="created_at"
                                    ).get("Item") or {}
-        keys = _allocated(coach_id, str(made.get("created_at", "")))
+        listed = keys.allocated(coach_id, str(made.get("created_at", "")))
         try:
             self.client.transact_write_items(
                 TransactItems=[
                     {"Update": {
                         "TableName": self.table_name,
-                        "Key": {"pk": f"COACH#{coach_id}", "sk": "COACH"},
+                        "Key": keys.coach(coach_id),
                         "UpdateExpression": "SET active = active + :one",
                         "ConditionExpression": "active < :cap",
                         "ExpressionAttributeValues": {":one": 1, ":cap": cap},
                     }},
                     {"Update": {
                         "TableName": self.table_name,
-                        "Key": _ref_key(referral_id),
+                        "Key": keys.referral(referral_id),
                         "UpdateExpression": "SET coach_id = :c, coach_pk = :cpk, #st = :st, "
                         "coach_live_pk = :live, coach_created = :cc, "
                         "updated_at = :at, timeline = list_append(timeline, :ev) "
@@ -720,8 +711,8 @@ class Store:
                         "#st IN (:triage, :waitlisted)",
                         "ExpressionAttributeNames": {"#st": "status"},
                         "ExpressionAttributeValues": ({
-                            ":c": coach_id, ":cpk": keys["coach_pk"],
-                            ":live": keys["coach_live_pk"], ":cc": keys["coach_created"],
+                            ":c": coach_id, ":cpk": listed["coach_pk"],
+                            ":live": listed["coach_live_pk"], ":cc": listed["coach_created"],
                             ":st": str(Status.ALLOCATED), ":at": at,
                             ":ev": [event.as_item(at)],
                             ":triage": str(Status.TRIAGE), ":waitlisted": str(Status.WAITLISTED),
@@ -733,15 +724,15 @@ class Store:
             if _is_condition_failure(error):
                 raise ConditionFailed from error
             raise
-        item = self.referral(referral_id)
+        item = self._get(keys.referral(referral_id))
         assert item is not None
         self._settle_count(item)
-        return item
+        return _as_referral(item)
 
     def set_caseload(self, coach_id: str, counted: int, holding: int) -> bool:
         """Repair a coach's counter to the places really held, if it still reads `counted`."""
         return conditional(lambda: self.table.update_item(
-            Key={"pk": f"COACH#{coach_id}", "sk": "COACH"}, UpdateExpression="SET active = :h",
+            Key=keys.coach(coach_id), UpdateExpression="SET active = :h",
             ConditionExpression=Attr("active").eq(counted),
             ExpressionAttributeValues={":h": holding}))
 
@@ -750,14 +741,14 @@ class Store:
         return conditional(lambda: self.client.transact_write_items(TransactItems=[
             {"Update": {
                 "TableName": self.table_name,
-                "Key": {"pk": f"COACH#{coach_id}", "sk": "COACH"},
+                "Key": keys.coach(coach_id),
                 "UpdateExpression": "SET active = active - :one",
                 "ConditionExpression": "active > :zero",
                 "ExpressionAttributeValues": {":one": 1, ":zero": 0},
             }},
             {"Update": {
                 "TableName": self.table_name,
-                "Key": _ref_key(referral_id),
+                "Key": keys.referral(referral_id),
                 "UpdateExpression": "SET capacity_released = :t",
                 "ConditionExpression": "coach_id = :c AND attribute_not_exists(capacity_released)",
                 "ExpressionAttributeValues": {":t": True, ":c": coach_id},
@@ -767,18 +758,18 @@ class Store:
     def hold_slot(self, coach_id: str, start_iso: str, referral_id: str) -> bool:
         """Claim a diary slot; False if someone else holds it (never double-booked)."""
         return conditional(lambda: self.table.put_item(
-            Item={"pk": f"SLOT#{coach_id}", "sk": start_iso, "referral_id": referral_id},
+            Item={**keys.slot(coach_id, start_iso), "referral_id": referral_id},
             ConditionExpression=Attr("pk").not_exists() | Attr("referral_id").eq(referral_id)))
 
     def free_slot(self, coach_id: str, start_iso: str, referral_id: str) -> None:
         conditional(lambda: self.table.delete_item(
-            Key={"pk": f"SLOT#{coach_id}", "sk": start_iso},
+            Key=keys.slot(coach_id, start_iso),
             ConditionExpression=Attr("referral_id").eq(referral_id)))
 
     def end_patient_marker(self, patient_key: str, referral_id: str) -> None:
         """Let the patient be referred again once this referral has ended."""
         conditional(lambda: self.table.delete_item(
-            Key={"pk": f"PATIENT#{patient_key}", "sk": "ACTIVE"},
+            Key=keys.patient_marker(patient_key),
             ConditionExpression=Attr("referral_id").eq(referral_id)))
 
     def add_note(self, referral_id: str, note: Item) -> Item | None:
@@ -787,10 +778,10 @@ class Store:
         Returns the note's key, so that a caller whose next write fails can take it back;
         None when the personal data was erased (a note must never follow an erasure)."""
         key = {"referral_id": referral_id,
-               "sk": f"NOTE#{note.get('at') or now_iso()}#{uuid.uuid4().hex[:8]}"}
+               "sk": f"{keys.NOTE}{note.get('at') or now_iso()}#{uuid.uuid4().hex[:8]}"}
         landed = conditional(lambda: self.client.transact_write_items(TransactItems=[
             {"ConditionCheck": {"TableName": self.personal_data_table_name,
-                                "Key": _personal_key(referral_id),
+                                "Key": keys.personal(referral_id),
                                 "ConditionExpression": "attribute_exists(referral_id)"}},
             {"Put": {"TableName": self.personal_data_table_name, "Item": {**note, **key}}},
         ]))
@@ -808,7 +799,7 @@ class Store:
         try:
             self.client.transact_write_items(TransactItems=[
                 {"ConditionCheck": {"TableName": self.personal_data_table_name,
-                                    "Key": _personal_key(referral_id),
+                                    "Key": keys.personal(referral_id),
                                     "ConditionExpression": "attribute_exists(referral_id)"}},
                 {"Put": put}])
         except ClientError as error:
@@ -834,36 +825,23 @@ class Store:
         """Compensation: the request that wrote this item did not complete."""
         self.personal.delete_item(Key={"referral_id": referral_id, "sk": sk})
 
-    def add_fact(self, referral_id: str, event: Event, *, append: Mapping[str, Any] | None = None,
-                 set_fields: Mapping[str, Any] | None = None, remove: Iterable[str] = ()) -> None:
+    def add_fact(self, referral_id: str, event: Event, change: ReferralChange = NO_CHANGE, *,
+                 append: ReferralChange = NO_CHANGE) -> None:
         """A fact the coach records beside the run (dates and enums only: the outcome reports'
-        facts), with its timeline line, while the referral is live. The status stays, so no
-        counter moves. Raises ConditionFailed once the referral has ended."""
+        facts), with its timeline line, while the referral is live: `change` sets fields,
+        `append` adds to list fields. The status stays, so no counter moves. Raises
+        ConditionFailed once the referral has ended."""
         at = now_iso()
-        names: dict[str, str] = {"#timeline": "timeline", "#updated": "updated_at",
-                                 "#status": "status"}
-        ended = {f":e{i}": str(s) for i, s in enumerate(sorted(TERMINAL))}
-        values: dict[str, Any] = {":event": [event.as_item(at)], ":empty": [], ":at": at,
-                                  **ended}
-        sets = ["#timeline = list_append(if_not_exists(#timeline, :empty), :event)",
-                "#updated = :at"]
-        for i, (name, value) in enumerate((append or {}).items()):
-            names[f"#a{i}"], values[f":a{i}"] = name, list(value)
-            sets.append(f"#a{i} = list_append(if_not_exists(#a{i}, :empty), :a{i})")
-        for i, (name, value) in enumerate((set_fields or {}).items()):
-            names[f"#s{i}"], values[f":s{i}"] = name, value
-            sets.append(f"#s{i} = :s{i}")
-        expression = "SET " + ", ".join(sets)
-        removed = list(remove)
-        if removed:
-            names.update({f"#r{i}": name for i, name in enumerate(removed)})
-            expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removed)))
+        sets, removes = _attributes(change)
+        added = {name: encode(value) for name, value in append.given().items()}
+        written = update_expression({**sets, "updated_at": at}, removes,
+                         {"timeline": [event.as_item(at)], **added})
         try:
             self.table.update_item(
-                Key=_ref_key(referral_id), UpdateExpression=expression,
-                ConditionExpression=f"attribute_exists(pk) AND NOT #status IN "
-                                    f"({', '.join(ended)})",
-                ExpressionAttributeNames=names, ExpressionAttributeValues=values)
+                Key=keys.referral(referral_id),
+                ConditionExpression=Attr("pk").exists()
+                & ~Attr("status").is_in([str(s) for s in sorted(TERMINAL)]),
+                **written.arguments())
         except ClientError as error:
             if _is_condition_failure(error):
                 raise ConditionFailed from error
@@ -871,29 +849,29 @@ class Store:
 
     # -- follow-up appointments: rows beside the run, in the coach's diary -------------------
 
-    def book_follow_up(self, coach_id: str, start_iso: str, row: Item) -> bool:
+    def book_follow_up(self, row: FollowUp) -> bool:
         """A follow-up appointment, keyed by its start and referral in the coach's diary;
         False if that referral already has one then (a repeat, or a clash)."""
         return conditional(lambda: self.table.put_item(
-            Item={**row, "pk": f"FOLLOWUP#{coach_id}", "sk": f"{start_iso}#{row['referral_id']}",
-                  "start": start_iso, "coach_id": coach_id},
+            Item={**encode(row), **keys.follow_up(row.coach_id, row.start, row.referral_id)},
             ConditionExpression=Attr("pk").not_exists()))
 
-    def follow_ups(self, coach_id: str, from_iso: str, to_iso: str) -> list[Item]:
+    def follow_ups(self, coach_id: str, from_iso: str, to_iso: str) -> list[FollowUp]:
         """The coach's follow-up appointments starting in [from, to), in time order."""
         page = self.table.query(
-            KeyConditionExpression=Key("pk").eq(f"FOLLOWUP#{coach_id}")
+            KeyConditionExpression=Key("pk").eq(keys.follow_ups(coach_id))
             & Key("sk").between(from_iso, to_iso), ConsistentRead=True)
-        return [i for i in cast(list[Item], page["Items"]) if str(i["start"]) < to_iso]
+        return [decode(FollowUp, i) for i in page["Items"] if str(i["start"]) < to_iso]
 
-    def follow_up(self, coach_id: str, start_iso: str, referral_id: str) -> Item | None:
-        return self._get({"pk": f"FOLLOWUP#{coach_id}", "sk": f"{start_iso}#{referral_id}"})
+    def follow_up(self, coach_id: str, start_iso: str, referral_id: str) -> FollowUp | None:
+        found = self._get(keys.follow_up(coach_id, start_iso, referral_id))
+        return None if found is None else decode(FollowUp, found)
 
     def follow_up_outcome(self, coach_id: str, start_iso: str, referral_id: str,
                           outcome: str, by: str) -> bool:
         """Record what happened, once; False if it was already recorded."""
         return conditional(lambda: self.table.update_item(
-            Key={"pk": f"FOLLOWUP#{coach_id}", "sk": f"{start_iso}#{referral_id}"},
+            Key=keys.follow_up(coach_id, start_iso, referral_id),
             UpdateExpression="SET outcome = :o, outcome_at = :at, outcome_by = :by",
             ConditionExpression=Attr("pk").exists() & Attr("outcome").not_exists(),
             ExpressionAttributeValues={":o": outcome, ":at": now_iso(), ":by": by}))
@@ -903,19 +881,20 @@ class Store:
         to the coach's diary (each once, however often this is repeated)."""
         cancelled = 0
         for row in self.follow_ups(coach_id, now_iso()[:19], "9999"):
-            if row["referral_id"] != referral_id or row.get("outcome"):
+            if row.referral_id != referral_id or row.outcome:
                 continue
-            if self.follow_up_outcome(coach_id, str(row["start"]), referral_id, "cancelled", by):
-                self.free_slot(coach_id, str(row["start"]), referral_id)
+            if self.follow_up_outcome(coach_id, row.start, referral_id, "cancelled", by):
+                self.free_slot(coach_id, row.start, referral_id)
                 cancelled += 1
         return cancelled
 
-    def slots_between(self, coach_id: str, from_iso: str, to_iso: str) -> list[Item]:
+    def slots_between(self, coach_id: str, from_iso: str, to_iso: str) -> list[Slot]:
         """The coach's held times (first appointments and follow-ups) in [from, to)."""
         page = self.table.query(
-            KeyConditionExpression=Key("pk").eq(f"SLOT#{coach_id}")
+            KeyConditionExpression=Key("pk").eq(keys.slots(coach_id))
             & Key("sk").between(from_iso, to_iso), ConsistentRead=True)
-        return [i for i in cast(list[Item], page["Items"]) if str(i["sk"]) < to_iso]
+        return [Slot(str(i["sk"]), str(i["referral_id"])) for i in page["Items"]
+                if str(i["sk"]) < to_iso]
 
     def remove_note(self, key: Item) -> None:
         """Compensation: the request that wrote this note did not complete."""
@@ -937,63 +916,75 @@ class Store:
 
     def erased_request(self, request_hash: str) -> bool:
         """True if the request with this hash belonged to a referral whose data was erased."""
-        return self._get({"pk": f"ERASED#{request_hash}", "sk": "ERASED"}) is not None
+        return self._get(keys.erased(request_hash)) is not None
 
 
-def _listed(referral: Item) -> Item:
-    """The list keys a referral is made with (the coach's come with allocation)."""
-    return {"ops_pk": LATEST,
-            "practice_created": f"{referral['practice_ods']}#{referral['created_at']}",
-            "counted_as": str(referral["status"])}
+def _referral(item: Item | None) -> Referral | None:
+    return None if item is None else _as_referral(item)
 
 
-def _projection(fields: Iterable[str], *always: str) -> Item:
-    """A Query's ProjectionExpression for `fields` (nothing when no fields are asked for)."""
+def _as_referral(item: Item) -> Referral:
+    """The referral an item holds; the waitlist it is on is its index key."""
+    return decode(Referral, {**item, "waitlist": keys.waitlisted_at(item.get("waitlist_pk"))})
+
+
+# A list's records always have these fields, however few it asks for.
+_ALWAYS = tuple(f.name for f in fields(Referral) if f.default is MISSING)
+
+
+def _projection(fields: Iterable[str]) -> Item:
+    """A Query's ProjectionExpression for `fields` of Referral (nothing when none are asked
+    for: the whole item)."""
     wanted = list(dict.fromkeys(fields))
     if not wanted:
         return {}
-    names = {f"#p{i}": name for i, name in enumerate(dict.fromkeys([*wanted, *always]))}
+    unknown = set(wanted) - field_names(Referral)
+    if unknown:
+        raise ValueError(f"not fields of a referral: {sorted(unknown)}")
+    names = {f"#p{i}": name for i, name in enumerate(dict.fromkeys([*wanted, *_ALWAYS]))}
     return {"ProjectionExpression": ", ".join(names), "ExpressionAttributeNames": names}
 
 
-def _allocated(coach_id: str, created_at: str) -> Item:
-    """The list keys a referral takes with its coach."""
-    return {"coach_pk": f"COACH#{coach_id}", "coach_live_pk": f"COACH#{coach_id}",
-            "coach_created": f"{coach_id}#{created_at}"}
+def _listed(referral: Item) -> Item:
+    return keys.listed(str(referral["practice_ods"]), str(referral["created_at"]),
+                       str(referral["status"]))
 
 
 def _count_change(old: str | None, new: str | None, table_name: str) -> Item:
     """One counter item's part of a transaction: one referral out of `old` or into `new`."""
     bucket, step = (new, 1) if new else (old, -1)
-    return {"Update": {"TableName": table_name, "Key": {"pk": COUNT, "sk": bucket},
+    return {"Update": {"TableName": table_name, "Key": keys.counter(str(bucket)),
                        "UpdateExpression": "ADD n :step",
                        "ExpressionAttributeValues": {":step": step}}}
 
 
-def _update_expression(event: Event | None, fields: dict[str, Any], removes: list[str],
-                       at: str) -> tuple[str, dict[str, str], dict[str, Any]]:
-    """SET the fields (and append the event to the timeline), REMOVE the rest; the sparse
-    list keys follow what they index."""
-    if "attention" in fields:
-        fields["attention_pk"] = ATTENTION
+def _attributes(change: ReferralChange) -> tuple[dict[str, Any], list[str]]:
+    """A change as attributes to SET and to REMOVE; the sparse list keys follow what they
+    index (the waitlist is its index key)."""
+    sets: dict[str, Any] = {}
+    removes: list[str] = []
+    for name, value in change.given().items():
+        if name == "waitlist":
+            name, value = "waitlist_pk", None if value is None else keys.waitlist(value)
+        if value is None:
+            removes.append(name)
+        else:
+            sets[name] = encode(value)
+    if "attention" in sets:
+        sets["attention_pk"] = keys.ATTENTION
     if "attention" in removes:
         removes.append("attention_pk")
-    if "status" in fields and Status(fields["status"]).terminal:
+    if "status" in sets and Status(sets["status"]).terminal:
         removes.append("coach_live_pk")
-    names: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    sets: list[str] = []
-    if event is not None:
-        names["#timeline"] = "timeline"
-        values.update({":event": [event.as_item(at)], ":empty": []})
-        sets.append("#timeline = list_append(if_not_exists(#timeline, :empty), :event)")
-    for i, (name, value) in enumerate(fields.items()):
-        names[f"#s{i}"] = name
-        values[f":s{i}"] = value
-        sets.append(f"#s{i} = :s{i}")
-    expression = "SET " + ", ".join(sets)
-    for i, name in enumerate(removes):
-        names[f"#r{i}"] = name
-    if removes:
-        expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removes)))
-    return expression, names, values
+    return sets, removes
+
+
+def _expected(only_if: ReferralChange) -> ConditionBase:
+    """The condition that the referral holds these values (None: has no such field)."""
+    condition: ConditionBase = Attr("pk").exists()
+    for name, value in only_if.given().items():
+        if name == "waitlist":
+            name, value = "waitlist_pk", None if value is None else keys.waitlist(value)
+        condition = condition & (
+            Attr(name).not_exists() if value is None else Attr(name).eq(encode(value)))
+    return condition

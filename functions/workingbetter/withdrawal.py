@@ -16,6 +16,7 @@ from workingbetter import parsing, patient_link
 from workingbetter.auth import Principal, Role
 from workingbetter.domain.bands import ERASED_WITH_PERSONAL_DATA
 from workingbetter.domain.errors import Conflict, NotFound
+from workingbetter.domain.records import Referral, ReferralChange
 from workingbetter.domain.referral import ExitReason, Status
 from workingbetter.domain.text import Paragraph
 from workingbetter.lifecycle import finish
@@ -59,24 +60,24 @@ def withdraw_by_link(store: Store, workflow: Workflow, token: str, body: Any) ->
     if item is None:
         raise NotFound(LINK_GONE)
     request = parse(body)
-    if not patient_link.use_up(store, token, item["referral_id"]):
+    if not patient_link.use_up(store, token, item.referral_id):
         raise NotFound(LINK_GONE)
     return withdraw_referral(store, workflow, item, "patient", request)
 
 
-def _withdraw(store: Store, workflow: Workflow, item: Item, actor: str) -> Item:
+def _withdraw(store: Store, workflow: Workflow, item: Referral, actor: str) -> Referral:
     """Mark the referral withdrawn (conditional on the token its run waits on), then end
     every run it has. Returns the item as it ends up (already ended: as it was)."""
-    referral_id = item["referral_id"]
+    referral_id = item.referral_id
     for _ in range(5):  # the run may move between our read and our write: read again
-        status = Status(item["status"])
+        status = item.status
         if status.terminal:
             return item
-        token = item.get("task_token")
+        token = item.task_token
         try:
             ended = finish(store, workflow, referral_id, Status.WITHDRAWN,
                            Event("withdrawn", actor), exit_reason=ExitReason.NO_LONGER_WISHES,
-                           only_if={"task_token": token})
+                           only_if=ReferralChange(task_token=token))
         except ConditionFailed:
             fresh = store.referral(referral_id)
             assert fresh is not None
@@ -87,12 +88,12 @@ def _withdraw(store: Store, workflow: Workflow, item: Item, actor: str) -> Item:
     raise Conflict("The referral kept changing while we withdrew it: try again")
 
 
-def _end_runs(workflow: Workflow, item: Item, status: Status, token: str | None) -> None:
+def _end_runs(workflow: Workflow, item: Referral, status: Status, token: str | None) -> None:
     """No run outlasts its referral. The run waiting on a token is failed with
     Referral.Withdrawn (its Catch ends it); a run between tasks ends at its next task, which
     refuses the withdrawn referral; every other run still going (waiting on the clock, an
     in-work run just started) is stopped."""
-    runs = list(dict.fromkeys([*runs_of(item), *run_names(item["referral_id"])]))
+    runs = list(dict.fromkeys([*runs_of(item), *run_names(item.referral_id)]))
     latest = runs_of(item)[-1]
     if token:
         workflow.send_failure(token, WITHDRAWN_ERROR)
@@ -100,11 +101,11 @@ def _end_runs(workflow: Workflow, item: Item, status: Status, token: str | None)
     workflow.stop_all([r for r in runs if not (ends_itself and r == latest)], WITHDRAWN_ERROR)
 
 
-def withdraw_referral(store: Store, workflow: Workflow, item: Item, actor: str,
+def withdraw_referral(store: Store, workflow: Workflow, item: Referral, actor: str,
                       request: WithdrawRequest) -> Item:
     """Withdraw on anyone's behalf (practice, coach, or the patient's own link). The reason is
     written first and taken back if nothing was withdrawn: a failed request changes nothing."""
-    referral_id = item["referral_id"]
+    referral_id = item.referral_id
     note = store.add_note(referral_id, {"at": now_iso(), "event": "withdrawn",
                                         "reason": request.reason}) if request.reason else None
     try:
@@ -113,20 +114,18 @@ def withdraw_referral(store: Store, workflow: Workflow, item: Item, actor: str,
         if note:
             store.remove_note(note)
         raise
-    status = Status(item["status"])
+    status = item.status
     if status is not Status.WITHDRAWN and note:
         store.remove_note(note)
     if status is not Status.WITHDRAWN and not request.erase_personal_data:
         raise Conflict(f"This referral has already ended ({status}); nothing to withdraw")
     if request.erase_personal_data:
-        store.erase_personal_data(referral_id, item.get("idempotency_record"),
-                                  item.get("request_hash"))
-        if not item.get("personal_data_erased"):
+        store.erase_personal_data(referral_id, item.idempotency_record,
+                                  item.request_hash)
+        if not item.personal_data_erased:
             # The keyed hash of the NHS number goes too: with the key it re-identifies.
             store.update(referral_id, Event("personal_data_erased", actor),
-                         set_fields={"personal_data_erased": True},
-                         remove=["patient_key", *ERASED_WITH_PERSONAL_DATA],
-                         require_live=False)
+                         ERASED_WITH_PERSONAL_DATA, require_live=False)
     return {"referral_id": referral_id, "status": str(status),
             "personal_data_erased": bool(request.erase_personal_data
-                                         or item.get("personal_data_erased"))}
+                                         or item.personal_data_erased)}

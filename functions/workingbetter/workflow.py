@@ -17,6 +17,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from workingbetter.domain.records import Referral
 from workingbetter.observability import logger
 
 WITHDRAWN_ERROR = "Referral.Withdrawn"
@@ -32,9 +33,9 @@ def run_names(referral_id: str) -> list[str]:
     return [referral_id, f"{referral_id}{IN_WORK}"]
 
 
-def runs_of(item: Mapping[str, Any]) -> list[str]:
+def runs_of(item: Referral) -> list[str]:
     """Every run the referral has had, oldest first."""
-    return [str(name) for name in item.get("runs") or [item["referral_id"]]]
+    return list(item.runs or [item.referral_id])
 
 
 def referral_of(run_name: str) -> str:

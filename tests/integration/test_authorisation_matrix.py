@@ -142,7 +142,7 @@ def token_for(cloud: Cloud, role: str, own_referral: str) -> str:
     if role == "coach":
         item = cloud.store.referral(own_referral)
         assert item is not None
-        return cloud.token(Role.COACH, coach_id=str(item["coach_id"]))
+        return cloud.token(Role.COACH, coach_id=str(item.coach_id))
     return cloud.token(Role.OPS)
 
 
@@ -167,7 +167,7 @@ def test_each_role_reaches_only_what_it_may(cloud: Cloud, records: dict[str, str
                 assert reply.headers["Content-Type"] == error_type(route)
     foreign = cloud.store.referral(records[FOREIGN])
     assert foreign is not None
-    assert foreign["status"] == "APPOINTMENT_BOOKED", seen  # untouched by every refusal
+    assert foreign.status == "APPOINTMENT_BOOKED", seen  # untouched by every refusal
 
 
 def test_collections_are_scoped(cloud: Cloud, records: dict[str, str]) -> None:

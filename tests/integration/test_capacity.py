@@ -33,15 +33,15 @@ def test_a_coach_never_holds_more_than_the_cap_under_concurrent_referrals(
     for thread in threads:
         thread.join()
 
-    settled = [cloud.wait_for(rid, lambda i: i.get("awaiting") in {"appointment_outcome",
+    settled = [cloud.wait_for(rid, lambda i: i.awaiting in {"appointment_outcome",
                                                                     "capacity"})
                for rid in ids]
-    statuses = sorted(i["status"] for i in settled)
+    statuses = sorted(i.status for i in settled)
     assert statuses == ["APPOINTMENT_BOOKED"] * 2 + ["WAITLISTED"] * 3
     coach = cloud.store.coach("coach-chloe")
     assert coach is not None
-    assert coach["active"] == 2
-    starts = [i["appointment"]["start"] for i in settled if "appointment" in i]
+    assert coach.active == 2
+    starts = [i.appointment.start for i in settled if i.appointment]
     assert len(set(starts)) == 2  # never double-booked
 
 
@@ -51,7 +51,7 @@ def test_a_freed_place_goes_to_the_longest_waiting_referral(cloud: Cloud, api: A
     api.awaiting(first, "appointment_outcome")
     waiting = api.refer(PRACTICE, patient__nhs_number=VALID_NHS_NUMBERS[2])
     item = api.awaiting(waiting, "capacity")
-    assert item["status"] == "WAITLISTED"
+    assert item.status == "WAITLISTED"
     later = api.refer(PRACTICE, patient__nhs_number=VALID_NHS_NUMBERS[3])
     api.awaiting(later, "capacity")
     ops_view = api.get(waiting, api.ops()).body
@@ -61,11 +61,11 @@ def test_a_freed_place_goes_to_the_longest_waiting_referral(cloud: Cloud, api: A
     assert reply.status == 200
 
     booked = api.awaiting(waiting, "appointment_outcome")
-    assert booked["status"] == "APPOINTMENT_BOOKED"
-    assert booked["coach_id"] == "coach-chloe"
+    assert booked.status == "APPOINTMENT_BOOKED"
+    assert booked.coach_id == "coach-chloe"
     still = cloud.store.referral(later)
     assert still is not None
-    assert still["status"] == "WAITLISTED"
+    assert still.status == "WAITLISTED"
     coach = cloud.store.coach("coach-chloe")
     assert coach is not None
-    assert coach["active"] == 1
+    assert coach.active == 1

@@ -13,6 +13,7 @@ from boto3.dynamodb.conditions import Key
 
 from tests.api_client import Api
 from tests.conftest import Cloud
+from workingbetter.domain.records import JobFacts
 
 pytestmark = pytest.mark.integration
 
@@ -83,8 +84,8 @@ def test_the_coach_keeps_a_case_record_and_only_dates_reach_the_referral(
 
     referral = cloud.store.referral(referral_id)
     assert referral is not None
-    assert referral["employer_contact_dates"] == [TODAY]
-    assert referral["benefits_advice_on"] == TODAY
+    assert referral.employer_contact_dates == (TODAY,)
+    assert referral.benefits_advice_on == TODAY
     text = repr(referral)
     for personal in ("bakery", "Trial shift", "bus routes", "Forklift", "Islington"):
         assert personal not in text
@@ -132,7 +133,7 @@ def test_bad_input_names_its_field_and_writes_nothing(cloud: Cloud, api: Api) ->
     assert items(cloud, referral_id) == before
     referral = cloud.store.referral(referral_id)
     assert referral is not None
-    assert "employer_contact_dates" not in referral
+    assert referral.employer_contact_dates == ()
 
 
 def test_erasure_removes_every_case_item(cloud: Cloud, api: Api) -> None:
@@ -153,7 +154,7 @@ def test_erasure_removes_every_case_item(cloud: Cloud, api: Api) -> None:
     # The facts the reports count stay; nothing more can be written.
     referral = cloud.store.referral(referral_id)
     assert referral is not None
-    assert referral["employer_contact_dates"] == [TODAY]
+    assert referral.employer_contact_dates == (TODAY,)
     assert api.call("POST", f"{path}/notes", coach, {"text": "Late"}).status == 409
     assert items(cloud, referral_id) == {}
 
@@ -170,8 +171,8 @@ def test_a_job_start_keeps_its_pay_band_and_self_employment_on_the_referral(
     assert reply.status == 200, reply.body
     referral = cloud.store.referral(referral_id)
     assert referral is not None
-    assert referral["job"] == {"hours_per_week": "16.0", "start_date": job["start_date"],
-                               "pay_band": "llw", "self_employed": False}
+    assert referral.job == JobFacts(hours_per_week="16.0", start_date=str(job["start_date"]),
+                                    pay_band="llw", self_employed=False)
     notes = [i for sk, i in items(cloud, referral_id).items() if sk.startswith("NOTE#")]
     assert any(n.get("role") == "Baker's assistant" and n.get("employer") == "Angel Bakery"
                for n in notes)

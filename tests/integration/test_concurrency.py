@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from benchmarks.faults import valid_nhs_numbers
-from tests.api_client import Api
+from tests.api_client import Api, appointment
 from tests.conftest import Cloud, referral_body
 from tests.integration.test_withdrawal import withdraw
 
@@ -21,9 +21,9 @@ PRACTICE = "F83002"  # one coach, coach-chloe
 
 
 def settled(cloud: Cloud, referral_id: str) -> str:
-    item = cloud.wait_for(referral_id, lambda i: i.get("awaiting") in {
-        "appointment_outcome", "capacity"} and bool(i.get("task_token")), 120, "settled")
-    return str(item["status"])
+    item = cloud.wait_for(referral_id, lambda i: i.awaiting in {
+        "appointment_outcome", "capacity"} and bool(i.task_token), 120, "settled")
+    return str(item.status)
 
 
 @pytest.mark.service_days(seconds_per_day=864, caseload_cap=20)
@@ -37,9 +37,9 @@ def test_fifty_referrals_at_once_to_a_coach_with_twenty_places(cloud: Cloud, api
     assert statuses == ["APPOINTMENT_BOOKED"] * 20 + ["WAITLISTED"] * 30
     coach = cloud.store.coach("coach-chloe")
     assert coach is not None
-    assert coach["active"] == 20
-    starts = [cloud.store.referral(i)["appointment"]["start"]  # type: ignore[index]
-              for i in ids if cloud.store.referral(i)["status"] == "APPOINTMENT_BOOKED"]  # type: ignore[index]
+    assert coach.active == 20
+    starts = [appointment(cloud.referral(i)).start
+              for i in ids if cloud.referral(i).status == "APPOINTMENT_BOOKED"]
     assert len(set(starts)) == 20  # never two bookings in one slot
 
 
@@ -81,4 +81,4 @@ def test_a_place_is_not_lost_when_the_one_offered_it_leaves_a_moment_later(
     assert settled(cloud, waiting[3]) == "APPOINTMENT_BOOKED"
     coach = cloud.store.coach("coach-chloe")
     assert coach is not None
-    assert coach["active"] == 2
+    assert coach.active == 2

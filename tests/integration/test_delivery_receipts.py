@@ -14,6 +14,7 @@ from tests.api_client import Api, Reply
 from tests.conftest import Cloud
 from tests.fake_sender import FakeSender
 from tests.web.pages import Pages
+from workingbetter.domain.records import OutboxRow
 from workingbetter.notifications.kinds import Kind
 from workingbetter.notifications.outbox import Outbox
 from workingbetter.notifications.sending import Sending
@@ -34,30 +35,30 @@ def sending(cloud: Cloud, sender: FakeSender) -> Sending:
     return Sending(cloud.store, sender, sender, cloud.settings)
 
 
-def confirmation(cloud: Cloud, referral_id: str) -> dict[str, Any]:
+def confirmation(cloud: Cloud, referral_id: str) -> OutboxRow:
     (row,) = [r for r in Outbox(cloud.store).for_referral(referral_id)
-              if r["kind"] == "appointment_confirmation"]
+              if r.kind == "appointment_confirmation"]
     return row
 
 
 def booked_and_sent(cloud: Cloud, api: Api, sending: Sending, **changes: Any) -> str:
     referral_id = api.refer(**changes)
-    cloud.wait_for(referral_id, lambda i: i.get("awaiting") == "appointment_outcome",
+    cloud.wait_for(referral_id, lambda i: i.awaiting == "appointment_outcome",
                    what="booked")
     now = datetime.now(UTC)
     for _ in range(5):  # at night a text waits until 08:00: a moment on the test's clock
         sending.run(now)
-        if confirmation(cloud, referral_id)["state"] != "scheduled":
+        if confirmation(cloud, referral_id).state != "scheduled":
             break
         now += timedelta(seconds=0.05)
-    assert confirmation(cloud, referral_id)["state"] in {"sent", "permanent_failure"}
+    assert confirmation(cloud, referral_id).state in {"sent", "permanent_failure"}
     return referral_id
 
 
 def receipt(api: Api, referral_id: str, status: str, token: str | None = TOKEN,
             **changes: Any) -> Reply:
     body = {"id": "740e5834-3a29-46b4-9a6f-16142fde533a",
-            "reference": f"{referral_id}/{confirmation(api.cloud, referral_id)['notification_id']}",
+            "reference": f"{referral_id}/{confirmation(api.cloud, referral_id).notification_id}",
             "to": "07700 900982", "status": status,
             "created_at": "2026-11-23T10:00:00.000000Z", "completed_at": None,
             "sent_at": None, "notification_type": "sms",
@@ -78,8 +79,8 @@ def test_a_delivery_receipt_marks_the_message_delivered(
     assert reply.status == 200, reply.body
     assert reply.body["status"] == "delivered"
     row = confirmation(cloud, referral_id)
-    assert row["state"] == "delivered"
-    assert row["receipt_at"]
+    assert row.state == "delivered"
+    assert row.receipt_at
     assert "07700" not in json.dumps(row, default=str)  # the receipt's recipient is not kept
 
 
@@ -90,7 +91,7 @@ def test_a_receipt_without_notifys_token_is_refused_and_changes_nothing(
     reply = receipt(api, referral_id, "delivered", token=token)
     assert reply.status == 401
     assert reply.headers["content-type"] == "application/problem+json"
-    assert confirmation(cloud, referral_id)["state"] == "sent"
+    assert confirmation(cloud, referral_id).state == "sent"
 
 
 def test_the_services_own_sign_in_token_does_not_open_notifys_callback(
@@ -115,14 +116,14 @@ def test_a_repeated_or_late_receipt_never_moves_a_message_back(
     reply = receipt(api, referral_id, then)
     assert reply.status == 200
     assert reply.body["status"] == final
-    assert confirmation(cloud, referral_id)["state"] == final
+    assert confirmation(cloud, referral_id).state == final
 
 
-def coach_tasks(cloud: Cloud, referral_id: str) -> list[dict[str, Any]]:
+def coach_tasks(cloud: Cloud, referral_id: str) -> list[OutboxRow]:
     item = cloud.store.referral(referral_id)
     assert item is not None
-    return [t for t in Outbox(cloud.store).tasks_for(str(item["coach_id"]), 50)
-            if t["referral_id"] == referral_id and t["kind"] == "coach_message_undelivered"]
+    return [t for t in Outbox(cloud.store).tasks_for(str(item.coach_id), 50)
+            if t.referral_id == referral_id and t.kind == "coach_message_undelivered"]
 
 
 def test_a_message_that_could_not_be_delivered_becomes_a_task_for_the_coach_and_an_ops_count(
@@ -132,12 +133,12 @@ def test_a_message_that_could_not_be_delivered_becomes_a_task_for_the_coach_and_
         assert receipt(api, referral_id, "permanent-failure").status == 200
     sending.run(datetime.now(UTC) + timedelta(seconds=0.2))
     (task,) = coach_tasks(cloud, referral_id)
-    assert task["notification_id"].startswith("coach_message_undelivered:appointment_confirm")
+    assert task.notification_id.startswith("coach_message_undelivered:appointment_confirm")
 
     item = cloud.store.referral(referral_id)
     assert item is not None
     coach = Pages(cloud.built.pool)
-    coach.sign_in(f"coach:{item['coach_id']}")
+    coach.sign_in(f"coach:{item.coach_id}")
     caseload = coach.get("/coach")
     assert "could not be delivered to the patient (their appointment confirmation)" in \
         caseload.text
@@ -195,8 +196,8 @@ def test_a_patient_who_chose_letters_gets_a_letter_at_their_address(
     assert letter.reference.startswith(f"{referral_id}/appointment_confirmation:")
     # The reminder would arrive after the appointment by post: the coach rings instead.
     reminder = [r for r in Outbox(cloud.store).for_referral(referral_id)
-                if r["kind"] == "appointment_reminder"]
-    assert [r["channel"] for r in reminder] == ["coach_task"]
+                if r.kind == "appointment_reminder"]
+    assert [r.channel for r in reminder] == ["coach_task"]
 
 
 def test_a_message_notify_refuses_for_good_goes_to_the_coach_at_once_not_after_retries(
@@ -204,10 +205,10 @@ def test_a_message_notify_refuses_for_good_goes_to_the_coach_at_once_not_after_r
     sender.refusing.add("sms")
     referral_id = booked_and_sent(cloud, api, sending)
     row = confirmation(cloud, referral_id)
-    assert (row["state"], int(row["attempts"])) == ("permanent_failure", 0)
+    assert (row.state, int(row.attempts)) == ("permanent_failure", 0)
     sending.run(datetime.now(UTC) + timedelta(seconds=0.2))
     assert [t for t in coach_tasks(cloud, referral_id)
-            if ":appointment_confirmation:" in t["notification_id"]] != []
+            if ":appointment_confirmation:" in t.notification_id] != []
 
 
 def test_only_the_fields_a_template_names_go_to_notify(

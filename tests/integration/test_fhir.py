@@ -86,7 +86,7 @@ def test_a_service_request_becomes_a_referral_whose_task_follows_it_to_the_end(
     assert personal["reason"] == "Wants help getting back to work after a long illness."
     item = cloud.store.referral(referral_id)
     assert item is not None
-    assert item["share_outcome_with_gp"] is True
+    assert item.share_outcome_with_gp is True
 
     api.awaiting(referral_id, "appointment_outcome")
     assert stage(task(api, referral_id)) == ("ready", "appointment_booked")
@@ -119,7 +119,7 @@ def test_without_consent_to_share_the_practice_sees_acceptance_but_no_outcome(
     referral_id = post(api, body).body["id"]
     item = cloud.store.referral(referral_id)
     assert item is not None
-    assert item["share_outcome_with_gp"] is False
+    assert item.share_outcome_with_gp is False
     api.awaiting(referral_id, "appointment_outcome")
     assert stage(task(api, referral_id)) == ("accepted", "accepted")
     assert stage(task(api, referral_id, api.ops())) == ("ready", "appointment_booked")
@@ -127,7 +127,7 @@ def test_without_consent_to_share_the_practice_sees_acceptance_but_no_outcome(
         ("ready", "appointment_booked")
 
     api.step(referral_id, "appointment-outcome", {"outcome": "attended"})
-    cloud.wait_for(referral_id, lambda i: i["status"] == "IN_SUPPORT")
+    cloud.wait_for(referral_id, lambda i: i.status == "IN_SUPPORT")
     assert stage(task(api, referral_id)) == ("accepted", "accepted")
     withdrawn = api.call("POST", f"/referrals/{referral_id}/withdraw",
                          api.coach_of(referral_id), {})
@@ -167,8 +167,8 @@ def test_patching_the_task_to_cancelled_withdraws_the_referral(cloud: Cloud, api
                      **{"Content-Type": "application/json-patch+json"})
     assert reply.status == 200, reply.body
     assert reply.body["status"] == "cancelled"
-    item = cloud.wait_for(referral_id, lambda i: i["status"] == "WITHDRAWN")
-    assert item["timeline"][-1]["by"] == "referrer:F83001"
+    item = cloud.wait_for(referral_id, lambda i: i.status == "WITHDRAWN")
+    assert item.timeline[-1].by == "referrer:F83001"
     assert cloud.wait_for_execution(referral_id) in {"SUCCEEDED", "ABORTED"}
     personal = cloud.personal_data(referral_id)
     assert personal is not None
@@ -190,13 +190,13 @@ def test_putting_the_task_back_cancelled_withdraws_the_referral(cloud: Cloud, ap
                         {**current, "id": "another", "status": "cancelled"},
                         **{"Content-Type": FHIR})
     assert expressions(refused(wrong_id, 400)) == ["Task.id"]
-    assert cloud.store.referral(referral_id)["status"] != "WITHDRAWN"  # type: ignore[index]
+    assert cloud.referral(referral_id).status != "WITHDRAWN"
 
     reply = api.call("PUT", f"/fhir/Task/{referral_id}", api.referrer(),
                      {**current, "status": "cancelled"}, **{"Content-Type": FHIR})
     assert reply.status == 200, reply.body
     assert reply.body["status"] == "cancelled"
-    assert cloud.wait_for(referral_id, lambda i: i["status"] == "WITHDRAWN")
+    assert cloud.wait_for(referral_id, lambda i: i.status == "WITHDRAWN")
 
 
 def test_tasks_are_scoped_like_referrals(cloud: Cloud, api: Api) -> None:
@@ -214,7 +214,7 @@ def test_tasks_are_scoped_like_referrals(cloud: Cloud, api: Api) -> None:
                      [{"op": "replace", "path": "/status", "value": "cancelled"}],
                      **{"Content-Type": "application/json-patch+json"})
     refused(coach, 403)
-    assert cloud.store.referral(referral_id)["status"] == "APPOINTMENT_BOOKED"  # type: ignore[index]
+    assert cloud.referral(referral_id).status == "APPOINTMENT_BOOKED"
 
 
 def test_a_referrer_refers_only_for_their_own_practice(cloud: Cloud, api: Api) -> None:

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
-from tests.api_client import Api
+from tests.api_client import Api, appointment
 from tests.conftest import Cloud
 from tests.fake_sender import FakeSender
 from workingbetter.domain import slots
+from workingbetter.domain.records import OutboxRow
 from workingbetter.notifications.outbox import Outbox
 from workingbetter.notifications.sending import Sending
 
@@ -31,11 +31,11 @@ def session_slot(cloud: Cloud, referral_id: str, weeks_on: int = 1) -> datetime:
     """A slot of the coach's session after the first appointment, as UK wall-clock time."""
     item = cloud.store.referral(referral_id)
     assert item is not None
-    coach = cloud.store.coach(str(item["coach_id"]))
+    coach = cloud.store.coach(str(item.coach_id))
     assert coach is not None
-    after = slots.parse_iso(item["appointment"]["start"]) + timedelta(weeks=weeks_on - 1,
+    after = slots.parse_iso(appointment(item).start) + timedelta(weeks=weeks_on - 1,
                                                                       hours=1)
-    start = next(slots.candidate_slots(int(coach["weekday"]), after))
+    start = next(slots.candidate_slots(int(coach.weekday), after))
     return start.astimezone(slots.UK).replace(tzinfo=None)
 
 
@@ -46,8 +46,8 @@ def weekday_at_ten(days_on: int) -> datetime:
     return datetime(day.year, day.month, day.day, 10, 0)
 
 
-def rows(cloud: Cloud, referral_id: str) -> dict[str, dict[str, Any]]:
-    return {str(r["notification_id"]): r for r in Outbox(cloud.store).for_referral(referral_id)}
+def rows(cloud: Cloud, referral_id: str) -> dict[str, OutboxRow]:
+    return {r.notification_id: r for r in Outbox(cloud.store).for_referral(referral_id)}
 
 
 def until(due_at: str) -> None:
@@ -70,9 +70,9 @@ def test_follow_ups_are_booked_reminded_and_recorded(cloud: Cloud, api: Api) -> 
 
     reminder = rows(cloud, referral_id)[
         f"appointment_follow_up_reminder:{booked.body['follow_up_id']}"]
-    assert reminder["state"] == "scheduled"
-    assert reminder["channel"] == "sms"
-    assert slots.parse_iso(reminder["service_due"]) == \
+    assert reminder.state == "scheduled"
+    assert reminder.channel == "sms"
+    assert slots.parse_iso(reminder.service_due) == \
         slots.parse_iso(booked.body["start"]) - timedelta(days=1)
 
     week = api.call("GET", f"/diary?week={surgery.date()}", coach).body
@@ -85,14 +85,14 @@ def test_follow_ups_are_booked_reminded_and_recorded(cloud: Cloud, api: Api) -> 
     assert early.status == 409
     assert "not happened yet" in early.body["detail"]
     outcome = f"{path}/{booked.body['follow_up_id']}"
-    row = cloud.store.follow_up(str(cloud.store.referral(referral_id)["coach_id"]),  # type: ignore[index]
+    row = cloud.store.follow_up(str(cloud.referral(referral_id).coach_id),
                                 booked.body["start"], referral_id)
     assert row is not None
-    until(str(row["due_at"]))
+    until(str(row.due_at))
     assert api.call("POST", outcome, coach, {"outcome": "attended"}).status == 200
     twice = api.call("POST", outcome, coach, {"outcome": "did_not_attend"})
     assert twice.status == 409
-    events = [e["event"] for e in cloud.store.referral(referral_id)["timeline"]]  # type: ignore[index]
+    events = [e.event for e in cloud.referral(referral_id).timeline]
     assert "follow_up_attended" in events
 
 
@@ -104,24 +104,24 @@ def test_a_missed_follow_up_becomes_a_message_and_an_outreach_task(
                       {"start": weekday_at_ten(2).isoformat(), "mode": "video"}).body
     item = cloud.store.referral(referral_id)
     assert item is not None
-    row = cloud.store.follow_up(str(item["coach_id"]), booked["start"], referral_id)
+    row = cloud.store.follow_up(str(item.coach_id), booked["start"], referral_id)
     assert row is not None
-    until(str(row["due_at"]))
+    until(str(row.due_at))
     reply = api.call("POST", f"/referrals/{referral_id}/follow-ups/{booked['follow_up_id']}",
                      coach, {"outcome": "did_not_attend"})
     assert reply.status == 200, reply.body
     found = rows(cloud, referral_id)
     key = booked["follow_up_id"]
-    assert found[f"appointment_follow_up_missed:{key}"]["channel"] == "sms"
-    assert found[f"coach_follow_up_outreach:{key}"]["channel"] == "coach_task"
-    assert found[f"appointment_follow_up_reminder:{key}"]["state"] == "cancelled"
+    assert found[f"appointment_follow_up_missed:{key}"].channel == "sms"
+    assert found[f"coach_follow_up_outreach:{key}"].channel == "coach_task"
+    assert found[f"appointment_follow_up_reminder:{key}"].state == "cancelled"
 
     sender = FakeSender()
     sending = Sending(cloud.store, sender, sender, cloud.settings)
     for later in (5, 10):  # an SMS due in quiet hours is held until 08:00, then sent
         sending.run(datetime.now(UTC) + timedelta(seconds=later))
-    tasks = Outbox(cloud.store).tasks_for(str(item["coach_id"]), 10)
-    assert [t["kind"] for t in tasks] == ["coach_follow_up_outreach"]
+    tasks = Outbox(cloud.store).tasks_for(str(item.coach_id), 10)
+    assert [t.kind for t in tasks] == ["coach_follow_up_outreach"]
     assert any("we missed you" in message.body.lower() for _, message in sender.sent)
 
 
@@ -166,14 +166,14 @@ def test_a_cancelled_follow_up_frees_the_time_and_sends_no_reminder(
                       {"start": surgery.isoformat(), "mode": "surgery"}).body
     item = cloud.store.referral(referral_id)
     assert item is not None
-    assert booked["start"] in cloud.store.booked_slots(str(item["coach_id"]), booked["start"])
+    assert booked["start"] in cloud.store.booked_slots(str(item.coach_id), booked["start"])
     reply = api.call("POST", f"/referrals/{referral_id}/follow-ups/{booked['follow_up_id']}",
                      coach, {"outcome": "cancelled"})
     assert reply.status == 200
-    assert booked["start"] not in cloud.store.booked_slots(str(item["coach_id"]),
+    assert booked["start"] not in cloud.store.booked_slots(str(item.coach_id),
                                                            booked["start"])
     assert rows(cloud, referral_id)[
-        f"appointment_follow_up_reminder:{booked['follow_up_id']}"]["state"] == "cancelled"
+        f"appointment_follow_up_reminder:{booked['follow_up_id']}"].state == "cancelled"
 
 
 @pytest.mark.service_days(review_interval_days=5)
@@ -185,11 +185,11 @@ def test_the_review_chaser_leaves_the_coachs_tasks_once_the_review_is_done(
     item = cloud.store.referral(referral_id)
     assert item is not None
     chaser = next(r for r in Outbox(cloud.store).for_referral(referral_id)
-                  if r["kind"] == "coach_review_overdue")
+                  if r.kind == "coach_review_overdue")
     Sending(cloud.store, FakeSender(), FakeSender(), cloud.settings).run(
-        slots.parse_iso(str(chaser["due_at"])) + timedelta(seconds=1))
-    coach_id = str(item["coach_id"])
-    assert [t["kind"] for t in Outbox(cloud.store).tasks_for(coach_id, 10)] == \
+        slots.parse_iso(str(chaser.due_at)) + timedelta(seconds=1))
+    coach_id = str(item.coach_id)
+    assert [t.kind for t in Outbox(cloud.store).tasks_for(coach_id, 10)] == \
         ["coach_review_overdue"]
     assert api.step(referral_id, "reviews", {"decision": "continue",
                                              "employer_contacts": 0}).status == 200
@@ -204,11 +204,11 @@ def test_an_ended_referral_gives_its_follow_ups_times_back(cloud: Cloud, api: Ap
                        "mode": "surgery"}).body
     item = cloud.store.referral(referral_id)
     assert item is not None
-    coach_id = str(item["coach_id"])
+    coach_id = str(item.coach_id)
     assert api.call("POST", f"/referrals/{referral_id}/withdraw", coach, {}).status == 200
     assert booked["start"] not in cloud.store.booked_slots(coach_id, booked["start"])
     row = cloud.store.follow_up(coach_id, booked["start"], referral_id)
     assert row is not None
-    assert row["outcome"] == "cancelled"
+    assert row.outcome == "cancelled"
     assert rows(cloud, referral_id)[
-        f"appointment_follow_up_reminder:{booked['follow_up_id']}"]["state"] == "cancelled"
+        f"appointment_follow_up_reminder:{booked['follow_up_id']}"].state == "cancelled"

@@ -114,7 +114,7 @@ def walk_and_withdraw(cloud: Cloud, api: Api) -> str:
     assert reply.status == 200, reply.body
     item = api.awaiting(referral_id, "appointment_outcome")
     # The practice and the coach may read the patient (each read leaves an audit entry).
-    for token in (api.referrer(), api.coach(item["coach_id"])):
+    for token in (api.referrer(), api.coach(str(item.coach_id))):
         reply = api.get(referral_id, token)
         assert reply.body["patient"]["given_name"] == "Canarygiven"
     assert api.step(referral_id, "appointment-outcome", {"outcome": "attended"}).status == 200

@@ -13,6 +13,7 @@ from tests.api_client import Api
 from tests.conftest import VALID_NHS_NUMBERS, Cloud, referral_body
 from tests.integration.test_withdrawal import call, race, withdraw
 from workingbetter import tasks, workflow
+from workingbetter.domain.records import Referral
 from workingbetter.reconcile import reconcile
 from workingbetter.store import Store
 from workingbetter.workflow import Workflow
@@ -66,13 +67,13 @@ def test_a_place_offered_to_someone_who_then_leaves_goes_to_the_next_in_line(
     withdraw(api, waiting[0], token=api.referrer(PRACTICE))  # ...who leaves before taking it
 
     second = api.awaiting(waiting[1], "appointment_outcome")
-    assert second["status"] == "APPOINTMENT_BOOKED"
+    assert second.status == "APPOINTMENT_BOOKED"
     third = cloud.store.referral(waiting[2])
     assert third is not None
-    assert third["status"] == "WAITLISTED"
+    assert third.status == "WAITLISTED"
     coach = cloud.store.coach("coach-chloe")
     assert coach is not None
-    assert coach["active"] == 2
+    assert coach.active == 2
 
 
 def due_for_review(api: Api, referral_id: str) -> None:
@@ -116,7 +117,7 @@ def test_withdrawing_as_a_job_starts_leaves_no_run_going(cloud: Cloud, api: Api)
         assert replies["withdraw"] == 200
         item = cloud.store.referral(referral_id)
         assert item is not None
-        assert item["status"] == "WITHDRAWN"
+        assert item.status == "WITHDRAWN"
         assert running_runs(cloud, referral_id) == [], "a run outlived its referral"
 
 
@@ -126,8 +127,8 @@ STALLS_FAST = {"appointment_outcome_days": 3, "triage_decision_days": 3, "max_ch
                "seconds_per_day": 0.1}
 
 
-def stalled(cloud: Cloud, referral_id: str) -> dict[str, Any]:
-    item = cloud.wait_for(referral_id, lambda i: i.get("attention") == "stalled", 30,
+def stalled(cloud: Cloud, referral_id: str) -> Referral:
+    item = cloud.wait_for(referral_id, lambda i: i.attention == "stalled", 30,
                           "stalled")
     assert cloud.wait_for_execution(referral_id, 15) == "FAILED"
     return item
@@ -138,14 +139,14 @@ def test_a_late_answer_to_a_stalled_step_moves_the_referral_on(cloud: Cloud, api
     referral_id = api.refer()
     api.awaiting(referral_id, "appointment_outcome")
     item = stalled(cloud, referral_id)
-    assert item["awaiting"] == "appointment_outcome"
+    assert item.awaiting == "appointment_outcome"
 
     reply = api.step(referral_id, "appointment-outcome", {"outcome": "attended"})
 
     assert reply.status == 200, reply.body
     assert reply.body["status"] == "IN_SUPPORT"
     after = api.awaiting(referral_id, "review", timeout=30)
-    assert "attention" not in after
+    assert after.attention is None
     runs = cloud.runs(referral_id)
     assert runs == [referral_id, f"{referral_id}-resume-1"]
     ops_view = api.get(referral_id, api.ops()).body
@@ -163,8 +164,8 @@ def test_ops_resume_a_stalled_referral_at_the_step_it_stalled_at(
 
     assert reply.status == 200, reply.body
     item = api.awaiting(referral_id, "triage_decision")
-    assert "attention" not in item
-    assert item["chases"] == 0
+    assert item.attention is None
+    assert item.chases == 0
     decision = api.call("POST", f"/referrals/{referral_id}/triage", api.coach("coach-amara"),
                         {"decision": "accept", "reason": "Fits the service"})
     assert decision.status == 200
@@ -191,8 +192,8 @@ def test_a_conflict_names_the_step_the_run_is_really_waiting_for(
 def test_an_outcome_before_the_appointment_is_refused_but_a_cancellation_is_not(
         cloud: Cloud, api: Api) -> None:
     referral_id = api.refer()
-    cloud.wait_for(referral_id, lambda i: i.get("awaiting") == "appointment_outcome"
-                   and bool(i.get("task_token")))
+    cloud.wait_for(referral_id, lambda i: i.awaiting == "appointment_outcome"
+                   and bool(i.task_token))
 
     early = api.step(referral_id, "appointment-outcome", {"outcome": "attended"})
 
@@ -200,7 +201,7 @@ def test_an_outcome_before_the_appointment_is_refused_but_a_cancellation_is_not(
     assert "has not happened yet" in early.body["detail"]
     item = cloud.store.referral(referral_id)
     assert item is not None
-    assert item["status"] == "APPOINTMENT_BOOKED"
+    assert item.status == "APPOINTMENT_BOOKED"
     cancelled = api.step(referral_id, "appointment-outcome", {"outcome": "cancelled"})
     assert cancelled.status == 200
 
@@ -218,7 +219,7 @@ def test_erasure_removes_the_keyed_hash_and_a_replay_is_refused(cloud: Cloud, ap
 
     item = cloud.store.referral(referral_id)
     assert item is not None
-    assert "patient_key" not in item
+    assert item.patient_key is None
     replay = api.call("POST", "/referrals", api.referrer(), body, **key)
     assert replay.status == 409
     assert "withdrawn" in replay.body["detail"]
@@ -301,9 +302,9 @@ def test_the_reconciler_repairs_a_drifted_counter_and_offers_the_free_place(
     report = reconcile(cloud.store, Workflow(cloud.settings.state_machine_arn), cloud.settings)
 
     assert report == {"repaired": 1, "offered": 1}
-    assert api.awaiting(waiting, "appointment_outcome")["coach_id"] == "coach-chloe"
+    assert api.awaiting(waiting, "appointment_outcome").coach_id == "coach-chloe"
     coach = cloud.store.coach("coach-chloe")
     assert coach is not None
-    assert coach["active"] == 2
+    assert coach.active == 2
     alerts = api.call("GET", "/ops/notifications", api.ops()).body
     assert any(a["kind"] == "ops_capacity_repaired" for a in alerts)

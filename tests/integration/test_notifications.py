@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
-from tests.api_client import Api
+from tests.api_client import Api, appointment
 from tests.conftest import VALID_NHS_NUMBERS, Cloud
 from tests.fake_sender import FakeSender
 from workingbetter.domain import slots
+from workingbetter.domain.records import OutboxRow
 from workingbetter.notifications.kinds import Channel, Kind
 from workingbetter.notifications.outbox import Notice, Outbox
 from workingbetter.notifications.sending import Sending
@@ -30,12 +30,12 @@ def sending(cloud: Cloud, sender: FakeSender) -> Sending:
     return Sending(cloud.store, sender, sender, cloud.settings)
 
 
-def rows(cloud: Cloud, referral_id: str) -> dict[str, dict[str, Any]]:
-    return {str(r["kind"]): r for r in Outbox(cloud.store).for_referral(referral_id)}
+def rows(cloud: Cloud, referral_id: str) -> dict[str, OutboxRow]:
+    return {str(r.kind): r for r in Outbox(cloud.store).for_referral(referral_id)}
 
 
-def at(row: dict[str, Any]) -> datetime:
-    return slots.parse_iso(str(row["due_at"]))
+def at(row: OutboxRow) -> datetime:
+    return slots.parse_iso(str(row.due_at))
 
 
 def test_a_booked_sms_patient_gets_exactly_one_reminder_the_day_before(
@@ -43,9 +43,9 @@ def test_a_booked_sms_patient_gets_exactly_one_reminder_the_day_before(
     referral_id = api.refer()  # contact_preference sms
     booked = api.awaiting(referral_id, "appointment_outcome")
     reminder = rows(cloud, referral_id)["appointment_reminder"]
-    start = slots.parse_iso(booked["appointment"]["start"])
-    assert reminder["channel"] == "sms"
-    assert slots.parse_iso(reminder["service_due"]) == start - timedelta(days=1)
+    start = slots.parse_iso(appointment(booked).start)
+    assert reminder.channel == "sms"
+    assert slots.parse_iso(reminder.service_due) == start - timedelta(days=1)
 
     early = sending.run(at(reminder) - timedelta(seconds=1))
     assert "Working Better appointment is tomorrow" not in " ".join(sender.bodies("sms"))
@@ -54,7 +54,7 @@ def test_a_booked_sms_patient_gets_exactly_one_reminder_the_day_before(
     reminders = [b for b in sender.bodies("sms") if "is tomorrow" in b]
     assert len(reminders) == 1, (early, twice)
     assert "Ada" in reminders[0]
-    assert rows(cloud, referral_id)["appointment_reminder"]["state"] == "sent"
+    assert rows(cloud, referral_id)["appointment_reminder"].state == "sent"
 
 
 def test_no_sms_between_nine_at_night_and_eight_in_the_morning(
@@ -67,17 +67,17 @@ def test_no_sms_between_nine_at_night_and_eight_in_the_morning(
     assert outbox.schedule(Notice(referral_id, Kind.APPOINTMENT_CONFIRMATION, Channel.SMS,
                                   slots.iso(now), slots.iso(late), "late-test"))
 
-    def late_row() -> dict[str, Any]:
-        return {r["notification_id"]: r for r in outbox.for_referral(referral_id)}[
+    def late_row() -> OutboxRow:
+        return {r.notification_id: r for r in outbox.for_referral(referral_id)}[
             "appointment_confirmation:late-test"]
 
     sending.run(now)
     held = late_row()
-    assert held["state"] == "scheduled"
-    held_until = slots.parse_iso(str(held["service_due"])).astimezone(slots.UK)
+    assert held.state == "scheduled"
+    held_until = slots.parse_iso(held.service_due).astimezone(slots.UK)
     assert (held_until.date().isoformat(), held_until.hour) == ("2026-11-25", 8)
     sending.run(at(held) + timedelta(seconds=1))
-    assert late_row()["state"] == "sent"
+    assert late_row().state == "sent"
 
 
 def test_withdrawal_cancels_everything_pending_and_only_the_gp_hears(
@@ -90,7 +90,7 @@ def test_withdrawal_cancels_everything_pending_and_only_the_gp_hears(
     after = rows(cloud, referral_id)
     for kind in ("appointment_reminder", "coach_outcome_not_recorded",
                  "ops_not_acknowledged"):
-        assert after[kind]["state"] == "cancelled", kind
+        assert after[kind].state == "cancelled", kind
     sending.run(datetime.now(UTC) + timedelta(days=400))
     assert sender.bodies("sms") == [] or all("tomorrow" not in b for b in sender.bodies("sms"))
     practice = [m for c, m in sender.sent if c == "email"]
@@ -98,7 +98,7 @@ def test_withdrawal_cancels_everything_pending_and_only_the_gp_hears(
     assert "the patient chose to leave" in practice[-1].body
     assert "Ada" not in practice[-1].body  # status words only
     # The reference the practice finds the referral by, not its internal id.
-    reference = (cloud.store.referral(referral_id) or {})["reference"]
+    reference = str(cloud.referral(referral_id).reference)
     assert reference in practice[-1].body
     assert referral_id not in practice[-1].body
 
@@ -154,8 +154,8 @@ def test_a_failed_send_is_retried_then_shown_to_ops(
         now += timedelta(days=1)
         sending.run(now)
     confirmation = rows(cloud, referral_id)["appointment_confirmation"]
-    assert confirmation["state"] == "failed"
-    assert int(confirmation["attempts"]) == 5
+    assert confirmation.state == "failed"
+    assert int(confirmation.attempts) == 5
     assert "ops_notification_failed" in rows(cloud, referral_id)
     listed = api.call("GET", "/ops/notifications", api.ops()).body
     assert any(n["kind"] == "appointment_confirmation" and n["status"] == "failed"
@@ -166,7 +166,7 @@ def test_ops_see_what_was_sent_but_never_its_words_or_address(
         cloud: Cloud, api: Api, sending: Sending) -> None:
     referral_id = api.refer()
     booked = api.awaiting(referral_id, "appointment_outcome")
-    sending.run(slots.parse_iso(booked["appointment"]["start"]))
+    sending.run(slots.parse_iso(appointment(booked).start))
     reply = api.call("GET", f"/ops/notifications?referral_id={referral_id}", api.ops())
     assert reply.status == 200
     assert {n["kind"] for n in reply.body} >= {"appointment_confirmation",
@@ -202,8 +202,8 @@ def test_the_patients_link_withdraws_once_with_no_login(
     assert used.status_code == 200
     item = cloud.store.referral(referral_id)
     assert item is not None
-    assert item["status"] == "WITHDRAWN"
-    assert item["timeline"][-2]["by"] == "patient" or item["timeline"][-1]["by"] == "patient"
+    assert item.status == "WITHDRAWN"
+    assert item.timeline[-2].by == "patient" or item.timeline[-1].by == "patient"
     assert cloud.personal_data(referral_id) is None
     again = api.client.http.post(f"/patient/withdraw/{token}", body=b"{}",
                                  headers={"Content-Type": "application/json"})
@@ -219,13 +219,13 @@ def test_a_coach_is_chased_three_days_after_a_review_falls_due(
     due = api.awaiting(referral_id, "review")
     # The run parks on the review, then schedules its chaser: wait for both.
     chaser = cloud.wait_for_row(lambda: rows(cloud, referral_id).get("coach_review_overdue"))
-    assert slots.parse_iso(str(chaser["service_due"])) == \
-        slots.parse_iso(due["awaiting_since"]) + timedelta(days=3)
+    assert slots.parse_iso(str(chaser.service_due)) == \
+        slots.parse_iso(str(due.awaiting_since)) + timedelta(days=3)
     api.step(referral_id, "reviews", {"decision": "continue", "employer_contacts": 1})
-    assert rows(cloud, referral_id)["coach_review_overdue"]["state"] == "cancelled"
+    assert rows(cloud, referral_id)["coach_review_overdue"].state == "cancelled"
 
 
 def test_acceptance_stops_the_not_acknowledged_alert(cloud: Cloud, api: Api) -> None:
     referral_id = api.refer()
     api.awaiting(referral_id, "appointment_outcome")
-    assert rows(cloud, referral_id)["ops_not_acknowledged"]["state"] == "cancelled"
+    assert rows(cloud, referral_id)["ops_not_acknowledged"].state == "cancelled"

@@ -4,13 +4,13 @@ reviews, in-work checks and exit."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 
-from tests.api_client import Api, until_appointment
+from tests.api_client import Api, appointment, until_appointment
 from tests.conftest import Cloud, diary_down
 from workingbetter import tasks
+from workingbetter.domain.records import Referral
 from workingbetter.domain.slots import UK, parse_iso
 
 pytestmark = pytest.mark.integration
@@ -37,21 +37,21 @@ def test_a_full_journey_ends_with_a_job_sustained_for_26_weeks(cloud: Cloud, api
     assert reply.status == 200, reply.body
     assert reply.body["status"] == "IN_WORK"
     first = api.awaiting(referral_id, "sustainment_check")
-    assert first["sustainment_week"] == 13
+    assert first.sustainment_week == 13
     assert api.step(referral_id, "sustainment", {"still_in_work": True}).status == 200
     second = api.awaiting(referral_id, "sustainment_check")
-    assert second["sustainment_week"] == 26
+    assert second.sustainment_week == 26
     assert api.step(referral_id, "sustainment", {"still_in_work": True, "end_support": True},
                     coach).status == 200
 
     assert cloud.wait_for_execution(referral_id) == "SUCCEEDED"
     item = cloud.store.referral(referral_id)
     assert item is not None
-    assert (item["status"], item["exit_reason"]) == ("EXITED", "job_sustained_26_weeks")
-    assert item["employer_contacts"] == 3
-    coach_item = cloud.store.coach(item["coach_id"])
+    assert (item.status, item.exit_reason) == ("EXITED", "job_sustained_26_weeks")
+    assert item.employer_contacts == 3
+    coach_item = cloud.store.coach(str(item.coach_id))
     assert coach_item is not None
-    assert coach_item["active"] == 0
+    assert coach_item.active == 0
     states = cloud.states_entered(referral_id)
     assert len(states) <= 25, states
     assert states[-1] == "Exited"
@@ -66,10 +66,10 @@ def test_a_full_journey_ends_with_a_job_sustained_for_26_weeks(cloud: Cloud, api
     assert "CV" not in str(referrer_view)
 
 
-def rebooked(appointments: int) -> Callable[[dict[str, Any]], bool]:
-    def check(item: dict[str, Any]) -> bool:
-        return bool(item.get("appointments_booked") == appointments
-                    and item.get("awaiting") == "appointment_outcome")
+def rebooked(appointments: int) -> Callable[[Referral], bool]:
+    def check(item: Referral) -> bool:
+        return bool(item.appointments_booked == appointments
+                    and item.awaiting == "appointment_outcome")
 
     return check
 
@@ -79,15 +79,15 @@ def test_three_missed_appointments_in_a_row_end_as_disengaged(cloud: Cloud, api:
     starts = []
     for missed in (1, 2):
         item = api.awaiting(referral_id, "appointment_outcome")
-        starts.append(item["appointment"]["start"])
+        starts.append(appointment(item).start)
         reply = api.step(referral_id, "appointment-outcome", {"outcome": "did_not_attend"})
         assert reply.body["next"] == "rebook"
         item = cloud.wait_for(referral_id, rebooked(missed + 1))
-        assert item["status"] == "APPOINTMENT_BOOKED"
-        assert item["missed_in_a_row"] == missed
+        assert item.status == "APPOINTMENT_BOOKED"
+        assert item.missed_in_a_row == missed
     third = cloud.store.referral(referral_id)
     assert third is not None
-    starts.append(third["appointment"]["start"])
+    starts.append(appointment(third).start)
     until_appointment(third)
     # Each rebooking is in a later session, never the same day as the missed one.
     days = [parse_iso(s).astimezone(UK).date() for s in starts]
@@ -100,8 +100,8 @@ def test_three_missed_appointments_in_a_row_end_as_disengaged(cloud: Cloud, api:
     assert cloud.wait_for_execution(referral_id) == "SUCCEEDED"
     ended = cloud.store.referral(referral_id)
     assert ended is not None
-    assert ended["exit_reason"] == "disengaged"
-    events = [e["event"] for e in ended["timeline"]]
+    assert ended.exit_reason == "disengaged"
+    events = [e.event for e in ended.timeline]
     assert events.count("did_not_attend_outreach") == 2
 
 
@@ -111,18 +111,18 @@ def test_a_cancelled_appointment_is_rebooked_without_counting_as_missed(
     first = api.awaiting(referral_id, "appointment_outcome")
     api.step(referral_id, "appointment-outcome", {"outcome": "cancelled"})
     item = cloud.wait_for(referral_id, rebooked(2))
-    assert item.get("missed_in_a_row", 0) == 0
-    assert item["appointment"]["start"] != first["appointment"]["start"]
+    assert item.missed_in_a_row == 0
+    assert appointment(item).start != appointment(first).start
     # The cancelled slot is free again for someone else.
-    assert first["appointment"]["start"] not in cloud.store.booked_slots(
-        item["coach_id"], first["appointment"]["start"])
+    assert appointment(first).start not in cloud.store.booked_slots(
+        str(item.coach_id), appointment(first).start)
 
 
 def test_a_referral_only_a_person_can_triage_waits_for_the_practice_coach(
         cloud: Cloud, api: Api) -> None:
     referral_id = api.refer(health_conditions=["other"])
     item = api.awaiting(referral_id, "triage_decision")
-    assert item["status"] == "AWAITING_TRIAGE_DECISION"
+    assert item.status == "AWAITING_TRIAGE_DECISION"
 
     elsewhere = api.step(referral_id, "triage", {"decision": "accept", "reason": "ok"},
                          api.coach("coach-chloe"))
@@ -133,8 +133,8 @@ def test_a_referral_only_a_person_can_triage_waits_for_the_practice_coach(
     assert reply.status == 200, reply.body
 
     booked = api.awaiting(referral_id, "appointment_outcome")
-    assert booked["status"] == "APPOINTMENT_BOOKED"
-    assert "triage_accepted" in [e["event"] for e in booked["timeline"]]
+    assert booked.status == "APPOINTMENT_BOOKED"
+    assert "triage_accepted" in [e.event for e in booked.timeline]
 
 
 def test_a_coach_can_reject_at_triage_with_a_reason(cloud: Cloud, api: Api) -> None:
@@ -147,7 +147,7 @@ def test_a_coach_can_reject_at_triage_with_a_reason(cloud: Cloud, api: Api) -> N
     assert cloud.wait_for_execution(referral_id) == "SUCCEEDED"
     item = cloud.store.referral(referral_id)
     assert item is not None
-    assert item["exit_reason"] == "ineligible"
+    assert item.exit_reason == "ineligible"
     assert cloud.states_entered(referral_id)[-1] == "Rejected"
     personal = cloud.personal_data(referral_id)
     assert personal is not None
@@ -161,9 +161,9 @@ def test_an_overdue_triage_decision_is_chased_and_flagged_never_auto_declined(
     assert cloud.wait_for_execution(referral_id, timeout=20) == "FAILED"
     item = cloud.store.referral(referral_id)
     assert item is not None
-    assert item["status"] == "AWAITING_TRIAGE_DECISION"
-    assert item["attention"] == "stalled"
-    events = [e["event"] for e in item["timeline"]]
+    assert item.status == "AWAITING_TRIAGE_DECISION"
+    assert item.attention == "stalled"
+    events = [e.event for e in item.timeline]
     assert events.count("overdue_chased") == 3
     assert "triage_rejected" not in events
 
@@ -189,7 +189,7 @@ def test_bad_human_step_input_gets_field_errors_and_changes_nothing(
     assert [e["field"] for e in reply.body["errors"]] == ["outcome"]
     item = cloud.store.referral(referral_id)
     assert item is not None
-    assert item["awaiting"] == "appointment_outcome"
+    assert item.awaiting == "appointment_outcome"
 
 
 def test_a_step_that_fails_waits_for_ops_to_retry_it_once_the_cause_is_fixed(
@@ -198,14 +198,14 @@ def test_a_step_that_fails_waits_for_ops_to_retry_it_once_the_cause_is_fixed(
     monkeypatch.setattr(tasks, "book", diary_down)
     referral_id = api.refer()
     stuck = api.awaiting(referral_id, "ops_retry")
-    assert stuck["attention"] == "task_failed"
-    assert stuck["status"] == "ALLOCATED"
+    assert stuck.attention == "task_failed"
+    assert stuck.status == "ALLOCATED"
     assert "FlagTaskFailed" in cloud.states_entered(referral_id)
-    assert (cloud.store.referral(referral_id) or {})["failed_at"] == "BookFirstAppointment"
+    assert cloud.referral(referral_id).failed_at == "BookFirstAppointment"
     premature = api.call("POST", f"/referrals/{referral_id}/retry", api.ops())
     assert premature.status == 200  # ops may retry at once; here the cause is still there
     stuck_again = api.awaiting(referral_id, "ops_retry")
-    assert stuck_again["attention"] == "task_failed"
+    assert stuck_again.attention == "task_failed"
 
     monkeypatch.setattr(tasks, "book", booking)  # the cause is fixed
     assert api.call("POST", f"/referrals/{referral_id}/retry", api.coach_of(referral_id)
@@ -213,10 +213,10 @@ def test_a_step_that_fails_waits_for_ops_to_retry_it_once_the_cause_is_fixed(
     assert api.call("POST", f"/referrals/{referral_id}/retry", api.ops()).status == 200
 
     booked = api.awaiting(referral_id, "appointment_outcome")
-    assert booked["status"] == "APPOINTMENT_BOOKED"
-    assert "attention" not in booked
+    assert booked.status == "APPOINTMENT_BOOKED"
+    assert booked.attention is None
     assert cloud.execution_status(referral_id) == "RUNNING"
-    events = [e["event"] for e in booked["timeline"]]
+    events = [e.event for e in booked.timeline]
     assert events.count("failed_step_retried") == 2
     assert api.call("POST", f"/referrals/{referral_id}/retry", api.ops()).status == 409
 
@@ -241,7 +241,7 @@ def run_status(cloud: Cloud, run: str) -> str:
 def events(cloud: Cloud, referral_id: str) -> list[str]:
     item = cloud.store.referral(referral_id)
     assert item is not None
-    return [e["event"] for e in item["timeline"]]
+    return [e.event for e in item.timeline]
 
 
 @pytest.mark.service_days(**FAST, sustainment_third_days=30)
@@ -251,20 +251,20 @@ def test_in_work_support_goes_on_past_26_weeks_until_the_patient_or_coach_ends_i
     in_work(api, referral_id)
     for week in (13, 26, 52):
         check = api.awaiting(referral_id, "sustainment_check")
-        assert check["sustainment_week"] == week
+        assert check.sustainment_week == week
         assert api.step(referral_id, "sustainment", {"still_in_work": True}).status == 200
     # After a year in work, support goes on through reviews until someone ends it.
     in_work_review = api.awaiting(referral_id, "review")
-    assert in_work_review["status"] == "IN_WORK"
+    assert in_work_review.status == "IN_WORK"
     reply = api.step(referral_id, "reviews", {"decision": "exit", "employer_contacts": 0,
                                               "exit_reason": "in_work_support_ended"})
     assert reply.status == 200, reply.body
-    ended = cloud.wait_for(referral_id, lambda i: i["status"] == "EXITED")
-    assert ended["exit_reason"] == "in_work_support_ended"
+    ended = cloud.wait_for(referral_id, lambda i: i.status == "EXITED")
+    assert ended.exit_reason == "in_work_support_ended"
     assert {"in_work_13_weeks", "in_work_26_weeks", "in_work_52_weeks"} <= set(
         events(cloud, referral_id))
-    runs = ended["runs"]
-    assert runs[:2] == [referral_id, f"{referral_id}-in-work"]
+    runs = ended.runs
+    assert runs[:2] == (referral_id, f"{referral_id}-in-work")
     assert len(runs) == 3
     assert runs[2].startswith(f"{referral_id}-next-")  # the run for the 52-week check
     assert cloud.wait_for_execution(referral_id) == "SUCCEEDED"
@@ -279,8 +279,8 @@ def test_a_patient_may_end_in_work_support_at_any_check_and_keeps_the_credit(
     api.awaiting(referral_id, "sustainment_check")
     assert api.step(referral_id, "sustainment",
                     {"still_in_work": True, "end_support": True}).status == 200
-    ended = cloud.wait_for(referral_id, lambda i: i["status"] == "EXITED")
-    assert ended["exit_reason"] == "in_work_support_ended"
+    ended = cloud.wait_for(referral_id, lambda i: i.status == "EXITED")
+    assert ended.exit_reason == "in_work_support_ended"
     assert "in_work_13_weeks" in events(cloud, referral_id)
 
 
@@ -293,9 +293,9 @@ def test_a_year_of_support_prompts_a_review_instead_of_ending_it(cloud: Cloud, a
     assert api.step(referral_id, "reviews", {"decision": "continue",
                                              "employer_contacts": 0}).status == 200
     after = cloud.wait_for(referral_id, lambda i: "support_goes_on_past_a_year" in
-                           [e["event"] for e in i["timeline"]])
-    assert after["status"] == "IN_SUPPORT"
-    assert after["support_ends_at"] > before["support_ends_at"]  # the next prompt, a year on
+                           [e.event for e in i.timeline])
+    assert after.status == "IN_SUPPORT"
+    assert str(after.support_ends_at) > str(before.support_ends_at)  # the next prompt, a year on
     api.awaiting(referral_id, "review")  # support goes on
     reply = api.step(referral_id, "reviews", {"decision": "exit", "employer_contacts": 0,
                                               "exit_reason": "support_period_ended"})
@@ -314,5 +314,5 @@ def test_support_goes_on_in_a_new_run_before_a_run_could_outlive_its_year(
     waiting = api.awaiting(referral_id, "review")
     assert run_status(cloud, referral_id) == "SUCCEEDED"  # handed over, not timed out
     assert "ContinuedInANewRun" in cloud.states_entered(referral_id)
-    assert waiting["status"] == "IN_SUPPORT"
-    assert waiting["runs"][-1].startswith(f"{referral_id}-next-")
+    assert waiting.status == "IN_SUPPORT"
+    assert waiting.runs[-1].startswith(f"{referral_id}-next-")

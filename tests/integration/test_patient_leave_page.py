@@ -79,7 +79,7 @@ def test_looking_at_a_live_link_shows_the_form_and_does_not_use_it_up(cloud: Clo
     assert "Nothing is shared with the Jobcentre" in text
     item = cloud.store.referral(referral_id)
     assert item is not None
-    assert item["status"] == "WITHDRAWN"
+    assert item.status == "WITHDRAWN"
 
 
 def test_a_used_link_shows_the_page_saying_it_no_longer_works(cloud: Cloud, api: Api) -> None:

@@ -28,7 +28,7 @@ def booked_link(cloud: Cloud, api: Api, **changes: Any) -> tuple[str, str]:
     """A referral booked in, and the path of the patient's page (as their messages give)."""
     referral_id = api.refer(**{"patient__contact_preference": "email",
                                "patient__email": "ada@example.com", **changes})
-    api.cloud.wait_for(referral_id, lambda i: i.get("awaiting") == "appointment_outcome",
+    api.cloud.wait_for(referral_id, lambda i: i.awaiting == "appointment_outcome",
                        LONG, "booked")
     token = f"{referral_id}.a-secret-only-the-patient-has"
     cloud.store.set_withdraw_link(referral_id, hashlib.sha256(token.encode()).hexdigest())
@@ -44,7 +44,7 @@ def test_the_message_links_to_the_patients_page(cloud: Cloud, api: Api) -> None:
     sender = FakeSender()
     referral_id = api.refer(patient__contact_preference="email",
                             patient__email="ada@example.com")
-    api.cloud.wait_for(referral_id, lambda i: i.get("awaiting") == "appointment_outcome",
+    api.cloud.wait_for(referral_id, lambda i: i.awaiting == "appointment_outcome",
                        LONG, "booked")
     Sending(cloud.store, sender, sender, cloud.settings).run()
     (confirmation,) = [b for b in sender.bodies("email") if "leave at any time" in b]
@@ -84,12 +84,12 @@ def test_asking_to_change_the_appointment_becomes_a_task_for_the_coach(
     assert (asked.status, asked.location) == (303, f"{path}?done=change")
     assert "asked your coach to find you a new time" in pages.get(asked.location).text
     tasks = [r for r in Outbox(cloud.store).for_referral(referral_id)
-             if r["kind"] == "coach_patient_asks_to_change"]
-    assert [r["channel"] for r in tasks] == ["coach_task"]
+             if r.kind == "coach_patient_asks_to_change"]
+    assert [r.channel for r in tasks] == ["coach_task"]
     item = cloud.store.referral(referral_id)
     assert item is not None
-    assert item["timeline"][-1]["event"] == "patient_asked_to_change"
-    assert item["timeline"][-1]["by"] == "patient"
+    assert item.timeline[-1].event == "patient_asked_to_change"
+    assert item.timeline[-1].by == "patient"
 
 
 def test_changing_how_to_be_contacted_is_checked_as_the_referral_form_checks_it(
@@ -115,8 +115,8 @@ def test_changing_how_to_be_contacted_is_checked_as_the_referral_form_checks_it(
     assert personal["patient"]["phone"] == "07700 900 123"
     item = cloud.store.referral(referral_id)
     assert item is not None
-    assert item["contact_preference"] == "sms"
-    assert item["timeline"][-1]["event"] == "contact_changed"
+    assert item.contact_preference == "sms"
+    assert item.timeline[-1].event == "contact_changed"
 
     by_letter = post(pages, f"{path}/contact", {"contact_preference": "letter"})
     assert by_letter.status == 422  # the page asks for no address, and none is on file
@@ -150,7 +150,7 @@ def test_leaving_asks_first_then_says_nothing_is_shared(cloud: Cloud, api: Api) 
     assert "Are you sure you want to leave Working Better?" in confirm.text
     item = cloud.store.referral(referral_id)
     assert item is not None
-    assert item["status"] == "APPOINTMENT_BOOKED"
+    assert item.status == "APPOINTMENT_BOOKED"
 
     left = post(pages, f"{path}/leave", {})
     assert left.status == 200

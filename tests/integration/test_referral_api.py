@@ -13,10 +13,11 @@ import pytest
 from botocore.exceptions import ClientError
 
 from infra.seed import pilot_practices
-from tests.api_client import Api, Reply
+from tests.api_client import Api, Reply, appointment
 from tests.conftest import Cloud, referral_body, reset_caches
 from tests.tokens import BAD_TOKENS
 from workingbetter.domain import reference
+from workingbetter.domain.records import Referral
 from workingbetter.workflow import Workflow
 
 pytestmark = pytest.mark.integration
@@ -67,7 +68,7 @@ def test_a_valid_referral_is_created_and_its_run_started(cloud: Cloud, api: Api)
     assert reply.headers["Cache-Control"] == "no-store"
     assert reply.headers["X-Content-Type-Options"] == "nosniff"
     referral_id = reply.body["referral_id"]
-    assert [i["referral_id"] for i in cloud.store.referrals_for_practice("F83001")] == \
+    assert [i.referral_id for i in cloud.store.referrals_for_practice("F83001")] == \
         [referral_id]
     assert [e["name"] for e in executions(cloud)] == [referral_id]
 
@@ -129,7 +130,7 @@ def test_a_patient_has_one_active_referral_at_a_time(cloud: Cloud, api: Api) -> 
     first_reference = api.get(first, api.referrer()).body["reference"]
     assert first_reference in again.body["detail"]
     assert "referred on " in again.body["detail"]
-    assert [i["referral_id"] for i in cloud.store.referrals_for_practice("F83001")] == [first]
+    assert [i.referral_id for i in cloud.store.referrals_for_practice("F83001")] == [first]
     assert cloud.store.referrals_for_practice("F83002") == []
     assert [e["name"] for e in executions(cloud)] == [first]
 
@@ -158,7 +159,7 @@ def test_two_referrals_for_one_patient_at_the_same_moment_create_one(
     assert sorted(statuses.values()) == [201, 409]
     created = [i for p in ("F83001", "F83002") for i in cloud.store.referrals_for_practice(p)]
     assert len(created) == 1
-    assert [e["name"] for e in executions(cloud)] == [created[0]["referral_id"]]
+    assert [e["name"] for e in executions(cloud)] == [created[0].referral_id]
 
 
 # -- Idempotency-Key ---------------------------------------------------------------------------
@@ -304,7 +305,7 @@ def test_each_role_lists_only_the_referrals_in_its_scope(cloud: Cloud, api: Api)
     assert {r["referral_id"] for r in by_referrer} == {ids["first"], ids["second"]}
     assert {r["practice_ods"] for r in by_referrer} == {"F83001"}
 
-    amaras = {i["referral_id"] for i in items.values() if i["coach_id"] == "coach-amara"}
+    amaras = {i.referral_id for i in items.values() if i.coach_id == "coach-amara"}
     assert amaras  # the least-loaded coach at F83001, first in its sessions, takes one
     by_amara = listed(api.coach("coach-amara"))
     assert {r["referral_id"] for r in by_amara} == amaras
@@ -324,15 +325,15 @@ def test_each_role_lists_only_the_referrals_in_its_scope(cloud: Cloud, api: Api)
 
 
 @pytest.fixture
-def booked(api: Api) -> dict[str, Any]:
+def booked(api: Api) -> Referral:
     """A referral at F83001 with a coach allocated and a first appointment booked."""
     referral_id = api.refer()
     return api.awaiting(referral_id, "appointment_outcome")
 
 
-def test_a_referral_out_of_scope_looks_missing(api: Api, booked: dict[str, Any]) -> None:
-    referral_id = booked["referral_id"]
-    other_coach = ({"coach-amara", "coach-bilal"} - {booked["coach_id"]}).pop()
+def test_a_referral_out_of_scope_looks_missing(api: Api, booked: Referral) -> None:
+    referral_id = booked.referral_id
+    other_coach = ({"coach-amara", "coach-bilal"} - {str(booked.coach_id)}).pop()
 
     for who, token in {"another practice's referrer": api.referrer("F83002"),
                        "the practice's other coach": api.coach(other_coach),
@@ -341,7 +342,7 @@ def test_a_referral_out_of_scope_looks_missing(api: Api, booked: dict[str, Any])
         assert reply.status == 404, who
         assert reply.headers["Content-Type"] == PROBLEM, who
     assert api.get(referral_id, api.referrer("F83001")).status == 200
-    assert api.get(referral_id, api.coach(booked["coach_id"])).status == 200
+    assert api.get(referral_id, api.coach(str(booked.coach_id))).status == 200
 
     unknown = api.get(str(uuid.uuid4()), api.ops())
     assert_problem(unknown, 404)
@@ -353,8 +354,8 @@ def test_a_referral_out_of_scope_looks_missing(api: Api, booked: dict[str, Any])
 COACH_ONLY_PATIENT_FIELDS = {"date_of_birth", "phone", "email", "contact_preference"}
 
 
-def test_each_role_reads_only_what_it_may_see(api: Api, booked: dict[str, Any]) -> None:
-    referral_id = booked["referral_id"]
+def test_each_role_reads_only_what_it_may_see(api: Api, booked: Referral) -> None:
+    referral_id = booked.referral_id
     body = referral_body()
 
     referrer = api.get(referral_id, api.referrer()).body
@@ -367,11 +368,11 @@ def test_each_role_reads_only_what_it_may_see(api: Api, booked: dict[str, Any]) 
     for value in (body["reason"], "1980-04-01", "07700 900982", "mental_health"):
         assert value not in json.dumps(referrer)
     assert (referrer["status"], referrer["coach_id"]) == ("APPOINTMENT_BOOKED",
-                                                          booked["coach_id"])
-    assert referrer["appointment"] == {"start": booked["appointment"]["start"],
+                                                          str(booked.coach_id))
+    assert referrer["appointment"] == {"start": appointment(booked).start,
                                        "practice_ods": "F83001"}
 
-    coach = api.get(referral_id, api.coach(booked["coach_id"])).body
+    coach = api.get(referral_id, api.coach(str(booked.coach_id))).body
     assert coach["health_conditions"] == ["mental_health"]
     assert coach["reason"] == body["reason"]
     assert set(coach["patient"]) >= COACH_ONLY_PATIENT_FIELDS

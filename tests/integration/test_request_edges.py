@@ -64,7 +64,7 @@ def test_a_body_nested_30000_deep_is_refused_on_every_json_route(
                                       "message": "Nest the JSON 32 levels deep at most"}], path
     item = cloud.store.referral(waiting)
     assert item is not None
-    assert item["status"] == "APPOINTMENT_BOOKED"  # nothing was recorded
+    assert item.status == "APPOINTMENT_BOOKED"  # nothing was recorded
 
 
 def test_nesting_counts_brackets_outside_strings_only(api: Api) -> None:

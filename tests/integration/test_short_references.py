@@ -29,7 +29,7 @@ def test_a_reference_reads_the_referral_as_its_id_does(cloud: Cloud, api: Api) -
         assert by_reference.body == {**by_id.body, "timeline": by_reference.body["timeline"]}
     item = cloud.store.referral(referral_id)
     assert item is not None
-    assert item["reference"] == shown
+    assert item.reference == shown
 
 
 def test_every_route_of_a_referral_takes_its_reference(cloud: Cloud, api: Api) -> None:

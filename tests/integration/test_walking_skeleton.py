@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
+from tests.api_client import appointment
 from tests.conftest import Cloud, referral_body
 from workingbetter.api import app
 from workingbetter.auth import Role
@@ -32,12 +33,12 @@ def test_a_referral_reaches_a_booked_first_appointment(cloud: Cloud) -> None:
     referral_id = created["referral_id"]
     assert created["status"] == "RECEIVED"
 
-    item = cloud.wait_for(referral_id, lambda i: i.get("awaiting") == "appointment_outcome",
+    item = cloud.wait_for(referral_id, lambda i: i.awaiting == "appointment_outcome",
                           what="APPOINTMENT_BOOKED awaiting the outcome")
 
-    assert item["status"] == "APPOINTMENT_BOOKED"
-    assert item["coach_id"] in {"coach-amara", "coach-bilal"}
-    assert parse_iso(item["appointment"]["start"]) > parse_iso(item["created_at"][:19] + "Z")
+    assert item.status == "APPOINTMENT_BOOKED"
+    assert item.coach_id in {"coach-amara", "coach-bilal"}
+    assert parse_iso(appointment(item).start) > parse_iso(item.created_at[:19] + "Z")
     assert cloud.execution_status(referral_id) == "RUNNING"
     assert cloud.states_entered(referral_id) == [
         "WhereDoesThisRunStart", "Triage", "DoesTriageNeedACoach", "AllocateCoach",
@@ -52,8 +53,8 @@ def test_a_patient_over_66_is_rejected_as_ineligible(cloud: Cloud) -> None:
     assert cloud.wait_for_execution(referral_id) == "SUCCEEDED"
     item = cloud.store.referral(referral_id)
     assert item is not None
-    assert item["status"] == "REJECTED"
-    assert item["exit_reason"] == "ineligible"
-    assert "coach_id" not in item
+    assert item.status == "REJECTED"
+    assert item.exit_reason == "ineligible"
+    assert item.coach_id is None
     assert cloud.states_entered(referral_id) == ["WhereDoesThisRunStart", "Triage",
                                                  "DoesTriageNeedACoach", "Rejected"]

@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.api_client import Api
+from tests.api_client import Api, appointment
 from tests.conftest import VALID_NHS_NUMBERS, Cloud, referral_body
 
 pytestmark = pytest.mark.integration
@@ -51,20 +51,20 @@ def call(api: Api, path: str, token: str, body: dict[str, Any]) -> Callable[[], 
 def assert_withdrawn_cleanly(cloud: Cloud, api: Api, referral_id: str) -> None:
     item = cloud.store.referral(referral_id)
     assert item is not None
-    assert item["status"] == "WITHDRAWN"
-    assert "task_token" not in item
-    assert "awaiting" not in item
+    assert item.status == "WITHDRAWN"
+    assert item.task_token is None
+    assert item.awaiting is None
     assert cloud.wait_for_execution(referral_id) in {"SUCCEEDED", "ABORTED"}
     for coach in ("coach-amara", "coach-bilal"):
         coach_item = cloud.store.coach(coach)
         assert coach_item is not None
-        assert coach_item["active"] == 0, f"{coach} still holds a place"
+        assert coach_item.active == 0, f"{coach} still holds a place"
     # A human step afterwards is refused, a repeat withdrawal is harmless.
     refused = api.call("POST", f"/referrals/{referral_id}/appointment-outcome",
                        api.coach("coach-amara"), {"outcome": "attended"})
     assert refused.status in {404, 409}
     assert withdraw(api, referral_id)["status"] == "WITHDRAWN"
-    assert cloud.store.coach("coach-amara")["active"] == 0  # type: ignore[index]
+    assert cloud.coach("coach-amara").active == 0
     # The one-active-referral marker is gone: the patient may be referred again later.
     assert api.refer() != referral_id
 
@@ -90,8 +90,8 @@ def test_withdrawing_with_a_booked_first_appointment_frees_the_slot(
     item = api.awaiting(referral_id, "appointment_outcome")
     withdraw(api, referral_id)
     assert_withdrawn_cleanly(cloud, api, referral_id)
-    start = item["appointment"]["start"]
-    assert start not in cloud.store.booked_slots(item["coach_id"], start)
+    start = appointment(item).start
+    assert start not in cloud.store.booked_slots(str(item.coach_id), start)
 
 
 @pytest.mark.service_days(**FAST)
@@ -109,7 +109,7 @@ def test_withdrawing_between_reviews_stops_the_waiting_run(cloud: Cloud, api: Ap
     referral_id = api.refer()
     api.awaiting(referral_id, "appointment_outcome")
     api.step(referral_id, "appointment-outcome", {"outcome": "attended"})
-    cloud.wait_for(referral_id, lambda i: i["status"] == "IN_SUPPORT")
+    cloud.wait_for(referral_id, lambda i: i.status == "IN_SUPPORT")
     withdraw(api, referral_id)  # the run sits in WaitForReview: no token, so it is stopped
     assert_withdrawn_cleanly(cloud, api, referral_id)
     assert cloud.execution_status(referral_id) == "ABORTED"
@@ -124,7 +124,7 @@ def test_withdrawing_in_work(cloud: Cloud, api: Api) -> None:
     job = {"employer": "Angel Bakery", "hours_per_week": 16, "start_date": "2026-12-01"}
     api.step(referral_id, "reviews", {"decision": "job_start", "employer_contacts": 1,
                                       "job": job})
-    cloud.wait_for(referral_id, lambda i: i["status"] == "IN_WORK")
+    cloud.wait_for(referral_id, lambda i: i.status == "IN_WORK")
     withdraw(api, referral_id)
     assert_withdrawn_cleanly(cloud, api, referral_id)
 
@@ -155,7 +155,7 @@ def test_only_the_referring_practice_or_the_coach_can_withdraw(cloud: Cloud, api
     assert (other_practice.status, other_coach.status, ops.status) == (404, 404, 403)
     item = cloud.store.referral(referral_id)
     assert item is not None
-    assert item["status"] == "APPOINTMENT_BOOKED"
+    assert item.status == "APPOINTMENT_BOOKED"
 
 
 @pytest.mark.service_days(**FAST)
@@ -177,13 +177,13 @@ def test_a_withdrawal_racing_a_review_leaves_one_consistent_outcome(
         assert cloud.wait_for_execution(referral_id) in {"SUCCEEDED", "ABORTED"}
         item = cloud.store.referral(referral_id)
         assert item is not None
-        assert item["status"] == "WITHDRAWN"
-        events = [e["event"] for e in item["timeline"]]
+        assert item.status == "WITHDRAWN"
+        events = [e.event for e in item.timeline]
         assert events.count("withdrawn") == 1
         assert events.count("review_continue") == (1 if replies["review"] == 200 else 0)
-        coach_item = cloud.store.coach(item["coach_id"])
+        coach_item = cloud.store.coach(str(item.coach_id))
         assert coach_item is not None
-        assert coach_item["active"] == 0
+        assert coach_item.active == 0
 
 
 @pytest.mark.service_days(caseload_cap=1)
@@ -200,11 +200,11 @@ def test_withdrawing_from_the_waitlist_leaves_the_queue_and_holds_no_place(
     assert cloud.wait_for_execution(waiting) == "SUCCEEDED"
     item = cloud.store.referral(waiting)
     assert item is not None
-    assert item["status"] == "WITHDRAWN"
+    assert item.status == "WITHDRAWN"
     assert cloud.store.waitlist("F83002") == []
     coach = cloud.store.coach("coach-chloe")
     assert coach is not None
-    assert coach["active"] == 1  # still the first referral's place, nothing released twice
+    assert coach.active == 1  # still the first referral's place, nothing released twice
 
 
 def test_erasure_also_deletes_the_intakes_idempotency_record(cloud: Cloud, api: Api) -> None:
@@ -213,7 +213,7 @@ def test_erasure_also_deletes_the_intakes_idempotency_record(cloud: Cloud, api: 
     referral_id = reply.body["referral_id"]
     item = api.awaiting(referral_id, "appointment_outcome")
     idempotency = boto3.resource("dynamodb").Table(cloud.settings.idempotency_table_name)
-    record = {"id": item["idempotency_record"]}
+    record = {"id": item.idempotency_record}
     assert "Item" in idempotency.get_item(Key=record)
 
     withdraw(api, referral_id, erase=True)

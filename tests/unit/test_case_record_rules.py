@@ -9,6 +9,7 @@ import pytest
 
 from workingbetter.case_record import BenefitsAdvice, EmployerContact, Profile
 from workingbetter.domain.errors import InvalidInput
+from workingbetter.domain.records import JobFacts
 from workingbetter.steps import Review, job_facts, parse_body
 
 JOB = {"employer": "Acme Ltd", "hours_per_week": 16, "start_date": "2030-01-01"}
@@ -24,8 +25,8 @@ def test_a_job_start_takes_a_pay_band_and_self_employment_as_enums() -> None:
     review = parse_body(Review, {"decision": "job_start", "employer_contacts": 1,
                                  "job": {**JOB, "pay_band": "nlw", "self_employed": True}})
     assert review.job is not None
-    assert job_facts(review.job) == {"hours_per_week": "16.0", "start_date": "2030-01-01",
-                                     "pay_band": "nlw", "self_employed": True}
+    assert job_facts(review.job) == JobFacts(hours_per_week="16.0", start_date="2030-01-01",
+                                             pay_band="nlw", self_employed=True)
     assert fields(Review, {"decision": "job_start", "employer_contacts": 1,
                            "job": {**JOB, "pay_band": "£12"}}) == ["job.pay_band"]
     assert fields(Review, {"decision": "job_start", "employer_contacts": 1,

@@ -25,8 +25,10 @@ from workingbetter.domain.errors import (
     InvalidInput,
     NotFound,
 )
+from workingbetter.domain.records import Referral
 from workingbetter.domain.referral import Status
 from workingbetter.fhir import capability, codes, outcome, service_request, task, validation
+from workingbetter.item_codec import decode
 
 EXAMPLE = Path(__file__).parent.parent / "fixtures" / "fhir" / "service-request.json"
 REFERRER = Principal(Role.REFERRER, "r", practice_ods="F83001")
@@ -178,10 +180,12 @@ def test_an_invalid_resource_names_each_element_and_never_the_value() -> None:
 # -- the Task -------------------------------------------------------------------------------
 
 
-def item(status: Status, **more: Any) -> dict[str, Any]:
-    return {"referral_id": "r-1", "status": str(status), "practice_ods": "F83001",
-            "created_at": "2026-11-20T10:20:00Z", "updated_at": "2026-11-21T09:00:00Z",
-            "share_outcome_with_gp": True, **more}
+def item(status: Status, **more: Any) -> Referral:
+    """A referral as stored."""
+    return decode(Referral, {
+        "referral_id": "r-1", "status": str(status), "practice_ods": "F83001",
+        "created_at": "2026-11-20T10:20:00Z", "updated_at": "2026-11-21T09:00:00Z",
+        "share_outcome_with_gp": True, **more})
 
 
 @pytest.mark.parametrize("status", list(Status))

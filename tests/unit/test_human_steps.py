@@ -25,6 +25,7 @@ from workingbetter.domain.human_steps import (
     HumanStep,
     Wait,
 )
+from workingbetter.domain.records import Referral
 from workingbetter.domain.referral import Status
 from workingbetter.settings import Settings
 from workingbetter.steps import ANSWERS
@@ -122,14 +123,19 @@ def test_each_step_limit_is_a_timer_the_settings_give_the_run() -> None:
         assert timers[str(step.timer)] == settings().step_limit(step)
 
 
+def a_referral(status: Status, **fields: Any) -> Referral:
+    return Referral("r-1", "2030-01-01T00:00:00Z", status, "F83001", **fields)
+
+
 def test_where_a_resumed_run_starts_is_a_declared_wait() -> None:
     declared = {w.back_to for s in HUMAN_STEPS for w in s.waits}
     for status in (Status.IN_SUPPORT, Status.IN_WORK, Status.WAITLISTED,
                    Status.APPOINTMENT_BOOKED):
-        start = resume.where({"status": str(status)})
+        start = resume.where(a_referral(status))
         assert start["step"]["back_to"] in declared, status
     for week in (13, 26, 52):
-        item = {"status": "IN_WORK", "awaiting": "sustainment_check", "sustainment_week": week}
+        item = a_referral(Status.IN_WORK, awaiting=Awaiting.SUSTAINMENT_CHECK,
+                        sustainment_week=week)
         assert resume.where(item)["step"]["back_to"] == f"sustainment_check_{week}"
         assert states()[resume.wait_of("sustainment_check", item).then]
 
@@ -138,7 +144,7 @@ def test_a_late_answer_carries_on_from_the_decision_after_its_wait() -> None:
     due = branches("WhichStepIsDue", "$.step.back_to")
     for step in HUMAN_STEPS:
         for wait in step.waits:
-            item = {"sustainment_week": wait.check} if wait.check else {}
+            item = a_referral(Status.IN_WORK, sustainment_week=wait.check)
             assert due[resume.wait_of(step.awaiting, item).answered] == wait.then
 
 

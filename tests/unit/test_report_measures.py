@@ -17,6 +17,8 @@ from tests.unit.report_population import (
     rejected,
 )
 from workingbetter.domain.bands import age_band
+from workingbetter.domain.records import Referral
+from workingbetter.item_codec import decode
 from workingbetter.reports.measures import Distribution, outcomes, whp_outcome
 from workingbetter.reports.population import from_item
 
@@ -140,7 +142,7 @@ def test_a_referral_item_reads_as_a_typed_record() -> None:
             {"at": "2026-05-18T10:00:00.000000Z", "event": "in_work_13_weeks", "by": "coach"},
         ],
     }
-    r = from_item(item)
+    r = from_item(decode(Referral, item))
     assert (r.accepted, r.allocated, r.reviewed, r.did_not_attend) == (True, True, True, 1)
     assert r.conditions == ("diabetes", "mental_health")
     assert r.first_employer_contact_at == day(29)

@@ -25,7 +25,7 @@ def in_support(pages: Pages, cloud: Cloud) -> str:
     page = pages.post(f"/coach/referrals/{referral_id}/appointment-outcome",
                       {"outcome": "attended"})
     assert page.status == 303
-    cloud.wait_for(referral_id, lambda i: i["status"] == "IN_SUPPORT")
+    cloud.wait_for(referral_id, lambda i: i.status == "IN_SUPPORT")
     return referral_id
 
 
@@ -68,8 +68,8 @@ def test_the_case_record_shows_the_referral_and_keeps_what_the_coach_records(
     assert "Keen on late shifts" in pages.get(path).text
     referral = cloud.store.referral(referral_id)
     assert referral is not None
-    assert referral["employer_contact_dates"] == ["2026-11-02"]
-    assert referral["benefits_advice_on"] == "2026-11-03"
+    assert referral.employer_contact_dates == ("2026-11-02",)
+    assert referral.benefits_advice_on == "2026-11-03"
 
 
 def test_a_case_form_with_mistakes_comes_back_with_its_errors_and_what_was_typed(
@@ -91,7 +91,7 @@ def test_a_case_form_with_mistakes_comes_back_with_its_errors_and_what_was_typed
     refused = pages.post(f"{path}/profile", {"confidence": "eleven"})
     assert refused.error_summary() == [("#confidence",
                                         "Enter confidence as a number from 1 to 10")]
-    assert cloud.store.referral(referral_id).get("employer_contact_dates") is None  # type: ignore[union-attr]
+    assert cloud.referral(referral_id).employer_contact_dates == ()
 
 
 def test_only_the_referrals_coach_sees_its_case_record(pages: Pages, cloud: Cloud) -> None:
@@ -131,9 +131,9 @@ def test_the_diary_books_and_records_follow_ups_week_by_week(pages: Pages, cloud
     start = slots.iso(datetime(day.year, day.month, day.day, 10, tzinfo=slots.UK))
     item = cloud.store.referral(referral_id)
     assert item is not None
-    row = cloud.store.follow_up(str(item["coach_id"]), start, referral_id)
+    row = cloud.store.follow_up(str(item.coach_id), start, referral_id)
     assert row is not None
-    wait = (slots.parse_iso(str(row["due_at"])) - datetime.now(UTC)).total_seconds()
+    wait = (slots.parse_iso(str(row.due_at)) - datetime.now(UTC)).total_seconds()
     __import__("time").sleep(max(0.0, wait) + 0.05)
     follow_up = start.replace("-", "").replace(":", "")
     recorded = pages.post(f"/coach/diary/{referral_id}/{follow_up}",

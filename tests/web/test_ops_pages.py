@@ -14,6 +14,7 @@ from tests.api_client import Api
 from tests.conftest import Cloud
 from tests.web.pages import Pages
 from tests.web.test_lists import load, shown_on
+from workingbetter.domain.records import ReferralChange
 
 pytestmark = pytest.mark.integration
 
@@ -27,7 +28,7 @@ def test_the_list_is_filtered_by_practice_coach_or_attention(cloud: Cloud, pages
     ids = load(cloud, ("F83001", "IN_SUPPORT", "coach-amara"), ("F83002", "IN_SUPPORT",
                                                                 "coach-chloe"),
                ("F83001", "EXITED", "coach-bilal"), ("F83001", "WAITLISTED", None))
-    cloud.store.update(ids[3], None, set_fields={"attention": "overdue_capacity"})
+    cloud.store.update(ids[3], None, ReferralChange(attention="overdue_capacity"))
     ops(pages)
 
     assert shown_on(pages.get("/ops?practice_ods=F83001").text, "latest") == \
@@ -54,7 +55,7 @@ def test_paging_keeps_the_filters(cloud: Cloud, pages: Pages) -> None:
 
 def test_a_reference_finds_the_referral(cloud: Cloud, pages: Pages) -> None:
     referral_id = Api(cloud).refer()
-    reference = (cloud.store.referral(referral_id) or {})["reference"]
+    reference = str(cloud.referral(referral_id).reference)
     ops(pages)
 
     found = pages.get(f"/ops?q={reference.lower()}")

@@ -3,6 +3,7 @@ tokens, chart geometry, due times and time bins. No cloud, no HTTP."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,6 +11,8 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from workingbetter.domain.errors import FieldError, Forbidden
+from workingbetter.domain.records import Appointment, Referral
+from workingbetter.domain.referral import Status
 from workingbetter.parsing import field_errors
 from workingbetter.settings import Settings
 from workingbetter.steps import AppointmentOutcome, Review, TriageDecision
@@ -164,11 +167,12 @@ def test_times_to_a_first_appointment_fall_in_weekly_bins(days: float, label: st
 
 
 def test_time_to_first_appointment_counts_only_attended_ones() -> None:
-    item: dict[str, Any] = {"created_at": "2026-03-02T10:00:00.000000Z",
-                            "appointment": {"start": "2026-03-09T10:00:00Z"}}
+    item = Referral("r1", "2026-03-02T10:00:00.000000Z", Status.APPOINTMENT_BOOKED, "F83001",
+                    appointment=Appointment("2026-03-09T10:00:00Z", "F83001"))
     assert ops_console.days_to_first_appointment(item) is None
-    item["support_started_at"] = "2026-03-09T10:50:00Z"  # set when the first one is attended
-    assert ops_console.days_to_first_appointment(item) == pytest.approx(7)
+    # set when the first one is attended
+    attended = replace(item, support_started_at="2026-03-09T10:50:00Z")
+    assert ops_console.days_to_first_appointment(attended) == pytest.approx(7)
 
 
 # -- due times ----------------------------------------------------------------------------

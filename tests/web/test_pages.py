@@ -10,12 +10,13 @@ import time
 
 import pytest
 
-from tests.api_client import Api, until_appointment
+from tests.api_client import Api, appointment, until_appointment
 from tests.conftest import Cloud, diary_down
 from tests.fake_sender import FakeSender
 from tests.web.pages import REFERRAL_FORM, Page, Pages
 from workingbetter import tasks
 from workingbetter.auth import Role
+from workingbetter.domain.records import JobFacts
 from workingbetter.notifications.sending import Sending
 from workingbetter.web import csrf, http
 
@@ -178,7 +179,7 @@ def test_a_patient_already_referred_is_said_so_on_the_form(pages: Pages) -> None
 
 
 def awaiting(cloud: Cloud, referral_id: str, step: str) -> None:
-    cloud.wait_for(referral_id, lambda i: i.get("awaiting") == step and bool(i.get("task_token")),
+    cloud.wait_for(referral_id, lambda i: i.awaiting == step and bool(i.task_token),
                    what=f"awaiting {step}")
 
 
@@ -187,7 +188,7 @@ def booked(pages: Pages, cloud: Cloud, coach: str = "coach-amara") -> str:
     cannot be recorded before); `coach` has /coach open."""
     referral_id = refer(pages)
     awaiting(cloud, referral_id, "appointment_outcome")
-    until_appointment(cloud.store.referral(referral_id) or {})
+    until_appointment(cloud.referral(referral_id))
     pages.sign_in(f"coach:{coach}")
     pages.get("/coach")
     return referral_id
@@ -213,8 +214,8 @@ def test_the_coach_records_an_attended_appointment_and_the_run_moves_on(
     page = pages.get(done.location)
     assert "Appointment outcome recorded for Ada Testperson" in page.text
     assert f'id="waiting-{referral_id}"' not in page.text
-    item = cloud.wait_for(referral_id, lambda i: i["status"] == "IN_SUPPORT")
-    assert item["appointment"]["outcome"] == "attended"
+    item = cloud.wait_for(referral_id, lambda i: i.status == "IN_SUPPORT")
+    assert appointment(item).outcome == "attended"
     assert "In support" in page.text
 
 
@@ -239,8 +240,8 @@ def test_a_review_is_recorded_with_its_job_and_errors_map_to_its_inputs(
                              "job_start_day": "4", "job_start_month": "1",
                              "job_start_year": "2027", "exit_reason": "moved_away"})
     assert done.status == 303
-    assert cloud.wait_for(referral_id, lambda i: i["status"] == "IN_WORK")["job"] == {
-        "hours_per_week": "16.0", "start_date": "2027-01-04"}
+    assert cloud.wait_for(referral_id, lambda i: i.status == "IN_WORK").job == JobFacts(
+        hours_per_week="16.0", start_date="2027-01-04")
 
 
 def test_a_step_the_run_is_not_waiting_for_comes_back_as_a_conflict(
@@ -262,7 +263,7 @@ def test_another_coach_cannot_record_a_step(pages: Pages, cloud: Cloud) -> None:
     path = f"/coach/referrals/{referral_id}/appointment-outcome"
     assert pages.post(path, {"outcome": "attended", **keys}).status == 404
     assert pages.post(f"/coach/referrals/{referral_id}/no-such-step", keys).status == 404
-    assert cloud.store.referral(referral_id)["status"] == "APPOINTMENT_BOOKED"  # type: ignore[index]
+    assert cloud.referral(referral_id).status == "APPOINTMENT_BOOKED"
 
 
 # -- the ops console ----------------------------------------------------------------------
@@ -351,6 +352,6 @@ def test_ops_retry_a_failed_step_from_the_console(
     done = pages.post(f"/ops/referrals/{referral_id}/retry", {})
     assert (done.status, done.location) == (303, f"/ops/referrals/{referral_id}?retried=1")
     booked = api.awaiting(referral_id, "appointment_outcome")
-    assert booked["status"] == "APPOINTMENT_BOOKED"
+    assert booked.status == "APPOINTMENT_BOOKED"
     forged = pages.post(f"/ops/referrals/{referral_id}/retry", {"nonce": "x", "csrf": "y"})
     assert forged.status in {400, 403}

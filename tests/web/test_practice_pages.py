@@ -16,6 +16,7 @@ from tests.conftest import Cloud
 from tests.web.pages import REFERRAL_FORM, Pages
 from tests.web.test_lists import audit_records, load, shown_on
 from tests.web.test_pages import referral_id_on, referrer, sent
+from workingbetter.domain.records import ReferralChange
 from workingbetter.domain.referral import Status
 from workingbetter.wiring import services
 
@@ -30,7 +31,7 @@ def patient_name(referral_id: str) -> str:
 def reference_of(cloud: Cloud, referral_id: str) -> str:
     item = cloud.store.referral(referral_id)
     assert item is not None
-    return str(item["reference"])
+    return str(item.reference)
 
 
 def refer(pages: Pages, **changes: Any) -> tuple[str, str]:
@@ -143,7 +144,7 @@ def test_a_search_that_is_neither_says_what_to_enter(pages: Pages) -> None:
 def test_a_referrals_page_explains_its_status_and_shows_no_coach_detail(
         cloud: Cloud, pages: Pages) -> None:
     referral_id, shown = refer(pages)
-    cloud.wait_for(referral_id, lambda i: i.get("awaiting") == "appointment_outcome",
+    cloud.wait_for(referral_id, lambda i: i.awaiting == "appointment_outcome",
                    what="booked")
 
     page = pages.get(f"/practice/referrals/{shown}")
@@ -165,7 +166,7 @@ def test_withdrawing_asks_first_then_withdraws_and_can_erase(cloud: Cloud, pages
     assert "Are you sure" in confirm.text
     item = cloud.store.referral(referral_id)
     assert item is not None
-    assert item["status"] != Status.WITHDRAWN
+    assert item.status != Status.WITHDRAWN
 
     done = pages.post(f"/practice/referrals/{shown}/withdraw",
                       {"reason": "Moving away", "erase": "yes"})
@@ -193,7 +194,7 @@ def test_a_job_is_shown_to_the_practice_only_if_the_patient_agreed(
         cloud: Cloud, pages: Pages) -> None:
     shared, kept = load(cloud, ("F83001", "IN_WORK", "coach-amara"),
                         ("F83001", "IN_WORK", "coach-amara"))
-    cloud.store.update(kept, None, set_fields={"share_outcome_with_gp": False})
+    cloud.store.update(kept, None, ReferralChange(share_outcome_with_gp=False))
     pages.sign_in("referrer:F83001")
     page = pages.get("/practice")
 

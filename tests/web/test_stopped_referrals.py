@@ -10,6 +10,7 @@ from tests.conftest import Cloud, diary_down
 from tests.web.pages import Pages
 from workingbetter import tasks
 from workingbetter.domain.human_steps import Awaiting
+from workingbetter.domain.records import ReferralChange
 
 pytestmark = pytest.mark.integration
 
@@ -20,7 +21,7 @@ def test_every_awaiting_value_shows_on_the_coach_page_and_the_console(
     api = Api(cloud)
     referral_id = api.refer("F83002")
     api.awaiting(referral_id, "appointment_outcome")
-    cloud.store.note_on_referral(referral_id, "awaiting", str(awaiting))
+    cloud.store.note_on_referral(referral_id, ReferralChange(awaiting=awaiting))
 
     pages.sign_in("coach:coach-chloe")
     coach = pages.get("/coach")
@@ -52,7 +53,7 @@ def test_a_stalled_referral_shows_as_stalled_with_a_resume_button(
     api = Api(cloud)
     referral_id = api.refer("F83002")
     api.awaiting(referral_id, "appointment_outcome")
-    cloud.wait_for(referral_id, lambda i: i.get("attention") == "stalled", 30, "stalled")
+    cloud.wait_for(referral_id, lambda i: i.attention == "stalled", 30, "stalled")
     cloud.wait_for_execution(referral_id)
 
     pages.sign_in("coach:coach-chloe")
@@ -68,4 +69,4 @@ def test_a_stalled_referral_shows_as_stalled_with_a_resume_button(
 
     assert (done.status, done.location) == (303, f"/ops/referrals/{referral_id}?resumed=1")
     item = api.awaiting(referral_id, "appointment_outcome")
-    assert "attention" not in item
+    assert item.attention is None

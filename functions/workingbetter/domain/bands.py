@@ -6,13 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from workingbetter.domain.records import ReferralChange
 from workingbetter.domain.referral import Condition
 from workingbetter.domain.triage import age_on
 
 AGE_BANDS = ("16-24", "25-34", "35-49", "50-64", "65+")
 _LOWEST = (16, 25, 35, 50, 65)
-# Removed from the referral item when the patient's personal data is erased.
-ERASED_WITH_PERSONAL_DATA = ("age_band", "condition_categories")
+# What the referral loses when the patient's personal data is erased.
+ERASED_WITH_PERSONAL_DATA = ReferralChange(
+    personal_data_erased=True, age_band=None, condition_categories=None,
+    patient_key=None)  # the keyed hash of the NHS number: with the key it re-identifies
 
 
 def age_band(date_of_birth: date, referral_date: date) -> str | None:

@@ -3,9 +3,7 @@ declared with each human step, in human_steps.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any
 
 
 class Status(StrEnum):
@@ -39,16 +37,6 @@ STALLED = "stalled"
 TASK_FAILED = "task_failed"
 # Ops count such a referral as stalled, not as the status it stopped in.
 COUNTED_STALLED = "STALLED"
-
-
-def is_stopped(item: Mapping[str, Any]) -> bool:
-    """The referral is live but no run waits on it: it needs a resume."""
-    return item.get("attention") in {STALLED, TASK_FAILED} and not item.get("task_token")
-
-
-def counted_as(item: Mapping[str, Any]) -> str:
-    """The row of the ops status table a referral is counted in."""
-    return COUNTED_STALLED if is_stopped(item) else str(item["status"])
 
 
 class ExitReason(StrEnum):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from workingbetter import withdrawal
 from workingbetter.auth import Principal, Role
 from workingbetter.domain.errors import FieldError, Forbidden, InvalidInput
+from workingbetter.domain.records import ReferralChange, ServiceRequestId
 from workingbetter.domain.referral import Status
 from workingbetter.domain.triage import MAX_AGE, MIN_AGE, AgeBand, age_band
 from workingbetter.fhir import service_request, task
@@ -49,7 +50,8 @@ def refer(services: Services, principal: Principal, body_of: Callable[[], Any],
         raise mapped.located(error) from error
     referral_id = str(created["referral_id"])
     # Bookkeeping, not a change of state: a resend (same answer) writes the same value.
-    services.store.note_on_referral(referral_id, "service_request", mapped.identifier.as_item())
+    services.store.note_on_referral(referral_id, ReferralChange(
+        service_request=ServiceRequestId(mapped.identifier.system, mapped.identifier.value)))
     return read(services, principal, referral_id)
 
 
@@ -81,7 +83,7 @@ def cancel(services: Services, principal: Principal, referral_id: str,
     principal.require(Role.REFERRER)
     item = services.referrals.visible(principal, referral_id)
     reason = reason_of()
-    if Status(item["status"]) is not Status.WITHDRAWN:
+    if item.status is not Status.WITHDRAWN:
         try:
             request = withdrawal.parse({"reason": reason} if reason is not None else None)
         except InvalidInput as error:

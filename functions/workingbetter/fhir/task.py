@@ -12,6 +12,7 @@ from typing import Any
 
 from workingbetter.auth import Principal, Role
 from workingbetter.domain.errors import BadRequest, FieldError, InvalidInput
+from workingbetter.domain.records import Referral
 from workingbetter.domain.referral import Status, fhir_status
 from workingbetter.fhir import codes, validation
 from workingbetter.notifications.messages import OUTCOME_WORDS
@@ -28,14 +29,14 @@ def _coding(system: str, code: str, display: str) -> Json:
     return {"coding": [{"system": system, "code": code, "display": display}]}
 
 
-def shares_outcome(principal: Principal, item: Json) -> bool:
+def shares_outcome(principal: Principal, item: Referral) -> bool:
     """Coaches and ops see the outcome; the practice only if the patient agreed."""
-    return principal.role is not Role.REFERRER or bool(item.get("share_outcome_with_gp"))
+    return principal.role is not Role.REFERRER or bool(item.share_outcome_with_gp)
 
 
-def resource(principal: Principal, item: Json) -> Json:
+def resource(principal: Principal, item: Referral) -> Json:
     """The referral as a FHIR R4 Task, as this caller may see it."""
-    status = Status(item["status"])
+    status = item.status
     shared = shares_outcome(principal, item)
     task_status = fhir_status(status)["task"]
     stage = str(status)
@@ -43,32 +44,33 @@ def resource(principal: Principal, item: Json) -> Json:
         task_status = stage = "accepted"
     task: Json = {
         "resourceType": "Task",
-        "id": item["referral_id"],
+        "id": item.referral_id,
         "identifier": _identifiers(item),
         "status": task_status,
         "businessStatus": _coding(codes.REFERRAL_STAGE, stage.lower(), codes.STAGE_WORDS[stage]),
         "intent": "order",
         "code": _coding(codes.TASK_CODE, "fulfill", "Fulfill the focal request"),
-        "authoredOn": item["created_at"],
-        "lastModified": item["updated_at"],
+        "authoredOn": item.created_at,
+        "lastModified": item.updated_at,
         "requester": {"type": "Organization", "identifier": {
-            "system": codes.ODS_CODE, "value": item["practice_ods"]}},
+            "system": codes.ODS_CODE, "value": item.practice_ods}},
     }
-    request = item.get("service_request")
+    request = item.service_request
     if request:
-        reference = {"type": "ServiceRequest", "identifier": dict(request)}
+        reference = {"type": "ServiceRequest",
+                     "identifier": {"system": request.system, "value": request.value}}
         task["basedOn"] = [reference]
         task["focus"] = reference
     if status.terminal:
-        task["executionPeriod"] = {"start": item["created_at"], "end": item["updated_at"]}
-    task.update(_ending(status, item.get("exit_reason"), shared))
+        task["executionPeriod"] = {"start": item.created_at, "end": item.updated_at}
+    task.update(_ending(status, item.exit_reason, shared))
     return task
 
 
-def _identifiers(item: Json) -> list[Json]:
-    found = [{"system": codes.REFERRAL_ID, "value": item["referral_id"]}]
-    if item.get("reference"):  # the short reference people read out, where there is one
-        found.append({"system": codes.REFERRAL_REFERENCE, "value": item["reference"]})
+def _identifiers(item: Referral) -> list[Json]:
+    found = [{"system": codes.REFERRAL_ID, "value": item.referral_id}]
+    if item.reference:  # the short reference people read out, where there is one
+        found.append({"system": codes.REFERRAL_REFERENCE, "value": item.reference})
     return found
 
 

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from workingbetter.domain import human_steps, slots
+from workingbetter.domain.records import Referral
+from workingbetter.domain.referral import ContactPreference
 from workingbetter.notifications.kinds import (
     AFTER_THE_END,
     Channel,
@@ -16,7 +18,7 @@ from workingbetter.notifications.kinds import (
     reminder_channel,
 )
 from workingbetter.notifications.outbox import Notice, Outbox
-from workingbetter.store import Item, Store
+from workingbetter.store import Store
 
 if TYPE_CHECKING:
     from workingbetter.settings import Settings  # pydantic-settings: only when read
@@ -46,27 +48,27 @@ class Notices:
     def _now(self, referral_id: str, kind: Kind, channel: Channel, key: str = "") -> None:
         self._at(referral_id, kind, channel, datetime.now(UTC), key)
 
-    def _practice(self, item: Item, kind: Kind) -> None:
-        if item.get("share_outcome_with_gp"):  # only if the patient agreed
-            self._now(item["referral_id"], kind, Channel.PRACTICE_EMAIL)
+    def _practice(self, item: Referral, kind: Kind) -> None:
+        if item.share_outcome_with_gp:  # only if the patient agreed
+            self._now(item.referral_id, kind, Channel.PRACTICE_EMAIL)
 
     # -- intake and triage -----------------------------------------------------------------
 
-    def received(self, item: Item) -> None:
-        created = slots.parse_iso(item["created_at"][:19] + "Z")
-        self._at(item["referral_id"], Kind.OPS_NOT_ACKNOWLEDGED, Channel.OPS_ALERT,
+    def received(self, item: Referral) -> None:
+        created = slots.parse_iso(item.created_at[:19] + "Z")
+        self._at(item.referral_id, Kind.OPS_NOT_ACKNOWLEDGED, Channel.OPS_ALERT,
                  add_working_days(created, ACKNOWLEDGE_WITHIN_WORKING_DAYS))
 
-    def accepted(self, item: Item) -> None:
+    def accepted(self, item: Referral) -> None:
         """Triage accepted it (by the rules or a coach): acknowledged, and the GP told."""
-        self.outbox.cancel(item["referral_id"], [Kind.OPS_NOT_ACKNOWLEDGED])
+        self.outbox.cancel(item.referral_id, [Kind.OPS_NOT_ACKNOWLEDGED])
         self._practice(item, Kind.PRACTICE_ACCEPTED)
 
     # -- appointments ----------------------------------------------------------------------
 
-    def booked(self, item: Item, start_iso: str) -> None:
-        referral_id = item["referral_id"]
-        preference = str(item.get("contact_preference", "letter"))
+    def booked(self, item: Referral, start_iso: str) -> None:
+        referral_id = item.referral_id
+        preference = str(item.contact_preference or ContactPreference.LETTER)
         start = slots.parse_iso(start_iso)
         self._now(referral_id, Kind.APPOINTMENT_CONFIRMATION, patient_channel(preference),
                   start_iso)
@@ -77,56 +79,56 @@ class Notices:
         self._at(referral_id, Kind.COACH_OUTCOME_NOT_RECORDED, Channel.COACH_TASK,
                  session_end, start_iso)
 
-    def appointment_over(self, item: Item, outcome: str) -> None:
+    def appointment_over(self, item: Referral, outcome: str) -> None:
         """The outcome is in: no more reminders or chasers for that appointment."""
         over = [Kind.APPOINTMENT_CONFIRMATION, Kind.APPOINTMENT_REMINDER,
                 Kind.COACH_OUTCOME_NOT_RECORDED]
-        self.outbox.cancel(item["referral_id"], over[1:])
-        self.outbox.clear_tasks(item["referral_id"], over)  # told, reminded, recorded: done
+        self.outbox.cancel(item.referral_id, over[1:])
+        self.outbox.clear_tasks(item.referral_id, over)  # told, reminded, recorded: done
         if outcome == "attended":
             self._practice(item, Kind.PRACTICE_FIRST_ATTENDED)
 
     # -- follow-up appointments (booked by the coach, beside the run) ----------------------
 
-    def follow_up_booked(self, item: Item, start_iso: str, follow_up_id: str) -> None:
-        channel = patient_channel(str(item.get("contact_preference", "letter")))
-        self._at(item["referral_id"], Kind.APPOINTMENT_FOLLOW_UP_REMINDER, channel,
+    def follow_up_booked(self, item: Referral, start_iso: str, follow_up_id: str) -> None:
+        channel = patient_channel(str(item.contact_preference or ContactPreference.LETTER))
+        self._at(item.referral_id, Kind.APPOINTMENT_FOLLOW_UP_REMINDER, channel,
                  slots.parse_iso(start_iso) - REMINDER_LEAD, follow_up_id)
 
-    def follow_up_over(self, item: Item, follow_up_id: str, outcome: str) -> None:
+    def follow_up_over(self, item: Referral, follow_up_id: str, outcome: str) -> None:
         """No reminder for a follow-up that is over; a missed one is followed up twice: a
         message to the patient and a call or letter from the coach (assertive outreach)."""
         reminder = Kind.APPOINTMENT_FOLLOW_UP_REMINDER
-        self.outbox.cancel_one(item["referral_id"], f"{reminder}:{follow_up_id}")
-        self.outbox.clear_tasks(item["referral_id"], [reminder], follow_up_id)
+        self.outbox.cancel_one(item.referral_id, f"{reminder}:{follow_up_id}")
+        self.outbox.clear_tasks(item.referral_id, [reminder], follow_up_id)
         if outcome == "did_not_attend":
-            channel = patient_channel(str(item.get("contact_preference", "letter")))
-            self._now(item["referral_id"], Kind.APPOINTMENT_FOLLOW_UP_MISSED, channel,
+            channel = patient_channel(str(item.contact_preference or ContactPreference.LETTER))
+            self._now(item.referral_id, Kind.APPOINTMENT_FOLLOW_UP_MISSED, channel,
                       follow_up_id)
-            self._now(item["referral_id"], Kind.COACH_FOLLOW_UP_OUTREACH, Channel.COACH_TASK,
+            self._now(item.referral_id, Kind.COACH_FOLLOW_UP_OUTREACH, Channel.COACH_TASK,
                       follow_up_id)
-    def patient_asks(self, item: Item, kind: Kind, asked_at: str) -> None:
+    def patient_asks(self, item: Referral, kind: Kind, asked_at: str) -> None:
         """The patient asked, from their page, to change or cancel: a task for their coach."""
-        self._now(item["referral_id"], kind, Channel.COACH_TASK, asked_at)
+        self._now(item.referral_id, kind, Channel.COACH_TASK, asked_at)
 
     # -- reviews and in-work checks --------------------------------------------------------
 
-    def step_due(self, item: Item, awaiting: str, since_iso: str) -> None:
+    def step_due(self, item: Referral, awaiting: str, since_iso: str) -> None:
         kind = human_steps.chase_of(awaiting).coach_task
         if kind is None:
             return
         # The step has just fallen due: chase the coach three service days on.
-        self._at(item["referral_id"], kind, Channel.COACH_TASK,
+        self._at(item.referral_id, kind, Channel.COACH_TASK,
                  slots.parse_iso(since_iso) + CHASE_AFTER, key=since_iso)
 
-    def step_answered(self, item: Item, awaiting: str) -> None:
+    def step_answered(self, item: Referral, awaiting: str) -> None:
         chasers = human_steps.coach_chasers()
-        self.outbox.cancel(item["referral_id"], chasers)
+        self.outbox.cancel(item.referral_id, chasers)
         # A chaser already on the coach's list is done with too: the step is answered.
-        self.outbox.clear_tasks(item["referral_id"], chasers)
+        self.outbox.clear_tasks(item.referral_id, chasers)
         alert = human_steps.chase_of(awaiting).ops_alert
         if alert is not None:
-            self.outbox.cancel(item["referral_id"], [alert])
+            self.outbox.cancel(item.referral_id, [alert])
 
     def undelivered(self, referral_id: str, notification_id: str) -> None:
         """Notify could not deliver a message to the patient: their coach reaches them another
@@ -136,10 +138,10 @@ class Notices:
 
     # -- ops -------------------------------------------------------------------------------
 
-    def overdue(self, item: Item, awaiting: str, chase: int) -> None:
+    def overdue(self, item: Referral, awaiting: str, chase: int) -> None:
         kind = human_steps.chase_of(awaiting).ops_alert
         if kind is not None:
-            self._now(item["referral_id"], kind, Channel.OPS_ALERT, f"chase-{chase}")
+            self._now(item.referral_id, kind, Channel.OPS_ALERT, f"chase-{chase}")
 
     def run_failed(self, referral_id: str, attention: str) -> None:
         self._now(referral_id, Kind.OPS_RUN_FAILED, Channel.OPS_ALERT, attention)
@@ -154,9 +156,9 @@ class Notices:
 
     # -- the end ---------------------------------------------------------------------------
 
-    def ended(self, item: Item) -> None:
+    def ended(self, item: Referral) -> None:
         """Nothing more goes to the patient or coach; the GP hears how it ended (if agreed)."""
-        self.outbox.cancel(item["referral_id"], keep=AFTER_THE_END)
+        self.outbox.cancel(item.referral_id, keep=AFTER_THE_END)
         self._practice(item, Kind.PRACTICE_ENDED)
 
 

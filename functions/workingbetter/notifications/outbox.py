@@ -16,12 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
+from workingbetter import keys
+from workingbetter.domain.records import OutboxRow
+from workingbetter.item_codec import decode
+from workingbetter.keys import FAILED, SCHEDULED, TASKS, UNDELIVERED, tasks
 from workingbetter.notifications.kinds import Channel, Kind, State
 from workingbetter.store import Attr, Item, Key, Store, conditional
+from workingbetter.update_expression import update as update_expression
 
-SCHEDULED, FAILED, TASKS, UNDELIVERED = "SCHEDULED", "FAILED", "TASK#", "UNDELIVERED"
 # The states a delivery receipt may move a row on from. SENDING too: a receipt can overtake
 # the sender's own "sent" write.
 RECEIPT_FOLLOWS: dict[State, tuple[State, ...]] = {
@@ -30,10 +34,6 @@ RECEIPT_FOLLOWS: dict[State, tuple[State, ...]] = {
     State.PERMANENT_FAILURE: (State.SENDING, State.SENT, State.TEMPORARY_FAILURE),
 }
 REFERENCE_SEPARATOR = "/"  # in no referral id (a UUID) and no notification id
-
-
-def _tasks(coach_id: str) -> str:
-    return f"{TASKS}{coach_id}"
 
 
 @dataclass(frozen=True)
@@ -50,13 +50,18 @@ class Notice:
         return f"{self.kind}:{self.key}" if self.key else str(self.kind)
 
 
-def _key(referral_id: str, notification_id: str) -> Item:
-    return {"pk": f"REFERRAL#{referral_id}", "sk": f"NOTIFICATION#{notification_id}"}
-
-
-def reference(row: Item) -> str:
+def reference(row: OutboxRow) -> str:
     """What Notify carries back in a receipt: the row's ids, nothing personal."""
-    return f"{row['referral_id']}{REFERENCE_SEPARATOR}{row['notification_id']}"
+    return f"{row.referral_id}{REFERENCE_SEPARATOR}{row.notification_id}"
+
+
+def _row(item: Item) -> OutboxRow:
+    """A row as stored; the ByDue partition it is in is its `queue`."""
+    return decode(OutboxRow, {**item, "queue": item.get("due_pk")})
+
+
+def _rows(page: Item) -> list[OutboxRow]:
+    return [_row(i) for i in page["Items"]]
 
 
 def parse_reference(text: str) -> tuple[str, str] | None:
@@ -72,7 +77,7 @@ class Outbox:
     def schedule(self, notice: Notice) -> bool:
         """Add a message unless the same one (same kind and key) was already scheduled."""
         return conditional(lambda: self.store.table.put_item(
-            Item={**_key(notice.referral_id, notice.notification_id),
+            Item={**keys.notification(notice.referral_id, notice.notification_id),
                   "notification_id": notice.notification_id,
                   "referral_id": notice.referral_id, "kind": str(notice.kind),
                   "channel": str(notice.channel), "state": str(State.SCHEDULED),
@@ -80,30 +85,28 @@ class Outbox:
                   "due_pk": SCHEDULED, "attempts": 0},
             ConditionExpression=Attr("pk").not_exists()))
 
-    def due(self, now: str, limit: int = 100) -> list[Item]:
-        page = self.store.table.query(
+    def due(self, now: str, limit: int = 100) -> list[OutboxRow]:
+        return _rows(self.store.table.query(
             IndexName="ByDue", Limit=limit,
-            KeyConditionExpression=Key("due_pk").eq(SCHEDULED) & Key("due_at").lte(now))
-        return cast(list[Item], page["Items"])
+            KeyConditionExpression=Key("due_pk").eq(SCHEDULED) & Key("due_at").lte(now)))
 
-    def failed(self) -> list[Item]:
-        page = self.store.table.query(IndexName="ByDue",
-                                      KeyConditionExpression=Key("due_pk").eq(FAILED))
-        return cast(list[Item], page["Items"])
+    def failed(self) -> list[OutboxRow]:
+        return _rows(self.store.table.query(IndexName="ByDue",
+                                            KeyConditionExpression=Key("due_pk").eq(FAILED)))
 
-    def tasks_for(self, coach_id: str, limit: int) -> list[Item]:
+    def tasks_for(self, coach_id: str, limit: int) -> list[OutboxRow]:
         """A coach's tasks (messages they give by hand, chasers), the latest first."""
         page = self.store.table.query(
             IndexName="ByDue", Limit=limit, ScanIndexForward=False,
-            KeyConditionExpression=Key("due_pk").eq(_tasks(coach_id)))
-        return cast(list[Item], page["Items"])
+            KeyConditionExpression=Key("due_pk").eq(tasks(coach_id)))
+        return _rows(page)
 
-    def undelivered(self, limit: int) -> list[Item]:
+    def undelivered(self, limit: int) -> list[OutboxRow]:
         """Messages Notify could not deliver for good, the latest first."""
         page = self.store.table.query(
             IndexName="ByDue", Limit=limit, ScanIndexForward=False,
             KeyConditionExpression=Key("due_pk").eq(UNDELIVERED))
-        return cast(list[Item], page["Items"])
+        return _rows(page)
 
     def undelivered_count(self) -> int:
         """How many there are: a count of keys on the index, no item read."""
@@ -117,43 +120,43 @@ class Outbox:
                 return total
             kwargs = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
 
-    def row(self, referral_id: str, notification_id: str) -> Item | None:
-        found = self.store.table.get_item(Key=_key(referral_id, notification_id),
+    def row(self, referral_id: str, notification_id: str) -> OutboxRow | None:
+        found = self.store.table.get_item(Key=keys.notification(referral_id, notification_id),
                                           ConsistentRead=True).get("Item")
-        return cast(Item, found) if found else None
+        return _row(found) if found else None
 
-    def for_referral(self, referral_id: str) -> list[Item]:
+    def for_referral(self, referral_id: str) -> list[OutboxRow]:
+        pk, prefix = keys.notifications_of(referral_id)
         page = self.store.table.query(
-            KeyConditionExpression=Key("pk").eq(f"REFERRAL#{referral_id}")
-            & Key("sk").begins_with("NOTIFICATION#"))
-        return sorted(cast(list[Item], page["Items"]), key=lambda i: str(i["due_at"]))
+            KeyConditionExpression=Key("pk").eq(pk) & Key("sk").begins_with(prefix))
+        return sorted(_rows(page), key=lambda r: r.due_at)
 
-    def claim(self, row: Item, now: str, lease_until: str) -> bool:
+    def claim(self, row: OutboxRow, now: str, lease_until: str) -> bool:
         """Take a due row for sending; False if another trigger has it (or it was cancelled)."""
         condition = (Attr("state").eq(str(State.SCHEDULED)) & Attr("due_at").lte(now)) | (
             Attr("state").eq(str(State.SENDING)) & Attr("lease_until").lt(now))
         return self._change(row, {"state": str(State.SENDING), "lease_until": lease_until},
                             condition=condition)
 
-    def sent(self, row: Item, at: str, task_for: str | None = None,
+    def sent(self, row: OutboxRow, at: str, task_for: str | None = None,
              provider_id: str | None = None) -> None:
         """Mark the row sent; a coach's task (`task_for` the coach) stays on their list.
         `provider_id`: Notify's id for the message (for the service desk)."""
         fields = {"state": str(State.SENT), "sent_at": at}
         if task_for:
-            fields["due_pk"] = _tasks(task_for)
+            fields["due_pk"] = tasks(task_for)
         if provider_id:
             fields["provider_id"] = provider_id
         self._change(row, fields, remove=[] if task_for else ["due_pk"],
                      condition=Attr("state").eq(str(State.SENDING)))
 
-    def refused(self, row: Item, at: str) -> None:
+    def refused(self, row: OutboxRow, at: str) -> None:
         """Notify refused it for good when it was sent: undelivered, like a receipt saying so."""
         self._change(row, {"state": str(State.PERMANENT_FAILURE), "due_pk": UNDELIVERED,
                            "sent_at": at, "receipt_at": at},
                      condition=Attr("state").eq(str(State.SENDING)))
 
-    def receipt(self, row: Item, state: State, at: str) -> bool:
+    def receipt(self, row: OutboxRow, state: State, at: str) -> bool:
         """A delivery receipt: True if it moved the row on, False if the row was already
         there or further (a repeat, or a receipt that arrived late)."""
         fields: dict[str, Any] = {"state": str(state), "receipt_at": at}
@@ -165,12 +168,12 @@ class Outbox:
                             condition=Attr("state").is_in(
                                 [str(s) for s in RECEIPT_FOLLOWS[state]]))
 
-    def retry_at(self, row: Item, due_at: str, service_due: str, attempts: int) -> None:
+    def retry_at(self, row: OutboxRow, due_at: str, service_due: str, attempts: int) -> None:
         self._change(row, {"state": str(State.SCHEDULED), "due_at": due_at,
                            "service_due": service_due, "attempts": attempts},
                      condition=Attr("state").eq(str(State.SENDING)))
 
-    def give_up(self, row: Item, attempts: int) -> None:
+    def give_up(self, row: OutboxRow, attempts: int) -> None:
         self._change(row, {"state": str(State.FAILED), "due_pk": FAILED, "attempts": attempts},
                      condition=Attr("state").eq(str(State.SENDING)))
 
@@ -181,13 +184,13 @@ class Outbox:
         kept = {str(k) for k in keep}
         cancelled = 0
         for row in self.for_referral(referral_id):
-            if kinds is None and str(row.get("due_pk", "")).startswith(TASKS):
+            if kinds is None and (row.queue or "").startswith(TASKS):
                 # The referral has ended: its coach's tasks leave their list.
                 self._change(row, {"state": str(State.SENT)}, remove=["due_pk"],
                              condition=Attr("state").eq(str(State.SENT)))
-            if row["state"] != State.SCHEDULED or row["kind"] in kept:
+            if row.state != State.SCHEDULED or row.kind in kept:
                 continue
-            if wanted is not None and row["kind"] not in wanted:
+            if wanted is not None and row.kind not in wanted:
                 continue
             cancelled += self._change(row, {"state": str(State.CANCELLED)}, remove=["due_pk"],
                                       condition=Attr("state").eq(str(State.SCHEDULED)))
@@ -195,7 +198,7 @@ class Outbox:
 
     def cancel_one(self, referral_id: str, notification_id: str) -> bool:
         """Cancel one message that has not gone yet (a follow-up called off)."""
-        return self._change({"referral_id": referral_id, "notification_id": notification_id},
+        return self._change((referral_id, notification_id),
                             {"state": str(State.CANCELLED)}, remove=["due_pk"],
                             condition=Attr("state").eq(str(State.SCHEDULED)))
 
@@ -205,41 +208,35 @@ class Outbox:
         wanted = {str(k) for k in kinds}
         cleared = 0
         for row in self.for_referral(referral_id):
-            is_task = str(row.get("due_pk", "")).startswith(TASKS)
-            about = str(row["notification_id"]).split(":", 1)[-1]
-            if is_task and row["kind"] in wanted and (not key or about == key):
+            is_task = (row.queue or "").startswith(TASKS)
+            if is_task and row.kind in wanted and (not key or row.about == key):
                 cleared += self._change(row, {"state": str(State.SENT)}, remove=["due_pk"],
-                                        condition=Attr("due_pk").eq(row["due_pk"]))
+                                        condition=Attr("due_pk").eq(row.queue))
         return cleared
 
     def clear_task(self, referral_id: str, notification_id: str, coach_id: str) -> bool:
         """The coach marks one of their tasks done; False if it is not on their list."""
-        return self._change({"referral_id": referral_id, "notification_id": notification_id},
+        return self._change((referral_id, notification_id),
                             {"state": str(State.SENT)}, remove=["due_pk"],
-                            condition=Attr("due_pk").eq(_tasks(coach_id)))
+                            condition=Attr("due_pk").eq(tasks(coach_id)))
 
-    def cancel_row(self, row: Item) -> None:
+    def cancel_row(self, row: OutboxRow) -> None:
         self._change(row, {"state": str(State.CANCELLED)}, remove=["due_pk"],
                      condition=Attr("state").eq(str(State.SENDING)))
 
-    def _change(self, row: Item, fields: dict[str, Any], *, condition: Any,
-                remove: Iterable[str] = ()) -> bool:
-        names = {f"#f{i}": name for i, name in enumerate(fields)}
-        values = {f":f{i}": value for i, value in enumerate(fields.values())}
-        expression = "SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(fields)))
-        removed = list(remove)
-        if removed:
-            names.update({f"#r{i}": name for i, name in enumerate(removed)})
-            expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removed)))
+    def _change(self, row: OutboxRow | tuple[str, str], fields: dict[str, Any], *,
+                condition: Any, remove: Iterable[str] = ()) -> bool:
+        """One conditional write to a row (or to the row with these ids)."""
+        ids = (row.referral_id, row.notification_id) if isinstance(row, OutboxRow) else row
+        written = update_expression(fields, remove)
         return conditional(lambda: self.store.table.update_item(
-            Key=_key(row["referral_id"], row["notification_id"]),
-            UpdateExpression=expression, ConditionExpression=condition,
-            ExpressionAttributeNames=names, ExpressionAttributeValues=values))
+            Key=keys.notification(*ids),
+            ConditionExpression=condition, **written.arguments()))
 
 
-def public_view(row: Item) -> Item:
+def public_view(row: OutboxRow) -> Item:
     """What ops may see of a message: never its words or its address."""
-    return {"notification_id": row["notification_id"], "referral_id": row["referral_id"],
-            "kind": row["kind"], "channel": row["channel"], "status": row["state"],
-            "due_at": row["due_at"], "sent_at": row.get("sent_at"),
-            "receipt_at": row.get("receipt_at"), "attempts": int(row.get("attempts", 0))}
+    return {"notification_id": row.notification_id, "referral_id": row.referral_id,
+            "kind": row.kind, "channel": row.channel, "status": row.state,
+            "due_at": row.due_at, "sent_at": row.sent_at, "receipt_at": row.receipt_at,
+            "attempts": row.attempts}

@@ -85,14 +85,14 @@ class Receipts:
             raise InvalidInput("The reference is not one this service sends", [
                 FieldError("reference", "Not a reference this service sends")])
         row = self.outbox.row(*ids)
-        if row is None or Channel(row["channel"]) not in NOTIFY_TYPE:
+        if row is None or Channel(row.channel) not in NOTIFY_TYPE:
             raise NotFound("No message sent through GOV.UK Notify has that reference")
         state = STATUSES[receipt.status]
         if state is not None:
             self.outbox.receipt(row, state, slots.iso(now or datetime.now(UTC)))
             row = self.outbox.row(*ids) or row
-        if row["state"] == State.PERMANENT_FAILURE and Kind(row["kind"]).audience == "patient":
+        if row.state == State.PERMANENT_FAILURE and Kind(row.kind).audience == "patient":
             # Also when the row was marked before: a retried callback finishes the job.
-            self.notices.undelivered(row["referral_id"], row["notification_id"])
-        return {"referral_id": row["referral_id"], "notification_id": row["notification_id"],
-                "status": row["state"]}
+            self.notices.undelivered(row.referral_id, row.notification_id)
+        return {"referral_id": row.referral_id, "notification_id": row.notification_id,
+                "status": row.state}

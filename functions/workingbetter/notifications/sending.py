@@ -18,7 +18,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from workingbetter.domain import diary, slots
-from workingbetter.domain.referral import Status
+from workingbetter.domain.records import OutboxRow, Referral
 from workingbetter.notifications.kinds import (
     AFTER_THE_END,
     BY_NOTIFY,
@@ -32,7 +32,7 @@ from workingbetter.notifications.notices import Notices
 from workingbetter.notifications.outbox import Outbox, reference
 from workingbetter.notifications.senders import Alerts, Message, Sender, SendFailed, SendRefused
 from workingbetter.observability import count, logger
-from workingbetter.store import Item, Store
+from workingbetter.store import Store
 
 if TYPE_CHECKING:
     from workingbetter.settings import Settings  # pydantic-settings: only when read
@@ -82,22 +82,22 @@ class Sending:
                 continue
             outcome = self._one(row, now)
             tally[outcome] += 1
-            count("NotificationProcessed", kind=str(row["kind"]), outcome=outcome)
+            count("NotificationProcessed", kind=str(row.kind), outcome=outcome)
         logger.info("notifications processed", extra={"outcomes": dict(tally)})
         return dict(tally)
 
-    def _one(self, row: Item, now: datetime) -> str:
-        kind, channel = Kind(row["kind"]), Channel(row["channel"])
-        referral = self.store.referral(row["referral_id"])
-        if referral is None or (Status(referral["status"]).terminal
+    def _one(self, row: OutboxRow, now: datetime) -> str:
+        kind, channel = row.kind, row.channel
+        referral = self.store.referral(row.referral_id)
+        if referral is None or (referral.status.terminal
                                 and kind not in AFTER_THE_END):
             self.outbox.cancel_row(row)
             return "cancelled"
-        service_due = slots.parse_iso(row["service_due"])
+        service_due = slots.parse_iso(row.service_due)
         if channel is Channel.SMS and in_quiet_hours(service_due):
             held = end_of_quiet_hours(service_due)
             self.outbox.retry_at(row, slots.iso(now + self.settings.scaled(held - service_due)),
-                                 slots.iso(held), int(row.get("attempts", 0)))
+                                 slots.iso(held), row.attempts)
             return "held"
         try:
             provider_id = self._deliver(row, referral, kind, channel)
@@ -107,19 +107,19 @@ class Sending:
         except SendRefused:
             self.outbox.refused(row, slots.iso(now))
             if kind.audience == "patient":
-                self.notices.undelivered(row["referral_id"], row["notification_id"])
+                self.notices.undelivered(row.referral_id, row.notification_id)
             return "refused"
         except SendFailed:
             return self._failed(row, now, service_due)
-        coach = referral.get("coach_id") if channel is Channel.COACH_TASK else None
+        coach = referral.coach_id if channel is Channel.COACH_TASK else None
         self.outbox.sent(row, slots.iso(now), task_for=coach, provider_id=provider_id)
         return "sent"
 
-    def _failed(self, row: Item, now: datetime, service_due: datetime) -> str:
-        attempts = int(row.get("attempts", 0)) + 1
+    def _failed(self, row: OutboxRow, now: datetime, service_due: datetime) -> str:
+        attempts = row.attempts + 1
         if attempts >= MAX_ATTEMPTS:
             self.outbox.give_up(row, attempts)
-            self.notices.sending_failed(row["referral_id"], row["notification_id"])
+            self.notices.sending_failed(row.referral_id, row.notification_id)
             return "failed"
         backoff = timedelta(minutes=2 ** attempts)
         self.outbox.retry_at(row, slots.iso(now + self.settings.scaled(backoff)),
@@ -128,7 +128,8 @@ class Sending:
 
     # -- putting a message together (never stored, never logged) ---------------------------
 
-    def _deliver(self, row: Item, referral: Item, kind: Kind, channel: Channel) -> str | None:
+    def _deliver(self, row: OutboxRow, referral: Referral, kind: Kind,
+                 channel: Channel) -> str | None:
         """Send the row's message; Notify's id for it (None for a coach's task or an alert)."""
         fields = self._fields(row, referral, kind)
         if channel is Channel.COACH_TASK:
@@ -137,77 +138,77 @@ class Sending:
             self.alerts.ops_alert(*render(kind, fields))
             return None
         if channel is Channel.PRACTICE_EMAIL:
-            practice = self.store.practice(referral["practice_ods"]) or {}
-            if not practice.get("email"):
+            practice = self.store.practice(referral.practice_ods)
+            if practice is None or not practice.email:
                 raise Stale
-            return self.sender.email(self._message(row, kind, str(practice["email"]), fields))
+            return self.sender.email(self._message(row, kind, practice.email, fields))
         return self._to_patient(row, referral, kind, channel, fields)
 
-    def _to_patient(self, row: Item, referral: Item, kind: Kind, channel: Channel,
+    def _to_patient(self, row: OutboxRow, referral: Referral, kind: Kind, channel: Channel,
                     fields: dict[str, str]) -> str:
-        personal = self.store.read_personal_data(referral["referral_id"], READER,
+        personal = self.store.read_personal_data(referral.referral_id, READER,
                                                  f"notification {kind}")
         if personal is None:
             raise Stale  # erased
-        patient = personal["patient"]
-        chosen = patient_channel(str(patient.get("contact_preference")))
+        patient = personal.patient
+        chosen = patient_channel(str(patient.contact_preference))
         if chosen is not channel and chosen.value in BY_NOTIFY.get(kind, ()):
             # The patient may have changed channel (on their page) since this was scheduled.
             channel = chosen
-        fields["given_name"] = str(patient["given_name"])
+        fields["given_name"] = patient.given_name
         if kind is Kind.APPOINTMENT_CONFIRMATION:
-            token, token_hash = withdraw_token(referral["referral_id"])
-            self.store.set_withdraw_link(referral["referral_id"], token_hash)
+            token, token_hash = withdraw_token(referral.referral_id)
+            self.store.set_withdraw_link(referral.referral_id, token_hash)
             fields["withdraw_link"] = f"{self.settings.public_url}/patient/{token}"
         if channel is Channel.SMS:
-            return self.sender.sms(self._message(row, kind, str(patient["phone"]), fields))
+            return self.sender.sms(self._message(row, kind, str(patient.phone), fields))
         if channel is Channel.EMAIL:
-            return self.sender.email(self._message(row, kind, str(patient["email"]), fields))
-        address = patient.get("address")
+            return self.sender.email(self._message(row, kind, str(patient.email), fields))
+        address = patient.address
         if not address:  # referred before intake asked for one: the coach writes instead
             raise SendRefused("no postal address")
-        lines = (*[str(line) for line in address["lines"]], str(address["postcode"]))
+        lines = (*address.lines, address.postcode)
         return self.sender.letter(self._message(row, kind, "", fields, lines))
 
     @staticmethod
-    def _message(row: Item, kind: Kind, to: str, fields: dict[str, str],
+    def _message(row: OutboxRow, kind: Kind, to: str, fields: dict[str, str],
                  address: tuple[str, ...] = ()) -> Message:
         """Only the fields the template names go to Notify."""
         wanted = fields_of(kind)
         return Message(kind, to, {k: v for k, v in fields.items() if k in wanted},
                        reference(row), address)
 
-    def _fields(self, row: Item, referral: Item, kind: Kind) -> dict[str, str]:
-        fields = {"referral_id": str(referral["referral_id"]),
+    def _fields(self, row: OutboxRow, referral: Referral, kind: Kind) -> dict[str, str]:
+        fields = {"referral_id": referral.referral_id,
                   # What practice staff search their list by (older referrals have none).
-                  "reference": str(referral.get("reference") or referral["referral_id"]),
-                  "detail": str(row["notification_id"]).split(":", 1)[-1],
-                  "outcome": OUTCOME_WORDS.get(str(referral.get("exit_reason")),
-                                               str(referral["status"]).lower())}
-        appointment = referral.get("appointment")
+                  "reference": referral.reference or referral.referral_id,
+                  "detail": row.about,
+                  "outcome": OUTCOME_WORDS.get(str(referral.exit_reason),
+                                               referral.status.lower())}
+        appointment = referral.appointment
         if kind.audience in {"patient", "coach"} and appointment:
-            key = str(row["notification_id"]).split(":", 1)[-1]
+            key = row.about
             if kind in {Kind.APPOINTMENT_REMINDER, Kind.COACH_OUTCOME_NOT_RECORDED} and \
-                    key != appointment["start"]:
+                    key != appointment.start:
                 raise Stale  # that appointment was rebooked
-            start = slots.parse_iso(appointment["start"]).astimezone(slots.UK)
+            start = slots.parse_iso(appointment.start).astimezone(slots.UK)
             fields["when"] = f"{start:%A} {start.day} {start:%B} at {start:%H:%M}"
-            practice = self.store.practice(appointment["practice_ods"]) or {}
-            fields["practice"] = str(practice.get("name", "your GP surgery"))
+            practice = self.store.practice(appointment.practice_ods)
+            fields["practice"] = practice.name if practice else "your GP surgery"
         if kind in FOLLOW_UP_KINDS:
             fields.update(self._follow_up(row, referral, kind))
         return fields
 
-    def _follow_up(self, row: Item, referral: Item, kind: Kind) -> dict[str, str]:
+    def _follow_up(self, row: OutboxRow, referral: Referral, kind: Kind) -> dict[str, str]:
         """A follow-up's time and place, from its diary row (keyed by the notice)."""
-        start_iso = diary.start_of(str(row["notification_id"]).split(":", 1)[-1])
-        booked = self.store.follow_up(str(referral.get("coach_id")), start_iso,
-                                      referral["referral_id"]) if start_iso else None
+        start_iso = diary.start_of(row.about)
+        booked = self.store.follow_up(str(referral.coach_id), start_iso,
+                                      referral.referral_id) if start_iso else None
         if booked is None or (kind is Kind.APPOINTMENT_FOLLOW_UP_REMINDER
-                              and booked.get("outcome")):
+                              and booked.outcome):
             raise Stale  # called off, or over
-        start = slots.parse_iso(str(booked["start"])).astimezone(slots.UK)
-        practice = self.store.practice(str(referral["practice_ods"])) or {}
+        start = slots.parse_iso(booked.start).astimezone(slots.UK)
+        practice = self.store.practice(referral.practice_ods)
         where = {"phone": "by phone", "video": "by video"}.get(
-            str(booked["mode"]), f"at {practice.get('name', 'your GP surgery')}")
+            booked.mode, f"at {practice.name if practice else 'your GP surgery'}")
         return {"when": f"{start:%A} {start.day} {start:%B} at {start:%H:%M}", "where": where}

@@ -8,12 +8,13 @@ measured, so a demo that runs a year in minutes reports in days, as production d
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
 
 from workingbetter.domain.bands import AGE_BANDS
+from workingbetter.domain.records import JobFacts, TimelineEvent
+from workingbetter.domain.records import Referral as Stored
 from workingbetter.domain.referral import Status
 
 __all__ = ["AGE_BANDS", "FIELDS", "Job", "Referral", "from_item", "instant"]
@@ -80,18 +81,18 @@ class _Timeline:
     """One pass over a referral's timeline: how often each event happened, and when first
     (ISO instants sort as text, so only the instants used are parsed)."""
 
-    def __init__(self, events: Iterable[Mapping[str, Any]]) -> None:
+    def __init__(self, events: Iterable[TimelineEvent]) -> None:
         self.counts: Counter[str] = Counter()
         self.firsts: dict[str, str] = {}
         self.rejected_by: str | None = None
         self.last_at: str | None = None
         for e in events:
-            name, at = str(e["event"]), str(e["at"])
+            name, at = e.event, e.at
             self.counts[name] += 1
             if name not in self.firsts or at < self.firsts[name]:
                 self.firsts[name] = at
             if name == "triage_rejected" and self.rejected_by is None:
-                self.rejected_by = str(e.get("by"))
+                self.rejected_by = e.by
             self.last_at = at
 
     def first(self, name: str) -> datetime | None:
@@ -110,50 +111,49 @@ class _Timeline:
         return "age_rule" if self.rejected_by == "system" else "coach_decision"
 
 
-def _job(raw: Any) -> Job | None:
-    if not isinstance(raw, Mapping):
+def _job(job: JobFacts | None) -> Job | None:
+    if job is None:
         return None
-    return Job(hours_per_week=float(raw.get("hours_per_week") or 0),
-               pay_band=str(raw["pay_band"]) if raw.get("pay_band") else None,
-               self_employed=bool(raw.get("self_employed", False)))
+    return Job(hours_per_week=float(job.hours_per_week or 0), pay_band=job.pay_band or None,
+               self_employed=bool(job.self_employed))
 
 
-def _contacts(item: Mapping[str, Any]) -> tuple[datetime, ...]:
-    dates = [instant(str(d)) for d in item.get("employer_contact_dates") or []]
-    if not dates and item.get("first_employer_contact_at"):
-        dates = [instant(str(item["first_employer_contact_at"]))]  # before the dates list
+def _contacts(item: Stored) -> tuple[datetime, ...]:
+    dates = [instant(d) for d in item.employer_contact_dates]
+    if not dates and item.first_employer_contact_at:
+        dates = [instant(item.first_employer_contact_at)]  # before the dates list
     return tuple(sorted(dates))
 
 
-def from_item(item: Mapping[str, Any]) -> Referral:
-    """The record of one referral item, as the workflow left it."""
-    timeline = _Timeline(item.get("timeline") or [])
-    status = Status(str(item["status"]))
+def from_item(item: Stored) -> Referral:
+    """The report's record of one referral, as the workflow left it."""
+    timeline = _Timeline(item.timeline)
+    status = item.status
     contacts = _contacts(item)
     ended = timeline.last_at if status.terminal else None
     weeks = frozenset(w for w in (13, 26, 52) if timeline.has([f"in_work_{w}_weeks"]))
-    advice = item.get("benefits_advice_on")
+    advice = item.benefits_advice_on
     return Referral(
-        referral_id=str(item["referral_id"]),
-        practice_ods=str(item["practice_ods"]),
-        created_at=instant(str(item["created_at"])),
+        referral_id=item.referral_id,
+        practice_ods=item.practice_ods,
+        created_at=instant(item.created_at),
         status=status,
-        exit_reason=str(item["exit_reason"]) if item.get("exit_reason") else None,
-        coach_id=str(item["coach_id"]) if item.get("coach_id") else None,
-        age_band=str(item["age_band"]) if item.get("age_band") else None,
-        conditions=tuple(str(c) for c in item.get("condition_categories") or ()),
+        exit_reason=str(item.exit_reason) if item.exit_reason else None,
+        coach_id=item.coach_id or None,
+        age_band=item.age_band or None,
+        conditions=item.condition_categories,
         accepted=timeline.has(ACCEPTED_EVENTS),
-        allocated=bool(item.get("coach_id")),
+        allocated=bool(item.coach_id),
         rejected_at_triage=timeline.rejection(),
         first_contact_at=timeline.first("appointment_booked"),
         first_attended_at=timeline.first("first_appointment_attended"),
         did_not_attend=timeline.count(DNA_EVENTS),
         reviewed=timeline.has(REVIEW_EVENTS),
         job_started_at=timeline.first("job_started"),
-        job=_job(item.get("job")),
+        job=_job(item.job),
         in_work_weeks=weeks,
         employer_contacts=contacts,
-        employer_contact_count=max(len(contacts), int(item.get("employer_contacts") or 0)),
-        benefits_advice_at=instant(str(advice)) if advice else None,
+        employer_contact_count=max(len(contacts), item.employer_contacts),
+        benefits_advice_at=instant(advice) if advice else None,
         ended_at=instant(str(ended)) if ended else None,
     )

@@ -13,10 +13,11 @@ from typing import Any
 
 from workingbetter.auth import Principal, Role
 from workingbetter.domain.errors import BadRequest, FieldError
+from workingbetter.domain.records import Practice
 from workingbetter.reports import fidelity, tables
 from workingbetter.reports.measures import Clock, CoachCaseload, Outcomes, Period, outcomes
 from workingbetter.reports.population import FIELDS, from_item
-from workingbetter.store import Item, Listing, Store
+from workingbetter.store import Listing, Store
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 DEFAULT_DAYS = 365  # a year back from today when no period is asked for
@@ -82,8 +83,8 @@ class Reports:
     store: Store
     seconds_per_day: float
 
-    def practices(self) -> list[Item]:
-        return sorted(self.store.practices(), key=lambda p: str(p["name"]))
+    def practices(self) -> list[Practice]:
+        return sorted(self.store.practices(), key=lambda p: p.name)
 
     def request(self, who: Principal, params: Mapping[str, str]) -> ReportRequest:
         who.require(Role.OPS, Role.COMMISSIONER)
@@ -93,7 +94,7 @@ class Reports:
     def measure(self, request: ReportRequest) -> tuple[Outcomes, dict[str, str]]:
         practices = self.practices()
         in_scope = [p for p in practices
-                    if request.practice_ods in (None, p["practice_ods"])]
+                    if request.practice_ods in (None, p.practice_ods)]
         listing = Listing.practice(request.practice_ods) if request.practice_ods \
             else Listing.everyone()
         start, end = _bound(request.start), _bound(request.end + timedelta(days=1))
@@ -104,16 +105,16 @@ class Reports:
                         datetime.fromisoformat(end.replace("Z", "+00:00")))
         measured = outcomes(referrals, self._caseloads(in_scope), period, now,
                             Clock(self.seconds_per_day),
-                            [str(p["practice_ods"]) for p in in_scope])
+                            [p.practice_ods for p in in_scope])
         return measured, tables.names(practices)
 
-    def _caseloads(self, practices: list[Item]) -> list[CoachCaseload]:
+    def _caseloads(self, practices: list[Practice]) -> list[CoachCaseload]:
         """Each coach's days a week (one session a day) and the places they hold now."""
-        days = Counter(str(s["coach_id"]) for p in practices for s in p["sessions"])
+        days = Counter(s.coach_id for p in practices for s in p.sessions)
         found = []
         for coach_id, sessions in sorted(days.items()):
             coach = self.store.coach(coach_id)  # a handful of coaches, not a row each
-            found.append(CoachCaseload(coach_id, sessions, int((coach or {}).get("active", 0))))
+            found.append(CoachCaseload(coach_id, sessions, coach.active if coach else 0))
         return found
 
     def outcomes(self, who: Principal, params: Mapping[str, str]) -> tables.Report:

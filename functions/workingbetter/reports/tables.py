@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from workingbetter.domain.records import Practice
 from workingbetter.reports import suppression
 from workingbetter.reports.measures import Distribution, Outcomes, Ratio
 from workingbetter.reports.suppression import Shown
@@ -253,5 +254,5 @@ def header(table: Table) -> list[str]:
     return [c.label or "" for c in table.columns]
 
 
-def names(rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:
-    return {str(r["practice_ods"]): str(r["name"]) for r in rows}
+def names(practices: Sequence[Practice]) -> dict[str, str]:
+    return {p.practice_ods: p.name for p in practices}

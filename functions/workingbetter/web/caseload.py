@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from workingbetter.auth import Principal
 from workingbetter.domain.human_steps import BY_AWAITING, RECORDED, Awaiting
+from workingbetter.domain.records import OutboxRow, PersonalData, Referral
 from workingbetter.domain.referral import Status
 from workingbetter.domain.triage import age_on
 from workingbetter.notifications.kinds import Kind, State
 from workingbetter.referrals import view as referral_view
-from workingbetter.store import Item
 
 if TYPE_CHECKING:
     from workingbetter.settings import Settings  # pydantic-settings: only when read
@@ -59,13 +59,14 @@ def age_today(born: str | None, today: date) -> int | None:
     return age_on(date.fromisoformat(str(born)), today) if born else None
 
 
-def triage_facts(item: Item, personal: Item | None, today: date) -> TriageFacts | None:
-    if item.get("awaiting") != Awaiting.TRIAGE_DECISION or personal is None:
+def triage_facts(item: Referral, personal: PersonalData | None,
+                 today: date) -> TriageFacts | None:
+    if item.awaiting != Awaiting.TRIAGE_DECISION or personal is None:
         return None
-    born = (personal.get("patient") or {}).get("date_of_birth")
-    conditions = [str(c) for c in personal.get("health_conditions", [])]
-    return TriageFacts(age_today(born, today), conditions, str(personal.get("reason", "")),
-                       str(item.get("employment_status", "")))
+    conditions = list(personal.health_conditions)
+    return TriageFacts(age_today(personal.patient.date_of_birth, today), conditions,
+                       personal.reason,
+                       item.employment_status or "")
 
 
 def _parse(text: str) -> datetime:
@@ -129,10 +130,10 @@ UNDELIVERED_WORDS = {Kind.APPOINTMENT_CONFIRMATION: "their appointment confirmat
                      Kind.APPOINTMENT_REMINDER: "their appointment reminder"}
 
 
-def task_words(note: Item) -> str:
+def task_words(note: OutboxRow) -> str:
     """What the task asks; for an undelivered message, which one (its kind is in the key)."""
-    words = TASK_WORDS[Kind(note["kind"])]
-    failed = str(note.get("notification_id", "")).split(":")[1:2]
+    words = TASK_WORDS[note.kind]
+    failed = note.notification_id.split(":")[1:2]
     what = next((w for kind, w in UNDELIVERED_WORDS.items() if [str(kind)] == failed),
                 "a message")
     return words.format(what=what)
@@ -147,39 +148,39 @@ class Task:
     notification_id: str = ""
 
 
-def patient_name(personal: Item | None) -> str:
-    patient = (personal or {}).get("patient") or {}
-    name = f"{patient.get('given_name', '')} {patient.get('family_name', '')}".strip()
-    return name or "Personal data erased"
+def patient_name(personal: PersonalData | None) -> str:
+    if personal is None:
+        return "Personal data erased"
+    return f"{personal.patient.given_name} {personal.patient.family_name}".strip() or \
+        "Personal data erased"
 
 
-def tasks(notes: list[Item], personal: dict[str, Item]) -> list[Task]:
+def tasks(notes: list[OutboxRow], personal: dict[str, PersonalData]) -> list[Task]:
     """Messages the coach gives by hand and chasers for them, newest first: the coach's task
     rows from the outbox (one Query), named with the patients read for the page."""
-    found = [Task(str(note["referral_id"]), patient_name(personal.get(note["referral_id"])),
-                  task_words(note), _parse(str(note["sent_at"])),
-                  str(note["notification_id"]))
-             for note in notes if note["state"] == State.SENT]
+    found = [Task(note.referral_id, patient_name(personal.get(note.referral_id)),
+                  task_words(note), _parse(str(note.sent_at)), note.notification_id)
+             for note in notes if note.state == State.SENT]
     return sorted(found, key=lambda t: t.since, reverse=True)
 
 
-def rows(coach: Principal, items: list[Item], personal: dict[str, Item],
+def rows(coach: Principal, items: list[Referral], personal: dict[str, PersonalData],
          settings: Settings) -> list[Row]:
     """The page's referrals as rows, those waiting for the coach first, soonest due first."""
     found: list[Row] = []
     today = datetime.now(UTC).date()
     for item in items:
-        view = referral_view(coach, item, personal.get(item["referral_id"]))
+        view = referral_view(coach, item, personal.get(item.referral_id))
         appointment = view.get("appointment")
         found.append(Row(
             referral_id=view["referral_id"], patient=patient_name(personal.get(
-                item["referral_id"])),
+                item.referral_id)),
             nhs_number=(view.get("patient") or {}).get("nhs_number", ""),
             status=view["status"], awaiting=view.get("awaiting"), next_step=next_step(view),
             due=due(view, settings),
             appointment=appointment["start"] if appointment else None,
             stalled=bool(view.get("stalled")),
-            triage=triage_facts(item, personal.get(item["referral_id"]), today),
+            triage=triage_facts(item, personal.get(item.referral_id), today),
         ))
     found.sort(key=lambda r: (not r.waits_for_coach, r.due is None,
                              r.due.timestamp() if r.due else 0.0))

@@ -48,7 +48,7 @@ def _page(who: Principal, failed: Failed | None = None, status: int = 200) -> Re
     shown = s.referrals.caseload(who, listing.parse({k: v for k, v in query.items()
                                                      if k in PAGING}))
     notes = Outbox(s.store).tasks_for(str(who.coach_id), TASKS_SHOWN)
-    personal = s.referrals.patients(who, shown, [str(n["referral_id"]) for n in notes],
+    personal = s.referrals.patients(who, shown, [str(n.referral_id) for n in notes],
                                     "GET /coach")
     rows = caseload.rows(who, shown.page.items, personal, settings())
     recorded = coach_forms.STEPS.get(query.get("recorded", ""))

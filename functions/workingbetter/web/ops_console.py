@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from workingbetter.auth import Principal
-from workingbetter.domain.referral import ExitReason, is_stopped
+from workingbetter.domain.records import Referral
+from workingbetter.domain.referral import ExitReason
 from workingbetter.listing import ListRequest, Page
 from workingbetter.notifications.outbox import Outbox, public_view
 from workingbetter.store import BUCKETS, Item, Store
@@ -24,13 +25,13 @@ if TYPE_CHECKING:
 
 # Each stage, from what the referral item records when it is reached (not its timeline, the
 # bulk of the item, which the console does not read).
-FUNNEL: list[tuple[str, Callable[[Item], bool]]] = [
+FUNNEL: list[tuple[str, Callable[[Referral], bool]]] = [
     ("Referred", lambda i: True),
-    ("Coach allocated", lambda i: bool(i.get("coach_id"))),
-    ("Appointment booked", lambda i: bool(i.get("appointment"))),
-    ("First appointment attended", lambda i: bool(i.get("support_started_at"))),
-    ("Started a job", lambda i: bool(i.get("job_started_at"))),
-    ("In work at 26 weeks", lambda i: i.get("exit_reason") == ExitReason.JOB_SUSTAINED_26_WEEKS),
+    ("Coach allocated", lambda i: bool(i.coach_id)),
+    ("Appointment booked", lambda i: bool(i.appointment)),
+    ("First appointment attended", lambda i: bool(i.support_started_at)),
+    ("Started a job", lambda i: bool(i.job_started_at)),
+    ("In work at 26 weeks", lambda i: i.exit_reason == ExitReason.JOB_SUSTAINED_26_WEEKS),
 ]
 DAY_BINS = [("0 to 7 days", 7), ("8 to 14 days", 14), ("15 to 21 days", 21),
             ("22 to 28 days", 28), ("29 days or more", None)]
@@ -79,12 +80,12 @@ def _parse(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def days_to_first_appointment(item: Item) -> float | None:
+def days_to_first_appointment(item: Referral) -> float | None:
     """From referral to the first appointment the patient attended, in calendar days."""
-    appointment = item.get("appointment")
-    if not item.get("support_started_at") or not appointment:
+    appointment = item.appointment
+    if not item.support_started_at or not appointment:
         return None
-    return (_parse(appointment["start"]) - _parse(item["created_at"])).total_seconds() / 86400
+    return (_parse(appointment.start) - _parse(item.created_at)).total_seconds() / 86400
 
 
 def day_bins(days: list[float]) -> list[tuple[str, int]]:
@@ -93,13 +94,18 @@ def day_bins(days: list[float]) -> list[tuple[str, int]]:
     return [(label, counts[label]) for label, _ in DAY_BINS]
 
 
-def _safe(item: Item) -> Item:
-    return {**{k: item.get(k) for k in OPS_FIELDS}, "stopped": is_stopped(item)}
+def ops_row(item: Referral) -> Item:
+    """All the ops pages show of a referral (OPS_FIELDS), and whether its run stopped."""
+    return {"referral_id": item.referral_id, "reference": item.reference,
+            "status": item.status, "awaiting": item.awaiting, "attention": item.attention,
+            "practice_ods": item.practice_ods, "coach_id": item.coach_id,
+            "created_at": item.created_at, "updated_at": item.updated_at,
+            "chases": item.chases, "exit_reason": item.exit_reason, "stopped": item.stopped}
 
 
-def exits(items: list[Item]) -> list[tuple[str, int]]:
+def exits(items: list[Referral]) -> list[tuple[str, int]]:
     """How the referrals listed ended, by reason, commonest first."""
-    reasons = Counter(str(i["exit_reason"]) for i in items if i.get("exit_reason"))
+    reasons = Counter(str(i.exit_reason) for i in items if i.exit_reason)
     return sorted(reasons.items(), key=lambda r: (-r[1], r[0]))
 
 
@@ -111,7 +117,7 @@ def build(store: Store, workflow: Workflow, referrals: Referrals, ops: Principal
     that page, not from every referral, and say so."""
     counts = store.status_counts()
     flagged_items, more_flagged = store.flagged(FLAGGED, CONSOLE_FIELDS)
-    flagged = [_safe(i) for i in flagged_items]
+    flagged = [ops_row(i) for i in flagged_items]
     request = filters.request
     page = referrals.ops_page(ops, request, CONSOLE_FIELDS, filters.coach_id,
                               filters.attention)
@@ -123,7 +129,7 @@ def build(store: Store, workflow: Workflow, referrals: Referrals, ops: Principal
         overdue=[i for i in flagged if str(i["attention"]).startswith("overdue_")],
         more_flagged=more_flagged,
         failed_runs=workflow.ended_badly(),
-        latest=[_safe(i) for i in page.items],
+        latest=[ops_row(i) for i in page.items],
         pages=page,
         status=str(request.status) if request.status else None,
         funnel=charts.funnel("funnel", f"How far the {shown} referrals listed have come",

@@ -109,7 +109,8 @@ def export() -> Response:
         shown = services().referrals.ops_page(who, filters.request, EXPORT_COLUMNS,
                                               filters.coach_id, filters.attention)
         for item in shown.items:
-            writer.writerow([_cell(item.get(column)) for column in EXPORT_COLUMNS])
+            row = ops_console.ops_row(item)
+            writer.writerow([_cell(row[column]) for column in EXPORT_COLUMNS])
         written += len(shown.items)
         if not shown.next:
             break
@@ -154,7 +155,8 @@ def run_history(referral_id: str) -> Response:
     s = services()
     found = s.referrals.resolve(referral_id)
     referral = s.referrals.get(who, found)  # the ops view: no personal data; 404 if none
-    names = runs_of(s.store.referral(found) or {"referral_id": found})
+    stored = s.store.referral(found)
+    names = runs_of(stored) if stored else [found]
     runs = [run for run in map(s.workflow.describe, names) if run]
     return html("ops_history.html", title=f"Referral {referral.get('reference') or found}",
                 principal=who, active="/ops", referral=referral, run=runs[-1] if runs else None,

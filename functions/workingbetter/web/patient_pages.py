@@ -13,8 +13,8 @@ from chalice.app import Response
 from workingbetter import patient_link
 from workingbetter.domain import slots
 from workingbetter.domain.errors import Conflict, InvalidInput
+from workingbetter.domain.records import Appointment, Practice, Referral
 from workingbetter.domain.referral import ContactPreference
-from workingbetter.store import Item
 from workingbetter.web import patient_leave
 from workingbetter.web.errors import FormErrorMap, PageErrors, only_message
 from workingbetter.web.http import FORM, Form, html, page, redirect, request
@@ -56,36 +56,34 @@ def _with_referral(view: Callable[..., Response]) -> Callable[..., Response]:
     return wrapper
 
 
-def _practice(item: Item) -> Item:
-    appointment = item.get("appointment") or {}
-    ods = str(appointment.get("practice_ods") or item["practice_ods"])
-    return services().store.practice(ods) or {"name": "your GP surgery", "address": "",
-                                              "phone": ""}
+def _practice(item: Referral) -> Practice:
+    ods = item.appointment.practice_ods if item.appointment else item.practice_ods
+    return services().store.practice(ods) or Practice(ods, "your GP surgery")
 
 
 def _posted() -> Form:
     return Form.parse(request().raw_body)
 
 
-def _appointment_words(appointment: Item | None) -> dict[str, str] | None:
+def _appointment_words(appointment: Appointment | None) -> dict[str, str] | None:
     if appointment is None:
         return None
-    start = slots.parse_iso(str(appointment["start"])).astimezone(slots.UK)
+    start = slots.parse_iso(appointment.start).astimezone(slots.UK)
     return {"date": f"{start:%A} {start.day} {start:%B %Y}", "time": f"{start:%H:%M}"}
 
 
 @blueprint.route("/patient/{token}", methods=["GET"])
 @page
 @_with_referral
-def patient_home(token: str, item: Item) -> Response:
+def patient_home(token: str, item: Referral) -> Response:
     query: dict[str, str] = dict(request().query_params or {})
     done = DONE.get(query.get("done", ""), "")
     return html("patient_home.html", title="Your Working Better support", token=token,
-                referral_status=item["status"], practice=_practice(item), done=done,
+                referral_status=item.status, practice=_practice(item), done=done,
                 appointment=_appointment_words(patient_link.upcoming(item)))
 
 
-def _ask_page(token: str, item: Item, errors: PageErrors, status: int = 200) -> Response:
+def _ask_page(token: str, item: Referral, errors: PageErrors, status: int = 200) -> Response:
     return html("patient_appointment.html", status, title="Change or cancel your appointment",
                 token=token, practice=_practice(item), errors=errors, asks=ASKS,
                 appointment=_appointment_words(patient_link.upcoming(item)))
@@ -94,14 +92,14 @@ def _ask_page(token: str, item: Item, errors: PageErrors, status: int = 200) -> 
 @blueprint.route("/patient/{token}/appointment", methods=["GET"])
 @page
 @_with_referral
-def appointment_form(token: str, item: Item) -> Response:
+def appointment_form(token: str, item: Referral) -> Response:
     return _ask_page(token, item, PageErrors())
 
 
 @blueprint.route("/patient/{token}/appointment", methods=["POST"], content_types=[FORM])
 @page
 @_with_referral
-def ask_about_appointment(token: str, item: Item) -> Response:
+def ask_about_appointment(token: str, item: Referral) -> Response:
     # The requests' models (pydantic) load with the first patient who asks, not at init.
     from workingbetter import patient_requests
 
@@ -123,15 +121,15 @@ def _contact_page(token: str, form: Form, errors: PageErrors, status: int = 200)
 @blueprint.route("/patient/{token}/contact", methods=["GET"])
 @page
 @_with_referral
-def contact_form(token: str, item: Item) -> Response:
-    current = Form({"contact_preference": [str(item.get("contact_preference") or "")]})
+def contact_form(token: str, item: Referral) -> Response:
+    current = Form({"contact_preference": [str(item.contact_preference or "")]})
     return _contact_page(token, current, PageErrors())
 
 
 @blueprint.route("/patient/{token}/contact", methods=["POST"], content_types=[FORM])
 @page
 @_with_referral
-def change_contact(token: str, item: Item) -> Response:
+def change_contact(token: str, item: Referral) -> Response:
     from workingbetter import patient_requests
 
     form = _posted()

@@ -9,6 +9,7 @@ from workingbetter import listing
 from workingbetter.auth import Principal, Role
 from workingbetter.domain import nhs_number
 from workingbetter.domain.errors import Conflict, InvalidInput
+from workingbetter.domain.records import PersonalData
 from workingbetter.domain.referral import Status
 from workingbetter.web import practice_words
 from workingbetter.web.errors import FormErrorMap, PageErrors, only_message
@@ -54,8 +55,10 @@ def practice_list() -> Response:
     except InvalidInput as error:
         errors = SEARCH_ERRORS.page_errors(error.errors)
         shown = services().referrals.practice_list(who, paging)
-    rows = [_row(item, shown.patients.get(str(item["referral_id"])))
-            for item in shown.page.items]
+    from workingbetter.referrals import view  # pydantic: loads with the first request
+
+    rows = [_row(view(who, item, None, summary=True), item.share_outcome_with_gp is True,
+                 shown.patients.get(item.referral_id)) for item in shown.page.items]
     return html("practice.html", 422 if errors else 200, title="Your practice's referrals",
                 principal=who, active="/practice", rows=rows, search=search, chosen=status,
                 errors=errors, statuses=[(str(s), practice_words.MEANINGS[s].status)
@@ -63,17 +66,17 @@ def practice_list() -> Response:
                 pages={} if search else page_links("/practice", shown.page, status=status))
 
 
-def _row(item: dict[str, object], personal: dict[str, object] | None) -> dict[str, object]:
-    patient = (personal or {}).get("patient")
-    details = patient if isinstance(patient, dict) else None
-    shared = bool(item.get("share_outcome_with_gp"))
+def _row(item: dict[str, object], shared: bool,
+         personal: PersonalData | None) -> dict[str, object]:
+    """A row of the list, from the referral's summary (see referrals.view)."""
+    details = personal.patient if personal else None
     return {
         "referral_id": item["referral_id"],
         "link": f"/practice/referrals/{item.get('reference') or item['referral_id']}",
         "reference": item.get("reference") or "",
-        "patient": f"{details['given_name']} {details['family_name']}" if details
+        "patient": f"{details.given_name} {details.family_name}" if details
         else "Details deleted",
-        "nhs_number": nhs_number.display(details["nhs_number"]) if details else "",
+        "nhs_number": nhs_number.display(details.nhs_number) if details else "",
         "created_at": item["created_at"],
         "status": practice_words.meaning(item, shared).status,
         "tag": str(item["status"]),
@@ -88,7 +91,8 @@ def practice_referral(referral_id: str) -> Response:
     s = services()
     found = s.referrals.resolve(referral_id)
     shown = s.referrals.get(who, found)
-    shared = bool((s.store.referral(found) or {}).get("share_outcome_with_gp"))
+    stored = s.store.referral(found)
+    shared = bool(stored and stored.share_outcome_with_gp)
     practice = s.store.practice(str(shown["practice_ods"]))
     return html("practice_referral.html", title=f"Referral {shown.get('reference') or ''}",
                 principal=who, active="/practice", referral=shown, practice=practice,

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from workingbetter.domain.referral import Status, is_stopped
+from workingbetter.domain.referral import Status
 from workingbetter.web.render import when
 
 
@@ -95,9 +95,9 @@ OUTCOMES = frozenset({"job_started", "in_work_13_weeks", "in_work_26_weeks",
 
 
 def meaning(referral: Mapping[str, Any], shared: bool = True) -> Meaning:
-    """Of a referral as stored or as the API shows it (which says whether it has stalled);
-    `shared`: whether the patient agreed to share how it goes with the practice."""
-    stalled = referral.get("stalled") or is_stopped(referral)
+    """Of a referral as the API shows it (which says whether it has stalled); `shared`:
+    whether the patient agreed to share how it goes with the practice."""
+    stalled = referral.get("stalled")
     status = Status(referral["status"])
     if stalled and not status.terminal:
         return STALLED

@@ -1,0 +1,310 @@
+"""The stored records as the service reads them: typed, frozen, free of DynamoDB.
+
+The adapter (store.py, item_codec.py) turns items into these and back; services never see an
+attribute name. A field a record does not have (never written, removed, or left out of a
+list's projection) reads as its default. Numbers come back as int (or float), never Decimal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any, Final
+
+from workingbetter.domain.human_steps import Awaiting
+from workingbetter.domain.referral import (
+    COUNTED_STALLED,
+    STALLED,
+    TASK_FAILED,
+    ContactPreference,
+    ExitReason,
+    Status,
+)
+from workingbetter.notifications.kinds import Channel, Kind, State
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEvent:
+    """One line of a referral's timeline: who did what, when. Enums only."""
+
+    at: str
+    event: str
+    by: str
+    detail: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Appointment:
+    """The first appointment (each rebooking replaces it), at the coach's practice."""
+
+    start: str
+    practice_ods: str
+    number: int = 1
+    due_at: str | None = None  # when it comes round on the real clock
+    outcome: str | None = None  # attended, did_not_attend, cancelled
+
+
+@dataclass(frozen=True, slots=True)
+class JobFacts:
+    """The job as the referral keeps it (the outcome reports' facts): no employer."""
+
+    hours_per_week: str
+    start_date: str
+    pay_band: str | None = None
+    self_employed: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTriageFacts:
+    """What triage needs, derived at intake (no personal data)."""
+
+    age_band: str
+    only_other_condition: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LastAnswer:
+    """The last answer to a human step, for a chase that fires as it is recorded."""
+
+    awaiting: str
+    output: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRequestId:
+    """The FHIR ServiceRequest's identifier a referral came in with."""
+
+    system: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Referral:
+    """The workflow's item for one referral: ids, enums, dates and counts only."""
+
+    referral_id: str
+    created_at: str
+    status: Status
+    practice_ods: str
+    reference: str | None = None
+    updated_at: str = ""
+    runs: tuple[str, ...] = ()
+    run_name: str | None = None
+    patient_key: str | None = None  # gone once the personal data is erased
+    employment_status: str | None = None
+    triage_facts: StoredTriageFacts | None = None
+    condition_categories: tuple[str, ...] = ()
+    age_band: str | None = None
+    share_outcome_with_gp: bool | None = None
+    contact_preference: ContactPreference | None = None
+    timeline: tuple[TimelineEvent, ...] = ()
+    coach_id: str | None = None
+    capacity_released: bool = False
+    # The human step a run waits on, and the token that answers it.
+    awaiting: Awaiting | None = None
+    task_token: str | None = None
+    awaiting_since: str | None = None
+    waitlist: str | None = None  # the practice whose waitlist it is on
+    chases: int = 0
+    attention: str | None = None  # why ops should look (stalled, task_failed, overdue_...)
+    failed_at: str | None = None
+    resume_with: Mapping[str, Any] | None = None
+    last_answer: LastAnswer | None = None
+    appointment: Appointment | None = None
+    appointments_booked: int = 0
+    missed_in_a_row: int = 0
+    support_started_at: str | None = None
+    support_ends_at: str | None = None
+    job: JobFacts | None = None
+    job_started_at: str | None = None
+    sustainment_week: int | None = None
+    employer_contacts: int = 0
+    reviews_done: int = 0
+    first_employer_contact_at: str | None = None
+    employer_contact_dates: tuple[str, ...] = ()
+    benefits_advice_on: str | None = None
+    exit_reason: ExitReason | None = None
+    personal_data_erased: bool = False
+    idempotency_record: str | None = None
+    request_hash: str | None = None
+    service_request: ServiceRequestId | None = None
+
+    @property
+    def stopped(self) -> bool:
+        """Live, but no run waits on it: it needs a resume."""
+        return self.attention in {STALLED, TASK_FAILED} and not self.task_token
+
+    @property
+    def counted_as(self) -> str:
+        """The row of the ops status table it is counted in."""
+        return COUNTED_STALLED if self.stopped else str(self.status)
+
+
+class _Unset:
+    """A change leaves this field as it is."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Final = _Unset()
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralChange:
+    """Fields of a `Referral` to write (None removes one; UNSET leaves it). Used too for what
+    a conditional write expects the referral to hold (None: that it has no such field)."""
+
+    status: Status | _Unset = UNSET
+    coach_id: str | _Unset | None = UNSET
+    awaiting: Awaiting | _Unset | None = UNSET
+    task_token: str | _Unset | None = UNSET
+    awaiting_since: str | _Unset | None = UNSET
+    waitlist: str | _Unset | None = UNSET
+    chases: int | _Unset | None = UNSET
+    attention: str | _Unset | None = UNSET
+    failed_at: str | _Unset | None = UNSET
+    resume_with: Mapping[str, Any] | _Unset | None = UNSET
+    last_answer: LastAnswer | _Unset | None = UNSET
+    appointment: Appointment | _Unset | None = UNSET
+    appointments_booked: int | _Unset = UNSET
+    missed_in_a_row: int | _Unset = UNSET
+    support_started_at: str | _Unset | None = UNSET
+    support_ends_at: str | _Unset | None = UNSET
+    job: JobFacts | _Unset | None = UNSET
+    job_started_at: str | _Unset | None = UNSET
+    sustainment_week: int | _Unset | None = UNSET
+    employer_contacts: int | _Unset = UNSET
+    reviews_done: int | _Unset = UNSET
+    first_employer_contact_at: str | _Unset | None = UNSET
+    employer_contact_dates: tuple[str, ...] | _Unset = UNSET
+    benefits_advice_on: str | _Unset | None = UNSET
+    exit_reason: ExitReason | _Unset | None = UNSET
+    contact_preference: ContactPreference | _Unset = UNSET
+    personal_data_erased: bool | _Unset = UNSET
+    share_outcome_with_gp: bool | _Unset = UNSET
+    patient_key: str | _Unset | None = UNSET
+    age_band: str | _Unset | None = UNSET
+    condition_categories: tuple[str, ...] | _Unset | None = UNSET
+    idempotency_record: str | _Unset | None = UNSET
+    request_hash: str | _Unset = UNSET
+    service_request: ServiceRequestId | _Unset = UNSET
+    run_name: str | _Unset = UNSET
+
+    def given(self) -> dict[str, Any]:
+        """The fields this change names, by name (None for those it removes)."""
+        return {f.name: value for f in fields(self)
+                if not isinstance(value := getattr(self, f.name), _Unset)}
+
+    def merged(self, other: ReferralChange) -> ReferralChange:
+        """This change with `other`'s fields on top."""
+        return ReferralChange(**{**self.given(), **other.given()})
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """A coach's weekly session at a practice."""
+
+    coach_id: str
+    weekday: int
+
+
+@dataclass(frozen=True, slots=True)
+class Practice:
+    practice_ods: str
+    name: str
+    sessions: tuple[Session, ...] = ()
+    email: str = ""  # its generic mailbox, for feedback
+    address: str = ""  # where patients go to their appointments
+    phone: str = ""  # whom patients call
+
+
+@dataclass(frozen=True, slots=True)
+class Coach:
+    coach_id: str
+    practice_ods: str
+    weekday: int
+    active: int = 0  # places taken in their caseload
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """A time held in a coach's diary (a first appointment or a follow-up)."""
+
+    start: str
+    referral_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """A follow-up appointment in a coach's diary."""
+
+    coach_id: str
+    start: str
+    referral_id: str
+    mode: str = ""
+    due_at: str | None = None
+    booked_at: str | None = None
+    booked_by: str | None = None
+    outcome: str | None = None
+    outcome_at: str | None = None
+    outcome_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """One message in the outbox, beside its referral: ids and enums, never its words."""
+
+    referral_id: str
+    notification_id: str
+    kind: Kind
+    channel: Channel
+    state: State
+    due_at: str
+    service_due: str = ""
+    attempts: int = 0
+    lease_until: str | None = None
+    sent_at: str | None = None
+    receipt_at: str | None = None
+    provider_id: str | None = None
+    queue: str | None = None  # the ByDue partition it is listed in, if any
+
+    @property
+    def about(self) -> str:
+        """What the message is about (its key: an appointment time, a step)."""
+        return self.notification_id.split(":", 1)[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class PostalAddress:
+    lines: tuple[str, ...]
+    postcode: str
+
+
+@dataclass(frozen=True, slots=True)
+class PatientDetails:
+    """The patient as the practice gave them: personal data, in its own table only."""
+
+    nhs_number: str
+    given_name: str
+    family_name: str
+    date_of_birth: str
+    contact_preference: ContactPreference
+    phone: str | None = None
+    email: str | None = None
+    address: PostalAddress | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalData:
+    """A referral's personal-data item: the patient, their conditions, the GP's reason."""
+
+    referral_id: str
+    patient: PatientDetails
+    health_conditions: tuple[str, ...] = ()
+    reason: str = ""
+
+
+def field_names(*records: type) -> frozenset[str]:
+    """Every field name of these records (and of the records inside them)."""
+    return frozenset(f.name for record in records for f in fields(record))

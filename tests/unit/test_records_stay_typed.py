@@ -1,0 +1,91 @@
+"""Stored records are read as typed records: outside the adapter no module reads a stored
+attribute by its name as a string (`item["task_token"]`, `item.get("chases")`).
+
+mypy --strict already refuses indexing a record; this catches a stored item that reaches a
+service as a dict. Names a record shares with a public contract (a request body, the API's
+JSON views, FHIR, Step Functions) are left out: without types, reading those cannot be told
+apart from reading the contract.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from workingbetter.auth import Principal, Role
+from workingbetter.domain import records
+from workingbetter.domain.records import (
+    Appointment,
+    Referral,
+    TimelineEvent,
+    field_names,
+)
+from workingbetter.domain.referral import Status
+
+PACKAGE = Path(__file__).parents[2] / "functions" / "workingbetter"
+# The adapter: the only modules that see items and attribute names.
+ADAPTER = {"store.py", "keys.py", "item_codec.py", "update_expression.py",
+           "notifications/outbox.py", "sign_in_attempts.py"}
+# Modules whose pydantic models are the request contracts.
+CONTRACTS = ("intake", "steps", "case_record", "follow_ups", "withdrawal",
+             "notifications.receipts", "task_events")
+# Keys of the other JSON the service reads: FHIR identifiers and codings, Step Functions'
+# executions and events, Notify's messages, the withdrawal's answer and the pages' forms.
+OUTSIDE = {"system", "value", "name", "status", "state", "email", "created_at", "detail",
+           "personal_data_erased", "notification_id"}
+STORED = (records.Referral, records.Coach, records.Practice, records.Session, records.FollowUp,
+          records.Slot, records.Appointment, records.JobFacts, records.TimelineEvent,
+          records.LastAnswer, records.ServiceRequestId, records.StoredTriageFacts,
+          records.OutboxRow, records.PersonalData, records.PatientDetails,
+          records.PostalAddress)
+
+
+def contract_names() -> set[str]:
+    """Every field name of the request models, and every key of a referral's JSON view."""
+    from workingbetter.referrals import view
+
+    names: set[str] = set(OUTSIDE)
+    for module in CONTRACTS:
+        for _, model in inspect.getmembers(importlib.import_module(f"workingbetter.{module}"),
+                                           inspect.isclass):
+            if issubclass(model, BaseModel):
+                names |= set(model.model_fields)
+    sample = Referral("r", "2030-01-01T00:00:00Z", Status.IN_SUPPORT, "F83001",
+                      appointment=Appointment("2030-01-08T09:00:00Z", "F83001"),
+                      timeline=(TimelineEvent("2030-01-01T00:00:00Z", "e", "x", {"k": 1}),))
+    shown = view(Principal(Role.OPS, "ops"), sample, None)
+    names |= set(shown) | set(shown["appointment"]) | set(shown["timeline"][0])
+    names |= {"sessions", "coach_id", "weekday"}  # GET /practices
+    return names
+
+
+def string_reads(source: str) -> list[tuple[int, str]]:
+    """Subscripts and .get calls with a string literal: (line, the literal)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+            found.append((node.lineno, node.slice.value))
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and node.func.attr == "get" and node.args
+              and isinstance(node.args[0], ast.Constant)):
+            found.append((node.lineno, node.args[0].value))
+    return [(line, key) for line, key in found if isinstance(key, str)]
+
+
+def test_no_module_outside_the_adapter_reads_a_stored_attribute_by_name() -> None:
+    stored = field_names(*STORED) - contract_names()
+    assert {"task_token", "chases", "missed_in_a_row", "active"} <= stored  # the test bites
+    reads = [f"{path.relative_to(PACKAGE)}:{line}: [{key!r}]"
+             for path in sorted(PACKAGE.rglob("*.py"))
+             if path.relative_to(PACKAGE).as_posix() not in ADAPTER
+             for line, key in string_reads(path.read_text()) if key in stored]
+    assert reads == []
+
+
+def test_the_scan_finds_a_stored_attribute_read_by_name() -> None:
+    assert string_reads('item["task_token"]\nitem.get("chases", 0)\n') == [
+        (1, "task_token"), (2, "chases")]
