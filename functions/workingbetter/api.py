@@ -253,7 +253,7 @@ def patient_withdraw(token: str) -> Response:
 
     if _is_form():
         s = services()
-        return patient_leave.leave(s.store, s.workflow, token, _patient_form())
+        return patient_leave.leave(s.store, s.workflow, s.settings, token, _patient_form())
     return _patient_withdraw_json(token)
 
 
@@ -262,7 +262,8 @@ def _patient_withdraw_json(token: str) -> tuple[int, Any]:
     from workingbetter import withdrawal
 
     s = services()
-    return 200, withdrawal.withdraw_by_link(s.store, s.workflow, token, _json_body())
+    return 200, withdrawal.withdraw_by_link(s.store, s.workflow, s.settings, token,
+                                             _json_body())
 
 
 @app.route("/openapi.json", methods=["GET"])
@@ -304,7 +305,8 @@ def withdraw_referral(referral_id: str) -> tuple[int, Any]:
     from workingbetter import withdrawal
 
     s = services()
-    return 200, withdrawal.withdraw(s.store, s.workflow, caller(), referral_id, _json_body())
+    return 200, withdrawal.withdraw(s.store, s.workflow, s.settings, caller(), referral_id,
+                                    _json_body())
 
 
 # -- the coach's case record and diary (the coach of the referral only) ---------------------

@@ -35,6 +35,7 @@ _NO_RUN = ReferralChange(awaiting=None, task_token=None, waitlist=None, attentio
 def finish(
     store: Store,
     workflow: Workflow | None,
+    settings: Settings,
     referral_id: str,
     status: Status,
     event: Event,
@@ -47,23 +48,20 @@ def finish(
 
     Raises ConditionFailed if the referral had already ended (or `only_if` no longer holds).
     """
-    from workingbetter.settings import get_settings  # pydantic-settings: not at init
-
     assert status in TERMINAL
     change = extra.merged(_NO_RUN).merged(ReferralChange(status=status))
     if exit_reason is not None:
         change = change.merged(ReferralChange(exit_reason=exit_reason))
     item = store.update(referral_id, event, change, only_if=only_if)
-    release(store, workflow, item)
-    Notices.of(store, get_settings()).ended(item)
+    release(store, workflow, settings, item)
+    Notices.of(store, settings).ended(item)
     count("ReferralEnded", status=str(status), exit_reason=str(exit_reason or "none"))
     return item
 
 
-def release(store: Store, workflow: Workflow | None, item: Referral) -> None:
+def release(store: Store, workflow: Workflow | None, settings: Settings,
+            item: Referral) -> None:
     """Free everything an ended referral held. Safe to repeat: each part happens once."""
-    from workingbetter.settings import get_settings
-
     referral_id = item.referral_id
     coach_id = item.coach_id
     if coach_id:
@@ -72,16 +70,16 @@ def release(store: Store, workflow: Workflow | None, item: Referral) -> None:
             store.free_slot(coach_id, appointment.start, referral_id)
         store.cancel_follow_ups(coach_id, referral_id, "system")
         if store.release_capacity(referral_id, coach_id) and workflow is not None:
-            offer_place(store, workflow, item.practice_ods)
+            offer_place(store, workflow, settings, item.practice_ods)
     elif workflow is not None:
         # It may have been offered a place it never took: the place goes to the next in line.
-        pass_on_free_place(store, workflow, get_settings(), item.practice_ods)
+        pass_on_free_place(store, workflow, settings, item.practice_ods)
     if item.patient_key:  # gone once the personal data was erased
         store.end_patient_marker(item.patient_key, referral_id)
     store.drop_withdraw_link(referral_id)  # the patient's link expires with the referral
     # Retention: personal data goes by TTL a set time after the referral ends; the
     # workflow item (ids and enums) stays for the aggregate reports.
-    keep = get_settings().seconds(get_settings().personal_data_retention_days)
+    keep = settings.seconds(settings.personal_data_retention_days)
     store.personal_data_expires(referral_id, int(time.time()) + keep)
 
 
@@ -98,17 +96,18 @@ def pass_on_free_place(store: Store, workflow: Workflow, settings: Settings,
     place is never idle while someone waits."""
     if free_places(store, settings, practice_ods) == 0:
         return None
-    return offer_place(store, workflow, practice_ods)
+    return offer_place(store, workflow, settings, practice_ods)
 
 
-def offer_place(store: Store, workflow: Workflow, practice_ods: str) -> str | None:
+def offer_place(store: Store, workflow: Workflow, settings: Settings,
+                practice_ods: str) -> str | None:
     """A place freed at a practice: wake its longest-waiting referral (no polling loop)."""
     for referral_id in store.waitlist(practice_ods):
         item = store.referral(referral_id)
         if not item or item.awaiting != Awaiting.CAPACITY or not item.task_token:
             continue
         try:
-            answer(store, workflow, item, Awaiting.CAPACITY, {"next": "allocate"},
+            answer(store, workflow, settings, item, Awaiting.CAPACITY, {"next": "allocate"},
                    Event("place_offered", "system"))
         except ConditionFailed:
             continue  # withdrawn or woken by someone else meanwhile: try the next in line
@@ -119,6 +118,7 @@ def offer_place(store: Store, workflow: Workflow, practice_ods: str) -> str | No
 def answer(
     store: Store,
     workflow: Workflow,
+    settings: Settings,
     item: Referral,
     awaiting: Awaiting,
     output: Mapping[str, Any],
@@ -141,16 +141,14 @@ def answer(
         ReferralChange(task_token=None, attention=STALLED)
     if end_as is not None:
         status, reason = end_as
-        updated = finish(store, workflow, item.referral_id, status, event,
+        updated = finish(store, workflow, settings, item.referral_id, status, event,
                          exit_reason=reason, only_if=guard, extra=fields)
     else:
         updated = store.update(item.referral_id, event, fields.merged(_NO_RUN),
                                only_if=guard)
     if token is None:
         if end_as is None:  # the answer ended nothing: a new run carries it on
-            from workingbetter.settings import get_settings
-
-            resume.carry_on(store, workflow, get_settings(), updated, str(awaiting), output)
+            resume.carry_on(store, workflow, settings, updated, str(awaiting), output)
         return updated
     try:
         workflow.send_success(token, output)

@@ -59,7 +59,7 @@ def triage(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]
             _live(store, referral_id)  # a withdrawal won; otherwise a retry already moved it
     if route is TriageRoute.REJECT and status in {Status.RECEIVED, Status.TRIAGE}:
         try:
-            lifecycle.finish(store, None, referral_id, Status.REJECTED,
+            lifecycle.finish(store, None, settings, referral_id, Status.REJECTED,
                              Event("triage_rejected", SYSTEM, {"rule": "age_16_to_66"}),
                              exit_reason=ExitReason.INELIGIBLE)
         except ConditionFailed as error:

@@ -35,7 +35,7 @@ def reconcile(store: Store, workflow: Workflow, settings: Settings) -> dict[str,
             tally["repaired"] += _check_coach(store, settings, session.coach_id,
                                               practice.practice_ods)
         for _ in range(lifecycle.free_places(store, settings, practice.practice_ods)):
-            if lifecycle.offer_place(store, workflow, practice.practice_ods) is None:
+            if lifecycle.offer_place(store, workflow, settings, practice.practice_ods) is None:
                 break
             tally["offered"] += 1
     logger.info("caseloads reconciled", extra={"outcomes": dict(tally)})

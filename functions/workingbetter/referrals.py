@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from workingbetter import listing, parsing
+from workingbetter import access, listing, parsing
+from workingbetter.access import can_see
 from workingbetter.auth import Principal, Role
 from workingbetter.domain import bands, nhs_number, reference, slots
 from workingbetter.domain.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
@@ -363,10 +364,8 @@ class Referrals:
 
     def _triages(self, principal: Principal, item: Referral) -> bool:
         """A coach may see (and decide) referrals awaiting triage at their own practice."""
-        if principal.role is not Role.COACH or item.awaiting != Awaiting.TRIAGE_DECISION:
-            return False
-        coach = self.store.coach(str(principal.coach_id))
-        return coach is not None and coach.practice_ods == item.practice_ods
+        return item.awaiting is Awaiting.TRIAGE_DECISION and \
+            access.may_triage(self.store, principal, item)
 
     def practices(self) -> list[Item]:
         return [
@@ -414,16 +413,6 @@ def _idempotent(table_name: str) -> tuple[DynamoDBPersistenceLayer, Any, Idempot
 
 
 # -- scoping and views ---------------------------------------------------------------------
-
-
-def can_see(principal: Principal, item: Referral) -> bool:
-    if principal.role is Role.OPS:
-        return True
-    if principal.role is Role.REFERRER:
-        return item.practice_ods == principal.practice_ods
-    if principal.role is Role.COACH:
-        return item.coach_id == principal.coach_id
-    return False  # a commissioner reads reports, never a referral
 
 
 def view(principal: Principal, item: Referral, personal: PersonalData | None,

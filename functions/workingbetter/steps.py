@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 
-from workingbetter import resume
+from workingbetter import access, resume
 from workingbetter.auth import Principal, Role
 from workingbetter.domain import slots
 from workingbetter.domain.errors import Conflict, NotFound
@@ -94,12 +94,8 @@ class Steps:
         return item
 
     def _coach_may_act(self, principal: Principal, item: Referral, step: Awaiting) -> bool:
-        if item.coach_id == principal.coach_id:
-            return True
-        if step is Awaiting.TRIAGE_DECISION and principal.coach_id:
-            coach = self.store.coach(principal.coach_id)
-            return coach is not None and coach.practice_ods == item.practice_ods
-        return False
+        return item.coach_id == principal.coach_id or (
+            step is Awaiting.TRIAGE_DECISION and access.may_triage(self.store, principal, item))
 
     def _answer(self, item: Referral, step: Awaiting, next_: str, event: Event,
                 change: ReferralChange = NO_CHANGE,
@@ -111,8 +107,8 @@ class Steps:
         note_key = self.store.add_note(item.referral_id, {
             "at": now_iso(), "event": event.event, **note}) if note else None
         try:
-            updated = answer(self.store, self.workflow, item, step, {"next": next_}, event,
-                             change=change, end_as=end_as)
+            updated = answer(self.store, self.workflow, self.settings, item, step,
+                             {"next": next_}, event, change=change, end_as=end_as)
         except ConditionFailed as error:
             self._take_back(note_key)
             raise Conflict("Someone else changed this referral at the same moment (it may "

@@ -8,11 +8,12 @@ token gets SendTaskFailure(Referral.Withdrawn), any other is stopped.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, StrictBool
 
 from workingbetter import parsing, patient_link
+from workingbetter.access import can_see
 from workingbetter.auth import Principal, Role
 from workingbetter.domain.bands import ERASED_WITH_PERSONAL_DATA
 from workingbetter.domain.errors import Conflict, NotFound
@@ -20,9 +21,11 @@ from workingbetter.domain.records import Referral, ReferralChange
 from workingbetter.domain.referral import ExitReason, Status
 from workingbetter.domain.text import Paragraph
 from workingbetter.lifecycle import finish
-from workingbetter.referrals import can_see
 from workingbetter.store import ConditionFailed, Event, Item, Store, now_iso
 from workingbetter.workflow import WITHDRAWN_ERROR, Workflow, run_names, runs_of
+
+if TYPE_CHECKING:
+    from workingbetter.settings import Settings
 
 
 class WithdrawRequest(BaseModel):
@@ -37,14 +40,14 @@ def parse(body: Any) -> WithdrawRequest:
     return parsing.parse(WithdrawRequest, body, "The request has errors: nothing was changed")
 
 
-def withdraw(store: Store, workflow: Workflow, principal: Principal, referral_id: str,
-             body: Any) -> Item:
+def withdraw(store: Store, workflow: Workflow, settings: Settings, principal: Principal,
+             referral_id: str, body: Any) -> Item:
     principal.require(Role.REFERRER, Role.COACH)
     item = store.referral(referral_id)
     if item is None or not can_see(principal, item):
         raise NotFound("No referral with that id is visible to you")
     request = parse(body)
-    return withdraw_referral(store, workflow, item, principal.actor, request)
+    return withdraw_referral(store, workflow, settings, item, principal.actor, request)
 
 
 # Statuses in which a run with no task token sits in a Wait state (between reviews, in work):
@@ -53,7 +56,8 @@ WAITS_ON_THE_CLOCK = frozenset({Status.IN_SUPPORT, Status.IN_WORK})
 LINK_GONE = "This link has expired or has already been used"
 
 
-def withdraw_by_link(store: Store, workflow: Workflow, token: str, body: Any) -> Item:
+def withdraw_by_link(store: Store, workflow: Workflow, settings: Settings, token: str,
+                     body: Any) -> Item:
     """The patient's own one-time link (sent with their appointment confirmation): no login,
     unguessable, single use, gone once the referral ends."""
     item = patient_link.referral_for(store, token)
@@ -62,10 +66,11 @@ def withdraw_by_link(store: Store, workflow: Workflow, token: str, body: Any) ->
     request = parse(body)
     if not patient_link.use_up(store, token, item.referral_id):
         raise NotFound(LINK_GONE)
-    return withdraw_referral(store, workflow, item, "patient", request)
+    return withdraw_referral(store, workflow, settings, item, "patient", request)
 
 
-def _withdraw(store: Store, workflow: Workflow, item: Referral, actor: str) -> Referral:
+def _withdraw(store: Store, workflow: Workflow, settings: Settings, item: Referral,
+              actor: str) -> Referral:
     """Mark the referral withdrawn (conditional on the token its run waits on), then end
     every run it has. Returns the item as it ends up (already ended: as it was)."""
     referral_id = item.referral_id
@@ -75,7 +80,7 @@ def _withdraw(store: Store, workflow: Workflow, item: Referral, actor: str) -> R
             return item
         token = item.task_token
         try:
-            ended = finish(store, workflow, referral_id, Status.WITHDRAWN,
+            ended = finish(store, workflow, settings, referral_id, Status.WITHDRAWN,
                            Event("withdrawn", actor), exit_reason=ExitReason.NO_LONGER_WISHES,
                            only_if=ReferralChange(task_token=token))
         except ConditionFailed:
@@ -101,15 +106,15 @@ def _end_runs(workflow: Workflow, item: Referral, status: Status, token: str | N
     workflow.stop_all([r for r in runs if not (ends_itself and r == latest)], WITHDRAWN_ERROR)
 
 
-def withdraw_referral(store: Store, workflow: Workflow, item: Referral, actor: str,
-                      request: WithdrawRequest) -> Item:
+def withdraw_referral(store: Store, workflow: Workflow, settings: Settings, item: Referral,
+                      actor: str, request: WithdrawRequest) -> Item:
     """Withdraw on anyone's behalf (practice, coach, or the patient's own link). The reason is
     written first and taken back if nothing was withdrawn: a failed request changes nothing."""
     referral_id = item.referral_id
     note = store.add_note(referral_id, {"at": now_iso(), "event": "withdrawn",
                                         "reason": request.reason}) if request.reason else None
     try:
-        item = _withdraw(store, workflow, item, actor)
+        item = _withdraw(store, workflow, settings, item, actor)
     except Exception:
         if note:
             store.remove_note(note)

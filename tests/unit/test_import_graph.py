@@ -62,3 +62,11 @@ def test_no_module_imports_one_that_imports_it_back() -> None:
 def test_the_cycle_finder_finds_a_cycle() -> None:
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
+
+
+def test_only_the_wiring_and_the_entry_points_read_settings() -> None:
+    """Settings are passed to what needs them: nothing else reads them from the environment."""
+    readers = {name for name, uses in import_graph().items()
+               if "workingbetter.settings" in uses and "get_settings" in
+               (PACKAGE.parent / (name.replace(".", "/") + ".py")).read_text()}
+    assert readers <= {"workingbetter.wiring"}

@@ -4,7 +4,7 @@ the link up; only pressing the button does."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Response
 
@@ -15,6 +15,9 @@ from workingbetter.problems import STATUS
 from workingbetter.store import Store
 from workingbetter.web.http import error_page, html
 from workingbetter.workflow import Workflow
+
+if TYPE_CHECKING:
+    from workingbetter.settings import Settings
 
 
 def gone() -> Response:
@@ -28,12 +31,13 @@ def show(store: Store, token: str, back: str | None = None) -> Response:
     return html("patient_leave.html", title="Leave Working Better", back=back)
 
 
-def leave(store: Store, workflow: Workflow, token: str, body: Any) -> Response:
+def leave(store: Store, workflow: Workflow, settings: Settings, token: str,
+          body: Any) -> Response:
     """The form's button: leave, then a page in plain words (never JSON)."""
     try:
         from workingbetter import withdrawal  # its services load when the button is pressed
 
-        left = withdrawal.withdraw_by_link(store, workflow, token, body)
+        left = withdrawal.withdraw_by_link(store, workflow, settings, token, body)
     except NotFound:
         return gone()
     except DomainError as error:

@@ -159,5 +159,5 @@ def leave_form(token: str) -> Response:
 def leave(token: str) -> Response:
 
     s = services()
-    return patient_leave.leave(s.store, s.workflow, token,
+    return patient_leave.leave(s.store, s.workflow, s.settings, token,
                               {"erase_personal_data": _posted().get("erase") == "yes"})

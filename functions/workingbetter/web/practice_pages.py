@@ -134,7 +134,7 @@ def withdraw(referral_id: str) -> Response:
             "erase_personal_data": form.get("erase") == "yes"}
     keys = {"nonce": form.get("nonce"), "csrf": form.get("csrf")}
     try:
-        withdrawal.withdraw(s.store, s.workflow, who, found, body)
+        withdrawal.withdraw(s.store, s.workflow, s.settings, who, found, body)
     except InvalidInput as error:
         return _withdraw_page(who, referral_id, form, WITHDRAW_ERRORS.page_errors(error.errors),
                               422, keys)
