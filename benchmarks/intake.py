@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 from benchmarks import scale
 from tests import local_stack_process
-from workingbetter.auth import Role
 from workingbetter.domain.referral import Status
 
 TARGETS_MS = {"p50": 50, "p95": 150}
@@ -62,14 +61,14 @@ def run_once(referrals: int, clients: int, settle_limit: float) -> Intake:
         practices = scale.bench_practices(
             max(1, math.ceil(referrals / (scale.WEEKDAYS * scale.SLOTS_PER_COACH))))
         scale.seed_practices(store, practices)
-        tokens = {ods: running.token(Role.REFERRER, practice_ods=ods) for ods in practices}
+        tokens = scale.ReferrerTokens(running)
         numbers = scale.nhs_numbers(800_000_000)
         run = scale.Run()
         started, cpu = time.monotonic(), cpu_seconds(running.process.pid)
         with ThreadPoolExecutor(max_workers=clients) as pool:
             for n in range(referrals):
                 ods = practices[n % len(practices)]
-                pool.submit(scale.post, running.api, tokens[ods],
+                pool.submit(scale.post, running.api, tokens.of(ods),
                             scale.body(ods, next(numbers), waiting=True), run,
                             f"intake-{clients}-{n:06d}")  # as the referral form sends one
         last_post = time.monotonic()

@@ -26,6 +26,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -103,9 +104,12 @@ def body(practice: str, number: str, waiting: bool) -> dict[str, Any]:
             "consent": {"referral": True, "share_outcome_with_gp": True}}
 
 
-def post(api: str, token: str, payload: dict[str, Any], run: Run,
+def post(api: str, token: Callable[[], str], payload: dict[str, Any], run: Run,
          idempotency_key: str | None = None) -> None:
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    """One POST; its token is read as it is sent (a batch can take longer than a token
+    lives: reading it when the batch was queued made a 10,000-referral run's last 425 fail
+    with 401)."""
+    headers = {"Authorization": f"Bearer {token()}", "Content-Type": "application/json"}
     if idempotency_key:
         headers["Idempotency-Key"] = idempotency_key
     request = urllib.request.Request(  # noqa: S310 - the local stack on 127.0.0.1 only
@@ -192,6 +196,10 @@ class ReferrerTokens:
         self.running = running
         self.fetched: dict[str, tuple[float, str]] = {}
 
+    def of(self, ods: str) -> Callable[[], str]:
+        """The practice's token, as it is when asked for."""
+        return lambda: self[ods]
+
     def __getitem__(self, ods: str) -> str:
         from workingbetter.auth import Role
 
@@ -245,7 +253,7 @@ def measure(referrals: int, waiting: int, checkpoints: list[int], clients: int,
                     is_waiting = waiting > 0 and math.floor(run.sent / every) < math.floor(
                         (run.sent + 1) / every)
                     practice = practices[run.sent % len(practices)]
-                    batch.append(pool.submit(post, running.api, tokens[practice],
+                    batch.append(pool.submit(post, running.api, tokens.of(practice),
                                              body(practice, next(numbers), is_waiting), run))
                     sent_waiting += is_waiting
                     run.sent += 1
