@@ -72,17 +72,17 @@ class Target:
 
 
 TARGETS = [
-    Target("api", "workingbetter.api.app", API_EVENT),
-    *(Target(name, f"workingbetter.tasks.{name}", {"referral_id": REFERRAL})
+    Target("api", "workingbetter.handlers.api.app", API_EVENT),
+    *(Target(name, f"workingbetter.handlers.tasks.{name}", {"referral_id": REFERRAL})
       for name in ("triage", "allocate", "book", "chase")),
-    Target("await_step", "workingbetter.tasks.await_step",
+    Target("await_step", "workingbetter.handlers.tasks.await_step",
            {"referral_id": REFERRAL, "awaiting": "appointment_outcome", "token": "bench"}),
-    Target("continue_in_work", "workingbetter.tasks.continue_in_work",
+    Target("continue_in_work", "workingbetter.handlers.tasks.continue_in_work",
            {"referral_id": REFERRAL, "plan": {}}),
-    Target("needs_ops", "workingbetter.tasks.needs_ops",
+    Target("needs_ops", "workingbetter.handlers.tasks.needs_ops",
            {"referral_id": REFERRAL, "attention": "bench"}),
-    Target("send_notifications", "workingbetter.scheduled.send_notifications", {}),
-    Target("reconcile_capacity", "workingbetter.scheduled.reconcile_capacity", {}),
+    Target("send_notifications", "workingbetter.handlers.scheduled.send_notifications", {}),
+    Target("reconcile_capacity", "workingbetter.handlers.scheduled.reconcile_capacity", {}),
 ]
 
 

@@ -25,9 +25,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from workingbetter.adapters.store import Store
 from workingbetter.domain import nhs_number
 from workingbetter.domain.records import Referral
-from workingbetter.store import Store
 
 Call = Callable[[str, str, str, Any], tuple[int, Any]]  # method, path, token, body
 Tokens = Callable[[str, str], str]  # role, practice or coach -> bearer token

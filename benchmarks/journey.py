@@ -90,8 +90,8 @@ def run_journey() -> tuple[Usage, list[str], float]:
     from infra.seed import seed
     from infra.template import LocalTemplate, load
     from workingbetter import wiring
-    from workingbetter.api import app
-    from workingbetter.workflow import run_names
+    from workingbetter.adapters.workflow import run_names
+    from workingbetter.handlers.api import app
 
     counter = DynamoCalls()
     with engine.in_process():

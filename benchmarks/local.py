@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from infra.cognito import LocalPool, Person
-from workingbetter.store import Store
+from workingbetter.adapters.store import Store
 
 
 @dataclass
@@ -67,7 +67,7 @@ def in_process_service(*, caseload_cap: int = 20, fault_rate: float = 0.0,
     from infra.seed import seed
     from infra.template import LocalTemplate, load
     from workingbetter import wiring
-    from workingbetter.api import app
+    from workingbetter.handlers.api import app
 
     with engine.in_process():
         template = LocalTemplate(load())

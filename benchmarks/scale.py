@@ -201,7 +201,7 @@ class ReferrerTokens:
         return lambda: self[ods]
 
     def __getitem__(self, ods: str) -> str:
-        from workingbetter.auth import Role
+        from workingbetter.domain.auth import Role
 
         at, token = self.fetched.get(ods, (0.0, ""))
         if time.monotonic() - at > 50 * 60:

@@ -156,7 +156,8 @@ def moto_keys() -> dict[str, Any]:
 @contextlib.contextmanager
 def keys_in_process() -> Iterator[None]:
     """moto in this process has no server to publish the keys: the app reads moto's own."""
-    from workingbetter import token_check, wiring
+    from workingbetter import wiring
+    from workingbetter.adapters import token_check
 
     fetched = token_check.key_source
     token_check.key_source = lambda pool: token_check.StaticKeys(moto_keys())

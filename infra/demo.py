@@ -31,7 +31,7 @@ from typing import Any
 from infra import demo_casework, tokens
 from infra.demo_casework import Casework
 from infra.demo_people import conditions, date_of_birth, nhs_numbers
-from workingbetter.auth import Role
+from workingbetter.domain.auth import Role
 
 TERMINAL = {"EXITED", "REJECTED", "WITHDRAWN"}
 REVIEW_EXITS = ("education_or_training", "volunteering", "no_longer_wishes", "moved_away")

@@ -57,7 +57,7 @@ class Faults:
     so that retries must find their own earlier work. The ASL sees Lambda.ServiceException,
     which it retries; what exhausts its retries goes the way of any failed task."""
 
-    TASKS = "workingbetter.tasks."
+    TASKS = "workingbetter.handlers.tasks."
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

@@ -26,8 +26,8 @@ from chalice.local import (
 )
 
 from infra.warm_threads import WarmThreads
-from workingbetter import answers, request_body
 from workingbetter.domain.errors import BadRequest, DomainError, NotFound
+from workingbetter.handlers import answers, request_body
 
 _PATIENT_LINK = re.compile(r"(/patient/(?:withdraw/)?)[^\s?\"/]+")
 

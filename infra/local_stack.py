@@ -142,7 +142,7 @@ def start(settings: LocalSettings) -> tuple[Stack, object, object]:
     _configure_moto(aws_url)
     engine.install()
 
-    from workingbetter.api import app
+    from workingbetter.handlers.api import app
 
     # Bind the API first: its address is where patients' withdrawal links point.
     try:

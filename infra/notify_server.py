@@ -33,7 +33,7 @@ from typing import Any
 from notifications_python_client import authentication
 from notifications_python_client.errors import TokenError
 
-from workingbetter.notifications.kinds import NOTIFY_TEMPLATE_KEYS, Kind
+from workingbetter.domain.notification_kinds import NOTIFY_TEMPLATE_KEYS, Kind
 from workingbetter.notifications.messages import TEMPLATES, fields_of, fill
 
 SERVICE_ID = "4f6a3c1e-0b7d-4c55-9a57-1b2f1c0d7e11"

@@ -16,7 +16,7 @@ import urllib.request
 from typing import Any
 
 from infra import tokens
-from workingbetter.auth import Role
+from workingbetter.domain.auth import Role
 from workingbetter.reports.tables import Table, header, rows_as_text
 
 

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from workingbetter.adapters.store import Store
 from workingbetter.domain.records import Practice, Session
-from workingbetter.store import Store
 
 PILOT = Path(__file__).with_name("pilot_practices.json")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from infra.cognito import LocalPool, Person
 from infra.template import ROOT
-from workingbetter.auth import Role
+from workingbetter.domain.auth import Role
 
 
 def stack_file() -> Path:

@@ -11,10 +11,10 @@ from typing import Any
 from chalice.test import Client
 
 from tests.conftest import Cloud, referral_body
-from workingbetter.api import app
-from workingbetter.auth import Role
+from workingbetter.domain.auth import Role
 from workingbetter.domain.records import Appointment, Referral
 from workingbetter.domain.slots import parse_iso
+from workingbetter.handlers.api import app
 
 
 @dataclass

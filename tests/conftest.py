@@ -23,12 +23,13 @@ from infra.cognito import Person
 from infra.seed import seed
 from infra.template import REGION, LocalTemplate, load
 from tests.local_stack_process import PATIENT_LIMITS
-from workingbetter import referrals, wiring
-from workingbetter.auth import Role
+from workingbetter import wiring
+from workingbetter.adapters.store import Store
+from workingbetter.adapters.workflow import referral_of
+from workingbetter.domain.auth import Role
 from workingbetter.domain.records import Coach, Referral
+from workingbetter.services import referrals
 from workingbetter.settings import Settings
-from workingbetter.store import Store
-from workingbetter.workflow import referral_of
 
 # Never let a test reach a real account, whatever the developer's shell holds.
 for _name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from workingbetter.auth import Role
+from workingbetter.domain.auth import Role
 
 ROOT = Path(__file__).resolve().parents[1]
 # A person always has far longer than a test takes to answer: on a fast clock the real limits

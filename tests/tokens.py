@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from infra.cognito import moto_keys
-from workingbetter.token_check import CognitoPool
+from workingbetter.adapters.token_check import CognitoPool
 
 Signer = Literal["pool", "stranger"]
 

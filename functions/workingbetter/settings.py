@@ -17,10 +17,10 @@ from pydantic import Field, PositiveFloat, PositiveInt, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from workingbetter.domain.human_steps import HUMAN_STEPS, HumanStep
-from workingbetter.notifications.kinds import NOTIFY_TEMPLATE_KEYS
+from workingbetter.domain.notification_kinds import NOTIFY_TEMPLATE_KEYS
 
 if TYPE_CHECKING:
-    from workingbetter.token_check import CognitoPool
+    from workingbetter.adapters.token_check import CognitoPool
 
 # Secrets: each given directly (locally) or as the ARN of a Secrets Manager secret (deployed),
 # exactly one of the two.
@@ -97,7 +97,7 @@ class Settings(BaseSettings):
         return self.public_url.startswith("https://")
 
     def cognito_pool(self) -> CognitoPool:
-        from workingbetter.token_check import CognitoPool
+        from workingbetter.adapters.token_check import CognitoPool
 
         return CognitoPool(self.cognito_region, self.cognito_user_pool_id,
                            self.cognito_client_id)

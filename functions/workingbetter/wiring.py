@@ -14,17 +14,17 @@ from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from workingbetter.case_record import CaseRecords
-    from workingbetter.follow_ups import FollowUps
-    from workingbetter.referrals import Referrals
+    from workingbetter.adapters.sign_in import CognitoSignIn
+    from workingbetter.adapters.sign_in_attempts import Attempts
+    from workingbetter.adapters.store import Store
+    from workingbetter.adapters.token_check import TokenCheck
+    from workingbetter.adapters.workflow import Workflow
     from workingbetter.reports.service import Reports
+    from workingbetter.services.case_record import CaseRecords
+    from workingbetter.services.follow_ups import FollowUps
+    from workingbetter.services.referrals import Referrals
+    from workingbetter.services.steps import Steps
     from workingbetter.settings import Settings
-    from workingbetter.sign_in import CognitoSignIn
-    from workingbetter.sign_in_attempts import Attempts
-    from workingbetter.steps import Steps
-    from workingbetter.store import Store
-    from workingbetter.token_check import TokenCheck
-    from workingbetter.workflow import Workflow
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,8 @@ def settings() -> Settings:
 
 @lru_cache(maxsize=1)
 def adapters() -> Adapters:
-    from workingbetter.store import Store
-    from workingbetter.workflow import Workflow
+    from workingbetter.adapters.store import Store
+    from workingbetter.adapters.workflow import Workflow
 
     given = settings()
     store = Store(given.table_name, given.personal_data_table_name,
@@ -64,13 +64,13 @@ class Services:
 
     @cached_property
     def referrals(self) -> Referrals:
-        from workingbetter.referrals import Referrals
+        from workingbetter.services.referrals import Referrals
 
         return Referrals(self.store, self.workflow, self.settings)
 
     @cached_property
     def steps(self) -> Steps:
-        from workingbetter.steps import Steps
+        from workingbetter.services.steps import Steps
 
         return Steps(self.store, self.workflow, self.settings)
 
@@ -82,25 +82,25 @@ class Services:
 
     @cached_property
     def case_records(self) -> CaseRecords:
-        from workingbetter.case_record import CaseRecords
+        from workingbetter.services.case_record import CaseRecords
 
         return CaseRecords(self.store)
 
     @cached_property
     def follow_ups(self) -> FollowUps:
-        from workingbetter.follow_ups import FollowUps
+        from workingbetter.services.follow_ups import FollowUps
 
         return FollowUps(self.store, self.settings)
 
     @cached_property
     def sign_in(self) -> CognitoSignIn:
-        from workingbetter.sign_in import CognitoSignIn
+        from workingbetter.adapters.sign_in import CognitoSignIn
 
         return CognitoSignIn(self.settings.cognito_pool())
 
     @cached_property
     def sign_in_attempts(self) -> Attempts:
-        from workingbetter.sign_in_attempts import TableAttempts
+        from workingbetter.adapters.sign_in_attempts import TableAttempts
 
         return TableAttempts(self.store.table, self.settings.hash_key())
 
@@ -113,7 +113,7 @@ def services() -> Services:
 @lru_cache(maxsize=1)
 def tokens() -> TokenCheck:
     """Built once per container, so the pool's keys stay cached between requests."""
-    from workingbetter import token_check
+    from workingbetter.adapters import token_check
 
     pool = settings().cognito_pool()
     # Looked up when called: in-process tests read moto's keys (infra/cognito.py).

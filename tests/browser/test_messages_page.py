@@ -13,7 +13,7 @@ from tests.browser.conftest import check_page
 from tests.conftest import referral_body
 from tests.e2e.test_local_stack import http
 from tests.local_stack_process import Running
-from workingbetter.auth import Role
+from workingbetter.domain.auth import Role
 
 pytestmark = pytest.mark.browser
 

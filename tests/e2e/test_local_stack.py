@@ -21,7 +21,7 @@ import pytest
 from tests import local_stack_process
 from tests.conftest import referral_body
 from tests.local_stack_process import Running
-from workingbetter.auth import Role
+from workingbetter.domain.auth import Role
 
 pytestmark = pytest.mark.e2e
 

@@ -10,7 +10,7 @@ import pytest
 from infra import local_server
 from tests.api_client import Api
 from tests.conftest import Cloud
-from workingbetter.api import app
+from workingbetter.handlers.api import app
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.api_client import Api
 from tests.conftest import Cloud
-from workingbetter import openapi
+from workingbetter.handlers import openapi
 
 pytestmark = pytest.mark.integration
 

@@ -12,8 +12,8 @@ import pytest
 from tests.api_client import Api
 from tests.conftest import VALID_NHS_NUMBERS, Cloud
 from tests.tokens import BAD_TOKENS
-from workingbetter.api import app
-from workingbetter.auth import Role
+from workingbetter.domain.auth import Role
+from workingbetter.handlers.api import app
 
 pytestmark = pytest.mark.integration
 
@@ -84,7 +84,7 @@ REPORTS = {("GET", "/reports/outcomes"), ("GET", "/reports/ips-fidelity")}
 # The API's own description is public too: it holds no data (tests/unit/test_openapi.py).
 NO_LOGIN = {("GET", "/patient/withdraw/{token}"), ("POST", "/patient/withdraw/{token}"),
             ("GET", "/openapi.json"), ("GET", "/fhir/metadata")}
-API_MODULES = {"workingbetter.api", "workingbetter.fhir.routes"}
+API_MODULES = {"workingbetter.handlers.api", "workingbetter.fhir.routes"}
 # GOV.UK Notify's delivery receipts: Notify's own bearer token, which no role's token opens
 # (tests/integration/test_delivery_receipts.py).
 NOTIFYS = {("POST", "/notify/callbacks")}

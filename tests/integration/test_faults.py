@@ -11,7 +11,7 @@ from benchmarks.faults import exercise
 from infra.lambda_dispatch import FAULTS
 from tests.api_client import Api
 from tests.conftest import Cloud
-from workingbetter.auth import Role
+from workingbetter.domain.auth import Role
 
 pytestmark = pytest.mark.integration
 

@@ -12,11 +12,12 @@ import pytest
 from tests.api_client import Api
 from tests.conftest import VALID_NHS_NUMBERS, Cloud, referral_body
 from tests.integration.test_withdrawal import call, race, withdraw
-from workingbetter import tasks, workflow
+from workingbetter.adapters import workflow
+from workingbetter.adapters.store import Store
+from workingbetter.adapters.workflow import Workflow
 from workingbetter.domain.records import Referral
-from workingbetter.reconcile import reconcile
-from workingbetter.store import Store
-from workingbetter.workflow import Workflow
+from workingbetter.handlers import tasks
+from workingbetter.services.reconcile import reconcile
 
 pytestmark = pytest.mark.integration
 
@@ -240,7 +241,7 @@ def test_a_review_whose_answer_fails_leaves_no_note_behind(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("DynamoDB is down")
 
-    monkeypatch.setattr("workingbetter.steps.answer", broken)
+    monkeypatch.setattr("workingbetter.services.steps.answer", broken)
     reply = api.step(referral_id, "reviews", {"decision": "continue", "employer_contacts": 1,
                                               "goals": ["Update my CV"]})
     assert reply.status == 500

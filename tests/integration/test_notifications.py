@@ -12,8 +12,8 @@ from tests.api_client import Api, appointment
 from tests.conftest import VALID_NHS_NUMBERS, Cloud
 from tests.fake_sender import FakeSender
 from workingbetter.domain import slots
+from workingbetter.domain.notification_kinds import Channel, Kind
 from workingbetter.domain.records import OutboxRow
-from workingbetter.notifications.kinds import Channel, Kind
 from workingbetter.notifications.outbox import Notice, Outbox
 from workingbetter.notifications.sending import Sending
 

@@ -15,7 +15,7 @@ from infra.demo_people import nhs_numbers
 from tests.api_client import Api
 from tests.conftest import Cloud
 from tests.web.pages import Pages
-from workingbetter.auth import Role
+from workingbetter.domain.auth import Role
 
 pytestmark = pytest.mark.integration
 

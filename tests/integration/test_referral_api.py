@@ -16,9 +16,9 @@ from infra.seed import pilot_practices
 from tests.api_client import Api, Reply, appointment
 from tests.conftest import Cloud, referral_body, reset_caches
 from tests.tokens import BAD_TOKENS
+from workingbetter.adapters.workflow import Workflow
 from workingbetter.domain import reference
 from workingbetter.domain.records import Referral
-from workingbetter.workflow import Workflow
 
 pytestmark = pytest.mark.integration
 

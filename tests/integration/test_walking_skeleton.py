@@ -10,9 +10,9 @@ from chalice.test import Client
 
 from tests.api_client import appointment
 from tests.conftest import Cloud, referral_body
-from workingbetter.api import app
-from workingbetter.auth import Role
+from workingbetter.domain.auth import Role
 from workingbetter.domain.slots import parse_iso
+from workingbetter.handlers.api import app
 
 pytestmark = pytest.mark.integration
 

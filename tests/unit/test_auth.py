@@ -16,9 +16,9 @@ import pytest
 
 from infra.cognito import moto_keys
 from tests.tokens import forged
-from workingbetter.auth import Principal, Role, principal_from_claims
+from workingbetter.adapters.token_check import CognitoPool, FetchedKeys, StaticKeys, TokenCheck
+from workingbetter.domain.auth import Principal, Role, principal_from_claims
 from workingbetter.domain.errors import Forbidden, Unauthenticated
-from workingbetter.token_check import CognitoPool, FetchedKeys, StaticKeys, TokenCheck
 
 POOL = CognitoPool("eu-west-2", "eu-west-2_testpool", "test-client-id")
 CHECK = TokenCheck(POOL, StaticKeys(moto_keys()))

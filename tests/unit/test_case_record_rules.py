@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from workingbetter.case_record import BenefitsAdvice, EmployerContact, Profile
 from workingbetter.domain.errors import InvalidInput
 from workingbetter.domain.records import JobFacts
-from workingbetter.steps import Review, job_facts, parse_body
+from workingbetter.services.case_record import BenefitsAdvice, EmployerContact, Profile
+from workingbetter.services.steps import Review, job_facts, parse_body
 
 JOB = {"employer": "Acme Ltd", "hours_per_week": 16, "start_date": "2030-01-01"}
 

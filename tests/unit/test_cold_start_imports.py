@@ -11,7 +11,7 @@ import pytest
 
 from benchmarks.cold_start import ROOT, lambda_environment
 
-NOT_IN_TASKS = ("chalice", "jinja2", "jwt", "workingbetter.web", "workingbetter.api")
+NOT_IN_TASKS = ("chalice", "jinja2", "jwt", "workingbetter.web", "workingbetter.handlers.api")
 # Every call needs these, so they load with the first one: init stays as short as it can be.
 ON_FIRST_CALL = ("boto3", "pydantic", "pydantic_settings")
 
@@ -28,7 +28,8 @@ def loaded(modules: set[str], package: str) -> bool:
     return any(name == package or name.startswith(f"{package}.") for name in modules)
 
 
-@pytest.mark.parametrize("module", ["workingbetter.tasks", "workingbetter.scheduled"])
+@pytest.mark.parametrize("module", ["workingbetter.handlers.tasks",
+                                    "workingbetter.handlers.scheduled"])
 def test_task_and_scheduled_functions_never_import_the_api_its_pages_or_their_libraries(
     module: str,
 ) -> None:
@@ -38,7 +39,7 @@ def test_task_and_scheduled_functions_never_import_the_api_its_pages_or_their_li
 
 
 def test_the_api_imports_jinja2_only_when_a_page_is_rendered() -> None:
-    start = "from chalice.test import Client\nfrom workingbetter.api import app\n"
+    start = "from chalice.test import Client\nfrom workingbetter.handlers.api import app\n"
     at_init = modules_after(start)
     assert not loaded(at_init, "jinja2")
     assert [p for p in ON_FIRST_CALL if loaded(at_init, p)] == []
@@ -54,7 +55,7 @@ def test_the_api_imports_jinja2_only_when_a_page_is_rendered() -> None:
 
 
 def test_the_api_imports_fhir_resources_only_when_a_resource_is_read() -> None:
-    start = "from chalice.test import Client\nfrom workingbetter.api import app\n"
+    start = "from chalice.test import Client\nfrom workingbetter.handlers.api import app\n"
     metadata = modules_after(start + "assert Client(app).http.get('/fhir/metadata')"
                                      ".status_code == 200")
     assert loaded(metadata, "workingbetter.fhir")

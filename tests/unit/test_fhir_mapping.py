@@ -15,7 +15,8 @@ from fhir.resources.R4B.task import Task
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workingbetter.auth import Principal, Role
+from workingbetter.adapters.item_codec import decode
+from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import (
     BadRequest,
     Conflict,
@@ -28,7 +29,6 @@ from workingbetter.domain.errors import (
 from workingbetter.domain.records import Referral
 from workingbetter.domain.referral import Status
 from workingbetter.fhir import capability, codes, outcome, service_request, task, validation
-from workingbetter.item_codec import decode
 
 EXAMPLE = Path(__file__).parent.parent / "fixtures" / "fhir" / "service-request.json"
 REFERRER = Principal(Role.REFERRER, "r", practice_ods="F83001")

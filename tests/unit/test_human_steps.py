@@ -13,8 +13,6 @@ from infra import step_events
 from infra.notify_server import LOCAL_API_KEY, LOCAL_CALLBACK_TOKEN, local_templates
 from infra.template import ROOT
 from statemachines import referral
-from workingbetter import openapi, resume
-from workingbetter.api import app
 from workingbetter.domain import human_steps
 from workingbetter.domain.human_steps import (
     BY_AWAITING,
@@ -27,8 +25,11 @@ from workingbetter.domain.human_steps import (
 )
 from workingbetter.domain.records import Referral
 from workingbetter.domain.referral import Status
+from workingbetter.handlers import openapi
+from workingbetter.handlers.api import app
+from workingbetter.services import resume
+from workingbetter.services.steps import ANSWERS
 from workingbetter.settings import Settings
-from workingbetter.steps import ANSWERS
 from workingbetter.web import caseload, coach_forms, run_words
 from workingbetter.web.http import Form
 

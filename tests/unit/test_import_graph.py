@@ -70,3 +70,30 @@ def test_only_the_wiring_and_the_entry_points_read_settings() -> None:
                if "workingbetter.settings" in uses and "get_settings" in
                (PACKAGE.parent / (name.replace(".", "/") + ".py")).read_text()}
     assert readers <= {"workingbetter.wiring"}
+
+
+# Lower layers never import higher ones (docs/architecture.md §2). Feature packages
+# (notifications, reports) sit with the services; the FHIR routes, and the wiring that builds
+# what every handler uses, with the handlers.
+LAYERS = {"domain": 0, "adapters": 1, "services": 2, "notifications": 2, "reports": 2,
+          "handlers": 3, "web": 3, "fhir": 3, "wiring": 3}
+# Read by every layer: the settings' type, logging and metrics. Only handlers build things.
+SHARED = {"workingbetter.settings", "workingbetter.observability"}
+
+
+def layer_of(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else module
+
+
+def test_each_layer_uses_only_the_layers_below_it() -> None:
+    upward = [f"{module} -> {used}" for module, uses in sorted(import_graph().items())
+              for used in sorted(uses)
+              if layer_of(module) in LAYERS and used not in SHARED
+              and LAYERS.get(layer_of(used), 4) > LAYERS[layer_of(module)]]
+    assert upward == []
+
+
+def test_every_module_is_in_a_layer() -> None:
+    loose = {m for m in import_graph() if layer_of(m) not in LAYERS}
+    assert loose == {"workingbetter", *SHARED}

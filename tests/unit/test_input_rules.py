@@ -10,12 +10,12 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from tests.conftest import referral_body
-from workingbetter import parsing
 from workingbetter.domain.errors import FieldError, InvalidInput
-from workingbetter.parsing import field_errors
-from workingbetter.referrals import parse_referral
-from workingbetter.steps import AppointmentOutcome, Review, Sustainment, TriageDecision
-from workingbetter.withdrawal import WithdrawRequest
+from workingbetter.services import parsing
+from workingbetter.services.parsing import field_errors
+from workingbetter.services.referrals import parse_referral
+from workingbetter.services.steps import AppointmentOutcome, Review, Sustainment, TriageDecision
+from workingbetter.services.withdrawal import WithdrawRequest
 
 
 def errors_of(model: type[BaseModel], body: dict[str, Any]) -> list[FieldError]:

@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import DELETE, referral_body
 from workingbetter.domain.errors import FieldError, InvalidInput
 from workingbetter.domain.referral import Condition, ContactPreference, EmploymentStatus
-from workingbetter.referrals import parse_referral
+from workingbetter.services.referrals import parse_referral
 
 
 def errors_for(body: Any) -> list[FieldError]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from workingbetter.adapters.item_codec import decode, encode
 from workingbetter.domain.human_steps import Awaiting
 from workingbetter.domain.records import Appointment, Referral, ReferralChange, TimelineEvent
 from workingbetter.domain.referral import Status
-from workingbetter.item_codec import decode, encode
 
 
 def test_an_item_reads_as_a_typed_referral_and_leaves_its_keys_behind() -> None:

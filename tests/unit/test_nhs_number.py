@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from tests.conftest import referral_body
 from workingbetter.domain import nhs_number
 from workingbetter.domain.nhs_number import check_digit, display, keyed_hash, normalise, problem
-from workingbetter.referrals import parse_referral
+from workingbetter.services.referrals import parse_referral
 
 VALID = "4857773457"
 KEY = "a-test-key-of-sixteen-plus-chars"

@@ -19,7 +19,7 @@ from infra.notify_server import (
     LocalNotify,
     local_templates,
 )
-from workingbetter.notifications.kinds import Kind
+from workingbetter.domain.notification_kinds import Kind
 from workingbetter.notifications.notify import NotifySender
 from workingbetter.notifications.senders import Message, SendFailed, SendRefused
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from workingbetter import openapi
-from workingbetter.api import app
-from workingbetter.intake import ReferralRequest
-from workingbetter.steps import Review
+from workingbetter.handlers import openapi
+from workingbetter.handlers.api import app
+from workingbetter.services.intake import ReferralRequest
+from workingbetter.services.steps import Review
 
 PAGES_PACKAGE = "workingbetter.web"
 

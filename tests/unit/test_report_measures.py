@@ -16,9 +16,9 @@ from tests.unit.report_population import (
     referred,
     rejected,
 )
+from workingbetter.adapters.item_codec import decode
 from workingbetter.domain.bands import age_band
 from workingbetter.domain.records import Referral
-from workingbetter.item_codec import decode
 from workingbetter.reports.measures import Distribution, outcomes, whp_outcome
 from workingbetter.reports.population import from_item
 

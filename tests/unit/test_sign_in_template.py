@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from infra.template import LocalTemplate, load
-from workingbetter.api import app
-from workingbetter.auth import Role
+from workingbetter.domain.auth import Role
+from workingbetter.handlers.api import app
 
 # Without a sign-in, by design: the OpenAPI document and the patient's one-time link.
 # What anyone may read or do without signing in: the API's description, FHIR's

@@ -17,7 +17,7 @@ import pytest
 
 from infra.lambda_dispatch import resolve_handler
 from infra.template import ROOT, LocalTemplate, load
-from workingbetter.api import app
+from workingbetter.handlers.api import app
 from workingbetter.settings import Settings
 
 API_FUNCTION = "ApiFunction"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workingbetter.update_expression import update
+from workingbetter.adapters.update_expression import update
 
 
 def test_sets_appends_and_removes_go_through_placeholders() -> None:

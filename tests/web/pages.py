@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from chalice.test import Client
 
 from infra.cognito import DEMO_PASSWORD, LOCAL_CODE, LocalPool, Person
-from workingbetter.api import app
+from workingbetter.handlers.api import app
 
 FORM = "application/x-www-form-urlencoded"
 

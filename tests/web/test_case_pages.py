@@ -13,7 +13,7 @@ from tests.fake_sender import FakeSender
 from tests.web.pages import Pages
 from tests.web.test_pages import awaiting, booked
 from workingbetter.domain import slots
-from workingbetter.notifications.kinds import Channel, Kind
+from workingbetter.domain.notification_kinds import Channel, Kind
 from workingbetter.notifications.outbox import Notice, Outbox
 from workingbetter.notifications.sending import Sending
 

@@ -13,9 +13,9 @@ from pydantic import BaseModel, ValidationError
 from workingbetter.domain.errors import FieldError, Forbidden
 from workingbetter.domain.records import Appointment, Referral
 from workingbetter.domain.referral import Status
-from workingbetter.parsing import field_errors
+from workingbetter.services.parsing import field_errors
+from workingbetter.services.steps import AppointmentOutcome, Review, TriageDecision
 from workingbetter.settings import Settings
-from workingbetter.steps import AppointmentOutcome, Review, TriageDecision
 from workingbetter.web import caseload, charts, coach_forms, csrf, ops_console, referral_form
 from workingbetter.web.errors import FormErrorMap
 from workingbetter.web.http import Form

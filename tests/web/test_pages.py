@@ -14,9 +14,9 @@ from tests.api_client import Api, appointment, until_appointment
 from tests.conftest import Cloud, diary_down
 from tests.fake_sender import FakeSender
 from tests.web.pages import REFERRAL_FORM, Page, Pages
-from workingbetter import tasks
-from workingbetter.auth import Role
+from workingbetter.domain.auth import Role
 from workingbetter.domain.records import JobFacts
+from workingbetter.handlers import tasks
 from workingbetter.notifications.sending import Sending
 from workingbetter.web import csrf, http
 

@@ -16,8 +16,8 @@ from infra.cognito import DEMO_PASSWORD, LOCAL_CODE, Person
 from tests.conftest import Cloud
 from tests.tokens import BAD_TOKENS
 from tests.web.pages import REFERRAL_FORM, Pages, person
-from workingbetter.auth import Role
-from workingbetter.sign_in_attempts import MAX_FAILURES
+from workingbetter.adapters.sign_in_attempts import MAX_FAILURES
+from workingbetter.domain.auth import Role
 from workingbetter.web import http, login_pages
 
 pytestmark = pytest.mark.integration

@@ -8,9 +8,9 @@ import pytest
 from tests.api_client import Api
 from tests.conftest import Cloud, diary_down
 from tests.web.pages import Pages
-from workingbetter import tasks
 from workingbetter.domain.human_steps import Awaiting
 from workingbetter.domain.records import ReferralChange
+from workingbetter.handlers import tasks
 
 pytestmark = pytest.mark.integration
 

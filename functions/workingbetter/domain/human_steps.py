@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from workingbetter.notifications.kinds import Kind
+from workingbetter.domain.notification_kinds import Kind
 
 if TYPE_CHECKING:
     from pydantic import BaseModel

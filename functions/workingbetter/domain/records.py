@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Final
 
 from workingbetter.domain.human_steps import Awaiting
+from workingbetter.domain.notification_kinds import Channel, Kind, State
 from workingbetter.domain.referral import (
     COUNTED_STALLED,
     STALLED,
@@ -20,7 +21,6 @@ from workingbetter.domain.referral import (
     ExitReason,
     Status,
 )
-from workingbetter.notifications.kinds import Channel, Kind, State
 
 
 @dataclass(frozen=True, slots=True)

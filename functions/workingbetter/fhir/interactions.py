@@ -9,14 +9,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from workingbetter import withdrawal
-from workingbetter.auth import Principal, Role
+from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import FieldError, Forbidden, InvalidInput
 from workingbetter.domain.records import ReferralChange, ServiceRequestId
 from workingbetter.domain.referral import Status
 from workingbetter.domain.triage import MAX_AGE, MIN_AGE, AgeBand, age_band
 from workingbetter.fhir import service_request, task
-from workingbetter.referrals import parse_referral
+from workingbetter.services import withdrawal
+from workingbetter.services.referrals import parse_referral
 
 if TYPE_CHECKING:
     from workingbetter.fhir.service_request import Mapped

@@ -23,7 +23,7 @@ from workingbetter.domain.errors import (
     Unauthenticated,
     UnsupportedMediaType,
 )
-from workingbetter.problems import STATUS
+from workingbetter.handlers.problems import STATUS
 
 CONTENT_TYPE = "application/fhir+json"
 

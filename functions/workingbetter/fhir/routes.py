@@ -14,9 +14,9 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from workingbetter import answers, callers
-from workingbetter.auth import Principal
+from workingbetter.domain.auth import Principal
 from workingbetter.domain.errors import BadRequest, DomainError, InvalidInput
+from workingbetter.handlers import answers, callers
 from workingbetter.observability import logger
 from workingbetter.wiring import services
 
@@ -50,7 +50,7 @@ def _caller() -> Principal:
 
 def _body() -> Any:
     """The body as JSON; one that is not JSON is bad FHIR (400), not a field error."""
-    from workingbetter import request_body
+    from workingbetter.handlers import request_body
 
     try:
         return request_body.parse_json(blueprint.current_request.raw_body)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from workingbetter.auth import Principal, Role
+from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import BadRequest, FieldError, InvalidInput
 from workingbetter.domain.records import Referral
 from workingbetter.domain.referral import Status, fhir_status

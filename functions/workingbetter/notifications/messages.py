@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from workingbetter.notifications.kinds import Kind
+from workingbetter.domain.notification_kinds import Kind
 
 
 @dataclass(frozen=True)

@@ -7,18 +7,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from workingbetter.adapters.store import Store
 from workingbetter.domain import human_steps, slots
-from workingbetter.domain.records import Referral
-from workingbetter.domain.referral import ContactPreference
-from workingbetter.notifications.kinds import (
+from workingbetter.domain.notification_kinds import (
     AFTER_THE_END,
     Channel,
     Kind,
     patient_channel,
     reminder_channel,
 )
+from workingbetter.domain.records import Referral
+from workingbetter.domain.referral import ContactPreference
 from workingbetter.notifications.outbox import Notice, Outbox
-from workingbetter.store import Store
 
 if TYPE_CHECKING:
     from workingbetter.settings import Settings  # pydantic-settings: only when read

@@ -18,13 +18,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from workingbetter import keys
+from workingbetter.adapters import keys
+from workingbetter.adapters.item_codec import decode
+from workingbetter.adapters.keys import FAILED, SCHEDULED, TASKS, UNDELIVERED, tasks
+from workingbetter.adapters.store import Attr, Item, Key, Store, conditional
+from workingbetter.adapters.update_expression import update as update_expression
+from workingbetter.domain.notification_kinds import Channel, Kind, State
 from workingbetter.domain.records import OutboxRow
-from workingbetter.item_codec import decode
-from workingbetter.keys import FAILED, SCHEDULED, TASKS, UNDELIVERED, tasks
-from workingbetter.notifications.kinds import Channel, Kind, State
-from workingbetter.store import Attr, Item, Key, Store, conditional
-from workingbetter.update_expression import update as update_expression
 
 # The states a delivery receipt may move a row on from. SENDING too: a receipt can overtake
 # the sender's own "sent" write.

@@ -14,13 +14,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
+from workingbetter.adapters.store import Item, Store
 from workingbetter.domain import slots
 from workingbetter.domain.errors import FieldError, InvalidInput, NotFound, Unauthenticated
-from workingbetter.notifications.kinds import NOTIFY_TYPE, Channel, Kind, State
+from workingbetter.domain.notification_kinds import NOTIFY_TYPE, Channel, Kind, State
 from workingbetter.notifications.notices import Notices
 from workingbetter.notifications.outbox import Outbox, parse_reference
-from workingbetter.parsing import field_errors
-from workingbetter.store import Item, Store
+from workingbetter.services.parsing import field_errors
 
 # Notify's statuses (emails, texts and letters) as the outbox records them; None: still on
 # its way, nothing to record.

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from workingbetter.notifications.kinds import Kind
+from workingbetter.domain.notification_kinds import Kind
 from workingbetter.notifications.messages import render
 
 

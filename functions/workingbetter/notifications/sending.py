@@ -17,9 +17,9 @@ from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from workingbetter.adapters.store import Store
 from workingbetter.domain import diary, slots
-from workingbetter.domain.records import OutboxRow, Referral
-from workingbetter.notifications.kinds import (
+from workingbetter.domain.notification_kinds import (
     AFTER_THE_END,
     BY_NOTIFY,
     FOLLOW_UP_KINDS,
@@ -27,12 +27,12 @@ from workingbetter.notifications.kinds import (
     Kind,
     patient_channel,
 )
+from workingbetter.domain.records import OutboxRow, Referral
 from workingbetter.notifications.messages import OUTCOME_WORDS, fields_of, render
 from workingbetter.notifications.notices import Notices
 from workingbetter.notifications.outbox import Outbox, reference
 from workingbetter.notifications.senders import Alerts, Message, Sender, SendFailed, SendRefused
 from workingbetter.observability import count, logger
-from workingbetter.store import Store
 
 if TYPE_CHECKING:
     from workingbetter.settings import Settings  # pydantic-settings: only when read

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from workingbetter.auth import Principal, Role
+from workingbetter.adapters.store import Listing, Store
+from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import BadRequest, FieldError
 from workingbetter.domain.records import Practice
 from workingbetter.reports import fidelity, tables
 from workingbetter.reports.measures import Clock, CoachCaseload, Outcomes, Period, outcomes
 from workingbetter.reports.population import FIELDS, from_item
-from workingbetter.store import Listing, Store
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 DEFAULT_DAYS = 365  # a year back from today when no period is asked for

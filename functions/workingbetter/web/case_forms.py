@@ -8,11 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from workingbetter import parsing
-from workingbetter.auth import Principal
-from workingbetter.case_record import CONTACT_OUTCOMES, CaseRecords
-from workingbetter.follow_ups import FollowUps
-from workingbetter.store import Item
+from workingbetter.adapters.store import Item
+from workingbetter.domain.auth import Principal
+from workingbetter.services import parsing
+from workingbetter.services.case_record import CONTACT_OUTCOMES, CaseRecords
+from workingbetter.services.follow_ups import FollowUps
 from workingbetter.web.coach_forms import answered
 from workingbetter.web.errors import FormErrorMap
 from workingbetter.web.http import Form

@@ -9,8 +9,8 @@ from typing import Any
 
 from chalice.app import Response
 
-from workingbetter.auth import Principal, Role
 from workingbetter.domain import nhs_number
+from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, InvalidInput, NotFound
 from workingbetter.web.errors import Failed, PageErrors, only_message
 from workingbetter.web.http import (
@@ -42,7 +42,7 @@ def _services() -> Any:
 
 def _record_page(who: Principal, referral_id: str, failed: Failed | None = None,
                  status: int = 200) -> Response:
-    from workingbetter.case_record import GOAL_STATUSES
+    from workingbetter.services.case_record import GOAL_STATUSES
     from workingbetter.web import case_forms
     from workingbetter.web.caseload import age_today
 
@@ -109,7 +109,7 @@ def edit_note(referral_id: str, note_id: str) -> Response:
 
 
 def _diary_page(who: Principal, failed: Failed | None = None, status: int = 200) -> Response:
-    from workingbetter.follow_ups import parse_week
+    from workingbetter.services.follow_ups import parse_week
 
     s = _services()
     query: dict[str, str] = dict(request().query_params or {})

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from workingbetter.auth import Principal
+from workingbetter.domain.auth import Principal
 from workingbetter.domain.human_steps import BY_AWAITING, RECORDED, Awaiting
+from workingbetter.domain.notification_kinds import Kind, State
 from workingbetter.domain.records import OutboxRow, PersonalData, Referral
 from workingbetter.domain.referral import Status
 from workingbetter.domain.triage import age_on
-from workingbetter.notifications.kinds import Kind, State
-from workingbetter.referrals import view as referral_view
+from workingbetter.services.referrals import view as referral_view
 
 if TYPE_CHECKING:
     from workingbetter.settings import Settings  # pydantic-settings: only when read

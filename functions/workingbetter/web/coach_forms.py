@@ -14,9 +14,9 @@ from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel
 
-from workingbetter import parsing
-from workingbetter.auth import Principal
+from workingbetter.adapters.store import Item
 from workingbetter.domain import human_steps
+from workingbetter.domain.auth import Principal
 from workingbetter.domain.human_steps import Awaiting, HumanStep
 from workingbetter.domain.step_answers import (
     REVIEW_EXITS,
@@ -24,9 +24,9 @@ from workingbetter.domain.step_answers import (
     Review,
     TriageDecision,
 )
-from workingbetter.parsing import choose
-from workingbetter.steps import Steps
-from workingbetter.store import Item
+from workingbetter.services import parsing
+from workingbetter.services.parsing import choose
+from workingbetter.services.steps import Steps
 from workingbetter.web.errors import FormErrorMap
 from workingbetter.web.http import Form
 from workingbetter.web.referral_form import DATE_MESSAGE, date_from_parts

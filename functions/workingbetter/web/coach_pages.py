@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 from chalice.app import Response
 
-from workingbetter import listing
-from workingbetter.auth import Principal, Role
+from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, InvalidInput, NotFound
 from workingbetter.notifications.outbox import Outbox
+from workingbetter.services import listing
 from workingbetter.web.errors import Failed, PageErrors, only_message
 from workingbetter.web.http import (
     FORM,

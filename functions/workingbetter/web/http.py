@@ -14,18 +14,18 @@ from urllib.parse import parse_qs, quote, urlencode
 
 from chalice.app import Request, Response
 
-from workingbetter import callers, headers
-from workingbetter.auth import Principal
+from workingbetter.domain.auth import Principal
 from workingbetter.domain.errors import DomainError, Forbidden, NotFound, Unauthenticated
+from workingbetter.handlers import callers, headers
+from workingbetter.handlers.problems import STATUS
 from workingbetter.observability import logger
-from workingbetter.problems import STATUS
 from workingbetter.web import csrf
 from workingbetter.web.registry import blueprint
 from workingbetter.web.render import render
 from workingbetter.wiring import settings
 
 if TYPE_CHECKING:
-    from workingbetter.listing import Page
+    from workingbetter.services.listing import Page
 
 TOKEN_COOKIE = "wb_token"  # noqa: S105 - the cookie's name, not a secret
 # The refresh token goes only to /session/…, where it is used (refresh, sign out).

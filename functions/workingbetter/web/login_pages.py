@@ -11,10 +11,7 @@ from dataclasses import dataclass
 
 from chalice.app import Response
 
-from workingbetter import callers
-from workingbetter.auth import Principal, Role
-from workingbetter.domain.errors import Unauthenticated
-from workingbetter.sign_in import (
+from workingbetter.adapters.sign_in import (
     CannotSignIn,
     CodeNeeded,
     CognitoSignIn,
@@ -22,7 +19,10 @@ from workingbetter.sign_in import (
     SignInRefused,
     Tokens,
 )
-from workingbetter.sign_in_attempts import WINDOW_SECONDS, Attempts
+from workingbetter.adapters.sign_in_attempts import WINDOW_SECONDS, Attempts
+from workingbetter.domain.auth import Principal, Role
+from workingbetter.domain.errors import Unauthenticated
+from workingbetter.handlers import callers
 from workingbetter.web.http import (
     FORM,
     Form,

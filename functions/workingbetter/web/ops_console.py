@@ -11,17 +11,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from workingbetter.auth import Principal
+from workingbetter.adapters.store import BUCKETS, Item, Store
+from workingbetter.adapters.workflow import Workflow
+from workingbetter.domain.auth import Principal
 from workingbetter.domain.records import Referral
 from workingbetter.domain.referral import ExitReason
-from workingbetter.listing import ListRequest, Page
 from workingbetter.notifications.outbox import Outbox, public_view
-from workingbetter.store import BUCKETS, Item, Store
+from workingbetter.services.listing import ListRequest, Page
 from workingbetter.web import charts
-from workingbetter.workflow import Workflow
 
 if TYPE_CHECKING:
-    from workingbetter.referrals import Referrals  # pydantic: loads with the first request
+    from workingbetter.services.referrals import Referrals  # pydantic: loads with the first request
 
 # Each stage, from what the referral item records when it is reached (not its timeline, the
 # bulk of the item, which the console does not read).

@@ -10,10 +10,12 @@ from urllib.parse import urlencode
 
 from chalice.app import Response
 
-from workingbetter import headers, listing
-from workingbetter.auth import Principal, Role
+from workingbetter.adapters.workflow import runs_of
+from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import BadRequest, FieldError, NotFound
 from workingbetter.domain.referral import Status
+from workingbetter.handlers import headers
+from workingbetter.services import listing
 from workingbetter.web import ops_console, run_words
 from workingbetter.web.errors import PageErrors, only_message
 from workingbetter.web.http import (
@@ -30,7 +32,6 @@ from workingbetter.web.http import (
 from workingbetter.web.ops_console import Filters
 from workingbetter.web.registry import blueprint
 from workingbetter.wiring import services
-from workingbetter.workflow import runs_of
 
 FILTERS = ("status", "practice_ods", "limit", "cursor")
 LATEST = 25  # referrals a page of the console lists, unless asked for more

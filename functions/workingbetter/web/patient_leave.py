@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from chalice.app import Response
 
-from workingbetter import patient_link
+from workingbetter.adapters.store import Store
+from workingbetter.adapters.workflow import Workflow
 from workingbetter.domain.errors import DomainError, NotFound
+from workingbetter.handlers.problems import STATUS
 from workingbetter.observability import logger
-from workingbetter.problems import STATUS
-from workingbetter.store import Store
+from workingbetter.services import patient_link
 from workingbetter.web.http import error_page, html
-from workingbetter.workflow import Workflow
 
 if TYPE_CHECKING:
     from workingbetter.settings import Settings
@@ -35,7 +35,9 @@ def leave(store: Store, workflow: Workflow, settings: Settings, token: str,
           body: Any) -> Response:
     """The form's button: leave, then a page in plain words (never JSON)."""
     try:
-        from workingbetter import withdrawal  # its services load when the button is pressed
+        from workingbetter.services import (
+            withdrawal,  # its services load when the button is pressed
+        )
 
         left = withdrawal.withdraw_by_link(store, workflow, settings, token, body)
     except NotFound:

@@ -10,11 +10,11 @@ from typing import Any
 
 from chalice.app import Response
 
-from workingbetter import patient_link
 from workingbetter.domain import slots
 from workingbetter.domain.errors import Conflict, InvalidInput
 from workingbetter.domain.records import Appointment, Practice, Referral
 from workingbetter.domain.referral import ContactPreference
+from workingbetter.services import patient_link
 from workingbetter.web import patient_leave
 from workingbetter.web.errors import FormErrorMap, PageErrors, only_message
 from workingbetter.web.http import FORM, Form, html, page, redirect, request
@@ -101,7 +101,7 @@ def appointment_form(token: str, item: Referral) -> Response:
 @_with_referral
 def ask_about_appointment(token: str, item: Referral) -> Response:
     # The requests' models (pydantic) load with the first patient who asks, not at init.
-    from workingbetter import patient_requests
+    from workingbetter.services import patient_requests
 
     choice = _posted().get("ask")
     try:
@@ -130,7 +130,7 @@ def contact_form(token: str, item: Referral) -> Response:
 @page
 @_with_referral
 def change_contact(token: str, item: Referral) -> Response:
-    from workingbetter import patient_requests
+    from workingbetter.services import patient_requests
 
     form = _posted()
     answers: dict[str, Any] = {name: form.get(name) or None

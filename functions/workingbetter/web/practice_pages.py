@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from chalice.app import Response
 
-from workingbetter import listing
-from workingbetter.auth import Principal, Role
 from workingbetter.domain import nhs_number
+from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, InvalidInput
 from workingbetter.domain.records import PersonalData
 from workingbetter.domain.referral import Status
+from workingbetter.services import listing
 from workingbetter.web import practice_words
 from workingbetter.web.errors import FormErrorMap, PageErrors, only_message
 from workingbetter.web.http import (
@@ -55,7 +55,7 @@ def practice_list() -> Response:
     except InvalidInput as error:
         errors = SEARCH_ERRORS.page_errors(error.errors)
         shown = services().referrals.practice_list(who, paging)
-    from workingbetter.referrals import view  # pydantic: loads with the first request
+    from workingbetter.services.referrals import view  # pydantic: loads with the first request
 
     rows = [_row(view(who, item, None, summary=True), item.share_outcome_with_gp is True,
                  shown.patients.get(item.referral_id)) for item in shown.page.items]
@@ -124,7 +124,7 @@ def withdraw_form(referral_id: str) -> Response:
                  content_types=[FORM])
 @page
 def withdraw(referral_id: str) -> Response:
-    from workingbetter import withdrawal
+    from workingbetter.services import withdrawal
 
     who = _referrer()
     form = posted_form()

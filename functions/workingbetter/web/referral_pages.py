@@ -8,7 +8,7 @@ from typing import Any
 
 from chalice.app import Response
 
-from workingbetter.auth import Principal, Role
+from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, InvalidInput
 from workingbetter.web import referral_form
 from workingbetter.web.errors import PageErrors, only_message

@@ -13,9 +13,9 @@ from urllib.parse import urlencode
 
 from chalice.app import Response
 
-from workingbetter import headers
-from workingbetter.auth import Principal, Role
+from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import BadRequest, FieldError
+from workingbetter.handlers import headers
 from workingbetter.reports import fidelity, tables
 from workingbetter.reports.measures import Outcomes
 from workingbetter.reports.service import ReportRequest

@@ -7,7 +7,7 @@ import contextlib
 
 from chalice.app import Response
 
-from workingbetter.sign_in import CannotSignIn, LockedOut, SignInRefused
+from workingbetter.adapters.sign_in import CannotSignIn, LockedOut, SignInRefused
 from workingbetter.web.http import (
     REFRESH_COOKIE,
     SESSION_PATH,

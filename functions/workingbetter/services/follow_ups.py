@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from workingbetter.auth import Principal, Role
-from workingbetter.case_record import in_caseload
+from workingbetter.adapters.store import ConditionFailed, Event, Item, Store, now_iso
 from workingbetter.domain import diary, slots
+from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import BadRequest, Conflict, FieldError, InvalidInput, NotFound
 from workingbetter.domain.records import FollowUp, Referral
 from workingbetter.domain.referral import Status
 from workingbetter.notifications.notices import Notices
-from workingbetter.steps import parse_body
-from workingbetter.store import ConditionFailed, Event, Item, Store, now_iso
+from workingbetter.services.case_record import in_caseload
+from workingbetter.services.steps import parse_body
 
 if TYPE_CHECKING:
     from workingbetter.settings import Settings  # pydantic-settings: only when read

@@ -37,6 +37,6 @@ def send_notifications(event: dict[str, Any], context: LambdaContext) -> dict[st
 @logger.inject_lambda_context(clear_state=True)
 def reconcile_capacity(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     """Daily: repair caseload counters that drifted and offer every free place."""
-    from workingbetter.reconcile import reconcile
+    from workingbetter.services.reconcile import reconcile
     built = adapters()
     return reconcile(built.store, built.workflow, built.settings)

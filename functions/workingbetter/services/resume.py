@@ -16,12 +16,12 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from workingbetter.adapters.store import Event, Store
+from workingbetter.adapters.workflow import Workflow, runs_of
 from workingbetter.domain import human_steps, slots
 from workingbetter.domain.human_steps import Awaiting
 from workingbetter.domain.records import UNSET, Referral, ReferralChange
 from workingbetter.domain.referral import STALLED, TASK_FAILED, Status
-from workingbetter.store import Event, Store
-from workingbetter.workflow import Workflow, runs_of
 
 if TYPE_CHECKING:
     from workingbetter.settings import Settings  # pydantic-settings: only when read

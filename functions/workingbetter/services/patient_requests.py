@@ -7,14 +7,14 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from workingbetter import parsing, patient_link
+from workingbetter.adapters.store import ConditionFailed, Event, Store, now_iso
 from workingbetter.domain.errors import Conflict, FieldError, InvalidInput
+from workingbetter.domain.notification_kinds import Kind
 from workingbetter.domain.records import Referral
 from workingbetter.domain.referral import ContactPreference
-from workingbetter.intake import Contact
-from workingbetter.notifications.kinds import Kind
 from workingbetter.notifications.notices import Notices
-from workingbetter.store import ConditionFailed, Event, Store, now_iso
+from workingbetter.services import parsing, patient_link
+from workingbetter.services.intake import Contact
 
 if TYPE_CHECKING:
     from workingbetter.settings import Settings  # pydantic-settings: only when read

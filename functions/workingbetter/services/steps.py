@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 
-from workingbetter import access, resume
-from workingbetter.auth import Principal, Role
+from workingbetter.adapters.store import NO_CHANGE, ConditionFailed, Event, Item, Store, now_iso
+from workingbetter.adapters.workflow import Workflow, runs_of
 from workingbetter.domain import slots
+from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, NotFound
 from workingbetter.domain.human_steps import Awaiting
 from workingbetter.domain.records import Appointment, JobFacts, Referral, ReferralChange
@@ -27,13 +28,12 @@ from workingbetter.domain.step_answers import PayBand as PayBand
 from workingbetter.domain.step_answers import Review as Review
 from workingbetter.domain.step_answers import Sustainment as Sustainment
 from workingbetter.domain.step_answers import TriageDecision as TriageDecision
-from workingbetter.lifecycle import answer
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
-from workingbetter.parsing import parse
-from workingbetter.resume import STALLED
-from workingbetter.store import NO_CHANGE, ConditionFailed, Event, Item, Store, now_iso
-from workingbetter.workflow import Workflow, runs_of
+from workingbetter.services import access, resume
+from workingbetter.services.lifecycle import answer
+from workingbetter.services.parsing import parse
+from workingbetter.services.resume import STALLED
 
 if TYPE_CHECKING:
     from workingbetter.settings import Settings  # pydantic-settings: only when read

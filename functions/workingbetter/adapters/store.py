@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
-from workingbetter import keys
+from workingbetter.adapters import keys
+from workingbetter.adapters.item_codec import decode, encode, encode_set
+from workingbetter.adapters.update_expression import update as update_expression
 from workingbetter.domain.records import (
     Coach,
     FollowUp,
@@ -41,8 +43,6 @@ from workingbetter.domain.referral import (
     ContactPreference,
     Status,
 )
-from workingbetter.item_codec import decode, encode, encode_set
-from workingbetter.update_expression import update as update_expression
 
 if TYPE_CHECKING:
     from boto3.dynamodb.conditions import Attr as AttrCondition

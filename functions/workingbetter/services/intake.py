@@ -21,7 +21,7 @@ from workingbetter.domain import nhs_number
 from workingbetter.domain.errors import FieldError
 from workingbetter.domain.referral import Condition, ContactPreference, EmploymentStatus
 from workingbetter.domain.text import Name, Paragraph, PostalLine, unprintable
-from workingbetter.parsing import YES_OR_NO
+from workingbetter.services.parsing import YES_OR_NO
 
 OdsCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z]\d{5}$")]
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from workingbetter.token_check import CognitoPool
+from workingbetter.adapters.token_check import CognitoPool
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice.app import Response
 
-from workingbetter import headers, problems
+from workingbetter.handlers import headers, problems
 from workingbetter.observability import logger
 
 if TYPE_CHECKING:

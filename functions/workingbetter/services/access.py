@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from workingbetter.auth import Principal, Role
+from workingbetter.domain.auth import Principal, Role
 
 if TYPE_CHECKING:
+    from workingbetter.adapters.store import Store
     from workingbetter.domain.records import Referral
-    from workingbetter.store import Store
 
 
 def can_see(principal: Principal, item: Referral) -> bool:

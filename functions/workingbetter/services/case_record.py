@@ -18,12 +18,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
-from workingbetter.auth import Principal, Role
+from workingbetter.adapters.store import ConditionFailed, Event, Item, Store, now_iso
+from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, NotFound
 from workingbetter.domain.records import Referral, ReferralChange
 from workingbetter.domain.text import LIST_MAX, Line, Paragraph
-from workingbetter.steps import parse_body
-from workingbetter.store import ConditionFailed, Event, Item, Store, now_iso
+from workingbetter.services.steps import parse_body
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from workingbetter import pathway
+from workingbetter.adapters.store import Store
 from workingbetter.observability import logger
-from workingbetter.store import Store
+from workingbetter.services import pathway
 from workingbetter.wiring import adapters
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def _parse(event: dict[str, Any], model: type[T]) -> T:
 def _referral_task(step: Callable[[Store, Settings, str], dict[str, Any]]) -> Handler:
     @logger.inject_lambda_context(clear_state=True)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        from workingbetter.task_events import ReferralTask
+        from workingbetter.handlers.task_events import ReferralTask
 
         task = _parse(event, ReferralTask)
         logger.append_keys(referral_id=task.referral_id, step=step.__name__)
@@ -59,7 +59,7 @@ chase = _referral_task(pathway.chase)
 
 @logger.inject_lambda_context(clear_state=True)
 def await_step(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    from workingbetter.task_events import HumanStepTask
+    from workingbetter.handlers.task_events import HumanStepTask
 
     task = _parse(event, HumanStepTask)
     logger.append_keys(referral_id=task.referral_id, awaiting=str(task.awaiting))
@@ -70,7 +70,7 @@ def await_step(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 
 @logger.inject_lambda_context(clear_state=True)
 def continue_in_work(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    from workingbetter.task_events import ContinueTask
+    from workingbetter.handlers.task_events import ContinueTask
 
     task = _parse(event, ContinueTask)
     logger.append_keys(referral_id=task.referral_id)
@@ -81,7 +81,7 @@ def continue_in_work(event: dict[str, Any], context: LambdaContext) -> dict[str,
 
 @logger.inject_lambda_context(clear_state=True)
 def needs_ops(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    from workingbetter.task_events import AttentionTask
+    from workingbetter.handlers.task_events import AttentionTask
 
     task = _parse(event, AttentionTask)
     logger.append_keys(referral_id=task.referral_id)

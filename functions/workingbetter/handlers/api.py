@@ -14,9 +14,7 @@ from urllib.parse import parse_qs
 
 from chalice.app import Chalice, Request, Response
 
-from workingbetter import answers, callers, request_body
-from workingbetter import headers as headers_for
-from workingbetter.auth import Principal, Role
+from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import (
     BadRequest,
     DomainError,
@@ -28,6 +26,8 @@ from workingbetter.domain.errors import (
 )
 from workingbetter.domain.human_steps import RECORDED, HumanStep
 from workingbetter.fhir.routes import blueprint as fhir_routes
+from workingbetter.handlers import answers, callers, request_body
+from workingbetter.handlers import headers as headers_for
 from workingbetter.observability import logger
 from workingbetter.web import blueprint as web_pages
 from workingbetter.wiring import services, settings
@@ -259,7 +259,7 @@ def patient_withdraw(token: str) -> Response:
 
 @_guarded
 def _patient_withdraw_json(token: str) -> tuple[int, Any]:
-    from workingbetter import withdrawal
+    from workingbetter.services import withdrawal
 
     s = services()
     return 200, withdrawal.withdraw_by_link(s.store, s.workflow, s.settings, token,
@@ -270,7 +270,7 @@ def _patient_withdraw_json(token: str) -> tuple[int, Any]:
 @_guarded
 def openapi_document() -> tuple[int, Any]:
     """The API's own description, generated from the models that validate its bodies."""
-    from workingbetter import openapi
+    from workingbetter.handlers import openapi
 
     return 200, openapi.document()
 
@@ -302,7 +302,7 @@ for _step in RECORDED:
 @app.route("/referrals/{referral_id}/withdraw", methods=["POST"], content_types=JSON)
 @_guarded
 def withdraw_referral(referral_id: str) -> tuple[int, Any]:
-    from workingbetter import withdrawal
+    from workingbetter.services import withdrawal
 
     s = services()
     return 200, withdrawal.withdraw(s.store, s.workflow, s.settings, caller(), referral_id,
@@ -328,7 +328,7 @@ def _case_read(referral_id: str, route: str) -> Any:
 @app.route("/referrals/{referral_id}/profile", methods=["GET"])
 @_guarded
 def read_profile(referral_id: str) -> tuple[int, Any]:
-    from workingbetter.case_record import profile_view
+    from workingbetter.services.case_record import profile_view
 
     return 200, profile_view(_case_read(referral_id, "GET /referrals/{referral_id}/profile"))
 
@@ -342,7 +342,7 @@ def save_profile(referral_id: str) -> tuple[int, Any]:
 @app.route("/referrals/{referral_id}/employer-contacts", methods=["GET"])
 @_guarded
 def list_employer_contacts(referral_id: str) -> tuple[int, Any]:
-    from workingbetter.case_record import contacts_view
+    from workingbetter.services.case_record import contacts_view
 
     return 200, contacts_view(_case_read(referral_id,
                                          "GET /referrals/{referral_id}/employer-contacts"))
@@ -357,7 +357,7 @@ def add_employer_contact(referral_id: str) -> tuple[int, Any]:
 @app.route("/referrals/{referral_id}/notes", methods=["GET"])
 @_guarded
 def list_notes(referral_id: str) -> tuple[int, Any]:
-    from workingbetter.case_record import notes_view
+    from workingbetter.services.case_record import notes_view
 
     return 200, notes_view(_case_read(referral_id, "GET /referrals/{referral_id}/notes"))
 
@@ -398,7 +398,7 @@ def record_follow_up_outcome(referral_id: str, follow_up_id: str) -> tuple[int, 
 @_guarded
 def coach_diary() -> tuple[int, Any]:
     """The caller's (a coach's) appointments in one week: ids, times and outcomes."""
-    from workingbetter.follow_ups import parse_week
+    from workingbetter.services.follow_ups import parse_week
 
     who = caller()
     who.require(Role.COACH)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from workingbetter.auth import Principal, principal_from_claims
+from workingbetter.domain.auth import Principal, principal_from_claims
 from workingbetter.wiring import tokens
 
 if TYPE_CHECKING:

@@ -12,17 +12,17 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, StrictBool
 
-from workingbetter import parsing, patient_link
-from workingbetter.access import can_see
-from workingbetter.auth import Principal, Role
+from workingbetter.adapters.store import ConditionFailed, Event, Item, Store, now_iso
+from workingbetter.adapters.workflow import WITHDRAWN_ERROR, Workflow, run_names, runs_of
+from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.bands import ERASED_WITH_PERSONAL_DATA
 from workingbetter.domain.errors import Conflict, NotFound
 from workingbetter.domain.records import Referral, ReferralChange
 from workingbetter.domain.referral import ExitReason, Status
 from workingbetter.domain.text import Paragraph
-from workingbetter.lifecycle import finish
-from workingbetter.store import ConditionFailed, Event, Item, Store, now_iso
-from workingbetter.workflow import WITHDRAWN_ERROR, Workflow, run_names, runs_of
+from workingbetter.services import parsing, patient_link
+from workingbetter.services.access import can_see
+from workingbetter.services.lifecycle import finish
 
 if TYPE_CHECKING:
     from workingbetter.settings import Settings

@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from workingbetter import lifecycle
+from workingbetter.adapters.store import Store
+from workingbetter.adapters.workflow import Workflow
 from workingbetter.domain.records import Referral
 from workingbetter.domain.referral import HOLDS_CAPACITY
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count, logger
-from workingbetter.store import Store
-from workingbetter.workflow import Workflow
+from workingbetter.services import lifecycle
 
 if TYPE_CHECKING:
     from workingbetter.settings import Settings  # pydantic-settings: only when read

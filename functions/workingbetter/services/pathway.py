@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 from typing import TYPE_CHECKING, Any
 
-from workingbetter import lifecycle, resume
+from workingbetter.adapters.store import ConditionFailed, Event, Store
+from workingbetter.adapters.workflow import WITHDRAWN_ERROR, Workflow
 from workingbetter.domain import slots
 from workingbetter.domain.errors import ReferralWithdrawn, TaskRefused
 from workingbetter.domain.human_steps import Awaiting
@@ -19,8 +20,7 @@ from workingbetter.domain.referral import ExitReason, Status
 from workingbetter.domain.triage import AgeBand, TriageFacts, TriageRoute, decide
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
-from workingbetter.store import ConditionFailed, Event, Store
-from workingbetter.workflow import WITHDRAWN_ERROR, Workflow
+from workingbetter.services import lifecycle, resume
 
 if TYPE_CHECKING:
     from workingbetter.settings import Settings  # pydantic-settings: only when read

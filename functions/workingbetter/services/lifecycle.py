@@ -15,15 +15,15 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from workingbetter import resume
+from workingbetter.adapters.store import NO_CHANGE, ConditionFailed, Event, Store
+from workingbetter.adapters.workflow import TokenExpired, Workflow
 from workingbetter.domain.human_steps import Awaiting
 from workingbetter.domain.records import LastAnswer, Referral, ReferralChange
 from workingbetter.domain.referral import TERMINAL, ExitReason, Status
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count, logger
-from workingbetter.resume import STALLED
-from workingbetter.store import NO_CHANGE, ConditionFailed, Event, Store
-from workingbetter.workflow import TokenExpired, Workflow
+from workingbetter.services import resume
+from workingbetter.services.resume import STALLED
 
 if TYPE_CHECKING:
     from workingbetter.settings import Settings

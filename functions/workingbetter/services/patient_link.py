@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
+from workingbetter.adapters.store import Store
 from workingbetter.domain import slots
 from workingbetter.domain.records import Appointment, Referral
-from workingbetter.store import Store
 
 MAX_TOKEN = 200
 

@@ -11,15 +11,15 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from workingbetter.case_record import BenefitsAdvice, EmployerContact, Note, Profile
 from workingbetter.domain.human_steps import RECORDED, Answer
 from workingbetter.domain.referral import Status
-from workingbetter.follow_ups import FollowUpBooking, FollowUpOutcome
-from workingbetter.intake import ReferralRequest
-from workingbetter.listing import MAX_LIMIT
+from workingbetter.handlers.request_body import MAX_BYTES, MAX_DEPTH
 from workingbetter.notifications.receipts import STATUSES
-from workingbetter.request_body import MAX_BYTES, MAX_DEPTH
-from workingbetter.withdrawal import WithdrawRequest
+from workingbetter.services.case_record import BenefitsAdvice, EmployerContact, Note, Profile
+from workingbetter.services.follow_ups import FollowUpBooking, FollowUpOutcome
+from workingbetter.services.intake import ReferralRequest
+from workingbetter.services.listing import MAX_LIMIT
+from workingbetter.services.withdrawal import WithdrawRequest
 
 REF = "#/components/schemas/{model}"
 STEP_ANSWERS = tuple(s.answer for s in RECORDED if s.answer is not None)

@@ -20,10 +20,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from workingbetter.adapters.store import Listing, Store
 from workingbetter.domain.errors import BadRequest, FieldError
 from workingbetter.domain.records import Referral
 from workingbetter.domain.referral import Status
-from workingbetter.store import Listing, Store
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 100
 _INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")

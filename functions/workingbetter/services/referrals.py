@@ -15,10 +15,17 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from workingbetter import access, listing, parsing
-from workingbetter.access import can_see
-from workingbetter.auth import Principal, Role
+from workingbetter.adapters.store import (
+    ConditionFailed,
+    Item,
+    Listing,
+    ReferenceTaken,
+    Store,
+    now_iso,
+)
+from workingbetter.adapters.workflow import Workflow
 from workingbetter.domain import bands, nhs_number, reference, slots
+from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from workingbetter.domain.human_steps import Awaiting
 from workingbetter.domain.records import (
@@ -30,18 +37,11 @@ from workingbetter.domain.records import (
 )
 from workingbetter.domain.referral import Status, fhir_status
 from workingbetter.domain.triage import facts_for
-from workingbetter.intake import ReferralRequest
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
-from workingbetter.store import (
-    ConditionFailed,
-    Item,
-    Listing,
-    ReferenceTaken,
-    Store,
-    now_iso,
-)
-from workingbetter.workflow import Workflow
+from workingbetter.services import access, listing, parsing
+from workingbetter.services.access import can_see
+from workingbetter.services.intake import ReferralRequest
 
 DUPLICATE = "This patient already has an active referral to Working Better"
 REFERENCE_DRAWS = 5  # 35 random bits: a second draw is already rare

@@ -16,7 +16,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from workingbetter.auth import Principal, principal_from_claims
+from workingbetter.domain.auth import Principal, principal_from_claims
 from workingbetter.domain.errors import Unauthenticated
 
 TokenUse = Literal["id", "access"]
