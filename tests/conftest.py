@@ -4,6 +4,8 @@ Lambda tasks dispatched to the real handlers in-process. No network, no AWS acco
 from __future__ import annotations
 
 import contextlib
+import copy
+import functools
 import json
 import logging
 import os
@@ -16,6 +18,7 @@ from typing import Any
 import boto3
 import pytest
 from boto3.dynamodb.conditions import Key
+from moto.stepfunctions.parser.utils import TMP_THREADS
 
 from infra import engine
 from infra.cloud import Built, build
@@ -48,6 +51,25 @@ LOCAL_PUBLIC_URL = "http://127.0.0.1:8000"
 # A fast service clock: one service day is a tenth of a second. People's time limits stay long
 # (PATIENT_LIMITS): tests about time limits set their own with the service_days marker.
 TEST_SECONDS_PER_DAY = "0.1"
+# How long a test waits for the run to get somewhere: far longer than any step it drives
+# takes, even on a loaded machine (a passing test never waits this long).
+WAIT = 60.0
+# How long teardown waits for the runs it ended to wind down before the mock goes.
+WIND_DOWN = 10.0
+
+
+@functools.cache
+def _template_document() -> dict[str, Any]:
+    """template.yaml, read once per worker (each test gets its own copy to resolve)."""
+    return load()
+
+
+@functools.cache
+def _boto3_session() -> boto3.Session:
+    """One boto3 session per worker: moto starts each test with none, and a new session
+    loads and parses every service's model again (about 40 ms a client). Its clients still
+    reach the test's own moto, which answers whichever session asks."""
+    return boto3.Session()
 
 
 def reset_caches() -> None:
@@ -71,7 +93,7 @@ class Cloud:
     # Tests call `token` from several threads at once (races on purpose): one account each.
     _tokens_lock: threading.Lock = field(default_factory=threading.Lock)
 
-    @property
+    @functools.cached_property
     def sfn(self) -> Any:
         return boto3.client("stepfunctions")
 
@@ -109,7 +131,7 @@ class Cloud:
             executionArn=self.execution_arn(self.runs(referral_id)[-1]))["status"])
 
     def wait_for(self, referral_id: str, check: Callable[[dict[str, Any]], bool],
-                 timeout: float = 15.0, what: str = "condition") -> dict[str, Any]:
+                 timeout: float = WAIT, what: str = "condition") -> dict[str, Any]:
         """Poll the referral until `check` holds; fail with its last state if it never does."""
         deadline = time.monotonic() + timeout
         item: dict[str, Any] | None = None
@@ -123,7 +145,7 @@ class Cloud:
                              f"states {self.states_entered(referral_id)}")
 
     def wait_for_row(self, find: Callable[[], dict[str, Any] | None],
-                     timeout: float = 15.0) -> dict[str, Any]:
+                     timeout: float = WAIT) -> dict[str, Any]:
         """What `find` finds, once it is there (a write that follows the one awaited)."""
         deadline = time.monotonic() + timeout
         while (found := find()) is None:
@@ -131,7 +153,7 @@ class Cloud:
             time.sleep(0.05)
         return found
 
-    def wait_for_execution(self, referral_id: str, timeout: float = 15.0) -> str:
+    def wait_for_execution(self, referral_id: str, timeout: float = WAIT) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             status = self.execution_status(referral_id)
@@ -176,6 +198,14 @@ class Cloud:
             with contextlib.suppress(Exception):  # it may have ended meanwhile
                 self.sfn.stop_execution(executionArn=execution["executionArn"])
 
+    def wind_down(self, timeout: float = WIND_DOWN) -> None:
+        """Wait for the threads of the runs just ended (moto's TMP_THREADS: an execution's
+        own, and any it started) to finish, so none is left to run after the mock has gone."""
+        deadline = time.monotonic() + timeout
+        for thread in list(TMP_THREADS):
+            if thread.is_alive():  # not a state run inline (infra/sfn_threads.py)
+                thread.join(max(0.0, deadline - time.monotonic()))
+
 
 @pytest.fixture
 def cloud(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
@@ -184,8 +214,10 @@ def cloud(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> It
     overrides.setdefault("seconds_per_day", TEST_SECONDS_PER_DAY)
     overrides = {**PATIENT_LIMITS, **overrides}
     with engine.in_process():
+        boto3.DEFAULT_SESSION = _boto3_session()  # moto puts back its own on leaving
         # Served over plain HTTP, like the local stack: no HSTS, no Secure cookies.
-        template = LocalTemplate(load(), overrides={"PublicUrl": LOCAL_PUBLIC_URL})
+        template = LocalTemplate(copy.deepcopy(_template_document()),
+                                 overrides={"PublicUrl": LOCAL_PUBLIC_URL})
         built = build(template)
         env = engine.environment(template, nhs_hash_key=NHS_HASH_KEY, **overrides)
         for name, value in env.items():
@@ -200,7 +232,7 @@ def cloud(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> It
             yield cloud
         finally:
             cloud.end_all_runs()
-            time.sleep(0.2)
+            cloud.wind_down()
     reset_caches()
 
 
