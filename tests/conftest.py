@@ -89,6 +89,7 @@ class Cloud:
     built: Built
     store: Store
     settings: Settings
+    _environment: pytest.MonkeyPatch
     _tokens: dict[Person, str] = field(default_factory=dict)
     # Tests call `token` from several threads at once (races on purpose): one account each.
     _tokens_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -198,6 +199,15 @@ class Cloud:
             with contextlib.suppress(Exception):  # it may have ended meanwhile
                 self.sfn.stop_execution(executionArn=execution["executionArn"])
 
+    def set_service_days(self, **settings: object) -> None:
+        """Change WB_* settings from now on, as the service_days marker sets them at the start
+        (runs started afterwards carry the new limits): e.g. give people long limits again
+        once a test has watched a short one run out, so its next step never races the clock."""
+        for name, value in settings.items():
+            self._environment.setenv(f"WB_{name.upper()}", str(value))
+        reset_caches()
+        self.settings = get_settings()
+
     def wind_down(self, timeout: float = WIND_DOWN) -> None:
         """Wait for the threads of the runs just ended (moto's TMP_THREADS: an execution's
         own, and any it started) to finish, so none is left to run after the mock has gone."""
@@ -227,7 +237,7 @@ def cloud(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> It
         assert settings.state_machine_arn == built.state_machine_arn
         store = settings.store()
         seed(store)
-        cloud = Cloud(built=built, store=store, settings=settings)
+        cloud = Cloud(built=built, store=store, settings=settings, _environment=monkeypatch)
         try:
             yield cloud
         finally:
