@@ -143,7 +143,7 @@ def test_a_late_answer_to_a_stalled_step_moves_the_referral_on(cloud: Cloud, api
 
     assert reply.status == 200, reply.body
     assert reply.body["status"] == "IN_SUPPORT"
-    after = api.awaiting(referral_id, "review", timeout=30)
+    after = api.awaiting(referral_id, "review")
     assert "attention" not in after
     runs = cloud.runs(referral_id)
     assert runs == [referral_id, f"{referral_id}-resume-1"]
