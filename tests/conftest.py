@@ -250,6 +250,25 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "service_days(**settings): override WB_* settings")
 
 
+# The files that take longest (`pytest --durations=0`, summed by file), longest first:
+# `--dist loadfile` hands files to the workers in collection order, so these start first and
+# the run does not end with one worker still on a long file while the other waits.
+SLOWEST_FIRST = (
+    "tests/integration/test_authorisation_matrix.py", "tests/browser/test_pages.py",
+    "tests/e2e/test_local_stack.py", "tests/browser/test_case_record.py",
+    "tests/integration/test_delivery_receipts.py", "tests/integration/test_concurrency.py",
+    "tests/integration/test_nothing_stranded.py", "tests/e2e/test_bench_quick.py",
+    "tests/integration/test_pathway.py", "tests/integration/test_api_contract.py",
+    "tests/integration/test_withdrawal.py", "tests/web/test_sign_in.py",
+    "tests/integration/test_fhir.py", "tests/web/test_pages.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    first = {name: rank for rank, name in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: first.get(item.nodeid.partition("::")[0], len(first)))
+
+
 def diary_down(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """A booking task whose diary service is down: put in place of tasks.book to make the
     run fail at that step."""
