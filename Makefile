@@ -63,10 +63,13 @@ report: install
 demo: install
 	$(BIN)/python -m infra.demo --referrals $(or $(DEMO_REFERRALS),300)
 
-lint: install $(CHECKOV)/.installed
-	$(BIN)/ruff check .
-	$(BIN)/mypy functions infra statemachines tests benchmarks
-	$(BIN)/cfn-lint template.yaml
+# checkov's venv (first run only: minutes of pip) installs while ruff, mypy and cfn-lint run.
+lint: install
+	@$(MAKE) --no-print-directory $(CHECKOV)/.installed & installing=$$!; \
+	$(BIN)/ruff check . && \
+	$(BIN)/mypy functions infra statemachines tests benchmarks && \
+	$(BIN)/cfn-lint template.yaml; checked=$$?; \
+	wait $$installing && [ $$checked = 0 ] && \
 	$(CHECKOV)/bin/checkov --quiet --compact --skip-download --framework cloudformation \
 		-f template.yaml
 

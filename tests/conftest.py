@@ -4,6 +4,8 @@ Lambda tasks dispatched to the real handlers in-process. No network, no AWS acco
 from __future__ import annotations
 
 import contextlib
+import copy
+import functools
 import json
 import logging
 import os
@@ -16,6 +18,7 @@ from typing import Any, TypeVar
 import boto3
 import pytest
 from boto3.dynamodb.conditions import Key
+from moto.stepfunctions.parser.utils import TMP_THREADS
 
 from infra import engine
 from infra.cloud import Built, build
@@ -49,6 +52,25 @@ LOCAL_PUBLIC_URL = "http://127.0.0.1:8000"
 # A fast service clock: one service day is a tenth of a second. People's time limits stay long
 # (PATIENT_LIMITS): tests about time limits set their own with the service_days marker.
 TEST_SECONDS_PER_DAY = "0.1"
+# How long a test waits for the run to get somewhere: far longer than any step it drives
+# takes, even on a loaded machine (a passing test never waits this long).
+WAIT = 60.0
+# How long teardown waits for the runs it ended to wind down before the mock goes.
+WIND_DOWN = 10.0
+
+
+@functools.cache
+def _template_document() -> dict[str, Any]:
+    """template.yaml, read once per worker (each test gets its own copy to resolve)."""
+    return load()
+
+
+@functools.cache
+def _boto3_session() -> boto3.Session:
+    """One boto3 session per worker: moto starts each test with none, and a new session
+    loads and parses every service's model again (about 40 ms a client). Its clients still
+    reach the test's own moto, which answers whichever session asks."""
+    return boto3.Session()
 
 
 def reset_caches() -> None:
@@ -62,11 +84,12 @@ class Cloud:
     built: Built
     store: Store
     settings: Settings
+    _environment: pytest.MonkeyPatch
     _tokens: dict[Person, str] = field(default_factory=dict)
     # Tests call `token` from several threads at once (races on purpose): one account each.
     _tokens_lock: threading.Lock = field(default_factory=threading.Lock)
 
-    @property
+    @functools.cached_property
     def sfn(self) -> Any:
         return boto3.client("stepfunctions")
 
@@ -116,7 +139,7 @@ class Cloud:
         return coach
 
     def wait_for(self, referral_id: str, check: Callable[[Referral], bool],
-                 timeout: float = 15.0, what: str = "condition") -> Referral:
+                 timeout: float = WAIT, what: str = "condition") -> Referral:
         """Poll the referral until `check` holds; fail with its last state if it never does."""
         deadline = time.monotonic() + timeout
         item: Referral | None = None
@@ -129,7 +152,7 @@ class Cloud:
         raise AssertionError(f"{what} not reached in {timeout}s; referral is {last}; "
                              f"states {self.states_entered(referral_id)}")
 
-    def wait_for_row(self, find: Callable[[], R | None], timeout: float = 15.0) -> R:
+    def wait_for_row(self, find: Callable[[], R | None], timeout: float = WAIT) -> R:
         """What `find` finds, once it is there (a write that follows the one awaited)."""
         deadline = time.monotonic() + timeout
         while (found := find()) is None:
@@ -137,7 +160,7 @@ class Cloud:
             time.sleep(0.05)
         return found
 
-    def wait_for_execution(self, referral_id: str, timeout: float = 15.0) -> str:
+    def wait_for_execution(self, referral_id: str, timeout: float = WAIT) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             status = self.execution_status(referral_id)
@@ -182,6 +205,23 @@ class Cloud:
             with contextlib.suppress(Exception):  # it may have ended meanwhile
                 self.sfn.stop_execution(executionArn=execution["executionArn"])
 
+    def set_service_days(self, **settings: object) -> None:
+        """Change WB_* settings from now on, as the service_days marker sets them at the start
+        (runs started afterwards carry the new limits): e.g. give people long limits again
+        once a test has watched a short one run out, so its next step never races the clock."""
+        for name, value in settings.items():
+            self._environment.setenv(f"WB_{name.upper()}", str(value))
+        reset_caches()
+        self.settings = wiring.settings()
+
+    def wind_down(self, timeout: float = WIND_DOWN) -> None:
+        """Wait for the threads of the runs just ended (moto's TMP_THREADS: an execution's
+        own, and any it started) to finish, so none is left to run after the mock has gone."""
+        deadline = time.monotonic() + timeout
+        for thread in list(TMP_THREADS):
+            if thread.is_alive():  # not a state run inline (infra/sfn_threads.py)
+                thread.join(max(0.0, deadline - time.monotonic()))
+
 
 @pytest.fixture
 def cloud(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
@@ -190,8 +230,10 @@ def cloud(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> It
     overrides.setdefault("seconds_per_day", TEST_SECONDS_PER_DAY)
     overrides = {**PATIENT_LIMITS, **overrides}
     with engine.in_process():
+        boto3.DEFAULT_SESSION = _boto3_session()  # moto puts back its own on leaving
         # Served over plain HTTP, like the local stack: no HSTS, no Secure cookies.
-        template = LocalTemplate(load(), overrides={"PublicUrl": LOCAL_PUBLIC_URL})
+        template = LocalTemplate(copy.deepcopy(_template_document()),
+                                 overrides={"PublicUrl": LOCAL_PUBLIC_URL})
         built = build(template)
         env = engine.environment(template, nhs_hash_key=NHS_HASH_KEY, **overrides)
         for name, value in env.items():
@@ -200,17 +242,36 @@ def cloud(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> It
         settings, store = wiring.settings(), wiring.adapters().store
         assert settings.state_machine_arn == built.state_machine_arn
         seed(store)
-        cloud = Cloud(built=built, store=store, settings=settings)
+        cloud = Cloud(built=built, store=store, settings=settings, _environment=monkeypatch)
         try:
             yield cloud
         finally:
             cloud.end_all_runs()
-            time.sleep(0.2)
+            cloud.wind_down()
     reset_caches()
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "service_days(**settings): override WB_* settings")
+
+
+# The files that take longest (`pytest --durations=0`, summed by file), longest first:
+# `--dist loadfile` hands files to the workers in collection order, so these start first and
+# the run does not end with one worker still on a long file while the other waits.
+SLOWEST_FIRST = (
+    "tests/integration/test_authorisation_matrix.py", "tests/browser/test_pages.py",
+    "tests/e2e/test_local_stack.py", "tests/browser/test_case_record.py",
+    "tests/integration/test_delivery_receipts.py", "tests/integration/test_concurrency.py",
+    "tests/integration/test_nothing_stranded.py", "tests/e2e/test_bench_quick.py",
+    "tests/integration/test_pathway.py", "tests/integration/test_api_contract.py",
+    "tests/integration/test_withdrawal.py", "tests/web/test_sign_in.py",
+    "tests/integration/test_fhir.py", "tests/web/test_pages.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    first = {name: rank for rank, name in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: first.get(item.nodeid.partition("::")[0], len(first)))
 
 
 def diary_down(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -28,7 +28,7 @@ def test_a_patients_link_can_be_followed_from_the_messages_page_on_a_phone(
 
     page.set_viewport_size({"width": 375, "height": 800})
     link = page.locator(f'#messages a[href*="/patient/{referral_id}."]')
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # booked, then sent on the scheduler's next tick
         page.goto("/dev/messages")
         if link.count():

@@ -126,7 +126,7 @@ def test_a_journey_walks_to_a_sustained_job_by_http_alone(stack: Running) -> Non
     rid = created["referral_id"]
 
     def record(path: str, body: dict[str, Any]) -> None:
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60
         code, reply = http(stack, "POST", f"/referrals/{rid}/{path}", coach, body)
         while code == 409 and "not happened yet" in reply["detail"] and \
                 time.monotonic() < deadline:  # the appointment comes round on the clock
@@ -168,7 +168,7 @@ def test_an_sms_patient_gets_one_reminder_and_nothing_after_withdrawing(
         assert code == 200, listed
         return list(listed)
 
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         reminders = [n for n in notifications() if n["kind"] == "appointment_reminder"]
         if reminders and reminders[0]["status"] in {"sent", "delivered"}:
@@ -190,6 +190,6 @@ def test_an_sms_patient_gets_one_reminder_and_nothing_after_withdrawing(
 
 def test_ctrl_c_stops_the_stack_cleanly(stack: Running) -> None:
     stack.process.send_signal(signal.SIGINT)
-    out, _ = stack.process.communicate(timeout=30)
+    out, _ = stack.process.communicate(timeout=120)  # a loaded machine is slow to stop it
     assert stack.process.returncode == 0, out
     assert "Stopped." in out

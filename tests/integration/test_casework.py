@@ -162,7 +162,7 @@ def test_erasure_removes_every_case_item(cloud: Cloud, api: Api) -> None:
 def test_a_job_start_keeps_its_pay_band_and_self_employment_on_the_referral(
         cloud: Cloud, api: Api) -> None:
     referral_id = in_support(api)
-    api.awaiting(referral_id, "review", timeout=30)
+    api.awaiting(referral_id, "review")
     job = {"employer": "Angel Bakery", "role": "Baker's assistant", "hours_per_week": 16,
            "start_date": (date.today() + timedelta(days=7)).isoformat(), "pay_band": "llw",
            "self_employed": False}

@@ -184,8 +184,10 @@ def test_the_review_chaser_leaves_the_coachs_tasks_once_the_review_is_done(
     api.awaiting(referral_id, "review")
     item = cloud.store.referral(referral_id)
     assert item is not None
-    chaser = next(r for r in Outbox(cloud.store).for_referral(referral_id)
-                  if r.kind == "coach_review_overdue")
+    # The run parks on the review, then schedules its chaser: wait for both.
+    chaser = cloud.wait_for_row(lambda: next(
+        (r for r in Outbox(cloud.store).for_referral(referral_id)
+         if r.kind == "coach_review_overdue"), None))
     Sending(cloud.store, FakeSender(), FakeSender(), cloud.settings).run(
         slots.parse_iso(str(chaser.due_at)) + timedelta(seconds=1))
     coach_id = str(item.coach_id)

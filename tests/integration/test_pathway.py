@@ -158,7 +158,7 @@ def test_a_coach_can_reject_at_triage_with_a_reason(cloud: Cloud, api: Api) -> N
 def test_an_overdue_triage_decision_is_chased_and_flagged_never_auto_declined(
         cloud: Cloud, api: Api) -> None:
     referral_id = api.refer(health_conditions=["other"])
-    assert cloud.wait_for_execution(referral_id, timeout=20) == "FAILED"
+    assert cloud.wait_for_execution(referral_id) == "FAILED"
     item = cloud.store.referral(referral_id)
     assert item is not None
     assert item.status == "AWAITING_TRIAGE_DECISION"

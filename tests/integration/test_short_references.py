@@ -20,6 +20,7 @@ def typed_carelessly(shown: str) -> str:
 
 def test_a_reference_reads_the_referral_as_its_id_does(cloud: Cloud, api: Api) -> None:
     referral_id = api.refer()
+    api.awaiting(referral_id, "appointment_outcome")  # no longer moving between the reads
     by_id = api.get(referral_id, api.referrer())
     shown = by_id.body["reference"]
 

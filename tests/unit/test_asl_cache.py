@@ -1,5 +1,5 @@
-"""The ASL is parsed once per definition; executions share the program and still each get
-their own results."""
+"""The ASL is parsed once per definition (creating the state machine included); executions
+share the program and still each get their own results."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 
 from infra import asl_cache, lambda_dispatch
 from tests.unit.moto_internals import changed
@@ -42,6 +44,7 @@ def sfn(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, str, list[str]]]
         return parse(definition)
 
     monkeypatch.setattr(AmazonStateLanguageParser, "parse", staticmethod(counting))
+    asl_cache.program.cache_clear()  # an earlier test may have parsed DEFINITION
     with mock_aws(config=lambda_dispatch.MOTO_CONFIG):
         asl_cache.install()
         try:
@@ -49,7 +52,6 @@ def sfn(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, str, list[str]]]
             arn = client.create_state_machine(
                 name="m", definition=DEFINITION, type="STANDARD",
                 roleArn="arn:aws:iam::123456789012:role/r")["stateMachineArn"]
-            parsed.clear()  # moto validates the definition on creation: not an execution's
             yield client, arn, parsed
         finally:
             asl_cache.uninstall()
@@ -69,12 +71,36 @@ def run(client: Any, arn: str, n: int) -> dict[str, Any]:
     raise AssertionError("the execution did not end")
 
 
-def test_executions_of_one_definition_parse_it_once(sfn: tuple[Any, str, list[str]]) -> None:
+def test_a_definition_is_parsed_once_for_its_creation_and_all_its_executions(
+        sfn: tuple[Any, str, list[str]]) -> None:
     client, arn, parsed = sfn
     outputs = [run(client, arn, n) for n in range(RUNS)]
     assert outputs == [{"n": 2 * n, "size": "large" if 2 * n > 4 else "small"}
                        for n in range(RUNS)]
+    again = client.create_state_machine(name="m2", definition=DEFINITION, type="STANDARD",
+                                        roleArn="arn:aws:iam::123456789012:role/r")
+    assert run(client, again["stateMachineArn"], 1)["size"] == "small"
     assert len(parsed) == 1
+
+
+def test_a_definition_that_does_not_parse_is_refused_as_moto_refuses_it(
+        sfn: tuple[Any, str, list[str]]) -> None:
+    client, _, _ = sfn
+
+    def refusal() -> str:
+        with pytest.raises(ClientError) as refused:
+            client.create_state_machine(name="bad", definition='{"StartAt": "Nowhere"}',
+                                        type="STANDARD",
+                                        roleArn="arn:aws:iam::123456789012:role/r")
+        return str(refused.value)
+
+    cached = refusal()
+    asl_cache.uninstall()
+    try:
+        assert cached == refusal()
+    finally:
+        asl_cache.install()
+    assert "in definition" in cached
 
 
 def test_a_shared_program_has_every_heap_key_made_before_it_is_shared() -> None:
@@ -102,6 +128,8 @@ def test_uninstall_puts_motos_own_parsing_back() -> None:
     asl_cache.install()
     asl_cache.uninstall()
     assert ExecutionWorker._get_evaluation_entrypoint is asl_cache._original
+    assert vars(StepFunctionsParserBackend)["_validate_definition"] is \
+        asl_cache._original_validate
 
 
 def test_the_moto_internals_relied_on_are_unchanged() -> None:
@@ -110,4 +138,6 @@ def test_the_moto_internals_relied_on_are_unchanged() -> None:
         "EvalComponent.heap_key": (vars(EvalComponent)["heap_key"].fget, "2531bf43997a2252"),
         "AmazonStateLanguageParser.parse": (AmazonStateLanguageParser.parse,
                                             "a59a7d18760fb22e"),
+        "StepFunctionsParserBackend._validate_definition": (
+            asl_cache._original_validate.__func__, "a5921e3d3b46dcd3"),
     }) == {}

@@ -276,7 +276,7 @@ def test_ops_see_runs_histories_and_failures_but_no_personal_data(
     cloud.sfn.start_execution(stateMachineArn=cloud.built.state_machine_arn,
                               name="no-such-referral",
                               input='{"referral_id": "no-such-referral"}')
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 60
     while cloud.execution_status("no-such-referral") == "RUNNING":
         assert time.monotonic() < deadline, "the broken run never failed"
         time.sleep(0.05)
