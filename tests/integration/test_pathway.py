@@ -29,7 +29,7 @@ def test_a_full_journey_ends_with_a_job_sustained_for_26_weeks(cloud: Cloud, api
     assert api.step(referral_id, "appointment-outcome", {"outcome": "attended"}).status == 200
     api.awaiting(referral_id, "review")
     assert api.step(referral_id, "reviews", {"decision": "continue", "employer_contacts": 2,
-                                              "goals": ["CV"], "confidence": 6}).status == 200
+                                              "goals": [GOAL], "confidence": 6}).status == 200
     api.awaiting(referral_id, "review")
     job = {"employer": "Angel Bakery", "hours_per_week": 20, "start_date": "2026-12-01"}
     reply = api.step(referral_id, "reviews", {"decision": "job_start", "employer_contacts": 1,
@@ -63,7 +63,10 @@ def test_a_full_journey_ends_with_a_job_sustained_for_26_weeks(cloud: Cloud, api
         assert api.get(referral_id, token).status == 200  # numbers in the timeline serialise
     referrer_view = api.get(referral_id, api.referrer()).body
     assert "Angel Bakery" not in str(referrer_view)
-    assert "CV" not in str(referrer_view)
+    assert GOAL not in str(referrer_view)  # a coach note
+
+
+GOAL = "Write a CV for bakery work"
 
 
 def rebooked(appointments: int) -> Callable[[Referral], bool]:
