@@ -14,6 +14,7 @@ from workingbetter.domain.slots import UK, parse_iso
 from workingbetter.handlers import tasks
 
 pytestmark = pytest.mark.integration
+GOAL = "Write a CV for bakery work"  # a coach's note: never in the practice's view
 
 # Short waits so a year-long journey runs in seconds; human steps keep their real limits.
 FAST = {"review_interval_days": 5, "sustainment_first_days": 10,
@@ -64,9 +65,6 @@ def test_a_full_journey_ends_with_a_job_sustained_for_26_weeks(cloud: Cloud, api
     referrer_view = api.get(referral_id, api.referrer()).body
     assert "Angel Bakery" not in str(referrer_view)
     assert GOAL not in str(referrer_view)  # a coach note
-
-
-GOAL = "Write a CV for bakery work"
 
 
 def rebooked(appointments: int) -> Callable[[Referral], bool]:
