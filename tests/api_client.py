@@ -10,7 +10,7 @@ from typing import Any
 
 from chalice.test import Client
 
-from tests.conftest import Cloud, referral_body
+from tests.conftest import WAIT, Cloud, referral_body
 from workingbetter.domain.auth import Role
 from workingbetter.domain.records import Appointment, Referral
 from workingbetter.domain.slots import parse_iso
@@ -70,7 +70,7 @@ class Api:
         return self.call("POST", f"/referrals/{referral_id}/{path}",
                          token or self.coach_of(referral_id), body)
 
-    def awaiting(self, referral_id: str, step: str, timeout: float = 15.0) -> Referral:
+    def awaiting(self, referral_id: str, step: str, timeout: float = WAIT) -> Referral:
         """Wait until the run waits for `step`; for an appointment's outcome, also until the
         appointment has come round on the service clock (no outcome can be recorded before)."""
         item = self.cloud.wait_for(referral_id, lambda i: i.awaiting == step

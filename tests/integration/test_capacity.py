@@ -4,11 +4,13 @@ the longest-waiting referral at the practice without any polling."""
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pytest
 
 from tests.api_client import Api
 from tests.conftest import VALID_NHS_NUMBERS, Cloud
+from workingbetter.handlers import tasks
 
 pytestmark = pytest.mark.integration
 
@@ -69,3 +71,27 @@ def test_a_freed_place_goes_to_the_longest_waiting_referral(cloud: Cloud, api: A
     coach = cloud.store.coach("coach-chloe")
     assert coach is not None
     assert coach.active == 1
+
+
+@pytest.mark.service_days(caseload_cap=1)
+def test_a_place_freed_while_a_referral_joins_the_waitlist_goes_to_it(
+        cloud: Cloud, api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The place is freed after the allocation found none and before the referral's run
+    parks on the waitlist: nobody was on the list to offer it to (found by the fault test)."""
+    first = api.refer(PRACTICE, patient__nhs_number=VALID_NHS_NUMBERS[1])
+    api.awaiting(first, "appointment_outcome")
+    park = tasks.await_step
+
+    def freed_just_before_parking(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        if event.get("awaiting") == "capacity":
+            reply = api.call("POST", f"/referrals/{first}/withdraw", api.referrer(PRACTICE),
+                             {})
+            assert reply.status == 200
+        return park(event, context)
+
+    monkeypatch.setattr(tasks, "await_step", freed_just_before_parking)
+    waiting = api.refer(PRACTICE, patient__nhs_number=VALID_NHS_NUMBERS[2])
+
+    booked = api.awaiting(waiting, "appointment_outcome")  # long before the waitlist's limit
+    assert booked.status == "APPOINTMENT_BOOKED"
+    assert booked.coach_id == "coach-chloe"

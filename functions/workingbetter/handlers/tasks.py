@@ -64,8 +64,8 @@ def await_step(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     task = _parse(event, HumanStepTask)
     logger.append_keys(referral_id=task.referral_id, awaiting=str(task.awaiting))
     built = adapters()
-    return pathway.await_step(built.store, built.settings, task.referral_id, task.awaiting,
-                              task.token, task.check)
+    return pathway.await_step(built.store, built.workflow, built.settings, task.referral_id,
+                              task.awaiting, task.token, task.check)
 
 
 @logger.inject_lambda_context(clear_state=True)

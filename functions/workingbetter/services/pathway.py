@@ -173,8 +173,8 @@ def _hold_next_slot(store: Store, coach: Coach, referral_id: str, now: datetime)
         booked.add(start)  # taken between our read and our write
 
 
-def await_step(store: Store, settings: Settings, referral_id: str, awaiting: Awaiting,
-               token: str, check: int | None = None) -> dict[str, Any]:
+def await_step(store: Store, workflow: Workflow, settings: Settings, referral_id: str,
+               awaiting: Awaiting, token: str, check: int | None = None) -> dict[str, Any]:
     """Park the run on a human step: store its task token with the referral. The timeline
     says so once per step: parking on the same step again (a retry whose answer was lost,
     after a chase, on a resume) only refreshes the token."""
@@ -200,6 +200,10 @@ def await_step(store: Store, settings: Settings, referral_id: str, awaiting: Awa
         raise ReferralWithdrawn("referral has ended") from error
     if since is not None:  # a new step, not the same one again after a chase
         Notices.of(store, settings).step_due(item, str(awaiting), since)
+    if awaiting is Awaiting.CAPACITY:
+        # A place freed after the allocation found none, and before this referral was on the
+        # waitlist, found nobody to go to: it goes to the longest waiter now (maybe this one).
+        lifecycle.pass_on_free_place(store, workflow, settings, item.practice_ods)
     return {}
 
 
