@@ -74,8 +74,13 @@ lint: install
 		-f template.yaml
 
 # Two workers (the files spread between them; a file's tests stay together for its fixtures).
-test: lint browser
-	$(BIN)/pytest -n 2 --dist loadfile
+# The linters run beside them: the suite leaves a core idle while its runs wait on the service
+# clock. Their output follows the suite's; either failing fails `make test`.
+test: install browser
+	@log=$$(mktemp); $(MAKE) --no-print-directory lint >$$log 2>&1 & linting=$$!; \
+	$(BIN)/pytest -n 2 --dist loadfile; tested=$$?; \
+	wait $$linting; linted=$$?; echo "== make lint"; cat $$log; rm -f $$log; \
+	[ $$tested = 0 ] && [ $$linted = 0 ]
 
 # Each function's deployment package as `sam build` makes it (functions/Makefile), without SAM
 # or Docker, in build/lambda/<function>, and its unzipped size. Uses $(PYTHON)'s pip, not .venv.
