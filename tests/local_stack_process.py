@@ -61,7 +61,10 @@ def start(seconds_per_day: str = "0.05", *, settings: dict[str, str] | None = No
     it runs in a file of its own, not the developer's .local-stack.json."""
     limits = {f"WB_{name.upper()}": str(days) for name, days in PATIENT_LIMITS.items()}
     stack_file = Path(tempfile.mkdtemp(prefix="wb-stack-")) / "stack.json"
-    env = {**os.environ, "WB_PORT": "0", "WB_AWS_PORT": "0", **limits,
+    # The stack's settings are its own: a WB_* value the test process holds (a test's service
+    # settings, set for in-process clouds) never reaches it (a caseload cap of 2 once did).
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("WB_")}
+    env = {**inherited, "WB_PORT": "0", "WB_AWS_PORT": "0", **limits,
            "WB_SECONDS_PER_DAY": seconds_per_day, "WB_STACK_FILE": str(stack_file),
            "PYTHONUNBUFFERED": "1", "POWERTOOLS_LOG_LEVEL": "WARNING", **(settings or {})}
     process = subprocess.Popen(  # noqa: S603 - this interpreter, the project's own arguments
