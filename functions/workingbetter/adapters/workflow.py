@@ -13,12 +13,14 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from workingbetter.domain.records import Referral
 from workingbetter.observability import logger
+
+if TYPE_CHECKING:
+    from workingbetter.domain.records import Referral
 
 WITHDRAWN_ERROR = "Referral.Withdrawn"
 IN_WORK = "-in-work"

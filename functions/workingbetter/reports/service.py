@@ -9,15 +9,18 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from workingbetter.adapters.store import Listing, Store
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import BadRequest, FieldError
 from workingbetter.domain.records import Practice
 from workingbetter.reports import fidelity, tables
 from workingbetter.reports.measures import Clock, CoachCaseload, Outcomes, Period, outcomes
 from workingbetter.reports.population import FIELDS, from_item
+
+# The store's code loads with the first report, not at the API's init.
+if TYPE_CHECKING:
+    from workingbetter.adapters.store import Store
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 DEFAULT_DAYS = 365  # a year back from today when no period is asked for
@@ -95,6 +98,8 @@ class Reports:
         practices = self.practices()
         in_scope = [p for p in practices
                     if request.practice_ods in (None, p.practice_ods)]
+        from workingbetter.adapters.store import Listing
+
         listing = Listing.practice(request.practice_ods) if request.practice_ods \
             else Listing.everyone()
         start, end = _bound(request.start), _bound(request.end + timedelta(days=1))

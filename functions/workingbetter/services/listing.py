@@ -18,12 +18,15 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from workingbetter.adapters.store import Listing, Store
 from workingbetter.domain.errors import BadRequest, FieldError
-from workingbetter.domain.records import Referral
 from workingbetter.domain.referral import Status
+
+# Types only: the page's parsing (the init of every page module) needs no store.
+if TYPE_CHECKING:
+    from workingbetter.adapters.store import Listing, Store
+    from workingbetter.domain.records import Referral
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 100
 _INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")

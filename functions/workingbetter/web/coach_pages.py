@@ -9,7 +9,6 @@ from chalice.app import Response
 
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, InvalidInput, NotFound
-from workingbetter.notifications.outbox import Outbox
 from workingbetter.services import listing
 from workingbetter.web.errors import Failed, PageErrors, only_message
 from workingbetter.web.http import (
@@ -47,6 +46,8 @@ def _page(who: Principal, failed: Failed | None = None, status: int = 200) -> Re
     query = dict(request().query_params or {})
     shown = s.referrals.caseload(who, listing.parse({k: v for k, v in query.items()
                                                      if k in PAGING}))
+    from workingbetter.notifications.outbox import Outbox  # the store's code: on first use
+
     notes = Outbox(s.store).tasks_for(str(who.coach_id), TASKS_SHOWN)
     personal = s.referrals.patients(who, shown, [str(n.referral_id) for n in notes],
                                     "GET /coach")

@@ -11,16 +11,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from workingbetter.adapters.store import BUCKETS, Item, Store
-from workingbetter.adapters.workflow import Workflow
 from workingbetter.domain.auth import Principal
-from workingbetter.domain.records import Referral
 from workingbetter.domain.referral import ExitReason
-from workingbetter.notifications.outbox import Outbox, public_view
 from workingbetter.services.listing import ListRequest, Page
 from workingbetter.web import charts
 
+# The store's code (records, codec, boto3's exceptions) loads with the first console, not at
+# the API's init: these are types only until then.
 if TYPE_CHECKING:
+    from workingbetter.adapters.store import Item, Store
+    from workingbetter.adapters.workflow import Workflow
+    from workingbetter.domain.records import Referral
     from workingbetter.services.referrals import Referrals  # pydantic: loads with the first request
 
 # Each stage, from what the referral item records when it is reached (not its timeline, the
@@ -115,6 +116,9 @@ def build(store: Store, workflow: Workflow, referrals: Referrals, ops: Principal
     FLAGGED referrals flagged for attention (one Query on a sparse index), and one page of
     the latest referrals (one Query, filtered by status if asked). The charts are drawn from
     that page, not from every referral, and say so."""
+    from workingbetter.adapters.store import BUCKETS
+    from workingbetter.notifications.outbox import Outbox, public_view
+
     counts = store.status_counts()
     flagged_items, more_flagged = store.flagged(FLAGGED, CONSOLE_FIELDS)
     flagged = [ops_row(i) for i in flagged_items]

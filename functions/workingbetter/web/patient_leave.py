@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 from chalice.app import Response
 
-from workingbetter.adapters.store import Store
-from workingbetter.adapters.workflow import Workflow
 from workingbetter.domain.errors import DomainError, NotFound
 from workingbetter.handlers.problems import STATUS
 from workingbetter.observability import logger
-from workingbetter.services import patient_link
 from workingbetter.web.http import error_page, html
 
+# The store's code loads with the first patient page, not at the API's init.
 if TYPE_CHECKING:
+    from workingbetter.adapters.store import Store
+    from workingbetter.adapters.workflow import Workflow
     from workingbetter.settings import Settings
 
 
@@ -26,6 +26,8 @@ def gone() -> Response:
 
 
 def show(store: Store, token: str, back: str | None = None) -> Response:
+    from workingbetter.services import patient_link
+
     if patient_link.referral_for(store, token) is None:
         return gone()
     return html("patient_leave.html", title="Leave Working Better", back=back)

@@ -6,21 +6,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Response
 
 from workingbetter.domain import slots
 from workingbetter.domain.errors import Conflict, InvalidInput
-from workingbetter.domain.records import Appointment, Practice, Referral
 from workingbetter.domain.referral import ContactPreference
-from workingbetter.services import patient_link
 from workingbetter.web import patient_leave
 from workingbetter.web.errors import FormErrorMap, PageErrors, only_message
 from workingbetter.web.http import FORM, Form, html, page, redirect, request
 from workingbetter.web.referral_form import CONTACT
 from workingbetter.web.registry import blueprint
 from workingbetter.wiring import services, settings
+
+# The store's code loads with the first patient page, not at the API's init.
+if TYPE_CHECKING:
+    from workingbetter.domain.records import Appointment, Practice, Referral
 
 ASK_ERRORS = FormErrorMap(anchors={"ask": "ask"}, fallback="ask-form")
 CONTACT_ERRORS = FormErrorMap(
@@ -48,6 +50,8 @@ def _with_referral(view: Callable[..., Response]) -> Callable[..., Response]:
 
     @wraps(view)
     def wrapper(token: str) -> Response:
+        from workingbetter.services import patient_link
+
         item = patient_link.referral_for(services().store, token)
         if item is None:
             return patient_leave.gone()
@@ -56,8 +60,16 @@ def _with_referral(view: Callable[..., Response]) -> Callable[..., Response]:
     return wrapper
 
 
+def _upcoming(item: Referral) -> Appointment | None:
+    from workingbetter.services import patient_link
+
+    return patient_link.upcoming(item)
+
+
 def _practice(item: Referral) -> Practice:
     ods = item.appointment.practice_ods if item.appointment else item.practice_ods
+    from workingbetter.domain.records import Practice
+
     return services().store.practice(ods) or Practice(ods, "your GP surgery")
 
 
@@ -80,13 +92,13 @@ def patient_home(token: str, item: Referral) -> Response:
     done = DONE.get(query.get("done", ""), "")
     return html("patient_home.html", title="Your Working Better support", token=token,
                 referral_status=item.status, practice=_practice(item), done=done,
-                appointment=_appointment_words(patient_link.upcoming(item)))
+                appointment=_appointment_words(_upcoming(item)))
 
 
 def _ask_page(token: str, item: Referral, errors: PageErrors, status: int = 200) -> Response:
     return html("patient_appointment.html", status, title="Change or cancel your appointment",
                 token=token, practice=_practice(item), errors=errors, asks=ASKS,
-                appointment=_appointment_words(patient_link.upcoming(item)))
+                appointment=_appointment_words(_upcoming(item)))
 
 
 @blueprint.route("/patient/{token}/appointment", methods=["GET"])

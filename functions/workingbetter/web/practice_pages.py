@@ -3,12 +3,13 @@ patient's NHS number, read what its status means, and withdraw it on the patient
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice.app import Response
 
 from workingbetter.domain import nhs_number
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, InvalidInput
-from workingbetter.domain.records import PersonalData
 from workingbetter.domain.referral import Status
 from workingbetter.services import listing
 from workingbetter.web import practice_words
@@ -27,6 +28,9 @@ from workingbetter.web.http import (
 )
 from workingbetter.web.registry import blueprint
 from workingbetter.wiring import services
+
+if TYPE_CHECKING:
+    from workingbetter.domain.records import PersonalData
 
 SEARCH_ERRORS = FormErrorMap(anchors={"q": "q"})
 WITHDRAW_ERRORS = FormErrorMap(anchors={"reason": "reason"})

@@ -8,7 +8,7 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from chalice.app import Response
@@ -16,15 +16,18 @@ from chalice.app import Response
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import BadRequest, FieldError
 from workingbetter.handlers import headers
-from workingbetter.reports import fidelity, tables
-from workingbetter.reports.measures import Outcomes
-from workingbetter.reports.service import ReportRequest
-from workingbetter.reports.tables import Report, Table
 from workingbetter.web import charts
 from workingbetter.web.errors import FormErrorMap, PageErrors
 from workingbetter.web.http import html, page, principal, request
 from workingbetter.web.registry import blueprint
 from workingbetter.wiring import services
+
+# The reports' code (measures, the store's records) loads with the first report page, not
+# at the API's init.
+if TYPE_CHECKING:
+    from workingbetter.reports.measures import Outcomes
+    from workingbetter.reports.service import ReportRequest
+    from workingbetter.reports.tables import Report, Table
 
 PICKER = FormErrorMap({"from": "from", "to": "to", "practice": "practice"})
 # Charts beside the tables they draw (one charting approach: web/charts.py).
@@ -66,10 +69,12 @@ def _chart(table: Table) -> charts.Chart | None:
 
 
 def _shown(report: Report) -> list[Shown]:
+    from workingbetter.reports import tables
+
     return [Shown(t, tables.header(t), tables.rows_as_text(t), _chart(t)) for t in report.tables]
 
 
-Fill = Callable[[Outcomes, dict[str, str], ReportRequest], dict[str, Any]]
+Fill = Callable[["Outcomes", dict[str, str], "ReportRequest"], dict[str, Any]]
 
 
 def _period_page(template: str, title: str, active: str, blank: dict[str, Any],
@@ -94,6 +99,8 @@ def _period_page(template: str, title: str, active: str, blank: dict[str, Any],
 @blueprint.route("/reports", methods=["GET"])
 @page
 def outcomes() -> Response:
+    from workingbetter.reports import tables
+
     return _period_page("reports.html", "Outcomes", "/reports", {"shown": []},
                         lambda measured, names, chosen: {
                             "shown": _shown(tables.build(measured, chosen.period, names)),
@@ -103,6 +110,8 @@ def outcomes() -> Response:
 @blueprint.route("/reports/fidelity", methods=["GET"])
 @page
 def ips_fidelity() -> Response:
+    from workingbetter.reports import fidelity
+
     return _period_page("fidelity.html", "IPS fidelity", "/reports/fidelity", {"scored": None},
                         lambda measured, _, chosen: {
                             "scored": fidelity.as_json(measured.ips, chosen.period)})
