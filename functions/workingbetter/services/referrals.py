@@ -39,8 +39,8 @@ from workingbetter.domain.referral import Status, fhir_status
 from workingbetter.domain.triage import facts_for
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
-from workingbetter.services import access, listing, parsing
-from workingbetter.services.access import can_see
+from workingbetter.services import listing, parsing
+from workingbetter.services.access import can_see, may_triage
 from workingbetter.services.intake import ReferralRequest
 
 DUPLICATE = "This patient already has an active referral to Working Better"
@@ -365,7 +365,7 @@ class Referrals:
     def _triages(self, principal: Principal, item: Referral) -> bool:
         """A coach may see (and decide) referrals awaiting triage at their own practice."""
         return item.awaiting is Awaiting.TRIAGE_DECISION and \
-            access.may_triage(self.store, principal, item)
+            may_triage(self.store, principal, item)
 
     def practices(self) -> list[Item]:
         return [

@@ -186,25 +186,26 @@ def signed_out() -> Response:
     return redirect("/login", [clear_cookie()])
 
 
-def _secure() -> str:
+def secure() -> str:
+    """The cookie attribute every cookie carries once the service is served over HTTPS."""
     return "; Secure" if settings().deployed else ""
 
 
 def session_cookie(token: str, max_age: int) -> str:
     return (f"{TOKEN_COOKIE}={token}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax"
-            f"{_secure()}")
+            f"{secure()}")
 
 
 def refresh_cookie(token: str) -> str:
     """Kept until the browser closes; Cognito ends the token itself after its validity."""
     return (f"{REFRESH_COOKIE}={token}; Path={SESSION_PATH}; HttpOnly; SameSite=Strict"
-            f"{_secure()}")
+            f"{secure()}")
 
 
 def clear_cookie() -> str:
-    return f"{TOKEN_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{_secure()}"
+    return f"{TOKEN_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure()}"
 
 
 def clear_refresh_cookie() -> str:
     return (f"{REFRESH_COOKIE}=; Path={SESSION_PATH}; Max-Age=0; HttpOnly; "
-            f"SameSite=Strict{_secure()}")
+            f"SameSite=Strict{secure()}")

@@ -33,10 +33,11 @@ from workingbetter.web.http import (
     redirect,
     refresh_cookie,
     request,
+    secure,
     session_cookie,
 )
 from workingbetter.web.registry import blueprint
-from workingbetter.wiring import services, settings
+from workingbetter.wiring import services
 
 LANDING = {Role.REFERRER: "/practice", Role.COACH: "/coach", Role.OPS: "/ops",
            Role.COMMISSIONER: "/reports"}
@@ -174,9 +175,8 @@ def login_code() -> Response:
 
 
 def _setup_cookie(access_token: str, max_age: int) -> str:
-    secure = "; Secure" if settings().deployed else ""
     return (f"{SETUP_COOKIE}={access_token}; Path={SETUP_PATH}; Max-Age={max_age}; HttpOnly; "
-            f"SameSite=Strict{secure}")
+            f"SameSite=Strict{secure()}")
 
 
 def _start_app_setup(tokens: Tokens) -> Response:
