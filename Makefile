@@ -4,24 +4,38 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
-# checkov pins versions of boto3 and packaging that clash with the service's: own venv.
+# Every Python package comes from a lock file with hashes (requirements/*.lock, made by uv from
+# pyproject.toml: docs/dependencies.md). Nothing is resolved at install time, so a release on
+# PyPI cannot change what a clean clone runs.
+LOCK := requirements/dev.lock
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d' ' -f1)
+# checkov pins versions of boto3 and packaging that clash with the service's: own venv, own lock.
 CHECKOV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV)/.installed-$(shell cat requirements/checkov.lock | cksum | cut -d' ' -f1)
 export TZ := UTC
 
 NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint install clean browser package report demo bench
+.PHONY: run test lint install clean browser package report demo bench lock
 
+# uv itself comes from its own hashed lock (pip can check hashes; it then does the rest, fast):
+# `uv pip sync` makes the venv exactly the lock, removing anything else.
 $(STAMP):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "Python 3.11 or newer is needed as $(PYTHON)"; exit 1; }
-	@echo "Installing into $(VENV) (first run only)…"
+	@echo "Installing into $(VENV) from $(LOCK) (first run only)…"
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install --quiet --upgrade pip
-	@$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes \
+		--no-deps -r requirements/uv.lock
+	@$(BIN)/uv pip sync --quiet --python $(BIN)/python $(LOCK)
+	@$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .
 	@rm -f $(VENV)/.installed-* && touch $@
+
+# After editing pyproject.toml's dependencies (or to take newer releases: `make lock UPGRADE=1`):
+# every lock file again, from the same inputs. tests/unit/test_locks.py fails until this is run.
+lock: $(STAMP)
+	@PYTHON=$(BIN)/python $(BIN)/python -m infra.locks $(if $(UPGRADE),--upgrade)
 
 # GOV.UK Frontend (styles served by the local stack) and axe-core (browser tests), from npm.
 $(NODE_STAMP): package.json package-lock.json
@@ -45,11 +59,10 @@ browser:
 			chromium >/dev/null; \
 	fi
 
-$(CHECKOV)/.installed:
+$(CHECKOV_STAMP): $(STAMP)
 	@test -d $(CHECKOV) || $(PYTHON) -m venv $(CHECKOV)
-	@$(CHECKOV)/bin/python -m pip install --quiet --upgrade pip
-	@$(CHECKOV)/bin/python -m pip install --quiet 'checkov>=3.2,<4'
-	@touch $@
+	@$(BIN)/uv pip sync --quiet --python $(CHECKOV)/bin/python requirements/checkov.lock
+	@rm -f $(CHECKOV)/.installed-* && touch $@
 
 run: install
 	$(BIN)/python -m infra.local_stack
@@ -63,9 +76,9 @@ report: install
 demo: install
 	$(BIN)/python -m infra.demo --referrals $(or $(DEMO_REFERRALS),300)
 
-# checkov's venv (first run only: minutes of pip) installs while ruff, mypy and cfn-lint run.
+# checkov's venv (first run only) installs while ruff, mypy and cfn-lint run.
 lint: install
-	@$(MAKE) --no-print-directory $(CHECKOV)/.installed & installing=$$!; \
+	@$(MAKE) --no-print-directory $(CHECKOV_STAMP) & installing=$$!; \
 	$(BIN)/ruff check . && \
 	$(BIN)/mypy functions infra statemachines tests benchmarks && \
 	$(BIN)/cfn-lint template.yaml; checked=$$?; \
