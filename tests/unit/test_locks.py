@@ -90,3 +90,9 @@ def test_the_makefiles_install_only_from_locks() -> None:
     assert all("--no-deps" in line for line in editable), "the project: --no-deps"
     assert "requirements.txt" not in re.sub(r"#[^\n]*", "", functions)
     assert "--require-hashes" in functions
+
+
+def test_the_moto_patches_were_checked_against_the_locked_moto() -> None:
+    from tests.unit.moto_internals import CHECKED_AGAINST
+    assert pins(DEV_LOCK)["moto"] == CHECKED_AGAINST, (
+        "moto moved: re-take the patches' fingerprints (docs/dependencies.md, 'A new moto')")
