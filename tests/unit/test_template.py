@@ -385,6 +385,23 @@ def test_every_alarm_tells_the_ops_topic_and_the_topic_emails_the_service_desk(
     assert "Default" not in template.document["Parameters"]["OpsAlertEmail"]
 
 
+def test_alarms_and_failed_backups_may_publish_to_the_encrypted_ops_topic(
+        template: LocalTemplate) -> None:
+    """SNS's default policy is replaced, and the topic is encrypted: a service that may not
+    publish, or may not use the key, is refused in silence and nobody is told."""
+    topic = template.resources["OpsAlertsTopic"]["Properties"]
+    key = template.resources[topic["KmsMasterKeyId"]["Ref"]]["Properties"]["KeyPolicy"]
+    (policy,) = [p["PolicyDocument"] for p in
+                 (r["Properties"] for r in template.of_type("AWS::SNS::TopicPolicy").values())
+                 if {"Ref": "OpsAlertsTopic"} in p["Topics"]]
+    for service in ("cloudwatch.amazonaws.com", "events.amazonaws.com"):
+        assert any(s["Effect"] == "Allow" and s["Principal"] == {"Service": service}
+                   and s["Action"] == "sns:Publish" for s in policy["Statement"]), service
+        assert any(s["Effect"] == "Allow" and service in s["Principal"].get("Service", [])
+                   and "kms:GenerateDataKey*" in s["Action"] and "Condition" not in s
+                   for s in key["Statement"]), service
+
+
 def test_every_alarms_runbook_section_exists() -> None:
     text = (ROOT / "docs" / "operations.md").read_text()
     anchors = {re.sub(r"[^a-z0-9 -]", "", line[4:].strip().lower()).replace(" ", "-")
