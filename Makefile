@@ -97,9 +97,11 @@ lint: install
 # git (~/.working-better/$(ENV).json or $$WB_DEPLOY_PARAMETERS), GOV.UK Frontend's files to the
 # assets bucket, then a smoke check at the public address. DRY_RUN=1 prints the commands.
 # Needs the AWS CLI and SAM CLI on PATH, signed in to the account.
+SAM ?= sam
+
 deploy: install
 	@test -n "$(ENV)" || { echo "Say which: make deploy ENV=staging (or ENV=production)"; exit 1; }
-	@$(BIN)/python -m infra.deploy --env $(ENV) $(if $(DRY_RUN),--dry-run)
+	@SAM=$(SAM) $(BIN)/python -m infra.deploy --env $(ENV) $(if $(DRY_RUN),--dry-run)
 
 # The smoke check alone (after DNS points at CloudFront, on a first deploy).
 smoke: install

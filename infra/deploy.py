@@ -124,9 +124,10 @@ def deploy(run: Runner, where: Target, parameters: dict[str, str], in_ci: bool) 
          "--no-fail-on-empty-changeset", "--tags", "service=working-better",
          f"environment={where.environment}"])
     web_acl = stack_output(run, where.edge_stack, EDGE_REGION, "WebAclArn")
-    run(["sam", "build", "--config-env", where.environment])
+    sam = os.environ.get("SAM", "sam")  # make deploy passes its SAM (the sam on PATH)
+    run([sam, "build", "--config-env", where.environment])
     overrides = {**parameters, "Environment": where.environment, "EdgeWebAclArn": web_acl}
-    run(["sam", "deploy", "--config-env", where.environment,
+    run([sam, "deploy", "--config-env", where.environment,
          *(["--no-confirm-changeset"] if in_ci else []),
          "--parameter-overrides", *(sam_override(k, v) for k, v in overrides.items())])
     copy_assets(run, where)
