@@ -17,7 +17,7 @@ export TZ := UTC
 NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint install clean browser package report demo bench lock
+.PHONY: run test lint install clean browser package report demo bench lock deploy smoke
 
 # uv itself comes from its own hashed lock (pip can check hashes; it then does the rest, fast):
 # `uv pip sync` makes the venv exactly the lock, removing anything else.
@@ -76,15 +76,37 @@ report: install
 demo: install
 	$(BIN)/python -m infra.demo --referrals $(or $(DEMO_REFERRALS),300)
 
-# checkov's venv (first run only) installs while ruff, mypy and cfn-lint run.
+# The service's template and the CloudFront WAF's (infra/us-east-1.yaml).
+TEMPLATES := template.yaml infra/us-east-1.yaml
+
+# checkov's venv (first run only) installs while ruff, mypy and cfn-lint run. cfn-lint's
+# informational checks too (I3011: every stateful resource says what happens to it on delete).
+# actionlint checks the pipeline (.github/workflows).
 lint: install
 	@$(MAKE) --no-print-directory $(CHECKOV_STAMP) & installing=$$!; \
 	$(BIN)/ruff check . && \
 	$(BIN)/mypy functions infra statemachines tests benchmarks && \
-	$(BIN)/cfn-lint template.yaml; checked=$$?; \
+	$(BIN)/cfn-lint --include-checks I -- $(TEMPLATES) && \
+	$(BIN)/actionlint; checked=$$?; \
 	wait $$installing && [ $$checked = 0 ] && \
 	$(CHECKOV)/bin/checkov --quiet --compact --skip-download --framework cloudformation \
-		-f template.yaml
+		$(addprefix -f ,$(TEMPLATES))
+
+# Into the council's AWS account (docs/deploy.md): the CloudFront WAF in us-east-1, sam build and
+# sam deploy --config-env $(ENV) (samconfig.toml) with the parameters the council keeps outside
+# git (~/.working-better/$(ENV).json or $$WB_DEPLOY_PARAMETERS), GOV.UK Frontend's files to the
+# assets bucket, then a smoke check at the public address. DRY_RUN=1 prints the commands.
+# Needs the AWS CLI and SAM CLI on PATH, signed in to the account.
+SAM ?= sam
+
+deploy: install
+	@test -n "$(ENV)" || { echo "Say which: make deploy ENV=staging (or ENV=production)"; exit 1; }
+	@SAM=$(SAM) $(BIN)/python -m infra.deploy --env $(ENV) $(if $(DRY_RUN),--dry-run)
+
+# The smoke check alone (after DNS points at CloudFront, on a first deploy).
+smoke: install
+	@test -n "$(ENV)" || { echo "Say which: make smoke ENV=staging (or ENV=production)"; exit 1; }
+	@$(BIN)/python -m infra.deploy --env $(ENV) --smoke-only
 
 # Two workers (the files spread between them; a file's tests stay together for its fixtures).
 # The linters run beside them: the suite leaves a core idle while its runs wait on the service

@@ -16,6 +16,10 @@ TEMPLATE = ROOT / "template.yaml"
 STACK_NAME = "working-better"
 REGION = "eu-west-2"
 ACCOUNT = "123456789012"
+# Parameters a deployment must give (template.yaml has no default for them) that the local
+# engine gives itself: it serves plain HTTP on 127.0.0.1 (the local stack and the tests give
+# their own address as an override).
+LOCAL_PARAMETERS = {"PublicUrl": "http://127.0.0.1:8000"}
 
 
 class _CfnLoader(yaml.SafeLoader):
@@ -98,6 +102,8 @@ class LocalTemplate:
             return self.overrides[name]
         parameters = self.document.get("Parameters", {})
         if name in parameters:
+            if name in LOCAL_PARAMETERS:
+                return LOCAL_PARAMETERS[name]
             if "Default" not in parameters[name]:
                 raise KeyError(f"parameter {name} has no default: the local stack must give it")
             return str(parameters[name]["Default"])

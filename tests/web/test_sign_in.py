@@ -230,6 +230,8 @@ def test_cookies_are_secure_when_served_over_https(pages: Pages,
     get_settings.cache_clear()
     page = pages.sign_in("coach:coach-amara")
     assert all("; Secure" in cookie for cookie in page.set_cookies)
+    # Host-only: served at the council's address through CloudFront, never a parent domain.
+    assert not any("domain=" in cookie.lower() for cookie in page.set_cookies)
     get_settings.cache_clear()
 
 
