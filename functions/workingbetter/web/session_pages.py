@@ -17,6 +17,7 @@ from workingbetter.web.http import (
     page,
     redirect,
     request,
+    same_site_path,
     session_cookie,
 )
 from workingbetter.web.login_pages import cognito
@@ -25,18 +26,11 @@ from workingbetter.web.registry import blueprint
 _ENDED = (SignInRefused, LockedOut, CannotSignIn)
 
 
-def _local_path(value: str | None) -> str:
-    """Only a path on this site: never an open redirect."""
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
-        return "/"
-    return value
-
-
 @blueprint.route(f"{SESSION_PATH}/refresh", methods=["GET"])
 @page
 def refresh() -> Response:
     query: dict[str, str] = dict(request().query_params or {})
-    next_page = _local_path(query.get("next"))
+    next_page = same_site_path(query.get("next"))
     refresh_token = cookies().get(REFRESH_COOKIE)
     if not refresh_token:
         return redirect("/login", [clear_cookie()])
