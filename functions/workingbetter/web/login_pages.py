@@ -136,12 +136,11 @@ def login() -> Response:
     typed = Typed(form.get("email"), form.values.get("password", [""])[0])
     if typed.errors():
         return _form(typed, typed.errors(), 422)
-    if attempts().locked(typed.email):
+    if not attempts().reserve(typed.email):  # a try is taken before Cognito is asked
         return _form(typed, {"email": LOCKED}, 429)
     try:
         outcome = cognito().password(typed.email, typed.password)
     except SignInRefused:
-        attempts().failed(typed.email)
         return _form(typed, {"email": WRONG}, 401)
     except LockedOut:
         return _form(typed, {"email": LOCKED}, 429)
