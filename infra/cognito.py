@@ -3,9 +3,11 @@ template declares them, and people to sign in as.
 
 moto issues RS256 tokens like Cognito's (its own key pair: the public half is served at
 /<pool id>/.well-known/jwks.json by moto's server, and read from moto's package in-process).
-Two differences from AWS: moto never locks an account (the app counts failures itself), and
-it accepts any six digits as an authenticator code unless MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP
-is set.
+The pool requires an authenticator app of everyone, as the template's does (infra/cognito_mfa
+makes moto enforce it), so every person made here sets one up, as they would at their first
+sign-in. Two differences from AWS: moto never locks an account (the app counts failures
+itself), and it accepts any six digits as an authenticator code unless
+MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP is set.
 """
 
 from __future__ import annotations
@@ -39,7 +41,6 @@ class Person:
     role: str
     practice_ods: str | None = None
     coach_id: str | None = None
-    app: bool = False  # signs in with an authenticator app's code as well
 
     @property
     def email(self) -> str:
@@ -60,11 +61,10 @@ class Person:
 
 
 def pilot_people(practices: list[dict[str, Any]]) -> list[Person]:
-    """Staff at each practice, each coach, a service manager (with an authenticator app, as
-    the service requires of ops) and a commissioner."""
+    """Staff at each practice, each coach, a service manager and a commissioner."""
     people = [Person("referrer", practice_ods=p["practice_ods"]) for p in practices]
     people += [Person("coach", coach_id=c["coach_id"]) for p in practices for c in p["coaches"]]
-    return [*people, Person("ops", app=True), Person("commissioner")]
+    return [*people, Person("ops"), Person("commissioner")]
 
 
 @dataclass(frozen=True)
@@ -78,8 +78,9 @@ class LocalPool:
         return boto3.client("cognito-idp", region_name=self.region,
                             endpoint_url=self.endpoint_url)
 
-    def add(self, person: Person, password: str = DEMO_PASSWORD) -> None:
-        """Create the account (as an administrator would, README) unless it exists."""
+    def add(self, person: Person, password: str = DEMO_PASSWORD, app: bool = True) -> None:
+        """Create the account (as an administrator would, README) unless it exists; with
+        `app`, its authenticator app is set up as at a first sign-in (MFA_SETUP)."""
         cognito = self.client()
         try:
             cognito.admin_create_user(UserPoolId=self.pool_id, Username=person.email,
@@ -91,19 +92,28 @@ class LocalPool:
                                         Password=password, Permanent=True)
         cognito.admin_add_user_to_group(UserPoolId=self.pool_id, Username=person.email,
                                         GroupName=person.role)
-        if person.app:
-            access = self._answer(cognito, person.email, password)["AccessToken"]
-            cognito.associate_software_token(AccessToken=access)
-            cognito.verify_software_token(AccessToken=access, UserCode=LOCAL_CODE)
-            cognito.set_user_mfa_preference(
-                AccessToken=access,
-                SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
+        if app:
+            self._set_up_app(cognito, person.email, password)
+
+    def _set_up_app(self, cognito: Any, email: str, password: str) -> None:
+        asked = self._initiate(cognito, email, password)
+        assert asked.get("ChallengeName") == "MFA_SETUP", "the pool requires an app"
+        session = cognito.associate_software_token(Session=asked["Session"])["Session"]
+        verified = cognito.verify_software_token(Session=session, UserCode=LOCAL_CODE,
+                                                 FriendlyDeviceName="Authenticator app")
+        cognito.respond_to_auth_challenge(
+            ClientId=self.client_id, ChallengeName="MFA_SETUP", Session=verified["Session"],
+            ChallengeResponses={"USERNAME": email})
+
+    def _initiate(self, cognito: Any, email: str, password: str) -> dict[str, Any]:
+        answer: dict[str, Any] = cognito.initiate_auth(
+            ClientId=self.client_id, AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": email, "PASSWORD": password})
+        return answer
 
     def _answer(self, cognito: Any, email: str, password: str) -> dict[str, Any]:
-        """Sign in as the page does, giving the local code if the account asks for one."""
-        answer = cognito.initiate_auth(ClientId=self.client_id, AuthFlow="USER_PASSWORD_AUTH",
-                                       AuthParameters={"USERNAME": email,
-                                                       "PASSWORD": password})
+        """Sign in as the page does, with the local code when the account's app is asked."""
+        answer = self._initiate(cognito, email, password)
         if answer.get("ChallengeName") == "SOFTWARE_TOKEN_MFA":
             answer = cognito.respond_to_auth_challenge(
                 ClientId=self.client_id, ChallengeName="SOFTWARE_TOKEN_MFA",
@@ -128,6 +138,10 @@ def create_pool(template: LocalTemplate, endpoint_url: str | None = None) -> Loc
     pool_id = cognito.create_user_pool(
         PoolName=props["UserPoolName"], **{k: props[k] for k in _POOL_KEYS if k in props},
     )["UserPool"]["Id"]
+    if "SOFTWARE_TOKEN_MFA" in props.get("EnabledMfas", []):  # as CloudFormation sets it
+        cognito.set_user_pool_mfa_config(
+            UserPoolId=pool_id, MfaConfiguration=props["MfaConfiguration"],
+            SoftwareTokenMfaConfiguration={"Enabled": True})
     template.overrides[pool_id_logical] = pool_id
     (client_logical, client), = template.of_type("AWS::Cognito::UserPoolClient").items()
     client_props = template.resolve(client["Properties"])

@@ -11,7 +11,9 @@ the ASL is parsed once (asl_cache), a waiting run holds one thread (sfn_threads)
 stopped as it starts is stopped all the same (sfn_early_stop), a Lambda task reuses its
 client (sfn_clients), a JSONPath is parsed once (sfn_json_paths), moto's server routes
 a request without listing its package (moto_server_routing) and Cognito's signing key is read
-once, not per user pool (cognito_key)."""
+once, not per user pool (cognito_key). Cognito requires a second factor as the template's
+pool does (cognito_mfa), and GlobalSignOut through the server ends the account's refresh
+tokens (cognito_sign_out)."""
 
 from __future__ import annotations
 
@@ -24,6 +26,8 @@ from moto import mock_aws
 from infra import (
     asl_cache,
     cognito_key,
+    cognito_mfa,
+    cognito_sign_out,
     dynamodb_atomicity,
     dynamodb_index_queries,
     dynamodb_projection,
@@ -50,7 +54,7 @@ PATCHES: tuple[Any, ...] = (lambda_dispatch, dynamodb_atomicity, moto_tracking,
                             dynamodb_transactions, dynamodb_queries, dynamodb_index_queries,
                             dynamodb_projection, dynamodb_serializer, asl_cache, sfn_threads,
                             sfn_early_stop, sfn_clients, sfn_json_paths, moto_server_routing,
-                            cognito_key)
+                            cognito_key, cognito_mfa, cognito_sign_out)
 
 
 def install() -> None:

@@ -207,7 +207,7 @@ def banner(stack: Stack, settings: LocalSettings) -> str:
         "",
         f"Sign in at /login as any of these, password {DEMO_PASSWORD}:",
         *[f"  {_who(p):<{width}}  {p.email}" for p in stack.people],
-        f"  (ops also enters an authenticator code: locally any 6 digits, e.g. {LOCAL_CODE})",
+        f"  then an authenticator code: locally any 6 digits, e.g. {LOCAL_CODE}",
         "",
         "ID tokens for the API (1 h; `python -m infra.tokens --help` prints fresh ones):",
         f"  referrer at {first['name']} ({first['practice_ods']}):",
@@ -215,7 +215,7 @@ def banner(stack: Stack, settings: LocalSettings) -> str:
         f"  coach {coach.coach_id}:",
         f"    {stack.built.pool.id_token(coach)}",
         "  ops:",
-        f"    {stack.built.pool.id_token(Person('ops', app=True))}",
+        f"    {stack.built.pool.id_token(Person('ops'))}",
         "",
         "Watch the runs with the AWS CLI:",
         f"  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws stepfunctions list-executions"

@@ -34,7 +34,7 @@ def local_pool(path: Path) -> LocalPool:
 def token(path: Path, role: Role, practice_ods: str | None = None,
           coach_id: str | None = None) -> str:
     return local_pool(path).id_token(Person(str(role), practice_ods=practice_ods,
-                                            coach_id=coach_id, app=role is Role.OPS))
+                                            coach_id=coach_id))
 
 
 def main(argv: list[str] | None = None) -> int:

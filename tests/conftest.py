@@ -184,8 +184,7 @@ class Cloud:
               coach_id: str | None = None) -> str:
         """A real ID token from the test's Cognito pool (moto), for an account with this role
         and scope (made on first use; tokens last an hour, longer than any test)."""
-        person = Person(str(role), practice_ods=practice_ods, coach_id=coach_id,
-                        app=role is Role.OPS)  # as ops sign in to pages: with an app
+        person = Person(str(role), practice_ods=practice_ods, coach_id=coach_id)
         with self._tokens_lock:
             if person not in self._tokens:
                 self._tokens[person] = self.built.pool.id_token(person)

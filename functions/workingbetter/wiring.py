@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from workingbetter.adapters.sign_in import CognitoSignIn
     from workingbetter.adapters.sign_in_attempts import Attempts
+    from workingbetter.adapters.sign_outs import SignOuts
     from workingbetter.adapters.store import Store
     from workingbetter.adapters.token_check import TokenCheck
     from workingbetter.adapters.workflow import Workflow
@@ -111,18 +112,27 @@ def services() -> Services:
 
 
 @lru_cache(maxsize=1)
+def sign_outs() -> SignOuts:
+    """One per container: the token check and the sign-out page share what it remembers, so
+    a sign-out here is refused here at once."""
+    from workingbetter.adapters.sign_outs import TableSignOuts
+
+    return TableSignOuts(adapters().store.table)
+
+
+@lru_cache(maxsize=1)
 def tokens() -> TokenCheck:
     """Built once per container, so the pool's keys stay cached between requests."""
     from workingbetter.adapters import token_check
 
     pool = settings().cognito_pool()
     # Looked up when called: in-process tests read moto's keys (infra/cognito.py).
-    return token_check.TokenCheck(pool, token_check.key_source(pool))
+    return token_check.TokenCheck(pool, token_check.key_source(pool), sign_outs())
 
 
 def reset() -> None:
     """Forget everything built (tests, and the local stack, build a fresh cloud)."""
     from workingbetter.settings import get_settings
 
-    for cached in (get_settings, adapters, services, tokens):
+    for cached in (get_settings, adapters, services, sign_outs, tokens):
         cached.cache_clear()

@@ -21,7 +21,22 @@ from workingbetter.domain.auth import Principal, Role, principal_from_claims
 from workingbetter.domain.errors import Forbidden, Unauthenticated
 
 POOL = CognitoPool("eu-west-2", "eu-west-2_testpool", "test-client-id")
-CHECK = TokenCheck(POOL, StaticKeys(moto_keys()))
+
+
+class MemorySignOuts:
+    """Sign-outs kept in a dict (the table's own behaviour: tests/unit/test_sign_outs.py)."""
+
+    def __init__(self) -> None:
+        self.at: dict[str, int] = {}
+
+    def signed_out_at(self, subject: str) -> int | None:
+        return self.at.get(subject)
+
+    def record(self, subject: str, at: int) -> None:
+        self.at[subject] = max(at, self.at.get(subject, at))
+
+
+CHECK = TokenCheck(POOL, StaticKeys(moto_keys()), MemorySignOuts())
 
 
 def token(changes: dict[str, Any] | None = None, **how: Any) -> str:
@@ -48,6 +63,21 @@ def test_a_coach_token_gives_a_coach_with_their_coach_id() -> None:
     assert (principal.role, principal.coach_id, principal.practice_ods) == (
         Role.COACH, "coach-amara", None)
     assert principal.actor == "coach:coach-amara"
+
+
+def test_a_token_from_a_sign_in_the_person_has_since_ended_is_refused() -> None:
+    sign_outs = MemorySignOuts()
+    check = TokenCheck(POOL, StaticKeys(moto_keys()), sign_outs)
+    now = int(time.time())
+    earlier = token({"sub": "u-1", "auth_time": now - 120, "iat": now - 5})  # refreshed since
+    sign_outs.record("u-1", now - 60)
+
+    with pytest.raises(Unauthenticated, match="signed out"):
+        check.bearer(bearer(earlier))
+    with pytest.raises(Unauthenticated):  # a sign-in in the very second of the sign-out too
+        check.principal(token({"sub": "u-1", "auth_time": now - 60}))
+    assert check.principal(token({"sub": "u-1", "auth_time": now - 59})).role is Role.COACH
+    assert check.principal(token({"sub": "u-2", "auth_time": now - 120})).role is Role.COACH
 
 
 @pytest.mark.parametrize("role", [Role.OPS, Role.COMMISSIONER])
@@ -185,7 +215,7 @@ def test_the_keys_are_fetched_once_and_kept(jwks_server: tuple[str, list[str]],
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     endpoint, fetched = jwks_server
     monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
-    check = TokenCheck(POOL, FetchedKeys(POOL.jwks_url()))
+    check = TokenCheck(POOL, FetchedKeys(POOL.jwks_url()), MemorySignOuts())
     for _ in range(3):
         assert check.principal(token()).role is Role.COACH
     with pytest.raises(Unauthenticated):  # an unknown key id soon after: not fetched again

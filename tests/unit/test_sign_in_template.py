@@ -73,12 +73,12 @@ def test_nobody_can_change_their_own_practice_or_coach(template: LocalTemplate) 
     assert {"custom:practice_ods", "custom:coach_id"} <= set(client["ReadAttributes"])
 
 
-def test_accounts_are_made_by_administrators_with_an_app_for_mfa(
+def test_accounts_are_made_by_administrators_and_the_pool_requires_an_app_of_all(
         template: LocalTemplate) -> None:
     pool = one(template, "AWS::Cognito::UserPool")
     assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
-    assert (pool["MfaConfiguration"], pool["EnabledMfas"]) == ("OPTIONAL",
-                                                               ["SOFTWARE_TOKEN_MFA"])
+    # ON: Cognito itself asks every sign-in, by any flow, for the app's code (or its setup).
+    assert (pool["MfaConfiguration"], pool["EnabledMfas"]) == ("ON", ["SOFTWARE_TOKEN_MFA"])
     assert pool["UserPoolAddOns"]["AdvancedSecurityMode"] == "ENFORCED"
     assert pool["UsernameAttributes"] == ["email"]
 

@@ -43,11 +43,10 @@ class Page:
 
 
 def person(identity: str) -> Person:
-    """"referrer:F83001", "coach:coach-amara", "ops" or "commissioner" as an account; ops
-    have an authenticator app, as the service requires."""
+    """"referrer:F83001", "coach:coach-amara", "ops" or "commissioner" as an account."""
     role, _, scope = identity.partition(":")
     return Person(role, practice_ods=scope if role == "referrer" else None,
-                  coach_id=scope if role == "coach" else None, app=role == "ops")
+                  coach_id=scope if role == "coach" else None)
 
 
 class Pages:

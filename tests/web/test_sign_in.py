@@ -12,7 +12,7 @@ import boto3
 import jwt
 import pytest
 
-from infra.cognito import DEMO_PASSWORD, LOCAL_CODE, Person
+from infra.cognito import DEMO_PASSWORD, LOCAL_CODE
 from tests.conftest import Cloud
 from tests.tokens import BAD_TOKENS
 from tests.web.pages import REFERRAL_FORM, Pages, person
@@ -128,7 +128,7 @@ def test_cognitos_own_lock_out_is_shown_as_a_lock_out(pages: Pages,
     assert "wrong password too many times" in page.error_summary()[0][1]
 
 
-def test_ops_must_pass_the_authenticator_code(pages: Pages) -> None:
+def test_a_sign_in_must_pass_the_authenticator_code(pages: Pages) -> None:
     account = person("ops")
     pages.pool.add(account)
     asked = pages.post("/login", {"email": account.email, "password": DEMO_PASSWORD},
@@ -146,26 +146,6 @@ def test_ops_must_pass_the_authenticator_code(pages: Pages) -> None:
                                            "session": asked.hidden("session"),
                                            "code": LOCAL_CODE}, keys=False)
     assert (signed_in.status, signed_in.location) == (303, "/ops")
-
-
-def test_an_ops_account_without_an_app_sets_one_up_before_going_on(pages: Pages) -> None:
-    account = Person("ops")  # no authenticator app yet
-    pages.pool.add(account)
-    setup = pages.post("/login", {"email": account.email, "password": DEMO_PASSWORD},
-                       keys=False)
-    assert setup.status == 200
-    assert "Set up an authenticator app" in setup.text
-    assert "wb_token" not in pages.cookies  # not signed in without the code
-    secret = setup.hidden("secret")
-    assert secret
-
-    done = pages.post("/login/app", {"secret": secret, "code": LOCAL_CODE}, keys=False)
-    assert done.location == "/login?done=app-ready"
-    assert "authenticator app is set up" in pages.get(done.location).text
-    # From now on the account is asked for its code.
-    again = pages.post("/login", {"email": account.email, "password": DEMO_PASSWORD},
-                       keys=False)
-    assert "Enter your security code" in again.text
 
 
 @pytest.mark.parametrize("problem", sorted(BAD_TOKENS))

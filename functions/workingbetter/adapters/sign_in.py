@@ -1,5 +1,6 @@
 """Signing a person in with Cognito (USER_PASSWORD_AUTH), keeping them signed in
-(REFRESH_TOKEN_AUTH), an authenticator app's second step, and signing out (GlobalSignOut).
+(REFRESH_TOKEN_AUTH), an authenticator app's second step or its setup at a first sign-in
+(the pool requires one of everyone: MFA_SETUP), and signing out (GlobalSignOut).
 
 An adapter: the pages speak to it in outcomes, never in botocore errors. Cognito's words are
 never shown: a wrong address and a wrong password read the same (the app client also prevents
@@ -30,8 +31,30 @@ class CodeNeeded:
     session: str
 
 
+@dataclass(frozen=True)
+class SetupNeeded:
+    """The account has no authenticator app yet: Cognito waits for one to be set up."""
+
+    session: str
+
+
+@dataclass(frozen=True)
+class AppSetup:
+    """The key to type into an authenticator app, and the session that confirms its code."""
+
+    secret: str
+    session: str
+
+
+Outcome = Tokens | CodeNeeded | SetupNeeded
+
+
 class SignInRefused(Exception):
     """Wrong address or password, or a code that does not match."""
+
+
+class SessionEnded(SignInRefused):
+    """The few minutes Cognito gives a sign-in's steps (AuthSessionValidity) have passed."""
 
 
 class LockedOut(Exception):
@@ -54,6 +77,8 @@ def _refusal(error: Any) -> Exception:
         return LockedOut()
     if code == "NotAuthorizedException" and "disabled" in message.lower():
         return CannotSignIn()
+    if code == "NotAuthorizedException" and "session" in message.lower():
+        return SessionEnded()
     if code in _REFUSED:
         return SignInRefused()
     if code in _CANNOT:
@@ -84,17 +109,33 @@ class CognitoSignIn:
             raise _refusal(error) from error
         return answer
 
-    def password(self, email: str, password: str) -> Tokens | CodeNeeded:
+    def password(self, email: str, password: str) -> Outcome:
         answer = self._call("initiate_auth", ClientId=self.pool.client_id,
                             AuthFlow="USER_PASSWORD_AUTH",
                             AuthParameters={"USERNAME": email, "PASSWORD": password})
         return self._outcome(answer)
 
-    def code(self, email: str, session: str, code: str) -> Tokens | CodeNeeded:
+    def code(self, email: str, session: str, code: str) -> Outcome:
         answer = self._call("respond_to_auth_challenge", ClientId=self.pool.client_id,
                             ChallengeName="SOFTWARE_TOKEN_MFA", Session=session,
                             ChallengeResponses={"USERNAME": email,
                                                 "SOFTWARE_TOKEN_MFA_CODE": code})
+        return self._outcome(answer)
+
+    def start_app_setup(self, session: str) -> AppSetup:
+        """A new key for the person's authenticator app (AssociateSoftwareToken)."""
+        answer = self._call("associate_software_token", Session=session)
+        return AppSetup(str(answer["SecretCode"]), str(answer.get("Session") or session))
+
+    def finish_app_setup(self, email: str, session: str, code: str) -> Outcome:
+        """The app's first code confirms it (VerifySoftwareToken), which answers MFA_SETUP."""
+        verified = self._call("verify_software_token", Session=session, UserCode=code,
+                              FriendlyDeviceName="Authenticator app")
+        if verified.get("Status") != "SUCCESS":
+            raise SignInRefused()
+        answer = self._call("respond_to_auth_challenge", ClientId=self.pool.client_id,
+                            ChallengeName="MFA_SETUP", Session=str(verified["Session"]),
+                            ChallengeResponses={"USERNAME": email})
         return self._outcome(answer)
 
     def refresh(self, refresh_token: str) -> Tokens:
@@ -110,26 +151,17 @@ class CognitoSignIn:
         """Every refresh token of the account stops working (GlobalSignOut)."""
         self._call("global_sign_out", AccessToken=access_token)
 
-    def start_app_setup(self, access_token: str) -> str:
-        """The secret to type (or scan) into an authenticator app."""
-        return str(self._call("associate_software_token", AccessToken=access_token)["SecretCode"])
-
-    def finish_app_setup(self, access_token: str, code: str) -> None:
-        answer = self._call("verify_software_token", AccessToken=access_token, UserCode=code,
-                            FriendlyDeviceName="Authenticator app")
-        if answer.get("Status") != "SUCCESS":
-            raise SignInRefused()
-        self._call("set_user_mfa_preference", AccessToken=access_token,
-                   SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
-
     @staticmethod
-    def _outcome(answer: dict[str, Any]) -> Tokens | CodeNeeded:
+    def _outcome(answer: dict[str, Any]) -> Outcome:
         result = answer.get("AuthenticationResult")
         if result:
             return Tokens(id_token=result["IdToken"], access_token=result["AccessToken"],
                           expires_in=int(result["ExpiresIn"]),
                           refresh_token=result.get("RefreshToken"))
-        if answer.get("ChallengeName") == "SOFTWARE_TOKEN_MFA":
+        challenge = answer.get("ChallengeName")
+        if challenge == "SOFTWARE_TOKEN_MFA":
             return CodeNeeded(session=str(answer["Session"]))
-        # NEW_PASSWORD_REQUIRED, MFA_SETUP, SMS: not offered by this service's pool.
+        if challenge == "MFA_SETUP":
+            return SetupNeeded(session=str(answer["Session"]))
+        # NEW_PASSWORD_REQUIRED, SMS: not offered by this service's pool.
         raise CannotSignIn()

@@ -1,9 +1,11 @@
-"""Counting wrong passwords per account, so that guessing stops after a few tries whatever
-Cognito does (moto never locks an account; Cognito's own lock-out is also mapped, sign_in.py).
+"""Counting sign-in tries per account, so that guessing stops after a few whatever Cognito does
+(moto never locks an account; Cognito's own lock-out is also mapped, sign_in.py).
 
 One item per address in the referrals table, keyed by a keyed hash of the address (never the
-address). MAX_FAILURES wrong answers within WINDOW_SECONDS lock the address until the window
-started by the first of them ends; a successful sign-in clears the count.
+address). Each try reserves its place before Cognito is asked: one conditional update counts
+it and decides, so tries sent in parallel cannot all pass a check made before any of them is
+counted. MAX_FAILURES tries within WINDOW_SECONDS of the first lock the address until that
+window ends; a successful sign-in clears the count.
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ WINDOW_SECONDS = 15 * 60
 
 
 class Attempts(Protocol):
-    def locked(self, email: str) -> bool: ...
-
-    def failed(self, email: str) -> None: ...
+    def reserve(self, email: str) -> bool:
+        """Take one of the address's tries (True), or refuse: it is locked (False)."""
+        ...
 
     def succeeded(self, email: str) -> None: ...
 
@@ -35,24 +37,42 @@ class TableAttempts:
                           hashlib.sha256).hexdigest()
         return {"pk": f"SIGNIN#{digest}", "sk": "ATTEMPTS"}
 
-    def locked(self, email: str) -> bool:
-        item = self.table.get_item(Key=self._key(email), ConsistentRead=True).get("Item")
-        return bool(item) and int(item["failures"]) >= MAX_FAILURES \
-            and int(item["first_at"]) > time.time() - WINDOW_SECONDS
+    def reserve(self, email: str) -> bool:
+        """A try in the current window while it has one left, else the first of a new window
+        once the old one has ended. Each is one conditional write; a write that loses a race
+        to another try's new window counts in that window instead."""
+        now = int(time.time())
+        window_start = now - WINDOW_SECONDS
+        for count in (self._count_in_window, self._open_window, self._count_in_window):
+            if count(self._key(email), now, window_start):
+                return True
+        return False  # the window is current and its tries are used up
 
-    def failed(self, email: str) -> None:
+    # `failures` counts every try the window took (named before tries were reserved; kept so
+    # that items written by the previous release go on counting).
+    def _count_in_window(self, key: dict[str, str], now: int, window_start: int) -> bool:
+        return self._conditional(
+            Key=key, UpdateExpression="ADD failures :one",
+            ConditionExpression="first_at > :window_start AND failures < :most",
+            ExpressionAttributeValues={":one": 1, ":window_start": window_start,
+                                       ":most": MAX_FAILURES})
+
+    def _open_window(self, key: dict[str, str], now: int, window_start: int) -> bool:
+        return self._conditional(
+            Key=key, UpdateExpression="SET failures = :one, first_at = :now",
+            ConditionExpression="attribute_not_exists(first_at) OR first_at <= :window_start",
+            ExpressionAttributeValues={":one": 1, ":now": now, ":window_start": window_start})
+
+    def _conditional(self, **update: Any) -> bool:
         from botocore.exceptions import ClientError
 
-        now = int(time.time())
-        try:  # count within the current window...
-            self.table.update_item(
-                Key=self._key(email), UpdateExpression="ADD failures :one",
-                ConditionExpression="first_at > :window_start",
-                ExpressionAttributeValues={":one": 1, ":window_start": now - WINDOW_SECONDS})
-        except ClientError as error:  # ...or start a new one
+        try:
+            self.table.update_item(**update)
+        except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
-            self.table.put_item(Item={**self._key(email), "failures": 1, "first_at": now})
+            return False
+        return True
 
     def succeeded(self, email: str) -> None:
         self.table.delete_item(Key=self._key(email))

@@ -1,5 +1,6 @@
 """Checking a Cognito token ourselves, on every path: RS256 against the pool's published keys,
-the pool's issuer, our app client, the token's use, its expiry.
+the pool's issuer, our app client, the token's use, its expiry, and that the person has not
+signed out since it was issued (sign_outs.py).
 
 Deployed, API Gateway's Cognito authoriser has checked a JSON API call's token already and
 pages carry theirs in a cookie it cannot read; the app checks both the same way, so the local
@@ -16,6 +17,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from workingbetter.adapters.sign_outs import SignOuts
 from workingbetter.domain.auth import Principal, principal_from_claims
 from workingbetter.domain.errors import Unauthenticated
 
@@ -97,9 +99,10 @@ class FetchedKeys:
 
 
 class TokenCheck:
-    def __init__(self, pool: CognitoPool, keys: KeySource) -> None:
+    def __init__(self, pool: CognitoPool, keys: KeySource, sign_outs: SignOuts) -> None:
         self.pool = pool
         self.keys = keys
+        self.sign_outs = sign_outs
 
     def claims(self, token: str, use: TokenUse = "id") -> dict[str, Any]:
         """The token's claims once it has passed every check; Unauthenticated otherwise."""
@@ -126,7 +129,16 @@ class TokenCheck:
             raise Unauthenticated(f"Send a Cognito {use} token")
         if use == "access" and claims.get("client_id") != self.pool.client_id:
             raise Unauthenticated("Your token is not valid")
+        self._not_signed_out(claims)
         return claims
+
+    def _not_signed_out(self, claims: dict[str, Any]) -> None:
+        """A token from a sign-in that the person has ended since is refused. Cognito keeps a
+        sign-in's `auth_time` in every token refreshed from it; `iat` if a token lacks it."""
+        ended = self.sign_outs.signed_out_at(str(claims["sub"]))
+        signed_in = claims.get("auth_time", claims["iat"])
+        if ended is not None and (not isinstance(signed_in, int) or signed_in <= ended):
+            raise Unauthenticated("You have signed out: sign in again")
 
     def principal(self, token: str) -> Principal:
         """Who calls: the ID token carries the groups and the practice or coach that scope them

@@ -7,11 +7,12 @@ Gateway's authoriser checked them first (deployed it has; the local stack has no
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from workingbetter.domain.auth import Principal, principal_from_claims
-from workingbetter.wiring import tokens
+from workingbetter.wiring import sign_outs, tokens
 
 if TYPE_CHECKING:
     from chalice.app import Request
@@ -35,3 +36,9 @@ def signed_in(id_token: str) -> SignedIn:
     claims = tokens().claims(id_token, "id")
     return SignedIn(principal_from_claims(claims), int(claims["iat"]), int(claims["exp"]),
                     str(claims.get("origin_jti") or id_token))
+
+
+def end_sign_ins(subject: str) -> None:
+    """The person signed out: every token issued to them until now is refused from now on
+    (at once in this container, within adapters/sign_outs.CACHE_SECONDS in the others)."""
+    sign_outs().record(subject, int(time.time()))

@@ -23,9 +23,12 @@ from workingbetter.web.http import (
     principal,
     redirect,
     request,
+    same_site_path,
 )
 from workingbetter.web.registry import blueprint
 from workingbetter.wiring import services
+
+DIARY = "/coach/diary"  # where a diary form goes back to unless it names a coach page
 
 
 def _coach() -> Principal:
@@ -146,7 +149,8 @@ def record_follow_up_outcome(referral_id: str, follow_up_id: str) -> Response:
 
     who = _coach()
     form = posted_form()
-    back = form.get("back") if form.get("back").startswith("/coach/") else "/coach/diary"
+    back = same_site_path(form.get("back"), DIARY)
+    back = back if back.startswith("/coach/") else DIARY
     outcome = form.get("outcome")
     try:
         _services().follow_ups.record_outcome(who, referral_id, follow_up_id,

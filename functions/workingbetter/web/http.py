@@ -5,12 +5,13 @@ headers, and turning domain errors into pages (never a stack trace)."""
 from __future__ import annotations
 
 import functools
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, quote, urlencode
+from urllib.parse import parse_qs, quote, unquote, urlencode
 
 from chalice.app import Request, Response
 
@@ -132,6 +133,35 @@ def page_links(path: str, shown: Page, **keep: str | None) -> dict[str, str]:
     kept = {name: value for name, value in keep.items() if value}
     return {rel: f"{path}?{urlencode({**kept, 'cursor': cursor})}"
             for rel, cursor in (("previous", shown.previous), ("next", shown.next)) if cursor}
+
+
+_PRINTABLE = re.compile(r"[!-~]*")  # printable ASCII: no space, control or other character
+
+
+def _plain_path(path: str) -> bool:
+    """One leading slash (so no scheme and no host), printable, no backslash (which browsers
+    read as a slash)."""
+    return (path.startswith("/") and not path.startswith("//") and "\\" not in path
+            and _PRINTABLE.fullmatch(path) is not None)
+
+
+def same_site_path(value: str | None, default: str = "/") -> str:
+    """`value` when it is a page of this site, else `default`: never an open redirect, and
+    nothing that cannot go in a Location header. Browsers drop tabs and newlines from a URL
+    (a tab between two slashes reads `//evil.example` to them) and some servers decode a
+    path again, so the path is checked as sent and as decoded, until decoding changes
+    nothing."""
+    if not value or not _PRINTABLE.fullmatch(value) or "\\" in value:
+        return default
+    seen = value.split("?", 1)[0].split("#", 1)[0]
+    for _ in range(3):
+        if not _plain_path(seen):
+            return default
+        decoded = unquote(seen)
+        if decoded == seen:
+            return value
+        seen = decoded
+    return default  # still encoded three times over: no page of ours looks like that
 
 
 def redirect(location: str, cookies: list[str] | None = None) -> Response:

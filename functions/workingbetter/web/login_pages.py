@@ -1,6 +1,7 @@
-"""Signing in with Cognito: email address and password, then the authenticator app's code
-when the account has one. Service managers (ops) must use an app: an ops account without one
-sets it up here before it can go on. Deployed and locally alike (locally, moto's Cognito).
+"""Signing in with Cognito: email address and password, then the authenticator app's code.
+The user pool requires an app of everyone (MfaConfiguration ON): an account without one is
+asked by Cognito to set it up (MFA_SETUP) and does so here, before it holds any token.
+Deployed and locally alike (locally, moto's Cognito).
 
 The ID token goes in the `wb_token` cookie, the refresh token in `wb_refresh`, sent only to
 /session/… (session_pages.py refreshes and signs out)."""
@@ -8,14 +9,18 @@ The ID token goes in the `wb_token` cookie, the refresh token in `wb_refresh`, s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from chalice.app import Response
 
 from workingbetter.adapters.sign_in import (
+    AppSetup,
     CannotSignIn,
     CodeNeeded,
     CognitoSignIn,
     LockedOut,
+    Outcome,
+    SessionEnded,
     SignInRefused,
     Tokens,
 )
@@ -23,17 +28,16 @@ from workingbetter.adapters.sign_in_attempts import WINDOW_SECONDS, Attempts
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Unauthenticated
 from workingbetter.handlers import callers
+from workingbetter.observability import logger
 from workingbetter.web.http import (
     FORM,
     Form,
-    cookies,
     html,
     page,
     principal,
     redirect,
     refresh_cookie,
     request,
-    secure,
     session_cookie,
 )
 from workingbetter.web.registry import blueprint
@@ -41,17 +45,14 @@ from workingbetter.wiring import services
 
 LANDING = {Role.REFERRER: "/practice", Role.COACH: "/coach", Role.OPS: "/ops",
            Role.COMMISSIONER: "/reports"}
-# Roles whose sign-in must pass the authenticator app's code (Cognito's MFA is per pool, not
-# per group: the pool makes it optional, the service requires it of these roles).
-APP_REQUIRED = frozenset({Role.OPS})
-SETUP_COOKIE = "wb_app_setup"  # the access token, only while an authenticator app is set up
 SETUP_PATH = "/login/app"
-SETUP_SECONDS = 10 * 60
+ISSUER = "Working Better"  # how authenticator apps name the account's codes
 WRONG = "Enter a correct email address and password"
 LOCKED = (f"You have entered a wrong password too many times. Wait {WINDOW_SECONDS // 60} "
           "minutes, then try again")
 CANNOT = "This account cannot sign in. Ask the service desk to check it"
 WRONG_CODE = "Enter the 6-digit code shown in your authenticator app"
+TOO_LONG = "Signing in took too long. Enter your email address and password again"
 
 
 def cognito() -> CognitoSignIn:
@@ -102,14 +103,34 @@ def landing(role: Role) -> str:
     return LANDING[role]
 
 
-def _signed_in_as(tokens: Tokens, used_code: bool) -> Response:
+def otpauth_uri(email: str, secret: str) -> str:
+    """The key as a link an authenticator app on the same phone opens (Google's Key URI
+    format: otpauth://totp/Issuer:account?secret=…&issuer=Issuer)."""
+    issuer = quote(ISSUER)
+    return f"otpauth://totp/{issuer}:{quote(email, safe='@')}?secret={secret}&issuer={issuer}"
+
+
+def _setup_page(email: str, setup: AppSetup, error: str = "") -> Response:
+    return html("login_app.html", 422 if error else 200, title="Set up an authenticator app",
+                principal=None, email=email, secret=setup.secret, session=setup.session,
+                uri=otpauth_uri(email, setup.secret), error=error)
+
+
+def _signed_in_as(tokens: Tokens) -> Response:
     who = callers.signed_in(tokens.id_token).principal
-    if who.role in APP_REQUIRED and not used_code:
-        return _start_app_setup(tokens)
     set_cookies = [session_cookie(tokens.id_token, tokens.expires_in)]
     if tokens.refresh_token:
         set_cookies.append(refresh_cookie(tokens.refresh_token))
     return redirect(landing(who.role), set_cookies)
+
+
+def _next_step(email: str, outcome: Outcome) -> Response:
+    """After a step Cognito accepted: its code, setting up an app, or signed in."""
+    if isinstance(outcome, CodeNeeded):
+        return _code_page(email, outcome.session)
+    if isinstance(outcome, Tokens):
+        return _signed_in_as(outcome)
+    return _setup_page(email, cognito().start_app_setup(outcome.session))
 
 
 @blueprint.route("/", methods=["GET"])
@@ -121,8 +142,7 @@ def start() -> Response:
 @blueprint.route("/login", methods=["GET"])
 @page
 def login_form() -> Response:
-    notice = {"signed-out": "You have signed out",
-              "app-ready": "Your authenticator app is set up. Sign in again with its code"}
+    notice = {"signed-out": "You have signed out"}
     query: dict[str, str] = dict(request().query_params or {})
     shown = notice.get(query.get("done", ""), "")
     return html("login.html", title="Sign in", principal=_signed_in(), email="", errors={},
@@ -136,21 +156,22 @@ def login() -> Response:
     typed = Typed(form.get("email"), form.values.get("password", [""])[0])
     if typed.errors():
         return _form(typed, typed.errors(), 422)
-    if attempts().locked(typed.email):
+    if not attempts().reserve(typed.email):  # a try is taken before Cognito is asked
         return _form(typed, {"email": LOCKED}, 429)
     try:
         outcome = cognito().password(typed.email, typed.password)
     except SignInRefused:
-        attempts().failed(typed.email)
         return _form(typed, {"email": WRONG}, 401)
     except LockedOut:
         return _form(typed, {"email": LOCKED}, 429)
     except CannotSignIn:
         return _form(typed, {"email": CANNOT}, 403)
     attempts().succeeded(typed.email)
-    if isinstance(outcome, CodeNeeded):
-        return _code_page(typed.email, outcome.session)
-    return _signed_in_as(outcome, used_code=False)
+    if isinstance(outcome, Tokens):  # the pool asked for no second factor: never pass it on
+        logger.error("the user pool signed someone in on a password alone: "
+                     "check its MfaConfiguration is ON")
+        return _form(typed, {"email": CANNOT}, 403)
+    return _next_step(typed.email, outcome)
 
 
 @blueprint.route("/login/code", methods=["POST"], content_types=[FORM])
@@ -162,46 +183,34 @@ def login_code() -> Response:
         return _code_page(email, session, WRONG_CODE)
     try:
         outcome = cognito().code(email, session, code)
+    except SessionEnded:
+        return _form(Typed(email), {"email": TOO_LONG}, 422)
     except SignInRefused:
         return _code_page(email, session, WRONG_CODE)
     except (LockedOut, CannotSignIn):
         return _form(Typed(email), {"email": CANNOT}, 403)
     if isinstance(outcome, CodeNeeded):
         return _code_page(email, outcome.session, WRONG_CODE)
-    return _signed_in_as(outcome, used_code=True)
-
-
-# -- setting up an authenticator app ---------------------------------------------------------
-
-
-def _setup_cookie(access_token: str, max_age: int) -> str:
-    return (f"{SETUP_COOKIE}={access_token}; Path={SETUP_PATH}; Max-Age={max_age}; HttpOnly; "
-            f"SameSite=Strict{secure()}")
-
-
-def _start_app_setup(tokens: Tokens) -> Response:
-    secret = cognito().start_app_setup(tokens.access_token)
-    response = html("login_app.html", title="Set up an authenticator app", principal=None,
-                    secret=secret, error="")
-    response.headers["Set-Cookie"] = _setup_cookie(tokens.access_token, SETUP_SECONDS)
-    return response
+    return _next_step(email, outcome)
 
 
 @blueprint.route(SETUP_PATH, methods=["POST"], content_types=[FORM])
 @page
 def app_setup() -> Response:
-    access_token = cookies().get(SETUP_COOKIE)
-    if not access_token:
-        return redirect("/login")
+    """The app's first code confirms it, and the person is signed in."""
     form = Form.parse(request().raw_body)
-    code = form.get("code")
+    email, code = form.get("email"), form.get("code")
+    setup = AppSetup(form.get("secret"), form.get("session"))
+    if not (code.isdigit() and len(code) == 6):
+        return _setup_page(email, setup, WRONG_CODE)
     try:
-        if not (code.isdigit() and len(code) == 6):
-            raise SignInRefused
-        cognito().finish_app_setup(access_token, code)
-    except SignInRefused:  # the same secret again: the app may already hold it
-        return html("login_app.html", 422, title="Set up an authenticator app",
-                    principal=None, secret=form.get("secret"), error=WRONG_CODE)
-    cognito().sign_out(access_token)  # the first sign-in passed no code: it ends here
-    return redirect("/login?done=app-ready", [_setup_cookie("", 0)])
-
+        outcome = cognito().finish_app_setup(email, setup.session, code)
+    except SessionEnded:
+        return _form(Typed(email), {"email": TOO_LONG}, 422)
+    except SignInRefused:  # the same key again: the app may already hold it
+        return _setup_page(email, setup, WRONG_CODE)
+    except (LockedOut, CannotSignIn):
+        return _form(Typed(email), {"email": CANNOT}, 403)
+    if not isinstance(outcome, Tokens):
+        return _form(Typed(email), {"email": CANNOT}, 403)
+    return _signed_in_as(outcome)
