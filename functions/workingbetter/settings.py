@@ -17,7 +17,7 @@ from pydantic import Field, PositiveFloat, PositiveInt, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from workingbetter.domain.human_steps import HUMAN_STEPS, HumanStep
-from workingbetter.domain.notification_kinds import NOTIFY_TEMPLATE_KEYS
+from workingbetter.domain.notification_kinds import template_keys_problem
 
 if TYPE_CHECKING:
     from workingbetter.adapters.token_check import CognitoPool
@@ -104,12 +104,9 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _every_notify_template(self) -> Settings:
-        missing = sorted(NOTIFY_TEMPLATE_KEYS - set(self.notify_templates))
-        unknown = sorted(set(self.notify_templates) - NOTIFY_TEMPLATE_KEYS)
-        if missing or unknown:
-            raise ValueError(f"WB_NOTIFY_TEMPLATES needs exactly a template id for each of "
-                             f"{sorted(NOTIFY_TEMPLATE_KEYS)}: missing {missing}, "
-                             f"unknown {unknown}")
+        problem = template_keys_problem(self.notify_templates)
+        if problem:
+            raise ValueError(problem)
         return self
 
     @model_validator(mode="after")
