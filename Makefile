@@ -79,7 +79,10 @@ $(SAM_STAMP): $(STAMP)
 # and tests/proof loads it with nothing but what it ships and what Lambda provides (boto3),
 # serving requests shaped as CloudFront hands them on; it checks the two builds ship the same
 # files. `make test` runs this beside the suite.
+# Each lock is installed once per platform into build/deps and copied into every function that
+# uses it (functions/Makefile): ten functions, five locks.
 PROOF_API := $(abspath .aws-sam/proof/ApiFunction)
+proof: export DEPS := $(abspath build/deps)
 proof: install $(SAM_STAMP)
 	@$(SAM)/bin/sam validate --lint --region eu-west-2 --template-file template.yaml
 	@mkdir -p .aws-sam && $(SAM)/bin/sam build --template-file template.yaml \
@@ -88,7 +91,7 @@ proof: install $(SAM_STAMP)
 	@$(MAKE) -s -C functions build-ApiFunction ARTIFACTS_DIR=$(PROOF_API) \
 		PLATFORM=manylinux2014_$$(uname -m) \
 		LAMBDA_PYTHON=$$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])') \
-		>/dev/null
+		>.aws-sam/proof-build.log 2>&1 || { cat .aws-sam/proof-build.log; exit 1; }
 	@$(BIN)/pytest -p no:cacheprovider -q -n 0 -m proof tests/proof
 
 run: install
@@ -128,7 +131,7 @@ test: install browser
 # Each function's deployment package as `sam build` makes it (functions/Makefile), without SAM
 # or Docker, in build/lambda/<function>, and its unzipped size. Uses $(PYTHON)'s pip, not .venv.
 package:
-	@$(MAKE) -s -C functions package PYTHON=$(PYTHON)
+	@$(MAKE) -s -C functions package PYTHON=$(PYTHON) DEPS=$(abspath build/deps)
 
 # Every benchmark (journey, intake, scale to 10,000 referrals, pages, cold starts, package
 # sizes), niced: over an hour on 2 cores. Writes benchmarks/results.md; README shows it.
