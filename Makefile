@@ -92,7 +92,7 @@ proof: install $(SAM_STAMP)
 		PLATFORM=manylinux2014_$$(uname -m) \
 		LAMBDA_PYTHON=$$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])') \
 		>.aws-sam/proof-build.log 2>&1 || { cat .aws-sam/proof-build.log; exit 1; }
-	@$(BIN)/pytest -p no:cacheprovider -q -n 0 -m proof tests/proof
+	@WB_PROOF_BUILT=1 $(BIN)/pytest -p no:cacheprovider -q -n 0 -m proof tests/proof
 
 run: install
 	$(BIN)/python -m infra.local_stack

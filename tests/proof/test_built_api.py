@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import os
 import re
 import subprocess
 import sys
@@ -50,10 +51,17 @@ FORM = "application/x-www-form-urlencoded"
 _NATIVE = re.compile(r"\.cpython-\d+-[a-z0-9_]+-linux-gnu\.so$|\.abi3\.so$")
 _LINKED = re.compile(r'(?:href|src|action)="([^"]*)"')
 
-if not (BUILT / "ApiFunction").is_dir() or not HOST_BUILT.is_dir():
-    pytest.skip("no build to prove: `make proof` runs sam build (.aws-sam/build) and builds "
-                "the API for this machine (.aws-sam/proof) before these tests",
-                allow_module_level=True)
+NO_BUILD = ("no build to prove: `make proof` runs sam build (.aws-sam/build) and builds the API "
+            "for this machine (.aws-sam/proof) before these tests")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _built() -> None:
+    """Skipped without a build, except in `make proof`, which has just made one."""
+    if not (BUILT / "ApiFunction").is_dir() or not HOST_BUILT.is_dir():
+        if os.environ.get("WB_PROOF_BUILT"):
+            pytest.fail(NO_BUILD)
+        pytest.skip(NO_BUILD)
 
 # What the Lambda runtime does, in a clean interpreter: one event per line in, one answer per
 # line out (stdout is kept for answers: the service logs to it). "modules" lists what was
