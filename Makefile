@@ -12,12 +12,16 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d'
 # checkov pins versions of boto3 and packaging that clash with the service's: own venv, own lock.
 CHECKOV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV)/.installed-$(shell cat requirements/checkov.lock | cksum | cut -d' ' -f1)
+# The SAM command line (`make proof`) pins its own boto3, cfn-lint and more: own venv, own lock.
+SAM := .venv-sam
+SAM_STAMP := $(SAM)/.installed-$(shell cat requirements/sam.lock | cksum | cut -d' ' -f1)
 export TZ := UTC
+export SAM_CLI_TELEMETRY := 0
 
 NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint install clean browser package report demo bench lock deploy smoke
+.PHONY: run test lint install clean browser package report demo bench lock deploy smoke proof
 
 # uv itself comes from its own hashed lock (pip can check hashes; it then does the rest, fast):
 # `uv pip sync` makes the venv exactly the lock, removing anything else.
@@ -64,6 +68,32 @@ $(CHECKOV_STAMP): $(STAMP)
 	@$(BIN)/uv pip sync --quiet --python $(CHECKOV)/bin/python requirements/checkov.lock
 	@rm -f $(CHECKOV)/.installed-* && touch $@
 
+$(SAM_STAMP): $(STAMP)
+	@test -d $(SAM) || $(PYTHON) -m venv $(SAM)
+	@$(BIN)/uv pip sync --quiet --python $(SAM)/bin/python requirements/sam.lock
+	@rm -f $(SAM)/.installed-* && touch $@
+
+# The deployed build, proved offline. sam validates the template (cfn-lint) and builds every
+# function as a deploy does (functions/Makefile: python3.12 on arm64, no container), into
+# .aws-sam/build. The API is built again by the same recipe for this machine (.aws-sam/proof),
+# and tests/proof loads it with nothing but what it ships and what Lambda provides (boto3),
+# serving requests shaped as CloudFront hands them on; it checks the two builds ship the same
+# files. `make test` runs this beside the suite.
+# Each lock is installed once per platform into build/deps and copied into every function that
+# uses it (functions/Makefile): ten functions, five locks.
+PROOF_API := $(abspath .aws-sam/proof/ApiFunction)
+proof: export DEPS := $(abspath build/deps)
+proof: install $(SAM_STAMP)
+	@$(SAM)/bin/sam validate --lint --region eu-west-2 --template-file template.yaml
+	@mkdir -p .aws-sam && $(SAM)/bin/sam build --template-file template.yaml \
+		>.aws-sam/build.log 2>&1 || { cat .aws-sam/build.log; exit 1; }
+	@rm -rf $(PROOF_API)
+	@$(MAKE) -s -C functions build-ApiFunction ARTIFACTS_DIR=$(PROOF_API) \
+		PLATFORM=manylinux2014_$$(uname -m) \
+		LAMBDA_PYTHON=$$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])') \
+		>.aws-sam/proof-build.log 2>&1 || { cat .aws-sam/proof-build.log; exit 1; }
+	@WB_PROOF_BUILT=1 $(BIN)/pytest -p no:cacheprovider -q -n 0 -m proof tests/proof
+
 run: install
 	$(BIN)/python -m infra.local_stack
 
@@ -109,18 +139,21 @@ smoke: install
 	@$(BIN)/python -m infra.deploy --env $(ENV) --smoke-only
 
 # Two workers (the files spread between them; a file's tests stay together for its fixtures).
-# The linters run beside them: the suite leaves a core idle while its runs wait on the service
-# clock. Their output follows the suite's; either failing fails `make test`.
+# The linters and the proof of the deployed build run beside them: the suite leaves a core idle
+# while its runs wait on the service clock. Their output follows the suite's; any failing fails
+# `make test`. (The proof's own tests run in `make proof`, once it has built what they load.)
 test: install browser
 	@log=$$(mktemp); $(MAKE) --no-print-directory lint >$$log 2>&1 & linting=$$!; \
-	$(BIN)/pytest -n 2 --dist loadfile; tested=$$?; \
+	proved=$$(mktemp); $(MAKE) --no-print-directory proof >$$proved 2>&1 & proving=$$!; \
+	$(BIN)/pytest -n 2 --dist loadfile -m "not proof"; tested=$$?; \
 	wait $$linting; linted=$$?; echo "== make lint"; cat $$log; rm -f $$log; \
-	[ $$tested = 0 ] && [ $$linted = 0 ]
+	wait $$proving; proof=$$?; echo "== make proof"; cat $$proved; rm -f $$proved; \
+	[ $$tested = 0 ] && [ $$linted = 0 ] && [ $$proof = 0 ]
 
 # Each function's deployment package as `sam build` makes it (functions/Makefile), without SAM
 # or Docker, in build/lambda/<function>, and its unzipped size. Uses $(PYTHON)'s pip, not .venv.
 package:
-	@$(MAKE) -s -C functions package PYTHON=$(PYTHON)
+	@$(MAKE) -s -C functions package PYTHON=$(PYTHON) DEPS=$(abspath build/deps)
 
 # Every benchmark (journey, intake, scale to 10,000 referrals, pages, cold starts, package
 # sizes), niced: over an hour on 2 cores. Writes benchmarks/results.md; README shows it.
@@ -129,4 +162,4 @@ bench: install package
 	$(BIN)/python -m benchmarks.readme
 
 clean:
-	rm -rf build $(VENV) $(CHECKOV) .pytest_cache .mypy_cache .ruff_cache node_modules test-artifacts
+	rm -rf build $(VENV) $(CHECKOV) $(SAM) .aws-sam .pytest_cache .mypy_cache .ruff_cache node_modules test-artifacts

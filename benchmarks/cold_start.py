@@ -90,8 +90,10 @@ def lambda_environment() -> dict[str, str]:
     """template.yaml's Globals as deployed (Cognito, the hash key from Secrets Manager), the
     variables the Lambda runtime sets, and no real credentials or endpoints."""
     arn = "arn:aws:secretsmanager:eu-west-2:123456789012:secret:bench"
-    pool = {"UserPool": "eu-west-2_bench", "UserPoolClient": "bench-client"}
-    env = LocalTemplate(load(), overrides=pool).function_environment({
+    # A council's own address: a deployed function refuses a placeholder (settings.py).
+    given = {"UserPool": "eu-west-2_bench", "UserPoolClient": "bench-client",
+            "PublicUrl": "https://workingbetter.bench.nhs.uk"}
+    env = LocalTemplate(load(), overrides=given).function_environment({
         "WB_NHS_HASH_KEY_SECRET_ARN": arn, "WB_NOTIFY_TEMPLATES": json.dumps(local_templates())})
     env.update({
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "en_US.UTF-8", "TZ": ":UTC",

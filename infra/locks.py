@@ -2,9 +2,9 @@
 
 The inputs are pyproject.toml (the project and its dev tools), functions/requirements*.txt (each
 Lambda function's packages, for the runtime in template.yaml: python3.12 on arm64) and
-requirements/*.in (uv itself, checkov). The functions' locks are constrained by the dev lock, so
-the tests run exactly the versions that are deployed. tests/unit/test_locks.py checks the
-result; docs/dependencies.md says when to run this.
+requirements/*.in (uv itself, checkov, the SAM command line). The functions' locks are
+constrained by the dev lock, so the tests run exactly the versions that are deployed.
+tests/unit/test_locks.py checks the result; docs/dependencies.md says when to run this.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ LOCKS = (
     Lock("pyproject.toml", DEV_LOCK, DEVELOPERS, ("--extra", "dev")),
     Lock("requirements/uv.in", "requirements/uv.lock", DEVELOPERS),
     Lock("requirements/checkov.in", "requirements/checkov.lock", DEVELOPERS),
+    Lock("requirements/sam.in", "requirements/sam.lock", DEVELOPERS),
     Lock("functions/requirements.txt", "functions/requirements.lock", LAMBDA,
          ("-c", DEV_LOCK)),
     Lock("functions/requirements-api.txt", "functions/requirements-api.lock", LAMBDA,

@@ -2,6 +2,9 @@
 
 Durations are written in service days and converted to seconds with WB_SECONDS_PER_DAY, so a test
 (or a demo) can run a twelve-month journey in seconds while production uses 86,400.
+
+Settings that are refused say which variable and why, never its value (some are secrets): a
+function whose settings are refused fails at start-up with SettingsRefused, before any request.
 """
 
 from __future__ import annotations
@@ -9,15 +12,17 @@ from __future__ import annotations
 import math
 import os
 from datetime import datetime, timedelta
+from enum import StrEnum
 from functools import lru_cache
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 from uuid import UUID
 
-from pydantic import Field, PositiveFloat, PositiveInt, model_validator
+from pydantic import Field, PositiveFloat, PositiveInt, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from workingbetter.domain.human_steps import HUMAN_STEPS, HumanStep
-from workingbetter.domain.notification_kinds import NOTIFY_TEMPLATE_KEYS
+from workingbetter.domain.notification_kinds import template_keys_problem
 
 if TYPE_CHECKING:
     from workingbetter.adapters.token_check import CognitoPool
@@ -25,6 +30,46 @@ if TYPE_CHECKING:
 # Secrets: each given directly (locally) or as the ARN of a Secrets Manager secret (deployed),
 # exactly one of the two.
 SECRETS = ("nhs_hash_key", "notify_api_key", "notify_callback_token")
+PRODUCTION_DAY = 86400.0  # seconds in a service day, on the real clock
+# Host names that are somebody's placeholder, never a council's address (RFC 2606, RFC 6761).
+PLACEHOLDER_LABELS = frozenset({"example", "test", "invalid", "localhost", "local"})
+
+
+class Environment(StrEnum):
+    """Which deployment this is (WB_ENVIRONMENT). Production serves real people, so it runs on
+    the real clock; staging may compress it; local is `make run` and the tests, never Lambda."""
+
+    PRODUCTION = "production"
+    STAGING = "staging"
+    LOCAL = "local"
+
+
+class SettingsRefused(Exception):
+    """The environment does not give the service what it needs."""
+
+
+def in_lambda() -> bool:
+    return bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
+
+
+def _default_environment() -> Environment:
+    # Inside Lambda a deployment that does not name itself is taken as production, so the
+    # strictest rules apply unless it says otherwise.
+    return Environment.PRODUCTION if in_lambda() else Environment.LOCAL
+
+
+def deployed_url_problem(url: str) -> str | None:
+    """Why an address cannot be a deployment's public one, or None. Pages link root-absolute
+    (/login), so the address is the root of a host of the council's own, over HTTPS."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme != "https" or not host:
+        return "must be the service's public https:// address"
+    if PLACEHOLDER_LABELS & set(host.split(".")) or host.replace(".", "").isdigit():
+        return f"is a placeholder ({host}): give the address people reach the service at"
+    if parts.path or parts.query or parts.fragment:
+        return "must be the address alone, with no path or trailing slash (https://host)"
+    return None
 
 
 class Settings(BaseSettings):
@@ -44,7 +89,8 @@ class Settings(BaseSettings):
     nhs_hash_key: str | None = Field(default=None, min_length=16)
     nhs_hash_key_secret_arn: str | None = None
 
-    seconds_per_day: PositiveFloat = 86400.0
+    environment: Environment = Field(default_factory=_default_environment)
+    seconds_per_day: PositiveFloat = PRODUCTION_DAY
     caseload_cap: PositiveInt = 20
 
     # The pathway's clock, in service days.
@@ -65,7 +111,9 @@ class Settings(BaseSettings):
     max_chases: PositiveInt = 3
     max_missed_appointments: PositiveInt = 3
     # Where patients' one-time withdrawal links point (the public web address of the API).
-    public_url: str = Field(pattern=r"^https?://")
+    public_url: str = Field(pattern=r"^https?://", description=(
+        "the address people reach the service at, like https://workingbetter.<council>.gov.uk "
+        "(template parameter PublicUrl)"))
     # Where ops alerts go (an SNS topic the team subscribes to: they name no patient).
     ops_alerts_topic_arn: str
     # GOV.UK Notify: its API, the key (name-serviceid-secret), a template id for each kind of
@@ -104,19 +152,33 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _every_notify_template(self) -> Settings:
-        missing = sorted(NOTIFY_TEMPLATE_KEYS - set(self.notify_templates))
-        unknown = sorted(set(self.notify_templates) - NOTIFY_TEMPLATE_KEYS)
-        if missing or unknown:
-            raise ValueError(f"WB_NOTIFY_TEMPLATES needs exactly a template id for each of "
-                             f"{sorted(NOTIFY_TEMPLATE_KEYS)}: missing {missing}, "
-                             f"unknown {unknown}")
+        problem = template_keys_problem(self.notify_templates)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+    @model_validator(mode="after")
+    def _production_runs_on_the_real_clock(self) -> Settings:
+        # A compressed day would chase real people and end their steps within minutes.
+        if self.environment is Environment.PRODUCTION and self.seconds_per_day != PRODUCTION_DAY:
+            raise ValueError(f"WB_SECONDS_PER_DAY must be {PRODUCTION_DAY:g} in production "
+                             f"(WB_ENVIRONMENT={self.environment}); a compressed clock is for "
+                             f"staging or local only")
         return self
 
     @model_validator(mode="after")
     def _local_things_stay_local(self) -> Settings:
+        if not in_lambda():
+            return self
         # Deployed, the messages page would show what real patients were sent.
-        if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") and self.dev_messages:
+        if self.dev_messages:
             raise ValueError("WB_DEV_MESSAGES is refused inside AWS Lambda")
+        if self.environment is Environment.LOCAL:
+            raise ValueError("WB_ENVIRONMENT=local is refused inside AWS Lambda: say "
+                             "production or staging")
+        problem = deployed_url_problem(self.public_url)
+        if problem:
+            raise ValueError(f"WB_PUBLIC_URL {problem} (template parameter PublicUrl)")
         return self
 
     def secret(self, name: str) -> str:
@@ -173,4 +235,24 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()  # values come from the environment
+    try:
+        return Settings()  # values come from the environment
+    except ValidationError as error:
+        # Not chained: pydantic's own text quotes the values given, and some are secrets.
+        raise SettingsRefused(refusal(error)) from None
+
+
+def refusal(error: ValidationError) -> str:
+    """Each problem named by its WB_* variable, with what it should be; never a value."""
+    problems = []
+    for found in error.errors(include_input=False, include_url=False):
+        name, *inner = [str(part) for part in found["loc"]] or [""]
+        variable = f"WB_{name.upper()}" + "".join(f"[{part}]" for part in inner)
+        if found["type"] == "missing":
+            described = Settings.model_fields[name].description
+            problems.append(f"{variable} is not set" + (f": {described}" if described else ""))
+        elif name:
+            problems.append(f"{variable}: {found['msg']}")
+        else:  # a rule across settings names its variables itself
+            problems.append(str(found["msg"]).removeprefix("Value error, "))
+    return "The service's settings are refused: " + "; ".join(problems)

@@ -158,18 +158,27 @@ class Workflow:
 
     def history(self, run_names: list[str]) -> list[dict[str, Any]]:
         """Each event of the referral's runs: when, what, and the state's name where it has
-        one (never the input or output)."""
+        one (never the input or output). A run Step Functions has forgotten (90 days after
+        it ended, perhaps between two calls) has none."""
         events: list[dict[str, Any]] = []
         for name in run_names:
-            if not self.exists(name):
-                continue
-            pages = self.client.get_paginator("get_execution_history").paginate(
-                executionArn=self.execution_arn(name), includeExecutionData=False)
+            events.extend(self._history(name))
+        return events
+
+    def _history(self, name: str) -> list[dict[str, Any]]:
+        pages = self.client.get_paginator("get_execution_history").paginate(
+            executionArn=self.execution_arn(name), includeExecutionData=False)
+        events: list[dict[str, Any]] = []
+        try:
             for event in (e for page in pages for e in page["events"]):
                 details: Mapping[str, Any] = event.get("stateEnteredEventDetails") or \
                     event.get("stateExitedEventDetails") or {}
                 events.append({"at": event["timestamp"], "type": event["type"],
                                "state": details.get("name"), "run": name})
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ExecutionDoesNotExist":
+                raise
+            return []
         return events
 
     def ended_badly(self) -> list[dict[str, Any]]:

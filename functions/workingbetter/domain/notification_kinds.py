@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -73,6 +74,20 @@ BY_NOTIFY: dict[Kind, tuple[str, ...]] = {
 }
 NOTIFY_TEMPLATE_KEYS = frozenset(f"{kind}.{channel}" for kind, channels in BY_NOTIFY.items()
                                  for channel in channels)
+
+
+def template_keys_problem(keys: Iterable[str]) -> str | None:
+    """What is wrong with the keys of the Notify template ids a deployment gives
+    (WB_NOTIFY_TEMPLATES), or None: exactly one for each kind and channel Notify sends."""
+    given = set(keys)
+    missing, unknown = sorted(NOTIFY_TEMPLATE_KEYS - given), sorted(given - NOTIFY_TEMPLATE_KEYS)
+    if not (missing or unknown):
+        return None
+    return (f"WB_NOTIFY_TEMPLATES needs exactly a template id for each of the "
+            f"{len(NOTIFY_TEMPLATE_KEYS)} keys `python -m infra.template_keys` lists: "
+            f"missing {missing}, unknown {unknown}")
+
+
 # The outbox channels Notify carries, as Notify's own message types.
 NOTIFY_TYPE = {Channel.SMS: "sms", Channel.EMAIL: "email", Channel.LETTER: "letter",
                Channel.PRACTICE_EMAIL: "email"}

@@ -113,6 +113,22 @@ TEMPLATES: dict[Kind, Template] = {
     ),
 }
 
+# What each message GOV.UK Notify sends is for, as the person creating its template in Notify
+# reads it (`python -m infra.template_keys` lists them beside the keys the deploy needs).
+PURPOSES: dict[Kind, str] = {
+    Kind.APPOINTMENT_CONFIRMATION: "When an appointment is booked: when and where, and a "
+                                   "one-time link to see, change or leave",
+    Kind.APPOINTMENT_REMINDER: "The day before the first appointment",
+    Kind.APPOINTMENT_FOLLOW_UP_REMINDER: "The day before a follow-up appointment with the coach",
+    Kind.APPOINTMENT_FOLLOW_UP_MISSED: "After a missed follow-up appointment: the coach will "
+                                       "be in touch",
+    Kind.PRACTICE_ACCEPTED: "Once the referral is accepted (only if the patient agreed)",
+    Kind.PRACTICE_FIRST_ATTENDED: "Once the first appointment is attended (only if the "
+                                  "patient agreed)",
+    Kind.PRACTICE_ENDED: "When support ends, with why in plain words (only if the patient "
+                         "agreed)",
+}
+
 # Exit reasons as a GP reads them: status words only, never a coach's notes.
 OUTCOME_WORDS = {
     "job_sustained_26_weeks": "in work for 26 weeks",

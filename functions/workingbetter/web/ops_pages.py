@@ -158,8 +158,12 @@ def run_history(referral_id: str) -> Response:
     referral = s.referrals.get(who, found)  # the ops view: no personal data; 404 if none
     stored = s.store.referral(found)
     names = runs_of(stored) if stored else [found]
-    runs = [run for run in map(s.workflow.describe, names) if run]
+    # What Step Functions still holds: it forgets a run 90 days after the run ends.
+    runs = {name: run for name in names for run in [s.workflow.describe(name)] if run}
+    timeline = [run_words.Step(e["at"], run_words.timeline_words(e["event"]), e.get("by", ""))
+                for e in referral.get("timeline", [])]
     return html("ops_history.html", title=f"Referral {referral.get('reference') or found}",
-                principal=who, active="/ops", referral=referral, run=runs[-1] if runs else None,
-                sections=run_words.sections(runs, s.workflow.history(names),
-                                            referral.get("exit_reason")))
+                principal=who, active="/ops", referral=referral, timeline=timeline,
+                run=runs.get(names[-1]), expired=names[-1] not in runs,
+                sections=run_words.sections(names, runs, s.workflow.history(list(runs)),
+                                            referral.get("exit_reason"), referral["status"]))

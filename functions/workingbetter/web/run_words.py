@@ -1,6 +1,10 @@
 """A referral's runs as ops read them: each run a section of plain-words steps, and how it
 ended. One table says what each state of the state machine means; a state it does not know
-is shown with its name in words."""
+is shown with its name in words.
+
+Step Functions forgets a run 90 days after it ends: such a run keeps its section, saying so,
+and the referral's timeline (the service's own record, in DynamoDB) says what happened, in
+words from the same declarations."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from workingbetter.domain.human_steps import BY_AWAITING
+from workingbetter.domain.human_steps import BY_AWAITING, BY_VALUE
 
 # Keyed by the ASL state's name (statemachines/referral.py, which writes referral.asl.json).
 # A Choice state is named as the question it asks; its words say what the run did there.
@@ -66,6 +70,10 @@ RUN_ENDS: Mapping[str | None, str] = {
     "Referral.Stalled": "stalled: a step was chased to its limit",
     "Referral.TaskFailed": "a failed step was not retried",
 }
+# How a referral that has ended got there: the end state its last run reached.
+END_STATES: Mapping[str, str] = {"WITHDRAWN": "Withdrawn", "EXITED": "Exited",
+                                 "REJECTED": "Rejected"}
+AWAITING = "awaiting_"  # the timeline's event as a run starts waiting on a human step
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+|[^A-Za-z\d\s]+")
 
 
@@ -100,10 +108,23 @@ def event_words(event: Mapping[str, Any]) -> str | None:
     return None
 
 
+def timeline_words(event: str) -> str:
+    """A line of the referral's timeline in words; a human step's wait is worded by its
+    declaration, as the run's own wait is."""
+    step = BY_VALUE.get(event.removeprefix(AWAITING)) if event.startswith(AWAITING) else None
+    if step is None:
+        text = event.replace("_", " ")
+        return text[:1].upper() + text[1:]
+    if len(step.waits) == 1:
+        return "Started waiting" + step.waits[0].words.removeprefix("Waited")
+    return f"Started waiting for {step.waiting_for[:1].lower()}{step.waiting_for[1:]}"
+
+
 @dataclass(frozen=True)
 class Step:
-    at: datetime
+    at: datetime | str
     words: str
+    by: str = ""
 
 
 @dataclass(frozen=True)
@@ -112,8 +133,9 @@ class RunSection:
     status: str
     started: datetime | None
     stopped: datetime | None
-    ended: str  # how the run ended, in words ("" while it runs)
+    ended: str  # how the run ended, in words ("" while it runs, or if it is not known)
     steps: list[Step]
+    expired: bool = False  # Step Functions no longer holds it (90 days after it ended)
 
 
 def _ending(run: Mapping[str, Any], steps: list[Step], exit_reason: str | None) -> str:
@@ -126,16 +148,31 @@ def _ending(run: Mapping[str, Any], steps: list[Step], exit_reason: str | None) 
     return (last.removeprefix("Ended: ") if last else "ended") + reason
 
 
-def sections(runs: Sequence[Mapping[str, Any]], events: Sequence[Mapping[str, Any]],
-             exit_reason: str | None) -> list[RunSection]:
-    """One section per run, in the order they ran; the referral's exit reason is the last
-    run's."""
+def _expired(name: str, status: str | None, exit_reason: str | None) -> RunSection:
+    """A run Step Functions has forgotten; how the last one ended is the referral's own
+    record (its status), where it has ended."""
+    end = END_STATES.get(status or "")
+    ended = _ending({"status": "SUCCEEDED"}, [Step("", STATES[end])], exit_reason) if end \
+        else ""
+    return RunSection(name, "", None, None, ended, [], expired=True)
+
+
+def sections(names: Sequence[str], runs: Mapping[str, Mapping[str, Any]],
+             events: Sequence[Mapping[str, Any]], exit_reason: str | None,
+             status: str | None = None) -> list[RunSection]:
+    """One section per run the referral has had (`names`, in the order they ran), from what
+    Step Functions still holds of each (`runs` by name, and their `events`); the referral's
+    exit reason and status are the last run's."""
     found: list[RunSection] = []
-    for index, run in enumerate(runs):
-        steps = [Step(e["at"], words) for e in events if e.get("run") == run["name"]
+    for index, name in enumerate(names):
+        last = index == len(names) - 1
+        run = runs.get(name)
+        if run is None:
+            found.append(_expired(name, status if last else None, exit_reason if last else None))
+            continue
+        steps = [Step(e["at"], words) for e in events if e.get("run") == name
                  for words in [event_words(e)] if words]
-        last = index == len(runs) - 1
-        found.append(RunSection(str(run["name"]), str(run["status"]), run.get("started"),
+        found.append(RunSection(name, str(run["status"]), run.get("started"),
                                 run.get("stopped"),
                                 _ending(run, steps, exit_reason if last else None), steps))
     return found
