@@ -40,6 +40,7 @@ class Person:
     practice_ods: str | None = None
     coach_id: str | None = None
     app: bool = False  # signs in with an authenticator app's code as well
+    name: str = ""  # as pages greet them (Cognito's standard `name` attribute)
 
     @property
     def email(self) -> str:
@@ -52,6 +53,8 @@ class Person:
     def attributes(self) -> list[dict[str, str]]:
         found = [{"Name": "email", "Value": self.email},
                  {"Name": "email_verified", "Value": "true"}]
+        if self.name:
+            found.append({"Name": "name", "Value": self.name})
         if self.practice_ods:
             found.append({"Name": "custom:practice_ods", "Value": self.practice_ods})
         if self.coach_id:
@@ -59,12 +62,16 @@ class Person:
         return found
 
 
-def pilot_people(practices: list[dict[str, Any]]) -> list[Person]:
+def pilot_people(pilot: dict[str, Any]) -> list[Person]:
     """Staff at each practice, each coach, a service manager (with an authenticator app, as
-    the service requires of ops) and a commissioner."""
-    people = [Person("referrer", practice_ods=p["practice_ods"]) for p in practices]
-    people += [Person("coach", coach_id=c["coach_id"]) for p in practices for c in p["coaches"]]
-    return [*people, Person("ops", app=True), Person("commissioner")]
+    the service requires of ops) and a commissioner, by name (infra/pilot_practices.json)."""
+    practices = pilot["practices"]
+    people = [Person("referrer", practice_ods=p["practice_ods"], name=p["staff"])
+              for p in practices]
+    people += [Person("coach", coach_id=c["coach_id"], name=c["name"])
+               for p in practices for c in p["coaches"]]
+    return [*people, Person("ops", app=True, name=pilot["ops"]),
+            Person("commissioner", name=pilot["commissioner"])]
 
 
 @dataclass(frozen=True)

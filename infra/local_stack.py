@@ -34,7 +34,7 @@ from infra.cloud import Built, build
 from infra.cognito import DEMO_PASSWORD, LOCAL_CODE, Person, pilot_people
 from infra.notify_server import LocalNotify
 from infra.scheduler import LocalScheduler
-from infra.seed import pilot_practices, seed
+from infra.seed import pilot, pilot_practices, seed
 from infra.template import REGION, ROOT, LocalTemplate, load
 
 
@@ -167,7 +167,7 @@ def start(settings: LocalSettings) -> tuple[Stack, object, object]:
     from workingbetter import wiring
 
     seed(wiring.adapters().store)
-    people = pilot_people(pilot_practices())
+    people = pilot_people(pilot())
     for person in people:
         built.pool.add(person)
     StackFile(api_url, aws_url, REGION, built.pool.pool_id, built.pool.client_id).write(
