@@ -9,7 +9,8 @@ query only the index's (dynamodb_index_queries), projecting an item converts onl
 keeps (dynamodb_projection), items go into a response as they are (dynamodb_serializer),
 the ASL is parsed once (asl_cache), a waiting run holds one thread (sfn_threads), a run
 stopped as it starts is stopped all the same (sfn_early_stop), a Lambda task reuses its
-client (sfn_clients), a JSONPath is parsed once (sfn_json_paths), moto's server routes
+client (sfn_clients), a JSONPath is parsed once (sfn_json_paths), a Choice asking whether an
+absent field is present logs no error (sfn_absent_paths), moto's server routes
 a request without listing its package (moto_server_routing) and Cognito's signing key is read
 once, not per user pool (cognito_key)."""
 
@@ -33,6 +34,7 @@ from infra import (
     lambda_dispatch,
     moto_server_routing,
     moto_tracking,
+    sfn_absent_paths,
     sfn_clients,
     sfn_early_stop,
     sfn_json_paths,
@@ -49,8 +51,8 @@ NO_NOTIFY = "http://127.0.0.1:9"
 PATCHES: tuple[Any, ...] = (lambda_dispatch, dynamodb_atomicity, moto_tracking,
                             dynamodb_transactions, dynamodb_queries, dynamodb_index_queries,
                             dynamodb_projection, dynamodb_serializer, asl_cache, sfn_threads,
-                            sfn_early_stop, sfn_clients, sfn_json_paths, moto_server_routing,
-                            cognito_key)
+                            sfn_early_stop, sfn_clients, sfn_json_paths, sfn_absent_paths,
+                            moto_server_routing, cognito_key)
 
 
 def install() -> None:
