@@ -64,8 +64,9 @@ $(CHECKOV_STAMP): $(STAMP)
 	@$(BIN)/uv pip sync --quiet --python $(CHECKOV)/bin/python requirements/checkov.lock
 	@rm -f $(CHECKOV)/.installed-* && touch $@
 
+# Quiet by default (warnings, errors and a line a minute); VERBOSE=1 prints every line.
 run: install
-	$(BIN)/python -m infra.local_stack
+	$(BIN)/python -m infra.local_stack $(if $(VERBOSE),--verbose)
 
 # Against a running `make run`: the outcome report as plain-text tables, and a demo population
 # walked along the pathway through the HTTP API (start the stack with a fast clock for it:

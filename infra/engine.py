@@ -12,7 +12,9 @@ stopped as it starts is stopped all the same (sfn_early_stop), a Lambda task reu
 client (sfn_clients), a JSONPath is parsed once (sfn_json_paths), a Choice asking whether an
 absent field is present logs no error (sfn_absent_paths), moto's server routes
 a request without listing its package (moto_server_routing) and Cognito's signing key is read
-once, not per user pool (cognito_key)."""
+once, not per user pool (cognito_key). Not moto's: Powertools' log keys are kept per thread,
+as each Lambda container keeps its own, so each line names its own function (powertools_keys).
+"""
 
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ from infra import (
     lambda_dispatch,
     moto_server_routing,
     moto_tracking,
+    powertools_keys,
     sfn_absent_paths,
     sfn_clients,
     sfn_early_stop,
@@ -52,7 +55,7 @@ PATCHES: tuple[Any, ...] = (lambda_dispatch, dynamodb_atomicity, moto_tracking,
                             dynamodb_transactions, dynamodb_queries, dynamodb_index_queries,
                             dynamodb_projection, dynamodb_serializer, asl_cache, sfn_threads,
                             sfn_early_stop, sfn_clients, sfn_json_paths, sfn_absent_paths,
-                            moto_server_routing, cognito_key)
+                            moto_server_routing, cognito_key, powertools_keys)
 
 
 def install() -> None:
