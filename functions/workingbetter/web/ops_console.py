@@ -140,10 +140,10 @@ def build(store: Store, workflow: Workflow, referrals: Referrals, ops: Principal
         latest=[ops_row(i) for i in page.items],
         pages=page,
         status=str(request.status) if request.status else None,
-        funnel=charts.funnel("funnel", f"How far the {shown} referrals listed have come",
-                             [(label, sum(map(reached, page.items)))
-                              for label, reached in FUNNEL]),
-        first_appointment=charts.histogram(
+        funnel=charts.bars("funnel", f"How far the {shown} referrals listed have come",
+                           [(label, sum(map(reached, page.items)))
+                            for label, reached in FUNNEL]),
+        first_appointment=charts.bars(
             "first-appointment",
             f"Time from referral to first attended appointment, of the {shown} listed",
             day_bins(days)),
