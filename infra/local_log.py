@@ -1,11 +1,11 @@
 """What `make run` prints while it runs: quiet unless asked for more.
 
 Quiet (the default): the banner; every warning and error, each under the function that wrote
-it (powertools_keys); a request line only for a server error; and one line a minute saying what
-the stack did (requests, workflow tasks and scheduled runs, and how many failed), so a person
-sees it is alive without reading 1,200 lines a minute. Verbose (`make run VERBOSE=1`, `python
--m infra.local_stack --verbose` or WB_VERBOSE=1): every line, as before: the service's INFO
-lines, every request, a failed task's traceback.
+it (powertools_keys); a request line only for a server error; no metric lines; and one line a
+minute saying what the stack did (requests, workflow tasks and scheduled runs, and how many
+failed), so a person sees it is alive without reading 1,200 lines a minute. Verbose (`make run
+VERBOSE=1`, `python -m infra.local_stack --verbose` or WB_VERBOSE=1): every line, as before:
+the service's INFO lines and metrics, every request, a failed task's traceback.
 """
 
 from __future__ import annotations
@@ -52,9 +52,11 @@ TALLY = Tally()
 
 def configure(verbose: bool) -> None:
     """Set how much the local stack prints, before it starts."""
-    from workingbetter.observability import logger
+    from workingbetter.observability import METRICS_DISABLED, logger
 
     MODE.quiet = not verbose
+    if not verbose:  # a metric is a JSON line on stdout (CloudWatch's format): noise here
+        os.environ[METRICS_DISABLED] = "true"
     logger.setLevel(os.environ.get("POWERTOOLS_LOG_LEVEL", "INFO") if verbose else "WARNING")
     logging.getLogger("infra").setLevel(logging.INFO if verbose else logging.WARNING)
 

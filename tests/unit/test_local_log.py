@@ -18,7 +18,7 @@ from chalice.app import Chalice
 
 from infra import lambda_dispatch, local_log, local_server
 from workingbetter.domain.errors import ReferralWithdrawn
-from workingbetter.observability import logger
+from workingbetter.observability import count, logger
 
 ROOT = Path(__file__).resolve().parents[2]
 tiny = Chalice(app_name="log-test", configure_logs=False)
@@ -60,6 +60,7 @@ def what_happens() -> None:
     local_log.summaries(threading.Event(), every=0.3)
     logger.info("step done")
     logger.warning("referral needs ops attention")
+    count("ReferralReceived")
     with serving() as base:
         assert ask(base, "/fine") == 200
         assert ask(base, "/broken") == 500
@@ -70,7 +71,8 @@ def what_happens() -> None:
 
 def run_stack_log(*args: str) -> tuple[str, str]:
     """What goes out (stdout, stderr) in a process of its own, as in `make run`."""
-    env = {k: v for k, v in os.environ.items() if k != "POWERTOOLS_LOG_LEVEL"}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("POWERTOOLS_LOG_LEVEL", "POWERTOOLS_METRICS_DISABLED")}
     done = subprocess.run(  # noqa: S603 - this interpreter, this module
         [sys.executable, "-c", "from tests.unit.test_local_log import what_happens as w; w()",
          *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True)
@@ -81,6 +83,7 @@ def test_by_default_only_warnings_errors_and_a_summary_go_out() -> None:
     out, err = run_stack_log()
 
     assert "step done" not in out
+    assert "ReferralReceived" not in out  # a metric's line, in CloudWatch's format
     assert "referral needs ops attention" in out
     assert "GET /fine" not in err
     assert '"GET /broken HTTP/1.1" 500' in err
@@ -94,6 +97,7 @@ def test_verbose_shows_every_line() -> None:
     out, err = run_stack_log("verbose")
 
     assert "step done" in out
+    assert '"ReferralReceived":[1.0]' in out
     assert "referral needs ops attention" in out
     assert '"GET /fine HTTP/1.1" 200' in err
     assert "ValueError: diary down" in err
