@@ -14,6 +14,7 @@ deployed API as template.yaml's gateway responses make API Gateway answer.
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any
 
 from chalice.app import Chalice, Response
@@ -93,6 +94,15 @@ class Server(ThreadedHTTPServer):
 
     def process_request(self, request: Any, client_address: Any) -> None:
         self.warm.start(self.process_request_thread, request, client_address)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that left before its answer (a stopped demo) is no fault of the service:
+        one line in the quiet log, not socketserver's traceback."""
+        if local_log.MODE.quiet and isinstance(sys.exc_info()[1], ConnectionError):
+            print(f"a client left before its answer ({type(sys.exc_info()[1]).__name__})",
+                  file=sys.stderr)
+            return
+        super().handle_error(request, client_address)
 
 
 def serve(app: Chalice, host: str, port: int) -> LocalDevServer:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from chalice.app import Chalice
 
 from infra import lambda_dispatch, local_log, local_server
@@ -102,6 +103,23 @@ def test_verbose_shows_every_line() -> None:
     assert '"GET /fine HTTP/1.1" 200' in err
     assert "ValueError: diary down" in err
     assert "in the last" not in out  # every line is there already
+
+
+@pytest.mark.parametrize(("quiet", "said"), [
+    (True, "a client left before its answer (BrokenPipeError)\n"),
+    (False, "Traceback (most recent call last)")])
+def test_a_client_that_leaves_early_is_one_line_in_the_quiet_log(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, quiet: bool,
+        said: str) -> None:
+    monkeypatch.setattr(local_log.MODE, "quiet", quiet)
+    server = local_server.Server.__new__(local_server.Server)  # nothing bound: no socket
+
+    try:
+        raise BrokenPipeError(32, "Broken pipe")
+    except BrokenPipeError:
+        server.handle_error(None, ("127.0.0.1", 50000))
+
+    assert said in capsys.readouterr().err
 
 
 def test_the_summary_says_what_happened_and_what_failed() -> None:
