@@ -195,10 +195,10 @@ def test_a_commissioner_reads_the_outcomes_by_keyboard_and_on_a_small_screen(
     page.locator("#chart-practices").screenshot(
         path="test-artifacts/375-outcomes-practices-chart.png")
     assert _chart_text(page, "#chart-practices") == {
-        "smallest": 16, "cut": [], "names": [
+        "smallest": 16, "cut": [], "names": [  # by name
             "City Road Medical Centre (F83001)", "Goodinge Group Practice (F83002)",
-            "River Place Group Practice (F83003)", "St Johns Way Medical Centre (F83004)",
-            "The Village Practice (F83005)", "Killick Street Health Centre (F83006)"]}
+            "Killick Street Health Centre (F83006)", "River Place Group Practice (F83003)",
+            "St Johns Way Medical Centre (F83004)", "The Village Practice (F83005)"]}
 
 
 def _chart_text(page: Page, chart: str) -> dict[str, object]:

@@ -153,3 +153,6 @@ def test_the_ops_referral_page_shows_the_appointment_by_date_time_and_place(
     assert "Goodinge Group Practice, 20 Northdown Street, London N1 9BG" in shown
     assert "Testperson" not in page  # never the patient's name
     assert "Chloe Evans" in page  # the coach, by name
+    timeline = page.partition('id="timeline"')[2]
+    assert "practice staff at Goodinge Group Practice" in timeline  # who referred, by name
+    assert "referrer:F83002" not in timeline

@@ -55,6 +55,16 @@ class Names:
         found = self.known.coaches.get(coach_id or "")
         return (found.name or found.coach_id) if found else coach_id or ""
 
+    def actor(self, by: str) -> str:
+        """Who a timeline names (a role and an id, never a name, as stored) by name: coach:
+        coach-dev is "Dev Sharma (coach)"; referrer:F83003 is practice staff at the practice."""
+        role, _, scope = by.partition(":")
+        if role == Role.COACH and scope:
+            return f"{self.coach_name(scope)} (coach)"
+        if role == Role.REFERRER and scope:
+            return f"practice staff at {self.practice_name(scope)}"
+        return by
+
     def coach_choices(self) -> list[tuple[str, str]]:
         """(coach id, "Amara Okafor, City Road Medical Centre, Mondays"), by name."""
         return sorted(((c.coach_id, f"{self.coach_name(c.coach_id)}, "
