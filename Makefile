@@ -94,8 +94,10 @@ proof: install $(SAM_STAMP)
 		>.aws-sam/proof-build.log 2>&1 || { cat .aws-sam/proof-build.log; exit 1; }
 	@WB_PROOF_BUILT=1 $(BIN)/pytest -p no:cacheprovider -q -n 0 -m proof tests/proof
 
+
+# Quiet by default (warnings, errors and a line a minute); VERBOSE=1 prints every line.
 run: install
-	$(BIN)/python -m infra.local_stack
+	$(BIN)/python -m infra.local_stack $(if $(VERBOSE),--verbose)
 
 # Against a running `make run`: the outcome report as plain-text tables, and a demo population
 # walked along the pathway through the HTTP API (start the stack with a fast clock for it:

@@ -41,6 +41,7 @@ class Person:
     role: str
     practice_ods: str | None = None
     coach_id: str | None = None
+    name: str = ""  # as pages greet them (Cognito's standard `name` attribute)
 
     @property
     def email(self) -> str:
@@ -53,6 +54,8 @@ class Person:
     def attributes(self) -> list[dict[str, str]]:
         found = [{"Name": "email", "Value": self.email},
                  {"Name": "email_verified", "Value": "true"}]
+        if self.name:
+            found.append({"Name": "name", "Value": self.name})
         if self.practice_ods:
             found.append({"Name": "custom:practice_ods", "Value": self.practice_ods})
         if self.coach_id:
@@ -60,11 +63,17 @@ class Person:
         return found
 
 
-def pilot_people(practices: list[dict[str, Any]]) -> list[Person]:
-    """Staff at each practice, each coach, a service manager and a commissioner."""
-    people = [Person("referrer", practice_ods=p["practice_ods"]) for p in practices]
-    people += [Person("coach", coach_id=c["coach_id"]) for p in practices for c in p["coaches"]]
-    return [*people, Person("ops"), Person("commissioner")]
+def pilot_people(pilot: dict[str, Any]) -> list[Person]:
+    """Staff at each practice, each coach, a service manager and a commissioner,
+    each with an authenticator app (the pool requires it of everyone), by name
+    (infra/pilot_practices.json)."""
+    practices = pilot["practices"]
+    people = [Person("referrer", practice_ods=p["practice_ods"], name=p["staff"])
+              for p in practices]
+    people += [Person("coach", coach_id=c["coach_id"], name=c["name"])
+               for p in practices for c in p["coaches"]]
+    return [*people, Person("ops", name=pilot["ops"]),
+            Person("commissioner", name=pilot["commissioner"])]
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,14 @@ query only the index's (dynamodb_index_queries), projecting an item converts onl
 keeps (dynamodb_projection), items go into a response as they are (dynamodb_serializer),
 the ASL is parsed once (asl_cache), a waiting run holds one thread (sfn_threads), a run
 stopped as it starts is stopped all the same (sfn_early_stop), a Lambda task reuses its
-client (sfn_clients), a JSONPath is parsed once (sfn_json_paths), moto's server routes
+client (sfn_clients), a JSONPath is parsed once (sfn_json_paths), a Choice asking whether an
+absent field is present logs no error (sfn_absent_paths), moto's server routes
 a request without listing its package (moto_server_routing) and Cognito's signing key is read
 once, not per user pool (cognito_key). Cognito requires a second factor as the template's
 pool does (cognito_mfa), and GlobalSignOut through the server ends the account's refresh
-tokens (cognito_sign_out)."""
+tokens (cognito_sign_out). Not moto's: Powertools' log keys are kept per thread, as each
+Lambda container keeps its own, so each line names its own function (powertools_keys).
+"""
 
 from __future__ import annotations
 
@@ -37,6 +40,8 @@ from infra import (
     lambda_dispatch,
     moto_server_routing,
     moto_tracking,
+    powertools_keys,
+    sfn_absent_paths,
     sfn_clients,
     sfn_early_stop,
     sfn_json_paths,
@@ -53,8 +58,9 @@ NO_NOTIFY = "http://127.0.0.1:9"
 PATCHES: tuple[Any, ...] = (lambda_dispatch, dynamodb_atomicity, moto_tracking,
                             dynamodb_transactions, dynamodb_queries, dynamodb_index_queries,
                             dynamodb_projection, dynamodb_serializer, asl_cache, sfn_threads,
-                            sfn_early_stop, sfn_clients, sfn_json_paths, moto_server_routing,
-                            cognito_key, cognito_mfa, cognito_sign_out)
+                            sfn_early_stop, sfn_clients, sfn_json_paths, sfn_absent_paths,
+                            moto_server_routing, cognito_key, cognito_mfa, cognito_sign_out,
+                            powertools_keys)
 
 
 def install() -> None:

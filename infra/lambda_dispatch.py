@@ -21,7 +21,9 @@ from typing import Any
 
 from moto.awslambda_simple.models import LambdaSimpleBackend
 
+from infra import local_log
 from infra.warm_threads import WarmThreads
+from statemachines.referral import WITHDRAWN
 
 log = logging.getLogger("infra.dispatch")
 
@@ -95,11 +97,14 @@ def invoke(self: LambdaSimpleBackend, function_name: str, qualifier: str | None,
     fault = FAULTS.draw(str(function.handler))
     if fault == "before":
         return _function_error(response_headers, SERVICE_ERROR, "injected fault")
+    kind = _kind(str(function.handler))
     try:
         result = WARM.run(resolve_handler(str(function.handler)), event, context)
     except Exception as error:
-        log.warning("%s raised %s", function.function_name, type(error).__name__, exc_info=True)
+        local_log.invocation(kind, failed=True)
+        _told(function.function_name, error)
         return _function_error(response_headers, type(error).__name__, str(error))
+    local_log.invocation(kind, failed=False)
     if fault == "after":
         return _function_error(response_headers, SERVICE_ERROR, "injected fault")
     try:
@@ -108,6 +113,20 @@ def invoke(self: LambdaSimpleBackend, function_name: str, qualifier: str | None,
         # What AWS answers when a handler returns something JSON cannot carry.
         return _function_error(response_headers, "Runtime.MarshalError",
                                "Unable to marshal response")
+
+
+def _kind(handler: str) -> str:
+    return "scheduled" if handler.startswith("workingbetter.handlers.scheduled.") else "task"
+
+
+def _told(function_name: str, error: Exception) -> None:
+    """A withdrawal ends a run by design (the ASL catches it); anything else is a warning,
+    with its traceback unless the local log is quiet."""
+    if type(error).__name__ in WITHDRAWN:
+        log.info("%s ended its run: the referral was withdrawn", function_name)
+        return
+    log.warning("%s raised %s", function_name, type(error).__name__,
+                exc_info=None if local_log.MODE.quiet else error)
 
 
 def _function_error(response_headers: dict[str, str], error_type: str, message: str) -> bytes:

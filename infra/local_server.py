@@ -4,7 +4,8 @@ deployed API as template.yaml's gateway responses make API Gateway answer.
 - A URL no route has: 404 problem+json (Chalice answers 403 "Missing Authentication Token",
   and with a bearer token echoes the token back).
 - A body over the limit: 413, refused by its Content-Length before a byte of it is read.
-- The access log masks the secret part of patients' links.
+- The access log masks the secret part of patients' links; in the local stack's quiet log
+  (local_log) only a server error's line is printed, and every request is counted.
 - A listen backlog of 128, not socketserver's 5, so a burst of connections is not reset.
 - Requests are served on warm threads (infra.warm_threads), not a new thread each, so the
   service's per-thread boto3 resources are made once per thread.
@@ -13,6 +14,7 @@ deployed API as template.yaml's gateway responses make API Gateway answer.
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any
 
 from chalice.app import Chalice, Response
@@ -25,6 +27,7 @@ from chalice.local import (
     ThreadedHTTPServer,
 )
 
+from infra import local_log
 from infra.warm_threads import WarmThreads
 from workingbetter.domain.errors import BadRequest, DomainError, NotFound
 from workingbetter.handlers import answers, request_body
@@ -76,6 +79,11 @@ class Handler(ChaliceRequestHandler):
 
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _checked_handle
 
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        status = int(code) if str(code).isdigit() else 0
+        if local_log.request(status):
+            super().log_request(code, size)
+
     def log_message(self, format: str, *args: Any) -> None:
         super().log_message("%s", masked(format % args))
 
@@ -86,6 +94,15 @@ class Server(ThreadedHTTPServer):
 
     def process_request(self, request: Any, client_address: Any) -> None:
         self.warm.start(self.process_request_thread, request, client_address)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that left before its answer (a stopped demo) is no fault of the service:
+        one line in the quiet log, not socketserver's traceback."""
+        if local_log.MODE.quiet and isinstance(sys.exc_info()[1], ConnectionError):
+            print(f"a client left before its answer ({type(sys.exc_info()[1]).__name__})",
+                  file=sys.stderr)
+            return
+        super().handle_error(request, client_address)
 
 
 def serve(app: Chalice, host: str, port: int) -> LocalDevServer:

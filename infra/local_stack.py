@@ -12,10 +12,12 @@ infra.tokens`; the file goes when the stack stops.
 
 from __future__ import annotations
 
+import argparse
 import errno
 import json
 import logging
 import os
+import shlex
 import signal
 import socket
 import sys
@@ -25,17 +27,19 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from pydantic import Field, PositiveFloat, PositiveInt
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from infra import engine, lambda_dispatch, local_server
+from infra import engine, lambda_dispatch, local_log, local_server, powertools_keys
 from infra.cloud import Built, build
 from infra.cognito import DEMO_PASSWORD, LOCAL_CODE, Person, pilot_people
 from infra.notify_server import LocalNotify
 from infra.scheduler import LocalScheduler
-from infra.seed import pilot_practices, seed
+from infra.seed import pilot, pilot_practices, seed
 from infra.template import REGION, ROOT, LocalTemplate, load
+from workingbetter.domain.slots import WEEKDAYS
 
 
 class LocalSettings(BaseSettings):
@@ -49,6 +53,7 @@ class LocalSettings(BaseSettings):
     seconds_per_day: PositiveFloat = 86400.0
     caseload_cap: PositiveInt = 20
     stack_file: Path = ROOT / ".local-stack.json"
+    verbose: bool = False  # every log line (WB_VERBOSE=1 or --verbose), not just what matters
     # Not a secret: locally the NHS number hash only needs to be stable.
     nhs_hash_key: str = "local-nhs-hash-key-not-for-production"
 
@@ -167,7 +172,7 @@ def start(settings: LocalSettings) -> tuple[Stack, object, object]:
     from workingbetter import wiring
 
     seed(wiring.adapters().store)
-    people = pilot_people(pilot_practices())
+    people = pilot_people(pilot())
     for person in people:
         built.pool.add(person)
     StackFile(api_url, aws_url, REGION, built.pool.pool_id, built.pool.client_id).write(
@@ -180,21 +185,51 @@ def start(settings: LocalSettings) -> tuple[Stack, object, object]:
     return stack, moto_server, api_server
 
 
-def _who(person: Person) -> str:
-    scope = person.practice_ods or person.coach_id
-    return f"{person.role} {scope}" if scope else person.role
+def _practices() -> dict[str, dict[str, Any]]:
+    return {p["practice_ods"]: p for p in pilot_practices()}
+
+
+def _days(weekday: int) -> str:
+    return f"{WEEKDAYS[weekday].capitalize()}s"
+
+
+def _role(person: Person, practices: dict[str, dict[str, Any]]) -> str:
+    """What a person does and where: "coach at City Road Medical Centre (F83001), Mondays"."""
+    if person.role == "referrer" and person.practice_ods in practices:
+        return (f"practice staff at {practices[person.practice_ods]['name']} "
+                f"({person.practice_ods})")
+    for ods, practice in practices.items():
+        for coach in practice["coaches"]:
+            if person.role == "coach" and coach["coach_id"] == person.coach_id:
+                return f"coach at {practice['name']} ({ods}), {_days(coach['weekday'])}"
+    return "service manager (ops)" if person.role == "ops" else person.role
+
+
+def _coaches(practices: dict[str, dict[str, Any]]) -> list[str]:
+    """Which coach works where, and on which day."""
+    return [f"  {p['name']} ({ods}): " + ", ".join(
+                f"{c['name']} ({c['coach_id']}) on {_days(c['weekday'])}" for c in p["coaches"])
+            for ods, p in practices.items()]
+
+
+def shell_lines(api_url: str, tokens: dict[str, str], curl_as: str = "OPS") -> list[str]:
+    """Lines a shell runs as pasted: each token as a variable, then a request that uses one."""
+    return [*(f"export {name}={shlex.quote(token)}" for name, token in tokens.items()),
+            f'curl -s -H "Authorization: Bearer ${curl_as}" {api_url}/practices']
 
 
 def banner(stack: Stack, settings: LocalSettings) -> str:
-    first = pilot_practices()[0]
-    referrer = Person("referrer", practice_ods=first["practice_ods"])
-    coach = Person("coach", coach_id=first["coaches"][0]["coach_id"])
-    width = max(len(_who(p)) for p in stack.people)
+    practices = _practices()
+    people = {p.role: p for p in reversed(stack.people)}  # the first of each role
+    width = max(len(p.name) for p in stack.people)
+    roles = {p: _role(p, practices) for p in stack.people}
+    role_width = max(map(len, roles.values()))
+    tokens = {"REFERRER": people["referrer"], "COACH": people["coach"], "OPS": people["ops"]}
     lines = [
         "",
         "Working Better is running locally.",
-        f"  API            {stack.api_url}   (try GET {stack.api_url}/practices)",
         f"  Web pages      {stack.api_url}/login",
+        f"  API            {stack.api_url}   (with a token: see the lines below)",
         f"  Outcomes       {stack.api_url}/reports   (ops or the commissioner; `make report`)",
         f"  Messages       {stack.api_url}/dev/messages   (what was sent: texts, emails, "
         "letters)",
@@ -205,17 +240,18 @@ def banner(stack: Stack, settings: LocalSettings) -> str:
         f"  Service day    {settings.seconds_per_day:g} s (WB_SECONDS_PER_DAY)",
         *[f"  Schedule       {s.name}: every {s.every:g} s" for s in stack.scheduler.schedules],
         "",
+        "The practices and their coaches (each holds one surgery session a week there):",
+        *_coaches(practices),
+        "",
         f"Sign in at /login as any of these, password {DEMO_PASSWORD}:",
-        *[f"  {_who(p):<{width}}  {p.email}" for p in stack.people],
+        *[f"  {p.name:<{width}}  {roles[p]:<{role_width}}  {p.email}" for p in stack.people],
         f"  then an authenticator code: locally any 6 digits, e.g. {LOCAL_CODE}",
         "",
-        "ID tokens for the API (1 h; `python -m infra.tokens --help` prints fresh ones):",
-        f"  referrer at {first['name']} ({first['practice_ods']}):",
-        f"    {stack.built.pool.id_token(referrer)}",
-        f"  coach {coach.coach_id}:",
-        f"    {stack.built.pool.id_token(coach)}",
-        "  ops:",
-        f"    {stack.built.pool.id_token(Person('ops'))}",
+        "ID tokens for the API, for an hour (`python -m infra.tokens --help` prints fresh "
+        "ones): " + ", ".join(f"{name} is {p.name}'s" for name, p in tokens.items()) + ".",
+        "Paste these lines into a shell:",
+        *[f"  {line}" for line in shell_lines(stack.api_url, {
+            name: stack.built.pool.id_token(person) for name, person in tokens.items()})],
         "",
         "Watch the runs with the AWS CLI:",
         f"  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws stepfunctions list-executions"
@@ -223,21 +259,30 @@ def banner(stack: Stack, settings: LocalSettings) -> str:
         f" --state-machine-arn {stack.built.state_machine_arn}",
         "",
         "Everything is kept in memory: Ctrl-C stops the stack and loses every referral,",
-        "run and message.",
+        "run and message. The log below shows warnings, errors and a line a minute;",
+        "`make run VERBOSE=1` (or WB_VERBOSE=1) shows every line.",
         "",
         "Press Ctrl-C to stop.",
     ]
     return "\n".join(lines)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="The whole service on this machine.")
+    parser.add_argument("--verbose", action="store_true",
+                        help="print every log line and request (as WB_VERBOSE=1 does)")
     settings = LocalSettings()
+    local_log.configure(verbose=parser.parse_args(argv).verbose or settings.verbose)
     try:
         stack, moto_server, api_server = start(settings)
     except PortInUse as error:
         print(error, file=sys.stderr, flush=True)
         return 2
+    # The API's request threads run no Lambda handler: their lines are the API function's.
+    powertools_keys.label_other_threads(function_name=LocalTemplate(load()).function_name(
+        "ApiFunction"))
     print(banner(stack, settings), flush=True)
+    local_log.summaries(stack.stop)
 
     def stop(signum: int, frame: FrameType | None) -> None:
         stack.stop.set()

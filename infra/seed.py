@@ -12,8 +12,14 @@ from workingbetter.domain.records import Practice, Session
 PILOT = Path(__file__).with_name("pilot_practices.json")
 
 
+def pilot() -> dict[str, Any]:
+    """The pilot's practices, their coaches, and the made-up people who sign in."""
+    found: dict[str, Any] = json.loads(PILOT.read_text())
+    return found
+
+
 def pilot_practices() -> list[dict[str, Any]]:
-    return list(json.loads(PILOT.read_text())["practices"])
+    return list(pilot()["practices"])
 
 
 def seed(store: Store) -> list[dict[str, Any]]:
@@ -23,5 +29,6 @@ def seed(store: Store) -> list[dict[str, Any]]:
         store.put_practice(Practice(practice["practice_ods"], practice["name"], sessions,
                                     practice["email"], practice["address"], practice["phone"]))
         for coach in practice["coaches"]:
-            store.put_coach(coach["coach_id"], practice["practice_ods"], coach["weekday"])
+            store.put_coach(coach["coach_id"], practice["practice_ods"], coach["weekday"],
+                            coach["name"])
     return practices

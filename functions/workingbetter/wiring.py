@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from workingbetter.services.case_record import CaseRecords
     from workingbetter.services.follow_ups import FollowUps
     from workingbetter.services.referrals import Referrals
+    from workingbetter.services.staff import Staff
     from workingbetter.services.steps import Steps
     from workingbetter.settings import Settings
 
@@ -92,6 +93,12 @@ class Services:
         from workingbetter.services.follow_ups import FollowUps
 
         return FollowUps(self.store, self.settings)
+
+    @cached_property
+    def staff(self) -> Staff:
+        from workingbetter.services.staff import Staff
+
+        return Staff(self.store)
 
     @cached_property
     def sign_in(self) -> CognitoSignIn:

@@ -61,6 +61,8 @@ def test_a_wrong_password_is_named_in_an_error_summary_and_nothing_is_signed_in(
 def test_practice_staff_fix_a_mistake_and_refer_a_patient(page: Page) -> None:
     sign_in(page, f"referrer:{PRACTICE}", check="01")
     expect(page).to_have_url(re.compile(r"/practice$"))
+    expect(page.locator("#signed-in-as")).to_have_text(
+        "Signed in as Aisha Begum, practice staff at River Place Group Practice.")
     page.get_by_role("link", name="Refer a patient").first.click()
     expect(page).to_have_url(re.compile(r"/referrals/new$"))
     check_page(page, "02-referral-form")
@@ -135,10 +137,13 @@ def test_ops_see_the_run_and_its_history_without_personal_data(page: Page) -> No
     row = page.locator(f'tr[data-referral-id="{referral_id}"]')
     expect(row).to_contain_text("In support")
     expect(page.locator("#status-counts")).to_contain_text("In support")
-    expect(page.locator("svg[role=img]")).to_have_count(2)
+    expect(page.locator(".wb-chart")).to_have_count(2)
     check_page(page, "07-ops-console")
 
     row.get_by_role("link").click()
+    expect(page.locator("#appointment")).to_contain_text(re.compile(
+        r"^\w+day \d{1,2} \w+ \d{4} at \d{1,2}(:\d\d)?[ap]m"))
+    expect(page.locator("#appointment")).to_contain_text("River Place Group Practice, 1 Handyside")
     history = page.locator("#run-1")
     expect(history).to_contain_text("Waited for the appointment's outcome")
     expect(history).to_contain_text("Waited until the next review was due")
@@ -159,10 +164,9 @@ def test_a_commissioner_reads_the_outcomes_by_keyboard_and_on_a_small_screen(
     sign_in(page, "commissioner")
     expect(page).to_have_url(re.compile(r"/reports$"))
     expect(page.locator("#table-funnel")).to_contain_text("Referred")
-    expect(page.locator("svg[role=img]")).to_have_count(4)
+    expect(page.locator(".wb-chart")).to_have_count(4)
     check_page(page, "30-outcomes")
-    page.locator('svg[aria-labelledby^="chart-funnel-title"]').screenshot(
-        path="test-artifacts/outcomes-funnel-chart.png")
+    page.locator("#chart-funnel").screenshot(path="test-artifacts/outcomes-funnel-chart.png")
 
     # The period picker works from the keyboard alone: tab to it, type, press Enter.
     page.get_by_label("From", exact=True).focus()
@@ -187,6 +191,30 @@ def test_a_commissioner_reads_the_outcomes_by_keyboard_and_on_a_small_screen(
         page.goto(path)
         wide = page.evaluate("document.documentElement.scrollWidth")
         assert wide <= 375, f"{path} scrolls sideways at 375 px ({wide} px wide)"
+    page.goto("/reports")
+    page.locator("#chart-practices").screenshot(
+        path="test-artifacts/375-outcomes-practices-chart.png")
+    assert _chart_text(page, "#chart-practices") == {
+        "smallest": 16, "cut": [], "names": [  # by name
+            "City Road Medical Centre (F83001)", "Goodinge Group Practice (F83002)",
+            "Killick Street Health Centre (F83006)", "River Place Group Practice (F83003)",
+            "St Johns Way Medical Centre (F83004)", "The Village Practice (F83005)"]}
+
+
+def _chart_text(page: Page, chart: str) -> dict[str, object]:
+    """As drawn: the smallest text in the chart in CSS pixels (its names and the numbers beside
+    its bars), the names cut off (wider than they are shown), and every name as read."""
+    found: dict[str, object] = page.evaluate("""chart => {
+        const root = document.querySelector(chart);
+        const labels = [...root.querySelectorAll('.wb-chart__label')];
+        const texts = [...labels, ...root.querySelectorAll('svg text')];
+        const sizes = texts.map(e => e.getBoundingClientRect().height > 0
+            ? parseFloat(getComputedStyle(e).fontSize) : 0);
+        return {smallest: Math.min(...sizes),
+                cut: labels.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText),
+                names: labels.map(e => e.firstChild.textContent.trim())};
+    }""", chart)
+    return found
 
 
 def test_practice_staff_find_and_follow_a_referral_by_keyboard_alone(page: Page) -> None:
@@ -222,10 +250,15 @@ def test_ops_filter_and_find_by_keyboard(page: Page) -> None:
     referral_id, reference = _referral_id(), journey["reference"]
     sign_in(page, "ops")
     tab_to(page, "#practice")
-    page.keyboard.type(PRACTICE)  # a select jumps to the option its typed text starts
+    page.keyboard.type("River Place")  # a select jumps to the option its typed text starts
+    tab_to(page, "#coach")
+    page.keyboard.type("Dev Sharma")  # coaches are chosen by name
     tab_to(page, "#filters button")
     page.keyboard.press("Enter")
-    expect(page.locator(f'tr[data-referral-id="{referral_id}"]')).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"practice_ods=F83003&coach_id=coach-dev"))
+    row = page.locator(f'tr[data-referral-id="{referral_id}"]')
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("River Place Group Practice, Dev Sharma")
     check_page(page, "12-ops-filtered")
     tab_to(page, "#q")
     page.keyboard.type(reference)

@@ -8,7 +8,9 @@ walks to EXITED job_sustained_26_weeks by HTTP alone; Ctrl-C stops the stack cle
 from __future__ import annotations
 
 import json
+import re
 import signal
+import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -61,10 +63,20 @@ def wait_until(stack: Running, referral_id: str, token: str, awaiting: str | Non
 
 def test_the_banner_gives_urls_tokens_and_the_aws_cli_line(stack: Running) -> None:
     assert "aws stepfunctions list-executions --endpoint-url " + stack.aws in stack.banner
-    tokens = [line.strip() for line in stack.banner.splitlines() if line.startswith("    eyJ")]
-    assert len(tokens) == 3  # one for each role
-    code, _ = http(stack, "GET", "/practices", tokens[-1])
+    tokens = re.findall(r"^  export (REFERRER|COACH|OPS)=(eyJ\S+)$", stack.banner, re.M)
+    assert [name for name, _ in tokens] == ["REFERRER", "COACH", "OPS"]
+    code, _ = http(stack, "GET", "/practices", tokens[-1][1])
     assert code == 200  # issued by the stack's own pool
+
+
+def test_the_banners_shell_lines_pasted_into_a_shell_reach_the_api(stack: Running) -> None:
+    pasted = stack.banner.partition("Paste these lines into a shell:\n")[2].partition("\n\n")[0]
+
+    done = subprocess.run(["bash", "-e"], input=pasted, capture_output=True, text=True,  # noqa: S607
+                          timeout=60, check=True)
+
+    practices = json.loads(done.stdout)
+    assert sorted(p["practice_ods"] for p in practices) == [f"F8300{n}" for n in range(1, 7)]
 
 
 def test_the_banner_names_who_to_sign_in_as_for_every_role(stack: Running) -> None:
@@ -78,7 +90,6 @@ def test_the_banner_names_who_to_sign_in_as_for_every_role(stack: Running) -> No
 
 def test_the_tokens_command_prints_a_token_the_stack_accepts(stack: Running) -> None:
     import os
-    import subprocess
     import sys
 
     from tests.local_stack_process import ROOT

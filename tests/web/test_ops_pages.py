@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -111,3 +113,46 @@ def test_each_run_is_its_own_section_in_plain_words(cloud: Cloud, pages: Pages) 
     assert 'id="run-2"' not in history.text
     assert "No longer wishes" in history.text  # the referral's exit reason
     assert "StateEntered" not in history.text
+
+
+def test_the_coach_filter_is_a_choice_of_coaches_by_name(cloud: Cloud, pages: Pages) -> None:
+    ids = load(cloud, ("F83001", "IN_SUPPORT", "coach-amara"), ("F83002", "IN_SUPPORT",
+                                                                "coach-chloe"))
+    ops(pages)
+
+    console = pages.get("/ops").text
+    chooser = console.partition('<select class="govuk-select" id="coach" name="coach_id"')[2]
+    options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]+)</option>',
+                         chooser.partition("</select>")[0])
+
+    assert ("", "All coaches") in options
+    assert ("coach-amara", "Amara Okafor, City Road Medical Centre, Mondays") in options
+    assert len(options) == 1 + 7  # every pilot coach, by name
+    chosen = pages.get("/ops?coach_id=coach-amara").text
+    assert shown_on(chosen, "latest") == [ids[0]]
+    assert '<option value="coach-amara" selected>' in chosen
+    listed = chosen.partition('id="latest"')[2].partition("</table>")[0]
+    assert "City Road Medical Centre, Amara Okafor" in listed  # names, not ids
+
+
+def test_the_ops_referral_page_shows_the_appointment_by_date_time_and_place(
+        cloud: Cloud, pages: Pages) -> None:
+    api = Api(cloud)
+    referral_id = api.refer("F83002")
+    booked = api.awaiting(referral_id, "appointment_outcome")
+    assert booked.appointment is not None
+    ops(pages)
+
+    page = pages.get(f"/ops/referrals/{referral_id}").text
+    shown = page.partition('id="appointment">')[2].partition("</dd>")[0]
+
+    start = datetime.fromisoformat(booked.appointment.start.replace("Z", "+00:00"))
+    local = start.astimezone(ZoneInfo("Europe/London"))
+    expected = f"{local:%A} {local.day} {local:%B %Y} at {local.hour % 12 or 12}:{local:%M}"
+    assert shown.startswith(expected + ("am" if local.hour < 12 else "pm")), shown
+    assert "Goodinge Group Practice, 20 Northdown Street, London N1 9BG" in shown
+    assert "Testperson" not in page  # never the patient's name
+    assert "Chloe Evans" in page  # the coach, by name
+    timeline = page.partition('id="timeline"')[2]
+    assert "practice staff at Goodinge Group Practice" in timeline  # who referred, by name
+    assert "referrer:F83002" not in timeline

@@ -3,6 +3,7 @@ tokens, chart geometry, due times and time bins. No cloud, no HTTP."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -135,26 +136,86 @@ def test_a_csrf_token_holds_only_for_its_own_session_and_nonce() -> None:
 # -- charts and reports -------------------------------------------------------------------
 
 
-def test_a_funnel_scales_bars_to_the_largest_stage() -> None:
-    chart = charts.funnel("f", "Funnel", [("Referred", 10), ("Allocated", 5), ("Job", 0)])
-    widths = [b.width for b in chart.bars]
-    assert widths[0] == pytest.approx(2 * widths[1])
-    assert widths[2] == 0
-    assert widths[0] <= chart.width - charts.LABEL_WIDTH
-    assert chart.description == "Referred: 10; Allocated: 5; Job: 0"
-    assert [b.y for b in chart.bars] == sorted(b.y for b in chart.bars)
+def test_bars_are_as_long_as_their_counts_against_the_largest() -> None:
+    chart = charts.bars("f", "Funnel", [("Referred", 10), ("Allocated", 5), ("Job", 0),
+                                        ("Left", "<5")])
+    lengths = [b.length for b in chart.bars]
+    assert lengths == [charts.LONGEST, charts.LONGEST / 2, 0, 0]  # a marker draws no bar
+    assert [b.label for b in chart.bars] == ["Referred", "Allocated", "Job", "Left"]
 
 
 def test_charts_of_nothing_draw_no_bars_and_do_not_divide_by_zero() -> None:
-    chart = charts.histogram("h", "Histogram", [("a", 0), ("b", 0)])
-    assert [b.height for b in chart.bars] == [0, 0]
-    assert all(b.y == charts.PLOT_HEIGHT for b in chart.bars)
+    chart = charts.bars("h", "Histogram", [("a", 0), ("b", 0)])
+    assert [b.length for b in chart.bars] == [0, 0]
 
 
-def test_a_histogram_stands_its_bars_on_one_baseline() -> None:
-    chart = charts.histogram("h", "Histogram", [("a", 1), ("b", 4)])
-    assert {b.y + b.height for b in chart.bars} == {charts.PLOT_HEIGHT}
-    assert chart.bars[1].height == pytest.approx(4 * chart.bars[0].height)
+PRACTICES: list[tuple[str, int | str]] = [
+    ("City Road Medical Centre (F83001)", 14), ("Goodinge Group Practice (F83002)", 6),
+    ("Killick Street Health Centre (F83006)", "<5")]
+
+
+def rendered_chart() -> str:
+    from jinja2 import Environment
+
+    from workingbetter.web import render as rendering
+
+    env: Environment = rendering._environment()
+    macro = env.get_template("charts.html").module.chart  # type: ignore[attr-defined]
+    return str(macro(charts.bars("chart-practices", "Referrals by practice", PRACTICES)))
+
+
+def test_a_charts_names_are_whole_and_its_numbers_do_not_scale_down() -> None:
+    html = rendered_chart()
+
+    labels = re.findall(r'class="wb-chart__label[^"]*">([^<]+)<', html)
+    assert labels == [name for name, _ in PRACTICES]  # whole names, as text that wraps
+    assert "viewBox" not in html  # nothing in a bar is scaled to the screen's width
+    sizes = [int(size) for size in re.findall(r'font-size="(\d+)"', html)]
+    assert sizes
+    assert min(sizes) >= 14  # CSS pixels, at any width
+    assert re.findall(r"<text[^>]*>([^<]+)</text>", html) == ["14", "6", "&lt;5"]
+    assert '<span class="govuk-visually-hidden">: 14</span>' in html  # heard with its name
+
+
+def rendered_fidelity() -> str:
+    from workingbetter.reports import fidelity
+    from workingbetter.reports.measures import CoachCaseload, Distribution, Ips, Ratio
+    from workingbetter.web.errors import PageErrors
+    from workingbetter.web.render import render
+
+    none = Distribution(0, None, None)
+    ips = Ips(caseloads=[CoachCaseload("coach-amara", 1, 8)],  # 40 a full-time week
+              to_first_employer_contact=none, first_employer_contact_within_30=Ratio(0, 0),
+              employer_contacts=0, coach_weeks=0, full_time_weeks=0,
+              benefits_advice=Ratio(7, 12), rejected_at_triage=Ratio(0, 10),
+              rejected_by_a_person=Ratio(0, 10), in_work_support_weeks=none)
+    scored = fidelity.as_json(ips, {"from": "2026-01-01", "to": "2026-03-31"})
+    return render("fidelity.html", title="IPS fidelity", errors=PageErrors(), asked={},
+                  chosen=None, practices=[], scored=scored)
+
+
+def test_fidelity_shows_each_figure_in_its_unit_and_every_anchor_beside_it() -> None:
+    page = rendered_fidelity()
+
+    caseload = page.partition('id="anchors-caseload_size"')[2].partition("</ul>")[0]
+    assert "<strong>40 clients</strong>" in page
+    assert "<strong>4: at most 40 clients</strong>" in caseload  # the anchor it meets
+    assert "5: at most 20 clients" in caseload
+    assert "1: more than 80 clients" in caseload
+    advice = page.partition('id="anchors-benefits_counselling"')[2].partition("</ul>")[0]
+    assert "<strong>58%</strong>" in page  # a share as a percentage, not 0.58
+    assert "<strong>3: at least 50%</strong>" in advice  # 4 + 3 + 5 (no one turned away)
+    assert "0.58" not in page
+
+
+def test_fidelity_says_plainly_how_many_items_the_records_can_score() -> None:
+    page = " ".join(rendered_fidelity().split())
+
+    assert ("The IPS-25 scale has 25 items. 6 of them can be scored from the service's "
+            "records (one of those only in part); the other 19 need a fidelity reviewer.") in page
+    assert ("the 3 items with evidence score 12 of a possible 15 points (each item scores 1 "
+            "to 5)") in page
+    assert "Scored: " not in page
 
 
 @pytest.mark.parametrize(("days", "label"), [

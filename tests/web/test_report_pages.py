@@ -26,7 +26,10 @@ def test_a_commissioner_signs_in_to_the_reports(cloud: Cloud, pages: Pages) -> N
     assert page.status == 200
     for table in TABLES:
         assert f'id="table-{table}"' in page.text
-    assert page.text.count('role="img"') == 4  # funnel, practices, conditions, age bands
+    assert page.text.count('class="wb-chart ') == 4  # funnel, practices, conditions, age bands
+    chart = page.text.partition('id="chart-practices"')[2].partition("</figure>")[0]
+    assert "City Road Medical Centre (F83001)<span" in chart  # whole, as text that wraps
+    assert "viewBox" not in chart
     assert "&lt;5" in page.text  # one referral: every count of it is suppressed
     assert pages.get("/reports/fidelity").status == 200
 

@@ -71,3 +71,28 @@ def test_a_stalled_referral_shows_as_stalled_with_a_resume_button(
     assert (done.status, done.location) == (303, f"/ops/referrals/{referral_id}?resumed=1")
     item = api.awaiting(referral_id, "appointment_outcome")
     assert item.attention is None
+
+
+@pytest.mark.service_days(appointment_outcome_days=3, max_chases=1)
+def test_a_stopped_run_is_named_by_its_reference_and_resuming_it_says_so(
+        pages: Pages, cloud: Cloud) -> None:
+    api = Api(cloud)
+    referral_id = api.refer("F83002")
+    cloud.wait_for(referral_id, lambda i: i.attention == "stalled", what="stalled")
+    assert cloud.wait_for_execution(referral_id) == "FAILED"
+    cloud.set_service_days(appointment_outcome_days=10_000)
+    reference = str(cloud.referral(referral_id).reference)
+
+    pages.sign_in("ops")
+    console = pages.get("/ops").text
+    failed = console.partition('id="failed-runs"')[2].partition("</table>")[0]
+    assert f'href="/ops/referrals/{referral_id}">{reference}</a>' in failed
+    assert f">{referral_id}<" not in failed  # the run's referral by its reference, not its id
+
+    resumed = pages.follow(pages.post(f"/ops/referrals/{referral_id}/resume", {}))
+
+    banner = resumed.text.partition('class="govuk-notification-banner')[2].partition(
+        "</div>\n</div>")[0]
+    assert 'role="alert"' in banner
+    assert f"Run resumed for {reference}" in banner
+    api.awaiting(referral_id, "appointment_outcome")

@@ -15,7 +15,7 @@ import hmac
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import MISSING, dataclass, fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -283,9 +283,13 @@ class Store:
                 found[str(item["referral_id"])] = decode(PersonalData, item)
         return found
 
-    def _batch_get(self, table_name: str, keys: list[Item]) -> list[Item]:
+    def _batch_get(self, table_name: str, keys: list[Item], projection: str = "",
+                   names: dict[str, str] | None = None) -> list[Item]:
         items: list[Item] = []
-        request: dict[str, Any] = {table_name: {"Keys": keys, "ConsistentRead": True}}
+        request: dict[str, Any] = {table_name: {
+            "Keys": keys, "ConsistentRead": True,
+            **({"ProjectionExpression": projection} if projection else {}),
+            **({"ExpressionAttributeNames": names} if names else {})}}
         for attempt in range(8):
             reply = self._resource().batch_get_item(RequestItems=request)
             items += reply["Responses"].get(table_name, [])
@@ -480,6 +484,24 @@ class Store:
         found = self._get(keys.coach(coach_id))
         return None if found is None else decode(Coach, found)
 
+    def coaches(self, coach_ids: Sequence[str]) -> list[Coach]:
+        """These coaches (one BatchGetItem per 100); ids with no coach are left out."""
+        wanted = [keys.coach(c) for c in dict.fromkeys(coach_ids)]
+        return [decode(Coach, item) for start in range(0, len(wanted), _BATCH)
+                for item in self._batch_get(self.table_name, wanted[start:start + _BATCH])]
+
+    def references(self, referral_ids: Sequence[str]) -> dict[str, str]:
+        """The short references of these referrals, by id (one BatchGetItem per 100, reading
+        the reference alone); a referral with none, or none stored, is left out."""
+        wanted = list(dict.fromkeys(referral_ids))
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), _BATCH):
+            batch = [keys.referral(r) for r in wanted[start:start + _BATCH]]
+            for item in self._batch_get(self.table_name, batch, "pk, #r", {"#r": "reference"}):
+                if item.get("reference"):
+                    found[keys.referral_of(str(item["pk"]))] = str(item["reference"])
+        return found
+
     def booked_slots(self, coach_id: str, from_iso: str) -> list[str]:
         page = self.table.query(
             KeyConditionExpression=Key("pk").eq(keys.slots(coach_id)) & Key("sk").gte(from_iso),
@@ -493,14 +515,15 @@ class Store:
         """A participating practice (see `Practice`)."""
         self.table.put_item(Item={**keys.practice(practice.practice_ods), **encode(practice)})
 
-    def put_coach(self, coach_id: str, practice_ods: str, weekday: int) -> None:
+    def put_coach(self, coach_id: str, practice_ods: str, weekday: int, name: str = "") -> None:
         """Create a coach with an empty caseload; an existing coach keeps its count."""
         self.table.update_item(
             Key=keys.coach(coach_id),
-            UpdateExpression="SET coach_id = :c, practice_ods = :p, weekday = :w, "
+            UpdateExpression="SET coach_id = :c, practice_ods = :p, weekday = :w, #n = :n, "
             "active = if_not_exists(active, :zero)",
+            ExpressionAttributeNames={"#n": "name"},
             ExpressionAttributeValues={":c": coach_id, ":p": practice_ods, ":w": weekday,
-                                       ":zero": 0},
+                                       ":n": name, ":zero": 0},
         )
 
     def bulk_load(self, referrals: list[tuple[Item, Item]]) -> None:

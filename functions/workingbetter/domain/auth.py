@@ -9,6 +9,9 @@ from typing import Any
 
 from workingbetter.domain.errors import Forbidden
 
+# The longest name the header shows (longer is not a name an administrator meant to type).
+SHOWN_NAME_MAX = 100
+
 
 class Role(StrEnum):
     REFERRER = "referrer"
@@ -24,6 +27,9 @@ class Principal:
     subject: str
     practice_ods: str | None = None
     coach_id: str | None = None
+    # The member of staff's own name (the token's `name`), for the page header alone: never
+    # on a timeline, in a log or in a run.
+    name: str = ""
 
     @property
     def actor(self) -> str:
@@ -53,4 +59,14 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
         raise Forbidden("A coach account needs a coach id")
     return Principal(role=role, subject=str(claims.get("sub", "")),
                      practice_ods=practice if role is Role.REFERRER else None,
-                     coach_id=coach if role is Role.COACH else None)
+                     coach_id=coach if role is Role.COACH else None,
+                     name=_shown_name(claims.get("name")))
+
+
+def _shown_name(claimed: Any) -> str:
+    """The token's name if it is one printable line of at most SHOWN_NAME_MAX characters,
+    else none: the header then names the role alone."""
+    if not isinstance(claimed, str):
+        return ""
+    name = " ".join(claimed.split())
+    return name if 0 < len(name) <= SHOWN_NAME_MAX and name.isprintable() else ""

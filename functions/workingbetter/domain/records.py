@@ -225,6 +225,7 @@ class Coach:
     practice_ods: str
     weekday: int
     active: int = 0  # places taken in their caseload
+    name: str = ""  # as staff know them (a member of staff's name: never a patient's)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,46 +19,48 @@ from workingbetter.reports import suppression
 from workingbetter.reports.measures import Ips
 
 # (item, what the data measures, anchors from score 5 down to 2: the figure meets the bound;
-# anything else scores 1). `higher` says whether a larger figure is better.
+# anything else scores 1). `higher` says whether a larger figure is better; `unit` how a figure
+# reads (a share, from 0 to 1, as a percentage).
 ANCHORS: dict[str, dict[str, Any]] = {
     "caseload_size": {
         "item": "Caseload size (Staffing 1)",
         "measure": "Clients per full-time-equivalent coach, the largest caseload",
-        "higher": False, "bounds": (20, 40, 60, 80),
+        "higher": False, "bounds": (20, 40, 60, 80), "unit": "clients",
         "anchor_5": "20 or fewer clients per full-time employment specialist",
     },
     "rapid_job_search": {
         "item": "Rapid job search for competitive job (Services 4)",
         "measure": "Median days from first appointment to first employer contact",
-        "higher": False, "bounds": (30, 60, 150, 270),
+        "higher": False, "bounds": (30, 60, 150, 270), "unit": "days",
         "anchor_5": "First face-to-face employer contact within 30 days of entry",
     },
     "employer_contacts": {
         "item": "Job development: frequent employer contact (Services 6)",
         "measure": "Employer contacts per full-time-equivalent coach per week",
-        "higher": True, "bounds": (6, 5, 4, 2),
+        "higher": True, "bounds": (6, 5, 4, 2), "unit": "contacts a week",
         "anchor_5": "6 or more face-to-face employer contacts per specialist per week",
     },
     "time_unlimited_support": {
         "item": "Time-unlimited follow-along supports (Services 12)",
         "measure": "Weeks of in-work support given after a job start (median, proxy)",
-        "higher": True, "bounds": (52, 39, 26, 13),
+        "higher": True, "bounds": (52, 39, 26, 13), "unit": "weeks",
         "anchor_5": "Support in work for a year or more, as long as the person wants",
     },
     "benefits_counselling": {
         "item": "Work incentives planning (benefits counselling) (Services 1)",
         "measure": "Share of people in support with benefits advice recorded (proxy)",
-        "higher": True, "bounds": (0.9, 0.75, 0.5, 0.25),
+        "higher": True, "bounds": (0.9, 0.75, 0.5, 0.25), "unit": "share",
         "anchor_5": "Every client is offered comprehensive work incentives planning",
     },
     "zero_exclusion": {
         "item": "Zero exclusion criteria (Organisation 6)",
         "measure": "Share of referrals a coach turned away at triage (the age rule aside)",
-        "higher": False, "bounds": (0.0, 0.05, 0.10, 0.20),
+        "higher": False, "bounds": (0.0, 0.05, 0.10, 0.20), "unit": "share",
         "anchor_5": "No one interested in work is screened out for 'readiness'",
     },
 }
 
+ITEMS_IN_SCALE = 25  # IPS-25: each scored 1 to 5, 125 in all; 100 or more is good fidelity
 # IPS-25 items no workflow record can score: a reviewer assesses them.
 NEEDS_A_PERSON = (
     "Employment services staff: specialists provide only employment services (Staffing 2)",
@@ -97,7 +99,29 @@ class Score:
     def as_json(self) -> dict[str, Any]:
         return {"key": self.key, "item": self.item, "measure": self.measure,
                 "full_fidelity": self.anchor_5, "evidence": self.evidence,
-                "score": self.score}
+                "evidence_words": figure_words(self.key, self.evidence),
+                "score": self.score,
+                "anchors": [{"score": points, "when": words}
+                            for points, words in anchors(self.key)]}
+
+
+def figure_words(key: str, figure: float | str | None) -> str:
+    """A figure as the item's unit reads: 58%, 40 clients, 12.5 days ("[c]" as it is)."""
+    if figure is None or isinstance(figure, str):
+        return figure or ""
+    unit = ANCHORS[key]["unit"]
+    return f"{figure:.0%}" if unit == "share" else f"{figure:g} {unit}"
+
+
+def anchors(key: str) -> list[tuple[int, str]]:
+    """What earns each score, 5 down to 1, in the figure's own words, so a reader can check
+    the conversion ("40 clients" is "at most 40 clients": 4)."""
+    anchor = ANCHORS[key]
+    bounds = anchor["bounds"]
+    at, beyond = ("at least", "under") if anchor["higher"] else ("at most", "more than")
+    found = [(points, "none" if bound == 0 else f"{at} {figure_words(key, bound)}")
+             for points, bound in zip((5, 4, 3, 2), bounds, strict=True)]
+    return [*found, (1, f"{beyond} {figure_words(key, bounds[-1])}")]
 
 
 def score(key: str, figure: float | None) -> int | None:
@@ -135,21 +159,26 @@ def _figures(ips: Ips) -> dict[str, tuple[float | None, bool]]:
 
 
 def scores(ips: Ips) -> list[Score]:
+    """Each item scored from its figure as shown (to 2 places), so that the figure and the
+    anchors beside it give the score a reader works out."""
     found = []
     for key, (figure, withheld) in _figures(ips).items():
-        anchors = ANCHORS[key]
-        evidence: float | str | None = suppression.WITHHELD if withheld else \
-            (None if figure is None else round(figure, 2))
-        found.append(Score(key, anchors["item"], anchors["measure"], anchors["anchor_5"],
-                           evidence, None if withheld else score(key, figure)))
+        item = ANCHORS[key]
+        shown = None if figure is None else round(figure, 2)
+        evidence: float | str | None = suppression.WITHHELD if withheld else shown
+        found.append(Score(key, item["item"], item["measure"], item["anchor_5"],
+                           evidence, None if withheld else score(key, shown)))
     return found
 
 
 def as_json(ips: Ips, period: dict[str, str | None]) -> dict[str, Any]:
     measured = scores(ips)
+    with_evidence = sum(1 for s in measured if s.score is not None)
     return {"period": period, "items": [s.as_json() for s in measured],
             "scored": sum(s.score or 0 for s in measured),
-            "out_of": 5 * sum(1 for s in measured if s.score is not None),
+            "out_of": 5 * with_evidence,
+            "items_with_evidence": with_evidence,
+            "items_from_records": len(ANCHORS), "items_in_scale": ITEMS_IN_SCALE,
             "needs_a_person": list(NEEDS_A_PERSON),
             "note": "The IPS-25 scale has 25 items scored 1 to 5 (125 in all; 100 or more is "
                     "good fidelity). These figures are evidence for a review, not its score."}

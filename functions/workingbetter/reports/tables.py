@@ -189,8 +189,8 @@ def ips_measures(outcomes: Outcomes) -> Table:
     ]
     columns = (LABEL, Column("value", "Figure"), Column("target", "IPS target", numeric=False))
     return Table("ips", "IPS measures", columns, rows, (
-        "Shares are from 0 to 1. A full-time-equivalent week scales each coach's week by the "
-        "days they work (five days is full time).",))
+        "Shares are percentages (from 0 to 1 in the CSV and the JSON). A full-time-equivalent "
+        "week scales each coach's week by the days they work (five days is full time).",))
 
 
 def caseloads(outcomes: Outcomes) -> Table:

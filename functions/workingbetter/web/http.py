@@ -124,6 +124,12 @@ def form_keys() -> dict[str, str]:
 
 
 def html(template: str, status: int = 200, **context: Any) -> Response:
+    """A page; one with a `principal` says who is signed in, by name, in its header."""
+    who = context.get("principal")
+    if isinstance(who, Principal):
+        from workingbetter.web.people import signed_in_as
+
+        context.setdefault("signed_in_as", signed_in_as(who))
     return Response(body=render(template, **context), status_code=status,
                     headers=dict(headers.HTML))
 

@@ -127,23 +127,35 @@ def build(store: Store, workflow: Workflow, referrals: Referrals, ops: Principal
                               filters.attention)
     shown = len(page.items)
     days = [d for d in map(days_to_first_appointment, page.items) if d is not None]
+    outbox = Outbox(store)
+    failed = workflow.ended_badly()
+    undelivered = [public_view(row) for row in outbox.undelivered(UNDELIVERED)]
+    _with_references(store, [*failed, *undelivered])
     return Console(
         counts=[(bucket, counts[bucket]) for bucket in BUCKETS],
         attention=[i for i in flagged if not str(i["attention"]).startswith("overdue_")],
         overdue=[i for i in flagged if str(i["attention"]).startswith("overdue_")],
         more_flagged=more_flagged,
-        failed_runs=workflow.ended_badly(),
+        failed_runs=failed,
         latest=[ops_row(i) for i in page.items],
         pages=page,
         status=str(request.status) if request.status else None,
-        funnel=charts.funnel("funnel", f"How far the {shown} referrals listed have come",
-                             [(label, sum(map(reached, page.items)))
-                              for label, reached in FUNNEL]),
-        first_appointment=charts.histogram(
+        funnel=charts.bars("funnel", f"How far the {shown} referrals listed have come",
+                           [(label, sum(map(reached, page.items)))
+                            for label, reached in FUNNEL]),
+        first_appointment=charts.bars(
             "first-appointment",
             f"Time from referral to first attended appointment, of the {shown} listed",
             day_bins(days)),
         exits=exits(page.items),
-        undelivered_count=Outbox(store).undelivered_count(),
-        undelivered=[public_view(row) for row in Outbox(store).undelivered(UNDELIVERED)],
+        undelivered_count=outbox.undelivered_count(),
+        undelivered=undelivered,
     )
+
+
+def _with_references(store: Store, rows: list[Item]) -> None:
+    """Name each row's referral by its short reference, as the rest of the console does (one
+    read for them all); a referral with none keeps its id."""
+    found = store.references([str(row["referral_id"]) for row in rows])
+    for row in rows:
+        row["reference"] = found.get(str(row["referral_id"]))

@@ -16,7 +16,7 @@ from workingbetter.domain.errors import BadRequest, FieldError, NotFound
 from workingbetter.domain.referral import Status
 from workingbetter.handlers import headers
 from workingbetter.services import listing
-from workingbetter.web import ops_console, run_words
+from workingbetter.web import ops_console, people, run_words
 from workingbetter.web.errors import PageErrors, only_message
 from workingbetter.web.http import (
     FORM,
@@ -40,6 +40,11 @@ EXPORT_COLUMNS = ("referral_id", "reference", "status", "awaiting", "attention",
                   "coach_id", "exit_reason", "created_at", "updated_at")
 _COACH = re.compile(r"[A-Za-z0-9-]{1,64}")
 NOT_FOUND = "No referral has that reference or id"
+# What ops did, as the run history's banner says it after the redirect (?resumed=1).
+DONE = {"resumed": ("Run resumed", "A new run has started where the last one stopped: its "
+                                   "steps are under Runs below."),
+        "retried": ("Failed step retried", "The run is carrying on from the step that "
+                                           "failed.")}
 
 
 def _ops() -> Principal:
@@ -56,7 +61,7 @@ def _filters(query: dict[str, str], limit: int, cursor: str | None = None) -> Fi
     coach = query.get("coach_id") or None
     if coach is not None and not _COACH.fullmatch(coach):
         raise BadRequest("The list cannot be read as asked",
-                         [FieldError("coach_id", "Give a coach's id, like coach-amara")])
+                         [FieldError("coach_id", "Choose a coach from the list")])
     return Filters(request, coach, query.get("attention") == "yes")
 
 
@@ -75,10 +80,11 @@ def console() -> Response:
     filters = _filters(query, LATEST)
     console = ops_console.build(s.store, s.workflow, s.referrals, who, filters)
     kept = filters.kept()
+    staff = people.names()
     return html("ops.html", 404 if errors else 200, title="Runs and reports", principal=who,
                 active="/ops", console=console, statuses=[str(s) for s in Status],
                 keys=form_keys(), filters=kept, search=query.get("q", ""), errors=errors,
-                practices=services().referrals.practices(),
+                staff=staff, coaches=staff.coach_choices(), practices=staff.practices,
                 export=f"/ops/referrals.csv?{urlencode({k: v for k, v in kept.items() if v})}",
                 pages=page_links("/ops", console.pages, **kept))
 
@@ -162,8 +168,14 @@ def run_history(referral_id: str) -> Response:
     runs = {name: run for name in names for run in [s.workflow.describe(name)] if run}
     timeline = [run_words.Step(e["at"], run_words.timeline_words(e["event"]), e.get("by", ""))
                 for e in referral.get("timeline", [])]
-    return html("ops_history.html", title=f"Referral {referral.get('reference') or found}",
-                principal=who, active="/ops", referral=referral, timeline=timeline,
+    reference = referral.get("reference") or found
+    query: dict[str, str] = dict(request().query_params or {})
+    done = next(((f"{heading} for {reference}", said) for key, (heading, said) in DONE.items()
+                 if key in query), None)
+    appointment = referral.get("appointment") or {}
+    return html("ops_history.html", title=f"Referral {reference}", principal=who,
+                active="/ops", referral=referral, timeline=timeline, done=done,
+                staff=people.names(), appointment=appointment,
                 run=runs.get(names[-1]), expired=names[-1] not in runs,
                 sections=run_words.sections(names, runs, s.workflow.history(list(runs)),
                                             referral.get("exit_reason"), referral["status"]))

@@ -49,6 +49,25 @@ def day(value: Any) -> str:
     return f"{local.day} {local:%B %Y}"
 
 
+def long_when(value: Any) -> str:
+    """An instant as GOV.UK writes a time people go to: Monday 7 December 2026 at 10:30am
+    (2pm on the hour, midday at noon), UK wall-clock."""
+    if value is None or value == "":
+        return ""
+    local = _parse(str(value)).astimezone(slots.UK)
+    return f"{local:%A} {local.day} {local:%B %Y} at {clock(local)}"
+
+
+def clock(local: datetime) -> str:
+    if (local.hour, local.minute) == (12, 0):
+        return "midday"
+    if (local.hour, local.minute) == (0, 0):
+        return "midnight"
+    hour = local.hour % 12 or 12
+    minutes = f":{local:%M}" if local.minute else ""
+    return f"{hour}{minutes}{'am' if local.hour < 12 else 'pm'}"
+
+
 def _parse(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
@@ -64,7 +83,8 @@ def _environment() -> Environment:
 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(words=words, when=when, day=day, tag_colour=tag_colour)
+    env.filters.update(words=words, when=when, day=day, long_when=long_when,
+                       tag_colour=tag_colour)
     return env
 
 

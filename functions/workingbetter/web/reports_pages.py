@@ -31,8 +31,7 @@ if TYPE_CHECKING:
 
 PICKER = FormErrorMap({"from": "from", "to": "to", "practice": "practice"})
 # Charts beside the tables they draw (one charting approach: web/charts.py).
-HORIZONTAL = ("funnel", "practices", "conditions")
-VERTICAL = ("age_bands",)
+CHARTED = ("funnel", "practices", "conditions", "age_bands")
 
 
 @dataclass(frozen=True)
@@ -57,15 +56,13 @@ def _query() -> dict[str, str]:
 
 
 def _chart(table: Table) -> charts.Chart | None:
+    if table.id not in CHARTED:
+        return None
     bars = [(str(row["label"]), row["count"]) for row in table.rows
             if isinstance(row.get("count"), int | str)]
     points: list[tuple[str, int | str]] = [(label, value) for label, value in bars
                                            if isinstance(value, int | str)]
-    if table.id in HORIZONTAL:
-        return charts.funnel(f"chart-{table.id}", table.title, points)
-    if table.id in VERTICAL:
-        return charts.histogram(f"chart-{table.id}", table.title, points)
-    return None
+    return charts.bars(f"chart-{table.id}", table.title, points)
 
 
 def _shown(report: Report) -> list[Shown]:

@@ -1,0 +1,41 @@
+"""Who works where, by name: the practices and the coaches their sessions name. Staff records
+only (never a patient's), read at most once every KEPT_SECONDS per container, since every page's
+header names the practice and they change a few times a year."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from workingbetter.adapters.store import Store
+    from workingbetter.domain.records import Coach, Practice
+
+KEPT_SECONDS = 300.0  # a practice or coach added or renamed shows within this
+
+
+@dataclass(frozen=True)
+class Directory:
+    practices: dict[str, Practice]
+    coaches: dict[str, Coach]
+
+
+class Staff:
+    def __init__(self, store: Store, clock: Callable[[], float] = time.monotonic) -> None:
+        self.store = store
+        self.clock = clock
+        self._kept: tuple[float, Directory] | None = None
+
+    def directory(self) -> Directory:
+        """One Query for the practices and one BatchGetItem for their coaches, when the copy
+        kept is older than KEPT_SECONDS."""
+        kept, now = self._kept, self.clock()
+        if kept is not None and now - kept[0] < KEPT_SECONDS:
+            return kept[1]
+        practices = {p.practice_ods: p for p in self.store.practices()}
+        coaches = self.store.coaches([s.coach_id for p in practices.values() for s in p.sessions])
+        found = Directory(practices, {c.coach_id: c for c in coaches})
+        self._kept = (now, found)
+        return found
