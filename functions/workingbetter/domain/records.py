@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Final
 
 from workingbetter.domain.human_steps import Awaiting
-from workingbetter.domain.notification_kinds import Channel, Kind, State
+from workingbetter.domain.notification_kinds import Channel, FailureReason, Kind, State
 from workingbetter.domain.referral import (
     COUNTED_STALLED,
     STALLED,
@@ -268,6 +268,7 @@ class OutboxRow:
     receipt_at: str | None = None
     provider_id: str | None = None
     queue: str | None = None  # the ByDue partition it is listed in, if any
+    failure_reason: FailureReason | None = None  # why it was given up on
 
     @property
     def about(self) -> str:

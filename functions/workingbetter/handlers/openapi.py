@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from workingbetter.domain.human_steps import RECORDED, Answer
+from workingbetter.domain.notification_kinds import FailureReason
 from workingbetter.domain.referral import Status
 from workingbetter.handlers.request_body import MAX_BYTES, MAX_DEPTH
 from workingbetter.notifications.receipts import STATUSES
@@ -85,11 +86,13 @@ _PAGING = (
 _NOTIFICATIONS = {"type": "array", "items": {
     "type": "object",
     "required": ["notification_id", "referral_id", "kind", "channel", "status", "due_at",
-                 "sent_at", "receipt_at", "attempts"],
+                 "sent_at", "receipt_at", "attempts", "failure_reason"],
     "properties": {"notification_id": _ID, "referral_id": _ID, "kind": {"type": "string"},
                    "channel": {"type": "string"}, "status": {"type": "string"},
                    "due_at": {"type": "string"}, "sent_at": {"type": ["string", "null"]},
-                   "receipt_at": {"type": ["string", "null"]}, "attempts": {"type": "integer"}}}}
+                   "receipt_at": {"type": ["string", "null"]}, "attempts": {"type": "integer"},
+                   "failure_reason": {"type": ["string", "null"],
+                                      "enum": [*(str(r) for r in FailureReason), None]}}}}
 _RECEIPT = {"type": "object", "required": ["id", "reference", "status"],
             "description": "GOV.UK Notify's delivery receipt: only these fields are read",
             "properties": {"id": {"type": "string"}, "reference": {"type": "string"},
