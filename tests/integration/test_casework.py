@@ -4,6 +4,7 @@ referral item, for the outcome reports."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -89,6 +90,55 @@ def test_the_coach_keeps_a_case_record_and_only_dates_reach_the_referral(
     text = repr(referral)
     for personal in ("bakery", "Trial shift", "bus routes", "Forklift", "Islington"):
         assert personal not in text
+
+
+YESTERDAY = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
+KEYED = [("notes", {"text": "Talked about bus routes."}, {"text": "Rang the bakery."}),
+         ("employer-contacts", {"on": TODAY, "kind_of_employer": "A bakery",
+                                "outcome": "interview"},
+          {"on": YESTERDAY, "kind_of_employer": "A care home", "outcome": "no_reply"})]
+
+
+@pytest.mark.parametrize(("route", "first", "other"), KEYED, ids=[k[0] for k in KEYED])
+def test_a_key_reused_with_a_different_body_is_refused_and_saves_nothing(
+        cloud: Cloud, api: Api, route: str, first: dict[str, Any],
+        other: dict[str, Any]) -> None:
+    referral_id = in_support(api)
+    coach = api.coach_of(referral_id)
+    path = f"/referrals/{referral_id}/{route}"
+    key = {"Idempotency-Key": f"{route}-0001"}
+    assert api.call("POST", path, coach, first, **key).status == 201
+    before = (items(cloud, referral_id), cloud.referral(referral_id).employer_contact_dates)
+
+    reused = api.call("POST", path, coach, other, **key)
+
+    assert reused.status == 409, reused.body
+    assert reused.headers["Content-Type"] == "application/problem+json"
+    assert "already used for a different request" in reused.body["detail"]
+    assert [e["field"] for e in reused.body["errors"]] == ["Idempotency-Key"]
+    after = (items(cloud, referral_id), cloud.referral(referral_id).employer_contact_dates)
+    assert after == before
+
+
+@pytest.mark.parametrize(("route", "first", "other"), KEYED, ids=[k[0] for k in KEYED])
+def test_a_key_reused_with_the_same_body_answers_the_first_result(
+        cloud: Cloud, api: Api, route: str, first: dict[str, Any],
+        other: dict[str, Any]) -> None:
+    referral_id = in_support(api)
+    coach = api.coach_of(referral_id)
+    path = f"/referrals/{referral_id}/{route}"
+    key = {"Idempotency-Key": f"{route}-0002"}
+    made = api.call("POST", path, coach, first, **key)
+    time.sleep(1.1)  # a retry comes later: in another second than the first
+    replayed = api.call("POST", path, coach, dict(reversed(first.items())), **key)
+
+    assert (made.status, replayed.status) == (201, 201)
+    assert replayed.body == made.body
+    listed = api.call("GET", path, coach).body
+    assert len(listed) == 1, listed
+    facts = [e.event for e in cloud.referral(referral_id).timeline
+             if e.event == "employer_contact_recorded"]
+    assert len(facts) == (1 if route == "employer-contacts" else 0)
 
 
 def test_the_practice_and_ops_never_see_the_case_record(cloud: Cloud, api: Api) -> None:

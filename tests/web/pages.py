@@ -28,6 +28,17 @@ class Page:
         assert found, f"no hidden {name} on the page"
         return found.group(1)
 
+    def keys_of(self, action: str) -> dict[str, str]:
+        """The nonce and CSRF token of the form that posts to `action` (each form has its
+        own), as the browser sends them with that form."""
+        form = self.text.partition(f'action="{action}"')[2].partition("</form>")[0]
+        found = dict(re.findall(r'name="(nonce|csrf)" value="([^"]*)"', form))
+        assert set(found) == {"nonce", "csrf"}, f"no form posting to {action} on the page"
+        return found
+
+    def forms(self) -> int:
+        return self.text.count("<form ")
+
     @property
     def set_cookies(self) -> list[str]:
         return [c for c in self.headers.get("set-cookie", "").split("\n") if c]

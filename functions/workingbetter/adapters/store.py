@@ -810,6 +810,12 @@ class Store:
             return "erased" if first == "ConditionalCheckFailed" else "exists"
         return "written"
 
+    def request_hash(self, referral_id: str, sk: str) -> str | None:
+        """The fingerprint of the request that wrote a case item (its words are not read)."""
+        found = self.personal.get_item(Key=keys.case_item(referral_id, sk), ConsistentRead=True,
+                                       ProjectionExpression="request_hash").get("Item")
+        return None if not found else found.get("request_hash")
+
     def edit_case_item(self, referral_id: str, sk: str, fields: Item, must_have: str) -> bool:
         """Change an item that exists and has `must_have` (a note's text); False otherwise."""
         names = {f"#f{i}": name for i, name in enumerate(fields)}

@@ -12,7 +12,8 @@ from chalice.app import Response
 from workingbetter.domain import nhs_number
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, InvalidInput, NotFound
-from workingbetter.web.errors import Failed, PageErrors, only_message
+from workingbetter.domain.idempotency import KeyReused
+from workingbetter.web.errors import Failed, PageErrors, already_sent, only_message
 from workingbetter.web.http import (
     FORM,
     Form,
@@ -80,6 +81,9 @@ def record_case_form(who: Principal, referral_id: str, path: str, form: Form) ->
     except InvalidInput as error:
         errors = case_form.errors.page_errors(error.errors)
         return _record_page(who, referral_id, Failed(referral_id, path, form, errors), 422)
+    except KeyReused:
+        errors = already_sent(case_form.first_input, "what is saved on this page")
+        return _record_page(who, referral_id, Failed(referral_id, path, form, errors), 409)
     except Conflict as error:
         return _record_page(who, referral_id,
                             Failed(referral_id, path, form, only_message(error.detail)), 409)
