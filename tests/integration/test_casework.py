@@ -68,7 +68,7 @@ def test_the_coach_keeps_a_case_record_and_only_dates_reach_the_referral(
     note = api.call("POST", f"{path}/notes", coach, {"text": "Talked about bus routes."})
     assert note.status == 201
     edited = api.call("POST", f"{path}/notes/{note.body['note_id']}", coach,
-                      {"text": "Talked about bus routes and a travel card."})
+                      {"text": "Talked about bus routes and a travel card.", "version": 1})
     assert edited.status == 200
 
     before = audit_count(cloud, referral_id)
@@ -139,6 +139,36 @@ def test_a_key_reused_with_the_same_body_answers_the_first_result(
     facts = [e.event for e in cloud.referral(referral_id).timeline
              if e.event == "employer_contact_recorded"]
     assert len(facts) == (1 if route == "employer-contacts" else 0)
+
+
+def test_two_saves_of_a_note_from_one_version_the_second_is_refused_with_the_current_text(
+        cloud: Cloud, api: Api) -> None:
+    referral_id = in_support(api)
+    coach = api.coach_of(referral_id)
+    notes = f"/referrals/{referral_id}/notes"
+    made = api.call("POST", notes, coach, {"text": "Talked about bus routes."})
+    (listed,) = api.call("GET", notes, coach).body
+    assert listed["version"] == 1
+    path = f"{notes}/{made.body['note_id']}"
+
+    first = api.call("POST", path, coach, {"text": "Bus routes and a travel card.",
+                                           "version": 1})
+    before = audit_count(cloud, referral_id)
+    second = api.call("POST", path, coach, {"text": "Bus routes and a bike.", "version": 1})
+
+    assert (first.status, first.body["version"]) == (200, 2)
+    assert second.status == 409, second.body
+    assert second.headers["Content-Type"] == "application/problem+json"
+    assert second.body["current"] == {"text": "Bus routes and a travel card.", "version": 2}
+    assert audit_count(cloud, referral_id) == before + 1  # the current text was read
+    (kept,) = api.call("GET", notes, coach).body
+    assert (kept["text"], kept["version"]) == ("Bus routes and a travel card.", 2)
+    merged = api.call("POST", path, coach, {"text": "A travel card, and a bike.",
+                                            "version": 2})
+    assert (merged.status, merged.body["version"]) == (200, 3)
+    missing = api.call("POST", path, coach, {"text": "No version said"})
+    assert missing.status == 422
+    assert [e["field"] for e in missing.body["errors"]] == ["version"]
 
 
 def test_the_practice_and_ops_never_see_the_case_record(cloud: Cloud, api: Api) -> None:

@@ -65,7 +65,9 @@ def test_the_case_record_shows_the_referral_and_keeps_what_the_coach_records(
         assert shown in page.text, shown
 
     note_id = page.text.split(f'action="{path}/notes/', 1)[1].split('"', 1)[0]
-    assert pages.post(f"{path}/notes/{note_id}", {"text": "Keen on late shifts"}).status == 303
+    edit = page.hidden_in(f"{path}/notes/{note_id}")
+    assert pages.post(f"{path}/notes/{note_id}", {**edit, "text": "Keen on late shifts"}
+                      ).status == 303
     assert "Keen on late shifts" in pages.get(path).text
     referral = cloud.store.referral(referral_id)
     assert referral is not None
@@ -263,3 +265,32 @@ def test_two_employer_contacts_on_one_day_from_one_rendered_page_are_both_stored
     for kept in ("A bakery", "A care home", "Rang the bakery"):
         assert kept in shown, kept
     assert cloud.referral(referral_id).employer_contact_dates == ("2026-11-02",) * 2
+
+
+def test_a_note_saved_from_an_old_version_shows_the_current_text_to_merge(
+        pages: Pages, cloud: Cloud) -> None:
+    referral_id = in_support(pages, cloud)
+    path = f"/coach/referrals/{referral_id}"
+    pages.get(path)
+    assert pages.post(f"{path}/notes", {"text": "Keen on early shifts"}).status == 303
+    page = pages.get(path)
+    note_id = page.text.split(f'action="{path}/notes/', 1)[1].split('"', 1)[0]
+    edit = f"{path}/notes/{note_id}"
+    opened = page.hidden_in(edit)  # two tabs, one version
+    assert opened["version"] == "1"
+
+    first = pages.post(edit, {**opened, "text": "Keen on early shifts, not Sundays"})
+    second = pages.post(edit, {**opened, "text": "Keen on early shifts near home"})
+
+    assert first.status == 303
+    assert second.status == 409
+    ((href, message),) = second.error_summary()
+    assert href == f"#note-{note_id}"
+    assert "changed since you opened it" in message
+    assert "Keen on early shifts, not Sundays" in second.text  # what is saved now
+    assert "Keen on early shifts near home" in second.text  # what was typed, to merge
+    again = second.hidden_in(edit)
+    assert again["version"] == "2"
+    merged = pages.post(edit, {**again, "text": "Early shifts near home, not Sundays"})
+    assert merged.status == 303
+    assert "Early shifts near home, not Sundays" in pages.get(path).text

@@ -816,16 +816,27 @@ class Store:
                                        ProjectionExpression="request_hash").get("Item")
         return None if not found else found.get("request_hash")
 
-    def edit_case_item(self, referral_id: str, sk: str, fields: Item, must_have: str) -> bool:
-        """Change an item that exists and has `must_have` (a note's text); False otherwise."""
+    def edit_case_item(self, referral_id: str, sk: str, fields: Item, must_have: str,
+                       version: int) -> str:
+        """Change an item that has `must_have` (a note's text), only if it is still at
+        `version` (one written before versions counts as 1), moving it to the next: "edited",
+        "stale" (someone saved first) or "missing"."""
         names = {f"#f{i}": name for i, name in enumerate(fields)}
-        values = {f":f{i}": value for i, value in enumerate(fields.values())}
-        names["#must"] = must_have
-        return conditional(lambda: self.personal.update_item(
-            Key={"referral_id": referral_id, "sk": sk},
-            UpdateExpression="SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(fields))),
-            ConditionExpression="attribute_exists(#must)",
-            ExpressionAttributeNames=names, ExpressionAttributeValues=values))
+        values: Item = {f":f{i}": value for i, value in enumerate(fields.values())}
+        names.update({"#must": must_have, "#v": "version"})
+        values.update({":v": version, ":next": version + 1})
+        same = "(#v = :v OR attribute_not_exists(#v))" if version == 1 else "#v = :v"
+        key = keys.case_item(referral_id, sk)
+        if conditional(lambda: self.personal.update_item(
+                Key=key, UpdateExpression="SET " + ", ".join(
+                    [*(f"#f{i} = :f{i}" for i in range(len(fields))), "#v = :next"]),
+                ConditionExpression=f"attribute_exists(#must) AND {same}",
+                ExpressionAttributeNames=names, ExpressionAttributeValues=values)):
+            return "edited"
+        found = self.personal.get_item(Key=key, ConsistentRead=True,
+                                       ProjectionExpression="#must",
+                                       ExpressionAttributeNames={"#must": must_have})
+        return "stale" if found.get("Item") else "missing"
 
     def remove_case_item(self, referral_id: str, sk: str) -> None:
         """Compensation: the request that wrote this item did not complete."""

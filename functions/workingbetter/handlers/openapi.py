@@ -16,7 +16,13 @@ from workingbetter.domain.notification_kinds import FailureReason
 from workingbetter.domain.referral import Status
 from workingbetter.handlers.request_body import MAX_BYTES, MAX_DEPTH
 from workingbetter.notifications.receipts import STATUSES
-from workingbetter.services.case_record import BenefitsAdvice, EmployerContact, Note, Profile
+from workingbetter.services.case_record import (
+    BenefitsAdvice,
+    EmployerContact,
+    Note,
+    NoteEdit,
+    Profile,
+)
 from workingbetter.services.follow_ups import FollowUpBooking, FollowUpOutcome
 from workingbetter.services.intake import ReferralRequest
 from workingbetter.services.listing import MAX_LIMIT
@@ -25,7 +31,7 @@ from workingbetter.services.withdrawal import WithdrawRequest
 REF = "#/components/schemas/{model}"
 STEP_ANSWERS = tuple(s.answer for s in RECORDED if s.answer is not None)
 MODELS: tuple[type[BaseModel], ...] = (ReferralRequest, *(a.model() for a in STEP_ANSWERS),
-                                       WithdrawRequest, Profile, EmployerContact, Note,
+                                       WithdrawRequest, Profile, EmployerContact, Note, NoteEdit,
                                        BenefitsAdvice, FollowUpBooking, FollowUpOutcome)
 
 # What each error status means here; every one is problem+json.
@@ -249,7 +255,9 @@ OPERATIONS = (
     Operation("GET", "/referrals/{referral_id}/notes", "The coach's notes (the referral's "
               "coach)", result=_LIST),
     _case("notes", "Add a note (the referral's coach)", Note, 201, _KEYED),
-    _case("notes/{note_id}", "Change a note's text (the referral's coach)", Note),
+    _case("notes/{note_id}", "Change a note's text, from the version you read (the referral's "
+          "coach; 409 with the note as it is now, `current`, if it was changed meanwhile)",
+          NoteEdit),
     _case("benefits-advice", "Record whether benefits advice was given, and when (the "
           "referral's coach)", BenefitsAdvice),
     _case("follow-ups", "Book a follow-up appointment (the referral's coach)",

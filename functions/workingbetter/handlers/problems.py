@@ -51,4 +51,4 @@ def from_error(error: DomainError) -> tuple[int, str]:
     status = status_of(error)
     body = problem(status, error.title, error.detail,
                    [{"field": e.field, "message": e.message} for e in error.errors])
-    return status, json.dumps(body)
+    return status, json.dumps({**body, **error.extensions})

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from workingbetter.adapters.store import ConditionFailed, Event, Item, Store, now_iso
 from workingbetter.domain.auth import Principal, Role
-from workingbetter.domain.errors import Conflict, NotFound
+from workingbetter.domain.errors import Conflict, NotFound, StaleEdit
 from workingbetter.domain.idempotency import KeyReused, fingerprint
 from workingbetter.domain.records import Referral, ReferralChange
 from workingbetter.domain.text import LIST_MAX, Line, Paragraph
@@ -101,6 +101,15 @@ class BenefitsAdvice(BaseModel):
 class Note(BaseModel):
     model_config = _STRICT
     text: Paragraph
+
+
+class NoteEdit(BaseModel):
+    """A note's new text, and the version it was made from (GET …/notes): saved only if no one
+    has saved the note since."""
+
+    model_config = _STRICT
+    text: Paragraph
+    version: int = Field(ge=1)
 
 
 @dataclass(frozen=True)
@@ -266,20 +275,37 @@ class CaseRecords:
         note = parse_body(Note, body)
         self._live(item)
         sk = f"CASENOTE#{item_key(key)}"
-        self._keyed(item, sk, note, {"text": note.text, "at": now_iso(), "by": principal.actor})
+        self._keyed(item, sk, note, {"text": note.text, "at": now_iso(), "by": principal.actor,
+                                     "version": 1})
         return {"referral_id": referral_id, "note_id": sk.removeprefix("CASENOTE#")}
 
     def edit_note(self, principal: Principal, referral_id: str, note_id: str,
                   body: Any) -> Item:
         item = self._mine(principal, referral_id)
-        note = parse_body(Note, body)
+        edit = parse_body(NoteEdit, body)
         self._live(item)
-        if len(note_id) > 100 or not self.store.edit_case_item(
-                referral_id, f"CASENOTE#{note_id}",
-                {"text": note.text, "edited_at": now_iso(), "edited_by": principal.actor},
-                must_have="text"):
+        sk = f"CASENOTE#{note_id}"
+        edited = "missing" if len(note_id) > 100 else self.store.edit_case_item(
+            referral_id, sk, {"text": edit.text, "edited_at": now_iso(),
+                              "edited_by": principal.actor}, must_have="text",
+            version=edit.version)
+        if edited == "stale":
+            raise StaleEdit("This note was changed since you opened it: nothing was saved. "
+                            "It is as `current` shows now: merge your change into it and "
+                            "save again with its version.",
+                            self._note_now(principal, referral_id, sk))
+        if edited != "edited":
             raise NotFound("No note with that id on this referral")
-        return {"referral_id": referral_id, "note_id": note_id}
+        return {"referral_id": referral_id, "note_id": note_id, "version": edit.version + 1}
+
+    def _note_now(self, principal: Principal, referral_id: str, sk: str) -> Item:
+        """The note's text and version as saved (a read of personal data: audited)."""
+        purpose = "POST /referrals/{referral_id}/notes/{note_id} (changed meanwhile)"
+        found = next((i for i in self.store.read_case_items(referral_id, principal.actor,
+                                                            purpose) if i["sk"] == sk), None)
+        if found is None:
+            raise NotFound("No note with that id on this referral")
+        return {"text": found["text"], "version": int(found.get("version", 1))}
 
 
 # -- what the API answers --------------------------------------------------------------------
@@ -301,6 +327,7 @@ def contacts_view(record: Record) -> list[Item]:
 
 
 def notes_view(record: Record) -> list[Item]:
-    return [{"note_id": str(n["sk"]).removeprefix("CASENOTE#"), **_public(n)}
+    return [{"note_id": str(n["sk"]).removeprefix("CASENOTE#"), **_public(n),
+             "version": int(n.get("version", 1))}  # a note from before versions: 1
             for n in sorted(record.notes, key=lambda n: str(n["at"]))]
 

@@ -11,7 +11,7 @@ from chalice.app import Response
 
 from workingbetter.domain import nhs_number
 from workingbetter.domain.auth import Principal, Role
-from workingbetter.domain.errors import Conflict, InvalidInput, NotFound
+from workingbetter.domain.errors import Conflict, InvalidInput, NotFound, StaleEdit
 from workingbetter.domain.idempotency import KeyReused
 from workingbetter.web.errors import Failed, PageErrors, already_sent, only_message
 from workingbetter.web.http import (
@@ -27,6 +27,10 @@ from workingbetter.web.http import (
 )
 from workingbetter.web.registry import blueprint
 from workingbetter.wiring import services
+
+CHANGED_MEANWHILE = ("This note was changed since you opened it, so your change was not saved. "
+                     "The note as it is now is shown above your text: add anything you need "
+                     "from it to your text, then save the note again.")
 
 
 def _coach() -> Principal:
@@ -94,18 +98,25 @@ def record_case_form(who: Principal, referral_id: str, path: str, form: Form) ->
                  content_types=[FORM])
 @page
 def edit_note(referral_id: str, note_id: str) -> Response:
+    from workingbetter.web.coach_forms import answered
     from workingbetter.web.errors import FormErrorMap
 
     who = _coach()
     form = posted_form()
+    anchor = f"note-{note_id}"
     try:
         _services().records.edit_note(who, referral_id, note_id,
-                                      {"text": form.get("text")} if form.get("text") else {})
+                                      answered(text=form.get("text"),
+                                               version=form.get("version")))
     except InvalidInput as error:
-        errors = FormErrorMap({"text": f"note-{note_id}"},
+        errors = FormErrorMap({"text": anchor},
                               required={"text": "Enter the note"}).page_errors(error.errors)
-        return _record_page(who, referral_id,
-                            Failed(referral_id, f"note-{note_id}", form, errors), 422)
+        return _record_page(who, referral_id, Failed(referral_id, anchor, form, errors), 422)
+    except StaleEdit:
+        # The page is read again: the note as it is now, its version in the form, and what
+        # the coach typed kept in the box, to merge and save.
+        errors = only_message(CHANGED_MEANWHILE, anchor)
+        return _record_page(who, referral_id, Failed(referral_id, anchor, form, errors), 409)
     return redirect(f"/coach/referrals/{referral_id}?saved=notes")
 
 
