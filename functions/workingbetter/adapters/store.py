@@ -36,6 +36,7 @@ from workingbetter.domain.records import (
     field_names,
 )
 from workingbetter.domain.referral import (
+    COACH_FACTS_LISTED_UNTIL,
     COUNTED_STALLED,
     STALLED,
     TASK_FAILED,
@@ -346,10 +347,11 @@ class Store:
     def drop_withdraw_link(self, referral_id: str) -> None:
         self.table.delete_item(Key=keys.withdraw_link(referral_id))
 
-    def change_contact(self, referral_id: str, contact: Item, event: Event) -> bool:
+    def change_contact(self, referral_id: str, contact: Item, event: Event,
+                       listed_until: int) -> bool:
         """The patient's new channel and details: the details with the personal data, the
-        channel (an enum, which picks how messages go) on the referral, while it is live.
-        False when the referral has ended or its personal data was erased."""
+        channel (an enum, which picks how messages go) on the referral, while it is live (a
+        fact, see add_fact). False when the referral has ended or its data was erased."""
         landed = conditional(lambda: self.personal.update_item(
             Key=keys.personal(referral_id),
             UpdateExpression="SET patient.phone = :p, patient.email = :e, "
@@ -360,8 +362,9 @@ class Store:
         if not landed:
             return False
         try:
-            self.update(referral_id, event, ReferralChange(
-                contact_preference=ContactPreference(contact["contact_preference"])))
+            self.add_fact(referral_id, event, ReferralChange(
+                contact_preference=ContactPreference(contact["contact_preference"])),
+                listed_until=listed_until)
         except ConditionFailed:
             return False
         return True
@@ -843,26 +846,44 @@ class Store:
         self.personal.delete_item(Key={"referral_id": referral_id, "sk": sk})
 
     def add_fact(self, referral_id: str, event: Event, change: ReferralChange = NO_CHANGE, *,
-                 append: ReferralChange = NO_CHANGE) -> None:
-        """A fact the coach records beside the run (dates and enums only: the outcome reports'
-        facts), with its timeline line, while the referral is live: `change` sets fields,
-        `append` adds to list fields. The status stays, so no counter moves. Raises
-        ConditionFailed once the referral has ended."""
-        at = now_iso()
+                 append: ReferralChange = NO_CHANGE, unless: ReferralChange = NO_CHANGE,
+                 listed_until: int = COACH_FACTS_LISTED_UNTIL) -> bool:
+        """A fact recorded beside the run at someone's request (dates and enums only: the
+        outcome reports' facts), with its timeline line, in one conditional write while the
+        referral is live: `change` sets fields, `append` adds to list fields. The status stays,
+        so no counter moves. False, writing nothing, if the referral already holds `unless`
+        (the same request is already open); ConditionFailed once the referral has ended.
+
+        A fact is listed (its line and `append`) only while the timeline is shorter than
+        `listed_until`; past it, it lands counted in `facts_unlisted` (domain/referral.py), so
+        no request can grow the item without end."""
         sets, removes = _attributes(change)
         added = {name: encode(value) for name, value in append.given().items()}
-        written = update_expression({**sets, "updated_at": at}, removes,
-                         {"timeline": [event.as_item(at)], **added})
-        try:
-            self.table.update_item(
-                Key=keys.referral(referral_id),
-                ConditionExpression=Attr("pk").exists()
-                & ~Attr("status").is_in([str(s) for s in sorted(TERMINAL)]),
-                **written.arguments())
-        except ClientError as error:
-            if _is_condition_failure(error):
-                raise ConditionFailed from error
-            raise
+        fresh = Attr("pk").exists() & ~Attr("status").is_in([str(s) for s in sorted(TERMINAL)])
+        for name, value in unless.given().items():
+            fresh = fresh & ~Attr(name).eq(encode(value))
+        at = now_iso()
+        listed = update_expression({**sets, "updated_at": at}, removes,
+                                   {"timeline": [event.as_item(at)], **added})
+        if self._fact(referral_id, listed, fresh & Attr("timeline").size().lt(listed_until)):
+            return True
+        item = self.referral(referral_id)
+        if item is None or item.status.terminal:
+            raise ConditionFailed
+        if unless.given() and all(getattr(item, name) == value
+                                  for name, value in unless.given().items()):
+            return False
+        # Not listed: the timeline is at its bound.
+        counted = update_expression({**sets, "updated_at": at}, removes,
+                                    add={"facts_unlisted": 1})
+        if not self._fact(referral_id, counted, fresh):
+            raise ConditionFailed  # ended, or the same request, a moment ago
+        return True
+
+    def _fact(self, referral_id: str, written: Any, condition: ConditionBase) -> bool:
+        return conditional(lambda: self.table.update_item(
+            Key=keys.referral(referral_id), ConditionExpression=condition,
+            **written.arguments()))
 
     # -- follow-up appointments: rows beside the run, in the coach's diary -------------------
 
