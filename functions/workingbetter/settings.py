@@ -110,6 +110,9 @@ class Settings(BaseSettings):
     run_lifetime_seconds: PositiveInt = 365 * 86400
     max_chases: PositiveInt = 3
     max_missed_appointments: PositiveInt = 3
+    # What a patient's link may do (ask about an appointment, change how they are contacted)
+    # in an hour of real time; looking and leaving are never limited.
+    patient_link_actions_per_hour: PositiveInt = 10
     # Where patients' one-time withdrawal links point (the public web address of the API).
     public_url: str = Field(pattern=r"^https?://", description=(
         "the address people reach the service at, like https://workingbetter.<council>.gov.uk "

@@ -4,6 +4,7 @@ referral item, for the outcome reports."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -67,7 +68,7 @@ def test_the_coach_keeps_a_case_record_and_only_dates_reach_the_referral(
     note = api.call("POST", f"{path}/notes", coach, {"text": "Talked about bus routes."})
     assert note.status == 201
     edited = api.call("POST", f"{path}/notes/{note.body['note_id']}", coach,
-                      {"text": "Talked about bus routes and a travel card."})
+                      {"text": "Talked about bus routes and a travel card.", "version": 1})
     assert edited.status == 200
 
     before = audit_count(cloud, referral_id)
@@ -89,6 +90,85 @@ def test_the_coach_keeps_a_case_record_and_only_dates_reach_the_referral(
     text = repr(referral)
     for personal in ("bakery", "Trial shift", "bus routes", "Forklift", "Islington"):
         assert personal not in text
+
+
+YESTERDAY = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
+KEYED = [("notes", {"text": "Talked about bus routes."}, {"text": "Rang the bakery."}),
+         ("employer-contacts", {"on": TODAY, "kind_of_employer": "A bakery",
+                                "outcome": "interview"},
+          {"on": YESTERDAY, "kind_of_employer": "A care home", "outcome": "no_reply"})]
+
+
+@pytest.mark.parametrize(("route", "first", "other"), KEYED, ids=[k[0] for k in KEYED])
+def test_a_key_reused_with_a_different_body_is_refused_and_saves_nothing(
+        cloud: Cloud, api: Api, route: str, first: dict[str, Any],
+        other: dict[str, Any]) -> None:
+    referral_id = in_support(api)
+    coach = api.coach_of(referral_id)
+    path = f"/referrals/{referral_id}/{route}"
+    key = {"Idempotency-Key": f"{route}-0001"}
+    assert api.call("POST", path, coach, first, **key).status == 201
+    before = (items(cloud, referral_id), cloud.referral(referral_id).employer_contact_dates)
+
+    reused = api.call("POST", path, coach, other, **key)
+
+    assert reused.status == 409, reused.body
+    assert reused.headers["Content-Type"] == "application/problem+json"
+    assert "already used for a different request" in reused.body["detail"]
+    assert [e["field"] for e in reused.body["errors"]] == ["Idempotency-Key"]
+    after = (items(cloud, referral_id), cloud.referral(referral_id).employer_contact_dates)
+    assert after == before
+
+
+@pytest.mark.parametrize(("route", "first", "other"), KEYED, ids=[k[0] for k in KEYED])
+def test_a_key_reused_with_the_same_body_answers_the_first_result(
+        cloud: Cloud, api: Api, route: str, first: dict[str, Any],
+        other: dict[str, Any]) -> None:
+    referral_id = in_support(api)
+    coach = api.coach_of(referral_id)
+    path = f"/referrals/{referral_id}/{route}"
+    key = {"Idempotency-Key": f"{route}-0002"}
+    made = api.call("POST", path, coach, first, **key)
+    time.sleep(1.1)  # a retry comes later: in another second than the first
+    replayed = api.call("POST", path, coach, dict(reversed(first.items())), **key)
+
+    assert (made.status, replayed.status) == (201, 201)
+    assert replayed.body == made.body
+    listed = api.call("GET", path, coach).body
+    assert len(listed) == 1, listed
+    facts = [e.event for e in cloud.referral(referral_id).timeline
+             if e.event == "employer_contact_recorded"]
+    assert len(facts) == (1 if route == "employer-contacts" else 0)
+
+
+def test_two_saves_of_a_note_from_one_version_the_second_is_refused_with_the_current_text(
+        cloud: Cloud, api: Api) -> None:
+    referral_id = in_support(api)
+    coach = api.coach_of(referral_id)
+    notes = f"/referrals/{referral_id}/notes"
+    made = api.call("POST", notes, coach, {"text": "Talked about bus routes."})
+    (listed,) = api.call("GET", notes, coach).body
+    assert listed["version"] == 1
+    path = f"{notes}/{made.body['note_id']}"
+
+    first = api.call("POST", path, coach, {"text": "Bus routes and a travel card.",
+                                           "version": 1})
+    before = audit_count(cloud, referral_id)
+    second = api.call("POST", path, coach, {"text": "Bus routes and a bike.", "version": 1})
+
+    assert (first.status, first.body["version"]) == (200, 2)
+    assert second.status == 409, second.body
+    assert second.headers["Content-Type"] == "application/problem+json"
+    assert second.body["current"] == {"text": "Bus routes and a travel card.", "version": 2}
+    assert audit_count(cloud, referral_id) == before + 1  # the current text was read
+    (kept,) = api.call("GET", notes, coach).body
+    assert (kept["text"], kept["version"]) == ("Bus routes and a travel card.", 2)
+    merged = api.call("POST", path, coach, {"text": "A travel card, and a bike.",
+                                            "version": 2})
+    assert (merged.status, merged.body["version"]) == (200, 3)
+    missing = api.call("POST", path, coach, {"text": "No version said"})
+    assert missing.status == 422
+    assert [e["field"] for e in missing.body["errors"]] == ["version"]
 
 
 def test_the_practice_and_ops_never_see_the_case_record(cloud: Cloud, api: Api) -> None:

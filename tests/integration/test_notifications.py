@@ -173,7 +173,7 @@ def test_ops_see_what_was_sent_but_never_its_words_or_address(
                                                "appointment_reminder"}
     for listed in reply.body:
         assert set(listed) == {"notification_id", "referral_id", "kind", "channel", "status",
-                               "due_at", "sent_at", "receipt_at", "attempts"}
+                               "due_at", "sent_at", "receipt_at", "attempts", "failure_reason"}
     assert "07700" not in str(reply.body)
     assert "Ada" not in str(reply.body)
     assert api.call("GET", "/ops/notifications", api.referrer()).status == 403

@@ -31,7 +31,7 @@ from workingbetter.services import resume
 from workingbetter.services.steps import ANSWERS
 from workingbetter.settings import Settings
 from workingbetter.web import caseload, coach_forms, run_words
-from workingbetter.web.http import Form
+from workingbetter.web.http import Form, FormKeys
 
 State = dict[str, Any]
 WAITS = [(step, wait) for step in (*HUMAN_STEPS, OPS_RETRY) for wait in step.waits]
@@ -233,7 +233,7 @@ def test_a_derived_form_renders_an_input_for_each_field_linked_from_its_errors()
     form = coach_forms.step_form(human_steps.APPOINTMENT_OUTCOME)
     page = _environment().get_template("coach_step_form.html").make_module(vars={
         "failed": None, "empty": Form(), "exit_reasons": [],
-        "keys": {"nonce": "n", "csrf": "c"}})
+        "keys": FormKeys("", ("n", "c"))})
     html = str(vars(page)["step_form"]({"referral_id": "r1"}, form))
     assert 'action="/coach/referrals/r1/appointment-outcome"' in html
     prefix = "appointment-outcome-r1-"

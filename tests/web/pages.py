@@ -28,6 +28,21 @@ class Page:
         assert found, f"no hidden {name} on the page"
         return found.group(1)
 
+    def hidden_in(self, action: str) -> dict[str, str]:
+        """The hidden inputs of the form that posts to `action`, as the browser sends them
+        with that form (each form has its own nonce and CSRF token)."""
+        form = self.text.partition(f'action="{action}"')[2].partition("</form>")[0]
+        found = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', form))
+        assert {"nonce", "csrf"} <= set(found), f"no form posting to {action} on the page"
+        return found
+
+    def keys_of(self, action: str) -> dict[str, str]:
+        found = self.hidden_in(action)
+        return {"nonce": found["nonce"], "csrf": found["csrf"]}
+
+    def forms(self) -> int:
+        return self.text.count("<form ")
+
     @property
     def set_cookies(self) -> list[str]:
         return [c for c in self.headers.get("set-cookie", "").split("\n") if c]

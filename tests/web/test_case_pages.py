@@ -4,6 +4,7 @@ referral's coach sees the record, and each view leaves one audit entry."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -64,7 +65,9 @@ def test_the_case_record_shows_the_referral_and_keeps_what_the_coach_records(
         assert shown in page.text, shown
 
     note_id = page.text.split(f'action="{path}/notes/', 1)[1].split('"', 1)[0]
-    assert pages.post(f"{path}/notes/{note_id}", {"text": "Keen on late shifts"}).status == 303
+    edit = page.hidden_in(f"{path}/notes/{note_id}")
+    assert pages.post(f"{path}/notes/{note_id}", {**edit, "text": "Keen on late shifts"}
+                      ).status == 303
     assert "Keen on late shifts" in pages.get(path).text
     referral = cloud.store.referral(referral_id)
     assert referral is not None
@@ -198,3 +201,96 @@ def test_a_case_record_view_is_one_audit_entry_and_a_fixed_number_of_reads(
     assert pages.get(path).status == 200
     # The referral, the audit entry, every personal-data item in one Query, the follow-ups.
     assert dict(calls.calls) == {"GetItem": 1, "PutItem": 1, "Query": 2}
+
+
+def test_each_form_on_the_case_record_has_its_own_key(pages: Pages, cloud: Cloud) -> None:
+    referral_id = in_support(pages, cloud)
+    path = f"/coach/referrals/{referral_id}"
+    pages.get(path)
+    assert pages.post(f"{path}/notes", {"text": "First note"}).status == 303
+    page = pages.get(path)
+    nonces = re.findall(r'name="nonce" value="([^"]*)"', page.text)
+    assert len(nonces) == page.forms() > 3  # profile, contact, benefits, follow-up, notes...
+    assert len(set(nonces)) == len(nonces)
+
+
+def test_two_different_notes_sent_from_one_rendered_page_are_both_stored(
+        pages: Pages, cloud: Cloud) -> None:
+    """The second, sent again from the page as it was (the back button, a second tab), is told
+    that form was already sent, keeps its words, and is stored when sent once more: never a
+    "saved" that saved nothing."""
+    referral_id = in_support(pages, cloud)
+    path = f"/coach/referrals/{referral_id}"
+    page = pages.get(path)
+    keys = page.keys_of(f"{path}/notes")
+
+    first = pages.post(f"{path}/notes", {**keys, "text": "Wants mornings only"})
+    again = pages.post(f"{path}/notes", {**keys, "text": "Has a provisional licence"})
+
+    assert (first.status, first.location) == (303, f"{path}?saved=notes")
+    assert again.status == 409
+    (summary,) = again.error_summary()
+    assert summary[0] == "#note-text"
+    assert "already sent" in summary[1]
+    assert "Has a provisional licence" in again.text  # what was typed, to send again
+    resent = pages.post(f"{path}/notes", {**again.keys_of(f"{path}/notes"),
+                                          "text": "Has a provisional licence"})
+    assert resent.status == 303
+    shown = pages.get(path).text
+    assert "Wants mornings only" in shown
+    assert "Has a provisional licence" in shown
+
+
+def test_two_employer_contacts_on_one_day_from_one_rendered_page_are_both_stored(
+        pages: Pages, cloud: Cloud) -> None:
+    referral_id = in_support(pages, cloud)
+    path = f"/coach/referrals/{referral_id}"
+    page = pages.get(path)
+    contact = {"contact_on_day": "2", "contact_on_month": "11", "contact_on_year": "2026",
+               "outcome": "interview"}
+    note_keys = page.keys_of(f"{path}/notes")
+    contact_keys = page.keys_of(f"{path}/employer-contacts")
+
+    bakery = pages.post(f"{path}/employer-contacts", {**contact_keys, **contact,
+                                                      "kind_of_employer": "A bakery"})
+    note = pages.post(f"{path}/notes", {**note_keys, "text": "Rang the bakery"})
+    care_home = pages.post(f"{path}/employer-contacts", {**contact_keys, **contact,
+                                                         "kind_of_employer": "A care home"})
+
+    assert (bakery.status, note.status, care_home.status) == (303, 303, 409)
+    assert pages.post(f"{path}/employer-contacts", {
+        **care_home.keys_of(f"{path}/employer-contacts"), **contact,
+        "kind_of_employer": "A care home"}).status == 303
+    shown = pages.get(path).text
+    for kept in ("A bakery", "A care home", "Rang the bakery"):
+        assert kept in shown, kept
+    assert cloud.referral(referral_id).employer_contact_dates == ("2026-11-02",) * 2
+
+
+def test_a_note_saved_from_an_old_version_shows_the_current_text_to_merge(
+        pages: Pages, cloud: Cloud) -> None:
+    referral_id = in_support(pages, cloud)
+    path = f"/coach/referrals/{referral_id}"
+    pages.get(path)
+    assert pages.post(f"{path}/notes", {"text": "Keen on early shifts"}).status == 303
+    page = pages.get(path)
+    note_id = page.text.split(f'action="{path}/notes/', 1)[1].split('"', 1)[0]
+    edit = f"{path}/notes/{note_id}"
+    opened = page.hidden_in(edit)  # two tabs, one version
+    assert opened["version"] == "1"
+
+    first = pages.post(edit, {**opened, "text": "Keen on early shifts, not Sundays"})
+    second = pages.post(edit, {**opened, "text": "Keen on early shifts near home"})
+
+    assert first.status == 303
+    assert second.status == 409
+    ((href, message),) = second.error_summary()
+    assert href == f"#note-{note_id}"
+    assert "changed since you opened it" in message
+    assert "Keen on early shifts, not Sundays" in second.text  # what is saved now
+    assert "Keen on early shifts near home" in second.text  # what was typed, to merge
+    again = second.hidden_in(edit)
+    assert again["version"] == "2"
+    merged = pages.post(edit, {**again, "text": "Early shifts near home, not Sundays"})
+    assert merged.status == 303
+    assert "Early shifts near home, not Sundays" in pages.get(path).text

@@ -141,6 +141,25 @@ def test_a_double_click_refers_once(pages: Pages, cloud: Cloud) -> None:
     assert len(cloud.store.referrals_for_practice("F83001")) == 1
 
 
+def test_a_referral_form_sent_again_with_other_answers_says_it_was_already_sent(
+        pages: Pages, cloud: Cloud) -> None:
+    form = referrer(pages).last
+    assert form is not None
+    keys = {"nonce": form.hidden("nonce"), "csrf": form.hidden("csrf")}
+    assert pages.post("/referrals/new", {**REFERRAL_FORM, **keys}).status == 303
+    changed = {**REFERRAL_FORM, "reason": "Wants help with a CV."}
+
+    again = pages.post("/referrals/new", {**changed, **keys})  # the back button
+
+    assert again.status == 409
+    ((href, message),) = again.error_summary()
+    assert href == "#referral-form"
+    assert "already sent" in message
+    assert 'Wants help with a CV.' in again.text  # what was typed, kept
+    assert again.hidden("nonce") != keys["nonce"]  # sending it now is a new referral
+    assert len(cloud.store.referrals_for_practice("F83001")) == 1
+
+
 def test_a_letter_patient_needs_a_postal_address_on_the_form(
         pages: Pages, cloud: Cloud) -> None:
     referrer(pages)

@@ -40,6 +40,11 @@ def withdraw_link(referral_id: str) -> Key:
     return {"pk": f"{_REFERRAL}{referral_id}", "sk": "WITHDRAW_LINK"}
 
 
+def link_actions(referral_id: str) -> Key:
+    """The count of what the patient's link did in its current hour."""
+    return {"pk": f"{_REFERRAL}{referral_id}", "sk": "LINK_ACTIONS"}
+
+
 def notification(referral_id: str, notification_id: str) -> Key:
     return {"pk": f"{_REFERRAL}{referral_id}", "sk": f"{_NOTIFICATION}{notification_id}"}
 

@@ -36,6 +36,7 @@ from workingbetter.domain.records import (
     field_names,
 )
 from workingbetter.domain.referral import (
+    COACH_FACTS_LISTED_UNTIL,
     COUNTED_STALLED,
     STALLED,
     TASK_FAILED,
@@ -350,10 +351,11 @@ class Store:
     def drop_withdraw_link(self, referral_id: str) -> None:
         self.table.delete_item(Key=keys.withdraw_link(referral_id))
 
-    def change_contact(self, referral_id: str, contact: Item, event: Event) -> bool:
+    def change_contact(self, referral_id: str, contact: Item, event: Event,
+                       listed_until: int) -> bool:
         """The patient's new channel and details: the details with the personal data, the
-        channel (an enum, which picks how messages go) on the referral, while it is live.
-        False when the referral has ended or its personal data was erased."""
+        channel (an enum, which picks how messages go) on the referral, while it is live (a
+        fact, see add_fact). False when the referral has ended or its data was erased."""
         landed = conditional(lambda: self.personal.update_item(
             Key=keys.personal(referral_id),
             UpdateExpression="SET patient.phone = :p, patient.email = :e, "
@@ -364,8 +366,9 @@ class Store:
         if not landed:
             return False
         try:
-            self.update(referral_id, event, ReferralChange(
-                contact_preference=ContactPreference(contact["contact_preference"])))
+            self.add_fact(referral_id, event, ReferralChange(
+                contact_preference=ContactPreference(contact["contact_preference"])),
+                listed_until=listed_until)
         except ConditionFailed:
             return False
         return True
@@ -833,42 +836,77 @@ class Store:
             return "erased" if first == "ConditionalCheckFailed" else "exists"
         return "written"
 
-    def edit_case_item(self, referral_id: str, sk: str, fields: Item, must_have: str) -> bool:
-        """Change an item that exists and has `must_have` (a note's text); False otherwise."""
+    def request_hash(self, referral_id: str, sk: str) -> str | None:
+        """The fingerprint of the request that wrote a case item (its words are not read)."""
+        found = self.personal.get_item(Key=keys.case_item(referral_id, sk), ConsistentRead=True,
+                                       ProjectionExpression="request_hash").get("Item")
+        return None if not found else found.get("request_hash")
+
+    def edit_case_item(self, referral_id: str, sk: str, fields: Item, must_have: str,
+                       version: int) -> str:
+        """Change an item that has `must_have` (a note's text), only if it is still at
+        `version` (one written before versions counts as 1), moving it to the next: "edited",
+        "stale" (someone saved first) or "missing"."""
         names = {f"#f{i}": name for i, name in enumerate(fields)}
-        values = {f":f{i}": value for i, value in enumerate(fields.values())}
-        names["#must"] = must_have
-        return conditional(lambda: self.personal.update_item(
-            Key={"referral_id": referral_id, "sk": sk},
-            UpdateExpression="SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(fields))),
-            ConditionExpression="attribute_exists(#must)",
-            ExpressionAttributeNames=names, ExpressionAttributeValues=values))
+        values: Item = {f":f{i}": value for i, value in enumerate(fields.values())}
+        names.update({"#must": must_have, "#v": "version"})
+        values.update({":v": version, ":next": version + 1})
+        same = "(#v = :v OR attribute_not_exists(#v))" if version == 1 else "#v = :v"
+        key = keys.case_item(referral_id, sk)
+        if conditional(lambda: self.personal.update_item(
+                Key=key, UpdateExpression="SET " + ", ".join(
+                    [*(f"#f{i} = :f{i}" for i in range(len(fields))), "#v = :next"]),
+                ConditionExpression=f"attribute_exists(#must) AND {same}",
+                ExpressionAttributeNames=names, ExpressionAttributeValues=values)):
+            return "edited"
+        found = self.personal.get_item(Key=key, ConsistentRead=True,
+                                       ProjectionExpression="#must",
+                                       ExpressionAttributeNames={"#must": must_have})
+        return "stale" if found.get("Item") else "missing"
 
     def remove_case_item(self, referral_id: str, sk: str) -> None:
         """Compensation: the request that wrote this item did not complete."""
         self.personal.delete_item(Key={"referral_id": referral_id, "sk": sk})
 
     def add_fact(self, referral_id: str, event: Event, change: ReferralChange = NO_CHANGE, *,
-                 append: ReferralChange = NO_CHANGE) -> None:
-        """A fact the coach records beside the run (dates and enums only: the outcome reports'
-        facts), with its timeline line, while the referral is live: `change` sets fields,
-        `append` adds to list fields. The status stays, so no counter moves. Raises
-        ConditionFailed once the referral has ended."""
-        at = now_iso()
+                 append: ReferralChange = NO_CHANGE, unless: ReferralChange = NO_CHANGE,
+                 listed_until: int = COACH_FACTS_LISTED_UNTIL) -> bool:
+        """A fact recorded beside the run at someone's request (dates and enums only: the
+        outcome reports' facts), with its timeline line, in one conditional write while the
+        referral is live: `change` sets fields, `append` adds to list fields. The status stays,
+        so no counter moves. False, writing nothing, if the referral already holds `unless`
+        (the same request is already open); ConditionFailed once the referral has ended.
+
+        A fact is listed (its line and `append`) only while the timeline is shorter than
+        `listed_until`; past it, it lands counted in `facts_unlisted` (domain/referral.py), so
+        no request can grow the item without end."""
         sets, removes = _attributes(change)
         added = {name: encode(value) for name, value in append.given().items()}
-        written = update_expression({**sets, "updated_at": at}, removes,
-                         {"timeline": [event.as_item(at)], **added})
-        try:
-            self.table.update_item(
-                Key=keys.referral(referral_id),
-                ConditionExpression=Attr("pk").exists()
-                & ~Attr("status").is_in([str(s) for s in sorted(TERMINAL)]),
-                **written.arguments())
-        except ClientError as error:
-            if _is_condition_failure(error):
-                raise ConditionFailed from error
-            raise
+        fresh = Attr("pk").exists() & ~Attr("status").is_in([str(s) for s in sorted(TERMINAL)])
+        for name, value in unless.given().items():
+            fresh = fresh & ~Attr(name).eq(encode(value))
+        at = now_iso()
+        listed = update_expression({**sets, "updated_at": at}, removes,
+                                   {"timeline": [event.as_item(at)], **added})
+        if self._fact(referral_id, listed, fresh & Attr("timeline").size().lt(listed_until)):
+            return True
+        item = self.referral(referral_id)
+        if item is None or item.status.terminal:
+            raise ConditionFailed
+        if unless.given() and all(getattr(item, name) == value
+                                  for name, value in unless.given().items()):
+            return False
+        # Not listed: the timeline is at its bound.
+        counted = update_expression({**sets, "updated_at": at}, removes,
+                                    add={"facts_unlisted": 1})
+        if not self._fact(referral_id, counted, fresh):
+            raise ConditionFailed  # ended, or the same request, a moment ago
+        return True
+
+    def _fact(self, referral_id: str, written: Any, condition: ConditionBase) -> bool:
+        return conditional(lambda: self.table.update_item(
+            Key=keys.referral(referral_id), ConditionExpression=condition,
+            **written.arguments()))
 
     # -- follow-up appointments: rows beside the run, in the coach's diary -------------------
 

@@ -21,9 +21,11 @@ class Update:
 
 
 def update(sets: Mapping[str, Any], remove: Iterable[str] = (),
-           append: Mapping[str, Sequence[Any]] | None = None) -> Update:
-    """SET `sets`, append to the lists in `append` (made if missing), REMOVE `remove`.
-    Placeholders are #s/#a/#r and :s/:a/:empty, clear of boto3's conditions' #n/:v."""
+           append: Mapping[str, Sequence[Any]] | None = None,
+           add: Mapping[str, int] | None = None) -> Update:
+    """SET `sets`, append to the lists in `append` (made if missing), REMOVE `remove`, ADD
+    `add` to numbers (made if missing). Placeholders are #s/#a/#r/#c and :s/:a/:c/:empty,
+    clear of boto3's conditions' #n/:v."""
     names: dict[str, str] = {}
     values: dict[str, Any] = {}
     parts: list[str] = []
@@ -34,6 +36,10 @@ def update(sets: Mapping[str, Any], remove: Iterable[str] = (),
         names[f"#s{i}"], values[f":s{i}"] = name, value
         parts.append(f"#s{i} = :s{i}")
     expression = "SET " + ", ".join(parts) if parts else ""
+    if add:
+        names.update({f"#c{i}": name for i, name in enumerate(add)})
+        values.update({f":c{i}": step for i, step in enumerate(add.values())})
+        expression += " ADD " + ", ".join(f"#c{i} :c{i}" for i in range(len(add)))
     removed = list(dict.fromkeys(remove))
     if removed:
         names.update({f"#r{i}": name for i, name in enumerate(removed)})

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,11 @@ class DomainError(Exception):
         super().__init__(detail)
         self.detail = detail
         self.errors = errors or []
+
+    @property
+    def extensions(self) -> Mapping[str, Any]:
+        """Members a problem+json answer carries beside its detail (RFC 9457 extensions)."""
+        return {}
 
 
 class InvalidInput(DomainError):
@@ -48,6 +55,21 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     title = "Conflict with the referral's current state"
+
+
+class StaleEdit(Conflict):
+    """An edit made from an older version: someone saved first, and nothing was saved. The
+    record as it is now goes back to the caller (who may read it), so they can merge."""
+
+    title = "Changed since you opened it"
+
+    def __init__(self, detail: str, current: Mapping[str, Any]) -> None:
+        super().__init__(detail)
+        self.current = dict(current)
+
+    @property
+    def extensions(self) -> Mapping[str, Any]:
+        return {"current": self.current}
 
 
 class Unauthenticated(DomainError):

@@ -56,6 +56,14 @@ class State(StrEnum):
     PERMANENT_FAILURE = "permanent_failure"
 
 
+class FailureReason(StrEnum):
+    """Why a message was given up on: what ops see of it, never the error's words."""
+
+    PROVIDER_FAILED = "provider_failed"  # the provider failed every attempt
+    NO_TEMPLATE = "no_template"  # no template for its kind and channel: a deployment's gap
+    UNEXPECTED = "unexpected"  # anything else went wrong putting it together or sending it
+
+
 # Still worth sending after the referral has ended: the ending itself, and ops' own alerts.
 AFTER_THE_END = frozenset({Kind.PRACTICE_ENDED, Kind.OPS_RUN_FAILED,
                            Kind.OPS_NOTIFICATION_FAILED, Kind.OPS_CAPACITY_REPAIRED})
@@ -96,12 +104,15 @@ FOLLOW_UP_KINDS = frozenset({Kind.APPOINTMENT_FOLLOW_UP_REMINDER, Kind.APPOINTME
                              Kind.COACH_FOLLOW_UP_OUTREACH})
 
 
-def patient_channel(contact_preference: str) -> Channel:
-    return {"sms": Channel.SMS, "email": Channel.EMAIL,
-            "letter": Channel.LETTER}.get(contact_preference, Channel.COACH_TASK)
+def patient_channel(kind: Kind, contact_preference: str | None) -> Channel:
+    """How a message of this kind reaches a patient: the way they chose (letters if they never
+    said) when Notify has a template for it, else their coach's task: the coach rings or
+    writes (a phone call is only ever the coach's). So no message is scheduled for a channel
+    it has no template for: a reminder the day before by letter would come too late, so there
+    is no such template, and the coach rings instead."""
+    chosen = _CHOSEN.get(contact_preference, Channel.COACH_TASK)
+    return chosen if chosen.value in BY_NOTIFY.get(kind, ()) else Channel.COACH_TASK
 
 
-def reminder_channel(contact_preference: str) -> Channel:
-    """A reminder goes the day before: too late for the post, so the coach rings instead."""
-    channel = patient_channel(contact_preference)
-    return Channel.COACH_TASK if channel is Channel.LETTER else channel
+_CHOSEN: dict[str | None, Channel] = {"sms": Channel.SMS, "email": Channel.EMAIL,
+                                      "letter": Channel.LETTER, None: Channel.LETTER}

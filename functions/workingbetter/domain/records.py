@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Final
 
 from workingbetter.domain.human_steps import Awaiting
-from workingbetter.domain.notification_kinds import Channel, Kind, State
+from workingbetter.domain.notification_kinds import Channel, FailureReason, Kind, State
 from workingbetter.domain.referral import (
     COUNTED_STALLED,
     STALLED,
@@ -123,6 +123,11 @@ class Referral:
     first_employer_contact_at: str | None = None
     employer_contact_dates: tuple[str, ...] = ()
     benefits_advice_on: str | None = None
+    # A patient's open request about an appointment: its start (one open request of a kind
+    # per appointment; it closes when their coach marks it done).
+    asked_to_change: str | None = None
+    asked_to_cancel: str | None = None
+    facts_unlisted: int = 0  # facts past the timeline's bound (domain/referral.py)
     exit_reason: ExitReason | None = None
     personal_data_erased: bool = False
     idempotency_record: str | None = None
@@ -179,6 +184,8 @@ class ReferralChange:
     first_employer_contact_at: str | _Unset | None = UNSET
     employer_contact_dates: tuple[str, ...] | _Unset = UNSET
     benefits_advice_on: str | _Unset | None = UNSET
+    asked_to_change: str | _Unset | None = UNSET
+    asked_to_cancel: str | _Unset | None = UNSET
     exit_reason: ExitReason | _Unset | None = UNSET
     contact_preference: ContactPreference | _Unset = UNSET
     personal_data_erased: bool | _Unset = UNSET
@@ -269,6 +276,7 @@ class OutboxRow:
     receipt_at: str | None = None
     provider_id: str | None = None
     queue: str | None = None  # the ByDue partition it is listed in, if any
+    failure_reason: FailureReason | None = None  # why it was given up on
 
     @property
     def about(self) -> str:

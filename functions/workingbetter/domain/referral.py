@@ -32,6 +32,17 @@ HOLDS_CAPACITY = frozenset(
 )
 
 
+# No caller can grow a referral's item without end (DynamoDB refuses items over 400 KB). What a
+# person may repeat at will is a "fact" beside the run: a patient's asks and contact changes
+# from their link, a coach's employer contacts, benefits advice and follow-up outcomes. A fact
+# is listed on the timeline (and its dates kept) only while the timeline is shorter than its
+# bound, a patient's lower so a patient never crowds out the coach's; past it the fact still
+# lands and is counted (`facts_unlisted`). The pathway's own lines are few and always listed.
+# About 110 bytes a line: the item stays under ~50 KB whatever is sent.
+PATIENT_FACTS_LISTED_UNTIL = 100
+COACH_FACTS_LISTED_UNTIL = 400
+
+
 # `attention` values for a live referral that no run moves on any more.
 STALLED = "stalled"
 TASK_FAILED = "task_failed"

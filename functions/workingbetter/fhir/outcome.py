@@ -23,7 +23,7 @@ from workingbetter.domain.errors import (
     Unauthenticated,
     UnsupportedMediaType,
 )
-from workingbetter.handlers.problems import STATUS
+from workingbetter.handlers.problems import status_of
 
 CONTENT_TYPE = "application/fhir+json"
 
@@ -59,7 +59,7 @@ def _issue_for(code: str, error: FieldError) -> dict[str, Any]:
 
 
 def from_error(error: DomainError) -> tuple[int, dict[str, Any]]:
-    status = STATUS.get(type(error), 400)
+    status = status_of(error)
     code = ISSUE_TYPE.get(type(error), "processing")
     issues = [_issue_for(code, e) for e in error.errors]
     # The summary first, then one issue per element at fault.

@@ -14,12 +14,12 @@ from urllib.parse import parse_qs
 
 from chalice.app import Chalice, Request, Response
 
+from workingbetter.domain import idempotency
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import (
     BadRequest,
     DomainError,
     FieldError,
-    InvalidInput,
     MethodNotAllowed,
     NotFound,
     UnsupportedMediaType,
@@ -313,12 +313,9 @@ def withdraw_referral(referral_id: str) -> tuple[int, Any]:
 
 
 def _key() -> str | None:
-    """A repeat with the same Idempotency-Key records once."""
-    key = _request().headers.get("idempotency-key")
-    if key is not None and not 8 <= len(key) <= 128:
-        raise InvalidInput("The Idempotency-Key header must be 8 to 128 characters",
-                         [FieldError("Idempotency-Key", "Use 8 to 128 characters")])
-    return key
+    """The Idempotency-Key (domain/idempotency.py: a repeat records once, a key reused for a
+    different request is refused)."""
+    return idempotency.checked(_request().headers.get("idempotency-key"))
 
 
 def _case_read(referral_id: str, route: str) -> Any:

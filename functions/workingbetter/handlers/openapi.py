@@ -12,10 +12,17 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from workingbetter.domain.human_steps import RECORDED, Answer
+from workingbetter.domain.notification_kinds import FailureReason
 from workingbetter.domain.referral import Status
 from workingbetter.handlers.request_body import MAX_BYTES, MAX_DEPTH
 from workingbetter.notifications.receipts import STATUSES
-from workingbetter.services.case_record import BenefitsAdvice, EmployerContact, Note, Profile
+from workingbetter.services.case_record import (
+    BenefitsAdvice,
+    EmployerContact,
+    Note,
+    NoteEdit,
+    Profile,
+)
 from workingbetter.services.follow_ups import FollowUpBooking, FollowUpOutcome
 from workingbetter.services.intake import ReferralRequest
 from workingbetter.services.listing import MAX_LIMIT
@@ -24,7 +31,7 @@ from workingbetter.services.withdrawal import WithdrawRequest
 REF = "#/components/schemas/{model}"
 STEP_ANSWERS = tuple(s.answer for s in RECORDED if s.answer is not None)
 MODELS: tuple[type[BaseModel], ...] = (ReferralRequest, *(a.model() for a in STEP_ANSWERS),
-                                       WithdrawRequest, Profile, EmployerContact, Note,
+                                       WithdrawRequest, Profile, EmployerContact, Note, NoteEdit,
                                        BenefitsAdvice, FollowUpBooking, FollowUpOutcome)
 
 # What each error status means here; every one is problem+json.
@@ -85,11 +92,13 @@ _PAGING = (
 _NOTIFICATIONS = {"type": "array", "items": {
     "type": "object",
     "required": ["notification_id", "referral_id", "kind", "channel", "status", "due_at",
-                 "sent_at", "receipt_at", "attempts"],
+                 "sent_at", "receipt_at", "attempts", "failure_reason"],
     "properties": {"notification_id": _ID, "referral_id": _ID, "kind": {"type": "string"},
                    "channel": {"type": "string"}, "status": {"type": "string"},
                    "due_at": {"type": "string"}, "sent_at": {"type": ["string", "null"]},
-                   "receipt_at": {"type": ["string", "null"]}, "attempts": {"type": "integer"}}}}
+                   "receipt_at": {"type": ["string", "null"]}, "attempts": {"type": "integer"},
+                   "failure_reason": {"type": ["string", "null"],
+                                      "enum": [*(str(r) for r in FailureReason), None]}}}}
 _RECEIPT = {"type": "object", "required": ["id", "reference", "status"],
             "description": "GOV.UK Notify's delivery receipt: only these fields are read",
             "properties": {"id": {"type": "string"}, "reference": {"type": "string"},
@@ -246,7 +255,9 @@ OPERATIONS = (
     Operation("GET", "/referrals/{referral_id}/notes", "The coach's notes (the referral's "
               "coach)", result=_LIST),
     _case("notes", "Add a note (the referral's coach)", Note, 201, _KEYED),
-    _case("notes/{note_id}", "Change a note's text (the referral's coach)", Note),
+    _case("notes/{note_id}", "Change a note's text, from the version you read (the referral's "
+          "coach; 409 with the note as it is now, `current`, if it was changed meanwhile)",
+          NoteEdit),
     _case("benefits-advice", "Record whether benefits advice was given, and when (the "
           "referral's coach)", BenefitsAdvice),
     _case("follow-ups", "Book a follow-up appointment (the referral's coach)",

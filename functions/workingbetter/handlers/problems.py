@@ -32,6 +32,12 @@ STATUS: dict[type[DomainError], int] = {
 CONTENT_TYPE = "application/problem+json"
 
 
+def status_of(error: DomainError) -> int:
+    """The status of an error's kind (a narrower kind, such as a reused key, is its parent's
+    conflict); 400 for one not listed."""
+    return next((STATUS[kind] for kind in type(error).__mro__ if kind in STATUS), 400)
+
+
 def problem(status: int, title: str, detail: str,
             errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status,
@@ -42,7 +48,7 @@ def problem(status: int, title: str, detail: str,
 
 
 def from_error(error: DomainError) -> tuple[int, str]:
-    status = STATUS.get(type(error), 400)
+    status = status_of(error)
     body = problem(status, error.title, error.detail,
                    [{"field": e.field, "message": e.message} for e in error.errors])
-    return status, json.dumps(body)
+    return status, json.dumps({**body, **error.extensions})

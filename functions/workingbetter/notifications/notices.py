@@ -14,10 +14,8 @@ from workingbetter.domain.notification_kinds import (
     Channel,
     Kind,
     patient_channel,
-    reminder_channel,
 )
 from workingbetter.domain.records import Referral
-from workingbetter.domain.referral import ContactPreference
 from workingbetter.notifications.outbox import Notice, Outbox
 
 if TYPE_CHECKING:
@@ -48,6 +46,11 @@ class Notices:
     def _now(self, referral_id: str, kind: Kind, channel: Channel, key: str = "") -> None:
         self._at(referral_id, kind, channel, datetime.now(UTC), key)
 
+    @staticmethod
+    def _patients(item: Referral, kind: Kind) -> Channel:
+        """The patient's channel for this kind: one with a template, or their coach's task."""
+        return patient_channel(kind, item.contact_preference)
+
     def _practice(self, item: Referral, kind: Kind) -> None:
         if item.share_outcome_with_gp:  # only if the patient agreed
             self._now(item.referral_id, kind, Channel.PRACTICE_EMAIL)
@@ -68,12 +71,12 @@ class Notices:
 
     def booked(self, item: Referral, start_iso: str) -> None:
         referral_id = item.referral_id
-        preference = str(item.contact_preference or ContactPreference.LETTER)
         start = slots.parse_iso(start_iso)
-        self._now(referral_id, Kind.APPOINTMENT_CONFIRMATION, patient_channel(preference),
-                  start_iso)
-        self._at(referral_id, Kind.APPOINTMENT_REMINDER, reminder_channel(preference),
-                 start - REMINDER_LEAD, start_iso)
+        self._now(referral_id, Kind.APPOINTMENT_CONFIRMATION,
+                  self._patients(item, Kind.APPOINTMENT_CONFIRMATION), start_iso)
+        self._at(referral_id, Kind.APPOINTMENT_REMINDER,
+                 self._patients(item, Kind.APPOINTMENT_REMINDER), start - REMINDER_LEAD,
+                 start_iso)
         session_end = datetime.combine(start.astimezone(slots.UK).date(), END_OF_SESSION_DAY,
                                        tzinfo=slots.UK).astimezone(UTC)
         self._at(referral_id, Kind.COACH_OUTCOME_NOT_RECORDED, Channel.COACH_TASK,
@@ -91,8 +94,8 @@ class Notices:
     # -- follow-up appointments (booked by the coach, beside the run) ----------------------
 
     def follow_up_booked(self, item: Referral, start_iso: str, follow_up_id: str) -> None:
-        channel = patient_channel(str(item.contact_preference or ContactPreference.LETTER))
-        self._at(item.referral_id, Kind.APPOINTMENT_FOLLOW_UP_REMINDER, channel,
+        reminder = Kind.APPOINTMENT_FOLLOW_UP_REMINDER
+        self._at(item.referral_id, reminder, self._patients(item, reminder),
                  slots.parse_iso(start_iso) - REMINDER_LEAD, follow_up_id)
 
     def follow_up_over(self, item: Referral, follow_up_id: str, outcome: str) -> None:
@@ -102,9 +105,8 @@ class Notices:
         self.outbox.cancel_one(item.referral_id, f"{reminder}:{follow_up_id}")
         self.outbox.clear_tasks(item.referral_id, [reminder], follow_up_id)
         if outcome == "did_not_attend":
-            channel = patient_channel(str(item.contact_preference or ContactPreference.LETTER))
-            self._now(item.referral_id, Kind.APPOINTMENT_FOLLOW_UP_MISSED, channel,
-                      follow_up_id)
+            missed = Kind.APPOINTMENT_FOLLOW_UP_MISSED
+            self._now(item.referral_id, missed, self._patients(item, missed), follow_up_id)
             self._now(item.referral_id, Kind.COACH_FOLLOW_UP_OUTREACH, Channel.COACH_TASK,
                       follow_up_id)
     def patient_asks(self, item: Referral, kind: Kind, asked_at: str) -> None:

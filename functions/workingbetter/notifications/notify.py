@@ -11,7 +11,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from workingbetter.notifications.senders import Message, SendFailed, SendRefused
+from workingbetter.notifications.senders import Message, NoTemplate, SendFailed, SendRefused
 
 TIMEOUT_SECONDS = 10
 # Notify's own limit on a letter's address: 3 to 7 lines, the postcode last.
@@ -45,7 +45,10 @@ class NotifySender:
         return client
 
     def _template(self, message: Message, channel: str) -> str:
-        return self.templates[f"{message.kind}.{channel}"]
+        key = f"{message.kind}.{channel}"
+        if key not in self.templates:
+            raise NoTemplate(key)
+        return self.templates[key]
 
     def sms(self, message: Message) -> str:
         return self._send(lambda c: c.send_sms_notification(

@@ -23,7 +23,7 @@ from workingbetter.adapters.item_codec import decode
 from workingbetter.adapters.keys import FAILED, SCHEDULED, TASKS, UNDELIVERED, tasks
 from workingbetter.adapters.store import Attr, Item, Key, Store, conditional
 from workingbetter.adapters.update_expression import update as update_expression
-from workingbetter.domain.notification_kinds import Channel, Kind, State
+from workingbetter.domain.notification_kinds import Channel, FailureReason, Kind, State
 from workingbetter.domain.records import OutboxRow
 
 # The states a delivery receipt may move a row on from. SENDING too: a receipt can overtake
@@ -144,7 +144,9 @@ class Outbox:
         `provider_id`: Notify's id for the message (for the service desk)."""
         fields = {"state": str(State.SENT), "sent_at": at}
         if task_for:
-            fields["due_pk"] = tasks(task_for)
+            # A message that fell to the coach as it went (the patient chose a way with no
+            # template for it since it was scheduled) is their task from now on.
+            fields.update(due_pk=tasks(task_for), channel=str(Channel.COACH_TASK))
         if provider_id:
             fields["provider_id"] = provider_id
         self._change(row, fields, remove=[] if task_for else ["due_pk"],
@@ -173,8 +175,9 @@ class Outbox:
                            "service_due": service_due, "attempts": attempts},
                      condition=Attr("state").eq(str(State.SENDING)))
 
-    def give_up(self, row: OutboxRow, attempts: int) -> None:
-        self._change(row, {"state": str(State.FAILED), "due_pk": FAILED, "attempts": attempts},
+    def give_up(self, row: OutboxRow, attempts: int, reason: FailureReason) -> None:
+        self._change(row, {"state": str(State.FAILED), "due_pk": FAILED, "attempts": attempts,
+                           "failure_reason": str(reason)},
                      condition=Attr("state").eq(str(State.SENDING)))
 
     def cancel(self, referral_id: str, kinds: Iterable[Kind] | None = None,
@@ -239,4 +242,4 @@ def public_view(row: OutboxRow) -> Item:
     return {"notification_id": row.notification_id, "referral_id": row.referral_id,
             "kind": row.kind, "channel": row.channel, "status": row.state,
             "due_at": row.due_at, "sent_at": row.sent_at, "receipt_at": row.receipt_at,
-            "attempts": row.attempts}
+            "attempts": row.attempts, "failure_reason": row.failure_reason}

@@ -24,6 +24,11 @@ class SendRefused(SendFailed):
     trying again cannot help, so the patient's coach is asked to reach them another way."""
 
 
+class NoTemplate(Exception):
+    """The sender has no template for this kind and channel (its message names only those):
+    no retry can help, so the message is given up on and ops are told."""
+
+
 @dataclass(frozen=True)
 class Message:
     """One message to a person: the template (kind, by the channel's method), the fields it

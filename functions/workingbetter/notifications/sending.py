@@ -21,9 +21,9 @@ from workingbetter.adapters.store import Store
 from workingbetter.domain import diary, slots
 from workingbetter.domain.notification_kinds import (
     AFTER_THE_END,
-    BY_NOTIFY,
     FOLLOW_UP_KINDS,
     Channel,
+    FailureReason,
     Kind,
     patient_channel,
 )
@@ -31,7 +31,14 @@ from workingbetter.domain.records import OutboxRow, Referral
 from workingbetter.notifications.messages import OUTCOME_WORDS, fields_of, render
 from workingbetter.notifications.notices import Notices
 from workingbetter.notifications.outbox import Outbox, reference
-from workingbetter.notifications.senders import Alerts, Message, Sender, SendFailed, SendRefused
+from workingbetter.notifications.senders import (
+    Alerts,
+    Message,
+    NoTemplate,
+    Sender,
+    SendFailed,
+    SendRefused,
+)
 from workingbetter.observability import count, logger
 
 if TYPE_CHECKING:
@@ -80,7 +87,10 @@ class Sending:
             if not self.outbox.claim(row, slots.iso(now), slots.iso(now + LEASE)):
                 tally["skipped"] += 1  # another trigger has it
                 continue
-            outcome = self._one(row, now)
+            try:
+                outcome = self._one(row, now)
+            except Exception as error:  # one message must never stop the others
+                outcome = self._broken(row, error)
             tally[outcome] += 1
             count("NotificationProcessed", kind=str(row.kind), outcome=outcome)
         logger.info("notifications processed", extra={"outcomes": dict(tally)})
@@ -100,7 +110,7 @@ class Sending:
                                  slots.iso(held), row.attempts)
             return "held"
         try:
-            provider_id = self._deliver(row, referral, kind, channel)
+            provider_id, channel = self._deliver(row, referral, kind, channel)
         except Stale:
             self.outbox.cancel_row(row)
             return "cancelled"
@@ -118,57 +128,84 @@ class Sending:
     def _failed(self, row: OutboxRow, now: datetime, service_due: datetime) -> str:
         attempts = row.attempts + 1
         if attempts >= MAX_ATTEMPTS:
-            self.outbox.give_up(row, attempts)
-            self.notices.sending_failed(row.referral_id, row.notification_id)
-            return "failed"
+            return self._give_up(row, attempts, FailureReason.PROVIDER_FAILED)
         backoff = timedelta(minutes=2 ** attempts)
         self.outbox.retry_at(row, slots.iso(now + self.settings.scaled(backoff)),
                              slots.iso(service_due + backoff), attempts)
         return "retried"
 
+    def _broken(self, row: OutboxRow, error: Exception) -> str:
+        """Anything but the provider's own failures: a missing template, a fault in putting the
+        message together. Retrying would only repeat it, so the row is given up on now, with
+        a reason (an enum: the error's words may hold personal data, so only its type is
+        logged), and ops are told; the other messages go on."""
+        reason = FailureReason.NO_TEMPLATE if isinstance(error, NoTemplate) \
+            else FailureReason.UNEXPECTED
+        logger.error("message given up", extra={
+            "referral_id": row.referral_id, "notification_id": row.notification_id,
+            "reason": str(reason), "error": type(error).__name__})
+        try:
+            return self._give_up(row, row.attempts + 1, reason)
+        except Exception as again:
+            # Left as it is (claimed): the lease runs out and a later run tries again.
+            logger.error("could not record a message given up", extra={
+                "referral_id": row.referral_id, "notification_id": row.notification_id,
+                "error": type(again).__name__})
+            return "stuck"
+
+    def _give_up(self, row: OutboxRow, attempts: int, reason: FailureReason) -> str:
+        self.outbox.give_up(row, attempts, reason)
+        count("NotificationFailed", kind=str(row.kind), reason=str(reason))
+        self.notices.sending_failed(row.referral_id, row.notification_id)
+        return "failed"
+
     # -- putting a message together (never stored, never logged) ---------------------------
 
     def _deliver(self, row: OutboxRow, referral: Referral, kind: Kind,
-                 channel: Channel) -> str | None:
-        """Send the row's message; Notify's id for it (None for a coach's task or an alert)."""
+                 channel: Channel) -> tuple[str | None, Channel]:
+        """Send the row's message: Notify's id for it (None for a coach's task or an alert),
+        and the channel it went by."""
         fields = self._fields(row, referral, kind)
         if channel is Channel.COACH_TASK:
-            return None  # the row itself is the coach's task: it shows in their workspace
+            return None, channel  # the row itself is the coach's task: in their workspace
         if channel is Channel.OPS_ALERT:
             self.alerts.ops_alert(*render(kind, fields))
-            return None
+            return None, channel
         if channel is Channel.PRACTICE_EMAIL:
             practice = self.store.practice(referral.practice_ods)
             if practice is None or not practice.email:
                 raise Stale
-            return self.sender.email(self._message(row, kind, practice.email, fields))
-        return self._to_patient(row, referral, kind, channel, fields)
+            return self.sender.email(self._message(row, kind, practice.email, fields)), channel
+        return self._to_patient(row, referral, kind, fields)
 
-    def _to_patient(self, row: OutboxRow, referral: Referral, kind: Kind, channel: Channel,
-                    fields: dict[str, str]) -> str:
+    def _to_patient(self, row: OutboxRow, referral: Referral, kind: Kind,
+                    fields: dict[str, str]) -> tuple[str | None, Channel]:
         personal = self.store.read_personal_data(referral.referral_id, READER,
                                                  f"notification {kind}")
         if personal is None:
             raise Stale  # erased
         patient = personal.patient
-        chosen = patient_channel(str(patient.contact_preference))
-        if chosen is not channel and chosen.value in BY_NOTIFY.get(kind, ()):
-            # The patient may have changed channel (on their page) since this was scheduled.
-            channel = chosen
+        # The way they chose now (they may have changed it on their page since this was
+        # scheduled), by the same rule the notices used: a channel with a template, or
+        # their coach's task.
+        channel = patient_channel(kind, patient.contact_preference)
+        if channel is Channel.COACH_TASK:
+            return None, channel
         fields["given_name"] = patient.given_name
         if kind is Kind.APPOINTMENT_CONFIRMATION:
             token, token_hash = withdraw_token(referral.referral_id)
             self.store.set_withdraw_link(referral.referral_id, token_hash)
             fields["withdraw_link"] = f"{self.settings.public_url}/patient/{token}"
         if channel is Channel.SMS:
-            return self.sender.sms(self._message(row, kind, str(patient.phone), fields))
+            return self.sender.sms(self._message(row, kind, str(patient.phone), fields)), channel
         if channel is Channel.EMAIL:
-            return self.sender.email(self._message(row, kind, str(patient.email), fields))
+            return self.sender.email(self._message(row, kind, str(patient.email), fields)), \
+                channel
         address = patient.address
         if not address:  # referred before intake asked for one: the coach writes instead
             raise SendRefused("no postal address")
         lines = (*address.lines, address.postcode)
-        return self.sender.letter(self._message(row, kind, "", fields, lines))
+        return self.sender.letter(self._message(row, kind, "", fields, lines)), channel
 
     @staticmethod
     def _message(row: OutboxRow, kind: Kind, to: str, fields: dict[str, str],

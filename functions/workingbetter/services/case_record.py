@@ -3,9 +3,10 @@ advice, notes, and the referral and job start as the coach sees them.
 
 Everything a person wrote lives in the personal-data table beside the patient's details (so an
 erasure removes it and no workflow function can read it): `PROFILE`, `CONFIDENCE#<at>`,
-`CONTACT#<date>-<key>`, `BENEFITS`, `CASENOTE#<at>-<key>`. Only the dates the outcome reports
-count go on the referral item (`employer_contact_dates`, `benefits_advice_on`). The coach of the
-referral alone reads or writes it; every read leaves one audit entry.
+`CONTACT#<key>`, `BENEFITS`, `CASENOTE#<key>` (`<key>` from the request's Idempotency-Key).
+Only the dates the outcome reports count go on the referral item (`employer_contact_dates`,
+`benefits_advice_on`). The coach of the referral alone reads or writes it; every read leaves
+one audit entry.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from workingbetter.adapters.store import ConditionFailed, Event, Item, Store, now_iso
 from workingbetter.domain.auth import Principal, Role
-from workingbetter.domain.errors import Conflict, NotFound
+from workingbetter.domain.errors import Conflict, NotFound, StaleEdit
+from workingbetter.domain.idempotency import KeyReused, fingerprint
 from workingbetter.domain.records import Referral, ReferralChange
 from workingbetter.domain.text import LIST_MAX, Line, Paragraph
 from workingbetter.services.steps import parse_body
@@ -101,6 +103,15 @@ class Note(BaseModel):
     text: Paragraph
 
 
+class NoteEdit(BaseModel):
+    """A note's new text, and the version it was made from (GET …/notes): saved only if no one
+    has saved the note since."""
+
+    model_config = _STRICT
+    text: Paragraph
+    version: int = Field(ge=1)
+
+
 @dataclass(frozen=True)
 class Record:
     """The referral's personal-data items, sorted into the case record's parts."""
@@ -151,7 +162,8 @@ def sorted_items(referral: Referral, items: list[Item]) -> Record:
 
 
 def item_key(key: str | None) -> str:
-    """A short id for an item from the request's key (a repeat finds the same item)."""
+    """A short id for an item from the request's key alone (a repeat finds the same item,
+    whenever it comes and whatever it says); a new one without a key."""
     return hashlib.sha256(key.encode()).hexdigest()[:16] if key else uuid.uuid4().hex[:16]
 
 
@@ -192,6 +204,18 @@ class CaseRecords:
             raise Conflict(ERASED)
         return written == "written"
 
+    def _keyed(self, item: Referral, sk: str, request: BaseModel, fields: Item) -> bool:
+        """Write a keyed request's item (`sk` from its key): True if it is new, False if the
+        same request was written before (a repeat: nothing more to do); KeyReused if the key
+        was used for a different request. The fingerprint stays with the item, so erasure
+        takes it too."""
+        sent = fingerprint(request)
+        if self._put(item, sk, {**fields, "request_hash": sent}):
+            return True
+        if self.store.request_hash(item.referral_id, sk) != sent:
+            raise KeyReused
+        return False
+
     def _fact(self, item: Referral, sk: str, event: Event, **changes: Any) -> None:
         """The referral item's part of a change; if it cannot land, the case item is taken
         back so that a failed request leaves nothing behind."""
@@ -222,9 +246,9 @@ class CaseRecords:
         contact = parse_body(EmployerContact, body)
         self._live(item)
         on = contact.on.isoformat()
-        sk = f"CONTACT#{on}-{item_key(key)}"
-        if self._put(item, sk, {**contact.model_dump(mode="json"), "at": now_iso(),
-                                "by": principal.actor}):
+        sk = f"CONTACT#{item_key(key)}"
+        if self._keyed(item, sk, contact, {**contact.model_dump(mode="json"), "at": now_iso(),
+                                           "by": principal.actor}):
             self._fact(item, sk, Event("employer_contact_recorded", principal.actor),
                        append=ReferralChange(employer_contact_dates=(on,)))
         return {"referral_id": referral_id, "contact_id": sk.removeprefix("CONTACT#")}
@@ -250,30 +274,46 @@ class CaseRecords:
         item = self._mine(principal, referral_id)
         note = parse_body(Note, body)
         self._live(item)
-        at = now_iso()
-        stamp = at[:19].replace("-", "").replace(":", "")  # sorts by time, safe in a URL
-        sk = f"CASENOTE#{stamp}-{item_key(key)}"
-        self._put(item, sk, {"text": note.text, "at": at, "by": principal.actor})
+        sk = f"CASENOTE#{item_key(key)}"
+        self._keyed(item, sk, note, {"text": note.text, "at": now_iso(), "by": principal.actor,
+                                     "version": 1})
         return {"referral_id": referral_id, "note_id": sk.removeprefix("CASENOTE#")}
 
     def edit_note(self, principal: Principal, referral_id: str, note_id: str,
                   body: Any) -> Item:
         item = self._mine(principal, referral_id)
-        note = parse_body(Note, body)
+        edit = parse_body(NoteEdit, body)
         self._live(item)
-        if len(note_id) > 100 or not self.store.edit_case_item(
-                referral_id, f"CASENOTE#{note_id}",
-                {"text": note.text, "edited_at": now_iso(), "edited_by": principal.actor},
-                must_have="text"):
+        sk = f"CASENOTE#{note_id}"
+        edited = "missing" if len(note_id) > 100 else self.store.edit_case_item(
+            referral_id, sk, {"text": edit.text, "edited_at": now_iso(),
+                              "edited_by": principal.actor}, must_have="text",
+            version=edit.version)
+        if edited == "stale":
+            raise StaleEdit("This note was changed since you opened it: nothing was saved. "
+                            "It is as `current` shows now: merge your change into it and "
+                            "save again with its version.",
+                            self._note_now(principal, referral_id, sk))
+        if edited != "edited":
             raise NotFound("No note with that id on this referral")
-        return {"referral_id": referral_id, "note_id": note_id}
+        return {"referral_id": referral_id, "note_id": note_id, "version": edit.version + 1}
+
+    def _note_now(self, principal: Principal, referral_id: str, sk: str) -> Item:
+        """The note's text and version as saved (a read of personal data: audited)."""
+        purpose = "POST /referrals/{referral_id}/notes/{note_id} (changed meanwhile)"
+        found = next((i for i in self.store.read_case_items(referral_id, principal.actor,
+                                                            purpose) if i["sk"] == sk), None)
+        if found is None:
+            raise NotFound("No note with that id on this referral")
+        return {"text": found["text"], "version": int(found.get("version", 1))}
 
 
 # -- what the API answers --------------------------------------------------------------------
 
 
 def _public(item: Item, *drop: str) -> Item:
-    return {k: v for k, v in item.items() if k not in {"referral_id", "sk", "expires_at", *drop}}
+    return {k: v for k, v in item.items()
+            if k not in {"referral_id", "sk", "expires_at", "request_hash", *drop}}
 
 
 def profile_view(record: Record) -> Item:
@@ -287,6 +327,7 @@ def contacts_view(record: Record) -> list[Item]:
 
 
 def notes_view(record: Record) -> list[Item]:
-    return [{"note_id": str(n["sk"]).removeprefix("CASENOTE#"), **_public(n)}
+    return [{"note_id": str(n["sk"]).removeprefix("CASENOTE#"), **_public(n),
+             "version": int(n.get("version", 1))}  # a note from before versions: 1
             for n in sorted(record.notes, key=lambda n: str(n["at"]))]
 

@@ -1,18 +1,24 @@
 """What a patient can do from their own page, besides leaving: ask their coach to change or
 cancel their appointment (a task for the coach; the patient's words are not stored), and change
-how they are contacted (checked as the referral form checks it)."""
+how they are contacted (checked as the referral form checks it).
+
+Bounded whatever the link sends: one open request of each kind per appointment (asking again
+while it is open is answered, not repeated), a limit on the link's actions an hour, and their
+timeline lines capped (domain/referral.py)."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from workingbetter.adapters.link_actions import LinkActions
 from workingbetter.adapters.store import ConditionFailed, Event, Store, now_iso
-from workingbetter.domain.errors import Conflict, FieldError, InvalidInput
+from workingbetter.domain.errors import Conflict, DomainError, FieldError, InvalidInput
 from workingbetter.domain.notification_kinds import Kind
-from workingbetter.domain.records import Referral
-from workingbetter.domain.referral import ContactPreference
+from workingbetter.domain.records import Referral, ReferralChange
+from workingbetter.domain.referral import PATIENT_FACTS_LISTED_UNTIL, ContactPreference
 from workingbetter.notifications.notices import Notices
+from workingbetter.notifications.outbox import Outbox
 from workingbetter.services import parsing, patient_link
 from workingbetter.services.intake import Contact
 
@@ -20,6 +26,8 @@ if TYPE_CHECKING:
     from workingbetter.settings import Settings  # pydantic-settings: only when read
 
 PATIENT = "patient"
+HOUR = 3600
+ENDED = "Your referral has ended: there is nothing to change"
 
 
 class Ask(StrEnum):
@@ -32,21 +40,65 @@ TASKS = {Ask.CHANGE: Kind.COACH_PATIENT_ASKS_TO_CHANGE,
 CHOOSE = "Select whether you want to change or cancel your appointment"
 
 
+class TooManyActions(DomainError):
+    """The link did as much as it may this hour: nothing was done."""
+
+    title = "Too many changes"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("This link has made as many changes as it may for now: try again "
+                         "later")
+        self.retry_after = retry_after
+
+
+def act(store: Store, settings: Settings, item: Referral) -> None:
+    """Count one action by the patient's link; refused past the hour's limit."""
+    limit = settings.patient_link_actions_per_hour
+    left = LinkActions(store.table).take(item.referral_id, limit, HOUR)
+    if not left:
+        raise TooManyActions(HOUR)
+
+
 def ask_about_appointment(store: Store, settings: Settings, item: Referral,
-                          choice: str) -> Ask:
+                          choice: str) -> tuple[Ask, bool]:
+    """The request, and whether it is new (False: the same one is open, nothing was added)."""
     try:
         ask = Ask(choice)
     except ValueError:
         raise InvalidInput(CHOOSE, [FieldError("ask", CHOOSE)]) from None
-    if patient_link.upcoming(item) is None:
+    appointment = patient_link.upcoming(item)
+    if appointment is None:
         raise Conflict("You have no appointment booked to change. Your coach will contact you.")
     asked_at = now_iso()
+    opened = _open(ask, appointment.start)
     try:
-        fresh = store.update(item.referral_id, Event(f"patient_asked_to_{ask}", PATIENT))
+        new = store.add_fact(item.referral_id, Event(f"patient_asked_to_{ask}", PATIENT),
+                             opened, unless=opened, listed_until=PATIENT_FACTS_LISTED_UNTIL)
     except ConditionFailed as error:
-        raise Conflict("Your referral has ended: there is nothing to change") from error
-    Notices.of(store, settings).patient_asks(fresh, TASKS[ask], asked_at)
-    return ask
+        raise Conflict(ENDED) from error
+    if new:
+        Notices.of(store, settings).patient_asks(item, TASKS[ask], asked_at)
+    return ask, new
+
+
+def task_done(store: Store, coach_id: str, referral_id: str, notification_id: str) -> bool:
+    """The coach has done a task on their list; if it was a patient's request, it is no longer
+    open, so they may ask again. False if the task is not on the coach's list."""
+    outbox = Outbox(store)
+    row = outbox.row(referral_id, notification_id)
+    if row is None or not outbox.clear_task(referral_id, notification_id, coach_id):
+        return False
+    for ask, kind in TASKS.items():
+        if kind == row.kind:
+            store.note_on_referral(referral_id, _open(ask, None))
+    return True
+
+
+def _open(ask: Ask, about: str | None) -> ReferralChange:
+    """The open request of a kind: the start of the appointment it is about (None: none)."""
+    if ask is Ask.CHANGE:
+        return ReferralChange(asked_to_change=about)
+    return ReferralChange(asked_to_cancel=about)
 
 
 def change_contact(store: Store, item: Referral, answers: dict[str, Any]) -> Contact:
@@ -62,6 +114,6 @@ def change_contact(store: Store, item: Referral, answers: dict[str, Any]) -> Con
                                               "postcode": address.postcode}}
     contact = parsing.parse(Contact, answers, "Your answers have errors: nothing was changed")
     if not store.change_contact(item.referral_id, contact.model_dump(mode="json"),
-                                Event("contact_changed", PATIENT)):
-        raise Conflict("Your referral has ended: there is nothing to change")
+                                Event("contact_changed", PATIENT), PATIENT_FACTS_LISTED_UNTIL):
+        raise Conflict(ENDED)
     return contact

@@ -24,7 +24,7 @@ from workingbetter.adapters.store import (
     now_iso,
 )
 from workingbetter.adapters.workflow import Workflow
-from workingbetter.domain import bands, nhs_number, reference, slots
+from workingbetter.domain import bands, idempotency, nhs_number, reference, slots
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from workingbetter.domain.human_steps import Awaiting
@@ -103,14 +103,12 @@ class Referrals:
             raise Forbidden("You can only refer patients registered at your own practice")
         if idempotency_key is None:
             return self._create(request, principal)
-        if not 8 <= len(idempotency_key) <= 128:
-            raise InvalidInput("The Idempotency-Key header must be 8 to 128 characters",
-                               [FieldError("Idempotency-Key", "Use 8 to 128 characters")])
+        idempotency.checked(idempotency_key)
         canonical = request.model_dump_json()
         data = {
             "practice_ods": request.practice_ods,
             "key": idempotency_key,
-            "body_hash": hashlib.sha256(canonical.encode()).hexdigest(),
+            "body_hash": idempotency.fingerprint(request),
         }
         # Powertools' idempotency is imported by the first intake, not by every request.
         from aws_lambda_powertools.utilities.idempotency.exceptions import (
@@ -131,8 +129,7 @@ class Referrals:
         try:
             result: Item = create(data=data, referrals=self, body=canonical, principal=principal)
         except IdempotencyValidationError as error:
-            raise Conflict(f"This {key_name} was already used for a different referral") \
-                from error
+            raise idempotency.KeyReused(key_name, "referral") from error
         except IdempotencyAlreadyInProgressError as error:
             raise Conflict("This referral is still being submitted: try again in a moment") \
                 from error

@@ -39,6 +39,11 @@ class CaseForm:
     body: Callable[[Form], dict[str, Any]]
     record: Record
 
+    @property
+    def first_input(self) -> str:
+        """Where an error about the whole form links to: its first input."""
+        return next(iter(self.errors.anchors.values()))
+
 
 def _date(form: Form, prefix: str) -> str | None:
     return date_from_parts(form.get(f"{prefix}_day"), form.get(f"{prefix}_month"),

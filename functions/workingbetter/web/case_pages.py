@@ -11,8 +11,9 @@ from chalice.app import Response
 
 from workingbetter.domain import nhs_number
 from workingbetter.domain.auth import Principal, Role
-from workingbetter.domain.errors import Conflict, InvalidInput, NotFound
-from workingbetter.web.errors import Failed, PageErrors, only_message
+from workingbetter.domain.errors import Conflict, InvalidInput, NotFound, StaleEdit
+from workingbetter.domain.idempotency import KeyReused
+from workingbetter.web.errors import Failed, PageErrors, already_sent, only_message
 from workingbetter.web.http import (
     FORM,
     Form,
@@ -29,6 +30,9 @@ from workingbetter.web.registry import blueprint
 from workingbetter.wiring import services
 
 DIARY = "/coach/diary"  # where a diary form goes back to unless it names a coach page
+CHANGED_MEANWHILE = ("This note was changed since you opened it, so your change was not saved. "
+                     "The note as it is now is shown above your text: add anything you need "
+                     "from it to your text, then save the note again.")
 
 
 def _coach() -> Principal:
@@ -83,6 +87,9 @@ def record_case_form(who: Principal, referral_id: str, path: str, form: Form) ->
     except InvalidInput as error:
         errors = case_form.errors.page_errors(error.errors)
         return _record_page(who, referral_id, Failed(referral_id, path, form, errors), 422)
+    except KeyReused:
+        errors = already_sent(case_form.first_input, "what is saved on this page")
+        return _record_page(who, referral_id, Failed(referral_id, path, form, errors), 409)
     except Conflict as error:
         return _record_page(who, referral_id,
                             Failed(referral_id, path, form, only_message(error.detail)), 409)
@@ -93,18 +100,25 @@ def record_case_form(who: Principal, referral_id: str, path: str, form: Form) ->
                  content_types=[FORM])
 @page
 def edit_note(referral_id: str, note_id: str) -> Response:
+    from workingbetter.web.coach_forms import answered
     from workingbetter.web.errors import FormErrorMap
 
     who = _coach()
     form = posted_form()
+    anchor = f"note-{note_id}"
     try:
         _services().records.edit_note(who, referral_id, note_id,
-                                      {"text": form.get("text")} if form.get("text") else {})
+                                      answered(text=form.get("text"),
+                                               version=form.get("version")))
     except InvalidInput as error:
-        errors = FormErrorMap({"text": f"note-{note_id}"},
+        errors = FormErrorMap({"text": anchor},
                               required={"text": "Enter the note"}).page_errors(error.errors)
-        return _record_page(who, referral_id,
-                            Failed(referral_id, f"note-{note_id}", form, errors), 422)
+        return _record_page(who, referral_id, Failed(referral_id, anchor, form, errors), 422)
+    except StaleEdit:
+        # The page is read again: the note as it is now, its version in the form, and what
+        # the coach typed kept in the box, to merge and save.
+        errors = only_message(CHANGED_MEANWHILE, anchor)
+        return _record_page(who, referral_id, Failed(referral_id, anchor, form, errors), 409)
     return redirect(f"/coach/referrals/{referral_id}?saved=notes")
 
 
@@ -172,13 +186,13 @@ def record_follow_up_outcome(referral_id: str, follow_up_id: str) -> Response:
 @page
 def task_done() -> Response:
     """The coach has done a task (rung the patient, written the letter): it leaves the list."""
-    from workingbetter.notifications.outbox import Outbox
+    from workingbetter.services import patient_requests
 
     who = _coach()
     form = posted_form()
     referral_id, notification_id = form.get("referral_id"), form.get("notification_id")
     if not (0 < len(referral_id) <= 500 and 0 < len(notification_id) <= 500) or \
-            not Outbox(services().store).clear_task(referral_id, notification_id,
-                                                    str(who.coach_id)):
+            not patient_requests.task_done(services().store, str(who.coach_id), referral_id,
+                                           notification_id):
         raise NotFound("No such task on your list")
     return redirect("/coach?recorded=task")

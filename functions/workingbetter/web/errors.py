@@ -59,6 +59,15 @@ def only_message(message: str, fallback: str = "main-content") -> PageErrors:
     return PageErrors([(f"#{fallback}", message)], {})
 
 
+def already_sent(fallback: str, check: str) -> PageErrors:
+    """A form sent again with different answers (the back button, a second tab): its key was
+    used by the first, so nothing new was saved. What to do: look, then send it again (the
+    form comes back with what was typed and a key of its own)."""
+    return only_message(f"This form was already sent with different answers, so these were "
+                        f"not saved. Check {check}, then send the form again to save them.",
+                        fallback)
+
+
 @dataclass(frozen=True)
 class Failed:
     """The one form that came back with errors, to show again with what was typed."""

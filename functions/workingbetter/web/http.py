@@ -18,7 +18,7 @@ from chalice.app import Request, Response
 from workingbetter.domain.auth import Principal
 from workingbetter.domain.errors import DomainError, Forbidden, NotFound, Unauthenticated
 from workingbetter.handlers import callers, headers
-from workingbetter.handlers.problems import STATUS
+from workingbetter.handlers.problems import status_of
 from workingbetter.observability import logger
 from workingbetter.web import csrf
 from workingbetter.web.registry import blueprint
@@ -117,10 +117,30 @@ def posted_form() -> Form:
     return form
 
 
-def form_keys() -> dict[str, str]:
-    """A fresh nonce for the forms on a page, and its CSRF token."""
-    nonce = csrf.new_nonce()
-    return {"nonce": nonce, "csrf": csrf.token_for(session_token() or "", nonce)}
+@dataclass(frozen=True)
+class FormKeys:
+    """The keys of a page's forms. Each form rendered asks for its own (`pair`): a fresh nonce
+    and its CSRF token, so no two forms share a nonce, which is also the Idempotency-Key of a
+    form that records something. A form shown again after its own mistakes may keep the
+    nonce it was sent with (`kept_keys`), so that sending it corrected still records once."""
+
+    session: str
+    kept: tuple[str, str] | None = None  # (nonce, csrf) as the form sent them
+
+    def pair(self) -> dict[str, str]:
+        if self.kept is not None:
+            return {"nonce": self.kept[0], "csrf": self.kept[1]}
+        nonce = csrf.new_nonce()
+        return {"nonce": nonce, "csrf": csrf.token_for(self.session, nonce)}
+
+
+def form_keys() -> FormKeys:
+    return FormKeys(session_token() or "")
+
+
+def kept_keys(form: Form) -> FormKeys:
+    """The keys a posted form came with, for showing that one form again."""
+    return FormKeys("", (form.get("nonce"), form.get("csrf")))
 
 
 def html(template: str, status: int = 200, **context: Any) -> Response:
@@ -196,7 +216,7 @@ def page(view: Callable[..., Response]) -> Callable[..., Response]:
             return error_page(404, "Page not found",
                               "If you typed the web address, check it is correct.")
         except DomainError as error:
-            return error_page(STATUS.get(type(error), 400), error.title, error.detail)
+            return error_page(status_of(error), error.title, error.detail)
         except Exception:
             logger.exception("unhandled error on a page")
             return error_page(500, "Sorry, there is a problem with the service",

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from chalice.app import Response
 
 from workingbetter.domain.errors import DomainError, NotFound
-from workingbetter.handlers.problems import STATUS
+from workingbetter.handlers.problems import status_of
 from workingbetter.observability import logger
 from workingbetter.web.http import error_page, html
 
@@ -45,7 +45,7 @@ def leave(store: Store, workflow: Workflow, settings: Settings, token: str,
     except NotFound:
         return gone()
     except DomainError as error:
-        return error_page(STATUS.get(type(error), 400), error.title, error.detail)
+        return error_page(status_of(error), error.title, error.detail)
     except Exception:
         logger.exception("unhandled error on the patient's page")
         return error_page(500, "Sorry, there is a problem with the service",

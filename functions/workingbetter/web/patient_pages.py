@@ -15,7 +15,7 @@ from workingbetter.domain.errors import Conflict, InvalidInput
 from workingbetter.domain.referral import ContactPreference
 from workingbetter.web import patient_leave
 from workingbetter.web.errors import FormErrorMap, PageErrors, only_message
-from workingbetter.web.http import FORM, Form, html, page, redirect, request
+from workingbetter.web.http import FORM, Form, error_page, html, page, redirect, request
 from workingbetter.web.referral_form import CONTACT
 from workingbetter.web.registry import blueprint
 from workingbetter.wiring import services, settings
@@ -41,7 +41,14 @@ ASKS = [("change", "Change it to another time", ""),
         ("cancel", "Cancel it", "Your coach will contact you about what happens next")]
 DONE = {"change": "We have asked your coach to find you a new time. They will contact you.",
         "cancel": "We have told your coach you cannot come. They will contact you.",
+        "change-again": "You have already asked to change this appointment. Your coach will "
+                        "be in touch.",
+        "cancel-again": "You have already asked to cancel this appointment. Your coach will "
+                        "be in touch.",
         "contact": "We will contact you the new way from now on."}
+TOO_MANY = ("You have made a lot of changes", "For your security, this link can only make a "
+            "few changes an hour. Please try again in an hour, or call your GP surgery and ask "
+            "for Working Better.")
 
 
 def _with_referral(view: Callable[..., Response]) -> Callable[..., Response]:
@@ -55,6 +62,25 @@ def _with_referral(view: Callable[..., Response]) -> Callable[..., Response]:
         item = patient_link.referral_for(services().store, token)
         if item is None:
             return patient_leave.gone()
+        return view(token, item)
+
+    return wrapper
+
+
+def _counted(view: Callable[..., Response]) -> Callable[..., Response]:
+    """An action sent from the link (not looking, not leaving) counts against its hourly
+    limit; past it, a page saying so (429) and nothing done."""
+
+    @wraps(view)
+    def wrapper(token: str, item: Referral) -> Response:
+        from workingbetter.services import patient_requests
+
+        try:
+            patient_requests.act(services().store, settings(), item)
+        except patient_requests.TooManyActions as over:
+            busy = error_page(429, *TOO_MANY)
+            busy.headers["Retry-After"] = str(over.retry_after)
+            return busy
         return view(token, item)
 
     return wrapper
@@ -111,18 +137,20 @@ def appointment_form(token: str, item: Referral) -> Response:
 @blueprint.route("/patient/{token}/appointment", methods=["POST"], content_types=[FORM])
 @page
 @_with_referral
+@_counted
 def ask_about_appointment(token: str, item: Referral) -> Response:
     # The requests' models (pydantic) load with the first patient who asks, not at init.
     from workingbetter.services import patient_requests
 
     choice = _posted().get("ask")
     try:
-        patient_requests.ask_about_appointment(services().store, settings(), item, choice)
+        ask, new = patient_requests.ask_about_appointment(services().store, settings(), item,
+                                                          choice)
     except InvalidInput as error:
         return _ask_page(token, item, ASK_ERRORS.page_errors(error.errors), 422)
     except Conflict as error:
         return _ask_page(token, item, only_message(error.detail, "ask-form"), 409)
-    return redirect(f"/patient/{token}?done={choice}")
+    return redirect(f"/patient/{token}?done={ask}{'' if new else '-again'}")
 
 
 def _contact_page(token: str, form: Form, errors: PageErrors, status: int = 200) -> Response:
@@ -141,6 +169,7 @@ def contact_form(token: str, item: Referral) -> Response:
 @blueprint.route("/patient/{token}/contact", methods=["POST"], content_types=[FORM])
 @page
 @_with_referral
+@_counted
 def change_contact(token: str, item: Referral) -> Response:
     from workingbetter.services import patient_requests
 

@@ -17,8 +17,10 @@ from workingbetter.web.errors import FormErrorMap, PageErrors, only_message
 from workingbetter.web.http import (
     FORM,
     Form,
+    FormKeys,
     form_keys,
     html,
+    kept_keys,
     page,
     page_links,
     posted_form,
@@ -107,7 +109,7 @@ def practice_referral(referral_id: str) -> Response:
 
 
 def _withdraw_page(who: Principal, referral_id: str, form: Form, errors: PageErrors,
-                   status: int = 200, keys: dict[str, str] | None = None) -> Response:
+                   status: int = 200, keys: FormKeys | None = None) -> Response:
     s = services()
     shown = s.referrals.get(who, s.referrals.resolve(referral_id))
     if Status(shown["status"]).terminal:
@@ -136,7 +138,7 @@ def withdraw(referral_id: str) -> Response:
     found = s.referrals.resolve(referral_id)
     body = {"reason": form.get("reason") or None,
             "erase_personal_data": form.get("erase") == "yes"}
-    keys = {"nonce": form.get("nonce"), "csrf": form.get("csrf")}
+    keys = kept_keys(form)
     try:
         withdrawal.withdraw(s.store, s.workflow, s.settings, who, found, body)
     except InvalidInput as error:

@@ -10,13 +10,16 @@ from chalice.app import Response
 
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, InvalidInput
+from workingbetter.domain.idempotency import KeyReused
 from workingbetter.web import referral_form
-from workingbetter.web.errors import PageErrors, only_message
+from workingbetter.web.errors import PageErrors, already_sent, only_message
 from workingbetter.web.http import (
     FORM,
     Form,
+    FormKeys,
     form_keys,
     html,
+    kept_keys,
     page,
     posted_form,
     principal,
@@ -30,7 +33,7 @@ IN_FLIGHT_WAIT = (0.1, 0.2, 0.3, 0.5, 0.8, 1.0, 1.5, 2.0)
 
 
 def _form_page(who: Principal, form: Form, errors: PageErrors, status: int = 200,
-               keys: dict[str, str] | None = None) -> Response:
+               keys: FormKeys | None = None) -> Response:
     practice = next((p for p in services().referrals.practices()
                      if p["practice_ods"] == who.practice_ods), None)
     return html("referral_form.html", status, title="Refer a patient", principal=who,
@@ -67,12 +70,15 @@ def submit_referral() -> Response:
     form = posted_form()
     # The same nonce (and so the same Idempotency-Key) on the re-rendered form: the corrected
     # referral submits once however often it is sent.
-    keys = {"nonce": form.get("nonce"), "csrf": form.get("csrf")}
+    keys = kept_keys(form)
     body = referral_form.referral_body(form, who.practice_ods)
     try:
         created = _submit(who, body, form.get("nonce"))
     except InvalidInput as error:
         return _form_page(who, form, referral_form.ERRORS.page_errors(error.errors), 422, keys)
+    except KeyReused:  # shown with a key of its own: sending it again is a new referral
+        return _form_page(who, form, already_sent("referral-form", "your practice's referrals"),
+                          409)
     except Conflict as error:
         return _form_page(who, form, only_message(error.detail, "referral-form"), 409, keys)
     # Post/Redirect/Get: reloading the confirmation does not send the form again.

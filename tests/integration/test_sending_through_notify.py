@@ -1,0 +1,121 @@
+"""The sender through the real GOV.UK Notify client (notifications-python-client) against the
+local Notify (infra/notify_server.py), not a fake that never looks a template up: one message
+that cannot go never stops the others, and a patient who chose letters never gets a message
+that has no letter template (issue 19, item 15)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from infra.notify_server import LOCAL_API_KEY, LocalNotify, local_templates
+from tests.api_client import Api
+from tests.conftest import VALID_NHS_NUMBERS, Cloud
+from tests.fake_sender import FakeSender
+from tests.integration.test_follow_ups import weekday_at_ten
+from workingbetter.adapters import keys
+from workingbetter.domain.records import OutboxRow
+from workingbetter.notifications.notify import NotifySender
+from workingbetter.notifications.outbox import Outbox, reference
+from workingbetter.notifications.sending import Sending
+
+pytestmark = pytest.mark.integration
+
+LETTER = {"patient__contact_preference": "letter",
+          "patient__address": {"lines": ["1 Upper Street", "London"], "postcode": "N1 0PN"}}
+
+
+@pytest.fixture
+def notify() -> Iterator[LocalNotify]:
+    # No receipts in these tests: none is due before they end.
+    server = LocalNotify("http://127.0.0.1:9/notify/callbacks", receipt_after=3600).start()
+    yield server
+    server.stop()
+
+
+def through(cloud: Cloud, notify: LocalNotify, alerts: FakeSender,
+            leave_out: str = "") -> Sending:
+    templates = {k: v for k, v in local_templates().items() if k != leave_out}
+    return Sending(cloud.store, NotifySender(LOCAL_API_KEY, notify.url, templates), alerts,
+                   cloud.settings)
+
+
+def booked(cloud: Cloud, api: Api, nhs_number: str, **changes: Any) -> str:
+    referral_id = api.refer(patient__nhs_number=nhs_number, **changes)
+    cloud.wait_for(referral_id, lambda i: i.awaiting == "appointment_outcome", what="booked")
+    return referral_id
+
+
+def in_support(api: Api, **changes: Any) -> str:
+    referral_id = api.refer(**changes)
+    api.awaiting(referral_id, "appointment_outcome")
+    assert api.step(referral_id, "appointment-outcome", {"outcome": "attended"}).status == 200
+    return referral_id
+
+
+def row(cloud: Cloud, referral_id: str, kind: str) -> OutboxRow:
+    (found,) = [r for r in Outbox(cloud.store).for_referral(referral_id) if r.kind == kind]
+    return found
+
+
+def test_a_message_that_cannot_go_is_given_up_with_a_reason_and_the_rest_still_go(
+        cloud: Cloud, api: Api, notify: LocalNotify) -> None:
+    # A deployment whose Notify has no letter template for the confirmation: the letter
+    # patient, booked first, comes first in the batch; the email after it must still go.
+    by_letter = booked(cloud, api, VALID_NHS_NUMBERS[1], **LETTER)
+    by_email = booked(cloud, api, VALID_NHS_NUMBERS[2], patient__contact_preference="email",
+                      patient__email="grace@example.com")
+    alerts = FakeSender()
+    sending = through(cloud, notify, alerts, leave_out="appointment_confirmation.letter")
+
+    tally = sending.run(datetime.now(UTC))
+
+    assert tally.get("failed") == 1, tally
+    email = row(cloud, by_email, "appointment_confirmation")
+    assert email.state == "sent"
+    assert [m.type for m in notify.find(reference(email))] == ["email"]
+    letter = row(cloud, by_letter, "appointment_confirmation")
+    assert (letter.state, letter.failure_reason) == ("failed", "no_template")
+    assert notify.find(reference(letter)) == []
+    # Ops hear of it, by ids and the reason: never the error's words.
+    sending.run(datetime.now(UTC) + timedelta(seconds=1))
+    assert [s for s, _ in alerts.alerts] == ["A message could not be sent"]
+    shown = api.call("GET", f"/ops/notifications?referral_id={by_letter}", api.ops()).body
+    assert {(n["kind"], n["status"], n["failure_reason"]) for n in shown} >= {
+        ("appointment_confirmation", "failed", "no_template")}
+
+
+def test_a_letter_patients_follow_up_reminder_becomes_their_coachs_task(
+        cloud: Cloud, api: Api, notify: LocalNotify) -> None:
+    referral_id = in_support(api, **LETTER)
+    coach = api.coach_of(referral_id)
+    follow_ups = f"/referrals/{referral_id}/follow-ups"
+    first = api.call("POST", follow_ups, coach,
+                     {"start": weekday_at_ten(2).isoformat(), "mode": "phone"})
+    second = api.call("POST", follow_ups, coach,
+                      {"start": weekday_at_ten(3).isoformat(), "mode": "phone"})
+    assert first.status == second.status == 201, (first.body, second.body)
+    reminders = {r.about: r for r in Outbox(cloud.store).for_referral(referral_id)
+                 if r.kind == "appointment_follow_up_reminder"}
+    assert {r.channel for r in reminders.values()} == {"coach_task"}
+    # One as the code before the fix scheduled it, by letter (a row left in a deployed
+    # outbox): it still falls to the coach when it goes.
+    cloud.store.table.update_item(
+        Key=keys.notification(referral_id, reminders[second.body["follow_up_id"]]
+                              .notification_id),
+        UpdateExpression="SET channel = :letter", ExpressionAttributeValues={
+            ":letter": "letter"})
+
+    sending = through(cloud, notify, FakeSender())
+    for later in (5, 10):  # both reminders fall due on the test's fast clock
+        assert "failed" not in sending.run(datetime.now(UTC) + timedelta(seconds=later))
+
+    item = cloud.referral(referral_id)
+    tasks = Outbox(cloud.store).tasks_for(str(item.coach_id), 10)
+    assert sorted((t.kind, t.channel) for t in tasks
+                  if t.kind == "appointment_follow_up_reminder") == \
+        [("appointment_follow_up_reminder", "coach_task")] * 2
+    assert not [m for m in notify.messages if m.kind == "appointment_follow_up_reminder"]
