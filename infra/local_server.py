@@ -3,6 +3,10 @@ deployed API as template.yaml's gateway responses make API Gateway answer.
 
 - A URL no route has: 404 problem+json (Chalice answers 403 "Missing Authentication Token",
   and with a bearer token echoes the token back).
+- A method a route does not take, any method (TRACE, PROPFIND, OPTIONS...): the app's 405
+  with Allow, as the ANY method beside every route makes API Gateway send it to the app
+  (http.server answers 501 in HTML, Chalice answers OPTIONS itself as if for CORS), and a
+  HEAD answer has no body.
 - A body over the limit: 413, refused by its Content-Length before a byte of it is read.
 - The access log masks the secret part of patients' links.
 - A listen backlog of 128, not socketserver's 5, so a burst of connections is not reset.
@@ -54,6 +58,9 @@ class Gateway(LocalGateway):
             raise _Answered(answers.refusal(NotFound("No such page or API route"), None)) from None
         return event
 
+    def _has_user_defined_options_method(self, lambda_event: dict[str, Any]) -> bool:
+        return True  # no CORS here: OPTIONS reaches the app like any other method
+
 
 class Handler(ChaliceRequestHandler):
     def __init__(self, request: Any, client_address: Any, server: Any, app_object: Chalice,
@@ -75,6 +82,19 @@ class Handler(ChaliceRequestHandler):
         self._generic_handle()
 
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _checked_handle
+
+    def __getattr__(self, name: str) -> Any:
+        """`do_TRACE`, `do_PROPFIND`, any method: http.server looks for one by its name."""
+        if name.startswith("do_"):
+            return self._checked_handle
+        raise AttributeError(name)
+
+    def _send_http_response_with_body(self, code: int, headers: dict[str, Any],
+                                      body: str | bytes) -> None:
+        if self.command == "HEAD":  # the headers a GET would get, and no body (RFC 9110)
+            self._send_http_response_no_body(code, headers)
+            return
+        super()._send_http_response_with_body(code, headers, body)
 
     def log_message(self, format: str, *args: Any) -> None:
         super().log_message("%s", masked(format % args))
