@@ -12,12 +12,19 @@ deployed API as template.yaml's gateway responses make API Gateway answer.
 - A listen backlog of 128, not socketserver's 5, so a burst of connections is not reset.
 - Requests are served on warm threads (infra.warm_threads), not a new thread each, so the
   service's per-thread boto3 resources are made once per thread.
+- Stopping (`Server.stop_taking_requests`): from then on every request is answered 503
+  problem+json with Retry-After, the requests being answered are finished, and then the
+  listener closes, so a new connection is refused; nothing is cut off half-answered.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
-from typing import Any
+import socket
+import threading
+from dataclasses import dataclass
+from typing import Any, cast
 
 from chalice.app import Chalice, Response
 from chalice.config import Config
@@ -31,8 +38,9 @@ from chalice.local import (
 
 from infra.warm_threads import WarmThreads
 from workingbetter.domain.errors import BadRequest, DomainError, NotFound
-from workingbetter.handlers import answers, request_body
+from workingbetter.handlers import answers, problems, request_body
 
+RETRY_AFTER = 30  # seconds: how long a client is told to wait while the stack is stopping
 _PATIENT_LINK = re.compile(r"(/patient/(?:withdraw/)?)[^\s?\"/]+")
 
 
@@ -70,6 +78,19 @@ class Handler(ChaliceRequestHandler):
         super(ChaliceRequestHandler, self).__init__(request, client_address, server)
 
     def _checked_handle(self) -> None:
+        server = cast(Server, self.server)
+        if not server.admit(self.connection):
+            self.close_connection = True
+            self._send_error_response(_Answered(_stopping()))
+            return
+        try:
+            self._checked_and_answered()
+        finally:
+            server.answered(self.connection)
+            if server.stopping:
+                self.close_connection = True
+
+    def _checked_and_answered(self) -> None:
         try:
             declared = self.headers.get("content-length")
             if declared and not declared.strip().isdigit():
@@ -100,12 +121,99 @@ class Handler(ChaliceRequestHandler):
         super().log_message("%s", masked(format % args))
 
 
+def _stopping() -> Response:
+    body = problems.problem(503, "The service is stopping",
+                            "It is not taking requests now. Try again once it has started again.")
+    return answers.json_answer(503, body, problems.CONTENT_TYPE,
+                               {"Retry-After": str(RETRY_AFTER)})
+
+
+@dataclass(frozen=True)
+class Drained:
+    """What stopping did with the requests: finished, refused, or cut off by the wait."""
+
+    finished: int
+    refused: int
+    cut_off: int
+
+
 class Server(ThreadedHTTPServer):
     request_queue_size = 128
     warm = WarmThreads(16, "api")
 
+    def __init__(self, address: Any, handler: Any) -> None:
+        super().__init__(address, handler)
+        self._state = threading.Condition()
+        self.stopping = False
+        self._open: set[socket.socket] = set()  # every connection not yet closed
+        self._answering: set[socket.socket] = set()  # those with a request being answered
+        self._refused = 0
+
     def process_request(self, request: Any, client_address: Any) -> None:
+        with self._state:
+            self._open.add(request)
         self.warm.start(self.process_request_thread, request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._state:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def admit(self, connection: socket.socket) -> bool:
+        """Whether to answer this request (False once stopping: it gets a 503)."""
+        with self._state:
+            if self.stopping:
+                self._refused += 1
+                return False
+            self._answering.add(connection)
+            return True
+
+    def answered(self, connection: socket.socket) -> None:
+        with self._state:
+            self._answering.discard(connection)
+            self._state.notify_all()
+
+    def stop_taking_requests(self, wait: float) -> Drained:
+        """Refuse every request from now on (503), finish those being answered (for at most
+        `wait` seconds), then close the listener: a new connection is refused. Must be called
+        while another thread runs `serve_forever`."""
+        with self._state:
+            self.stopping = True
+            finishing = len(self._answering)
+            self._state.wait_for(lambda: not self._answering, wait)
+            cut_off = len(self._answering)
+        self.shutdown()
+        self._answer_queued()
+        self.server_close()
+        with self._state:
+            return Drained(finishing - cut_off, self._refused, cut_off)
+
+    def _answer_queued(self) -> None:
+        """Connections made before the listener closed but not yet accepted get their 503
+        too, rather than a reset."""
+        self.socket.setblocking(False)
+        while True:
+            try:
+                request, client_address = self.get_request()
+            except OSError:  # none left waiting
+                return
+            request.setblocking(True)
+            self.process_request(request, client_address)
+
+    def close_idle(self) -> int:
+        """Close the connections that are open with no request being answered (kept alive by a
+        browser, or sending nothing): their threads end. Returns how many were closed."""
+        with self._state:
+            idle = self._open - self._answering
+        for connection in idle:
+            with contextlib.suppress(OSError):  # closed meanwhile
+                connection.shutdown(socket.SHUT_RDWR)
+        return len(idle)
+
+
+def server_of(served: LocalDevServer) -> Server:
+    """The server `serve` made (Chalice types it as any HTTPServer)."""
+    return cast(Server, served.server)
 
 
 def serve(app: Chalice, host: str, port: int) -> LocalDevServer:

@@ -3,8 +3,9 @@
 One foreground process: moto's server (DynamoDB, Lambda, Step Functions executing the real
 ASL, Cognito) on 127.0.0.1:$WB_AWS_PORT, Lambda tasks dispatched in-process to the real
 handlers, the Chalice app on 127.0.0.1:$WB_PORT, the pilot's practices seeded and a person to
-sign in as for every role. Ctrl-C stops it cleanly. Everything lives in memory: stopping it
-loses every referral.
+sign in as for every role. Ctrl-C (or SIGTERM) stops it cleanly: no new request is taken, those
+under way are answered, then the schedules and the engine stop, and the console says what is
+left. Everything lives in memory: stopping it loses every referral.
 
 Where it runs (its URLs and user pool) is written to $WB_STACK_FILE, for `python -m
 infra.tokens`; the file goes when the stack stops.
@@ -26,6 +27,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import FrameType
 
+from chalice.local import LocalDevServer
 from pydantic import Field, PositiveFloat, PositiveInt
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -36,6 +38,8 @@ from infra.notify_server import LocalNotify
 from infra.scheduler import LocalScheduler
 from infra.seed import pilot_practices, seed
 from infra.template import REGION, ROOT, LocalTemplate, load
+
+FINISH_WITHIN = 60.0  # seconds: how long stopping waits for what is under way to finish
 
 
 class LocalSettings(BaseSettings):
@@ -120,7 +124,7 @@ def _configure_moto(aws_url: str) -> None:
         pass
 
 
-def start(settings: LocalSettings) -> tuple[Stack, object, object]:
+def start(settings: LocalSettings) -> tuple[Stack, object, LocalDevServer]:
     """Start moto and the API; returns the stack and the two servers (for shutdown)."""
     from moto.server import ThreadedMotoServer
 
@@ -230,10 +234,64 @@ def banner(stack: Stack, settings: LocalSettings) -> str:
     return "\n".join(lines)
 
 
+def _counted(count: int, thing: str, things: str | None = None) -> str:
+    return f"{count} {thing if count == 1 else things or thing + 's'}"
+
+
+def _left_behind(stack: Stack) -> tuple[int, int, int]:
+    """Referrals, runs still going and messages not yet sent: counts, nothing personal."""
+    import boto3
+
+    from workingbetter import wiring
+    from workingbetter.domain.referral import Status
+    from workingbetter.notifications.outbox import Outbox
+
+    store = wiring.adapters().store
+    counted = store.status_counts()
+    referrals = sum(counted[str(status)] for status in Status)
+    pages = boto3.client("stepfunctions").get_paginator("list_executions").paginate(
+        stateMachineArn=stack.built.state_machine_arn, statusFilter="RUNNING")
+    runs = sum(len(page["executions"]) for page in pages)
+    return referrals, runs, Outbox(store).scheduled_count()
+
+
+def shut_down(stack: Stack, api: local_server.Server) -> list[str]:
+    """Stop in the order that loses nothing without a word, and say what is left. The API
+    takes no more requests and finishes those it is answering (the engine still runs for
+    them); then the schedules stop; then the engine: no step starts, the steps running finish.
+    Everything the stack held is in memory and goes with the process: the lines count it."""
+    stack.notify.hold_receipts()  # the API takes none now
+    drained = api.stop_taking_requests(FINISH_WITHIN)
+    schedules_cut = stack.scheduler.close(FINISH_WITHIN)
+    steps, steps_cut = lambda_dispatch.ENGINE.turn_off(FINISH_WITHIN)
+    receipts = stack.notify.stop()
+    referrals, runs, unsent = _left_behind(stack)
+    api.close_idle()
+    late = f" after {FINISH_WITHIN:g} s"
+    return [
+        f"  Requests: {_counted(drained.finished, 'request')} being answered, answered"
+        + (f"; {_counted(drained.refused, 'request')} refused (503: the service is stopping)"
+           if drained.refused else "")
+        + (f"; {_counted(drained.cut_off, 'request')} cut off{late}" if drained.cut_off
+           else "") + ".",
+        "  Schedules: stopped" + (f"; {_counted(schedules_cut, 'firing')} cut off{late}"
+                                  if schedules_cut else "") + ".",
+        f"  Workflow engine: stopped; no step starts now. {_counted(steps, 'step')} running, "
+        "finished" + (f"; {_counted(steps_cut, 'step')} cut off{late}" if steps_cut else "")
+        + ".",
+        "Everything was kept in memory, so these go with the stack:",
+        f"  {_counted(referrals, 'referral')}",
+        f"  {_counted(runs, 'run')} still going ({lambda_dispatch.ENGINE.held} held before "
+        "their next step, the others waiting for a person, an answer or a timer)",
+        f"  {_counted(unsent, 'message')} not yet sent, "
+        f"{_counted(receipts, 'delivery receipt')} not yet recorded",
+    ]
+
+
 def main() -> int:
     settings = LocalSettings()
     try:
-        stack, moto_server, api_server = start(settings)
+        stack, _, api_server = start(settings)
     except PortInUse as error:
         print(error, file=sys.stderr, flush=True)
         return 2
@@ -241,15 +299,19 @@ def main() -> int:
 
     def stop(signum: int, frame: FrameType | None) -> None:
         stack.stop.set()
+        # A second Ctrl-C (or SIGTERM) stops the process at once, unfinished.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     stack.stop.wait()
-    print("\nStopping…", flush=True)
-    stack.scheduler.stop.set()
-    stack.notify.stop()
-    api_server.shutdown()  # type: ignore[attr-defined]
-    moto_server.stop()  # type: ignore[attr-defined]
+    print("\nStopping: new requests are refused; what is under way finishes first. "
+          "(Ctrl-C again stops at once.)", flush=True)
+    for line in shut_down(stack, local_server.server_of(api_server)):
+        print(line, flush=True)
+    # moto's server goes with the process: stopping it would wait for the tasks the engine
+    # holds, which never start.
     settings.stack_file.unlink(missing_ok=True)
     print("Stopped.", flush=True)
     return 0

@@ -117,3 +117,19 @@ def test_a_get_naming_a_content_type_without_a_body_is_answered(
                                  "Content-Type": "application/fhir+json"}
         status, _, body = ask(served, "GET", path, None, **named)
         assert status == 200, (path, body)
+
+
+def test_once_stopping_a_request_gets_503_with_retry_after_and_then_connections_are_refused(
+        serving: local_server.Server, served: tuple[str, int]) -> None:
+    connected = http.client.HTTPConnection(*served, timeout=10)
+    connected.connect()  # before the stop: its request comes after
+    drained = serving.stop_taking_requests(wait=30)
+    connected.request("GET", "/practices")
+    response = connected.getresponse()
+    assert (response.status, response.getheader("Content-Type")) == (503, PROBLEM)
+    assert int(response.getheader("Retry-After") or "0") > 0
+    assert json.loads(response.read())["status"] == 503
+    connected.close()
+    assert (drained.finished, drained.cut_off) == (0, 0)
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(served, timeout=10)
