@@ -147,6 +147,7 @@ class Server(ThreadedHTTPServer):
         self.stopping = False
         self._open: set[socket.socket] = set()  # every connection not yet closed
         self._answering: set[socket.socket] = set()  # those with a request being answered
+        self._served: set[socket.socket] = set()  # those that have had an answer
         self._refused = 0
 
     def process_request(self, request: Any, client_address: Any) -> None:
@@ -157,6 +158,8 @@ class Server(ThreadedHTTPServer):
     def shutdown_request(self, request: Any) -> None:
         with self._state:
             self._open.discard(request)
+            self._served.discard(request)
+            self._state.notify_all()
         super().shutdown_request(request)
 
     def admit(self, connection: socket.socket) -> bool:
@@ -171,6 +174,7 @@ class Server(ThreadedHTTPServer):
     def answered(self, connection: socket.socket) -> None:
         with self._state:
             self._answering.discard(connection)
+            self._served.add(connection)
             self._state.notify_all()
 
     def stop_taking_requests(self, wait: float) -> Drained:
@@ -200,15 +204,20 @@ class Server(ThreadedHTTPServer):
             request.setblocking(True)
             self.process_request(request, client_address)
 
-    def close_idle(self) -> int:
-        """Close the connections that are open with no request being answered (kept alive by a
-        browser, or sending nothing): their threads end. Returns how many were closed."""
+    def close_idle(self, wait: float) -> None:
+        """Once stopped, close the connections still open with no request being answered, so
+        their threads end: at once those a browser keeps alive after an answer, and after
+        `wait` seconds those that have not sent a request yet (one on its way gets its 503)."""
         with self._state:
-            idle = self._open - self._answering
-        for connection in idle:
-            with contextlib.suppress(OSError):  # closed meanwhile
-                connection.shutdown(socket.SHUT_RDWR)
-        return len(idle)
+            _shut((self._open & self._served) - self._answering)
+            self._state.wait_for(lambda: not self._open - self._served - self._answering, wait)
+            _shut(self._open - self._answering)
+
+
+def _shut(connections: set[socket.socket]) -> None:
+    for connection in connections:
+        with contextlib.suppress(OSError):  # closed meanwhile
+            connection.shutdown(socket.SHUT_RDWR)
 
 
 def server_of(served: LocalDevServer) -> Server:

@@ -40,6 +40,7 @@ from infra.seed import pilot_practices, seed
 from infra.template import REGION, ROOT, LocalTemplate, load
 
 FINISH_WITHIN = 60.0  # seconds: how long stopping waits for what is under way to finish
+IDLE_WAIT = 10.0  # seconds a connection that has sent nothing is kept open once stopped
 
 
 class LocalSettings(BaseSettings):
@@ -266,26 +267,36 @@ def shut_down(stack: Stack, api: local_server.Server) -> list[str]:
     steps, steps_cut = lambda_dispatch.ENGINE.turn_off(FINISH_WITHIN)
     receipts = stack.notify.stop()
     referrals, runs, unsent = _left_behind(stack)
-    api.close_idle()
-    late = f" after {FINISH_WITHIN:g} s"
+    held = lambda_dispatch.ENGINE.held
+    api.close_idle(IDLE_WAIT)
+    requests = _under_way(drained.finished + drained.cut_off, drained.cut_off, "request",
+                          "answered")
+    refused = f"; {_counted(drained.refused, 'request')} refused with a 503 as the stack " \
+        "stopped" if drained.refused else ""
+    schedules = f"; {_counted(schedules_cut, 'firing')} cut off after {FINISH_WITHIN:g} s" \
+        if schedules_cut else ""
     return [
-        f"  Requests: {_counted(drained.finished, 'request')} being answered, answered"
-        + (f"; {_counted(drained.refused, 'request')} refused (503: the service is stopping)"
-           if drained.refused else "")
-        + (f"; {_counted(drained.cut_off, 'request')} cut off{late}" if drained.cut_off
-           else "") + ".",
-        "  Schedules: stopped" + (f"; {_counted(schedules_cut, 'firing')} cut off{late}"
-                                  if schedules_cut else "") + ".",
-        f"  Workflow engine: stopped; no step starts now. {_counted(steps, 'step')} running, "
-        "finished" + (f"; {_counted(steps_cut, 'step')} cut off{late}" if steps_cut else "")
-        + ".",
+        f"  Requests: {requests}{refused}.",
+        f"  Schedules: stopped{schedules}.",
+        "  Workflow engine: stopped, no step starts now; "
+        f"{_under_way(steps, steps_cut, 'step', 'finished')}.",
         "Everything was kept in memory, so these go with the stack:",
         f"  {_counted(referrals, 'referral')}",
-        f"  {_counted(runs, 'run')} still going ({lambda_dispatch.ENGINE.held} held before "
-        "their next step, the others waiting for a person, an answer or a timer)",
+        f"  {_counted(runs, 'run')} still going ({held} held before their next step, "
+        f"{max(0, runs - held)} waiting for a person, an answer or a timer)",
         f"  {_counted(unsent, 'message')} not yet sent, "
         f"{_counted(receipts, 'delivery receipt')} not yet recorded",
     ]
+
+
+def _under_way(count: int, cut_off: int, thing: str, done: str) -> str:
+    """"3 requests under way, all answered", or how many were cut off by the wait."""
+    if not count:
+        return f"no {thing} under way"
+    if not cut_off:
+        return f"{_counted(count, thing)} under way, {'all ' if count > 1 else ''}{done}"
+    return (f"{_counted(count, thing)} under way, {count - cut_off} {done}, {cut_off} cut off "
+            f"after {FINISH_WITHIN:g} s")
 
 
 def main() -> int:

@@ -29,7 +29,7 @@ from workingbetter.domain.nhs_number import check_digit
 pytestmark = pytest.mark.e2e
 
 POSTS = 12
-STOPPING = 120.0  # seconds a loaded machine may take to stop the stack (a pass takes a few)
+STOPPING = 300.0  # seconds a loaded machine may take to stop the stack (a pass takes a few)
 
 
 def nhs_numbers(count: int) -> list[str]:
