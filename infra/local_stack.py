@@ -40,7 +40,7 @@ from infra.seed import pilot_practices, seed
 from infra.template import REGION, ROOT, LocalTemplate, load
 
 FINISH_WITHIN = 60.0  # seconds: how long stopping waits for what is under way to finish
-IDLE_WAIT = 10.0  # seconds a connection that has sent nothing is kept open once stopped
+IDLE_WAIT = 5.0  # seconds a connection that has sent nothing is kept open once stopped
 
 
 class LocalSettings(BaseSettings):
