@@ -80,7 +80,43 @@ class Faults:
             return when
 
 
+class Switch:
+    """The engine's off switch, for stopping the local stack. Once off, no task starts: the
+    invocation that would start one waits for as long as the process lasts, so its run stays
+    where it is, before that step, as it would while Lambda could not be reached (it is in
+    memory and goes with the process); it is never sent down its Catch as a failure. Tasks
+    already running finish."""
+
+    def __init__(self) -> None:
+        self._state = threading.Condition()
+        self._on = True
+        self._running = 0
+        self.held = 0  # invocations waiting since the switch went off
+
+    def enter(self) -> None:
+        with self._state:
+            if not self._on:
+                self.held += 1
+                self._state.wait_for(lambda: self._on)  # never: the process ends first
+            self._running += 1
+
+    def leave(self) -> None:
+        with self._state:
+            self._running -= 1
+            self._state.notify_all()
+
+    def turn_off(self, wait: float) -> tuple[int, int]:
+        """No task starts from now on; those running get `wait` seconds to finish. Returns how
+        many were running, and how many of them were still running when the wait ran out."""
+        with self._state:
+            self._on = False
+            running = self._running
+            self._state.wait_for(lambda: self._running == 0, wait)
+            return running, self._running
+
+
 FAULTS = Faults()
+ENGINE = Switch()
 SERVICE_ERROR = "Lambda.ServiceException"
 # Handlers run on warm threads: a task's boto3 resources are made once per thread, not per call.
 WARM = WarmThreads(8, "lambda")
@@ -88,6 +124,15 @@ WARM = WarmThreads(8, "lambda")
 
 def invoke(self: LambdaSimpleBackend, function_name: str, qualifier: str | None, body: Any,
            headers: Any, response_headers: dict[str, str]) -> bytes:
+    ENGINE.enter()
+    try:
+        return _invoke(self, function_name, qualifier, body, response_headers)
+    finally:
+        ENGINE.leave()
+
+
+def _invoke(self: LambdaSimpleBackend, function_name: str, qualifier: str | None, body: Any,
+            response_headers: dict[str, str]) -> bytes:
     function = self.get_function(function_name, qualifier)
     event = json.loads(body) if body else {}
     context = LocalContext(function_name=function.function_name,

@@ -3,8 +3,9 @@
 One foreground process: moto's server (DynamoDB, Lambda, Step Functions executing the real
 ASL, Cognito) on 127.0.0.1:$WB_AWS_PORT, Lambda tasks dispatched in-process to the real
 handlers, the Chalice app on 127.0.0.1:$WB_PORT, the pilot's practices seeded and a person to
-sign in as for every role. Ctrl-C stops it cleanly. Everything lives in memory: stopping it
-loses every referral.
+sign in as for every role. Ctrl-C (or SIGTERM) stops it cleanly: no new request is taken, those
+under way are answered, then the schedules and the engine stop, and the console says what is
+left. Everything lives in memory: stopping it loses every referral.
 
 Where it runs (its URLs and user pool) is written to $WB_STACK_FILE, for `python -m
 infra.tokens`; the file goes when the stack stops.
@@ -29,6 +30,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from chalice.local import LocalDevServer
 from pydantic import Field, PositiveFloat, PositiveInt
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -40,6 +42,9 @@ from infra.scheduler import LocalScheduler
 from infra.seed import pilot, pilot_practices, seed
 from infra.template import REGION, ROOT, LocalTemplate, load
 from workingbetter.domain.slots import WEEKDAYS
+
+FINISH_WITHIN = 60.0  # seconds: how long stopping waits for what is under way to finish
+IDLE_WAIT = 5.0  # seconds a connection that has sent nothing is kept open once stopped
 
 
 class LocalSettings(BaseSettings):
@@ -125,7 +130,7 @@ def _configure_moto(aws_url: str) -> None:
         pass
 
 
-def start(settings: LocalSettings) -> tuple[Stack, object, object]:
+def start(settings: LocalSettings) -> tuple[Stack, object, LocalDevServer]:
     """Start moto and the API; returns the stack and the two servers (for shutdown)."""
     from moto.server import ThreadedMotoServer
 
@@ -267,6 +272,71 @@ def banner(stack: Stack, settings: LocalSettings) -> str:
     return "\n".join(lines)
 
 
+def _counted(count: int, thing: str, things: str | None = None) -> str:
+    return f"{count} {thing if count == 1 else things or thing + 's'}"
+
+
+def _left_behind(stack: Stack) -> tuple[int, int, int]:
+    """Referrals, runs still going and messages not yet sent: counts, nothing personal."""
+    import boto3
+
+    from workingbetter import wiring
+    from workingbetter.domain.referral import Status
+    from workingbetter.notifications.outbox import Outbox
+
+    store = wiring.adapters().store
+    counted = store.status_counts()
+    referrals = sum(counted[str(status)] for status in Status)
+    pages = boto3.client("stepfunctions").get_paginator("list_executions").paginate(
+        stateMachineArn=stack.built.state_machine_arn, statusFilter="RUNNING")
+    runs = sum(len(page["executions"]) for page in pages)
+    return referrals, runs, Outbox(store).scheduled_count()
+
+
+def shut_down(stack: Stack, api: local_server.Server) -> list[str]:
+    """Stop in the order that loses nothing without a word, and say what is left. The API
+    takes no more requests and finishes those it is answering (the engine still runs for
+    them); then the schedules stop; then the engine: no step starts, the steps running finish.
+    Everything the stack held is in memory and goes with the process: the lines count it."""
+    stack.notify.hold_receipts()  # the API takes none now
+    drained = api.stop_taking_requests(FINISH_WITHIN)
+    schedules_cut = stack.scheduler.close(FINISH_WITHIN)
+    steps, steps_cut = lambda_dispatch.ENGINE.turn_off(FINISH_WITHIN)
+    receipts = stack.notify.stop()
+    referrals, runs, unsent = _left_behind(stack)
+    held = lambda_dispatch.ENGINE.held
+    api.close_idle(IDLE_WAIT)
+    requests = _under_way(drained.finished + drained.cut_off, drained.cut_off, "request",
+                          "answered")
+    refused = f"; {_counted(drained.refused, 'request')} refused with a 503 as the stack " \
+        "stopped" if drained.refused else ""
+    schedules = f"; {_counted(schedules_cut, 'firing')} cut off after {FINISH_WITHIN:g} s" \
+        if schedules_cut else ""
+    return [
+        f"  Requests: {requests}{refused}.",
+        f"  Schedules: stopped{schedules}.",
+        "  Workflow engine: stopped, no step starts now; "
+        f"{_under_way(steps, steps_cut, 'step', 'finished')}.",
+        "Everything was kept in memory, so these go with the stack:",
+        f"  {_counted(referrals, 'referral')}",
+        f"  {_counted(runs, 'run')} still going ({held} held before their next step, "
+        f"{max(0, runs - held)} waiting for a person, an answer or a timer)",
+        f"  {_counted(unsent, 'message')} not yet sent, "
+        f"{_counted(receipts, 'delivery receipt')} not yet recorded",
+    ]
+
+
+def _under_way(count: int, cut_off: int, thing: str, done: str) -> str:
+    """"3 requests under way, all answered", or how many were cut off by the wait."""
+    if not count:
+        return f"no {thing} under way"
+    if not cut_off:
+        return f"{_counted(count, thing)} under way, {'all ' if count > 1 else ''}{done}"
+    return (f"{_counted(count, thing)} under way, {count - cut_off} {done}, {cut_off} cut off "
+            f"after {FINISH_WITHIN:g} s")
+
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="The whole service on this machine.")
     parser.add_argument("--verbose", action="store_true",
@@ -274,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = LocalSettings()
     local_log.configure(verbose=parser.parse_args(argv).verbose or settings.verbose)
     try:
-        stack, moto_server, api_server = start(settings)
+        stack, _, api_server = start(settings)
     except PortInUse as error:
         print(error, file=sys.stderr, flush=True)
         return 2
@@ -286,15 +356,19 @@ def main(argv: list[str] | None = None) -> int:
 
     def stop(signum: int, frame: FrameType | None) -> None:
         stack.stop.set()
+        # A second Ctrl-C (or SIGTERM) stops the process at once, unfinished.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     stack.stop.wait()
-    print("\nStopping…", flush=True)
-    stack.scheduler.stop.set()
-    stack.notify.stop()
-    api_server.shutdown()  # type: ignore[attr-defined]
-    moto_server.stop()  # type: ignore[attr-defined]
+    print("\nStopping: new requests are refused; what is under way finishes first. "
+          "(Ctrl-C again stops at once.)", flush=True)
+    for line in shut_down(stack, local_server.server_of(api_server)):
+        print(line, flush=True)
+    # moto's server goes with the process: stopping it would wait for the tasks the engine
+    # holds, which never start.
     settings.stack_file.unlink(missing_ok=True)
     print("Stopped.", flush=True)
     return 0

@@ -125,6 +125,8 @@ class LocalNotify:
         self.templates = {template_id: key for key, template_id in local_templates().items()}
         self.messages: list[Sent] = []
         self._lock = threading.Lock()
+        self._unposted: set[str] = set()  # the ids of messages whose receipt is still to post
+        self._holding = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._server.daemon_threads = True
 
@@ -137,9 +139,17 @@ class LocalNotify:
                          name="local-notify").start()
         return self
 
-    def stop(self) -> None:
+    def hold_receipts(self) -> None:
+        """Post no more receipts (the service is stopping and takes none)."""
+        self._holding.set()
+
+    def stop(self) -> int:
+        """Stop answering; returns how many receipts were never posted."""
+        self.hold_receipts()
         self._server.shutdown()
         self._server.server_close()
+        with self._lock:
+            return len(self._unposted)
 
     def find(self, reference: str) -> list[Sent]:
         with self._lock:
@@ -167,6 +177,8 @@ class LocalNotify:
                     _now(), "accepted" if kind_of == "letter" else "sending")
         with self._lock:
             self.messages.append(sent)
+            if kind_of != "letter":
+                self._unposted.add(sent.id)
         if kind_of != "letter":  # Notify sends no delivery receipts for letters
             timer = threading.Timer(self.receipt_after, self._receipt, args=(sent,))
             timer.daemon = True
@@ -216,6 +228,8 @@ class LocalNotify:
             "sent_at": sent.created_at, "notification_type": sent.type,
             "template_id": sent.template_id, "template_version": 1}).encode()
         for _ in range(3):
+            if self._holding.is_set():
+                return
             request = urllib.request.Request(  # noqa: S310 - the local stack's own URL
                 self.callback_url, data=body, method="POST",
                 headers={"Content-Type": "application/json",
@@ -223,12 +237,17 @@ class LocalNotify:
             try:
                 with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
                     sent.receipts.append(answer.status)
+                    with self._lock:
+                        self._unposted.discard(sent.id)
                     return
             except urllib.error.HTTPError as error:
                 sent.receipts.append(error.code)
             except OSError:
                 sent.receipts.append(0)
-            threading.Event().wait(self.receipt_after)
+            if self._holding.wait(self.receipt_after):
+                return
+        with self._lock:
+            self._unposted.discard(sent.id)
         log.warning("the receipt for a %s was refused each time", sent.type)
 
     def listed(self, authorization: str | None) -> dict[str, Any]:

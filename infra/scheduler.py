@@ -11,6 +11,7 @@ import json
 import logging
 import re
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,11 +49,23 @@ class LocalScheduler:
         self.stop = threading.Event()
         self.fired = 0
         self.failed = 0
+        self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
-        for schedule in self.schedules:
-            threading.Thread(target=self._run, args=(schedule,), daemon=True,
-                             name=f"schedule-{schedule.name}").start()
+        self._threads = [threading.Thread(target=self._run, args=(schedule,), daemon=True,
+                                          name=f"schedule-{schedule.name}")
+                         for schedule in self.schedules]
+        for thread in self._threads:
+            thread.start()
+
+    def close(self, wait: float) -> int:
+        """Fire nothing more; a firing under way gets `wait` seconds to finish. Returns how
+        many were still under way when the wait ran out."""
+        self.stop.set()
+        deadline = time.monotonic() + wait
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        return sum(thread.is_alive() for thread in self._threads)
 
     def _run(self, schedule: Schedule) -> None:
         client = boto3.client("lambda")

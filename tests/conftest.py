@@ -262,6 +262,7 @@ SLOWEST_FIRST = (
     "tests/e2e/test_local_stack.py", "tests/browser/test_case_record.py",
     "tests/integration/test_delivery_receipts.py", "tests/integration/test_concurrency.py",
     "tests/integration/test_nothing_stranded.py", "tests/e2e/test_bench_quick.py",
+    "tests/e2e/test_local_stack_stopping.py",
     "tests/integration/test_pathway.py", "tests/integration/test_api_contract.py",
     "tests/integration/test_withdrawal.py", "tests/web/test_sign_in.py",
     "tests/integration/test_fhir.py", "tests/web/test_pages.py",

@@ -203,4 +203,6 @@ def test_ctrl_c_stops_the_stack_cleanly(stack: Running) -> None:
     stack.process.send_signal(signal.SIGINT)
     out, _ = stack.process.communicate(timeout=120)  # a loaded machine is slow to stop it
     assert stack.process.returncode == 0, out
-    assert "Stopped." in out
+    said = out[out.index("Stopping"):]
+    assert "Everything was kept in memory, so these go with the stack:" in said
+    assert "Stopped." in said

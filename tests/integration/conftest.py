@@ -19,10 +19,16 @@ def api(cloud: Cloud) -> Api:
 
 
 @pytest.fixture
-def served(cloud: Cloud) -> Iterator[tuple[str, int]]:
-    """The app behind the local stack's HTTP server, on a free port: (host, port)."""
+def serving(cloud: Cloud) -> Iterator[local_server.Server]:
+    """The app behind the local stack's HTTP server, on a free port."""
     server = local_server.serve(app, "127.0.0.1", 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield "127.0.0.1", server.server.server_address[1]
+    yield local_server.server_of(server)
     server.shutdown()
     server.server.server_close()
+
+
+@pytest.fixture
+def served(serving: local_server.Server) -> tuple[str, int]:
+    """Where it answers: (host, port)."""
+    return "127.0.0.1", serving.server_address[1]

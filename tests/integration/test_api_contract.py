@@ -1,12 +1,15 @@
 """The API keeps to its own description: Schemathesis generates requests from `/openapi.json`
 (bodies that fit the models and bodies that do not) for every operation, as each role and as
 nobody, against the app behind the local stack's HTTP server. No answer may be a 5xx, and every
-status code, content type and JSON body must be one the document gives."""
+status code, content type and JSON body must be one the document gives. Every path is also sent
+the methods the document does not list for it, the usual ones and unusual ones (TRACE,
+PROPFIND): each is a 405 with Allow, in the path's error form, never a 5xx."""
 
 from __future__ import annotations
 
+import re
 import time
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import schemathesis
@@ -31,6 +34,8 @@ SCHEMA = schemathesis.openapi.from_dict(openapi.document())
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 EXAMPLES = 12  # per operation and generation mode: the whole run stays well under a minute
+# What API Gateway's ANY method passes on to the app, and methods it does not know at all.
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "PROPFIND")
 
 
 def operations() -> list[schemathesis.APIOperation[Any, Any, Any, Any]]:
@@ -79,3 +84,36 @@ def test_no_request_gets_a_5xx_or_an_answer_the_document_does_not_give(
             call()
     print(f"schemathesis: {calls} requests in {time.monotonic() - started:.1f} s")
     assert calls >= len(operations()) * 2
+
+
+def test_a_method_a_path_does_not_list_is_a_405_with_allow_for_every_role(
+        cloud: Cloud, api: Api, served: tuple[str, int]) -> None:
+    base_url = "http://{}:{}".format(*served)
+    referral_id = api.refer()  # a real record, so the path names something that exists
+    tokens = {"referrer": api.referrer(), "coach": api.coach("coach-amara"),
+              "ops": api.ops(), "nobody": None}
+    paths: dict[str, schemathesis.APIOperation[Any, Any, Any, Any]] = {}
+    for operation in operations():
+        paths.setdefault(operation.path, operation)
+    calls = 0
+    started = time.monotonic()
+    for path, operation in paths.items():
+        listed = {m.upper() for m in openapi.document()["paths"][path] if m.upper() in METHODS}
+        # FHIR routes answer their errors as OperationOutcomes, the rest as problem+json.
+        form = "application/fhir+json" if path.startswith("/fhir/") else "application/problem+json"
+        filled = {name: referral_id for name in re.findall(r"{(\w+)}", path)}
+        for method in sorted(set(METHODS) - listed):
+            # Schemathesis types the methods OpenAPI names; requests sends any.
+            case = operation.Case(method=cast(Any, method), path_parameters=filled)
+            for who, token in tokens.items():
+                headers = {"Authorization": f"Bearer {token}"} if token else {}
+                response = case.call(base_url=base_url, headers=headers)
+                case.validate_response(response, checks=[not_a_server_error])
+                said = (method, path, who, response.status_code)
+                assert response.status_code == 405, said
+                assert response.headers["content-type"] == [form], said
+                (allow,) = response.headers["allow"]
+                assert set(allow.split(", ")) == listed, said
+                calls += 1
+    print(f"other methods: {calls} requests in {time.monotonic() - started:.1f} s")
+    assert calls >= len(paths) * len(tokens) * 5

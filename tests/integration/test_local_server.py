@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from infra import local_server
+from tests.api_client import Api
 
 pytestmark = pytest.mark.integration
 
@@ -77,3 +78,58 @@ def test_fifty_connections_at_once_are_all_answered(served: tuple[str, int]) -> 
         statuses = list(pool.map(lambda _: ask(served, "GET", "/nowhere")[0], range(50)))
     assert statuses == [404] * 50
     assert local_server.Server.request_queue_size >= 128
+
+
+# Methods API Gateway knows (its ANY method sends them to the app when deployed) and methods it
+# does not: each gets the app's own 405 here, never http.server's 501 page.
+OTHER_METHODS = ["TRACE", "PROPFIND", "MKCOL", "OPTIONS", "HEAD", "PATCH", "PUT", "DELETE"]
+
+
+@pytest.mark.parametrize("method", OTHER_METHODS)
+def test_any_method_a_route_does_not_take_is_a_405_problem_with_allow(
+        served: tuple[str, int], method: str) -> None:
+    for path, allowed in [("/referrals", ["GET", "POST"]), ("/login", ["GET", "POST"]),
+                          ("/referrals/some-id/notes", ["GET", "POST"])]:
+        status, headers, body = ask(served, method, path)
+        assert (status, headers["content-type"]) == (405, PROBLEM), (method, path, body)
+        assert sorted(headers["allow"].split(", ")) == allowed
+        assert headers["x-content-type-options"] == "nosniff"
+        if method == "HEAD":
+            assert body == b""
+        else:
+            assert json.loads(body)["status"] == 405
+
+
+def test_a_fhir_route_answers_another_method_with_an_operation_outcome(
+        served: tuple[str, int]) -> None:
+    status, headers, body = ask(served, "PROPFIND", "/fhir/Task/some-id")
+    assert (status, headers["content-type"]) == (405, "application/fhir+json")
+    assert sorted(headers["allow"].split(", ")) == ["GET", "PATCH", "PUT"]
+    assert json.loads(body)["resourceType"] == "OperationOutcome"
+
+
+def test_a_get_naming_a_content_type_without_a_body_is_answered(
+        served: tuple[str, int], api: Api) -> None:
+    referral_id = api.refer()
+    bearer = f"Bearer {api.referrer()}"
+    for path in (f"/fhir/Task/{referral_id}", f"/referrals/{referral_id}"):
+        named: dict[str, str] = {"Authorization": bearer,
+                                 "Content-Type": "application/fhir+json"}
+        status, _, body = ask(served, "GET", path, None, **named)
+        assert status == 200, (path, body)
+
+
+def test_once_stopping_a_request_gets_503_with_retry_after_and_then_connections_are_refused(
+        serving: local_server.Server, served: tuple[str, int]) -> None:
+    connected = http.client.HTTPConnection(*served, timeout=10)
+    connected.connect()  # before the stop: its request comes after
+    drained = serving.stop_taking_requests(wait=30)
+    connected.request("GET", "/practices")
+    response = connected.getresponse()
+    assert (response.status, response.getheader("Content-Type")) == (503, PROBLEM)
+    assert int(response.getheader("Retry-After") or "0") > 0
+    assert json.loads(response.read())["status"] == 503
+    connected.close()
+    assert (drained.finished, drained.cut_off) == (0, 0)
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(served, timeout=10)

@@ -112,3 +112,40 @@ def test_a_json_route_refuses_another_content_type_with_415(api: Api, content_ty
 def test_an_id_too_long_to_be_a_key_is_not_found(api: Api, path: str) -> None:
     # DynamoDB refuses a key over 2 KB with an error (moto does not): no record has such an id.
     assert_problem(send(api, "GET", path, api.ops(), b""), 404)
+
+
+# -- a request without a body -------------------------------------------------------------------
+
+# Some clients (FHIR ones among them) name a content type on every request, body or not.
+NAMED_WITHOUT_A_BODY = ["application/fhir+json", "text/plain", "application/xml; charset=utf-8",
+                        "multipart/form-data; boundary=x"]
+
+
+@pytest.mark.parametrize("content_type", NAMED_WITHOUT_A_BODY)
+def test_a_get_without_a_body_is_answered_whatever_content_type_it_names(
+        api: Api, waiting: str, content_type: str) -> None:
+    referrer = api.referrer()
+    task = send(api, "GET", f"/fhir/Task/{waiting}", referrer, b"", content_type)
+    assert (task.status, task.body["resourceType"], task.body["id"]) == (200, "Task", waiting)
+    referral = send(api, "GET", f"/referrals/{waiting}", referrer, b"", content_type)
+    assert (referral.status, referral.body["referral_id"]) == (200, waiting)
+
+
+@pytest.mark.parametrize("content_type", NAMED_WITHOUT_A_BODY)
+def test_a_delete_without_a_body_is_answered_for_its_method_not_its_content_type(
+        api: Api, waiting: str, content_type: str) -> None:
+    for path in (f"/fhir/Task/{waiting}", f"/referrals/{waiting}"):
+        reply = send(api, "DELETE", path, api.referrer(), b"", content_type)
+        assert reply.status == 405, (path, reply.body)
+        assert "GET" in reply.headers["allow"].split(", ")
+
+
+@pytest.mark.parametrize("content_type", NAMED_WITHOUT_A_BODY)
+def test_a_post_without_a_body_gets_the_routes_own_answer_not_415(
+        api: Api, waiting: str, content_type: str) -> None:
+    # Nothing failed, so there is nothing to retry: the route's own 409, whatever the header.
+    reply = send(api, "POST", f"/referrals/{waiting}/retry", api.ops(), b"", content_type)
+    assert_problem(reply, 409)
+    item = api.cloud.store.referral(waiting)
+    assert item is not None
+    assert item.status == "APPOINTMENT_BOOKED"

@@ -106,8 +106,27 @@ def test_every_api_event_in_the_template_is_a_chalice_route_on_the_api_function(
 ) -> None:
     events = api_events(template)
     assert {f for f, _, _ in events} == {API_FUNCTION}
-    unknown = {(path, method) for _, path, method in events} - chalice_routes()
+    unknown = {(path, method) for _, path, method in events if method != "ANY"} - \
+        chalice_routes()
     assert unknown == set(), "API Gateway would send these to a route the app does not have"
+
+
+def test_every_path_sends_the_methods_it_does_not_take_to_the_app_for_its_405(
+    template: LocalTemplate,
+) -> None:
+    """API Gateway answers a method a path has no route for itself (403 Missing Authentication
+    Token; a 404 here): an ANY method beside the path's routes sends every other method it
+    knows to the app instead, which answers 405 with Allow, as the local server does. No
+    authoriser, as no route runs: the app answers from its routing table alone."""
+    other_methods = {}
+    for event in functions(template)[API_FUNCTION]["Properties"]["Events"].values():
+        props = event["Properties"]
+        if event["Type"] == "Api" and props["Method"].upper() == "ANY":
+            assert props["Path"] not in other_methods, "one ANY method a path"
+            other_methods[props["Path"]] = props
+    assert set(other_methods) == set(app.routes)
+    for path, props in other_methods.items():
+        assert props.get("Auth") == {"Authorizer": "NONE"}, path
 
 
 def test_the_api_function_is_the_chalice_app(template: LocalTemplate) -> None:

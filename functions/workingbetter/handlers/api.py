@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
-from chalice.app import Chalice, Request, Response
+from chalice.app import CaseInsensitiveMapping, Chalice, Request, Response
 
 from workingbetter.domain import idempotency
 from workingbetter.domain.auth import Principal, Role
@@ -108,13 +108,19 @@ def _edges(request: Request, get_response: Callable[[Request], Response]) -> Res
     except DomainError as error:
         return answers.refusal(error, request)
     response = get_response(request)
-    if not (isinstance(response.body, dict) and "Code" in response.body):
+    if not _chalices_own(response):
         return response
+    if response.status_code == 415 and not request.raw_body:
+        # A Content-Type with no body describes nothing (some FHIR clients send one on every
+        # request). Chalice refused it before the route ran: ask again naming a type it takes.
+        response = get_response(_naming(request, _route_content_types(request)[0]))
+        if not _chalices_own(response):
+            return response
     if response.status_code == 405:
         allowed = str(response.headers.get("Allow", ""))
         return answers.refusal(MethodNotAllowed(f"Use {allowed}", []), request, {"Allow": allowed})
     if response.status_code == 415:
-        accepted = _route_content_types(request)
+        accepted = " or ".join(_route_content_types(request))
         return answers.refusal(UnsupportedMediaType(
             f"Send the body as {accepted}", [FieldError("Content-Type", f"Send {accepted}")]),
             request)
@@ -122,6 +128,17 @@ def _edges(request: Request, get_response: Callable[[Request], Response]) -> Res
         return answers.refusal(BadRequest("The request cannot be answered as asked", []),
                                request)
     return answers.failure(request)
+
+
+def _chalices_own(response: Response) -> bool:
+    """An answer Chalice gave in its own words, before or instead of a route."""
+    return isinstance(response.body, dict) and "Code" in response.body
+
+
+def _naming(request: Request, content_type: str) -> Request:
+    named = {**dict(request.headers.items()), "content-type": content_type}
+    request.headers = CaseInsensitiveMapping(named)
+    return request
 
 
 def _check_ids(request: Request) -> None:
@@ -134,10 +151,10 @@ def _check_ids(request: Request) -> None:
         raise NotFound("No referral has an id that long")
 
 
-def _route_content_types(request: Request) -> str:
+def _route_content_types(request: Request) -> list[str]:
     context = request.context or {}
     route = app.routes.get(context.get("resourcePath", ""), {}).get(request.method)
-    return " or ".join(route.content_types) if route else "application/json"
+    return route.content_types if route and route.content_types else JSON
 
 
 def _is_form() -> bool:

@@ -69,7 +69,8 @@ _KEYED = ({"name": "Idempotency-Key", "in": "header", "required": False,
            "description": "A repeat with the same key records once",
            "schema": {"type": "string", "minLength": 8, "maxLength": 128}},)
 _WEEK = ({"name": "week", "in": "query", "required": False,
-          "description": "Any day of the week (YYYY-MM-DD); this week if left out",
+          "description": "Any day of the week (YYYY-MM-DD, from 2000 to 2999); this week if "
+                         "left out",
           "schema": {"type": "string", "format": "date"}},)
 _DIARY = {"type": "object", "required": ["week", "items"],
           "properties": {"week": {"type": "string"}, "items": _LIST}}

@@ -110,11 +110,19 @@ class Outbox:
 
     def undelivered_count(self) -> int:
         """How many there are: a count of keys on the index, no item read."""
+        return self._count(UNDELIVERED)
+
+    def scheduled_count(self) -> int:
+        """How many messages are waiting to go, due or not (the local stack says, on stopping,
+        how many it loses)."""
+        return self._count(SCHEDULED)
+
+    def _count(self, queue: str) -> int:
         total, kwargs = 0, dict[str, Any]()
         while True:
             page = self.store.table.query(
                 IndexName="ByDue", Select="COUNT",
-                KeyConditionExpression=Key("due_pk").eq(UNDELIVERED), **kwargs)
+                KeyConditionExpression=Key("due_pk").eq(queue), **kwargs)
             total += int(page["Count"])
             if "LastEvaluatedKey" not in page:
                 return total

@@ -4,13 +4,13 @@ pass over the referrals made in that period (one paged Query, never the personal
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from workingbetter.domain import days
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import BadRequest, FieldError
 from workingbetter.domain.records import Practice
@@ -22,9 +22,7 @@ from workingbetter.reports.population import FIELDS, from_item
 if TYPE_CHECKING:
     from workingbetter.adapters.store import Store
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 DEFAULT_DAYS = 365  # a year back from today when no period is asked for
-EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -49,16 +47,10 @@ def _date(params: Mapping[str, str], name: str, default: date,
     if not raw:
         return default
     try:
-        if not _DATE.fullmatch(raw):
-            raise ValueError(raw)
-        value = date.fromisoformat(raw)
-    except ValueError:
-        errors.append(FieldError(name, "Enter a real date as YYYY-MM-DD, like 2026-04-01"))
+        return days.typed_day(raw)
+    except ValueError as error:
+        errors.append(FieldError(name, str(error)))
         return default
-    if not EARLIEST <= value <= LATEST:
-        errors.append(FieldError(name, "Enter a date from 2000 to 2999"))
-        return default
-    return value
 
 
 def parse(params: Mapping[str, str], practices: Mapping[str, str], today: date) -> ReportRequest:

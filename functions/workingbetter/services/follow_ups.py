@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict
 
 from workingbetter.adapters.store import ConditionFailed, Event, Item, Store, now_iso
-from workingbetter.domain import diary, slots
+from workingbetter.domain import days, diary, slots
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import BadRequest, Conflict, FieldError, InvalidInput, NotFound
 from workingbetter.domain.records import FollowUp, Referral
@@ -174,7 +174,7 @@ def parse_week(text: str | None) -> date:
     if not text:
         return diary.monday_of(datetime.now(UTC).astimezone(slots.UK).date())
     try:
-        return diary.monday_of(date.fromisoformat(text[:10]))
+        return diary.monday_of(days.typed_day(text))
     except ValueError as error:
-        raise BadRequest("Give the week as a date, YYYY-MM-DD",
-                           [FieldError("week", "Enter a real date as YYYY-MM-DD")]) from error
+        raise BadRequest(f"Give the week as a day in it: {error}",
+                         [FieldError("week", str(error))]) from error
