@@ -62,6 +62,16 @@ def test_the_form_reports_a_bad_nhs_number_and_a_missing_phone_in_one_round(
         ("#phone", "Enter a mobile number so we can contact the patient the way they chose")]
 
 
+def test_the_form_refuses_an_email_address_that_is_not_one_and_sends_nothing(
+        cloud: Cloud, pages: Pages) -> None:
+    page = referrer(pages).post("/referrals/new", {
+        **REFERRAL_FORM, "contact_preference": "email", "phone": "",
+        "email": '"><script>alert(1)</script>@x.example'})
+    assert page.status == 422
+    assert page.error_summary() == [("#email", "Enter an email address, like name@example.com")]
+    assert cloud.store.referrals_for_practice("F83001") == []
+
+
 def test_the_practice_list_shows_its_own_patients_with_one_audit_record_per_view(
         cloud: Cloud, pages: Pages) -> None:
     ids = load(cloud, ("F83001", "IN_SUPPORT", "coach-amara"), ("F83002", "EXITED", None),
