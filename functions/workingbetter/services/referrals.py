@@ -319,7 +319,7 @@ class Referrals:
             self.page(principal, request, PRACTICE_FIELDS)
         ids = [i.referral_id for i in found.items if not i.personal_data_erased]
         return PracticeList(found, self.store.personal_data_for_page(
-            ids, practice, principal.actor, "GET /practice"))
+            ids, practice, principal.actor, "POST /practice" if search else "GET /practice"))
 
     def _search(self, principal: Principal, search: str) -> listing.Page:
         """The practice's referrals with this reference, or for this NHS number (found by its

@@ -49,25 +49,42 @@ def _query() -> dict[str, str]:
 @blueprint.route("/practice", methods=["GET"])
 @page
 def practice_list() -> Response:
+    """The list, a page at a time, by status. A search is posted (below), never asked for in
+    the address: an NHS number in a URL lands in access logs and the browser's history."""
     who = _referrer()
     query = _query()
-    search, status = query.get("q", "").strip(), query.get("status") or None
     paging = listing.parse({k: v for k, v in query.items() if k in ("cursor", "status")})
+    return _list_page(who, paging, "")
+
+
+@blueprint.route("/practice", methods=["POST"], content_types=[FORM])
+@page
+def practice_search() -> Response:
+    """The referrals a reference or an NHS number finds, shown in the answer itself: no
+    redirect and no link carries what was typed."""
+    who = _referrer()
+    search = posted_form().get("q")
+    return _list_page(who, listing.ListRequest(), search)
+
+
+def _list_page(who: Principal, paging: listing.ListRequest, search: str) -> Response:
     errors = PageErrors()
     try:
         shown = services().referrals.practice_list(who, paging, search)
     except InvalidInput as error:
         errors = SEARCH_ERRORS.page_errors(error.errors)
         shown = services().referrals.practice_list(who, paging)
+    searched = bool(search) and not errors  # else the list shown is every referral's
     from workingbetter.services.referrals import view  # pydantic: loads with the first request
 
+    status = str(paging.status) if paging.status else None
     rows = [_row(view(who, item, None, summary=True), item.share_outcome_with_gp is True,
                  shown.patients.get(item.referral_id)) for item in shown.page.items]
     return html("practice.html", 422 if errors else 200, title="Your practice's referrals",
-                principal=who, active="/practice", rows=rows, search=search, chosen=status,
-                errors=errors, statuses=[(str(s), practice_words.MEANINGS[s].status)
-                                         for s in Status],
-                pages={} if search else page_links("/practice", shown.page, status=status))
+                principal=who, active="/practice", rows=rows, typed=search, searched=searched,
+                chosen=status, errors=errors, keys=form_keys(),
+                statuses=[(str(s), practice_words.MEANINGS[s].status) for s in Status],
+                pages={} if searched else page_links("/practice", shown.page, status=status))
 
 
 def _row(item: dict[str, object], shared: bool,
