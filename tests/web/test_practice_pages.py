@@ -231,7 +231,7 @@ def test_another_practices_referral_is_not_found(cloud: Cloud, pages: Pages) -> 
     assert pages.get(f"/practice/referrals/{shown}/withdraw").status == 404
 
 
-def test_a_job_is_shown_to_the_practice_only_if_the_patient_agreed(
+def test_a_job_or_any_engagement_is_shown_to_the_practice_only_if_the_patient_agreed(
         cloud: Cloud, pages: Pages) -> None:
     shared, kept = load(cloud, ("F83001", "IN_WORK", "coach-amara"),
                         ("F83001", "IN_WORK", "coach-amara"))
@@ -242,7 +242,8 @@ def test_a_job_is_shown_to_the_practice_only_if_the_patient_agreed(
     rows = {r: page.text.partition(f'data-referral-id="{r}"')[2].partition("</tr>")[0]
             for r in (shared, kept)}
     assert "In work, still supported" in rows[shared]
-    assert "Being coached" in rows[kept]
+    assert "Accepted" in rows[kept]
+    assert "Being coached" not in rows[kept]
     private = pages.get(f"/practice/referrals/{kept}")
     assert private.status == 200
     assert "Started work" not in private.text

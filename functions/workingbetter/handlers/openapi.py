@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from workingbetter.domain.disclosure import ACCEPTED
 from workingbetter.domain.human_steps import RECORDED, Answer
 from workingbetter.domain.referral import Status
 from workingbetter.handlers.request_body import MAX_BYTES, MAX_DEPTH
@@ -77,7 +78,10 @@ _PAGING = (
      "description": "`next` (older referrals) or `previous` (newer) from the last page",
      "schema": {"type": "string"}},
     {"name": "status", "in": "query", "required": False,
-     "schema": {"type": "string", "enum": [str(s) for s in Status]}},
+     "description": f"{ACCEPTED}: every status from a coach's place until support ends. A "
+     "practice filters by what it sees of every referral: without the patient's consent it "
+     f"sees those statuses as {ACCEPTED}, so it filters by {ACCEPTED} and not by them (400)",
+     "schema": {"type": "string", "enum": [*(str(s) for s in Status), ACCEPTED]}},
     {"name": "practice_ods", "in": "query", "required": False,
      "description": "Only this practice's (a practice outside your scope lists nothing)",
      "schema": {"type": "string", "pattern": "^[A-Za-z0-9]{3,10}$"}},
