@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from workingbetter.domain.auth import Role
 from workingbetter.domain.human_steps import Awaiting
 from workingbetter.domain.records import Appointment, Referral, TimelineEvent
 from workingbetter.domain.referral import ExitReason, Status, fhir_status
@@ -82,6 +83,12 @@ def by_practice(item: Referral) -> Seen:
         # A rejection's reason is about the referral (the service's rules), not the patient.
         exit_reason=item.exit_reason if status is Status.REJECTED else None,
         appointment=None, awaiting=None if coarse else item.awaiting, outcome_shared=False)
+
+
+def seen_by(role: Role, item: Referral) -> Seen:
+    """The referral as someone in this role may see it: the practice by the rule above,
+    coaches and ops in full."""
+    return by_practice(item) if role is Role.REFERRER else in_full(item)
 
 
 def _ended(timeline: Sequence[TimelineEvent]) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from workingbetter.domain import disclosure
-from workingbetter.domain.auth import Principal, Role
+from workingbetter.domain.auth import Principal
 from workingbetter.domain.errors import BadRequest, FieldError, InvalidInput
 from workingbetter.domain.records import Referral
 from workingbetter.fhir import codes, validation
@@ -28,8 +28,7 @@ def _coding(system: str, code: str, display: str) -> Json:
 
 def resource(principal: Principal, item: Referral) -> Json:
     """The referral as a FHIR R4 Task, as this caller may see it."""
-    seen = disclosure.by_practice(item) if principal.role is Role.REFERRER \
-        else disclosure.in_full(item)
+    seen = disclosure.seen_by(principal.role, item)
     task: Json = {
         "resourceType": "Task",
         "id": item.referral_id,

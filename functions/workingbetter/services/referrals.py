@@ -440,7 +440,7 @@ def view(principal: Principal, item: Referral, personal: PersonalData | None,
     """What each role may see of a referral: ops never personal data, referrers no coach notes
     and, unless the patient agreed, nothing of how they are getting on (domain/disclosure.py)."""
     referrer = principal.role is Role.REFERRER
-    seen = disclosure.by_practice(item) if referrer else disclosure.in_full(item)
+    seen = disclosure.seen_by(principal.role, item)
     appointment = seen.appointment
     result: Item = {
         "referral_id": item.referral_id,
