@@ -57,7 +57,7 @@ class Seen:
 def in_full(item: Referral) -> Seen:
     """The referral as the coach and ops see it."""
     statuses = fhir_status(item.status)
-    return Seen(str(item.status), statuses["task"], statuses["service_request"], item.timeline,
+    return Seen(str(item.status), statuses.task, statuses.service_request, item.timeline,
                 item.updated_at, item.updated_at if item.status.terminal else None,
                 item.exit_reason, item.appointment, item.awaiting, True)
 
@@ -77,8 +77,8 @@ def by_practice(item: Referral) -> Seen:
     statuses = fhir_status(status)
     return Seen(
         stage=ACCEPTED if coarse else str(status),
-        task_status="accepted" if coarse else statuses["task"],
-        service_request_status=statuses["service_request"],
+        task_status="accepted" if coarse else statuses.task,
+        service_request_status=statuses.service_request,
         timeline=timeline, updated_at=last, ended_at=last if status.terminal else None,
         # A rejection's reason is about the referral (the service's rules), not the patient.
         exit_reason=item.exit_reason if status is Status.REJECTED else None,
