@@ -101,12 +101,13 @@ _RECEIPT = {"type": "object", "required": ["id", "reference", "status"],
 _RECORDED = {"type": "object", "required": ["referral_id", "notification_id", "status"],
              "properties": {"referral_id": _ID, "notification_id": _ID,
                             "status": {"type": "string"}}}
-_DAY = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+# A report covers whole months (docs/outcomes.md): a month, or a date standing for its month.
+_MONTH = {"type": "string", "pattern": r"^\d{4}-\d{2}(-\d{2})?$"}
 _PERIOD = (
-    {"name": "from", "in": "query", "required": False, "schema": _DAY,
-     "description": "First day of referral (default: a year before `to`)"},
-    {"name": "to", "in": "query", "required": False, "schema": _DAY,
-     "description": "Last day of referral, included (default: today)"},
+    {"name": "from", "in": "query", "required": False, "schema": _MONTH,
+     "description": "First month of referral, YYYY-MM (default: eleven months before `to`)"},
+    {"name": "to", "in": "query", "required": False, "schema": _MONTH,
+     "description": "Last month of referral, included (default: this month)"},
     {"name": "practice", "in": "query", "required": False, "schema": {"type": "string"},
      "description": "One participating practice's ODS code (default: every practice)"},
 )
