@@ -153,6 +153,8 @@ def main() -> None:
         print(f"Loading {args.referrals:,} referrals (no runs: the read path only)",
               file=sys.stderr, flush=True)
         fill(service.store, args.referrals, pilot_practices())
+        from workingbetter.web import csrf
+        from workingbetter.web.http import csrf_key
         from workingbetter.wiring import services
 
         counter, inside = DynamoCalls(), DynamoTime()
@@ -166,7 +168,17 @@ def main() -> None:
                   "referrer": f"wb_token={referrer}"}
 
         def get(path: str, headers: dict[str, str]) -> tuple[int, int]:
-            reply = service.client.http.get(path, headers=headers)
+            """GET the path; "POST /path?form" posts the form instead (a search is posted,
+            never put in an address), with the CSRF token its page would carry."""
+            if path.startswith("POST "):
+                path, _, form = path.removeprefix("POST ").partition("?")
+                nonce = csrf.new_nonce()
+                key = csrf_key(referrer) or ""
+                body = f"{form}&nonce={nonce}&csrf={csrf.token_for(key, nonce)}"
+                reply = service.client.http.post(path, body=body.encode(), headers={
+                    **headers, "Content-Type": "application/x-www-form-urlencoded"})
+            else:
+                reply = service.client.http.get(path, headers=headers)
             return reply.status_code, len(reply.body or b"")
 
         cases = [
@@ -179,7 +191,7 @@ def main() -> None:
             ("GET /coach", "/coach", {"Cookie": cookie["coach"]}),
             ("GET /practice", "/practice", {"Cookie": cookie["referrer"]}),
             # Reads the practice's whole partition, keeping one patient's (a filter).
-            ("GET /practice?q=<NHS number>", "/practice?q=9434765919",
+            ("POST /practice (search by NHS number)", "POST /practice?q=9434765919",
              {"Cookie": cookie["referrer"]}),
             ("GET /ops?practice_ods=F83001", "/ops?practice_ods=F83001",
              {"Cookie": cookie["ops"]}),

@@ -8,8 +8,10 @@ deployed API as template.yaml's gateway responses make API Gateway answer.
   (http.server answers 501 in HTML, Chalice answers OPTIONS itself as if for CORS), and a
   HEAD answer has no body.
 - A body over the limit: 413, refused by its Content-Length before a byte of it is read.
-- The access log masks the secret part of patients' links; in the local stack's quiet log
-  (local_log) only a server error's line is printed, and every request is counted.
+- The access log masks the secret part of patients' links, every query-string value but the
+  few known to hold no personal data (a search typed into an address stays out of the log),
+  and anything shaped like an NHS number; in the local stack's quiet log (local_log) only a
+  server error's line is printed, and every request is counted.
 - A listen backlog of 128, not socketserver's 5, so a burst of connections is not reset.
 - Requests are served on warm threads (infra.warm_threads), not a new thread each, so the
   service's per-thread boto3 resources are made once per thread.
@@ -45,10 +47,24 @@ from workingbetter.handlers import answers, problems, request_body
 
 RETRY_AFTER = 30  # seconds: how long a client is told to wait while the stack is stopping
 _PATIENT_LINK = re.compile(r"(/patient/(?:withdraw/)?)[^\s?\"/]+")
+# Query parameters whose values are filters, paging or report periods: never personal data.
+SAFE_QUERY = frozenset({"status", "cursor", "limit", "practice", "practice_ods", "from", "to",
+                        "table", "attention", "withdrawn", "done"})
+_QUERY = re.compile(r"\?([^\s\"#]*)")
+_PARAMETER = re.compile(r"([^&=]*)=([^&]*)")
+# Ten digits, grouped 3-3-4 or not, by spaces or dashes (typed or %-encoded).
+_NHS_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{3}(?:[ -]|%20)?\d{3}(?:[ -]|%20)?\d{4}"
+                         r"(?![0-9A-Za-z])")
+
+
+def _query(found: re.Match[str]) -> str:
+    kept = _PARAMETER.sub(lambda p: p[0] if p[1] in SAFE_QUERY else f"{p[1]}=…", found[1])
+    return f"?{kept}"
 
 
 def masked(text: str) -> str:
-    return _PATIENT_LINK.sub(r"\1…", text)
+    text = _QUERY.sub(_query, _PATIENT_LINK.sub(r"\1…", text))
+    return _NHS_NUMBER.sub("…", text)
 
 
 class _Answered(LocalGatewayException):

@@ -1,7 +1,7 @@
 """`make report`: the outcome report in a terminal, as plain-text tables, from the running
 local stack (`make run`) over HTTP with a commissioner's token: the same numbers as the page.
 
-    python -m infra.report [--from 2026-01-01] [--to 2026-12-31] [--practice F83001]
+    python -m infra.report [--from 2026-01] [--to 2026-12] [--practice F83001]
 """
 
 from __future__ import annotations
@@ -47,8 +47,9 @@ def fetch(api: str, path: str, token: str, query: dict[str, str]) -> Any:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="The outcome report from the local stack.")
-    parser.add_argument("--from", dest="start", help="first day, YYYY-MM-DD (a year ago)")
-    parser.add_argument("--to", dest="end", help="last day, YYYY-MM-DD (today)")
+    parser.add_argument("--from", dest="start",
+                        help="first month, YYYY-MM (eleven months before --to)")
+    parser.add_argument("--to", dest="end", help="last month, YYYY-MM (this month)")
     parser.add_argument("--practice", help="one practice's ODS code (every practice)")
     parser.add_argument("--api", default=f"http://127.0.0.1:{os.environ.get('WB_PORT', '8000')}")
     args = parser.parse_args(argv)

@@ -79,8 +79,10 @@ class Services:
     @cached_property
     def reports(self) -> Reports:
         from workingbetter.reports.service import Reports
+        from workingbetter.reports.suppression import Rounding
 
-        return Reports(self.store, self.settings.seconds_per_day)
+        return Reports(self.store, self.settings.seconds_per_day,
+                       Rounding.derived_from(self.settings.hash_key()))
 
     @cached_property
     def case_records(self) -> CaseRecords:

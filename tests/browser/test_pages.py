@@ -179,7 +179,7 @@ def test_a_commissioner_reads_the_outcomes_by_keyboard_and_on_a_small_screen(
     expect(page.locator("#table-funnel")).to_be_visible()
 
     page.goto("/reports?from=2026-02-30")
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a real date")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a month")
     check_page(page, "31-outcomes-with-errors")
 
     page.get_by_role("link", name="IPS fidelity").first.click()
@@ -223,7 +223,9 @@ def test_practice_staff_find_and_follow_a_referral_by_keyboard_alone(page: Page)
     row = page.locator(f'tr[data-referral-id="{referral_id}"]')
     expect(row).to_contain_text("Grace Browserperson")
     expect(row).to_contain_text(reference)
-    expect(row).to_contain_text("Being coached")
+    # Grace did not agree to share how it goes with the practice: it sees her accepted.
+    expect(row).to_contain_text("Accepted")
+    expect(row).not_to_contain_text("Being coached")
     check_page(page, "09-practice-list")
 
     tab_to(page, "#q")
@@ -233,7 +235,7 @@ def test_practice_staff_find_and_follow_a_referral_by_keyboard_alone(page: Page)
     tab_to(page, f'a[href="/practice/referrals/{reference}"]')
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Grace Browserperson")
-    expect(page.locator("#what-next")).to_contain_text("meeting their coach")
+    expect(page.locator("#what-next")).to_contain_text("has a place with a coach")
     check_page(page, "10-practice-referral")
 
     tab_to(page, f'a[href="/practice/referrals/{reference}/withdraw"]')

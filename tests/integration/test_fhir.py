@@ -287,6 +287,10 @@ NOT_A_REFERRAL = {
     "no way to reach the patient as they chose": (
         _set([*P, "telecom"], [{"system": "email", "value": "a@example.com", "rank": 2}]),
         f"ServiceRequest.contained[{PATIENT}].telecom"),
+    "an email address that is markup": (
+        _set([*P, "telecom"], [{"system": "email", "rank": 1,
+                                "value": '"><script>alert(1)</script>@x.example'}]),
+        f"ServiceRequest.contained[{PATIENT}].telecom[0].value"),
     "a name too long": (_set([*P, "name", 0, "given"], ["A" * 101]),
                         f"ServiceRequest.contained[{PATIENT}].name[0].given"),
 }
@@ -312,7 +316,7 @@ def test_valid_fhir_that_is_not_a_referral_we_take_is_a_422_naming_the_element(
     assert expression in expressions(issues), issues
     assert all(i["diagnostics"] for i in issues)
     text = json.dumps(reply.body)
-    for personal in (CANARY, "4857773456", "2014-06-01", "a@example.com"):
+    for personal in (CANARY, "4857773456", "2014-06-01", "a@example.com", "<script>"):
         assert personal not in text
     nothing_referred(api)
 

@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import socket
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlencode
 
 import pytest
 
 from infra import local_server
 from tests.api_client import Api
+from tests.conftest import Cloud
+from workingbetter.domain.auth import Role
 
 pytestmark = pytest.mark.integration
 
@@ -71,6 +75,29 @@ def test_the_access_log_masks_the_patients_link(served: tuple[str, int],
     logged = capfd.readouterr().err
     assert "/patient/…/contact" in logged
     assert "its-secret" not in logged
+
+
+def test_a_search_by_nhs_number_never_reaches_the_access_log(
+        cloud: Cloud, served: tuple[str, int], capfd: pytest.CaptureFixture[str]) -> None:
+    number = "9403790776"
+    referral_id = Api(cloud).refer(patient__nhs_number=number)
+    cookie = f"wb_token={cloud.token(Role.REFERRER, practice_ods='F83001')}"
+    _, _, listed = ask(served, "GET", "/practice", Cookie=cookie)
+    keys = dict(re.findall(r'name="(nonce|csrf)" value="([^"]*)"', listed.decode()))
+
+    status, headers, body = ask(served, "POST", "/practice",
+                                urlencode({"q": "940 379 0776", **keys}).encode(), Cookie=cookie,
+                                **{"Content-Type": "application/x-www-form-urlencoded"})
+    assert (status, "location" in headers) == (200, False)
+    assert f'data-referral-id="{referral_id}"' in body.decode()
+    # Typed into the address, or %-encoded there, the number is masked all the same.
+    for path in (f"/practice?q={number}", "/practice?status=EXITED&q=940%20379%200776",
+                 f"/practice/referrals/{number}"):
+        ask(served, "GET", path, Cookie=cookie)
+    logged = capfd.readouterr().err
+    assert "/practice?status=EXITED&q=…" in logged
+    for written in (number, "940%20379%200776", "940 379 0776"):
+        assert written not in logged
 
 
 def test_fifty_connections_at_once_are_all_answered(served: tuple[str, int]) -> None:

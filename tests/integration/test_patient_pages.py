@@ -106,6 +106,11 @@ def test_changing_how_to_be_contacted_is_checked_as_the_referral_form_checks_it(
         ("#phone", "Enter a mobile number so we can contact you"),
         ("#email", "Enter an email address, like name@example.com")]
 
+    markup = post(pages, f"{path}/contact", {"contact_preference": "email", "phone": "",
+                                             "email": '"><script>alert(1)</script>@x.example'})
+    assert markup.status == 422
+    assert markup.error_summary() == [("#email", "Enter an email address, like name@example.com")]
+
     done = post(pages, f"{path}/contact", {"contact_preference": "sms",
                                            "phone": "07700 900 123", "email": ""})
     assert (done.status, done.location) == (303, f"{path}?done=contact")

@@ -88,6 +88,10 @@ BAD_INPUT: dict[str, tuple[Any, str, str]] = {
         referral_body(reason="x" * 1001), "F83001", "reason"),
     "a practice that does not take part": (
         referral_body(practice_ods="F89999"), "F89999", "practice_ods"),
+    "an email address that is markup": (
+        referral_body(patient__contact_preference="email",
+                      patient__email='"><script>alert(1)</script>@x.example'),
+        "F83001", "patient.email"),
     "a JSON array": ([referral_body()], "F83001", "body"),
     "not JSON at all": ("not json", "F83001", "body"),
 }
@@ -106,6 +110,7 @@ def test_bad_input_gets_422_naming_the_field_and_writes_nothing(
     # The error never echoes what was typed: it may be personal.
     assert "4857773458" not in json.dumps(reply.body)
     assert "485 777 3458" not in json.dumps(reply.body)
+    assert "<script>" not in json.dumps(reply.body)
     assert_nothing_written(cloud, practice)
 
 

@@ -39,8 +39,8 @@ def test_the_funnel_counts_each_stage_as_a_subset_of_the_one_before() -> None:
 def test_times_are_medians_and_90th_percentiles_in_days() -> None:
     population = [attended(referred(i), booked_day=i, attended_day=2 * i) for i in range(1, 11)]
     measured = outcomes(population, COACHES, PERIOD, NOW, CLOCK)
-    assert measured.to_first_contact == Distribution(10, 5.5, 9.0)
-    assert measured.to_first_attended == Distribution(10, 11.0, 18.0)
+    assert measured.to_first_contact == Distribution(10, 5.5, 9.0, people=10)
+    assert measured.to_first_attended == Distribution(10, 11.0, 18.0, people=10)
 
 
 def test_a_compressed_clock_still_reports_service_days() -> None:

@@ -13,7 +13,7 @@ from boto3.dynamodb.conditions import Key
 from benchmarks.journey import DynamoCalls
 from tests.api_client import Api
 from tests.conftest import Cloud
-from tests.web.pages import REFERRAL_FORM, Pages
+from tests.web.pages import REFERRAL_FORM, Page, Pages
 from tests.web.test_lists import audit_records, load, shown_on
 from tests.web.test_pages import referral_id_on, referrer, sent
 from workingbetter.domain.records import ReferralChange
@@ -60,6 +60,16 @@ def test_the_form_reports_a_bad_nhs_number_and_a_missing_phone_in_one_round(
     assert page.error_summary() == [
         ("#nhs-number", "Enter a valid NHS number"),
         ("#phone", "Enter a mobile number so we can contact the patient the way they chose")]
+
+
+def test_the_form_refuses_an_email_address_that_is_not_one_and_sends_nothing(
+        cloud: Cloud, pages: Pages) -> None:
+    page = referrer(pages).post("/referrals/new", {
+        **REFERRAL_FORM, "contact_preference": "email", "phone": "",
+        "email": '"><script>alert(1)</script>@x.example'})
+    assert page.status == 422
+    assert page.error_summary() == [("#email", "Enter an email address, like name@example.com")]
+    assert cloud.store.referrals_for_practice("F83001") == []
 
 
 def test_the_practice_list_shows_its_own_patients_with_one_audit_record_per_view(
@@ -118,25 +128,56 @@ def test_the_practice_list_is_paged_and_filtered_by_status(cloud: Cloud, pages: 
     assert "Support ended" in second.text
 
 
+def search(pages: Pages, typed: str) -> Page:
+    """Find referrals as staff do: the list's search form, posted."""
+    pages.get("/practice")
+    return pages.post("/practice", {"q": typed})
+
+
 def test_staff_find_a_referral_by_nhs_number_or_reference_however_typed(
         cloud: Cloud, pages: Pages) -> None:
     first, shown = refer(pages)
     Api(cloud).refer(patient__nhs_number="9434765870")  # another patient at the practice
 
-    by_number = pages.get("/practice?q=485-777-3457")
-    by_reference = pages.get(f"/practice?q={shown.lower().replace('-', '')}")
+    by_number = search(pages, "485-777-3457")
+    by_reference = search(pages, shown.lower().replace("-", ""))
 
     assert shown_on(by_number.text, "referrals") == [first]
     assert shown_on(by_reference.text, "referrals") == [first]
     elsewhere = Pages(cloud.built.pool)
     elsewhere.sign_in("referrer:F83002")
-    assert shown_on(elsewhere.get(f"/practice?q={shown}").text, "referrals") == []
-    assert shown_on(elsewhere.get("/practice?q=4857773457").text, "referrals") == []
+    assert shown_on(search(elsewhere, shown).text, "referrals") == []
+    assert shown_on(search(elsewhere, "4857773457").text, "referrals") == []
+
+
+def test_a_search_by_nhs_number_puts_the_number_in_no_address(
+        cloud: Cloud, pages: Pages) -> None:
+    referral_id, _ = refer(pages)
+
+    found = search(pages, "485 777 3457")
+
+    assert found.status == 200
+    assert "location" not in found.headers  # shown in the answer: no redirect to follow
+    assert shown_on(found.text, "referrals") == [referral_id]
+    addresses = re.findall(r'(?:href|action|src)="([^"]*)"', found.text)
+    assert addresses
+    for address in addresses:
+        assert "4857773457" not in re.sub(r"\D", "", address), address
+    # A number typed into the address searches nothing: the list is shown as it is.
+    typed = pages.get("/practice?q=4857773457")
+    assert "Referrals, newest first" in typed.text
+    assert "Referrals found" not in typed.text
+
+
+def test_a_search_without_its_form_key_is_refused(pages: Pages) -> None:
+    pages.sign_in("referrer:F83001")
+    pages.get("/practice")
+    assert pages.post("/practice", {"q": "4857773457"}, keys=False).status == 403
 
 
 def test_a_search_that_is_neither_says_what_to_enter(pages: Pages) -> None:
     pages.sign_in("referrer:F83001")
-    page = pages.get("/practice?q=Ada")
+    page = search(pages, "Ada")
     assert page.status == 422
     assert page.error_summary() == [
         ("#q", "Enter a reference, like WB-7KQ4-M2XP, or a 10-digit NHS number")]
@@ -180,8 +221,8 @@ def test_withdrawing_asks_first_then_withdraws_and_can_erase(cloud: Cloud, pages
     assert cloud.store.personal.query(
         KeyConditionExpression=Key("referral_id").eq(referral_id))["Items"] == []
     # Erased: its NHS number's keyed hash went too, so a search by the number finds nothing.
-    assert shown_on(pages.get("/practice?q=4857773457").text, "referrals") == []
-    assert shown_on(pages.get(f"/practice?q={shown}").text, "referrals") == [referral_id]
+    assert shown_on(search(pages, "4857773457").text, "referrals") == []
+    assert shown_on(search(pages, shown).text, "referrals") == [referral_id]
 
 
 def test_another_practices_referral_is_not_found(cloud: Cloud, pages: Pages) -> None:
@@ -191,7 +232,7 @@ def test_another_practices_referral_is_not_found(cloud: Cloud, pages: Pages) -> 
     assert pages.get(f"/practice/referrals/{shown}/withdraw").status == 404
 
 
-def test_a_job_is_shown_to_the_practice_only_if_the_patient_agreed(
+def test_a_job_or_any_engagement_is_shown_to_the_practice_only_if_the_patient_agreed(
         cloud: Cloud, pages: Pages) -> None:
     shared, kept = load(cloud, ("F83001", "IN_WORK", "coach-amara"),
                         ("F83001", "IN_WORK", "coach-amara"))
@@ -202,7 +243,8 @@ def test_a_job_is_shown_to_the_practice_only_if_the_patient_agreed(
     rows = {r: page.text.partition(f'data-referral-id="{r}"')[2].partition("</tr>")[0]
             for r in (shared, kept)}
     assert "In work, still supported" in rows[shared]
-    assert "Being coached" in rows[kept]
+    assert "Accepted" in rows[kept]
+    assert "Being coached" not in rows[kept]
     private = pages.get(f"/practice/referrals/{kept}")
     assert private.status == 200
     assert "Started work" not in private.text

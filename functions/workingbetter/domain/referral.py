@@ -4,6 +4,7 @@ declared with each human step, in human_steps.py)."""
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Status(StrEnum):
@@ -88,7 +89,12 @@ class ContactPreference(StrEnum):
     PHONE = "phone"
 
 
-def fhir_status(status: Status) -> dict[str, str]:
+class FhirStatus(NamedTuple):
+    service_request: str
+    task: str
+
+
+def fhir_status(status: Status) -> FhirStatus:
     """The FHIR ServiceRequest.status and Task.status a status maps to (BaRS / BSeR)."""
     service_request = {
         Status.WITHDRAWN: "revoked",
@@ -108,4 +114,4 @@ def fhir_status(status: Status) -> dict[str, str]:
         Status.REJECTED: "rejected",
         Status.WITHDRAWN: "cancelled",
     }[status]
-    return {"service_request": service_request, "task": task}
+    return FhirStatus(service_request, task)

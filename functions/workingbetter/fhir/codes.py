@@ -3,6 +3,7 @@ them onto the service's own enums. Pure data: no FHIR library, no AWS."""
 
 from __future__ import annotations
 
+from workingbetter.domain.disclosure import ACCEPTED
 from workingbetter.domain.referral import Condition, ContactPreference, EmploymentStatus, Status
 
 # NHS England's identifier systems.
@@ -84,7 +85,8 @@ def employment_status_for(system: str | None, code: str | None) -> EmploymentSta
 
 
 # The stage a referral is at, as Task.businessStatus; a practice the patient has not agreed to
-# share outcomes with sees 'accepted' for every stage after acceptance.
+# share outcomes with sees 'accepted' from a coach's place until support ends
+# (domain/disclosure.py).
 STAGE_WORDS: dict[str, str] = {
     Status.RECEIVED: "Referral received",
     Status.TRIAGE: "Being triaged",
@@ -97,5 +99,5 @@ STAGE_WORDS: dict[str, str] = {
     Status.EXITED: "Support ended",
     Status.REJECTED: "Not accepted",
     Status.WITHDRAWN: "Withdrawn",
-    "accepted": "Accepted",
+    ACCEPTED: "Accepted",
 }

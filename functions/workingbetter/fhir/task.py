@@ -1,27 +1,24 @@
 """The Task that follows a referral, and the one change a GP system may make to it: cancel.
 
-The Task carries ids, codes and dates only: no patient, no coach's notes. Its status is the
-referral's (domain.referral.fhir_status); what happened to the patient (attended, in work,
-how support ended) is the outcome the patient agreed, or did not agree, to share with the
-practice: a practice without that consent sees a referral that was accepted and then ended.
+The Task carries ids, codes and dates only: no patient, no coach's notes. What it shows is what
+the caller may see of the referral (domain/disclosure.py, the rule the JSON API and the pages
+follow too): a practice whose patient did not agree to share how it goes sees a referral that
+was accepted and then ended, with no outcome and no date that tells one.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from workingbetter.domain.auth import Principal, Role
+from workingbetter.domain import disclosure
+from workingbetter.domain.auth import Principal
 from workingbetter.domain.errors import BadRequest, FieldError, InvalidInput
 from workingbetter.domain.records import Referral
-from workingbetter.domain.referral import Status, fhir_status
 from workingbetter.fhir import codes, validation
 from workingbetter.notifications.messages import OUTCOME_WORDS
 
 Json = dict[str, Any]
 PATCH_CONTENT_TYPE = "application/json-patch+json"
-# The Task statuses a referral shows a practice that may not see outcomes: after acceptance,
-# it is simply accepted until it ends.
-_OUTCOMES = {"ready", "in-progress"}
 CANCEL_ONLY = "The only change a GP system can make to a Task is to cancel it"
 
 
@@ -29,29 +26,20 @@ def _coding(system: str, code: str, display: str) -> Json:
     return {"coding": [{"system": system, "code": code, "display": display}]}
 
 
-def shares_outcome(principal: Principal, item: Referral) -> bool:
-    """Coaches and ops see the outcome; the practice only if the patient agreed."""
-    return principal.role is not Role.REFERRER or bool(item.share_outcome_with_gp)
-
-
 def resource(principal: Principal, item: Referral) -> Json:
     """The referral as a FHIR R4 Task, as this caller may see it."""
-    status = item.status
-    shared = shares_outcome(principal, item)
-    task_status = fhir_status(status)["task"]
-    stage = str(status)
-    if not shared and task_status in _OUTCOMES:
-        task_status = stage = "accepted"
+    seen = disclosure.seen_by(principal.role, item)
     task: Json = {
         "resourceType": "Task",
         "id": item.referral_id,
         "identifier": _identifiers(item),
-        "status": task_status,
-        "businessStatus": _coding(codes.REFERRAL_STAGE, stage.lower(), codes.STAGE_WORDS[stage]),
+        "status": seen.task_status,
+        "businessStatus": _coding(codes.REFERRAL_STAGE, seen.stage.lower(),
+                                  codes.STAGE_WORDS[seen.stage]),
         "intent": "order",
         "code": _coding(codes.TASK_CODE, "fulfill", "Fulfill the focal request"),
         "authoredOn": item.created_at,
-        "lastModified": item.updated_at,
+        "lastModified": seen.updated_at,
         "requester": {"type": "Organization", "identifier": {
             "system": codes.ODS_CODE, "value": item.practice_ods}},
     }
@@ -61,9 +49,9 @@ def resource(principal: Principal, item: Referral) -> Json:
                      "identifier": {"system": request.system, "value": request.value}}
         task["basedOn"] = [reference]
         task["focus"] = reference
-    if status.terminal:
-        task["executionPeriod"] = {"start": item.created_at, "end": item.updated_at}
-    task.update(_ending(status, item.exit_reason, shared))
+    if seen.ended_at:
+        task["executionPeriod"] = {"start": item.created_at, "end": seen.ended_at}
+    task.update(_ending(seen))
     return task
 
 
@@ -74,16 +62,15 @@ def _identifiers(item: Referral) -> list[Json]:
     return found
 
 
-def _ending(status: Status, exit_reason: str | None, shared: bool) -> Json:
+def _ending(seen: disclosure.Seen) -> Json:
     """A rejection says why (it is about the referral, not the patient); how support ended
-    is an outcome, shown only where it may be."""
+    is an outcome, there only where it may be seen."""
+    exit_reason = seen.exit_reason
     if not exit_reason:
         return {}
     reason = _coding(codes.EXIT_REASON, exit_reason, OUTCOME_WORDS.get(exit_reason, exit_reason))
-    if status is Status.REJECTED:
+    if seen.task_status == "rejected":
         return {"statusReason": reason}
-    if not shared:
-        return {}
     return {"output": [{"type": _coding(codes.OUTCOME, "exit-reason", "How support ended"),
                         "valueCodeableConcept": reason}]}
 

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from workingbetter.domain.disclosure import ACCEPTED
 from workingbetter.domain.human_steps import RECORDED, Answer
 from workingbetter.domain.notification_kinds import FailureReason
 from workingbetter.domain.referral import Status
@@ -85,7 +86,10 @@ _PAGING = (
      "description": "`next` (older referrals) or `previous` (newer) from the last page",
      "schema": {"type": "string"}},
     {"name": "status", "in": "query", "required": False,
-     "schema": {"type": "string", "enum": [str(s) for s in Status]}},
+     "description": f"{ACCEPTED}: every status from a coach's place until support ends. A "
+     "practice filters by what it sees of every referral: without the patient's consent it "
+     f"sees those statuses as {ACCEPTED}, so it filters by {ACCEPTED} and not by them (400)",
+     "schema": {"type": "string", "enum": [*(str(s) for s in Status), ACCEPTED]}},
     {"name": "practice_ods", "in": "query", "required": False,
      "description": "Only this practice's (a practice outside your scope lists nothing)",
      "schema": {"type": "string", "pattern": "^[A-Za-z0-9]{3,10}$"}},
@@ -107,12 +111,13 @@ _RECEIPT = {"type": "object", "required": ["id", "reference", "status"],
 _RECORDED = {"type": "object", "required": ["referral_id", "notification_id", "status"],
              "properties": {"referral_id": _ID, "notification_id": _ID,
                             "status": {"type": "string"}}}
-_DAY = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+# A report covers whole months (docs/outcomes.md): a month, or a date standing for its month.
+_MONTH = {"type": "string", "pattern": r"^\d{4}-\d{2}(-\d{2})?$"}
 _PERIOD = (
-    {"name": "from", "in": "query", "required": False, "schema": _DAY,
-     "description": "First day of referral (default: a year before `to`)"},
-    {"name": "to", "in": "query", "required": False, "schema": _DAY,
-     "description": "Last day of referral, included (default: today)"},
+    {"name": "from", "in": "query", "required": False, "schema": _MONTH,
+     "description": "First month of referral, YYYY-MM (default: eleven months before `to`)"},
+    {"name": "to", "in": "query", "required": False, "schema": _MONTH,
+     "description": "Last month of referral, included (default: this month)"},
     {"name": "practice", "in": "query", "required": False, "schema": {"type": "string"},
      "description": "One participating practice's ODS code (default: every practice)"},
 )

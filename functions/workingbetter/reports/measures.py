@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -47,19 +47,22 @@ class Ratio:
 
 @dataclass(frozen=True)
 class Distribution:
-    """Median and 90th percentile (nearest rank) of a set of durations in days."""
+    """Median and 90th percentile (nearest rank) of a set of durations in days, of n people;
+    `people` is how many the report says they are (n, rounded where the report is protected:
+    suppression.py), while n alone decides whether the median may be shown."""
 
     n: int
     median: float | None
     p90: float | None
+    people: int | None = None
 
     @classmethod
-    def of(cls, values: Sequence[float]) -> Distribution:
+    def of(cls, values: Sequence[float], people: int | None = None) -> Distribution:
         if not values:
-            return cls(0, None, None)
+            return cls(0, None, None, people)
         ordered = sorted(values)
         rank = math.ceil(0.9 * len(ordered))
-        return cls(len(ordered), float(statistics.median(ordered)), ordered[rank - 1])
+        return cls(len(ordered), float(statistics.median(ordered)), ordered[rank - 1], people)
 
 
 @dataclass(frozen=True)
@@ -154,78 +157,129 @@ def whp_outcome(r: Referral) -> bool:
     return r.job.hours_per_week >= WHP_HOURS and r.job.pay_band in WHP_PAY_BANDS
 
 
-def _count(values: Iterable[str], order: Sequence[str]) -> dict[str, int]:
-    counted = Counter(values)
-    keys = [*order, *sorted(k for k in counted if k not in order)]
-    return {k: counted.get(k, 0) for k in keys}
-
-
 def _days(clock: Clock, pairs: Iterable[tuple[datetime | None, datetime | None]]) -> list[float]:
     return [clock.days(a, b) for a, b in pairs if a is not None and b is not None]
 
 
-def funnel(referrals: Sequence[Referral]) -> list[Stage]:
-    stages = [Stage(key, label, sum(1 for r in referrals if reached(r)))
-              for key, label, reached in FUNNEL]
-    return stages
+def _to_first_employer_contact(clock: Clock, referrals: Iterable[Referral]) -> list[float]:
+    return _days(clock, ((r.first_attended_at, r.first_employer_contact_at) for r in referrals
+                         if r.first_attended_at is not None))
 
 
-def ips(referrals: Sequence[Referral], caseloads: list[CoachCaseload], period: Period,
-        now: datetime, clock: Clock) -> Ips:
-    started = [r for r in referrals if r.first_attended_at is not None]
-    to_contact = _days(clock, ((r.first_attended_at, r.first_employer_contact_at)
-                               for r in started))
+def counts(referrals: Sequence[Referral], clock: Clock) -> Counter[str]:
+    """Every count a report publishes, each under one name: a count shown in two tables (the
+    funnel's "attended" is the job-start rate's denominator too) is one count, so that a
+    protected report rounds it once (suppression.py) and no two roundings of it can be set
+    side by side. Counts are to date: they do not depend on the period's end."""
+    found: Counter[str] = Counter()
+    for key, _, reached in FUNNEL:
+        found[key] = sum(1 for r in referrals if reached(r))
+    for r in referrals:
+        found["first_contact"] += r.first_contact_at is not None
+        found["dna_events"] += r.did_not_attend
+        found["whp_outcome"] += r.job_started_at is not None and whp_outcome(r)
+        found["benefits_advice"] += r.first_attended_at is not None and \
+            r.benefits_advice_at is not None
+        found["in_work_ended"] += r.job_started_at is not None and r.ended_at is not None
+        found[f"age:{r.age_band or NOT_RECORDED}"] += 1
+        found.update(f"condition:{c}" for c in r.conditions)
+        if r.status in TERMINAL:
+            found[f"exit:{r.exit_reason or NOT_RECORDED}"] += 1
+        if r.rejected_at_triage:
+            found[f"rejected:{r.rejected_at_triage}"] += 1
+        # Contacts recorded only as a number (before the dates) count where no dates exist.
+        found["employer_contacts"] += len(r.employer_contacts) or r.employer_contact_count
+    to_contact = _to_first_employer_contact(clock, referrals)
+    found["employer_contacted"] = len(to_contact)
+    found["contact_within_30"] = sum(1 for d in to_contact if d <= RAPID_SEARCH_DAYS)
+    return found
+
+
+@dataclass(frozen=True)
+class Counted:
+    """The counts of a report's referrals, by practice: true counts, or the protected ones
+    (suppression.protected) that every figure of a published report is made of."""
+
+    by_practice: Mapping[str, Counter[str]]
+
+    @classmethod
+    def of(cls, referrals: Sequence[Referral], clock: Clock) -> Counted:
+        practices = sorted({r.practice_ods for r in referrals})
+        return cls({p: counts([r for r in referrals if r.practice_ods == p], clock)
+                    for p in practices})
+
+    def total(self) -> Counter[str]:
+        found: Counter[str] = Counter()
+        for counted in self.by_practice.values():
+            found.update(counted)
+        return found
+
+
+def _named(total: Mapping[str, int], kind: str, order: Sequence[str]) -> dict[str, int]:
+    """The counts named `kind:…`, in `order` then any others, the empty ones too."""
+    seen = [name.partition(":")[2] for name in total if name.startswith(f"{kind}:")]
+    keys = [*order, *sorted(k for k in seen if k not in order)]
+    return {k: total.get(f"{kind}:{k}", 0) for k in keys}
+
+
+def funnel(total: Mapping[str, int]) -> list[Stage]:
+    return [Stage(key, label, total.get(key, 0)) for key, label, _ in FUNNEL]
+
+
+def ips(referrals: Sequence[Referral], total: Mapping[str, int],
+        caseloads: list[CoachCaseload], period: Period, now: datetime, clock: Clock) -> Ips:
     # The weeks the service ran within the period: from its first referral, not the period's
     # first day (a pilot that started mid-period has not had coaches for all of it).
     since = max(period.start, min((r.created_at for r in referrals), default=period.start))
     until = min(period.end, now)
     weeks = clock.days(since, until) / 7 if until > since else 0.0
-    contacts = sum(1 for r in referrals for at in r.employer_contacts
-                   if period.start <= at < period.end)
-    # Contacts recorded only as a number (before the dates) count where no dates exist.
-    contacts += sum(r.employer_contact_count for r in referrals if not r.employer_contacts)
-    rejected = [r for r in referrals if r.rejected_at_triage]
     in_work = _days(clock, ((r.job_started_at, r.ended_at) for r in referrals
                             if r.job_started_at and r.ended_at))
+    rejected = sum(_named(total, "rejected", ()).values())
     return Ips(
         caseloads=caseloads,
-        to_first_employer_contact=Distribution.of(to_contact),
-        first_employer_contact_within_30=Ratio(
-            sum(1 for d in to_contact if d <= RAPID_SEARCH_DAYS), len(started)),
-        employer_contacts=contacts,
+        to_first_employer_contact=Distribution.of(_to_first_employer_contact(clock, referrals),
+                                                  total.get("employer_contacted", 0)),
+        first_employer_contact_within_30=Ratio(total.get("contact_within_30", 0),
+                                               total.get("attended", 0)),
+        employer_contacts=total.get("employer_contacts", 0),
         coach_weeks=weeks * len(caseloads),
         full_time_weeks=weeks * sum(c.days_per_week for c in caseloads) / FULL_TIME_DAYS,
-        benefits_advice=Ratio(sum(1 for r in started if r.benefits_advice_at), len(started)),
-        rejected_at_triage=Ratio(len(rejected), len(referrals)),
-        rejected_by_a_person=Ratio(
-            sum(1 for r in rejected if r.rejected_at_triage == "coach_decision"),
-            len(referrals)),
-        in_work_support_weeks=Distribution.of([d / 7 for d in in_work]),
+        benefits_advice=Ratio(total.get("benefits_advice", 0), total.get("attended", 0)),
+        rejected_at_triage=Ratio(rejected, total.get("referred", 0)),
+        rejected_by_a_person=Ratio(total.get("rejected:coach_decision", 0),
+                                   total.get("referred", 0)),
+        in_work_support_weeks=Distribution.of([d / 7 for d in in_work],
+                                              total.get("in_work_ended", 0)),
     )
 
 
 def outcomes(referrals: Sequence[Referral], caseloads: list[CoachCaseload], period: Period,
-             now: datetime, clock: Clock, practices: Sequence[str] = ()) -> Outcomes:
-    started = [r for r in referrals if r.first_attended_at is not None]
-    starters = [r for r in referrals if r.job_started_at is not None]
-    ended = [r for r in referrals if r.status in TERMINAL]
-    dnas = sum(r.did_not_attend for r in referrals)
+             now: datetime, clock: Clock, practices: Sequence[str] = (),
+             counted: Counted | None = None) -> Outcomes:
+    """The measures of these referrals. Every count comes from `counted` (the true counts
+    when not given); medians and centiles come from the referrals themselves."""
+    counted = counted or Counted.of(referrals, clock)
+    total = counted.total()
+    dnas, started = total.get("dna_events", 0), total.get("attended", 0)
+    exits = _named(total, "exit", list(ExitReason))
+    by_practice = {p: counted.by_practice.get(p, Counter()).get("referred", 0)
+                   for p in [*practices, *sorted(set(counted.by_practice) - set(practices))]}
     return Outcomes(
-        funnel=funnel(referrals),
+        funnel=funnel(total),
         to_first_contact=Distribution.of(_days(clock, ((r.created_at, r.first_contact_at)
-                                                       for r in referrals))),
+                                                       for r in referrals)),
+                                         total.get("first_contact", 0)),
         to_first_attended=Distribution.of(_days(clock, ((r.created_at, r.first_attended_at)
-                                                        for r in referrals))),
-        did_not_attend=Ratio(dnas, dnas + len(started)),
-        job_starts=Ratio(len(starters), len(started)),
-        whp_outcomes=Ratio(sum(1 for r in starters if whp_outcome(r)), len(starters)),
-        exits=_count((r.exit_reason or NOT_RECORDED for r in ended), list(ExitReason)),
-        ended=len(ended),
-        by_practice=_count((r.practice_ods for r in referrals), practices),
-        by_condition=_count((c for r in referrals for c in r.conditions), list(Condition)),
-        by_age_band=_count((r.age_band or NOT_RECORDED for r in referrals),
-                           [*AGE_BANDS, NOT_RECORDED]),
-        rejections=_count((r.rejected_at_triage for r in referrals if r.rejected_at_triage),
-                          ["age_rule", "coach_decision"]),
-        ips=ips(referrals, caseloads, period, now, clock),
+                                                        for r in referrals)), started),
+        did_not_attend=Ratio(dnas, dnas + started),
+        job_starts=Ratio(total.get("job_start", 0), started),
+        whp_outcomes=Ratio(total.get("whp_outcome", 0), total.get("job_start", 0)),
+        exits=exits,
+        ended=sum(exits.values()),
+        by_practice=by_practice,
+        by_condition=_named(total, "condition", list(Condition)),
+        by_age_band=_named(total, "age", [*AGE_BANDS, NOT_RECORDED]),
+        rejections=_named(total, "rejected", ["age_rule", "coach_decision"]),
+        ips=ips(referrals, total, caseloads, period, now, clock),
     )

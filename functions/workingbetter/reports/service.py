@@ -1,20 +1,21 @@
-"""The reports' entry point: who may read them, the period and practice asked for, and one
-pass over the referrals made in that period (one paged Query, never the personal-data table).
+"""The reports' entry point: who may read them, the period (whole months) and practice asked
+for, and one pass over the referrals made in that period (one paged Query, never the
+personal-data table), counted block by block with small numbers protected (suppression.py).
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from workingbetter.domain import days
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import BadRequest, FieldError
 from workingbetter.domain.records import Practice
-from workingbetter.reports import fidelity, tables
+from workingbetter.reports import fidelity, suppression, tables
 from workingbetter.reports.measures import Clock, CoachCaseload, Outcomes, Period, outcomes
 from workingbetter.reports.population import FIELDS, from_item
 
@@ -22,13 +23,17 @@ from workingbetter.reports.population import FIELDS, from_item
 if TYPE_CHECKING:
     from workingbetter.adapters.store import Store
 
-DEFAULT_DAYS = 365  # a year back from today when no period is asked for
+# A month (2026-04), or a date standing for the month it is in (2026-04-17).
+_MONTH = re.compile(r"\d{4}-\d{2}(-\d{2})?")
+DEFAULT_MONTHS = 12  # the twelve months up to this one when no period is asked for
+EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
+NOT_A_MONTH = "Enter a month as YYYY-MM, like 2026-04 (or a real date in it, like 2026-04-01)"
 
 
 @dataclass(frozen=True)
 class ReportRequest:
-    start: date
-    end: date  # included
+    start: date  # the first day of the first month
+    end: date  # the last day of the last month (included)
     practice_ods: str | None
 
     @property
@@ -41,24 +46,40 @@ class ReportRequest:
         return {k: v for k, v in self.period.items() if v}
 
 
-def _date(params: Mapping[str, str], name: str, default: date,
-          errors: list[FieldError]) -> date:
+def _month(params: Mapping[str, str], name: str, default: date,
+           errors: list[FieldError]) -> date:
+    """The first day of the month asked for (a report covers whole months: suppression.py)."""
     raw = (params.get(name) or "").strip()
     if not raw:
         return default
     try:
-        return days.typed_day(raw)
-    except ValueError as error:
-        errors.append(FieldError(name, str(error)))
+        if not _MONTH.fullmatch(raw):
+            raise ValueError(raw)
+        value = date.fromisoformat(raw if len(raw) == 10 else f"{raw}-01")
+    except ValueError:
+        errors.append(FieldError(name, NOT_A_MONTH))
         return default
+    if not EARLIEST <= value <= LATEST:
+        errors.append(FieldError(name, "Enter a month from 2000 to 2999"))
+        return default
+    return value.replace(day=1)
+
+
+def _months_before(month: date, n: int) -> date:
+    index = month.year * 12 + month.month - 1 - n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _last_day(month: date) -> date:
+    return _months_before(month, -1) - timedelta(days=1)
 
 
 def parse(params: Mapping[str, str], practices: Mapping[str, str], today: date) -> ReportRequest:
     """The report's query string; every bad value is named (400, nothing read)."""
     errors: list[FieldError] = []
-    end = _date(params, "to", today, errors)
-    start = _date(params, "from", end - timedelta(days=DEFAULT_DAYS - 1), errors)
-    if not errors and start > end:
+    last = _month(params, "to", today.replace(day=1), errors)
+    first = _month(params, "from", _months_before(last, DEFAULT_MONTHS - 1), errors)
+    if not errors and first > last:
         errors.append(FieldError("from", "The start of the period must be on or before its end"))
     practice = (params.get("practice") or "").strip() or None
     if practice is not None and practice not in practices:
@@ -66,7 +87,7 @@ def parse(params: Mapping[str, str], practices: Mapping[str, str], today: date) 
                                  + ", ".join(sorted(practices))))
     if errors:
         raise BadRequest("The report cannot be made as asked", errors)
-    return ReportRequest(start, end, practice)
+    return ReportRequest(first, _last_day(last), practice)
 
 
 def _bound(day: date) -> str:
@@ -77,6 +98,7 @@ def _bound(day: date) -> str:
 class Reports:
     store: Store
     seconds_per_day: float
+    rounding: suppression.Rounding  # how each block's counts are rounded
 
     def practices(self) -> list[Practice]:
         return sorted(self.store.practices(), key=lambda p: p.name)
@@ -100,9 +122,10 @@ class Reports:
         now = datetime.now(UTC)
         period = Period(datetime.fromisoformat(start.replace("Z", "+00:00")),
                         datetime.fromisoformat(end.replace("Z", "+00:00")))
-        measured = outcomes(referrals, self._caseloads(in_scope), period, now,
-                            Clock(self.seconds_per_day),
-                            [p.practice_ods for p in in_scope])
+        clock = Clock(self.seconds_per_day)
+        counted = suppression.protected(referrals, clock, self.rounding)
+        measured = outcomes(referrals, self._caseloads(in_scope), period, now, clock,
+                            [p.practice_ods for p in in_scope], counted)
         return measured, tables.names(practices)
 
     def _caseloads(self, practices: list[Practice]) -> list[CoachCaseload]:

@@ -1,22 +1,41 @@
-"""Small numbers hidden so that no person can be picked out of a published table.
+"""Small numbers kept small in every report a reader can ask for (docs/outcomes.md).
 
-Primary: every count from 1 to 4 is shown as "<5". Secondary: where a table has a total, a
-lone hidden cell could be worked out as the total minus the others, so more cells are hidden
-("[c]", the ONS marker for a value withheld to protect another) until no hidden cell can be
-pinned to one value from the total and what is shown. A reader may assume "<5" means 1 to 4
-and "[c]" means 5 or more; the check below assumes exactly that. Where no choice of cells
-protects a table (two cells, say 1 and 5), every cell of it is withheld ("[c]", zeros too).
+Hiding a cell of one table is not enough: a reader who may ask for the whole area and for each
+practice alone, over any run of months, can subtract one answer from another (42 referrals in
+all, less 15 at one practice and 25 at another, leaves 2 at the third). So every count is made
+of fixed blocks, and each block is rounded before anything is added up:
 
-The funnel is a chain (each stage a subset of the one before), so the drop between two
-stages shown is a count too: a stage whose drop from the last one shown is 1 to 4 is hidden.
-A rate or a median built on a hidden count (or on fewer than five people) is withheld.
+1. A block is one practice's referrals made in one calendar month (UTC); a report covers whole
+   months, so every report is a set of whole blocks.
+2. Each count of a block (referred, attended, each exit reason, each age band, …: one name per
+   count, measures.counts) is rounded to a multiple of 5, up with a chance of (remainder / 5)
+   and otherwise down, so the rounding is unbiased. Whether it goes up is fixed by a keyed
+   hash of the block and the count's name: the same block shows the same figure in every
+   report, so asking again and averaging gains nothing, and only the service holds the key.
+3. Every figure published is the sum of its blocks' rounded counts: a practice's row, a total,
+   a filtered report, a longer period. Subtracting one report from another gives back a sum
+   of rounded blocks, never a true count, and a rounded block says only that its count lies
+   within 4 of it (or from 0 to 4 when it is 0).
+4. Totals are the sums of the rounded rows they stand under, so each table adds up; rates are
+   worked out from the rounded counts (withheld under 10); a median or a centile is withheld
+   when it describes fewer than 5 people.
+
+Coaches' caseloads (people held now, not referrals in a period) keep primary suppression:
+1 to 4 is shown as "<5".
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import hashlib
+import hmac
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from workingbetter.reports.measures import Clock, Counted, counts
+from workingbetter.reports.population import Referral
+
+BASE = 5  # counts are published in multiples of five
 SMALL = "<5"
 WITHHELD = "[c]"
 THRESHOLD = 5
@@ -32,74 +51,56 @@ def is_hidden(value: object) -> bool:
     return value in (SMALL, WITHHELD)
 
 
+def rounded(value: int, draw: float) -> int:
+    """`value` to a multiple of BASE: up when its remainder is more than `draw` (0 ≤ draw < 1)
+    of BASE, so a count of 7 becomes 10 two times in five and 5 otherwise, 0 stays 0."""
+    low = value - value % BASE
+    return low + BASE if value % BASE > draw * BASE else low
+
+
 @dataclass(frozen=True)
-class Bounds:
-    low: int
-    high: int
+class Rounding:
+    """The rounding of each block's counts, fixed by a key only the service holds."""
 
-    @property
-    def pinned(self) -> bool:
-        return self.low == self.high
+    key: bytes
 
+    @classmethod
+    def derived_from(cls, secret: str) -> Rounding:
+        """A key of its own from a service secret: readers must not know it."""
+        return cls(hmac.new(secret.encode(), b"report-rounding", hashlib.sha256).digest())
 
-def prior(shown: Shown, total: int, all_withheld: bool = False) -> Bounds:
-    """What a reader knows of a cell from what is shown alone (a wholly withheld row says
-    nothing of any cell)."""
-    if shown == SMALL:
-        return Bounds(1, THRESHOLD - 1)
-    if shown == WITHHELD:
-        return Bounds(0, total) if all_withheld else Bounds(THRESHOLD, total)
-    assert isinstance(shown, int)
-    return Bounds(shown, shown)
+    def draw(self, *names: str) -> float:
+        digest = hmac.new(self.key, "\n".join(names).encode(), hashlib.sha256).digest()
+        return int.from_bytes(digest[:8], "big") / 2**64
+
+    def count(self, value: int, *names: str) -> int:
+        return rounded(value, self.draw(*names))
 
 
-def deduced(shown: Sequence[Shown], total: int) -> list[Bounds]:
-    """Each cell's bounds once the reader uses the total: the cell is the total less the
-    others, each of which lies within its own bounds (one pass suffices for a single sum)."""
-    everything = all(s == WITHHELD for s in shown)
-    priors = [prior(s, total, everything) for s in shown]
-    low_sum, high_sum = sum(b.low for b in priors), sum(b.high for b in priors)
-    return [Bounds(max(b.low, total - (high_sum - b.high)),
-                   min(b.high, total - (low_sum - b.low))) for b in priors]
+def block(referral: Referral) -> tuple[str, str]:
+    """The block a referral is counted in: its practice and the month it was made."""
+    return referral.practice_ods, f"{referral.created_at:%Y-%m}"
 
 
-def _pinned(shown: Sequence[Shown], total: int) -> bool:
-    bounds = deduced(shown, total)
-    return any(b.pinned for b, s in zip(bounds, shown, strict=True) if is_hidden(s))
+def protected(referrals: Sequence[Referral], clock: Clock, rounding: Rounding) -> Counted:
+    """Every count of these referrals as the sum of its blocks' rounded counts."""
+    blocks: defaultdict[tuple[str, str], list[Referral]] = defaultdict(list)
+    for referral in referrals:
+        blocks[block(referral)].append(referral)
+    by_practice: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    for (practice, month), found in blocks.items():
+        for name, value in counts(found, clock).items():
+            by_practice[practice][name] += rounding.count(value, practice, month, name)
+    return Counted(dict(by_practice))
 
 
-def group(values: Sequence[int], total: int | None) -> list[Shown]:
-    """One row of cells that adds up to `total` (None: no total is published; a total from 1
-    to 4 is itself shown as "<5", so it gives nothing away)."""
-    shown = [primary(v) for v in values]
-    if total is None or is_hidden(primary(total)):
-        return shown
-    while _pinned(shown, total):
-        candidates = [i for i, s in enumerate(shown) if isinstance(s, int) and s > 0]
-        if not candidates:
-            return [WITHHELD] * len(values)
-        smallest = min(candidates, key=lambda i: values[i])
-        shown[smallest] = WITHHELD
-    return shown
-
-
-def table(cells: Mapping[str, int], total: int | None) -> dict[str, Shown]:
-    return dict(zip(cells, group(list(cells.values()), total), strict=True))
-
-
-def chain(stages: Sequence[int | None]) -> list[Shown | None]:
-    """The funnel: primary suppression, then no drop of 1 to 4 between stages shown.
-    A stage not collected (None) stays None and breaks no chain."""
-    shown: list[Shown | None] = [None if s is None else primary(s) for s in stages]
-    last: int | None = None
-    for i, value in enumerate(stages):
-        if value is None or is_hidden(shown[i]):
-            continue
-        if last is not None and 0 < last - value < THRESHOLD:
-            shown[i] = WITHHELD
-            continue
-        last = value
-    return shown
+def possible(shown: Shown | None, cells: int) -> tuple[int, int]:
+    """What a published count tells its reader of the true one, `cells` blocks' worth: the
+    bounds the rule above keeps it within (each block within BASE - 1 of its figure)."""
+    if not isinstance(shown, int):
+        return 0, 10**9
+    slack = (BASE - 1) * cells
+    return max(0, shown - slack), shown + slack
 
 
 def count_of(value: Shown | None) -> int | None:
@@ -108,13 +109,15 @@ def count_of(value: Shown | None) -> int | None:
 
 
 def rate(numerator: int, denominator: int, *, hidden: bool = False) -> float | str | None:
-    """A share (0 to 1), withheld when built on a count from 1 to 4 (or one hidden)."""
+    """A share (0 to 1), withheld when built on a count from 1 to 4 (or one hidden), or on
+    fewer than 10 (rounded, a share of 5 says more about the rounding than the people). Of
+    rounded counts, the numerator may round above the denominator: the share is then 1."""
     if denominator == 0:
         return None
-    if hidden or 0 < numerator < THRESHOLD or denominator < THRESHOLD \
+    if hidden or 0 < numerator < THRESHOLD or denominator < 2 * BASE \
             or 0 < denominator - numerator < THRESHOLD:
         return WITHHELD
-    return numerator / denominator
+    return min(1.0, numerator / denominator)
 
 
 def statistic(value: float | None, n: int) -> float | str | None:

@@ -1,5 +1,6 @@
 """The report as tables: what the JSON, the page, the CSV and the terminal all show, built once
-from the measures with small numbers suppressed (so the four cannot disagree)."""
+from measures whose counts are already protected (suppression.py), so the four cannot
+disagree."""
 
 from __future__ import annotations
 
@@ -71,22 +72,24 @@ class Report:
                 "tables": [t.as_json() for t in self.tables]}
 
 
-SUPPRESSION_NOTE = ("Counts from 1 to 4 are shown as <5; [c] marks a value withheld so that "
-                    "a small number cannot be worked out from the others; a rate or median "
-                    "built on fewer than 5 people is withheld.")
+SUPPRESSION_NOTE = ("Counts are rounded to a multiple of 5, practice by practice and month by "
+                    "month, and every figure is the sum of those rounded counts, so no report "
+                    "can be subtracted from another to give a small number away; totals are "
+                    "the sums of the rows shown; rates are worked out from the rounded counts; "
+                    "a median of fewer than 5 people is withheld, as is a coach's caseload "
+                    "from 1 to 4 (<5). Figures may differ by a few from the true counts.")
 LABEL = Column("label", "", numeric=False)
 COUNT = Column("count", "Referrals")
 
 
-def _counts(table_id: str, title: str, cells: Mapping[str, int], total: int | None,
+def _counts(table_id: str, title: str, cells: Mapping[str, int], totalled: bool,
             labels: Mapping[str, str] | None = None, notes: tuple[str, ...] = (),
             count: Column = COUNT) -> Table:
-    shown = suppression.table(cells, total)
     rows: list[dict[str, Cell]] = [
         {"key": key, "label": (labels or {}).get(key, words(key)), "count": value}
-        for key, value in shown.items()]
-    summed: dict[str, Cell] | None = None if total is None else {
-        "label": "Total", "count": suppression.primary(total)}
+        for key, value in cells.items()]
+    summed: dict[str, Cell] | None = {"label": "Total", "count": sum(cells.values())} \
+        if totalled else None
     return Table(table_id, title, (LABEL, count), rows, notes, summed)
 
 
@@ -96,16 +99,17 @@ def words(key: str) -> str:
 
 
 def funnel(outcomes: Outcomes) -> Table:
-    shown = suppression.chain([s.count for s in outcomes.funnel])
-    rows: list[dict[str, Cell]] = [{"key": s.key, "label": s.label, "count": value}
-                                   for s, value in zip(outcomes.funnel, shown, strict=True)]
+    rows: list[dict[str, Cell]] = [{"key": s.key, "label": s.label, "count": s.count}
+                                   for s in outcomes.funnel]
     return Table("funnel", "How far referrals have come", (LABEL, COUNT), rows, (
-        "Each stage is a subset of the one before.",))
+        "Each stage is a subset of the one before (each is rounded on its own, so a stage "
+        "can show 5 more than the one before).",))
 
 
 def _time(key: str, label: str, d: Distribution) -> dict[str, Cell]:
     return {"key": key, "label": label, "median_days": suppression.statistic(d.median, d.n),
-            "p90_days": suppression.statistic(d.p90, d.n), "people": suppression.primary(d.n)}
+            "p90_days": suppression.statistic(d.p90, d.n),
+            "people": d.n if d.people is None else d.people}
 
 
 TIME_COLUMNS = (LABEL, Column("median_days", "Median"),
@@ -128,7 +132,7 @@ RATE_COLUMNS = (LABEL, Column("rate", "Rate", percent=True), Column("of", "Of"),
 def _rate(key: str, label: str, ratio: Ratio, benchmark: float | None = None) -> dict[str, Cell]:
     return {"key": key, "label": label,
             "rate": suppression.rate(ratio.numerator, ratio.denominator),
-            "of": suppression.primary(ratio.denominator), "benchmark": benchmark}
+            "of": ratio.denominator, "benchmark": benchmark}
 
 
 def rates(outcomes: Outcomes) -> Table:
@@ -213,21 +217,19 @@ def caseloads(outcomes: Outcomes) -> Table:
 
 def build(outcomes: Outcomes, period: dict[str, str | None],
           practice_names: Mapping[str, str]) -> Report:
-    referred = outcomes.funnel[0].count or 0
-    rejected = sum(outcomes.rejections.values())
     return Report(period, [
         funnel(outcomes),
         times(outcomes),
         rates(outcomes),
-        _counts("exits", "Why referrals ended", outcomes.exits, outcomes.ended),
-        _counts("practices", "Referrals by practice", outcomes.by_practice, referred,
+        _counts("exits", "Why referrals ended", outcomes.exits, True),
+        _counts("practices", "Referrals by practice", outcomes.by_practice, True,
                 {k: f"{practice_names.get(k, k)} ({k})" for k in outcomes.by_practice}),
-        _counts("conditions", "Referrals by condition category", outcomes.by_condition, None,
+        _counts("conditions", "Referrals by condition category", outcomes.by_condition, False,
                 notes=("A referral can name more than one condition, so there is no total.",)),
-        _counts("age_bands", "Referrals by age band", outcomes.by_age_band, referred),
+        _counts("age_bands", "Referrals by age band", outcomes.by_age_band, True),
         _counts("triage_rejections", "Rejected at triage, and why", outcomes.rejections,
-                rejected, {"age_rule": "Outside the age range (16 to 66)",
-                           "coach_decision": "A coach's decision"}),
+                True, {"age_rule": "Outside the age range (16 to 66)",
+                       "coach_decision": "A coach's decision"}),
         ips_measures(outcomes),
         caseloads(outcomes),
     ])

@@ -20,13 +20,12 @@ from pydantic import (
 from workingbetter.domain import nhs_number
 from workingbetter.domain.errors import FieldError
 from workingbetter.domain.referral import Condition, ContactPreference, EmploymentStatus
-from workingbetter.domain.text import Name, Paragraph, PostalLine, unprintable
+from workingbetter.domain.text import EmailAddress, Name, Paragraph, PostalLine
 from workingbetter.services.parsing import YES_OR_NO
 
 OdsCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z]\d{5}$")]
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PHONE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 _POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})$")
 
@@ -55,7 +54,7 @@ class Contact(BaseModel):
     model_config = _STRICT
 
     phone: str | None = None
-    email: str | None = None
+    email: EmailAddress | None = None
     address: PostalAddress | None = None
     contact_preference: ContactPreference
 
@@ -66,12 +65,11 @@ class Contact(BaseModel):
             raise ValueError("Enter a UK phone number, like 07700 900 982")
         return value or None
 
-    @field_validator("email")
+    @field_validator("email", mode="before")
     @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        if value and (len(value) > 254 or not _EMAIL.match(value) or unprintable(value)):
-            raise ValueError("Enter an email address, like name@example.com")
-        return value or None
+    def _blank_email_is_none(cls, value: object) -> object:
+        # A form's empty box is no address, not a bad one.
+        return None if isinstance(value, str) and not value.strip() else value
 
     @model_validator(mode="after")
     def _reachable_by_chosen_channel(self) -> Contact:

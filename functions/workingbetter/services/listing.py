@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from workingbetter.domain.disclosure import ACCEPTED
 from workingbetter.domain.errors import BadRequest, FieldError
 from workingbetter.domain.referral import Status
 
@@ -40,6 +41,12 @@ class ListRequest:
     status: Status | None = None
     practice_ods: str | None = None
     cursor: str | None = None
+    accepted: bool = False  # status=ACCEPTED: every status from a coach's place to the end
+
+    @property
+    def stage(self) -> str | None:
+        """The status filter as it was asked for (ACCEPTED, a status, or None)."""
+        return ACCEPTED if self.accepted else (str(self.status) if self.status else None)
 
 
 def parse(params: Mapping[str, str]) -> ListRequest:
@@ -52,19 +59,19 @@ def parse(params: Mapping[str, str]) -> ListRequest:
             limit = int(raw)
         else:
             errors.append(FieldError("limit", f"Give a whole number from 1 to {MAX_LIMIT}"))
-    status = None
-    if params.get("status"):
+    status, accepted = None, params.get("status") == ACCEPTED
+    if params.get("status") and not accepted:
         try:
             status = Status(params["status"])
         except ValueError:
-            errors.append(FieldError("status", "Give one of " + ", ".join(Status)))
+            errors.append(FieldError("status", "Give one of " + ", ".join([*Status, ACCEPTED])))
     practice = params.get("practice_ods") or None
     if practice is not None and not _ODS.fullmatch(practice):
         errors.append(FieldError("practice_ods", "Give a practice's ODS code, like F83001"))
     cursor = params.get("cursor") or None
     if errors:
         raise BadRequest("The list cannot be read as asked", errors)
-    return ListRequest(limit, status, practice, cursor)
+    return ListRequest(limit, status, practice, cursor, accepted)
 
 
 @dataclass(frozen=True)

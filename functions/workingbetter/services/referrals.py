@@ -24,9 +24,16 @@ from workingbetter.adapters.store import (
     now_iso,
 )
 from workingbetter.adapters.workflow import Workflow
-from workingbetter.domain import bands, idempotency, nhs_number, reference, slots
+from workingbetter.domain import bands, disclosure, idempotency, nhs_number, reference, slots
 from workingbetter.domain.auth import Principal, Role
-from workingbetter.domain.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from workingbetter.domain.errors import (
+    BadRequest,
+    Conflict,
+    FieldError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+)
 from workingbetter.domain.human_steps import Awaiting
 from workingbetter.domain.records import (
     PersonalData,
@@ -35,7 +42,7 @@ from workingbetter.domain.records import (
     StoredTriageFacts,
     TimelineEvent,
 )
-from workingbetter.domain.referral import Status, fhir_status
+from workingbetter.domain.referral import Status
 from workingbetter.domain.triage import facts_for
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
@@ -50,8 +57,9 @@ REFERENCE_DRAWS = 5  # 35 random bits: a second draw is already rare
 SUMMARY_FIELDS = ("referral_id", "reference", "status", "awaiting", "practice_ods", "coach_id",
                   "appointment", "exit_reason", "created_at", "updated_at", "attention",
                   "task_token")
-# The practice's page says whether the patient's details are still held.
-PRACTICE_FIELDS = (*SUMMARY_FIELDS, "personal_data_erased", "share_outcome_with_gp")
+# A practice's lists also say whether the patient's details are still held, and read what
+# the practice may see of each referral (domain/disclosure.py: the consent and the timeline).
+PRACTICE_FIELDS = (*SUMMARY_FIELDS, "personal_data_erased", "share_outcome_with_gp", "timeline")
 # The coach's page also works out when each step is due, from the timeline.
 CASELOAD_FIELDS = (*SUMMARY_FIELDS, "timeline", "personal_data_erased", "employment_status")
 
@@ -250,7 +258,8 @@ class Referrals:
 
     def listed(self, principal: Principal, params: Mapping[str, str]) -> Item:
         """GET /referrals: a page of what the caller may see, newest first."""
-        page = self.page(principal, listing.parse(params), SUMMARY_FIELDS)
+        fields = PRACTICE_FIELDS if principal.role is Role.REFERRER else SUMMARY_FIELDS
+        page = self.page(principal, listing.parse(params), fields)
         return {"items": [view(principal, item, None, summary=True) for item in page.items],
                 "next": page.next, "previous": page.previous}
 
@@ -260,22 +269,22 @@ class Referrals:
         (with those awaiting triage at their practice), or every one for ops. A practice
         outside the caller's scope lists nothing."""
         principal.require(Role.OPS, Role.REFERRER, Role.COACH)
-        status, practice = request.status, request.practice_ods
+        statuses, practice = _statuses(principal, request), request.practice_ods
         listings: list[Listing] = []
         if principal.role is Role.OPS:
-            listings = [Listing.practice(practice, status) if practice
-                        else Listing.everyone(status)]
+            listings = [Listing.practice(practice, s) if practice else Listing.everyone(s)
+                        for s in statuses]
         elif principal.role is Role.REFERRER:
             if practice in (None, principal.practice_ods):
-                listings = [Listing.practice(str(principal.practice_ods), status)]
+                listings = [Listing.practice(str(principal.practice_ods), s) for s in statuses]
         else:
             coach_id = str(principal.coach_id)
             at = self._practice_of(coach_id)
             if practice in (None, at):
-                listings = [Listing.coach(coach_id, status)]
-                if at and status in (None, Status.AWAITING_TRIAGE_DECISION):
+                listings = [Listing.coach(coach_id, s) for s in statuses]
+                if at and request.stage in (None, Status.AWAITING_TRIAGE_DECISION):
                     listings.append(Listing.practice(at, Status.AWAITING_TRIAGE_DECISION))
-        return self._read(principal, listings, request, fields, "list", status, practice)
+        return self._read(principal, listings, request, fields, "list", request.stage, practice)
 
     def ops_page(self, principal: Principal, request: listing.ListRequest,
                  fields: Sequence[str], coach_id: str | None = None,
@@ -283,14 +292,15 @@ class Referrals:
         """The ops console's list: flagged for attention, or one coach's, one practice's or
         everyone's (each by status if asked): one index partition each, a page at a time."""
         principal.require(Role.OPS)
-        status, practice = request.status, request.practice_ods
+        statuses, practice = _statuses(principal, request), request.practice_ods
         if attention:
-            chosen = Listing.attention()
+            chosen = [Listing.attention()]
         elif coach_id:
-            chosen = Listing.coach(coach_id, status)
+            chosen = [Listing.coach(coach_id, s) for s in statuses]
         else:
-            chosen = Listing.practice(practice, status) if practice else Listing.everyone(status)
-        return self._read(principal, [chosen], request, fields, "ops", status, practice,
+            chosen = [Listing.practice(practice, s) if practice else Listing.everyone(s)
+                      for s in statuses]
+        return self._read(principal, chosen, request, fields, "ops", request.stage, practice,
                           coach_id, attention)
 
     def caseload(self, principal: Principal, request: listing.ListRequest) -> Caseload:
@@ -316,7 +326,7 @@ class Referrals:
             self.page(principal, request, PRACTICE_FIELDS)
         ids = [i.referral_id for i in found.items if not i.personal_data_erased]
         return PracticeList(found, self.store.personal_data_for_page(
-            ids, practice, principal.actor, "GET /practice"))
+            ids, practice, principal.actor, "POST /practice" if search else "GET /practice"))
 
     def _search(self, principal: Principal, search: str) -> listing.Page:
         """The practice's referrals with this reference, or for this NHS number (found by its
@@ -373,6 +383,16 @@ class Referrals:
         ]
 
 
+def _statuses(principal: Principal, request: listing.ListRequest) -> tuple[Status | None, ...]:
+    """The statuses a list's filter reads: a practice filters by what it sees of every
+    referral (domain/disclosure.py), so never by a status consent may hide."""
+    try:
+        return disclosure.statuses_for_filter(request.stage, principal.role is Role.REFERRER)
+    except ValueError as error:
+        raise BadRequest("The list cannot be read as asked",
+                         [FieldError("status", str(error))]) from error
+
+
 def long_date(instant: str) -> str:
     """An instant's day in the UK, as people write it: 3 March 2026."""
     day = datetime.fromisoformat(instant.replace("Z", "+00:00")).astimezone(slots.UK)
@@ -414,35 +434,39 @@ def _idempotent(table_name: str) -> tuple[DynamoDBPersistenceLayer, Any, Idempot
 
 def view(principal: Principal, item: Referral, personal: PersonalData | None,
          summary: bool = False) -> Item:
-    """What each role may see of a referral: ops never personal data, referrers no coach notes."""
-    status = item.status
-    appointment = item.appointment
+    """What each role may see of a referral: ops never personal data, referrers no coach notes
+    and, unless the patient agreed, nothing of how they are getting on (domain/disclosure.py)."""
+    referrer = principal.role is Role.REFERRER
+    seen = disclosure.seen_by(principal.role, item)
+    appointment = seen.appointment
     result: Item = {
         "referral_id": item.referral_id,
         "reference": item.reference,
-        "status": str(status),
-        "awaiting": item.awaiting,
+        "status": seen.stage,
+        "awaiting": seen.awaiting,
         "practice_ods": item.practice_ods,
         "coach_id": item.coach_id,
         "appointment": {"start": appointment.start, "practice_ods": appointment.practice_ods}
         if appointment else None,
-        "exit_reason": item.exit_reason,
+        "exit_reason": seen.exit_reason,
         "created_at": item.created_at,
-        "updated_at": item.updated_at,
-        "fhir": fhir_status(status),
+        "updated_at": seen.updated_at,
+        "fhir": {"service_request": seen.service_request_status, "task": seen.task_status},
         "stalled": item.stopped,
     }
+    if referrer:
+        result["outcome_shared"] = seen.outcome_shared
     if principal.role is Role.OPS:
         result["attention"] = item.attention
     if summary:
         return result
-    if principal.role is Role.REFERRER:
-        result["timeline"] = [{"at": e.at, "event": e.event} for e in item.timeline]
+    if referrer:
+        result["timeline"] = [{"at": e.at, "event": e.event} for e in seen.timeline]
     else:
         result["timeline"] = [
             {"at": e.at, "event": e.event, "by": e.by,
              **({"detail": e.detail} if e.detail else {})}
-            for e in item.timeline
+            for e in seen.timeline
         ]
     if personal is not None and principal.role is not Role.OPS:
         patient = personal.patient

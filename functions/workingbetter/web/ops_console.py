@@ -55,7 +55,7 @@ class Filters:
 
     def kept(self) -> dict[str, str | None]:
         """The filters as query parameters, for the paging links and the export."""
-        return {"status": str(self.request.status) if self.request.status else None,
+        return {"status": self.request.stage,
                 "practice_ods": self.request.practice_ods, "coach_id": self.coach_id,
                 "attention": "yes" if self.attention else None}
 
@@ -139,7 +139,7 @@ def build(store: Store, workflow: Workflow, referrals: Referrals, ops: Principal
         failed_runs=failed,
         latest=[ops_row(i) for i in page.items],
         pages=page,
-        status=str(request.status) if request.status else None,
+        status=request.stage,
         funnel=charts.bars("funnel", f"How far the {shown} referrals listed have come",
                            [(label, sum(map(reached, page.items)))
                             for label, reached in FUNNEL]),

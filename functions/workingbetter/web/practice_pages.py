@@ -9,8 +9,9 @@ from chalice.app import Response
 
 from workingbetter.domain import nhs_number
 from workingbetter.domain.auth import Principal, Role
+from workingbetter.domain.disclosure import PRACTICE_STAGES
 from workingbetter.domain.errors import Conflict, InvalidInput
-from workingbetter.domain.referral import Status
+from workingbetter.domain.referral import TERMINAL
 from workingbetter.services import listing
 from workingbetter.web import practice_words
 from workingbetter.web.errors import FormErrorMap, PageErrors, only_message
@@ -51,29 +52,45 @@ def _query() -> dict[str, str]:
 @blueprint.route("/practice", methods=["GET"])
 @page
 def practice_list() -> Response:
+    """The list, a page at a time, by status. A search is posted (below), never asked for in
+    the address: an NHS number in a URL lands in access logs and the browser's history."""
     who = _referrer()
     query = _query()
-    search, status = query.get("q", "").strip(), query.get("status") or None
     paging = listing.parse({k: v for k, v in query.items() if k in ("cursor", "status")})
+    return _list_page(who, paging, "")
+
+
+@blueprint.route("/practice", methods=["POST"], content_types=[FORM])
+@page
+def practice_search() -> Response:
+    """The referrals a reference or an NHS number finds, shown in the answer itself: no
+    redirect and no link carries what was typed."""
+    who = _referrer()
+    search = posted_form().get("q")
+    return _list_page(who, listing.ListRequest(), search)
+
+
+def _list_page(who: Principal, paging: listing.ListRequest, search: str) -> Response:
     errors = PageErrors()
     try:
         shown = services().referrals.practice_list(who, paging, search)
     except InvalidInput as error:
         errors = SEARCH_ERRORS.page_errors(error.errors)
         shown = services().referrals.practice_list(who, paging)
+    searched = bool(search) and not errors  # else the list shown is every referral's
     from workingbetter.services.referrals import view  # pydantic: loads with the first request
 
-    rows = [_row(view(who, item, None, summary=True), item.share_outcome_with_gp is True,
-                 shown.patients.get(item.referral_id)) for item in shown.page.items]
+    status = paging.stage
+    rows = [_row(view(who, item, None, summary=True), shown.patients.get(item.referral_id))
+            for item in shown.page.items]
     return html("practice.html", 422 if errors else 200, title="Your practice's referrals",
-                principal=who, active="/practice", rows=rows, search=search, chosen=status,
-                errors=errors, statuses=[(str(s), practice_words.MEANINGS[s].status)
-                                         for s in Status],
-                pages={} if search else page_links("/practice", shown.page, status=status))
+                principal=who, active="/practice", rows=rows, typed=search, searched=searched,
+                chosen=status, errors=errors, keys=form_keys(),
+                statuses=[(s, practice_words.MEANINGS[s].status) for s in PRACTICE_STAGES],
+                pages={} if searched else page_links("/practice", shown.page, status=status))
 
 
-def _row(item: dict[str, object], shared: bool,
-         personal: PersonalData | None) -> dict[str, object]:
+def _row(item: dict[str, object], personal: PersonalData | None) -> dict[str, object]:
     """A row of the list, from the referral's summary (see referrals.view)."""
     details = personal.patient if personal else None
     return {
@@ -84,9 +101,9 @@ def _row(item: dict[str, object], shared: bool,
         else "Details deleted",
         "nhs_number": nhs_number.display(details.nhs_number) if details else "",
         "created_at": item["created_at"],
-        "status": practice_words.meaning(item, shared).status,
+        "status": practice_words.meaning(item).status,
         "tag": str(item["status"]),
-        "next_step": practice_words.next_step(item, shared),
+        "next_step": practice_words.next_step(item),
     }
 
 
@@ -97,14 +114,12 @@ def practice_referral(referral_id: str) -> Response:
     s = services()
     found = s.referrals.resolve(referral_id)
     shown = s.referrals.get(who, found)
-    stored = s.store.referral(found)
-    shared = bool(stored and stored.share_outcome_with_gp)
     practice = s.store.practice(str(shown["practice_ods"]))
     return html("practice_referral.html", title=f"Referral {shown.get('reference') or ''}",
                 principal=who, active="/practice", referral=shown, practice=practice,
-                meaning=practice_words.meaning(shown, shared),
-                timeline=practice_words.timeline(shown, shared),
-                live=not Status(shown["status"]).terminal,
+                meaning=practice_words.meaning(shown),
+                timeline=practice_words.timeline(shown),
+                live=shown["status"] not in TERMINAL,
                 withdrawn=_query().get("withdrawn") == "yes")
 
 
@@ -112,7 +127,7 @@ def _withdraw_page(who: Principal, referral_id: str, form: Form, errors: PageErr
                    status: int = 200, keys: FormKeys | None = None) -> Response:
     s = services()
     shown = s.referrals.get(who, s.referrals.resolve(referral_id))
-    if Status(shown["status"]).terminal:
+    if shown["status"] in TERMINAL:
         return redirect(f"/practice/referrals/{referral_id}")
     return html("practice_withdraw.html", status, title="Withdraw the referral",
                 principal=who, active="/practice", referral=shown, form=form, errors=errors,

@@ -1,5 +1,7 @@
 """What a referral's status means to practice staff, in their words, and the few timeline
-events they are shown (never a coach's notes, reasons or who did what)."""
+events they are shown (never a coach's notes, reasons or who did what). What they may see at
+all is decided before these words are chosen (domain/disclosure.py, in services.referrals.view):
+without the patient's consent the status is ACCEPTED until support ends."""
 
 from __future__ import annotations
 
@@ -7,7 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from workingbetter.domain.referral import Status
+from workingbetter.domain.disclosure import ACCEPTED, SUPPORT_ENDED
+from workingbetter.domain.referral import TERMINAL, Status
 from workingbetter.web.render import when
 
 
@@ -18,7 +21,7 @@ class Meaning:
     explained: str  # the detail page's paragraph
 
 
-MEANINGS = {
+MEANINGS: dict[str, Meaning] = {
     Status.RECEIVED: Meaning(
         "Received", "We check the referral",
         "We have the referral and are checking it against the service's rules."),
@@ -41,6 +44,10 @@ MEANINGS = {
         "First appointment booked", "The patient meets their coach",
         "The first appointment is booked at your practice, and the patient has been told the "
         "way they chose."),
+    ACCEPTED: Meaning(
+        "Accepted", "The patient is with the service",
+        "The patient was accepted and has a place with a coach at your practice. They did not "
+        "agree to share how it goes with the practice, so you will see only when it ends."),
     Status.IN_SUPPORT: Meaning(
         "Being coached", "The patient meets their coach regularly",
         "The patient is meeting their coach. The coach reviews how it is going every 4 "
@@ -85,37 +92,28 @@ EVENTS = {
     "support_period_ended": "Support ended by agreement",
     "withdrawn": "Withdrawn",
     "personal_data_erased": "The patient's details were deleted",
+    SUPPORT_ENDED: "Support ended",
 }
 
 
-# How the patient is getting on in work is theirs to share: without their consent the
-# practice sees a job as support going on, and none of these events.
-OUTCOMES = frozenset({"job_started", "in_work_13_weeks", "in_work_26_weeks",
-                      "in_work_52_weeks"})
-
-
-def meaning(referral: Mapping[str, Any], shared: bool = True) -> Meaning:
-    """Of a referral as the API shows it (which says whether it has stalled); `shared`:
-    whether the patient agreed to share how it goes with the practice."""
-    stalled = referral.get("stalled")
-    status = Status(referral["status"])
-    if stalled and not status.terminal:
+def meaning(referral: Mapping[str, Any]) -> Meaning:
+    """Of a referral as the API shows it (which says whether it has stalled)."""
+    stage = str(referral["status"])
+    if referral.get("stalled") and stage not in TERMINAL:
         return STALLED
-    if status is Status.IN_WORK and not shared:
-        return MEANINGS[Status.IN_SUPPORT]
-    return MEANINGS[status]
+    return MEANINGS[stage]
 
 
-def next_step(view: Mapping[str, Any], shared: bool = True) -> str:
+def next_step(view: Mapping[str, Any]) -> str:
     """The list's 'next step' column: the appointment's time once one is booked."""
-    found = meaning(view, shared)
+    found = meaning(view)
     appointment = view.get("appointment")
     if view["status"] == Status.APPOINTMENT_BOOKED and appointment:
         return f"First appointment {when(appointment['start'])}"
     return found.next_step
 
 
-def timeline(view: Mapping[str, Any], shared: bool = True) -> list[tuple[str, str]]:
+def timeline(view: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(when, what) for the events the practice is shown, oldest first."""
     return [(str(e["at"]), EVENTS[e["event"]]) for e in view.get("timeline", [])
-            if e["event"] in EVENTS and (shared or e["event"] not in OUTCOMES)]
+            if e["event"] in EVENTS]

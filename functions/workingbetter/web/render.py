@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workingbetter.domain import slots
+from workingbetter.domain.disclosure import ACCEPTED
 from workingbetter.domain.referral import Status
 
 if TYPE_CHECKING:
@@ -20,6 +21,7 @@ TAG_COLOURS = {
     Status.WAITLISTED: "orange", Status.ALLOCATED: "light-blue",
     Status.APPOINTMENT_BOOKED: "blue", Status.IN_SUPPORT: "turquoise", Status.IN_WORK: "green",
     Status.EXITED: "purple", Status.REJECTED: "red", Status.WITHDRAWN: "red",
+    ACCEPTED: "turquoise",  # what a practice without the patient's consent sees (disclosure.py)
 }
 
 
@@ -73,7 +75,7 @@ def _parse(text: str) -> datetime:
 
 
 def tag_colour(status: str) -> str:
-    return TAG_COLOURS.get(Status(status), "grey")
+    return TAG_COLOURS.get(status, "grey")
 
 
 @cache
