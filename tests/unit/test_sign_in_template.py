@@ -95,8 +95,11 @@ def test_pages_are_checked_by_the_app_not_by_the_gateways_authoriser(
 
 def test_the_json_api_stays_behind_the_gateways_authoriser_too(template: LocalTemplate) -> None:
     declared = events(template)
+    # A path's ANY method runs no route: it brings only the methods the path has no route for
+    # to the app, for its 405 (test_template: every route has an event of its own).
     open_api = {route for route, event in declared.items()
-                if event.get("Auth", {}).get("Authorizer") == "NONE"} - page_routes()
+                if event.get("Auth", {}).get("Authorizer") == "NONE" and route[1] != "ANY"} \
+        - page_routes()
     assert open_api == PUBLIC_API
 
 
