@@ -33,6 +33,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
+from infra.tokens import stack_tokens
 from tests import local_stack_process
 from workingbetter.domain import nhs_number
 from workingbetter.domain.referral import Status
@@ -193,21 +194,13 @@ class ReferrerTokens:
     Cognito ID token lasts is up (a long run outlasts it)."""
 
     def __init__(self, running: local_stack_process.Running) -> None:
-        self.running = running
-        self.fetched: dict[str, tuple[float, str]] = {}
+        self.tokens = stack_tokens(running.stack_file)
 
     def of(self, ods: str) -> Callable[[], str]:
         """The practice's token, as it is when asked for."""
-        return lambda: self[ods]
-
-    def __getitem__(self, ods: str) -> str:
         from workingbetter.domain.auth import Role
 
-        at, token = self.fetched.get(ods, (0.0, ""))
-        if time.monotonic() - at > 50 * 60:
-            at, token = time.monotonic(), self.running.token(Role.REFERRER, practice_ods=ods)
-            self.fetched[ods] = (at, token)
-        return token
+        return lambda: self.tokens(Role.REFERRER, ods)
 
 
 def connect(running: local_stack_process.Running) -> tuple[Any, Any]:

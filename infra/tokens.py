@@ -10,6 +10,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from infra.cognito import LocalPool, Person
@@ -35,6 +38,40 @@ def token(path: Path, role: Role, practice_ods: str | None = None,
           coach_id: str | None = None) -> str:
     return local_pool(path).id_token(Person(str(role), practice_ods=practice_ods,
                                             coach_id=coach_id, app=role is Role.OPS))
+
+
+# The local pool's ID tokens last an hour: a cached one is fetched again before that.
+TOKEN_SECONDS = 50 * 60
+
+
+class TokenCache:
+    """Tokens by (role, scope), each fetched when first asked for and again once it is
+    TOKEN_SECONDS old. "Not fetched yet" is its own case, not an age: a monotonic clock counts
+    from the machine's boot, so on a machine up for under the hour any made-up "fetched at 0"
+    looks fresh (a new VM's `make demo` sent empty tokens and was answered 401)."""
+
+    def __init__(self, fetch: Callable[[Role, str], str],
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._fetch = fetch
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._fetched: dict[tuple[Role, str], tuple[float, str]] = {}
+
+    def __call__(self, role: Role, scope: str = "") -> str:
+        """`scope` is the practice's ODS code for a referrer, the coach's id for a coach."""
+        with self._lock:
+            fetched = self._fetched.get((role, scope))
+            if fetched is None or self._clock() - fetched[0] > TOKEN_SECONDS:
+                fetched = (self._clock(), self._fetch(role, scope))
+                self._fetched[(role, scope)] = fetched
+            return fetched[1]
+
+
+def stack_tokens(path: Path) -> TokenCache:
+    """Tokens from the running stack that `path` describes, cached."""
+    return TokenCache(lambda role, scope: token(
+        path, role, practice_ods=scope if role is Role.REFERRER else None,
+        coach_id=scope if role is Role.COACH else None))
 
 
 def main(argv: list[str] | None = None) -> int:
