@@ -24,19 +24,24 @@ FAST = {"review_interval_days": 5, "sustainment_first_days": 10,
 
 
 def walk(cloud: Cloud, api: Api) -> dict[str, str]:
-    """Ten referrals at one practice: one under 16 (rejected by the age rule), one withdrawn
-    with its personal data erased, eight who came to their first appointment, one of whom
-    started a job of 20 hours a week and was still in it at 13 and 26 weeks."""
+    """Ten referrals at one practice: one with a condition the form does not list, which a
+    coach decided the service cannot help (intake refuses an age outside the range, so triage's
+    own age rule rejects none), one withdrawn with its personal data erased, eight who came to
+    their first appointment, one of whom started a job of 20 hours a week and was still in it
+    at 13 and 26 weeks."""
     made = {}
     numbers = nhs_numbers()
     for i in range(10):
         nhs = next(numbers)
-        born = "2015-01-01" if i == 0 else "1980-04-01"
-        made[nhs] = api.refer(patient__nhs_number=nhs, patient__date_of_birth=born,
-                              health_conditions=["mental_health", "diabetes"] if i % 2
+        made[nhs] = api.refer(patient__nhs_number=nhs, patient__date_of_birth="1980-04-01",
+                              health_conditions=["other"] if i == 0
+                              else ["mental_health", "diabetes"] if i % 2 and i < 9
                               else ["musculoskeletal"])
     young, leaving, *attending = made.values()
-    cloud.wait_for(young, lambda i: i.status == "REJECTED", what="rejected by age")
+    api.awaiting(young, "triage_decision")
+    assert api.step(young, "triage", {"decision": "reject", "reason": "Not one we can help."},
+                    api.coach("coach-amara")).status == 200
+    cloud.wait_for(young, lambda i: i.status == "REJECTED", what="rejected by a coach")
     api.awaiting(leaving, "appointment_outcome")
     reply = api.call("POST", f"/referrals/{leaving}/withdraw", api.referrer(),
                      {"erase_personal_data": True})
@@ -93,7 +98,7 @@ def test_a_small_population_is_reported_with_small_numbers_suppressed(
     assert conditions["musculoskeletal"] == 5  # the erased one had mental health, diabetes
     assert conditions["mental_health"] == "<5"
     rejected = rows(report, "triage_rejections")
-    assert rejected["age_rule"]["count"] == "<5"
+    assert (rejected["age_rule"]["count"], rejected["coach_decision"]["count"]) == (0, "<5")
     assert rows(report, "rates")["job_start_ips"]["rate"] == "[c]"  # one of eight
 
     ips = api.call("GET", "/reports/ips-fidelity?practice=F83001", api.ops()).body

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workingbetter.domain.referral import Status
+from workingbetter.domain.triage import WHO_IT_IS_FOR
 from workingbetter.web.render import when
 
 
@@ -54,8 +55,8 @@ MEANINGS = {
         "The patient's support has ended. You can refer them again if they would like."),
     Status.REJECTED: Meaning(
         "Not accepted", "Nothing: the referral has ended",
-        "Working Better cannot help this patient: the service is for people of working age "
-        "with a long-term health condition. Nothing else is needed from you."),
+        f"Working Better cannot help this patient: it is for people {WHO_IT_IS_FOR}. "
+        "Nothing else is needed from you."),
     Status.WITHDRAWN: Meaning(
         "Withdrawn", "Nothing: the referral has ended",
         "The referral was withdrawn. You can refer the patient again if they would like."),
