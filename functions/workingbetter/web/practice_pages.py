@@ -9,8 +9,8 @@ from chalice.app import Response
 
 from workingbetter.domain import nhs_number
 from workingbetter.domain.auth import Principal, Role
-from workingbetter.domain.errors import Conflict, InvalidInput
-from workingbetter.domain.referral import Status
+from workingbetter.domain.errors import Conflict, FieldError, InvalidInput
+from workingbetter.domain.referral import LEAVING_REASONS, Status
 from workingbetter.services import listing
 from workingbetter.web import practice_words
 from workingbetter.web.errors import FormErrorMap, PageErrors, only_message
@@ -33,7 +33,8 @@ if TYPE_CHECKING:
     from workingbetter.domain.records import PersonalData
 
 SEARCH_ERRORS = FormErrorMap(anchors={"q": "q"})
-WITHDRAW_ERRORS = FormErrorMap(anchors={"reason": "reason"})
+WITHDRAW_ERRORS = FormErrorMap(anchors={"exit_reason": "exit-reason", "reason": "reason"})
+CHOOSE_A_REASON = "Select why the patient is leaving"
 
 
 def _referrer() -> Principal:
@@ -114,7 +115,7 @@ def _withdraw_page(who: Principal, referral_id: str, form: Form, errors: PageErr
         return redirect(f"/practice/referrals/{referral_id}")
     return html("practice_withdraw.html", status, title="Withdraw the referral",
                 principal=who, active="/practice", referral=shown, form=form, errors=errors,
-                keys=keys or form_keys())
+                keys=keys or form_keys(), exit_reasons=[str(r) for r in LEAVING_REASONS])
 
 
 @blueprint.route("/practice/referrals/{referral_id}/withdraw", methods=["GET"])
@@ -134,9 +135,13 @@ def withdraw(referral_id: str) -> Response:
     form = posted_form()
     s = services()
     found = s.referrals.resolve(referral_id)
-    body = {"reason": form.get("reason") or None,
+    body = {"exit_reason": form.get("exit_reason"), "reason": form.get("reason") or None,
             "erase_personal_data": form.get("erase") == "yes"}
     keys = {"nonce": form.get("nonce"), "csrf": form.get("csrf")}
+    if not body["exit_reason"]:  # the API takes none as the patient's wish; the page asks
+        errors = [FieldError("exit_reason", CHOOSE_A_REASON)]
+        return _withdraw_page(who, referral_id, form, WITHDRAW_ERRORS.page_errors(errors), 422,
+                              keys)
     try:
         withdrawal.withdraw(s.store, s.workflow, s.settings, who, found, body)
     except InvalidInput as error:
