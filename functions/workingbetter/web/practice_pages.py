@@ -99,9 +99,14 @@ def practice_referral(referral_id: str) -> Response:
     stored = s.store.referral(found)
     shared = bool(stored and stored.share_outcome_with_gp)
     practice = s.store.practice(str(shown["practice_ods"]))
+    from workingbetter.notifications import waiting  # the store's code: on first use
+
+    told = waiting.confirmation(s.store, stored) \
+        if stored and stored.status is Status.APPOINTMENT_BOOKED else None
     return html("practice_referral.html", title=f"Referral {shown.get('reference') or ''}",
                 principal=who, active="/practice", referral=shown, practice=practice,
                 meaning=practice_words.meaning(shown, shared),
+                explained=practice_words.explained(shown, shared, told),
                 timeline=practice_words.timeline(shown, shared),
                 live=not Status(shown["status"]).terminal,
                 withdrawn=_query().get("withdrawn") == "yes")

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from workingbetter.domain.notification_kinds import Channel
 from workingbetter.domain.referral import Status
 from workingbetter.domain.triage import WHO_IT_IS_FOR
 from workingbetter.web.render import when
+
+if TYPE_CHECKING:
+    from workingbetter.notifications.waiting import Confirmation
 
 
 @dataclass(frozen=True)
@@ -40,8 +44,7 @@ MEANINGS = {
         "in the coach's next session."),
     Status.APPOINTMENT_BOOKED: Meaning(
         "First appointment booked", "The patient meets their coach",
-        "The first appointment is booked at your practice, and the patient has been told the "
-        "way they chose."),
+        "The first appointment is booked at your practice."),
     Status.IN_SUPPORT: Meaning(
         "Being coached", "The patient meets their coach regularly",
         "The patient is meeting their coach. The coach reviews how it is going every 4 "
@@ -105,6 +108,39 @@ def meaning(referral: Mapping[str, Any], shared: bool = True) -> Meaning:
     if status is Status.IN_WORK and not shared:
         return MEANINGS[Status.IN_SUPPORT]
     return MEANINGS[status]
+
+
+# How the patient hears of their appointment, in the words of what has happened so far.
+SENT_BY = {Channel.SMS: "a text message", Channel.EMAIL: "an email", Channel.LETTER: "a letter"}
+
+
+def told(confirmation: Confirmation | None) -> str:
+    """Whether the patient has been told of the appointment, as it stands at this moment (a
+    text booked at night waits for 08:00; the sender runs every few minutes)."""
+    if confirmation is None:
+        return ""
+    from workingbetter.notifications.waiting import Told  # the store's code: on first use
+
+    by = SENT_BY.get(confirmation.channel, "a message")
+    return {
+        Told.WAITING: f"The patient has not been told yet: {by} with the appointment goes to "
+                      f"them at {when(confirmation.goes_at)}.",
+        Told.SENT: f"The patient has been sent {by} with the appointment.",
+        Told.BY_COACH: "The patient asked to be phoned: their coach will ring them with the "
+                       "appointment.",
+        Told.NOT_SENT: "We could not send the patient the appointment: their coach will "
+                       "contact them another way.",
+    }[confirmation.told]
+
+
+def explained(view: Mapping[str, Any], shared: bool = True,
+              confirmation: Confirmation | None = None) -> str:
+    """The detail page's paragraph: what the status means, and for a booked appointment
+    whether the patient has been told of it yet."""
+    found = meaning(view, shared)
+    if found is MEANINGS[Status.APPOINTMENT_BOOKED]:
+        return " ".join(filter(None, (found.explained, told(confirmation))))
+    return found.explained
 
 
 def next_step(view: Mapping[str, Any], shared: bool = True) -> str:
