@@ -3,7 +3,9 @@ Cognito): python -m infra.tokens --role coach --coach coach-amara
 
 It signs in as the stack's seeded person for that role and scope (an account is made for a
 practice or coach the stack did not seed). The stack says where it runs in $WB_STACK_FILE
-(.local-stack.json by default)."""
+(.local-stack.json by default): `make demo` and `make report` read it here too
+(`running_stack`), so that they talk to the stack `make run` started, not whatever answers on
+a port."""
 
 from __future__ import annotations
 
@@ -14,21 +16,39 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from infra.cognito import LocalPool, Person
 from infra.template import ROOT
 from workingbetter.domain.auth import Role
+
+if TYPE_CHECKING:
+    from infra.local_stack import StackFile
 
 
 def stack_file() -> Path:
     return Path(os.environ.get("WB_STACK_FILE") or ROOT / ".local-stack.json")
 
 
-def local_pool(path: Path) -> LocalPool:
-    """The running stack's pool, reached through its moto server."""
+class NoStack(Exception):
+    """No local stack is running here: what to print instead."""
+
+
+def running_stack(path: Path | None = None) -> StackFile:
+    """Where the running stack is (its API, its moto server, its clock), from its stack file
+    ($WB_STACK_FILE, else .local-stack.json); NoStack if none is running."""
     from infra.local_stack import StackFile
 
-    stack = StackFile.read(path)
+    path = path or stack_file()
+    if not path.exists():
+        raise NoStack(f"No local stack is running ({path} is missing): start one with "
+                      "`make run`.")
+    return StackFile.read(path)
+
+
+def local_pool(path: Path) -> LocalPool:
+    """The running stack's pool, reached through its moto server."""
+    stack = running_stack(path)
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
     return LocalPool(stack.region, stack.pool_id, stack.client_id, stack.aws_url)
@@ -86,9 +106,10 @@ def main(argv: list[str] | None = None) -> int:
     if role is Role.COACH and not args.coach:
         parser.error("--role coach needs --coach")
     path = stack_file()
-    if not path.exists():
-        print(f"No local stack is running ({path} is missing): start one with `make run`.",
-              file=sys.stderr)
+    try:
+        running_stack(path)
+    except NoStack as error:
+        print(error, file=sys.stderr)
         return 2
     print(token(path, role, practice_ods=args.practice if role is Role.REFERRER else None,
                 coach_id=args.coach if role is Role.COACH else None))
