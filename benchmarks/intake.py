@@ -69,7 +69,7 @@ def run_once(referrals: int, clients: int, settle_limit: float) -> Intake:
             for n in range(referrals):
                 ods = practices[n % len(practices)]
                 pool.submit(scale.post, running.api, tokens.of(ods),
-                            scale.body(ods, next(numbers), waiting=True), run,
+                            scale.body(ods, next(numbers)), run,
                             f"intake-{clients}-{n:06d}")  # as the referral form sends one
         last_post = time.monotonic()
         deadline = last_post + settle_limit

@@ -4,8 +4,9 @@ Starts the local stack (`python -m infra.local_stack`) as a subprocess on free p
 real service clock (nothing times out during the run) and room for thousands of referrals
 (a high caseload cap, and extra practices so that every waiting referral gets a slot), then
 sends referrals through the HTTP API from a few concurrent clients. Every `--waiting`-th
-share is in the age range and ends up booked and waiting on a person (the coach's
-appointment outcome); the rest are over 66 and end at triage (Rejected). At each checkpoint
+share ends up booked and waiting on a person (the coach's appointment outcome); the rest are
+withdrawn by their practice as soon as they are made (intake refuses an age outside the range,
+so triage no longer ends any: ended referrals are now made by withdrawal). At each checkpoint
 it waits until every referral sent so far has reached its expected status, then reads the
 subprocess's RSS and thread count from /proc.
 
@@ -33,6 +34,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
+from infra.tokens import stack_tokens
 from tests import local_stack_process
 from workingbetter.domain import nhs_number
 from workingbetter.domain.referral import Status
@@ -95,20 +97,20 @@ def seed_practices(store: Any, practices: list[str]) -> None:
             store.put_coach(coach["coach_id"], ods, coach["weekday"])
 
 
-def body(practice: str, number: str, waiting: bool) -> dict[str, Any]:
+def body(practice: str, number: str) -> dict[str, Any]:
     return {"practice_ods": practice, "employment_status": "unemployed",
             "patient": {"nhs_number": number, "given_name": "Scale", "family_name": "Bench",
-                        "date_of_birth": "1985-06-01" if waiting else "1940-06-01",
+                        "date_of_birth": "1985-06-01",
                         "email": "scale@example.com", "contact_preference": "email"},
             "health_conditions": ["musculoskeletal"], "reason": "Scale benchmark",
             "consent": {"referral": True, "share_outcome_with_gp": True}}
 
 
 def post(api: str, token: Callable[[], str], payload: dict[str, Any], run: Run,
-         idempotency_key: str | None = None) -> None:
-    """One POST; its token is read as it is sent (a batch can take longer than a token
-    lives: reading it when the batch was queued made a 10,000-referral run's last 425 fail
-    with 401)."""
+         idempotency_key: str | None = None, withdraw: bool = False) -> None:
+    """One POST (and, to `withdraw`, the practice's withdrawal once it is made: not timed);
+    its token is read as it is sent (a batch can take longer than a token lives: reading it
+    when the batch was queued made a 10,000-referral run's last 425 fail with 401)."""
     headers = {"Authorization": f"Bearer {token()}", "Content-Type": "application/json"}
     if idempotency_key:
         headers["Idempotency-Key"] = idempotency_key
@@ -119,12 +121,27 @@ def post(api: str, token: Callable[[], str], payload: dict[str, Any], run: Run,
         with urllib.request.urlopen(request, timeout=120) as reply:  # noqa: S310
             ok = reply.status == 201
             detail = "" if ok else f"status {reply.status}"
+            made = json.loads(reply.read())
     except OSError as error:  # URLError, a dropped connection, a timeout: counted, not fatal
         ok, detail = False, f"{type(error).__name__}: {error}"
     with run.lock:
         run.latencies.append(time.monotonic() - started)
         if not ok:
             run.failed_posts.append(detail)
+    if ok and withdraw:
+        _withdraw(api, token, str(made["referral_id"]), run)
+
+
+def _withdraw(api: str, token: Callable[[], str], referral_id: str, run: Run) -> None:
+    request = urllib.request.Request(  # noqa: S310 - the local stack on 127.0.0.1 only
+        f"{api}/referrals/{referral_id}/withdraw", data=b"{}", method="POST", headers={
+            "Authorization": f"Bearer {token()}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=120):  # noqa: S310
+            return
+    except OSError as error:
+        with run.lock:
+            run.failed_posts.append(f"withdraw: {type(error).__name__}: {error}")
 
 
 def _status_pages(store: Any, status: Status, **asked: Any) -> Any:
@@ -146,11 +163,11 @@ def with_status(store: Any, status: Status) -> list[dict[str, Any]]:
     return [item for page in _status_pages(store, status) for item in page["Items"]]
 
 
-def settle(store: Any, rejected: int, waiting: int, timeout: float) -> bool:
-    """Wait until the referrals sent so far are Rejected or booked, as expected."""
+def settle(store: Any, withdrawn: int, waiting: int, timeout: float) -> bool:
+    """Wait until the referrals sent so far are Withdrawn or booked, as expected."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if (count_status(store, Status.REJECTED) >= rejected
+        if (count_status(store, Status.WITHDRAWN) >= withdrawn
                 and count_status(store, Status.APPOINTMENT_BOOKED) >= waiting):
             return True
         time.sleep(1)
@@ -193,21 +210,13 @@ class ReferrerTokens:
     Cognito ID token lasts is up (a long run outlasts it)."""
 
     def __init__(self, running: local_stack_process.Running) -> None:
-        self.running = running
-        self.fetched: dict[str, tuple[float, str]] = {}
+        self.tokens = stack_tokens(running.stack_file)
 
     def of(self, ods: str) -> Callable[[], str]:
         """The practice's token, as it is when asked for."""
-        return lambda: self[ods]
-
-    def __getitem__(self, ods: str) -> str:
         from workingbetter.domain.auth import Role
 
-        at, token = self.fetched.get(ods, (0.0, ""))
-        if time.monotonic() - at > 50 * 60:
-            at, token = time.monotonic(), self.running.token(Role.REFERRER, practice_ods=ods)
-            self.fetched[ods] = (at, token)
-        return token
+        return lambda: self.tokens(Role.REFERRER, ods)
 
 
 def connect(running: local_stack_process.Running) -> tuple[Any, Any]:
@@ -254,7 +263,8 @@ def measure(referrals: int, waiting: int, checkpoints: list[int], clients: int,
                         (run.sent + 1) / every)
                     practice = practices[run.sent % len(practices)]
                     batch.append(pool.submit(post, running.api, tokens.of(practice),
-                                             body(practice, next(numbers), is_waiting), run))
+                                             body(practice, next(numbers)), run,
+                                             withdraw=not is_waiting))
                     sent_waiting += is_waiting
                     run.sent += 1
                 for n, future in enumerate(batch, start=1):

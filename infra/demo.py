@@ -31,6 +31,7 @@ from typing import Any
 from infra import demo_casework, tokens
 from infra.demo_casework import Casework
 from infra.demo_people import conditions, date_of_birth, nhs_numbers
+from infra.tokens import TokenCache
 from workingbetter.domain.auth import Role
 
 TERMINAL = {"EXITED", "REJECTED", "WITHDRAWN"}
@@ -69,29 +70,16 @@ def plan(rng: random.Random) -> Plan:
     )
 
 
-TOKEN_SECONDS = 50 * 60  # the local pool's ID tokens last an hour: fetch a new one before
-
-
 class Api:
     """The running local stack's HTTP API, signed in as its seeded people (its own pool)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, tokens: TokenCache) -> None:
         self.url = url
-        self._tokens: dict[tuple[str, str], tuple[float, str]] = {}
+        self.token = tokens
 
     @property
     def ops(self) -> str:
-        return self.token(Role.OPS, "")
-
-    def token(self, role: Role, scope: str) -> str:
-        key = (str(role), scope)
-        made, token = self._tokens.get(key, (0.0, ""))
-        if time.monotonic() - made > TOKEN_SECONDS:
-            token = tokens.token(tokens.stack_file(), role,
-                                 practice_ods=scope if role is Role.REFERRER else None,
-                                 coach_id=scope if role is Role.COACH else None)
-            self._tokens[key] = (time.monotonic(), token)
-        return token
+        return self.token(Role.OPS)
 
     def call(self, method: str, path: str, token: str, body: Any = None,
              headers: dict[str, str] | None = None) -> tuple[int, Any]:
@@ -255,7 +243,7 @@ class Walker:
 
 
 def run(args: argparse.Namespace) -> Progress:
-    api = Api(args.api)
+    api = Api(args.api, tokens.stack_tokens(tokens.stack_file()))
     status, practices = api.call("GET", "/practices", api.ops)
     if status != 200:
         raise SystemExit(f"The local stack at {args.api} answered {status}: is `make run` up?")

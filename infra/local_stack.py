@@ -76,13 +76,15 @@ class Stack:
 
 @dataclass(frozen=True)
 class StackFile:
-    """Where a running local stack is: what `python -m infra.tokens` needs to sign in."""
+    """Where a running local stack is, and its service clock: what `python -m infra.tokens`,
+    `make demo` and `make report` need to reach it and sign in (infra.tokens.running_stack)."""
 
     api_url: str
     aws_url: str
     region: str
     pool_id: str
     client_id: str
+    seconds_per_day: float = 86400.0  # absent from a file an older stack wrote
 
     def write(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self), indent=2) + "\n")
@@ -180,8 +182,8 @@ def start(settings: LocalSettings) -> tuple[Stack, object, LocalDevServer]:
     people = pilot_people(pilot())
     for person in people:
         built.pool.add(person)
-    StackFile(api_url, aws_url, REGION, built.pool.pool_id, built.pool.client_id).write(
-        settings.stack_file)
+    StackFile(api_url, aws_url, REGION, built.pool.pool_id, built.pool.client_id,
+              settings.seconds_per_day).write(settings.stack_file)
     scheduler = LocalScheduler(template, settings.seconds_per_day)
     scheduler.start()
     threading.Thread(target=api_server.serve_forever, daemon=True, name="api").start()

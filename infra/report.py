@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import urllib.error
 import urllib.parse
@@ -51,10 +50,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="first month, YYYY-MM (eleven months before --to)")
     parser.add_argument("--to", dest="end", help="last month, YYYY-MM (this month)")
     parser.add_argument("--practice", help="one practice's ODS code (every practice)")
-    parser.add_argument("--api", default=f"http://127.0.0.1:{os.environ.get('WB_PORT', '8000')}")
     args = parser.parse_args(argv)
-    if not tokens.stack_file().exists():
-        print("No local stack is running: start one with `make run`.", file=sys.stderr)
+    try:  # where `make run` says it runs ($WB_STACK_FILE): not whatever answers on a port
+        args.api = tokens.running_stack().api_url
+    except tokens.NoStack as error:
+        print(error, file=sys.stderr)
         return 2
     token = tokens.token(tokens.stack_file(), Role.COMMISSIONER)
     query = {k: v for k, v in {"from": args.start, "to": args.end,

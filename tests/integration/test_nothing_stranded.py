@@ -3,6 +3,7 @@ and failures (issue 9's defects, each reproduced here before it was fixed)."""
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -150,6 +151,37 @@ def test_a_late_answer_to_a_stalled_step_moves_the_referral_on(cloud: Cloud, api
     assert runs == [referral_id, f"{referral_id}-resume-1"]
     ops_view = api.get(referral_id, api.ops()).body
     assert ops_view["status"] == "IN_SUPPORT"
+
+
+@pytest.mark.service_days(appointment_outcome_days=3, seconds_per_day=0.1)
+def test_an_answer_that_lands_while_its_step_is_being_chased_is_carried_on(
+        cloud: Cloud, api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The chase read the referral, the coach's answer landed, then the chase wrote: the run
+    went back to wait for the step just answered, and stalled (make demo's late answers)."""
+    chasing, answered = threading.Event(), threading.Event()
+    write = Store.update
+
+    def chase_waits_for_the_answer(self: Store, referral_id: str, event: Any,
+                                   *args: Any, **kwargs: Any) -> Referral:
+        if event is not None and event.event == "overdue_chased" and not chasing.is_set():
+            chasing.set()  # it has read the referral, still waiting for its step
+            answered.wait(60)
+        return write(self, referral_id, event, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "update", chase_waits_for_the_answer)
+    referral_id = api.refer()
+    api.awaiting(referral_id, "appointment_outcome")
+    assert chasing.wait(60), "the step's time limit fired"
+
+    reply = api.step(referral_id, "appointment-outcome", {"outcome": "attended"})
+    answered.set()
+
+    assert reply.status == 200, reply.body
+    # A long limit from here: the next wait must not race the test.
+    cloud.set_service_days(appointment_outcome_days=10_000)
+    after = api.awaiting(referral_id, "review", timeout=60)
+    assert after.status == "IN_SUPPORT"
+    assert after.attention is None
 
 
 @pytest.mark.service_days(**STALLS_FAST)

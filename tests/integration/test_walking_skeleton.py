@@ -46,15 +46,22 @@ def test_a_referral_reaches_a_booked_first_appointment(cloud: Cloud) -> None:
     ]
 
 
-def test_a_patient_over_66_is_rejected_as_ineligible(cloud: Cloud) -> None:
-    created = submit(cloud, referral_body(patient__date_of_birth="1950-01-01"))
-    referral_id = created["referral_id"]
-
-    assert cloud.wait_for_execution(referral_id) == "SUCCEEDED"
-    item = cloud.store.referral(referral_id)
-    assert item is not None
-    assert item.status == "REJECTED"
-    assert item.exit_reason == "ineligible"
-    assert item.coach_id is None
-    assert cloud.states_entered(referral_id) == ["WhereDoesThisRunStart", "Triage",
-                                                 "DoesTriageNeedACoach", "Rejected"]
+def test_a_patient_over_66_is_refused_at_intake_naming_the_date_of_birth(
+        cloud: Cloud) -> None:
+    """Told at once, in the same answer as any other mistake: not accepted, then rejected by
+    triage a moment later (triage keeps its own check of the age: test_triage_rules.py)."""
+    token = cloud.token(Role.REFERRER, practice_ods="F83001")
+    with Client(app) as client:
+        response = client.http.post("/referrals", body=json.dumps(referral_body(
+            patient__date_of_birth="1950-01-01")), headers={
+            "Authorization": f"Bearer {token}", "Content-Type": "application/json",
+            "Idempotency-Key": "over-66-0001"})
+    assert response.status_code == 422, response.body
+    assert response.headers["Content-Type"] == "application/problem+json"
+    problem = json.loads(response.body)
+    assert problem["errors"] == [{
+        "field": "patient.date_of_birth",
+        "message": "Working Better is for people aged 16 to 66: check the date of birth, or "
+                   "talk to the patient about other support"}]
+    assert b"1950" not in response.body
+    assert cloud.store.referrals_for_practice("F83001") == []

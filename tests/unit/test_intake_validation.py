@@ -143,6 +143,38 @@ def test_a_mistake_in_the_form_is_reported_against_its_field(
     assert fields_for(referral_body(**changes)) == {field}
 
 
+def years_ago(years: int, days: int = 0) -> str:
+    today = datetime.now(UTC).date()
+    return (today.replace(year=today.year - years) + timedelta(days=days)).isoformat()
+
+
+@pytest.mark.parametrize("born", [
+    pytest.param("1950-01-01", id="aged 76"),
+    pytest.param(years_ago(67), id="67 today"),
+    pytest.param(years_ago(16, days=1), id="16 tomorrow"),
+])
+def test_a_patient_outside_the_age_range_is_refused_at_intake_naming_the_date_of_birth(
+        born: str) -> None:
+    (error,) = errors_for(referral_body(patient__date_of_birth=born))
+    assert error.field == "patient.date_of_birth"
+    assert error.message.startswith("Working Better is for people aged 16 to 66")
+    assert born not in error.message
+
+
+@pytest.mark.parametrize("born", [years_ago(16), years_ago(67, days=1)])
+def test_a_patient_at_either_end_of_the_age_range_is_taken(born: str) -> None:
+    assert str(parse_referral(referral_body(patient__date_of_birth=born)).patient
+               .date_of_birth) == born
+
+
+def test_the_age_rule_is_reported_in_the_same_round_as_every_other_mistake() -> None:
+    fields = fields_for(referral_body(patient__date_of_birth="1950-01-01",
+                                      patient__nhs_number="485 777 3456", reason="",
+                                      employment_status="employed"))
+    assert fields == {"patient.date_of_birth", "patient.nhs_number", "reason",
+                      "employment_status"}
+
+
 def test_a_date_of_birth_in_the_future_is_refused() -> None:
     errors = errors_for(referral_body(patient__date_of_birth=tomorrow()))
     assert [e.field for e in errors] == ["patient.date_of_birth"]

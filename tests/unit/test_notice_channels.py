@@ -37,10 +37,10 @@ class RecordingOutbox(Outbox):
 
     def __init__(self) -> None:
         super().__init__(cast(Store, None))
-        self.scheduled: list[Notice] = []
+        self.recorded: list[Notice] = []
 
     def schedule(self, notice: Notice) -> bool:
-        self.scheduled.append(notice)
+        self.recorded.append(notice)
         return True
 
     def cancel(self, referral_id: str, kinds: Iterable[Kind] | None = None,
@@ -95,7 +95,7 @@ def scheduled_for(preference: ContactPreference | None) -> list[Notice]:
     notices = Notices(outbox, Settings.model_construct(seconds_per_day=86400.0))
     for call in CALLS.values():
         call(notices, referral(preference))
-    return outbox.scheduled
+    return outbox.recorded
 
 
 def test_every_way_of_scheduling_a_message_is_checked_here() -> None:

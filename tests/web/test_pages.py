@@ -99,6 +99,31 @@ def test_form_errors_link_to_their_inputs_and_keep_what_was_typed(pages: Pages,
     assert cloud.store.referrals_for_practice("F83001") == []
 
 
+def test_the_form_states_who_the_service_is_for(pages: Pages) -> None:
+    page = referrer(pages).get("/referrals/new")
+    rules = page.text.partition('id="who-it-is-for"')[2].partition("</ul>")[0]
+    assert "aged 16 to 66" in rules
+    assert "out of work" in rules
+    assert "long-term health condition" in rules
+
+
+def test_a_patient_outside_the_age_range_is_an_error_on_the_form_with_the_others(
+        pages: Pages, cloud: Cloud) -> None:
+    page = referrer(pages).post("/referrals/new", {
+        **REFERRAL_FORM, "dob_day": "1", "dob_month": "1", "dob_year": "1950",
+        "family_name": "", "reason": ""})
+    assert page.status == 422
+    assert page.error_summary() == [
+        ("#family-name", "Enter the patient&#39;s last name"),
+        ("#dob-day", "Working Better is for people aged 16 to 66: check the date of birth, "
+                     "or talk to the patient about other support"),
+        ("#reason", "Enter why you are referring the patient"),
+    ]
+    assert 'id="dob-error"' in page.text or 'id="dob-day-error"' in page.text
+    assert "Referral sent" not in page.text
+    assert cloud.store.referrals_for_practice("F83001") == []
+
+
 def test_an_nhs_number_is_taken_with_or_without_spaces(pages: Pages, cloud: Cloud) -> None:
     referral_id = refer(pages, nhs_number="943 476 5919")
     personal = cloud.personal_data(referral_id)

@@ -3,8 +3,11 @@ read what its status means and withdraw it for the patient, with a confirmation 
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,11 +16,15 @@ from boto3.dynamodb.conditions import Key
 from benchmarks.journey import DynamoCalls
 from tests.api_client import Api
 from tests.conftest import Cloud
+from tests.fake_sender import FakeSender
 from tests.web.pages import REFERRAL_FORM, Page, Pages
 from tests.web.test_lists import audit_records, load, shown_on
 from tests.web.test_pages import referral_id_on, referrer, sent
+from workingbetter.domain.auth import Role
+from workingbetter.domain.notification_kinds import Kind
 from workingbetter.domain.records import ReferralChange
 from workingbetter.domain.referral import Status
+from workingbetter.notifications.sending import Sending
 from workingbetter.wiring import services
 
 pytestmark = pytest.mark.integration
@@ -211,7 +218,7 @@ def test_withdrawing_asks_first_then_withdraws_and_can_erase(cloud: Cloud, pages
     assert item.status != Status.WITHDRAWN
 
     done = pages.post(f"/practice/referrals/{shown}/withdraw",
-                      {"reason": "Moving away", "erase": "yes"})
+                      {"exit_reason": "moved_away", "reason": "Moving away", "erase": "yes"})
     assert (done.status, done.location) == (303, f"/practice/referrals/{shown}?withdrawn=yes")
     after = pages.get(done.location)
     assert "The referral was withdrawn" in after.text
@@ -223,6 +230,45 @@ def test_withdrawing_asks_first_then_withdraws_and_can_erase(cloud: Cloud, pages
     # Erased: its NHS number's keyed hash went too, so a search by the number finds nothing.
     assert shown_on(search(pages, "4857773457").text, "referrals") == []
     assert shown_on(search(pages, shown).text, "referrals") == [referral_id]
+
+
+def test_a_practice_withdrawal_keeps_the_reason_chosen_for_ops_reports_and_the_gp(
+        cloud: Cloud, pages: Pages) -> None:
+    """"Moved away" stays moved away: on the ops console, in its CSV, in the commissioner's
+    "Why referrals ended", and in the email to the practice (not "chose to leave")."""
+    referral_id, shown = refer(pages)
+    confirm = pages.get(f"/practice/referrals/{shown}/withdraw")
+    assert 'value="moved_away"' in confirm.text  # the coach's list, moved away among them
+    assert 'value="no_longer_wishes"' in confirm.text
+
+    done = pages.post(f"/practice/referrals/{shown}/withdraw", {"exit_reason": "moved_away"})
+
+    assert done.status == 303, done.error_summary()
+    item = cloud.store.referral(referral_id)
+    assert item is not None
+    assert (item.status, item.exit_reason) == (Status.WITHDRAWN, "moved_away")
+    assert pages.sign_in("ops").status == 303
+    history = pages.get(f"/ops/referrals/{referral_id}").text
+    assert re.search(r'id="exit-reason">Moved away<', history)
+    exits = pages.get("/ops").text.partition('id="exits"')[2].partition("</table>")[0]
+    assert "Moved away" in exits and "No longer wishes" not in exits  # noqa: PT018
+    export = list(csv.DictReader(io.StringIO(pages.get("/ops/referrals.csv").text)))
+    assert [r["exit_reason"] for r in export if r["referral_id"] == referral_id] == [
+        "moved_away"]
+    report = Api(cloud).call("GET", "/reports/outcomes", cloud.token(Role.COMMISSIONER)).body
+    ended = {r["key"]: r["count"] for t in report["tables"] if t["id"] == "exits"
+             for r in t["rows"]}
+    # Rounded to a multiple of 5 (docs/outcomes.md): one moved away shows as 0 or 5, and no
+    # practice's withdrawal is counted as the patient's wish.
+    assert ended["moved_away"] in (0, 5)
+    assert ended["no_longer_wishes"] == 0
+    sender = FakeSender()
+    Sending(cloud.store, sender, sender, cloud.settings).run(
+        datetime.now(UTC) + timedelta(days=1))
+    (email,) = [m for channel, m in sender.sent
+                if channel == "email" and m.kind is Kind.PRACTICE_ENDED]
+    assert "the patient moved away" in email.body
+    assert "chose to leave" not in email.body
 
 
 def test_another_practices_referral_is_not_found(cloud: Cloud, pages: Pages) -> None:

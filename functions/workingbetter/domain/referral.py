@@ -65,6 +65,15 @@ class ExitReason(StrEnum):
     SUPPORT_PERIOD_ENDED = "support_period_ended"
 
 
+# Why someone leaves before their support is done, as they, their coach or their practice
+# choose it, in the order the forms offer them: the practice's withdrawal offers these, and a
+# coach's review these and the endings only a coach records (step_answers.REVIEW_EXITS). The
+# reason is kept as chosen: ops, the reports and the practice's email all show it.
+LEAVING_REASONS = (ExitReason.NO_LONGER_WISHES, ExitReason.MOVED_AWAY,
+                   ExitReason.EDUCATION_OR_TRAINING, ExitReason.VOLUNTEERING,
+                   ExitReason.DISENGAGED)
+
+
 class Condition(StrEnum):
     MENTAL_HEALTH = "mental_health"
     MUSCULOSKELETAL = "musculoskeletal"

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
-from workingbetter.domain.referral import ExitReason
+from workingbetter.domain.referral import LEAVING_REASONS, ExitReason
 from workingbetter.domain.text import LIST_MAX, Line, Paragraph
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -39,11 +39,11 @@ class Job(BaseModel):
     self_employed: StrictBool | None = None
 
 
-# Exits a coach may record at a review; the others belong to other steps.
-REVIEW_EXITS = {ExitReason.EDUCATION_OR_TRAINING, ExitReason.VOLUNTEERING,
-                ExitReason.NO_LONGER_WISHES, ExitReason.DISENGAGED, ExitReason.MOVED_AWAY,
-                ExitReason.SUPPORT_PERIOD_ENDED, ExitReason.JOB_ENDED,
-                ExitReason.IN_WORK_SUPPORT_ENDED}
+# Exits a coach may record at a review: why someone leaves (the one list the practice's
+# withdrawal offers too), then the endings only a coach records; the others belong to other
+# steps.
+REVIEW_EXITS = (*LEAVING_REASONS, ExitReason.SUPPORT_PERIOD_ENDED, ExitReason.JOB_ENDED,
+                ExitReason.IN_WORK_SUPPORT_ENDED)
 
 
 class Review(BaseModel):

@@ -1,22 +1,19 @@
 """What the FHIR interactions do, over the JSON API's own services: a ServiceRequest is
-referred through the same intake (validation, idempotency, duplicate and eligibility rules);
+referred through the same intake (validation, the age rule, idempotency, duplicates);
 a Task is read with GET /referrals/{id}'s scope; cancelling a Task is the same withdrawal."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import FieldError, Forbidden, InvalidInput
 from workingbetter.domain.records import ReferralChange, ServiceRequestId
 from workingbetter.domain.referral import Status
-from workingbetter.domain.triage import MAX_AGE, MIN_AGE, AgeBand, age_band
 from workingbetter.fhir import service_request, task
 from workingbetter.services import withdrawal
-from workingbetter.services.referrals import parse_referral
 
 if TYPE_CHECKING:
     from workingbetter.fhir.service_request import Mapped
@@ -42,7 +39,6 @@ def refer(services: Services, principal: Principal, body_of: Callable[[], Any],
     if mapped.body["practice_ods"] != principal.practice_ods:
         raise Forbidden(OWN_PRACTICE, [FieldError(mapped.expression("practice_ods"),
                                                   OWN_PRACTICE)])
-    _check_eligible(mapped)
     try:
         created = services.referrals.submit(principal, mapped.body, idempotency_key(mapped),
                                             lambda_context, key_name=KEY_NAME)
@@ -53,21 +49,6 @@ def refer(services: Services, principal: Principal, body_of: Callable[[], Any],
     services.store.note_on_referral(referral_id, ReferralChange(
         service_request=ServiceRequestId(mapped.identifier.system, mapped.identifier.value)))
     return read(services, principal, referral_id)
-
-
-def _check_eligible(mapped: Mapped) -> None:
-    """The intake's field rules, then triage's age rule, before anything is written: a GP
-    system hears at once that the patient is outside the age range (the JSON API records such
-    a referral and triage rejects it)."""
-    try:
-        request = parse_referral(mapped.body)
-    except InvalidInput as error:
-        raise mapped.located(error) from error
-    if age_band(request.patient.date_of_birth, datetime.now(UTC).date()) is not \
-            AgeBand.IN_RANGE:
-        message = f"Working Better is for people aged {MIN_AGE} to {MAX_AGE}"
-        raise InvalidInput(f"{message}: nothing was saved", [
-            FieldError(mapped.expression("patient.date_of_birth"), message)])
 
 
 def read(services: Services, principal: Principal, referral_id: str) -> Json:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from workingbetter.domain.notification_kinds import Kind
+from workingbetter.domain.referral import ExitReason
 
 
 @dataclass(frozen=True)
@@ -129,19 +130,20 @@ PURPOSES: dict[Kind, str] = {
                          "agreed)",
 }
 
-# Exit reasons as a GP reads them: status words only, never a coach's notes.
-OUTCOME_WORDS = {
-    "job_sustained_26_weeks": "in work for 26 weeks",
-    "job_sustained_52_weeks": "in work for 52 weeks",
-    "in_work_support_ended": "in work, and in-work support ended",
-    "job_ended": "the job ended",
-    "education_or_training": "went into education or training",
-    "volunteering": "went into volunteering",
-    "no_longer_wishes": "the patient chose to leave",
-    "disengaged": "the patient stopped attending",
-    "moved_away": "the patient moved away",
-    "ineligible": "not eligible for this service",
-    "support_period_ended": "support ended by agreement",
+# Exit reasons as a GP reads them, one for each reason (status words only, never a coach's
+# notes): the reason as it was chosen, whoever chose it.
+OUTCOME_WORDS: dict[str, str] = {
+    ExitReason.JOB_SUSTAINED_26_WEEKS: "in work for 26 weeks",
+    ExitReason.JOB_SUSTAINED_52_WEEKS: "in work for 52 weeks",
+    ExitReason.IN_WORK_SUPPORT_ENDED: "in work, and in-work support ended",
+    ExitReason.JOB_ENDED: "the job ended",
+    ExitReason.EDUCATION_OR_TRAINING: "went into education or training",
+    ExitReason.VOLUNTEERING: "went into volunteering",
+    ExitReason.NO_LONGER_WISHES: "the patient chose to leave",
+    ExitReason.DISENGAGED: "the patient stopped attending",
+    ExitReason.MOVED_AWAY: "the patient moved away",
+    ExitReason.INELIGIBLE: "not eligible for this service",
+    ExitReason.SUPPORT_PERIOD_ENDED: "support ended by agreement",
 }
 
 

@@ -90,6 +90,11 @@ class Outbox:
             IndexName="ByDue", Limit=limit,
             KeyConditionExpression=Key("due_pk").eq(SCHEDULED) & Key("due_at").lte(now)))
 
+    def scheduled(self, limit: int) -> list[OutboxRow]:
+        """Rows waiting to go, due or not, the soonest due first."""
+        return _rows(self.store.table.query(
+            IndexName="ByDue", Limit=limit, KeyConditionExpression=Key("due_pk").eq(SCHEDULED)))
+
     def failed(self) -> list[OutboxRow]:
         return _rows(self.store.table.query(IndexName="ByDue",
                                             KeyConditionExpression=Key("due_pk").eq(FAILED)))

@@ -65,6 +65,15 @@ def end_of_quiet_hours(instant: datetime) -> datetime:
     return datetime.combine(day, QUIET_UNTIL, tzinfo=slots.UK).astimezone(UTC)
 
 
+def goes_at(row: OutboxRow) -> datetime:
+    """When a message waiting in the outbox goes, on the service clock: when it is due, or for
+    a text due at night, 08:00 after (the sender holds it until then)."""
+    service_due = slots.parse_iso(row.service_due or row.due_at)
+    if row.channel is Channel.SMS and in_quiet_hours(service_due):
+        return end_of_quiet_hours(service_due)
+    return service_due
+
+
 def withdraw_token(referral_id: str) -> tuple[str, str]:
     """A one-time link's token (sent, never stored) and its hash (stored)."""
     token = f"{referral_id}.{secrets.token_urlsafe(24)}"
@@ -104,8 +113,8 @@ class Sending:
             self.outbox.cancel_row(row)
             return "cancelled"
         service_due = slots.parse_iso(row.service_due)
-        if channel is Channel.SMS and in_quiet_hours(service_due):
-            held = end_of_quiet_hours(service_due)
+        held = goes_at(row)
+        if held > service_due:
             self.outbox.retry_at(row, slots.iso(now + self.settings.scaled(held - service_due)),
                                  slots.iso(held), row.attempts)
             return "held"

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workingbetter.domain.records import Practice
+from workingbetter.domain.triage import MAX_AGE, MIN_AGE
 from workingbetter.reports import suppression
 from workingbetter.reports.measures import Distribution, Outcomes, Ratio
 from workingbetter.reports.suppression import Shown
@@ -228,7 +229,7 @@ def build(outcomes: Outcomes, period: dict[str, str | None],
                 notes=("A referral can name more than one condition, so there is no total.",)),
         _counts("age_bands", "Referrals by age band", outcomes.by_age_band, True),
         _counts("triage_rejections", "Rejected at triage, and why", outcomes.rejections,
-                True, {"age_rule": "Outside the age range (16 to 66)",
+                True, {"age_rule": f"Outside the age range ({MIN_AGE} to {MAX_AGE})",
                        "coach_decision": "A coach's decision"}),
         ips_measures(outcomes),
         caseloads(outcomes),

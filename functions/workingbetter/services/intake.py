@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from workingbetter.domain import nhs_number
+from workingbetter.domain import nhs_number, triage
 from workingbetter.domain.errors import FieldError
 from workingbetter.domain.referral import Condition, ContactPreference, EmploymentStatus
 from workingbetter.domain.text import EmailAddress, Name, Paragraph, PostalLine
@@ -115,6 +115,9 @@ class Patient(Contact):
             raise ValueError("Date of birth must be in the past")
         if value.year < 1900:
             raise ValueError("Date of birth must be after 1900")
+        problem = triage.age_problem(value, datetime.now(UTC).date())
+        if problem:
+            raise ValueError(problem)
         return value
 
 

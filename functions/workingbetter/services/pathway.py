@@ -208,28 +208,32 @@ def await_step(store: Store, workflow: Workflow, settings: Settings, referral_id
 
 
 def chase(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
-    """A human step ran past its time limit: flag it for ops, chase, and say where to go back."""
-    item = _live(store, referral_id)
-    awaiting = item.awaiting
-    answered = item.last_answer
-    if awaiting is None and answered:
-        # Answered at the moment the time limit fired: carry on from the recorded answer.
-        return {"back_to": resume.wait_of(answered.awaiting, item).answered,
-                "exhausted": False,
-                "next": answered.output.get("next")}
-    chases = item.chases + 1
-    exhausted = chases > settings.max_chases
-    try:
-        store.update(
-            referral_id,
-            Event("overdue_chased", SYSTEM, {"awaiting": awaiting, "chase": chases}),
-            ReferralChange(chases=chases, attention=f"overdue_{awaiting}", task_token=None),
-        )
-    except ConditionFailed as error:
-        raise ReferralWithdrawn("referral has ended") from error
-    Notices.of(store, settings).overdue(item, str(awaiting), chases)
-    return {"back_to": resume.step_name(str(awaiting), item), "exhausted": exhausted,
-            "next": None}
+    """A human step ran past its time limit: flag it for ops, chase, and say where to go back.
+    The chase is written only while the step still waits on the token it read: an answer that
+    lands between the read and the write is carried on, not waited for again."""
+    for _ in range(5):
+        item = _live(store, referral_id)
+        awaiting = item.awaiting
+        answered = item.last_answer
+        if awaiting is None and answered:
+            # Answered at the moment the time limit fired: carry on from the recorded answer.
+            return {"back_to": resume.wait_of(answered.awaiting, item).answered,
+                    "exhausted": False,
+                    "next": answered.output.get("next")}
+        chases = item.chases + 1
+        try:
+            store.update(
+                referral_id,
+                Event("overdue_chased", SYSTEM, {"awaiting": awaiting, "chase": chases}),
+                ReferralChange(chases=chases, attention=f"overdue_{awaiting}", task_token=None),
+                only_if=ReferralChange(awaiting=awaiting, task_token=item.task_token),
+            )
+        except ConditionFailed:
+            continue  # answered or withdrawn since it was read: read it again
+        Notices.of(store, settings).overdue(item, str(awaiting), chases)
+        return {"back_to": resume.step_name(str(awaiting), item),
+                "exhausted": chases > settings.max_chases, "next": None}
+    raise TaskRefused("the referral kept changing while its step was chased")
 
 
 def needs_ops(store: Store, workflow: Workflow, settings: Settings, referral_id: str,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, StrictBool
+from pydantic import BaseModel, ConfigDict, StrictBool, field_validator
 
 from workingbetter.adapters.store import ConditionFailed, Event, Item, Store, now_iso
 from workingbetter.adapters.workflow import WITHDRAWN_ERROR, Workflow, run_names, runs_of
@@ -18,7 +18,7 @@ from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.bands import ERASED_WITH_PERSONAL_DATA
 from workingbetter.domain.errors import Conflict, NotFound
 from workingbetter.domain.records import Referral, ReferralChange
-from workingbetter.domain.referral import ExitReason, Status
+from workingbetter.domain.referral import LEAVING_REASONS, ExitReason, Status
 from workingbetter.domain.text import Paragraph
 from workingbetter.services import parsing, patient_link
 from workingbetter.services.access import can_see
@@ -30,8 +30,18 @@ if TYPE_CHECKING:
 
 class WithdrawRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    reason: Paragraph | None = None
+    # Why the patient is leaving, from the list a coach uses; kept as chosen (a withdrawal
+    # that gives none is the patient's own wish: the service is voluntary).
+    exit_reason: ExitReason = ExitReason.NO_LONGER_WISHES
+    reason: Paragraph | None = None  # more detail: free text, kept with the coach's notes
     erase_personal_data: StrictBool = False
+
+    @field_validator("exit_reason")
+    @classmethod
+    def _a_reason_for_leaving(cls, value: ExitReason) -> ExitReason:
+        if value not in LEAVING_REASONS:
+            raise ValueError(parsing.choose(LEAVING_REASONS))
+        return value
 
 
 def parse(body: Any) -> WithdrawRequest:
@@ -70,7 +80,7 @@ def withdraw_by_link(store: Store, workflow: Workflow, settings: Settings, token
 
 
 def _withdraw(store: Store, workflow: Workflow, settings: Settings, item: Referral,
-              actor: str) -> Referral:
+              actor: str, reason: ExitReason) -> Referral:
     """Mark the referral withdrawn (conditional on the token its run waits on), then end
     every run it has. Returns the item as it ends up (already ended: as it was)."""
     referral_id = item.referral_id
@@ -81,7 +91,7 @@ def _withdraw(store: Store, workflow: Workflow, settings: Settings, item: Referr
         token = item.task_token
         try:
             ended = finish(store, workflow, settings, referral_id, Status.WITHDRAWN,
-                           Event("withdrawn", actor), exit_reason=ExitReason.NO_LONGER_WISHES,
+                           Event("withdrawn", actor), exit_reason=reason,
                            only_if=ReferralChange(task_token=token))
         except ConditionFailed:
             fresh = store.referral(referral_id)
@@ -114,7 +124,7 @@ def withdraw_referral(store: Store, workflow: Workflow, settings: Settings, item
     note = store.add_note(referral_id, {"at": now_iso(), "event": "withdrawn",
                                         "reason": request.reason}) if request.reason else None
     try:
-        item = _withdraw(store, workflow, settings, item, actor)
+        item = _withdraw(store, workflow, settings, item, actor, request.exit_reason)
     except Exception:
         if note:
             store.remove_note(note)

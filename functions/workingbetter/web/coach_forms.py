@@ -182,4 +182,4 @@ _OWN_INPUTS = {f.awaiting: f for f in (TRIAGE, OUTCOME, REVIEW, SUSTAINMENT)}
 STEPS = {form.path: form for form in (_OWN_INPUTS.get(s.awaiting) or step_form(s)
                                       for s in human_steps.RECORDED)}
 BY_AWAITING = {s.awaiting: s for s in STEPS.values()}
-EXIT_REASONS = sorted(str(r) for r in REVIEW_EXITS)
+EXIT_REASONS = [str(r) for r in REVIEW_EXITS]

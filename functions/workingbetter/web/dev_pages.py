@@ -1,5 +1,7 @@
 """/dev/messages: on the local stack only, what its stand-in GOV.UK Notify was asked to send
-(texts, emails, letters), so that a patient's link can be followed from a browser.
+(texts, emails, letters), so that a patient's link can be followed from a browser; and what is
+waiting to go, with when it goes (a text booked at night waits for 08:00, and the sender runs
+every few minutes: "nothing yet" must not read as "nothing will go").
 
 It shows personal data (addresses and words), so it exists only where the local stack sets
 WB_DEV_MESSAGES (refused inside AWS Lambda): anywhere else it is not found. Its list comes from
@@ -64,4 +66,7 @@ def messages() -> Response:
                           templates)
     kinds = {template_id: key for key, template_id in templates.items()}
     listed = [shown(m, kinds) for m in notify.recent()]
-    return html("dev_messages.html", title="Messages sent (local)", messages=listed)
+    from workingbetter.notifications.waiting import waiting_to_go  # the store's code
+
+    return html("dev_messages.html", title="Messages (local)", messages=listed,
+                waiting=waiting_to_go(wiring.adapters().store), channels=CHANNELS)

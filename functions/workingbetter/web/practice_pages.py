@@ -10,8 +10,8 @@ from chalice.app import Response
 from workingbetter.domain import nhs_number
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.disclosure import PRACTICE_STAGES
-from workingbetter.domain.errors import Conflict, InvalidInput
-from workingbetter.domain.referral import TERMINAL
+from workingbetter.domain.errors import Conflict, FieldError, InvalidInput
+from workingbetter.domain.referral import LEAVING_REASONS, TERMINAL, Status
 from workingbetter.services import listing
 from workingbetter.web import practice_words
 from workingbetter.web.errors import FormErrorMap, PageErrors, only_message
@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     from workingbetter.domain.records import PersonalData
 
 SEARCH_ERRORS = FormErrorMap(anchors={"q": "q"})
-WITHDRAW_ERRORS = FormErrorMap(anchors={"reason": "reason"})
+WITHDRAW_ERRORS = FormErrorMap(anchors={"exit_reason": "exit-reason", "reason": "reason"})
+CHOOSE_A_REASON = "Select why the patient is leaving"
 
 
 def _referrer() -> Principal:
@@ -115,9 +116,15 @@ def practice_referral(referral_id: str) -> Response:
     found = s.referrals.resolve(referral_id)
     shown = s.referrals.get(who, found)
     practice = s.store.practice(str(shown["practice_ods"]))
+    stored = s.store.referral(found)
+    from workingbetter.notifications import waiting  # the store's code: on first use
+
+    told = waiting.confirmation(s.store, stored) \
+        if stored and stored.status is Status.APPOINTMENT_BOOKED else None
     return html("practice_referral.html", title=f"Referral {shown.get('reference') or ''}",
                 principal=who, active="/practice", referral=shown, practice=practice,
                 meaning=practice_words.meaning(shown),
+                explained=practice_words.explained(shown, told),
                 timeline=practice_words.timeline(shown),
                 live=shown["status"] not in TERMINAL,
                 withdrawn=_query().get("withdrawn") == "yes")
@@ -131,7 +138,7 @@ def _withdraw_page(who: Principal, referral_id: str, form: Form, errors: PageErr
         return redirect(f"/practice/referrals/{referral_id}")
     return html("practice_withdraw.html", status, title="Withdraw the referral",
                 principal=who, active="/practice", referral=shown, form=form, errors=errors,
-                keys=keys or form_keys())
+                keys=keys or form_keys(), exit_reasons=[str(r) for r in LEAVING_REASONS])
 
 
 @blueprint.route("/practice/referrals/{referral_id}/withdraw", methods=["GET"])
@@ -151,9 +158,13 @@ def withdraw(referral_id: str) -> Response:
     form = posted_form()
     s = services()
     found = s.referrals.resolve(referral_id)
-    body = {"reason": form.get("reason") or None,
+    body = {"exit_reason": form.get("exit_reason"), "reason": form.get("reason") or None,
             "erase_personal_data": form.get("erase") == "yes"}
     keys = kept_keys(form)
+    if not body["exit_reason"]:  # the API takes none as the patient's wish; the page asks
+        errors = [FieldError("exit_reason", CHOOSE_A_REASON)]
+        return _withdraw_page(who, referral_id, form, WITHDRAW_ERRORS.page_errors(errors), 422,
+                              keys)
     try:
         withdrawal.withdraw(s.store, s.workflow, s.settings, who, found, body)
     except InvalidInput as error:

@@ -7,11 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workingbetter.domain.disclosure import ACCEPTED, SUPPORT_ENDED
+from workingbetter.domain.notification_kinds import Channel
 from workingbetter.domain.referral import TERMINAL, Status
+from workingbetter.domain.triage import WHO_IT_IS_FOR
 from workingbetter.web.render import when
+
+if TYPE_CHECKING:
+    from workingbetter.notifications.waiting import Confirmation
 
 
 @dataclass(frozen=True)
@@ -42,8 +47,7 @@ MEANINGS: dict[str, Meaning] = {
         "in the coach's next session."),
     Status.APPOINTMENT_BOOKED: Meaning(
         "First appointment booked", "The patient meets their coach",
-        "The first appointment is booked at your practice, and the patient has been told the "
-        "way they chose."),
+        "The first appointment is booked at your practice."),
     ACCEPTED: Meaning(
         "Accepted", "The patient is with the service",
         "The patient was accepted and has a place with a coach at your practice. They did not "
@@ -61,8 +65,8 @@ MEANINGS: dict[str, Meaning] = {
         "The patient's support has ended. You can refer them again if they would like."),
     Status.REJECTED: Meaning(
         "Not accepted", "Nothing: the referral has ended",
-        "Working Better cannot help this patient: the service is for people of working age "
-        "with a long-term health condition. Nothing else is needed from you."),
+        f"Working Better cannot help this patient: it is for people {WHO_IT_IS_FOR}. "
+        "Nothing else is needed from you."),
     Status.WITHDRAWN: Meaning(
         "Withdrawn", "Nothing: the referral has ended",
         "The referral was withdrawn. You can refer the patient again if they would like."),
@@ -102,6 +106,38 @@ def meaning(referral: Mapping[str, Any]) -> Meaning:
     if referral.get("stalled") and stage not in TERMINAL:
         return STALLED
     return MEANINGS[stage]
+
+
+# How the patient hears of their appointment, in the words of what has happened so far.
+SENT_BY = {Channel.SMS: "a text message", Channel.EMAIL: "an email", Channel.LETTER: "a letter"}
+
+
+def told(confirmation: Confirmation | None) -> str:
+    """Whether the patient has been told of the appointment, as it stands at this moment (a
+    text booked at night waits for 08:00; the sender runs every few minutes)."""
+    if confirmation is None:
+        return ""
+    from workingbetter.notifications.waiting import Told  # the store's code: on first use
+
+    by = SENT_BY.get(confirmation.channel, "a message")
+    return {
+        Told.WAITING: f"The patient has not been told yet: {by} with the appointment goes to "
+                      f"them at {when(confirmation.goes_at)}.",
+        Told.SENT: f"The patient has been sent {by} with the appointment.",
+        Told.BY_COACH: "The patient asked to be phoned: their coach will ring them with the "
+                       "appointment.",
+        Told.NOT_SENT: "We could not send the patient the appointment: their coach will "
+                       "contact them another way.",
+    }[confirmation.told]
+
+
+def explained(view: Mapping[str, Any], confirmation: Confirmation | None = None) -> str:
+    """The detail page's paragraph: what the status means, and for a booked appointment
+    whether the patient has been told of it yet."""
+    found = meaning(view)
+    if found is MEANINGS[Status.APPOINTMENT_BOOKED]:
+        return " ".join(filter(None, (found.explained, told(confirmation))))
+    return found.explained
 
 
 def next_step(view: Mapping[str, Any]) -> str:

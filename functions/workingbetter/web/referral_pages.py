@@ -8,6 +8,7 @@ from typing import Any
 
 from chalice.app import Response
 
+from workingbetter.domain import triage
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, InvalidInput
 from workingbetter.domain.idempotency import KeyReused
@@ -39,7 +40,8 @@ def _form_page(who: Principal, form: Form, errors: PageErrors, status: int = 200
     return html("referral_form.html", status, title="Refer a patient", principal=who,
                 active="/referrals/new", form=form, errors=errors, practice=practice,
                 keys=keys or form_keys(), conditions=referral_form.CONDITIONS,
-                contact=referral_form.CONTACT, employment=referral_form.EMPLOYMENT)
+                contact=referral_form.CONTACT, employment=referral_form.EMPLOYMENT,
+                eligibility=triage.ELIGIBILITY)
 
 
 @blueprint.route("/referrals/new", methods=["GET"])

@@ -1,0 +1,79 @@
+"""What has not been sent yet, and when it goes: the practice's page says whether the patient
+has been told of their appointment (a text booked at night waits for 08:00; the sender runs
+every few minutes), and the local messages page lists what is waiting.
+
+Read from the outbox rows alone (ids, enums and times): nothing here reads personal data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from workingbetter.adapters.store import Store
+from workingbetter.domain import slots
+from workingbetter.domain.notification_kinds import Channel, Kind, State
+from workingbetter.domain.records import OutboxRow, Referral
+from workingbetter.notifications.outbox import Outbox
+from workingbetter.notifications.sending import goes_at
+
+# The patient's own messages (the practice's, the coach's and ops' are not listed).
+TO_THE_PATIENT = frozenset({Channel.SMS, Channel.EMAIL, Channel.LETTER})
+WAITING = frozenset({State.SCHEDULED, State.SENDING})
+GONE = frozenset({State.SENT, State.DELIVERED, State.TEMPORARY_FAILURE})
+
+
+class Told(StrEnum):
+    """Where the patient's appointment confirmation is."""
+
+    WAITING = "waiting"  # in the outbox: it goes at `goes_at`
+    SENT = "sent"  # handed to GOV.UK Notify (a letter: posted)
+    BY_COACH = "by_coach"  # the patient asked to be phoned: their coach rings them
+    NOT_SENT = "not_sent"  # it could not be sent: their coach reaches them another way
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A message to a patient not sent yet."""
+
+    referral_id: str
+    kind: Kind
+    channel: Channel
+    goes_at: str  # on the service clock, as appointment times are
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    told: Told
+    channel: Channel
+    goes_at: str | None = None  # when it is waiting
+
+
+def waiting_to_go(store: Store, limit: int = 50) -> list[Waiting]:
+    """The patients' messages waiting in the outbox, the soonest first."""
+    rows = Outbox(store).scheduled(limit)
+    found = [Waiting(r.referral_id, r.kind, r.channel, slots.iso(goes_at(r)))
+             for r in rows if r.channel in TO_THE_PATIENT]
+    return sorted(found, key=lambda w: w.goes_at)
+
+
+def confirmation(store: Store, referral: Referral) -> Confirmation | None:
+    """The confirmation of the referral's booked appointment (None before one is booked)."""
+    appointment = referral.appointment
+    if appointment is None:
+        return None
+    row = Outbox(store).row(referral.referral_id,
+                            f"{Kind.APPOINTMENT_CONFIRMATION}:{appointment.start}")
+    return None if row is None else _told(row)
+
+
+def _told(row: OutboxRow) -> Confirmation | None:
+    if row.state in WAITING:
+        return Confirmation(Told.WAITING, row.channel, slots.iso(goes_at(row)))
+    if row.channel is Channel.COACH_TASK:
+        return Confirmation(Told.BY_COACH, row.channel)
+    if row.state in GONE:
+        return Confirmation(Told.SENT, row.channel)
+    if row.state is State.CANCELLED:
+        return None  # the appointment was rebooked: its own confirmation says
+    return Confirmation(Told.NOT_SENT, row.channel)
