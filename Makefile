@@ -99,9 +99,9 @@ proof: install $(SAM_STAMP)
 run: install
 	$(BIN)/python -m infra.local_stack $(if $(VERBOSE),--verbose)
 
-# Against a running `make run`: the outcome report as plain-text tables, and a demo population
-# walked along the pathway through the HTTP API (start the stack with a fast clock for it:
-# WB_SECONDS_PER_DAY=0.5 make run). DEMO_REFERRALS sets how many (300).
+# Against the running `make run` (where its stack file says): the outcome report as plain-text
+# tables, and a demo population walked along the pathway through the HTTP API (start the stack
+# with a fast clock for it: WB_SECONDS_PER_DAY=0.5 make run). DEMO_REFERRALS sets how many (300).
 report: install
 	$(BIN)/python -m infra.report
 

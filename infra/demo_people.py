@@ -12,8 +12,8 @@ from workingbetter.domain.referral import Condition
 
 # Rough shares of people referred to employment support in primary care (the demo's guess:
 # working age, more in their thirties to fifties, mental health the most common condition).
-AGES = ((17, 24, 0.16), (25, 34, 0.24), (35, 49, 0.32), (50, 64, 0.24), (65, 66, 0.03),
-        (13, 15, 0.01))
+# All within the age range: intake refuses anyone outside it.
+AGES = ((17, 24, 0.16), (25, 34, 0.24), (35, 49, 0.32), (50, 64, 0.24), (65, 66, 0.03))
 CONDITIONS = ((Condition.MENTAL_HEALTH, 0.55), (Condition.MUSCULOSKELETAL, 0.30),
               (Condition.CARDIOVASCULAR, 0.08), (Condition.RESPIRATORY, 0.08),
               (Condition.DIABETES, 0.08), (Condition.NEUROLOGICAL, 0.05),

@@ -1,5 +1,6 @@
 """`make demo` and `make report` against a running `make run`: they talk to the stack its stack
-file names (another stack answering on WB_PORT is not it)."""
+file names (another stack answering on WB_PORT is not it), and the demo walks every referral it
+starts to where its plan ends, leaving none live or stalled."""
 
 from __future__ import annotations
 
@@ -65,3 +66,13 @@ def test_the_report_is_read_from_the_stack_the_stack_file_names(
     done = tool(stack, elsewhere, "infra.report", timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "How far referrals have come" in done.stdout
+
+
+def test_the_demo_walks_every_referral_to_where_its_plan_ends(
+        stack: Running, elsewhere: int) -> None:
+    done = tool(stack, elsewhere, "infra.demo", "--referrals", "4", "--seed", "e2e",
+                "--minutes", "20", timeout=1500)
+    assert done.returncode == 0, (done.stdout, done.stderr[-2000:])
+    assert "4 referrals in" in done.stdout
+    assert "Ended where its plan ends: 4 of 4. Left live: 0. Stalled: 0 now" in done.stdout
+    assert "ended" in done.stderr  # the progress line

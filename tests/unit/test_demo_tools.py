@@ -1,11 +1,16 @@
-"""The demo tools (`make demo`, `make report`, `python -m infra.tokens`) and the tokens they
-hold: a token is fetched when none is held yet, whatever the clock says, and again before its
-hour is up."""
+"""The demo tools (`make demo`, `make report`, `python -m infra.tokens`): a token is fetched
+when none is held yet, whatever the clock says, and again before its hour is up; every
+referral the demo walks has a plan that ends."""
 
 from __future__ import annotations
 
+import random
+from datetime import date
+
+from infra.demo_plans import draw, script
 from infra.tokens import TOKEN_SECONDS, TokenCache
 from workingbetter.domain.auth import Role
+from workingbetter.domain.referral import Status
 
 
 class Clock:
@@ -48,3 +53,18 @@ def test_a_token_is_kept_while_fresh_and_fetched_again_before_its_hour_is_up() -
     assert tokens(Role.REFERRER, "F83001") != first
     assert TOKEN_SECONDS < 60 * 60
     assert len(pool.issued) == 2
+
+
+def test_every_demo_plan_ends_and_its_last_answer_is_what_ends_it() -> None:
+    days = {"review_interval_days": 28.0, "sustainment_first_days": 91.0,
+            "sustainment_second_days": 182.0, "sustainment_third_days": 364.0}
+    ends: set[Status] = set()
+    for i in range(2000):
+        moves, ending = script(draw(random.Random(f"plan-{i}")), date(2026, 6, 1), days)
+        ends.add(ending.status)
+        assert ending.status.terminal
+        assert ending.exit_reason is not None
+        assert moves, "every plan answers at least one step"
+        assert all(not m.ends for m in moves[:-1]), "nothing is answered after a withdrawal"
+        assert (ending.status is Status.WITHDRAWN) == moves[-1].ends
+    assert ends == {Status.EXITED, Status.REJECTED, Status.WITHDRAWN}

@@ -102,8 +102,8 @@ def test_the_messages_page_lists_what_is_waiting_to_be_sent_and_when_it_goes(
 
     assert page.status == 200, page.text
     assert "Nothing yet" not in page.text
-    waiting = page.text.partition('id="waiting"')[2].partition("</table>")[0]
-    rows = waiting.split('<tr class="govuk-table__row">')[1:]
+    waiting = page.text.partition('id="waiting"')[2].partition("</dl>")[0]
+    rows = waiting.split('class="govuk-summary-list__row"')[1:]
     mine = [r for r in rows if referral_id in r]
     assert any("Appointment confirmation (text message)" in r
                and f"{eight.astimezone(slots.UK).day} {eight.astimezone(slots.UK):%b %Y}, "
