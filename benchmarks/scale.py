@@ -36,7 +36,9 @@ from boto3.dynamodb.conditions import Key
 
 from infra.tokens import stack_tokens
 from tests import local_stack_process
+from workingbetter.adapters.store import Store
 from workingbetter.domain import nhs_number
+from workingbetter.domain.records import Practice, Session
 from workingbetter.domain.referral import Status
 
 SLOTS_PER_COACH = 60  # of the 72 in a coach's 12-week diary: some fall inside 24 h notice
@@ -87,14 +89,15 @@ def bench_practices(count: int) -> list[str]:
     return [f"B{n:05d}" for n in range(1, count + 1)]
 
 
-def seed_practices(store: Any, practices: list[str]) -> None:
+def seed_practices(store: Store, practices: list[str]) -> None:
     """Practices whose coaches (one a weekday) take the waiting referrals."""
     for ods in practices:
-        coaches = [{"coach_id": f"coach-{ods}-{day}", "weekday": day} for day in range(WEEKDAYS)]
-        store.put_practice(ods, f"Benchmark practice {ods}", coaches, f"{ods}@example.com",
-                           "1 Benchmark Road, London N1 1AA", "020 7946 0999")
-        for coach in coaches:
-            store.put_coach(coach["coach_id"], ods, coach["weekday"])
+        sessions = tuple(Session(f"coach-{ods}-{day}", day) for day in range(WEEKDAYS))
+        store.put_practice(Practice(ods, f"Benchmark practice {ods}", sessions,
+                                    f"{ods}@example.com", "1 Benchmark Road, London N1 1AA",
+                                    "020 7946 0999"))
+        for session in sessions:
+            store.put_coach(session.coach_id, ods, session.weekday)
 
 
 def body(practice: str, number: str) -> dict[str, Any]:
