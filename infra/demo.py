@@ -54,6 +54,11 @@ SOON, LATEST = 0.5, 30.0  # seconds: the shortest and longest pause before looki
 # SOON, then twice as long each time, up to this many service days: every step a person
 # answers has a week or more, and a stack on a busy machine is not asked for nothing.
 IDLE_DAYS = 2.0
+MAX_ERRORS = 5
+
+
+class Unreadable(Exception):
+    """The stack did not answer with the referral."""
 
 
 class Api:
@@ -103,6 +108,7 @@ class Walker:
     idle: int = 0  # visits in a row with nothing to answer
     overdue: bool = False  # its step is being chased: the demo is answering late
     retries: int = 0  # failed steps the demo retried, as ops would
+    errors: int = 0  # requests in a row that failed
 
     @property
     def settled(self) -> bool:
@@ -173,8 +179,7 @@ class Demo:
             return self.refer(w)
         status, view = self.api.call("GET", f"/referrals/{w.referral_id}", self.api.ops)
         if status != 200:
-            w.failed = f"reading it answered {status}"
-            return 0.0
+            raise Unreadable(f"reading it answered {status}")
         if Status(view["status"]).terminal:
             reason = view.get("exit_reason")
             w.ended = Ending(Status(view["status"]), ExitReason(reason) if reason else None)
@@ -185,7 +190,7 @@ class Demo:
         w.overdue = stalled or str(view.get("attention") or "").startswith("overdue_")
         move, waiting = w.next_move, view.get("awaiting")
         if waiting == "ops_retry" or (w.stalled and not waiting):
-            return self._as_ops(w, "retry")  # a step failed: ops retry it from the console
+            return self._retry_as_ops(w)
         if move is None or waiting != move.awaiting:
             return self.idle(w)  # the service moves it on: booking, a wait, a new run
         w.idle = 0
@@ -195,9 +200,10 @@ class Demo:
                 return comes  # whether they came is known once it has started
         return self._answer(w, move, view)
 
-    def _as_ops(self, w: Walker, what: str) -> float:
+    def _retry_as_ops(self, w: Walker) -> float:
+        """A step failed (or a run stopped with no step to answer): ops retry it."""
         w.retries += 1
-        self.api.call("POST", f"/referrals/{w.referral_id}/{what}", self.api.ops, {})
+        self.api.call("POST", f"/referrals/{w.referral_id}/retry", self.api.ops, {})
         return self.pause(1)
 
     def _appointment_comes(self, view: dict[str, Any]) -> float:
@@ -242,11 +248,18 @@ class Demo:
 
 
 def _guarded(demo: Demo, w: Walker) -> float:
+    """A visit; a request that fails (a stack busy past the timeout, a 5xx) is tried again a
+    little later, and a few in a row give the referral up (counted in the summary, never
+    dropped silently)."""
     try:
-        return demo.visit(w)
+        found = demo.visit(w)
     except Exception as error:  # one walker's failure must not stop the others
-        w.failed = f"{type(error).__name__}"
-        return 0.0
+        w.errors += 1
+        if w.errors >= MAX_ERRORS:
+            w.failed = str(error) if isinstance(error, Unreadable) else type(error).__name__
+        return demo.idle(w)
+    w.errors = 0
+    return found
 
 
 @dataclass
