@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from workingbetter.domain import days
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import BadRequest, FieldError
 from workingbetter.domain.records import Practice
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
 # A month (2026-04), or a date standing for the month it is in (2026-04-17).
 _MONTH = re.compile(r"\d{4}-\d{2}(-\d{2})?")
 DEFAULT_MONTHS = 12  # the twelve months up to this one when no period is asked for
-EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
 NOT_A_MONTH = "Enter a month as YYYY-MM, like 2026-04 (or a real date in it, like 2026-04-01)"
 
 
@@ -59,7 +59,7 @@ def _month(params: Mapping[str, str], name: str, default: date,
     except ValueError:
         errors.append(FieldError(name, NOT_A_MONTH))
         return default
-    if not EARLIEST <= value <= LATEST:
+    if not days.EARLIEST <= value <= days.LATEST:
         errors.append(FieldError(name, "Enter a month from 2000 to 2999"))
         return default
     return value.replace(day=1)
@@ -130,9 +130,9 @@ class Reports:
 
     def _caseloads(self, practices: list[Practice]) -> list[CoachCaseload]:
         """Each coach's days a week (one session a day) and the places they hold now."""
-        days = Counter(s.coach_id for p in practices for s in p.sessions)
+        weekly = Counter(s.coach_id for p in practices for s in p.sessions)
         found = []
-        for coach_id, sessions in sorted(days.items()):
+        for coach_id, sessions in sorted(weekly.items()):
             coach = self.store.coach(coach_id)  # a handful of coaches, not a row each
             found.append(CoachCaseload(coach_id, sessions, coach.active if coach else 0))
         return found
