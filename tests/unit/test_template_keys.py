@@ -17,6 +17,14 @@ from tests.unit.test_human_steps import settings
 from workingbetter.settings import Settings
 
 
+@pytest.fixture(autouse=True)
+def no_templates_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # pydantic-settings merges a dict given to Settings() with the one in the environment, so a
+    # WB_NOTIFY_TEMPLATES left by a local stack started earlier in the same worker would fill in
+    # the very key these tests leave out.
+    monkeypatch.delenv("WB_NOTIFY_TEMPLATES", raising=False)
+
+
 def listed(capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
     assert template_keys.main(["--json"]) == 0
     shown: dict[str, str] = json.loads(capsys.readouterr().out)
