@@ -44,3 +44,28 @@ def test_a_follow_up_id_is_its_start_and_nothing_else_is() -> None:
     assert diary.follow_up_id("2026-12-01T10:30:00Z") == "20261201T103000Z"
     assert diary.start_of("20261201T103000Z") == "2026-12-01T10:30:00Z"
     assert diary.start_of("not-an-id") is None
+
+
+def test_an_empty_diary_opens_on_the_week_of_the_next_session() -> None:
+    this_monday = date(2026, 11, 23)
+    # Wednesday's session is still to come on Monday: this week.
+    assert diary.opening_week(this_monday, False, WEDNESDAY, NOW) == this_monday
+    # Monday's session was over by noon's last slot? Not yet (15:30): this week.
+    assert diary.opening_week(this_monday, False, 0, NOW) == this_monday
+    evening = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
+    assert diary.opening_week(this_monday, False, 0, evening) == date(2026, 11, 30)
+    # A week with appointments opens on itself, whatever the session.
+    assert diary.opening_week(this_monday, True, 0, evening) == this_monday
+
+
+def test_free_slots_are_the_sessions_slots_nobody_holds_that_booking_would_take() -> None:
+    held = {"2026-11-25T10:30:00Z"}
+    free = diary.free_session_slots(WEDNESDAY, NOW, held, date(2026, 11, 23),
+                                    date(2026, 11, 30))
+    assert [f"{f:%a %H:%M}" for f in free] == ["Wed 09:30", "Wed 11:30", "Wed 13:30",
+                                               "Wed 14:30", "Wed 15:30"]
+    assert all(diary.booking_problem(f, "surgery", WEDNESDAY, NOW) is None for f in free)
+    # Today's session is past by the evening; the next is a week on.
+    evening = datetime(2026, 11, 25, 17, 0, tzinfo=UTC)
+    assert diary.free_session_slots(WEDNESDAY, evening, set(), date(2026, 11, 23),
+                                    date(2026, 11, 30)) == []

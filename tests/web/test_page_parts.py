@@ -270,8 +270,8 @@ def test_between_reviews_the_next_review_is_due() -> None:
 
 
 def test_times_are_shown_on_uk_wall_clock_time() -> None:
-    assert when("2026-07-01T08:30:00Z") == "1 Jul 2026, 09:30"  # summer time
-    assert when("2026-01-05T09:30:00.123456Z", seconds=True) == "5 Jan 2026, 09:30:00"
+    assert when("2026-07-01T08:30:00Z") == "1 July 2026 at 9:30am"  # summer time
+    assert when("2026-01-05T09:30:00.123456Z", seconds=True) == "5 January 2026 at 09:30:00"
     assert when(None) == ""
 
 

@@ -16,7 +16,7 @@ from tests.conftest import Cloud
 from tests.fake_sender import FakeSender
 from tests.web.pages import Pages
 from tests.web.test_practice_pages import reference_of
-from workingbetter.domain import slots
+from workingbetter.domain import dates, slots
 from workingbetter.domain.notification_kinds import Kind
 from workingbetter.domain.records import OutboxRow
 from workingbetter.notifications.outbox import Outbox
@@ -70,8 +70,7 @@ def test_the_practice_is_told_the_text_is_still_to_go_until_it_has_gone(
     held = what_next(pages, cloud, referral_id)
     assert "has not been told yet" in held
     assert f"{eight.astimezone(slots.UK):%H:%M}" == "08:00"
-    assert f"{eight.astimezone(slots.UK).day} {eight.astimezone(slots.UK):%b %Y}, 08:00" \
-        in held
+    assert f"{dates.day(eight)} at 8am" in held
 
     sender = FakeSender()
     Sending(cloud.store, sender, sender, cloud.settings).run(eight + timedelta(days=2))
@@ -106,6 +105,5 @@ def test_the_messages_page_lists_what_is_waiting_to_be_sent_and_when_it_goes(
     rows = waiting.split('class="govuk-summary-list__row"')[1:]
     mine = [r for r in rows if referral_id in r]
     assert any("Appointment confirmation (text message)" in r
-               and f"{eight.astimezone(slots.UK).day} {eight.astimezone(slots.UK):%b %Y}, "
-                   "08:00" in r for r in mine), mine
+               and f"{dates.day(eight)} at 8am" in r for r in mine), mine
     assert any("Appointment reminder (text message)" in r for r in mine), mine

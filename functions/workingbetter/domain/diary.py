@@ -60,3 +60,32 @@ def start_of(follow_up: str) -> str | None:
     except ValueError:
         return None
     return slots.iso(instant)
+
+
+def free_session_slots(weekday: int, now: datetime, held: set[str], monday: date,
+                       until: date) -> list[datetime]:
+    """The session's slots from `monday` up to (not including) `until` that a surgery follow-up
+    could be booked in now: nobody holds them and `booking_problem` has nothing against them
+    (the one rule booking checks). UK wall-clock instants."""
+    after = max(now, datetime.combine(monday, time(0, 0), tzinfo=slots.UK))
+    free = []
+    for start in slots.candidate_slots(weekday, after):
+        local = start.astimezone(slots.UK)
+        if local.date() >= until:
+            break
+        if slots.iso(start) not in held and \
+                booking_problem(local, "surgery", weekday, now) is None:
+            free.append(local)
+    return free
+
+
+def opening_week(this_monday: date, has_entries: bool, weekday: int, now: datetime) -> date:
+    """The week the diary opens on: this one while it has appointments, else the week of the
+    coach's next session (this week's is over, or the diary is empty till then)."""
+    if has_entries:
+        return this_monday
+    session_end = slots.SESSION_SLOTS[-1]
+    for day in slots.session_days(weekday, now.astimezone(slots.UK).date()):
+        if datetime.combine(day, session_end, tzinfo=slots.UK) > now:
+            return monday_of(day)
+    raise AssertionError("session_days never ends")  # pragma: no cover

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -67,6 +67,31 @@ class Week:
     monday: date
     entries: list[Entry]
     practice_ods: str | None
+    weekday: int | None = None  # the coach's session day (0 = Monday)
+    free: tuple[datetime, ...] = ()  # the session's slots a follow-up could take, UK time
+
+    def days(self) -> list[Day]:
+        """Monday to Friday, and a weekend day only when something is booked on it."""
+        found = []
+        for offset in range(7):
+            on = self.monday + timedelta(days=offset)
+            entries = [e for e in self.entries
+                       if slots.parse_iso(e.start).astimezone(slots.UK).date() == on]
+            if offset < 5 or entries:
+                found.append(Day(on, offset == self.weekday, entries,
+                                 [f for f in self.free if f.date() == on]))
+        return found
+
+
+@dataclass(frozen=True)
+class Day:
+    on: date
+    session: bool
+    entries: list[Entry]
+    free: list[datetime]
+
+
+SLOTS_OFFERED = timedelta(weeks=4)  # how far ahead the booking form lists the session's slots
 
 
 class FollowUps:
@@ -150,11 +175,42 @@ class FollowUps:
         start, end = diary.week_bounds(monday)
         follow_ups = {r.start: r for r in self.store.follow_ups(coach_id, start, end)}
         entries = [_follow_up(r) for r in follow_ups.values()]
-        for held in self.store.slots_between(coach_id, start, end):
-            if held.start not in follow_ups:
-                entries.append(self._first(held.start, held.referral_id))
+        held = self.store.slots_between(coach_id, start, end)
+        for slot in held:
+            if slot.start not in follow_ups:
+                entries.append(self._first(slot.start, slot.referral_id))
         entries.sort(key=lambda e: e.start)
-        return Week(monday, entries, coach.practice_ods if coach else None)
+        if coach is None:
+            return Week(monday, entries, None)
+        free = diary.free_session_slots(coach.weekday, datetime.now(UTC),
+                                        {s.start for s in held}, monday,
+                                        monday + timedelta(days=7))
+        return Week(monday, entries, coach.practice_ods, coach.weekday, tuple(free))
+
+    def opening_week(self, principal: Principal, asked: str | None) -> Week:
+        """The week asked for; without one, this week while it has appointments, else the
+        week of the coach's next session."""
+        if asked:
+            return self.week(principal, parse_week(asked))
+        now = datetime.now(UTC)
+        this = self.week(principal, diary.monday_of(now.astimezone(slots.UK).date()))
+        if this.weekday is None:
+            return this
+        monday = diary.opening_week(this.monday, bool(this.entries), this.weekday, now)
+        return this if monday == this.monday else self.week(principal, monday)
+
+    def free_slots(self, principal: Principal, referral_id: str) -> list[datetime]:
+        """The session's slots a surgery follow-up for this referral could take, for the next
+        few weeks: the diary's own calculation (`diary.free_session_slots`)."""
+        item = self._mine(principal, referral_id)
+        coach = self.store.coach(str(item.coach_id))
+        assert coach is not None, "a referral's coach exists"
+        now = datetime.now(UTC)
+        today = now.astimezone(slots.UK).date()
+        start, end = diary.week_bounds(today)[0], slots.iso(now + SLOTS_OFFERED + timedelta(days=1))
+        held = {s.start for s in self.store.slots_between(coach.coach_id, start, end)}
+        return diary.free_session_slots(coach.weekday, now, held, today,
+                                        (now + SLOTS_OFFERED).astimezone(slots.UK).date())
 
     def _first(self, start_iso: str, referral_id: str) -> Entry:
         item = self.store.referral(referral_id)

@@ -9,7 +9,7 @@ typed is ever echoed back: it may be personal.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -39,7 +39,22 @@ _FRIENDLY = {
     "string_type": "Enter text",
     "string_unicode": CONTROL,  # a lone surrogate, which JSON allows and UTF-8 does not
     "string_pattern_mismatch": "Enter a practice ODS code, like F83004",
+    "datetime_parsing": "Enter a real date and time",
+    "datetime_from_date_parsing": "Enter a real date and time",
+    "datetime_type": "Enter a real date and time",
+    "time_parsing": "Enter a time, like 10:30am",
+    "time_type": "Enter a time, like 10:30am",
+    "list_type": "Enter a list",
+    "dict_type": "Enter the parts of this answer",
+    "model_type": "Enter the parts of this answer",
+    "model_attributes_type": "Enter the parts of this answer",
 }
+# Pydantic's own words reach nobody: a kind of error the service has no words for yet reads
+# as this (a value_error's message is the service's own, and is kept).
+CHECK = "Check this answer"
+_OURS = frozenset({"value_error", "assertion_error"})
+_BOUNDS = {"greater_than_equal": "ge", "less_than_equal": "le", "greater_than": "gt",
+           "less_than": "lt"}
 
 
 def parse(model: type[M], body: Any, refused: str) -> M:
@@ -65,7 +80,7 @@ def field_errors(error: ValidationError, model: type[BaseModel] | None = None,
     result = []
     for item in error.errors(include_input=False, include_url=False):
         loc = ".".join(str(part) for part in item["loc"])
-        message = own.get(loc) or _message(item)
+        message = own.get(loc) or _in_range(model, item) or _message(item)
         name, colon, rest = message.partition(": ")
         if item["type"] == "value_error" and colon and name.isidentifier():
             loc, message = f"{loc}.{name}" if loc else name, rest
@@ -94,4 +109,38 @@ def _message(item: ErrorDetails) -> str:
         return f"Give {ctx['max_length']} or fewer"
     if kind == "too_short" and ctx.get("min_length", 1) > 1:
         return f"Give at least {ctx['min_length']}"
-    return _FRIENDLY.get(kind, item["msg"].removeprefix("Value error, "))
+    if kind in _OURS:
+        return item["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    return _FRIENDLY.get(kind, CHECK)
+
+
+def _in_range(model: type[BaseModel] | None, item: ErrorDetails) -> str | None:
+    """A number out of its field's range, in words that give the whole range: "Enter a number
+    from 1 to 10" (not pydantic's "Input should be less than or equal to 10")."""
+    kind, ctx = item["type"], item.get("ctx") or {}
+    if kind not in _BOUNDS:
+        return None
+    bounds = _bounds(model, [p for p in item["loc"] if isinstance(p, str)])
+    low, high = bounds.get("ge"), bounds.get("le")
+    if low is not None and high is not None:
+        return f"Enter a number from {low} to {high}"
+    limit = ctx.get(_BOUNDS[kind])
+    return {"ge": f"Enter {limit} or more", "gt": f"Enter a number more than {limit}",
+            "le": f"Enter {limit} or less", "lt": f"Enter a number less than {limit}"
+            }[_BOUNDS[kind]]
+
+
+def _bounds(model: type[BaseModel] | None, path: list[str]) -> dict[str, Any]:
+    """The ge/le/gt/lt of the field at `path` in `model` (nested models followed)."""
+    current: Any = model
+    found: dict[str, Any] = {}
+    for name in path:
+        fields = getattr(current, "model_fields", None)
+        if not isinstance(fields, dict) or name not in fields:
+            return {}
+        info = fields[name]
+        found = {k: getattr(m, k) for m in info.metadata for k in _BOUNDS.values()
+                 if hasattr(m, k)}
+        current = next((a for a in (info.annotation, *get_args(info.annotation))
+                        if isinstance(a, type) and issubclass(a, BaseModel)), None)
+    return found

@@ -24,7 +24,7 @@ from workingbetter.adapters.store import (
     now_iso,
 )
 from workingbetter.adapters.workflow import Workflow
-from workingbetter.domain import bands, disclosure, idempotency, nhs_number, reference, slots
+from workingbetter.domain import bands, dates, disclosure, idempotency, nhs_number, reference
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import (
     BadRequest,
@@ -209,7 +209,7 @@ class Referrals:
         item = self.store.referral(active) if active else None
         if item is None or not item.reference:
             return DUPLICATE
-        return f"{DUPLICATE}: {item.reference}, referred on {long_date(item.created_at)}"
+        return f"{DUPLICATE}: {item.reference}, referred on {dates.day(item.created_at)}"
 
     def resolve(self, given: str) -> str:
         """A referral's id from its id or its short reference, however it was typed; an
@@ -391,12 +391,6 @@ def _statuses(principal: Principal, request: listing.ListRequest) -> tuple[Statu
     except ValueError as error:
         raise BadRequest("The list cannot be read as asked",
                          [FieldError("status", str(error))]) from error
-
-
-def long_date(instant: str) -> str:
-    """An instant's day in the UK, as people write it: 3 March 2026."""
-    day = datetime.fromisoformat(instant.replace("Z", "+00:00")).astimezone(slots.UK)
-    return f"{day.day} {day:%B %Y}"
 
 
 def parse_referral(body: Any) -> ReferralRequest:

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from workingbetter.adapters.store import NO_CHANGE, ConditionFailed, Event, Item, Store, now_iso
 from workingbetter.adapters.workflow import Workflow, runs_of
-from workingbetter.domain import slots
+from workingbetter.domain import dates, slots
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, NotFound
 from workingbetter.domain.human_steps import Awaiting
@@ -224,9 +224,8 @@ class Steps:
             return
         due = slots.parse_iso(appointment.due_at or appointment.start)
         if datetime.now(UTC) < due:
-            start = slots.parse_iso(appointment.start).astimezone(slots.UK)
-            raise Conflict(f"The appointment has not happened yet: it is on {start:%A} "
-                           f"{start.day} {start:%B %Y} at {start:%H:%M}. Record whether the "
+            raise Conflict("The appointment has not happened yet: it is on "
+                           f"{dates.long_when(appointment.start)}. Record whether the "
                            "patient came once it has started (a cancellation can be recorded "
                            "now).")
 

@@ -11,6 +11,7 @@ from workingbetter.web import (
     case_pages,
     coach_pages,
     dev_pages,
+    diary_pages,
     login_pages,
     ops_pages,
     patient_pages,
@@ -21,6 +22,7 @@ from workingbetter.web import (
 )
 from workingbetter.web.registry import blueprint
 
-__all__ = ["assets", "blueprint", "case_pages", "coach_pages", "dev_pages", "login_pages",
+__all__ = ["assets", "blueprint", "case_pages", "coach_pages", "dev_pages", "diary_pages",
+           "login_pages",
            "ops_pages", "patient_pages", "practice_pages", "referral_pages", "reports_pages",
            "session_pages"]

@@ -1,10 +1,9 @@
-"""/coach/referrals/{id}: the coach's case record of one referral, with its forms; /coach/diary:
-every appointment of the coach's week. Only the referral's coach sees either; each view leaves
-one audit entry."""
+"""/coach/referrals/{id}: the coach's case record of one referral, with its forms (the diary is
+in diary_pages.py). Only the referral's coach sees it; each view leaves one audit entry."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from chalice.app import Response
@@ -24,12 +23,10 @@ from workingbetter.web.http import (
     principal,
     redirect,
     request,
-    same_site_path,
 )
 from workingbetter.web.registry import blueprint
 from workingbetter.wiring import services
 
-DIARY = "/coach/diary"  # where a diary form goes back to unless it names a coach page
 CHANGED_MEANWHILE = ("This note was changed since you opened it, so your change was not saved. "
                      "The note as it is now is shown above your text: add anything you need "
                      "from it to your text, then save the note again.")
@@ -120,66 +117,6 @@ def edit_note(referral_id: str, note_id: str) -> Response:
         errors = only_message(CHANGED_MEANWHILE, anchor)
         return _record_page(who, referral_id, Failed(referral_id, anchor, form, errors), 409)
     return redirect(f"/coach/referrals/{referral_id}?saved=notes")
-
-
-# -- the diary -------------------------------------------------------------------------------
-
-
-def _diary_page(who: Principal, failed: Failed | None = None, status: int = 200) -> Response:
-    from workingbetter.services.follow_ups import parse_week
-
-    s = _services()
-    query: dict[str, str] = dict(request().query_params or {})
-    monday = parse_week(query.get("week"))
-    week = s.follow_ups.week(who, monday)
-    ids = list(dict.fromkeys(e.referral_id for e in week.entries))
-    names: dict[str, str] = {}
-    if ids and week.practice_ods:
-        from workingbetter.web.caseload import patient_name
-
-        personal = services().store.personal_data_for_page(ids, week.practice_ods, who.actor,
-                                                           "GET /coach/diary")
-        names = {r: patient_name(personal.get(r)) for r in ids}
-    pages = {"previous": f"/coach/diary?week={monday - timedelta(days=7)}",
-             "next": f"/coach/diary?week={monday + timedelta(days=7)}"}
-    return html("diary.html", status, title="Your diary", principal=who, active="/coach/diary",
-                week=week, names=names, pages=pages, keys=form_keys(), failed=failed,
-                errors=failed.errors if failed else PageErrors(),
-                now=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                sunday=monday + timedelta(days=6))
-
-
-@blueprint.route("/coach/diary", methods=["GET"])
-@page
-def diary_page() -> Response:
-    return _diary_page(_coach())
-
-
-@blueprint.route("/coach/diary/{referral_id}/{follow_up_id}", methods=["POST"],
-                 content_types=[FORM])
-@page
-def record_follow_up_outcome(referral_id: str, follow_up_id: str) -> Response:
-    from workingbetter.web.errors import FormErrorMap
-
-    who = _coach()
-    form = posted_form()
-    back = same_site_path(form.get("back"), DIARY)
-    back = back if back.startswith("/coach/") else DIARY
-    outcome = form.get("outcome")
-    try:
-        _services().follow_ups.record_outcome(who, referral_id, follow_up_id,
-                                              {"outcome": outcome} if outcome else {})
-    except InvalidInput as error:
-        errors = FormErrorMap({"outcome": f"outcome-{follow_up_id}"},
-                              required={"outcome": "Select what happened"},
-                              reworded={"outcome": {
-                                  "Choose attended, did_not_attend or cancelled":
-                                  "Select what happened"}}).page_errors(error.errors)
-        return _diary_page(who, Failed(referral_id, follow_up_id, form, errors), 422)
-    except Conflict as error:
-        return _diary_page(who, Failed(referral_id, follow_up_id, form,
-                                       only_message(error.detail)), 409)
-    return redirect(back)
 
 
 @blueprint.route("/coach/tasks/done", methods=["POST"], content_types=[FORM])

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice.app import Response
 
-from workingbetter.domain import slots
+from workingbetter.domain import dates, slots
 from workingbetter.domain.errors import Conflict, InvalidInput
 from workingbetter.domain.referral import ContactPreference
 from workingbetter.web import patient_leave
@@ -107,7 +107,7 @@ def _appointment_words(appointment: Appointment | None) -> dict[str, str] | None
     if appointment is None:
         return None
     start = slots.parse_iso(appointment.start).astimezone(slots.UK)
-    return {"date": f"{start:%A} {start.day} {start:%B %Y}", "time": f"{start:%H:%M}"}
+    return {"date": dates.weekday_day(start), "time": dates.clock(start)}
 
 
 @blueprint.route("/patient/{token}", methods=["GET"])

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workingbetter.domain import slots
+from workingbetter.domain import dates
 from workingbetter.domain.disclosure import ACCEPTED
 from workingbetter.domain.referral import Status
 
@@ -34,44 +33,18 @@ def words(value: Any) -> str:
 
 
 def when(value: Any, seconds: bool = False) -> str:
-    """An instant as UK wall-clock time, like 3 Mar 2026, 09:30 (or 09:30:07)."""
-    if value is None or value == "":
-        return ""
-    instant = value if isinstance(value, datetime) else _parse(str(value))
-    local = instant.astimezone(slots.UK)
-    shown = f"{local.day} {local:%b %Y, %H:%M}"
-    return f"{shown}:{local:%S}" if seconds else shown
+    """An instant: 3 March 2026 at 9:30am (or at 09:30:07): `domain/dates.py`."""
+    return "" if value is None or value == "" else dates.when(value, seconds)
 
 
 def day(value: Any) -> str:
-    """An instant's day in the UK, like 3 March 2026."""
-    if value is None or value == "":
-        return ""
-    local = _parse(str(value)).astimezone(slots.UK)
-    return f"{local.day} {local:%B %Y}"
+    """A day, or an instant's day in the UK: 3 March 2026."""
+    return "" if value is None or value == "" else dates.day(value)
 
 
 def long_when(value: Any) -> str:
-    """An instant as GOV.UK writes a time people go to: Monday 7 December 2026 at 10:30am
-    (2pm on the hour, midday at noon), UK wall-clock."""
-    if value is None or value == "":
-        return ""
-    local = _parse(str(value)).astimezone(slots.UK)
-    return f"{local:%A} {local.day} {local:%B %Y} at {clock(local)}"
-
-
-def clock(local: datetime) -> str:
-    if (local.hour, local.minute) == (12, 0):
-        return "midday"
-    if (local.hour, local.minute) == (0, 0):
-        return "midnight"
-    hour = local.hour % 12 or 12
-    minutes = f":{local:%M}" if local.minute else ""
-    return f"{hour}{minutes}{'am' if local.hour < 12 else 'pm'}"
-
-
-def _parse(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    """A time people go to: Monday 7 December 2026 at 10:30am."""
+    return "" if value is None or value == "" else dates.long_when(value)
 
 
 def tag_colour(status: str) -> str:
@@ -86,6 +59,8 @@ def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(words=words, when=when, day=day, long_when=long_when,
+                       weekday_day=dates.weekday_day, day_month=dates.day_month,
+                       clock=dates.clock, clock_of=lambda v: dates.clock(dates.instant(v)),
                        tag_colour=tag_colour)
     return env
 
