@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from workingbetter.domain import dates
 from workingbetter.domain.auth import Principal
 from workingbetter.domain.human_steps import BY_AWAITING, RECORDED, Awaiting
 from workingbetter.domain.notification_kinds import Kind, State
-from workingbetter.domain.records import OutboxRow, PersonalData, Referral
+from workingbetter.domain.records import Coach, OutboxRow, PersonalData, Practice, Referral
 from workingbetter.domain.referral import Status
 from workingbetter.domain.triage import age_on
 from workingbetter.services.referrals import view as referral_view
@@ -185,3 +186,21 @@ def rows(coach: Principal, items: list[Referral], personal: dict[str, PersonalDa
     found.sort(key=lambda r: (not r.waits_for_coach, r.due is None,
                              r.due.timestamp() if r.due else 0.0))
     return found
+
+
+def after_triage(item: Referral, coach: Coach | None, place: Practice | None) -> str:
+    """What became of a referral the coach has just decided at triage, and who has it now:
+    by its reference and staff names only (the banner is seen with the caseload)."""
+    ref = item.reference or "The referral"
+    where = place.name if place else item.practice_ods
+    if item.status is Status.REJECTED:
+        return f"{ref} was not accepted: the practice is told why"
+    if item.status is Status.WAITLISTED:
+        return (f"{ref} is on the waiting list: no coach has a free place at {where}. "
+                "It goes to the first coach with one.")
+    if coach is not None and item.appointment is not None:
+        return (f"{ref} is now with {coach.name or 'a coach'}; first appointment "
+                f"{dates.long_when(item.appointment.start)} at {where}")
+    if coach is not None:
+        return f"{ref} is now with {coach.name or 'a coach'}; the first appointment is being booked"
+    return f"{ref} was accepted: a coach with a free place is being found. Refresh to see who"

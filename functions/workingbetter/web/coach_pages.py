@@ -56,6 +56,8 @@ def _page(who: Principal, failed: Failed | None = None, status: int = 200) -> Re
     patient = next((r.patient for r in rows if r.referral_id == query.get("referral")), None)
     banner = f"{recorded.done} for {patient}" if recorded and patient else \
         recorded.done if recorded else "Task done" if query.get("recorded") == "task" else ""
+    if recorded is coach_forms.TRIAGE:
+        banner = _after_triage(who, query.get("referral", "")) or banner
     load = {"active": shown.places_taken, "cap": settings().caseload_cap}
     return html("coach.html", status, title="Your caseload", principal=who, active="/coach",
                 load=load, now=datetime.now(UTC),
@@ -63,6 +65,21 @@ def _page(who: Principal, failed: Failed | None = None, status: int = 200) -> Re
                 failed=failed, banner=banner, pages=page_links("/coach", shown.page),
                 forms=coach_forms.BY_AWAITING, exit_reasons=coach_forms.EXIT_REASONS,
                 errors=failed.errors if failed else PageErrors(), empty=Form())
+
+
+def _after_triage(who: Principal, referral_id: str) -> str | None:
+    """Who has a referral the coach has just decided at triage (the address names its id only;
+    the words are read here, Post/Redirect/Get). None for a referral outside their practice."""
+    from workingbetter.web.caseload import after_triage
+
+    store = services().store
+    coach = store.coach(str(who.coach_id))
+    item = store.referral(referral_id) if 0 < len(referral_id) <= 100 else None
+    if coach is None or item is None or item.practice_ods != coach.practice_ods:
+        return None
+    known = services().staff.directory()
+    return after_triage(item, known.coaches.get(item.coach_id or ""),
+                        known.practices.get(item.practice_ods))
 
 
 @blueprint.route("/coach", methods=["GET"])
