@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from workingbetter.adapters.token_check import TokenCheck
     from workingbetter.adapters.workflow import Workflow
     from workingbetter.reports.service import Reports
+    from workingbetter.services.calendar_feed import CalendarFeeds
     from workingbetter.services.case_record import CaseRecords
     from workingbetter.services.follow_ups import FollowUps
     from workingbetter.services.referrals import Referrals
@@ -95,6 +96,12 @@ class Services:
         from workingbetter.services.follow_ups import FollowUps
 
         return FollowUps(self.store, self.settings)
+
+    @cached_property
+    def calendars(self) -> CalendarFeeds:
+        from workingbetter.services.calendar_feed import CalendarFeeds
+
+        return CalendarFeeds(self.store, self.follow_ups)
 
     @cached_property
     def staff(self) -> Staff:

@@ -10,7 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from tests.conftest import Cloud
+from tests.ical_check import parse, unescape
 from tests.web.pages import Pages
+from tests.web.test_case_pages import in_support
 from workingbetter.domain import dates, slots
 
 pytestmark = pytest.mark.integration
@@ -77,3 +79,51 @@ def test_the_week_is_shown_day_by_day_with_the_sessions_free_slots(pages: Pages,
     assert re.findall(r"<li>([^<]+)</li>", free) == [dates.clock(t) for t in slots.SESSION_SLOTS]
     other = monday(session) + timedelta(days=(coach.weekday + 1) % 5)
     assert f'id="free-{other}"' not in page.text
+
+
+def calendar_path(page_text: str) -> str:
+    found = re.search(r'id="calendar-link">https?://[^/]+(/calendar/[^<]+)</p>', page_text)
+    assert found, "no calendar link on the page"
+    return found.group(1)
+
+
+def test_the_calendar_link_gives_the_diary_with_nothing_personal_and_a_new_link_ends_it(
+        pages: Pages, cloud: Cloud) -> None:
+    referral_id = in_support(pages, cloud)
+    item = cloud.referral(referral_id)
+    diary = pages.get("/coach/diary")
+    assert "Subscribe in your calendar" in diary.text
+    made = pages.post("/coach/diary/calendar", {})
+    assert made.status == 200
+    first_link = calendar_path(made.text)
+    assert "Make a new link" in made.text
+
+    calendar_app = Pages(cloud.built.pool)  # no sign-in: the link is the key
+    feed = calendar_app.get(first_link)
+    assert feed.status == 200
+    assert feed.headers["content-type"].startswith("text/calendar")
+    calendar = parse(feed.text)
+    summaries = [unescape(e.one("SUMMARY")) for e in calendar.children]
+    assert f"First appointment: {item.reference} (attended)" in summaries
+    assert "Surgery session" in summaries
+    assert item.appointment is not None
+    first = next(e for e in calendar.children if str(item.reference) in e.one("SUMMARY"))
+    assert first.one("DTSTART") == item.appointment.start.replace("-", "").replace(":", "")
+    assert "City Road Medical Centre" in unescape(first.one("LOCATION"))
+    for personal in ("Ada", "Testperson", "485 777 3457", "4857773457", "07700 900982",
+                     "07700900982", "1980-04-01", "Wants help", "Mental health"):
+        assert personal not in feed.text, personal
+    assert not re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", feed.text.replace("@working-better", ""))
+    purposes = [a["purpose"] for a in cloud.store.audit_trail(referral_id, "F83001",
+                                                                 item.created_at)]
+    assert "GET /calendar/{secret}" in purposes
+
+    pages.get("/coach/diary")
+    second_link = calendar_path(pages.post("/coach/diary/calendar", {}).text)
+    assert second_link != first_link
+    assert calendar_app.get(first_link).status == 404
+    assert calendar_app.get(second_link).status == 200
+    assert calendar_app.get("/calendar/not-a-link").status == 404
+    coach = cloud.coach(str(item.coach_id))
+    assert coach.calendar_key is not None
+    assert coach.calendar_key not in second_link  # only its hash is kept

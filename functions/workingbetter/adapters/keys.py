@@ -77,6 +77,11 @@ def coach(coach_id: str) -> Key:
     return {"pk": f"COACH#{coach_id}", "sk": "COACH"}
 
 
+def calendar_link(key_hash: str) -> Key:
+    """A coach's calendar link, by the SHA-256 of its secret (the secret is never stored)."""
+    return {"pk": f"CALENDAR#{key_hash}", "sk": "CALENDAR"}
+
+
 PRACTICES = "PRACTICE"  # pk of the practices' items
 
 

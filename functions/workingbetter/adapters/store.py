@@ -272,17 +272,22 @@ class Store:
         """
         if not referral_ids:
             return {}
-        at = now_iso()
-        # Kept by practice, so a referral's trail finds it (see audit_trail).
-        self.table.put_item(Item={
-            "pk": keys.practice_audit(practice_ods), "sk": f"{at}#{uuid.uuid4().hex[:8]}",
-            "at": at, "actor": actor, "purpose": purpose, "referral_ids": referral_ids})
+        self.audit_page(referral_ids, practice_ods, actor, purpose)
         found: dict[str, PersonalData] = {}
         for start in range(0, len(referral_ids), _BATCH):
             wanted = [keys.personal(r) for r in referral_ids[start:start + _BATCH]]
             for item in self._batch_get(self.personal_data_table_name, wanted):
                 found[str(item["referral_id"])] = decode(PersonalData, item)
         return found
+
+    def audit_page(self, referral_ids: list[str], practice_ods: str, actor: str,
+                   purpose: str) -> None:
+        """One audit record naming the referrals a view showed (kept by practice, so a
+        referral's trail finds it: see audit_trail)."""
+        at = now_iso()
+        self.table.put_item(Item={
+            "pk": keys.practice_audit(practice_ods), "sk": f"{at}#{uuid.uuid4().hex[:8]}",
+            "at": at, "actor": actor, "purpose": purpose, "referral_ids": referral_ids})
 
     def _batch_get(self, table_name: str, keys: list[Item], projection: str = "",
                    names: dict[str, str] | None = None) -> list[Item]:
@@ -780,6 +785,30 @@ class Store:
                 "ExpressionAttributeValues": {":t": True, ":c": coach_id},
             }},
         ]))
+
+    def new_calendar_link(self, coach_id: str, key_hash: str, old_hash: str | None) -> bool:
+        """Give the coach a new calendar link and end the old one, in one transaction; False
+        if another new link was made meanwhile (the coach's link is no longer `old_hash`)."""
+        table = self.table_name
+        items: list[dict[str, Any]] = [
+            {"Put": {"TableName": table,
+                     "Item": {**keys.calendar_link(key_hash), "coach_id": coach_id},
+                     "ConditionExpression": "attribute_not_exists(pk)"}},
+            {"Update": {"TableName": table, "Key": keys.coach(coach_id),
+                        "UpdateExpression": "SET calendar_key = :new",
+                        "ConditionExpression": "attribute_exists(pk) AND ("
+                        + ("calendar_key = :old" if old_hash else
+                           "attribute_not_exists(calendar_key)") + ")",
+                        "ExpressionAttributeValues": {
+                            ":new": key_hash, **({":old": old_hash} if old_hash else {})}}}]
+        if old_hash:
+            items.append({"Delete": {"TableName": table, "Key": keys.calendar_link(old_hash)}})
+        return conditional(lambda: self.client.transact_write_items(TransactItems=items))
+
+    def calendar_owner(self, key_hash: str) -> str | None:
+        """The coach whose calendar link has this hash; None for no link (or an ended one)."""
+        found = self._get(keys.calendar_link(key_hash))
+        return None if found is None else str(found["coach_id"])
 
     def hold_slot(self, coach_id: str, start_iso: str, referral_id: str) -> bool:
         """Claim a diary slot; False if someone else holds it (never double-booked)."""

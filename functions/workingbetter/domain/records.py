@@ -233,6 +233,7 @@ class Coach:
     weekday: int
     active: int = 0  # places taken in their caseload
     name: str = ""  # as staff know them (a member of staff's name: never a patient's)
+    calendar_key: str | None = None  # the SHA-256 of their calendar link's secret
 
 
 @dataclass(frozen=True, slots=True)

@@ -173,6 +173,16 @@ class FollowUps:
         coach_id = str(principal.coach_id)
         coach = self.store.coach(coach_id)
         start, end = diary.week_bounds(monday)
+        entries, held = self.between(coach_id, start, end)
+        if coach is None:
+            return Week(monday, entries, None)
+        free = diary.free_session_slots(coach.weekday, datetime.now(UTC), held, monday,
+                                        monday + timedelta(days=7))
+        return Week(monday, entries, coach.practice_ods, coach.weekday, tuple(free))
+
+    def between(self, coach_id: str, start: str, end: str) -> tuple[list[Entry], set[str]]:
+        """The coach's appointments from `start` to `end` (stored instants) in time order,
+        and the slot times held."""
         follow_ups = {r.start: r for r in self.store.follow_ups(coach_id, start, end)}
         entries = [_follow_up(r) for r in follow_ups.values()]
         held = self.store.slots_between(coach_id, start, end)
@@ -180,12 +190,7 @@ class FollowUps:
             if slot.start not in follow_ups:
                 entries.append(self._first(slot.start, slot.referral_id))
         entries.sort(key=lambda e: e.start)
-        if coach is None:
-            return Week(monday, entries, None)
-        free = diary.free_session_slots(coach.weekday, datetime.now(UTC),
-                                        {s.start for s in held}, monday,
-                                        monday + timedelta(days=7))
-        return Week(monday, entries, coach.practice_ods, coach.weekday, tuple(free))
+        return entries, {s.start for s in held}
 
     def opening_week(self, principal: Principal, asked: str | None) -> Week:
         """The week asked for; without one, this week while it has appointments, else the

@@ -12,6 +12,7 @@ from chalice.app import Response
 from workingbetter.domain import dates
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, InvalidInput
+from workingbetter.handlers import headers
 from workingbetter.web.errors import Failed, FormErrorMap, PageErrors, only_message
 from workingbetter.web.http import (
     FORM,
@@ -25,7 +26,7 @@ from workingbetter.web.http import (
     same_site_path,
 )
 from workingbetter.web.registry import blueprint
-from workingbetter.wiring import services
+from workingbetter.wiring import services, settings
 
 if TYPE_CHECKING:
     from workingbetter.services.follow_ups import Week
@@ -72,14 +73,16 @@ def _names(who: Principal, week: Week) -> dict[str, str]:
     return {r: patient_name(personal.get(r)) for r in ids}
 
 
-def _diary_page(who: Principal, failed: Failed | None = None, status: int = 200) -> Response:
+def _diary_page(who: Principal, failed: Failed | None = None, status: int = 200,
+                calendar_link: str = "") -> Response:
     query: dict[str, str] = dict(request().query_params or {})
     week = services().follow_ups.opening_week(who, query.get("week"))
     place = services().staff.directory().practices.get(week.practice_ods or "")
     return html("diary.html", status, title="Your diary", principal=who, active=DIARY,
                 week=week, days=week.days(), names=_names(who, week),
                 pages=week_links(week.monday), week_words=week_words(week.monday),
-                place=place, keys=form_keys(), failed=failed,
+                place=place, keys=form_keys(), failed=failed, calendar_link=calendar_link,
+                calendar_linked=_linked(who),
                 errors=failed.errors if failed else PageErrors(),
                 now=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
 
@@ -109,3 +112,40 @@ def record_follow_up_outcome(referral_id: str, follow_up_id: str) -> Response:
         return _diary_page(who, Failed(referral_id, follow_up_id, form,
                                        only_message(error.detail)), 409)
     return redirect(back)
+
+
+# -- the diary in the coach's own calendar app ------------------------------------------------
+
+
+def _linked(who: Principal) -> bool:
+    coach = services().store.coach(str(who.coach_id))
+    return coach is not None and coach.calendar_key is not None
+
+
+@blueprint.route("/coach/diary/calendar", methods=["POST"], content_types=[FORM])
+@page
+def new_calendar_link() -> Response:
+    """A new link to subscribe to (the old one stops working). Only its hash is kept, so the
+    link is shown on this answer alone: the coach copies it into their calendar app."""
+    from workingbetter.services.calendar_feed import FEED_PATH
+
+    who = _coach()
+    form = posted_form()
+    try:
+        secret = services().calendars.new_link(who)
+    except Conflict as error:
+        return _diary_page(who, Failed("", "calendar", form,
+                                       only_message(error.detail, "calendar")), 409)
+    return _diary_page(who, calendar_link=f"{settings().public_url.rstrip('/')}{FEED_PATH}"
+                                          f"{secret}")
+
+
+@blueprint.route("/calendar/{secret}", methods=["GET"])
+@page
+def calendar_feed(secret: str) -> Response:
+    """The coach's diary as text/calendar, for a calendar app (no sign-in: the link is the
+    key). An unknown or ended link is a 404."""
+    body = services().calendars.feed(secret)
+    return Response(body=body, status_code=200, headers={
+        **headers.HTML, "Content-Type": "text/calendar; charset=utf-8",
+        "Content-Disposition": 'inline; filename="working-better-diary.ics"'})
