@@ -5,7 +5,7 @@ them."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -127,3 +127,69 @@ def test_the_calendar_link_gives_the_diary_with_nothing_personal_and_a_new_link_
     coach = cloud.coach(str(item.coach_id))
     assert coach.calendar_key is not None
     assert coach.calendar_key not in second_link  # only its hash is kept
+
+
+def test_a_follow_up_is_booked_by_choosing_one_of_the_sessions_free_times(
+        pages: Pages, cloud: Cloud) -> None:
+    referral_id = in_support(pages, cloud)
+    coach = cloud.coach(str(cloud.referral(referral_id).coach_id))
+    record = pages.get(f"/coach/referrals/{referral_id}")
+    assert f'href="/coach/diary/book/{referral_id}"' in record.text
+    page = pages.get(f"/coach/diary/book/{referral_id}")
+    assert page.status == 200
+    offered = re.findall(r'name="slot" type="radio" value="([^"]+)"', page.text)
+    assert offered[-1] == "other"
+    free = [slots.parse_iso(v) for v in offered[:-1]]
+    assert free
+    assert all(t.astimezone(slots.UK).weekday() == coach.weekday for t in free)
+    assert all(t.astimezone(slots.UK).time() in slots.SESSION_SLOTS for t in free)
+    first_day = free[0].astimezone(slots.UK).date()
+    assert f">{dates.weekday_day(first_day)}</h2>" in page.text  # grouped by day
+
+    refused = pages.post(f"/coach/diary/book/{referral_id}", {})
+    assert refused.status == 422
+    assert refused.error_summary() == [(
+        "#slot", "Choose a free time in your session, or another time by phone or video")]
+
+    chosen = offered[1]
+    done = pages.post(f"/coach/diary/book/{referral_id}", {"slot": chosen})
+    assert done.status == 303, done.error_summary()
+    week = monday(slots.parse_iso(chosen).astimezone(slots.UK).date())
+    assert done.location.startswith(f"/coach/diary?week={week}&booked=")
+    diary = pages.get(done.location)
+    assert f"Follow-up booked for {dates.long_when(chosen)}" in diary.text
+    assert "Follow-up, in surgery" in diary.text
+    again = pages.get(f"/coach/diary/book/{referral_id}")
+    assert f'value="{chosen}"' not in again.text  # taken: no longer offered
+
+
+def test_a_typed_time_is_read_as_people_write_it(pages: Pages, cloud: Cloud) -> None:
+    referral_id = in_support(pages, cloud)
+    item = cloud.referral(referral_id)
+    day = datetime.now(UTC).astimezone(slots.UK).date() + timedelta(days=7)
+    for typed, form in (("10am", "/coach/diary/book"), ("10:00", "/coach/diary/book"),
+                        ("10.00 am", "/coach/diary/book"), ("10am", "/coach/referrals")):
+        day += timedelta(days=1)
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        path = f"/coach/diary/book/{referral_id}" if form == "/coach/diary/book" else \
+            f"/coach/referrals/{referral_id}"
+        pages.get(path)
+        done = pages.post(path if "book" in path else f"{path}/follow-ups", {
+            "slot": "other", "start_day": str(day.day), "start_month": str(day.month),
+            "start_year": str(day.year), "start_time": typed, "mode": "phone"})
+        assert done.status == 303, (typed, form, done.error_summary())
+        start = slots.iso(datetime.combine(day, time(10, 0), tzinfo=slots.UK))
+        assert cloud.store.follow_up(str(item.coach_id), start, referral_id) is not None
+
+
+def test_a_typed_time_that_is_no_time_is_asked_again_in_plain_words(pages: Pages,
+                                                                    cloud: Cloud) -> None:
+    referral_id = in_support(pages, cloud)
+    pages.get(f"/coach/diary/book/{referral_id}")
+    refused = pages.post(f"/coach/diary/book/{referral_id}", {
+        "slot": "other", "start_day": "1", "start_month": "6", "start_year": "2027",
+        "start_time": "quarter past", "mode": "video"})
+    assert refused.status == 422
+    assert refused.error_summary() == [("#start-time", "Enter a time, like 10am or 2:30pm")]
+    assert 'value="quarter past"' in refused.text

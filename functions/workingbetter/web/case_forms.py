@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workingbetter.adapters.store import Item
+from workingbetter.domain import dates
 from workingbetter.domain.auth import Principal
 from workingbetter.services import parsing
 from workingbetter.services.case_record import CONTACT_OUTCOMES, CaseRecords
@@ -63,7 +64,9 @@ def _profile(form: Form) -> dict[str, Any]:
 
 def _follow_up(form: Form) -> dict[str, Any]:
     day = _date(form, "start")
-    at = form.get("start_time")
+    typed = form.get("start_time")
+    clock = dates.parse_clock(typed) if typed else None  # "10am", "10.00 am" as 10:00
+    at = f"{clock:%H:%M}" if clock else typed
     return answered(start=f"{day}T{at}" if day and at else day, mode=form.get("mode"))
 
 

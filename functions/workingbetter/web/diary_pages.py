@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING
 
 from chalice.app import Response
 
-from workingbetter.domain import dates
+from workingbetter.domain import dates, diary, slots
 from workingbetter.domain.auth import Principal, Role
-from workingbetter.domain.errors import Conflict, InvalidInput
+from workingbetter.domain.errors import Conflict, FieldError, InvalidInput
 from workingbetter.handlers import headers
 from workingbetter.web.errors import Failed, FormErrorMap, PageErrors, only_message
 from workingbetter.web.http import (
     FORM,
+    Form,
     form_keys,
     html,
     page,
@@ -25,6 +26,7 @@ from workingbetter.web.http import (
     request,
     same_site_path,
 )
+from workingbetter.web.referral_form import date_from_parts
 from workingbetter.web.registry import blueprint
 from workingbetter.wiring import services, settings
 
@@ -78,11 +80,13 @@ def _diary_page(who: Principal, failed: Failed | None = None, status: int = 200,
     query: dict[str, str] = dict(request().query_params or {})
     week = services().follow_ups.opening_week(who, query.get("week"))
     place = services().staff.directory().practices.get(week.practice_ods or "")
+    booked = diary.start_of(query.get("booked", ""))
     return html("diary.html", status, title="Your diary", principal=who, active=DIARY,
                 week=week, days=week.days(), names=_names(who, week),
                 pages=week_links(week.monday), week_words=week_words(week.monday),
                 place=place, keys=form_keys(), failed=failed, calendar_link=calendar_link,
                 calendar_linked=_linked(who),
+                banner=f"Follow-up booked for {dates.long_when(booked)}" if booked else "",
                 errors=failed.errors if failed else PageErrors(),
                 now=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
 
@@ -149,3 +153,97 @@ def calendar_feed(secret: str) -> Response:
     return Response(body=body, status_code=200, headers={
         **headers.HTML, "Content-Type": "text/calendar; charset=utf-8",
         "Content-Disposition": 'inline; filename="working-better-diary.ics"'})
+
+
+# -- booking a follow-up in a free slot --------------------------------------------------------
+
+BOOKING = FormErrorMap({"slot": "slot", "start": "start-day", "start_time": "start-time",
+                        "mode": "mode"},
+                       required={"mode": "Select how you will meet",
+                                 "start": "Enter the date of the appointment"},
+                       reworded={"mode": {"Choose surgery, phone or video":
+                                          "Select how you will meet"}})
+CHOOSE_SLOT = "Choose a free time in your session, or another time by phone or video"
+TYPE_TIME = "Enter a time, like 10am or 2:30pm"
+
+
+def _slot_choices(free: list[datetime]) -> list[tuple[date, list[tuple[str, str, datetime]]]]:
+    """The free slots as radios grouped by day: (value, input id, UK time); the first is the
+    one an error links to."""
+    groups: dict[date, list[tuple[str, str, datetime]]] = {}
+    for at in free:
+        value = slots.iso(at)
+        first = not groups
+        groups.setdefault(at.date(), []).append(
+            (value, "slot" if first else f"slot-{diary.follow_up_id(value)}", at))
+    return list(groups.items())
+
+
+def _booking_page(who: Principal, referral_id: str, form: Form | None = None,
+                  errors: PageErrors | None = None, status: int = 200) -> Response:
+    from workingbetter.services.follow_ups import SLOTS_OFFERED
+    from workingbetter.web.caseload import patient_name
+
+    s = services()
+    free = s.follow_ups.free_slots(who, referral_id)  # 404 outside the coach's caseload
+    item = s.store.referral(referral_id)
+    practice = item.practice_ods if item else ""
+    personal = s.store.personal_data_for_page([referral_id], practice, who.actor,
+                                              "GET /coach/diary/book/{referral_id}")
+    example = datetime.now(UTC).astimezone(slots.UK).date() + timedelta(days=7)
+    return html("follow_up_book.html", status, title="Book a follow-up appointment",
+                principal=who, active=DIARY, referral_id=referral_id,
+                patient=patient_name(personal.get(referral_id)),
+                reference=item.reference if item else "", free_by_day=_slot_choices(free),
+                weeks=SLOTS_OFFERED.days // 7, form=form or Form(), keys=form_keys(),
+                example=f"{example.day} {example.month} {example.year}",
+                errors=errors or PageErrors())
+
+
+@blueprint.route("/coach/diary/book/{referral_id}", methods=["GET"])
+@page
+def booking_page(referral_id: str) -> Response:
+    return _booking_page(_coach(), referral_id)
+
+
+def booking_body(form: Form) -> dict[str, str] | PageErrors:
+    """The API's body for what the form chose: a slot of the session, or a typed date and a
+    time as people write it ("10am", "10.00 am") by phone or video; or what is missing."""
+    slot = form.get("slot")
+    if not slot:
+        return BOOKING.page_errors([FieldError("slot", CHOOSE_SLOT)])
+    if slot != "other":
+        return {"start": slot, "mode": "surgery"}
+    day = date_from_parts(form.get("start_day"), form.get("start_month"),
+                          form.get("start_year"))
+    typed = form.get("start_time")
+    at = dates.parse_clock(typed) if typed else None
+    problems = [FieldError(name, message) for name, message, wrong in (
+        ("start", "Enter the date of the appointment", not day),
+        ("start_time", TYPE_TIME, at is None),
+        ("mode", "Select how you will meet", form.get("mode") not in ("phone", "video")))
+        if wrong]
+    if problems:
+        return BOOKING.page_errors(problems)
+    return {"start": f"{day}T{at:%H:%M}", "mode": form.get("mode")}
+
+
+@blueprint.route("/coach/diary/book/{referral_id}", methods=["POST"], content_types=[FORM])
+@page
+def book_follow_up(referral_id: str) -> Response:
+    who = _coach()
+    form = posted_form()
+    body = booking_body(form)
+    if isinstance(body, PageErrors):
+        return _booking_page(who, referral_id, form, body, 422)
+    try:
+        booked = services().follow_ups.book(who, referral_id, body)
+    except InvalidInput as error:
+        wrong = [FieldError("slot" if body["mode"] == "surgery" else e.field, e.message)
+                 for e in error.errors]
+        return _booking_page(who, referral_id, form, BOOKING.page_errors(wrong), 422)
+    except Conflict as error:
+        return _booking_page(who, referral_id, form, only_message(error.detail, "slot"), 409)
+    start = str(booked["start"])
+    monday = diary.monday_of(slots.parse_iso(start).astimezone(slots.UK).date())
+    return redirect(f"{DIARY}?week={monday}&booked={diary.follow_up_id(start)}")
