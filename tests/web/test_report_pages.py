@@ -38,7 +38,7 @@ def test_a_bad_period_is_named_in_an_error_summary(cloud: Cloud, pages: Pages) -
     pages.sign_in("ops")
     page = pages.get("/reports?from=2026-02-30&to=2026-01-01&practice=X99999")
     assert page.status == 400
-    assert [href for href, _ in page.error_summary()] == ["#from", "#practice"]
+    assert [href for href, _ in page.error_summary()] == ["#from-month", "#practice"]
     assert 'id="table-funnel"' not in page.text
 
 

@@ -8,6 +8,10 @@ import pytest
 from tests.conftest import Cloud
 from tests.web.pages import Pages
 from tests.web.test_case_pages import in_support
+from workingbetter.domain.errors import FieldError
+from workingbetter.web.date_input import wrong_parts
+from workingbetter.web.errors import FormErrorMap
+from workingbetter.web.http import Form
 
 pytestmark = pytest.mark.integration
 
@@ -37,3 +41,40 @@ def test_a_confidence_out_of_range_is_refused_in_plain_words(pages: Pages, cloud
     assert refused.status == 422
     assert refused.error_summary() == [("#confidence", "Enter a number from 1 to 10")]
     assert "Input should" not in refused.text
+
+
+def test_the_reports_period_is_asked_as_months_in_govuk_date_inputs(cloud: Cloud,
+                                                                      pages: Pages) -> None:
+    pages.sign_in("ops")
+    page = pages.get("/reports")
+    for box in ("from-month", "from-year", "to-month", "to-year"):
+        assert f'id="{box}"' in page.text, box
+    assert 'id="from-day"' not in page.text
+    asked = pages.get("/reports?from_month=4&from_year=2026&to_month=9&to_year=2026")
+    assert asked.status == 200
+    assert 'name="from_month" type="text" inputmode="numeric" value="4"' in asked.text
+    assert "1 April 2026 to 30 September 2026" in asked.text
+    wrong = pages.get("/reports?from_month=13&from_year=2026&to_month=9&to_year=2026")
+    assert wrong.status == 400
+    assert wrong.error_summary() == [("#from-month", "Enter a real month, like 4 2026")]
+    assert "YYYY" not in wrong.text
+    late = pages.get("/reports?from_month=10&from_year=2026&to_month=9&to_year=2026")
+    assert late.error_summary() == [
+        ("#from-month", "The start of the period must be on or before its end")]
+
+
+@pytest.mark.parametrize(("day", "month", "year", "wrong"), [
+    ("", "", "", ["day", "month", "year"]),
+    ("31", "2", "2027", ["day"]),  # no 31 February: the day is what to change
+    ("4", "13", "2027", ["month"]),
+    ("4", "1", "27", ["year"]),
+    ("x", "1", "", ["day", "year"]),
+    ("4", "1", "2027", []),
+])
+def test_a_date_input_knows_which_box_is_wrong(day: str, month: str, year: str,
+                                               wrong: list[str]) -> None:
+    form = Form({"start_day": [day], "start_month": [month], "start_year": [year]})
+    assert wrong_parts(form, "start") == wrong
+    errors = FormErrorMap({"start": "start"}, dates={"start": "start"}).page_errors(
+        [FieldError("start", "Enter a real date")], form=form)
+    assert errors.summary == [(f"#start-{wrong[0] if wrong else 'day'}", "Enter a real date")]

@@ -8,7 +8,7 @@ Pure: values in, words out.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 
 from workingbetter.domain import slots
 
@@ -22,6 +22,11 @@ def instant(value: str | datetime) -> datetime:
     moment = value if isinstance(value, datetime) else \
         datetime.fromisoformat(value.replace("Z", "+00:00"))
     return moment.astimezone(slots.UK)
+
+
+def today() -> date:
+    """Today in the UK."""
+    return datetime.now(UTC).astimezone(slots.UK).date()
 
 
 def _as_day(value: str | date | datetime) -> date:

@@ -27,9 +27,10 @@ from workingbetter.domain.step_answers import (
 from workingbetter.services import parsing
 from workingbetter.services.parsing import choose
 from workingbetter.services.steps import Steps
+from workingbetter.web.date_input import date_from_parts
 from workingbetter.web.errors import FormErrorMap
 from workingbetter.web.http import Form
-from workingbetter.web.referral_form import DATE_MESSAGE, date_from_parts
+from workingbetter.web.referral_form import DATE_MESSAGE
 
 Record = Callable[[Steps, Principal, str, Any], Item]
 

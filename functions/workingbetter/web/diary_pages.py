@@ -13,6 +13,7 @@ from workingbetter.domain import dates, diary, slots
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, FieldError, InvalidInput
 from workingbetter.handlers import headers
+from workingbetter.web.date_input import date_from_parts
 from workingbetter.web.errors import Failed, FormErrorMap, PageErrors, only_message
 from workingbetter.web.http import (
     FORM,
@@ -26,7 +27,6 @@ from workingbetter.web.http import (
     request,
     same_site_path,
 )
-from workingbetter.web.referral_form import date_from_parts
 from workingbetter.web.registry import blueprint
 from workingbetter.wiring import services, settings
 
@@ -157,8 +157,8 @@ def calendar_feed(secret: str) -> Response:
 
 # -- booking a follow-up in a free slot --------------------------------------------------------
 
-BOOKING = FormErrorMap({"slot": "slot", "start": "start-day", "start_time": "start-time",
-                        "mode": "mode"},
+BOOKING = FormErrorMap({"slot": "slot", "start": "start", "start_time": "start-time",
+                        "mode": "mode"}, dates={"start": "start"},
                        required={"mode": "Select how you will meet",
                                  "start": "Enter the date of the appointment"},
                        reworded={"mode": {"Choose surgery, phone or video":
@@ -190,13 +190,11 @@ def _booking_page(who: Principal, referral_id: str, form: Form | None = None,
     practice = item.practice_ods if item else ""
     personal = s.store.personal_data_for_page([referral_id], practice, who.actor,
                                               "GET /coach/diary/book/{referral_id}")
-    example = datetime.now(UTC).astimezone(slots.UK).date() + timedelta(days=7)
     return html("follow_up_book.html", status, title="Book a follow-up appointment",
                 principal=who, active=DIARY, referral_id=referral_id,
                 patient=patient_name(personal.get(referral_id)),
                 reference=item.reference if item else "", free_by_day=_slot_choices(free),
                 weeks=SLOTS_OFFERED.days // 7, form=form or Form(), keys=form_keys(),
-                example=f"{example.day} {example.month} {example.year}",
                 errors=errors or PageErrors())
 
 
@@ -224,7 +222,7 @@ def booking_body(form: Form) -> dict[str, str] | PageErrors:
         ("mode", "Select how you will meet", form.get("mode") not in ("phone", "video")))
         if wrong]
     if problems:
-        return BOOKING.page_errors(problems)
+        return BOOKING.page_errors(problems, form=form)
     return {"start": f"{day}T{at:%H:%M}", "mode": form.get("mode")}
 
 
@@ -241,7 +239,7 @@ def book_follow_up(referral_id: str) -> Response:
     except InvalidInput as error:
         wrong = [FieldError("slot" if body["mode"] == "surgery" else e.field, e.message)
                  for e in error.errors]
-        return _booking_page(who, referral_id, form, BOOKING.page_errors(wrong), 422)
+        return _booking_page(who, referral_id, form, BOOKING.page_errors(wrong, form=form), 422)
     except Conflict as error:
         return _booking_page(who, referral_id, form, only_message(error.detail, "slot"), 409)
     start = str(booked["start"])

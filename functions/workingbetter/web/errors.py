@@ -35,23 +35,37 @@ class FormErrorMap:
     required: Mapping[str, str] = field(default_factory=dict)  # field → "Enter …" message
     reworded: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     fallback: str = "main-content"  # where errors about no one field link to
+    # Fields asked in a GOV.UK date input: field → the input's form prefix ("start" for
+    # start_day, start_month, start_year). Its anchor is the input's id; an error links to its
+    # first wrong box (`{anchor}-{box}`) when the form is given.
+    dates: Mapping[str, str] = field(default_factory=dict)
+    date_boxes: tuple[str, ...] = ("day", "month", "year")
 
     def message(self, name: str, message: str) -> str:
         if message == REQUIRED and name in self.required:
             return self.required[name]
         return self.reworded.get(name, {}).get(message, message)
 
-    def page_errors(self, errors: list[FieldError], prefix: str = "") -> PageErrors:
-        """`prefix` goes before every input id, for a page with one form per referral."""
+    def page_errors(self, errors: list[FieldError], prefix: str = "",
+                    form: Form | None = None) -> PageErrors:
+        """`prefix` goes before every input id, for a page with one form per referral; with
+        the `form` posted, a date's error links to its first wrong box."""
         order = list(self.anchors)
         by_field: dict[str, str] = {}
         for error in errors:
             name = _INDEX.sub("", error.field)
             by_field.setdefault(name, self.message(name, error.message))
         ranked = sorted(by_field, key=lambda n: order.index(n) if n in order else -1)
-        summary = [(f"#{prefix}{self.anchors[n]}" if n in self.anchors else f"#{self.fallback}",
-                    by_field[n]) for n in ranked]
+        summary = [(f"#{prefix}{self._anchor(n, form)}" if n in self.anchors
+                    else f"#{self.fallback}", by_field[n]) for n in ranked]
         return PageErrors(summary, by_field)
+
+    def _anchor(self, name: str, form: Form | None) -> str:
+        if name not in self.dates or form is None:
+            return self.anchors[name]
+        from workingbetter.web.date_input import first_wrong
+
+        return f"{self.anchors[name]}-{first_wrong(form, self.dates[name], self.date_boxes)}"
 
 
 def only_message(message: str, fallback: str = "main-content") -> PageErrors:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from workingbetter.domain.referral import Condition, ContactPreference, EmploymentStatus
+from workingbetter.web.date_input import date_from_parts as date_from_parts  # its old home
 from workingbetter.web.errors import FormErrorMap
 from workingbetter.web.http import Form
 
@@ -74,17 +74,6 @@ ERRORS = FormErrorMap(
     },
     fallback="referral-form",
 )
-
-
-def date_from_parts(day: str, month: str, year: str) -> str | None:
-    """YYYY-MM-DD from the three inputs; None when all are empty; the raw text when it is not a
-    real date (the API then says so, and the form rewords it)."""
-    if not (day or month or year):
-        return None
-    try:
-        return date(int(year), int(month), int(day)).isoformat()
-    except ValueError:
-        return f"{year}-{month}-{day}"
 
 
 def _set(target: dict[str, Any], name: str, value: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,6 +48,21 @@ def long_when(value: Any) -> str:
     return "" if value is None or value == "" else dates.long_when(value)
 
 
+def past_example() -> str:
+    """A date input's hint for a day gone by: a week ago, as the boxes take it (30 11 2026)."""
+    return _example(-7)
+
+
+def future_example() -> str:
+    """A date input's hint for a day to come: a week ahead."""
+    return _example(7)
+
+
+def _example(days: int) -> str:
+    shown = dates.today() + timedelta(days=days)
+    return f"{shown.day} {shown.month} {shown.year}"
+
+
 def tag_colour(status: str) -> str:
     return TAG_COLOURS.get(status, "grey")
 
@@ -62,6 +78,10 @@ def _environment() -> Environment:
                        weekday_day=dates.weekday_day, day_month=dates.day_month,
                        clock=dates.clock, clock_of=lambda v: dates.clock(dates.instant(v)),
                        tag_colour=tag_colour)
+    from workingbetter.web.date_input import wrong_parts
+
+    env.globals.update(wrong_parts=wrong_parts, past_example=past_example,
+                       future_example=future_example)
     return env
 
 

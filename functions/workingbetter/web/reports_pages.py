@@ -17,8 +17,9 @@ from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import BadRequest, FieldError
 from workingbetter.handlers import headers
 from workingbetter.web import charts
+from workingbetter.web.date_input import MONTH_YEAR
 from workingbetter.web.errors import FormErrorMap, PageErrors
-from workingbetter.web.http import html, page, principal, request
+from workingbetter.web.http import Form, html, page, principal, request
 from workingbetter.web.registry import blueprint
 from workingbetter.wiring import services
 
@@ -29,7 +30,17 @@ if TYPE_CHECKING:
     from workingbetter.reports.service import ReportRequest
     from workingbetter.reports.tables import Report, Table
 
-PICKER = FormErrorMap({"from": "from", "to": "to", "practice": "practice"})
+REAL_MONTH = "Enter a real month, like 4 2026"
+
+
+def _picker() -> FormErrorMap:
+    """The picker's errors: a month as its boxes ask it (the report's words name YYYY-MM)."""
+    from workingbetter.reports.service import NOT_A_MONTH
+
+    return FormErrorMap({"from": "from", "to": "to", "practice": "practice"},
+                        reworded={"from": {NOT_A_MONTH: REAL_MONTH},
+                                  "to": {NOT_A_MONTH: REAL_MONTH}},
+                        dates={"from": "from", "to": "to"}, date_boxes=MONTH_YEAR)
 # Charts beside the tables they draw (one charting approach: web/charts.py).
 CHARTED = ("funnel", "practices", "conditions", "age_bands")
 
@@ -51,8 +62,29 @@ def _reader() -> Principal:
 
 
 def _query() -> dict[str, str]:
-    return {k: v for k, v in dict(request().query_params or {}).items()
-            if k in ("from", "to", "practice", "table")}
+    """The report's parameters: a month asked in the picker's boxes (from_month, from_year)
+    as the report's YYYY-MM; a shared link's from=YYYY-MM as it is."""
+    asked = dict(request().query_params or {})
+    query = {k: v for k, v in asked.items() if k in ("from", "to", "practice", "table")}
+    for name in ("from", "to"):
+        month, year = asked.get(f"{name}_month", "").strip(), asked.get(f"{name}_year", "").strip()
+        if month or year:
+            query[name] = f"{year}-{month.zfill(2)}" if month.isdigit() else f"{year}-{month}"
+    return query
+
+
+def _boxes(asked: dict[str, str], chosen: ReportRequest | None) -> Form:
+    """What the picker's boxes show: what was typed, else the period shown."""
+    typed = dict(request().query_params or {})
+    values: dict[str, list[str]] = {}
+    for name in ("from", "to"):
+        month, year = typed.get(f"{name}_month"), typed.get(f"{name}_year")
+        if month is None and year is None:
+            shown = asked.get(name) or (chosen.period[name] if chosen else "")
+            year, _, month = str(shown)[:7].partition("-")
+            month = month.lstrip("0")
+        values[f"{name}_month"], values[f"{name}_year"] = [month or ""], [year or ""]
+    return Form(values)
 
 
 def _chart(table: Table) -> charts.Chart | None:
@@ -86,11 +118,13 @@ def _period_page(template: str, title: str, active: str, blank: dict[str, Any],
     try:
         chosen = reports.request(who, asked)
     except BadRequest as error:
+        boxes = _boxes(asked, None)
         return html(template, 400, title="There is a problem with the period", chosen=None,
-                    errors=PICKER.page_errors(error.errors), **shared, **blank)
+                    errors=_picker().page_errors(error.errors, form=boxes), boxes=boxes,
+                    **shared, **blank)
     measured, names = reports.measure(chosen)
-    return html(template, title=title, errors=PageErrors(), chosen=chosen, **shared,
-                **fill(measured, names, chosen))
+    return html(template, title=title, errors=PageErrors(), chosen=chosen,
+                boxes=_boxes(asked, chosen), **shared, **fill(measured, names, chosen))
 
 
 @blueprint.route("/reports", methods=["GET"])
