@@ -118,3 +118,68 @@ def test_the_coach_books_a_follow_up_and_finds_it_in_the_diary(page: Page) -> No
     page.get_by_role("link", name=re.compile("Next")).click()
     expect(page).to_have_url(re.compile(r"/coach/diary\?week="))
     check_page(page, "24-diary-next-week")
+
+
+def coach_weekday(coach_id: str) -> int:
+    """The coach's session day, as the local stack seeds it."""
+    import json
+
+    from tests.local_stack_process import ROOT
+
+    seeded = json.loads((ROOT / "infra" / "pilot_practices.json").read_text())
+    return next(int(c["weekday"]) for p in seeded["practices"] for c in p["coaches"]
+                if c["coach_id"] == coach_id)
+
+
+def test_the_diary_opens_on_the_next_session_books_a_free_slot_and_gives_a_calendar_link(
+        page: Page) -> None:
+    from tests.web.test_diary_pages import monday, next_session_day
+    from workingbetter.web.diary_pages import week_words
+
+    if "referral_id" not in made:
+        pytest.skip("needs the referral made by the first test")
+    referral_id = made["referral_id"]
+    sign_in(page, f"coach:{COACH}")
+    page.get_by_role("link", name="Your diary").click()
+    session = next_session_day(coach_weekday(COACH))
+    # The week of the next session, unless this week still has the appointments made above.
+    expect(page.locator("#week")).to_have_text(re.compile(
+        f"^({re.escape(week_words(monday(session)))}|"
+        f"{re.escape(week_words(monday(datetime.now(UTC).date())))})$"))
+    page.goto(f"/coach/diary?week={session + timedelta(days=7)}")
+    day = page.locator(f"#day-{session + timedelta(days=7)}")
+    expect(day.get_by_role("heading", level=2)).to_contain_text(
+        (session + timedelta(days=7)).strftime("%A"))
+    expect(day).to_contain_text("Your surgery session")
+    expect(day.locator("li")).to_have_count(6)  # every slot of the session is free
+    expect(page.get_by_role("link", name=re.compile("^Previous week"))).to_be_visible()
+    check_page(page, "25-diary-day-by-day")
+    fits_narrow_screen(page, "25-diary-day-by-day")
+
+    page.goto(f"/coach/referrals/{referral_id}")
+    page.get_by_text("Book a follow-up appointment").click()
+    page.get_by_role("link", name="Choose a free time in your session").click()
+    expect(page.locator("h1")).to_have_text("Book a follow-up appointment")
+    check_page(page, "26-book-a-free-slot")
+    fits_narrow_screen(page, "26-book-a-free-slot")
+    first = page.locator('input[name="slot"]').first
+    chosen = str(first.get_attribute("value"))
+    first.check()
+    page.get_by_role("button", name="Book the appointment").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Follow-up booked for")
+    expect(page.locator(".govuk-summary-card", has_text="Follow-up, in surgery")).to_have_count(1)
+    assert chosen.endswith("Z")
+
+    page.get_by_role("button", name="Make a link").click()
+    link = page.locator("#calendar-link")
+    expect(link).to_contain_text("/calendar/")
+    check_page(page, "27-diary-calendar-link")
+    fits_narrow_screen(page, "27-diary-calendar-link")
+    address = str(link.text_content()).strip()
+    feed = page.request.get("/calendar/" + address.rsplit("/calendar/", 1)[1])
+    assert feed.status == 200
+    assert feed.headers["content-type"].startswith("text/calendar")
+    body = feed.text()
+    assert "BEGIN:VEVENT" in body
+    assert "Ines" not in body
+    assert "Recordperson" not in body
