@@ -78,3 +78,15 @@ def test_a_date_input_knows_which_box_is_wrong(day: str, month: str, year: str,
     errors = FormErrorMap({"start": "start"}, dates={"start": "start"}).page_errors(
         [FieldError("start", "Enter a real date")], form=form)
     assert errors.summary == [(f"#start-{wrong[0] if wrong else 'day'}", "Enter a real date")]
+
+
+def test_a_follow_up_time_that_is_no_time_is_refused_in_the_case_records_words(
+        pages: Pages, cloud: Cloud) -> None:
+    referral_id = in_support(pages, cloud)
+    path = f"/coach/referrals/{referral_id}"
+    pages.get(path)
+    refused = pages.post(f"{path}/follow-ups", {
+        "start_day": "4", "start_month": "1", "start_year": "2027", "start_time": "quarter past",
+        "mode": "phone"})
+    assert refused.status == 422
+    assert refused.error_summary() == [("#start", "Enter the time like 10:30")]

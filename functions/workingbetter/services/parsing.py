@@ -23,6 +23,7 @@ YES_OR_NO = "Answer true or false"
 NOT_AN_OBJECT = "Send a JSON object"
 WHOLE_NUMBER = "Enter a whole number"
 NUMBER = "Enter a number"
+DATE_AND_TIME = "Enter a real date and time"
 _FRIENDLY = {
     "missing": "This field is required",
     "extra_forbidden": "This field is not expected here",
@@ -39,9 +40,9 @@ _FRIENDLY = {
     "string_type": "Enter text",
     "string_unicode": CONTROL,  # a lone surrogate, which JSON allows and UTF-8 does not
     "string_pattern_mismatch": "Enter a practice ODS code, like F83004",
-    "datetime_parsing": "Enter a real date and time",
-    "datetime_from_date_parsing": "Enter a real date and time",
-    "datetime_type": "Enter a real date and time",
+    "datetime_parsing": DATE_AND_TIME,
+    "datetime_from_date_parsing": DATE_AND_TIME,
+    "datetime_type": DATE_AND_TIME,
     "time_parsing": "Enter a time, like 10:30am",
     "time_type": "Enter a time, like 10:30am",
     "list_type": "Enter a list",

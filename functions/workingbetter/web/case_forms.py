@@ -71,8 +71,7 @@ def _follow_up(form: Form) -> dict[str, Any]:
 
 
 NUMBER = parsing.WHOLE_NUMBER
-DATETIME = "Input should be a valid datetime or date, unexpected extra characters at the end " \
-           "of the input"
+DATETIME = parsing.DATE_AND_TIME
 
 PROFILE = CaseForm(
     "profile", "Profile saved",
