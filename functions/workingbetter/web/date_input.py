@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from workingbetter.web.http import Form
+
+class Form(Protocol):
+    """What a date input reads its boxes from: a posted form, or a page's query."""
+
+    def get(self, name: str) -> str: ...
 
 DAY_MONTH_YEAR = ("day", "month", "year")
 MONTH_YEAR = ("month", "year")
@@ -30,7 +33,7 @@ def date_from_parts(day: str, month: str, year: str) -> str | None:
 def wrong_parts(form: Form, prefix: str, parts: Sequence[str] = DAY_MONTH_YEAR) -> list[str]:
     """The boxes that are empty or hold no possible value, in the page's order; the day alone
     for a date that does not exist (31 2 2027); none when each box is right in itself."""
-    values = {part: form.get(f"{prefix}_{part}").strip() for part in parts}
+    values = {part: (form.get(f"{prefix}_{part}") or "").strip() for part in parts}
     wrong = [part for part, value in values.items()
              if not value.isdigit() or not _RANGES[part][0] <= int(value) <= _RANGES[part][1]]
     if wrong or "day" not in values:
