@@ -19,7 +19,6 @@ import json
 import logging
 import os
 import shlex
-import signal
 import socket
 import sys
 import threading
@@ -27,14 +26,13 @@ import time
 import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from chalice.local import LocalDevServer
 from pydantic import Field, PositiveFloat, PositiveInt
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from infra import engine, lambda_dispatch, local_log, local_server, powertools_keys
+from infra import engine, lambda_dispatch, local_log, local_server, powertools_keys, stop_signal
 from infra.cloud import Built, build
 from infra.cognito import DEMO_PASSWORD, LOCAL_CODE, Person, pilot_people
 from infra.notify_server import LocalNotify
@@ -356,15 +354,8 @@ def main(argv: list[str] | None = None) -> int:
     print(banner(stack, settings), flush=True)
     local_log.summaries(stack.stop)
 
-    def stop(signum: int, frame: FrameType | None) -> None:
-        stack.stop.set()
-        # A second Ctrl-C (or SIGTERM) stops the process at once, unfinished.
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    stack.stop.wait()
+    stop_signal.listen(stack.stop)
+    stop_signal.wait_for(stack.stop)
     print("\nStopping: new requests are refused; what is under way finishes first. "
           "(Ctrl-C again stops at once.)", flush=True)
     for line in shut_down(stack, local_server.server_of(api_server)):
