@@ -174,6 +174,10 @@ def test_the_tables_are_found_from_the_stack_and_a_missing_stack_is_named(
 
     path = deployed.folder / "practices.json"
     path.write_text(json.dumps(pilot()))
+    # `make seed ENV=staging` names the environment: samconfig.toml names its stack.
+    assert seed.main(["--env", "staging", "--file", str(path), "--dry-run"],
+                     cloudformation=deployed.cloudformation) == 0
+    capsys.readouterr()
     assert seed.main(["--stack", "working-better-stagin", "--file", str(path)],
                      cloudformation=deployed.cloudformation) == 1
     said = capsys.readouterr().err
