@@ -147,11 +147,12 @@ def _repeats(rows: list[PracticeRow]) -> list[str]:
                             f"already listed as practice {practices[practice.practice_ods]}")
         practices.setdefault(practice.practice_ods, p + 1)
         for c, coach in enumerate(practice.coaches):
-            here = f"practice {p + 1} ({practice.practice_ods}), coach {c + 1} ({coach.coach_id})"
+            at = f"practice {p + 1} ({practice.practice_ods}), coach {c + 1}"
             if coach.coach_id in coaches:
-                problems.append(f"{here}: coach_id: already listed at {coaches[coach.coach_id]} "
-                                "(a coach has one weekly session, at one practice)")
-            coaches.setdefault(coach.coach_id, here.rpartition(" (")[0])
+                problems.append(f"{at} ({coach.coach_id}): coach_id: already listed at "
+                                f"{coaches[coach.coach_id]} (a coach has one weekly session, "
+                                "at one practice)")
+            coaches.setdefault(coach.coach_id, at)
     return problems
 
 
