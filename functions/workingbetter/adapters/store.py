@@ -532,10 +532,12 @@ class Store:
     # someone changed it meanwhile, and their change is not overwritten.
 
     def put_practice(self, practice: Practice, was: Practice | None = None) -> None:
-        """A participating practice (see `Practice`): every field comes from the seed file."""
+        """A participating practice (see `Practice`): sets the fields the seed file gives,
+        and only those."""
         try:
-            self.table.put_item(Item={**keys.practice(practice.practice_ods), **encode(practice)},
-                                ConditionExpression=_as_read(was))
+            self.table.update_item(Key=keys.practice(practice.practice_ods),
+                                   ConditionExpression=_as_read(was),
+                                   **update_expression(encode(practice)).arguments())
         except ClientError as error:
             if _is_condition_failure(error):
                 raise ConditionFailed(practice.practice_ods) from None
