@@ -97,13 +97,13 @@ def record_step_on_caseload() -> Response:
 @blueprint.route("/coach/referrals/{referral_id}/{step}", methods=["POST"], content_types=[FORM])
 @page
 def record_step(referral_id: str, step: str) -> Response:
-    from workingbetter.web import case_forms, case_pages, review_pages
+    from workingbetter.web import case_forms, case_pages, review_forms, review_pages
 
     who = _coach()
     form = posted_form()
     if step in case_forms.FORMS:  # the case record's forms share this path
         return case_pages.record_case_form(who, referral_id, step, form)
-    if step in review_pages.QUESTIONS:  # ... and the review's questions
+    if step in review_forms.QUESTIONS:  # ... and the review's questions
         return review_pages.answer(who, referral_id, step, form)
     failed = recording.record(who, referral_id, step, form)
     if failed is not None:
