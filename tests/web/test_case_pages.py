@@ -91,9 +91,10 @@ def test_a_case_form_with_mistakes_comes_back_with_its_errors_and_what_was_typed
     refused = pages.post(f"{path}/benefits-advice", {})
     assert refused.error_summary() == [("#benefits-given",
                                         "Select whether benefits advice was given")]
-    refused = pages.post(f"{path}/profile", {"confidence": "eleven"})
-    assert refused.error_summary() == [("#confidence",
-                                        "Enter confidence as a number from 1 to 10")]
+    for score in ("eleven", "11", "0"):
+        refused = pages.post(f"{path}/profile", {"confidence": score})
+        assert refused.error_summary() == [("#confidence",
+                                            "Enter a confidence score from 1 to 10")], score
     assert cloud.referral(referral_id).employer_contact_dates == ()
 
 

@@ -194,8 +194,8 @@ def rows(coach: Principal, items: list[Referral], personal: dict[str, PersonalDa
             triage=triage_facts(item, personal.get(item.referral_id), today),
             outcome_from=outcome_opens(appointment) if appointment and
             awaiting == Awaiting.APPOINTMENT_OUTCOME else None,
-            review_on=_parse(item.awaiting_since) if item.awaiting_since and
-            awaiting == Awaiting.REVIEW else None,
+            review_on=_last(view, f"awaiting_{Awaiting.REVIEW}")
+            if awaiting == Awaiting.REVIEW else None,
         ))
     found.sort(key=lambda r: (not r.waits_for_coach, r.due is None,
                              r.due.timestamp() if r.due else 0.0))

@@ -11,6 +11,7 @@ from typing import Any
 from workingbetter.domain.errors import FieldError, InvalidInput
 from workingbetter.domain.step_answers import REVIEW_EXITS, Review
 from workingbetter.services.steps import parse_body
+from workingbetter.web.case_forms import CONFIDENCE
 from workingbetter.web.coach_forms import answered
 from workingbetter.web.errors import REQUIRED, FormErrorMap
 from workingbetter.web.http import Form
@@ -76,7 +77,7 @@ WRONG = {"decision": "Select what happened at this review",
          "employer_contacts": "Enter the number of employers contacted as a whole number "
                               "from 0 to 200, like 2",
          "goals": "Enter each goal in 200 characters or fewer, on one line",
-         "confidence": "Enter a confidence score from 1 to 10"}
+         "confidence": CONFIDENCE}
 
 
 def _plain(errors: list[FieldError]) -> list[FieldError]:
