@@ -200,8 +200,9 @@ def test_a_case_record_view_is_one_audit_entry_and_a_fixed_number_of_reads(
     calls = DynamoCalls()
     services().store.client.meta.events.register("provide-client-params.dynamodb", calls)
     assert pages.get(path).status == 200
-    # The referral, the audit entry, every personal-data item in one Query, the follow-ups.
-    assert dict(calls.calls) == {"GetItem": 1, "PutItem": 1, "Query": 2}
+    # The referral, the practice (where the appointment is), the audit entry, every
+    # personal-data item in one Query, the follow-ups.
+    assert dict(calls.calls) == {"GetItem": 2, "PutItem": 1, "Query": 2}
 
 
 def test_each_form_on_the_case_record_has_its_own_key(pages: Pages, cloud: Cloud) -> None:

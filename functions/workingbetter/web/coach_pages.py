@@ -105,6 +105,8 @@ def record_step(referral_id: str, step: str) -> Response:
         return case_pages.record_case_form(who, referral_id, step, form)
     if step in review_forms.QUESTIONS:  # ... and the review's questions
         return review_pages.answer(who, referral_id, step, form)
+    if step == review_forms.ALL_AT_ONCE:  # a page from before the questions: ask them
+        return redirect(f"/coach/referrals/{referral_id}/review")
     failed = recording.record(who, referral_id, step, form)
     if failed is not None:
         return _page(who, failed, recording.failed_status(failed))

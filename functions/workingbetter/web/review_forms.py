@@ -20,6 +20,8 @@ from workingbetter.web.render import words
 
 GOALS_ASKED = 5
 CHECK = "review-check"
+# Where the review's one form, every branch at once, was posted before these questions.
+ALL_AT_ONCE = "reviews"
 __all__ = ["REVIEW_EXITS"]  # the pages offer these exits
 
 
