@@ -60,7 +60,7 @@ def test_the_case_record_shows_the_referral_and_keeps_what_the_coach_records(
     page = pages.get(f"{path}?saved=notes")
     assert "Note added" in page.text
     for shown in ("Retail", "Warehouse", "Update the CV", "In progress", "6 on",
-                  "2026-11-02: A care home", "Interview", "Given on 2026-11-03",
+                  "2 November 2026: A care home", "Interview", "Given on 3 November 2026",
                   "Keen on early shifts"):
         assert shown in page.text, shown
 
