@@ -131,3 +131,12 @@ def test_a_question_page_opens_only_while_a_review_waits(pages: Pages, cloud: Cl
     referral_id = booked(pages, cloud)
     assert pages.get(f"/coach/referrals/{referral_id}/review").status == 409
     assert pages.get(f"/coach/referrals/{referral_id}/no-such-page").status == 404
+
+
+def test_only_the_referrals_coach_opens_its_review(pages: Pages, cloud: Cloud) -> None:
+    referral_id = review_due(pages, cloud)
+    path = f"/coach/referrals/{referral_id}/review"
+    pages.sign_in("coach:coach-chloe")
+    assert pages.get(path).status == 404  # the same answer as no such referral
+    pages.sign_in("referrer:F83001")
+    assert pages.get(path).status == 403
