@@ -9,7 +9,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from playwright.sync_api import Page, ViewportSize, expect
+from playwright.sync_api import Locator, Page, ViewportSize, expect
 
 from tests.browser.conftest import check_page, sign_in
 
@@ -50,16 +50,34 @@ def refer_and_attend(page: Page) -> str:
 
     sign_in(page, f"coach:{COACH}")
     card = page.locator(f"#waiting-{referral_id}")
-    for _ in range(50):  # the run books the appointment within moments of the referral
-        if card.count():
-            break
+    reload_until(page, card)  # the run books the appointment within moments of the referral
+    page.get_by_role("link", name="Ines Recordperson").click()
+    # The case record shows the appointment booked, and its outcome's form once it has come
+    # round on the service clock.
+    booked = page.locator("#appointment + dl")
+    expect(booked).to_contain_text(re.compile(r"(Monday|Tuesday|Wednesday|Thursday|Friday) "
+                                              r"\d+ \w+ \d{4} at \d"))
+    form = page.locator(f'form[action="/coach/referrals/{referral_id}"]')
+    reload_until(page, form)
+    check_page(page, "21-case-record-appointment")
+    fits_narrow_screen(page, "21-case-record-appointment")
+    form.get_by_label("Attended").check()
+    form.get_by_role("button", name="Record the first appointment").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Appointment outcome recorded")
+    expect(booked).to_contain_text("Attended")
+    page.goto("/coach")
+    return referral_id
+
+
+def reload_until(page: Page, shown: Locator, tries: int = 300) -> None:
+    """Reload until the run has got to where `shown` appears (a minute at most)."""
+    for _ in range(tries):
+        if shown.count():
+            return
         page.wait_for_timeout(200)
         page.reload()
-    page.wait_for_timeout(500)  # let the appointment come round on the service clock
-    card.get_by_label("Attended").check()
-    card.get_by_role("button", name="Record the first appointment").click()
-    expect(page.locator(".govuk-notification-banner")).to_be_visible()
-    return referral_id
+    raise AssertionError(f"{shown} never appeared")
 
 
 def test_the_coach_opens_the_case_record_and_adds_a_note_by_keyboard(page: Page) -> None:
@@ -118,3 +136,54 @@ def test_the_coach_books_a_follow_up_and_finds_it_in_the_diary(page: Page) -> No
     page.get_by_role("link", name=re.compile("Next")).click()
     expect(page).to_have_url(re.compile(r"/coach/diary\?week="))
     check_page(page, "24-diary-next-week")
+
+
+def test_the_coach_records_a_review_one_question_at_a_time(page: Page) -> None:
+    if "referral_id" not in made:
+        pytest.skip("needs the referral made by the first test")
+    referral_id = made["referral_id"]
+    sign_in(page, f"coach:{COACH}")
+    page.goto(f"/coach/referrals/{referral_id}")
+    start = page.get_by_role("link", name="Record the review")
+    reload_until(page, start)  # the review falls due 28 service days after the appointment
+    start.click()
+    expect(page).to_have_url(re.compile(f"/coach/referrals/{referral_id}/review$"))
+    expect(page.locator("h1")).to_have_text("What happened at this review?")
+    check_page(page, "25-review-what-happened")
+    fits_narrow_screen(page, "25-review-what-happened")
+    page.get_by_label("They start a job").check()
+    page.get_by_role("button", name="Continue").click()
+
+    expect(page).to_have_url(re.compile("/review-job$"))
+    page.get_by_label("Employer").fill("Upper Street Books")
+    page.get_by_role("button", name="Continue").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Enter the job title")
+    expect(summary).to_contain_text("Select whether they are self-employed")
+    expect(page).to_have_url(re.compile("/review-job$"))  # the page's own address
+    check_page(page, "26-review-job-errors")
+    fits_narrow_screen(page, "26-review-job-errors")
+    page.get_by_label("Job title").fill("Bookseller")
+    page.get_by_label("Hours a week").fill("16")
+    page.get_by_label("At or above the National Living Wage").check()
+    page.get_by_label("No", exact=True).check()
+    page.get_by_label("Day").fill("4")
+    page.get_by_label("Month").fill("1")
+    page.get_by_label("Year").fill("2027")
+    page.get_by_role("button", name="Continue").click()
+
+    page.get_by_label(re.compile("How many employers")).fill("1")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("h1")).to_have_text("Their goals and confidence")
+    page.get_by_label("Goal 1 (optional)").fill("Settle into the job")
+    page.get_by_label(re.compile("Their confidence today")).fill("7")
+    check_page(page, "27-review-goals")
+    page.get_by_role("button", name="Continue").click()
+
+    expect(page.locator("h1")).to_have_text("Check your answers before recording the review")
+    expect(page.locator("#check-answers")).to_contain_text("Upper Street Books")
+    check_page(page, "28-review-check")
+    fits_narrow_screen(page, "28-review-check")
+    page.get_by_role("button", name="Record the review").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Review recorded")
+    expect(page.locator("#jobs ~ dl").first).to_contain_text("Bookseller")

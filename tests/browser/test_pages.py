@@ -115,9 +115,13 @@ def test_the_coach_records_an_attended_appointment_and_the_run_moves_on(page: Pa
     expect(card).to_contain_text("Record the first appointment")
     check_page(page, "05-coach-caseload")
 
-    # The appointment is at most 7 service days ahead, 0.35 s on this clock: let it come round
-    # (attendance cannot be recorded before the appointment). Waiting longer is always safe.
-    page.wait_for_timeout(500)
+    # The appointment is at most 7 service days ahead, 0.35 s on this clock: its outcome's form
+    # is offered once it has come round (attendance cannot be recorded before).
+    for _ in range(300):
+        if card.get_by_label("Attended").count():
+            break
+        page.wait_for_timeout(200)
+        page.reload()
     card.get_by_label("Attended").check()
     card.get_by_role("button", name="Record the first appointment").click()
 

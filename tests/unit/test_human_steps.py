@@ -234,8 +234,9 @@ def test_a_derived_form_renders_an_input_for_each_field_linked_from_its_errors()
     page = _environment().get_template("coach_step_form.html").make_module(vars={
         "failed": None, "empty": Form(), "exit_reasons": [],
         "keys": FormKeys("", ("n", "c"))})
-    html = str(vars(page)["step_form"]({"referral_id": "r1"}, form))
-    assert 'action="/coach/referrals/r1/appointment-outcome"' in html
+    html = str(vars(page)["step_form"]({"referral_id": "r1"}, form, "/coach"))
+    assert 'action="/coach"' in html  # the page it is on
+    assert 'name="step" value="appointment-outcome"' in html
     prefix = "appointment-outcome-r1-"
     for name, anchor in form.errors.anchors.items():
         assert f'id="{prefix}{anchor}" name="{name}"' in html

@@ -68,6 +68,10 @@ def _follow_up(form: Form) -> dict[str, Any]:
 
 
 NUMBER = parsing.WHOLE_NUMBER
+CONFIDENCE = "Enter a confidence score from 1 to 10"
+# What the model says of a score that is not a whole number from 1 to 10.
+CONFIDENCE_REFUSALS = (NUMBER, "Input should be greater than or equal to 1",
+                       "Input should be less than or equal to 10")
 DATETIME = "Input should be a valid datetime or date, unexpected extra characters at the end " \
            "of the input"
 
@@ -79,7 +83,7 @@ PROFILE = CaseForm(
                   "barriers": "barriers", "disclosure": "disclosure", "goals": "goal-1",
                   "goals.goal": "goal-1", "goals.status": "goal-1-status",
                   "confidence": "confidence"},
-                 reworded={"confidence": {NUMBER: "Enter confidence as a number from 1 to 10"}}),
+                 reworded={"confidence": dict.fromkeys(CONFIDENCE_REFUSALS, CONFIDENCE)}),
     _profile,
     lambda s, who, rid, body, key: s.records.save_profile(who, rid, body),
 )

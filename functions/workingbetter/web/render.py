@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,10 +44,12 @@ def when(value: Any, seconds: bool = False) -> str:
 
 
 def day(value: Any) -> str:
-    """An instant's day in the UK, like 3 March 2026."""
+    """An instant's day in the UK, or a calendar date (2026-03-03), like 3 March 2026."""
     if value is None or value == "":
         return ""
-    local = _parse(str(value)).astimezone(slots.UK)
+    text = str(value)
+    local = date.fromisoformat(text) if len(text) == 10 else \
+        _parse(text).astimezone(slots.UK)
     return f"{local.day} {local:%B %Y}"
 
 
