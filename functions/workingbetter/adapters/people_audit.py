@@ -78,15 +78,14 @@ class PeopleAudit:
     def last_sign_ins(self, person_ids: Iterable[str]) -> dict[str, datetime]:
         wanted = sorted(set(person_ids))
         found: dict[str, datetime] = {}
+        # The table's own client (a resource's: it speaks Python values, not DynamoDB JSON).
         for start in range(0, len(wanted), _BATCH):
-            keys = [{name: {"S": value} for name, value in _sign_in_key(p).items()}
-                    for p in wanted[start:start + _BATCH]]
+            keys = [_sign_in_key(p) for p in wanted[start:start + _BATCH]]
             request: dict[str, Any] = {self.table.name: {"Keys": keys}}
             while request:
                 answer = self.table.meta.client.batch_get_item(RequestItems=request)
                 for item in answer["Responses"].get(self.table.name, []):
-                    person_id = str(item["pk"]["S"]).removeprefix("STAFF#")
-                    found[person_id] = datetime.fromtimestamp(int(item["signed_in_at"]["N"]),
-                                                              UTC)
+                    person_id = str(item["pk"]).removeprefix("STAFF#")
+                    found[person_id] = datetime.fromtimestamp(int(item["signed_in_at"]), UTC)
                 request = answer.get("UnprocessedKeys") or {}
         return found
