@@ -11,6 +11,7 @@ referrals table (staff records, never a patient's: ids, enums and times only).
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -78,14 +79,22 @@ class PeopleAudit:
     def last_sign_ins(self, person_ids: Iterable[str]) -> dict[str, datetime]:
         wanted = sorted(set(person_ids))
         found: dict[str, datetime] = {}
-        # The table's own client (a resource's: it speaks Python values, not DynamoDB JSON).
         for start in range(0, len(wanted), _BATCH):
-            keys = [_sign_in_key(p) for p in wanted[start:start + _BATCH]]
-            request: dict[str, Any] = {self.table.name: {"Keys": keys}}
-            while request:
-                answer = self.table.meta.client.batch_get_item(RequestItems=request)
-                for item in answer["Responses"].get(self.table.name, []):
-                    person_id = str(item["pk"]).removeprefix("STAFF#")
-                    found[person_id] = datetime.fromtimestamp(int(item["signed_in_at"]), UTC)
-                request = answer.get("UnprocessedKeys") or {}
+            for item in self._batch_get([_sign_in_key(p) for p in wanted[start:start + _BATCH]]):
+                person_id = str(item["pk"]).removeprefix("STAFF#")
+                found[person_id] = datetime.fromtimestamp(int(item["signed_in_at"]), UTC)
         return found
+
+    def _batch_get(self, keys: list[dict[str, str]]) -> list[dict[str, Any]]:
+        """The items (the table's resource client speaks Python values), backing off before
+        asking again for keys DynamoDB left unprocessed, as it asks."""
+        items: list[dict[str, Any]] = []
+        request: dict[str, Any] = {self.table.name: {"Keys": keys}}
+        for attempt in range(8):
+            answer = self.table.meta.client.batch_get_item(RequestItems=request)
+            items += answer["Responses"].get(self.table.name, [])
+            request = answer.get("UnprocessedKeys") or {}
+            if not request:
+                return items
+            time.sleep(0.05 * 2 ** attempt)
+        raise RuntimeError("BatchGetItem left keys unprocessed after retries")
