@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from workingbetter.domain.auth import Principal, Role
-from workingbetter.domain.errors import NotFound
+from workingbetter.domain.errors import Conflict, FieldError, NotFound
 from workingbetter.domain.people import (
     AuditEntry,
     Change,
@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from workingbetter.adapters.people_directory import CognitoPeople
     from workingbetter.adapters.sign_outs import SignOuts
     from workingbetter.services.staff import Staff
+
+
+OWN = "Ask another manager to change your own account"
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,8 @@ class People:
                  do: Callable[[str], None]) -> None:
         manager.require(Role.MANAGER)
         person = self.directory.person(checked(person_id))  # NotFound before any write
+        if person_id == manager.subject:  # the last manager could lock everyone out
+            raise Conflict(OWN, [FieldError("person_id", OWN)])
         if change is Change.DISABLED and not person.enabled:
             return  # disabled already (a form sent twice): nothing more to record
         sort_key = self.audit.record(AuditEntry(person_id, self._now(), change,
