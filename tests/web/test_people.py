@@ -264,3 +264,26 @@ def test_a_forgotten_password_answers_the_same_for_an_address_with_no_account(
 
     assert known.status == unknown.status == 200
     assert known.text.replace("ops@", "X@") == unknown.text.replace("nobody@", "X@")
+
+
+def test_a_first_sign_in_refuses_a_weak_or_mistyped_new_password_on_its_field(
+        pages: Pages) -> None:
+    pages.sign_in("manager")
+    assert _invite(pages, "weak@nhs.example").status == 303
+    pages.cookies.clear()
+    asked = pages.post("/login", {"email": "weak@nhs.example",
+                                  "password": _secret(_mail_to("weak@nhs.example"))},
+                       keys=False)
+    session = {"email": asked.hidden("email"), "session": asked.hidden("session")}
+
+    mistyped = pages.post("/login/new-password", {**session, "password": NEW_PASSWORD,
+                                                  "again": NEW_PASSWORD + "x"}, keys=False)
+    weak = pages.post("/login/new-password", {**session, "password": "short",
+                                              "again": "short"}, keys=False)
+
+    assert mistyped.status == weak.status == 422
+    assert mistyped.error_summary() == [("#password_again", "Enter the same password twice")]
+    assert weak.error_summary() == [("#password", "Enter a password of at least 12 characters "
+                                                  "with a capital letter, a small letter and a "
+                                                  "number, that is not a common password")]
+    assert "wb_token" not in pages.cookies
