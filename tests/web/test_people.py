@@ -287,3 +287,22 @@ def test_a_first_sign_in_refuses_a_weak_or_mistyped_new_password_on_its_field(
                                                   "with a capital letter, a small letter and a "
                                                   "number, that is not a common password")]
     assert "wb_token" not in pages.cookies
+
+
+def test_a_leaver_signed_in_on_the_pages_is_signed_out_at_their_next_click(
+        pages: Pages, cloud: Cloud) -> None:
+    leaver = Pages(cloud.built.pool)
+    assert leaver.sign_in("coach:coach-bilal").location == "/coach"
+    assert leaver.get("/coach").status == 200
+    pages.sign_in("manager")
+    person_id = _person_id(Api(cloud), cloud.token(Role.MANAGER),
+                           "coach-bilal@workingbetter.example")
+    page = pages.get(f"/manage/people/{person_id}")
+
+    pages.post(f"/manage/people/{person_id}/disable",
+               page.keys_of(f"/manage/people/{person_id}/disable"))
+
+    assert pages.get(f"/manage/people/{person_id}").text.count("Disabled") >= 1
+    shown = leaver.follow(leaver.get("/coach"))
+    assert shown.status == 200 and "Sign in to Working Better" in shown.text  # noqa: PT018
+    assert "wb_token" not in leaver.cookies
