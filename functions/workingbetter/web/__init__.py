@@ -12,6 +12,7 @@ from workingbetter.web import (
     coach_pages,
     dev_pages,
     login_pages,
+    manage_pages,
     ops_pages,
     patient_pages,
     practice_pages,
@@ -23,5 +24,5 @@ from workingbetter.web import (
 from workingbetter.web.registry import blueprint
 
 __all__ = ["assets", "blueprint", "case_pages", "coach_pages", "dev_pages", "login_pages",
-           "ops_pages", "patient_pages", "practice_pages", "referral_pages", "reports_pages",
-           "review_pages", "session_pages"]
+           "manage_pages", "ops_pages", "patient_pages", "practice_pages", "referral_pages",
+           "reports_pages", "review_pages", "session_pages"]
