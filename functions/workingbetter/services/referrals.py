@@ -105,10 +105,7 @@ class Referrals:
         """Create a referral; with an Idempotency-Key a repeat returns the first answer.
         (`key_name` is what the caller knows the key as: FHIR's is the ServiceRequest's
         identifier.)"""
-        principal.require(Role.REFERRER)
-        request = parse_referral(body)
-        if request.practice_ods != principal.practice_ods:
-            raise Forbidden("You can only refer patients registered at your own practice")
+        request = self.check(principal, body)
         if idempotency_key is None:
             return self._create(request, principal)
         idempotency.checked(idempotency_key)
@@ -147,11 +144,20 @@ class Referrals:
             idempotency_record=record, request_hash=request_hash))
         return result
 
-    def _create(self, request: ReferralRequest, principal: Principal) -> Item:
+    def check(self, principal: Principal, body: Any) -> ReferralRequest:
+        """The referral as it would be sent, checked and nothing written: the form's "check
+        your answers" step shows it, and sending it checks it again."""
+        principal.require(Role.REFERRER)
+        request = parse_referral(body)
+        if request.practice_ods != principal.practice_ods:
+            raise Forbidden("You can only refer patients registered at your own practice")
         if self.store.practice(request.practice_ods) is None:
             raise InvalidInput("This practice does not take part in Working Better", [
                 FieldError("practice_ods", "This practice does not take part in Working Better")
             ])
+        return request
+
+    def _create(self, request: ReferralRequest, principal: Principal) -> Item:
         patient_key = nhs_number.keyed_hash(request.patient.nhs_number,
                                             self.settings.hash_key())
         if self.store.active_referral_for_patient(patient_key):
