@@ -43,7 +43,8 @@ def test_the_contact_page_chooses_what_they_chose_and_shows_what_is_on_file_mask
     said = words(page)
     assert "Number ending 982" in said
     assert "a…@example.com" in said
-    assert "07700 900982" not in page.text and "ada@example.com" not in page.text
+    assert "07700 900982" not in page.text
+    assert "ada@example.com" not in page.text
     assert "the patient's contact page" in audit_purposes(cloud, referral_id)
 
 
@@ -79,9 +80,11 @@ def test_the_home_page_says_how_they_are_contacted_and_names_their_coach(
         cloud: Cloud, api: Api) -> None:
     referral_id, path = booked_link(cloud, api)
     item = cloud.store.referral(referral_id)
-    assert item is not None and item.coach_id
+    assert item is not None
+    assert item.coach_id
     coach = cloud.store.coach(item.coach_id)
-    assert coach is not None and coach.name
+    assert coach is not None
+    assert coach.name
 
     said = words(Pages(cloud.built.pool).get(path))
 

@@ -65,7 +65,8 @@ def test_change_takes_the_answers_back_to_the_form_and_sends_nothing(
 
     assert back.status == 200
     assert 'id="referral-form"' in back.text
-    assert 'value="07700 900982"' in back.text and 'value="Testperson"' in back.text
+    assert 'value="07700 900982"' in back.text
+    assert 'value="Testperson"' in back.text
     assert back.hidden("nonce") == check_form(check)["nonce"][0]
     assert cloud.store.referrals_for_practice("F83001") == []
 
