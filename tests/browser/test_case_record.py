@@ -42,9 +42,10 @@ def refer_and_attend(page: Page) -> str:
     page.get_by_label("Unemployed").check()
     page.get_by_label("Mental health").check()
     page.get_by_label("Text message").check()
-    page.get_by_label("Phone number (optional)").fill("07700 900 456")
+    page.get_by_label("Phone number", exact=True).fill("07700 900 456")
     page.get_by_label("Why are you referring the patient?").fill("Wants part-time work.")
     page.get_by_label("The patient agrees to be referred to Working Better").check()
+    page.get_by_role("button", name="Continue").click()  # to check the answers
     page.get_by_role("button", name="Send referral").click()
     referral_id = str(page.locator(".govuk-panel").get_attribute("data-referral-id"))
 

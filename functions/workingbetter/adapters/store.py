@@ -430,6 +430,21 @@ class Store:
             **_projection(fields))
         return [_as_referral(i) for i in page["Items"]]
 
+    def practice_referrals_born_on(self, birth_key: str,
+                                   fields: Iterable[str] = ()) -> list[Referral]:
+        """A practice's referrals of patients born on one day (by the keyed hash of the
+        practice and the day), newest first: one Query on ByBirthDate, sparse like ByPatient."""
+        kwargs: dict[str, Any] = {"IndexName": "ByBirthDate", "ScanIndexForward": False,
+                                  "KeyConditionExpression": Key("birth_key").eq(birth_key),
+                                  **_projection(fields)}
+        items: list[Referral] = []
+        while True:
+            page = self.table.query(**kwargs)
+            items.extend(_as_referral(i) for i in page["Items"])
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
     def referrals_for_coach(self, coach_id: str) -> list[Referral]:
         return self._query_all("ByCoach", "coach_pk", keys.coach_partition(coach_id))
 
