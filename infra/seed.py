@@ -90,8 +90,10 @@ class SeedFile(BaseModel):
 
     note: str = ""
     practices: list[PracticeRow] = Field(min_length=1)
-    # The local stack's made-up service manager and commissioner (infra/cognito.py): not stored.
+    # The local stack's made-up ops, service manager and commissioner (infra/cognito.py): people
+    # who sign in, not records the import stores.
     ops: str = ""
+    manager: str = ""
     commissioner: str = ""
 
 
