@@ -21,7 +21,7 @@ export SAM_CLI_TELEMETRY := 0
 NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint install clean browser package report demo bench lock deploy smoke proof
+.PHONY: run test lint install clean browser package report demo bench lock deploy smoke proof seed
 
 # uv itself comes from its own hashed lock (pip can check hashes; it then does the rest, fast):
 # `uv pip sync` makes the venv exactly the lock, removing anything else.
@@ -139,6 +139,14 @@ deploy: install
 smoke: install
 	@test -n "$(ENV)" || { echo "Say which: make smoke ENV=staging (or ENV=production)"; exit 1; }
 	@$(BIN)/python -m infra.deploy --env $(ENV) --smoke-only
+
+# The council's practices and coaches into the deployed stack (docs/deploy.md, "Practices and
+# coaches"): every row is checked first, then it shows what it adds, changes and leaves alone
+# and writes that (DRY_RUN=1: shows it, writes nothing). Running it again changes nothing.
+seed: install
+	@test -n "$(ENV)" -a -n "$(FILE)" || \
+		{ echo "Say which: make seed ENV=staging FILE=practices.json"; exit 1; }
+	@$(BIN)/python -m infra.seed --env $(ENV) --file $(FILE) $(if $(DRY_RUN),--dry-run)
 
 # Two workers (the files spread between them; a file's tests stay together for its fixtures).
 # The linters and the proof of the deployed build run beside them: the suite leaves a core idle

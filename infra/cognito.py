@@ -27,7 +27,8 @@ LOCAL_CODE = "123456"  # moto accepts any six digits as an authenticator app's c
 DOMAIN = "workingbetter.example"
 _POOL_KEYS = ("MfaConfiguration", "UsernameAttributes", "UsernameConfiguration", "Schema",
               "Policies", "AdminCreateUserConfig", "AccountRecoverySetting",
-              "DeletionProtection", "UserPoolAddOns", "UserPoolTier")
+              "DeletionProtection", "UserPoolAddOns", "UserPoolTier",
+              "VerificationMessageTemplate")
 _CLIENT_KEYS = ("ExplicitAuthFlows", "PreventUserExistenceErrors", "EnableTokenRevocation",
                 "AuthSessionValidity", "IdTokenValidity", "AccessTokenValidity",
                 "RefreshTokenValidity", "TokenValidityUnits", "ReadAttributes",
@@ -64,7 +65,8 @@ class Person:
 
 
 def pilot_people(pilot: dict[str, Any]) -> list[Person]:
-    """Staff at each practice, each coach, a service manager and a commissioner,
+    """Staff at each practice, each coach, a service manager (ops), a people manager and a
+    commissioner,
     each with an authenticator app (the pool requires it of everyone), by name
     (infra/pilot_practices.json)."""
     practices = pilot["practices"]
@@ -73,6 +75,7 @@ def pilot_people(pilot: dict[str, Any]) -> list[Person]:
     people += [Person("coach", coach_id=c["coach_id"], name=c["name"])
                for p in practices for c in p["coaches"]]
     return [*people, Person("ops", name=pilot["ops"]),
+            Person("manager", name=pilot["manager"]),
             Person("commissioner", name=pilot["commissioner"])]
 
 

@@ -14,7 +14,8 @@ absent field is present logs no error (sfn_absent_paths), moto's server routes
 a request without listing its package (moto_server_routing) and Cognito's signing key is read
 once, not per user pool (cognito_key). Cognito requires a second factor as the template's
 pool does (cognito_mfa), and GlobalSignOut through the server ends the account's refresh
-tokens (cognito_sign_out). Not moto's: Powertools' log keys are kept per thread, as each
+tokens (cognito_sign_out); invitations and password codes are made and emailed as Cognito
+does (cognito_mail). Not moto's: Powertools' log keys are kept per thread, as each
 Lambda container keeps its own, so each line names its own function (powertools_keys).
 """
 
@@ -29,6 +30,7 @@ from moto import mock_aws
 from infra import (
     asl_cache,
     cognito_key,
+    cognito_mail,
     cognito_mfa,
     cognito_sign_out,
     dynamodb_atomicity,
@@ -60,7 +62,7 @@ PATCHES: tuple[Any, ...] = (lambda_dispatch, dynamodb_atomicity, moto_tracking,
                             dynamodb_projection, dynamodb_serializer, asl_cache, sfn_threads,
                             sfn_early_stop, sfn_clients, sfn_json_paths, sfn_absent_paths,
                             moto_server_routing, cognito_key, cognito_mfa, cognito_sign_out,
-                            powertools_keys)
+                            cognito_mail, powertools_keys)
 
 
 def install() -> None:

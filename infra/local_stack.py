@@ -19,7 +19,6 @@ import json
 import logging
 import os
 import shlex
-import signal
 import socket
 import sys
 import threading
@@ -27,14 +26,21 @@ import time
 import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from chalice.local import LocalDevServer
 from pydantic import Field, PositiveFloat, PositiveInt
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from infra import engine, lambda_dispatch, local_log, local_server, powertools_keys
+from infra import (
+    cognito_mail,
+    engine,
+    lambda_dispatch,
+    local_log,
+    local_server,
+    powertools_keys,
+    stop_signal,
+)
 from infra.cloud import Built, build
 from infra.cognito import DEMO_PASSWORD, LOCAL_CODE, Person, pilot_people
 from infra.notify_server import LocalNotify
@@ -167,6 +173,8 @@ def start(settings: LocalSettings) -> tuple[Stack, object, LocalDevServer]:
     # Notify's receipts come back to the API, half a second after each text or email.
     notify = LocalNotify(f"{api_url}/notify/callbacks", port=settings.notify_port,
                          receipt_after=0.5).start()
+    # Cognito's emails (invitations, password codes) are listed on /dev/messages too.
+    cognito_mail.forward = lambda mail: notify.record_email(mail.to, mail.subject, mail.body)
     template = LocalTemplate(load(), overrides={
         "SecondsPerDay": str(settings.seconds_per_day),
         "CaseloadCap": str(settings.caseload_cap),
@@ -209,7 +217,8 @@ def _role(person: Person, practices: dict[str, dict[str, Any]]) -> str:
         for coach in practice["coaches"]:
             if person.role == "coach" and coach["coach_id"] == person.coach_id:
                 return f"coach at {practice['name']} ({ods}), {_days(coach['weekday'])}"
-    return "service manager (ops)" if person.role == "ops" else person.role
+    return {"ops": "service manager (ops)", "manager": "people manager (invites, disables)"
+            }.get(person.role, person.role)
 
 
 def _coaches(practices: dict[str, dict[str, Any]]) -> list[str]:
@@ -231,7 +240,8 @@ def banner(stack: Stack, settings: LocalSettings) -> str:
     width = max(len(p.name) for p in stack.people)
     roles = {p: _role(p, practices) for p in stack.people}
     role_width = max(map(len, roles.values()))
-    tokens = {"REFERRER": people["referrer"], "COACH": people["coach"], "OPS": people["ops"]}
+    tokens = {"REFERRER": people["referrer"], "COACH": people["coach"], "OPS": people["ops"],
+              "MANAGER": people["manager"]}
     lines = [
         "",
         "Working Better is running locally.",
@@ -356,15 +366,8 @@ def main(argv: list[str] | None = None) -> int:
     print(banner(stack, settings), flush=True)
     local_log.summaries(stack.stop)
 
-    def stop(signum: int, frame: FrameType | None) -> None:
-        stack.stop.set()
-        # A second Ctrl-C (or SIGTERM) stops the process at once, unfinished.
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    stack.stop.wait()
+    stop_signal.listen(stack.stop)
+    stop_signal.wait_for(stack.stop)
     print("\nStopping: new requests are refused; what is under way finishes first. "
           "(Ctrl-C again stops at once.)", flush=True)
     for line in shut_down(stack, local_server.server_of(api_server)):

@@ -119,12 +119,29 @@ def _cognito(stat: str, metric_id: str) -> Json:
                    "Dimensions": pool}, "Period": 300, "Stat": stat}}
 
 
+def _hourly_sum(metric: str, dimensions: tuple[str, ...], where: str, value: str,
+                label: str) -> list[Json]:
+    """An hour's sum of the service's `metric` where the dimension `where` is `value`, over
+    every value of its other dimensions (a Metrics Insights query: the metric's whole set of
+    dimensions, `service` included, is its schema)."""
+    schema = ", ".join(sorted((*dimensions, SERVICE["Name"])))
+    query = (f"SELECT SUM({metric}) FROM SCHEMA({NAMESPACE}, {schema}) "  # noqa: S608 - a metrics query from constants
+             f"WHERE {where} = '{value}'")
+    return [{"Id": "messages", "Expression": query, "Period": 3600, "ReturnData": True,
+             "Label": label}]
+
+
 def _notifications(outcome: str) -> list[Json]:
     """Messages that ended in `outcome` (the notifications function's metric, any kind)."""
-    query = (f"SELECT SUM(NotificationProcessed) FROM SCHEMA({NAMESPACE}, kind, outcome, "  # noqa: S608 - a metrics query from constants
-             f"service) WHERE outcome = '{outcome}'")
-    return [{"Id": "messages", "Expression": query, "Period": 3600, "ReturnData": True,
-             "Label": f"messages {outcome}"}]
+    return _hourly_sum("NotificationProcessed", ("kind", "outcome"), "outcome", outcome,
+                       f"messages {outcome}")
+
+
+def _not_delivered(failure: str) -> list[Json]:
+    """Messages Notify's receipts said did not arrive (notifications/receipts.py), any
+    channel and kind: `permanent` or `temporary`."""
+    return _hourly_sum("MessageNotDelivered", ("channel", "failure", "kind"), "failure",
+                       failure, f"messages not delivered ({failure})")
 
 
 def _table_throttles() -> list[Json]:
@@ -171,6 +188,18 @@ def service_alarms() -> list[Alarm]:
         Alarm("NotifyGaveUpAlarm",
               "A message could not be sent through GOV.UK Notify after every try (its key, "
               "or Notify itself).", "a-message-was-given-up", metrics=_notifications("failed")),
+        # A patient is not getting their messages: the receipt made their coach a task to
+        # reach them another way, and one is enough to tell the service desk.
+        Alarm("NotifyUndeliveredAlarm",
+              "GOV.UK Notify could not deliver a message, for good, at least once in an hour "
+              "(a phone number, email address or postal address that does not work).",
+              "a-message-could-not-be-delivered", metrics=_not_delivered("permanent")),
+        # A phone switched off for Notify's 72 hours happens; ten in an hour is Notify's or a
+        # network's trouble.
+        Alarm("NotifyNotArrivingAlarm",
+              "Ten or more messages did not arrive within an hour for a reason that may pass "
+              "(a phone off or out of signal, or GOV.UK Notify's own technical failure).",
+              "messages-are-not-arriving", threshold=10, metrics=_not_delivered("temporary")),
         Alarm("CaseloadRepairedAlarm",
               "The daily reconciliation found a coach's caseload counter that had drifted "
               "from the places held, and repaired it.", "a-caseload-was-repaired",
@@ -227,6 +256,10 @@ def dashboard(template: LocalTemplate, declared: list[Alarm]) -> Json:
         _widget("Messages by outcome",
                 [[{"expression": f"SEARCH('{{{NAMESPACE},kind,outcome,service}} "
                    "MetricName=\"NotificationProcessed\"', 'Sum', 3600)", "id": "sent"}]],
+                period=3600),
+        _widget("Messages not delivered (Notify's receipts)",
+                [[{"expression": f"SEARCH('{{{NAMESPACE},channel,failure,kind,service}} "
+                   "MetricName=\"MessageNotDelivered\"', 'Sum', 3600)", "id": "undelivered"}]],
                 period=3600),
         _widget("Sign-ins: attempts and successes",
                 [["AWS/Cognito", "SignInSuccesses", "UserPool", "${UserPool}",

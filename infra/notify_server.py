@@ -155,6 +155,14 @@ class LocalNotify:
         with self._lock:
             return [m for m in self.messages if m.reference == reference]
 
+    def record_email(self, to: str, subject: str, body: str) -> None:
+        """An email sent by something other than the service's Notify key (Cognito's
+        invitations and codes, infra/cognito_mail.py), kept so /dev/messages lists it too.
+        Delivered at once; no receipt is posted (the service sent nothing)."""
+        with self._lock:
+            self.messages.append(Sent(str(uuid.uuid4()), "email", "", "", to, subject, body,
+                                      None, {}, _now(), "delivered"))
+
     # -- Notify's API ------------------------------------------------------------------------
 
     def send(self, kind_of: str, authorization: str | None, body: Any) -> Sent:

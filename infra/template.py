@@ -19,7 +19,8 @@ ACCOUNT = "123456789012"
 # Parameters a deployment must give (template.yaml has no default for them) that the local
 # engine gives itself: it serves plain HTTP on 127.0.0.1 (the local stack and the tests give
 # their own address as an override).
-LOCAL_PARAMETERS = {"PublicUrl": "http://127.0.0.1:8000"}
+# The service's phone number locally: one of Ofcom's numbers kept for drama, never a line.
+LOCAL_PARAMETERS = {"PublicUrl": "http://127.0.0.1:8000", "ServicePhone": "020 7946 0000"}
 
 
 class _CfnLoader(yaml.SafeLoader):

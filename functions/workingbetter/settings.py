@@ -117,6 +117,9 @@ class Settings(BaseSettings):
     public_url: str = Field(pattern=r"^https?://", description=(
         "the address people reach the service at, like https://workingbetter.<council>.gov.uk "
         "(template parameter PublicUrl)"))
+    # The service's phone number, as patients read it (the leaflet, the patient's pages, the
+    # page after leaving): a deployment's own, so no default (template parameter ServicePhone).
+    service_phone: str = Field(pattern=r"^\+?[0-9][0-9 ]{9,19}$")
     # Where ops alerts go (an SNS topic the team subscribes to: they name no patient).
     ops_alerts_topic_arn: str
     # GOV.UK Notify: its API, the key (name-serviceid-secret), a template id for each kind of

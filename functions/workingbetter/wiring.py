@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from workingbetter.services.calendar_feed import CalendarFeeds
     from workingbetter.services.case_record import CaseRecords
     from workingbetter.services.follow_ups import FollowUps
+    from workingbetter.services.people import People
     from workingbetter.services.referrals import Referrals
     from workingbetter.services.staff import Staff
     from workingbetter.services.steps import Steps
@@ -108,6 +109,15 @@ class Services:
         from workingbetter.services.staff import Staff
 
         return Staff(self.store)
+
+    @cached_property
+    def people(self) -> People:
+        from workingbetter.adapters.people_audit import PeopleAudit
+        from workingbetter.adapters.people_directory import CognitoPeople
+        from workingbetter.services.people import People
+
+        return People(CognitoPeople(self.settings.cognito_pool()), PeopleAudit(self.store.table),
+                      sign_outs(), self.staff)
 
     @cached_property
     def sign_in(self) -> CognitoSignIn:

@@ -50,3 +50,78 @@ def test_an_account_without_an_app_sets_one_up_on_a_small_phone(page: Page,
     page.get_by_label("Security code").fill(LOCAL_CODE)
     page.get_by_role("button", name="Continue").click()
     expect(page).to_have_url(re.compile(r"/coach$"))
+
+
+def _emailed(page: Page, to: str, pattern: str) -> str:
+    """The secret in the latest email to `to` on /dev/messages (Cognito's, locally), read in
+    a tab of its own, as someone opens their email beside the service."""
+    mail = page.context.new_page()
+    mail.goto("/dev/messages")
+    card = mail.locator(".govuk-summary-card", has_text=to).first
+    expect(card).to_be_visible()
+    text = card.inner_text()
+    mail.close()
+    found = re.search(pattern, text)
+    assert found, text
+    return found.group(1)
+
+
+def _passwords(page: Page, password: str) -> None:
+    page.get_by_label("New password", exact=True).fill(password)
+    page.get_by_label("Enter the new password again").fill(password)
+
+
+def test_a_manager_invites_a_referrer_who_signs_in_first_and_later_resets_a_password(
+        page: Page, stack: Running) -> None:
+    from tests.browser.conftest import fits_375, sign_in
+
+    email = f"invited.{stack.api.rsplit(':', 1)[1]}@nhs.example"  # a new address each stack
+    sign_in(page, "manager", check="30-manager")
+    expect(page).to_have_url(re.compile(r"/manage/people$"))
+    check_page(page, "30-people")
+    page.get_by_role("link", name="Invite someone").click()
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Full name").fill("Ines Invited")
+    page.get_by_label("Practice staff", exact=True).check()
+    page.get_by_label("Practice (practice staff only)").select_option("F83004")
+    check_page(page, "31-invite")
+    page.get_by_role("button", name="Send the invitation").click()
+    expect(page.get_by_text("Invitation sent")).to_be_visible()
+    expect(page.locator("#audit")).to_contain_text("Invited as practice staff")
+    check_page(page, "32-invited-person")
+    fits_375(page, "/manage/people")
+    fits_375(page, "/manage/people/invite")
+    page.set_viewport_size({"width": 1100, "height": 900})
+    page.goto("/session/sign-out")
+
+    temporary = _emailed(page, email, r"temporary password: (\S+) \.")
+    page.goto("/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(temporary)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Create a new password")).to_be_visible()
+    check_page(page, "33-new-password")
+    _passwords(page, "Ines-first-Passw0rd")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Set up an authenticator app")).to_be_visible()
+    page.get_by_label("Security code").fill(LOCAL_CODE)
+    page.get_by_role("button", name="Continue").click()
+    expect(page).to_have_url(re.compile(r"/practice$"))
+    page.goto("/session/sign-out")
+
+    page.get_by_role("link", name="Forgotten your password?").click()
+    page.get_by_label("Email address").fill(email)
+    page.get_by_role("button", name="Send the code").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    check_page(page, "34-check-your-email")
+    code = _emailed(page, email, r"password is (\d{6}) \.")
+    page.get_by_label("Code from the email").fill(code)
+    _passwords(page, "Ines-second-Passw0rd")
+    page.get_by_role("button", name="Reset your password").click()
+    expect(page.get_by_text("Your password has been reset")).to_be_visible()
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill("Ines-second-Passw0rd")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Security code").fill(LOCAL_CODE)
+    page.get_by_role("button", name="Continue").click()
+    expect(page).to_have_url(re.compile(r"/practice$"))

@@ -9,7 +9,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from playwright.sync_api import Page, ViewportSize, expect
+from playwright.sync_api import Locator, Page, ViewportSize, expect
 
 from tests.browser.conftest import check_page, sign_in
 
@@ -42,24 +42,43 @@ def refer_and_attend(page: Page) -> str:
     page.get_by_label("Unemployed").check()
     page.get_by_label("Mental health").check()
     page.get_by_label("Text message").check()
-    page.get_by_label("Phone number (optional)").fill("07700 900 456")
+    page.get_by_label("Phone number", exact=True).fill("07700 900 456")
     page.get_by_label("Why are you referring the patient?").fill("Wants part-time work.")
     page.get_by_label("The patient agrees to be referred to Working Better").check()
+    page.get_by_role("button", name="Continue").click()  # to check the answers
     page.get_by_role("button", name="Send referral").click()
     referral_id = str(page.locator(".govuk-panel").get_attribute("data-referral-id"))
 
     sign_in(page, f"coach:{COACH}")
     card = page.locator(f"#waiting-{referral_id}")
-    for _ in range(50):  # the run books the appointment within moments of the referral
-        if card.count():
-            break
+    reload_until(page, card)  # the run books the appointment within moments of the referral
+    page.get_by_role("link", name="Ines Recordperson").click()
+    # The case record shows the appointment booked, and its outcome's form once it has come
+    # round on the service clock.
+    booked = page.locator("#appointment + dl")
+    expect(booked).to_contain_text(re.compile(r"(Monday|Tuesday|Wednesday|Thursday|Friday) "
+                                              r"\d+ \w+ \d{4} at \d"))
+    form = page.locator(f'form[action="/coach/referrals/{referral_id}"]')
+    reload_until(page, form)
+    check_page(page, "21-case-record-appointment")
+    fits_narrow_screen(page, "21-case-record-appointment")
+    form.get_by_label("Attended").check()
+    form.get_by_role("button", name="Record the first appointment").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Appointment outcome recorded")
+    expect(booked).to_contain_text("Attended")
+    page.goto("/coach")
+    return referral_id
+
+
+def reload_until(page: Page, shown: Locator, tries: int = 300) -> None:
+    """Reload until the run has got to where `shown` appears (a minute at most)."""
+    for _ in range(tries):
+        if shown.count():
+            return
         page.wait_for_timeout(200)
         page.reload()
-    page.wait_for_timeout(500)  # let the appointment come round on the service clock
-    card.get_by_label("Attended").check()
-    card.get_by_role("button", name="Record the first appointment").click()
-    expect(page.locator(".govuk-notification-banner")).to_be_visible()
-    return referral_id
+    raise AssertionError(f"{shown} never appeared")
 
 
 def test_the_coach_opens_the_case_record_and_adds_a_note_by_keyboard(page: Page) -> None:
@@ -120,6 +139,57 @@ def test_the_coach_books_a_follow_up_and_finds_it_in_the_diary(page: Page) -> No
     check_page(page, "24-diary-next-week")
 
 
+def test_the_coach_records_a_review_one_question_at_a_time(page: Page) -> None:
+    if "referral_id" not in made:
+        pytest.skip("needs the referral made by the first test")
+    referral_id = made["referral_id"]
+    sign_in(page, f"coach:{COACH}")
+    page.goto(f"/coach/referrals/{referral_id}")
+    start = page.get_by_role("link", name="Record the review")
+    reload_until(page, start)  # the review falls due 28 service days after the appointment
+    start.click()
+    expect(page).to_have_url(re.compile(f"/coach/referrals/{referral_id}/review$"))
+    expect(page.locator("h1")).to_have_text("What happened at this review?")
+    check_page(page, "25-review-what-happened")
+    fits_narrow_screen(page, "25-review-what-happened")
+    page.get_by_label("They start a job").check()
+    page.get_by_role("button", name="Continue").click()
+
+    expect(page).to_have_url(re.compile("/review-job$"))
+    page.get_by_label("Employer").fill("Upper Street Books")
+    page.get_by_role("button", name="Continue").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Enter the job title")
+    expect(summary).to_contain_text("Select whether they are self-employed")
+    expect(page).to_have_url(re.compile("/review-job$"))  # the page's own address
+    check_page(page, "26-review-job-errors")
+    fits_narrow_screen(page, "26-review-job-errors")
+    page.get_by_label("Job title").fill("Bookseller")
+    page.get_by_label("Hours a week").fill("16")
+    page.get_by_label("At or above the National Living Wage").check()
+    page.get_by_label("No", exact=True).check()
+    page.get_by_label("Day").fill("4")
+    page.get_by_label("Month").fill("1")
+    page.get_by_label("Year").fill("2027")
+    page.get_by_role("button", name="Continue").click()
+
+    page.get_by_label(re.compile("How many employers")).fill("1")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("h1")).to_have_text("Their goals and confidence")
+    page.get_by_label("Goal 1 (optional)").fill("Settle into the job")
+    page.get_by_label(re.compile("Their confidence today")).fill("7")
+    check_page(page, "27-review-goals")
+    page.get_by_role("button", name="Continue").click()
+
+    expect(page.locator("h1")).to_have_text("Check your answers before recording the review")
+    expect(page.locator("#check-answers")).to_contain_text("Upper Street Books")
+    check_page(page, "28-review-check")
+    fits_narrow_screen(page, "28-review-check")
+    page.get_by_role("button", name="Record the review").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Review recorded")
+    expect(page.locator("#jobs ~ dl").first).to_contain_text("Bookseller")
+
+
 def coach_weekday(coach_id: str) -> int:
     """The coach's session day, as the local stack seeds it."""
     import json
@@ -153,15 +223,15 @@ def test_the_diary_opens_on_the_next_session_books_a_free_slot_and_gives_a_calen
     expect(day).to_contain_text("Your surgery session")
     expect(day.locator("li")).to_have_count(6)  # every slot of the session is free
     expect(page.get_by_role("link", name=re.compile("^Previous week"))).to_be_visible()
-    check_page(page, "25-diary-day-by-day")
-    fits_narrow_screen(page, "25-diary-day-by-day")
+    check_page(page, "30-diary-day-by-day")
+    fits_narrow_screen(page, "30-diary-day-by-day")
 
     page.goto(f"/coach/referrals/{referral_id}")
     page.get_by_text("Book a follow-up appointment").click()
     page.get_by_role("link", name="Choose a free time in your session").click()
     expect(page.locator("h1")).to_have_text("Book a follow-up appointment")
-    check_page(page, "26-book-a-free-slot")
-    fits_narrow_screen(page, "26-book-a-free-slot")
+    check_page(page, "31-book-a-free-slot")
+    fits_narrow_screen(page, "31-book-a-free-slot")
     first = page.locator('input[name="slot"]').first
     chosen = str(first.get_attribute("value"))
     first.check()
@@ -173,8 +243,8 @@ def test_the_diary_opens_on_the_next_session_books_a_free_slot_and_gives_a_calen
     page.get_by_role("button", name="Make a link").click()
     link = page.locator("#calendar-link")
     expect(link).to_contain_text("/calendar/")
-    check_page(page, "27-diary-calendar-link")
-    fits_narrow_screen(page, "27-diary-calendar-link")
+    check_page(page, "32-diary-calendar-link")
+    fits_narrow_screen(page, "32-diary-calendar-link")
     address = str(link.text_content()).strip()
     feed = page.request.get("/calendar/" + address.rsplit("/calendar/", 1)[1])
     assert feed.status == 200

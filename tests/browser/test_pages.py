@@ -36,7 +36,7 @@ def _fill_referral(page: Page, nhs_number: str, family_name: str) -> None:
     page.get_by_label("Unemployed").check()
     page.get_by_label("Musculoskeletal").check()
     page.get_by_label("Text message").check()
-    page.get_by_label("Phone number (optional)").fill("07700 900 123")
+    page.get_by_label("Phone number", exact=True).fill("07700 900 123")
     page.get_by_label("Why are you referring the patient?").fill("Wants to return to work.")
     page.get_by_label("The patient agrees to be referred to Working Better").check()
 
@@ -69,7 +69,7 @@ def test_practice_staff_fix_a_mistake_and_refer_a_patient(page: Page) -> None:
 
     given, family, nhs_number = PATIENT
     _fill_referral(page, "943 476 5910", family_name="")  # wrong check digit, no last name
-    page.get_by_role("button", name="Send referral").click()
+    page.get_by_role("button", name="Continue").click()
 
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("There is a problem")
@@ -84,6 +84,25 @@ def test_practice_staff_fix_a_mistake_and_refer_a_patient(page: Page) -> None:
 
     page.get_by_label("NHS number").fill(nhs_number)
     page.get_by_label("Last name").fill(family)
+    page.get_by_label("Phone number", exact=True).fill("01632 960000")  # a landline: no texts
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-error-summary").get_by_role("link", name=re.compile(
+        "^Enter a mobile number"))).to_have_attribute("href", "#phone")
+    page.get_by_label("Phone number", exact=True).fill("07700 900 123")
+    page.get_by_role("button", name="Continue").click()
+
+    # Check your answers: nothing is sent yet; Change goes back to the field, answers kept.
+    expect(page.locator("h1")).to_have_text("Check the referral before sending it")
+    answers = page.locator("#answers")
+    expect(answers).to_contain_text(f"{given} {family}")
+    expect(answers).to_contain_text("14 February 1979")
+    expect(answers).to_contain_text("07700 900 123")
+    check_page(page, "03b-check-your-answers")
+    page.get_by_role("button", name="Change phone number").click()
+    expect(page).to_have_url(re.compile(r"/referrals/new#phone$"))
+    expect(page.get_by_label("Phone number", exact=True)).to_have_value("07700 900 123")
+    expect(page.get_by_label("Last name")).to_have_value(family)
+    page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="Send referral").click()
 
     expect(page.locator(".govuk-panel__title")).to_have_text("Referral sent")
@@ -115,9 +134,13 @@ def test_the_coach_records_an_attended_appointment_and_the_run_moves_on(page: Pa
     expect(card).to_contain_text("Record the first appointment")
     check_page(page, "05-coach-caseload")
 
-    # The appointment is at most 7 service days ahead, 0.35 s on this clock: let it come round
-    # (attendance cannot be recorded before the appointment). Waiting longer is always safe.
-    page.wait_for_timeout(500)
+    # The appointment is at most 7 service days ahead, 0.35 s on this clock: its outcome's form
+    # is offered once it has come round (attendance cannot be recorded before).
+    for _ in range(300):
+        if card.get_by_label("Attended").count():
+            break
+        page.wait_for_timeout(200)
+        page.reload()
     card.get_by_label("Attended").check()
     card.get_by_role("button", name="Record the first appointment").click()
 
@@ -238,14 +261,42 @@ def test_practice_staff_find_and_follow_a_referral_by_keyboard_alone(page: Page)
     expect(page.locator("#what-next")).to_contain_text("has a place with a coach")
     check_page(page, "10-practice-referral")
 
+    # Reception's way in: the name, however it is typed, and the date of birth.
+    page.goto("/practice")
+    page.get_by_label("Name", exact=True).fill("  browserPERSON ")
+    page.get_by_label("Day").fill("14")
+    page.get_by_label("Month").fill("2")
+    page.get_by_label("Year").fill("1979")
+    page.get_by_role("button", name="Find by name").click()
+    expect(page).to_have_url(re.compile(r"/practice$"))  # nothing typed goes in the address
+    expect(page.locator("caption")).to_have_text("Referrals found")
+    expect(page.locator("tbody tr")).to_have_count(1)
+    expect(row).to_contain_text("Grace Browserperson")
+    page.screenshot(path="test-artifacts/practice-search-by-name.png", full_page=True)
+    check_page(page, "09b-practice-search-by-name")
+    page.get_by_role("link", name="Grace Browserperson").click()
+
     tab_to(page, f'a[href="/practice/referrals/{reference}/withdraw"]')
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_contain_text("Are you sure")
     check_page(page, "11-practice-withdraw-confirm")
     for path in ("/practice", f"/practice/referrals/{reference}",
                  f"/practice/referrals/{reference}/withdraw",
-                 f"/practice/referrals/{reference}/sent"):
+                 f"/practice/referrals/{reference}/sent", "/leaflet"):
         fits_375(page, path)
+
+
+def test_the_leaflet_reads_on_screen_and_prints_without_the_services_navigation(
+        page: Page) -> None:
+    page.goto("/leaflet")
+    expect(page.locator("h1")).to_have_text("Working Better")
+    expect(page.locator("main")).to_contain_text("Working Better is voluntary")
+    check_page(page, "11b-leaflet")
+    page.emulate_media(media="print")
+    expect(page.locator("header")).to_be_hidden()
+    expect(page.locator("footer")).to_be_hidden()
+    expect(page.locator("#service-phone")).to_be_visible()
+    page.pdf(path="test-artifacts/leaflet.pdf")
 
 
 def test_ops_filter_and_find_by_keyboard(page: Page) -> None:
@@ -277,11 +328,14 @@ def test_the_patient_changes_how_they_are_contacted_and_leaves_by_keyboard(
     link = f"/patient/{patient_link(stack, referral_id)}"
     page.goto(link)
     expect(page.locator("h1")).to_have_text("Your Working Better support")
+    expect(page.locator("#channel")).to_have_text("We contact you by text message.")
+    expect(page.locator("#coach")).to_contain_text("Your coach is")
     check_page(page, "13-patient-page")
 
     tab_to(page, f'a[href="{link}/contact"]')
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Change how we contact you")
+    expect(page.locator("#on-file")).to_contain_text("Number ending 123")
     tab_to(page, 'input[name="contact_preference"]:checked')  # text message, as referred
     page.keyboard.press("ArrowDown")  # phone call
     page.keyboard.press("ArrowDown")  # email, with no address yet
@@ -311,8 +365,9 @@ def test_the_patient_changes_how_they_are_contacted_and_leaves_by_keyboard(
         "You have left Working Better. Nothing is shared with the Jobcentre.")
     check_page(page, "16-patient-left")
     page.goto(link)
-    expect(page.locator("h1")).to_have_text("This link has expired or was already used")
-    check_page(page, "17-patient-link-gone")
+    expect(page.locator("h1")).to_have_text("You have left Working Better")
+    expect(page.locator("#service-phone")).to_have_text("020 7946 0000")
+    check_page(page, "17-patient-link-after-leaving")
 
 
 def patient_link(stack: Running, referral_id: str) -> str:

@@ -84,7 +84,8 @@ def test_the_banner_names_who_to_sign_in_as_for_every_role(stack: Running) -> No
 
     assert f"password {DEMO_PASSWORD}" in stack.banner
     for email in ("referrer.f83001@workingbetter.example", "coach-amara@workingbetter.example",
-                  "ops@workingbetter.example", "commissioner@workingbetter.example"):
+                  "ops@workingbetter.example", "commissioner@workingbetter.example",
+                  "manager@workingbetter.example"):
         assert email in stack.banner
 
 

@@ -13,7 +13,9 @@ import http.client
 import json
 import re
 import signal
+import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from typing import IO
 from urllib.parse import urlsplit
@@ -98,11 +100,17 @@ def post_referral(stack: Running, token: str, nhs_number: str, sent: threading.S
         connection.close()
 
 
-# Known defect, open on issue 19 item 11: in one clean-clone run of three the stack had not
-# exited five minutes after SIGTERM (busy at 75% of a core; it passes alone in 15 s). Until its
-# cause is found this test may fail without failing the suite; it must not be left so.
-@pytest.mark.xfail(reason="the stack sometimes does not exit after SIGTERM (issue 19 item 11)",
-                   strict=False)
+def stopped(stack: Running, console: Console) -> int:
+    """The stack's exit code; if it has not stopped, where each of its threads is."""
+    try:
+        return stack.process.wait(STOPPING)
+    except subprocess.TimeoutExpired:
+        stack.process.send_signal(signal.SIGUSR1)  # the stack prints its threads' stacks
+        time.sleep(2)  # not a race: only the failure's message waits for the dump
+        raise AssertionError("the stack did not stop:\n"
+                             + "".join(console.lines)[-20000:]) from None
+
+
 def test_requests_in_flight_at_sigterm_are_answered_and_the_console_says_what_is_left(
         stack: Running) -> None:
     console = Console(stack)
@@ -118,7 +126,7 @@ def test_requests_in_flight_at_sigterm_are_answered_and_the_console_says_what_is
     stack.process.send_signal(signal.SIGTERM)  # ...when the stack is told to stop
     for post in posts:
         post.join(STOPPING)
-    assert stack.process.wait(STOPPING) == 0
+    assert stopped(stack, console) == 0
 
     assert len(answers) == POSTS
     unclean = [a for a in answers if a not in (201, 202, 503, "ConnectionRefusedError")]

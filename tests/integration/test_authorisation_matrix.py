@@ -77,6 +77,10 @@ MATRIX: dict[tuple[str, str], dict[str, tuple[object, object]]] = {
 COLLECTIONS = {("GET", "/referrals"), ("POST", "/referrals"), ("GET", "/practices"),
                ("GET", "/ops/notifications"), ("POST", "/fhir/ServiceRequest"),
                ("GET", "/diary")}
+# People (staff accounts): the manager alone (tests/web/test_people.py covers each rule).
+PEOPLE = {("GET", "/people"), ("POST", "/people"), ("GET", "/people/{person_id}"),
+          ("POST", "/people/{person_id}/disable"),
+          ("POST", "/people/{person_id}/reset-authenticator")}
 # Reports name no referral: ops and commissioners read them, nobody else.
 REPORTS = {("GET", "/reports/outcomes"), ("GET", "/reports/ips-fidelity")}
 # The patient's own one-time link needs no login by design: its token is the credential
@@ -108,7 +112,24 @@ def error_type(route: str) -> str:
 
 
 def test_the_matrix_covers_every_route_of_the_api() -> None:
-    assert served_routes() == set(MATRIX) | COLLECTIONS | REPORTS | NO_LOGIN | NOTIFYS
+    assert served_routes() == set(MATRIX) | COLLECTIONS | REPORTS | NO_LOGIN | NOTIFYS | PEOPLE
+
+
+def test_only_a_manager_reaches_the_people_routes(cloud: Cloud) -> None:
+    api = Api(cloud)
+    manager = cloud.token(Role.MANAGER)
+    someone = str(api.call("GET", "/people", manager).body["items"][0]["person_id"])
+    others = [cloud.token(Role.REFERRER, practice_ods="F83001"),
+              cloud.token(Role.COACH, coach_id="coach-amara"), cloud.token(Role.OPS),
+              cloud.token(Role.COMMISSIONER)]
+    for method, route in sorted(PEOPLE):
+        path = route.format(person_id=someone)
+        for token in others:
+            reply = api.call(method, path, token, {} if method == "POST" else None)
+            assert reply.status == 403, (method, path, reply.body)
+            assert reply.headers["Content-Type"] == "application/problem+json"
+    assert api.call("GET", f"/people/{someone}", manager).status == 200
+    assert api.call("GET", "/people/not-a-person", manager).status == 404
 
 
 @pytest.fixture
@@ -133,7 +154,7 @@ def fill(route: str, records: dict[str, str], which: str) -> str:
     """The route for one of the records (with its note, and a follow-up id of the right
     shape)."""
     return route.format(referral_id=records[which], note_id=records[f"{which}-note"],
-                        follow_up_id="20260105T100000Z")
+                        follow_up_id="20260105T100000Z", person_id="someone")
 
 
 def token_for(cloud: Cloud, role: str, own_referral: str) -> str:

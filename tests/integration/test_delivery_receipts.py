@@ -155,6 +155,45 @@ def test_a_message_that_could_not_be_delivered_becomes_a_task_for_the_coach_and_
     assert "07700" not in listed
 
 
+def not_delivered(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
+    """The MessageNotDelivered metrics published so far (CloudWatch's embedded metric format,
+    as Powertools prints it), each as its dimensions and value."""
+    found = []
+    for line in capsys.readouterr().out.splitlines():
+        if '"_aws"' not in line:
+            continue
+        metric = json.loads(line)
+        names = [m["Name"] for d in metric["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]]
+        if "MessageNotDelivered" in names:
+            found.append({k: v for k, v in metric.items() if k != "_aws"})
+    return found
+
+
+def test_a_message_notify_could_not_deliver_is_counted_once_by_channel_and_kind_for_the_alarm(
+        cloud: Cloud, api: Api, sending: Sending, capsys: pytest.CaptureFixture[str]) -> None:
+    referral_id = booked_and_sent(cloud, api, sending)
+    capsys.readouterr()
+    assert receipt(api, referral_id, "temporary-failure").status == 200
+    for _ in range(2):  # Notify retries a callback it thinks failed: counted once
+        assert receipt(api, referral_id, "permanent-failure").status == 200
+    counted = not_delivered(capsys)
+    assert counted == [
+        {"service": "working-better", "channel": "sms", "kind": "appointment_confirmation",
+         "failure": "temporary", "MessageNotDelivered": [1.0]},
+        {"service": "working-better", "channel": "sms", "kind": "appointment_confirmation",
+         "failure": "permanent", "MessageNotDelivered": [1.0]}]
+    assert referral_id not in json.dumps(counted)  # by channel and kind, never by patient
+
+
+def test_a_delivered_message_is_not_counted_as_undelivered(
+        cloud: Cloud, api: Api, sending: Sending, capsys: pytest.CaptureFixture[str]) -> None:
+    referral_id = booked_and_sent(cloud, api, sending)
+    capsys.readouterr()
+    assert receipt(api, referral_id, "sending").status == 200
+    assert receipt(api, referral_id, "delivered").status == 200
+    assert not_delivered(capsys) == []
+
+
 @pytest.mark.parametrize(("body", "status", "field"), [
     ([], 422, "body"),
     ({"id": "x", "reference": "a/b"}, 422, "status"),

@@ -87,9 +87,23 @@ def test_a_used_link_shows_the_page_saying_it_no_longer_works(cloud: Cloud, api:
     path = live_link(cloud, referral_id)
     assert press_leave(api.client, path, erase=True)[0] == 200
     assert cloud.personal_data(referral_id) is None
-    assert_gone_page(*open_page(api.client, path)[:2])
+    assert_left_page(*open_page(api.client, path)[:2])
     status, text, _ = press_leave(api.client, path)
-    assert_gone_page(status, text)
+    assert_left_page(status, text)
+
+
+def assert_left_page(status: int, text: str) -> None:
+    """After leaving, the link says plainly that they have left, what happens now, and the
+    service's phone number (WB_SERVICE_PHONE; the local stack's is 020 7946 0000)."""
+    assert status == 410
+    words = " ".join(text.split())
+    assert "You have left Working Better" in words
+    assert "We will not contact you about Working Better again" in words
+    assert "Call Working Better on 020 7946 0000" in " ".join(
+        words.replace('<strong class="govuk-!-font-weight-bold" id="service-phone">', "")
+        .replace("</strong>", "").split())
+    assert "works once" not in words
+    assert "<form" not in text
 
 
 def test_an_api_client_posting_json_still_gets_json(cloud: Cloud, api: Api) -> None:

@@ -99,11 +99,13 @@ def test_changing_how_to_be_contacted_is_checked_as_the_referral_form_checks_it(
     form = pages.get(f"{path}/contact")
     assert 'value="email" checked' in form.text
 
-    wrong = post(pages, f"{path}/contact", {"contact_preference": "sms", "phone": "",
+    wrong = post(pages, f"{path}/contact", {"contact_preference": "sms",
+                                            "phone": "01632 960000",  # a landline
                                             "email": "not-an-address"})
     assert wrong.status == 422
     assert wrong.error_summary() == [
-        ("#phone", "Enter a mobile number so we can contact you"),
+        ("#phone", "Enter a mobile number, like 07700 900 982: text messages go only to a "
+                   "mobile"),
         ("#email", "Enter an email address, like name@example.com")]
 
     markup = post(pages, f"{path}/contact", {"contact_preference": "email", "phone": "",
@@ -164,7 +166,8 @@ def test_leaving_asks_first_then_says_nothing_is_shared(cloud: Cloud, api: Api) 
     for page in (f"{path}", f"{path}/contact", f"{path}/appointment", f"{path}/leave"):
         gone = pages.get(page)
         assert gone.status == 410, page
-        assert "contact your GP practice" in gone.text
+        assert "You have left Working Better" in gone.text
+        assert "020 7946 0000" in gone.text  # the service's phone (WB_SERVICE_PHONE)
 
 
 @pytest.mark.parametrize("token", ["made-up", "no-such-referral.secret", "x" * 300])

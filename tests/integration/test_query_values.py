@@ -12,6 +12,7 @@ import pytest
 from tests.api_client import Api
 from tests.conftest import Cloud
 from tests.web.pages import Pages
+from workingbetter.domain.auth import Role
 from workingbetter.handlers.api import app
 
 pytestmark = pytest.mark.integration
@@ -63,10 +64,12 @@ def test_no_date_or_number_in_a_query_gets_a_500_on_any_route_for_any_role(
     api.awaiting(referral_id, "appointment_outcome")
     item = cloud.referral(referral_id)
     filled = {"referral_id": referral_id, "token": f"{referral_id}.made-up", "name": "x.css",
-              "folder": "x"}
-    bearers = [api.referrer(), api.coach_of(referral_id), api.ops()]
+              "folder": "x", "person_id": "x"}
+    bearers = [api.referrer(), api.coach_of(referral_id), api.ops(),
+               cloud.token(Role.MANAGER)]
     browsers = []
-    for identity in ("referrer:F83001", f"coach:{item.coach_id}", "ops", "commissioner"):
+    for identity in ("referrer:F83001", f"coach:{item.coach_id}", "ops", "commissioner",
+                     "manager"):
         browser = Pages(cloud.built.pool)
         browser.sign_in(identity)
         browsers.append(browser)

@@ -234,3 +234,18 @@ def test_the_keys_are_read_from_cognito_itself_on_aws(monkeypatch: pytest.Monkey
 def test_keys_are_never_fetched_over_plain_http_from_elsewhere() -> None:
     with pytest.raises(ValueError, match="HTTPS"):
         FetchedKeys("http://keys.example.com/jwks.json").key("dummy")
+
+
+def test_a_manager_may_also_hold_one_other_role_and_no_more() -> None:
+    both = CHECK.principal(token({"cognito:groups": ["ops", "manager"], "sub": "u-3"}))
+    alone = CHECK.principal(token({"cognito:groups": ["manager"], "sub": "u-4"}))
+
+    assert (both.role, both.manages, both.roles) == (Role.OPS, True,
+                                                     frozenset({Role.OPS, Role.MANAGER}))
+    assert (alone.role, alone.manages) == (Role.MANAGER, False)
+    both.require(Role.MANAGER)
+    both.require(Role.OPS)
+    with pytest.raises(Forbidden):
+        alone.require(Role.OPS)
+    with pytest.raises(Forbidden):
+        CHECK.principal(token({"cognito:groups": ["ops", "coach", "manager"], "sub": "u-5"}))

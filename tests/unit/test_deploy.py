@@ -19,6 +19,7 @@ COMPLETE = {
     "CertificateArn": "arn:aws:acm:us-east-1:111122223333:certificate/"
                       "0a1b2c3d-aaaa-bbbb-cccc-0123456789ab",
     "OpsAlertEmail": "service-desk@example-council.gov.uk",
+    "ServicePhone": "0300 123 4567",
     "NotifyTemplates": {"appointment_confirmation.sms": "7f2a5a40-0000-4000-8000-000000000001"},
 }
 

@@ -57,6 +57,7 @@ def settings() -> Settings:
                     state_machine_arn="arn:sm", cognito_region="eu-west-2",
                     cognito_user_pool_id="eu-west-2_p", cognito_client_id="c",
                     nhs_hash_key="k" * 16, public_url="http://localhost",
+                    service_phone="020 7946 0000",
                     ops_alerts_topic_arn="arn:topic", notify_base_url="http://localhost:9",
                     notify_templates=local_templates(), notify_api_key=LOCAL_API_KEY,
                     notify_callback_token=LOCAL_CALLBACK_TOKEN)
@@ -234,8 +235,9 @@ def test_a_derived_form_renders_an_input_for_each_field_linked_from_its_errors()
     page = _environment().get_template("coach_step_form.html").make_module(vars={
         "failed": None, "empty": Form(), "exit_reasons": [],
         "keys": FormKeys("", ("n", "c"))})
-    html = str(vars(page)["step_form"]({"referral_id": "r1"}, form))
-    assert 'action="/coach/referrals/r1/appointment-outcome"' in html
+    html = str(vars(page)["step_form"]({"referral_id": "r1"}, form, "/coach"))
+    assert 'action="/coach"' in html  # the page it is on
+    assert 'name="step" value="appointment-outcome"' in html
     prefix = "appointment-outcome-r1-"
     for name, anchor in form.errors.anchors.items():
         assert f'id="{prefix}{anchor}" name="{name}"' in html

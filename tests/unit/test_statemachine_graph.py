@@ -383,7 +383,8 @@ def test_every_timer_the_run_waits_on_is_one_the_settings_provide() -> None:
                         idempotency_table_name="i", state_machine_arn="arn:sm",
                         cognito_region="eu-west-2", cognito_user_pool_id="eu-west-2_p",
                         cognito_client_id="c", nhs_hash_key="k" * 16,
-                        public_url="http://localhost", ops_alerts_topic_arn="arn:topic",
+                        public_url="http://localhost",
+                        service_phone="020 7946 0000", ops_alerts_topic_arn="arn:topic",
                         notify_base_url="http://localhost:9", notify_templates=local_templates(),
                         notify_api_key=LOCAL_API_KEY,
                         notify_callback_token=LOCAL_CALLBACK_TOKEN)

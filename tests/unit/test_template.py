@@ -447,8 +447,32 @@ def test_runs_dead_letters_the_api_sign_ins_messages_caseloads_and_tables_are_wa
             ("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
             ("AWS/ApiGateway", "5XXError"), ("AWS/Cognito", "SignInSuccesses"),
             (NAMESPACE, "NotificationProcessed"), (NAMESPACE, "CaseloadRepaired"),
+            (NAMESPACE, "MessageNotDelivered"),
             ("AWS/DynamoDB", "ReadThrottleEvents"),
             ("AWS/DynamoDB", "WriteThrottleEvents")} <= everything
+
+
+def test_a_message_notify_could_not_deliver_for_good_tells_the_ops_topic_within_the_hour(
+        template: LocalTemplate) -> None:
+    """A patient is not getting their messages: one permanent failure is enough (their coach
+    has a task to reach them another way); a burst of temporary ones is Notify's or a network's
+    trouble. Both read the receipts' metric, by channel and kind only."""
+    found = {name: a for name, a in alarms(template).items()
+             if (NAMESPACE, "MessageNotDelivered") in watched(a)}
+    by_failure = {}
+    for name, alarm in found.items():
+        (query,) = [m for m in alarm["Metrics"] if m.get("ReturnData")]
+        assert query["Period"] == 3600, name
+        assert "SCHEMA(WorkingBetter, channel, failure, kind, service)" in query["Expression"]
+        by_failure[re.findall(r"failure = '(\w+)'", query["Expression"])[0]] = alarm
+    permanent = by_failure["permanent"]
+    assert permanent["Threshold"] == 1
+    assert permanent["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert permanent["AlarmActions"] == [{"Ref": "OpsAlertsTopic"}]
+    assert permanent["AlarmDescription"].endswith(
+        "docs/operations.md#a-message-could-not-be-delivered")
+    assert by_failure["temporary"]["Threshold"] == 10
+    assert by_failure["temporary"]["AlarmActions"] == [{"Ref": "OpsAlertsTopic"}]
 
 
 def test_the_services_own_metrics_that_are_alarmed_on_are_ones_the_code_publishes(

@@ -125,7 +125,8 @@ class Pages:
         return page
 
 
-REFERRAL_FORM = {
+# The referral form's answers, as its first page sends them (to "check your answers").
+ANSWERS = {
     "nhs_number": "485 777 3457",
     "given_name": "Ada",
     "family_name": "Testperson",
@@ -138,3 +139,5 @@ REFERRAL_FORM = {
     "consent_referral": "yes",
     "consent_share": "yes",
 }
+# As "Send referral" on the check-your-answers page sends them.
+REFERRAL_FORM = {**ANSWERS, "confirmed": "yes"}

@@ -91,9 +91,10 @@ def test_a_case_form_with_mistakes_comes_back_with_its_errors_and_what_was_typed
     refused = pages.post(f"{path}/benefits-advice", {})
     assert refused.error_summary() == [("#benefits-given",
                                         "Select whether benefits advice was given")]
-    refused = pages.post(f"{path}/profile", {"confidence": "eleven"})
-    assert refused.error_summary() == [("#confidence",
-                                        "Enter confidence as a number from 1 to 10")]
+    for score in ("eleven", "11", "0"):
+        refused = pages.post(f"{path}/profile", {"confidence": score})
+        assert refused.error_summary() == [("#confidence",
+                                            "Enter a confidence score from 1 to 10")], score
     assert cloud.referral(referral_id).employer_contact_dates == ()
 
 
@@ -199,8 +200,9 @@ def test_a_case_record_view_is_one_audit_entry_and_a_fixed_number_of_reads(
     calls = DynamoCalls()
     services().store.client.meta.events.register("provide-client-params.dynamodb", calls)
     assert pages.get(path).status == 200
-    # The referral, the audit entry, every personal-data item in one Query, the follow-ups.
-    assert dict(calls.calls) == {"GetItem": 1, "PutItem": 1, "Query": 2}
+    # The referral, the practice (where the appointment is), the audit entry, every
+    # personal-data item in one Query, the follow-ups.
+    assert dict(calls.calls) == {"GetItem": 2, "PutItem": 1, "Query": 2}
 
 
 def test_each_form_on_the_case_record_has_its_own_key(pages: Pages, cloud: Cloud) -> None:

@@ -15,7 +15,6 @@ from tests.conftest import Cloud, diary_down
 from tests.fake_sender import FakeSender
 from tests.web.pages import REFERRAL_FORM, Page, Pages
 from workingbetter.domain.auth import Role
-from workingbetter.domain.records import JobFacts
 from workingbetter.handlers import tasks
 from workingbetter.notifications.sending import Sending
 from workingbetter.web import csrf, http
@@ -250,7 +249,8 @@ def test_the_coach_records_an_attended_appointment_and_the_run_moves_on(
     refused = pages.post(path, {})
     assert refused.status == 422
     assert refused.error_summary() == [
-        (f"#appointment-outcome-{referral_id}-outcome", "Select what happened at the appointment")]
+        (f"#appointment-outcome-{referral_id}-outcome", "Record the first appointment for Ada "
+         "Testperson: Select what happened at the appointment")]
 
     done = pages.post(path, {"outcome": "attended"})
     assert (done.status, done.location) == (
@@ -263,29 +263,20 @@ def test_the_coach_records_an_attended_appointment_and_the_run_moves_on(
     assert "In support" in page.text
 
 
-def test_a_review_is_recorded_with_its_job_and_errors_map_to_its_inputs(
+def test_the_old_all_at_once_review_form_sends_the_coach_to_the_questions(
         pages: Pages, cloud: Cloud) -> None:
+    """A review is asked one thing at a time (tests/web/test_review_pages.py): a page from
+    before, sent with every branch at once, records nothing and goes to the first question."""
     referral_id = booked(pages, cloud)
     pages.post(f"/coach/referrals/{referral_id}/appointment-outcome", {"outcome": "attended"})
     awaiting(cloud, referral_id, "review")
-    pages.get("/coach")
-    path = f"/coach/referrals/{referral_id}/reviews"
-    prefix = f"#reviews-{referral_id}-"
-    refused = pages.post(path, {"decision": "job_start", "employer_contacts": "two",
-                                "job_hours": "16"})
-    assert refused.status == 422
-    assert refused.error_summary() == [
-        (f"{prefix}employer-contacts", "Enter the number of employers contacted, like 2"),
-        (f"{prefix}job-employer", "Enter the employer&#39;s name"),
-        (f"{prefix}job-start", "Enter the date the job starts")]
-    assert 'value="16"' in refused.text
-    done = pages.post(path, {"decision": "job_start", "employer_contacts": "2",
-                             "job_employer": "Upper Street Books", "job_hours": "16",
-                             "job_start_day": "4", "job_start_month": "1",
-                             "job_start_year": "2027", "exit_reason": "moved_away"})
-    assert done.status == 303
-    assert cloud.wait_for(referral_id, lambda i: i.status == "IN_WORK").job == JobFacts(
-        hours_per_week="16.0", start_date="2027-01-04")
+    pages.get(f"/coach/referrals/{referral_id}")
+    sent = pages.post(f"/coach/referrals/{referral_id}/reviews", {
+        "decision": "job_start", "employer_contacts": "2", "job_employer": "Upper Street Books",
+        "job_hours": "16", "job_start_day": "4", "job_start_month": "1",
+        "job_start_year": "2027"})
+    assert (sent.status, sent.location) == (303, f"/coach/referrals/{referral_id}/review")
+    assert cloud.referral(referral_id).reviews_done == 0
 
 
 def test_a_step_the_run_is_not_waiting_for_comes_back_as_a_conflict(
@@ -293,8 +284,10 @@ def test_a_step_the_run_is_not_waiting_for_comes_back_as_a_conflict(
     referral_id = booked(pages, cloud)
     page = pages.post(f"/coach/referrals/{referral_id}/sustainment", {"still_in_work": "yes"})
     assert page.status == 409
-    assert page.error_summary() == [("#main-content", "The referral is not waiting for "
-                                     "sustainment_check: it is waiting for appointment_outcome")]
+    assert page.error_summary() == [(
+        f"#sustainment-{referral_id}-still-in-work", "Record the in-work check for Ada "
+        "Testperson: The referral is not waiting for sustainment_check: it is waiting for "
+        "appointment_outcome")]
 
 
 def test_another_coach_cannot_record_a_step(pages: Pages, cloud: Cloud) -> None:

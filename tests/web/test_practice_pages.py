@@ -187,7 +187,8 @@ def test_a_search_that_is_neither_says_what_to_enter(pages: Pages) -> None:
     page = search(pages, "Ada")
     assert page.status == 422
     assert page.error_summary() == [
-        ("#q", "Enter a reference, like WB-7KQ4-M2XP, or a 10-digit NHS number")]
+        ("#q", "Enter a reference, like WB-7KQ4-M2XP, or a 10-digit NHS number. To find a "
+               "patient by name, use their name and date of birth below")]
 
 
 def test_a_referrals_page_explains_its_status_and_shows_no_coach_detail(

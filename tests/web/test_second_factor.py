@@ -17,8 +17,9 @@ from workingbetter.handlers.api import app
 
 pytestmark = pytest.mark.integration
 
-STAFF = ("referrer:F83001", "coach:coach-amara", "ops")
-LANDING = {"referrer:F83001": "/practice", "coach:coach-amara": "/coach", "ops": "/ops"}
+STAFF = ("referrer:F83001", "coach:coach-amara", "ops", "manager")
+LANDING = {"referrer:F83001": "/practice", "coach:coach-amara": "/coach", "ops": "/ops",
+           "manager": "/manage/people"}
 
 
 def _api_accepts(id_token: str) -> bool:
@@ -47,7 +48,7 @@ def _password_flows(pool: LocalPool, email: str) -> dict[str, dict[str, Any]]:
     return answers
 
 
-@pytest.mark.parametrize("identity", [*STAFF, "commissioner"])
+@pytest.mark.parametrize("identity", [*STAFF, "commissioner", "manager"])
 def test_an_account_without_an_authenticator_gets_no_token_by_any_flow(
         pages: Pages, identity: str) -> None:
     account = person(identity)

@@ -39,7 +39,7 @@ def test_a_confidence_out_of_range_is_refused_in_plain_words(pages: Pages, cloud
     pages.get(path)
     refused = pages.post(f"{path}/profile", {"confidence": "11"})
     assert refused.status == 422
-    assert refused.error_summary() == [("#confidence", "Enter a number from 1 to 10")]
+    assert refused.error_summary() == [("#confidence", "Enter a confidence score from 1 to 10")]
     assert "Input should" not in refused.text
 
 

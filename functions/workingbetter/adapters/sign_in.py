@@ -1,6 +1,8 @@
 """Signing a person in with Cognito (USER_PASSWORD_AUTH), keeping them signed in
 (REFRESH_TOKEN_AUTH), an authenticator app's second step or its setup at a first sign-in
-(the pool requires one of everyone: MFA_SETUP), and signing out (GlobalSignOut).
+(the pool requires one of everyone: MFA_SETUP), a first sign-in's new password
+(NEW_PASSWORD_REQUIRED, after an invitation's temporary one), a forgotten password
+(ForgotPassword, ConfirmForgotPassword) and signing out (GlobalSignOut).
 
 An adapter: the pages speak to it in outcomes, never in botocore errors. Cognito's words are
 never shown: a wrong address and a wrong password read the same (the app client also prevents
@@ -39,6 +41,14 @@ class SetupNeeded:
 
 
 @dataclass(frozen=True)
+class NewPasswordNeeded:
+    """A first sign-in with the invitation's temporary password: Cognito waits for a new one
+    (then, with no authenticator app yet, for one to be set up)."""
+
+    session: str
+
+
+@dataclass(frozen=True)
 class AppSetup:
     """The key to type into an authenticator app, and the session that confirms its code."""
 
@@ -46,7 +56,7 @@ class AppSetup:
     session: str
 
 
-Outcome = Tokens | CodeNeeded | SetupNeeded
+Outcome = Tokens | CodeNeeded | SetupNeeded | NewPasswordNeeded
 
 
 class SignInRefused(Exception):
@@ -55,6 +65,10 @@ class SignInRefused(Exception):
 
 class SessionEnded(SignInRefused):
     """The few minutes Cognito gives a sign-in's steps (AuthSessionValidity) have passed."""
+
+
+class PasswordRefused(Exception):
+    """A new password the pool's policy refuses (too short, too common, known breached)."""
 
 
 class LockedOut(Exception):
@@ -68,6 +82,10 @@ class CannotSignIn(Exception):
 _REFUSED = {"NotAuthorizedException", "UserNotFoundException", "CodeMismatchException",
             "ExpiredCodeException", "InvalidParameterException"}
 _CANNOT = {"PasswordResetRequiredException", "UserNotConfirmedException"}
+# What ForgotPassword may answer about an address that the page never repeats.
+_NOT_SAID = {"UserNotFoundException", "NotAuthorizedException", "InvalidParameterException",
+             "UserNotConfirmedException", "LimitExceededException",
+             "CodeDeliveryFailureException"}
 
 
 def _refusal(error: Any) -> Exception:
@@ -83,6 +101,8 @@ def _refusal(error: Any) -> Exception:
         return SignInRefused()
     if code in _CANNOT:
         return CannotSignIn()
+    if code == "InvalidPasswordException":
+        return PasswordRefused()
     passed_on: Exception = error  # throttling, an outage: the page's own 500, logged
     return passed_on
 
@@ -138,6 +158,31 @@ class CognitoSignIn:
                             ChallengeResponses={"USERNAME": email})
         return self._outcome(answer)
 
+    def new_password(self, email: str, session: str, password: str) -> Outcome:
+        """A first sign-in's own password, in place of the invitation's temporary one."""
+        answer = self._call("respond_to_auth_challenge", ClientId=self.pool.client_id,
+                            ChallengeName="NEW_PASSWORD_REQUIRED", Session=session,
+                            ChallengeResponses={"USERNAME": email, "NEW_PASSWORD": password})
+        return self._outcome(answer)
+
+    def forgotten(self, email: str) -> None:
+        """Ask Cognito to email a code that resets the password. The same for an address with
+        no account, a disabled one or one Cognito will not send to now: the page says the same
+        thing whatever happened, so it cannot tell anyone who has an account."""
+        from botocore.exceptions import ClientError
+
+        try:
+            self._client.forgot_password(ClientId=self.pool.client_id, Username=email)
+        except ClientError as error:  # throttling or an outage is the page's own 500
+            if error.response.get("Error", {}).get("Code") not in _NOT_SAID:
+                raise
+
+    def reset_password(self, email: str, code: str, password: str) -> None:
+        """The emailed code and a new password (ConfirmForgotPassword): SignInRefused for a
+        wrong or used code (or an address with no account: the same), PasswordRefused."""
+        self._call("confirm_forgot_password", ClientId=self.pool.client_id, Username=email,
+                   ConfirmationCode=code, Password=password)
+
     def refresh(self, refresh_token: str) -> Tokens:
         answer = self._call("initiate_auth", ClientId=self.pool.client_id,
                             AuthFlow="REFRESH_TOKEN_AUTH",
@@ -163,5 +208,7 @@ class CognitoSignIn:
             return CodeNeeded(session=str(answer["Session"]))
         if challenge == "MFA_SETUP":
             return SetupNeeded(session=str(answer["Session"]))
-        # NEW_PASSWORD_REQUIRED, SMS: not offered by this service's pool.
+        if challenge == "NEW_PASSWORD_REQUIRED":
+            return NewPasswordNeeded(session=str(answer["Session"]))
+        # SMS: not offered by this service's pool.
         raise CannotSignIn()

@@ -116,6 +116,19 @@ def _is_condition_failure(error: ClientError) -> bool:
     return False
 
 
+def _as_read(was: Practice | Mapping[str, Any] | None) -> ConditionBase:
+    """The item is absent (`was` None), or still holds these fields as they were read (a field
+    read as empty may be absent: an item written before the field was)."""
+    if was is None:
+        return Attr("pk").not_exists()
+    read = encode(was) if isinstance(was, Practice) else dict(was)
+    condition: ConditionBase = Attr("pk").exists()
+    for name, value in read.items():
+        same = Attr(name).eq(value)
+        condition &= (same | Attr(name).not_exists()) if value in ("", []) else same
+    return condition
+
+
 @dataclass(frozen=True)
 class Listing:
     """One index partition of referrals, ordered by when they were made.
@@ -422,6 +435,21 @@ class Store:
             **_projection(fields))
         return [_as_referral(i) for i in page["Items"]]
 
+    def practice_referrals_born_on(self, birth_key: str,
+                                   fields: Iterable[str] = ()) -> list[Referral]:
+        """A practice's referrals of patients born on one day (by the keyed hash of the
+        practice and the day), newest first: one Query on ByBirthDate, sparse like ByPatient."""
+        kwargs: dict[str, Any] = {"IndexName": "ByBirthDate", "ScanIndexForward": False,
+                                  "KeyConditionExpression": Key("birth_key").eq(birth_key),
+                                  **_projection(fields)}
+        items: list[Referral] = []
+        while True:
+            page = self.table.query(**kwargs)
+            items.extend(_as_referral(i) for i in page["Items"])
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
     def referrals_for_coach(self, coach_id: str) -> list[Referral]:
         return self._query_all("ByCoach", "coach_pk", keys.coach_partition(coach_id))
 
@@ -519,20 +547,41 @@ class Store:
 
     # -- seeding (local stack and deploy script) -------------------------------------------
 
-    def put_practice(self, practice: Practice) -> None:
-        """A participating practice (see `Practice`)."""
-        self.table.put_item(Item={**keys.practice(practice.practice_ods), **encode(practice)})
+    # Each is conditional on what the seeding read: `was` None adds (only while there is
+    # none), a record changes it (only while it still holds that). ConditionFailed otherwise:
+    # someone changed it meanwhile, and their change is not overwritten.
 
-    def put_coach(self, coach_id: str, practice_ods: str, weekday: int, name: str = "") -> None:
-        """Create a coach with an empty caseload; an existing coach keeps its count."""
-        self.table.update_item(
-            Key=keys.coach(coach_id),
-            UpdateExpression="SET coach_id = :c, practice_ods = :p, weekday = :w, #n = :n, "
-            "active = if_not_exists(active, :zero)",
-            ExpressionAttributeNames={"#n": "name"},
-            ExpressionAttributeValues={":c": coach_id, ":p": practice_ods, ":w": weekday,
-                                       ":n": name, ":zero": 0},
-        )
+    def put_practice(self, practice: Practice, was: Practice | None = None) -> None:
+        """A participating practice (see `Practice`): sets the fields the seed file gives,
+        and only those."""
+        try:
+            self.table.update_item(Key=keys.practice(practice.practice_ods),
+                                   ConditionExpression=_as_read(was),
+                                   **update_expression(encode(practice)).arguments())
+        except ClientError as error:
+            if _is_condition_failure(error):
+                raise ConditionFailed(practice.practice_ods) from None
+            raise
+
+    def put_coach(self, coach_id: str, practice_ods: str, weekday: int, name: str = "",
+                  was: Coach | None = None) -> None:
+        """A coach's practice, session and name, the fields a seed file gives. A new coach's
+        caseload is empty; an existing coach's count (the service's) is never touched."""
+        try:
+            self.table.update_item(
+                Key=keys.coach(coach_id),
+                UpdateExpression="SET coach_id = :c, practice_ods = :p, weekday = :w, #n = :n, "
+                "active = if_not_exists(active, :zero)",
+                ConditionExpression=_as_read(None if was is None else {
+                    "practice_ods": was.practice_ods, "weekday": was.weekday, "name": was.name}),
+                ExpressionAttributeNames={"#n": "name"},
+                ExpressionAttributeValues={":c": coach_id, ":p": practice_ods, ":w": weekday,
+                                           ":n": name, ":zero": 0},
+            )
+        except ClientError as error:
+            if _is_condition_failure(error):
+                raise ConditionFailed(coach_id) from None
+            raise
 
     def bulk_load(self, referrals: list[tuple[Item, Item]]) -> None:
         """Benchmarks only: put (referral, personal data) pairs as intake and allocation would

@@ -19,6 +19,10 @@ class Role(StrEnum):
     OPS = "ops"
     # Reads outcome reports only: counts and rates, never a referral or a person.
     COMMISSIONER = "commissioner"
+    # The service manager: invites people, disables leavers, resets a lost authenticator.
+    # Separate from ops (who read no personal data) as least privilege; one person may hold
+    # it beside one other role.
+    MANAGER = "manager"
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,12 @@ class Principal:
     # The member of staff's own name (the token's `name`), for the page header alone: never
     # on a timeline, in a log or in a run.
     name: str = ""
+    # Also in the manager group, beside the role above (a manager alone has role MANAGER).
+    manages: bool = False
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset({self.role, Role.MANAGER} if self.manages else {self.role})
 
     @property
     def actor(self) -> str:
@@ -41,15 +51,19 @@ class Principal:
         return str(self.role)
 
     def require(self, *roles: Role) -> None:
-        if self.role not in roles:
+        if not self.roles & set(roles):
             raise Forbidden(f"This needs the {' or '.join(roles)} role")
 
 
 def principal_from_claims(claims: dict[str, Any]) -> Principal:
     groups = claims.get("cognito:groups") or []
     roles = [Role(g) for g in groups if g in Role.__members__.values()]
+    manages = Role.MANAGER in roles and len(roles) == 2
+    if manages:
+        roles.remove(Role.MANAGER)
     if len(roles) != 1:
-        raise Forbidden("Your account must belong to exactly one of: " + ", ".join(Role))
+        raise Forbidden("Your account must belong to exactly one of: " + ", ".join(Role)
+                        + " (and may also be a manager)")
     role = roles[0]
     practice = claims.get("custom:practice_ods")
     coach = claims.get("custom:coach_id")
@@ -60,7 +74,7 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
     return Principal(role=role, subject=str(claims.get("sub", "")),
                      practice_ods=practice if role is Role.REFERRER else None,
                      coach_id=coach if role is Role.COACH else None,
-                     name=_shown_name(claims.get("name")))
+                     name=_shown_name(claims.get("name")), manages=manages)
 
 
 def _shown_name(claimed: Any) -> str:

@@ -15,7 +15,8 @@ _LOWEST = (16, 25, 35, 50, 65)
 # What the referral loses when the patient's personal data is erased.
 ERASED_WITH_PERSONAL_DATA = ReferralChange(
     personal_data_erased=True, age_band=None, condition_categories=None,
-    patient_key=None)  # the keyed hash of the NHS number: with the key it re-identifies
+    # The keyed hashes of the NHS number and of the date of birth: with the key they re-identify.
+    patient_key=None, birth_key=None)
 
 
 def age_band(date_of_birth: date, referral_date: date) -> str | None:

@@ -91,6 +91,7 @@ class Referral:
     runs: tuple[str, ...] = ()
     run_name: str | None = None
     patient_key: str | None = None  # gone once the personal data is erased
+    birth_key: str | None = None  # the practice and date of birth, hashed: erased with them
     employment_status: str | None = None
     triage_facts: StoredTriageFacts | None = None
     condition_categories: tuple[str, ...] = ()
@@ -191,6 +192,7 @@ class ReferralChange:
     personal_data_erased: bool | _Unset = UNSET
     share_outcome_with_gp: bool | _Unset = UNSET
     patient_key: str | _Unset | None = UNSET
+    birth_key: str | _Unset | None = UNSET
     age_band: str | _Unset | None = UNSET
     condition_categories: tuple[str, ...] | _Unset | None = UNSET
     idempotency_record: str | _Unset | None = UNSET

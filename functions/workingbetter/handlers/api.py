@@ -419,3 +419,52 @@ def coach_diary() -> tuple[int, Any]:
     query: dict[str, str] = dict(_request().query_params or {})
     week = services().follow_ups.week(who, parse_week(query.get("week")))
     return 200, {"week": week.monday.isoformat(), "items": [e.as_item() for e in week.entries]}
+
+
+# -- people: the service manager invites, disables, resets an authenticator -------------------
+
+
+def _text(body: Any, name: str) -> str:
+    value = body.get(name) if isinstance(body, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+@app.route("/people", methods=["GET"])
+@_guarded
+def list_people() -> tuple[int, Any]:
+    from workingbetter.domain.people import person_json
+
+    return 200, {"items": [person_json(p) for p in services().people.everyone(caller())]}
+
+
+@app.route("/people", methods=["POST"], content_types=JSON)
+@_guarded
+def invite_person() -> tuple[int, Any]:
+    who, body, people = caller(), _json_body(), services().people
+    invited = people.check_invitation(
+        who, _text(body, "email"), _text(body, "name"), _text(body, "role"),
+        _text(body, "practice_ods") or _text(body, "coach_id"))
+    return 201, {"person_id": people.invite(who, invited)}
+
+
+@app.route("/people/{person_id}", methods=["GET"])
+@_guarded
+def get_person(person_id: str) -> tuple[int, Any]:
+    from workingbetter.domain.people import entry_json, person_json
+
+    shown = services().people.page(caller(), person_id)
+    return 200, {**person_json(shown.person), "audit": [entry_json(e) for e in shown.audit]}
+
+
+@app.route("/people/{person_id}/disable", methods=["POST"], content_types=JSON)
+@_guarded
+def disable_person(person_id: str) -> tuple[int, Any]:
+    services().people.disable(caller(), person_id)
+    return 200, {"person_id": person_id, "enabled": False}
+
+
+@app.route("/people/{person_id}/reset-authenticator", methods=["POST"], content_types=JSON)
+@_guarded
+def reset_authenticator(person_id: str) -> tuple[int, Any]:
+    services().people.reset_authenticator(caller(), person_id)
+    return 200, {"person_id": person_id, "has_authenticator": False}

@@ -191,6 +191,11 @@ _JSON_PATCH = {"type": "array", "minItems": 1, "items": {
     "type": "object", "required": ["op", "path"],
     "properties": {"op": {"type": "string"}, "path": {"type": "string"}, "value": {}}}}
 _CHANGE = (*AUTHENTICATED, 409, *WITH_BODY)
+_INVITATION = {"type": "object", "required": ["email", "name", "role"], "properties": {
+    "email": {"type": "string", "format": "email"}, "name": {"type": "string"},
+    "role": {"enum": ["referrer", "coach", "ops", "commissioner", "manager"]},
+    "practice_ods": {"type": "string", "description": "a referrer's practice"},
+    "coach_id": {"type": "string", "description": "a coach's id"}}}
 FHIR_OPERATIONS = (
     Operation("GET", "/fhir/metadata", "FHIR: this server's CapabilityStatement",
               result=_resource("CapabilityStatement"), public=True, errors=(500,),
@@ -285,6 +290,19 @@ OPERATIONS = (
               "with their evidence (ops, commissioners)", result=_FIDELITY,
               errors=(400, *AUTHENTICATED), parameters=_PERIOD),
     Operation("GET", "/openapi.json", "This document", public=True, errors=(500,)),
+    Operation("GET", "/people", "Everyone who can sign in: role, scope, enabled, last sign-in "
+              "(manager)", result=_LIST),
+    Operation("POST", "/people", "Invite someone into a role and scope: Cognito emails a "
+              "temporary password (manager)", 201, {"type": "object"},
+              errors=(*AUTHENTICATED, 409, *WITH_BODY), raw_body=_INVITATION),
+    Operation("GET", "/people/{person_id}", "One person's account and the audit of what "
+              "managers did to it (manager)"),
+    Operation("POST", "/people/{person_id}/disable", "Disable a leaver and sign them out "
+              "everywhere: their tokens are refused from the next request (manager)",
+              errors=(*AUTHENTICATED, *WITH_BODY)),
+    Operation("POST", "/people/{person_id}/reset-authenticator", "Remove a lost authenticator "
+              "app: they set up a new one before any token (manager)",
+              errors=(*AUTHENTICATED, *WITH_BODY)),
     *FHIR_OPERATIONS,
 )
 

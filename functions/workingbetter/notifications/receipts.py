@@ -20,6 +20,7 @@ from workingbetter.domain.errors import FieldError, InvalidInput, NotFound, Unau
 from workingbetter.domain.notification_kinds import NOTIFY_TYPE, Channel, Kind, State
 from workingbetter.notifications.notices import Notices
 from workingbetter.notifications.outbox import Outbox, parse_reference
+from workingbetter.observability import count
 from workingbetter.services.parsing import field_errors
 
 # Notify's statuses (emails, texts and letters) as the outbox records them; None: still on
@@ -40,6 +41,11 @@ NotifyStatus = Literal[
     "delivered", "received", "temporary-failure", "technical-failure", "permanent-failure",
     "validation-failed", "virus-scan-failed", "cancelled", "created", "sending", "pending",
     "sent", "accepted", "pending-virus-check"]
+# A message that did not arrive, as the MessageNotDelivered metric counts it: for good (the
+# ops alarm fires at once: infra/monitoring.py), or this once (a phone off for Notify's 72
+# hours, or Notify's own fault; alarmed on only in a burst).
+FAILURES: dict[State, str] = {State.PERMANENT_FAILURE: "permanent",
+                              State.TEMPORARY_FAILURE: "temporary"}
 Token = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=600,
                                          pattern=r"^[\x21-\x7e]+$")]
 
@@ -89,7 +95,10 @@ class Receipts:
             raise NotFound("No message sent through GOV.UK Notify has that reference")
         state = STATUSES[receipt.status]
         if state is not None:
-            self.outbox.receipt(row, state, slots.iso(now or datetime.now(UTC)))
+            if self.outbox.receipt(row, state, slots.iso(now or datetime.now(UTC))) \
+                    and state in FAILURES:  # counted when it moved: a repeat is not counted
+                count("MessageNotDelivered", channel=str(row.channel), kind=str(row.kind),
+                      failure=FAILURES[state])
             row = self.outbox.row(*ids) or row
         if row.state == State.PERMANENT_FAILURE and Kind(row.kind).audience == "patient":
             # Also when the row was marked before: a retried callback finishes the job.

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 from workingbetter.adapters.store import ConditionFailed, Event, Item, Store, now_iso
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, NotFound, StaleEdit
+from workingbetter.domain.human_steps import Awaiting
 from workingbetter.domain.idempotency import KeyReused, fingerprint
 from workingbetter.domain.records import Referral, ReferralChange
 from workingbetter.domain.text import LIST_MAX, Line, Paragraph
@@ -32,6 +33,7 @@ _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 GOAL_STATUSES = ("not_started", "in_progress", "achieved", "stopped")
 CONTACT_OUTCOMES = ("no_reply", "not_suitable", "information", "interview", "work_trial",
                     "job_offer")
+REVIEW_DRAFT = "REVIEWDRAFT"  # the answers so far to the review awaited
 ERASED = "The patient's details were erased: nothing more can be recorded for them"
 
 
@@ -124,6 +126,7 @@ class Record:
     benefits: Item | None = None
     notes: list[Item] = field(default_factory=list)  # the coach's own, editable
     step_notes: list[Item] = field(default_factory=list)  # written with a step (reasons, goals)
+    review_draft: Item | None = None  # the review's answers so far (review_pages)
 
     @property
     def erased(self) -> bool:
@@ -137,6 +140,22 @@ class Record:
             return []
         note = next((n for n in self.step_notes if n.get("event") == "job_started"), {})
         return [{**asdict(job), "employer": note.get("employer"), "role": note.get("role")}]
+
+    def review_answers(self) -> dict[str, str]:
+        """The answers given so far to the review the referral awaits (none from an earlier
+        review's draft)."""
+        draft = self.review_draft
+        if draft is None or int(draft.get("review", -1)) != self.referral.reviews_done:
+            return {}
+        return {str(k): str(v) for k, v in (draft.get("answers") or {}).items()}
+
+    @property
+    def goals_now(self) -> list[str]:
+        """The goals as last set: at the latest review that set them, else in the profile."""
+        reviews = [n for n in self.step_notes if n.get("goals")]
+        if reviews:
+            return [str(g) for g in max(reviews, key=lambda n: str(n["at"]))["goals"]]
+        return [str(g["goal"]) for g in (self.profile or {}).get("goals") or []]
 
     @property
     def confidence_over_time(self) -> list[Item]:
@@ -158,7 +177,7 @@ def sorted_items(referral: Referral, items: list[Item]) -> Record:
     contacts = sorted(by_prefix.get("CONTACT", []), key=lambda c: (str(c["on"]), str(c["at"])))
     return Record(referral, one("PATIENT"), one("PROFILE"), by_prefix.get("CONFIDENCE", []),
                   contacts, one("BENEFITS"), by_prefix.get("CASENOTE", []),
-                  by_prefix.get("NOTE", []))
+                  by_prefix.get("NOTE", []), one(REVIEW_DRAFT))
 
 
 def item_key(key: str | None) -> str:
@@ -297,6 +316,23 @@ class CaseRecords:
         if edited != "edited":
             raise NotFound("No note with that id on this referral")
         return {"referral_id": referral_id, "note_id": note_id, "version": edit.version + 1}
+
+    def save_review_draft(self, principal: Principal, referral_id: str,
+                          answers: dict[str, str]) -> None:
+        """Keep the answers given so far to the review awaited, between its question pages.
+        The draft lives with the case record, so erasure takes it, and it names the review it
+        is for (the count of reviews done), so one left from an earlier review is never
+        offered again."""
+        item = self._mine(principal, referral_id)
+        self._live(item)
+        if item.awaiting != Awaiting.REVIEW:
+            raise Conflict("No review is waiting to be recorded for this referral")
+        self._put(item, REVIEW_DRAFT, {"answers": answers, "review": item.reviews_done,
+                                       "at": now_iso(), "by": principal.actor}, replace=True)
+
+    def drop_review_draft(self, referral_id: str) -> None:
+        """The review is recorded: its draft is done with."""
+        self.store.remove_case_item(referral_id, REVIEW_DRAFT)
 
     def _note_now(self, principal: Principal, referral_id: str, sk: str) -> Item:
         """The note's text and version as saved (a read of personal data: audited)."""

@@ -19,6 +19,7 @@ from pydantic import (
 
 from workingbetter.domain import nhs_number, triage
 from workingbetter.domain.errors import FieldError
+from workingbetter.domain.phone import uk_mobile
 from workingbetter.domain.referral import Condition, ContactPreference, EmploymentStatus
 from workingbetter.domain.text import EmailAddress, Name, Paragraph, PostalLine
 from workingbetter.services.parsing import YES_OR_NO
@@ -127,13 +128,22 @@ CHANNEL_NEEDS = {ContactPreference.SMS: ("phone", "a mobile number"),
                  ContactPreference.LETTER: ("address", "a postal address")}
 
 
+NOT_A_MOBILE = "Enter a mobile number, like 07700 900 982: text messages go only to a mobile"
+
+
 def unreachable(patient: Any, within: str = "patient.") -> FieldError | None:
-    """The contact detail the chosen channel needs, when it was left out. Also checked on a
-    patient with other errors, so that a form shows every error in one round."""
+    """The contact detail the chosen channel needs, when it was left out (or, for text
+    messages, is no mobile number). Also checked on a patient with other errors, so that a
+    form shows every error in one round."""
     if not isinstance(patient, dict) or patient.get("contact_preference") not in CHANNEL_NEEDS:
         return None
-    field, words = CHANNEL_NEEDS[ContactPreference(patient["contact_preference"])]
-    if patient.get(field):
+    chosen = ContactPreference(patient["contact_preference"])
+    field, words = CHANNEL_NEEDS[chosen]
+    given = patient.get(field)
+    if given and chosen is ContactPreference.SMS and isinstance(given, str) \
+            and _PHONE.match(given) and not uk_mobile(given):
+        return FieldError(f"{within}{field}", NOT_A_MOBILE)
+    if given:
         return None
     return FieldError(f"{within}{field}",
                       f"Enter {words} so we can contact the patient the way they chose")

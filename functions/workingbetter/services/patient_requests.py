@@ -16,7 +16,7 @@ from workingbetter.adapters.store import ConditionFailed, Event, Store, now_iso
 from workingbetter.domain.errors import Conflict, DomainError, FieldError, InvalidInput
 from workingbetter.domain.notification_kinds import Kind
 from workingbetter.domain.records import Referral, ReferralChange
-from workingbetter.domain.referral import PATIENT_FACTS_LISTED_UNTIL, ContactPreference
+from workingbetter.domain.referral import PATIENT_FACTS_LISTED_UNTIL
 from workingbetter.notifications.notices import Notices
 from workingbetter.notifications.outbox import Outbox
 from workingbetter.services import parsing, patient_link
@@ -102,16 +102,19 @@ def _open(ask: Ask, about: str | None) -> ReferralChange:
 
 
 def change_contact(store: Store, item: Referral, answers: dict[str, Any]) -> Contact:
-    """The chosen channel and the details given replace the old ones. Letters go to the
-    postal address the patient was referred with (their page does not ask for one)."""
-    if answers.get("contact_preference") == ContactPreference.LETTER and \
-            not answers.get("address"):
-        on_file = store.read_personal_data(item.referral_id, PATIENT,
-                                           "patient chose letters on their page")
-        address = on_file.patient.address if on_file else None
-        if address:
-            answers = {**answers, "address": {"lines": list(address.lines),
-                                              "postcode": address.postcode}}
+    """The chosen channel and the details given replace the old ones; a detail left blank
+    keeps the one on file (their page shows it masked, never in full, so they cannot retype
+    it). Letters go to the postal address the patient was referred with (their page does not
+    ask for one)."""
+    on_file = store.read_personal_data(item.referral_id, PATIENT,
+                                       "the patient changed how they are contacted")
+    held = on_file.patient if on_file else None
+    if held is not None:
+        kept = {"phone": held.phone, "email": held.email,
+                "address": {"lines": list(held.address.lines),
+                            "postcode": held.address.postcode} if held.address else None}
+        answers = {**answers, **{name: value for name, value in kept.items()
+                                 if value and not answers.get(name)}}
     contact = parsing.parse(Contact, answers, "Your answers have errors: nothing was changed")
     if not store.change_contact(item.referral_id, contact.model_dump(mode="json"),
                                 Event("contact_changed", PATIENT), PATIENT_FACTS_LISTED_UNTIL):

@@ -24,7 +24,15 @@ from workingbetter.adapters.store import (
     now_iso,
 )
 from workingbetter.adapters.workflow import Workflow
-from workingbetter.domain import bands, dates, disclosure, idempotency, nhs_number, reference
+from workingbetter.domain import (
+    bands,
+    dates,
+    disclosure,
+    finding,
+    idempotency,
+    nhs_number,
+    reference,
+)
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import (
     BadRequest,
@@ -72,7 +80,19 @@ class PracticeList:
     patients: dict[str, PersonalData]
 
 
-NOT_A_SEARCH = "Enter a reference, like WB-7KQ4-M2XP, or a 10-digit NHS number"
+NOT_A_SEARCH = ("Enter a reference, like WB-7KQ4-M2XP, or a 10-digit NHS number. To find a "
+                "patient by name, use their name and date of birth below")
+
+
+@dataclass(frozen=True)
+class NameSearch:
+    """What reception staff type to find a patient: a name, and a date of birth as the three
+    inputs of a GOV.UK date input."""
+
+    name: str
+    day: str
+    month: str
+    year: str
 
 
 @dataclass(frozen=True)
@@ -105,10 +125,7 @@ class Referrals:
         """Create a referral; with an Idempotency-Key a repeat returns the first answer.
         (`key_name` is what the caller knows the key as: FHIR's is the ServiceRequest's
         identifier.)"""
-        principal.require(Role.REFERRER)
-        request = parse_referral(body)
-        if request.practice_ods != principal.practice_ods:
-            raise Forbidden("You can only refer patients registered at your own practice")
+        request = self.check(principal, body)
         if idempotency_key is None:
             return self._create(request, principal)
         idempotency.checked(idempotency_key)
@@ -147,11 +164,20 @@ class Referrals:
             idempotency_record=record, request_hash=request_hash))
         return result
 
-    def _create(self, request: ReferralRequest, principal: Principal) -> Item:
+    def check(self, principal: Principal, body: Any) -> ReferralRequest:
+        """The referral as it would be sent, checked and nothing written: the form's "check
+        your answers" step shows it, and sending it checks it again."""
+        principal.require(Role.REFERRER)
+        request = parse_referral(body)
+        if request.practice_ods != principal.practice_ods:
+            raise Forbidden("You can only refer patients registered at your own practice")
         if self.store.practice(request.practice_ods) is None:
             raise InvalidInput("This practice does not take part in Working Better", [
                 FieldError("practice_ods", "This practice does not take part in Working Better")
             ])
+        return request
+
+    def _create(self, request: ReferralRequest, principal: Principal) -> Item:
         patient_key = nhs_number.keyed_hash(request.patient.nhs_number,
                                             self.settings.hash_key())
         if self.store.active_referral_for_patient(patient_key):
@@ -164,6 +190,8 @@ class Referrals:
             referral_id=referral_id, created_at=created_at, status=Status.RECEIVED,
             practice_ods=request.practice_ods, runs=(referral_id,), updated_at=created_at,
             patient_key=patient_key, employment_status=str(request.employment_status),
+            birth_key=finding.birth_key(request.practice_ods, request.patient.date_of_birth,
+                                        self.settings.hash_key()),
             triage_facts=StoredTriageFacts(str(facts.age_band), facts.only_other_condition),
             # For the outcome reports (enums only; erased with the personal data).
             condition_categories=tuple(bands.condition_categories(request.health_conditions)),
@@ -327,6 +355,33 @@ class Referrals:
         ids = [i.referral_id for i in found.items if not i.personal_data_erased]
         return PracticeList(found, self.store.personal_data_for_page(
             ids, practice, principal.actor, "POST /practice" if search else "GET /practice"))
+
+    def find_by_name(self, principal: Principal, search: NameSearch) -> PracticeList:
+        """The practice's referrals of a patient with this name and date of birth. The index
+        gives those born that day at the practice; their details are read under one audit
+        record naming each (the names must be read to be compared) and those whose name
+        matches are shown. Nothing typed is stored or logged."""
+        principal.require(Role.REFERRER)
+        practice = str(principal.practice_ods)
+        errors = [] if finding.name_key(search.name) else \
+            [FieldError("name", finding.NAME_NEEDED)]
+        try:
+            born = finding.typed_date(search.day, search.month, search.year)
+        except ValueError as error:
+            errors.append(FieldError("date_of_birth", str(error)))
+        if errors:
+            raise InvalidInput("Enter a name and a date of birth", errors)
+        key = finding.birth_key(practice, born, self.settings.hash_key())
+        candidates = [i for i in self.store.practice_referrals_born_on(key, PRACTICE_FIELDS)
+                      if i.practice_ods == practice and not i.personal_data_erased]
+        read = self.store.personal_data_for_page(
+            [i.referral_id for i in candidates], practice, principal.actor,
+            "POST /practice (name and date of birth)")
+        found = {r: p for r, p in read.items()
+                 if finding.name_matches(search.name, p.patient.given_name,
+                                         p.patient.family_name)}
+        return PracticeList(listing.Page([i for i in candidates if i.referral_id in found]),
+                            found)
 
     def _search(self, principal: Principal, search: str) -> listing.Page:
         """The practice's referrals with this reference, or for this NHS number (found by its

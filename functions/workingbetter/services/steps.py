@@ -222,8 +222,7 @@ class Steps:
         cancellation can be recorded at any time."""
         if outcome == "cancelled":
             return
-        due = slots.parse_iso(appointment.due_at or appointment.start)
-        if datetime.now(UTC) < due:
+        if datetime.now(UTC) < outcome_opens(appointment):
             raise Conflict("The appointment has not happened yet: it is on "
                            f"{dates.long_when(appointment.start)}. Record whether the "
                            "patient came once it has started (a cancellation can be recorded "
@@ -291,6 +290,13 @@ class Steps:
             reason = SUSTAINED.get(week, ExitReason.IN_WORK_SUPPORT_ENDED)
             return self._answer(item, step, "exit", reached, end_as=(Status.EXITED, reason))
         return self._answer(item, step, "sustain", reached)
+
+
+def outcome_opens(appointment: Appointment) -> datetime:
+    """From when whether someone came can be recorded: the appointment's start (on the real
+    clock: `due_at`, where the service clock is compressed). The pages offer the outcome's
+    form from then, and the step refuses it before."""
+    return slots.parse_iso(appointment.due_at or appointment.start)
 
 
 def _review_record(item: Referral, review: Review) -> tuple[ReferralChange, dict[str, Any],

@@ -13,16 +13,17 @@ from workingbetter.web import (
     dev_pages,
     diary_pages,
     login_pages,
+    manage_pages,
     ops_pages,
     patient_pages,
     practice_pages,
     referral_pages,
     reports_pages,
+    review_pages,
     session_pages,
 )
 from workingbetter.web.registry import blueprint
 
 __all__ = ["assets", "blueprint", "case_pages", "coach_pages", "dev_pages", "diary_pages",
-           "login_pages",
-           "ops_pages", "patient_pages", "practice_pages", "referral_pages", "reports_pages",
-           "session_pages"]
+           "login_pages", "manage_pages", "ops_pages", "patient_pages", "practice_pages",
+           "referral_pages", "reports_pages", "review_pages", "session_pages"]

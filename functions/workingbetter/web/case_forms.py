@@ -71,6 +71,9 @@ def _follow_up(form: Form) -> dict[str, Any]:
 
 
 NUMBER = parsing.WHOLE_NUMBER
+CONFIDENCE = "Enter a confidence score from 1 to 10"
+# What the service says of a score that is not a whole number from 1 to 10 (parsing.py).
+CONFIDENCE_REFUSALS = (NUMBER, "Enter a number from 1 to 10")
 DATETIME = parsing.DATE_AND_TIME
 
 PROFILE = CaseForm(
@@ -81,7 +84,7 @@ PROFILE = CaseForm(
                   "barriers": "barriers", "disclosure": "disclosure", "goals": "goal-1",
                   "goals.goal": "goal-1", "goals.status": "goal-1-status",
                   "confidence": "confidence"},
-                 reworded={"confidence": {NUMBER: "Enter confidence as a number from 1 to 10"}}),
+                 reworded={"confidence": dict.fromkeys(CONFIDENCE_REFUSALS, CONFIDENCE)}),
     _profile,
     lambda s, who, rid, body, key: s.records.save_profile(who, rid, body),
 )

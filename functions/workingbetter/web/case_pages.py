@@ -3,6 +3,7 @@ in diary_pages.py). Only the referral's coach sees it; each view leaves one audi
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,6 +13,8 @@ from workingbetter.domain import nhs_number
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, InvalidInput, NotFound, StaleEdit
 from workingbetter.domain.idempotency import KeyReused
+from workingbetter.domain.records import Referral
+from workingbetter.web import recording
 from workingbetter.web.errors import Failed, PageErrors, already_sent, only_message
 from workingbetter.web.http import (
     FORM,
@@ -47,17 +50,21 @@ def _services() -> Any:
 def _record_page(who: Principal, referral_id: str, failed: Failed | None = None,
                  status: int = 200) -> Response:
     from workingbetter.services.case_record import GOAL_STATUSES
-    from workingbetter.web import case_forms
+    from workingbetter.web import case_forms, coach_forms
     from workingbetter.web.caseload import age_today
 
     s = _services()
     record = s.records.read(who, referral_id, "GET /coach/referrals/{referral_id}")
     patient = (record.patient or {}).get("patient") or {}
     query: dict[str, str] = dict(request().query_params or {})
-    saved = case_forms.FORMS.get(query.get("saved", ""))
+    saved = case_forms.FORMS.get(query.get("saved", "")) or \
+        coach_forms.STEPS.get(query.get("saved", ""))
     name = f"{patient.get('given_name', '')} {patient.get('family_name', '')}".strip()
     if patient.get("nhs_number"):
         patient = {**patient, "nhs_number": nhs_number.display(str(patient["nhs_number"]))}
+    if failed is not None and failed.path in coach_forms.STEPS:  # a step's card: name it
+        card = coach_forms.STEPS[failed.path].heading
+        failed = replace(failed, errors=failed.errors.about(f"{card} for {name}"))
     return html("case_record.html", status, title=name or "Personal data erased",
                 principal=who, active="/coach", record=record, patient=patient,
                 personal=record.patient or {},
@@ -65,13 +72,52 @@ def _record_page(who: Principal, referral_id: str, failed: Failed | None = None,
                 follow_ups=s.follow_ups.for_referral(record.referral),
                 banner=saved.done if saved else "", keys=form_keys(), failed=failed,
                 errors=failed.errors if failed else PageErrors(), empty=Form(),
-                goal_statuses=GOAL_STATUSES, goals_shown=case_forms.GOALS_SHOWN)
+                goal_statuses=GOAL_STATUSES, goals_shown=case_forms.GOALS_SHOWN,
+                appointment=_appointment(record.referral), now=datetime.now(UTC),
+                forms=coach_forms.BY_AWAITING, exit_reasons=coach_forms.EXIT_REASONS)
+
+
+@dataclass(frozen=True)
+class BookedAppointment:
+    """The first appointment as the case record shows it: when, where, and from when its
+    outcome can be recorded."""
+
+    start: str
+    place: str
+    outcome: str | None
+    outcome_from: datetime
+
+
+def _appointment(referral: Referral) -> BookedAppointment | None:
+    from workingbetter.services.steps import outcome_opens
+
+    booked = referral.appointment
+    if booked is None:
+        return None
+    practice = services().store.practice(booked.practice_ods)
+    place = ", ".join(p for p in (practice.name, practice.address) if p) if practice else ""
+    return BookedAppointment(booked.start, place or booked.practice_ods, booked.outcome,
+                             outcome_opens(booked))
 
 
 @blueprint.route("/coach/referrals/{referral_id}", methods=["GET"])
 @page
 def case_record_page(referral_id: str) -> Response:
     return _record_page(_coach(), referral_id)
+
+
+@blueprint.route("/coach/referrals/{referral_id}", methods=["POST"], content_types=[FORM])
+@page
+def record_step_on_case_record(referral_id: str) -> Response:
+    """A human step's form on the case record (the appointment's outcome) posts to the record
+    itself, so that a refusal comes back at the record's own address, on the form."""
+    who = _coach()
+    form = posted_form()
+    step = form.get("step")
+    failed = recording.record(who, referral_id, step, form)
+    if failed is not None:
+        return _record_page(who, referral_id, failed, recording.failed_status(failed))
+    return redirect(f"/coach/referrals/{referral_id}?saved={step}")
 
 
 def record_case_form(who: Principal, referral_id: str, path: str, form: Form) -> Response:

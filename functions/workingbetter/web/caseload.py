@@ -35,9 +35,15 @@ class Row:
     awaiting: str | None
     next_step: str
     due: datetime | None
-    appointment: str | None
+    appointment: str | None  # the first appointment's start, until its outcome is recorded
     stalled: bool = False
     triage: TriageFacts | None = None  # what a triage decision needs
+    outcome_from: datetime | None = None  # when the appointment's outcome can be recorded
+    review_on: datetime | None = None  # the day the review awaited fell due
+
+    def can_answer(self, now: datetime) -> bool:
+        """Whether the step's form is offered: an appointment's outcome only from its start."""
+        return self.outcome_from is None or self.outcome_from <= now
 
     @property
     def waits_for_coach(self) -> bool:
@@ -168,20 +174,29 @@ def tasks(notes: list[OutboxRow], personal: dict[str, PersonalData]) -> list[Tas
 def rows(coach: Principal, items: list[Referral], personal: dict[str, PersonalData],
          settings: Settings) -> list[Row]:
     """The page's referrals as rows, those waiting for the coach first, soonest due first."""
+    from workingbetter.services.steps import outcome_opens
+
     found: list[Row] = []
     today = datetime.now(UTC).date()
     for item in items:
         view = referral_view(coach, item, personal.get(item.referral_id))
-        appointment = view.get("appointment")
+        # A past appointment whose outcome is recorded is no longer news on the caseload.
+        appointment = item.appointment if item.appointment and \
+            item.appointment.outcome is None else None
+        awaiting = view.get("awaiting")
         found.append(Row(
             referral_id=view["referral_id"], patient=patient_name(personal.get(
                 item.referral_id)),
             nhs_number=(view.get("patient") or {}).get("nhs_number", ""),
-            status=view["status"], awaiting=view.get("awaiting"), next_step=next_step(view),
+            status=view["status"], awaiting=awaiting, next_step=next_step(view),
             due=due(view, settings),
-            appointment=appointment["start"] if appointment else None,
+            appointment=appointment.start if appointment else None,
             stalled=bool(view.get("stalled")),
             triage=triage_facts(item, personal.get(item.referral_id), today),
+            outcome_from=outcome_opens(appointment) if appointment and
+            awaiting == Awaiting.APPOINTMENT_OUTCOME else None,
+            review_on=_last(view, f"awaiting_{Awaiting.REVIEW}")
+            if awaiting == Awaiting.REVIEW else None,
         ))
     found.sort(key=lambda r: (not r.waits_for_coach, r.due is None,
                              r.due.timestamp() if r.due else 0.0))

@@ -3,14 +3,16 @@ Recording one hands the answer to the run, which moves on; the page then says so
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from chalice.app import Response
 
 from workingbetter.domain.auth import Principal, Role
-from workingbetter.domain.errors import Conflict, InvalidInput, NotFound
+from workingbetter.domain.errors import NotFound
 from workingbetter.services import listing
-from workingbetter.web.errors import Failed, PageErrors, only_message
+from workingbetter.web import recording
+from workingbetter.web.errors import Failed, PageErrors
 from workingbetter.web.http import (
     FORM,
     Form,
@@ -59,6 +61,11 @@ def _page(who: Principal, failed: Failed | None = None, status: int = 200) -> Re
     if recorded is coach_forms.TRIAGE:
         banner = _after_triage(who, query.get("referral", "")) or banner
     load = {"active": shown.places_taken, "cap": settings().caseload_cap}
+    if failed is not None:  # the summary names whose card, and which, the errors are on
+        whose = next((r.patient for r in rows if r.referral_id == failed.referral_id), "")
+        card = coach_forms.STEPS[failed.path].heading
+        failed = replace(failed, errors=failed.errors.about(
+            f"{card} for {whose}" if whose else card))
     return html("coach.html", status, title="Your caseload", principal=who, active="/coach",
                 load=load, now=datetime.now(UTC),
                 rows=rows, tasks=caseload.tasks(notes, personal), keys=form_keys(),
@@ -88,24 +95,36 @@ def caseload_page() -> Response:
     return _page(_coach())
 
 
+@blueprint.route("/coach", methods=["POST"], content_types=[FORM])
+@page
+def record_step_on_caseload() -> Response:
+    """A step's form on a card of the caseload posts to the page itself, so that a refusal
+    comes back at the page's own address, on the card, naming the client."""
+    who = _coach()
+    form = posted_form()
+    referral_id, step = form.get("referral_id"), form.get("step")
+    if not 0 < len(referral_id) <= 500:
+        raise NotFound("No such referral in your caseload")
+    failed = recording.record(who, referral_id, step, form)
+    if failed is not None:
+        return _page(who, failed, recording.failed_status(failed))
+    return redirect(f"/coach?recorded={step}&referral={referral_id}")
+
+
 @blueprint.route("/coach/referrals/{referral_id}/{step}", methods=["POST"], content_types=[FORM])
 @page
 def record_step(referral_id: str, step: str) -> Response:
-    from workingbetter.web import case_forms, case_pages, coach_forms
+    from workingbetter.web import case_forms, case_pages, review_forms, review_pages
 
     who = _coach()
     form = posted_form()
     if step in case_forms.FORMS:  # the case record's forms share this path
         return case_pages.record_case_form(who, referral_id, step, form)
-    step_form = coach_forms.STEPS.get(step)
-    if step_form is None:
-        raise NotFound("No such step")
-    try:
-        step_form.record(services().steps, who, referral_id, step_form.body(form))
-    except InvalidInput as error:
-        prefix = f"{step}-{referral_id}-"
-        errors = step_form.errors.page_errors(error.errors, prefix)
-        return _page(who, Failed(referral_id, step, form, errors), 422)
-    except Conflict as error:
-        return _page(who, Failed(referral_id, step, form, only_message(error.detail)), 409)
+    if step in review_forms.QUESTIONS:  # ... and the review's questions
+        return review_pages.answer(who, referral_id, step, form)
+    if step == review_forms.ALL_AT_ONCE:  # a page from before the questions: ask them
+        return redirect(f"/coach/referrals/{referral_id}/review")
+    failed = recording.record(who, referral_id, step, form)
+    if failed is not None:
+        return _page(who, failed, recording.failed_status(failed))
     return redirect(f"/coach?recorded={step}&referral={referral_id}")

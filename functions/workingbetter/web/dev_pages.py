@@ -47,7 +47,8 @@ def shown(message: dict[str, Any], kinds: dict[str, str]) -> Shown:
         ", ".join(str(line) for line in (*lines, message.get("postcode")) if line)
     key = kinds.get(str((message.get("template") or {}).get("id")), "")
     return Shown(to=str(to), channel=CHANNELS.get(str(message.get("type")), "Unknown"),
-                 kind=key.partition(".")[0],
+                 # Cognito's emails (local: infra/cognito_mail.py) have no template: a subject.
+                 kind=key.partition(".")[0] or str(message.get("subject") or ""),
                  at=datetime.fromisoformat(str(message["created_at"]).replace("Z", "+00:00")),
                  status=str(message.get("status", "")),
                  parts=body_parts(str(message.get("body", ""))))

@@ -28,6 +28,12 @@ class PageErrors:
     def __bool__(self) -> bool:
         return bool(self.summary)
 
+    def about(self, what: str) -> PageErrors:
+        """The summary's lines naming the form they are about ("Record the review for Ada
+        Smith: …"), for a page with a form per person; the inline messages stay as they are."""
+        return PageErrors([(href, f"{what}: {message}") for href, message in self.summary],
+                          self.by_field)
+
 
 @dataclass(frozen=True)
 class FormErrorMap:

@@ -19,7 +19,9 @@ from workingbetter.adapters.sign_in import (
     CodeNeeded,
     CognitoSignIn,
     LockedOut,
+    NewPasswordNeeded,
     Outcome,
+    PasswordRefused,
     SessionEnded,
     SignInRefused,
     Tokens,
@@ -44,8 +46,11 @@ from workingbetter.web.registry import blueprint
 from workingbetter.wiring import services
 
 LANDING = {Role.REFERRER: "/practice", Role.COACH: "/coach", Role.OPS: "/ops",
-           Role.COMMISSIONER: "/reports"}
+           Role.COMMISSIONER: "/reports", Role.MANAGER: "/manage/people"}
 SETUP_PATH = "/login/app"
+NEW_PASSWORD_PATH = "/login/new-password"  # noqa: S105 - a path, not a password
+FORGOTTEN_PATH = "/login/forgotten"
+RESET_PATH = "/login/forgotten/reset"
 ISSUER = "Working Better"  # how authenticator apps name the account's codes
 WRONG = "Enter a correct email address and password"
 LOCKED = (f"You have entered a wrong password too many times. Wait {WINDOW_SECONDS // 60} "
@@ -53,6 +58,10 @@ LOCKED = (f"You have entered a wrong password too many times. Wait {WINDOW_SECON
 CANNOT = "This account cannot sign in. Ask the service desk to check it"
 WRONG_CODE = "Enter the 6-digit code shown in your authenticator app"
 TOO_LONG = "Signing in took too long. Enter your email address and password again"
+POLICY = ("Enter a password of at least 12 characters with a capital letter, a small letter "
+          "and a number, that is not a common password")
+NOT_THE_SAME = "Enter the same password twice"
+WRONG_RESET_CODE = "Enter the 6-digit code from the email we sent you"
 
 
 def cognito() -> CognitoSignIn:
@@ -118,6 +127,7 @@ def _setup_page(email: str, setup: AppSetup, error: str = "") -> Response:
 
 def _signed_in_as(tokens: Tokens) -> Response:
     who = callers.signed_in(tokens.id_token).principal
+    services().people.signed_in(who)  # the manager's list shows when they last signed in
     set_cookies = [session_cookie(tokens.id_token, tokens.expires_in)]
     if tokens.refresh_token:
         set_cookies.append(refresh_cookie(tokens.refresh_token))
@@ -130,7 +140,23 @@ def _next_step(email: str, outcome: Outcome) -> Response:
         return _code_page(email, outcome.session)
     if isinstance(outcome, Tokens):
         return _signed_in_as(outcome)
+    if isinstance(outcome, NewPasswordNeeded):
+        return _new_password_page(email, outcome.session)
     return _setup_page(email, cognito().start_app_setup(outcome.session))
+
+
+def _new_password_page(email: str, session: str, errors: dict[str, str] | None = None
+                       ) -> Response:
+    return html("login_password.html", 422 if errors else 200, title="Create a new password",
+                principal=None, email=email, session=session, errors=errors or {})
+
+
+def _password_errors(password: str, again: str) -> dict[str, str]:
+    if not password:
+        return {"password": "Enter a new password"}
+    if password != again:
+        return {"password_again": NOT_THE_SAME}
+    return {}
 
 
 @blueprint.route("/", methods=["GET"])
@@ -142,7 +168,8 @@ def start() -> Response:
 @blueprint.route("/login", methods=["GET"])
 @page
 def login_form() -> Response:
-    notice = {"signed-out": "You have signed out"}
+    notice = {"signed-out": "You have signed out",
+              "password-reset": "Your password has been reset: sign in with it now"}
     query: dict[str, str] = dict(request().query_params or {})
     shown = notice.get(query.get("done", ""), "")
     return html("login.html", title="Sign in", principal=_signed_in(), email="", errors={},
@@ -214,3 +241,74 @@ def app_setup() -> Response:
     if not isinstance(outcome, Tokens):
         return _form(Typed(email), {"email": CANNOT}, 403)
     return _signed_in_as(outcome)
+
+
+@blueprint.route(NEW_PASSWORD_PATH, methods=["POST"], content_types=[FORM])
+@page
+def new_password() -> Response:
+    """A first sign-in, with the invitation's temporary password: their own, then an app."""
+    form = Form.parse(request().raw_body)
+    email, session = form.get("email"), form.get("session")
+    password, again = form.values.get("password", [""])[0], form.values.get("again", [""])[0]
+    errors = _password_errors(password, again)
+    if errors:
+        return _new_password_page(email, session, errors)
+    try:
+        outcome = cognito().new_password(email, session, password)
+    except PasswordRefused:
+        return _new_password_page(email, session, {"password": POLICY})
+    except SessionEnded:
+        return _form(Typed(email), {"email": TOO_LONG}, 422)
+    except (SignInRefused, LockedOut, CannotSignIn):
+        return _form(Typed(email), {"email": CANNOT}, 403)
+    if isinstance(outcome, Tokens):  # as at /login: never on a password alone
+        logger.error("the user pool signed someone in on a password alone: "
+                     "check its MfaConfiguration is ON")
+        return _form(Typed(email), {"email": CANNOT}, 403)
+    return _next_step(email, outcome)
+
+
+@blueprint.route(FORGOTTEN_PATH, methods=["GET"])
+@page
+def forgotten_form() -> Response:
+    return html("login_forgotten.html", title="Reset your password", principal=None, email="",
+                errors={})
+
+
+@blueprint.route(FORGOTTEN_PATH, methods=["POST"], content_types=[FORM])
+@page
+def forgotten() -> Response:
+    """The same answer whether or not the address has an account (or can be sent to)."""
+    email = Form.parse(request().raw_body).get("email")
+    typed = Typed(email, "-").errors()
+    if typed:
+        return html("login_forgotten.html", 422, title="Reset your password", principal=None,
+                    email=email, errors=typed)
+    cognito().forgotten(email)
+    return _reset_page(email)
+
+
+def _reset_page(email: str, errors: dict[str, str] | None = None) -> Response:
+    return html("login_reset.html", 422 if errors else 200, title="Check your email",
+                principal=None, email=email, errors=errors or {})
+
+
+@blueprint.route(RESET_PATH, methods=["POST"], content_types=[FORM])
+@page
+def reset_password() -> Response:
+    form = Form.parse(request().raw_body)
+    email, code = form.get("email"), form.get("code").replace(" ", "")
+    password, again = form.values.get("password", [""])[0], form.values.get("again", [""])[0]
+    errors = {} if code.isdigit() and len(code) == 6 else {"code": WRONG_RESET_CODE}
+    errors |= _password_errors(password, again)
+    if errors:
+        return _reset_page(email, errors)
+    if not attempts().reserve(email):  # guessing codes counts as guessing passwords
+        return _reset_page(email, {"code": LOCKED})
+    try:
+        cognito().reset_password(email, code, password)
+    except PasswordRefused:
+        return _reset_page(email, {"password": POLICY})
+    except (SignInRefused, CannotSignIn, LockedOut):
+        return _reset_page(email, {"code": WRONG_RESET_CODE})
+    return redirect("/login?done=password-reset")

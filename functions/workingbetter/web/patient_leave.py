@@ -20,16 +20,27 @@ if TYPE_CHECKING:
     from workingbetter.settings import Settings
 
 
-def gone() -> Response:
-    # 410: the link existed once (or looks as if it did); say what to do instead.
-    return html("patient_link_gone.html", 410, title="This link has expired or was already used")
+def gone(store: Store, token: str) -> Response:
+    """410: the link existed once (or looks as if it did); say what to do instead. When its
+    referral was withdrawn, the person holding it has left (the id in a link is known only to
+    its patient and the staff): say so plainly, and what happens now."""
+    from workingbetter.domain.referral import Status
+    from workingbetter.services.patient_link import MAX_TOKEN
+    from workingbetter.wiring import settings
+
+    referral_id = token.partition(".")[0]
+    item = store.referral(referral_id) if referral_id and len(token) <= MAX_TOKEN else None
+    left = item is not None and item.status is Status.WITHDRAWN
+    return html("patient_link_gone.html", 410, left=left, phone=settings().service_phone,
+                title="You have left Working Better" if left
+                else "This link has expired or was already used")
 
 
 def show(store: Store, token: str, back: str | None = None) -> Response:
     from workingbetter.services import patient_link
 
     if patient_link.referral_for(store, token) is None:
-        return gone()
+        return gone(store, token)
     return html("patient_leave.html", title="Leave Working Better", back=back)
 
 
@@ -43,7 +54,7 @@ def leave(store: Store, workflow: Workflow, settings: Settings, token: str,
 
         left = withdrawal.withdraw_by_link(store, workflow, settings, token, body)
     except NotFound:
-        return gone()
+        return gone(store, token)
     except DomainError as error:
         return error_page(status_of(error), error.title, error.detail)
     except Exception:
@@ -51,4 +62,4 @@ def leave(store: Store, workflow: Workflow, settings: Settings, token: str,
         return error_page(500, "Sorry, there is a problem with the service",
                           "You have not left yet. Try again later, or contact your GP practice.")
     return html("patient_left.html", title="You have left Working Better",
-                erased=left["personal_data_erased"])
+                erased=left["personal_data_erased"], phone=settings.service_phone)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice.app import Response
 
-from workingbetter.domain import dates, slots
+from workingbetter.domain import dates, phone, slots
 from workingbetter.domain.errors import Conflict, InvalidInput
 from workingbetter.domain.referral import ContactPreference
 from workingbetter.web import patient_leave
@@ -22,7 +22,7 @@ from workingbetter.wiring import services, settings
 
 # The store's code loads with the first patient page, not at the API's init.
 if TYPE_CHECKING:
-    from workingbetter.domain.records import Appointment, Practice, Referral
+    from workingbetter.domain.records import Appointment, PatientDetails, Practice, Referral
 
 ASK_ERRORS = FormErrorMap(anchors={"ask": "ask"}, fallback="ask-form")
 CONTACT_ERRORS = FormErrorMap(
@@ -61,7 +61,7 @@ def _with_referral(view: Callable[..., Response]) -> Callable[..., Response]:
 
         item = patient_link.referral_for(services().store, token)
         if item is None:
-            return patient_leave.gone()
+            return patient_leave.gone(services().store, token)
         return view(token, item)
 
     return wrapper
@@ -103,11 +103,31 @@ def _posted() -> Form:
     return Form.parse(request().raw_body)
 
 
-def _appointment_words(appointment: Appointment | None) -> dict[str, str] | None:
+# What the patient has asked about their next appointment, as its summary says it.
+ASKED = {"change": "You have asked to change this appointment. Your coach will contact you "
+                   "with a new time.",
+         "cancel": "You have asked to cancel this appointment. Your coach will contact you."}
+# How the home page says the channel: "We contact you by text message".
+BY = {ContactPreference.SMS: "by text message", ContactPreference.PHONE: "by phone call",
+      ContactPreference.EMAIL: "by email", ContactPreference.LETTER: "by letter"}
+
+
+def _appointment_words(appointment: Appointment | None,
+                       item: Referral | None = None) -> dict[str, str] | None:
     if appointment is None:
         return None
     start = slots.parse_iso(appointment.start).astimezone(slots.UK)
-    return {"date": dates.weekday_day(start), "time": dates.clock(start)}
+    # An open request is the start of the appointment it is about (patient_requests._open).
+    asked = next((ASKED[ask] for ask, about in (
+        ("cancel", item.asked_to_cancel if item else None),
+        ("change", item.asked_to_change if item else None)) if about == appointment.start), "")
+    return {"date": dates.weekday_day(start), "time": dates.clock(start),
+            "asked": asked}
+
+
+def _coach_name(item: Referral) -> str:
+    coach = services().store.coach(item.coach_id) if item.coach_id else None
+    return coach.name if coach else ""
 
 
 @blueprint.route("/patient/{token}", methods=["GET"])
@@ -116,9 +136,12 @@ def _appointment_words(appointment: Appointment | None) -> dict[str, str] | None
 def patient_home(token: str, item: Referral) -> Response:
     query: dict[str, str] = dict(request().query_params or {})
     done = DONE.get(query.get("done", ""), "")
+    channel = BY.get(item.contact_preference) if item.contact_preference else None
     return html("patient_home.html", title="Your Working Better support", token=token,
                 referral_status=item.status, practice=_practice(item), done=done,
-                appointment=_appointment_words(_upcoming(item)))
+                appointment=_appointment_words(_upcoming(item), item), channel=channel,
+                coach=_coach_name(item), has_coach=bool(item.coach_id),
+                service_phone=settings().service_phone)
 
 
 def _ask_page(token: str, item: Referral, errors: PageErrors, status: int = 200) -> Response:
@@ -153,17 +176,58 @@ def ask_about_appointment(token: str, item: Referral) -> Response:
     return redirect(f"/patient/{token}?done={ask}{'' if new else '-again'}")
 
 
-def _contact_page(token: str, form: Form, errors: PageErrors, status: int = 200) -> Response:
+def masked_email(address: str) -> str:
+    """The first letter and the domain: the owner knows it, a stranger learns little."""
+    name, _, domain = address.partition("@")
+    return f"{name[:1]}…@{domain}"
+
+
+def on_file(details: PatientDetails | None) -> dict[str, str]:
+    """What the service holds for each channel, masked, by channel: a channel missing here
+    has nothing on file, so it is never chosen for the patient."""
+    if details is None:
+        return {}
+    held = {}
+    if details.phone:
+        number = f"Number ending {phone.last_digits(details.phone)}"
+        held[str(ContactPreference.PHONE)] = number
+        if phone.uk_mobile(details.phone):
+            held[str(ContactPreference.SMS)] = number
+    if details.email:
+        held[str(ContactPreference.EMAIL)] = masked_email(details.email)
+    if details.address:
+        held[str(ContactPreference.LETTER)] = \
+            f"Address with the postcode {details.address.postcode}"
+    return held
+
+
+def _held(item: Referral) -> dict[str, str]:
+    """What is on file for the patient's contact page (a read of personal data: audited)."""
+    from workingbetter.services.patient_requests import PATIENT
+
+    personal = services().store.read_personal_data(item.referral_id, PATIENT,
+                                                   "the patient's contact page")
+    return on_file(personal.patient if personal else None)
+
+
+def _contact_page(token: str, held: dict[str, str], form: Form, errors: PageErrors,
+                  status: int = 200) -> Response:
     return html("patient_contact.html", status, title="Change how we contact you",
-                token=token, form=form, errors=errors, contact=CONTACT)
+                token=token, form=form, errors=errors, on_file=held,
+                contact=[(code, label, f"On file: {held[str(code)]}" if str(code) in held
+                          else hint) for code, label, hint in CONTACT])
 
 
 @blueprint.route("/patient/{token}/contact", methods=["GET"])
 @page
 @_with_referral
 def contact_form(token: str, item: Referral) -> Response:
-    current = Form({"contact_preference": [str(item.contact_preference or "")]})
-    return _contact_page(token, current, PageErrors())
+    """What they chose is chosen, if what it needs is on file: a channel chosen with an empty
+    box would only be refused when saved."""
+    chosen = str(item.contact_preference or "")
+    held = _held(item)
+    current = Form({"contact_preference": [chosen if chosen in held else ""]})
+    return _contact_page(token, held, current, PageErrors())
 
 
 @blueprint.route("/patient/{token}/contact", methods=["POST"], content_types=[FORM])
@@ -181,9 +245,11 @@ def change_contact(token: str, item: Referral) -> Response:
     try:
         patient_requests.change_contact(services().store, item, answers)
     except InvalidInput as error:
-        return _contact_page(token, form, CONTACT_ERRORS.page_errors(error.errors), 422)
+        return _contact_page(token, _held(item), form,
+                             CONTACT_ERRORS.page_errors(error.errors), 422)
     except Conflict as error:
-        return _contact_page(token, form, only_message(error.detail, "contact-form"), 409)
+        return _contact_page(token, _held(item), form,
+                             only_message(error.detail, "contact-form"), 409)
     return redirect(f"/patient/{token}?done=contact")
 
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from workingbetter.services.staff import Directory
 
 ROLE_WORDS = {Role.REFERRER: "practice staff", Role.COACH: "coach", Role.OPS: "service manager",
-              Role.COMMISSIONER: "commissioner"}
+              Role.COMMISSIONER: "commissioner", Role.MANAGER: "people manager"}
 
 
 def signed_in_as(who: Principal) -> str:

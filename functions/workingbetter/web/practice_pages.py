@@ -33,9 +33,12 @@ from workingbetter.web.registry import blueprint
 from workingbetter.wiring import services
 
 if TYPE_CHECKING:
-    from workingbetter.domain.records import PersonalData
+    from collections.abc import Callable
 
-SEARCH_ERRORS = FormErrorMap(anchors={"q": "q"})
+    from workingbetter.domain.records import PersonalData
+    from workingbetter.services.referrals import PracticeList
+
+SEARCH_ERRORS = FormErrorMap(anchors={"q": "q", "name": "name", "date_of_birth": "dob-day"})
 WITHDRAW_ERRORS = FormErrorMap(anchors={"exit_reason": "exit-reason", "reason": "reason"})
 CHOOSE_A_REASON = "Select why the patient is leaving"
 
@@ -58,34 +61,47 @@ def practice_list() -> Response:
     who = _referrer()
     query = _query()
     paging = listing.parse({k: v for k, v in query.items() if k in ("cursor", "status")})
-    return _list_page(who, paging, "")
+    return _list_page(who, paging, Form())
 
 
 @blueprint.route("/practice", methods=["POST"], content_types=[FORM])
 @page
 def practice_search() -> Response:
-    """The referrals a reference or an NHS number finds, shown in the answer itself: no
-    redirect and no link carries what was typed."""
+    """The referrals a reference, an NHS number, or a name and date of birth find, shown in
+    the answer to the post itself: no redirect, no link and no stored search carries what was
+    typed (a name or a date of birth in a URL would land in access logs and the browser's
+    history; a search kept on the server would be personal data to expire and erase)."""
     who = _referrer()
-    search = posted_form().get("q")
-    return _list_page(who, listing.ListRequest(), search)
+    form = posted_form()
+    referrals = services().referrals
+    if form.get("by") == "name":
+        from workingbetter.services.referrals import NameSearch
+
+        asked = NameSearch(form.get("name"), form.get("dob_day"), form.get("dob_month"),
+                           form.get("dob_year"))
+        return _list_page(who, listing.ListRequest(), form,
+                          lambda: referrals.find_by_name(who, asked))
+    search = form.get("q")
+    return _list_page(who, listing.ListRequest(), form,
+                      lambda: referrals.practice_list(who, listing.ListRequest(), search))
 
 
-def _list_page(who: Principal, paging: listing.ListRequest, search: str) -> Response:
+def _list_page(who: Principal, paging: listing.ListRequest, form: Form,
+               search: Callable[[], PracticeList] | None = None) -> Response:
     errors = PageErrors()
     try:
-        shown = services().referrals.practice_list(who, paging, search)
+        shown = search() if search else services().referrals.practice_list(who, paging)
     except InvalidInput as error:
         errors = SEARCH_ERRORS.page_errors(error.errors)
         shown = services().referrals.practice_list(who, paging)
-    searched = bool(search) and not errors  # else the list shown is every referral's
+    searched = search is not None and not errors  # else the list shown is every referral's
     from workingbetter.services.referrals import view  # pydantic: loads with the first request
 
     status = paging.stage
     rows = [_row(view(who, item, None, summary=True), shown.patients.get(item.referral_id))
             for item in shown.page.items]
     return html("practice.html", 422 if errors else 200, title="Your practice's referrals",
-                principal=who, active="/practice", rows=rows, typed=search, searched=searched,
+                principal=who, active="/practice", rows=rows, form=form, searched=searched,
                 chosen=status, errors=errors, keys=form_keys(),
                 statuses=[(s, practice_words.MEANINGS[s].status) for s in PRACTICE_STAGES],
                 pages={} if searched else page_links("/practice", shown.page, status=status))

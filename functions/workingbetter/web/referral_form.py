@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from workingbetter.domain import dates, nhs_number
 from workingbetter.domain.referral import Condition, ContactPreference, EmploymentStatus
 from workingbetter.web.date_input import date_from_parts as date_from_parts  # its old home
 from workingbetter.web.errors import FormErrorMap
@@ -109,3 +112,61 @@ def referral_body(form: Form, practice_ods: str | None) -> dict[str, Any]:
     _set(body, "health_conditions", form.all("conditions"))
     _set(body, "reason", form.get("reason"))
     return body
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A row of "check your answers": what was asked, what was answered, and the input its
+    Change button goes back to."""
+
+    question: str
+    answer: list[str]
+    field: str
+
+
+def _label(choices: list[tuple[Any, str, str]], value: str) -> str:
+    return next((label for code, label, _ in choices if str(code) == value), value)
+
+
+def _typed_date(form: Form) -> str:
+    day, month, year = (form.get(f"dob_{p}") for p in ("day", "month", "year"))
+    try:
+        return dates.day(date(int(year), int(month), int(day)))
+    except ValueError:
+        return f"{day} {month} {year}"
+
+
+def answers(form: Form) -> list[Answer]:
+    """The answers as the person gave them, in the form's order, for checking before they
+    are sent (only a form the service has checked is shown this way)."""
+    address = address_from(form)
+    consent = "Yes" if form.get("consent_referral") == "yes" else "No"
+    share = "Yes" if form.get("consent_share") == "yes" else "No"
+    return [
+        Answer("NHS number", [nhs_number.display(form.get("nhs_number"))], "nhs-number"),
+        Answer("Name", [f"{form.get('given_name')} {form.get('family_name')}"], "given-name"),
+        Answer("Date of birth", [_typed_date(form)], "dob-day"),
+        Answer("Looking for work", [_label(EMPLOYMENT, form.get("employment_status"))],
+               "employment-status"),
+        Answer("Long-term health conditions",
+               [_label(CONDITIONS, c) for c in form.all("conditions")], "conditions"),
+        Answer("How to contact them", [_label(CONTACT, form.get("contact_preference"))],
+               "contact-preference"),
+        Answer("Phone number", [form.get("phone") or "Not given"], "phone"),
+        Answer("Email address", [form.get("email") or "Not given"], "email"),
+        Answer("Postal address", [*address["lines"], address["postcode"]] if address
+               else ["Not given"], "address-line-1"),
+        Answer("Why you are referring them", [form.get("reason")], "reason"),
+        Answer("The patient agrees to be referred", [consent], "consent-referral"),
+        Answer("The practice is told how the support ends", [share], "consent-share"),
+    ]
+
+
+# What the check-your-answers page sends on besides the answers: never carried twice.
+NOT_ANSWERS = frozenset({"nonce", "csrf", "confirmed", "change"})
+
+
+def carried(form: Form) -> list[tuple[str, str]]:
+    """The answers as hidden inputs (name, value), every value of a repeated name kept."""
+    return [(name, value) for name, values in form.values.items() if name not in NOT_ANSWERS
+            for value in values]

@@ -27,7 +27,7 @@ from workingbetter.web.http import (
     redirect,
 )
 from workingbetter.web.registry import blueprint
-from workingbetter.wiring import services
+from workingbetter.wiring import services, settings
 
 IN_FLIGHT = "still being submitted"  # the first of two identical posts has not finished yet
 IN_FLIGHT_WAIT = (0.1, 0.2, 0.3, 0.5, 0.8, 1.0, 1.5, 2.0)
@@ -64,16 +64,34 @@ def _submit(who: Principal, body: dict[str, Any], key: str) -> dict[str, Any]:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _check_page(who: Principal, form: Form, keys: FormKeys) -> Response:
+    return html("referral_check.html", title="Check the referral before sending it",
+                principal=who, active="/referrals/new", keys=keys,
+                answers=referral_form.answers(form), carried=referral_form.carried(form))
+
+
 @blueprint.route("/referrals/new", methods=["POST"], content_types=[FORM])
 @page
 def submit_referral() -> Response:
+    """Three steps on one address, so that nothing typed goes in a URL or is kept on the
+    server before it is sent: the form, checked, shows the answers ("check your answers");
+    a Change button there posts them back to the form; "Send referral" sends them."""
     who = principal()
     who.require(Role.REFERRER)
     form = posted_form()
-    # The same nonce (and so the same Idempotency-Key) on the re-rendered form: the corrected
-    # referral submits once however often it is sent.
+    # The same nonce (and so the same Idempotency-Key) on the re-rendered form and on the
+    # check-your-answers page: the referral submits once however often it is sent.
     keys = kept_keys(form)
+    if form.get("change"):
+        return _form_page(who, form, PageErrors(), 200, keys)
     body = referral_form.referral_body(form, who.practice_ods)
+    if form.get("confirmed") != "yes":
+        try:
+            services().referrals.check(who, body)
+        except InvalidInput as error:
+            return _form_page(who, form, referral_form.ERRORS.page_errors(error.errors), 422,
+                              keys)
+        return _check_page(who, form, keys)
     try:
         created = _submit(who, body, form.get("nonce"))
     except InvalidInput as error:
@@ -95,3 +113,12 @@ def referral_sent(referral_id: str) -> Response:
     sent = services().referrals.summary(who, referral_id)
     return html("referral_sent.html", title="Referral sent", principal=who,
                 active="/referrals/new", referral=sent)
+
+
+@blueprint.route("/leaflet", methods=["GET"])
+@page
+def leaflet() -> Response:
+    """What the practice gives or prints for the patient: what Working Better is, that it is
+    voluntary, how to leave and how to reach the service. No sign-in: it names nobody."""
+    return html("leaflet.html", title="Working Better: a leaflet for patients", printable=True,
+                phone=settings().service_phone)

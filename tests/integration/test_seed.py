@@ -1,0 +1,185 @@
+"""Loading a council's practices and coaches into a deployed stack (`python -m infra.seed`):
+the stack's tables are found from CloudFormation, every row is checked before anything is
+written, a dry run writes nothing, a second run changes nothing, and a coach's caseload (the
+service's) is never reset. Against moto's CloudFormation, with the template's own tables."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from infra import seed
+from infra.template import load
+from workingbetter.adapters.store import ConditionFailed, Store
+
+pytestmark = pytest.mark.integration
+
+STACK = "working-better-staging"
+_TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")
+
+
+@dataclass
+class Deployed:
+    cloudformation: Any
+    store: Store
+    folder: Path
+
+    def run(self, practices: dict[str, Any], *options: str) -> int:
+        """`python -m infra.seed --stack … --file …` with this file."""
+        path = self.folder / "practices.json"
+        path.write_text(json.dumps(practices))
+        return seed.main(["--stack", STACK, "--file", str(path), *options],
+                         cloudformation=self.cloudformation)
+
+    def items(self) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = self.store.table.scan()["Items"]
+        return sorted(found, key=lambda i: (i["pk"], i["sk"]))
+
+
+@pytest.fixture
+def deployed(tmp_path: Path) -> Iterator[Deployed]:
+    """A stack made by CloudFormation with template.yaml's three tables (named as
+    CloudFormation names them), and nothing in them."""
+    declared = load()["Resources"]
+    tables = {name: {"Type": "AWS::DynamoDB::Table", "Properties": {
+        k: v for k, v in declared[name]["Properties"].items() if k in _TABLE_KEYS}}
+        for name in seed.TABLES}
+    with mock_aws():
+        cloudformation = boto3.client("cloudformation")
+        cloudformation.create_stack(StackName=STACK,
+                                    TemplateBody=json.dumps({"Resources": tables}))
+        store = seed.stack_store(STACK, cloudformation)
+        assert store.table_name.startswith(f"{STACK}-ReferralsTable-")
+        yield Deployed(cloudformation, store, tmp_path)
+
+
+def pilot() -> dict[str, Any]:
+    return copy.deepcopy(seed.pilot())
+
+
+def test_a_dry_run_shows_each_practice_and_coach_it_would_add_and_writes_nothing(
+        deployed: Deployed, capsys: pytest.CaptureFixture[str]) -> None:
+    assert deployed.run(pilot(), "--dry-run") == 0
+    shown = capsys.readouterr().out
+    assert "F83001    City Road Medical Centre" in shown
+    assert "coach-amara  Amara Okafor   F83001    Monday" in shown
+    assert shown.splitlines()[-1] == \
+        "Dry run, nothing written: it would be 13 added, 0 changed, 0 unchanged."
+    assert deployed.items() == []
+
+
+def test_loading_the_same_file_again_changes_nothing(
+        deployed: Deployed, capsys: pytest.CaptureFixture[str]) -> None:
+    assert deployed.run(pilot()) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "13 added, 0 changed, 0 unchanged."
+    loaded = deployed.items()
+    assert [p.practice_ods for p in deployed.store.practices()] == [
+        "F83001", "F83002", "F83003", "F83004", "F83005", "F83006"]
+
+    assert deployed.run(pilot()) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "0 added, 0 changed, 13 unchanged."
+    assert deployed.items() == loaded
+
+
+def test_a_coach_with_clients_keeps_their_caseload_when_the_file_changes_their_session(
+        deployed: Deployed, capsys: pytest.CaptureFixture[str]) -> None:
+    assert deployed.run(pilot()) == 0
+    # The running service has given coach-amara seven clients.
+    deployed.store.table.update_item(Key={"pk": "COACH#coach-amara", "sk": "COACH"},
+                                     UpdateExpression="SET active = :n",
+                                     ExpressionAttributeValues={":n": 7})
+    changed = pilot()
+    changed["practices"][0]["coaches"][0].update(weekday=2, name="Amara Okafor-Reid")
+    capsys.readouterr()
+
+    assert deployed.run(changed) == 0
+    shown = capsys.readouterr().out
+    assert "coach-amara  Amara Okafor-Reid  F83001    Wednesday  7         change weekday, name" \
+        in shown
+    assert "F83001    City Road Medical Centre      change sessions" in shown
+    assert shown.splitlines()[-1] == "0 added, 2 changed, 11 unchanged."
+    coach = deployed.store.coach("coach-amara")
+    assert coach is not None
+    assert (coach.active, coach.weekday, coach.name) == (7, 2, "Amara Okafor-Reid")
+    practice = deployed.store.practice("F83001")
+    assert practice is not None
+    assert [(s.coach_id, s.weekday) for s in practice.sessions] == [
+        ("coach-amara", 2), ("coach-bilal", 3)]
+
+
+def test_a_file_with_mistakes_is_refused_by_row_and_field_and_nothing_is_written(
+        deployed: Deployed, capsys: pytest.CaptureFixture[str]) -> None:
+    assert deployed.run(pilot()) == 0
+    loaded = deployed.items()
+    wrong = pilot()
+    wrong["practices"][0]["name"] = "City Road Surgery"  # a good change, among the mistakes
+    wrong["practices"][1]["coaches"][0]["weekday"] = 6
+    wrong["practices"][2]["practice_ods"] = "F8300"
+    del wrong["practices"][3]["phone"]
+    wrong["practices"][4]["coaches"].append(dict(wrong["practices"][0]["coaches"][0]))
+    capsys.readouterr()
+
+    assert deployed.run(wrong) == 1
+    said = capsys.readouterr()
+    assert said.out == ""
+    assert said.err.splitlines() == [
+        f"{deployed.folder / 'practices.json'} has mistakes: nothing was written.",
+        "  practice 2 (F83002), coach 1 (coach-chloe): weekday: Enter the day of the coach's "
+        "session as 0 (Monday) to 4 (Friday)",
+        "  practice 3 (F8300): practice_ods: Enter a practice ODS code, like F83004",
+        "  practice 4 (F83004): phone: This field is required",
+    ]
+    assert deployed.items() == loaded
+
+    del wrong["practices"][3]
+    wrong["practices"][1]["coaches"][0]["weekday"] = 1
+    wrong["practices"][2]["practice_ods"] = "F83003"
+    assert deployed.run(wrong) == 1  # each row is right on its own: now the repeat
+    assert capsys.readouterr().err.splitlines()[1:] == [
+        "  practice 4 (F83005), coach 2 (coach-amara): coach_id: already listed at practice 1 "
+        "(F83001), coach 1 (a coach has one weekly session, at one practice)"]
+    assert deployed.items() == loaded
+
+
+def test_a_change_made_while_it_runs_is_not_overwritten(deployed: Deployed) -> None:
+    assert deployed.run(pilot()) == 0
+    changed = pilot()
+    changed["practices"][0]["coaches"][0]["name"] = "Amara O."
+    planned = seed.plan(deployed.store, seed.read(json.dumps(changed)))
+    deployed.store.put_coach("coach-amara", "F83001", 0, "Amara Okafor (by someone else)",
+                             was=deployed.store.coach("coach-amara"))
+
+    with pytest.raises(ConditionFailed):
+        seed.apply(deployed.store, planned)
+    coach = deployed.store.coach("coach-amara")
+    assert coach is not None
+    assert coach.name == "Amara Okafor (by someone else)"
+
+
+def test_the_tables_are_found_from_the_stack_and_a_missing_stack_is_named(
+        deployed: Deployed, capsys: pytest.CaptureFixture[str]) -> None:
+    names = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in
+             deployed.cloudformation.describe_stack_resources(StackName=STACK)["StackResources"]}
+    assert deployed.store.table_name == names["ReferralsTable"]
+    assert deployed.store.personal_data_table_name == names["PersonalDataTable"]
+    assert deployed.store.idempotency_table_name == names["IdempotencyTable"]
+
+    path = deployed.folder / "practices.json"
+    path.write_text(json.dumps(pilot()))
+    # `make seed ENV=staging` names the environment: samconfig.toml names its stack.
+    assert seed.main(["--env", "staging", "--file", str(path), "--dry-run"],
+                     cloudformation=deployed.cloudformation) == 0
+    capsys.readouterr()
+    assert seed.main(["--stack", "working-better-stagin", "--file", str(path)],
+                     cloudformation=deployed.cloudformation) == 1
+    said = capsys.readouterr().err
+    assert said.startswith("The stack working-better-stagin's tables were not found: ")
+    assert deployed.items() == []
