@@ -90,3 +90,17 @@ def test_a_follow_up_time_that_is_no_time_is_refused_in_the_case_records_words(
         "mode": "phone"})
     assert refused.status == 422
     assert refused.error_summary() == [("#start", "Enter the time like 10:30")]
+
+
+def test_a_wrong_date_on_the_case_record_links_to_its_first_wrong_box(
+        pages: Pages, cloud: Cloud) -> None:
+    referral_id = in_support(pages, cloud)
+    path = f"/coach/referrals/{referral_id}"
+    pages.get(path)
+    refused = pages.post(f"{path}/employer-contacts", {
+        "contact_on_day": "4", "contact_on_month": "13", "contact_on_year": "2026",
+        "kind_of_employer": "Cafe", "outcome": "interview"})
+    assert refused.status == 422
+    [(link, _)] = refused.error_summary()
+    assert link == "#contact-on-month"
+    assert 'id="contact-on-month"' in refused.text

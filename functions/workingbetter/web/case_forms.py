@@ -97,7 +97,8 @@ CONTACT = CaseForm(
                            "outcome": "Select what came of it"},
                  reworded={"on": {DATE_MESSAGE: CHOOSE_DATE},
                            "outcome": {"Choose " + ", ".join(CONTACT_OUTCOMES[:-1]) + " or " +
-                                       CONTACT_OUTCOMES[-1]: "Select what came of it"}}),
+                                       CONTACT_OUTCOMES[-1]: "Select what came of it"}},
+                 dates={"on": "contact_on"}),
     lambda f: answered(on=_date(f, "contact_on"), kind_of_employer=f.get("kind_of_employer"),
                     outcome=f.get("outcome"), detail=f.get("detail")),
     lambda s, who, rid, body, key: s.records.add_contact(who, rid, body, key),
@@ -106,7 +107,7 @@ BENEFITS = CaseForm(
     "benefits-advice", "Benefits advice recorded",
     FormErrorMap({"given": "benefits-given", "on": "benefits-on"},
                  required={"given": "Select whether benefits advice was given"},
-                 reworded={"on": {DATE_MESSAGE: CHOOSE_DATE}}),
+                 reworded={"on": {DATE_MESSAGE: CHOOSE_DATE}}, dates={"on": "benefits_on"}),
     lambda f: answered(given={"yes": True, "no": False}.get(f.get("given")),
                     on=_date(f, "benefits_on")),
     lambda s, who, rid, body, key: s.records.record_benefits_advice(who, rid, body),

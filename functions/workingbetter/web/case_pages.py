@@ -128,7 +128,7 @@ def record_case_form(who: Principal, referral_id: str, path: str, form: Form) ->
     try:
         case_form.record(_services(), who, referral_id, case_form.body(form), form.get("nonce"))
     except InvalidInput as error:
-        errors = case_form.errors.page_errors(error.errors)
+        errors = case_form.errors.page_errors(error.errors, form=form)
         return _record_page(who, referral_id, Failed(referral_id, path, form, errors), 422)
     except KeyReused:
         errors = already_sent(case_form.first_input, "what is saved on this page")
