@@ -9,11 +9,10 @@ so the app never sees it.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from typing import Any
 
-from workingbetter.adapters.token_check import CognitoPool
+from workingbetter.adapters.cognito_client import CognitoAdapter
 from workingbetter.domain.auth import Role
 from workingbetter.domain.errors import Conflict, FieldError, NotFound
 from workingbetter.domain.people import INVITABLE, Invitation, Person
@@ -25,19 +24,7 @@ def _attributes(listed: list[dict[str, str]]) -> dict[str, str]:
     return {a["Name"]: a["Value"] for a in listed}
 
 
-class CognitoPeople:
-    def __init__(self, pool: CognitoPool) -> None:
-        self.pool = pool
-        self._local = threading.local()
-
-    @property
-    def _client(self) -> Any:
-        if not hasattr(self._local, "client"):
-            import boto3
-
-            self._local.client = boto3.client("cognito-idp", region_name=self.pool.region)
-        return self._local.client
-
+class CognitoPeople(CognitoAdapter):
     def _admin(self, operation: str, person_id: str, **kwargs: Any) -> dict[str, Any]:
         """An Admin* call on one account; an account that is not there is NotFound."""
         client = self._client

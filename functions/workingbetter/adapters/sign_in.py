@@ -11,11 +11,10 @@ user-existence errors), so the page cannot be used to find out who has an accoun
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Any
 
-from workingbetter.adapters.token_check import CognitoPool
+from workingbetter.adapters.cognito_client import CognitoAdapter
 
 
 @dataclass(frozen=True)
@@ -107,19 +106,7 @@ def _refusal(error: Any) -> Exception:
     return passed_on
 
 
-class CognitoSignIn:
-    def __init__(self, pool: CognitoPool) -> None:
-        self.pool = pool
-        self._local = threading.local()
-
-    @property
-    def _client(self) -> Any:
-        if not hasattr(self._local, "client"):
-            import boto3
-
-            self._local.client = boto3.client("cognito-idp", region_name=self.pool.region)
-        return self._local.client
-
+class CognitoSignIn(CognitoAdapter):
     def _call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
         from botocore.exceptions import ClientError
 
