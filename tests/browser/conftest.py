@@ -108,11 +108,17 @@ def fits_375(page: Page, path: str) -> None:
     """The page at 375 px wide (a small phone) scrolls only down, never sideways."""
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(path)
+    fits_375_here(page, path.strip("/").replace("/", "-")[:60] or "home")
+
+
+def fits_375_here(page: Page, name: str) -> None:
+    """The page shown now (one a POST answered, say) at 375 px wide: only down, never
+    sideways. The viewport stays narrow; the caller sets it back if it needs to."""
+    page.set_viewport_size({"width": 375, "height": 800})
     ARTIFACTS.mkdir(exist_ok=True)
-    name = path.strip("/").replace("/", "-")[:60] or "home"
     page.screenshot(path=str(ARTIFACTS / f"375-{name}.png"), full_page=True)
     wide = page.evaluate("() => document.documentElement.scrollWidth")
     beyond = page.evaluate("""() => [...document.querySelectorAll('main *')]
         .filter(e => e.getBoundingClientRect().right > 375)
         .slice(-3).map(e => e.tagName + '.' + e.className)""")
-    assert wide <= 375, f"{path} is {wide} px wide at 375 px: {beyond}"
+    assert wide <= 375, f"{name} is {wide} px wide at 375 px: {beyond}"
