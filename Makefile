@@ -155,7 +155,7 @@ seed: install
 test: install browser
 	@log=$$(mktemp); $(MAKE) --no-print-directory lint >$$log 2>&1 & linting=$$!; \
 	proved=$$(mktemp); $(MAKE) --no-print-directory proof >$$proved 2>&1 & proving=$$!; \
-	$(BIN)/pytest -n 2 --dist loadfile -m "not proof"; tested=$$?; \
+	$(BIN)/pytest -n 2 --dist loadfile -m "not proof" --durations=25; tested=$$?; \
 	wait $$linting; linted=$$?; echo "== make lint"; cat $$log; rm -f $$log; \
 	wait $$proving; proof=$$?; echo "== make proof"; cat $$proved; rm -f $$proved; \
 	[ $$tested = 0 ] && [ $$linted = 0 ] && [ $$proof = 0 ]
