@@ -7,12 +7,15 @@ states the calendar fact it relies on."""
 
 from __future__ import annotations
 
+import ast
 from datetime import UTC, date, datetime, time
 
 import pytest
 
+from infra import bank_holidays as written
+from tests.unit.test_import_graph import PACKAGE
 from tests.unit.test_notice_channels import RecordingOutbox
-from workingbetter.domain import diary, slots
+from workingbetter.domain import bank_holidays, diary, slots
 from workingbetter.domain.notification_kinds import Kind
 from workingbetter.domain.records import Referral
 from workingbetter.domain.referral import Status
@@ -53,6 +56,29 @@ def test_a_bank_holiday_is_not_a_working_day(day: date) -> None:
 ])
 def test_weekdays_work_and_weekends_do_not(day: date, working: bool) -> None:
     assert is_working_day(day) is working
+
+
+# -- the table the functions read ------------------------------------------------------------------
+
+
+def test_the_functions_table_is_the_holidays_packages_list() -> None:
+    """A new release of `holidays` (a one-off holiday added) or a hand edit fails here."""
+    assert written.TABLE.read_text() == written.table_text(), \
+        "the bank holidays changed: run `python -m infra.bank_holidays` and commit the table"
+
+
+def test_the_table_reaches_at_least_five_years_ahead() -> None:
+    assert date.today().year + 5 <= bank_holidays.LAST_YEAR, \
+        "raise LAST_YEAR in infra/bank_holidays.py and run `python -m infra.bank_holidays`"
+
+
+def test_no_function_imports_the_holidays_package() -> None:
+    """It is a development tool here: the functions do not ship it (docs/working-days.md)."""
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            assert not any(n.split(".")[0] == "holidays" for n in names), path
 
 
 # -- booking the first appointment --------------------------------------------------------------

@@ -2,9 +2,10 @@
 says whether a day is one: sessions (first appointments and follow-ups), the diary's free slots,
 the limits written in working days and the coach's chasers all ask here.
 
-Bank holidays come from the `holidays` package (kept up to date by its maintainers from
+Bank holidays come from the `holidays` package (kept up to date by its maintainers with
 GOV.UK's list, substitute days included: Boxing Day 2026 falls on a Saturday, so Monday 28
-December is the holiday). Wales keeps England's list, so subdivision ENG serves both.
+December is the holiday), through the table `bank_holidays.py` written from it: importing the
+package in a function would cost about a second of every cold start (docs/working-days.md).
 
 Days are calendar days in the UK. On a compressed service clock (WB_SECONDS_PER_DAY) the
 service still counts in calendar dates (slots and due times are real dates, only mapped onto
@@ -15,14 +16,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-import holidays
-
-# The library works out each year's holidays the first time a date in it is asked about.
-_BANK_HOLIDAYS = holidays.country_holidays("GB", subdiv="ENG")
+from workingbetter.domain.bank_holidays import ENGLAND_AND_WALES
 
 
 def is_bank_holiday(day: date) -> bool:
-    return day in _BANK_HOLIDAYS
+    """An England and Wales bank holiday (in the table's years: a test keeps them ten years
+    ahead of today)."""
+    return day in ENGLAND_AND_WALES
 
 
 def is_working_day(day: date) -> bool:
