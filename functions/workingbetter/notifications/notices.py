@@ -167,4 +167,3 @@ class Notices:
         """Nothing more goes to the patient or coach; the GP hears how it ended (if agreed)."""
         self.outbox.cancel(item.referral_id, keep=AFTER_THE_END)
         self._practice(item, Kind.PRACTICE_ENDED)
-
