@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Locator, Page, ViewportSize, expect
 
 from tests.browser.conftest import check_page, sign_in
+from workingbetter.domain.working_days import is_working_day
 
 pytestmark = pytest.mark.browser
 
@@ -116,7 +117,7 @@ def test_the_coach_books_a_follow_up_and_finds_it_in_the_diary(page: Page) -> No
     sign_in(page, f"coach:{COACH}")
     page.goto(f"/coach/referrals/{referral_id}")
     day = datetime.now(UTC).date() + timedelta(days=3)
-    while day.weekday() >= 5:
+    while not is_working_day(day):  # a weekday, not a bank holiday
         day += timedelta(days=1)
     page.get_by_text("Book a follow-up appointment").click()
     form = page.locator('form[action$="/follow-ups"]')

@@ -14,6 +14,7 @@ from tests.conftest import Cloud
 from tests.fake_sender import FakeSender
 from workingbetter.domain import slots
 from workingbetter.domain.records import OutboxRow
+from workingbetter.domain.working_days import is_working_day
 from workingbetter.notifications.outbox import Outbox
 from workingbetter.notifications.sending import Sending
 
@@ -41,7 +42,7 @@ def session_slot(cloud: Cloud, referral_id: str, weeks_on: int = 1) -> datetime:
 
 def weekday_at_ten(days_on: int) -> datetime:
     day = datetime.now(UTC).date() + timedelta(days=days_on)
-    while day.weekday() >= 5:
+    while not is_working_day(day):  # a weekday, not a bank holiday
         day += timedelta(days=1)
     return datetime(day.year, day.month, day.day, 10, 0)
 

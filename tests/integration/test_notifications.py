@@ -14,6 +14,7 @@ from tests.fake_sender import FakeSender
 from workingbetter.domain import slots
 from workingbetter.domain.notification_kinds import Channel, Kind
 from workingbetter.domain.records import OutboxRow
+from workingbetter.domain.working_days import is_working_day
 from workingbetter.notifications.outbox import Notice, Outbox
 from workingbetter.notifications.sending import Sending
 
@@ -219,8 +220,11 @@ def test_a_coach_is_chased_three_days_after_a_review_falls_due(
     due = api.awaiting(referral_id, "review")
     # The run parks on the review, then schedules its chaser: wait for both.
     chaser = cloud.wait_for_row(lambda: rows(cloud, referral_id).get("coach_review_overdue"))
-    assert slots.parse_iso(str(chaser.service_due)) == \
-        slots.parse_iso(str(due.awaiting_since)) + timedelta(days=3)
+    # Three days on, at the same UK time; on a weekend or bank holiday, the next working day.
+    chase = slots.parse_iso(str(due.awaiting_since)).astimezone(slots.UK) + timedelta(days=3)
+    while not is_working_day(chase.date()):
+        chase += timedelta(days=1)
+    assert slots.parse_iso(str(chaser.service_due)) == chase
     api.step(referral_id, "reviews", {"decision": "continue", "employer_contacts": 1})
     assert rows(cloud, referral_id)["coach_review_overdue"].state == "cancelled"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from holidays import country_holidays
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,6 +19,8 @@ from workingbetter.domain.slots import (
 )
 
 MONDAY, FRIDAY = 0, 4
+# England and Wales bank holidays: no session on them (the oracle's own copy of the fact).
+BANK_HOLIDAYS = country_holidays("GB", subdiv="ENG")
 
 
 def utc(text: str) -> datetime:
@@ -30,11 +33,12 @@ def uk(day: date, at: time) -> datetime:
 
 
 def every_slot(weekday: int, start: date, days: int) -> list[datetime]:
-    """Every session slot on `weekday` for `days` calendar days from `start`, in order."""
+    """Every session slot on `weekday` for `days` calendar days from `start`, in order (none on
+    a bank holiday)."""
     result = []
     for offset in range(days):
         day = start + timedelta(days=offset)
-        if day.weekday() == weekday:
+        if day.weekday() == weekday and day not in BANK_HOLIDAYS:
             result += [uk(day, at) for at in SESSION_SLOTS]
     return result
 
@@ -43,6 +47,7 @@ def assert_a_proper_slot(slot: datetime, weekday: int, now: datetime) -> None:
     local = slot.astimezone(UK)
     assert slot >= now + MIN_NOTICE
     assert local.weekday() == weekday
+    assert local.date() not in BANK_HOLIDAYS
     assert local.time() in SESSION_SLOTS
 
 
@@ -79,7 +84,7 @@ def test_a_friday_session_either_side_of_the_clocks_going_forward_keeps_its_loca
     assert before == utc("2026-03-20T09:30:00")  # GMT
     assert after == utc("2026-03-27T09:30:00")  # still GMT: the change is on the Sunday
     later = next_free_slot(FRIDAY, utc("2026-03-27T08:00:00"), [])
-    assert later == utc("2026-04-03T08:30:00")  # BST
+    assert later == utc("2026-04-10T08:30:00")  # BST (3 April is Good Friday: no session)
 
 
 def test_slots_stay_at_uk_wall_clock_after_the_clocks_go_back() -> None:

@@ -15,6 +15,7 @@ from tests.web.pages import Pages
 from tests.web.test_pages import awaiting, booked
 from workingbetter.domain import slots
 from workingbetter.domain.notification_kinds import Channel, Kind
+from workingbetter.domain.working_days import is_working_day
 from workingbetter.notifications.outbox import Notice, Outbox
 from workingbetter.notifications.sending import Sending
 
@@ -113,7 +114,7 @@ def test_the_diary_books_and_records_follow_ups_week_by_week(pages: Pages, cloud
     path = f"/coach/referrals/{referral_id}"
     pages.get(path)
     day = datetime.now(UTC).date() + timedelta(days=2)
-    while day.weekday() >= 5:
+    while not is_working_day(day):  # a weekday, not a bank holiday
         day += timedelta(days=1)
     refused = pages.post(f"{path}/follow-ups", {"start_day": str(day.day),
                                                 "start_month": str(day.month),

@@ -14,15 +14,20 @@ from tests.ical_check import parse, unescape
 from tests.web.pages import Pages
 from tests.web.test_case_pages import in_support
 from workingbetter.domain import dates, slots
+from workingbetter.domain.working_days import is_working_day
 
 pytestmark = pytest.mark.integration
 
 
-def next_session_day(weekday: int) -> date:
-    """The coach's next session day: today's while its last slot is still to start."""
+def next_session_day(weekday: int, weeks_on: int = 0) -> date:
+    """The coach's next session day (today's while its last slot is still to start), or the
+    first session at least `weeks_on` weeks after it."""
     now = datetime.now(UTC).astimezone(slots.UK)
     day = now.date() + timedelta(days=(weekday - now.weekday()) % 7)
     if datetime.combine(day, slots.SESSION_SLOTS[-1], tzinfo=slots.UK) <= now:
+        day += timedelta(days=7)
+    day += timedelta(weeks=weeks_on)
+    while not is_working_day(day):  # no session on a bank holiday
         day += timedelta(days=7)
     return day
 
@@ -68,7 +73,7 @@ def test_the_week_is_shown_day_by_day_with_the_sessions_free_slots(pages: Pages,
                                                                    cloud: Cloud) -> None:
     coach = cloud.store.coach("coach-amara")
     assert coach is not None
-    session = next_session_day(coach.weekday) + timedelta(days=7)  # wholly in the future
+    session = next_session_day(coach.weekday, weeks_on=1)  # wholly in the future
     pages.sign_in("coach:coach-amara")
     page = pages.get(f"/coach/diary?week={session}")
     for offset in range(5):
@@ -170,7 +175,7 @@ def test_a_typed_time_is_read_as_people_write_it(pages: Pages, cloud: Cloud) -> 
     for typed, form in (("10am", "/coach/diary/book"), ("10:00", "/coach/diary/book"),
                         ("10.00 am", "/coach/diary/book"), ("10am", "/coach/referrals")):
         day += timedelta(days=1)
-        while day.weekday() >= 5:
+        while not is_working_day(day):  # a weekday, not a bank holiday
             day += timedelta(days=1)
         path = f"/coach/diary/book/{referral_id}" if form == "/coach/diary/book" else \
             f"/coach/referrals/{referral_id}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from workingbetter.domain import slots
+from workingbetter.domain import slots, working_days
 
 # Phone and video follow-ups fit a working day; surgery ones a slot of the coach's session.
 WORKING_DAY = (time(8, 0), time(18, 0))
@@ -37,13 +37,16 @@ def booking_problem(start: datetime, mode: str, session_weekday: int,
         return "The appointment must be in the future"
     if local - now > BOOK_AHEAD:
         return "Book at most 26 weeks ahead"
+    if working_days.is_bank_holiday(local.date()):
+        return "That day is a bank holiday: choose another day"
     if mode == "surgery":
         if local.weekday() != session_weekday or local.time() not in slots.SESSION_SLOTS:
             day = slots.WEEKDAYS[session_weekday].capitalize()
             times = ", ".join(f"{t:%H:%M}" for t in slots.SESSION_SLOTS)
             return f"Choose a time in your surgery session: {day} at {times}"
         return None
-    if local.weekday() >= 5 or not WORKING_DAY[0] <= local.time() <= WORKING_DAY[1]:
+    if not working_days.is_working_day(local.date()) or \
+            not WORKING_DAY[0] <= local.time() <= WORKING_DAY[1]:
         return "Choose a weekday between 08:00 and 18:00"
     return None
 

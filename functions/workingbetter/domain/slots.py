@@ -1,4 +1,4 @@
-"""First-appointment slots: a coach sits in a surgery one day a week.
+"""First-appointment slots: a coach sits in a surgery one day a week, except on bank holidays.
 
 Times are UK wall-clock (Europe/London, so they stay put across the clock change) and stored as
 UTC instants ending in Z.
@@ -10,6 +10,8 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from workingbetter.domain import working_days
+
 UK = ZoneInfo("Europe/London")
 # One-hour appointments in a surgery day, lunch left free.
 SESSION_SLOTS = (time(9, 30), time(10, 30), time(11, 30), time(13, 30), time(14, 30), time(15, 30))
@@ -18,10 +20,12 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 
 
 def session_days(weekday: int, start: date) -> Iterator[date]:
-    """Every date on `weekday` (0 = Monday) from `start` on."""
+    """Every date on `weekday` (0 = Monday) from `start` on that is a working day: there is no
+    session on a bank holiday (that week has none)."""
     day = start + timedelta(days=(weekday - start.weekday()) % 7)
     while True:
-        yield day
+        if working_days.is_working_day(day):
+            yield day
         day += timedelta(days=7)
 
 

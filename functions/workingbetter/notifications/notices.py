@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from workingbetter.adapters.store import Store
-from workingbetter.domain import human_steps, slots
+from workingbetter.domain import human_steps, slots, working_days
 from workingbetter.domain.notification_kinds import (
     AFTER_THE_END,
     Channel,
@@ -59,8 +59,10 @@ class Notices:
 
     def received(self, item: Referral) -> None:
         created = slots.parse_iso(item.created_at[:19] + "Z")
+        limit = working_days.add_working_days(created.astimezone(slots.UK),
+                                              ACKNOWLEDGE_WITHIN_WORKING_DAYS)
         self._at(item.referral_id, Kind.OPS_NOT_ACKNOWLEDGED, Channel.OPS_ALERT,
-                 add_working_days(created, ACKNOWLEDGE_WITHIN_WORKING_DAYS))
+                 limit.astimezone(UTC))
 
     def accepted(self, item: Referral) -> None:
         """Triage accepted it (by the rules or a coach): acknowledged, and the GP told."""
@@ -119,9 +121,12 @@ class Notices:
         kind = human_steps.chase_of(awaiting).coach_task
         if kind is None:
             return
-        # The step has just fallen due: chase the coach three service days on.
+        # The step has just fallen due: chase the coach three service days on, or if that is
+        # a weekend or a bank holiday, at the same time on the next working day (the coach is
+        # not at work to act on it). Messages tied to an appointment's time are not moved.
+        chase = slots.parse_iso(since_iso).astimezone(slots.UK) + CHASE_AFTER
         self._at(item.referral_id, kind, Channel.COACH_TASK,
-                 slots.parse_iso(since_iso) + CHASE_AFTER, key=since_iso)
+                 working_days.on_a_working_day(chase).astimezone(UTC), key=since_iso)
 
     def step_answered(self, item: Referral, awaiting: str) -> None:
         chasers = human_steps.coach_chasers()
@@ -162,14 +167,3 @@ class Notices:
         """Nothing more goes to the patient or coach; the GP hears how it ended (if agreed)."""
         self.outbox.cancel(item.referral_id, keep=AFTER_THE_END)
         self._practice(item, Kind.PRACTICE_ENDED)
-
-
-def add_working_days(start: datetime, days: int) -> datetime:
-    """`days` working days (Monday to Friday) after `start`; bank holidays not counted."""
-    current = start
-    added = 0
-    while added < days:
-        current += timedelta(days=1)
-        if current.astimezone(slots.UK).weekday() < 5:
-            added += 1
-    return current
