@@ -86,7 +86,7 @@ def test_a_case_form_with_mistakes_comes_back_with_its_errors_and_what_was_typed
         "kind_of_employer": "A garden centre"})
     assert refused.status == 422
     assert refused.error_summary() == [
-        ("#contact-on", "Enter a real date, like 4 1 2027"),
+        ("#contact-on-day", "The date of the contact must be a real date"),
         ("#contact-outcome", "Select what came of it")]
     assert 'value="A garden centre"' in refused.text
     refused = pages.post(f"{path}/benefits-advice", {})

@@ -20,7 +20,12 @@ from workingbetter.web.http import Form
 from workingbetter.web.referral_form import DATE_MESSAGE, date_from_parts
 
 GOALS_SHOWN = 5  # goal rows on the form; the API takes up to 20
-CHOOSE_DATE = "Enter a real date, like 4 1 2027"
+
+
+def real_date(what: str) -> str:
+    """GOV.UK's words for a date that is no date: it names the date and gives no example (a
+    future one would mislead on the date of something already done)."""
+    return f"{what} must be a real date"
 
 
 @dataclass(frozen=True)
@@ -95,7 +100,7 @@ CONTACT = CaseForm(
                  required={"on": "Enter the date of the contact",
                            "kind_of_employer": "Enter the kind of employer",
                            "outcome": "Select what came of it"},
-                 reworded={"on": {DATE_MESSAGE: CHOOSE_DATE},
+                 reworded={"on": {DATE_MESSAGE: real_date("The date of the contact")},
                            "outcome": {"Choose " + ", ".join(CONTACT_OUTCOMES[:-1]) + " or " +
                                        CONTACT_OUTCOMES[-1]: "Select what came of it"}},
                  dates={"on": "contact_on"}),
@@ -107,7 +112,8 @@ BENEFITS = CaseForm(
     "benefits-advice", "Benefits advice recorded",
     FormErrorMap({"given": "benefits-given", "on": "benefits-on"},
                  required={"given": "Select whether benefits advice was given"},
-                 reworded={"on": {DATE_MESSAGE: CHOOSE_DATE}}, dates={"on": "benefits_on"}),
+                 reworded={"on": {DATE_MESSAGE: real_date("The date of the advice")}},
+                 dates={"on": "benefits_on"}),
     lambda f: answered(given={"yes": True, "no": False}.get(f.get("given")),
                     on=_date(f, "benefits_on")),
     lambda s, who, rid, body, key: s.records.record_benefits_advice(who, rid, body),
@@ -124,7 +130,7 @@ FOLLOW_UP = CaseForm(
                  required={"start": "Enter the date and time of the appointment",
                            "mode": "Select how you will meet"},
                  reworded={"start": {DATETIME: "Enter the time like 10:30",
-                                     DATE_MESSAGE: CHOOSE_DATE},
+                                     DATE_MESSAGE: real_date("The date of the appointment")},
                            "mode": {"Choose surgery, phone or video":
                                     "Select how you will meet"}}),
     _follow_up,
