@@ -6,12 +6,17 @@ audited on the practice's page; nobody but a manager gets in."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 
-from tests.api_client import Api
+from tests.api_client import Api, Reply
 from tests.conftest import Cloud, referral_body
+from tests.integration.test_fhir import example
 from tests.web.pages import Page, Pages
 from tests.web.test_pages import referrer
+from workingbetter.domain.auth import Role
 from workingbetter.domain.records import PracticeStatus
 from workingbetter.domain.referral import LIVE
 from workingbetter.web import csrf
@@ -243,3 +248,57 @@ def test_nobody_but_a_manager_reaches_the_practice_pages(pages: Pages, cloud: Cl
     assert held is not None
     assert held.status is PracticeStatus.TAKING
 
+
+
+# -- the JSON API over the same service ----------------------------------------------------
+
+def _problem(reply: Reply, status: int) -> dict[str, Any]:
+    assert reply.status == status, reply.body
+    assert reply.headers["Content-Type"] == "application/problem+json"
+    return dict(reply.body)
+
+
+def test_the_api_adds_edits_pauses_and_refuses_a_taken_code_or_a_stale_read(
+        cloud: Cloud) -> None:
+    api, manager = Api(cloud), cloud.token(Role.MANAGER)
+    body = {**NEW, "rooms": ["Room 4"]}
+
+    added = api.call("POST", "/practices/manage", manager, body)
+    again = api.call("POST", "/practices/manage", manager, body)
+    wrong = api.call("POST", "/practices/manage", manager, {**body, "practice_ods": "Y1"})
+
+    assert added.status == 201, added.body
+    assert (added.body["status"], added.body["rooms"]) == ("taking", ["Room 4"])
+    assert _problem(again, 409)["errors"] == [
+        {"field": "practice_ods",
+         "message": "A practice with this ODS code is already in Working Better"}]
+    assert [e["field"] for e in _problem(wrong, 422)["errors"]] == ["practice_ods"]
+    read = added.body["read"]
+    details = {k: v for k, v in body.items() if k != "practice_ods"}  # the code cannot change
+    edited = api.call("POST", "/practices/manage/Y01234", manager,
+                      {**details, "read": read, "phone": "0113 496 0999"})
+    assert edited.status == 200, edited.body
+    stale = api.call("POST", "/practices/manage/Y01234/pause", manager,
+                     {"read": read, "reason": "Staff shortage"})
+    assert "reload the page" in _problem(stale, 409)["detail"]
+    no_reason = api.call("POST", "/practices/manage/Y01234/pause", manager,
+                         {"read": edited.body["read"], "reason": ""})
+    assert _problem(no_reason, 422)["errors"][0]["field"] == "reason"
+    paused = api.call("POST", "/practices/manage/Y01234/pause", manager,
+                      {"read": edited.body["read"], "reason": "Staff shortage"})
+    assert (paused.body["status"], paused.body["paused_reason"]) == ("paused", "Staff shortage")
+    assert [e["change"] for e in paused.body["audit"]] == ["paused", "edited", "added"]
+
+
+def test_fhir_intake_from_a_paused_practice_is_refused_naming_why(cloud: Cloud) -> None:
+    api, manager = Api(cloud), cloud.token(Role.MANAGER)
+    read = api.call("GET", "/practices/manage/F83001", manager).body["read"]
+    assert api.call("POST", "/practices/manage/F83001/pause", manager,
+                    {"read": read, "reason": "Staff shortage"}).status == 200
+
+    reply = api.call("POST", "/fhir/ServiceRequest", api.referrer(), example(),
+                     **{"Content-Type": "application/fhir+json"})
+
+    assert reply.status == 422, reply.body
+    assert "not taking new referrals for now: Staff shortage" in json.dumps(reply.body)
+    assert api.call("GET", "/referrals", api.ops()).body["items"] == []

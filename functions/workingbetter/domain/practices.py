@@ -41,3 +41,15 @@ def not_taking(practice: Practice) -> str | None:
     if practice.status is PracticeStatus.LEFT:
         return f"{practice.name} {LEFT_WORDS}: it takes no new referrals"
     return None
+
+
+def practice_json(practice: Practice) -> dict[str, object]:
+    """A practice as the manager's JSON API answers (staff records: no patient)."""
+    return {"practice_ods": practice.practice_ods, "name": practice.name,
+            "email": practice.email, "address": practice.address, "phone": practice.phone,
+            "rooms": list(practice.rooms), "status": str(practice.status),
+            "paused_reason": practice.paused_reason or None}
+
+
+def entry_json(entry: PracticeAuditEntry) -> dict[str, object]:
+    return {"at": entry.at.isoformat(), "change": str(entry.change), "by": entry.by}
