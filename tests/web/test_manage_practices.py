@@ -302,3 +302,17 @@ def test_fhir_intake_from_a_paused_practice_is_refused_naming_why(cloud: Cloud) 
     assert reply.status == 422, reply.body
     assert "not taking new referrals for now: Staff shortage" in json.dumps(reply.body)
     assert api.call("GET", "/referrals", api.ops()).body["items"] == []
+
+
+def test_a_practice_stored_before_it_had_a_status_can_be_paused(pages: Pages,
+                                                                 cloud: Cloud) -> None:
+    cloud.store.table.update_item(Key={"pk": "PRACTICE", "sk": "F83001"},
+                                  UpdateExpression="REMOVE #s, rooms, paused_reason",
+                                  ExpressionAttributeNames={"#s": "status"})
+    pages.sign_in("manager")
+
+    assert _pause(pages, "Staff shortage").status == 303
+
+    held = cloud.store.practice("F83001")
+    assert held is not None
+    assert (held.status, held.paused_reason) == (PracticeStatus.PAUSED, "Staff shortage")
