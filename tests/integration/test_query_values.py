@@ -64,7 +64,8 @@ def test_no_date_or_number_in_a_query_gets_a_500_on_any_route_for_any_role(
     api.awaiting(referral_id, "appointment_outcome")
     item = cloud.referral(referral_id)
     filled = {"referral_id": referral_id, "token": f"{referral_id}.made-up", "name": "x.css",
-              "folder": "x", "person_id": "x"}
+              "folder": "x", "person_id": "x", "step": "review", "secret": "x",
+              "follow_up_id": "x", "note_id": "x"}
     bearers = [api.referrer(), api.coach_of(referral_id), api.ops(),
                cloud.token(Role.MANAGER)]
     browsers = []
@@ -73,6 +74,7 @@ def test_no_date_or_number_in_a_query_gets_a_500_on_any_route_for_any_role(
         browser = Pages(cloud.built.pool)
         browser.sign_in(identity)
         browsers.append(browser)
+    filled["practice_ods"] = "F83001"  # the service manager's practice pages
     server_errors = []
     for path, methods in app.routes.items():
         if "GET" not in methods:
