@@ -70,11 +70,12 @@ def test_adding_a_practice_with_mistakes_names_each_field_and_writes_nothing(
         pages: Pages, cloud: Cloud) -> None:
     pages.sign_in("manager")
 
-    refused = _add(pages, practice_ods="y0123", name="", email="not-an-address")
+    refused = _add(pages, practice_ods="y0123", name="", email="not-an-address",
+                   rooms="Room 1\n" + "x" * 1000)
 
     assert refused.status == 422
     fields = [href for href, _ in refused.error_summary()]
-    assert fields[:3] == ["#practice_ods", "#name", "#email"], refused.error_summary()
+    assert fields == ["#practice_ods", "#name", "#email", "#rooms"], refused.error_summary()
     assert "like F83004" in refused.text
     assert cloud.store.practice("y0123") is None
     assert cloud.store.practice("Y0123") is None
