@@ -79,10 +79,13 @@ class PracticeRow(BaseModel):
     # The local stack's made-up member of staff who signs in (infra/cognito.py): not stored.
     staff: str = ""
 
-    def practice(self) -> Practice:
+    def practice(self, was: Practice | None = None) -> Practice:
+        """As the file gives it, with what the service manager keeps on pages (its rooms,
+        whether it takes referrals) as `was` holds them: a seed never resumes a paused one."""
         sessions = tuple(Session(c.coach_id, c.weekday) for c in self.coaches)
+        kept = Practice("", "") if was is None else was
         return Practice(self.practice_ods, self.name, sessions, self.email, self.address,
-                        self.phone)
+                        self.phone, kept.rooms, kept.status, kept.paused_reason)
 
 
 class SeedFile(BaseModel):
@@ -227,7 +230,8 @@ def plan(store: Store, rows: list[PracticeRow]) -> Plan:
     coaches = {c.coach_id: c for c in store.coaches(
         [*wanted, *(s.coach_id for r in rows if r.practice_ods in held
                     for s in held[r.practice_ods].sessions)])}
-    practice_changes = [Change(row.practice(), held.get(row.practice_ods)) for row in rows]
+    practice_changes = [Change(row.practice(held.get(row.practice_ods)),
+                               held.get(row.practice_ods)) for row in rows]
     coach_changes = []
     for row in rows:
         for c in row.coaches:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from workingbetter.services.case_record import CaseRecords
     from workingbetter.services.follow_ups import FollowUps
     from workingbetter.services.people import People
+    from workingbetter.services.practices import Practices
     from workingbetter.services.referrals import Referrals
     from workingbetter.services.staff import Staff
     from workingbetter.services.steps import Steps
@@ -118,6 +119,13 @@ class Services:
 
         return People(CognitoPeople(self.settings.cognito_pool()), PeopleAudit(self.store.table),
                       sign_outs(), self.staff)
+
+    @cached_property
+    def practices(self) -> Practices:
+        from workingbetter.adapters.people_audit import PracticeAudit
+        from workingbetter.services.practices import Practices
+
+        return Practices(self.store, PracticeAudit(self.store.table))
 
     @cached_property
     def sign_in(self) -> CognitoSignIn:

@@ -125,3 +125,32 @@ def test_a_manager_invites_a_referrer_who_signs_in_first_and_later_resets_a_pass
     page.get_by_label("Security code").fill(LOCAL_CODE)
     page.get_by_role("button", name="Continue").click()
     expect(page).to_have_url(re.compile(r"/practice$"))
+
+
+def test_a_manager_adds_a_practice_and_pauses_its_referrals_on_a_small_phone(
+        page: Page, stack: Running) -> None:
+    from tests.browser.conftest import fits_375_here, sign_in
+
+    ods = f"Y{int(stack.api.rsplit(':', 1)[1]) % 100000:05d}"  # a new practice each stack
+    sign_in(page, "manager")
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto("/manage/practices")
+    page.get_by_role("link", name="Add a practice").click()
+    page.get_by_role("button", name="Add the practice").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("ODS code")
+    check_page(page, "35-add-practice-errors")
+    page.get_by_label("ODS code").fill(ods)
+    page.get_by_label("Name", exact=True).fill("Riverside Surgery")
+    page.get_by_label("Practice email address").fill("riverside@nhs.example")
+    page.get_by_label("Address", exact=True).fill("1 River Street, Leeds LS1 4AP")
+    page.get_by_label("Phone number").fill("0113 496 0000")
+    page.get_by_label("Rooms it lends the coaches (optional)").fill("Room 4\nThe quiet room")
+    page.get_by_role("button", name="Add the practice").click()
+    expect(page.get_by_text("Practice added")).to_be_visible()
+    page.get_by_label("Why are new referrals paused?").fill("The rooms are being refurbished")
+    page.get_by_role("button", name="Pause new referrals").click()
+    expect(page.locator("#status")).to_contain_text("The rooms are being refurbished")
+    expect(page.locator("#audit")).to_contain_text("New referrals paused")
+    check_page(page, "36-practice-paused")
+    fits_375_here(page, "manage-practice-paused")
+    page.set_viewport_size({"width": 1100, "height": 900})

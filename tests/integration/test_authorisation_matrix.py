@@ -81,6 +81,14 @@ COLLECTIONS = {("GET", "/referrals"), ("POST", "/referrals"), ("GET", "/practice
 PEOPLE = {("GET", "/people"), ("POST", "/people"), ("GET", "/people/{person_id}"),
           ("POST", "/people/{person_id}/disable"),
           ("POST", "/people/{person_id}/reset-authenticator")}
+# Practices as the service manager runs them: the manager alone
+# (tests/web/test_manage_practices.py covers each rule).
+MANAGED_PRACTICES = {("GET", "/practices/manage"), ("POST", "/practices/manage"),
+                     ("GET", "/practices/manage/{practice_ods}"),
+                     ("POST", "/practices/manage/{practice_ods}"),
+                     ("POST", "/practices/manage/{practice_ods}/pause"),
+                     ("POST", "/practices/manage/{practice_ods}/resume"),
+                     ("POST", "/practices/manage/{practice_ods}/leave")}
 # Reports name no referral: ops and commissioners read them, nobody else.
 REPORTS = {("GET", "/reports/outcomes"), ("GET", "/reports/ips-fidelity")}
 # The patient's own one-time link needs no login by design: its token is the credential
@@ -112,7 +120,8 @@ def error_type(route: str) -> str:
 
 
 def test_the_matrix_covers_every_route_of_the_api() -> None:
-    assert served_routes() == set(MATRIX) | COLLECTIONS | REPORTS | NO_LOGIN | NOTIFYS | PEOPLE
+    assert served_routes() == (set(MATRIX) | COLLECTIONS | REPORTS | NO_LOGIN | NOTIFYS | PEOPLE
+                               | MANAGED_PRACTICES)
 
 
 def test_only_a_manager_reaches_the_people_routes(cloud: Cloud) -> None:
@@ -130,6 +139,22 @@ def test_only_a_manager_reaches_the_people_routes(cloud: Cloud) -> None:
             assert reply.headers["Content-Type"] == "application/problem+json"
     assert api.call("GET", f"/people/{someone}", manager).status == 200
     assert api.call("GET", "/people/not-a-person", manager).status == 404
+
+
+def test_only_a_manager_reaches_the_practice_routes(cloud: Cloud) -> None:
+    api = Api(cloud)
+    manager = cloud.token(Role.MANAGER)
+    others = [cloud.token(Role.REFERRER, practice_ods="F83001"),
+              cloud.token(Role.COACH, coach_id="coach-amara"), cloud.token(Role.OPS),
+              cloud.token(Role.COMMISSIONER)]
+    for method, route in sorted(MANAGED_PRACTICES):
+        path = route.format(practice_ods="F83001")
+        for token in others:
+            reply = api.call(method, path, token, {} if method == "POST" else None)
+            assert reply.status == 403, (method, path, reply.body)
+            assert reply.headers["Content-Type"] == "application/problem+json"
+    assert api.call("GET", "/practices/manage/F83001", manager).status == 200
+    assert api.call("GET", "/practices/manage/Y99999", manager).status == 404
 
 
 @pytest.fixture

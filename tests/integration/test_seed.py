@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from moto import mock_aws
 from infra import seed
 from infra.template import load
 from workingbetter.adapters.store import ConditionFailed, Store
+from workingbetter.domain.records import PracticeStatus
 
 pytestmark = pytest.mark.integration
 
@@ -183,3 +184,22 @@ def test_the_tables_are_found_from_the_stack_and_a_missing_stack_is_named(
     said = capsys.readouterr().err
     assert said.startswith("The stack working-better-stagin's tables were not found: ")
     assert deployed.items() == []
+
+
+def test_loading_the_file_again_keeps_what_the_manager_set_on_pages(
+        deployed: Deployed, capsys: pytest.CaptureFixture[str]) -> None:
+    """Rooms and a pause are the service manager's (on /manage/practices): not the file's."""
+    assert deployed.run(pilot()) == 0
+    held = deployed.store.practice("F83001")
+    assert held is not None
+    paused = replace(held, rooms=("Room 4",), status=PracticeStatus.PAUSED,
+                     paused_reason="Staff shortage")
+    deployed.store.put_practice(paused, held)
+    changed = pilot()
+    changed["practices"][0]["name"] = "City Road Surgery"
+    capsys.readouterr()
+
+    assert deployed.run(changed) == 0
+
+    assert capsys.readouterr().out.splitlines()[-1] == "0 added, 1 changed, 12 unchanged."
+    assert deployed.store.practice("F83001") == replace(paused, name="City Road Surgery")

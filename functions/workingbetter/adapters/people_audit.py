@@ -1,5 +1,5 @@
-"""What managers did to people's accounts, and when each person last signed in, in the
-referrals table (staff records, never a patient's: ids, enums and times only).
+"""What managers did to people's accounts and to practices, and when each person last signed
+in, in the referrals table (staff records, never a patient's: ids, enums and times only).
 
 - An audit entry per change, under the person's id (`PEOPLE_AUDIT#<sub>`), sorted by time: a
   put that cannot overwrite (a fresh sort key, conditional), so a change is recorded once.
@@ -19,6 +19,7 @@ from typing import Any
 
 from workingbetter.domain.auth import Role
 from workingbetter.domain.people import AuditEntry, Change
+from workingbetter.domain.practices import PracticeAuditEntry, PracticeChange
 
 _BATCH = 100  # BatchGetItem's most keys
 
@@ -27,8 +28,49 @@ def _audit_key(person_id: str) -> str:
     return f"PEOPLE_AUDIT#{person_id}"
 
 
+def _practice_key(practice_ods: str) -> str:
+    return f"PRACTICE_AUDIT#{practice_ods}"
+
+
 def _sign_in_key(person_id: str) -> dict[str, str]:
     return {"pk": f"STAFF#{person_id}", "sk": "LAST_SIGN_IN"}
+
+
+def _record_once(table: Any, pk: str, at: datetime, fields: dict[str, Any]) -> str:
+    """An audit entry under `pk`, sorted by its time: a put that cannot overwrite (a fresh sort
+    key, conditional), so a change is recorded once. Its sort key, to take it back."""
+    sort_key = f"{at.isoformat()}#{uuid.uuid4().hex[:8]}"
+    table.put_item(Item={"pk": pk, "sk": sort_key, **fields},
+                   ConditionExpression="attribute_not_exists(pk)")
+    return sort_key
+
+
+def _latest_first(table: Any, pk: str) -> list[tuple[datetime, dict[str, Any]]]:
+    """The entries under `pk` with their times, the latest first (a handful: one Query page)."""
+    from boto3.dynamodb.conditions import Key
+
+    items = table.query(KeyConditionExpression=Key("pk").eq(pk),
+                        ScanIndexForward=False)["Items"]
+    return [(datetime.fromisoformat(str(i["sk"]).rsplit("#", 1)[0]), i) for i in items]
+
+
+class PracticeAudit:
+    """What managers did to a practice (`PRACTICE_AUDIT#<ods>`): ids, enums and times only."""
+
+    def __init__(self, table: Any) -> None:
+        self.table = table
+
+    def record(self, entry: PracticeAuditEntry) -> str:
+        return _record_once(self.table, _practice_key(entry.practice_ods), entry.at,
+                            {"change": str(entry.change), "by": entry.by})
+
+    def take_back(self, practice_ods: str, sort_key: str) -> None:
+        self.table.delete_item(Key={"pk": _practice_key(practice_ods), "sk": sort_key})
+
+    def entries(self, practice_ods: str) -> list[PracticeAuditEntry]:
+        return [PracticeAuditEntry(practice_ods, at, PracticeChange(str(i["change"])),
+                                   str(i["by"]))
+                for at, i in _latest_first(self.table, _practice_key(practice_ods))]
 
 
 class PeopleAudit:
@@ -37,15 +79,12 @@ class PeopleAudit:
 
     def record(self, entry: AuditEntry) -> str:
         """The entry, written once; its sort key, to take it back if the change fails."""
-        sort_key = f"{entry.at.isoformat()}#{uuid.uuid4().hex[:8]}"
-        item: dict[str, Any] = {"pk": _audit_key(entry.person_id), "sk": sort_key,
-                                "change": str(entry.change), "by": entry.by}
+        item: dict[str, Any] = {"change": str(entry.change), "by": entry.by}
         if entry.role is not None:
             item["role"] = str(entry.role)
         if entry.scope:
             item["scope"] = entry.scope
-        self.table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
-        return sort_key
+        return _record_once(self.table, _audit_key(entry.person_id), entry.at, item)
 
     def take_back(self, person_id: str, sort_key: str) -> None:
         """The change it recorded did not happen (compensation)."""
@@ -53,16 +92,11 @@ class PeopleAudit:
 
     def entries(self, person_id: str) -> list[AuditEntry]:
         """The person's audit, the latest first (a handful a person: one Query page)."""
-        from boto3.dynamodb.conditions import Key
-
-        items = self.table.query(KeyConditionExpression=Key("pk").eq(_audit_key(person_id)),
-                                 ScanIndexForward=False)["Items"]
-        return [AuditEntry(person_id=person_id,
-                           at=datetime.fromisoformat(str(i["sk"]).rsplit("#", 1)[0]),
+        return [AuditEntry(person_id=person_id, at=at,
                            change=Change(str(i["change"])), by=str(i["by"]),
                            role=Role(str(i["role"])) if i.get("role") else None,
                            scope=str(i["scope"]) if i.get("scope") else None)
-                for i in items]
+                for at, i in _latest_first(self.table, _audit_key(person_id))]
 
     def signed_in(self, person_id: str, at: int) -> None:
         from botocore.exceptions import ClientError

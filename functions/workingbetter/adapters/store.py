@@ -125,8 +125,13 @@ def _as_read(was: Practice | Mapping[str, Any] | None) -> ConditionBase:
     condition: ConditionBase = Attr("pk").exists()
     for name, value in read.items():
         same = Attr(name).eq(value)
-        condition &= (same | Attr(name).not_exists()) if value in ("", []) else same
+        unset = value in ("", []) or _PRACTICE_DEFAULTS.get(name) == value
+        condition &= (same | Attr(name).not_exists()) if unset else same
     return condition
+
+
+# A practice's fields as an item written before they were has them (absent): its status.
+_PRACTICE_DEFAULTS = encode(Practice("", ""))
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from enum import StrEnum
 from typing import Any, Final
 
 from workingbetter.domain.human_steps import Awaiting
@@ -218,6 +219,14 @@ class Session:
     weekday: int
 
 
+class PracticeStatus(StrEnum):
+    """Whether a practice takes new referrals (its open referrals carry on in every one)."""
+
+    TAKING = "taking"
+    PAUSED = "paused"  # for a while, with the manager's reason
+    LEFT = "left"  # it has left the pilot
+
+
 @dataclass(frozen=True, slots=True)
 class Practice:
     practice_ods: str
@@ -226,6 +235,9 @@ class Practice:
     email: str = ""  # its generic mailbox, for feedback
     address: str = ""  # where patients go to their appointments
     phone: str = ""  # whom patients call
+    rooms: tuple[str, ...] = ()  # the rooms it lends the coaches, by name
+    status: PracticeStatus = PracticeStatus.TAKING
+    paused_reason: str = ""  # the service manager's words, shown on the referral form
 
 
 @dataclass(frozen=True, slots=True)

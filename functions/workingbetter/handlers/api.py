@@ -468,3 +468,74 @@ def disable_person(person_id: str) -> tuple[int, Any]:
 def reset_authenticator(person_id: str) -> tuple[int, Any]:
     services().people.reset_authenticator(caller(), person_id)
     return 200, {"person_id": person_id, "has_authenticator": False}
+
+
+# -- practices: the service manager adds, edits, pauses, resumes, and lets one leave ----------
+# Each change to a practice carries `read`, as its GET answered: a change made meanwhile is
+# refused (409), never overwritten.
+
+MANAGED = "/practices/manage"
+
+
+def _without_read(body: Any) -> Any:
+    return {k: v for k, v in body.items() if k != "read"} if isinstance(body, dict) else body
+
+
+def _managed_practice(practice_ods: str) -> tuple[int, Any]:
+    from workingbetter.domain.practices import entry_json, practice_json
+
+    shown = services().practices.page(caller(), practice_ods)
+    return 200, {**practice_json(shown.practice), "read": shown.read,
+                 "open_referrals": shown.open_referrals,
+                 "audit": [entry_json(e) for e in shown.audit]}
+
+
+@app.route(MANAGED, methods=["GET"])
+@_guarded
+def list_managed_practices() -> tuple[int, Any]:
+    from workingbetter.domain.practices import practice_json
+
+    return 200, {"items": [practice_json(p) for p in services().practices.everyone(caller())]}
+
+
+@app.route(MANAGED, methods=["POST"], content_types=JSON)
+@_guarded
+def add_practice() -> tuple[int, Any]:
+    added = services().practices.add(caller(), _json_body())
+    return 201, _managed_practice(added.practice_ods)[1]
+
+
+@app.route(f"{MANAGED}/{{practice_ods}}", methods=["GET"])
+@_guarded
+def get_managed_practice(practice_ods: str) -> tuple[int, Any]:
+    return _managed_practice(practice_ods)
+
+
+@app.route(f"{MANAGED}/{{practice_ods}}", methods=["POST"], content_types=JSON)
+@_guarded
+def edit_practice(practice_ods: str) -> tuple[int, Any]:
+    body = _json_body()
+    services().practices.edit(caller(), practice_ods, _without_read(body), _text(body, "read"))
+    return _managed_practice(practice_ods)
+
+
+@app.route(f"{MANAGED}/{{practice_ods}}/pause", methods=["POST"], content_types=JSON)
+@_guarded
+def pause_practice(practice_ods: str) -> tuple[int, Any]:
+    body = _json_body()
+    services().practices.pause(caller(), practice_ods, _without_read(body), _text(body, "read"))
+    return _managed_practice(practice_ods)
+
+
+@app.route(f"{MANAGED}/{{practice_ods}}/resume", methods=["POST"], content_types=JSON)
+@_guarded
+def resume_practice(practice_ods: str) -> tuple[int, Any]:
+    services().practices.resume(caller(), practice_ods, _text(_json_body(), "read"))
+    return _managed_practice(practice_ods)
+
+
+@app.route(f"{MANAGED}/{{practice_ods}}/leave", methods=["POST"], content_types=JSON)
+@_guarded
+def practice_leaves(practice_ods: str) -> tuple[int, Any]:
+    services().practices.leave(caller(), practice_ods, _text(_json_body(), "read"))
+    return _managed_practice(practice_ods)

@@ -27,6 +27,7 @@ from workingbetter.services.case_record import (
 from workingbetter.services.follow_ups import FollowUpBooking, FollowUpOutcome
 from workingbetter.services.intake import ReferralRequest
 from workingbetter.services.listing import MAX_LIMIT
+from workingbetter.services.practices import NewPractice
 from workingbetter.services.withdrawal import WithdrawRequest
 
 REF = "#/components/schemas/{model}"
@@ -196,6 +197,35 @@ _INVITATION = {"type": "object", "required": ["email", "name", "role"], "propert
     "role": {"enum": ["referrer", "coach", "ops", "commissioner", "manager"]},
     "practice_ods": {"type": "string", "description": "a referrer's practice"},
     "coach_id": {"type": "string", "description": "a coach's id"}}}
+_READ = {"read": {"type": "string", "description": "`read` as the practice's GET answered: "
+                  "a change made since is refused (409), never overwritten"}}
+_DETAILS = {"type": "object", "required": ["read", "name", "email", "address", "phone"],
+            "properties": {**_READ, **{f: {"type": "string"} for f in
+                                       ("name", "email", "address", "phone")},
+                           "rooms": {"type": "array", "items": {"type": "string"}}}}
+_PAUSE = {"type": "object", "required": ["read", "reason"],
+          "properties": {**_READ, "reason": {"type": "string"}}}
+_STATUS = {"type": "object", "required": ["read"], "properties": _READ}
+_MANAGED = "/practices/manage"
+PRACTICE_OPERATIONS = (
+    Operation("GET", _MANAGED, "The practices that take part, and whether each takes new "
+              "referrals (manager)", result=_LIST),
+    Operation("POST", _MANAGED, "Add a practice: its ODS code checked and not already taken "
+              "(manager)", 201, body=NewPractice, errors=(*AUTHENTICATED, 409, *WITH_BODY)),
+    Operation("GET", f"{_MANAGED}/{{practice_ods}}", "One practice, its open referrals and the "
+              "audit of what managers did to it (manager)"),
+    Operation("POST", f"{_MANAGED}/{{practice_ods}}", "Change a practice's details, from what "
+              "you read (manager)", errors=(*AUTHENTICATED, 409, *WITH_BODY),
+              raw_body=_DETAILS),
+    Operation("POST", f"{_MANAGED}/{{practice_ods}}/pause", "Pause its new referrals, saying "
+              "why: the referral form shows it, intake refuses (manager)",
+              errors=(*AUTHENTICATED, 409, *WITH_BODY), raw_body=_PAUSE),
+    Operation("POST", f"{_MANAGED}/{{practice_ods}}/resume", "Take new referrals again "
+              "(manager)", errors=(*AUTHENTICATED, 409, *WITH_BODY), raw_body=_STATUS),
+    Operation("POST", f"{_MANAGED}/{{practice_ods}}/leave", "It leaves the pilot: no new "
+              "referrals; its open ones carry on with their coaches (manager)",
+              errors=(*AUTHENTICATED, 409, *WITH_BODY), raw_body=_STATUS),
+)
 FHIR_OPERATIONS = (
     Operation("GET", "/fhir/metadata", "FHIR: this server's CapabilityStatement",
               result=_resource("CapabilityStatement"), public=True, errors=(500,),
@@ -303,6 +333,7 @@ OPERATIONS = (
     Operation("POST", "/people/{person_id}/reset-authenticator", "Remove a lost authenticator "
               "app: they set up a new one before any token (manager)",
               errors=(*AUTHENTICATED, *WITH_BODY)),
+    *PRACTICE_OPERATIONS,
     *FHIR_OPERATIONS,
 )
 

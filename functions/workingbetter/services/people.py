@@ -118,7 +118,11 @@ class People:
         last = self.audit.last_sign_ins([person_id]).get(person_id)
         entries = self.audit.entries(person_id)
         return PersonPage(replace(person, last_signed_in=last), entries,
-                          {by: self._name(by) for by in {e.by for e in entries}})
+                          self.names_of({e.by for e in entries}))
+
+    def names_of(self, person_ids: set[str]) -> dict[str, str]:
+        """The people an audit names (managers): person id -> name (or email)."""
+        return {person_id: self._name(person_id) for person_id in person_ids}
 
     def _name(self, person_id: str) -> str:
         try:

@@ -43,6 +43,7 @@ from workingbetter.domain.errors import (
     NotFound,
 )
 from workingbetter.domain.human_steps import Awaiting
+from workingbetter.domain.practices import not_taking
 from workingbetter.domain.records import (
     PersonalData,
     Referral,
@@ -171,10 +172,13 @@ class Referrals:
         request = parse_referral(body)
         if request.practice_ods != principal.practice_ods:
             raise Forbidden("You can only refer patients registered at your own practice")
-        if self.store.practice(request.practice_ods) is None:
+        practice = self.store.practice(request.practice_ods)
+        if practice is None:
             raise InvalidInput("This practice does not take part in Working Better", [
                 FieldError("practice_ods", "This practice does not take part in Working Better")
             ])
+        if (why := not_taking(practice)) is not None:
+            raise InvalidInput(why, [FieldError("practice_ods", why)])
         return request
 
     def _create(self, request: ReferralRequest, principal: Principal) -> Item:

@@ -12,6 +12,7 @@ from workingbetter.domain import triage
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, InvalidInput
 from workingbetter.domain.idempotency import KeyReused
+from workingbetter.domain.practices import not_taking
 from workingbetter.web import referral_form
 from workingbetter.web.errors import PageErrors, already_sent, only_message
 from workingbetter.web.http import (
@@ -35,10 +36,10 @@ IN_FLIGHT_WAIT = (0.1, 0.2, 0.3, 0.5, 0.8, 1.0, 1.5, 2.0)
 
 def _form_page(who: Principal, form: Form, errors: PageErrors, status: int = 200,
                keys: FormKeys | None = None) -> Response:
-    practice = next((p for p in services().referrals.practices()
-                     if p["practice_ods"] == who.practice_ods), None)
+    practice = services().store.practice(str(who.practice_ods))
     return html("referral_form.html", status, title="Refer a patient", principal=who,
                 active="/referrals/new", form=form, errors=errors, practice=practice,
+                not_taking=not_taking(practice) if practice else None,
                 keys=keys or form_keys(), conditions=referral_form.CONDITIONS,
                 contact=referral_form.CONTACT, employment=referral_form.EMPLOYMENT,
                 eligibility=triage.ELIGIBILITY)
