@@ -179,7 +179,8 @@ def fill(route: str, records: dict[str, str], which: str) -> str:
     """The route for one of the records (with its note, and a follow-up id of the right
     shape)."""
     return route.format(referral_id=records[which], note_id=records[f"{which}-note"],
-                        follow_up_id="20260105T100000Z", person_id="someone")
+                        follow_up_id="20260105T100000Z", person_id="someone",
+                        practice_ods="F83001")
 
 
 def token_for(cloud: Cloud, role: str, own_referral: str) -> str:
