@@ -195,18 +195,23 @@ def test_a_commissioner_reads_the_outcomes_by_keyboard_and_on_a_small_screen(
     check_page(page, "30-outcomes")
     page.locator("#chart-funnel").screenshot(path="test-artifacts/outcomes-funnel-chart.png")
 
-    # The period picker works from the keyboard alone: tab to it, type, press Enter.
-    page.get_by_label("From", exact=True).focus()
+    # The period picker works from the keyboard alone: GOV.UK date inputs (month, year), each
+    # box reached with Tab, typed into, and Enter sends.
+    page.locator("#from-month").focus()
     page.keyboard.press("Control+A")
-    page.keyboard.type("2020-01-01")
+    page.keyboard.type("1")
     page.keyboard.press("Tab")
-    expect(page.get_by_label("To", exact=True)).to_be_focused()
+    expect(page.locator("#from-year")).to_be_focused()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("2020")
+    page.keyboard.press("Tab")
+    expect(page.locator("#to-month")).to_be_focused()
     page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(r"/reports\?from=2020-01-01"))
+    expect(page).to_have_url(re.compile(r"/reports\?from_month=1&from_year=2020"))
     expect(page.locator("#table-funnel")).to_be_visible()
 
     page.goto("/reports?from=2026-02-30")
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a month")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a real month")
     check_page(page, "31-outcomes-with-errors")
 
     page.get_by_role("link", name="IPS fidelity").first.click()
