@@ -4,15 +4,20 @@ right one signs the person in. Checked by axe-core; screenshots in test-artifact
 
 from __future__ import annotations
 
+import json
 import re
+import urllib.request
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from infra import tokens
 from infra.cognito import DEMO_PASSWORD, LOCAL_CODE, Person
-from tests.browser.conftest import check_page
+from tests.browser.conftest import check_page, sign_in
+from tests.conftest import referral_body
 from tests.local_stack_process import Running
+from workingbetter.domain.auth import Role
+from workingbetter.domain.nhs_number import check_digit
 
 pytestmark = pytest.mark.browser
 
@@ -154,3 +159,46 @@ def test_a_manager_adds_a_practice_and_pauses_its_referrals_on_a_small_phone(
     check_page(page, "36-practice-paused")
     fits_375_here(page, "manage-practice-paused")
     page.set_viewport_size({"width": 1100, "height": 900})
+
+
+def test_a_coach_who_accepts_at_triage_is_told_who_now_has_the_referral(
+        page: Page, stack: Running) -> None:
+    # A referral the rules cannot decide ("other" conditions) waits for a coach's triage.
+    body = referral_body(health_conditions=["other"], patient__nhs_number=_unused_nhs_number())
+    token = stack.token(Role.REFERRER, practice_ods="F83001")
+    sent = urllib.request.Request(  # noqa: S310 - the local stack's own http:// address
+        f"{stack.api}/referrals", data=json.dumps(body).encode(), method="POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(sent, timeout=60) as answer:  # noqa: S310 - as above
+        referral_id = json.loads(answer.read())["referral_id"]
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(page, "coach:coach-amara")
+    card = page.locator(f"#waiting-{referral_id}")
+    for _ in range(150):  # the run reaches triage within moments of the referral
+        if card.count():
+            break
+        page.wait_for_timeout(200)
+        page.reload()
+    card.get_by_label("Accept: allocate a coach").check()
+    card.get_by_label("Reason").fill("Wants to work and the service suits them")
+    card.get_by_role("button", name="Decide on the referral").click()
+
+    banner = page.locator(".govuk-notification-banner")
+    for _ in range(150):  # allocation and booking follow a moment later: reload for them
+        said = banner.inner_text()
+        if "is now with" in said and "being booked" not in said:
+            break
+        page.wait_for_timeout(200)
+        page.reload()
+    expect(banner).to_contain_text(re.compile(
+        r"WB-[0-9A-Z]{4}-[0-9A-Z]{4} is now with \w+ \w+; first appointment \w+day "))
+    check_page(page, "12-after-triage-375")
+    _fits(page)
+
+
+def _unused_nhs_number() -> str:
+    """A valid NHS number no other test in this file refers."""
+    first_nine = 943_476_500
+    while check_digit(str(first_nine)) is None:
+        first_nine += 1
+    return f"{first_nine}{check_digit(str(first_nine))}"
