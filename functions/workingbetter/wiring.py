@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from workingbetter.services.referrals import Referrals
     from workingbetter.services.staff import Staff
     from workingbetter.services.steps import Steps
+    from workingbetter.services.subject_access import SubjectAccess
     from workingbetter.settings import Settings
 
 
@@ -98,6 +99,12 @@ class Services:
         from workingbetter.services.follow_ups import FollowUps
 
         return FollowUps(self.store, self.settings)
+
+    @cached_property
+    def subject_access(self) -> SubjectAccess:
+        from workingbetter.services.subject_access import SubjectAccess
+
+        return SubjectAccess(self.store)
 
     @cached_property
     def calendars(self) -> CalendarFeeds:

@@ -30,6 +30,7 @@ BODIES = {
     "notes": {"text": "matrix"},
     "benefits-advice": {"given": False},
     "follow-ups": {"start": "2026-01-05T10:00", "mode": "phone"},
+    "access-requests": {"received_on": "2026-01-05", "via": "phone", "send_by": "post"},
 }
 COACH_OWN: dict[str, tuple[object, object]] = {
     "referrer": (403, 403), "coach": (ALLOWED, 404), "ops": (403, 403)}
@@ -70,6 +71,11 @@ MATRIX: dict[tuple[str, str], dict[str, tuple[object, object]]] = {
     ("POST", "/referrals/{referral_id}/notes/{note_id}"): COACH_OWN,
     ("POST", "/referrals/{referral_id}/benefits-advice"): COACH_OWN,
     ("POST", "/referrals/{referral_id}/follow-ups"): COACH_OWN,
+    # A patient's right of access: their coach (or a manager: tests/integration/
+    # test_right_of_access.py) records their request and produces their copy.
+    ("POST", "/referrals/{referral_id}/access-requests"): COACH_OWN,
+    ("GET", "/referrals/{referral_id}/access-requests"): COACH_OWN,
+    ("GET", "/referrals/{referral_id}/copy"): COACH_OWN,
     # No follow-up exists before the first appointment: the coach's own answers 404 too.
     ("POST", "/referrals/{referral_id}/follow-ups/{follow_up_id}"): {
         "referrer": (403, 403), "coach": (404, 404), "ops": (403, 403)},

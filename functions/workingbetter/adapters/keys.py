@@ -153,3 +153,27 @@ def allocated(coach_id: str, created_at: str) -> Key:
     """The list keys a referral takes with its coach."""
     return {"coach_pk": coach_partition(coach_id), "coach_live_pk": coach_partition(coach_id),
             "coach_created": f"{coach_id}#{created_at}"}
+
+
+# -- a patient's requests for a copy of what is held (domain/access_requests.py) -------------
+
+OPEN_ACCESS_REQUESTS = "ACCESS#OPEN"  # pk of the open requests, sorted by when they are due
+_ACCESS = "ACCESS#"
+
+
+def access_request(referral_id: str, request_id: str) -> Key:
+    return {"pk": f"{_REFERRAL}{referral_id}", "sk": f"{_ACCESS}{request_id}"}
+
+
+def access_requests_of(referral_id: str) -> tuple[str, str]:
+    """The pk and sk prefix of a referral's requests."""
+    return f"{_REFERRAL}{referral_id}", _ACCESS
+
+
+def open_access_marker(referral_id: str) -> Key:
+    """The referral's one open request (its id), so asking again finds it, not a second."""
+    return {"pk": f"{_REFERRAL}{referral_id}", "sk": "ACCESS_OPEN"}
+
+
+def open_access_request(due_on: str, referral_id: str, request_id: str) -> Key:
+    return {"pk": OPEN_ACCESS_REQUESTS, "sk": f"{due_on}#{referral_id}#{request_id}"}

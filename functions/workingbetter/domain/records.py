@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any, Final
 
+from workingbetter.domain.access_requests import SendBy, Via
 from workingbetter.domain.human_steps import Awaiting
 from workingbetter.domain.notification_kinds import Channel, FailureReason, Kind, State
 from workingbetter.domain.referral import (
@@ -332,3 +333,24 @@ class PersonalData:
 def field_names(*records: type) -> frozenset[str]:
     """Every field name of these records (and of the records inside them)."""
     return frozenset(f.name for record in records for f in fields(record))
+
+
+@dataclass(frozen=True, slots=True)
+class AccessRequest:
+    """A patient's request for a copy of what is held about them (domain/access_requests.py):
+    ids, dates and enums only, so ops may list it. Open until someone produces the copy."""
+
+    referral_id: str
+    request_id: str
+    received_on: str  # YYYY-MM-DD, UK day
+    due_on: str  # one calendar month on
+    via: Via
+    send_by: SendBy
+    recorded_at: str
+    recorded_by: str  # the actor, as the timeline and the audit name them
+    fulfilled_at: str | None = None
+    fulfilled_by: str | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.fulfilled_at is None

@@ -408,6 +408,37 @@ def record_follow_up_outcome(referral_id: str, follow_up_id: str) -> tuple[int, 
     return 200, follow_ups.record_outcome(caller(), referral_id, follow_up_id, _json_body())
 
 
+# -- a patient's right of access: their request, and the copy of what is held --------------
+
+
+@app.route("/referrals/{referral_id}/access-requests", methods=["POST"], content_types=JSON)
+@_guarded
+def record_access_request(referral_id: str) -> tuple[int, Any]:
+    """A request made another way (phone, letter, in person), recorded by the patient's coach
+    or a manager: 201 when new, 200 with the open one when the patient already has one."""
+    from workingbetter.services.subject_access import request_view
+
+    request, new = services().subject_access.record(caller(), referral_id, _json_body())
+    return (201 if new else 200), request_view(request)
+
+
+@app.route("/referrals/{referral_id}/access-requests", methods=["GET"])
+@_guarded
+def list_access_requests(referral_id: str) -> tuple[int, Any]:
+    from workingbetter.services.subject_access import request_view
+
+    return 200, {"items": [request_view(r) for r in
+                           services().subject_access.of_referral(caller(), referral_id)]}
+
+
+@app.route("/referrals/{referral_id}/copy", methods=["GET"])
+@_guarded
+def copy_of_what_is_held(referral_id: str) -> tuple[int, Any]:
+    """Everything held about the patient (a read of personal data, audited); fulfils their
+    open request."""
+    return 200, services().subject_access.produce(caller(), referral_id).as_json()
+
+
 @app.route("/diary", methods=["GET"])
 @_guarded
 def coach_diary() -> tuple[int, Any]:

@@ -10,6 +10,7 @@ from workingbetter.web import (
     assets,
     case_pages,
     coach_pages,
+    copy_pages,
     dev_pages,
     diary_pages,
     login_pages,
@@ -25,6 +26,7 @@ from workingbetter.web import (
 )
 from workingbetter.web.registry import blueprint
 
-__all__ = ["assets", "blueprint", "case_pages", "coach_pages", "dev_pages", "diary_pages",
-           "login_pages", "manage_pages", "manage_practices", "ops_pages", "patient_pages",
-           "practice_pages", "referral_pages", "reports_pages", "review_pages", "session_pages"]
+__all__ = ["assets", "blueprint", "case_pages", "coach_pages", "copy_pages", "dev_pages",
+           "diary_pages", "login_pages", "manage_pages", "manage_practices", "ops_pages",
+           "patient_pages", "practice_pages", "referral_pages", "reports_pages", "review_pages",
+           "session_pages"]

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from workingbetter.domain.human_steps import BY_AWAITING, BY_VALUE
+from workingbetter.domain.human_steps import BY_AWAITING
+from workingbetter.domain.timeline_words import timeline_words as timeline_words
 
 # Keyed by the ASL state's name (statemachines/referral.py, which writes referral.asl.json).
 # A Choice state is named as the question it asks; its words say what the run did there.
@@ -73,7 +74,6 @@ RUN_ENDS: Mapping[str | None, str] = {
 # How a referral that has ended got there: the end state its last run reached.
 END_STATES: Mapping[str, str] = {"WITHDRAWN": "Withdrawn", "EXITED": "Exited",
                                  "REJECTED": "Rejected"}
-AWAITING = "awaiting_"  # the timeline's event as a run starts waiting on a human step
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+|[^A-Za-z\d\s]+")
 
 
@@ -106,18 +106,6 @@ def event_words(event: Mapping[str, Any]) -> str | None:
     if kind.endswith("TimedOut"):
         return "A step timed out"
     return None
-
-
-def timeline_words(event: str) -> str:
-    """A line of the referral's timeline in words; a human step's wait is worded by its
-    declaration, as the run's own wait is."""
-    step = BY_VALUE.get(event.removeprefix(AWAITING)) if event.startswith(AWAITING) else None
-    if step is None:
-        text = event.replace("_", " ")
-        return text[:1].upper() + text[1:]
-    if len(step.waits) == 1:
-        return "Started waiting" + step.waits[0].words.removeprefix("Waited")
-    return f"Started waiting for {step.waiting_for[:1].lower()}{step.waiting_for[1:]}"
 
 
 @dataclass(frozen=True)
