@@ -39,8 +39,8 @@ CONTACT = {"on": TODAY, "kind_of_employer": "Canaryemployer", "outcome": "interv
 NOTE = "Canarycasenote"
 # Every value planted for patient one, as the copy gives it (the date of birth in words).
 PLANTED = ["Canarygiven", "Canaryfamily", "canary.person@example.com", "07700 900123",
-           "943 476 5919", "28 February 1979", "1 Canarystreet", "Canarytown", "N1 9GU", REASON, TRIAGE_NOTE,
-           GOAL, "Canaryworkhistory", "Canaryskills", "Canarykindofwork", "Canaryhours",
+           "943 476 5919", "28 February 1979", "1 Canarystreet", "Canarytown", "N1 9GU", REASON,
+           TRIAGE_NOTE, GOAL, "Canaryworkhistory", "Canaryskills", "Canarykindofwork", "Canaryhours",
            "Canaryarea", "Canarybarriers", "Canarydisclosure", "Canaryprofilegoal",
            "Canaryemployer", "Canarycontactdetail", NOTE]
 OTHER = ["Otherpatientgiven", "Otherpatientfamily", "Otherpatientreason", "Otherpatientnote"]

@@ -205,7 +205,8 @@ def _details(held: Held) -> Section | None:
     address = (", ".join([*patient.address.lines, patient.address.postcode])
                if patient.address else "")
     rows = [("Name", f"{patient.given_name} {patient.family_name}"),
-            ("NHS number", nhs_number.display(patient.nhs_number)), ("Date of birth", dates.day(patient.date_of_birth)),
+            ("NHS number", nhs_number.display(patient.nhs_number)),
+            ("Date of birth", dates.day(patient.date_of_birth)),
             ("Phone", patient.phone or ""), ("Email", patient.email or ""),
             ("Postal address", address),
             ("How we contact you", label(patient.contact_preference)),
