@@ -427,8 +427,8 @@ def record_access_request(referral_id: str) -> tuple[int, Any]:
 def list_access_requests(referral_id: str) -> tuple[int, Any]:
     from workingbetter.services.subject_access import request_view
 
-    return 200, {"items": [request_view(r) for r in
-                           services().subject_access.of_referral(caller(), referral_id)]}
+    return 200, [request_view(r) for r in
+                 services().subject_access.of_referral(caller(), referral_id)]
 
 
 @app.route("/referrals/{referral_id}/copy", methods=["GET"])

@@ -28,13 +28,15 @@ from workingbetter.services.follow_ups import FollowUpBooking, FollowUpOutcome
 from workingbetter.services.intake import ReferralRequest
 from workingbetter.services.listing import MAX_LIMIT
 from workingbetter.services.practices import NewPractice
+from workingbetter.services.subject_access import RecordedRequest
 from workingbetter.services.withdrawal import WithdrawRequest
 
 REF = "#/components/schemas/{model}"
 STEP_ANSWERS = tuple(s.answer for s in RECORDED if s.answer is not None)
 MODELS: tuple[type[BaseModel], ...] = (ReferralRequest, *(a.model() for a in STEP_ANSWERS),
                                        WithdrawRequest, Profile, EmployerContact, Note, NoteEdit,
-                                       BenefitsAdvice, FollowUpBooking, FollowUpOutcome)
+                                       BenefitsAdvice, FollowUpBooking, FollowUpOutcome,
+                                       RecordedRequest)
 
 # What each error status means here; every one is problem+json.
 ERRORS = {
@@ -305,6 +307,16 @@ OPERATIONS = (
           FollowUpBooking, 201),
     _case("follow-ups/{follow_up_id}", "Record a follow-up appointment's outcome (the "
           "referral's coach)", FollowUpOutcome),
+    _case("access-requests", "Record the patient's request for a copy of what is held, made "
+          "by phone, letter, in person or email: due one calendar month after it was received "
+          "(the referral's coach, or a manager; 200 with the open one if there is one)",
+          RecordedRequest, 201),
+    Operation("GET", "/referrals/{referral_id}/access-requests", "The patient's requests for "
+              "a copy, with their due dates (the referral's coach, or a manager)",
+              result=_LIST),
+    Operation("GET", "/referrals/{referral_id}/copy", "Everything held about the patient, in "
+              "sections, in words: produced (an audited read) it fulfils their open request "
+              "(the referral's coach, or a manager)"),
     Operation("GET", "/diary", "The coach's appointments in one week (coach)", result=_DIARY,
               errors=(400, *AUTHENTICATED), parameters=_WEEK),
     Operation("GET", "/patient/withdraw/{token}", "The patient's leave page (HTML)",
