@@ -162,7 +162,7 @@ def test_a_request_recorded_by_the_coach_is_due_a_calendar_month_on_and_ops_see_
     assert pages.sign_in("ops").status == 303
     listed = pages.get("/access-requests")
     assert listed.status == 200
-    assert cloud.referral(one).reference in listed.text
+    assert str(cloud.referral(one).reference) in listed.text
     assert "Overdue" in listed.text
     assert canaries_in(listed.text) == []
 
@@ -171,7 +171,7 @@ def test_a_request_recorded_by_the_coach_is_due_a_calendar_month_on_and_ops_see_
     requests = api.call("GET", f"/referrals/{one}/access-requests", coach).body
     assert requests[0]["fulfilled_by"] == f"coach:{cloud.referral(one).coach_id}"
     assert requests[0]["fulfilled_at"]
-    assert cloud.referral(one).reference not in pages.get("/access-requests").text
+    assert str(cloud.referral(one).reference) not in pages.get("/access-requests").text
 
 
 def test_producing_the_copy_is_an_audited_read(cloud: Cloud, api: Api) -> None:
