@@ -6,6 +6,7 @@ patient's coach or a manager may produce the copy; after erasure it says nothing
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -112,6 +113,12 @@ def test_a_patients_copy_holds_every_value_planted_for_them_and_nothing_of_anoth
     assert missing(_text_of(reply.body), PLANTED) == []
     assert [v for v in OTHER if v in _text_of(reply.body)] == []
     assert two not in _text_of(reply.body)
+    shown_values = [v for section in reply.body["sections"]
+                    for v in [*(r["value"] for r in section["rows"]),
+                              *(c for row in (section["table"] or {}).get("rows", [])
+                                for c in row)]]
+    codes = [v for v in shown_values if re.search(r"\b[a-z]+_[a-z_]+\b", v)]
+    assert codes == [], "internal codes are put in words"
     headings = [s["heading"] for s in reply.body["sections"]]
     assert "Who looked at your record, and when" in headings
     assert "Messages sent about you, and whether they arrived" in headings
@@ -155,7 +162,7 @@ def test_a_request_recorded_by_the_coach_is_due_a_calendar_month_on_and_ops_see_
     assert reply.body["overdue"] is True  # received long ago and not yet given
     again = api.call("POST", f"/referrals/{one}/access-requests", coach,
                      {"received_on": TODAY, "via": "letter", "send_by": "post"})
-    assert again.status == 200
+    assert again.status == 201
     assert again.body["request_id"] == reply.body["request_id"]  # one open request
 
     pages = Pages(cloud.built.pool)

@@ -415,11 +415,11 @@ def record_follow_up_outcome(referral_id: str, follow_up_id: str) -> tuple[int, 
 @_guarded
 def record_access_request(referral_id: str) -> tuple[int, Any]:
     """A request made another way (phone, letter, in person), recorded by the patient's coach
-    or a manager: 201 when new, 200 with the open one when the patient already has one."""
+    or a manager; the open one if the patient already has one (a repeat answers the first)."""
     from workingbetter.services.subject_access import request_view
 
-    request, new = services().subject_access.record(caller(), referral_id, _json_body())
-    return (201 if new else 200), request_view(request)
+    request, _ = services().subject_access.record(caller(), referral_id, _json_body())
+    return 201, request_view(request)
 
 
 @app.route("/referrals/{referral_id}/access-requests", methods=["GET"])

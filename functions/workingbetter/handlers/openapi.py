@@ -69,6 +69,9 @@ _WITHDRAWN = {"type": "object", "required": ["referral_id", "status", "personal_
                              "personal_data_erased": {"type": "boolean"}}}
 _LIST = {"type": "array", "items": {"type": "object"}}
 _RECORDED = {"type": "object", "required": ["referral_id"], "properties": {"referral_id": _ID}}
+_ACCESS_REQUEST = {"type": "object", "required": ["referral_id", "request_id", "due_on"],
+                   "properties": {"referral_id": _ID, "request_id": _ID,
+                                  "due_on": {"type": "string", "format": "date"}}}
 _KEYED = ({"name": "Idempotency-Key", "in": "header", "required": False,
            "description": "A repeat with the same key records once",
            "schema": {"type": "string", "minLength": 8, "maxLength": 128}},)
@@ -307,10 +310,11 @@ OPERATIONS = (
           FollowUpBooking, 201),
     _case("follow-ups/{follow_up_id}", "Record a follow-up appointment's outcome (the "
           "referral's coach)", FollowUpOutcome),
-    _case("access-requests", "Record the patient's request for a copy of what is held, made "
-          "by phone, letter, in person or email: due one calendar month after it was received "
-          "(the referral's coach, or a manager; 200 with the open one if there is one)",
-          RecordedRequest, 201),
+    Operation("POST", "/referrals/{referral_id}/access-requests", "Record the patient's "
+              "request for a copy of what is held, made by phone, letter, in person or email: "
+              "due one calendar month after it was received (the referral's coach, or a "
+              "manager; the open one, if the patient has one, as a repeat answers)", 201,
+              _ACCESS_REQUEST, RecordedRequest, (*AUTHENTICATED, *WITH_BODY)),
     Operation("GET", "/referrals/{referral_id}/access-requests", "The patient's requests for "
               "a copy, with their due dates (the referral's coach, or a manager)",
               result=_LIST),

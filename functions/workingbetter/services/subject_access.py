@@ -175,17 +175,36 @@ def _when(value: Any) -> str:
         return text
 
 
-def words(value: Any) -> str:
-    """Any stored value in words: lists joined, maps as "name: value", codes de-underscored."""
+# Stored fields whose values are codes: given in words ("in_progress" is "In progress").
+CODED = {"status", "outcome", "mode", "decision", "kind", "exit_reason"}
+
+
+def words(value: Any, name: str = "") -> str:
+    """Any stored value in words: lists joined, maps as "name: value", codes in words."""
     if value is None or value == "":
         return ""
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, Mapping):
-        return "; ".join(f"{label(k)}: {words(v)}" for k, v in value.items() if words(v))
+        return "; ".join(f"{label(k)}: {words(v, str(k))}" for k, v in value.items()
+                         if words(v, str(k)))
     if isinstance(value, list | tuple):
-        return "; ".join(w for w in (words(v) for v in value) if w)
-    return str(value)
+        return "; ".join(w for w in (words(v, name) for v in value) if w)
+    if name == "event":
+        return timeline_words(str(value))
+    return label(value) if name in CODED else str(value)
+
+
+# What a read was for, when the audit names the route that read it.
+READ_FOR = (("GET /coach", "To see your case record"), ("POST /coach", "To update your record"),
+            ("GET /practice", "To see the surgery's referrals"),
+            ("GET /referrals", "To see your referral"),
+            ("POST /referrals", "To update your referral"), ("GET /ops", "To run the service"),
+            ("GET /access-requests", "To give you a copy of what we hold"))
+
+
+def read_for(purpose: str) -> str:
+    return next((said for route, said in READ_FOR if purpose.startswith(route)), purpose)
 
 
 LABELS = {"nhs_number": "NHS number", "given_name": "First name", "family_name": "Last name",
@@ -256,9 +275,9 @@ def _case_record(held: Held) -> list[Section]:
         if not found:
             continue
         rows = tuple(Row(label(k), _when(v) if k in {"at", "edited_at"} else
-                         who(str(v), held) if k in {"by", "edited_by"} else words(v))
+                         who(str(v), held) if k in {"by", "edited_by"} else words(v, str(k)))
                      for item in found for k, v in item.items()
-                     if k not in _HIDDEN and words(v))
+                     if k not in _HIDDEN and words(v, str(k)))
         sections.append(Section(f"case-{kind.lower()}", CASE_KINDS.get(kind, "Other records"),
                                 rows))
     return sections
@@ -298,7 +317,7 @@ def _timeline(held: Held) -> Section:
 
 
 def _reads(held: Held) -> Section:
-    rows = tuple((_when(r["at"]), who(str(r["actor"]), held), str(r["purpose"]))
+    rows = tuple((_when(r["at"]), who(str(r["actor"]), held), read_for(str(r["purpose"])))
                  for r in held.reads)
     return Section("reads", "Who looked at your record, and when",
                    table=Table(("When", "Who", "Why"), rows) if rows else None,

@@ -11,7 +11,7 @@ from chalice.app import Response
 
 from workingbetter.domain import dates
 from workingbetter.domain.access_requests import SEND_WORDS, VIA_WORDS, SendBy, Via
-from workingbetter.domain.auth import Principal
+from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import InvalidInput
 from workingbetter.handlers import answers
 from workingbetter.web.date_input import date_from_parts
@@ -129,7 +129,8 @@ def _staff_page(who: Principal, referral_id: str, form: Form, errors: PageErrors
 @blueprint.route("/access-requests/{referral_id}", methods=["GET"])
 @page
 def staff_requests(referral_id: str) -> Response:
-    return _staff_page(principal(), referral_id, Form(), PageErrors())
+    who = principal()
+    return _staff_page(who, services().referrals.resolve(referral_id), Form(), PageErrors())
 
 
 @blueprint.route("/access-requests/{referral_id}", methods=["POST"], content_types=[FORM])
@@ -173,7 +174,10 @@ def open_requests() -> Response:
 
     who = principal()
     shown = [request_view(r) for r in services().subject_access.still_open(who)]
+    wanted = dict(request().query_params or {}).get("reference", "").strip()
+    if wanted and Role.MANAGER in who.roles:  # a manager records a request made another way
+        return redirect(f"/access-requests/{services().referrals.resolve(wanted[:40])}")
     references = services().store.references([str(r["referral_id"]) for r in shown])
     return html("access_open.html", title="Requests for a copy of what we hold", principal=who,
                 requests=shown, references=references, words={"via": VIA_WORDS},
-                day=dates.day)
+                day=dates.day, manages=Role.MANAGER in who.roles)
