@@ -117,3 +117,28 @@ def test_ops_see_open_requests_overdue_marked_and_no_personal_data(
     # Ops read no one's record: the copy and the referral's requests are not theirs.
     assert pages.get(f"/access-requests/{referral_id}/copy").status == 403
     assert pages.get(f"/access-requests/{referral_id}").status == 403
+
+
+def test_a_manager_finds_a_referral_by_reference_records_a_request_and_produces_the_copy(
+        cloud: Cloud, api: Api) -> None:
+    referral_id, _ = booked_link(cloud, api)
+    reference = str(cloud.referral(referral_id).reference)
+    pages = Pages(cloud.built.pool)
+    assert pages.sign_in("manager").status == 303
+    listed = pages.get("/access-requests")
+    assert 'id="find-form"' in listed.text
+    found = pages.get(f"/access-requests?reference={reference.lower()}")
+    assert found.status == 303
+    assert found.location == f"/access-requests/{referral_id}"
+    page = pages.get(found.location)
+    assert page.status == 200
+    today = dates.today()
+    done = pages.post(f"/access-requests/{referral_id}", {
+        "received_day": str(today.day), "received_month": str(today.month),
+        "received_year": str(today.year), "via": "in_person", "send_by": "email"})
+    assert done.status == 303
+    assert reference in pages.get("/access-requests").text
+    copy = pages.get(f"/access-requests/{referral_id}/copy")
+    assert copy.status == 200
+    assert "Ada" in copy.text
+    assert reference not in pages.get("/access-requests").text  # fulfilled: off the list
