@@ -113,6 +113,7 @@ def test_ops_see_open_requests_overdue_marked_and_no_personal_data(
     said = words(listed)
     assert str(cloud.referral(referral_id).reference) in said
     assert "Overdue" in said
+    assert f"coach:{cloud.referral(referral_id).coach_id}" in said  # who produces it
     assert canaries_in(listed.text) == []
     # Ops read no one's record: the copy and the referral's requests are not theirs.
     assert pages.get(f"/access-requests/{referral_id}/copy").status == 403

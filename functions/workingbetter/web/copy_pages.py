@@ -177,7 +177,10 @@ def open_requests() -> Response:
     wanted = dict(request().query_params or {}).get("reference", "").strip()
     if wanted and Role.MANAGER in who.roles:  # a manager records a request made another way
         return redirect(f"/access-requests/{services().referrals.resolve(wanted[:40])}")
-    references = services().store.references([str(r["referral_id"]) for r in shown])
+    store = services().store
+    ids = sorted({str(r["referral_id"]) for r in shown})
+    # Who produces each copy: the patient's coach (an id, as the audit names staff).
+    coaches = {i: item.coach_id for i in ids if (item := store.referral(i)) is not None}
     return html("access_open.html", title="Requests for a copy of what we hold", principal=who,
-                requests=shown, references=references, words={"via": VIA_WORDS},
-                day=dates.day, manages=Role.MANAGER in who.roles)
+                requests=shown, references=store.references(ids), coaches=coaches,
+                words={"via": VIA_WORDS}, day=dates.day, manages=Role.MANAGER in who.roles)
