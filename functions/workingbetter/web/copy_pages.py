@@ -12,7 +12,7 @@ from chalice.app import Response
 from workingbetter.domain import dates
 from workingbetter.domain.access_requests import SEND_WORDS, VIA_WORDS, SendBy, Via
 from workingbetter.domain.auth import Principal, Role
-from workingbetter.domain.errors import InvalidInput
+from workingbetter.domain.errors import FieldError, InvalidInput
 from workingbetter.handlers import answers
 from workingbetter.web.date_input import date_from_parts
 from workingbetter.web.errors import FormErrorMap, PageErrors
@@ -95,9 +95,7 @@ def patient_asks_for_copy(token: str, item: Referral) -> Response:
     return redirect(f"/patient/{token}/copy")
 
 
-def _send_by_error() -> Any:
-    from workingbetter.domain.errors import FieldError
-
+def _send_by_error() -> FieldError:
     return FieldError("send_by", SEND_BY)
 
 
