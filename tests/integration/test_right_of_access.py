@@ -235,13 +235,19 @@ def test_after_erasure_the_copy_says_nothing_is_held(cloud: Cloud, api: Api) -> 
     one = api.refer(patient=dict(PATIENT))
     api.awaiting(one, "appointment_outcome")
     coach = api.coach_of(one)
+    asked = api.call("POST", f"/referrals/{one}/access-requests", coach,
+                     {"received_on": TODAY, "via": "phone", "send_by": "post"})
+    assert asked.status == 201, asked.body
     reply = api.call("POST", f"/referrals/{one}/withdraw", coach, {"erase_personal_data": True})
     assert reply.status == 200, reply.body
+    # The request outlives the erasure (it holds no details), and is answered all the same.
     copy = api.call("GET", f"/referrals/{one}/copy", coach)
     assert copy.status == 200, copy.body
     assert copy.body["erased"] is True
     assert "We hold no personal details about you" in _text_of(copy.body)
     assert canaries_in(_text_of(copy.body)) == []
+    (request,) = api.call("GET", f"/referrals/{one}/access-requests", coach).body
+    assert request["fulfilled_at"]
 
 
 def test_the_copy_lists_the_patients_own_requests(cloud: Cloud, api: Api) -> None:
