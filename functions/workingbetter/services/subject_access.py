@@ -28,7 +28,7 @@ from workingbetter.adapters.access_requests import AccessRequests
 from workingbetter.adapters.item_codec import decode
 from workingbetter.adapters.store import Item, Store, now_iso
 from workingbetter.domain import dates, nhs_number
-from workingbetter.domain.access_requests import SEND_WORDS, VIA_WORDS, SendBy, Via, due_on
+from workingbetter.domain.access_requests import VIA_WORDS, SendBy, Via, due_on
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import NotFound
 from workingbetter.domain.records import (
@@ -296,17 +296,19 @@ def _appointments(held: Held) -> Section:
                    empty="" if rows else "No appointments were booked.")
 
 
-AUDIENCE = {"patient": "To you", "coach": "To your coach", "practice": "To your GP surgery",
-            "ops": "To the operations team"}
+AUDIENCE = {"patient": "to you", "coach": "to your coach", "practice": "to your GP surgery",
+            "ops": "to the operations team"}
 
 
 def _messages(held: Held) -> Section:
-    rows = tuple((_when(m.sent_at or m.due_at), label(m.kind.value),
-                  AUDIENCE.get(m.kind.audience, ""), label(m.channel.value),
-                  label(m.state.value)) for m in held.messages)
+    # Three columns, so the table fits a phone's screen (375 px).
+    rows = tuple((_when(m.sent_at or m.due_at),
+                  f"{label(m.kind.value)} ({AUDIENCE.get(m.kind.audience, 'to the service')})",
+                  f"{label(m.channel.value)}: {label(m.state.value).lower()}")
+                 for m in held.messages)
     return Section("messages", "Messages sent about you, and whether they arrived",
-                   table=Table(("When", "About", "To", "How", "Delivery"), rows) if rows
-                   else None, empty="" if rows else "No messages were sent.")
+                   table=Table(("When", "About, and to whom", "How, and what happened"), rows)
+                   if rows else None, empty="" if rows else "No messages were sent.")
 
 
 def _timeline(held: Held) -> Section:
@@ -325,11 +327,11 @@ def _reads(held: Held) -> Section:
 
 
 def _requests(held: Held) -> Section:
-    rows = tuple((dates.day(r.received_on), VIA_WORDS[r.via], SEND_WORDS[r.send_by],
+    rows = tuple((dates.day(r.received_on), VIA_WORDS[r.via],
                   dates.day(r.due_on), _when(r.fulfilled_at) or "Not yet")
                  for r in held.requests)
     return Section("requests", "Your requests for a copy of your information",
-                   table=Table(("Received", "How", "Sent", "Due by", "Given"), rows)
+                   table=Table(("Received", "How", "Due by", "Given"), rows)
                    if rows else None, empty="" if rows else "None.")
 
 
