@@ -119,6 +119,8 @@ def test_a_patients_copy_holds_every_value_planted_for_them_and_nothing_of_anoth
                                 for c in row)]]
     codes = [v for v in shown_values if re.search(r"\b[a-z]+_[a-z_]+\b", v)]
     assert codes == [], "internal codes are put in words"
+    dates_as_stored = [v for v in shown_values if re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", v)]
+    assert dates_as_stored == [], "dates are in words (7 December 2026)"
     headings = [s["heading"] for s in reply.body["sections"]]
     assert "Who looked at your record, and when" in headings
     assert "Messages sent about you, and whether they arrived" in headings

@@ -261,6 +261,11 @@ CASE_KINDS = {"PROFILE": "Your profile: work, skills and goals",
 _HIDDEN = {"referral_id", "sk", "expires_at", "request_hash", "version"}
 
 
+def _dated(name: str) -> bool:
+    """A field holding a date or an instant, given in words (7 December 2026)."""
+    return name in {"at", "on"} or name.endswith(("_at", "_on"))
+
+
 def _case_record(held: Held) -> list[Section]:
     """Every item of the case record, field by field, grouped by kind; kinds not known here
     still appear (under "Other records"), so nothing held is left out of the copy."""
@@ -274,7 +279,7 @@ def _case_record(held: Held) -> list[Section]:
         found = sorted(by_kind.get(kind, []), key=lambda i: str(i.get("at", "")))
         if not found:
             continue
-        rows = tuple(Row(label(k), _when(v) if k in {"at", "edited_at"} else
+        rows = tuple(Row(label(k), _when(v) if _dated(str(k)) else
                          who(str(v), held) if k in {"by", "edited_by"} else words(v, str(k)))
                      for item in found for k, v in item.items()
                      if k not in _HIDDEN and words(v, str(k)))
