@@ -155,8 +155,9 @@ def test_a_change_made_while_it_runs_is_not_overwritten(deployed: Deployed) -> N
     changed = pilot()
     changed["practices"][0]["coaches"][0]["name"] = "Amara O."
     planned = seed.plan(deployed.store, seed.read(json.dumps(changed)))
-    deployed.store.put_coach("coach-amara", "F83001", 0, "Amara Okafor (by someone else)",
-                             was=deployed.store.coach("coach-amara"))
+    was = deployed.store.coach("coach-amara")
+    assert was is not None
+    deployed.store.put_coach(replace(was, name="Amara Okafor (by someone else)"), was)
 
     with pytest.raises(ConditionFailed):
         seed.apply(deployed.store, planned)

@@ -31,9 +31,8 @@ def holds_place(item: Referral) -> bool:
 def reconcile(store: Store, workflow: Workflow, settings: Settings) -> dict[str, int]:
     tally: Counter[str] = Counter()
     for practice in store.practices():
-        for session in practice.sessions:
-            tally["repaired"] += _check_coach(store, settings, session.coach_id,
-                                              practice.practice_ods)
+        for coach_id in practice.coach_ids:
+            tally["repaired"] += _check_coach(store, settings, coach_id, practice.practice_ods)
         for _ in range(lifecycle.free_places(store, settings, practice.practice_ods)):
             if lifecycle.offer_place(store, workflow, settings, practice.practice_ods) is None:
                 break

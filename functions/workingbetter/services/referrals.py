@@ -103,6 +103,7 @@ class Caseload:
     page: listing.Page
     practice_ods: str | None
     places_taken: int = 0  # the coach's caseload counter, read with their practice
+    cap: int = 0  # their caseload cap (scaled by the days they work)
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import (
@@ -346,7 +347,8 @@ class Referrals:
         if at:
             listings.append(Listing.practice(at, Status.AWAITING_TRIAGE_DECISION))
         return Caseload(self._read(principal, listings, request, CASELOAD_FIELDS, "caseload"),
-                        at, coach.active if coach else 0)
+                        at, coach.active if coach else 0,
+                        coach.cap(self.settings.caseload_cap) if coach else 0)
 
     def practice_list(self, principal: Principal, request: listing.ListRequest,
                       search: str = "") -> PracticeList:
