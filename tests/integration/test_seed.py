@@ -19,7 +19,7 @@ from moto import mock_aws
 from infra import seed
 from infra.template import load
 from workingbetter.adapters.store import ConditionFailed, Store
-from workingbetter.domain.records import PracticeStatus
+from workingbetter.domain.records import PracticeStatus, SurgerySession
 
 pytestmark = pytest.mark.integration
 
@@ -204,3 +204,29 @@ def test_loading_the_file_again_keeps_what_the_manager_set_on_pages(
 
     assert capsys.readouterr().out.splitlines()[-1] == "0 added, 1 changed, 12 unchanged."
     assert deployed.store.practice("F83001") == replace(paused, name="City Road Surgery")
+
+
+def test_a_coach_row_may_give_the_sessions_times_and_days_and_a_row_without_keeps_them(
+        deployed: Deployed, capsys: pytest.CaptureFixture[str]) -> None:
+    assert deployed.run(pilot()) == 0  # rows without times: the usual day, five days
+    timed = pilot()
+    timed["practices"][1]["coaches"][0].update(start="9:30am", end="16:30", minutes=45,
+                                               days_a_week=2)
+
+    assert deployed.run(timed) == 0
+    chloe = deployed.store.coach("coach-chloe")
+    assert chloe is not None
+    assert chloe.surgery_sessions == (SurgerySession("F83002", 1, "09:30", "16:30", 45),)
+    assert chloe.cap(20) == 8
+    assert deployed.run(pilot()) == 0  # a row without times leaves what is held
+    assert deployed.store.coach("coach-chloe") == chloe
+    amara = deployed.store.coach("coach-amara")
+    assert amara is not None
+    assert (amara.sessions, amara.cap(20)) == (None, 20)
+
+    wrong = pilot()
+    wrong["practices"][1]["coaches"][0].update(start="4pm", end="9am")
+    capsys.readouterr()
+    assert deployed.run(wrong) == 1
+    assert "  practice 2 (F83002), coach 1 (coach-chloe): end: The end must be after the " \
+        "start" in capsys.readouterr().err.splitlines()
