@@ -10,7 +10,7 @@ practice by practice and coach by coach, what it adds, changes and leaves alone;
 stops there. It writes through the service's own store, each write conditional on what it read
 (a change made meanwhile is refused, never overwritten). It writes only what the file gives: a
 coach's caseload count is the service's and is never reset, and nothing is ever deleted (a
-coach left out of the file keeps their clients, with no session: no new ones). Running it
+coach left out of the file keeps their clients and sessions: the pages remove those). Running it
 again changes nothing. The local stack and the tests load the pilot's file through the same
 import (`seed`).
 """
@@ -298,7 +298,8 @@ def report(planned: Plan) -> str:
     lines = ["Practices", *_columns(practices), "Coaches", *_columns(coaches)]
     if planned.coaches_not_in_file:
         lines.append(f"{planned.coaches_not_in_file} coach(es) at these practices are not in "
-                     "the file: left as they are (their clients stay; no new session)")
+                     "the file: left as they are, sessions and clients (a session is removed "
+                     "on /manage/coaches)")
     return "\n".join(lines)
 
 

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from workingbetter.domain import slots
-from workingbetter.domain.coaches import ampm, overlaps, practice_sessions, session_words
+from workingbetter.domain.coaches import clock_words, overlaps, practice_sessions, session_words
 from workingbetter.domain.records import Coach, Session, SurgerySession
 from workingbetter.services.coaches import clock_checked
 
@@ -111,7 +111,8 @@ def test_sessions_read_in_plain_words() -> None:
     session = SurgerySession("F83002", 1, "09:30", "16:30")
     assert session_words(session, "Goodinge Group Practice") == \
         "Tuesdays 9:30am to 4:30pm at Goodinge Group Practice"
-    assert (ampm("12:00"), ampm("00:30"), ampm("13:05")) == ("12pm", "12:30am", "1:05pm")
+    assert (clock_words("12:00"), clock_words("00:30"), clock_words("13:05")) == (
+        "midday", "12:30am", "1:05pm")
 
 
 def test_a_practice_lists_each_of_its_coaches_once_a_weekday_keeping_the_others() -> None:

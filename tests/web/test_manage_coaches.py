@@ -86,6 +86,10 @@ def test_a_referral_at_the_practice_is_booked_with_the_new_coach_inside_the_new_
     listed = pages.get("/manage/coaches").text
     assert "Wednesdays 10am to 1pm at Riverside Surgery" in listed
     assert "1 of 20 places taken" in listed
+    pages.cookies.clear()
+    pages.sign_in("coach:coach-nia")
+    diary = pages.get("/coach/diary").text
+    assert "Your surgery session</strong>, 10am to 1pm at Riverside Surgery" in diary
 
 
 def test_adding_a_coach_with_mistakes_or_a_taken_id_is_refused_at_each_field(

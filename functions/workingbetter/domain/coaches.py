@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from workingbetter.domain import slots
+from workingbetter.domain import dates, slots
 from workingbetter.domain.records import Coach, Session, SurgerySession
 
 SESSIONS_MAX = 10  # a coach's weekly sessions: two a day, with room to spare
@@ -33,18 +33,15 @@ class CoachAuditEntry:
     by: str  # the manager's person id
 
 
-def ampm(text: str) -> str:
-    """"09:30" as "9:30am", "13:00" as "1pm"."""
-    at = slots.clock(text)
-    hour = at.hour % 12 or 12
-    minutes = f":{at.minute:02d}" if at.minute else ""
-    return f"{hour}{minutes}{'am' if at.hour < 12 else 'pm'}"
+def clock_words(text: str) -> str:
+    """A session's "09:30" as people read it: "9:30am" (and "1pm", "midday")."""
+    return dates.clock(slots.clock(text))
 
 
 def session_words(session: SurgerySession, practice_name: str) -> str:
     """"Tuesdays 9:30am to 4:30pm at Goodinge Group Practice"."""
-    return (f"{slots.WEEKDAYS[session.weekday].capitalize()}s {ampm(session.start)} to "
-            f"{ampm(session.end)} at {practice_name}")
+    return (f"{slots.WEEKDAYS[session.weekday].capitalize()}s {clock_words(session.start)} to "
+            f"{clock_words(session.end)} at {practice_name}")
 
 
 def in_order(sessions: Iterable[SurgerySession]) -> tuple[SurgerySession, ...]:

@@ -287,6 +287,11 @@ class Coach:
             return self.sessions
         return usual_day(self.weekday, self.practice_ods) if self.practice_ods else ()
 
+    @property
+    def practices(self) -> tuple[str, ...]:
+        """The practices they sit in (their first session's first)."""
+        return tuple(dict.fromkeys(s.practice_ods for s in self.surgery_sessions))
+
     def sessions_at(self, practice_ods: str) -> tuple[SurgerySession, ...]:
         return tuple(s for s in self.surgery_sessions if s.practice_ods == practice_ods)
 

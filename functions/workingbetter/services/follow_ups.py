@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from workingbetter.adapters.store import ConditionFailed, Event, Item, Store, now_iso
 from workingbetter.domain import days, diary, slots
 from workingbetter.domain.auth import Principal, Role
+from workingbetter.domain.coaches import in_order
 from workingbetter.domain.errors import BadRequest, Conflict, FieldError, InvalidInput, NotFound
 from workingbetter.domain.records import FollowUp, Referral, SurgerySession
 from workingbetter.domain.referral import Status
@@ -78,15 +79,15 @@ class Week:
             entries = [e for e in self.entries
                        if slots.parse_iso(e.start).astimezone(slots.UK).date() == on]
             if offset < 5 or entries:
-                on_duty = offset in {s.weekday for s in self.sessions or ()}
-                found.append(Day(on, on_duty, entries, [f for f in self.free if f.date() == on]))
+                sessions = in_order(s for s in self.sessions or () if s.weekday == on.weekday())
+                found.append(Day(on, sessions, entries, [f for f in self.free if f.date() == on]))
         return found
 
 
 @dataclass(frozen=True)
 class Day:
     on: date
-    session: bool
+    sessions: tuple[SurgerySession, ...]  # the coach's on its weekday, in order
     entries: list[Entry]
     free: list[datetime]
 

@@ -344,8 +344,8 @@ class Referrals:
         coach = self.store.coach(coach_id)
         at = coach.practice_ods if coach else None
         listings = [Listing.caseload(coach_id)]
-        if at:
-            listings.append(Listing.practice(at, Status.AWAITING_TRIAGE_DECISION))
+        listings += [Listing.practice(ods, Status.AWAITING_TRIAGE_DECISION)
+                     for ods in (coach.practices if coach else ())]
         return Caseload(self._read(principal, listings, request, CASELOAD_FIELDS, "caseload"),
                         at, coach.active if coach else 0,
                         coach.cap(self.settings.caseload_cap) if coach else 0)

@@ -82,7 +82,7 @@ def _after_triage(who: Principal, referral_id: str) -> str | None:
     store = services().store
     coach = store.coach(str(who.coach_id))
     item = store.referral(referral_id) if 0 < len(referral_id) <= 100 else None
-    if coach is None or item is None or item.practice_ods != coach.practice_ods:
+    if coach is None or item is None or item.practice_ods not in coach.practices:
         return None
     known = services().staff.directory()
     return after_triage(item, known.coaches.get(item.coach_id or ""),
