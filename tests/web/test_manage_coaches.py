@@ -164,11 +164,8 @@ def test_a_session_overlapping_another_is_refused_and_a_left_practice_cannot_be_
     assert "coach-amara" in goodinge.coach_ids  # the practice lists her in the same write
 
 
-@pytest.mark.service_days(caseload_cap=5)
-def test_a_coach_working_two_days_has_two_fifths_of_the_cap_and_the_next_referral_waits(
+def test_a_coach_working_two_days_has_a_cap_of_eight_and_the_ninth_referral_waits(
         pages: Pages, cloud: Cloud, api: Api) -> None:
-    """A full-time cap of 5 here (20 in service, where two days give 8: tests/unit) keeps
-    the referrals few: two days give 2, and the third referral waits."""
     _practice_and_coach(cloud, pages, days="2")
     ids: list[str] = []
     lock = threading.Lock()
@@ -178,15 +175,15 @@ def test_a_coach_working_two_days_has_two_fifths_of_the_cap_and_the_next_referra
         with lock:
             ids.append(referral_id)
 
-    threads = [threading.Thread(target=refer, args=(n,)) for n in VALID_NHS_NUMBERS[:3]]
+    threads = [threading.Thread(target=refer, args=(n,)) for n in VALID_NHS_NUMBERS[:9]]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
 
     statuses = sorted(_settled(cloud, rid).status for rid in ids)
-    assert statuses == ["APPOINTMENT_BOOKED"] * 2 + ["WAITLISTED"]
-    assert "2 of 2 places taken" in pages.get(COACH).text
+    assert statuses == ["APPOINTMENT_BOOKED"] * 8 + ["WAITLISTED"]
+    assert "8 of 8 places taken" in pages.get(COACH).text
 
     # Lowering the days below the places taken is allowed, and the page says what it means.
     action = f"{COACH}/edit"
@@ -195,7 +192,7 @@ def test_a_coach_working_two_days_has_two_fifths_of_the_cap_and_the_next_referra
                                   "days_a_week": "1"})
     assert lowered.status == 303, lowered.error_summary()
     shown = pages.follow(lowered).text
-    assert "2 of 1 places taken" in shown
+    assert "8 of 4 places taken" in shown
     assert "no new clients are allocated to them until they are under it" in shown
 
 
