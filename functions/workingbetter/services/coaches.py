@@ -16,7 +16,7 @@ import json
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Self
 
@@ -152,15 +152,12 @@ class CoachPage:
 
 
 def fingerprint(coach: Coach) -> str:
-    """What a manager sets of the coach (not their caseload count), in a few characters."""
+    """What a manager sets of the coach (not their caseload count, which allocation moves),
+    in a few characters a form carries back."""
+    sessions = None if coach.sessions is None else [asdict(s) for s in coach.sessions]
     held = json.dumps([coach.name, coach.days_a_week, coach.practice_ods, coach.weekday,
-                       [list(vars_of(s)) for s in coach.sessions or ()],
-                       coach.sessions is None], default=str)
+                       sessions], sort_keys=True)
     return hashlib.sha256(held.encode()).hexdigest()[:16]
-
-
-def vars_of(session: SurgerySession) -> tuple[object, ...]:
-    return (session.practice_ods, session.weekday, session.start, session.end, session.minutes)
 
 
 def session_key(session: SurgerySession) -> str:
