@@ -19,7 +19,7 @@ from moto import mock_aws
 from infra import seed
 from infra.template import load
 from workingbetter.adapters.store import ConditionFailed, Store
-from workingbetter.domain.records import PracticeStatus, SurgerySession
+from workingbetter.domain.records import PracticeStatus, Session, SurgerySession
 
 pytestmark = pytest.mark.integration
 
@@ -230,3 +230,33 @@ def test_a_coach_row_may_give_the_sessions_times_and_days_and_a_row_without_keep
     assert deployed.run(wrong) == 1
     assert "  practice 2 (F83002), coach 1 (coach-chloe): end: The end must be after the " \
         "start" in capsys.readouterr().err.splitlines()
+
+
+def test_a_coach_and_their_practices_change_together_and_only_over_what_was_read(
+        deployed: Deployed) -> None:
+    """The store's write behind the coach pages: the coach and each practice whose list of
+    coaches changes, in one transaction, each conditional on what was read."""
+    assert deployed.run(pilot()) == 0
+    store = deployed.store
+    goodinge = store.practice("F83002")
+    amara, bilal = store.coach("coach-amara"), store.coach("coach-bilal")
+    assert goodinge is not None and amara is not None and bilal is not None  # noqa: PT018
+    thursdays = SurgerySession("F83002", 3, "09:00", "12:00")
+
+    store.put_coach(replace(amara, sessions=(*amara.surgery_sessions, thursdays)), amara,
+                    [(goodinge, replace(goodinge, sessions=(*goodinge.sessions,
+                                                            Session("coach-amara", 3))))])
+    with pytest.raises(ConditionFailed):  # the practice changed since it was read
+        store.put_coach(replace(bilal, sessions=(replace(thursdays, weekday=4),)), bilal,
+                        [(goodinge, replace(goodinge, sessions=(*goodinge.sessions,
+                                                                Session("coach-bilal", 4))))])
+    with pytest.raises(ConditionFailed):  # the coach changed since they were read
+        store.put_coach(replace(amara, name="Amara O."), amara)
+
+    assert store.coach("coach-bilal") == bilal  # nothing of the refused write landed
+    held = store.coach("coach-amara")
+    assert held is not None
+    assert (held.name, held.surgery_sessions[-1]) == ("Amara Okafor", thursdays)
+    after = store.practice("F83002")
+    assert after is not None
+    assert after.coach_ids == ("coach-chloe", "coach-amara")
