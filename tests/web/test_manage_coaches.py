@@ -147,6 +147,8 @@ def test_a_session_overlapping_another_is_refused_and_a_left_practice_cannot_be_
     gone = _add_session(pages, amara, practice_ods="F83006", weekday="1")
     lunch = _add_session(pages, amara, practice_ods="F83002", weekday="0", start="12:30",
                          end="13:30", minutes="30")
+    everything = _add_session(pages, amara, practice_ods="", weekday="", start="half nine",
+                              end="", minutes="")
 
     assert overlap.status == 422
     assert overlap.error_summary() == [("#start", (
@@ -155,6 +157,8 @@ def test_a_session_overlapping_another_is_refused_and_a_left_practice_cannot_be_
     assert 'value="F83006"' not in pages.get(f"{amara}/sessions/add").text
     assert gone.status == 422
     assert gone.error_summary() == [("#practice_ods", "Choose a practice that takes part")]
+    assert [href for href, _ in everything.error_summary()] == [  # every mistake at once
+        "#practice_ods", "#weekday", "#start", "#end", "#minutes"]
     assert lunch.status == 303, lunch.error_summary()
     coach = cloud.store.coach("coach-amara")
     assert coach is not None

@@ -60,6 +60,7 @@ ENTER_MINUTES = "Enter the appointment length in minutes, from 15 to 120"
 END_AFTER_START = "end: The end must be after the start"
 NONE_FIT = "minutes: No appointment of that length fits between the start and the end"
 NO_PRACTICE = "Choose a practice that takes part"
+SESSION_REFUSED = "The session has errors: nothing was saved"
 _CLOCK = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
 
 
@@ -219,17 +220,22 @@ class Coaches:
 
     def add_session(self, manager: Principal, coach_id: str, body: Any, read: str) -> None:
         manager.require(Role.MANAGER)
-        typed = parse(NewSession, body, "The session has errors: nothing was saved")
-        practice = self.store.practice(typed.practice_ods)
-        if practice is None or practice.status is PracticeStatus.LEFT:
-            raise InvalidInput("The session has errors: nothing was saved",
-                               [FieldError("practice_ods", NO_PRACTICE)])
+        chosen = body.get("practice_ods") if isinstance(body, dict) else None
+        practice = self.store.practice(chosen) if isinstance(chosen, str) and chosen else None
+        wrong = [] if practice and practice.status is not PracticeStatus.LEFT else \
+            [FieldError("practice_ods", NO_PRACTICE)]
+        try:  # every mistake in one round: the practice's with the rest
+            typed = parse(NewSession, body, SESSION_REFUSED)
+        except InvalidInput as error:
+            raise InvalidInput(SESSION_REFUSED, [*wrong, *error.errors]) from None
+        if wrong:
+            raise InvalidInput(SESSION_REFUSED, wrong)
         was = self._as_read(coach_id, read)
         new = typed.session()
         clash = overlaps(new, was.surgery_sessions)
         if clash is not None:
             words = session_words(clash, self.practice_names().get(clash.practice_ods, ""))
-            raise InvalidInput("The session has errors: nothing was saved", [FieldError(
+            raise InvalidInput(SESSION_REFUSED, [FieldError(
                 "start", f"This overlaps the coach's session on {words}: choose other times")])
         self._with_sessions(manager, was, (*was.surgery_sessions, new),
                             CoachChange.SESSION_ADDED)
