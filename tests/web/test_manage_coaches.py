@@ -113,7 +113,8 @@ def test_adding_a_coach_with_mistakes_or_a_taken_id_is_refused_at_each_field(
 
 
 @pytest.mark.parametrize(("changes", "field", "words"), [
-    ({"start": "25:00"}, "#start", "Enter a time like 9:30am or 16:30"),
+    ({"start": "25:00"}, "#start", "Enter the start time, like 9:30am or 09:30"),
+    ({"end": "half four"}, "#end", "Enter the end time, like 4:30pm or 16:30"),
     ({"start": "2pm", "end": "1pm"}, "#end", "The end must be after the start"),
     ({"start": "10am", "end": "10:30", "minutes": "45"}, "#minutes",
      "No appointment of that length fits between the start and the end"),

@@ -56,6 +56,8 @@ ENTER_ID = ("Enter the coach's id as their account has it (custom:coach_id): up 
 ENTER_DAYS = "Enter the days a week the coach works for the service, from 1 to 5"
 ENTER_WEEKDAY = "Choose the day of the session, Monday to Friday"
 ENTER_TIME = "Enter a time like 9:30am or 16:30"
+ENTER_START = "Enter the start time, like 9:30am or 09:30"
+ENTER_END = "Enter the end time, like 4:30pm or 16:30"
 ENTER_MINUTES = "Enter the appointment length in minutes, from 15 to 120"
 END_AFTER_START = "end: The end must be after the start"
 NONE_FIT = "minutes: No appointment of that length fits between the start and the end"
@@ -116,8 +118,8 @@ class NewSession(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     field_messages: ClassVar[dict[str, str]] = {
-        "practice_ods": NO_PRACTICE, "weekday": ENTER_WEEKDAY, "start": ENTER_TIME,
-        "end": ENTER_TIME, "minutes": ENTER_MINUTES}
+        "practice_ods": NO_PRACTICE, "weekday": ENTER_WEEKDAY, "start": ENTER_START,
+        "end": ENTER_END, "minutes": ENTER_MINUTES}
 
     practice_ods: str
     weekday: Weekday

@@ -68,7 +68,8 @@ def coach_list() -> Response:
     rows = [(c, [session_words(s, names.get(s.practice_ods, s.practice_ods))
                  for s in in_order(c.surgery_sessions)], c.cap(full_time))
             for c in coaches.everyone(who)]
-    return html("manage_coaches.html", title="Coaches", principal=who, rows=rows)
+    return html("manage_coaches.html", title="Coaches", principal=who, rows=rows,
+                full_time=full_time)
 
 
 def _details_page(who: Principal, form: Form, errors: PageErrors, keys: FormKeys | None = None,
@@ -76,7 +77,7 @@ def _details_page(who: Principal, form: Form, errors: PageErrors, keys: FormKeys
     return html("manage_coach_form.html", status,
                 title="Change the coach's details" if coach_id else "Add a coach",
                 principal=who, form=form, errors=errors, keys=keys or form_keys(),
-                coach_id=coach_id, days=DAYS)
+                coach_id=coach_id, days=DAYS, full_time=services().settings.caseload_cap)
 
 
 def details(form: Form, adding: bool) -> dict[str, object]:
