@@ -189,6 +189,10 @@ def test_a_coach_working_two_days_has_a_cap_of_eight_and_the_ninth_referral_wait
     statuses = sorted(_settled(cloud, rid).status for rid in ids)
     assert statuses == ["APPOINTMENT_BOOKED"] * 8 + ["WAITLISTED"]
     assert "8 of 8 places taken" in pages.get(COACH).text
+    report = api.call("GET", f"/reports/outcomes?practice={ODS}", api.ops()).body
+    caseloads = next(t for t in report["tables"] if t["id"] == "caseloads")["rows"]
+    assert [(r["key"], r["days_per_week"], r["ips_cap"]) for r in caseloads] == [
+        ("coach-nia", 2, 8.0)]  # the report's IPS cap is the one allocation keeps
 
     # Lowering the days below the places taken is allowed, and the page says what it means.
     action = f"{COACH}/edit"
