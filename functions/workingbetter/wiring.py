@@ -133,7 +133,7 @@ class Services:
         from workingbetter.adapters.people_audit import coach_audit
         from workingbetter.services.coaches import Coaches
 
-        return Coaches(self.store, coach_audit(self.store.table), self.settings.caseload_cap)
+        return Coaches(self.store, coach_audit(self.store.table), self.workflow, self.settings)
 
     @cached_property
     def sign_in(self) -> CognitoSignIn:

@@ -169,7 +169,7 @@ def test_a_session_overlapping_another_is_refused_and_a_left_practice_cannot_be_
     assert "coach-amara" in goodinge.coach_ids  # the practice lists her in the same write
 
 
-def test_a_coach_working_two_days_has_a_cap_of_eight_and_the_ninth_referral_waits(
+def test_a_coach_working_two_days_has_a_cap_of_eight_the_ninth_referral_waits_for_a_third_day(
         pages: Pages, cloud: Cloud, api: Api) -> None:
     _practice_and_coach(cloud, pages, days="2")
     ids: list[str] = []
@@ -194,14 +194,21 @@ def test_a_coach_working_two_days_has_a_cap_of_eight_and_the_ninth_referral_wait
     assert [(r["key"], r["days_per_week"], r["ips_cap"]) for r in caseloads] == [
         ("coach-nia", 2, 8.0)]  # the report's IPS cap is the one allocation keeps
 
-    # Lowering the days below the places taken is allowed, and the page says what it means.
+    # A third day gives four more places: the referral waiting takes one at once.
     action = f"{COACH}/edit"
-    form = pages.get(action)
-    lowered = pages.post(action, {**form.hidden_in(action), "name": "Nia Campbell",
+    raised = pages.post(action, {**pages.get(action).hidden_in(action), "name": "Nia Campbell",
+                                 "days_a_week": "3"})
+    assert raised.status == 303, raised.error_summary()
+    waited = next(rid for rid in ids if cloud.referral(rid).status == "WAITLISTED")
+    assert cloud.wait_for(waited, lambda i: i.awaiting == "appointment_outcome").coach_id == \
+        "coach-nia"
+    assert "9 of 12 places taken" in pages.get(COACH).text
+    # Lowering the days below the places taken is allowed, and the page says what it means.
+    lowered = pages.post(action, {**pages.get(action).hidden_in(action), "name": "Nia Campbell",
                                   "days_a_week": "1"})
     assert lowered.status == 303, lowered.error_summary()
     shown = pages.follow(lowered).text
-    assert "8 of 4 places taken" in shown
+    assert "9 of 4 places taken" in shown
     assert "no new clients are allocated to them until they are under it" in shown
 
 

@@ -43,10 +43,13 @@ from workingbetter.domain.records import (
 )
 from workingbetter.domain.referral import LIVE
 from workingbetter.domain.text import Name
+from workingbetter.services import lifecycle
 from workingbetter.services.parsing import parse
 
 if TYPE_CHECKING:
     from workingbetter.adapters.people_audit import CoachAudit
+    from workingbetter.adapters.workflow import Workflow
+    from workingbetter.settings import Settings  # pydantic-settings: only when read
 
 TAKEN = "A coach with this id is already in Working Better"
 CHANGED_MEANWHILE = ("Someone changed this coach after you opened the form: reload the page "
@@ -169,11 +172,13 @@ def session_key(session: SurgerySession) -> str:
 
 
 class Coaches:
-    def __init__(self, store: Store, audit: CoachAudit, full_time: int,
+    def __init__(self, store: Store, audit: CoachAudit, workflow: Workflow, settings: Settings,
                  clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.audit = audit
-        self.full_time = full_time  # the caseload cap of a coach working 5 days a week
+        self.workflow = workflow
+        self.settings = settings
+        self.full_time = settings.caseload_cap  # the cap of a coach working 5 days a week
         self.clock = clock
 
     def everyone(self, manager: Principal) -> list[Coach]:
@@ -218,6 +223,7 @@ class Coaches:
         was = self._as_read(coach_id, read)
         new = replace(was, name=typed.name, days_a_week=typed.days_a_week)
         self._changed(manager, new, was, CoachChange.EDITED)
+        self._places_to_waiters(new)
         return new
 
     def add_session(self, manager: Principal, coach_id: str, body: Any, read: str) -> None:
@@ -241,6 +247,14 @@ class Coaches:
                 "start", f"This overlaps the coach's session on {words}: choose other times")])
         self._with_sessions(manager, was, (*was.surgery_sessions, new),
                             CoachChange.SESSION_ADDED)
+        self._places_to_waiters(self._found(coach_id))
+
+    def _places_to_waiters(self, coach: Coach) -> None:
+        """New places (a session at a practice, more days) go at once to the referrals
+        waiting at the coach's practices, longest waiting first: a free place is never idle
+        while someone waits (the daily reconcile would, a day later)."""
+        for practice_ods in coach.practices:
+            lifecycle.fill_free_places(self.store, self.workflow, self.settings, practice_ods)
 
     def remove_session(self, manager: Principal, coach_id: str, key: str, read: str) -> None:
         manager.require(Role.MANAGER)

@@ -99,6 +99,18 @@ def pass_on_free_place(store: Store, workflow: Workflow, settings: Settings,
     return offer_place(store, workflow, settings, practice_ods)
 
 
+def fill_free_places(store: Store, workflow: Workflow, settings: Settings,
+                     practice_ods: str) -> int:
+    """Offer each free place at the practice to the next in line (new places: a coach's new
+    session or days; the daily reconcile); how many were offered."""
+    offered = 0
+    for _ in range(free_places(store, settings, practice_ods)):
+        if offer_place(store, workflow, settings, practice_ods) is None:
+            break
+        offered += 1
+    return offered
+
+
 def offer_place(store: Store, workflow: Workflow, settings: Settings,
                 practice_ods: str) -> str | None:
     """A place freed at a practice: wake its longest-waiting referral (no polling loop)."""
