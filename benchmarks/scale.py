@@ -38,7 +38,7 @@ from infra.tokens import stack_tokens
 from tests import local_stack_process
 from workingbetter.adapters.store import Store
 from workingbetter.domain import nhs_number
-from workingbetter.domain.records import Practice, Session
+from workingbetter.domain.records import Coach, Practice, Session
 from workingbetter.domain.referral import Status
 
 SLOTS_PER_COACH = 60  # of the 72 in a coach's 12-week diary: some fall inside 24 h notice
@@ -97,7 +97,7 @@ def seed_practices(store: Store, practices: list[str]) -> None:
                                     f"{ods}@example.com", "1 Benchmark Road, London N1 1AA",
                                     "020 7946 0999"))
         for session in sessions:
-            store.put_coach(session.coach_id, ods, session.weekday)
+            store.put_coach(Coach(session.coach_id, ods, session.weekday))
 
 
 def body(practice: str, number: str) -> dict[str, Any]:

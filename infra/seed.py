@@ -10,7 +10,7 @@ practice by practice and coach by coach, what it adds, changes and leaves alone;
 stops there. It writes through the service's own store, each write conditional on what it read
 (a change made meanwhile is refused, never overwritten). It writes only what the file gives: a
 coach's caseload count is the service's and is never reset, and nothing is ever deleted (a
-coach left out of the file keeps their clients, with no session: no new ones). Running it
+coach left out of the file keeps their clients and sessions: the pages remove those). Running it
 again changes nothing. The local stack and the tests load the pilot's file through the same
 import (`seed`).
 """
@@ -23,15 +23,17 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Self, TypeVar
 
 from botocore.exceptions import ClientError
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from workingbetter.adapters.store import ConditionFailed, Store
-from workingbetter.domain.records import Coach, Practice, Session
+from workingbetter.domain.coaches import practice_sessions
+from workingbetter.domain.records import Coach, Practice, Session, SurgerySession
 from workingbetter.domain.slots import WEEKDAYS
 from workingbetter.domain.text import EmailAddress, Line, Name
+from workingbetter.services.coaches import Clock, DaysAWeek, NewSession, coach_id_checked
 from workingbetter.services.intake import OdsCode
 from workingbetter.services.parsing import field_errors
 
@@ -39,15 +41,6 @@ PILOT = Path(__file__).with_name("pilot_practices.json")
 # The stack's tables, by their logical ids in template.yaml (the store takes all three).
 TABLES = ("ReferralsTable", "PersonalDataTable", "IdempotencyTable")
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-def _coach_id(value: str) -> str:
-    """As the coach's account has it (Cognito's custom:coach_id): it keys their caseload."""
-    if not (value[:1].isalnum() and all(c.isalnum() or c in "-_" for c in value)
-            and value.isascii() and len(value) <= 64):
-        raise ValueError("Enter the coach's id as their account has it (custom:coach_id): "
-                         "up to 64 letters, digits, hyphens or underscores")
-    return value
 
 
 def _weekday(value: int) -> int:
@@ -58,13 +51,39 @@ def _weekday(value: int) -> int:
 
 
 class CoachRow(BaseModel):
-    """A coach and their weekly session at the practice they are listed under."""
+    """A coach and their weekly session at the practice they are listed under: from `start`
+    to `end` ("9:30am", "16:30") with appointments of `minutes`, or without times the usual
+    day (records.USUAL_DAY). Without times, sessions set on the pages are kept; without
+    `days_a_week`, what is held (5 for a new coach)."""
 
     model_config = _STRICT
 
-    coach_id: Annotated[str, AfterValidator(_coach_id)]
+    coach_id: Annotated[str, AfterValidator(coach_id_checked)]
     weekday: Annotated[int, AfterValidator(_weekday)]
     name: Name
+    start: Clock | None = None
+    end: Clock | None = None
+    minutes: int = 60
+    days_a_week: DaysAWeek | None = None
+
+    @model_validator(mode="after")
+    def _times(self) -> Self:
+        if (self.start is None) != (self.end is None):
+            raise ValueError("end: Give both the start and the end of the session, or neither")
+        if self.start is not None:
+            NewSession(practice_ods="", weekday=self.weekday, start=self.start,
+                       end=str(self.end), minutes=self.minutes)  # its rules, its words
+        return self
+
+    def coach(self, practice_ods: str, was: Coach | None) -> Coach:
+        """As the file gives them, with what the service keeps (their caseload count, and
+        the sessions and days set on the pages when the row gives none)."""
+        sessions = (SurgerySession(practice_ods, self.weekday, self.start, self.end,
+                                   self.minutes),) if self.start and self.end else \
+            (was.sessions if was else None)
+        days = self.days_a_week or (was.days_a_week if was else 5)
+        return Coach(self.coach_id, practice_ods, self.weekday, was.active if was else 0,
+                     self.name, sessions=sessions, days_a_week=days)
 
 
 class PracticeRow(BaseModel):
@@ -79,11 +98,14 @@ class PracticeRow(BaseModel):
     # The local stack's made-up member of staff who signs in (infra/cognito.py): not stored.
     staff: str = ""
 
-    def practice(self, was: Practice | None = None) -> Practice:
+    def practice(self, was: Practice | None = None,
+                 coaches: Sequence[Coach] = ()) -> Practice:
         """As the file gives it, with what the service manager keeps on pages (its rooms,
-        whether it takes referrals) as `was` holds them: a seed never resumes a paused one."""
-        sessions = tuple(Session(c.coach_id, c.weekday) for c in self.coaches)
+        whether it takes referrals, coaches added there) as `was` holds them: a seed never
+        resumes a paused one. Its list of sessions follows the file's `coaches`."""
         kept = Practice("", "") if was is None else was
+        sessions: tuple[Session, ...] = practice_sessions(self.practice_ods, kept.sessions,
+                                                          coaches)
         return Practice(self.practice_ods, self.name, sessions, self.email, self.address,
                         self.phone, kept.rooms, kept.status, kept.paused_reason)
 
@@ -204,7 +226,7 @@ class Change(Generic[R]):
 # What a seed file owns of each record (a coach's `active`, their caseload, is the service's).
 _FIELDS: dict[type, tuple[str, ...]] = {
     Practice: ("name", "sessions", "email", "address", "phone"),
-    Coach: ("practice_ods", "weekday", "name"),
+    Coach: ("practice_ods", "weekday", "name", "sessions", "days_a_week"),
 }
 
 
@@ -230,15 +252,11 @@ def plan(store: Store, rows: list[PracticeRow]) -> Plan:
     coaches = {c.coach_id: c for c in store.coaches(
         [*wanted, *(s.coach_id for r in rows if r.practice_ods in held
                     for s in held[r.practice_ods].sessions)])}
-    practice_changes = [Change(row.practice(held.get(row.practice_ods)),
+    coach_changes = [Change(c.coach(row.practice_ods, coaches.get(c.coach_id)),
+                            coaches.get(c.coach_id)) for row in rows for c in row.coaches]
+    listed_coaches = [c.new for c in coach_changes]
+    practice_changes = [Change(row.practice(held.get(row.practice_ods), listed_coaches),
                                held.get(row.practice_ods)) for row in rows]
-    coach_changes = []
-    for row in rows:
-        for c in row.coaches:
-            was = coaches.get(c.coach_id)
-            new = Coach(c.coach_id, row.practice_ods, c.weekday, was.active if was else 0,
-                        c.name)
-            coach_changes.append(Change(new, was))
     listed = set(wanted)
     left = {c.coach_id for c in coaches.values() if c.coach_id not in listed}
     return Plan(practice_changes, coach_changes, len(left))
@@ -251,8 +269,7 @@ def apply(store: Store, planned: Plan) -> None:
             store.put_practice(p.new, p.was)
     for c in planned.coaches:
         if c.action != "unchanged":
-            store.put_coach(c.new.coach_id, c.new.practice_ods, c.new.weekday, c.new.name,
-                            was=c.was)
+            store.put_coach(c.new, c.was)
 
 
 def load(store: Store, text: str) -> Plan:
@@ -281,7 +298,8 @@ def report(planned: Plan) -> str:
     lines = ["Practices", *_columns(practices), "Coaches", *_columns(coaches)]
     if planned.coaches_not_in_file:
         lines.append(f"{planned.coaches_not_in_file} coach(es) at these practices are not in "
-                     "the file: left as they are (their clients stay; no new session)")
+                     "the file: left as they are, sessions and clients (a session is removed "
+                     "on /manage/coaches)")
     return "\n".join(lines)
 
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from workingbetter.reports.service import Reports
     from workingbetter.services.calendar_feed import CalendarFeeds
     from workingbetter.services.case_record import CaseRecords
+    from workingbetter.services.coaches import Coaches
     from workingbetter.services.follow_ups import FollowUps
     from workingbetter.services.people import People
     from workingbetter.services.practices import Practices
@@ -129,10 +130,17 @@ class Services:
 
     @cached_property
     def practices(self) -> Practices:
-        from workingbetter.adapters.people_audit import PracticeAudit
+        from workingbetter.adapters.people_audit import practice_audit
         from workingbetter.services.practices import Practices
 
-        return Practices(self.store, PracticeAudit(self.store.table))
+        return Practices(self.store, practice_audit(self.store.table))
+
+    @cached_property
+    def coaches(self) -> Coaches:
+        from workingbetter.adapters.people_audit import coach_audit
+        from workingbetter.services.coaches import Coaches
+
+        return Coaches(self.store, coach_audit(self.store.table), self.workflow, self.settings)
 
     @cached_property
     def sign_in(self) -> CognitoSignIn:

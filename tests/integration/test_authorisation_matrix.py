@@ -95,6 +95,11 @@ MANAGED_PRACTICES = {("GET", "/practices/manage"), ("POST", "/practices/manage")
                      ("POST", "/practices/manage/{practice_ods}/pause"),
                      ("POST", "/practices/manage/{practice_ods}/resume"),
                      ("POST", "/practices/manage/{practice_ods}/leave")}
+# Coaches and their sessions, likewise (tests/web/test_manage_coaches.py).
+MANAGED_COACHES = {("GET", "/coaches/manage"), ("POST", "/coaches/manage"),
+                   ("GET", "/coaches/manage/{coach_id}"), ("POST", "/coaches/manage/{coach_id}"),
+                   ("POST", "/coaches/manage/{coach_id}/sessions"),
+                   ("POST", "/coaches/manage/{coach_id}/sessions/remove")}
 # Reports name no referral: ops and commissioners read them, nobody else.
 REPORTS = {("GET", "/reports/outcomes"), ("GET", "/reports/ips-fidelity")}
 # The patient's own one-time link needs no login by design: its token is the credential
@@ -127,7 +132,7 @@ def error_type(route: str) -> str:
 
 def test_the_matrix_covers_every_route_of_the_api() -> None:
     assert served_routes() == (set(MATRIX) | COLLECTIONS | REPORTS | NO_LOGIN | NOTIFYS | PEOPLE
-                               | MANAGED_PRACTICES)
+                               | MANAGED_PRACTICES | MANAGED_COACHES)
 
 
 def test_only_a_manager_reaches_the_people_routes(cloud: Cloud) -> None:
@@ -147,20 +152,24 @@ def test_only_a_manager_reaches_the_people_routes(cloud: Cloud) -> None:
     assert api.call("GET", "/people/not-a-person", manager).status == 404
 
 
-def test_only_a_manager_reaches_the_practice_routes(cloud: Cloud) -> None:
+@pytest.mark.parametrize(("routes", "held", "missing"), [
+    (MANAGED_PRACTICES, "/practices/manage/F83001", "/practices/manage/Y99999"),
+    (MANAGED_COACHES, "/coaches/manage/coach-amara", "/coaches/manage/coach-nobody")])
+def test_only_a_manager_reaches_the_practice_and_coach_routes(
+        cloud: Cloud, routes: set[tuple[str, str]], held: str, missing: str) -> None:
     api = Api(cloud)
     manager = cloud.token(Role.MANAGER)
     others = [cloud.token(Role.REFERRER, practice_ods="F83001"),
               cloud.token(Role.COACH, coach_id="coach-amara"), cloud.token(Role.OPS),
               cloud.token(Role.COMMISSIONER)]
-    for method, route in sorted(MANAGED_PRACTICES):
-        path = route.format(practice_ods="F83001")
+    for method, route in sorted(routes):
+        path = route.format(practice_ods="F83001", coach_id="coach-amara")
         for token in others:
             reply = api.call(method, path, token, {} if method == "POST" else None)
             assert reply.status == 403, (method, path, reply.body)
             assert reply.headers["Content-Type"] == "application/problem+json"
-    assert api.call("GET", "/practices/manage/F83001", manager).status == 200
-    assert api.call("GET", "/practices/manage/Y99999", manager).status == 404
+    assert api.call("GET", held, manager).status == 200
+    assert api.call("GET", missing, manager).status == 404
 
 
 @pytest.fixture
@@ -186,7 +195,7 @@ def fill(route: str, records: dict[str, str], which: str) -> str:
     shape)."""
     return route.format(referral_id=records[which], note_id=records[f"{which}-note"],
                         follow_up_id="20260105T100000Z", person_id="someone",
-                        practice_ods="F83001")
+                        practice_ods="F83001", coach_id="coach-amara")
 
 
 def token_for(cloud: Cloud, role: str, own_referral: str) -> str:

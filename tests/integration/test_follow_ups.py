@@ -36,7 +36,7 @@ def session_slot(cloud: Cloud, referral_id: str, weeks_on: int = 1) -> datetime:
     assert coach is not None
     after = slots.parse_iso(appointment(item).start) + timedelta(weeks=weeks_on - 1,
                                                                       hours=1)
-    start = next(slots.candidate_slots(int(coach.weekday), after))
+    start = next(slots.candidate_slots(coach.sessions_at(item.practice_ods), after))
     return start.astimezone(slots.UK).replace(tzinfo=None)
 
 

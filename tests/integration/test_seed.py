@@ -19,7 +19,7 @@ from moto import mock_aws
 from infra import seed
 from infra.template import load
 from workingbetter.adapters.store import ConditionFailed, Store
-from workingbetter.domain.records import PracticeStatus
+from workingbetter.domain.records import PracticeStatus, Session, SurgerySession
 
 pytestmark = pytest.mark.integration
 
@@ -155,8 +155,9 @@ def test_a_change_made_while_it_runs_is_not_overwritten(deployed: Deployed) -> N
     changed = pilot()
     changed["practices"][0]["coaches"][0]["name"] = "Amara O."
     planned = seed.plan(deployed.store, seed.read(json.dumps(changed)))
-    deployed.store.put_coach("coach-amara", "F83001", 0, "Amara Okafor (by someone else)",
-                             was=deployed.store.coach("coach-amara"))
+    was = deployed.store.coach("coach-amara")
+    assert was is not None
+    deployed.store.put_coach(replace(was, name="Amara Okafor (by someone else)"), was)
 
     with pytest.raises(ConditionFailed):
         seed.apply(deployed.store, planned)
@@ -203,3 +204,59 @@ def test_loading_the_file_again_keeps_what_the_manager_set_on_pages(
 
     assert capsys.readouterr().out.splitlines()[-1] == "0 added, 1 changed, 12 unchanged."
     assert deployed.store.practice("F83001") == replace(paused, name="City Road Surgery")
+
+
+def test_a_coach_row_may_give_the_sessions_times_and_days_and_a_row_without_keeps_them(
+        deployed: Deployed, capsys: pytest.CaptureFixture[str]) -> None:
+    assert deployed.run(pilot()) == 0  # rows without times: the usual day, five days
+    timed = pilot()
+    timed["practices"][1]["coaches"][0].update(start="9:30am", end="16:30", minutes=45,
+                                               days_a_week=2)
+
+    assert deployed.run(timed) == 0
+    chloe = deployed.store.coach("coach-chloe")
+    assert chloe is not None
+    assert chloe.surgery_sessions == (SurgerySession("F83002", 1, "09:30", "16:30", 45),)
+    assert chloe.cap(20) == 8
+    assert deployed.run(pilot()) == 0  # a row without times leaves what is held
+    assert deployed.store.coach("coach-chloe") == chloe
+    amara = deployed.store.coach("coach-amara")
+    assert amara is not None
+    assert (amara.sessions, amara.cap(20)) == (None, 20)
+
+    wrong = pilot()
+    wrong["practices"][1]["coaches"][0].update(start="4pm", end="9am")
+    capsys.readouterr()
+    assert deployed.run(wrong) == 1
+    assert "  practice 2 (F83002), coach 1 (coach-chloe): end: The end must be after the " \
+        "start" in capsys.readouterr().err.splitlines()
+
+
+def test_a_coach_and_their_practices_change_together_and_only_over_what_was_read(
+        deployed: Deployed) -> None:
+    """The store's write behind the coach pages: the coach and each practice whose list of
+    coaches changes, in one transaction, each conditional on what was read."""
+    assert deployed.run(pilot()) == 0
+    store = deployed.store
+    goodinge = store.practice("F83002")
+    amara, bilal = store.coach("coach-amara"), store.coach("coach-bilal")
+    assert goodinge is not None and amara is not None and bilal is not None  # noqa: PT018
+    thursdays = SurgerySession("F83002", 3, "09:00", "12:00")
+
+    store.put_coach(replace(amara, sessions=(*amara.surgery_sessions, thursdays)), amara,
+                    [(goodinge, replace(goodinge, sessions=(*goodinge.sessions,
+                                                            Session("coach-amara", 3))))])
+    with pytest.raises(ConditionFailed):  # the practice changed since it was read
+        store.put_coach(replace(bilal, sessions=(replace(thursdays, weekday=4),)), bilal,
+                        [(goodinge, replace(goodinge, sessions=(*goodinge.sessions,
+                                                                Session("coach-bilal", 4))))])
+    with pytest.raises(ConditionFailed):  # the coach changed since they were read
+        store.put_coach(replace(amara, name="Amara O."), amara)
+
+    assert store.coach("coach-bilal") == bilal  # nothing of the refused write landed
+    held = store.coach("coach-amara")
+    assert held is not None
+    assert (held.name, held.surgery_sessions[-1]) == ("Amara Okafor", thursdays)
+    after = store.practice("F83002")
+    assert after is not None
+    assert after.coach_ids == ("coach-chloe", "coach-amara")

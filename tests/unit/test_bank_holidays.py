@@ -17,7 +17,7 @@ from tests.unit.test_import_graph import PACKAGE
 from tests.unit.test_notice_channels import RecordingOutbox
 from workingbetter.domain import bank_holidays, diary, slots
 from workingbetter.domain.notification_kinds import Kind
-from workingbetter.domain.records import Referral
+from workingbetter.domain.records import Referral, usual_day
 from workingbetter.domain.referral import Status
 from workingbetter.domain.working_days import is_working_day
 from workingbetter.notifications.notices import Notices
@@ -96,14 +96,14 @@ def test_no_function_imports_the_holidays_package() -> None:
 ])
 def test_a_referral_is_never_booked_on_a_bank_holiday(weekday: int, now: datetime,
                                                        first: date) -> None:
-    slot = slots.next_free_slot(weekday, now, [])
+    slot = slots.next_free_slot(usual_day(weekday), now, [])
     assert slot == uk(first, slots.SESSION_SLOTS[0]).astimezone(UTC)
 
 
 def test_a_full_session_before_a_bank_holiday_moves_the_booking_past_the_holiday() -> None:
     now = datetime(2026, 12, 16, 12, 0, tzinfo=UTC)  # Wednesday; Monday 21 is full
     full = [uk(date(2026, 12, 21), at) for at in slots.SESSION_SLOTS]
-    assert slots.next_free_slot(MONDAY, now, full) == \
+    assert slots.next_free_slot(usual_day(MONDAY), now, full) == \
         uk(date(2027, 1, 4), time(9, 30)).astimezone(UTC)
 
 
@@ -112,26 +112,30 @@ def test_a_full_session_before_a_bank_holiday_moves_the_booking_past_the_holiday
 
 def test_the_diary_offers_no_free_slot_on_a_bank_holiday() -> None:
     now = datetime(2026, 12, 21, 12, 0, tzinfo=UTC)
-    holiday_week = diary.free_session_slots(MONDAY, now, set(), date(2026, 12, 28),
+    holiday_week = diary.free_session_slots(usual_day(MONDAY), now, set(), date(2026, 12, 28),
                                             date(2027, 1, 4))
     assert holiday_week == []
-    after = diary.free_session_slots(MONDAY, now, set(), date(2026, 12, 28), date(2027, 1, 11))
+    after = diary.free_session_slots(usual_day(MONDAY), now, set(), date(2026, 12, 28),
+                                     date(2027, 1, 11))
     assert {f.date() for f in after} == {date(2027, 1, 4)}
 
 
 @pytest.mark.parametrize("mode", ["surgery", "phone", "video"])
 def test_a_follow_up_cannot_be_booked_on_a_bank_holiday(mode: str) -> None:
     now = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
-    problem = diary.booking_problem(uk(date(2027, 3, 29), time(10, 30)), mode, MONDAY, now)
+    problem = diary.booking_problem(uk(date(2027, 3, 29), time(10, 30)), mode,
+                                    usual_day(MONDAY), now)
     assert problem is not None
     assert "bank holiday" in problem
     # The Monday after is an ordinary session day.
-    assert diary.booking_problem(uk(date(2027, 4, 5), time(10, 30)), mode, MONDAY, now) is None
+    assert diary.booking_problem(uk(date(2027, 4, 5), time(10, 30)), mode,
+                                 usual_day(MONDAY), now) is None
 
 
 def test_an_empty_diary_opens_on_the_week_of_the_next_session_after_a_bank_holiday() -> None:
     evening = datetime(2026, 12, 21, 18, 0, tzinfo=UTC)  # Monday's session is over
-    assert diary.opening_week(date(2026, 12, 21), False, MONDAY, evening) == date(2027, 1, 4)
+    assert diary.opening_week(date(2026, 12, 21), False, usual_day(MONDAY),
+                              evening) == date(2027, 1, 4)
 
 
 # -- limits in working days, and chasers ----------------------------------------------------------

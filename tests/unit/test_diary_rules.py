@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from workingbetter.domain import diary
+from workingbetter.domain.records import usual_day
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # a Monday
 WEDNESDAY = 2
@@ -24,7 +25,7 @@ WEDNESDAY = 2
 ])
 def test_a_follow_up_fits_the_session_or_a_working_day(start: datetime, mode: str,
                                                        problem: str | None) -> None:
-    found = diary.booking_problem(start, mode, WEDNESDAY, NOW)
+    found = diary.booking_problem(start, mode, usual_day(WEDNESDAY), NOW)
     assert (found is None) if problem is None else (found is not None and problem in found)
 
 
@@ -49,23 +50,23 @@ def test_a_follow_up_id_is_its_start_and_nothing_else_is() -> None:
 def test_an_empty_diary_opens_on_the_week_of_the_next_session() -> None:
     this_monday = date(2026, 11, 23)
     # Wednesday's session is still to come on Monday: this week.
-    assert diary.opening_week(this_monday, False, WEDNESDAY, NOW) == this_monday
+    assert diary.opening_week(this_monday, False, usual_day(WEDNESDAY), NOW) == this_monday
     # Monday's session was over by noon's last slot? Not yet (15:30): this week.
-    assert diary.opening_week(this_monday, False, 0, NOW) == this_monday
+    assert diary.opening_week(this_monday, False, usual_day(0), NOW) == this_monday
     evening = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
-    assert diary.opening_week(this_monday, False, 0, evening) == date(2026, 11, 30)
+    assert diary.opening_week(this_monday, False, usual_day(0), evening) == date(2026, 11, 30)
     # A week with appointments opens on itself, whatever the session.
-    assert diary.opening_week(this_monday, True, 0, evening) == this_monday
+    assert diary.opening_week(this_monday, True, usual_day(0), evening) == this_monday
 
 
 def test_free_slots_are_the_sessions_slots_nobody_holds_that_booking_would_take() -> None:
     held = {"2026-11-25T10:30:00Z"}
-    free = diary.free_session_slots(WEDNESDAY, NOW, held, date(2026, 11, 23),
+    free = diary.free_session_slots(usual_day(WEDNESDAY), NOW, held, date(2026, 11, 23),
                                     date(2026, 11, 30))
     assert [f"{f:%a %H:%M}" for f in free] == ["Wed 09:30", "Wed 11:30", "Wed 13:30",
                                                "Wed 14:30", "Wed 15:30"]
-    assert all(diary.booking_problem(f, "surgery", WEDNESDAY, NOW) is None for f in free)
+    assert all(diary.booking_problem(f, "surgery", usual_day(WEDNESDAY), NOW) is None for f in free)
     # Today's session is past by the evening; the next is a week on.
     evening = datetime(2026, 11, 25, 17, 0, tzinfo=UTC)
-    assert diary.free_session_slots(WEDNESDAY, evening, set(), date(2026, 11, 23),
+    assert diary.free_session_slots(usual_day(WEDNESDAY), evening, set(), date(2026, 11, 23),
                                     date(2026, 11, 30)) == []

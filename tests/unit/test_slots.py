@@ -9,6 +9,7 @@ from holidays import country_holidays
 from hypothesis import given
 from hypothesis import strategies as st
 
+from workingbetter.domain.records import usual_day
 from workingbetter.domain.slots import (
     MIN_NOTICE,
     SESSION_SLOTS,
@@ -56,43 +57,43 @@ def assert_a_proper_slot(slot: datetime, weekday: int, now: datetime) -> None:
 
 def test_the_first_slot_is_the_coachs_next_surgery_day_at_half_past_nine() -> None:
     now = utc("2026-01-14T12:00:00")  # Wednesday, GMT
-    assert next_free_slot(MONDAY, now, []) == utc("2026-01-19T09:30:00")
+    assert next_free_slot(usual_day(MONDAY), now, []) == utc("2026-01-19T09:30:00")
 
 
 def test_a_slot_less_than_24_hours_away_is_never_offered() -> None:
     now = utc("2026-01-18T10:00:00")  # Sunday 10:00: Monday 09:30 is only 23.5 hours away
-    assert next_free_slot(MONDAY, now, []) == utc("2026-01-19T10:30:00")
+    assert next_free_slot(usual_day(MONDAY), now, []) == utc("2026-01-19T10:30:00")
 
 
 def test_a_session_on_the_same_day_as_now_is_never_offered() -> None:
     now = utc("2026-01-19T09:30:00")  # Monday's first slot is now; next Monday is the earliest
-    assert next_free_slot(MONDAY, now, []) == utc("2026-01-26T09:30:00")
+    assert next_free_slot(usual_day(MONDAY), now, []) == utc("2026-01-26T09:30:00")
 
 
 def test_slots_stay_at_uk_wall_clock_after_the_clocks_go_forward() -> None:
     # BST starts on Sunday 29 March 2026: Monday 30 March 09:30 in London is 08:30 UTC.
     now = utc("2026-03-27T12:00:00")
-    slot = next_free_slot(MONDAY, now, [])
+    slot = next_free_slot(usual_day(MONDAY), now, [])
     assert slot == utc("2026-03-30T08:30:00")
     assert slot is not None
     assert slot.astimezone(UK).time() == time(9, 30)
 
 
 def test_a_friday_session_either_side_of_the_clocks_going_forward_keeps_its_local_time() -> None:
-    before = next_free_slot(FRIDAY, utc("2026-03-19T08:00:00"), [])
-    after = next_free_slot(FRIDAY, utc("2026-03-26T08:00:00"), [])
+    before = next_free_slot(usual_day(FRIDAY), utc("2026-03-19T08:00:00"), [])
+    after = next_free_slot(usual_day(FRIDAY), utc("2026-03-26T08:00:00"), [])
     assert before == utc("2026-03-20T09:30:00")  # GMT
     assert after == utc("2026-03-27T09:30:00")  # still GMT: the change is on the Sunday
-    later = next_free_slot(FRIDAY, utc("2026-03-27T08:00:00"), [])
+    later = next_free_slot(usual_day(FRIDAY), utc("2026-03-27T08:00:00"), [])
     assert later == utc("2026-04-10T08:30:00")  # BST (3 April is Good Friday: no session)
 
 
 def test_slots_stay_at_uk_wall_clock_after_the_clocks_go_back() -> None:
     # GMT returns on Sunday 25 October 2026: Monday 26 October 09:30 in London is 09:30 UTC.
     now = utc("2026-10-23T12:00:00")
-    slot = next_free_slot(MONDAY, now, [])
+    slot = next_free_slot(usual_day(MONDAY), now, [])
     assert slot == utc("2026-10-26T09:30:00")
-    week_before = next_free_slot(MONDAY, utc("2026-10-16T12:00:00"), [])
+    week_before = next_free_slot(usual_day(MONDAY), utc("2026-10-16T12:00:00"), [])
     assert week_before == utc("2026-10-19T08:30:00")
 
 
@@ -105,7 +106,7 @@ def test_across_the_clock_change_every_slot_is_a_session_slot_on_the_coachs_day(
     start = utc(now)
     taken: list[datetime] = []
     for _ in range(len(SESSION_SLOTS) * 3):  # fill three weeks, one slot at a time
-        slot = next_free_slot(weekday, start, taken)
+        slot = next_free_slot(usual_day(weekday), start, taken)
         assert slot is not None
         assert_a_proper_slot(slot, weekday, start)
         assert slot not in taken
@@ -119,25 +120,25 @@ def test_across_the_clock_change_every_slot_is_a_session_slot_on_the_coachs_day(
 def test_a_taken_slot_is_skipped_for_the_next_one_that_day() -> None:
     now = utc("2026-01-14T12:00:00")
     taken = [utc("2026-01-19T09:30:00"), utc("2026-01-19T10:30:00")]
-    assert next_free_slot(MONDAY, now, taken) == utc("2026-01-19T11:30:00")
+    assert next_free_slot(usual_day(MONDAY), now, taken) == utc("2026-01-19T11:30:00")
 
 
 def test_a_slot_booked_in_uk_time_is_recognised_as_taken() -> None:
     now = utc("2026-06-10T12:00:00")
     taken = [datetime(2026, 6, 15, 9, 30, tzinfo=UK)]  # 08:30 UTC in summer
-    assert next_free_slot(MONDAY, now, taken) == utc("2026-06-15T09:30:00")  # 10:30 BST
+    assert next_free_slot(usual_day(MONDAY), now, taken) == utc("2026-06-15T09:30:00")  # 10:30 BST
 
 
 def test_lunch_is_left_free() -> None:
     now = utc("2026-01-14T12:00:00")
     taken = [uk(date(2026, 1, 19), at) for at in SESSION_SLOTS if at < time(12, 0)]
-    assert next_free_slot(MONDAY, now, taken) == utc("2026-01-19T13:30:00")
+    assert next_free_slot(usual_day(MONDAY), now, taken) == utc("2026-01-19T13:30:00")
 
 
 def test_a_full_day_moves_the_appointment_to_the_next_week() -> None:
     now = utc("2026-01-14T12:00:00")
     taken = [uk(date(2026, 1, 19), at) for at in SESSION_SLOTS]
-    assert next_free_slot(MONDAY, now, taken) == utc("2026-01-26T09:30:00")
+    assert next_free_slot(usual_day(MONDAY), now, taken) == utc("2026-01-26T09:30:00")
 
 
 @pytest.mark.parametrize("now", ["2026-01-14T12:00:00", "2026-03-20T07:00:00",
@@ -146,7 +147,7 @@ def test_when_every_slot_in_the_horizon_is_taken_there_is_no_slot(now: str) -> N
     start = utc(now)
     weeks = 12
     taken = every_slot(MONDAY, start.date(), weeks * 7 + 2)
-    assert next_free_slot(MONDAY, start, taken, weeks_ahead=weeks) is None
+    assert next_free_slot(usual_day(MONDAY), start, taken, weeks_ahead=weeks) is None
 
 
 def test_the_last_free_slot_inside_the_horizon_is_still_offered() -> None:
@@ -154,7 +155,7 @@ def test_the_last_free_slot_inside_the_horizon_is_still_offered() -> None:
     inside = [s for s in every_slot(MONDAY, start.date(), 12 * 7 + 2)
               if s <= start + timedelta(weeks=12)]
     last = inside[-1]
-    assert next_free_slot(MONDAY, start, inside[:-1], weeks_ahead=12) == last
+    assert next_free_slot(usual_day(MONDAY), start, inside[:-1], weeks_ahead=12) == last
 
 
 # -- properties ---------------------------------------------------------------------------------
@@ -170,7 +171,7 @@ def test_the_slot_offered_is_the_first_free_session_slot_with_24_hours_notice(
     upcoming = [s for s in every_slot(weekday, now.date() - timedelta(days=1), 40)
                 if s > now + MIN_NOTICE]
     taken = [upcoming[i] for i in taken_positions]
-    slot = next_free_slot(weekday, now, taken)
+    slot = next_free_slot(usual_day(weekday), now, taken)
     assert slot is not None
     assert_a_proper_slot(slot, weekday, now)
     assert slot == next(s for s in upcoming if s not in taken)
@@ -207,7 +208,7 @@ def test_slots_booked_one_after_another_are_never_in_the_past_nor_doubled(
     clock = now
     for i in range(bookings):
         clock += timedelta(hours=hours_later[i] if i < len(hours_later) else 0)
-        slot = next_free_slot(weekday, clock, booked)
+        slot = next_free_slot(usual_day(weekday), clock, booked)
         if slot is None:  # the diary is full for the next 12 weeks
             break
         assert_a_proper_slot(slot, weekday, clock)

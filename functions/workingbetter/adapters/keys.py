@@ -77,6 +77,14 @@ def coach(coach_id: str) -> Key:
     return {"pk": f"COACH#{coach_id}", "sk": "COACH"}
 
 
+COACHES = "COACHES"  # pk of the coaches' list: an item per coach, keyed by their id
+
+
+def coach_listed(coach_id: str) -> Key:
+    """A coach's line in the coaches' list (the manager's page lists them all)."""
+    return {"pk": COACHES, "sk": coach_id}
+
+
 def calendar_link(key_hash: str) -> Key:
     """A coach's calendar link, by the SHA-256 of its secret (the secret is never stored)."""
     return {"pk": f"CALENDAR#{key_hash}", "sk": "CALENDAR"}

@@ -1,5 +1,5 @@
-"""What managers did to people's accounts and to practices, and when each person last signed
-in, in the referrals table (staff records, never a patient's: ids, enums and times only).
+"""What managers did to people's accounts, practices and coaches, and when each person last
+signed in, in the referrals table (staff records, never a patient's: ids, enums and times only).
 
 - An audit entry per change, under the person's id (`PEOPLE_AUDIT#<sub>`), sorted by time: a
   put that cannot overwrite (a fresh sort key, conditional), so a change is recorded once.
@@ -13,23 +13,22 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from workingbetter.domain.auth import Role
+from workingbetter.domain.coaches import CoachAuditEntry, CoachChange
 from workingbetter.domain.people import AuditEntry, Change
 from workingbetter.domain.practices import PracticeAuditEntry, PracticeChange
+
+E = TypeVar("E")
 
 _BATCH = 100  # BatchGetItem's most keys
 
 
 def _audit_key(person_id: str) -> str:
     return f"PEOPLE_AUDIT#{person_id}"
-
-
-def _practice_key(practice_ods: str) -> str:
-    return f"PRACTICE_AUDIT#{practice_ods}"
 
 
 def _sign_in_key(person_id: str) -> dict[str, str]:
@@ -54,23 +53,42 @@ def _latest_first(table: Any, pk: str) -> list[tuple[datetime, dict[str, Any]]]:
     return [(datetime.fromisoformat(str(i["sk"]).rsplit("#", 1)[0]), i) for i in items]
 
 
-class PracticeAudit:
-    """What managers did to a practice (`PRACTICE_AUDIT#<ods>`): ids, enums and times only."""
+class ManagerAudit(Generic[E]):
+    """What managers did to one kind of record (`<prefix><its id>`): the change, who and when;
+    ids, enums and times only. `entry` makes an entry of (id, at, change, by)."""
 
-    def __init__(self, table: Any) -> None:
+    def __init__(self, table: Any, prefix: str,
+                 entry: Callable[[str, datetime, str, str], E]) -> None:
         self.table = table
+        self.prefix = prefix
+        self.entry = entry
 
-    def record(self, entry: PracticeAuditEntry) -> str:
-        return _record_once(self.table, _practice_key(entry.practice_ods), entry.at,
-                            {"change": str(entry.change), "by": entry.by})
+    def record(self, subject: str, at: datetime, change: str, by: str) -> str:
+        """The entry, written once; its sort key, to take it back if the change fails."""
+        return _record_once(self.table, f"{self.prefix}{subject}", at,
+                            {"change": change, "by": by})
 
-    def take_back(self, practice_ods: str, sort_key: str) -> None:
-        self.table.delete_item(Key={"pk": _practice_key(practice_ods), "sk": sort_key})
+    def take_back(self, subject: str, sort_key: str) -> None:
+        self.table.delete_item(Key={"pk": f"{self.prefix}{subject}", "sk": sort_key})
 
-    def entries(self, practice_ods: str) -> list[PracticeAuditEntry]:
-        return [PracticeAuditEntry(practice_ods, at, PracticeChange(str(i["change"])),
-                                   str(i["by"]))
-                for at, i in _latest_first(self.table, _practice_key(practice_ods))]
+    def entries(self, subject: str) -> list[E]:
+        """The latest first."""
+        return [self.entry(subject, at, str(i["change"]), str(i["by"]))
+                for at, i in _latest_first(self.table, f"{self.prefix}{subject}")]
+
+
+PracticeAudit = ManagerAudit[PracticeAuditEntry]
+CoachAudit = ManagerAudit[CoachAuditEntry]
+
+
+def practice_audit(table: Any) -> PracticeAudit:
+    return ManagerAudit(table, "PRACTICE_AUDIT#", lambda ods, at, change, by:
+                        PracticeAuditEntry(ods, at, PracticeChange(change), by))
+
+
+def coach_audit(table: Any) -> CoachAudit:
+    return ManagerAudit(table, "COACH_AUDIT#", lambda coach_id, at, change, by:
+                        CoachAuditEntry(coach_id, at, CoachChange(change), by))
 
 
 class PeopleAudit:

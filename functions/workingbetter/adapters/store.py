@@ -24,6 +24,7 @@ from botocore.exceptions import ClientError
 
 from workingbetter.adapters import keys
 from workingbetter.adapters.item_codec import decode, encode, encode_set
+from workingbetter.adapters.update_expression import Update
 from workingbetter.adapters.update_expression import update as update_expression
 from workingbetter.domain.records import (
     Coach,
@@ -132,6 +133,44 @@ def _as_read(was: Practice | Mapping[str, Any] | None) -> ConditionBase:
 
 # A practice's fields as an item written before they were has them (absent): its status.
 _PRACTICE_DEFAULTS = encode(Practice("", ""))
+# What a seed file or the service manager sets of a coach (their caseload count and calendar
+# link are the service's), and the record's defaults, which an older item may lack.
+_COACH_OWNED = ("practice_ods", "weekday", "name", "sessions", "days_a_week")
+_COACH_DEFAULTS = Coach("", "", 0)
+
+
+def _transact_update(table_name: str, key: Item, written: Update,
+                     condition: ConditionBase) -> Item:
+    """An Update of a transaction: there boto3 does not render a condition object, so it is
+    rendered here, its placeholders beside the update's (#n/:v beside #s/:s)."""
+    from boto3.dynamodb.conditions import ConditionExpressionBuilder
+
+    built = ConditionExpressionBuilder().build_expression(condition)
+    arguments = written.arguments()
+    return {"Update": {
+        "TableName": table_name, "Key": key, "UpdateExpression": arguments["UpdateExpression"],
+        "ConditionExpression": built.condition_expression,
+        "ExpressionAttributeNames": {**arguments["ExpressionAttributeNames"],
+                                     **built.attribute_name_placeholders},
+        "ExpressionAttributeValues": {**arguments.get("ExpressionAttributeValues", {}),
+                                      **built.attribute_value_placeholders}}}
+
+
+def _coach_as_read(was: Coach | None) -> ConditionBase:
+    """The coach is absent (`was` None), or still holds what was read of the fields a
+    manager sets (a field read as its default may be absent: an item from before it was)."""
+    if was is None:
+        return Attr("pk").not_exists()
+    condition: ConditionBase = Attr("pk").exists()
+    for name in _COACH_OWNED:
+        value = getattr(was, name)
+        if value is None:
+            condition &= Attr(name).not_exists()
+            continue
+        same = Attr(name).eq(encode(value))
+        unset = value == getattr(_COACH_DEFAULTS, name) or value in ("", ())
+        condition &= (same | Attr(name).not_exists()) if unset else same
+    return condition
 
 
 @dataclass(frozen=True)
@@ -568,25 +607,42 @@ class Store:
                 raise ConditionFailed(practice.practice_ods) from None
             raise
 
-    def put_coach(self, coach_id: str, practice_ods: str, weekday: int, name: str = "",
-                  was: Coach | None = None) -> None:
-        """A coach's practice, session and name, the fields a seed file gives. A new coach's
-        caseload is empty; an existing coach's count (the service's) is never touched."""
+    def put_coach(self, coach: Coach, was: Coach | None = None,
+                  practices: Sequence[tuple[Practice, Practice]] = ()) -> None:
+        """A coach's name, sessions and days a week (the fields a seed file or the service
+        manager gives), with each practice's list of its coaches' sessions (`practices`:
+        (as read, as it becomes)), in one transaction, each conditional on what was read.
+        A new coach's caseload is empty; an existing coach's count (the service's) and
+        calendar link are never touched."""
+        owned = {"coach_id": coach.coach_id,
+                 **{name: encode(getattr(coach, name)) for name in _COACH_OWNED
+                    if getattr(coach, name) is not None}}
+        items: list[dict[str, Any]] = [
+            _transact_update(self.table_name, keys.coach(coach.coach_id),
+                             update_expression(owned, add={"active": 0}), _coach_as_read(was)),
+            {"Put": {"TableName": self.table_name, "Item": keys.coach_listed(coach.coach_id)}}]
+        items += [_transact_update(self.table_name, keys.practice(read.practice_ods),
+                                   update_expression({"sessions": encode(becomes.sessions)}),
+                                   _as_read({"sessions": encode(read.sessions)}))
+                  for read, becomes in practices]
         try:
-            self.table.update_item(
-                Key=keys.coach(coach_id),
-                UpdateExpression="SET coach_id = :c, practice_ods = :p, weekday = :w, #n = :n, "
-                "active = if_not_exists(active, :zero)",
-                ConditionExpression=_as_read(None if was is None else {
-                    "practice_ods": was.practice_ods, "weekday": was.weekday, "name": was.name}),
-                ExpressionAttributeNames={"#n": "name"},
-                ExpressionAttributeValues={":c": coach_id, ":p": practice_ods, ":w": weekday,
-                                           ":n": name, ":zero": 0},
-            )
+            self.client.transact_write_items(TransactItems=items)
         except ClientError as error:
             if _is_condition_failure(error):
-                raise ConditionFailed(coach_id) from None
+                raise ConditionFailed(coach.coach_id) from None
             raise
+
+    def coach_ids(self) -> list[str]:
+        """Every coach in the coaches' list (those added before it was kept are in their
+        practices' sessions)."""
+        found: list[str] = []
+        kwargs: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(keys.COACHES)}
+        while True:
+            page = self.table.query(**kwargs)
+            found += [str(i["sk"]) for i in page["Items"]]
+            if "LastEvaluatedKey" not in page:
+                return found
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def bulk_load(self, referrals: list[tuple[Item, Item]]) -> None:
         """Benchmarks only: put (referral, personal data) pairs as intake and allocation would

@@ -3,9 +3,11 @@ Pure rules, no AWS."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
 from workingbetter.domain import slots, working_days
+from workingbetter.domain.records import SurgerySession
 
 # Phone and video follow-ups fit a working day; surgery ones a slot of the coach's session.
 WORKING_DAY = (time(8, 0), time(18, 0))
@@ -29,7 +31,7 @@ def as_uk(start: datetime) -> datetime:
     return start.replace(tzinfo=slots.UK) if start.tzinfo is None else start.astimezone(slots.UK)
 
 
-def booking_problem(start: datetime, mode: str, session_weekday: int,
+def booking_problem(start: datetime, mode: str, sessions: Sequence[SurgerySession],
                     now: datetime) -> str | None:
     """Why a follow-up cannot start then (None: it can)."""
     local = as_uk(start)
@@ -40,15 +42,23 @@ def booking_problem(start: datetime, mode: str, session_weekday: int,
     if working_days.is_bank_holiday(local.date()):
         return "That day is a bank holiday: choose another day"
     if mode == "surgery":
-        if local.weekday() != session_weekday or local.time() not in slots.SESSION_SLOTS:
-            day = slots.WEEKDAYS[session_weekday].capitalize()
-            times = ", ".join(f"{t:%H:%M}" for t in slots.SESSION_SLOTS)
-            return f"Choose a time in your surgery session: {day} at {times}"
+        if slots.session_of(sessions, local) is None:
+            return f"Choose a time in your surgery session: {session_words(sessions)}"
         return None
     if not working_days.is_working_day(local.date()) or \
             not WORKING_DAY[0] <= local.time() <= WORKING_DAY[1]:
         return "Choose a weekday between 08:00 and 18:00"
     return None
+
+
+def session_words(sessions: Sequence[SurgerySession]) -> str:
+    """Their slot times by weekday: "Monday at 09:30, 10:30; Thursday at 14:00"."""
+    days = sorted({s.weekday for s in sessions})
+    return "; ".join(
+        f"{slots.WEEKDAYS[d].capitalize()} at "
+        + ", ".join(f"{t:%H:%M}" for t in sorted({t for s in sessions if s.weekday == d
+                                                  for t in slots.session_times(s)}))
+        for d in days) or "you have no surgery sessions"
 
 
 def follow_up_id(start_iso: str) -> str:
@@ -65,30 +75,32 @@ def start_of(follow_up: str) -> str | None:
     return slots.iso(instant)
 
 
-def free_session_slots(weekday: int, now: datetime, held: set[str], monday: date,
-                       until: date) -> list[datetime]:
+def free_session_slots(sessions: Sequence[SurgerySession], now: datetime, held: set[str],
+                       monday: date, until: date) -> list[datetime]:
     """The session's slots from `monday` up to (not including) `until` that a surgery follow-up
     could be booked in now: nobody holds them and `booking_problem` has nothing against them
     (the one rule booking checks). UK wall-clock instants."""
     after = max(now, datetime.combine(monday, time(0, 0), tzinfo=slots.UK))
     free = []
-    for start in slots.candidate_slots(weekday, after):
+    for start in slots.candidate_slots(sessions, after):
         local = start.astimezone(slots.UK)
         if local.date() >= until:
             break
         if slots.iso(start) not in held and \
-                booking_problem(local, "surgery", weekday, now) is None:
+                booking_problem(local, "surgery", sessions, now) is None:
             free.append(local)
     return free
 
 
-def opening_week(this_monday: date, has_entries: bool, weekday: int, now: datetime) -> date:
+def opening_week(this_monday: date, has_entries: bool, sessions: Sequence[SurgerySession],
+                 now: datetime) -> date:
     """The week the diary opens on: this one while it has appointments, else the week of the
     coach's next session (this week's is over, or the diary is empty till then)."""
     if has_entries:
         return this_monday
-    session_end = slots.SESSION_SLOTS[-1]
-    for day in slots.session_days(weekday, now.astimezone(slots.UK).date()):
-        if datetime.combine(day, session_end, tzinfo=slots.UK) > now:
+    for day in slots.session_days((s.weekday for s in sessions),
+                                  now.astimezone(slots.UK).date()):
+        times = slots.times_on(sessions, day)
+        if times and datetime.combine(day, times[-1][0], tzinfo=slots.UK) > now:
             return monday_of(day)
-    raise AssertionError("session_days never ends")  # pragma: no cover
+    return this_monday  # no sessions: this week

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 from workingbetter.domain.records import Practice, PracticeStatus
 
@@ -51,5 +52,16 @@ def practice_json(practice: Practice) -> dict[str, object]:
             "paused_reason": practice.paused_reason or None}
 
 
-def entry_json(entry: PracticeAuditEntry) -> dict[str, object]:
+class ManagerChange(Protocol):
+    """An audit entry of what a manager did to a record (a practice's, a coach's)."""
+
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def change(self) -> StrEnum: ...
+    @property
+    def by(self) -> str: ...
+
+
+def entry_json(entry: ManagerChange) -> dict[str, object]:
     return {"at": entry.at.isoformat(), "change": str(entry.change), "by": entry.by}

@@ -570,3 +570,68 @@ def resume_practice(practice_ods: str) -> tuple[int, Any]:
 def practice_leaves(practice_ods: str) -> tuple[int, Any]:
     services().practices.leave(caller(), practice_ods, _text(_json_body(), "read"))
     return _managed_practice(practice_ods)
+
+
+# -- coaches: the service manager adds one, edits them, adds and removes their sessions -------
+# As practices: each change carries `read`, as the coach's GET answered.
+
+COACHES_MANAGED = "/coaches/manage"
+
+
+def _managed_coach(coach_id: str) -> tuple[int, Any]:
+    from workingbetter.domain.coaches import coach_json
+    from workingbetter.domain.practices import entry_json
+
+    shown = services().coaches.page(caller(), coach_id)
+    return 200, {**coach_json(shown.coach, services().settings.caseload_cap), "read": shown.read,
+                 "session_keys": [key for key, _ in shown.sessions],
+                 "audit": [entry_json(e) for e in shown.audit]}
+
+
+@app.route(COACHES_MANAGED, methods=["GET"])
+@_guarded
+def list_managed_coaches() -> tuple[int, Any]:
+    from workingbetter.domain.coaches import coach_json
+
+    full_time = services().settings.caseload_cap
+    return 200, {"items": [coach_json(c, full_time)
+                           for c in services().coaches.everyone(caller())]}
+
+
+@app.route(COACHES_MANAGED, methods=["POST"], content_types=JSON)
+@_guarded
+def add_coach() -> tuple[int, Any]:
+    added = services().coaches.add(caller(), _json_body())
+    return 201, _managed_coach(added.coach_id)[1]
+
+
+@app.route(f"{COACHES_MANAGED}/{{coach_id}}", methods=["GET"])
+@_guarded
+def get_managed_coach(coach_id: str) -> tuple[int, Any]:
+    return _managed_coach(coach_id)
+
+
+@app.route(f"{COACHES_MANAGED}/{{coach_id}}", methods=["POST"], content_types=JSON)
+@_guarded
+def edit_coach(coach_id: str) -> tuple[int, Any]:
+    body = _json_body()
+    services().coaches.edit(caller(), coach_id, _without_read(body), _text(body, "read"))
+    return _managed_coach(coach_id)
+
+
+@app.route(f"{COACHES_MANAGED}/{{coach_id}}/sessions", methods=["POST"], content_types=JSON)
+@_guarded
+def add_coach_session(coach_id: str) -> tuple[int, Any]:
+    body = _json_body()
+    services().coaches.add_session(caller(), coach_id, _without_read(body), _text(body, "read"))
+    return _managed_coach(coach_id)
+
+
+@app.route(f"{COACHES_MANAGED}/{{coach_id}}/sessions/remove", methods=["POST"],
+           content_types=JSON)
+@_guarded
+def remove_coach_session(coach_id: str) -> tuple[int, Any]:
+    body = _json_body()
+    services().coaches.remove_session(caller(), coach_id, _text(body, "session"),
+                                      _text(body, "read"))
+    return _managed_coach(coach_id)

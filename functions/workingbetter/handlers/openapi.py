@@ -24,6 +24,7 @@ from workingbetter.services.case_record import (
     NoteEdit,
     Profile,
 )
+from workingbetter.services.coaches import NewCoach, NewSession
 from workingbetter.services.follow_ups import FollowUpBooking, FollowUpOutcome
 from workingbetter.services.intake import ReferralRequest
 from workingbetter.services.listing import MAX_LIMIT
@@ -231,6 +232,33 @@ PRACTICE_OPERATIONS = (
               "referrals; its open ones carry on with their coaches (manager)",
               errors=(*AUTHENTICATED, 409, *WITH_BODY), raw_body=_STATUS),
 )
+_COACHES = "/coaches/manage"
+_COACH_DETAILS = {"type": "object", "required": ["read", "name", "days_a_week"],
+                  "properties": {**_READ, "name": {"type": "string"},
+                                 "days_a_week": {"type": "integer", "minimum": 1,
+                                                 "maximum": 5}}}
+_SESSION = {"type": "object", "required": ["read", "practice_ods", "weekday", "start", "end"],
+            "properties": {**_READ, **NewSession.model_json_schema()["properties"]}}
+_SESSION_GONE = {"type": "object", "required": ["read", "session"],
+                 "properties": {**_READ, "session": {
+                     "type": "string", "description": "one of the coach's `session_keys`"}}}
+COACH_OPERATIONS = (
+    Operation("GET", _COACHES, "The coaches, their sessions, days a week and caseload cap "
+              "(manager)", result=_LIST),
+    Operation("POST", _COACHES, "Add a coach: their id checked and not already taken "
+              "(manager)", 201, body=NewCoach, errors=(*AUTHENTICATED, 409, *WITH_BODY)),
+    Operation("GET", f"{_COACHES}/{{coach_id}}", "One coach, their sessions and the audit of "
+              "what managers did to them (manager)"),
+    Operation("POST", f"{_COACHES}/{{coach_id}}", "Change a coach's name or days a week, from "
+              "what you read (manager)", errors=(*AUTHENTICATED, 409, *WITH_BODY),
+              raw_body=_COACH_DETAILS),
+    Operation("POST", f"{_COACHES}/{{coach_id}}/sessions", "Add a weekly surgery session: "
+              "booking uses it from now on (manager)",
+              errors=(*AUTHENTICATED, 409, *WITH_BODY), raw_body=_SESSION),
+    Operation("POST", f"{_COACHES}/{{coach_id}}/sessions/remove", "Remove a session: refused "
+              "while appointments are booked in it (manager)",
+              errors=(*AUTHENTICATED, 409, *WITH_BODY), raw_body=_SESSION_GONE),
+)
 FHIR_OPERATIONS = (
     Operation("GET", "/fhir/metadata", "FHIR: this server's CapabilityStatement",
               result=_resource("CapabilityStatement"), public=True, errors=(500,),
@@ -350,6 +378,7 @@ OPERATIONS = (
               "app: they set up a new one before any token (manager)",
               errors=(*AUTHENTICATED, *WITH_BODY)),
     *PRACTICE_OPERATIONS,
+    *COACH_OPERATIONS,
     *FHIR_OPERATIONS,
 )
 

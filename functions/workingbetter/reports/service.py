@@ -129,12 +129,14 @@ class Reports:
         return measured, tables.names(practices)
 
     def _caseloads(self, practices: list[Practice]) -> list[CoachCaseload]:
-        """Each coach's days a week (one session a day) and the places they hold now."""
+        """Each coach's days a week and the places they hold now: the days the service manager
+        gave them (docs/coaches.md), or for a coach from before, one a session day."""
         weekly = Counter(s.coach_id for p in practices for s in p.sessions)
         found = []
         for coach_id, sessions in sorted(weekly.items()):
             coach = self.store.coach(coach_id)  # a handful of coaches, not a row each
-            found.append(CoachCaseload(coach_id, sessions, coach.active if coach else 0))
+            days = coach.days_a_week if coach and coach.sessions is not None else sessions
+            found.append(CoachCaseload(coach_id, days, coach.active if coach else 0))
         return found
 
     def outcomes(self, who: Principal, params: Mapping[str, str]) -> tables.Report:

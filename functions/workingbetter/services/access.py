@@ -23,8 +23,9 @@ def can_see(principal: Principal, item: Referral) -> bool:
 
 
 def may_triage(store: Store, principal: Principal, item: Referral) -> bool:
-    """Any coach of the referral's practice may decide its triage (before it has a coach)."""
+    """Any coach with a session at the referral's practice may decide its triage (before it
+    has a coach)."""
     if principal.role is not Role.COACH or not principal.coach_id:
         return False
     coach = store.coach(principal.coach_id)
-    return coach is not None and coach.practice_ods == item.practice_ods
+    return coach is not None and item.practice_ods in coach.practices

@@ -23,7 +23,6 @@ from workingbetter.services.follow_ups import Entry, FollowUps
 FEED_PATH = "/calendar/"  # + the secret: the address a calendar app subscribes to
 SHOWN_BEFORE = timedelta(weeks=4)  # the feed's past, so last month's appointments stay put
 SHOWN_AHEAD = diary.BOOK_AHEAD  # as far as anything can be booked
-SESSION_LENGTH = timedelta(hours=1)  # from the session's last slot to its end
 APPOINTMENT = timedelta(hours=1)
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{40,60}$")
 MODE_PLACES = {"phone": "By phone", "video": "By video"}
@@ -65,8 +64,9 @@ class CalendarFeeds:
         if ids:
             self.store.audit_page(ids, coach.practice_ods, f"coach:{coach.coach_id}",
                                   "GET /calendar/{secret}")
-        place = self.store.practice(coach.practice_ods)
-        events = _sessions(coach, place, start, end)
+        places = {p.practice_ods: p for p in self.store.practices()}
+        place = places.get(coach.practice_ods)
+        events = _sessions(coach, places, start, end)
         references = self.store.references(ids)
         events += [_appointment(e, references.get(e.referral_id), place) for e in entries]
         events.sort(key=lambda e: e.start)
@@ -79,15 +79,21 @@ def _where(place: Practice | None) -> str:
     return f"{place.name}, {place.address}" if place.address else place.name
 
 
-def _sessions(coach: Coach, place: Practice | None, start: date, end: date) -> list[ical.Event]:
+def _sessions(coach: Coach, places: dict[str, Practice], start: date,
+              end: date) -> list[ical.Event]:
+    """Each surgery session as an event from its start to its end (none on a bank holiday)."""
+    sessions = coach.surgery_sessions
     found = []
-    for day in slots.session_days(coach.weekday, start):
+    for day in slots.session_days((s.weekday for s in sessions), start):
         if day > end:
             break
-        first = datetime.combine(day, slots.SESSION_SLOTS[0], tzinfo=slots.UK)
-        last = datetime.combine(day, slots.SESSION_SLOTS[-1], tzinfo=slots.UK)
-        found.append(ical.Event(f"session-{coach.coach_id}-{day:%Y%m%d}", first,
-                                last + SESSION_LENGTH, "Surgery session", _where(place)))
+        for session in sorted((s for s in sessions if s.weekday == day.weekday()),
+                              key=lambda s: s.start):
+            first = datetime.combine(day, slots.clock(session.start), tzinfo=slots.UK)
+            ends = datetime.combine(day, slots.clock(session.end), tzinfo=slots.UK)
+            uid = f"session-{coach.coach_id}-{day:%Y%m%d}-{session.start.replace(':', '')}"
+            found.append(ical.Event(uid, first, ends, "Surgery session",
+                                    _where(places.get(session.practice_ods))))
     return found
 
 

@@ -19,8 +19,9 @@ from pydantic import BaseModel, ConfigDict
 from workingbetter.adapters.store import ConditionFailed, Event, Item, Store, now_iso
 from workingbetter.domain import days, diary, slots
 from workingbetter.domain.auth import Principal, Role
+from workingbetter.domain.coaches import in_order
 from workingbetter.domain.errors import BadRequest, Conflict, FieldError, InvalidInput, NotFound
-from workingbetter.domain.records import FollowUp, Referral
+from workingbetter.domain.records import FollowUp, Referral, SurgerySession
 from workingbetter.domain.referral import Status
 from workingbetter.notifications.notices import Notices
 from workingbetter.services.case_record import in_caseload
@@ -67,7 +68,7 @@ class Week:
     monday: date
     entries: list[Entry]
     practice_ods: str | None
-    weekday: int | None = None  # the coach's session day (0 = Monday)
+    sessions: tuple[SurgerySession, ...] | None = None  # the coach's (None: no coach record)
     free: tuple[datetime, ...] = ()  # the session's slots a follow-up could take, UK time
 
     def days(self) -> list[Day]:
@@ -78,15 +79,15 @@ class Week:
             entries = [e for e in self.entries
                        if slots.parse_iso(e.start).astimezone(slots.UK).date() == on]
             if offset < 5 or entries:
-                found.append(Day(on, offset == self.weekday, entries,
-                                 [f for f in self.free if f.date() == on]))
+                sessions = in_order(s for s in self.sessions or () if s.weekday == on.weekday())
+                found.append(Day(on, sessions, entries, [f for f in self.free if f.date() == on]))
         return found
 
 
 @dataclass(frozen=True)
 class Day:
     on: date
-    session: bool
+    sessions: tuple[SurgerySession, ...]  # the coach's on its weekday, in order
     entries: list[Entry]
     free: list[datetime]
 
@@ -111,7 +112,8 @@ class FollowUps:
         coach = self.store.coach(str(item.coach_id))
         assert coach is not None, "a referral's coach exists"
         now = datetime.now(UTC)
-        problem = diary.booking_problem(booking.start, booking.mode, coach.weekday, now)
+        problem = diary.booking_problem(booking.start, booking.mode,
+                                        coach.sessions_at(item.practice_ods), now)
         if problem:
             raise InvalidInput("The appointment cannot be booked then: nothing was booked",
                                [FieldError("start", problem)])
@@ -176,9 +178,9 @@ class FollowUps:
         entries, held = self.between(coach_id, start, end)
         if coach is None:
             return Week(monday, entries, None)
-        free = diary.free_session_slots(coach.weekday, datetime.now(UTC), held, monday,
-                                        monday + timedelta(days=7))
-        return Week(monday, entries, coach.practice_ods, coach.weekday, tuple(free))
+        free = diary.free_session_slots(coach.surgery_sessions, datetime.now(UTC), held,
+                                        monday, monday + timedelta(days=7))
+        return Week(monday, entries, coach.practice_ods, coach.surgery_sessions, tuple(free))
 
     def between(self, coach_id: str, start: str, end: str) -> tuple[list[Entry], set[str]]:
         """The coach's appointments from `start` to `end` (stored instants) in time order,
@@ -199,9 +201,9 @@ class FollowUps:
             return self.week(principal, parse_week(asked))
         now = datetime.now(UTC)
         this = self.week(principal, diary.monday_of(now.astimezone(slots.UK).date()))
-        if this.weekday is None:
+        if this.sessions is None:
             return this
-        monday = diary.opening_week(this.monday, bool(this.entries), this.weekday, now)
+        monday = diary.opening_week(this.monday, bool(this.entries), this.sessions, now)
         return this if monday == this.monday else self.week(principal, monday)
 
     def free_slots(self, principal: Principal, referral_id: str) -> list[datetime]:
@@ -214,7 +216,7 @@ class FollowUps:
         today = now.astimezone(slots.UK).date()
         start, end = diary.week_bounds(today)[0], slots.iso(now + SLOTS_OFFERED + timedelta(days=1))
         held = {s.start for s in self.store.slots_between(coach.coach_id, start, end)}
-        return diary.free_session_slots(coach.weekday, now, held, today,
+        return diary.free_session_slots(coach.sessions_at(item.practice_ods), now, held, today,
                                         (now + SLOTS_OFFERED).astimezone(slots.UK).date())
 
     def _first(self, start_iso: str, referral_id: str) -> Entry:

@@ -86,8 +86,8 @@ def release(store: Store, workflow: Workflow | None, settings: Settings,
 def free_places(store: Store, settings: Settings, practice_ods: str) -> int:
     """Places free in the caseloads of the practice's coaches."""
     practice = store.practice(practice_ods)
-    coaches = (store.coach(s.coach_id) for s in (practice.sessions if practice else ()))
-    return sum(max(0, settings.caseload_cap - c.active) for c in coaches if c)
+    coaches = (store.coach(coach_id) for coach_id in (practice.coach_ids if practice else ()))
+    return sum(max(0, c.cap(settings.caseload_cap) - c.active) for c in coaches if c)
 
 
 def pass_on_free_place(store: Store, workflow: Workflow, settings: Settings,
@@ -97,6 +97,18 @@ def pass_on_free_place(store: Store, workflow: Workflow, settings: Settings,
     if free_places(store, settings, practice_ods) == 0:
         return None
     return offer_place(store, workflow, settings, practice_ods)
+
+
+def fill_free_places(store: Store, workflow: Workflow, settings: Settings,
+                     practice_ods: str) -> int:
+    """Offer each free place at the practice to the next in line (new places: a coach's new
+    session or days; the daily reconcile); how many were offered."""
+    offered = 0
+    for _ in range(free_places(store, settings, practice_ods)):
+        if offer_place(store, workflow, settings, practice_ods) is None:
+            break
+        offered += 1
+    return offered
 
 
 def offer_place(store: Store, workflow: Workflow, settings: Settings,

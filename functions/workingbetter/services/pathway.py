@@ -78,12 +78,13 @@ def allocate(store: Store, settings: Settings, referral_id: str) -> dict[str, An
     practice = store.practice(item.practice_ods)
     if practice is None:
         raise TaskRefused("practice not found")
-    coaches = [store.coach(s.coach_id) for s in practice.sessions]
+    coaches = [store.coach(coach_id) for coach_id in practice.coach_ids]  # consistent reads
     for coach in sorted((c for c in coaches if c), key=lambda c: c.active):
-        if coach.active >= settings.caseload_cap:
+        cap = coach.cap(settings.caseload_cap)  # their own: scaled by the days they work
+        if coach.active >= cap:
             continue
         try:
-            store.allocate(referral_id, coach.coach_id, settings.caseload_cap,
+            store.allocate(referral_id, coach.coach_id, cap,
                            Event("coach_allocated", SYSTEM, {"coach_id": coach.coach_id}))
             return {"allocated": True}
         except ConditionFailed:
@@ -95,7 +96,8 @@ def allocate(store: Store, settings: Settings, referral_id: str) -> dict[str, An
 
 
 def book(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
-    """Book the next free slot in the coach's weekly session; returns the outcome time limit."""
+    """Book the next free slot in the coach's sessions at the referral's practice; returns the
+    outcome time limit."""
     item = _live(store, referral_id)
     coach_id = item.coach_id
     if not coach_id:
@@ -109,11 +111,11 @@ def book(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
         assert coach is not None
         # A rebooking after a missed or cancelled appointment goes to a later session.
         after = now if not current else max(now, _end_of_day(current.start))
-        start_iso = _hold_next_slot(store, coach, referral_id, after)
+        start_iso = _hold_next_slot(store, coach, item.practice_ods, referral_id, after)
         # When the appointment comes round on the real clock (the same instant in production,
         # sooner on a compressed clock): no attendance can be recorded before it.
         due_at = slots.iso(settings.on_real_clock(slots.parse_iso(start_iso), now))
-        appointment = Appointment(start_iso, coach.practice_ods,
+        appointment = Appointment(start_iso, item.practice_ods,
                                   item.appointments_booked + 1, due_at)
         try:
             store.update(
@@ -162,10 +164,16 @@ def _end_of_day(start_iso: str) -> datetime:
     return datetime.combine(local.date(), time(23, 59), tzinfo=slots.UK).astimezone(UTC)
 
 
-def _hold_next_slot(store: Store, coach: Coach, referral_id: str, now: datetime) -> str:
+def _hold_next_slot(store: Store, coach: Coach, practice_ods: str, referral_id: str,
+                    now: datetime) -> str:
+    """A slot of the coach's sessions at the practice (the diary is one: a time held at any
+    practice is taken)."""
+    sessions = coach.sessions_at(practice_ods)
+    if not sessions:
+        raise TaskRefused("coach has no session at the practice")
     booked = {slots.parse_iso(s) for s in store.booked_slots(coach.coach_id, slots.iso(now))}
     while True:
-        start = slots.next_free_slot(coach.weekday, now, booked)
+        start = slots.next_free_slot(sessions, now, booked)
         if start is None:
             raise TaskRefused("coach diary full")
         if store.hold_slot(coach.coach_id, slots.iso(start), referral_id):

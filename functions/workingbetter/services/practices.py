@@ -161,8 +161,7 @@ class Practices:
         """The entry first, then the write conditional on what was read; the entry taken back
         if the write loses (`lost` says why) or fails."""
         at = datetime.fromtimestamp(self.clock(), UTC)
-        sort_key = self.audit.record(PracticeAuditEntry(new.practice_ods, at, change,
-                                                        manager.subject))
+        sort_key = self.audit.record(new.practice_ods, at, str(change), manager.subject)
         try:
             self.store.put_practice(new, was)
         except ConditionFailed:

@@ -31,13 +31,10 @@ def holds_place(item: Referral) -> bool:
 def reconcile(store: Store, workflow: Workflow, settings: Settings) -> dict[str, int]:
     tally: Counter[str] = Counter()
     for practice in store.practices():
-        for session in practice.sessions:
-            tally["repaired"] += _check_coach(store, settings, session.coach_id,
-                                              practice.practice_ods)
-        for _ in range(lifecycle.free_places(store, settings, practice.practice_ods)):
-            if lifecycle.offer_place(store, workflow, settings, practice.practice_ods) is None:
-                break
-            tally["offered"] += 1
+        for coach_id in practice.coach_ids:
+            tally["repaired"] += _check_coach(store, settings, coach_id, practice.practice_ods)
+        tally["offered"] += lifecycle.fill_free_places(store, workflow, settings,
+                                                        practice.practice_ods)
     logger.info("caseloads reconciled", extra={"outcomes": dict(tally)})
     return {"repaired": tally["repaired"], "offered": tally["offered"]}
 

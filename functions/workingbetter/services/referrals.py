@@ -103,6 +103,7 @@ class Caseload:
     page: listing.Page
     practice_ods: str | None
     places_taken: int = 0  # the coach's caseload counter, read with their practice
+    cap: int = 0  # their caseload cap (scaled by the days they work)
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import (
@@ -343,10 +344,11 @@ class Referrals:
         coach = self.store.coach(coach_id)
         at = coach.practice_ods if coach else None
         listings = [Listing.caseload(coach_id)]
-        if at:
-            listings.append(Listing.practice(at, Status.AWAITING_TRIAGE_DECISION))
+        listings += [Listing.practice(ods, Status.AWAITING_TRIAGE_DECISION)
+                     for ods in (coach.practices if coach else ())]
         return Caseload(self._read(principal, listings, request, CASELOAD_FIELDS, "caseload"),
-                        at, coach.active if coach else 0)
+                        at, coach.active if coach else 0,
+                        coach.cap(self.settings.caseload_cap) if coach else 0)
 
     def practice_list(self, principal: Principal, request: listing.ListRequest,
                       search: str = "") -> PracticeList:

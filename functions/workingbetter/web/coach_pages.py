@@ -60,7 +60,7 @@ def _page(who: Principal, failed: Failed | None = None, status: int = 200) -> Re
         recorded.done if recorded else "Task done" if query.get("recorded") == "task" else ""
     if recorded is coach_forms.TRIAGE:
         banner = _after_triage(who, query.get("referral", "")) or banner
-    load = {"active": shown.places_taken, "cap": settings().caseload_cap}
+    load = {"active": shown.places_taken, "cap": shown.cap}
     if failed is not None:  # the summary names whose card, and which, the errors are on
         whose = next((r.patient for r in rows if r.referral_id == failed.referral_id), "")
         card = coach_forms.STEPS[failed.path].heading
@@ -82,7 +82,7 @@ def _after_triage(who: Principal, referral_id: str) -> str | None:
     store = services().store
     coach = store.coach(str(who.coach_id))
     item = store.referral(referral_id) if 0 < len(referral_id) <= 100 else None
-    if coach is None or item is None or item.practice_ods != coach.practice_ods:
+    if coach is None or item is None or item.practice_ods not in coach.practices:
         return None
     known = services().staff.directory()
     return after_triage(item, known.coaches.get(item.coach_id or ""),

@@ -79,12 +79,13 @@ def _diary_page(who: Principal, failed: Failed | None = None, status: int = 200,
                 calendar_link: str = "") -> Response:
     query: dict[str, str] = dict(request().query_params or {})
     week = services().follow_ups.opening_week(who, query.get("week"))
-    place = services().staff.directory().practices.get(week.practice_ods or "")
+    practices = services().staff.directory().practices
     booked = diary.start_of(query.get("booked", ""))
     return html("diary.html", status, title="Your diary", principal=who, active=DIARY,
                 week=week, days=week.days(), names=_names(who, week),
                 pages=week_links(week.monday), week_words=week_words(week.monday),
-                place=place, keys=form_keys(), failed=failed, calendar_link=calendar_link,
+                practices=practices, keys=form_keys(), failed=failed,
+                calendar_link=calendar_link,
                 calendar_linked=_linked(who),
                 banner=f"Follow-up booked for {dates.long_when(booked)}" if booked else "",
                 errors=failed.errors if failed else PageErrors(),

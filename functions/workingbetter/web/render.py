@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workingbetter.domain import dates
+from workingbetter.domain.coaches import clock_words
 from workingbetter.domain.disclosure import ACCEPTED
 from workingbetter.domain.referral import Status
 
@@ -77,7 +78,7 @@ def _environment() -> Environment:
     env.filters.update(words=words, when=when, day=day, long_when=long_when,
                        weekday_day=dates.weekday_day, day_month=dates.day_month,
                        clock=dates.clock, clock_of=lambda v: dates.clock(dates.instant(v)),
-                       tag_colour=tag_colour)
+                       tag_colour=tag_colour, session_clock=clock_words)
     from workingbetter.web.date_input import wrong_parts
 
     env.globals.update(wrong_parts=wrong_parts, past_example=past_example,
