@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from workingbetter.reports.service import Reports
     from workingbetter.services.calendar_feed import CalendarFeeds
     from workingbetter.services.case_record import CaseRecords
+    from workingbetter.services.cover import Cover
     from workingbetter.services.follow_ups import FollowUps
     from workingbetter.services.people import People
     from workingbetter.services.practices import Practices
@@ -119,6 +120,14 @@ class Services:
 
         return People(CognitoPeople(self.settings.cognito_pool()), PeopleAudit(self.store.table),
                       sign_outs(), self.staff)
+
+    @cached_property
+    def cover(self) -> Cover:
+        from workingbetter.adapters.absences import Absences, CoverAudit
+        from workingbetter.services.cover import Cover
+
+        return Cover(self.store, self.workflow, self.settings, Absences(self.store.table),
+                     CoverAudit(self.store.table))
 
     @cached_property
     def practices(self) -> Practices:

@@ -43,6 +43,13 @@ class Appointment:
     number: int = 1
     due_at: str | None = None  # when it comes round on the real clock
     outcome: str | None = None  # attended, did_not_attend, cancelled
+    # Another coach at the practice covering while the referral's coach is away (their diary
+    # holds the time); None: with the referral's own coach. The caseload does not move.
+    coach_id: str | None = None
+
+    def with_coach(self, referral_coach: str) -> str:
+        """Whose diary holds this appointment's time."""
+        return self.coach_id or referral_coach
 
 
 @dataclass(frozen=True, slots=True)

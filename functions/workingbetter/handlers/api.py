@@ -539,3 +539,38 @@ def resume_practice(practice_ods: str) -> tuple[int, Any]:
 def practice_leaves(practice_ods: str) -> tuple[int, Any]:
     services().practices.leave(caller(), practice_ods, _text(_json_body(), "read"))
     return _managed_practice(practice_ods)
+
+
+# -- a coach's absence: the service manager records the days away; their appointments move ----
+
+
+def _coach_absences(coach_id: str) -> dict[str, Any]:
+    from workingbetter.domain.absence import absence_json, entry_json
+
+    shown = services().cover.page(caller(), coach_id)
+    return {"coach_id": coach_id, "items": [absence_json(a) for a in shown.absences],
+            "audit": [entry_json(e) for e in shown.audit]}
+
+
+@app.route("/coaches/{coach_id}/absences", methods=["GET"])
+@_guarded
+def list_absences(coach_id: str) -> tuple[int, Any]:
+    return 200, _coach_absences(coach_id)
+
+
+@app.route("/coaches/{coach_id}/absences", methods=["POST"], content_types=JSON)
+@_guarded
+def add_absence(coach_id: str) -> tuple[int, Any]:
+    from workingbetter.domain.absence import absence_json
+
+    covered = services().cover.add_absence(caller(), coach_id, _json_body())
+    return 201, {**absence_json(covered.absence), "moved": covered.moved,
+                 "not_moved": covered.not_moved}
+
+
+@app.route("/coaches/{coach_id}/absences/{absence_id}/cancel", methods=["POST"],
+           content_types=JSON)
+@_guarded
+def cancel_absence(coach_id: str, absence_id: str) -> tuple[int, Any]:
+    services().cover.cancel_absence(caller(), coach_id, absence_id)
+    return 200, _coach_absences(coach_id)

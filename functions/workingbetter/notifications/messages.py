@@ -45,6 +45,12 @@ TEMPLATES: dict[Kind, Template] = {
         "Your coach will be in touch to find another time. It is still your choice to take "
         "part, and it does not affect any benefits.",
     ),
+    Kind.APPOINTMENT_MOVED: Template(
+        "Your Working Better appointment has moved",
+        "Hello ((given_name)), your coach is away, so your Working Better appointment has "
+        "moved. It is now on ((when)), ((where)). If the new time does not suit you, please "
+        "call the surgery. It is still your choice to take part.",
+    ),
     Kind.COACH_FOLLOW_UP_OUTREACH: Template(
         "Follow-up appointment missed",
         "The patient for referral ((referral_id)) missed their follow-up on ((when)). Please call "
@@ -123,6 +129,8 @@ PURPOSES: dict[Kind, str] = {
     Kind.APPOINTMENT_FOLLOW_UP_REMINDER: "The day before a follow-up appointment with the coach",
     Kind.APPOINTMENT_FOLLOW_UP_MISSED: "After a missed follow-up appointment: the coach will "
                                        "be in touch",
+    Kind.APPOINTMENT_MOVED: "When a coach's absence moves an appointment: its new time and "
+                            "where",
     Kind.PRACTICE_ACCEPTED: "Once the referral is accepted (only if the patient agreed)",
     Kind.PRACTICE_FIRST_ATTENDED: "Once the first appointment is attended (only if the "
                                   "patient agreed)",

@@ -1,0 +1,253 @@
+"""Cover for a coach's absence: the service manager records the days a coach is away (never
+why), and every appointment of theirs on those days moves, each patient told by their channel.
+
+- **Nothing is booked into an absence** from the moment it is recorded: every booking asks
+  `diary_slots.next_free_slot`, which skips the days away, and follow-ups and the diary's free
+  slots leave them out too.
+- **A first appointment** goes to the next free slot among the practice's coaches: the
+  referral's own coach after the absence, or a colleague's sooner. A colleague's appointment
+  is cover: their diary holds the time and they may record its outcome, but the referral stays
+  in its coach's caseload (the place, the case record and the follow-ups do not move).
+- **A follow-up** stays with the referral's coach (it is their ongoing work with the patient,
+  and its record is theirs), in their next free session slot after the absence.
+- **The run is not stranded**: a run waiting for the first appointment's outcome has a time
+  limit worked out at booking that a moved appointment would outrun. The move is given to the
+  run as the outcome step's answer "rebook" (as a cancellation is), with the new appointment
+  already on the referral: the run books again, finds it (a retry's path), and waits with a
+  limit worked out from the new time. A stalled run is carried on by a new run the same way.
+
+Every change is audited (coach, change, dates, how many moved, manager, time): never a patient.
+The entry is written first and taken back if the absence cannot be recorded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from workingbetter.adapters.absences import new_absence_id
+from workingbetter.adapters.store import ConditionFailed, Event, Store, now_iso
+from workingbetter.adapters.workflow import Workflow
+from workingbetter.domain import diary, slots
+from workingbetter.domain.absence import (
+    Absence,
+    CoverAuditEntry,
+    CoverChange,
+    dates_problem,
+)
+from workingbetter.domain.auth import Principal, Role
+from workingbetter.domain.errors import Conflict, InvalidInput, NotFound
+from workingbetter.domain.human_steps import Awaiting
+from workingbetter.domain.records import Coach, FollowUp, Referral, ReferralChange, Slot
+from workingbetter.notifications.notices import Notices
+from workingbetter.observability import count
+from workingbetter.services import diary_slots, lifecycle
+from workingbetter.services.parsing import parse
+
+if TYPE_CHECKING:
+    from workingbetter.adapters.absences import Absences, CoverAudit
+    from workingbetter.settings import Settings  # pydantic-settings: only when read
+
+SYSTEM = "system"
+ENTER_FROM = "Enter the first day away as a real date, like 2027-01-04"
+ENTER_TO = "Enter the last day away as a real date, like 2027-01-08"
+REFUSED = "The absence has errors: nothing was saved"
+
+
+class AbsenceDates(BaseModel):
+    """What a manager gives: the first and last days away, both included. Never why."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=False)
+    field_messages: ClassVar[dict[str, str]] = {"from": ENTER_FROM, "to": ENTER_TO}
+
+    first: date = Field(alias="from")
+    last: date = Field(alias="to")
+
+
+@dataclass(frozen=True)
+class CoachAbsences:
+    coach: Coach
+    absences: list[Absence]
+    audit: list[CoverAuditEntry]
+
+
+@dataclass(frozen=True)
+class Covered:
+    absence: Absence
+    moved: int  # appointments rebooked off the days away
+    not_moved: int  # none free within the diary's horizon: left for the manager to arrange
+
+
+class Cover:
+    def __init__(self, store: Store, workflow: Workflow, settings: Settings,
+                 absences: Absences, audit: CoverAudit,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self.workflow = workflow
+        self.settings = settings
+        self.absences = absences
+        self.audit = audit
+        self.clock = clock
+
+    def page(self, manager: Principal, coach_id: str) -> CoachAbsences:
+        manager.require(Role.MANAGER)
+        coach = self._coach(coach_id)
+        return CoachAbsences(coach, self.absences.of(coach_id), self.audit.entries(coach_id))
+
+    def add_absence(self, manager: Principal, coach_id: str, body: Any) -> Covered:
+        manager.require(Role.MANAGER)
+        coach = self._coach(coach_id)
+        typed = parse(AbsenceDates, body, REFUSED)
+        problems = dates_problem(typed.first, typed.last, self._today())
+        if problems:
+            raise InvalidInput(REFUSED, problems)
+        absence = Absence(coach_id, new_absence_id(typed.first), typed.first, typed.last,
+                          manager.subject)
+        at = datetime.fromtimestamp(self.clock(), UTC)
+        sort_key = self.audit.record(CoverAuditEntry(coach_id, at, CoverChange.ABSENCE_ADDED,
+                                                     manager.subject, typed.first, typed.last))
+        try:
+            if not self.absences.add(absence):
+                raise Conflict("That absence was just recorded: reload the page")
+        except Exception:
+            self.audit.take_back(coach_id, sort_key)
+            raise
+        moved, not_moved = self.rebook(coach, absence, manager.actor)
+        self.audit.moved(coach_id, sort_key, moved)
+        count("AbsenceCovered", moved=str(min(moved, 10)))
+        return Covered(absence, moved, not_moved)
+
+    def cancel_absence(self, manager: Principal, coach_id: str, absence_id: str) -> None:
+        """Only one that has not started: what was moved for it stays where it went."""
+        manager.require(Role.MANAGER)
+        self._coach(coach_id)
+        found = next((a for a in self.absences.of(coach_id) if a.absence_id == absence_id),
+                     None)
+        if found is None:
+            raise NotFound("No absence with that id for this coach")
+        if found.first <= self._today():
+            raise Conflict("This absence has started: only one still to come can be "
+                           "cancelled")
+        at = datetime.fromtimestamp(self.clock(), UTC)
+        sort_key = self.audit.record(CoverAuditEntry(
+            coach_id, at, CoverChange.ABSENCE_CANCELLED, manager.subject, found.first,
+            found.last))
+        if not self.absences.remove(coach_id, absence_id):
+            self.audit.take_back(coach_id, sort_key)  # cancelled by someone else just now
+
+    # -- moving what the absence covers ---------------------------------------------------
+
+    def rebook(self, coach: Coach, absence: Absence, actor: str) -> tuple[int, int]:
+        """Move every appointment the coach holds on the days away; (moved, not moved).
+        Safe to repeat: what has moved is no longer on those days."""
+        start, end = _bounds(absence.first, absence.last)
+        moved = not_moved = 0
+        for slot in self.store.slots_between(coach.coach_id, start, end):
+            try:
+                if self._move(coach, slot, actor):
+                    moved += 1
+            except diary_slots.DiaryFull:
+                not_moved += 1
+        return moved, not_moved
+
+    def _move(self, coach: Coach, slot: Slot, actor: str) -> bool:
+        item = self.store.referral(slot.referral_id)
+        if item is None or item.status.terminal:
+            return False
+        follow_up = self.store.follow_up(coach.coach_id, slot.start, slot.referral_id)
+        if follow_up is not None:
+            return not follow_up.outcome and self._move_follow_up(item, coach, follow_up, actor)
+        appointment = item.appointment
+        if appointment is None or appointment.start != slot.start or appointment.outcome:
+            return False
+        return self._move_first(item, coach.coach_id, actor)
+
+    def _move_first(self, item: Referral, away_coach: str, actor: str) -> bool:
+        """The first appointment to the soonest free slot of the practice's coaches."""
+        booked = item.appointment
+        assert booked is not None
+        own = str(item.coach_id)
+        with_coach, start_iso = self._soonest(item, booked.practice_ods, own)
+        now = datetime.now(UTC)
+        moved = replace(booked, start=start_iso, coach_id=None if with_coach == own else
+                        with_coach, due_at=slots.iso(self.settings.on_real_clock(
+                            slots.parse_iso(start_iso), now)))
+        event = Event("appointment_moved", actor, {"start": start_iso, "cover": with_coach != own})
+        try:
+            if item.awaiting == Awaiting.APPOINTMENT_OUTCOME:
+                updated = lifecycle.answer(self.store, self.workflow, self.settings, item,
+                                           Awaiting.APPOINTMENT_OUTCOME, {"next": "rebook"},
+                                           event, change=ReferralChange(appointment=moved))
+            else:  # between booking and waiting: the run's wait is chased if it runs out
+                updated = self.store.update(item.referral_id, event,
+                                            ReferralChange(appointment=moved),
+                                            only_if=ReferralChange(appointment=booked))
+        except ConditionFailed:
+            self.store.free_slot(with_coach, start_iso, item.referral_id)
+            return False  # answered, ended or moved meanwhile: theirs to settle
+        self.store.free_slot(booked.with_coach(own), booked.start, item.referral_id)
+        Notices.of(self.store, self.settings).moved(updated, start_iso, first=True)
+        return True
+
+    def _soonest(self, item: Referral, practice_ods: str, own: str) -> tuple[str, str]:
+        """(coach, start) of the soonest free slot, held: the referral's own coach first on a
+        tie; raises DiaryFull when nobody has one."""
+        practice = self.store.practice(practice_ods)
+        ids = [own, *(s.coach_id for s in (practice.sessions if practice else ())
+                      if s.coach_id != own)]
+        now = datetime.now(UTC)
+        for _ in range(5):
+            offers = [(start, coach.coach_id) for coach in self.store.coaches(ids)
+                      if (start := diary_slots.next_free_slot(self.store, coach, now))]
+            if not offers:
+                break
+            start, coach_id = min(offers, key=lambda o: (o[0], o[1] != own))
+            if self.store.hold_slot(coach_id, slots.iso(start), item.referral_id):
+                return coach_id, slots.iso(start)
+        raise diary_slots.DiaryFull(practice_ods)
+
+    def _move_follow_up(self, item: Referral, coach: Coach, row: FollowUp, actor: str) -> bool:
+        """A follow-up to its coach's next free slot after the absence."""
+        start_iso = diary_slots.hold_next_slot(self.store, coach, item.referral_id,
+                                               datetime.now(UTC))
+        now = datetime.now(UTC)
+        due_at = slots.iso(self.settings.on_real_clock(slots.parse_iso(start_iso), now))
+        if not self.store.follow_up_outcome(coach.coach_id, row.start, item.referral_id,
+                                            "moved", actor):
+            self.store.free_slot(coach.coach_id, start_iso, item.referral_id)
+            return False  # recorded or moved meanwhile
+        self.store.book_follow_up(replace(row, start=start_iso, due_at=due_at,
+                                          booked_at=now_iso(), booked_by=actor))
+        self.store.free_slot(coach.coach_id, row.start, item.referral_id)
+        notices = Notices.of(self.store, self.settings)
+        notices.follow_up_over(item, diary.follow_up_id(row.start), "moved")
+        notices.follow_up_booked(item, start_iso, diary.follow_up_id(start_iso))
+        notices.moved(item, start_iso, first=False)
+        with contextlib.suppress(ConditionFailed):  # ended a moment ago: the diary keeps it
+            self.store.add_fact(item.referral_id, Event("follow_up_moved", SYSTEM,
+                                                        {"mode": row.mode}))
+        return True
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def _coach(self, coach_id: str) -> Coach:
+        found = self.store.coach(coach_id)
+        if found is None:
+            raise NotFound("No coach with that id")
+        return found
+
+    def _today(self) -> date:
+        return datetime.fromtimestamp(self.clock(), UTC).astimezone(slots.UK).date()
+
+
+def _bounds(first: date, last: date) -> tuple[str, str]:
+    """The stored instants from the start of `first` to the end of `last` (UK days)."""
+    start = datetime.combine(first, datetime.min.time(), tzinfo=slots.UK)
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=slots.UK)
+    return slots.iso(start), slots.iso(end)

@@ -1,0 +1,126 @@
+"""A coach's absence is covered: a manager records the days a coach is away (never why);
+from then on nothing is booked into them, and each appointment of theirs on those days moves
+to the soonest free slot (theirs after the absence, or a colleague's at the practice), the
+patient told by their channel. The run waiting for a moved first appointment's outcome is not
+stranded: it waits again, with a time limit worked out from the new time, and takes the
+covering coach's outcome. Driven through the JSON API on the real state machine."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from tests.api_client import Api, appointment
+from tests.conftest import Cloud
+from tests.integration.test_follow_ups import in_support, rows, session_slot
+from workingbetter.domain import slots
+from workingbetter.domain.auth import Role
+from workingbetter.domain.records import Referral
+
+pytestmark = pytest.mark.integration
+
+PRACTICE = "F83001"  # two coaches: coach-amara on Mondays, coach-bilal on Thursdays
+
+
+def day_of(start_iso: str) -> date:
+    return slots.parse_iso(start_iso).astimezone(slots.UK).date()
+
+
+def away(api: Api, cloud: Cloud, coach_id: str, first: date, last: date) -> Any:
+    reply = api.call("POST", f"/coaches/{coach_id}/absences", cloud.token(Role.MANAGER),
+                     {"from": first.isoformat(), "to": last.isoformat()})
+    assert reply.status == 201, reply.body
+    return reply.body
+
+
+def colleague(cloud: Cloud, coach_id: str) -> str:
+    practice = cloud.store.practice(PRACTICE)
+    assert practice is not None
+    return next(s.coach_id for s in practice.sessions if s.coach_id != coach_id)
+
+
+def booked_timeouts(cloud: Cloud, referral_id: str) -> list[int]:
+    """The outcome wait's time limit each booking gave the run (seconds), in order."""
+    found = []
+    for event in cloud.history(referral_id):
+        details = event.get("stateExitedEventDetails") or {}
+        if details.get("name") == "BookFirstAppointment":
+            found.append(int(json.loads(details["output"])["booking"]["outcome_timeout"]))
+    return found
+
+
+def test_an_absence_moves_the_first_appointment_to_a_colleagues_sooner_session_and_the_run_waits_for_its_outcome_from_the_new_time(  # noqa: E501
+        cloud: Cloud, api: Api) -> None:
+    referral_id = api.refer(PRACTICE)
+    waiting = cloud.wait_for(referral_id, lambda i: i.awaiting == "appointment_outcome"
+                             and bool(i.task_token))
+    own = str(waiting.coach_id)
+    first = appointment(waiting)
+    # Away from today until three weeks after the appointment: the colleague is sooner.
+    absence = away(api, cloud, own, date.today(), day_of(first.start) + timedelta(weeks=3))
+
+    assert absence["moved"] == 1
+    moved = cloud.wait_for(referral_id, lambda i: i.awaiting == "appointment_outcome"
+                           and bool(i.task_token) and i.task_token != waiting.task_token,
+                           what="the run waiting again for the moved appointment")
+    now = appointment(moved)
+    covering = colleague(cloud, own)
+    assert now.coach_id == covering  # cover: the caseload stays with its coach
+    assert moved.coach_id == own
+    assert day_of(now.start) > date.today()
+    assert cloud.coach(own).active == 1 and cloud.coach(covering).active == 0  # noqa: PT018
+    assert [s.referral_id for s in cloud.store.slots_between(covering, now.start, "9999")] \
+        == [referral_id]
+    assert cloud.store.slots_between(own, first.start, "9999") == []
+    told = rows(cloud, referral_id)[f"appointment_moved:{now.start}"]
+    assert told.state == "scheduled" and told.channel == "sms"  # noqa: PT018
+    # The run waits again, its limit worked out from the new time (later than the first).
+    before, after = booked_timeouts(cloud, referral_id)
+    later = (slots.parse_iso(now.start) - slots.parse_iso(first.start)).total_seconds()
+    assert after - before >= cloud.settings.seconds(later / 86400) - 5
+    # The covering coach records the outcome, and support goes on.
+    api.awaiting(referral_id, "appointment_outcome")
+    recorded = api.step(referral_id, "appointment-outcome", {"outcome": "attended"},
+                        api.coach(covering))
+    assert recorded.status == 200, recorded.body
+    cloud.wait_for(referral_id, lambda i: i.status == "IN_SUPPORT")
+
+
+def test_nothing_is_booked_into_an_absence_recorded_before_the_referral(
+        cloud: Cloud, api: Api) -> None:
+    for coach_id in ("coach-amara", "coach-bilal"):
+        away(api, cloud, coach_id, date.today(), date.today() + timedelta(weeks=2))
+
+    referral_id = api.refer(PRACTICE)
+
+    booked = cloud.wait_for(referral_id, lambda i: i.appointment is not None)
+    assert day_of(appointment(booked).start) > date.today() + timedelta(weeks=2)
+
+
+def test_a_follow_up_on_a_day_away_moves_to_its_coachs_next_free_session_and_none_can_be_booked_then(  # noqa: E501
+        cloud: Cloud, api: Api) -> None:
+    referral_id = in_support(api)
+    coach = api.coach_of(referral_id)
+    item: Referral = cloud.referral(referral_id)
+    surgery = session_slot(cloud, referral_id)
+    path = f"/referrals/{referral_id}/follow-ups"
+    booked = api.call("POST", path, coach, {"start": surgery.isoformat(), "mode": "surgery"})
+    assert booked.status == 201, booked.body
+    day = surgery.date()
+
+    covered = away(api, cloud, str(item.coach_id), day, day)
+
+    assert covered["moved"] == 1
+    again = api.call("POST", path, coach, {"start": surgery.isoformat(), "mode": "surgery"})
+    assert again.status == 422, again.body
+    assert again.body["errors"][0]["field"] == "start"
+    follow_ups = [r for r in cloud.store.follow_ups(str(item.coach_id), "2000", "9999")
+                  if r.referral_id == referral_id]
+    assert [(day_of(r.start) == day, r.outcome) for r in follow_ups] == [
+        (True, "moved"), (False, None)]
+    new = follow_ups[1].start
+    assert day_of(new) > day
+    assert f"appointment_moved:{new}" in rows(cloud, referral_id)
