@@ -89,6 +89,9 @@ MANAGED_PRACTICES = {("GET", "/practices/manage"), ("POST", "/practices/manage")
                      ("POST", "/practices/manage/{practice_ods}/pause"),
                      ("POST", "/practices/manage/{practice_ods}/resume"),
                      ("POST", "/practices/manage/{practice_ods}/leave")}
+# A coach's absences: the manager alone (tests/web/test_cover_pages.py covers each rule).
+COACH_ABSENCES = {("GET", "/coaches/{coach_id}/absences"), ("POST", "/coaches/{coach_id}/absences"),
+                  ("POST", "/coaches/{coach_id}/absences/{absence_id}/cancel")}
 # Reports name no referral: ops and commissioners read them, nobody else.
 REPORTS = {("GET", "/reports/outcomes"), ("GET", "/reports/ips-fidelity")}
 # The patient's own one-time link needs no login by design: its token is the credential
@@ -121,7 +124,7 @@ def error_type(route: str) -> str:
 
 def test_the_matrix_covers_every_route_of_the_api() -> None:
     assert served_routes() == (set(MATRIX) | COLLECTIONS | REPORTS | NO_LOGIN | NOTIFYS | PEOPLE
-                               | MANAGED_PRACTICES)
+                               | MANAGED_PRACTICES | COACH_ABSENCES)
 
 
 def test_only_a_manager_reaches_the_people_routes(cloud: Cloud) -> None:
@@ -147,14 +150,16 @@ def test_only_a_manager_reaches_the_practice_routes(cloud: Cloud) -> None:
     others = [cloud.token(Role.REFERRER, practice_ods="F83001"),
               cloud.token(Role.COACH, coach_id="coach-amara"), cloud.token(Role.OPS),
               cloud.token(Role.COMMISSIONER)]
-    for method, route in sorted(MANAGED_PRACTICES):
-        path = route.format(practice_ods="F83001")
+    for method, route in sorted(MANAGED_PRACTICES | COACH_ABSENCES):
+        path = route.format(practice_ods="F83001", coach_id="coach-amara", absence_id="x")
         for token in others:
             reply = api.call(method, path, token, {} if method == "POST" else None)
             assert reply.status == 403, (method, path, reply.body)
             assert reply.headers["Content-Type"] == "application/problem+json"
     assert api.call("GET", "/practices/manage/F83001", manager).status == 200
     assert api.call("GET", "/practices/manage/Y99999", manager).status == 404
+    assert api.call("GET", "/coaches/coach-amara/absences", manager).status == 200
+    assert api.call("GET", "/coaches/nobody/absences", manager).status == 404
 
 
 @pytest.fixture
@@ -180,7 +185,7 @@ def fill(route: str, records: dict[str, str], which: str) -> str:
     shape)."""
     return route.format(referral_id=records[which], note_id=records[f"{which}-note"],
                         follow_up_id="20260105T100000Z", person_id="someone",
-                        practice_ods="F83001")
+                        practice_ods="F83001", coach_id="coach-amara", absence_id="x")
 
 
 def token_for(cloud: Cloud, role: str, own_referral: str) -> str:

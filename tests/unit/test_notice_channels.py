@@ -71,6 +71,7 @@ CALLS: dict[str, Callable[[Notices, Referral], None]] = {
     "received": lambda n, r: n.received(r),
     "accepted": lambda n, r: n.accepted(r),
     "booked": lambda n, r: n.booked(r, START),
+    "moved": lambda n, r: each(n.moved, (r, START, True), (r, START, False)),
     "appointment_over": lambda n, r: each(n.appointment_over, *[(r, o) for o in OUTCOMES]),
     "follow_up_booked": lambda n, r: n.follow_up_booked(r, START, START),
     "follow_up_over": lambda n, r: each(n.follow_up_over,

@@ -1,7 +1,7 @@
 """Coaches' absences and what managers did about them, in the referrals table (staff records:
 ids, dates and counts only, never a patient's details nor why a coach is away).
 
-- An absence (`ABSENCE#<coach>`, sorted by its first day): written once (conditional), and
+- An absence (`ABSENCE#<coach>`, by its id): written once (conditional), and
   deleted when a manager cancels it before it starts.
 - The audit (`COVER_AUDIT#<coach>`), one entry per change, sorted by time, as
   `people_audit.py` keeps a practice's.
@@ -9,6 +9,7 @@ ids, dates and counts only, never a patient's details nor why a coach is away).
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import date
 from typing import Any
@@ -26,8 +27,10 @@ def _audit(coach_id: str) -> str:
     return f"COVER_AUDIT#{coach_id}"
 
 
-def new_absence_id(first: date) -> str:
-    return f"{first.isoformat()}-{uuid.uuid4().hex[:8]}"
+def new_absence_id(key: str | None = None) -> str:
+    """From the request's key when there is one (a repeat of the request makes the same id,
+    so it records nothing more), else fresh."""
+    return (hashlib.sha256(key.encode()).hexdigest() if key else uuid.uuid4().hex)[:16]
 
 
 class Absences:
@@ -54,7 +57,7 @@ class Absences:
                                  ConsistentRead=True)["Items"]
         return [Absence(coach_id, str(i["sk"]), date.fromisoformat(str(i["first"])),
                         date.fromisoformat(str(i["last"])), str(i.get("recorded_by", "")))
-                for i in items]
+                for i in sorted(items, key=lambda i: str(i["first"]))]
 
 
 class CoverAudit:

@@ -563,7 +563,7 @@ def list_absences(coach_id: str) -> tuple[int, Any]:
 def add_absence(coach_id: str) -> tuple[int, Any]:
     from workingbetter.domain.absence import absence_json
 
-    covered = services().cover.add_absence(caller(), coach_id, _json_body())
+    covered = services().cover.add_absence(caller(), coach_id, _json_body(), _key())
     return 201, {**absence_json(covered.absence), "moved": covered.moved,
                  "not_moved": covered.not_moved}
 

@@ -226,6 +226,20 @@ PRACTICE_OPERATIONS = (
               "referrals; its open ones carry on with their coaches (manager)",
               errors=(*AUTHENTICATED, 409, *WITH_BODY), raw_body=_STATUS),
 )
+_ABSENCES = "/coaches/{coach_id}/absences"
+_ABSENCE = {"type": "object", "required": ["from", "to"], "properties": {
+    "from": {"type": "string", "format": "date", "description": "the first day away"},
+    "to": {"type": "string", "format": "date", "description": "the last day away (never why)"}}}
+ABSENCE_OPERATIONS = (
+    Operation("GET", _ABSENCES, "A coach's absences and the audit of what managers did "
+              "(manager)"),
+    Operation("POST", _ABSENCES, "Record the days a coach is away (never why): nothing is booked "
+              "on them, and their appointments on them move, each patient told; answers how "
+              "many moved (manager; Idempotency-Key)", 201,
+              errors=(*AUTHENTICATED, 409, *WITH_BODY), raw_body=_ABSENCE),
+    Operation("POST", f"{_ABSENCES}/{{absence_id}}/cancel", "Cancel an absence that has not "
+              "started (manager)", errors=(*AUTHENTICATED, 409)),
+)
 FHIR_OPERATIONS = (
     Operation("GET", "/fhir/metadata", "FHIR: this server's CapabilityStatement",
               result=_resource("CapabilityStatement"), public=True, errors=(500,),
@@ -334,6 +348,7 @@ OPERATIONS = (
               "app: they set up a new one before any token (manager)",
               errors=(*AUTHENTICATED, *WITH_BODY)),
     *PRACTICE_OPERATIONS,
+    *ABSENCE_OPERATIONS,
     *FHIR_OPERATIONS,
 )
 

@@ -42,8 +42,9 @@ from workingbetter.domain.absence import (
     dates_problem,
 )
 from workingbetter.domain.auth import Principal, Role
-from workingbetter.domain.errors import Conflict, InvalidInput, NotFound
+from workingbetter.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 from workingbetter.domain.human_steps import Awaiting
+from workingbetter.domain.idempotency import KeyReused
 from workingbetter.domain.records import Coach, FollowUp, Referral, ReferralChange, Slot
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
@@ -66,8 +67,12 @@ class AbsenceDates(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=False)
     field_messages: ClassVar[dict[str, str]] = {"from": ENTER_FROM, "to": ENTER_TO}
 
-    first: date = Field(alias="from")
-    last: date = Field(alias="to")
+    first: date | None = Field(None, alias="from")  # missing: named by `missing_dates`
+    last: date | None = Field(None, alias="to")
+
+    def missing_dates(self) -> list[FieldError]:
+        return ([FieldError("from", "Enter the first day away")] if self.first is None else []) \
+            + ([FieldError("to", "Enter the last day away")] if self.last is None else [])
 
 
 @dataclass(frozen=True)
@@ -100,24 +105,35 @@ class Cover:
         coach = self._coach(coach_id)
         return CoachAbsences(coach, self.absences.of(coach_id), self.audit.entries(coach_id))
 
-    def add_absence(self, manager: Principal, coach_id: str, body: Any) -> Covered:
+    def add_absence(self, manager: Principal, coach_id: str, body: Any,
+                    key: str | None = None) -> Covered:
+        """Record it and move what it covers. With `key` (a form's nonce, a request's
+        Idempotency-Key) the absence's id follows from it, so a repeat records nothing more."""
         manager.require(Role.MANAGER)
         coach = self._coach(coach_id)
         typed = parse(AbsenceDates, body, REFUSED)
-        problems = dates_problem(typed.first, typed.last, self._today())
+        if typed.first is None or typed.last is None:
+            raise InvalidInput(REFUSED, typed.missing_dates())
+        problems = dates_problem(typed.first, typed.last, self.today())
         if problems:
             raise InvalidInput(REFUSED, problems)
-        absence = Absence(coach_id, new_absence_id(typed.first), typed.first, typed.last,
+        absence = Absence(coach_id, new_absence_id(key), typed.first, typed.last,
                           manager.subject)
         at = datetime.fromtimestamp(self.clock(), UTC)
         sort_key = self.audit.record(CoverAuditEntry(coach_id, at, CoverChange.ABSENCE_ADDED,
                                                      manager.subject, typed.first, typed.last))
         try:
-            if not self.absences.add(absence):
-                raise Conflict("That absence was just recorded: reload the page")
+            added = self.absences.add(absence)
         except Exception:
             self.audit.take_back(coach_id, sort_key)
             raise
+        if not added:  # sent again: the first recorded it (and moved what it covers)
+            self.audit.take_back(coach_id, sort_key)
+            first = next((a for a in self.absences.of(coach_id)
+                          if a.absence_id == absence.absence_id), absence)
+            if (first.first, first.last) != (absence.first, absence.last):
+                raise KeyReused(what="absence")
+            return Covered(first, 0, 0)
         moved, not_moved = self.rebook(coach, absence, manager.actor)
         self.audit.moved(coach_id, sort_key, moved)
         count("AbsenceCovered", moved=str(min(moved, 10)))
@@ -131,7 +147,7 @@ class Cover:
                      None)
         if found is None:
             raise NotFound("No absence with that id for this coach")
-        if found.first <= self._today():
+        if found.first <= self.today():
             raise Conflict("This absence has started: only one still to come can be "
                            "cancelled")
         at = datetime.fromtimestamp(self.clock(), UTC)
@@ -242,7 +258,8 @@ class Cover:
             raise NotFound("No coach with that id")
         return found
 
-    def _today(self) -> date:
+    def today(self) -> date:
+        """Today in the UK: an absence starting before it cannot be cancelled."""
         return datetime.fromtimestamp(self.clock(), UTC).astimezone(slots.UK).date()
 
 
