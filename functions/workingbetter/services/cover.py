@@ -10,11 +10,7 @@ why), and every appointment of theirs on those days moves, each patient told by 
   in its coach's caseload (the place, the case record and the follow-ups do not move).
 - **A follow-up** stays with the referral's coach (it is their ongoing work with the patient,
   and its record is theirs), in their next free session slot after the absence.
-- **The run is not stranded**: a run waiting for the first appointment's outcome has a time
-  limit worked out at booking that a moved appointment would outrun. The move is given to the
-  run as the outcome step's answer "rebook" (as a cancellation is), with the new appointment
-  already on the referral: the run books again, finds it (a retry's path), and waits with a
-  limit worked out from the new time. A stalled run is carried on by a new run the same way.
+- **The run is not stranded**: see services/appointment_moves.py.
 
 Every change is audited (coach, change, dates, how many moved, manager, time): never a patient.
 The entry is written first and taken back if the absence cannot be recorded.
@@ -22,19 +18,18 @@ The entry is written first and taken back if the absence cannot be recorded.
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from workingbetter.adapters.absences import new_absence_id
-from workingbetter.adapters.store import ConditionFailed, Event, Store, now_iso
+from workingbetter.adapters.store import Store
 from workingbetter.adapters.workflow import Workflow
-from workingbetter.domain import diary, slots
+from workingbetter.domain import slots
 from workingbetter.domain.absence import (
     Absence,
     CoverAuditEntry,
@@ -43,12 +38,11 @@ from workingbetter.domain.absence import (
 )
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, FieldError, InvalidInput, NotFound
-from workingbetter.domain.human_steps import Awaiting
 from workingbetter.domain.idempotency import KeyReused
-from workingbetter.domain.records import Coach, FollowUp, Referral, ReferralChange, Slot
-from workingbetter.notifications.notices import Notices
+from workingbetter.domain.records import Coach, Slot
 from workingbetter.observability import count
-from workingbetter.services import diary_slots, lifecycle
+from workingbetter.services.appointment_moves import Moves
+from workingbetter.services.diary_slots import DiaryFull
 from workingbetter.services.parsing import parse
 
 if TYPE_CHECKING:
@@ -99,6 +93,7 @@ class Cover:
         self.absences = absences
         self.audit = audit
         self.clock = clock
+        self.moves = Moves(store, workflow, settings)
 
     def page(self, manager: Principal, coach_id: str) -> CoachAbsences:
         manager.require(Role.MANAGER)
@@ -168,7 +163,7 @@ class Cover:
             try:
                 if self._move(coach, slot, actor):
                     moved += 1
-            except diary_slots.DiaryFull:
+            except DiaryFull:
                 not_moved += 1
         return moved, not_moved
 
@@ -178,77 +173,11 @@ class Cover:
             return False
         follow_up = self.store.follow_up(coach.coach_id, slot.start, slot.referral_id)
         if follow_up is not None:
-            return not follow_up.outcome and self._move_follow_up(item, coach, follow_up, actor)
+            return not follow_up.outcome and self.moves.follow_up(item, follow_up, coach, actor)
         appointment = item.appointment
         if appointment is None or appointment.start != slot.start or appointment.outcome:
             return False
-        return self._move_first(item, coach.coach_id, actor)
-
-    def _move_first(self, item: Referral, away_coach: str, actor: str) -> bool:
-        """The first appointment to the soonest free slot of the practice's coaches."""
-        booked = item.appointment
-        assert booked is not None
-        own = str(item.coach_id)
-        with_coach, start_iso = self._soonest(item, booked.practice_ods, own)
-        now = datetime.now(UTC)
-        moved = replace(booked, start=start_iso, coach_id=None if with_coach == own else
-                        with_coach, due_at=slots.iso(self.settings.on_real_clock(
-                            slots.parse_iso(start_iso), now)))
-        event = Event("appointment_moved", actor, {"start": start_iso, "cover": with_coach != own})
-        try:
-            if item.awaiting == Awaiting.APPOINTMENT_OUTCOME:
-                updated = lifecycle.answer(self.store, self.workflow, self.settings, item,
-                                           Awaiting.APPOINTMENT_OUTCOME, {"next": "rebook"},
-                                           event, change=ReferralChange(appointment=moved))
-            else:  # between booking and waiting: the run's wait is chased if it runs out
-                updated = self.store.update(item.referral_id, event,
-                                            ReferralChange(appointment=moved),
-                                            only_if=ReferralChange(appointment=booked))
-        except ConditionFailed:
-            self.store.free_slot(with_coach, start_iso, item.referral_id)
-            return False  # answered, ended or moved meanwhile: theirs to settle
-        self.store.free_slot(booked.with_coach(own), booked.start, item.referral_id)
-        Notices.of(self.store, self.settings).moved(updated, start_iso, first=True)
-        return True
-
-    def _soonest(self, item: Referral, practice_ods: str, own: str) -> tuple[str, str]:
-        """(coach, start) of the soonest free slot, held: the referral's own coach first on a
-        tie; raises DiaryFull when nobody has one."""
-        practice = self.store.practice(practice_ods)
-        ids = [own, *(s.coach_id for s in (practice.sessions if practice else ())
-                      if s.coach_id != own)]
-        now = datetime.now(UTC)
-        for _ in range(5):
-            offers = [(start, coach.coach_id) for coach in self.store.coaches(ids)
-                      if (start := diary_slots.next_free_slot(self.store, coach, now))]
-            if not offers:
-                break
-            start, coach_id = min(offers, key=lambda o: (o[0], o[1] != own))
-            if self.store.hold_slot(coach_id, slots.iso(start), item.referral_id):
-                return coach_id, slots.iso(start)
-        raise diary_slots.DiaryFull(practice_ods)
-
-    def _move_follow_up(self, item: Referral, coach: Coach, row: FollowUp, actor: str) -> bool:
-        """A follow-up to its coach's next free slot after the absence."""
-        start_iso = diary_slots.hold_next_slot(self.store, coach, item.referral_id,
-                                               datetime.now(UTC))
-        now = datetime.now(UTC)
-        due_at = slots.iso(self.settings.on_real_clock(slots.parse_iso(start_iso), now))
-        if not self.store.follow_up_outcome(coach.coach_id, row.start, item.referral_id,
-                                            "moved", actor):
-            self.store.free_slot(coach.coach_id, start_iso, item.referral_id)
-            return False  # recorded or moved meanwhile
-        self.store.book_follow_up(replace(row, start=start_iso, due_at=due_at,
-                                          booked_at=now_iso(), booked_by=actor))
-        self.store.free_slot(coach.coach_id, row.start, item.referral_id)
-        notices = Notices.of(self.store, self.settings)
-        notices.follow_up_over(item, diary.follow_up_id(row.start), "moved")
-        notices.follow_up_booked(item, start_iso, diary.follow_up_id(start_iso))
-        notices.moved(item, start_iso, first=False)
-        with contextlib.suppress(ConditionFailed):  # ended a moment ago: the diary keeps it
-            self.store.add_fact(item.referral_id, Event("follow_up_moved", SYSTEM,
-                                                        {"mode": row.mode}))
-        return True
+        return self.moves.first(item, coach.coach_id, actor)
 
     # -- reading ----------------------------------------------------------------------------
 
