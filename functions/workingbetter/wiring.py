@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from workingbetter.reports.service import Reports
     from workingbetter.services.calendar_feed import CalendarFeeds
     from workingbetter.services.case_record import CaseRecords
+    from workingbetter.services.caseload_moves import CaseloadMoves
     from workingbetter.services.cover import Cover
     from workingbetter.services.follow_ups import FollowUps
     from workingbetter.services.people import People
@@ -128,6 +129,14 @@ class Services:
 
         return Cover(self.store, self.workflow, self.settings, Absences(self.store.table),
                      CoverAudit(self.store.table))
+
+    @cached_property
+    def caseload_moves(self) -> CaseloadMoves:
+        from workingbetter.adapters.absences import CoverAudit
+        from workingbetter.services.caseload_moves import CaseloadMoves
+
+        return CaseloadMoves(self.store, self.workflow, self.settings,
+                             CoverAudit(self.store.table))
 
     @cached_property
     def practices(self) -> Practices:

@@ -91,7 +91,8 @@ MANAGED_PRACTICES = {("GET", "/practices/manage"), ("POST", "/practices/manage")
                      ("POST", "/practices/manage/{practice_ods}/leave")}
 # A coach's absences: the manager alone (tests/web/test_cover_pages.py covers each rule).
 COACH_ABSENCES = {("GET", "/coaches/{coach_id}/absences"), ("POST", "/coaches/{coach_id}/absences"),
-                  ("POST", "/coaches/{coach_id}/absences/{absence_id}/cancel")}
+                  ("POST", "/coaches/{coach_id}/absences/{absence_id}/cancel"),
+                  ("POST", "/referrals/{referral_id}/coach")}
 # Reports name no referral: ops and commissioners read them, nobody else.
 REPORTS = {("GET", "/reports/outcomes"), ("GET", "/reports/ips-fidelity")}
 # The patient's own one-time link needs no login by design: its token is the credential
@@ -151,7 +152,8 @@ def test_only_a_manager_reaches_the_practice_routes(cloud: Cloud) -> None:
               cloud.token(Role.COACH, coach_id="coach-amara"), cloud.token(Role.OPS),
               cloud.token(Role.COMMISSIONER)]
     for method, route in sorted(MANAGED_PRACTICES | COACH_ABSENCES):
-        path = route.format(practice_ods="F83001", coach_id="coach-amara", absence_id="x")
+        path = route.format(practice_ods="F83001", coach_id="coach-amara", absence_id="x",
+                            referral_id="x")
         for token in others:
             reply = api.call(method, path, token, {} if method == "POST" else None)
             assert reply.status == 403, (method, path, reply.body)

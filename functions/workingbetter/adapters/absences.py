@@ -71,6 +71,10 @@ class CoverAudit:
             fields["first"] = entry.first.isoformat()
         if entry.last:
             fields["last"] = entry.last.isoformat()
+        if entry.reference:
+            fields["reference"] = entry.reference
+        if entry.other_coach:
+            fields["other_coach"] = entry.other_coach
         return _record_once(self.table, _audit(entry.coach_id), entry.at, fields)
 
     def moved(self, coach_id: str, sort_key: str, moved: int) -> None:
@@ -84,9 +88,14 @@ class CoverAudit:
 
     def entries(self, coach_id: str) -> list[CoverAuditEntry]:
         return [CoverAuditEntry(coach_id, at, CoverChange(str(i["change"])), str(i["by"]),
-                                _day(i.get("first")), _day(i.get("last")), int(i["moved"]))
+                                _day(i.get("first")), _day(i.get("last")), int(i["moved"]),
+                                _text(i.get("reference")), _text(i.get("other_coach")))
                 for at, i in _latest_first(self.table, _audit(coach_id))]
 
 
 def _day(value: object) -> date | None:
     return date.fromisoformat(str(value)) if value else None
+
+
+def _text(value: object) -> str | None:
+    return str(value) if value else None

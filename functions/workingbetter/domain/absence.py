@@ -57,6 +57,8 @@ class CoverChange(StrEnum):
 
     ABSENCE_ADDED = "absence_added"
     ABSENCE_CANCELLED = "absence_cancelled"
+    REFERRAL_MOVED_IN = "referral_moved_in"  # a manager gave them a referral from a colleague
+    REFERRAL_MOVED_OUT = "referral_moved_out"
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,8 @@ class CoverAuditEntry:
     first: date | None = None
     last: date | None = None
     moved: int = 0  # appointments rebooked
+    reference: str | None = None  # the referral that moved (its reference: never a patient)
+    other_coach: str | None = None  # whom it moved from or to
 
 
 def absence_json(absence: Absence) -> dict[str, object]:
@@ -80,4 +84,5 @@ def absence_json(absence: Absence) -> dict[str, object]:
 def entry_json(entry: CoverAuditEntry) -> dict[str, object]:
     return {"at": entry.at.isoformat(), "change": str(entry.change), "by": entry.by,
             "from": entry.first.isoformat() if entry.first else None,
-            "to": entry.last.isoformat() if entry.last else None, "moved": entry.moved}
+            "to": entry.last.isoformat() if entry.last else None, "moved": entry.moved,
+            "reference": entry.reference, "other_coach": entry.other_coach}

@@ -574,3 +574,11 @@ def add_absence(coach_id: str) -> tuple[int, Any]:
 def cancel_absence(coach_id: str, absence_id: str) -> tuple[int, Any]:
     services().cover.cancel_absence(caller(), coach_id, absence_id)
     return 200, _coach_absences(coach_id)
+
+
+@app.route("/referrals/{referral_id}/coach", methods=["POST"], content_types=JSON)
+@_guarded
+def move_referral(referral_id: str) -> tuple[int, Any]:
+    moved = services().caseload_moves.move(caller(), referral_id, _json_body())
+    return 200, {"referral_id": moved.referral_id, "coach_id": moved.coach_id,
+                 "appointments_moved": moved.appointments}

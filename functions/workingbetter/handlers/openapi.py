@@ -239,6 +239,11 @@ ABSENCE_OPERATIONS = (
               errors=(*AUTHENTICATED, 409, *WITH_BODY), raw_body=_ABSENCE),
     Operation("POST", f"{_ABSENCES}/{{absence_id}}/cancel", "Cancel an absence that has not "
               "started (manager)", errors=(*AUTHENTICATED, 409)),
+    Operation("POST", "/referrals/{referral_id}/coach", "Move the referral to another coach at "
+              "its practice with a free place: its place, and its appointments still to come; "
+              "the patient told (manager)", errors=(*AUTHENTICATED, 409, *WITH_BODY),
+              raw_body={"type": "object", "required": ["coach_id"],
+                        "properties": {"coach_id": {"type": "string"}}}),
 )
 FHIR_OPERATIONS = (
     Operation("GET", "/fhir/metadata", "FHIR: this server's CapabilityStatement",

@@ -51,6 +51,12 @@ TEMPLATES: dict[Kind, Template] = {
         "moved. It is now on ((when)), ((where)). If the new time does not suit you, please "
         "call the surgery. It is still your choice to take part.",
     ),
+    Kind.APPOINTMENT_NEW_COACH: Template(
+        "Your Working Better coach has changed",
+        "Hello ((given_name)), your Working Better coach is now ((coach_name)). What you have "
+        "agreed so far carries on with them. If the time of an appointment changes, we will "
+        "tell you. It is still your choice to take part.",
+    ),
     Kind.COACH_FOLLOW_UP_OUTREACH: Template(
         "Follow-up appointment missed",
         "The patient for referral ((referral_id)) missed their follow-up on ((when)). Please call "
@@ -131,6 +137,8 @@ PURPOSES: dict[Kind, str] = {
                                        "be in touch",
     Kind.APPOINTMENT_MOVED: "When a coach's absence moves an appointment: its new time and "
                             "where",
+    Kind.APPOINTMENT_NEW_COACH: "When the service manager moves a patient to another coach: "
+                                "the new coach's name",
     Kind.PRACTICE_ACCEPTED: "Once the referral is accepted (only if the patient agreed)",
     Kind.PRACTICE_FIRST_ATTENDED: "Once the first appointment is attended (only if the "
                                   "patient agreed)",

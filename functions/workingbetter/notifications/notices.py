@@ -97,6 +97,13 @@ class Notices:
         if first:
             self._first_appointment_due(item, start_iso)
 
+    def new_coach(self, item: Referral, moved_at: datetime) -> None:
+        """A manager moved the referral to another coach: the patient told who (keyed by the
+        coach and the moment, so that a later move tells them again)."""
+        kind = Kind.APPOINTMENT_NEW_COACH
+        self._now(item.referral_id, kind, self._patients(item, kind),
+                  f"{item.coach_id}.{int(moved_at.timestamp())}")
+
     def appointment_over(self, item: Referral, outcome: str) -> None:
         """The outcome is in: no more reminders or chasers for that appointment."""
         over = [Kind.APPOINTMENT_CONFIRMATION, Kind.APPOINTMENT_REMINDER,

@@ -245,7 +245,17 @@ class Sending:
             fields.update(self._follow_up(row, referral, kind))
         if kind is Kind.APPOINTMENT_MOVED:
             fields.update(self._moved(row, referral))
+        if kind is Kind.APPOINTMENT_NEW_COACH:
+            fields["coach_name"] = self._new_coach(row, referral)
         return fields
+
+    def _new_coach(self, row: OutboxRow, referral: Referral) -> str:
+        """The name staff know the coach by; stale once the referral has moved on again."""
+        coach_id = row.about.rpartition(".")[0]
+        coach = self.store.coach(coach_id)
+        if coach_id != referral.coach_id or coach is None:
+            raise Stale
+        return coach.name or "a new coach"
 
     def _moved(self, row: OutboxRow, referral: Referral) -> dict[str, str]:
         """The appointment's new time (the notice's key) and place: the first appointment, or

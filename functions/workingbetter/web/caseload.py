@@ -134,6 +134,8 @@ TASK_WORDS = {
     Kind.COACH_FOLLOW_UP_OUTREACH: "They missed a follow-up: call or write to them",
     Kind.APPOINTMENT_MOVED: "Tell the patient their appointment has moved, and when to "
                             "(they chose a phone call)",
+    Kind.APPOINTMENT_NEW_COACH: "Introduce yourself: you are the patient's new coach (they "
+                                "chose a phone call)",
 }
 UNDELIVERED_WORDS = {Kind.APPOINTMENT_CONFIRMATION: "their appointment confirmation",
                      Kind.APPOINTMENT_REMINDER: "their appointment reminder"}
