@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from workingbetter.services.caseload_moves import CaseloadMoves
     from workingbetter.services.cover import Cover
     from workingbetter.services.follow_ups import FollowUps
+    from workingbetter.services.leaving import Leaving
     from workingbetter.services.people import People
     from workingbetter.services.practices import Practices
     from workingbetter.services.referrals import Referrals
@@ -137,6 +138,14 @@ class Services:
 
         return CaseloadMoves(self.store, self.workflow, self.settings,
                              CoverAudit(self.store.table))
+
+    @cached_property
+    def leaving(self) -> Leaving:
+        from workingbetter.adapters.absences import CoverAudit
+        from workingbetter.services.leaving import Leaving
+
+        return Leaving(self.store, self.workflow, self.settings, CoverAudit(self.store.table),
+                       self.caseload_moves)
 
     @cached_property
     def practices(self) -> Practices:

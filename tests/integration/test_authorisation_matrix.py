@@ -92,7 +92,8 @@ MANAGED_PRACTICES = {("GET", "/practices/manage"), ("POST", "/practices/manage")
 # A coach's absences: the manager alone (tests/web/test_cover_pages.py covers each rule).
 COACH_ABSENCES = {("GET", "/coaches/{coach_id}/absences"), ("POST", "/coaches/{coach_id}/absences"),
                   ("POST", "/coaches/{coach_id}/absences/{absence_id}/cancel"),
-                  ("POST", "/referrals/{referral_id}/coach")}
+                  ("POST", "/referrals/{referral_id}/coach"),
+                  ("GET", "/coaches/{coach_id}/caseload"), ("POST", "/coaches/{coach_id}/leave")}
 # Reports name no referral: ops and commissioners read them, nobody else.
 REPORTS = {("GET", "/reports/outcomes"), ("GET", "/reports/ips-fidelity")}
 # The patient's own one-time link needs no login by design: its token is the credential

@@ -71,6 +71,9 @@ def test_a_manager_moves_a_referral_and_its_follow_up_to_another_coach_on_the_pa
     audit = api.call("GET", f"/coaches/{old}/absences", cloud.token(Role.MANAGER)).body["audit"]
     assert [(a["change"], a["reference"], a["other_coach"], a["moved"]) for a in audit] == [
         ("referral_moved_out", item.reference, new, 1)]
+    shown_audit = pages.get(f"/manage/coaches/{new}/absences").text
+    assert f"Referral {item.reference} moved in from {old} (1 appointment moved), by" \
+        in shown_audit
 
 
 def test_a_moved_first_appointment_goes_to_the_new_coach_and_the_run_takes_their_outcome(

@@ -59,6 +59,7 @@ class CoverChange(StrEnum):
     ABSENCE_CANCELLED = "absence_cancelled"
     REFERRAL_MOVED_IN = "referral_moved_in"  # a manager gave them a referral from a colleague
     REFERRAL_MOVED_OUT = "referral_moved_out"
+    LEFT = "left"  # the coach left the service; `moved` counts the referrals handed over
 
 
 @dataclass(frozen=True)

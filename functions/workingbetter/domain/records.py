@@ -255,6 +255,7 @@ class Coach:
     active: int = 0  # places taken in their caseload
     name: str = ""  # as staff know them (a member of staff's name: never a patient's)
     calendar_key: str | None = None  # the SHA-256 of their calendar link's secret
+    left: bool = False  # left the service: given no referral, offered to nobody
 
 
 @dataclass(frozen=True, slots=True)

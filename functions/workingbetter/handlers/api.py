@@ -582,3 +582,24 @@ def move_referral(referral_id: str) -> tuple[int, Any]:
     moved = services().caseload_moves.move(caller(), referral_id, _json_body())
     return 200, {"referral_id": moved.referral_id, "coach_id": moved.coach_id,
                  "appointments_moved": moved.appointments}
+
+
+def _caseload(coach_id: str) -> dict[str, Any]:
+    shown = services().leaving.page(caller(), coach_id)
+    return {"coach_id": coach_id, "left": shown.coach.left,
+            "items": [{"referral_id": r.referral_id, "reference": r.reference,
+                       "status": r.status} for r in shown.caseload],
+            "coaches_with_places": [c.coach_id for c in shown.choices]}
+
+
+@app.route("/coaches/{coach_id}/caseload", methods=["GET"])
+@_guarded
+def coach_caseload(coach_id: str) -> tuple[int, Any]:
+    return 200, _caseload(coach_id)
+
+
+@app.route("/coaches/{coach_id}/leave", methods=["POST"], content_types=JSON)
+@_guarded
+def coach_leaves(coach_id: str) -> tuple[int, Any]:
+    left = services().leaving.leave(caller(), coach_id, _json_body())
+    return 200, {**_caseload(coach_id), "moved": left.moved, "waitlisted": left.waitlisted}

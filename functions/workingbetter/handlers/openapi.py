@@ -244,6 +244,15 @@ ABSENCE_OPERATIONS = (
               "the patient told (manager)", errors=(*AUTHENTICATED, 409, *WITH_BODY),
               raw_body={"type": "object", "required": ["coach_id"],
                         "properties": {"coach_id": {"type": "string"}}}),
+    Operation("GET", "/coaches/{coach_id}/caseload", "A coach's caseload by reference and status, "
+              "and the practice's coaches with a free place (manager)"),
+    Operation("POST", "/coaches/{coach_id}/leave", "A coach leaves: each referral handed to a "
+              "named coach with a free place or to the waiting list, each patient told; the "
+              "coach then gets no new referrals (manager)",
+              errors=(*AUTHENTICATED, 409, *WITH_BODY),
+              raw_body={"type": "object", "required": ["hand_over"], "properties": {
+                  "hand_over": {"type": "object", "description": "referral id: a coach id, "
+                                "or \"waitlist\"", "additionalProperties": {"type": "string"}}}}),
 )
 FHIR_OPERATIONS = (
     Operation("GET", "/fhir/metadata", "FHIR: this server's CapabilityStatement",

@@ -57,6 +57,12 @@ TEMPLATES: dict[Kind, Template] = {
         "agreed so far carries on with them. If the time of an appointment changes, we will "
         "tell you. It is still your choice to take part.",
     ),
+    Kind.APPOINTMENT_COACH_LEFT: Template(
+        "Your Working Better coach has left",
+        "Hello ((given_name)), your Working Better coach has left the service. You are on the "
+        "waiting list for a new coach, ahead of people referred after you, and we will tell "
+        "you when you have one. It is still your choice to take part.",
+    ),
     Kind.COACH_FOLLOW_UP_OUTREACH: Template(
         "Follow-up appointment missed",
         "The patient for referral ((referral_id)) missed their follow-up on ((when)). Please call "
@@ -139,6 +145,8 @@ PURPOSES: dict[Kind, str] = {
                             "where",
     Kind.APPOINTMENT_NEW_COACH: "When the service manager moves a patient to another coach: "
                                 "the new coach's name",
+    Kind.APPOINTMENT_COACH_LEFT: "When a patient's coach leaves and no other coach has a place: "
+                                 "they wait for one",
     Kind.PRACTICE_ACCEPTED: "Once the referral is accepted (only if the patient agreed)",
     Kind.PRACTICE_FIRST_ATTENDED: "Once the first appointment is attended (only if the "
                                   "patient agreed)",

@@ -104,6 +104,12 @@ class Notices:
         self._now(item.referral_id, kind, self._patients(item, kind),
                   f"{item.coach_id}.{int(moved_at.timestamp())}")
 
+    def waitlisted_again(self, item: Referral) -> None:
+        """Their coach left and no other had a place: they wait for one, and are told."""
+        kind = Kind.APPOINTMENT_COACH_LEFT
+        self._now(item.referral_id, kind, self._patients(item, kind),
+                  str(int(datetime.now(UTC).timestamp())))
+
     def appointment_over(self, item: Referral, outcome: str) -> None:
         """The outcome is in: no more reminders or chasers for that appointment."""
         over = [Kind.APPOINTMENT_CONFIRMATION, Kind.APPOINTMENT_REMINDER,

@@ -82,7 +82,8 @@ class Moves:
         now = datetime.now(UTC)
         for _ in range(5):
             offers = [(start, coach.coach_id) for coach in self.store.coaches(ids)
-                      if (start := diary_slots.next_free_slot(self.store, coach, now))]
+                      if not coach.left
+                      and (start := diary_slots.next_free_slot(self.store, coach, now))]
             if not offers:
                 break
             start, coach_id = min(offers, key=lambda o: (o[0], o[1] != own))

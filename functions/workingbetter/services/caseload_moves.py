@@ -65,6 +65,17 @@ class Moved:
     appointments: int  # moved to the new coach's diary
 
 
+def with_places(store: Store, settings: Settings, practice_ods: str,
+                but_not: str) -> list[Coach]:
+    """The practice's coaches other than `but_not` with a free place, the least loaded
+    first (a coach who left has none)."""
+    practice = store.practice(practice_ods)
+    ids = [s.coach_id for s in (practice.sessions if practice else ()) if s.coach_id != but_not]
+    return sorted((c for c in store.coaches(ids)
+                   if c.active < settings.caseload_cap and not c.left),
+                  key=lambda c: (c.active, c.name.casefold()))
+
+
 class CaseloadMoves:
     def __init__(self, store: Store, workflow: Workflow, settings: Settings,
                  audit: CoverAudit, clock: Callable[[], float] = time.time) -> None:
@@ -81,13 +92,7 @@ class CaseloadMoves:
         return MovePage(item, coach, self.choices(item))
 
     def choices(self, item: Referral) -> list[Coach]:
-        """The practice's other coaches with a free place, the least loaded first."""
-        practice = self.store.practice(item.practice_ods)
-        ids = [s.coach_id for s in (practice.sessions if practice else ())
-               if s.coach_id != item.coach_id]
-        return sorted((c for c in self.store.coaches(ids)
-                       if c.active < self.settings.caseload_cap),
-                      key=lambda c: (c.active, c.name.casefold()))
+        return with_places(self.store, self.settings, item.practice_ods, str(item.coach_id))
 
     def move(self, manager: Principal, referral_id: str, body: Any) -> Moved:
         manager.require(Role.MANAGER)
@@ -99,12 +104,14 @@ class CaseloadMoves:
             return Moved(referral_id, wanted, 0)  # sent again: it is theirs already
         practice = self.store.practice(item.practice_ods)
         to = self.store.coach(wanted)
-        if to is None or wanted not in {s.coach_id for s in (practice.sessions if practice
-                                                                else ())}:
+        if to is None or to.left or wanted not in {s.coach_id for s in (
+                practice.sessions if practice else ())}:
             raise InvalidInput("The referral was not moved", [FieldError("coach_id", CHOOSE)])
-        return self._move(manager, item, to)
+        return self.move_to(manager, item, to)
 
-    def _move(self, manager: Principal, item: Referral, to: Coach) -> Moved:
+    def move_to(self, manager: Principal, item: Referral, to: Coach) -> Moved:
+        """Move it (checked by the caller: a coach at its practice); Conflict if the coach is
+        full or the referral changed meanwhile."""
         old = str(item.coach_id)
         at = datetime.fromtimestamp(self.clock(), UTC)
         reference = item.reference or item.referral_id

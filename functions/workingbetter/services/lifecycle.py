@@ -87,7 +87,7 @@ def free_places(store: Store, settings: Settings, practice_ods: str) -> int:
     """Places free in the caseloads of the practice's coaches."""
     practice = store.practice(practice_ods)
     coaches = (store.coach(s.coach_id) for s in (practice.sessions if practice else ()))
-    return sum(max(0, settings.caseload_cap - c.active) for c in coaches if c)
+    return sum(max(0, settings.caseload_cap - c.active) for c in coaches if c and not c.left)
 
 
 def pass_on_free_place(store: Store, workflow: Workflow, settings: Settings,

@@ -79,7 +79,7 @@ def allocate(store: Store, settings: Settings, referral_id: str) -> dict[str, An
     if practice is None:
         raise TaskRefused("practice not found")
     coaches = [store.coach(s.coach_id) for s in practice.sessions]
-    for coach in sorted((c for c in coaches if c), key=lambda c: c.active):
+    for coach in sorted((c for c in coaches if c and not c.left), key=lambda c: c.active):
         if coach.active >= settings.caseload_cap:
             continue
         try:

@@ -14,6 +14,7 @@ from workingbetter.web import (
     diary_pages,
     login_pages,
     manage_absences,
+    manage_leaving,
     manage_moves,
     manage_pages,
     manage_practices,
@@ -28,6 +29,6 @@ from workingbetter.web import (
 from workingbetter.web.registry import blueprint
 
 __all__ = ["assets", "blueprint", "case_pages", "coach_pages", "dev_pages", "diary_pages",
-           "login_pages", "manage_absences", "manage_moves", "manage_pages", "manage_practices",
-           "ops_pages", "patient_pages", "practice_pages", "referral_pages", "reports_pages",
-           "review_pages", "session_pages"]
+           "login_pages", "manage_absences", "manage_leaving", "manage_moves", "manage_pages",
+           "manage_practices", "ops_pages", "patient_pages", "practice_pages", "referral_pages",
+           "reports_pages", "review_pages", "session_pages"]

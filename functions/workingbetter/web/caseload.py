@@ -136,6 +136,8 @@ TASK_WORDS = {
                             "(they chose a phone call)",
     Kind.APPOINTMENT_NEW_COACH: "Introduce yourself: you are the patient's new coach (they "
                                 "chose a phone call)",
+    Kind.APPOINTMENT_COACH_LEFT: "Tell the patient their coach has left and they wait for a "
+                                 "new one (they chose a phone call)",
 }
 UNDELIVERED_WORDS = {Kind.APPOINTMENT_CONFIRMATION: "their appointment confirmation",
                      Kind.APPOINTMENT_REMINDER: "their appointment reminder"}

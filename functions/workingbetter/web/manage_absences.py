@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 from chalice.app import Response
 
-from workingbetter.domain.absence import CoverChange
+from workingbetter.domain import dates
+from workingbetter.domain.absence import CoverAuditEntry, CoverChange
 from workingbetter.domain.errors import Conflict, InvalidInput, NotFound
 from workingbetter.web.date_input import date_from_parts
 from workingbetter.web.errors import FormErrorMap, PageErrors, only_message
@@ -33,8 +34,24 @@ if TYPE_CHECKING:
     from workingbetter.domain.auth import Principal
 
 ABSENCES = "/manage/coaches/{coach_id}/absences"
-CHANGE_WORDS = {CoverChange.ABSENCE_ADDED: "Absence recorded",
-                CoverChange.ABSENCE_CANCELLED: "Absence cancelled"}
+
+
+def audit_words(entry: CoverAuditEntry) -> str:
+    """What a manager did, in plain words: dates, references and counts, never a patient."""
+    days = f"{dates.day(entry.first)} to {dates.day(entry.last)}" if entry.first and \
+        entry.last else ""
+    moved = f"{entry.moved} {'appointment' if entry.moved == 1 else 'appointments'} moved"
+    words = {
+        CoverChange.ABSENCE_ADDED: f"Absence recorded ({days}, {moved})",
+        CoverChange.ABSENCE_CANCELLED: f"Absence cancelled ({days})",
+        CoverChange.REFERRAL_MOVED_IN: f"Referral {entry.reference} moved in from "
+                                       f"{entry.other_coach} ({moved})",
+        CoverChange.REFERRAL_MOVED_OUT: f"Referral {entry.reference} moved to "
+                                        f"{entry.other_coach} ({moved})",
+        CoverChange.LEFT: f"Left the service ({entry.moved} "
+                          f"{'referral' if entry.moved == 1 else 'referrals'} handed over)",
+    }
+    return words[entry.change]
 DATES = FormErrorMap(
     {"from": "from", "to": "to"}, dates={"from": "from", "to": "to"},
     required={"from": "Enter the first day away", "to": "Enter the last day away"},
@@ -57,7 +74,7 @@ def _page(who: Principal, coach_id: str, form: Form | None = None,
                 form=form or Form(), errors=errors or PageErrors(), keys=keys or form_keys(),
                 new_keys=form_keys(), moved=query.get("moved"),
                 not_moved=query.get("not_moved"), cancelled="cancelled" in query,
-                today=services().cover.today(), changes=CHANGE_WORDS,
+                today=services().cover.today(), audit_words=audit_words,
                 names=services().people.names_of({e.by for e in shown.audit}))
 
 
