@@ -8,17 +8,19 @@ covering coach's outcome. Driven through the JSON API on the real state machine.
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from tests.api_client import Api, appointment
 from tests.conftest import Cloud
+from tests.fake_sender import FakeSender
 from tests.integration.test_follow_ups import in_support, rows, session_slot
 from workingbetter.domain import slots
 from workingbetter.domain.auth import Role
 from workingbetter.domain.records import Referral
+from workingbetter.notifications.sending import Sending
 
 pytestmark = pytest.mark.integration
 
@@ -76,7 +78,17 @@ def test_an_absence_moves_the_first_appointment_to_a_colleagues_sooner_session_a
         == [referral_id]
     assert cloud.store.slots_between(own, first.start, "9999") == []
     told = rows(cloud, referral_id)[f"appointment_moved:{now.start}"]
-    assert told.state == "scheduled" and told.channel == "sms"  # noqa: PT018
+    assert told.channel == "sms"
+    sender = FakeSender()
+    Sending(cloud.store, sender, sender, cloud.settings).run(
+        datetime.now(UTC) + timedelta(seconds=10))  # past quiet hours on the service clock
+    words = [m.body for _, m in sender.sent if m.kind == "appointment_moved"]
+    start = slots.parse_iso(now.start).astimezone(slots.UK)
+    assert words == [
+        "Hello Ada, your coach is away, so your Working Better appointment has moved. It is "
+        f"now on {start:%A} {start.day} {start:%B} at {start:%H:%M}, at City Road Medical "
+        "Centre. If the new time does not suit you, please call the surgery. It is still "
+        "your choice to take part."]
     # The run waits again, its limit worked out from the new time (later than the first).
     before, after = booked_timeouts(cloud, referral_id)
     later = (slots.parse_iso(now.start) - slots.parse_iso(first.start)).total_seconds()
@@ -124,3 +136,27 @@ def test_a_follow_up_on_a_day_away_moves_to_its_coachs_next_free_session_and_non
     new = follow_ups[1].start
     assert day_of(new) > day
     assert f"appointment_moved:{new}" in rows(cloud, referral_id)
+
+
+def test_an_absence_sent_again_with_its_key_records_once_and_a_key_reused_for_other_days_is_refused(
+        cloud: Cloud, api: Api) -> None:
+    manager = cloud.token(Role.MANAGER)
+    path = "/coaches/coach-amara/absences"
+    days = {"from": (date.today() + timedelta(days=30)).isoformat(),
+            "to": (date.today() + timedelta(days=31)).isoformat()}
+
+    first = api.call("POST", path, manager, days, **{"Idempotency-Key": "absence-1"})
+    again = api.call("POST", path, manager, days, **{"Idempotency-Key": "absence-1"})
+    other = api.call("POST", path, manager, {**days, "to": days["from"]},
+                     **{"Idempotency-Key": "absence-1"})
+    backwards = api.call("POST", path, manager, {"from": days["to"], "to": days["from"]})
+
+    assert (first.status, again.status) == (201, 201)
+    assert again.body["absence_id"] == first.body["absence_id"]
+    assert other.status == 409
+    assert backwards.status == 422
+    assert backwards.body["errors"] == [{"field": "to", "message": "The last day away must be "
+                                         "the same as or after the first day away"}]
+    listed = api.call("GET", path, manager).body
+    assert [(a["from"], a["to"]) for a in listed["items"]] == [(days["from"], days["to"])]
+    assert [a["change"] for a in listed["audit"]] == ["absence_added"]

@@ -7,15 +7,18 @@ patient. The run goes on with the new coach answering its steps."""
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tests.api_client import Api, appointment
 from tests.conftest import Cloud
+from tests.fake_sender import FakeSender
 from tests.integration.test_follow_ups import in_support, rows, session_slot
 from tests.web.pages import Pages
 from workingbetter.adapters.workflow import Workflow
 from workingbetter.domain.auth import Role
+from workingbetter.notifications.sending import Sending
 from workingbetter.services.reconcile import reconcile
 
 pytestmark = pytest.mark.integration
@@ -63,6 +66,12 @@ def test_a_manager_moves_a_referral_and_its_follow_up_to_another_coach_on_the_pa
     told = [n for n in rows(cloud, referral_id) if n.startswith("appointment_new_coach:")]
     assert len(told) == 1 and told[0].startswith(f"appointment_new_coach:{new}.")  # noqa: PT018
     assert f"appointment_moved:{ahead[0].start}" in rows(cloud, referral_id)
+    sender = FakeSender()
+    Sending(cloud.store, sender, sender, cloud.settings).run(
+        datetime.now(UTC) + timedelta(seconds=10))
+    introduced = [m.body for _, m in sender.sent if m.kind == "appointment_new_coach"]
+    assert len(introduced) == 1
+    assert f"your Working Better coach is now {cloud.coach(new).name}." in introduced[0]
     nothing_to_repair(cloud)
     # The new coach has the referral: its follow-ups and steps are theirs now.
     diary = api.call("GET", f"/referrals/{referral_id}/profile", api.coach(new))
