@@ -56,6 +56,7 @@ def test_a_leaving_coach_hands_over_to_a_colleague_and_the_waiting_list_and_noth
     for referral_id in theirs:
         assert str(cloud.referral(referral_id).reference) in shown.text
     assert "Ada" not in shown.text and "Testperson" not in shown.text  # noqa: PT018
+    assert f'href="/manage/referrals/{first}/move"' in shown.text  # or move just one
     done = hand_over(pages, leaver, {first: other, second: "waitlist"})
 
     assert done.status == 303, done.error_summary()
