@@ -53,6 +53,7 @@ SYSTEM = "system"
 ENTER_FROM = "Enter the first day away as a real date, like 2027-01-04"
 ENTER_TO = "Enter the last day away as a real date, like 2027-01-08"
 REFUSED = "The absence has errors: nothing was saved"
+RETRIES = 5
 
 
 class AbsenceDates(BaseModel):
@@ -168,16 +169,23 @@ class Cover:
         return moved, not_moved
 
     def _move(self, coach: Coach, slot: Slot, actor: str) -> bool:
-        item = self.store.referral(slot.referral_id)
-        if item is None or item.status.terminal:
-            return False
         follow_up = self.store.follow_up(coach.coach_id, slot.start, slot.referral_id)
-        if follow_up is not None:
-            return not follow_up.outcome and self.moves.follow_up(item, follow_up, coach, actor)
-        appointment = item.appointment
-        if appointment is None or appointment.start != slot.start or appointment.outcome:
-            return False
-        return self.moves.first(item, coach.coach_id, actor)
+        for attempt in range(RETRIES):
+            item = self.store.referral(slot.referral_id)
+            if item is None or item.status.terminal:
+                return False
+            if follow_up is not None:
+                return not follow_up.outcome and \
+                    self.moves.follow_up(item, follow_up, coach, actor)
+            booked = item.appointment
+            if booked is None or booked.start != slot.start or booked.outcome:
+                return False  # moved, recorded or called off meanwhile: off these days
+            if self.moves.first(item, coach.coach_id, actor):
+                return True
+            # Lost to a change of the referral (its step chased or answered at that moment):
+            # look again, as the appointment may still be on a day away.
+            time.sleep(0.05 * 2 ** attempt)
+        return False
 
     # -- reading ----------------------------------------------------------------------------
 
