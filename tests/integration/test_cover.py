@@ -160,3 +160,22 @@ def test_an_absence_sent_again_with_its_key_records_once_and_a_key_reused_for_ot
     listed = api.call("GET", path, manager).body
     assert [(a["from"], a["to"]) for a in listed["items"]] == [(days["from"], days["to"])]
     assert [a["change"] for a in listed["audit"]] == ["absence_added"]
+
+
+def test_only_an_absence_still_to_come_can_be_cancelled(cloud: Cloud, api: Api) -> None:
+    manager = cloud.token(Role.MANAGER)
+    path = "/coaches/coach-bilal/absences"
+    started = away(api, cloud, "coach-bilal", date.today(), date.today() + timedelta(days=2))
+    to_come = away(api, cloud, "coach-bilal", date.today() + timedelta(days=9),
+                   date.today() + timedelta(days=9))
+
+    refused = api.call("POST", f"{path}/{started['absence_id']}/cancel", manager, {})
+    cancelled = api.call("POST", f"{path}/{to_come['absence_id']}/cancel", manager, {})
+    unknown = api.call("POST", f"{path}/no-such-absence/cancel", manager, {})
+
+    assert refused.status == 409
+    assert cancelled.status == 200
+    assert [a["absence_id"] for a in cancelled.body["items"]] == [started["absence_id"]]
+    assert [a["change"] for a in cancelled.body["audit"]] == [
+        "absence_cancelled", "absence_added", "absence_added"]
+    assert unknown.status == 404
