@@ -49,7 +49,6 @@ if TYPE_CHECKING:
     from workingbetter.adapters.absences import Absences, CoverAudit
     from workingbetter.settings import Settings  # pydantic-settings: only when read
 
-SYSTEM = "system"
 ENTER_FROM = "Enter the first day away as a real date, like 2027-01-04"
 ENTER_TO = "Enter the last day away as a real date, like 2027-01-08"
 REFUSED = "The absence has errors: nothing was saved"
