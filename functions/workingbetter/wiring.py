@@ -23,8 +23,11 @@ if TYPE_CHECKING:
     from workingbetter.reports.service import Reports
     from workingbetter.services.calendar_feed import CalendarFeeds
     from workingbetter.services.case_record import CaseRecords
+    from workingbetter.services.caseload_moves import CaseloadMoves
     from workingbetter.services.coaches import Coaches
+    from workingbetter.services.cover import Cover
     from workingbetter.services.follow_ups import FollowUps
+    from workingbetter.services.leaving import Leaving
     from workingbetter.services.people import People
     from workingbetter.services.practices import Practices
     from workingbetter.services.referrals import Referrals
@@ -127,6 +130,30 @@ class Services:
 
         return People(CognitoPeople(self.settings.cognito_pool()), PeopleAudit(self.store.table),
                       sign_outs(), self.staff)
+
+    @cached_property
+    def cover(self) -> Cover:
+        from workingbetter.adapters.absences import Absences, CoverAudit
+        from workingbetter.services.cover import Cover
+
+        return Cover(self.store, self.workflow, self.settings, Absences(self.store.table),
+                     CoverAudit(self.store.table))
+
+    @cached_property
+    def caseload_moves(self) -> CaseloadMoves:
+        from workingbetter.adapters.absences import CoverAudit
+        from workingbetter.services.caseload_moves import CaseloadMoves
+
+        return CaseloadMoves(self.store, self.workflow, self.settings,
+                             CoverAudit(self.store.table))
+
+    @cached_property
+    def leaving(self) -> Leaving:
+        from workingbetter.adapters.absences import CoverAudit
+        from workingbetter.services.leaving import Leaving
+
+        return Leaving(self.store, self.workflow, self.settings, CoverAudit(self.store.table),
+                       self.caseload_moves)
 
     @cached_property
     def practices(self) -> Practices:

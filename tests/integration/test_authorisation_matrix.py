@@ -100,6 +100,11 @@ MANAGED_COACHES = {("GET", "/coaches/manage"), ("POST", "/coaches/manage"),
                    ("GET", "/coaches/manage/{coach_id}"), ("POST", "/coaches/manage/{coach_id}"),
                    ("POST", "/coaches/manage/{coach_id}/sessions"),
                    ("POST", "/coaches/manage/{coach_id}/sessions/remove")}
+# A coach's absences: the manager alone (tests/web/test_cover_pages.py covers each rule).
+COACH_ABSENCES = {("GET", "/coaches/{coach_id}/absences"), ("POST", "/coaches/{coach_id}/absences"),
+                  ("POST", "/coaches/{coach_id}/absences/{absence_id}/cancel"),
+                  ("POST", "/referrals/{referral_id}/coach"),
+                  ("GET", "/coaches/{coach_id}/caseload"), ("POST", "/coaches/{coach_id}/leave")}
 # Reports name no referral: ops and commissioners read them, nobody else.
 REPORTS = {("GET", "/reports/outcomes"), ("GET", "/reports/ips-fidelity")}
 # The patient's own one-time link needs no login by design: its token is the credential
@@ -132,7 +137,7 @@ def error_type(route: str) -> str:
 
 def test_the_matrix_covers_every_route_of_the_api() -> None:
     assert served_routes() == (set(MATRIX) | COLLECTIONS | REPORTS | NO_LOGIN | NOTIFYS | PEOPLE
-                               | MANAGED_PRACTICES | MANAGED_COACHES)
+                               | MANAGED_PRACTICES | MANAGED_COACHES | COACH_ABSENCES)
 
 
 def test_only_a_manager_reaches_the_people_routes(cloud: Cloud) -> None:
@@ -154,7 +159,8 @@ def test_only_a_manager_reaches_the_people_routes(cloud: Cloud) -> None:
 
 @pytest.mark.parametrize(("routes", "held", "missing"), [
     (MANAGED_PRACTICES, "/practices/manage/F83001", "/practices/manage/Y99999"),
-    (MANAGED_COACHES, "/coaches/manage/coach-amara", "/coaches/manage/coach-nobody")])
+    (MANAGED_COACHES, "/coaches/manage/coach-amara", "/coaches/manage/coach-nobody"),
+    (COACH_ABSENCES, "/coaches/coach-amara/absences", "/coaches/nobody/absences")])
 def test_only_a_manager_reaches_the_practice_and_coach_routes(
         cloud: Cloud, routes: set[tuple[str, str]], held: str, missing: str) -> None:
     api = Api(cloud)
@@ -163,7 +169,8 @@ def test_only_a_manager_reaches_the_practice_and_coach_routes(
               cloud.token(Role.COACH, coach_id="coach-amara"), cloud.token(Role.OPS),
               cloud.token(Role.COMMISSIONER)]
     for method, route in sorted(routes):
-        path = route.format(practice_ods="F83001", coach_id="coach-amara")
+        path = route.format(practice_ods="F83001", coach_id="coach-amara", absence_id="x",
+                            referral_id="x")
         for token in others:
             reply = api.call(method, path, token, {} if method == "POST" else None)
             assert reply.status == 403, (method, path, reply.body)
@@ -195,7 +202,7 @@ def fill(route: str, records: dict[str, str], which: str) -> str:
     shape)."""
     return route.format(referral_id=records[which], note_id=records[f"{which}-note"],
                         follow_up_id="20260105T100000Z", person_id="someone",
-                        practice_ods="F83001", coach_id="coach-amara")
+                        practice_ods="F83001", coach_id="coach-amara", absence_id="x")
 
 
 def token_for(cloud: Cloud, role: str, own_referral: str) -> str:

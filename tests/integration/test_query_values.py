@@ -66,7 +66,7 @@ def test_no_date_or_number_in_a_query_gets_a_500_on_any_route_for_any_role(
     filled = {"referral_id": referral_id, "token": f"{referral_id}.made-up", "name": "x.css",
               "folder": "x", "person_id": "x", "step": "review", "secret": "x",
               "follow_up_id": "x", "note_id": "x", "practice_ods": "F83001",
-              "coach_id": "coach-amara"}
+              "coach_id": "coach-amara", "absence_id": "x"}
     bearers = [api.referrer(), api.coach_of(referral_id), api.ops(),
                cloud.token(Role.MANAGER)]
     browsers = []

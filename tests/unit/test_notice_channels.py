@@ -13,6 +13,7 @@ from typing import cast
 import pytest
 
 from workingbetter.adapters.store import Store
+from workingbetter.domain import slots
 from workingbetter.domain.human_steps import HUMAN_STEPS
 from workingbetter.domain.notification_kinds import (
     NOTIFY_TEMPLATE_KEYS,
@@ -71,6 +72,9 @@ CALLS: dict[str, Callable[[Notices, Referral], None]] = {
     "received": lambda n, r: n.received(r),
     "accepted": lambda n, r: n.accepted(r),
     "booked": lambda n, r: n.booked(r, START),
+    "moved": lambda n, r: each(n.moved, (r, START, True), (r, START, False)),
+    "new_coach": lambda n, r: n.new_coach(r, slots.parse_iso(START)),
+    "waitlisted_again": lambda n, r: n.waitlisted_again(r),
     "appointment_over": lambda n, r: each(n.appointment_over, *[(r, o) for o in OUTCOMES]),
     "follow_up_booked": lambda n, r: n.follow_up_booked(r, START, START),
     "follow_up_over": lambda n, r: each(n.follow_up_over,

@@ -11,6 +11,9 @@ class Kind(StrEnum):
     APPOINTMENT_REMINDER = "appointment_reminder"
     APPOINTMENT_FOLLOW_UP_REMINDER = "appointment_follow_up_reminder"
     APPOINTMENT_FOLLOW_UP_MISSED = "appointment_follow_up_missed"
+    APPOINTMENT_MOVED = "appointment_moved"  # its coach is away: a new time, and where
+    APPOINTMENT_NEW_COACH = "appointment_new_coach"  # a manager moved them to another coach
+    APPOINTMENT_COACH_LEFT = "appointment_coach_left"  # waiting for a new coach's place
     COACH_OUTCOME_NOT_RECORDED = "coach_outcome_not_recorded"
     COACH_REVIEW_OVERDUE = "coach_review_overdue"
     COACH_SUSTAINMENT_OVERDUE = "coach_sustainment_overdue"
@@ -76,6 +79,9 @@ BY_NOTIFY: dict[Kind, tuple[str, ...]] = {
     Kind.APPOINTMENT_REMINDER: ("sms", "email"),  # a letter posted the day before is too late
     Kind.APPOINTMENT_FOLLOW_UP_REMINDER: ("sms", "email"),
     Kind.APPOINTMENT_FOLLOW_UP_MISSED: ("sms", "email"),
+    Kind.APPOINTMENT_MOVED: ("sms", "email", "letter"),
+    Kind.APPOINTMENT_NEW_COACH: ("sms", "email", "letter"),
+    Kind.APPOINTMENT_COACH_LEFT: ("sms", "email", "letter"),
     Kind.PRACTICE_ACCEPTED: ("email",),
     Kind.PRACTICE_FIRST_ATTENDED: ("email",),
     Kind.PRACTICE_ENDED: ("email",),

@@ -44,6 +44,13 @@ class Appointment:
     number: int = 1
     due_at: str | None = None  # when it comes round on the real clock
     outcome: str | None = None  # attended, did_not_attend, cancelled
+    # Another coach at the practice covering while the referral's coach is away (their diary
+    # holds the time); None: with the referral's own coach. The caseload does not move.
+    coach_id: str | None = None
+
+    def with_coach(self, referral_coach: str) -> str:
+        """Whose diary holds this appointment's time."""
+        return self.coach_id or referral_coach
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +288,7 @@ class Coach:
     # row without times): the usual day at `practice_ods` on `weekday`.
     sessions: tuple[SurgerySession, ...] | None = None
     days_a_week: int = FULL_TIME_DAYS  # the days they work for the service: scales their cap
+    left: bool = False  # left the service: given no referral, offered to nobody
 
     @property
     def surgery_sessions(self) -> tuple[SurgerySession, ...]:

@@ -635,3 +635,65 @@ def remove_coach_session(coach_id: str) -> tuple[int, Any]:
     services().coaches.remove_session(caller(), coach_id, _text(body, "session"),
                                       _text(body, "read"))
     return _managed_coach(coach_id)
+# -- a coach's absence: the service manager records the days away; their appointments move ----
+
+
+def _coach_absences(coach_id: str) -> dict[str, Any]:
+    from workingbetter.domain.absence import absence_json, entry_json
+
+    shown = services().cover.page(caller(), coach_id)
+    return {"coach_id": coach_id, "items": [absence_json(a) for a in shown.absences],
+            "audit": [entry_json(e) for e in shown.audit]}
+
+
+@app.route("/coaches/{coach_id}/absences", methods=["GET"])
+@_guarded
+def list_absences(coach_id: str) -> tuple[int, Any]:
+    return 200, _coach_absences(coach_id)
+
+
+@app.route("/coaches/{coach_id}/absences", methods=["POST"], content_types=JSON)
+@_guarded
+def add_absence(coach_id: str) -> tuple[int, Any]:
+    from workingbetter.domain.absence import absence_json
+
+    covered = services().cover.add_absence(caller(), coach_id, _json_body(), _key())
+    return 201, {**absence_json(covered.absence), "moved": covered.moved,
+                 "not_moved": covered.not_moved}
+
+
+@app.route("/coaches/{coach_id}/absences/{absence_id}/cancel", methods=["POST"],
+           content_types=JSON)
+@_guarded
+def cancel_absence(coach_id: str, absence_id: str) -> tuple[int, Any]:
+    services().cover.cancel_absence(caller(), coach_id, absence_id)
+    return 200, _coach_absences(coach_id)
+
+
+@app.route("/referrals/{referral_id}/coach", methods=["POST"], content_types=JSON)
+@_guarded
+def move_referral(referral_id: str) -> tuple[int, Any]:
+    moved = services().caseload_moves.move(caller(), referral_id, _json_body())
+    return 200, {"referral_id": moved.referral_id, "coach_id": moved.coach_id,
+                 "appointments_moved": moved.appointments}
+
+
+def _caseload(coach_id: str) -> dict[str, Any]:
+    shown = services().leaving.page(caller(), coach_id)
+    return {"coach_id": coach_id, "left": shown.coach.left,
+            "items": [{"referral_id": r.referral_id, "reference": r.reference,
+                       "status": r.status} for r in shown.caseload],
+            "coaches_with_places": [c.coach_id for c in shown.choices]}
+
+
+@app.route("/coaches/{coach_id}/caseload", methods=["GET"])
+@_guarded
+def coach_caseload(coach_id: str) -> tuple[int, Any]:
+    return 200, _caseload(coach_id)
+
+
+@app.route("/coaches/{coach_id}/leave", methods=["POST"], content_types=JSON)
+@_guarded
+def coach_leaves(coach_id: str) -> tuple[int, Any]:
+    left = services().leaving.leave(caller(), coach_id, _json_body())
+    return 200, {**_caseload(coach_id), "moved": left.moved, "waitlisted": left.waitlisted}

@@ -259,6 +259,34 @@ COACH_OPERATIONS = (
               "while appointments are booked in it (manager)",
               errors=(*AUTHENTICATED, 409, *WITH_BODY), raw_body=_SESSION_GONE),
 )
+_ABSENCES = "/coaches/{coach_id}/absences"
+_ABSENCE = {"type": "object", "required": ["from", "to"], "properties": {
+    "from": {"type": "string", "format": "date", "description": "the first day away"},
+    "to": {"type": "string", "format": "date", "description": "the last day away (never why)"}}}
+ABSENCE_OPERATIONS = (
+    Operation("GET", _ABSENCES, "A coach's absences and the audit of what managers did "
+              "(manager)"),
+    Operation("POST", _ABSENCES, "Record the days a coach is away (never why): nothing is booked "
+              "on them, and their appointments on them move, each patient told; answers how "
+              "many moved (manager; Idempotency-Key)", 201,
+              errors=(*AUTHENTICATED, 409, *WITH_BODY), raw_body=_ABSENCE),
+    Operation("POST", f"{_ABSENCES}/{{absence_id}}/cancel", "Cancel an absence that has not "
+              "started (manager)", errors=(*AUTHENTICATED, 409)),
+    Operation("POST", "/referrals/{referral_id}/coach", "Move the referral to another coach at "
+              "its practice with a free place: its place, and its appointments still to come; "
+              "the patient told (manager)", errors=(*AUTHENTICATED, 409, *WITH_BODY),
+              raw_body={"type": "object", "required": ["coach_id"],
+                        "properties": {"coach_id": {"type": "string"}}}),
+    Operation("GET", "/coaches/{coach_id}/caseload", "A coach's caseload by reference and status, "
+              "and the practice's coaches with a free place (manager)"),
+    Operation("POST", "/coaches/{coach_id}/leave", "A coach leaves: each referral handed to a "
+              "named coach with a free place or to the waiting list, each patient told; the "
+              "coach then gets no new referrals (manager)",
+              errors=(*AUTHENTICATED, 409, *WITH_BODY),
+              raw_body={"type": "object", "required": ["hand_over"], "properties": {
+                  "hand_over": {"type": "object", "description": "referral id: a coach id, "
+                                "or \"waitlist\"", "additionalProperties": {"type": "string"}}}}),
+)
 FHIR_OPERATIONS = (
     Operation("GET", "/fhir/metadata", "FHIR: this server's CapabilityStatement",
               result=_resource("CapabilityStatement"), public=True, errors=(500,),
@@ -379,6 +407,7 @@ OPERATIONS = (
               errors=(*AUTHENTICATED, *WITH_BODY)),
     *PRACTICE_OPERATIONS,
     *COACH_OPERATIONS,
+    *ABSENCE_OPERATIONS,
     *FHIR_OPERATIONS,
 )
 

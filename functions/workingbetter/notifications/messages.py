@@ -45,6 +45,24 @@ TEMPLATES: dict[Kind, Template] = {
         "Your coach will be in touch to find another time. It is still your choice to take "
         "part, and it does not affect any benefits.",
     ),
+    Kind.APPOINTMENT_MOVED: Template(
+        "Your Working Better appointment has moved",
+        "Hello ((given_name)), your coach is away, so your Working Better appointment has "
+        "moved. It is now on ((when)), ((where)). If the new time does not suit you, please "
+        "call the surgery. It is still your choice to take part.",
+    ),
+    Kind.APPOINTMENT_NEW_COACH: Template(
+        "Your Working Better coach has changed",
+        "Hello ((given_name)), your Working Better coach is now ((coach_name)). What you have "
+        "agreed so far carries on with them. If the time of an appointment changes, we will "
+        "tell you. It is still your choice to take part.",
+    ),
+    Kind.APPOINTMENT_COACH_LEFT: Template(
+        "Your Working Better coach has left",
+        "Hello ((given_name)), your Working Better coach has left the service. You are on the "
+        "waiting list for a new coach, ahead of people referred after you, and we will tell "
+        "you when you have one. It is still your choice to take part.",
+    ),
     Kind.COACH_FOLLOW_UP_OUTREACH: Template(
         "Follow-up appointment missed",
         "The patient for referral ((referral_id)) missed their follow-up on ((when)). Please call "
@@ -123,6 +141,12 @@ PURPOSES: dict[Kind, str] = {
     Kind.APPOINTMENT_FOLLOW_UP_REMINDER: "The day before a follow-up appointment with the coach",
     Kind.APPOINTMENT_FOLLOW_UP_MISSED: "After a missed follow-up appointment: the coach will "
                                        "be in touch",
+    Kind.APPOINTMENT_MOVED: "When a coach's absence moves an appointment: its new time and "
+                            "where",
+    Kind.APPOINTMENT_NEW_COACH: "When the service manager moves a patient to another coach: "
+                                "the new coach's name",
+    Kind.APPOINTMENT_COACH_LEFT: "When a patient's coach leaves and no other coach has a place: "
+                                 "they wait for one",
     Kind.PRACTICE_ACCEPTED: "Once the referral is accepted (only if the patient agreed)",
     Kind.PRACTICE_FIRST_ATTENDED: "Once the first appointment is attended (only if the "
                                   "patient agreed)",

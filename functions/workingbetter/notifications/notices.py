@@ -72,17 +72,43 @@ class Notices:
     # -- appointments ----------------------------------------------------------------------
 
     def booked(self, item: Referral, start_iso: str) -> None:
-        referral_id = item.referral_id
-        start = slots.parse_iso(start_iso)
-        self._now(referral_id, Kind.APPOINTMENT_CONFIRMATION,
+        self._now(item.referral_id, Kind.APPOINTMENT_CONFIRMATION,
                   self._patients(item, Kind.APPOINTMENT_CONFIRMATION), start_iso)
-        self._at(referral_id, Kind.APPOINTMENT_REMINDER,
+        self._first_appointment_due(item, start_iso)
+
+    def _first_appointment_due(self, item: Referral, start_iso: str) -> None:
+        """The day before, a reminder; at the session's end, the coach's outcome task."""
+        start = slots.parse_iso(start_iso)
+        self._at(item.referral_id, Kind.APPOINTMENT_REMINDER,
                  self._patients(item, Kind.APPOINTMENT_REMINDER), start - REMINDER_LEAD,
                  start_iso)
         session_end = datetime.combine(start.astimezone(slots.UK).date(), END_OF_SESSION_DAY,
                                        tzinfo=slots.UK).astimezone(UTC)
-        self._at(referral_id, Kind.COACH_OUTCOME_NOT_RECORDED, Channel.COACH_TASK,
+        self._at(item.referral_id, Kind.COACH_OUTCOME_NOT_RECORDED, Channel.COACH_TASK,
                  session_end, start_iso)
+
+    def moved(self, item: Referral, start_iso: str, first: bool) -> None:
+        """An appointment moved off the days its coach is away: the patient told at once (by
+        their channel, keyed by the new time), and reminded as for any appointment. A first
+        appointment's reminder and outcome task follow it; a follow-up's come with its
+        booking (`follow_up_booked`)."""
+        moved = Kind.APPOINTMENT_MOVED
+        self._now(item.referral_id, moved, self._patients(item, moved), start_iso)
+        if first:
+            self._first_appointment_due(item, start_iso)
+
+    def new_coach(self, item: Referral, moved_at: datetime) -> None:
+        """A manager moved the referral to another coach: the patient told who (keyed by the
+        coach and the moment, so that a later move tells them again)."""
+        kind = Kind.APPOINTMENT_NEW_COACH
+        self._now(item.referral_id, kind, self._patients(item, kind),
+                  f"{item.coach_id}.{int(moved_at.timestamp())}")
+
+    def waitlisted_again(self, item: Referral) -> None:
+        """Their coach left and no other had a place: they wait for one, and are told."""
+        kind = Kind.APPOINTMENT_COACH_LEFT
+        self._now(item.referral_id, kind, self._patients(item, kind),
+                  str(int(datetime.now(UTC).timestamp())))
 
     def appointment_over(self, item: Referral, outcome: str) -> None:
         """The outcome is in: no more reminders or chasers for that appointment."""

@@ -243,7 +243,37 @@ class Sending:
             fields["practice"] = practice.name if practice else "your GP surgery"
         if kind in FOLLOW_UP_KINDS:
             fields.update(self._follow_up(row, referral, kind))
+        if kind is Kind.APPOINTMENT_MOVED:
+            fields.update(self._moved(row, referral))
+        if kind is Kind.APPOINTMENT_NEW_COACH:
+            fields["coach_name"] = self._new_coach(row, referral)
         return fields
+
+    def _new_coach(self, row: OutboxRow, referral: Referral) -> str:
+        """The name staff know the coach by; stale once the referral has moved on again."""
+        coach_id = row.about.rpartition(".")[0]
+        coach = self.store.coach(coach_id)
+        if coach_id != referral.coach_id or coach is None:
+            raise Stale
+        return coach.name or "a new coach"
+
+    def _moved(self, row: OutboxRow, referral: Referral) -> dict[str, str]:
+        """The appointment's new time (the notice's key) and place: the first appointment, or
+        a follow-up with its own coach; stale once it has moved again or is called off."""
+        appointment = referral.appointment
+        if appointment is not None and appointment.start == row.about and \
+                not appointment.outcome:
+            where = self._practice_name(appointment.practice_ods)
+            return {"when": _when(appointment.start), "where": f"at {where}"}
+        booked = self.store.follow_up(str(referral.coach_id), row.about, referral.referral_id)
+        if booked is None or booked.outcome:
+            raise Stale
+        return {"when": _when(booked.start), "where": {"phone": "by phone", "video": "by video"}
+                .get(booked.mode, f"at {self._practice_name(referral.practice_ods)}")}
+
+    def _practice_name(self, practice_ods: str) -> str:
+        practice = self.store.practice(practice_ods)
+        return practice.name if practice else "your GP surgery"
 
     def _follow_up(self, row: OutboxRow, referral: Referral, kind: Kind) -> dict[str, str]:
         """A follow-up's time and place, from its diary row (keyed by the notice)."""
@@ -258,3 +288,8 @@ class Sending:
         where = {"phone": "by phone", "video": "by video"}.get(
             booked.mode, f"at {practice.name if practice else 'your GP surgery'}")
         return {"when": f"{start:%A} {start.day} {start:%B} at {start:%H:%M}", "where": where}
+
+
+def _when(start_iso: str) -> str:
+    start = slots.parse_iso(start_iso).astimezone(slots.UK)
+    return f"{start:%A} {start.day} {start:%B} at {start:%H:%M}"

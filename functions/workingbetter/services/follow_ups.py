@@ -18,12 +18,14 @@ from pydantic import BaseModel, ConfigDict
 
 from workingbetter.adapters.store import ConditionFailed, Event, Item, Store, now_iso
 from workingbetter.domain import days, diary, slots
+from workingbetter.domain.absence import away
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.coaches import in_order
 from workingbetter.domain.errors import BadRequest, Conflict, FieldError, InvalidInput, NotFound
 from workingbetter.domain.records import FollowUp, Referral, SurgerySession
 from workingbetter.domain.referral import Status
 from workingbetter.notifications.notices import Notices
+from workingbetter.services import diary_slots
 from workingbetter.services.case_record import in_caseload
 from workingbetter.services.steps import parse_body
 
@@ -92,6 +94,7 @@ class Day:
     free: list[datetime]
 
 
+AWAY = "You are away that day (an absence is recorded): choose another day"
 SLOTS_OFFERED = timedelta(weeks=4)  # how far ahead the booking form lists the session's slots
 
 
@@ -113,7 +116,9 @@ class FollowUps:
         assert coach is not None, "a referral's coach exists"
         now = datetime.now(UTC)
         problem = diary.booking_problem(booking.start, booking.mode,
-                                        coach.sessions_at(item.practice_ods), now)
+                                        coach.sessions_at(item.practice_ods), now) or (
+            AWAY if away(diary_slots.absences(self.store, coach.coach_id),
+                         diary.as_uk(booking.start).astimezone(slots.UK).date()) else None)
         if problem:
             raise InvalidInput("The appointment cannot be booked then: nothing was booked",
                                [FieldError("start", problem)])
@@ -178,8 +183,8 @@ class FollowUps:
         entries, held = self.between(coach_id, start, end)
         if coach is None:
             return Week(monday, entries, None)
-        free = diary.free_session_slots(coach.surgery_sessions, datetime.now(UTC), held,
-                                        monday, monday + timedelta(days=7))
+        free = self._not_away(coach.coach_id, diary.free_session_slots(
+            coach.surgery_sessions, datetime.now(UTC), held, monday, monday + timedelta(days=7)))
         return Week(monday, entries, coach.practice_ods, coach.surgery_sessions, tuple(free))
 
     def between(self, coach_id: str, start: str, end: str) -> tuple[list[Entry], set[str]]:
@@ -216,8 +221,14 @@ class FollowUps:
         today = now.astimezone(slots.UK).date()
         start, end = diary.week_bounds(today)[0], slots.iso(now + SLOTS_OFFERED + timedelta(days=1))
         held = {s.start for s in self.store.slots_between(coach.coach_id, start, end)}
-        return diary.free_session_slots(coach.sessions_at(item.practice_ods), now, held, today,
-                                        (now + SLOTS_OFFERED).astimezone(slots.UK).date())
+        return self._not_away(coach.coach_id, diary.free_session_slots(
+            coach.sessions_at(item.practice_ods), now, held, today,
+            (now + SLOTS_OFFERED).astimezone(slots.UK).date()))
+
+    def _not_away(self, coach_id: str, free: list[datetime]) -> list[datetime]:
+        """The free slots left once the days the coach is away are taken out."""
+        absent = diary_slots.absences(self.store, coach_id)
+        return [f for f in free if not away(absent, f.date())]
 
     def _first(self, start_iso: str, referral_id: str) -> Entry:
         item = self.store.referral(referral_id)

@@ -67,7 +67,7 @@ def release(store: Store, workflow: Workflow | None, settings: Settings,
     if coach_id:
         appointment = item.appointment
         if appointment and not appointment.outcome:
-            store.free_slot(coach_id, appointment.start, referral_id)
+            store.free_slot(appointment.with_coach(coach_id), appointment.start, referral_id)
         store.cancel_follow_ups(coach_id, referral_id, "system")
         if store.release_capacity(referral_id, coach_id) and workflow is not None:
             offer_place(store, workflow, settings, item.practice_ods)
@@ -87,7 +87,8 @@ def free_places(store: Store, settings: Settings, practice_ods: str) -> int:
     """Places free in the caseloads of the practice's coaches."""
     practice = store.practice(practice_ods)
     coaches = (store.coach(coach_id) for coach_id in (practice.coach_ids if practice else ()))
-    return sum(max(0, c.cap(settings.caseload_cap) - c.active) for c in coaches if c)
+    return sum(max(0, c.cap(settings.caseload_cap) - c.active) for c in coaches
+               if c and not c.left)
 
 
 def pass_on_free_place(store: Store, workflow: Workflow, settings: Settings,

@@ -15,12 +15,12 @@ from workingbetter.adapters.workflow import WITHDRAWN_ERROR, Workflow
 from workingbetter.domain import slots
 from workingbetter.domain.errors import ReferralWithdrawn, TaskRefused
 from workingbetter.domain.human_steps import Awaiting
-from workingbetter.domain.records import Appointment, Coach, Referral, ReferralChange
+from workingbetter.domain.records import Appointment, Referral, ReferralChange
 from workingbetter.domain.referral import ExitReason, Status
 from workingbetter.domain.triage import AgeBand, TriageFacts, TriageRoute, decide
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
-from workingbetter.services import lifecycle, resume
+from workingbetter.services import diary_slots, lifecycle, resume
 
 if TYPE_CHECKING:
     from workingbetter.settings import Settings  # pydantic-settings: only when read
@@ -79,7 +79,7 @@ def allocate(store: Store, settings: Settings, referral_id: str) -> dict[str, An
     if practice is None:
         raise TaskRefused("practice not found")
     coaches = [store.coach(coach_id) for coach_id in practice.coach_ids]  # consistent reads
-    for coach in sorted((c for c in coaches if c), key=lambda c: c.active):
+    for coach in sorted((c for c in coaches if c and not c.left), key=lambda c: c.active):
         cap = coach.cap(settings.caseload_cap)  # their own: scaled by the days they work
         if coach.active >= cap:
             continue
@@ -111,7 +111,8 @@ def book(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
         assert coach is not None
         # A rebooking after a missed or cancelled appointment goes to a later session.
         after = now if not current else max(now, _end_of_day(current.start))
-        start_iso = _hold_next_slot(store, coach, item.practice_ods, referral_id, after)
+        start_iso = diary_slots.hold_next_slot(store, coach, item.practice_ods, referral_id,
+                                               after)
         # When the appointment comes round on the real clock (the same instant in production,
         # sooner on a compressed clock): no attendance can be recorded before it.
         due_at = slots.iso(settings.on_real_clock(slots.parse_iso(start_iso), now))
@@ -162,23 +163,6 @@ def continue_in_new_run(store: Store, workflow: Workflow, referral_id: str, pare
 def _end_of_day(start_iso: str) -> datetime:
     local = slots.parse_iso(start_iso).astimezone(slots.UK)
     return datetime.combine(local.date(), time(23, 59), tzinfo=slots.UK).astimezone(UTC)
-
-
-def _hold_next_slot(store: Store, coach: Coach, practice_ods: str, referral_id: str,
-                    now: datetime) -> str:
-    """A slot of the coach's sessions at the practice (the diary is one: a time held at any
-    practice is taken)."""
-    sessions = coach.sessions_at(practice_ods)
-    if not sessions:
-        raise TaskRefused("coach has no session at the practice")
-    booked = {slots.parse_iso(s) for s in store.booked_slots(coach.coach_id, slots.iso(now))}
-    while True:
-        start = slots.next_free_slot(sessions, now, booked)
-        if start is None:
-            raise TaskRefused("coach diary full")
-        if store.hold_slot(coach.coach_id, slots.iso(start), referral_id):
-            return slots.iso(start)
-        booked.add(start)  # taken between our read and our write
 
 
 def await_step(store: Store, workflow: Workflow, settings: Settings, referral_id: str,

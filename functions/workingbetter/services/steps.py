@@ -95,7 +95,9 @@ class Steps:
 
     def _coach_may_act(self, principal: Principal, item: Referral, step: Awaiting) -> bool:
         return item.coach_id == principal.coach_id or (
-            step is Awaiting.TRIAGE_DECISION and access.may_triage(self.store, principal, item))
+            step is Awaiting.TRIAGE_DECISION and access.may_triage(self.store, principal, item)
+        ) or (step is Awaiting.APPOINTMENT_OUTCOME and item.appointment is not None
+              and item.appointment.coach_id == principal.coach_id)  # covering an absence
 
     def _answer(self, item: Referral, step: Awaiting, next_: str, event: Event,
                 change: ReferralChange = NO_CHANGE,
@@ -200,7 +202,8 @@ class Steps:
                                                support_started_at=slots.iso(now),
                                                support_ends_at=slots.iso(ends)))
         if outcome == "cancelled":
-            self.store.free_slot(str(item.coach_id), booked.start, referral_id)
+            self.store.free_slot(booked.with_coach(str(item.coach_id)), booked.start,
+                                 referral_id)
             return self._answer(item, step, "rebook",
                                 Event("appointment_cancelled_rebooking", principal.actor),
                                 ReferralChange(appointment=appointment))

@@ -14,7 +14,10 @@ from workingbetter.web import (
     dev_pages,
     diary_pages,
     login_pages,
+    manage_absences,
     manage_coaches,
+    manage_leaving,
+    manage_moves,
     manage_pages,
     manage_practices,
     ops_pages,
@@ -28,6 +31,6 @@ from workingbetter.web import (
 from workingbetter.web.registry import blueprint
 
 __all__ = ["assets", "blueprint", "case_pages", "coach_pages", "copy_pages", "dev_pages",
-           "diary_pages", "login_pages", "manage_coaches", "manage_pages", "manage_practices",
-           "ops_pages", "patient_pages", "practice_pages", "referral_pages", "reports_pages",
-           "review_pages", "session_pages"]
+           "diary_pages", "login_pages", "manage_absences", "manage_coaches", "manage_leaving",
+           "manage_moves", "manage_pages", "manage_practices", "ops_pages", "patient_pages",
+           "practice_pages", "referral_pages", "reports_pages", "review_pages", "session_pages"]

@@ -132,6 +132,12 @@ TASK_WORDS = {
     Kind.APPOINTMENT_FOLLOW_UP_MISSED: "Tell the patient we missed them at their follow-up "
                                        "(letter or phone)",
     Kind.COACH_FOLLOW_UP_OUTREACH: "They missed a follow-up: call or write to them",
+    Kind.APPOINTMENT_MOVED: "Tell the patient their appointment has moved, and when to "
+                            "(they chose a phone call)",
+    Kind.APPOINTMENT_NEW_COACH: "Introduce yourself: you are the patient's new coach (they "
+                                "chose a phone call)",
+    Kind.APPOINTMENT_COACH_LEFT: "Tell the patient their coach has left and they wait for a "
+                                 "new one (they chose a phone call)",
 }
 UNDELIVERED_WORDS = {Kind.APPOINTMENT_CONFIRMATION: "their appointment confirmation",
                      Kind.APPOINTMENT_REMINDER: "their appointment reminder"}
