@@ -1,0 +1,98 @@
+"""A patient's communication needs (the Accessible Information Standard): recorded at intake in
+the standard's terms, personal data (read with an audit entry, erased with the rest), counted
+by kind on the referral for the reports, and shown to the practice only with the patient's own
+consent to share them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.api_client import Api
+from tests.conftest import VALID_NHS_NUMBERS, Cloud, referral_body
+
+pytestmark = pytest.mark.integration
+
+BSL_AND_LARGE_PRINT = [{"need": "bsl_interpreter"}, {"need": "large_print"}]
+INTERPRETER = [{"need": "language_interpreter", "language": "Polish"},
+               {"need": "other", "detail": "Needs a quiet room"}]
+
+
+def refer_with(api: Api, needs: list[dict[str, Any]], shares: bool,
+               nhs: str = VALID_NHS_NUMBERS[0]) -> str:
+    return api.refer(patient__nhs_number=nhs, patient__communication_needs=needs,
+                     consent__share_needs_with_practice=shares)
+
+
+def test_needs_sent_with_a_referral_are_kept_with_the_patient_and_counted_by_kind(
+        cloud: Cloud, api: Api) -> None:
+    referral_id = refer_with(api, INTERPRETER, shares=False)
+
+    stored = cloud.personal_data(referral_id)
+    assert stored is not None
+    assert stored["patient"]["communication_needs"] == [
+        {"need": "language_interpreter", "language": "Polish", "detail": None},
+        {"need": "other", "language": None, "detail": "Needs a quiet room"}]
+    item = cloud.store.referral(referral_id)
+    assert item is not None
+    # Only the kinds, never the language or the words, sit on the workflow's item.
+    assert item.need_kinds == ("language_interpreter", "other")
+    assert item.share_needs_with_practice is False
+
+
+def test_reading_needs_is_audited(cloud: Cloud, api: Api) -> None:
+    referral_id = refer_with(api, BSL_AND_LARGE_PRINT, shares=True)
+    needs = cloud.store.communication_needs(referral_id, "coach:test", "meet needs")
+    assert needs is not None
+    assert [n.need for n in needs] == ["bsl_interpreter", "large_print"]
+    assert [n.info.snomed for n in needs] == ["204331000000107", "957331000000109"]
+    trail = cloud.store.audit_trail(referral_id)
+    assert {"actor": "coach:test", "purpose": "meet needs"} in [
+        {"actor": t["actor"], "purpose": t["purpose"]} for t in trail]
+
+
+@pytest.mark.parametrize(("needs", "field", "words"), [
+    ([{"need": "language_interpreter"}], "patient.communication_needs.0.language",
+     "Enter the language"),
+    ([{"need": "large_print", "language": "Polish"}], "patient.communication_needs.0.language",
+     "Leave this out"),
+    ([{"need": "other"}], "patient.communication_needs.0.detail", "Describe what"),
+    ([{"need": "telepathy"}], "patient.communication_needs.0.need", ""),
+    ([{"need": "braille"}, {"need": "braille"}], "patient.communication_needs",
+     "each need once"),
+])
+def test_a_need_without_what_it_needs_is_refused_field_by_field_and_nothing_is_written(
+        cloud: Cloud, api: Api, needs: list[dict[str, Any]], field: str, words: str) -> None:
+    reply = api.call("POST", "/referrals", api.referrer(),
+                     referral_body(patient__communication_needs=needs))
+    assert reply.status == 422, reply.body
+    assert reply.headers["Content-Type"].startswith("application/problem+json")
+    errors = {e["field"]: e["message"] for e in reply.body["errors"]}
+    assert field in errors, errors
+    assert words in errors[field]
+    assert cloud.store.referrals_for_practice("F83001") == []
+
+
+def test_the_practice_sees_needs_only_with_the_patients_consent(cloud: Cloud, api: Api) -> None:
+    shared = refer_with(api, BSL_AND_LARGE_PRINT, shares=True, nhs=VALID_NHS_NUMBERS[0])
+    private = refer_with(api, BSL_AND_LARGE_PRINT, shares=False, nhs=VALID_NHS_NUMBERS[1])
+
+    seen = api.get(shared, api.referrer()).body["patient"]
+    assert seen["communication_needs"] == BSL_AND_LARGE_PRINT
+    assert "communication_needs" not in api.get(private, api.referrer()).body["patient"]
+
+
+def test_needs_are_erased_with_the_rest_of_the_personal_data(cloud: Cloud, api: Api) -> None:
+    referral_id = refer_with(api, INTERPRETER, shares=True)
+    reply = api.call("POST", f"/referrals/{referral_id}/withdraw", api.referrer(),
+                     {"erase_personal_data": True})
+    assert reply.status == 200, reply.body
+
+    assert cloud.personal_data(referral_id) is None
+    item = cloud.store.referral(referral_id)
+    assert item is not None
+    assert item.need_kinds == ()
+    assert cloud.store.communication_needs(referral_id, "coach:test", "meet needs") is None
+    # Nothing can bring them back for an erased patient.
+    assert not cloud.store.set_communication_needs(referral_id, ())
