@@ -537,7 +537,7 @@ def view(principal: Principal, item: Referral, personal: PersonalData | None,
             "family_name": patient.family_name,
             "nhs_number": nhs_number.display(patient.nhs_number),
         }
-        if principal.role is Role.COACH or (referrer and item.share_needs_with_practice):
+        if disclosure.needs_seen_by(principal.role, item):
             result["patient"]["communication_needs"] = needs_json(patient.communication_needs)
         if principal.role is Role.COACH:
             address = patient.address
