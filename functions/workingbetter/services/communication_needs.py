@@ -1,0 +1,43 @@
+"""A patient's communication needs after intake: read (audited) and changed, by their coach on
+the case record or by the patient on their own page, through the one rule below. Whoever
+meets the needs (letters, bookings) or copies what is held about the patient reads them with
+`read`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from workingbetter.adapters.store import Store
+from workingbetter.domain.communication_needs import CommunicationNeed
+from workingbetter.domain.errors import Conflict
+from workingbetter.services import parsing
+from workingbetter.services.intake import CommunicationNeeds
+
+ERASED = "The patient's details were erased: nothing more can be recorded for them"
+REFUSED = "The communication needs have errors: nothing was saved"
+
+
+class NeedsChange(BaseModel):
+    """Every need the patient has now (the list replaces the last one; empty: none)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    communication_needs: CommunicationNeeds
+
+
+def read(store: Store, referral_id: str, actor: str,
+         purpose: str) -> tuple[CommunicationNeed, ...] | None:
+    """The patient's needs (an audited read of personal data); None once erased."""
+    return store.communication_needs(referral_id, actor, purpose)
+
+
+def change(store: Store, referral_id: str, body: Any) -> tuple[CommunicationNeed, ...]:
+    """Replace the patient's needs with those in `body` (field errors name each wrong one);
+    Conflict once their details were erased, nothing written."""
+    request = parsing.parse(NeedsChange, body, REFUSED)
+    needs = tuple(n.record() for n in request.communication_needs)
+    if not store.set_communication_needs(referral_id, needs):
+        raise Conflict(ERASED)
+    return needs
