@@ -109,3 +109,28 @@ def test_the_practice_page_shows_needs_only_with_consent(pages: Pages, cloud: Cl
         page = pages.get(f"/practice/referrals/{item.reference}").text
         assert (BSL in page, POLISH in page, "Communication needs" in page) == \
             (shown, shown, shown)
+
+
+def test_the_referral_form_asks_for_needs_checks_them_and_sends_them(
+        pages: Pages, cloud: Cloud) -> None:
+    from tests.web.pages import ANSWERS
+    from tests.web.test_pages import referrer
+    from tests.web.test_referral_check import check_form
+
+    referrer(pages)
+    refused = pages.post("/referrals/new", {**ANSWERS, "need": ["language_interpreter"]})
+    assert refused.status == 422
+    assert refused.error_summary() == [
+        ("#needs-language", "Enter the language the interpreter must speak, like Polish")]
+    assert cloud.store.referrals_for_practice("F83001") == []
+
+    check = pages.post("/referrals/new", {**ANSWERS, "consent_needs": "yes", "language": "Polish",
+                                          "need": ["language_interpreter", "easy_read"]})
+    assert check.status == 200
+    assert POLISH in check.text
+    assert "Easy read" in check.text
+    sent = pages.post("/referrals/new", {**check_form(check), "confirmed": "yes"})
+    assert sent.status == 303
+    (item,) = cloud.store.referrals_for_practice("F83001")
+    assert item.need_kinds == ("easy_read", "language_interpreter")
+    assert item.share_needs_with_practice is True
