@@ -134,3 +134,31 @@ def test_the_referral_form_asks_for_needs_checks_them_and_sends_them(
     (item,) = cloud.store.referrals_for_practice("F83001")
     assert item.need_kinds == ("easy_read", "language_interpreter")
     assert item.share_needs_with_practice is True
+
+
+def test_the_patient_changes_their_needs_from_their_own_page(cloud: Cloud) -> None:
+    from urllib.parse import urlencode
+
+    from tests.integration.test_patient_pages import booked_link
+
+    referral_id, path = booked_link(cloud, Api(cloud), patient__communication_needs=NEEDS)
+    pages = Pages(cloud.built.pool)
+    page = pages.get(f"{path}/needs")
+    assert page.status == 200
+    assert 'value="bsl_interpreter" checked' in page.text
+    assert 'value="Polish"' in page.text
+    assert "the patient's communication needs page" in [
+        str(r["purpose"]) for r in cloud.store.audit_trail(referral_id)]
+
+    def post(fields: dict[str, Any]) -> Any:
+        return pages._send("POST", f"{path}/needs", urlencode(fields, doseq=True).encode(),
+                           {"Content-Type": "application/x-www-form-urlencoded"})
+
+    refused = post({"need": ["other"], "detail": ""})
+    assert refused.status == 422
+    assert refused.error_summary() == [("#needs-detail", "Describe what the patient needs")]
+    done = post({"need": ["bsl_interpreter", "other"], "detail": "A quiet room"})
+    assert (done.status, done.location) == (303, f"{path}?done=needs")
+    needs = cloud.store.communication_needs(referral_id, "test", "check")
+    assert needs is not None
+    assert [n.words for n in needs] == [BSL, "Something else: A quiet room"]
