@@ -112,6 +112,12 @@ class CommunicationNeedRequest(BaseModel):
     detail: Line | None = Field(default=None, description=(
         "What the patient needs, in words (only with `other`)"))
 
+    @field_validator("language", "detail", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        # An empty box is no answer: the need then says what it is missing.
+        return None if isinstance(value, str) and not value.strip() else value
+
     @model_validator(mode="after")
     def _detail_fits_need(self) -> CommunicationNeedRequest:
         if self.need in NEEDS_LANGUAGE and not self.language:
