@@ -192,3 +192,19 @@ def test_an_interpreter_flag_without_its_language_points_at_the_flags_text(
     at = len(body["contained"]) - 1
     assert [f"ServiceRequest.contained[{at}].code.text"] in [
         i.get("expression") for i in reply.body["issue"]], reply.body
+
+
+def test_needs_cannot_be_changed_once_the_referral_has_ended(cloud: Cloud, api: Api) -> None:
+    from workingbetter.domain.errors import Conflict
+    from workingbetter.services import communication_needs
+
+    referral_id = refer_with(api, BSL_AND_LARGE_PRINT, shares=False)
+    reply = api.call("POST", f"/referrals/{referral_id}/withdraw", api.referrer(), {})
+    assert reply.status == 200, reply.body
+    item = cloud.store.referral(referral_id)
+    assert item is not None
+    with pytest.raises(Conflict):
+        communication_needs.change(cloud.store, item, {"communication_needs": []})
+    stored = cloud.personal_data(referral_id)
+    assert stored is not None
+    assert len(stored["patient"]["communication_needs"]) == 2

@@ -262,7 +262,7 @@ class CaseRecords:
         patient can change it too, from their own page)."""
         item = self._mine(principal, referral_id)
         self._live(item)
-        communication_needs.change(self.store, referral_id, body)
+        communication_needs.change(self.store, item, body)
         return {"referral_id": referral_id, "saved": "communication-needs"}
 
     def save_profile(self, principal: Principal, referral_id: str, body: Any) -> Item:

@@ -12,11 +12,13 @@ from pydantic import BaseModel, ConfigDict
 from workingbetter.adapters.store import Store
 from workingbetter.domain.communication_needs import CommunicationNeed
 from workingbetter.domain.errors import Conflict
+from workingbetter.domain.records import Referral
 from workingbetter.services import parsing
 from workingbetter.services.intake import CommunicationNeeds
 
 ERASED = "The patient's details were erased: nothing more can be recorded for them"
 REFUSED = "The communication needs have errors: nothing was saved"
+ENDED = "This referral has ended: its communication needs can no longer be changed"
 
 
 class NeedsChange(BaseModel):
@@ -33,11 +35,13 @@ def read(store: Store, referral_id: str, actor: str,
     return store.communication_needs(referral_id, actor, purpose)
 
 
-def change(store: Store, referral_id: str, body: Any) -> tuple[CommunicationNeed, ...]:
+def change(store: Store, item: Referral, body: Any) -> tuple[CommunicationNeed, ...]:
     """Replace the patient's needs with those in `body` (field errors name each wrong one);
-    Conflict once their details were erased, nothing written."""
+    Conflict once the referral has ended or their details were erased, nothing written."""
     request = parsing.parse(NeedsChange, body, REFUSED)
+    if item.status.terminal:
+        raise Conflict(ENDED)
     needs = tuple(n.record() for n in request.communication_needs)
-    if not store.set_communication_needs(referral_id, needs):
+    if not store.set_communication_needs(item.referral_id, needs):
         raise Conflict(ERASED)
     return needs

@@ -282,7 +282,7 @@ def change_needs(token: str, item: Referral) -> Response:
 
     form = _posted()
     try:
-        communication_needs.change(services().store, item.referral_id,
+        communication_needs.change(services().store, item,
                                    {"communication_needs": needs_fields.answers(form)})
     except InvalidInput as error:
         errors = needs_fields.error_map("needs").page_errors(error.errors)
