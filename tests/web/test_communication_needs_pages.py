@@ -156,7 +156,7 @@ def test_the_patient_changes_their_needs_from_their_own_page(cloud: Cloud) -> No
 
     refused = post({"need": ["other"], "detail": ""})
     assert refused.status == 422
-    assert refused.error_summary() == [("#needs-detail", "Describe what the patient needs")]
+    assert refused.error_summary() == [("#needs-detail", "Describe what you need")]
     done = post({"need": ["bsl_interpreter", "other"], "detail": "A quiet room"})
     assert (done.status, done.location) == (303, f"{path}?done=needs")
     needs = cloud.store.communication_needs(referral_id, "test", "check")

@@ -105,6 +105,8 @@ NEEDS: dict[Need, NeedInfo] = {
 # Needs that say nothing without their detail: the language, or the words of "something else".
 NEEDS_LANGUAGE = frozenset({Need.LANGUAGE_INTERPRETER})
 NEEDS_DETAIL = frozenset({Need.OTHER})
+LANGUAGE_NEEDED = "Enter the language the interpreter must speak, like Polish"
+DETAIL_NEEDED = "Describe what the patient needs"
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,8 @@ from pydantic import (
 
 from workingbetter.domain import nhs_number, triage
 from workingbetter.domain.communication_needs import (
+    DETAIL_NEEDED,
+    LANGUAGE_NEEDED,
     NEEDS_DETAIL,
     NEEDS_LANGUAGE,
     CommunicationNeed,
@@ -94,8 +96,6 @@ class Contact(BaseModel):
         return [missing] if missing else []
 
 
-LANGUAGE_NEEDED = "Enter the language the interpreter must speak, like Polish"
-DETAIL_NEEDED = "Describe what the patient needs"
 NOT_FOR_THIS_NEED = "Leave this out: it is only for {}"
 
 

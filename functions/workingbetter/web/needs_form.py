@@ -10,6 +10,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from workingbetter.domain.communication_needs import (
+    DETAIL_NEEDED,
+    LANGUAGE_NEEDED,
     NEEDS_DETAIL,
     NEEDS_LANGUAGE,
     CommunicationNeed,
@@ -19,6 +21,8 @@ from workingbetter.web.errors import FormErrorMap, PageErrors
 from workingbetter.web.http import Form
 
 FIELD = "communication_needs"
+YOUR_LANGUAGE = "Enter the language you need an interpreter for, like Polish"
+YOUR_DETAIL = "Describe what you need"
 _ITEM = re.compile(r"\.\d+")
 
 
@@ -53,9 +57,12 @@ class NeedsErrorMap(FormErrorMap):
                                     for e in errors], prefix, form)
 
 
-def error_map(prefix: str, within: str = "") -> FormErrorMap:
+def error_map(prefix: str, within: str = "", patients_own: bool = False) -> FormErrorMap:
     """Where each error goes: the checkboxes, the language, the words (`within` is the API
-    field the list sits in, like "patient.")."""
+    field the list sits in, like "patient."). On the patient's own page the words speak to
+    them."""
+    reworded = {f"{FIELD}.language": {LANGUAGE_NEEDED: YOUR_LANGUAGE},
+                f"{FIELD}.detail": {DETAIL_NEEDED: YOUR_DETAIL}} if patients_own else {}
     return NeedsErrorMap({f"{within}{FIELD}": prefix, f"{within}{FIELD}.need": prefix,
                           f"{within}{FIELD}.language": f"{prefix}-language",
-                          f"{within}{FIELD}.detail": f"{prefix}-detail"})
+                          f"{within}{FIELD}.detail": f"{prefix}-detail"}, reworded=reworded)

@@ -285,7 +285,7 @@ def change_needs(token: str, item: Referral) -> Response:
         communication_needs.change(services().store, item,
                                    {"communication_needs": needs_fields.answers(form)})
     except InvalidInput as error:
-        errors = needs_fields.error_map("needs").page_errors(error.errors)
+        errors = needs_fields.error_map("needs", patients_own=True).page_errors(error.errors)
         return _needs_page(token, form, errors, 422)
     except Conflict as error:
         return _needs_page(token, form, only_message(error.detail, "needs"), 409)
