@@ -97,6 +97,9 @@ def test_the_coach_changes_needs_on_the_case_record_and_mistakes_link_to_the_inp
     item = cloud.store.referral(referral_id)
     assert item is not None
     assert item.need_kinds == ("large_print", "longer_appointment")
+    # The timeline says who changed them, never what they are.
+    assert (item.timeline[-1].event, item.timeline[-1].by) == \
+        ("communication_needs_changed", "coach:coach-amara")
 
 
 def test_the_practice_page_shows_needs_only_with_consent(pages: Pages, cloud: Cloud) -> None:
@@ -162,3 +165,7 @@ def test_the_patient_changes_their_needs_from_their_own_page(cloud: Cloud) -> No
     needs = cloud.store.communication_needs(referral_id, "test", "check")
     assert needs is not None
     assert [n.words for n in needs] == [BSL, "Something else: A quiet room"]
+    item = cloud.store.referral(referral_id)
+    assert item is not None
+    assert (item.timeline[-1].event, item.timeline[-1].by) == \
+        ("communication_needs_changed", "patient")

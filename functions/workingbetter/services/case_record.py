@@ -27,6 +27,7 @@ from workingbetter.domain.errors import Conflict, NotFound, StaleEdit
 from workingbetter.domain.human_steps import Awaiting
 from workingbetter.domain.idempotency import KeyReused, fingerprint
 from workingbetter.domain.records import PersonalData, Referral, ReferralChange
+from workingbetter.domain.referral import COACH_FACTS_LISTED_UNTIL
 from workingbetter.domain.text import LIST_MAX, Line, Paragraph
 from workingbetter.services import communication_needs
 from workingbetter.services.steps import parse_body
@@ -262,7 +263,8 @@ class CaseRecords:
         patient can change it too, from their own page)."""
         item = self._mine(principal, referral_id)
         self._live(item)
-        communication_needs.change(self.store, item, body)
+        communication_needs.change(self.store, item, body, principal.actor,
+                                   COACH_FACTS_LISTED_UNTIL)
         return {"referral_id": referral_id, "saved": "communication-needs"}
 
     def save_profile(self, principal: Principal, referral_id: str, body: Any) -> Item:

@@ -5,11 +5,12 @@ meets the needs (letters, bookings) or copies what is held about the patient rea
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from workingbetter.adapters.store import Store
+from workingbetter.adapters.store import ConditionFailed, Event, Store
 from workingbetter.domain.communication_needs import CommunicationNeed
 from workingbetter.domain.errors import Conflict
 from workingbetter.domain.records import Referral
@@ -18,6 +19,7 @@ from workingbetter.services.intake import CommunicationNeeds
 
 ERASED = "The patient's details were erased: nothing more can be recorded for them"
 REFUSED = "The communication needs have errors: nothing was saved"
+CHANGED = "communication_needs_changed"  # the timeline's line: who, when, never what
 ENDED = "This referral has ended: its communication needs can no longer be changed"
 
 
@@ -35,13 +37,19 @@ def read(store: Store, referral_id: str, actor: str,
     return store.communication_needs(referral_id, actor, purpose)
 
 
-def change(store: Store, item: Referral, body: Any) -> tuple[CommunicationNeed, ...]:
+def change(store: Store, item: Referral, body: Any, actor: str,
+           listed_until: int) -> tuple[CommunicationNeed, ...]:
     """Replace the patient's needs with those in `body` (field errors name each wrong one);
-    Conflict once the referral has ended or their details were erased, nothing written."""
+    Conflict once the referral has ended or their details were erased, nothing written. The
+    timeline says who changed them (never what they are), as a fact bounded like the other
+    facts of the person who changed them (domain/referral.py)."""
     request = parsing.parse(NeedsChange, body, REFUSED)
     if item.status.terminal:
         raise Conflict(ENDED)
     needs = tuple(n.record() for n in request.communication_needs)
     if not store.set_communication_needs(item.referral_id, needs):
         raise Conflict(ERASED)
+    # Ended a moment ago: the needs stand as the person left them, the line unlisted.
+    with contextlib.suppress(ConditionFailed):
+        store.add_fact(item.referral_id, Event(CHANGED, actor), listed_until=listed_until)
     return needs

@@ -278,12 +278,15 @@ def needs_form(token: str, item: Referral) -> Response:
 @_with_referral
 @_counted
 def change_needs(token: str, item: Referral) -> Response:
+    from workingbetter.domain.referral import PATIENT_FACTS_LISTED_UNTIL
     from workingbetter.services import communication_needs
+    from workingbetter.services.patient_requests import PATIENT
 
     form = _posted()
     try:
         communication_needs.change(services().store, item,
-                                   {"communication_needs": needs_fields.answers(form)})
+                                   {"communication_needs": needs_fields.answers(form)},
+                                   PATIENT, PATIENT_FACTS_LISTED_UNTIL)
     except InvalidInput as error:
         errors = needs_fields.error_map("needs", patients_own=True).page_errors(error.errors)
         return _needs_page(token, form, errors, 422)
