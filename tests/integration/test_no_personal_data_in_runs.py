@@ -32,6 +32,9 @@ PATIENT = {
     "phone": "07700 900123",
     "email": "canary.person@example.com",
     "contact_preference": "email",
+    # A need's own words are personal data: the language and "something else" are canaries.
+    "communication_needs": [{"need": "language_interpreter", "language": "Canarylanguage"},
+                            {"need": "other", "detail": "Canaryneed words"}],
 }
 REASON = "Canaryreason text"
 TRIAGE_NOTE = "Canarytriage note"
@@ -39,7 +42,8 @@ GOAL = "Canarygoal"
 WITHDRAW_NOTE = "Canarywithdraw note"
 CANARIES = [
     "Canarygiven", "Canaryfamily", "canary.person@example.com", "07700 900123", "07700900123",
-    "Canaryreason", "Canarytriage", "Canarygoal", "Canarywithdraw",
+    "Canaryreason", "Canarytriage", "Canarygoal", "Canarywithdraw", "Canarylanguage",
+    "Canaryneed",
     NHS_NUMBER, "943 476 5919", "1979-02-28",
 ]
 
@@ -139,7 +143,7 @@ def test_no_personal_data_reaches_runs_logs_ops_or_other_tables(
     # The canaries were really stored, in the one place they belong.
     personal = json.dumps(cloud.personal_data(referral_id), default=str)
     for value in ("Canarygiven", "canary.person@example.com", REASON, TRIAGE_NOTE, GOAL,
-                  WITHDRAW_NOTE, NHS_NUMBER):
+                  WITHDRAW_NOTE, NHS_NUMBER, "Canarylanguage", "Canaryneed"):
         assert value in personal
 
     history = cloud.history(referral_id)
@@ -183,6 +187,15 @@ def canary_service_request(**patient: Any) -> dict[str, Any]:
                     {"system": "email", "value": "canary.person@example.com", "rank": 1}],
         **patient})
     body["note"] = [{"text": REASON}]
+    # Communication needs as Reasonable Adjustment Flags, their own words canaries too (the
+    # practice was not given consent to see them, so its Task must not show them either).
+    need = "https://working-better.example/fhir/CodeSystem/communication-need"
+    body["contained"] += [
+        {"resourceType": "Flag", "id": f"need-{len(code)}", "status": "active",
+         "code": {"coding": [{"system": need, "code": code}], "text": text},
+         "subject": {"reference": "#patient"}}
+        for code, text in (("language_interpreter", "Canarylanguage"),
+                           ("other", "Canaryneed words"))]
     return body
 
 
@@ -214,7 +227,8 @@ def test_no_personal_data_leaves_through_the_fhir_routes(
     assert cloud.wait_for_execution(referral_id) in {"SUCCEEDED", "ABORTED"}
 
     personal = json.dumps(cloud.personal_data(referral_id), default=str)
-    for value in ("Canarygiven", "canary.person@example.com", REASON, WITHDRAW_NOTE):
+    for value in ("Canarygiven", "canary.person@example.com", REASON, WITHDRAW_NOTE,
+                  "Canarylanguage", "Canaryneed"):
         assert value in personal
     assert canaries_in(json.dumps([r.body for r in replies])) == []
     assert canaries_in(logged(capsys, caplog)) == []

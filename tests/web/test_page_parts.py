@@ -52,7 +52,8 @@ def test_the_form_becomes_the_apis_referral_body() -> None:
                     "date_of_birth": "1980-04-01"},
         "employment_status": "unemployed",
         "health_conditions": ["mental_health", "diabetes"],
-        "consent": {"referral": True, "share_outcome_with_gp": False},
+        "consent": {"referral": True, "share_outcome_with_gp": False,
+                    "share_needs_with_practice": False},
         "reason": "Help with work",
     }
 
@@ -60,7 +61,8 @@ def test_the_form_becomes_the_apis_referral_body() -> None:
 def test_an_empty_form_leaves_every_answer_out_so_the_api_names_each_one() -> None:
     assert referral_form.referral_body(Form(), "F83001") == {
         "practice_ods": "F83001", "patient": {},
-        "consent": {"referral": False, "share_outcome_with_gp": False}}
+        "consent": {"referral": False, "share_outcome_with_gp": False,
+                    "share_needs_with_practice": False}}
 
 
 def test_field_errors_are_reworded_and_ordered_as_the_form_asks() -> None:

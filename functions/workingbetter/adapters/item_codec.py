@@ -9,6 +9,7 @@ are None left out), enums their values and tuples lists.
 from __future__ import annotations
 
 import dataclasses
+import sys
 import types
 from collections.abc import Mapping
 from decimal import Decimal
@@ -23,7 +24,9 @@ R = TypeVar("R")
 
 @cache
 def _hints(record: type) -> dict[str, Any]:
-    return get_type_hints(record, vars(records))
+    # A record's annotations are strings: read them where the record is declared (a record
+    # from another domain module, such as a communication need, names that module's enums).
+    return get_type_hints(record, {**vars(records), **vars(sys.modules[record.__module__])})
 
 
 def decode(record: type[R], item: Mapping[str, Any]) -> R:

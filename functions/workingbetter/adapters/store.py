@@ -26,6 +26,7 @@ from workingbetter.adapters import keys
 from workingbetter.adapters.item_codec import decode, encode, encode_set
 from workingbetter.adapters.update_expression import Update
 from workingbetter.adapters.update_expression import update as update_expression
+from workingbetter.domain.communication_needs import CommunicationNeed, kinds_of
 from workingbetter.domain.records import (
     Coach,
     FollowUp,
@@ -434,6 +435,29 @@ class Store:
         except ConditionFailed:
             return False
         return True
+
+    def communication_needs(self, referral_id: str, actor: str,
+                            purpose: str) -> tuple[CommunicationNeed, ...] | None:
+        """A patient's communication needs (personal data: the read is audited like every
+        other); None once their details were erased. The one reader for whoever meets or
+        copies them."""
+        found = self.read_personal_data(referral_id, actor, purpose)
+        return None if found is None else found.patient.communication_needs
+
+    def set_communication_needs(self, referral_id: str,
+                                needs: tuple[CommunicationNeed, ...]) -> bool:
+        """Replace the patient's needs, and beside them on the referral the kinds the reports
+        count, in one transaction; False, writing nothing, once the details were erased."""
+        return conditional(lambda: self.client.transact_write_items(TransactItems=[
+            {"Update": {"TableName": self.personal_data_table_name,
+                        "Key": keys.personal(referral_id),
+                        "UpdateExpression": "SET patient.communication_needs = :n",
+                        "ConditionExpression": "attribute_exists(referral_id)",
+                        "ExpressionAttributeValues": {":n": encode(needs)}}},
+            {"Update": {"TableName": self.table_name, "Key": keys.referral(referral_id),
+                        "UpdateExpression": "SET need_kinds = :k",
+                        "ConditionExpression": "attribute_exists(referral_id)",
+                        "ExpressionAttributeValues": {":k": list(kinds_of(needs))}}}]))
 
     def note_on_referral(self, referral_id: str, change: ReferralChange) -> None:
         """Bookkeeping that is not a change of state (no timeline entry)."""

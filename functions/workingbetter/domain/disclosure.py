@@ -106,3 +106,15 @@ def statuses_for_filter(stage: str | None, practice_sees: bool) -> tuple[Status 
     if practice_sees and status in WITH_THE_SERVICE:
         raise ValueError(NOT_A_PRACTICE_FILTER)
     return (status,)
+
+
+def needs_seen_by(role: Role, item: Referral) -> bool:
+    """Whether this caller may see the patient's communication needs: their coach always (to
+    meet them), their practice only if the patient agreed to share them (the Accessible
+    Information Standard shares needs with consent: `share_needs_with_practice`, a question
+    of its own, apart from sharing how they are getting on), ops never (no personal data)."""
+    if item.personal_data_erased:
+        return False
+    if role is Role.COACH:
+        return True
+    return role is Role.REFERRER and bool(item.share_needs_with_practice)

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any, Final
 
 from workingbetter.domain.access_requests import SendBy, Via
+from workingbetter.domain.communication_needs import CommunicationNeed
 from workingbetter.domain.human_steps import Awaiting
 from workingbetter.domain.notification_kinds import Channel, FailureReason, Kind, State
 from workingbetter.domain.referral import (
@@ -106,6 +107,10 @@ class Referral:
     condition_categories: tuple[str, ...] = ()
     age_band: str | None = None
     share_outcome_with_gp: bool | None = None
+    # The patient's consent for their practice to see their communication needs, and which
+    # needs they have (enum values, for the outcome reports; erased with the personal data).
+    share_needs_with_practice: bool | None = None
+    need_kinds: tuple[str, ...] = ()
     contact_preference: ContactPreference | None = None
     timeline: tuple[TimelineEvent, ...] = ()
     coach_id: str | None = None
@@ -204,6 +209,8 @@ class ReferralChange:
     birth_key: str | _Unset | None = UNSET
     age_band: str | _Unset | None = UNSET
     condition_categories: tuple[str, ...] | _Unset | None = UNSET
+    share_needs_with_practice: bool | _Unset = UNSET
+    need_kinds: tuple[str, ...] | _Unset | None = UNSET
     idempotency_record: str | _Unset | None = UNSET
     request_hash: str | _Unset = UNSET
     service_request: ServiceRequestId | _Unset = UNSET
@@ -377,6 +384,8 @@ class PatientDetails:
     phone: str | None = None
     email: str | None = None
     address: PostalAddress | None = None
+    # The Accessible Information Standard's needs (domain/communication_needs.py).
+    communication_needs: tuple[CommunicationNeed, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,10 @@ EMPLOYMENT_STATUS = f"{BASE}/CodeSystem/employment-status"
 REFERRAL_STAGE = f"{BASE}/CodeSystem/referral-stage"
 EXIT_REASON = f"{BASE}/CodeSystem/exit-reason"
 OUTCOME = f"{BASE}/CodeSystem/task-output"
+# A disclosure Consent whose provision.code is this says the practice may see the patient's
+# communication needs (a question of its own, apart from sharing how they get on).
+CONSENT_TO_SHARE = f"{BASE}/CodeSystem/consent-to-share"
+NEEDS = "communication-needs"
 
 # SNOMED CT concepts a GP system is likely to send as the reason for referral, by the
 # service's condition category. A small table, not a terminology server: any other code (or

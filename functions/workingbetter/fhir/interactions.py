@@ -8,6 +8,7 @@ import hashlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from workingbetter.domain import disclosure
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import FieldError, Forbidden, InvalidInput
 from workingbetter.domain.records import ReferralChange, ServiceRequestId
@@ -52,8 +53,18 @@ def refer(services: Services, principal: Principal, body_of: Callable[[], Any],
 
 
 def read(services: Services, principal: Principal, referral_id: str) -> Json:
-    """GET /fhir/Task/{id}: scoped like GET /referrals/{id} (off-scope is 404)."""
-    return task.resource(principal, services.referrals.visible(principal, referral_id))
+    """GET /fhir/Task/{id}: scoped like GET /referrals/{id} (off-scope is 404). For the
+    practice, the patient's communication needs go in as Flags if the patient agreed (an
+    audited read); the Task is the practice's record, so no one else's Task carries them."""
+    item = services.referrals.visible(principal, referral_id)
+    resource = task.resource(principal, item)
+    if item.need_kinds and principal.role is Role.REFERRER \
+            and disclosure.needs_seen_by(principal.role, item):
+        personal = services.store.read_personal_data(referral_id, principal.actor,
+                                                     "GET /fhir/Task/{referral_id}")
+        if personal is not None:
+            resource.update(task.needs(personal))
+    return resource
 
 
 def cancel(services: Services, principal: Principal, referral_id: str,

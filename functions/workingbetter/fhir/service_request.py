@@ -15,9 +15,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from workingbetter.domain.communication_needs import NEEDS_DETAIL, NEEDS_LANGUAGE
 from workingbetter.domain.errors import FieldError, InvalidInput
 from workingbetter.domain.referral import Condition, ContactPreference
-from workingbetter.fhir import codes, validation
+from workingbetter.fhir import codes, flags, validation
 
 Json = dict[str, Any]
 SR = "ServiceRequest"
@@ -115,6 +116,7 @@ class _Mapper:
         self._request()
         identifier = self._identifier()
         self._patient()
+        self._needs()
         self._consent()
         self._reason()
         self._conditions()
@@ -246,15 +248,45 @@ class _Mapper:
 
     # -- consent, reason, conditions, employment, practice ------------------------------
 
+    def _needs(self) -> None:
+        """Contained Flags, as NHS England's Reasonable Adjustment Flag carries needs
+        (fhir/flags.py): each coded in SNOMED CT or the service's own system."""
+        found: list[Json] = []
+        for at, resource in self.of_type("Flag"):
+            concept = resource.get("code") or {}
+            need = next((n for n in (flags.need_for(c.get("system"), c.get("code"))
+                                     for c in _codings(concept)) if n), None)
+            if need is None:
+                self.problem(f"{at}.code", "Code the need in SNOMED CT from the Reasonable "
+                             f"Adjustment Flag's value set, or from {flags.COMMUNICATION_NEED}")
+                continue
+            entry: Json = {"need": str(need)}
+            text = _text(concept, "text")
+            if text and need in NEEDS_LANGUAGE:
+                entry["language"] = text
+            elif text and need in NEEDS_DETAIL:
+                entry["detail"] = text
+            self.where[f"patient.communication_needs.{len(found)}"] = f"{at}.code"
+            self.where[f"patient.communication_needs.{len(found)}.language"] = f"{at}.code.text"
+            self.where[f"patient.communication_needs.{len(found)}.detail"] = f"{at}.code.text"
+            found.append(entry)
+        if found and isinstance(self.body.get("patient"), dict):
+            self.body["patient"]["communication_needs"] = found
+            self.where["patient.communication_needs"] = f"{SR}.contained"
+
     def _consent(self) -> None:
         referral: tuple[str, Json] | None = None
-        share = False
+        share = share_needs = False
         for at, consent in self.of_type("Consent"):
-            if self._is_disclosure(consent):
+            if self._is_disclosure(consent) and self._about_needs(consent):
+                share_needs = share_needs or self._permits(consent)
+            elif self._is_disclosure(consent):
                 share = share or self._permits(consent)
             elif referral is None:
                 referral = at, consent
         self.body["consent"] = {"share_outcome_with_gp": share}
+        if share_needs:
+            self.body["consent"]["share_needs_with_practice"] = True
         if referral is None:
             self.problem(f"{SR}.contained", "Contain the patient's Consent to the referral "
                          "(scope treatment, status active, provision permit)")
@@ -272,6 +304,14 @@ class _Mapper:
         disclose = any(c.get("system") == codes.CONSENT_ACTION and c.get("code") == "disclose"
                        for action in _list(provision, "action") for c in _codings(action))
         return scope or disclose
+
+    @staticmethod
+    def _about_needs(consent: Json) -> bool:
+        """A disclosure whose provision names the communication needs: the patient's consent
+        for their practice to see those, asked apart from sharing how they get on."""
+        provision = consent.get("provision") or {}
+        return any(c.get("system") == codes.CONSENT_TO_SHARE and c.get("code") == codes.NEEDS
+                   for concept in _list(provision, "code") for c in _codings(concept))
 
     @staticmethod
     def _permits(consent: Json) -> bool:

@@ -1,9 +1,10 @@
 """The Task that follows a referral, and the one change a GP system may make to it: cancel.
 
-The Task carries ids, codes and dates only: no patient, no coach's notes. What it shows is what
-the caller may see of the referral (domain/disclosure.py, the rule the JSON API and the pages
-follow too): a practice whose patient did not agree to share how it goes sees a referral that
-was accepted and then ended, with no outcome and no date that tells one.
+The Task carries ids, codes and dates only: no coach's notes, and of the patient only their
+communication needs, as Flags, where the patient agreed their practice may see them. What it
+shows is what the caller may see of the referral (domain/disclosure.py, the rule the JSON API
+and the pages follow too): a practice whose patient did not agree to share how it goes sees a
+referral that was accepted and then ended, with no outcome and no date that tells one.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from typing import Any
 from workingbetter.domain import disclosure
 from workingbetter.domain.auth import Principal
 from workingbetter.domain.errors import BadRequest, FieldError, InvalidInput
-from workingbetter.domain.records import Referral
-from workingbetter.fhir import codes, validation
+from workingbetter.domain.records import PersonalData, Referral
+from workingbetter.fhir import codes, flags, validation
 from workingbetter.notifications.messages import OUTCOME_WORDS
 
 Json = dict[str, Any]
@@ -53,6 +54,19 @@ def resource(principal: Principal, item: Referral) -> Json:
         task["executionPeriod"] = {"start": item.created_at, "end": seen.ended_at}
     task.update(_ending(seen))
     return task
+
+
+def needs(personal: PersonalData) -> Json:
+    """The patient's communication needs, for a practice they agreed may see them: contained
+    Flags (fhir/flags.py), each an input of the Task, so the next service knows them."""
+    patient = personal.patient
+    subject = {"type": "Patient",
+               "identifier": {"system": codes.NHS_NUMBER, "value": patient.nhs_number}}
+    contained = flags.flags(patient.communication_needs, subject)
+    kind = _coding(codes.OUTCOME, "communication-need", "Communication need")
+    return {"contained": contained,
+            "input": [{"type": kind, "valueReference": {"reference": f"#{f['id']}"}}
+                      for f in contained]}
 
 
 def _identifiers(item: Referral) -> list[Json]:

@@ -9,9 +9,10 @@ import math
 import statistics
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from workingbetter.domain.communication_needs import NEEDS, Need, NeedKind
 from workingbetter.domain.referral import TERMINAL, Condition, ExitReason
 from workingbetter.reports.population import AGE_BANDS, Referral
 
@@ -125,6 +126,9 @@ class Outcomes:
     by_age_band: dict[str, int]
     rejections: dict[str, int]
     ips: Ips
+    # Referrals with a communication need recorded: any, and by the standard's four kinds.
+    # Item 3 (meeting needs) adds the met counts beside them, as `needs_met:<group>`.
+    needs_recorded: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,16 @@ def _to_first_employer_contact(clock: Clock, referrals: Iterable[Referral]) -> l
                          if r.first_attended_at is not None))
 
 
+ANY_NEED = "any"
+NEED_GROUPS = (ANY_NEED, *(str(k) for k in NeedKind))
+
+
+def need_groups(needs: Iterable[str]) -> set[str]:
+    """The rows a referral's recorded needs count in: any need, and each kind it has."""
+    kinds = {str(NEEDS[Need(n)].kind) for n in needs if n in Need.__members__.values()}
+    return kinds | {ANY_NEED} if kinds else set()
+
+
 def counts(referrals: Sequence[Referral], clock: Clock) -> Counter[str]:
     """Every count a report publishes, each under one name: a count shown in two tables (the
     funnel's "attended" is the job-start rate's denominator too) is one count, so that a
@@ -183,6 +197,7 @@ def counts(referrals: Sequence[Referral], clock: Clock) -> Counter[str]:
         found["in_work_ended"] += r.job_started_at is not None and r.ended_at is not None
         found[f"age:{r.age_band or NOT_RECORDED}"] += 1
         found.update(f"condition:{c}" for c in r.conditions)
+        found.update(f"needs:{group}" for group in need_groups(r.needs))
         if r.status in TERMINAL:
             found[f"exit:{r.exit_reason or NOT_RECORDED}"] += 1
         if r.rejected_at_triage:
@@ -282,4 +297,5 @@ def outcomes(referrals: Sequence[Referral], caseloads: list[CoachCaseload], peri
         by_age_band=_named(total, "age", [*AGE_BANDS, NOT_RECORDED]),
         rejections=_named(total, "rejected", ["age_rule", "coach_decision"]),
         ips=ips(referrals, total, caseloads, period, now, clock),
+        needs_recorded=_named(total, "needs", NEED_GROUPS),
     )

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from workingbetter.domain.communication_needs import NeedKind
 from workingbetter.domain.records import Practice
 from workingbetter.domain.triage import MAX_AGE, MIN_AGE
 from workingbetter.reports import suppression
@@ -216,6 +217,25 @@ def caseloads(outcomes: Outcomes) -> Table:
         "full-time is the caseload scaled to five days.",))
 
 
+NEED_LABELS = {"any": "Any communication need",
+               **{str(kind): words(str(kind)) for kind in NeedKind}}
+
+
+def communication_needs(outcomes: Outcomes) -> Table:
+    """Whether the service reaches people with communication needs (the Accessible Information
+    Standard). One row per group, a column per count: the needs met join as a column of
+    their own, from the same rounded blocks."""
+    rows: list[dict[str, Cell]] = [
+        {"key": key, "label": NEED_LABELS.get(key, words(key)), "recorded": count}
+        for key, count in outcomes.needs_recorded.items()]
+    return Table("communication_needs", "Referrals with communication needs recorded",
+                 (LABEL, Column("recorded", "Recorded")), rows, (
+                     "A referral counts once in each kind of need it has, and once under any "
+                     "need, so there is no total. Kinds are the Accessible Information "
+                     "Standard's: the format information comes in, a communication "
+                     "professional, other support to communicate, and how to make contact.",))
+
+
 def build(outcomes: Outcomes, period: dict[str, str | None],
           practice_names: Mapping[str, str]) -> Report:
     return Report(period, [
@@ -231,6 +251,7 @@ def build(outcomes: Outcomes, period: dict[str, str | None],
         _counts("triage_rejections", "Rejected at triage, and why", outcomes.rejections,
                 True, {"age_rule": f"Outside the age range ({MIN_AGE} to {MAX_AGE})",
                        "coach_decision": "A coach's decision"}),
+        communication_needs(outcomes),
         ips_measures(outcomes),
         caseloads(outcomes),
     ])

@@ -19,13 +19,17 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
+from workingbetter.adapters.item_codec import decode
 from workingbetter.adapters.store import ConditionFailed, Event, Item, Store, now_iso
 from workingbetter.domain.auth import Principal, Role
+from workingbetter.domain.communication_needs import CommunicationNeed
 from workingbetter.domain.errors import Conflict, NotFound, StaleEdit
 from workingbetter.domain.human_steps import Awaiting
 from workingbetter.domain.idempotency import KeyReused, fingerprint
-from workingbetter.domain.records import Referral, ReferralChange
+from workingbetter.domain.records import PersonalData, Referral, ReferralChange
+from workingbetter.domain.referral import COACH_FACTS_LISTED_UNTIL
 from workingbetter.domain.text import LIST_MAX, Line, Paragraph
+from workingbetter.services import communication_needs
 from workingbetter.services.steps import parse_body
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -34,7 +38,7 @@ GOAL_STATUSES = ("not_started", "in_progress", "achieved", "stopped")
 CONTACT_OUTCOMES = ("no_reply", "not_suitable", "information", "interview", "work_trial",
                     "job_offer")
 REVIEW_DRAFT = "REVIEWDRAFT"  # the answers so far to the review awaited
-ERASED = "The patient's details were erased: nothing more can be recorded for them"
+ERASED = communication_needs.ERASED  # one sentence for every write refused after an erasure
 
 
 def _not_future(day: date, name: str) -> None:
@@ -131,6 +135,12 @@ class Record:
     @property
     def erased(self) -> bool:
         return self.patient is None
+
+    @property
+    def communication_needs(self) -> tuple[CommunicationNeed, ...]:
+        """The patient's needs, from the details this record read."""
+        return decode(PersonalData, self.patient).patient.communication_needs \
+            if self.patient else ()
 
     @property
     def jobs(self) -> list[Item]:
@@ -246,6 +256,16 @@ class CaseRecords:
         except Exception:
             self.store.remove_case_item(item.referral_id, sk)
             raise
+
+    def change_communication_needs(self, principal: Principal, referral_id: str,
+                                   body: Any) -> Item:
+        """The coach records what the patient needs to communicate, as they learn it (the
+        patient can change it too, from their own page)."""
+        item = self._mine(principal, referral_id)
+        self._live(item)
+        communication_needs.change(self.store, item, body, principal.actor,
+                                   COACH_FACTS_LISTED_UNTIL)
+        return {"referral_id": referral_id, "saved": "communication-needs"}
 
     def save_profile(self, principal: Principal, referral_id: str, body: Any) -> Item:
         item = self._mine(principal, referral_id)

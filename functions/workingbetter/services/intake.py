@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -18,10 +19,18 @@ from pydantic import (
 )
 
 from workingbetter.domain import nhs_number, triage
+from workingbetter.domain.communication_needs import (
+    DETAIL_NEEDED,
+    LANGUAGE_NEEDED,
+    NEEDS_DETAIL,
+    NEEDS_LANGUAGE,
+    CommunicationNeed,
+    Need,
+)
 from workingbetter.domain.errors import FieldError
 from workingbetter.domain.phone import uk_mobile
 from workingbetter.domain.referral import Condition, ContactPreference, EmploymentStatus
-from workingbetter.domain.text import EmailAddress, Name, Paragraph, PostalLine
+from workingbetter.domain.text import EmailAddress, Line, Name, Paragraph, PostalLine
 from workingbetter.services.parsing import YES_OR_NO
 
 OdsCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z]\d{5}$")]
@@ -87,11 +96,65 @@ class Contact(BaseModel):
         return [missing] if missing else []
 
 
+NOT_FOR_THIS_NEED = "Leave this out: it is only for {}"
+
+
+class CommunicationNeedRequest(BaseModel):
+    """One need in the Accessible Information Standard's terms (domain/communication_needs.py):
+    the language for a spoken-language interpreter, the words for "something else"."""
+
+    model_config = _STRICT
+
+    need: Need
+    language: Name | None = Field(default=None, max_length=60, description=(
+        "The language a spoken-language interpreter must speak (only with "
+        "`language_interpreter`)"))
+    detail: Line | None = Field(default=None, description=(
+        "What the patient needs, in words (only with `other`)"))
+
+    @field_validator("language", "detail", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        # An empty box is no answer: the need then says what it is missing.
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _detail_fits_need(self) -> CommunicationNeedRequest:
+        if self.need in NEEDS_LANGUAGE and not self.language:
+            raise ValueError(f"language: {LANGUAGE_NEEDED}")
+        if self.need not in NEEDS_LANGUAGE and self.language:
+            raise ValueError("language: " + NOT_FOR_THIS_NEED.format("a spoken language "
+                                                                     "interpreter"))
+        if self.need in NEEDS_DETAIL and not self.detail:
+            raise ValueError(f"detail: {DETAIL_NEEDED}")
+        if self.need not in NEEDS_DETAIL and self.detail:
+            raise ValueError("detail: " + NOT_FOR_THIS_NEED.format("something else"))
+        return self
+
+    def record(self) -> CommunicationNeed:
+        return CommunicationNeed(self.need, self.language, self.detail)
+
+
+def _each_need_once(value: list[CommunicationNeedRequest]) -> list[CommunicationNeedRequest]:
+    needs = [n.need for n in value]
+    if len(set(needs)) != len(needs):
+        raise ValueError("List each need once")
+    return value
+
+
+CommunicationNeeds = Annotated[list[CommunicationNeedRequest],
+                               Field(max_length=len(Need), description=(
+                                   "The patient's information and communication needs "
+                                   "(Accessible Information Standard); none if they have none"
+                               )), AfterValidator(_each_need_once)]
+
+
 class Patient(Contact):
     nhs_number: str
     given_name: Name
     family_name: Name
     date_of_birth: date
+    communication_needs: CommunicationNeeds = []
 
     @field_validator("nhs_number")
     @classmethod
@@ -166,6 +229,11 @@ class Consent(BaseModel):
         description="The patient agreed to be referred: the service is voluntary."
     )
     share_outcome_with_gp: StrictBool
+    # Its own question: the Accessible Information Standard shares needs only with consent,
+    # and a patient may want the practice to know they need an interpreter without sharing
+    # how they are getting on (or the other way round).
+    share_needs_with_practice: StrictBool = Field(default=False, description=(
+        "The patient agreed that their practice may see their communication needs"))
 
 
 class ReferralRequest(BaseModel):

@@ -34,6 +34,7 @@ from workingbetter.domain import (
     reference,
 )
 from workingbetter.domain.auth import Principal, Role
+from workingbetter.domain.communication_needs import CommunicationNeed, kinds_of
 from workingbetter.domain.errors import (
     BadRequest,
     Conflict,
@@ -202,6 +203,8 @@ class Referrals:
             condition_categories=tuple(bands.condition_categories(request.health_conditions)),
             age_band=bands.age_band(request.patient.date_of_birth, datetime.now(UTC).date()),
             share_outcome_with_gp=request.consent.share_outcome_with_gp,
+            share_needs_with_practice=request.consent.share_needs_with_practice,
+            need_kinds=kinds_of(tuple(n.record() for n in request.patient.communication_needs)),
             contact_preference=request.patient.contact_preference,
             timeline=(TimelineEvent(created_at, "referral_received", principal.actor),))
         personal = request.model_dump(mode="json", include={"patient", "health_conditions",
@@ -487,6 +490,12 @@ def _idempotent(table_name: str) -> tuple[DynamoDBPersistenceLayer, Any, Idempot
 # -- scoping and views ---------------------------------------------------------------------
 
 
+def needs_json(needs: Iterable[CommunicationNeed]) -> list[Item]:
+    """The needs as the API takes them (so a reader can send them back changed)."""
+    return [{"need": str(n.need), **({"language": n.language} if n.language else {}),
+             **({"detail": n.detail} if n.detail else {})} for n in needs]
+
+
 def view(principal: Principal, item: Referral, personal: PersonalData | None,
          summary: bool = False) -> Item:
     """What each role may see of a referral: ops never personal data, referrers no coach notes
@@ -530,6 +539,8 @@ def view(principal: Principal, item: Referral, personal: PersonalData | None,
             "family_name": patient.family_name,
             "nhs_number": nhs_number.display(patient.nhs_number),
         }
+        if disclosure.needs_seen_by(principal.role, item):
+            result["patient"]["communication_needs"] = needs_json(patient.communication_needs)
         if principal.role is Role.COACH:
             address = patient.address
             result["patient"].update({

@@ -14,6 +14,7 @@ from workingbetter.domain.auth import Principal
 from workingbetter.services import parsing
 from workingbetter.services.case_record import CONTACT_OUTCOMES, CaseRecords
 from workingbetter.services.follow_ups import FollowUps
+from workingbetter.web import needs_form
 from workingbetter.web.coach_forms import answered
 from workingbetter.web.errors import FormErrorMap
 from workingbetter.web.http import Form
@@ -136,4 +137,10 @@ FOLLOW_UP = CaseForm(
     _follow_up,
     lambda s, who, rid, body, key: s.follow_ups.book(who, rid, body),
 )
-FORMS = {f.path: f for f in (PROFILE, CONTACT, BENEFITS, NOTE, FOLLOW_UP)}
+NEEDS = CaseForm(
+    "communication-needs", "Communication needs saved",
+    needs_form.error_map("needs"),
+    lambda f: {"communication_needs": needs_form.answers(f)},
+    lambda s, who, rid, body, key: s.records.change_communication_needs(who, rid, body),
+)
+FORMS = {f.path: f for f in (PROFILE, CONTACT, BENEFITS, NOTE, FOLLOW_UP, NEEDS)}

@@ -14,7 +14,7 @@ from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, InvalidInput, NotFound, StaleEdit
 from workingbetter.domain.idempotency import KeyReused
 from workingbetter.domain.records import Referral
-from workingbetter.web import recording
+from workingbetter.web import needs_form, recording
 from workingbetter.web.errors import Failed, PageErrors, already_sent, only_message
 from workingbetter.web.http import (
     FORM,
@@ -68,6 +68,7 @@ def _record_page(who: Principal, referral_id: str, failed: Failed | None = None,
     return html("case_record.html", status, title=name or "Personal data erased",
                 principal=who, active="/coach", record=record, patient=patient,
                 personal=record.patient or {},
+                needs_form=needs_form.prefilled(record.communication_needs),
                 age=age_today(patient.get("date_of_birth"), datetime.now(UTC).date()),
                 follow_ups=s.follow_ups.for_referral(record.referral),
                 banner=saved.done if saved else "", keys=form_keys(), failed=failed,

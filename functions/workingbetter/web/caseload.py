@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from workingbetter.domain import dates
 from workingbetter.domain.auth import Principal
+from workingbetter.domain.communication_needs import CommunicationNeed
 from workingbetter.domain.human_steps import BY_AWAITING, RECORDED, Awaiting
 from workingbetter.domain.notification_kinds import Kind, State
 from workingbetter.domain.records import Coach, OutboxRow, PersonalData, Practice, Referral
@@ -40,6 +41,7 @@ class Row:
     triage: TriageFacts | None = None  # what a triage decision needs
     outcome_from: datetime | None = None  # when the appointment's outcome can be recorded
     review_on: datetime | None = None  # the day the review awaited fell due
+    needs: tuple[CommunicationNeed, ...] = ()  # flagged on the row and the card
 
     def can_answer(self, now: datetime) -> bool:
         """Whether the step's form is offered: an appointment's outcome only from its start."""
@@ -161,6 +163,11 @@ class Task:
     notification_id: str = ""
 
 
+def needs_of(personal: PersonalData | None) -> tuple[CommunicationNeed, ...]:
+    """The needs a page flags, from the details it read (and audited) for the patient."""
+    return personal.patient.communication_needs if personal else ()
+
+
 def patient_name(personal: PersonalData | None) -> str:
     if personal is None:
         return "Personal data erased"
@@ -203,6 +210,7 @@ def rows(coach: Principal, items: list[Referral], personal: dict[str, PersonalDa
             awaiting == Awaiting.APPOINTMENT_OUTCOME else None,
             review_on=_last(view, f"awaiting_{Awaiting.REVIEW}")
             if awaiting == Awaiting.REVIEW else None,
+            needs=needs_of(personal.get(item.referral_id)),
         ))
     found.sort(key=lambda r: (not r.waits_for_coach, r.due is None,
                              r.due.timestamp() if r.due else 0.0))

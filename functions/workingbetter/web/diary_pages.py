@@ -11,6 +11,7 @@ from chalice.app import Response
 
 from workingbetter.domain import dates, diary, slots
 from workingbetter.domain.auth import Principal, Role
+from workingbetter.domain.communication_needs import CommunicationNeed
 from workingbetter.domain.errors import Conflict, FieldError, InvalidInput
 from workingbetter.handlers import headers
 from workingbetter.web.date_input import date_from_parts
@@ -29,6 +30,8 @@ from workingbetter.web.http import (
 )
 from workingbetter.web.registry import blueprint
 from workingbetter.wiring import services, settings
+
+Needs = tuple[CommunicationNeed, ...]
 
 if TYPE_CHECKING:
     from workingbetter.services.follow_ups import Week
@@ -64,15 +67,17 @@ def week_links(monday: date) -> dict[str, str]:
             "unit": "week"}
 
 
-def _names(who: Principal, week: Week) -> dict[str, str]:
+def _patients(who: Principal, week: Week) -> tuple[dict[str, str], dict[str, Needs]]:
+    """The week's patients' names and communication needs, in one audited read."""
     ids = list(dict.fromkeys(e.referral_id for e in week.entries))
     if not ids or not week.practice_ods:
-        return {}
-    from workingbetter.web.caseload import patient_name
+        return {}, {}
+    from workingbetter.web.caseload import needs_of, patient_name
 
     personal = services().store.personal_data_for_page(ids, week.practice_ods, who.actor,
                                                        "GET /coach/diary")
-    return {r: patient_name(personal.get(r)) for r in ids}
+    return ({r: patient_name(personal.get(r)) for r in ids},
+            {r: needs_of(personal.get(r)) for r in ids})
 
 
 def _diary_page(who: Principal, failed: Failed | None = None, status: int = 200,
@@ -81,8 +86,9 @@ def _diary_page(who: Principal, failed: Failed | None = None, status: int = 200,
     week = services().follow_ups.opening_week(who, query.get("week"))
     practices = services().staff.directory().practices
     booked = diary.start_of(query.get("booked", ""))
+    names, needs = _patients(who, week)
     return html("diary.html", status, title="Your diary", principal=who, active=DIARY,
-                week=week, days=week.days(), names=_names(who, week),
+                week=week, days=week.days(), names=names, needs=needs,
                 pages=week_links(week.monday), week_words=week_words(week.monday),
                 practices=practices, keys=form_keys(), failed=failed,
                 calendar_link=calendar_link,

@@ -13,6 +13,7 @@ from chalice.app import Response
 from workingbetter.domain import dates, phone, slots
 from workingbetter.domain.errors import Conflict, InvalidInput
 from workingbetter.domain.referral import ContactPreference
+from workingbetter.web import needs_form as needs_fields
 from workingbetter.web import patient_leave
 from workingbetter.web.errors import FormErrorMap, PageErrors, only_message
 from workingbetter.web.http import FORM, Form, error_page, html, page, redirect, request
@@ -45,7 +46,8 @@ DONE = {"change": "We have asked your coach to find you a new time. They will co
                         "be in touch.",
         "cancel-again": "You have already asked to cancel this appointment. Your coach will "
                         "be in touch.",
-        "contact": "We will contact you the new way from now on."}
+        "contact": "We will contact you the new way from now on.",
+        "needs": "We have saved what you need from us. Your coach can see it."}
 TOO_MANY = ("You have made a lot of changes", "For your security, this link can only make a "
             "few changes an hour. Please try again in an hour, or call your GP surgery and ask "
             "for Working Better.")
@@ -251,6 +253,46 @@ def change_contact(token: str, item: Referral) -> Response:
         return _contact_page(token, _held(item), form,
                              only_message(error.detail, "contact-form"), 409)
     return redirect(f"/patient/{token}?done=contact")
+
+
+def _needs_page(token: str, form: Form, errors: PageErrors, status: int = 200) -> Response:
+    return html("patient_needs.html", status, title="What you need from us", token=token,
+                form=form, errors=errors)
+
+
+@blueprint.route("/patient/{token}/needs", methods=["GET"])
+@page
+@_with_referral
+def needs_form(token: str, item: Referral) -> Response:
+    """The patient's communication needs as we hold them (an audited read), to change."""
+    from workingbetter.services import communication_needs
+    from workingbetter.services.patient_requests import PATIENT
+
+    held = communication_needs.read(services().store, item.referral_id, PATIENT,
+                                    "the patient's communication needs page")
+    return _needs_page(token, needs_fields.prefilled(held or ()), PageErrors())
+
+
+@blueprint.route("/patient/{token}/needs", methods=["POST"], content_types=[FORM])
+@page
+@_with_referral
+@_counted
+def change_needs(token: str, item: Referral) -> Response:
+    from workingbetter.domain.referral import PATIENT_FACTS_LISTED_UNTIL
+    from workingbetter.services import communication_needs
+    from workingbetter.services.patient_requests import PATIENT
+
+    form = _posted()
+    try:
+        communication_needs.change(services().store, item,
+                                   {"communication_needs": needs_fields.answers(form)},
+                                   PATIENT, PATIENT_FACTS_LISTED_UNTIL)
+    except InvalidInput as error:
+        errors = needs_fields.error_map("needs", patients_own=True).page_errors(error.errors)
+        return _needs_page(token, form, errors, 422)
+    except Conflict as error:
+        return _needs_page(token, form, only_message(error.detail, "needs"), 409)
+    return redirect(f"/patient/{token}?done=needs")
 
 
 @blueprint.route("/patient/{token}/leave", methods=["GET"])

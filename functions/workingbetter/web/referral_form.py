@@ -8,9 +8,11 @@ from typing import Any
 
 from workingbetter.domain import dates, nhs_number
 from workingbetter.domain.referral import Condition, ContactPreference, EmploymentStatus
+from workingbetter.web import needs_form
 from workingbetter.web.date_input import date_from_parts as date_from_parts  # its old home
-from workingbetter.web.errors import FormErrorMap
 from workingbetter.web.http import Form
+from workingbetter.web.needs_form import NeedsErrorMap
+from workingbetter.web.render import need_words
 
 CONDITIONS = [
     (Condition.MENTAL_HEALTH, "Mental health", "For example depression or anxiety"),
@@ -36,7 +38,7 @@ EMPLOYMENT = [
 ]
 DATE_MESSAGE = "Enter a real date as YYYY-MM-DD"
 
-ERRORS = FormErrorMap(
+ERRORS = NeedsErrorMap(
     anchors={
         "practice_ods": "referral-form",
         "patient.nhs_number": "nhs-number",
@@ -51,6 +53,8 @@ ERRORS = FormErrorMap(
         "patient.address": "address-line-1",
         "patient.address.lines": "address-line-1",
         "patient.address.postcode": "address-postcode",
+        **needs_form.error_map("needs", within="patient.").anchors,
+        "consent.share_needs_with_practice": "consent-needs",
         "reason": "reason",
         "consent.referral": "consent-referral",
         "consent.share_outcome_with_gp": "consent-referral",
@@ -102,11 +106,13 @@ def referral_body(form: Form, practice_ods: str | None) -> dict[str, Any]:
     _set(patient, "date_of_birth",
          date_from_parts(form.get("dob_day"), form.get("dob_month"), form.get("dob_year")))
     _set(patient, "address", address_from(form))
+    _set(patient, "communication_needs", needs_form.answers(form))
     body: dict[str, Any] = {
         "practice_ods": practice_ods or "",
         "patient": patient,
         "consent": {"referral": form.get("consent_referral") == "yes",
-                    "share_outcome_with_gp": form.get("consent_share") == "yes"},
+                    "share_outcome_with_gp": form.get("consent_share") == "yes",
+                    "share_needs_with_practice": form.get("consent_needs") == "yes"},
     }
     _set(body, "employment_status", form.get("employment_status"))
     _set(body, "health_conditions", form.all("conditions"))
@@ -156,6 +162,10 @@ def answers(form: Form) -> list[Answer]:
         Answer("Email address", [form.get("email") or "Not given"], "email"),
         Answer("Postal address", [*address["lines"], address["postcode"]] if address
                else ["Not given"], "address-line-1"),
+        Answer("Communication needs", [need_words(n) for n in needs_form.answers(form)]
+               or ["None"], "needs"),
+        Answer("The practice can see their communication needs",
+               ["Yes" if form.get("consent_needs") == "yes" else "No"], "consent-needs"),
         Answer("Why you are referring them", [form.get("reason")], "reason"),
         Answer("The patient agrees to be referred", [consent], "consent-referral"),
         Answer("The practice is told how the support ends", [share], "consent-share"),

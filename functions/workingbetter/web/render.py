@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from workingbetter.domain import dates
 from workingbetter.domain.coaches import clock_words
+from workingbetter.domain.communication_needs import NEEDS, CommunicationNeed, Need
 from workingbetter.domain.disclosure import ACCEPTED
 from workingbetter.domain.referral import Status
 
@@ -64,6 +66,17 @@ def _example(days: int) -> str:
     return f"{shown.day} {shown.month} {shown.year}"
 
 
+# The communication needs' checkboxes, as every form offers them (web/needs_form.py reads them).
+NEED_CHOICES = [(str(need), info.words, "") for need, info in NEEDS.items()]
+
+
+def need_words(need: CommunicationNeed | Mapping[str, Any]) -> str:
+    """A communication need at a glance, from its record or as the JSON API shows it."""
+    if isinstance(need, Mapping):
+        need = CommunicationNeed(Need(need["need"]), need.get("language"), need.get("detail"))
+    return need.words
+
+
 def tag_colour(status: str) -> str:
     return TAG_COLOURS.get(status, "grey")
 
@@ -78,11 +91,10 @@ def _environment() -> Environment:
     env.filters.update(words=words, when=when, day=day, long_when=long_when,
                        weekday_day=dates.weekday_day, day_month=dates.day_month,
                        clock=dates.clock, clock_of=lambda v: dates.clock(dates.instant(v)),
-                       tag_colour=tag_colour, session_clock=clock_words)
+                       tag_colour=tag_colour, session_clock=clock_words, need_words=need_words)
     from workingbetter.web.date_input import wrong_parts
-
     env.globals.update(wrong_parts=wrong_parts, past_example=past_example,
-                       future_example=future_example)
+                       future_example=future_example, need_choices=NEED_CHOICES)
     return env
 
 

@@ -1,0 +1,55 @@
+"""A patient's communication needs after intake: read (audited) and changed, by their coach on
+the case record or by the patient on their own page, through the one rule below. Whoever
+meets the needs (letters, bookings) or copies what is held about the patient reads them with
+`read`."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from workingbetter.adapters.store import ConditionFailed, Event, Store
+from workingbetter.domain.communication_needs import CommunicationNeed
+from workingbetter.domain.errors import Conflict
+from workingbetter.domain.records import Referral
+from workingbetter.services import parsing
+from workingbetter.services.intake import CommunicationNeeds
+
+ERASED = "The patient's details were erased: nothing more can be recorded for them"
+REFUSED = "The communication needs have errors: nothing was saved"
+CHANGED = "communication_needs_changed"  # the timeline's line: who, when, never what
+ENDED = "This referral has ended: its communication needs can no longer be changed"
+
+
+class NeedsChange(BaseModel):
+    """Every need the patient has now (the list replaces the last one; empty: none)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    communication_needs: CommunicationNeeds
+
+
+def read(store: Store, referral_id: str, actor: str,
+         purpose: str) -> tuple[CommunicationNeed, ...] | None:
+    """The patient's needs (an audited read of personal data); None once erased."""
+    return store.communication_needs(referral_id, actor, purpose)
+
+
+def change(store: Store, item: Referral, body: Any, actor: str,
+           listed_until: int) -> tuple[CommunicationNeed, ...]:
+    """Replace the patient's needs with those in `body` (field errors name each wrong one);
+    Conflict once the referral has ended or their details were erased, nothing written. The
+    timeline says who changed them (never what they are), as a fact bounded like the other
+    facts of the person who changed them (domain/referral.py)."""
+    request = parsing.parse(NeedsChange, body, REFUSED)
+    if item.status.terminal:
+        raise Conflict(ENDED)
+    needs = tuple(n.record() for n in request.communication_needs)
+    if not store.set_communication_needs(item.referral_id, needs):
+        raise Conflict(ERASED)
+    # Ended a moment ago: the needs stand as the person left them, the line unlisted.
+    with contextlib.suppress(ConditionFailed):
+        store.add_fact(item.referral_id, Event(CHANGED, actor), listed_until=listed_until)
+    return needs
