@@ -44,7 +44,9 @@ PLANTED = ["Canarygiven", "Canaryfamily", "canary.person@example.com", "07700 90
            TRIAGE_NOTE, GOAL, "Canaryworkhistory", "Canaryskills", "Canarykindofwork",
            "Canaryhours",
            "Canaryarea", "Canarybarriers", "Canarydisclosure", "Canaryprofilegoal",
-           "Canaryemployer", "Canarycontactdetail", NOTE]
+           "Canaryemployer", "Canarycontactdetail", NOTE,
+           # The communication needs the canary plants (the language and the words).
+           "Canarylanguage", "Canaryneed words"]
 OTHER = ["Otherpatientgiven", "Otherpatientfamily", "Otherpatientreason", "Otherpatientnote"]
 
 

@@ -235,6 +235,19 @@ def _details(held: Held) -> Section | None:
                    tuple(Row(k, v) for k, v in rows if v))
 
 
+def _needs(held: Held) -> Section | None:
+    """Their communication needs (issue 24), in the words they were recorded in, and whether
+    the practice may see them."""
+    if held.personal is None:
+        return None
+    rows = [Row("Need", need.words) for need in held.personal.patient.communication_needs]
+    shared = held.referral.share_needs_with_practice
+    if shared is not None:
+        rows.append(Row("Your GP surgery may see them", words(shared)))
+    return Section("needs", "How you need information and support to communicate", tuple(rows),
+                   empty="You have not told us of any")
+
+
 def _referral(held: Held) -> Section:
     item = held.referral
     rows = [("Reference", item.reference or item.referral_id),
@@ -344,11 +357,10 @@ def _one(build: Callable[[Held], Section | None]) -> Callable[[Held], list[Secti
     return lambda held: [s for s in [build(held)] if s is not None]
 
 
-# The copy's sections in order. Communication needs (issue 24 items 1-4) go after `_details`:
-# one function from Held (their item is one of `held.items`) to its Section.
+# The copy's sections in order: one function from Held to its Section.
 SECTIONS: Sequence[Callable[[Held], list[Section]]] = (
-    _one(_details), _one(_referral), _case_record, _one(_appointments), _one(_messages),
-    _one(_timeline), _one(_reads), _one(_requests))
+    _one(_details), _one(_needs), _one(_referral), _case_record, _one(_appointments),
+    _one(_messages), _one(_timeline), _one(_reads), _one(_requests))
 
 
 def copy_of(held: Held, produced_at: str, produced_by: str) -> Copy:
