@@ -164,10 +164,12 @@ class Services:
 
     @cached_property
     def coaches(self) -> Coaches:
+        from workingbetter.adapters.absences import CoverAudit
         from workingbetter.adapters.people_audit import coach_audit
         from workingbetter.services.coaches import Coaches
 
-        return Coaches(self.store, coach_audit(self.store.table), self.workflow, self.settings)
+        return Coaches(self.store, coach_audit(self.store.table), CoverAudit(self.store.table),
+                       self.workflow, self.settings)
 
     @cached_property
     def sign_in(self) -> CognitoSignIn:

@@ -85,7 +85,7 @@ COLLECTIONS = {("GET", "/referrals"), ("POST", "/referrals"), ("GET", "/practice
                ("GET", "/diary")}
 # People (staff accounts): the manager alone (tests/web/test_people.py covers each rule).
 PEOPLE = {("GET", "/people"), ("POST", "/people"), ("GET", "/people/{person_id}"),
-          ("POST", "/people/{person_id}/disable"),
+          ("POST", "/people/{person_id}/disable"), ("POST", "/people/{person_id}/enable"),
           ("POST", "/people/{person_id}/reset-authenticator")}
 # Practices as the service manager runs them: the manager alone
 # (tests/web/test_manage_practices.py covers each rule).

@@ -7,7 +7,9 @@ but a manager gets in. The JSON API answers over the same service."""
 
 from __future__ import annotations
 
+import re
 import threading
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -15,6 +17,8 @@ import pytest
 from tests.api_client import Api, Reply
 from tests.conftest import VALID_NHS_NUMBERS, Cloud
 from tests.web.pages import Page, Pages
+from tests.web.test_cover_pages import boxes
+from tests.web.test_people import _invite
 from workingbetter.domain import slots
 from workingbetter.domain.auth import Role
 from workingbetter.domain.records import Referral, SurgerySession
@@ -321,3 +325,56 @@ def test_the_api_adds_a_coach_and_a_session_and_refuses_a_taken_id_a_stale_read_
                        {"session": "F83002-2-0930", "read": with_session.body["read"]})
     assert removed.status == 200, removed.body
     assert removed.body["sessions"] == []
+
+
+def _audit_lines(text: str) -> list[str]:
+    audit = text.partition('id="audit"')[2].partition("</dl>")[0]
+    return [line.rpartition(", by ")[0] for line in re.findall(r'__value">([^<]+)</dd>', audit)]
+
+
+def test_the_coachs_page_links_to_their_absences_and_leaving_and_shows_every_change_newest_first(
+        pages: Pages, cloud: Cloud) -> None:
+    _practice_and_coach(cloud, pages)
+    first = date.today() + timedelta(days=21)
+    absences = f"{COACH}/absences"
+    form = pages.get(absences)
+    recorded = pages.post(absences, {**form.keys_of(absences), **boxes("from", first),
+                                     **boxes("to", first + timedelta(days=1))})
+    assert recorded.status == 303, recorded.error_summary()
+
+    shown = pages.get(COACH).text
+
+    assert f'href="{COACH}/absences"' in shown
+    assert f'href="{COACH}/leave"' in shown
+    # The coaches' audit (added, a session) and the cover audit (the absence) in one list.
+    lines = _audit_lines(shown)
+    assert [line.partition(" (")[0] for line in lines] == [
+        "Absence recorded", "Session added", "Added"]
+
+
+def test_a_coach_who_left_shows_as_left_gets_no_new_session_and_links_to_their_account(
+        pages: Pages, cloud: Cloud) -> None:
+    _practice_and_coach(cloud, pages)
+    assert _invite(pages, "nia.campbell@nhs.example", "coach", "coach-nia",
+                   name="Nia Campbell").status == 303
+    leave = f"{COACH}/leave"
+    left = pages.post(leave, pages.get(leave).keys_of(leave))
+    assert left.status == 303, left.error_summary()
+
+    listed = pages.get("/manage/coaches").text
+    card = listed.partition("Nia Campbell</a>")[2].partition("govuk-summary-card__title")[0]
+    shown = pages.get(COACH)
+    refused = _add_session(pages, weekday="3")
+
+    assert "Left the service" in card
+    assert "Left the service" in shown.text.partition('id="left"')[2][:200]
+    assert "Add a session" not in shown.text
+    account = shown.text.partition('id="account"')[2][:300]
+    assert 'href="/manage/people/' in account
+    assert "nia.campbell@nhs.example" in account
+    assert "disable it on their page" in account
+    assert refused.status == 409
+    assert [m for _, m in refused.error_summary()] == [
+        "This coach has left the service: they get no new sessions"]
+    assert len(cloud.coach("coach-nia").surgery_sessions) == 1
+    assert _audit_lines(pages.get(COACH).text)[0].startswith("Left the service")

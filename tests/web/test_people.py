@@ -306,3 +306,46 @@ def test_a_leaver_signed_in_on_the_pages_is_signed_out_at_their_next_click(
     shown = leaver.follow(leaver.get("/coach"))
     assert shown.status == 200 and "Sign in to Working Better" in shown.text  # noqa: PT018
     assert "wb_token" not in leaver.cookies
+
+
+def test_an_account_disabled_by_mistake_is_enabled_again_audited_and_its_old_tokens_stay_refused(
+        pages: Pages, cloud: Cloud) -> None:
+    email = "referrer.f83004@workingbetter.example"
+    api = Api(cloud)
+    old_token = cloud.token(Role.REFERRER, practice_ods="F83004")
+    manager = cloud.token(Role.MANAGER)
+    person_id = _person_id(api, manager, email)
+    pages.sign_in("manager")
+    path = f"/manage/people/{person_id}"
+    pages.post(f"{path}/disable", pages.get(path).keys_of(f"{path}/disable"))
+
+    enabled = pages.post(f"{path}/enable", pages.get(path).keys_of(f"{path}/enable"))
+
+    shown = pages.follow(enabled).text
+    assert "Account enabled again" in shown
+    assert "Active" in shown.partition('id="account"')[2][:40]
+    audit = shown.partition('id="audit"')[2].partition("</dl>")[0]
+    assert re.findall(r'__value">([^<,]+),', audit) == ["Enabled again", "Disabled"]
+    assert api.call("GET", "/referrals", old_token).status == 401  # what they held stays out
+    boto3.client("cognito-idp").initiate_auth(
+        ClientId=cloud.built.pool.client_id, AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": DEMO_PASSWORD})  # they sign in again
+    assert api.call("POST", f"/people/{person_id}/enable", manager, {}).body == {
+        "person_id": person_id, "enabled": True}  # the API over the same service, once
+    assert len(api.call("GET", f"/people/{person_id}", manager).body["audit"]) == 2
+
+
+def test_a_practice_added_a_moment_ago_is_offered_and_accepted_for_an_invitation(
+        pages: Pages, cloud: Cloud) -> None:
+    pages.sign_in("manager")
+    assert pages.get("/manage/people").status == 200  # its header read the practices known
+    added = Api(cloud).call("POST", "/practices/manage", cloud.token(Role.MANAGER), {
+        "practice_ods": "Y05678", "name": "Moorside Surgery", "email": "moorside@nhs.example",
+        "address": "2 Moor Lane, Leeds LS2 1AA", "phone": "0113 496 0001", "rooms": []})
+    assert added.status == 201, added.body
+
+    form = pages.get("/manage/people/invite").text
+    invited = _invite(pages, "new.starter@nhs.example", "referrer", "Y05678")
+
+    assert "Moorside Surgery" in form
+    assert invited.status == 303, invited.error_summary()

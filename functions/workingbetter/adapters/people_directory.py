@@ -68,6 +68,9 @@ class CognitoPeople(CognitoAdapter):
     def disable(self, person_id: str) -> None:
         self._admin("admin_disable_user", person_id)
 
+    def enable(self, person_id: str) -> None:
+        self._admin("admin_enable_user", person_id)
+
     def sign_out_everywhere(self, person_id: str) -> None:
         """Every refresh token of the account stops working (AdminUserGlobalSignOut); its ID
         tokens are refused by the app's own record of the sign-out (sign_outs.py)."""

@@ -25,6 +25,7 @@ class Change(StrEnum):
 
     INVITED = "invited"
     DISABLED = "disabled"
+    ENABLED = "enabled"  # a disabled account enabled again (a mistake undone)
     AUTHENTICATOR_RESET = "authenticator_reset"
 
 

@@ -494,6 +494,13 @@ def disable_person(person_id: str) -> tuple[int, Any]:
     return 200, {"person_id": person_id, "enabled": False}
 
 
+@app.route("/people/{person_id}/enable", methods=["POST"], content_types=JSON)
+@_guarded
+def enable_person(person_id: str) -> tuple[int, Any]:
+    services().people.enable(caller(), person_id)
+    return 200, {"person_id": person_id, "enabled": True}
+
+
 @app.route("/people/{person_id}/reset-authenticator", methods=["POST"], content_types=JSON)
 @_guarded
 def reset_authenticator(person_id: str) -> tuple[int, Any]:

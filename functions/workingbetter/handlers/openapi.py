@@ -402,6 +402,9 @@ OPERATIONS = (
     Operation("POST", "/people/{person_id}/disable", "Disable a leaver and sign them out "
               "everywhere: their tokens are refused from the next request (manager)",
               errors=(*AUTHENTICATED, *WITH_BODY)),
+    Operation("POST", "/people/{person_id}/enable", "Enable again an account disabled by "
+              "mistake: the tokens it held stay refused (manager)",
+              errors=(*AUTHENTICATED, *WITH_BODY)),
     Operation("POST", "/people/{person_id}/reset-authenticator", "Remove a lost authenticator "
               "app: they set up a new one before any token (manager)",
               errors=(*AUTHENTICATED, *WITH_BODY)),

@@ -24,6 +24,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from workingbetter.adapters.store import ConditionFailed, Store
 from workingbetter.domain import slots
+from workingbetter.domain.absence import CoverAuditEntry
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.coaches import (
     CoachAuditEntry,
@@ -47,6 +48,7 @@ from workingbetter.services import lifecycle
 from workingbetter.services.parsing import parse
 
 if TYPE_CHECKING:
+    from workingbetter.adapters.absences import CoverAudit
     from workingbetter.adapters.people_audit import CoachAudit
     from workingbetter.adapters.workflow import Workflow
     from workingbetter.settings import Settings  # pydantic-settings: only when read
@@ -66,6 +68,7 @@ END_AFTER_START = "end: The end must be after the start"
 NONE_FIT = "minutes: No appointment of that length fits between the start and the end"
 NO_PRACTICE = "Choose a practice that takes part"
 SESSION_REFUSED = "The session has errors: nothing was saved"
+HAS_LEFT = "This coach has left the service: they get no new sessions"
 _CLOCK = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
 
 
@@ -150,7 +153,9 @@ class CoachPage:
     read: str  # what the page read (`fingerprint`): a change is made only over this
     cap: int
     sessions: list[tuple[str, str]]  # (its key, in words), in weekday order
-    audit: list[CoachAuditEntry]
+    # Everything managers did to the coach, newest first: their details and sessions (the
+    # coaches' audit) and their absences, moves and leaving (the cover audit), in one list.
+    audit: list[CoachAuditEntry | CoverAuditEntry]
 
     @property
     def over_cap(self) -> bool:
@@ -172,10 +177,12 @@ def session_key(session: SurgerySession) -> str:
 
 
 class Coaches:
-    def __init__(self, store: Store, audit: CoachAudit, workflow: Workflow, settings: Settings,
+    def __init__(self, store: Store, audit: CoachAudit, cover_audit: CoverAudit,
+                 workflow: Workflow, settings: Settings,
                  clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.audit = audit
+        self.cover_audit = cover_audit
         self.workflow = workflow
         self.settings = settings
         self.full_time = settings.caseload_cap  # the cap of a coach working 5 days a week
@@ -202,8 +209,10 @@ class Coaches:
         names = self.practice_names()
         sessions = [(session_key(s), session_words(s, names.get(s.practice_ods, s.practice_ods)))
                     for s in in_order(coach.surgery_sessions)]
+        audit: list[CoachAuditEntry | CoverAuditEntry] = [
+            *self.audit.entries(coach_id), *self.cover_audit.entries(coach_id)]
         return CoachPage(coach, fingerprint(coach), coach.cap(self.full_time), sessions,
-                         self.audit.entries(coach_id))
+                         sorted(audit, key=lambda e: e.at, reverse=True))
 
     def add(self, manager: Principal, body: Any) -> Coach:
         manager.require(Role.MANAGER)
@@ -239,6 +248,8 @@ class Coaches:
         if wrong:
             raise InvalidInput(SESSION_REFUSED, wrong)
         was = self._as_read(coach_id, read)
+        if was.left:
+            raise Conflict(HAS_LEFT)
         new = typed.session()
         clash = overlaps(new, was.surgery_sessions)
         if clash is not None:

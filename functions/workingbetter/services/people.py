@@ -63,7 +63,7 @@ class People:
         """The invitation as typed, checked against the practices and coaches the service
         knows (InvalidInput naming each wrong field); managers only, before anything else."""
         manager.require(Role.MANAGER)
-        known = self.staff.directory()
+        known = self.staff.directory(fresh=True)
         return invitation(email, name, role, scope, set(known.practices), set(known.coaches))
 
     def invite(self, manager: Principal, invited: Invitation) -> str:
@@ -81,6 +81,23 @@ class People:
         """A leaver: they cannot sign in, and every token they hold is refused from the next
         request (the sign-out is recorded as the sign-out page records one)."""
         self._changed(manager, person_id, Change.DISABLED, self.directory.disable)
+
+    def enable(self, manager: Principal, person_id: str) -> None:
+        """A person disabled by mistake can sign in again (with their own password and app);
+        the tokens they held when disabled stay refused."""
+        manager.require(Role.MANAGER)
+        person = self.directory.person(checked(person_id))  # NotFound before any write
+        if person_id == manager.subject:
+            raise Conflict(OWN, [FieldError("person_id", OWN)])
+        if person.enabled:
+            return  # enabled already (a form sent twice): nothing more to record
+        sort_key = self.audit.record(AuditEntry(person_id, self._now(), Change.ENABLED,
+                                                manager.subject))
+        try:
+            self.directory.enable(person_id)
+        except Exception:
+            self.audit.take_back(person_id, sort_key)
+            raise
 
     def reset_authenticator(self, manager: Principal, person_id: str) -> None:
         """A lost app: removed, and signed out everywhere, so their next sign-in sets a new
@@ -111,6 +128,12 @@ class People:
         people = self.directory.everyone()
         last = self.audit.last_sign_ins(p.person_id for p in people)
         return [replace(p, last_signed_in=last.get(p.person_id)) for p in people]
+
+    def account_of_coach(self, manager: Principal, coach_id: str) -> Person | None:
+        """The account whose scope is this coach (None when nobody's is): a leaving coach's
+        page links to it, to be disabled."""
+        manager.require(Role.MANAGER)
+        return next((p for p in self.directory.everyone() if p.coach_id == coach_id), None)
 
     def page(self, manager: Principal, person_id: str) -> PersonPage:
         manager.require(Role.MANAGER)

@@ -28,11 +28,12 @@ class Staff:
         self.clock = clock
         self._kept: tuple[float, Directory] | None = None
 
-    def directory(self) -> Directory:
+    def directory(self, fresh: bool = False) -> Directory:
         """One Query for the practices and one BatchGetItem for their coaches, when the copy
-        kept is older than KEPT_SECONDS."""
+        kept is older than KEPT_SECONDS, or when `fresh` asks: what a manager added a moment
+        ago must be there to choose (an invitation to the practice they just added)."""
         kept, now = self._kept, self.clock()
-        if kept is not None and now - kept[0] < KEPT_SECONDS:
+        if not fresh and kept is not None and now - kept[0] < KEPT_SECONDS:
             return kept[1]
         practices = {p.practice_ods: p for p in self.store.practices()}
         coaches = self.store.coaches([s.coach_id for p in practices.values() for s in p.sessions])

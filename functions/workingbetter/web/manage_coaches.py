@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from chalice.app import Response
 
+from workingbetter.domain.absence import CoverAuditEntry
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.coaches import CoachChange, in_order, session_words
 from workingbetter.domain.errors import Conflict, DomainError, InvalidInput
@@ -30,10 +31,12 @@ from workingbetter.web.http import (
     redirect,
     request,
 )
+from workingbetter.web.manage_absences import audit_words as cover_words
 from workingbetter.web.registry import blueprint
 from workingbetter.wiring import services
 
 if TYPE_CHECKING:  # the service, and pydantic with it, loads on first use
+    from workingbetter.domain.coaches import CoachAuditEntry
     from workingbetter.services.coaches import CoachPage
 
 COACHES = "/manage/coaches"
@@ -50,6 +53,12 @@ DETAIL_ERRORS = FormErrorMap({"coach_id": "coach_id", "name": "name",
 SESSION_ERRORS = FormErrorMap({"practice_ods": "practice_ods", "weekday": "weekday",
                                "start": "start", "end": "end", "minutes": "minutes"})
 DAYS = [(str(d), f"{d} day{'s' if d > 1 else ''} a week", "") for d in range(1, 6)]
+
+
+def audit_words(entry: CoachAuditEntry | CoverAuditEntry) -> str:
+    """One line of the coach's audit, whichever audit it came from."""
+    return cover_words(entry) if isinstance(entry, CoverAuditEntry) else \
+        CHANGE_WORDS[entry.change]
 
 
 def _manager() -> Principal:
@@ -110,11 +119,13 @@ def add() -> Response:
 def _coach_page(who: Principal, shown: CoachPage, errors: PageErrors | None = None,
                 status: int = 200) -> Response:
     done = DONE.get(dict(request().query_params or {}).get("done", ""), "")
+    people = services().people
     return html("manage_coach.html", status, title=shown.coach.name or shown.coach.coach_id,
-                principal=who, shown=shown, changes=CHANGE_WORDS,
+                principal=who, shown=shown, audit_words=audit_words,
                 done=done if status == 200 else "", keys=form_keys(),
                 errors=errors or PageErrors(),
-                names=services().people.names_of({e.by for e in shown.audit}))
+                account=people.account_of_coach(who, shown.coach.coach_id),
+                names=people.names_of({e.by for e in shown.audit}))
 
 
 @blueprint.route(f"{COACHES}/{{coach_id}}", methods=["GET"])

@@ -35,9 +35,11 @@ ROLE_HINTS = {Role.REFERRER: "Refers patients from one practice and follows thei
               Role.COMMISSIONER: "Reads outcome reports: counts and rates only",
               Role.MANAGER: "Invites people, disables leavers, resets authenticator apps"}
 CHANGE_WORDS = {Change.INVITED: "Invited", Change.DISABLED: "Disabled",
+                Change.ENABLED: "Enabled again",
                 Change.AUTHENTICATOR_RESET: "Authenticator app reset"}
 DONE = {"invited": "Invitation sent: they will get an email with a temporary password",
         "disabled": "Account disabled: they have been signed out everywhere",
+        "enabled": "Account enabled again: they can sign in with their password and app",
         "reset": "Authenticator app reset: they will set up a new one when they next sign in"}
 INVITE_ERRORS = FormErrorMap({"email": "email", "name": "name", "role": "role",
                               "practice_ods": "practice_ods", "coach_id": "coach_id"})
@@ -60,7 +62,7 @@ def people_list() -> Response:
 
 def _invite_page(who: Principal, form: Form, errors: PageErrors, keys: object = None,
                  status: int = 200) -> Response:
-    names = staff_names.names()
+    names = staff_names.names(fresh=True)  # a practice or coach added a moment ago is offered
     return html("manage_invite.html", status, title="Invite someone", principal=who,
                 form=form, errors=errors, keys=keys or form_keys(),
                 roles=[(str(r), staff_names.ROLE_WORDS[r].capitalize(), ROLE_HINTS[r])
@@ -115,6 +117,15 @@ def disable(person_id: str) -> Response:
     posted_form()
     services().people.disable(who, person_id)
     return redirect(f"{PEOPLE}/{person_id}?done=disabled")
+
+
+@blueprint.route(f"{PEOPLE}/{{person_id}}/enable", methods=["POST"], content_types=[FORM])
+@page
+def enable(person_id: str) -> Response:
+    who = _manager()
+    posted_form()
+    services().people.enable(who, person_id)
+    return redirect(f"{PEOPLE}/{person_id}?done=enabled")
 
 
 @blueprint.route(f"{PEOPLE}/{{person_id}}/reset-authenticator", methods=["POST"],

@@ -15,7 +15,7 @@ from chalice.app import Response
 
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, DomainError, InvalidInput
-from workingbetter.domain.practices import PracticeChange
+from workingbetter.domain.practices import PracticeAuditEntry, PracticeChange
 from workingbetter.web.errors import FormErrorMap, PageErrors, only_message
 from workingbetter.web.http import (
     FORM,
@@ -42,6 +42,12 @@ CHANGE_WORDS = {PracticeChange.ADDED: "Added", PracticeChange.EDITED: "Details c
                 PracticeChange.PAUSED: "New referrals paused",
                 PracticeChange.RESUMED: "New referrals resumed",
                 PracticeChange.LEFT: "Left the pilot"}
+
+
+def audit_words(entry: PracticeAuditEntry) -> str:
+    return CHANGE_WORDS[entry.change]
+
+
 DONE = {"added": "Practice added: it takes referrals now",
         "edited": "Practice details saved",
         "paused": "New referrals paused: the referral form says so, and why",
@@ -105,7 +111,7 @@ def _practice_page(who: Principal, shown: PracticePage, errors: PageErrors | Non
                    form: Form | None = None, status: int = 200) -> Response:
     done = DONE.get(dict(request().query_params or {}).get("done", ""), "")
     return html("manage_practice.html", status, title=shown.practice.name, principal=who,
-                shown=shown, changes=CHANGE_WORDS, done=done if status == 200 else "",
+                shown=shown, audit_words=audit_words, done=done if status == 200 else "",
                 keys=form_keys(), errors=errors or PageErrors(), form=form or Form(),
                 names=services().people.names_of({e.by for e in shown.audit}))
 

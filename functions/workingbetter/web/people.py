@@ -76,5 +76,5 @@ def _days(weekday: int) -> str:
     return f"{WEEKDAYS[weekday].capitalize()}s" if 0 <= weekday < len(WEEKDAYS) else ""
 
 
-def names() -> Names:
-    return Names(services().staff.directory())
+def names(fresh: bool = False) -> Names:
+    return Names(services().staff.directory(fresh))
