@@ -198,12 +198,13 @@ def test_a_coach_working_two_days_has_a_cap_of_eight_the_ninth_referral_waits_fo
     assert [(r["key"], r["days_per_week"], r["ips_cap"]) for r in caseloads] == [
         ("coach-nia", 2, 8.0)]  # the report's IPS cap is the one allocation keeps
 
-    # A third day gives four more places: the referral waiting takes one at once.
+    # A third day gives four more places: the referral waiting takes one at once (so it is
+    # found before the change: after it, it may be placed already).
+    waited = next(rid for rid in ids if cloud.referral(rid).status == "WAITLISTED")
     action = f"{COACH}/edit"
     raised = pages.post(action, {**pages.get(action).hidden_in(action), "name": "Nia Campbell",
                                  "days_a_week": "3"})
     assert raised.status == 303, raised.error_summary()
-    waited = next(rid for rid in ids if cloud.referral(rid).status == "WAITLISTED")
     assert cloud.wait_for(waited, lambda i: i.awaiting == "appointment_outcome").coach_id == \
         "coach-nia"
     assert "9 of 12 places taken" in pages.get(COACH).text
