@@ -35,7 +35,7 @@ def _fill_referral(page: Page, nhs_number: str, family_name: str) -> None:
     page.get_by_label("Year").fill("1979")
     page.get_by_label("Unemployed").check()
     page.get_by_label("Musculoskeletal").check()
-    page.get_by_label("Text message").check()
+    page.get_by_label("Text message", exact=True).check()
     page.get_by_label("Phone number", exact=True).fill("07700 900 123")
     page.get_by_label("Why are you referring the patient?").fill("Wants to return to work.")
     page.get_by_label("The patient agrees to be referred to Working Better").check()
