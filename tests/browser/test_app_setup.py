@@ -32,7 +32,10 @@ pytestmark = pytest.mark.browser
 
 def _fits(page: Page) -> None:
     wide = page.evaluate("() => document.documentElement.scrollWidth")
-    assert wide <= 375, f"{page.url} is {wide} px wide at 375 px"
+    beyond = page.evaluate("""() => [...document.querySelectorAll('main *')]
+        .filter(e => e.getBoundingClientRect().right > 375)
+        .slice(-3).map(e => e.tagName + '.' + e.className + ' ' + e.textContent.slice(0, 60))""")
+    assert wide <= 375, f"{page.url} is {wide} px wide at 375 px: {beyond}"
 
 
 def test_an_account_without_an_app_sets_one_up_on_a_small_phone(page: Page,
