@@ -34,7 +34,7 @@ ADAPTER = {"notifications/outbox.py"}
 # Modules whose pydantic models are the request contracts.
 CONTRACTS = ("services.intake", "domain.step_answers", "services.case_record",
              "services.follow_ups", "services.withdrawal", "notifications.receipts",
-             "handlers.task_events", "services.practices")
+             "handlers.task_events", "services.practices", "services.coaches")
 # Keys of the other JSON the service reads: FHIR identifiers and codings, Step Functions'
 # executions and events, Notify's messages, the withdrawal's answer and the pages' forms.
 OUTSIDE = {"system", "value", "name", "status", "state", "email", "created_at", "detail",
