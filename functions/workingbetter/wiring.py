@@ -160,7 +160,8 @@ class Services:
         from workingbetter.adapters.people_audit import practice_audit
         from workingbetter.services.practices import Practices
 
-        return Practices(self.store, practice_audit(self.store.table))
+        return Practices(self.store, practice_audit(self.store.table),
+                         (self.workflow, self.settings))
 
     @cached_property
     def coaches(self) -> Coaches:

@@ -75,6 +75,7 @@ CALLS: dict[str, Callable[[Notices, Referral], None]] = {
     "moved": lambda n, r: each(n.moved, (r, START, True), (r, START, False)),
     "new_coach": lambda n, r: n.new_coach(r, slots.parse_iso(START)),
     "waitlisted_again": lambda n, r: n.waitlisted_again(r),
+    "practice_left": lambda n, r: n.practice_left(r),
     "appointment_over": lambda n, r: each(n.appointment_over, *[(r, o) for o in OUTCOMES]),
     "follow_up_booked": lambda n, r: n.follow_up_booked(r, START, START),
     "follow_up_over": lambda n, r: each(n.follow_up_over,

@@ -14,8 +14,10 @@ import pytest
 from tests.api_client import Api, Reply
 from tests.conftest import Cloud, referral_body
 from tests.integration.test_fhir import example
+from tests.integration.test_follow_ups import rows
 from tests.web.pages import Page, Pages
 from tests.web.test_pages import referrer
+from tests.web.test_referral_moves import nothing_to_repair
 from workingbetter.domain.auth import Role
 from workingbetter.domain.records import PracticeStatus
 from workingbetter.domain.referral import LIVE
@@ -201,6 +203,41 @@ def test_a_practice_that_leaves_takes_no_referrals_and_its_open_ones_carry_on(
     carried_on = cloud.store.referral(before)
     assert carried_on is not None
     assert carried_on.status in LIVE
+
+
+def test_a_leaving_practices_open_referrals_can_end_each_patient_told_nothing_left_running(
+        pages: Pages, cloud: Cloud) -> None:
+    api = Api(cloud)
+    booked = api.refer("F83001")
+    waiting = api.refer("F83001", patient__nhs_number="9434765919")
+    for referral_id in (booked, waiting):
+        cloud.wait_for(referral_id, lambda i: i.awaiting in {"appointment_outcome", "capacity"})
+    elsewhere = api.refer("F83002", patient__nhs_number="9434765870")
+    pages.sign_in("manager")
+
+    unchosen = _post_on(pages, pages.get(PRACTICE), f"{PRACTICE}/leave",
+                        open_referrals="perhaps")
+    assert unchosen.status == 422
+    assert [href for href, words in unchosen.error_summary()
+            if words.startswith("Choose whether its open referrals carry on")] == ["#ending"]
+    unchanged = cloud.store.practice("F83001")
+    assert unchanged is not None
+    assert unchanged.status is PracticeStatus.TAKING  # nothing changed
+
+    left = _post_on(pages, pages.get(PRACTICE), f"{PRACTICE}/leave", open_referrals="end")
+
+    assert left.status == 303, left.error_summary()
+    shown = pages.follow(left).text
+    assert "its open referrals have ended" in shown
+    assert "Its open referrals ended, each patient told" in shown.partition('id="audit"')[2]
+    for referral_id in (booked, waiting):
+        ended = cloud.wait_for(referral_id, lambda i: i.status == "WITHDRAWN")
+        assert ended.exit_reason == "practice_left"
+        assert cloud.wait_for_execution(referral_id) != "RUNNING"  # every run ended
+        told = [n for n in rows(cloud, referral_id) if n.startswith("appointment_practice_left")]
+        assert told, rows(cloud, referral_id)
+    assert cloud.referral(elsewhere).status in LIVE  # another practice's carry on
+    nothing_to_repair(cloud)  # places given back: the counters are exact
 
 
 def test_each_change_is_audited_on_the_practices_page_with_who_and_no_reason_words(

@@ -14,6 +14,7 @@ class Kind(StrEnum):
     APPOINTMENT_MOVED = "appointment_moved"  # its coach is away: a new time, and where
     APPOINTMENT_NEW_COACH = "appointment_new_coach"  # a manager moved them to another coach
     APPOINTMENT_COACH_LEFT = "appointment_coach_left"  # waiting for a new coach's place
+    APPOINTMENT_PRACTICE_LEFT = "appointment_practice_left"  # support ended: the surgery left
     COACH_OUTCOME_NOT_RECORDED = "coach_outcome_not_recorded"
     COACH_REVIEW_OVERDUE = "coach_review_overdue"
     COACH_SUSTAINMENT_OVERDUE = "coach_sustainment_overdue"
@@ -68,8 +69,10 @@ class FailureReason(StrEnum):
 
 
 # Still worth sending after the referral has ended: the ending itself, and ops' own alerts.
-AFTER_THE_END = frozenset({Kind.PRACTICE_ENDED, Kind.OPS_RUN_FAILED,
-                           Kind.OPS_NOTIFICATION_FAILED, Kind.OPS_CAPACITY_REPAIRED})
+# A patient whose surgery left is told their support has ended once it has.
+AFTER_THE_END = frozenset({Kind.PRACTICE_ENDED, Kind.APPOINTMENT_PRACTICE_LEFT,
+                           Kind.OPS_RUN_FAILED, Kind.OPS_NOTIFICATION_FAILED,
+                           Kind.OPS_CAPACITY_REPAIRED})
 
 
 # The kinds of message GOV.UK Notify sends, each by the Notify channels it can take: one Notify
@@ -82,6 +85,7 @@ BY_NOTIFY: dict[Kind, tuple[str, ...]] = {
     Kind.APPOINTMENT_MOVED: ("sms", "email", "letter"),
     Kind.APPOINTMENT_NEW_COACH: ("sms", "email", "letter"),
     Kind.APPOINTMENT_COACH_LEFT: ("sms", "email", "letter"),
+    Kind.APPOINTMENT_PRACTICE_LEFT: ("sms", "email", "letter"),
     Kind.PRACTICE_ACCEPTED: ("email",),
     Kind.PRACTICE_FIRST_ATTENDED: ("email",),
     Kind.PRACTICE_ENDED: ("email",),

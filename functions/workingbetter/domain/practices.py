@@ -13,6 +13,7 @@ from workingbetter.domain.records import Practice, PracticeStatus
 
 ROOMS_MAX = 20  # rooms a practice lends: a surgery's handful, with room to spare
 LEFT_WORDS = "has left the Working Better pilot"
+CARRY_ON, END = "carry_on", "end"  # what happens to a leaving practice's open referrals
 
 
 class PracticeChange(StrEnum):
@@ -23,6 +24,7 @@ class PracticeChange(StrEnum):
     PAUSED = "paused"
     RESUMED = "resumed"
     LEFT = "left"
+    REFERRALS_ENDED = "referrals_ended"  # as it left: its open referrals, each patient told
 
 
 @dataclass(frozen=True)

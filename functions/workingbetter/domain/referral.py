@@ -63,6 +63,7 @@ class ExitReason(StrEnum):
     MOVED_AWAY = "moved_away"
     INELIGIBLE = "ineligible"
     SUPPORT_PERIOD_ENDED = "support_period_ended"
+    PRACTICE_LEFT = "practice_left"  # its GP surgery left the pilot, and its manager ended it
 
 
 # Why someone leaves before their support is done, as they, their coach or their practice

@@ -575,8 +575,10 @@ def resume_practice(practice_ods: str) -> tuple[int, Any]:
 @app.route(f"{MANAGED}/{{practice_ods}}/leave", methods=["POST"], content_types=JSON)
 @_guarded
 def practice_leaves(practice_ods: str) -> tuple[int, Any]:
-    services().practices.leave(caller(), practice_ods, _text(_json_body(), "read"))
-    return _managed_practice(practice_ods)
+    body = _json_body()
+    ended = services().practices.leave(caller(), practice_ods, _text(body, "read"),
+                                       body.get("open_referrals", "carry_on"))
+    return 200, {**_managed_practice(practice_ods)[1], "referrals_ended": ended}
 
 
 # -- coaches: the service manager adds one, edits them, adds and removes their sessions -------

@@ -212,6 +212,10 @@ _DETAILS = {"type": "object", "required": ["read", "name", "email", "address", "
 _PAUSE = {"type": "object", "required": ["read", "reason"],
           "properties": {**_READ, "reason": {"type": "string"}}}
 _STATUS = {"type": "object", "required": ["read"], "properties": _READ}
+_LEAVE = {"type": "object", "required": ["read"], "properties": {**_READ, "open_referrals": {
+    "type": "string", "enum": ["carry_on", "end"], "default": "carry_on",
+    "description": "carry_on: they stay with their coaches; end: each ends now, the patient "
+                   "told (the answer's referrals_ended counts them)"}}}
 _MANAGED = "/practices/manage"
 PRACTICE_OPERATIONS = (
     Operation("GET", _MANAGED, "The practices that take part, and whether each takes new "
@@ -229,8 +233,9 @@ PRACTICE_OPERATIONS = (
     Operation("POST", f"{_MANAGED}/{{practice_ods}}/resume", "Take new referrals again "
               "(manager)", errors=(*AUTHENTICATED, 409, *WITH_BODY), raw_body=_STATUS),
     Operation("POST", f"{_MANAGED}/{{practice_ods}}/leave", "It leaves the pilot: no new "
-              "referrals; its open ones carry on with their coaches (manager)",
-              errors=(*AUTHENTICATED, 409, *WITH_BODY), raw_body=_STATUS),
+              "referrals; its open ones carry on with their coaches, or end with each patient "
+              "told (manager)",
+              errors=(*AUTHENTICATED, 409, *WITH_BODY), raw_body=_LEAVE),
 )
 _COACHES = "/coaches/manage"
 _COACH_DETAILS = {"type": "object", "required": ["read", "name", "days_a_week"],

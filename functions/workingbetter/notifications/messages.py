@@ -63,6 +63,13 @@ TEMPLATES: dict[Kind, Template] = {
         "waiting list for a new coach, ahead of people referred after you, and we will tell "
         "you when you have one. It is still your choice to take part.",
     ),
+    Kind.APPOINTMENT_PRACTICE_LEFT: Template(
+        "Your Working Better support has ended",
+        "Hello ((given_name)), your GP surgery has left Working Better, so your support from "
+        "us has ended and any appointments with us are cancelled. Nothing about this goes to "
+        "the Jobcentre or touches your benefits. Your GP surgery can tell you what other "
+        "support there is.",
+    ),
     Kind.COACH_FOLLOW_UP_OUTREACH: Template(
         "Follow-up appointment missed",
         "The patient for referral ((referral_id)) missed their follow-up on ((when)). Please call "
@@ -147,6 +154,8 @@ PURPOSES: dict[Kind, str] = {
                                 "the new coach's name",
     Kind.APPOINTMENT_COACH_LEFT: "When a patient's coach leaves and no other coach has a place: "
                                  "they wait for one",
+    Kind.APPOINTMENT_PRACTICE_LEFT: "When their GP surgery leaves the pilot and the service "
+                                    "manager ends its referrals: support has ended",
     Kind.PRACTICE_ACCEPTED: "Once the referral is accepted (only if the patient agreed)",
     Kind.PRACTICE_FIRST_ATTENDED: "Once the first appointment is attended (only if the "
                                   "patient agreed)",
@@ -168,6 +177,7 @@ OUTCOME_WORDS: dict[str, str] = {
     ExitReason.MOVED_AWAY: "the patient moved away",
     ExitReason.INELIGIBLE: "not eligible for this service",
     ExitReason.SUPPORT_PERIOD_ENDED: "support ended by agreement",
+    ExitReason.PRACTICE_LEFT: "the practice left the service",
 }
 
 

@@ -110,6 +110,12 @@ class Notices:
         self._now(item.referral_id, kind, self._patients(item, kind),
                   str(int(datetime.now(UTC).timestamp())))
 
+    def practice_left(self, item: Referral) -> None:
+        """Their surgery left the pilot and the manager ended its referrals: the patient told
+        that support has ended (sent after the ending, which cancels everything else)."""
+        kind = Kind.APPOINTMENT_PRACTICE_LEFT
+        self._now(item.referral_id, kind, self._patients(item, kind))
+
     def appointment_over(self, item: Referral, outcome: str) -> None:
         """The outcome is in: no more reminders or chasers for that appointment."""
         over = [Kind.APPOINTMENT_CONFIRMATION, Kind.APPOINTMENT_REMINDER,

@@ -22,25 +22,33 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from workingbetter.adapters.store import ConditionFailed, Store
 from workingbetter.domain.auth import Principal, Role
-from workingbetter.domain.errors import Conflict, FieldError, NotFound
+from workingbetter.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 from workingbetter.domain.practices import (
+    CARRY_ON,
+    END,
     ROOMS_MAX,
     PracticeAuditEntry,
     PracticeChange,
 )
 from workingbetter.domain.records import Practice, PracticeStatus
-from workingbetter.domain.referral import LIVE
+from workingbetter.domain.referral import LIVE, ExitReason, Status
 from workingbetter.domain.text import EmailAddress, Line
+from workingbetter.notifications.notices import Notices
+from workingbetter.services import withdrawal
 from workingbetter.services.intake import OdsCode
 from workingbetter.services.parsing import parse
 
 if TYPE_CHECKING:
     from workingbetter.adapters.people_audit import PracticeAudit
+    from workingbetter.adapters.workflow import Workflow
+    from workingbetter.settings import Settings
 
 TAKEN = "A practice with this ODS code is already in Working Better"
 CHANGED_MEANWHILE = ("Someone changed this practice after you opened the form: reload the page "
                      "to see their change, then make yours again")
 NO_REASON = "Enter why the practice is not taking new referrals"
+CHOOSE_OPEN = ("Choose whether its open referrals carry on with their coaches or end, each "
+               "patient told")
 ENTER_ODS = "Enter the practice's ODS code: a letter and 5 digits, like F83004"
 
 
@@ -84,9 +92,11 @@ def fingerprint(practice: Practice) -> str:
 
 class Practices:
     def __init__(self, store: Store, audit: PracticeAudit,
+                 ending: tuple[Workflow, Settings] | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.audit = audit
+        self.ending = ending  # what ending a leaving practice's referrals needs
         self.clock = clock
 
     def everyone(self, manager: Principal) -> list[Practice]:
@@ -132,9 +142,39 @@ class Practices:
     def resume(self, manager: Principal, practice_ods: str, read: str) -> None:
         self._status(manager, practice_ods, read, PracticeChange.RESUMED, PracticeStatus.TAKING)
 
-    def leave(self, manager: Principal, practice_ods: str, read: str) -> None:
-        """It leaves the pilot: no new referrals; its open referrals carry on."""
+    def leave(self, manager: Principal, practice_ods: str, read: str,
+              open_referrals: object = CARRY_ON) -> int:
+        """It leaves the pilot: no new referrals. Its open referrals carry on with their
+        coaches, or (`open_referrals` "end") each ends as withdrawn by the service, every run
+        ended, its place passed on, and the patient told; answers how many ended."""
+        if open_referrals not in (CARRY_ON, END):
+            raise InvalidInput("Choose what happens to its open referrals",
+                               [FieldError("open_referrals", CHOOSE_OPEN)])
         self._status(manager, practice_ods, read, PracticeChange.LEFT, PracticeStatus.LEFT)
+        if open_referrals == CARRY_ON:
+            return 0
+        return self._end_open_referrals(manager, practice_ods)
+
+    def _end_open_referrals(self, manager: Principal, practice_ods: str) -> int:
+        """Each open referral ended (one that ends meanwhile is left as it ended), its patient
+        told; one audit entry for all (the count is on the page; entries hold no patient)."""
+        if self.ending is None:
+            raise RuntimeError("ending referrals needs the workflow (wiring.py gives it)")
+        workflow, settings = self.ending
+        ended = 0
+        for item in self.store.referrals_for_practice(practice_ods):
+            if item.status not in LIVE:
+                continue
+            after = withdrawal.end_for_the_service(self.store, workflow, settings, item,
+                                                   manager.actor, ExitReason.PRACTICE_LEFT)
+            if after.status is Status.WITHDRAWN and after.exit_reason is \
+                    ExitReason.PRACTICE_LEFT and not item.status.terminal:
+                Notices.of(self.store, settings).practice_left(after)
+                ended += 1
+        if ended:
+            self.audit.record(practice_ods, datetime.fromtimestamp(self.clock(), UTC),
+                              str(PracticeChange.REFERRALS_ENDED), manager.subject)
+        return ended
 
     def _status(self, manager: Principal, practice_ods: str, read: str,
                 change: PracticeChange, status: PracticeStatus) -> None:

@@ -103,6 +103,13 @@ def _withdraw(store: Store, workflow: Workflow, settings: Settings, item: Referr
     raise Conflict("The referral kept changing while we withdrew it: try again")
 
 
+def end_for_the_service(store: Store, workflow: Workflow, settings: Settings, item: Referral,
+                        actor: str, reason: ExitReason) -> Referral:
+    """End a referral on the service's side (its practice left the pilot): as a withdrawal,
+    every run ended and its place passed on, with the service's reason, not the patient's."""
+    return _withdraw(store, workflow, settings, item, actor, reason)
+
+
 def _end_runs(workflow: Workflow, item: Referral, status: Status, token: str | None) -> None:
     """No run outlasts its referral. The run waiting on a token is failed with
     Referral.Withdrawn (its Catch ends it); a run between tasks ends at its next task, which

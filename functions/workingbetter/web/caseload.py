@@ -140,6 +140,8 @@ TASK_WORDS = {
                                 "chose a phone call)",
     Kind.APPOINTMENT_COACH_LEFT: "Tell the patient their coach has left and they wait for a "
                                  "new one (they chose a phone call)",
+    Kind.APPOINTMENT_PRACTICE_LEFT: "Tell the patient their surgery has left the service and "
+                                    "their support has ended (they chose a phone call)",
 }
 UNDELIVERED_WORDS = {Kind.APPOINTMENT_CONFIRMATION: "their appointment confirmation",
                      Kind.APPOINTMENT_REMINDER: "their appointment reminder"}

@@ -15,7 +15,7 @@ from chalice.app import Response
 
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, DomainError, InvalidInput
-from workingbetter.domain.practices import PracticeAuditEntry, PracticeChange
+from workingbetter.domain.practices import CARRY_ON, PracticeAuditEntry, PracticeChange
 from workingbetter.web.errors import FormErrorMap, PageErrors, only_message
 from workingbetter.web.http import (
     FORM,
@@ -41,7 +41,8 @@ ADD = f"{PRACTICES}/add"
 CHANGE_WORDS = {PracticeChange.ADDED: "Added", PracticeChange.EDITED: "Details changed",
                 PracticeChange.PAUSED: "New referrals paused",
                 PracticeChange.RESUMED: "New referrals resumed",
-                PracticeChange.LEFT: "Left the pilot"}
+                PracticeChange.LEFT: "Left the pilot",
+                PracticeChange.REFERRALS_ENDED: "Its open referrals ended, each patient told"}
 
 
 def audit_words(entry: PracticeAuditEntry) -> str:
@@ -52,10 +53,12 @@ DONE = {"added": "Practice added: it takes referrals now",
         "edited": "Practice details saved",
         "paused": "New referrals paused: the referral form says so, and why",
         "resumed": "New referrals resumed",
-        "left": "The practice has left the pilot: its open referrals carry on"}
+        "left": "The practice has left the pilot: its open referrals carry on",
+        "ended": "The practice has left the pilot: its open referrals have ended, and each "
+                 "patient is being told"}
 DETAIL_ERRORS = FormErrorMap({"practice_ods": "practice_ods", "name": "name", "email": "email",
                               "address": "address", "phone": "phone", "rooms": "rooms"})
-PAUSE_ERRORS = FormErrorMap({"reason": "reason"})
+PAUSE_ERRORS = FormErrorMap({"reason": "reason", "open_referrals": "ending"})
 
 
 def _manager() -> Principal:
@@ -148,7 +151,7 @@ def edit(practice_ods: str) -> Response:
     return redirect(f"{PRACTICES}/{practice_ods}?done=edited")
 
 
-def _status_changed(practice_ods: str, change: Callable[[Principal, str, Form], None],
+def _status_changed(practice_ods: str, change: Callable[[Principal, str, Form], object],
                     done: str) -> Response:
     who = _manager()
     form = posted_form()
@@ -177,8 +180,10 @@ def resume(practice_ods: str) -> Response:
 @blueprint.route(f"{PRACTICES}/{{practice_ods}}/leave", methods=["POST"], content_types=[FORM])
 @page
 def leave(practice_ods: str) -> Response:
+    ending = posted_form().get("open_referrals") == "end"
     return _status_changed(practice_ods, lambda who, ods, form: services().practices.leave(
-        who, ods, form.get("read")), "left")
+        who, ods, form.get("read"), form.get("open_referrals") or CARRY_ON),
+        "ended" if ending else "left")
 
 
 def _errors(error: InvalidInput | Conflict, fields: FormErrorMap) -> PageErrors:
