@@ -14,6 +14,7 @@ import pytest
 
 from workingbetter.adapters.store import Store
 from workingbetter.domain import slots
+from workingbetter.domain.communication_needs import NO_PHONE_CALLS, Need
 from workingbetter.domain.human_steps import HUMAN_STEPS
 from workingbetter.domain.notification_kinds import (
     NOTIFY_TEMPLATE_KEYS,
@@ -90,6 +91,8 @@ CALLS: dict[str, Callable[[Notices, Referral], None]] = {
     "run_failed": lambda n, r: n.run_failed(r.referral_id, "task_failed"),
     "capacity_repaired": lambda n, r: n.capacity_repaired(r.referral_id, "c1"),
     "sending_failed": lambda n, r: n.sending_failed(r.referral_id, "appointment_reminder:x"),
+    "letter_format_missing": lambda n, r: n.letter_format_missing(
+        r.referral_id, "appointment_confirmation.letter_large_print"),
     "ended": lambda n, r: n.ended(r),
 }
 
@@ -131,3 +134,23 @@ def test_a_patients_channel_always_has_a_template_or_is_the_coachs_task(
         f"{kind}.{NOTIFY_TYPE[channel]}" in NOTIFY_TEMPLATE_KEYS
     if channel is Channel.COACH_TASK:
         assert kind in TASK_WORDS
+
+
+@pytest.mark.parametrize("kind", [k for k in Kind if k.audience == "patient"], ids=str)
+@pytest.mark.parametrize("need", sorted(NO_PHONE_CALLS), ids=str)
+def test_a_patient_who_cannot_use_a_phone_is_written_to_never_rung(kind: Kind, need: Need) -> None:
+    for preference in PREFERENCES:
+        channel = patient_channel(kind, preference, [need])
+        assert channel is not Channel.COACH_TASK, (preference, channel)
+    # With neither a mobile number nor an email held, only then does it fall to the coach.
+    assert patient_channel(kind, ContactPreference.PHONE, [need], held=[]) is Channel.COACH_TASK
+    assert patient_channel(kind, ContactPreference.PHONE, [need], held=[Channel.EMAIL]) is \
+        Channel.EMAIL
+
+
+def test_information_by_email_turns_letters_into_emails_only_when_an_email_is_held() -> None:
+    kind, by_email = Kind.APPOINTMENT_CONFIRMATION, [Need.INFORMATION_BY_EMAIL]
+    assert patient_channel(kind, ContactPreference.LETTER, by_email) is Channel.EMAIL
+    assert patient_channel(kind, ContactPreference.LETTER, by_email,
+                           held=[Channel.LETTER]) is Channel.LETTER
+    assert patient_channel(kind, ContactPreference.SMS, by_email) is Channel.SMS

@@ -117,6 +117,11 @@ TEMPLATES: dict[Kind, Template] = {
         "place (((detail))); it was corrected and free places offered to the waitlist. "
         "Referral ((referral_id)) was affected. Please look for the cause.",
     ),
+    Kind.OPS_LETTER_FORMAT_MISSING: Template(
+        "A letter went in the standard format",
+        "A patient needs letters in a format this deployment has no GOV.UK Notify template for "
+        "(((detail))): the standard letter was sent. Add the template to NotifyTemplates.",
+    ),
     Kind.PRACTICE_ACCEPTED: Template(
         "Working Better: referral accepted",
         "Referral ((reference)) has been accepted by Working Better.",

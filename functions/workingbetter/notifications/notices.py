@@ -48,8 +48,9 @@ class Notices:
 
     @staticmethod
     def _patients(item: Referral, kind: Kind) -> Channel:
-        """The patient's channel for this kind: one with a template, or their coach's task."""
-        return patient_channel(kind, item.contact_preference)
+        """The patient's channel for this kind: one with a template that suits their needs, or
+        their coach's task."""
+        return patient_channel(kind, item.contact_preference, item.need_kinds)
 
     def _practice(self, item: Referral, kind: Kind) -> None:
         if item.share_outcome_with_gp:  # only if the patient agreed
@@ -182,6 +183,11 @@ class Notices:
     def capacity_repaired(self, referral_id: str, coach_id: str) -> None:
         self._now(referral_id, Kind.OPS_CAPACITY_REPAIRED, Channel.OPS_ALERT,
                   f"{coach_id}-{slots.iso(datetime.now(UTC))[:10]}")
+
+    def letter_format_missing(self, referral_id: str, template_key: str) -> None:
+        """A letter went as the standard one: the deployment has no template in the format the
+        patient needs. Once per referral and template."""
+        self._now(referral_id, Kind.OPS_LETTER_FORMAT_MISSING, Channel.OPS_ALERT, template_key)
 
     def sending_failed(self, referral_id: str, notification_id: str) -> None:
         self._now(referral_id, Kind.OPS_NOTIFICATION_FAILED, Channel.OPS_ALERT,

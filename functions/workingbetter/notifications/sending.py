@@ -14,11 +14,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from workingbetter.adapters.store import Store
 from workingbetter.domain import diary, slots
+from workingbetter.domain.communication_needs import letter_format
 from workingbetter.domain.notification_kinds import (
     AFTER_THE_END,
     FOLLOW_UP_KINDS,
@@ -197,7 +199,10 @@ class Sending:
         # The way they chose now (they may have changed it on their page since this was
         # scheduled), by the same rule the notices used: a channel with a template, or
         # their coach's task.
-        channel = patient_channel(kind, patient.contact_preference)
+        held = [c for c, detail in ((Channel.SMS, patient.phone), (Channel.EMAIL, patient.email),
+                                    (Channel.LETTER, patient.address)) if detail]
+        needs = [str(n.need) for n in patient.communication_needs]
+        channel = patient_channel(kind, patient.contact_preference, needs, held)
         if channel is Channel.COACH_TASK:
             return None, channel
         fields["given_name"] = patient.given_name
@@ -214,7 +219,19 @@ class Sending:
         if not address:  # referred before intake asked for one: the coach writes instead
             raise SendRefused("no postal address")
         lines = (*address.lines, address.postcode)
-        return self.sender.letter(self._message(row, kind, "", fields, lines)), channel
+        message = self._message(row, kind, "", fields, lines)
+        return self.sender.letter(replace(message, letter_format=self._format(row, needs))), \
+            channel
+
+    def _format(self, row: OutboxRow, needs: list[str]) -> str | None:
+        """The letter's format, when the deployment has its template; else the standard letter,
+        and ops are told (never silently)."""
+        wanted = letter_format(needs)
+        key = f"{row.kind}.letter_{wanted}"
+        if wanted and key not in self.settings.notify_templates:
+            self.notices.letter_format_missing(row.referral_id, key)
+            return None
+        return wanted
 
     @staticmethod
     def _message(row: OutboxRow, kind: Kind, to: str, fields: dict[str, str],
