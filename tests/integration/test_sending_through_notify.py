@@ -137,6 +137,7 @@ def test_a_patient_who_needs_large_print_gets_the_large_print_letter(
     (letter,) = notify.find(reference(row(cloud, referral_id, "appointment_confirmation")))
     assert (letter.type, letter.template_id) == (
         "letter", local_templates()["appointment_confirmation.letter_large_print"])
+    assert cloud.referral(referral_id).needs_met == ("large_print",)  # counted as met
 
 
 def test_an_easy_read_letter_without_its_template_goes_as_the_standard_and_ops_are_told(
@@ -152,6 +153,7 @@ def test_an_easy_read_letter_without_its_template_goes_as_the_standard_and_ops_a
 
     (letter,) = notify.find(reference(row(cloud, referral_id, "appointment_confirmation")))
     assert letter.template_id == local_templates()["appointment_confirmation.letter"]
+    assert cloud.referral(referral_id).needs_met == ()  # not met: a standard letter
     ((subject, body),) = alerts.alerts
     assert subject == "A letter went in the standard format"
     assert "appointment_confirmation.letter_easy_read" in body
@@ -168,6 +170,7 @@ def test_information_by_email_sends_an_email_instead_of_a_letter(
 
     sent = notify.find(reference(row(cloud, referral_id, "appointment_confirmation")))
     assert [m.type for m in sent] == ["email"]
+    assert cloud.referral(referral_id).needs_met == ("information_by_email",)
 
 
 def test_a_patient_who_cannot_use_a_phone_is_texted_rather_than_rung(

@@ -147,6 +147,22 @@ def patient_channel(kind: Kind, contact_preference: str | None, needs: Iterable[
     return Channel.COACH_TASK
 
 
+# The needs a message meets by the way it went (for the reports' "met"): a text or email meets
+# "contact by text relay" as well, as nobody had to ring. Formats are met by the letter's
+# template (sending.py); an interpreter or a longer appointment by the booking.
+MET_BY_CHANNEL: dict[Channel, frozenset[Need]] = {
+    Channel.SMS: frozenset({Need.CONTACT_BY_TEXT, Need.CONTACT_BY_TEXT_RELAY}),
+    Channel.EMAIL: frozenset({Need.CONTACT_BY_EMAIL, Need.INFORMATION_BY_EMAIL,
+                              Need.CONTACT_BY_TEXT_RELAY}),
+    Channel.LETTER: frozenset({Need.CONTACT_BY_LETTER}),
+}
+
+
+def needs_met_by(channel: Channel, needs: Iterable[str]) -> tuple[str, ...]:
+    """The patient's needs a message sent by `channel` meets."""
+    return tuple(sorted(n for n in needs if n in MET_BY_CHANNEL.get(channel, ())))
+
+
 def no_phone_calls(needs: Iterable[str]) -> bool:
     """Whether the coach must write (text, email, letter) rather than ring."""
     return bool(set(needs) & NO_PHONE_CALLS)

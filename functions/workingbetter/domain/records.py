@@ -111,6 +111,13 @@ class Referral:
     # needs they have (enum values, for the outcome reports; erased with the personal data).
     share_needs_with_practice: bool | None = None
     need_kinds: tuple[str, ...] = ()
+    # The needs the service has met (enum values: a letter in their format sent, a longer
+    # appointment booked, an interpreter arranged, a phone call turned into writing), for the
+    # outcome reports; erased with the personal data.
+    needs_met: tuple[str, ...] = ()
+    # The start of the appointment an interpreter was arranged for: its confirmation is held
+    # until then (docs/communication-needs.md).
+    interpreter_arranged: str | None = None
     contact_preference: ContactPreference | None = None
     timeline: tuple[TimelineEvent, ...] = ()
     coach_id: str | None = None
@@ -211,6 +218,8 @@ class ReferralChange:
     condition_categories: tuple[str, ...] | _Unset | None = UNSET
     share_needs_with_practice: bool | _Unset = UNSET
     need_kinds: tuple[str, ...] | _Unset | None = UNSET
+    needs_met: tuple[str, ...] | _Unset | None = UNSET
+    interpreter_arranged: str | _Unset | None = UNSET
     idempotency_record: str | _Unset | None = UNSET
     request_hash: str | _Unset = UNSET
     service_request: ServiceRequestId | _Unset = UNSET

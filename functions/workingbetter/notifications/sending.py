@@ -20,16 +20,17 @@ from typing import TYPE_CHECKING
 
 from workingbetter.adapters.store import Store
 from workingbetter.domain import diary, slots
-from workingbetter.domain.communication_needs import letter_format
+from workingbetter.domain.communication_needs import LETTER_FORMATS, letter_format
 from workingbetter.domain.notification_kinds import (
     AFTER_THE_END,
     FOLLOW_UP_KINDS,
     Channel,
     FailureReason,
     Kind,
+    needs_met_by,
     patient_channel,
 )
-from workingbetter.domain.records import OutboxRow, Referral
+from workingbetter.domain.records import OutboxRow, PatientDetails, Referral
 from workingbetter.notifications.messages import OUTCOME_WORDS, fields_of, render
 from workingbetter.notifications.notices import Notices
 from workingbetter.notifications.outbox import Outbox, reference
@@ -210,18 +211,27 @@ class Sending:
             token, token_hash = withdraw_token(referral.referral_id)
             self.store.set_withdraw_link(referral.referral_id, token_hash)
             fields["withdraw_link"] = f"{self.settings.public_url}/patient/{token}"
+        provider_id, in_format = self._send(row, kind, channel, patient, fields, needs)
+        self.store.needs_met(referral.referral_id, (
+            *needs_met_by(channel, needs),
+            *(str(n) for n, fmt in LETTER_FORMATS.items() if fmt == in_format)))
+        return provider_id, channel
+
+    def _send(self, row: OutboxRow, kind: Kind, channel: Channel, patient: PatientDetails,
+              fields: dict[str, str], needs: list[str]) -> tuple[str, str | None]:
+        """Notify's id for the message, and the format a letter went in (None: standard)."""
         if channel is Channel.SMS:
-            return self.sender.sms(self._message(row, kind, str(patient.phone), fields)), channel
+            return self.sender.sms(self._message(row, kind, str(patient.phone), fields)), None
         if channel is Channel.EMAIL:
             return self.sender.email(self._message(row, kind, str(patient.email), fields)), \
-                channel
+                None
         address = patient.address
         if not address:  # referred before intake asked for one: the coach writes instead
             raise SendRefused("no postal address")
         lines = (*address.lines, address.postcode)
         message = self._message(row, kind, "", fields, lines)
-        return self.sender.letter(replace(message, letter_format=self._format(row, needs))), \
-            channel
+        in_format = self._format(row, needs)
+        return self.sender.letter(replace(message, letter_format=in_format)), in_format
 
     def _format(self, row: OutboxRow, needs: list[str]) -> str | None:
         """The letter's format, when the deployment has its template; else the standard letter,
