@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import cast
 
 import pytest
@@ -72,8 +73,11 @@ OUTCOMES = ("attended", "did_not_attend", "cancelled")
 CALLS: dict[str, Callable[[Notices, Referral], None]] = {
     "received": lambda n, r: n.received(r),
     "accepted": lambda n, r: n.accepted(r),
-    "booked": lambda n, r: n.booked(r, START),
-    "moved": lambda n, r: each(n.moved, (r, START, True), (r, START, False)),
+    "booked": lambda n, r: each(n.booked, (r, START),
+                                (replace(r, need_kinds=("bsl_interpreter",)), START)),
+    "interpreter_arranged": lambda n, r: n.interpreter_arranged(r, START),
+    "moved": lambda n, r: each(n.moved, (r, START, True), (r, START, False),
+                               (replace(r, need_kinds=("bsl_interpreter",)), START, True)),
     "new_coach": lambda n, r: n.new_coach(r, slots.parse_iso(START)),
     "waitlisted_again": lambda n, r: n.waitlisted_again(r),
     "appointment_over": lambda n, r: each(n.appointment_over, *[(r, o) for o in OUTCOMES]),

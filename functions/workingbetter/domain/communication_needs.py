@@ -123,6 +123,26 @@ def letter_format(needs: Iterable[str]) -> str | None:
     return next((fmt for need, fmt in LETTER_FORMATS.items() if need in held), None)
 
 
+# Needs met by a person the coach books for the appointment: the first appointment's
+# confirmation is held until the coach records them arranged (notices.booked).
+INTERPRETERS = frozenset({Need.BSL_INTERPRETER, Need.LANGUAGE_INTERPRETER, Need.LIPSPEAKER,
+                          Need.SPEECH_TO_TEXT_REPORTER})
+_WHO = {Need.BSL_INTERPRETER: "a BSL interpreter", Need.LIPSPEAKER: "a lipspeaker",
+        Need.SPEECH_TO_TEXT_REPORTER: "a speech-to-text reporter"}
+
+
+def needs_interpreter(needs: Iterable[str]) -> bool:
+    return not INTERPRETERS.isdisjoint(needs)
+
+
+def interpreters_wanted(needs: Iterable[CommunicationNeed]) -> str:
+    """Who the coach arranges, in words: "a BSL interpreter", "a Polish interpreter" (the
+    patient's language: personal data, shown only on the coach's own pages)."""
+    wanted = [_WHO.get(n.need) or f"a {n.language or 'spoken language'} interpreter"
+              for n in needs if n.need in INTERPRETERS]
+    return " and ".join(wanted) or "an interpreter"
+
+
 LANGUAGE_NEEDED = "Enter the language the interpreter must speak, like Polish"
 DETAIL_NEEDED = "Describe what the patient needs"
 

@@ -23,6 +23,10 @@ class Kind(StrEnum):
     COACH_PATIENT_ASKS_TO_CANCEL = "coach_patient_asks_to_cancel"
     COACH_MESSAGE_UNDELIVERED = "coach_message_undelivered"
     COACH_FOLLOW_UP_OUTREACH = "coach_follow_up_outreach"
+    # An interpreter need: arrange one for the appointment (its confirmation waits), and a
+    # chase when it is still not arranged close to the day.
+    COACH_ARRANGE_INTERPRETER = "coach_arrange_interpreter"
+    COACH_INTERPRETER_NOT_ARRANGED = "coach_interpreter_not_arranged"
     OPS_NOT_ACKNOWLEDGED = "ops_not_acknowledged"
     OPS_TRIAGE_OVERDUE = "ops_triage_overdue"
     OPS_WAITLIST_OVER_LIMIT = "ops_waitlist_over_limit"

@@ -68,6 +68,17 @@ TEMPLATES: dict[Kind, Template] = {
         "The patient for referral ((referral_id)) missed their follow-up on ((when)). Please call "
         "or write to them.",
     ),
+    Kind.COACH_ARRANGE_INTERPRETER: Template(
+        "Arrange an interpreter",
+        "The patient for referral ((referral_id)) needs an interpreter at their appointment on "
+        "((when)). Please arrange one and record it: the patient is told of the appointment "
+        "once it is arranged.",
+    ),
+    Kind.COACH_INTERPRETER_NOT_ARRANGED: Template(
+        "Interpreter still not arranged",
+        "The interpreter for referral ((referral_id)) on ((when)) is still not arranged, and "
+        "the patient has not been told of the appointment. Please arrange one now.",
+    ),
     Kind.COACH_OUTCOME_NOT_RECORDED: Template(
         "Record the appointment outcome",
         "The outcome of the first appointment for referral ((referral_id)) on ((when)) has not "

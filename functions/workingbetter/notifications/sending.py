@@ -53,6 +53,10 @@ QUIET_FROM, QUIET_UNTIL = time(21, 0), time(8, 0)
 READER = "system:notifications"
 
 
+ARRANGING = frozenset({Kind.COACH_ARRANGE_INTERPRETER, Kind.COACH_INTERPRETER_NOT_ARRANGED})
+ABOUT_THE_APPOINTMENT = ARRANGING | {Kind.APPOINTMENT_REMINDER, Kind.COACH_OUTCOME_NOT_RECORDED}
+
+
 class Stale(Exception):
     """The row no longer applies (rebooked appointment, erased contact details)."""
 
@@ -261,9 +265,10 @@ class Sending:
         appointment = referral.appointment
         if kind.audience in {"patient", "coach"} and appointment:
             key = row.about
-            if kind in {Kind.APPOINTMENT_REMINDER, Kind.COACH_OUTCOME_NOT_RECORDED} and \
-                    key != appointment.start:
+            if kind in ABOUT_THE_APPOINTMENT and key != appointment.start:
                 raise Stale  # that appointment was rebooked
+            if kind in ARRANGING and referral.interpreter_arranged == key:
+                raise Stale  # arranged meanwhile
             start = slots.parse_iso(appointment.start).astimezone(slots.UK)
             fields["when"] = f"{start:%A} {start.day} {start:%B} at {start:%H:%M}"
             practice = self.store.practice(appointment.practice_ods)

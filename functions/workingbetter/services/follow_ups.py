@@ -21,6 +21,7 @@ from workingbetter.domain import days, diary, slots
 from workingbetter.domain.absence import away
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.coaches import in_order
+from workingbetter.domain.communication_needs import needs_interpreter
 from workingbetter.domain.errors import BadRequest, Conflict, FieldError, InvalidInput, NotFound
 from workingbetter.domain.records import FollowUp, Referral, SurgerySession
 from workingbetter.domain.referral import Status
@@ -58,6 +59,9 @@ class Entry:
     mode: str
     outcome: str | None
     follow_up_id: str | None
+    # A first appointment's interpreter: "to_arrange" (its confirmation held) or "arranged";
+    # None when the patient needs none (the diary's page only: not in the API's answer).
+    interpreter: str | None = None
 
     def as_item(self) -> Item:
         return {"start": self.start, "referral_id": self.referral_id,
@@ -233,9 +237,12 @@ class FollowUps:
     def _first(self, start_iso: str, referral_id: str) -> Entry:
         item = self.store.referral(referral_id)
         appointment = item.appointment if item else None
-        outcome = appointment.outcome if appointment and appointment.start == start_iso \
-            else None
-        return Entry(start_iso, referral_id, True, "surgery", outcome, None)
+        this = appointment if appointment and appointment.start == start_iso else None
+        outcome = this.outcome if this else None
+        interpreter = None
+        if this and item and not outcome and needs_interpreter(item.need_kinds):
+            interpreter = "arranged" if item.interpreter_arranged == start_iso else "to_arrange"
+        return Entry(start_iso, referral_id, True, "surgery", outcome, None, interpreter)
 
 
 def _follow_up(row: FollowUp) -> Entry:

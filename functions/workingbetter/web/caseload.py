@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from workingbetter.domain import dates
 from workingbetter.domain.auth import Principal
-from workingbetter.domain.communication_needs import CommunicationNeed
+from workingbetter.domain.communication_needs import CommunicationNeed, interpreters_wanted
 from workingbetter.domain.human_steps import BY_AWAITING, RECORDED, Awaiting
 from workingbetter.domain.notification_kinds import Kind, State
 from workingbetter.domain.records import Coach, OutboxRow, PersonalData, Practice, Referral
@@ -140,18 +140,26 @@ TASK_WORDS = {
                                 "chose a phone call)",
     Kind.APPOINTMENT_COACH_LEFT: "Tell the patient their coach has left and they wait for a "
                                  "new one (they chose a phone call)",
+    Kind.COACH_ARRANGE_INTERPRETER: "Arrange {interpreter} for {when}, then record it on the "
+                                    "case record: the patient is told of the appointment then",
+    Kind.COACH_INTERPRETER_NOT_ARRANGED: "{interpreter} for {when} is still not arranged, and "
+                                         "the patient has not been told of the appointment",
 }
 UNDELIVERED_WORDS = {Kind.APPOINTMENT_CONFIRMATION: "their appointment confirmation",
                      Kind.APPOINTMENT_REMINDER: "their appointment reminder"}
 
 
-def task_words(note: OutboxRow) -> str:
-    """What the task asks; for an undelivered message, which one (its kind is in the key)."""
+def task_words(note: OutboxRow, needs: tuple[CommunicationNeed, ...] = ()) -> str:
+    """What the task asks; for an undelivered message, which one (its kind is in the key); for
+    an interpreter, who for when (from the needs read for the page)."""
     words = TASK_WORDS[note.kind]
     failed = note.notification_id.split(":")[1:2]
     what = next((w for kind, w in UNDELIVERED_WORDS.items() if [str(kind)] == failed),
                 "a message")
-    return words.format(what=what)
+    interpreter = interpreters_wanted(needs)
+    when = dates.long_when(note.about) if "{when}" in words else ""
+    said = words.format(what=what, interpreter=interpreter, when=when)
+    return said[:1].upper() + said[1:]
 
 
 @dataclass(frozen=True)
@@ -179,7 +187,8 @@ def tasks(notes: list[OutboxRow], personal: dict[str, PersonalData]) -> list[Tas
     """Messages the coach gives by hand and chasers for them, newest first: the coach's task
     rows from the outbox (one Query), named with the patients read for the page."""
     found = [Task(note.referral_id, patient_name(personal.get(note.referral_id)),
-                  task_words(note), _parse(str(note.sent_at)), note.notification_id)
+                  task_words(note, needs_of(personal.get(note.referral_id))),
+                  _parse(str(note.sent_at)), note.notification_id)
              for note in notes if note.state == State.SENT]
     return sorted(found, key=lambda t: t.since, reverse=True)
 
