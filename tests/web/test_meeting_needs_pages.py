@@ -99,3 +99,18 @@ def test_a_patient_who_needs_no_interpreter_is_told_at_once_and_has_nothing_to_a
     refused = pages.post(f"{path}/interpreter-arranged", {})
     assert refused.status == 409
     assert "There is no appointment waiting for an interpreter" in refused.text
+
+
+def test_the_diary_shows_a_longer_appointment_as_one_appointment_of_two_slots(
+        pages: Pages, cloud: Cloud) -> None:
+    referral_id = booked_with(cloud, [{"need": "longer_appointment"}])
+    first = cloud.referral(referral_id).appointment
+    assert first is not None
+    assert first.also is not None
+
+    pages.sign_in("coach:coach-amara")
+    diary = pages.get(f"/coach/diary?week={first.start[:10]}").text
+    assert diary.count("a longer appointment, two slots") == 1
+    assert 'id="appointment-' + first.also.replace(":", "").replace("-", "") not in diary
+    record = pages.get(f"/coach/referrals/{referral_id}").text
+    assert "A longer appointment: two slots" in record

@@ -971,6 +971,11 @@ class Store:
             Key=keys.slot(coach_id, start_iso),
             ConditionExpression=Attr("referral_id").eq(referral_id)))
 
+    def free_slots(self, coach_id: str, starts: Iterable[str], referral_id: str) -> None:
+        """Free each of an appointment's slots (a longer one holds two)."""
+        for start_iso in starts:
+            self.free_slot(coach_id, start_iso, referral_id)
+
     def end_patient_marker(self, patient_key: str, referral_id: str) -> None:
         """Let the patient be referred again once this referral has ended."""
         conditional(lambda: self.table.delete_item(

@@ -48,10 +48,17 @@ class Appointment:
     # Another coach at the practice covering while the referral's coach is away (their diary
     # holds the time); None: with the referral's own coach. The caseload does not move.
     coach_id: str | None = None
+    # A longer appointment (a communication need): the next slot of the session, held too.
+    also: str | None = None
 
     def with_coach(self, referral_coach: str) -> str:
         """Whose diary holds this appointment's time."""
         return self.coach_id or referral_coach
+
+    @property
+    def held(self) -> tuple[str, ...]:
+        """The slots it holds in the diary: its start, and for a longer one the next."""
+        return (self.start, self.also) if self.also else (self.start,)
 
 
 @dataclass(frozen=True, slots=True)

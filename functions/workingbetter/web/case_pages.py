@@ -110,6 +110,7 @@ class BookedAppointment:
     place: str
     outcome: str | None
     outcome_from: datetime
+    also: str | None = None  # a longer appointment's second slot
 
 
 def _appointment(referral: Referral) -> BookedAppointment | None:
@@ -121,7 +122,7 @@ def _appointment(referral: Referral) -> BookedAppointment | None:
     practice = services().store.practice(booked.practice_ods)
     place = ", ".join(p for p in (practice.name, practice.address) if p) if practice else ""
     return BookedAppointment(booked.start, place or booked.practice_ods, booked.outcome,
-                             outcome_opens(booked))
+                             outcome_opens(booked), booked.also)
 
 
 @blueprint.route("/coach/referrals/{referral_id}", methods=["GET"])
