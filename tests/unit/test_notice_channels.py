@@ -15,21 +15,22 @@ import pytest
 
 from workingbetter.adapters.store import Store
 from workingbetter.domain import slots
-from workingbetter.domain.communication_needs import NO_PHONE_CALLS, Need
+from workingbetter.domain.communication_needs import NO_PHONE_CALLS, CommunicationNeed, Need
 from workingbetter.domain.human_steps import HUMAN_STEPS
 from workingbetter.domain.notification_kinds import (
     NOTIFY_TEMPLATE_KEYS,
     NOTIFY_TYPE,
     Channel,
     Kind,
+    State,
     patient_channel,
 )
-from workingbetter.domain.records import Appointment, Referral
+from workingbetter.domain.records import Appointment, OutboxRow, Referral
 from workingbetter.domain.referral import ContactPreference, Status
 from workingbetter.notifications.notices import Notices
 from workingbetter.notifications.outbox import Notice, Outbox
 from workingbetter.settings import Settings
-from workingbetter.web.caseload import TASK_WORDS
+from workingbetter.web.caseload import IN_WRITING, TASK_WORDS, task_words
 
 START = "2026-11-30T09:30:00Z"
 PREFERENCES: tuple[ContactPreference | None, ...] = (*ContactPreference, None)
@@ -158,3 +159,14 @@ def test_information_by_email_turns_letters_into_emails_only_when_an_email_is_he
     assert patient_channel(kind, ContactPreference.LETTER, by_email,
                            held=[Channel.LETTER]) is Channel.LETTER
     assert patient_channel(kind, ContactPreference.SMS, by_email) is Channel.SMS
+
+
+@pytest.mark.parametrize("kind", sorted(TASK_WORDS), ids=str)
+def test_no_task_for_a_patient_who_cannot_take_a_call_says_to_ring_them(kind: Kind) -> None:
+    note = OutboxRow("r1", f"{kind}:{START}", kind, Channel.COACH_TASK, State.SENT, START)
+    bsl = (CommunicationNeed(Need.BSL_INTERPRETER),)
+
+    words = task_words(note, bsl)
+
+    assert words.endswith(IN_WRITING)
+    assert words.lower().count("phone") == words.lower().count("call") == 1, words

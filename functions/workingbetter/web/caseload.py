@@ -3,6 +3,7 @@ Due times come from the same settings that time the run's human steps."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -11,7 +12,7 @@ from workingbetter.domain import dates
 from workingbetter.domain.auth import Principal
 from workingbetter.domain.communication_needs import CommunicationNeed, interpreters_wanted
 from workingbetter.domain.human_steps import BY_AWAITING, RECORDED, Awaiting
-from workingbetter.domain.notification_kinds import Kind, State
+from workingbetter.domain.notification_kinds import Kind, State, no_phone_calls
 from workingbetter.domain.records import Coach, OutboxRow, PersonalData, Practice, Referral
 from workingbetter.domain.referral import Status
 from workingbetter.domain.triage import age_on
@@ -149,9 +150,17 @@ UNDELIVERED_WORDS = {Kind.APPOINTMENT_CONFIRMATION: "their appointment confirmat
                      Kind.APPOINTMENT_REMINDER: "their appointment reminder"}
 
 
+# A patient whose needs rule out a phone call (a BSL user, text relay, ...): their coach's
+# tasks never say to ring them. The words' ways of reaching them are replaced by this.
+_BY_PHONE = re.compile(r" \((they chose a phone call( or letters)?|letter or phone)\)|"
+                       r": call or write to them")
+IN_WRITING = ". Write to them (text, email or letter): they cannot take a phone call"
+
+
 def task_words(note: OutboxRow, needs: tuple[CommunicationNeed, ...] = ()) -> str:
     """What the task asks; for an undelivered message, which one (its kind is in the key); for
-    an interpreter, who for when (from the needs read for the page)."""
+    an interpreter, who for when (from the needs read for the page); for a patient who cannot
+    take a phone call, to write to them."""
     words = TASK_WORDS[note.kind]
     failed = note.notification_id.split(":")[1:2]
     what = next((w for kind, w in UNDELIVERED_WORDS.items() if [str(kind)] == failed),
@@ -159,6 +168,8 @@ def task_words(note: OutboxRow, needs: tuple[CommunicationNeed, ...] = ()) -> st
     interpreter = interpreters_wanted(needs)
     when = dates.long_when(note.about) if "{when}" in words else ""
     said = words.format(what=what, interpreter=interpreter, when=when)
+    if no_phone_calls(str(n.need) for n in needs):
+        said = _BY_PHONE.sub("", said) + IN_WRITING
     return said[:1].upper() + said[1:]
 
 
