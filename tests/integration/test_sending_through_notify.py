@@ -149,7 +149,6 @@ def test_an_easy_read_letter_without_its_template_goes_as_the_standard_and_ops_a
                       leave_out="appointment_confirmation.letter_easy_read")
 
     sending.run(datetime.now(UTC))
-    sending.run(datetime.now(UTC) + timedelta(seconds=1))  # the ops alert it scheduled
 
     (letter,) = notify.find(reference(row(cloud, referral_id, "appointment_confirmation")))
     assert letter.template_id == local_templates()["appointment_confirmation.letter"]
@@ -157,7 +156,10 @@ def test_an_easy_read_letter_without_its_template_goes_as_the_standard_and_ops_a
     ((subject, body),) = alerts.alerts
     assert subject == "A letter went in the standard format"
     assert "appointment_confirmation.letter_easy_read" in body
-    assert referral_id not in body  # which patient needs it is not ops' to know
+    # Which patient needs it is not ops' to know: no referral in the alert or its outbox.
+    assert referral_id not in body
+    assert not [r for r in Outbox(cloud.store).for_referral(referral_id)
+                if r.kind == "ops_letter_format_missing"]
 
 
 def test_information_by_email_sends_an_email_instead_of_a_letter(
@@ -175,11 +177,14 @@ def test_information_by_email_sends_an_email_instead_of_a_letter(
 
 def test_a_patient_who_cannot_use_a_phone_is_texted_rather_than_rung(
         cloud: Cloud, api: Api, notify: LocalNotify) -> None:
+    # Text relay: they cannot take an ordinary call (a BSL user's confirmation waits for their
+    # interpreter: tests/web/test_meeting_needs_pages.py).
     referral_id = booked(cloud, api, VALID_NHS_NUMBERS[1], patient__contact_preference="phone",
-                         patient__communication_needs=[{"need": "bsl_interpreter"}])
+                         patient__communication_needs=[{"need": "contact_by_text_relay"}])
 
     through(cloud, notify, FakeSender()).run(datetime.now(UTC))
 
     confirmation = row(cloud, referral_id, "appointment_confirmation")
     assert confirmation.channel == "sms"  # not the coach's "phone them" task
     assert [m.type for m in notify.find(reference(confirmation))] == ["sms"]
+    assert cloud.referral(referral_id).needs_met == ("contact_by_text_relay",)

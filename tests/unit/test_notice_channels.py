@@ -96,8 +96,6 @@ CALLS: dict[str, Callable[[Notices, Referral], None]] = {
     "run_failed": lambda n, r: n.run_failed(r.referral_id, "task_failed"),
     "capacity_repaired": lambda n, r: n.capacity_repaired(r.referral_id, "c1"),
     "sending_failed": lambda n, r: n.sending_failed(r.referral_id, "appointment_reminder:x"),
-    "letter_format_missing": lambda n, r: n.letter_format_missing(
-        r.referral_id, "appointment_confirmation.letter_large_print"),
     "ended": lambda n, r: n.ended(r),
 }
 

@@ -33,7 +33,9 @@ class Kind(StrEnum):
     OPS_RUN_FAILED = "ops_run_failed"
     OPS_NOTIFICATION_FAILED = "ops_notification_failed"
     OPS_CAPACITY_REPAIRED = "ops_capacity_repaired"
-    OPS_LETTER_FORMAT_MISSING = "ops_letter_format_missing"  # a standard letter went instead
+    # A standard letter went instead of a format's: sent straight to the topic, naming the
+    # template, never through a referral's outbox (which patient needs it is not ops' to know).
+    OPS_LETTER_FORMAT_MISSING = "ops_letter_format_missing"
     PRACTICE_ACCEPTED = "practice_accepted"
     PRACTICE_FIRST_ATTENDED = "practice_first_attended"
     PRACTICE_ENDED = "practice_ended"

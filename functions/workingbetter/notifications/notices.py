@@ -212,11 +212,6 @@ class Notices:
         self._now(referral_id, Kind.OPS_CAPACITY_REPAIRED, Channel.OPS_ALERT,
                   f"{coach_id}-{slots.iso(datetime.now(UTC))[:10]}")
 
-    def letter_format_missing(self, referral_id: str, template_key: str) -> None:
-        """A letter went as the standard one: the deployment has no template in the format the
-        patient needs. Once per referral and template."""
-        self._now(referral_id, Kind.OPS_LETTER_FORMAT_MISSING, Channel.OPS_ALERT, template_key)
-
     def sending_failed(self, referral_id: str, notification_id: str) -> None:
         self._now(referral_id, Kind.OPS_NOTIFICATION_FAILED, Channel.OPS_ALERT,
                   notification_id)

@@ -95,6 +95,7 @@ class Sending:
         self.sender = sender
         self.alerts = alerts
         self.settings = settings
+        self._told: set[str] = set()  # letter formats ops were told have no template
 
     def run(self, now: datetime | None = None) -> dict[str, int]:
         now = now or datetime.now(UTC)
@@ -239,13 +240,20 @@ class Sending:
 
     def _format(self, row: OutboxRow, needs: list[str]) -> str | None:
         """The letter's format, when the deployment has its template; else the standard letter,
-        and ops are told (never silently)."""
+        and ops are told (never silently), naming the template and not the referral: which
+        patient needs large print is not ops' to know."""
         wanted = letter_format(needs)
         key = f"{row.kind}.letter_{wanted}"
-        if wanted and key not in self.settings.notify_templates:
-            self.notices.letter_format_missing(row.referral_id, key)
-            return None
-        return wanted
+        if not wanted or key in self.settings.notify_templates:
+            return wanted
+        count("LetterFormatMissing", template=key)
+        if key not in self._told:  # once per container and template; the metric every time
+            self._told.add(key)
+            try:
+                self.alerts.ops_alert(*render(Kind.OPS_LETTER_FORMAT_MISSING, {"detail": key}))
+            except SendFailed:
+                self._told.discard(key)  # told on a later letter
+        return None
 
     @staticmethod
     def _message(row: OutboxRow, kind: Kind, to: str, fields: dict[str, str],
