@@ -65,6 +65,13 @@ def test_an_interpreter_need_holds_the_confirmation_until_the_coach_records_one_
     path = f"/coach/referrals/{referral_id}"
     record = pages.get(path).text
     assert "To arrange: a BSL interpreter" in record
+    # "Done" alone cannot clear it: that would leave the patient never told.
+    (task,) = [r for r in rows(cloud, referral_id, "coach_arrange_interpreter")]
+    pages.get("/coach")
+    assert pages.post("/coach/tasks/done", {"referral_id": referral_id,
+                                            "notification_id": task.notification_id}
+                      ).status == 404
+    pages.get(path)
 
     for _ in range(2):  # a second post (a double click, a retry) changes nothing
         done = pages.post(f"{path}/interpreter-arranged", {})

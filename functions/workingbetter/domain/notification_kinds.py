@@ -118,6 +118,11 @@ def template_keys_problem(keys: Iterable[str]) -> str | None:
             f"missing {missing}, unknown {unknown}")
 
 
+# The coach's tasks about an interpreter to arrange: done only by recording it arranged (which
+# sends the confirmation they hold), stale once it is.
+ARRANGING_INTERPRETER = frozenset({Kind.COACH_ARRANGE_INTERPRETER,
+                                   Kind.COACH_INTERPRETER_NOT_ARRANGED})
+
 # The outbox channels Notify carries, as Notify's own message types.
 NOTIFY_TYPE = {Channel.SMS: "sms", Channel.EMAIL: "email", Channel.LETTER: "letter",
                Channel.PRACTICE_EMAIL: "email"}

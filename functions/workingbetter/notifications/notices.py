@@ -12,6 +12,7 @@ from workingbetter.domain import human_steps, slots, working_days
 from workingbetter.domain.communication_needs import needs_interpreter
 from workingbetter.domain.notification_kinds import (
     AFTER_THE_END,
+    ARRANGING_INTERPRETER,
     Channel,
     Kind,
     patient_channel,
@@ -96,9 +97,8 @@ class Notices:
     def interpreter_arranged(self, item: Referral, start_iso: str) -> None:
         """The coach arranged the interpreter: their task done, no chase, and the patient told
         of the appointment (once: the confirmation's key is the appointment's start)."""
-        arranging = [Kind.COACH_ARRANGE_INTERPRETER, Kind.COACH_INTERPRETER_NOT_ARRANGED]
-        self.outbox.cancel(item.referral_id, arranging)
-        self.outbox.clear_tasks(item.referral_id, arranging)
+        self.outbox.cancel(item.referral_id, ARRANGING_INTERPRETER)
+        self.outbox.clear_tasks(item.referral_id, ARRANGING_INTERPRETER)
         self._now(item.referral_id, Kind.APPOINTMENT_CONFIRMATION,
                   self._patients(item, Kind.APPOINTMENT_CONFIRMATION), start_iso)
 
@@ -142,7 +142,7 @@ class Notices:
     def appointment_over(self, item: Referral, outcome: str) -> None:
         """The outcome is in: no more reminders or chasers for that appointment."""
         over = [Kind.APPOINTMENT_CONFIRMATION, Kind.APPOINTMENT_REMINDER,
-                Kind.COACH_OUTCOME_NOT_RECORDED]
+                Kind.COACH_OUTCOME_NOT_RECORDED, *ARRANGING_INTERPRETER]
         self.outbox.cancel(item.referral_id, over[1:])
         self.outbox.clear_tasks(item.referral_id, over)  # told, reminded, recorded: done
         if outcome == "attended":

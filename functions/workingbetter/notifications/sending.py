@@ -23,6 +23,7 @@ from workingbetter.domain import diary, slots
 from workingbetter.domain.communication_needs import LETTER_FORMATS, letter_format
 from workingbetter.domain.notification_kinds import (
     AFTER_THE_END,
+    ARRANGING_INTERPRETER,
     FOLLOW_UP_KINDS,
     Channel,
     FailureReason,
@@ -53,8 +54,9 @@ QUIET_FROM, QUIET_UNTIL = time(21, 0), time(8, 0)
 READER = "system:notifications"
 
 
-ARRANGING = frozenset({Kind.COACH_ARRANGE_INTERPRETER, Kind.COACH_INTERPRETER_NOT_ARRANGED})
-ABOUT_THE_APPOINTMENT = ARRANGING | {Kind.APPOINTMENT_REMINDER, Kind.COACH_OUTCOME_NOT_RECORDED}
+# Keyed by the appointment's start: stale once it was rebooked.
+ABOUT_THE_APPOINTMENT = ARRANGING_INTERPRETER | {Kind.APPOINTMENT_REMINDER,
+                                                 Kind.COACH_OUTCOME_NOT_RECORDED}
 
 
 class Stale(Exception):
@@ -275,7 +277,7 @@ class Sending:
             key = row.about
             if kind in ABOUT_THE_APPOINTMENT and key != appointment.start:
                 raise Stale  # that appointment was rebooked
-            if kind in ARRANGING and referral.interpreter_arranged == key:
+            if kind in ARRANGING_INTERPRETER and referral.interpreter_arranged == key:
                 raise Stale  # arranged meanwhile
             start = slots.parse_iso(appointment.start).astimezone(slots.UK)
             fields["when"] = f"{start:%A} {start.day} {start:%B} at {start:%H:%M}"

@@ -12,7 +12,12 @@ from workingbetter.domain import dates
 from workingbetter.domain.auth import Principal
 from workingbetter.domain.communication_needs import CommunicationNeed, interpreters_wanted
 from workingbetter.domain.human_steps import BY_AWAITING, RECORDED, Awaiting
-from workingbetter.domain.notification_kinds import Kind, State, no_phone_calls
+from workingbetter.domain.notification_kinds import (
+    ARRANGING_INTERPRETER,
+    Kind,
+    State,
+    no_phone_calls,
+)
 from workingbetter.domain.records import Coach, OutboxRow, PersonalData, Practice, Referral
 from workingbetter.domain.referral import Status
 from workingbetter.domain.triage import age_on
@@ -180,6 +185,12 @@ class Task:
     what: str
     since: datetime
     notification_id: str = ""
+
+    @property
+    def arranges_interpreter(self) -> bool:
+        """Done only by recording the interpreter arranged (which sends the confirmation it
+        holds), never by "Done" alone."""
+        return self.notification_id.partition(":")[0] in ARRANGING_INTERPRETER
 
 
 def needs_of(personal: PersonalData | None) -> tuple[CommunicationNeed, ...]:
