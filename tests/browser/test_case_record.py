@@ -45,7 +45,7 @@ def refer_and_attend(page: Page) -> str:
     page.get_by_label("Year").fill("1985")
     page.get_by_label("Unemployed").check()
     page.get_by_label("Mental health").check()
-    page.get_by_label("Text message").check()
+    page.get_by_label("Text message", exact=True).check()
     page.get_by_label("Phone number", exact=True).fill("07700 900 456")
     page.get_by_label("Why are you referring the patient?").fill("Wants part-time work.")
     page.get_by_label("The patient agrees to be referred to Working Better").check()
