@@ -33,7 +33,11 @@ from typing import Any
 from notifications_python_client import authentication
 from notifications_python_client.errors import TokenError
 
-from workingbetter.domain.notification_kinds import NOTIFY_TEMPLATE_KEYS, Kind
+from workingbetter.domain.notification_kinds import (
+    FORMAT_TEMPLATE_KEYS,
+    NOTIFY_TEMPLATE_KEYS,
+    Kind,
+)
 from workingbetter.notifications.messages import TEMPLATES, fields_of, fill
 
 SERVICE_ID = "4f6a3c1e-0b7d-4c55-9a57-1b2f1c0d7e11"
@@ -47,8 +51,10 @@ log = logging.getLogger("local-notify")
 
 
 def local_templates() -> dict[str, str]:
-    """A fixed template id for each kind and channel ("appointment_reminder.sms": id)."""
-    return {key: str(uuid.uuid5(_TEMPLATE_NAMESPACE, key)) for key in sorted(NOTIFY_TEMPLATE_KEYS)}
+    """A fixed template id for each kind and channel ("appointment_reminder.sms": id), and for
+    each letter in a format ("appointment_confirmation.letter_large_print")."""
+    return {key: str(uuid.uuid5(_TEMPLATE_NAMESPACE, key))
+            for key in sorted(NOTIFY_TEMPLATE_KEYS | FORMAT_TEMPLATE_KEYS)}
 
 
 def local_settings(base_url: str) -> dict[str, str]:
@@ -170,7 +176,8 @@ class LocalNotify:
         if not isinstance(body, dict):
             raise Refused(400, "ValidationError", "Request body must be a JSON object")
         key = self.templates.get(str(body.get("template_id")))
-        if key is None or not key.endswith(f".{kind_of}"):
+        # A letter's format is its own template ("kind.letter_large_print"), still a letter.
+        if key is None or key.partition(".")[2].partition("_")[0] != kind_of:
             raise Refused(400, "BadRequestError", "Template not found")
         kind = Kind(key.partition(".")[0])
         personalisation = body.get("personalisation") or {}

@@ -21,11 +21,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from workingbetter.domain.notification_kinds import BY_NOTIFY, template_keys_problem
+from workingbetter.domain.notification_kinds import (
+    BY_NOTIFY,
+    FORMAT_TEMPLATE_KEYS,
+    template_keys_problem,
+)
 from workingbetter.notifications.messages import PURPOSES, TEMPLATES, fields_of
 
 PLACEHOLDER = "<the template's id in Notify>"
-CHANNEL_WORDS = {"sms": "text message", "email": "email", "letter": "letter"}
+CHANNEL_WORDS = {"sms": "text message", "email": "email", "letter": "letter",
+                 "letter_large_print": "letter, large print (optional)",
+                 "letter_easy_read": "letter, easy read (optional)"}
 AUDIENCE_WORDS = {"patient": "patient", "practice": "GP practice"}
 
 
@@ -39,12 +45,22 @@ class TemplateKey:
     fields: tuple[str, ...]
 
 
+    @property
+    def optional(self) -> bool:
+        """A letter in a format a need asks for: without it the standard letter goes, and ops
+        are told."""
+        return self.key in FORMAT_TEMPLATE_KEYS
+
+
 def template_keys() -> list[TemplateKey]:
-    """Every template the deploy needs, one per kind of message and channel, sorted by key."""
+    """Every template the deploy needs, one per kind of message and channel, and the optional
+    large-print and easy-read letters, sorted by key."""
+    formats = {key.partition(".")[2] for key in FORMAT_TEMPLATE_KEYS}
     return sorted((TemplateKey(f"{kind}.{channel}", CHANNEL_WORDS[channel],
                                AUDIENCE_WORDS[kind.audience], PURPOSES[kind],
                                TEMPLATES[kind].subject, tuple(sorted(fields_of(kind))))
-                   for kind, channels in BY_NOTIFY.items() for channel in channels),
+                   for kind, channels in BY_NOTIFY.items()
+                   for channel in (*channels, *(sorted(formats) if "letter" in channels else ()))),
                   key=lambda t: t.key)
 
 
@@ -63,8 +79,10 @@ def table() -> str:
              for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join([
-        f"GOV.UK Notify templates this deployment needs: {len(keys)}, one per kind of message "
-        "and channel.", "",
+        f"GOV.UK Notify templates this deployment needs: "
+        f"{sum(not t.optional for t in keys)}, one per kind of message and channel, and "
+        f"{sum(t.optional for t in keys)} optional letters in large print or easy read (for "
+        "patients who need them; without one the standard letter goes and ops are told).", "",
         *lines, "",
         "The words of each, with its ((fields)): functions/workingbetter/notifications/"
         "messages.py. A letter's address lines are added by the service. Nothing about health.",

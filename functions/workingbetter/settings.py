@@ -110,6 +110,9 @@ class Settings(BaseSettings):
     run_lifetime_seconds: PositiveInt = 365 * 86400
     max_chases: PositiveInt = 3
     max_missed_appointments: PositiveInt = 3
+    # A patient who needs an interpreter: their coach is chased this many working days before
+    # the appointment when the interpreter is still not arranged.
+    interpreter_chase_working_days: PositiveInt = 2
     # What a patient's link may do (ask about an appointment, change how they are contacted)
     # in an hour of real time; looking and leaving are never limited.
     patient_link_actions_per_hour: PositiveInt = 10

@@ -96,7 +96,7 @@ class Services:
     def case_records(self) -> CaseRecords:
         from workingbetter.services.case_record import CaseRecords
 
-        return CaseRecords(self.store)
+        return CaseRecords(self.store, self.settings)
 
     @cached_property
     def follow_ups(self) -> FollowUps:

@@ -6,12 +6,15 @@ test-artifacts/."""
 from __future__ import annotations
 
 import re
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Locator, Page, ViewportSize, expect
 
 from tests.browser.conftest import check_page, sign_in
+from tests.local_stack_process import Running
+from workingbetter.domain.auth import Role
 from workingbetter.domain.working_days import is_working_day
 
 pytestmark = pytest.mark.browser
@@ -254,3 +257,98 @@ def test_the_diary_opens_on_the_next_session_books_a_free_slot_and_gives_a_calen
     assert "BEGIN:VEVENT" in body
     assert "Ines" not in body
     assert "Recordperson" not in body
+
+
+# -- communication needs met (issue 24 item 3): the issue's walk ------------------------------
+
+NEEDS = [{"need": "bsl_interpreter"}, {"need": "large_print"}, {"need": "longer_appointment"}]
+
+
+def _nhs_number(start: int) -> str:
+    """A valid NHS number from `start` on (none other in this module uses these)."""
+    from workingbetter.domain.nhs_number import check_digit
+
+    while check_digit(str(start)) is None:
+        start += 1
+    return f"{start}{check_digit(str(start))}"
+
+
+def _refer(stack: Running, nhs: str, given_name: str, **changes: object) -> dict[str, str]:
+    from tests.conftest import referral_body
+    from tests.e2e.test_local_stack import http
+
+    code, created = http(stack, "POST", "/referrals",
+                         stack.token(Role.REFERRER, practice_ods=PRACTICE),
+                         referral_body(practice_ods=PRACTICE, patient__nhs_number=nhs,
+                                       patient__given_name=given_name, **changes))
+    assert code == 201, created
+    return dict(created)
+
+
+def _reload_until(page: Page, path: str, shown: Locator, seconds: float = 60) -> None:
+    """Open `path` until `shown` is on it (the run books, the scheduler sends, moments on)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        page.goto(path)
+        if shown.count():
+            return
+        time.sleep(0.5)
+    expect(shown).not_to_have_count(0)
+
+
+def test_a_bsl_and_large_print_patient_gets_a_longer_appointment_held_for_the_interpreter(
+        page: Page, stack: Running) -> None:
+    from tests.e2e.test_local_stack import http
+
+    referred = _refer(stack, _nhs_number(943_476_600), "Bea",
+                      patient__communication_needs=NEEDS, patient__contact_preference="letter",
+                      patient__address={"lines": ["2 Mill Lane", "Leeds"], "postcode": "LS1 4AP"},
+                      consent__share_needs_with_practice=True)
+    private = _refer(stack, _nhs_number(943_476_700), "Cal",
+                     patient__communication_needs=[{"need": "large_print"}])
+    referral_id = referred["referral_id"]
+
+    sign_in(page, f"coach:{COACH}")
+    task = page.locator("#main-content").get_by_text("Arrange a BSL interpreter for")
+    _reload_until(page, "/coach", task)  # booked, and the task on the coach's list
+    flag = page.locator(f"#needs-{referral_id}")
+    expect(flag).to_contain_text("British Sign Language (BSL) interpreter")
+    expect(flag).to_contain_text("Large print")
+
+    coach = stack.token(Role.COACH, coach_id=COACH)
+    code, item = http(stack, "GET", f"/referrals/{referral_id}", coach)
+    assert code == 200, item
+    start = str(item["appointment"]["start"])
+    page.goto(f"/coach/diary?week={start[:10]}")
+    card = page.locator(f"#appointment-{start.replace(':', '').replace('-', '')}")
+    expect(card).to_contain_text("a longer appointment, two slots")
+    expect(card).to_contain_text("Interpreter to arrange")
+    expect(card).to_contain_text("British Sign Language (BSL) interpreter")
+    check_page(page, "40-diary-longer-appointment-interpreter")
+    fits_narrow_screen(page, "40-diary-longer-appointment-interpreter")
+
+    page.goto(f"/coach/referrals/{referral_id}")
+    expect(page.locator("#needs-flag")).to_contain_text("Large print")
+    booked = page.locator("#appointment + dl")
+    expect(booked).to_contain_text("A longer appointment: two slots")
+    expect(booked).to_contain_text("To arrange: a BSL interpreter")
+    check_page(page, "41-case-record-interpreter-to-arrange")
+    fits_narrow_screen(page, "41-case-record-interpreter-to-arrange")
+    page.get_by_role("button", name="Record the interpreter as arranged").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Interpreter recorded as arranged")
+    expect(booked).to_contain_text("Arranged: a BSL interpreter")
+
+    # Only now is the patient told, by the large-print letter.
+    letter = page.locator("#messages .govuk-summary-card").filter(
+        has_text="Hello Bea").filter(has_text="Letter, large print")
+    _reload_until(page, "/dev/messages", letter)
+    expect(letter).to_have_count(1)
+
+    sign_in(page, f"referrer:{PRACTICE}")
+    page.goto(f"/practice/referrals/{referred['reference']}")
+    expect(page.locator("#main-content")).to_contain_text(
+        "British Sign Language (BSL) interpreter")
+    page.goto(f"/practice/referrals/{private['reference']}")
+    expect(page.locator("#main-content")).not_to_contain_text("Large print")
+    expect(page.locator("#main-content")).not_to_contain_text("Communication needs")

@@ -39,8 +39,10 @@ def notify() -> Iterator[LocalNotify]:
 def through(cloud: Cloud, notify: LocalNotify, alerts: FakeSender,
             leave_out: str = "") -> Sending:
     templates = {k: v for k, v in local_templates().items() if k != leave_out}
+    settings = cloud.settings.model_copy(update={"notify_templates": {
+        k: v for k, v in cloud.settings.notify_templates.items() if k != leave_out}})
     return Sending(cloud.store, NotifySender(LOCAL_API_KEY, notify.url, templates), alerts,
-                   cloud.settings)
+                   settings)
 
 
 def booked(cloud: Cloud, api: Api, nhs_number: str, **changes: Any) -> str:
@@ -119,3 +121,70 @@ def test_a_letter_patients_follow_up_reminder_becomes_their_coachs_task(
                   if t.kind == "appointment_follow_up_reminder") == \
         [("appointment_follow_up_reminder", "coach_task")] * 2
     assert not [m for m in notify.messages if m.kind == "appointment_follow_up_reminder"]
+
+
+# Communication needs met by the message's format and channel (issue 24 item 3).
+LARGE_PRINT = [{"need": "large_print"}]
+
+
+def test_a_patient_who_needs_large_print_gets_the_large_print_letter(
+        cloud: Cloud, api: Api, notify: LocalNotify) -> None:
+    referral_id = booked(cloud, api, VALID_NHS_NUMBERS[1], **LETTER,
+                         patient__communication_needs=LARGE_PRINT)
+
+    through(cloud, notify, FakeSender()).run(datetime.now(UTC))
+
+    (letter,) = notify.find(reference(row(cloud, referral_id, "appointment_confirmation")))
+    assert (letter.type, letter.template_id) == (
+        "letter", local_templates()["appointment_confirmation.letter_large_print"])
+    assert cloud.referral(referral_id).needs_met == ("large_print",)  # counted as met
+
+
+def test_an_easy_read_letter_without_its_template_goes_as_the_standard_and_ops_are_told(
+        cloud: Cloud, api: Api, notify: LocalNotify) -> None:
+    referral_id = booked(cloud, api, VALID_NHS_NUMBERS[1], **LETTER,
+                         patient__communication_needs=[{"need": "easy_read"}])
+    alerts = FakeSender()
+    sending = through(cloud, notify, alerts,
+                      leave_out="appointment_confirmation.letter_easy_read")
+
+    sending.run(datetime.now(UTC))
+
+    (letter,) = notify.find(reference(row(cloud, referral_id, "appointment_confirmation")))
+    assert letter.template_id == local_templates()["appointment_confirmation.letter"]
+    assert cloud.referral(referral_id).needs_met == ()  # not met: a standard letter
+    ((subject, body),) = alerts.alerts
+    assert subject == "A letter went in the standard format"
+    assert "appointment_confirmation.letter_easy_read" in body
+    # Which patient needs it is not ops' to know: no referral in the alert or its outbox.
+    assert referral_id not in body
+    assert not [r for r in Outbox(cloud.store).for_referral(referral_id)
+                if r.kind == "ops_letter_format_missing"]
+
+
+def test_information_by_email_sends_an_email_instead_of_a_letter(
+        cloud: Cloud, api: Api, notify: LocalNotify) -> None:
+    referral_id = booked(cloud, api, VALID_NHS_NUMBERS[1], **LETTER,
+                         patient__email="grace@example.com",
+                         patient__communication_needs=[{"need": "information_by_email"}])
+
+    through(cloud, notify, FakeSender()).run(datetime.now(UTC))
+
+    sent = notify.find(reference(row(cloud, referral_id, "appointment_confirmation")))
+    assert [m.type for m in sent] == ["email"]
+    assert cloud.referral(referral_id).needs_met == ("information_by_email",)
+
+
+def test_a_patient_who_cannot_use_a_phone_is_texted_rather_than_rung(
+        cloud: Cloud, api: Api, notify: LocalNotify) -> None:
+    # Text relay: they cannot take an ordinary call (a BSL user's confirmation waits for their
+    # interpreter: tests/web/test_meeting_needs_pages.py).
+    referral_id = booked(cloud, api, VALID_NHS_NUMBERS[1], patient__contact_preference="phone",
+                         patient__communication_needs=[{"need": "contact_by_text_relay"}])
+
+    through(cloud, notify, FakeSender()).run(datetime.now(UTC))
+
+    confirmation = row(cloud, referral_id, "appointment_confirmation")
+    assert confirmation.channel == "sms"  # not the coach's "phone them" task
+    assert [m.type for m in notify.find(reference(confirmation))] == ["sms"]
+    assert cloud.referral(referral_id).needs_met == ("contact_by_text_relay",)

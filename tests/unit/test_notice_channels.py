@@ -8,26 +8,29 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import cast
 
 import pytest
 
 from workingbetter.adapters.store import Store
 from workingbetter.domain import slots
+from workingbetter.domain.communication_needs import NO_PHONE_CALLS, CommunicationNeed, Need
 from workingbetter.domain.human_steps import HUMAN_STEPS
 from workingbetter.domain.notification_kinds import (
     NOTIFY_TEMPLATE_KEYS,
     NOTIFY_TYPE,
     Channel,
     Kind,
+    State,
     patient_channel,
 )
-from workingbetter.domain.records import Appointment, Referral
+from workingbetter.domain.records import Appointment, OutboxRow, Referral
 from workingbetter.domain.referral import ContactPreference, Status
 from workingbetter.notifications.notices import Notices
 from workingbetter.notifications.outbox import Notice, Outbox
 from workingbetter.settings import Settings
-from workingbetter.web.caseload import TASK_WORDS
+from workingbetter.web.caseload import IN_WRITING, TASK_WORDS, task_words
 
 START = "2026-11-30T09:30:00Z"
 PREFERENCES: tuple[ContactPreference | None, ...] = (*ContactPreference, None)
@@ -71,8 +74,11 @@ OUTCOMES = ("attended", "did_not_attend", "cancelled")
 CALLS: dict[str, Callable[[Notices, Referral], None]] = {
     "received": lambda n, r: n.received(r),
     "accepted": lambda n, r: n.accepted(r),
-    "booked": lambda n, r: n.booked(r, START),
-    "moved": lambda n, r: each(n.moved, (r, START, True), (r, START, False)),
+    "booked": lambda n, r: each(n.booked, (r, START),
+                                (replace(r, need_kinds=("bsl_interpreter",)), START)),
+    "interpreter_arranged": lambda n, r: n.interpreter_arranged(r, START),
+    "moved": lambda n, r: each(n.moved, (r, START, True), (r, START, False),
+                               (replace(r, need_kinds=("bsl_interpreter",)), START, True)),
     "new_coach": lambda n, r: n.new_coach(r, slots.parse_iso(START)),
     "waitlisted_again": lambda n, r: n.waitlisted_again(r),
     "practice_left": lambda n, r: n.practice_left(r),
@@ -132,3 +138,34 @@ def test_a_patients_channel_always_has_a_template_or_is_the_coachs_task(
         f"{kind}.{NOTIFY_TYPE[channel]}" in NOTIFY_TEMPLATE_KEYS
     if channel is Channel.COACH_TASK:
         assert kind in TASK_WORDS
+
+
+@pytest.mark.parametrize("kind", [k for k in Kind if k.audience == "patient"], ids=str)
+@pytest.mark.parametrize("need", sorted(NO_PHONE_CALLS), ids=str)
+def test_a_patient_who_cannot_use_a_phone_is_written_to_never_rung(kind: Kind, need: Need) -> None:
+    for preference in PREFERENCES:
+        channel = patient_channel(kind, preference, [need])
+        assert channel is not Channel.COACH_TASK, (preference, channel)
+    # With neither a mobile number nor an email held, only then does it fall to the coach.
+    assert patient_channel(kind, ContactPreference.PHONE, [need], held=[]) is Channel.COACH_TASK
+    assert patient_channel(kind, ContactPreference.PHONE, [need], held=[Channel.EMAIL]) is \
+        Channel.EMAIL
+
+
+def test_information_by_email_turns_letters_into_emails_only_when_an_email_is_held() -> None:
+    kind, by_email = Kind.APPOINTMENT_CONFIRMATION, [Need.INFORMATION_BY_EMAIL]
+    assert patient_channel(kind, ContactPreference.LETTER, by_email) is Channel.EMAIL
+    assert patient_channel(kind, ContactPreference.LETTER, by_email,
+                           held=[Channel.LETTER]) is Channel.LETTER
+    assert patient_channel(kind, ContactPreference.SMS, by_email) is Channel.SMS
+
+
+@pytest.mark.parametrize("kind", sorted(TASK_WORDS), ids=str)
+def test_no_task_for_a_patient_who_cannot_take_a_call_says_to_ring_them(kind: Kind) -> None:
+    note = OutboxRow("r1", f"{kind}:{START}", kind, Channel.COACH_TASK, State.SENT, START)
+    bsl = (CommunicationNeed(Need.BSL_INTERPRETER),)
+
+    words = task_words(note, bsl)
+
+    assert words.endswith(IN_WRITING)
+    assert words.lower().count("phone") == words.lower().count("call") == 1, words

@@ -14,14 +14,15 @@ from workingbetter.reports.measures import outcomes
 from workingbetter.reports.population import Referral
 
 
-def needs_table(people: list[Referral], protected: bool) -> dict[str, object]:
+def needs_table(people: list[Referral], protected: bool,
+                column: str = "recorded") -> dict[str, object]:
     counted = suppression.protected(people, CLOCK, KEY) if protected else None
     measured = outcomes(people, COACHES, PERIOD, NOW, CLOCK, ["F83001"], counted)
     report = tables.build(measured, {"from": None, "to": None, "practice": None}, {})
     table = report.table("communication_needs")
     assert table is not None
     assert table.total is None  # a referral counts in several rows
-    return {str(row["key"]): row["recorded"] for row in table.rows}
+    return {str(row["key"]): row[column] for row in table.rows}
 
 
 def people() -> list[Referral]:
@@ -42,4 +43,26 @@ def test_the_counts_published_are_rounded_like_every_other() -> None:
     shown = needs_table(people(), protected=True)
     assert set(shown) == {"any", "information_format", "communication_professional",
                           "communication_support", "contact_method"}
+    assert all(isinstance(c, int) and c % 5 == 0 for c in shown.values()), shown
+
+
+def met_people() -> list[Referral]:
+    # Interpreter arranged and large-print letters sent: every need met. Large print sent but
+    # no interpreter yet: the format is met, the professional not, so not "any". Braille: the
+    # service has no way to meet it, so never met.
+    both = ("bsl_interpreter", "large_print")
+    return [*[replace(referred(n), needs=both, needs_met=both) for n in range(0, 6)],
+            *[replace(referred(n), needs=both, needs_met=("large_print",)) for n in range(6, 9)],
+            *[replace(referred(n), needs=("braille",)) for n in range(9, 12)],
+            *[referred(n) for n in range(12, 20)]]
+
+
+def test_a_referral_counts_as_met_in_a_kind_when_every_need_of_that_kind_was_met() -> None:
+    assert needs_table(met_people(), protected=False, column="met") == {
+        "any": 6, "information_format": 9, "communication_professional": 6,
+        "communication_support": 0, "contact_method": 0}
+
+
+def test_the_met_counts_are_rounded_like_every_other() -> None:
+    shown = needs_table(met_people(), protected=True, column="met")
     assert all(isinstance(c, int) and c % 5 == 0 for c in shown.values()), shown

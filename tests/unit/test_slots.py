@@ -214,3 +214,23 @@ def test_slots_booked_one_after_another_are_never_in_the_past_nor_doubled(
         assert_a_proper_slot(slot, weekday, clock)
         assert slot not in booked
         booked.append(slot)
+
+
+# -- a longer appointment: two consecutive slots of one session --------------------------------
+
+
+def test_a_longer_appointment_needs_the_next_slot_of_the_same_session_free_too() -> None:
+    now = utc("2026-01-14T12:00:00")
+    # 09:30 is free but 10:30 is taken, and 11:30 is the morning's last slot (lunch follows):
+    # the first two in a row are after lunch, 13:30 and 14:30.
+    taken = [utc("2026-01-19T10:30:00")]
+    assert next_free_slot(usual_day(MONDAY), now, taken, length=2) == utc("2026-01-19T13:30:00")
+    assert next_free_slot(usual_day(MONDAY), now, [], length=2) == utc("2026-01-19T09:30:00")
+
+
+def test_a_longer_appointment_never_runs_past_its_session() -> None:
+    now = utc("2026-01-14T12:00:00")
+    taken = [uk(date(2026, 1, 19), at) for at in SESSION_SLOTS if at < time(11, 0)] + \
+        [uk(date(2026, 1, 19), at) for at in SESSION_SLOTS if at >= time(14, 0)]
+    # Left free: 11:30 (the morning's last) and 13:30 (after lunch): not two in a row.
+    assert next_free_slot(usual_day(MONDAY), now, taken, length=2) == utc("2026-01-26T09:30:00")

@@ -38,13 +38,27 @@ def with_templates(templates: dict[str, str]) -> Settings:
 def test_the_listed_keys_are_exactly_the_ones_the_functions_require(
         capsys: pytest.CaptureFixture[str]) -> None:
     filled = {key: str(uuid.uuid4()) for key in listed(capsys)}
+    optional = {t.key for t in template_keys.template_keys() if t.optional}
 
     assert set(with_templates(filled).template_ids()) == set(filled)
-    for key in filled:  # every listed key is required ...
+    for key in set(filled) - optional:  # every listed key is required but the optional ...
         with pytest.raises(ValidationError, match=key.replace(".", r"\.")):
             with_templates({k: v for k, v in filled.items() if k != key})
     with pytest.raises(ValidationError, match="unknown"):  # ... and nothing else is taken
         with_templates({**filled, "appointment_reminder.letter": str(uuid.uuid4())})
+
+
+def test_a_letters_large_print_and_easy_read_templates_are_listed_and_optional(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    filled = {key: str(uuid.uuid4()) for key in listed(capsys)}
+    formats = {"appointment_confirmation.letter_large_print",
+               "appointment_confirmation.letter_easy_read"}
+
+    assert formats <= set(filled)
+    assert set(with_templates({k: v for k, v in filled.items() if k not in formats})
+               .template_ids()) == set(filled) - formats
+    with pytest.raises(ValidationError, match="unknown"):  # only a letter has a format
+        with_templates({**filled, "appointment_reminder.sms_large_print": str(uuid.uuid4())})
 
 
 def test_the_json_has_a_value_to_replace_for_every_key(

@@ -459,6 +459,22 @@ class Store:
                         "ConditionExpression": "attribute_exists(referral_id)",
                         "ExpressionAttributeValues": {":k": list(kinds_of(needs))}}}]))
 
+    def needs_met(self, referral_id: str, needs: Iterable[str]) -> None:
+        """Note that the service met these needs (for the reports): each once, however often a
+        letter goes; nothing once the referral's personal data was erased."""
+        for need in needs:
+            self._need_met(referral_id, need)
+
+    def _need_met(self, referral_id: str, need: str) -> None:
+        conditional(lambda: self.table.update_item(
+            Key=keys.referral(referral_id),
+            UpdateExpression="SET needs_met = list_append(if_not_exists(needs_met, :none), "
+                             ":need)",
+            ConditionExpression="attribute_exists(referral_id) AND "
+                                "attribute_not_exists(personal_data_erased) AND "
+                                "NOT contains(needs_met, :one)",
+            ExpressionAttributeValues={":none": [], ":need": [need], ":one": need}))
+
     def note_on_referral(self, referral_id: str, change: ReferralChange) -> None:
         """Bookkeeping that is not a change of state (no timeline entry)."""
         sets, removes = _attributes(change)
@@ -954,6 +970,11 @@ class Store:
         conditional(lambda: self.table.delete_item(
             Key=keys.slot(coach_id, start_iso),
             ConditionExpression=Attr("referral_id").eq(referral_id)))
+
+    def free_slots(self, coach_id: str, starts: Iterable[str], referral_id: str) -> None:
+        """Free each of an appointment's slots (a longer one holds two)."""
+        for start_iso in starts:
+            self.free_slot(coach_id, start_iso, referral_id)
 
     def end_patient_marker(self, patient_key: str, referral_id: str) -> None:
         """Let the patient be referred again once this referral has ended."""

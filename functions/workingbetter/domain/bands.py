@@ -15,6 +15,7 @@ _LOWEST = (16, 25, 35, 50, 65)
 # What the referral loses when the patient's personal data is erased.
 ERASED_WITH_PERSONAL_DATA = ReferralChange(
     personal_data_erased=True, age_band=None, condition_categories=None, need_kinds=None,
+    needs_met=None,
     # The keyed hashes of the NHS number and of the date of birth: with the key they re-identify.
     patient_key=None, birth_key=None)
 

@@ -11,6 +11,7 @@ kinds (an enum) are kept on the referral for the outcome reports, erased with th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
@@ -105,6 +106,43 @@ NEEDS: dict[Need, NeedInfo] = {
 # Needs that say nothing without their detail: the language, or the words of "something else".
 NEEDS_LANGUAGE = frozenset({Need.LANGUAGE_INTERPRETER})
 NEEDS_DETAIL = frozenset({Need.OTHER})
+# Meeting the needs (issue 24 item 3). Needs that rule out a phone call: the patient is
+# reached in writing (a text or an email) instead, never "phone them".
+NO_PHONE_CALLS = frozenset({Need.BSL_INTERPRETER, Need.LIPSPEAKER, Need.SPEECH_TO_TEXT_REPORTER,
+                            Need.CONTACT_BY_TEXT_RELAY, Need.CONTACT_BY_TEXT,
+                            Need.CONTACT_BY_EMAIL})
+# Formats a letter can come in, each its own Notify letter template ("kind.letter_large_print"),
+# first listed first when a patient has both.
+LETTER_FORMATS: dict[Need, str] = {Need.LARGE_PRINT: "large_print",
+                                   Need.EASY_READ: "easy_read"}
+
+
+def letter_format(needs: Iterable[str]) -> str | None:
+    """The letter format a patient's needs ask for ("large_print"), or None for the standard."""
+    held = set(needs)
+    return next((fmt for need, fmt in LETTER_FORMATS.items() if need in held), None)
+
+
+# Needs met by a person the coach books for the appointment: the first appointment's
+# confirmation is held until the coach records them arranged (notices.booked).
+INTERPRETERS = frozenset({Need.BSL_INTERPRETER, Need.LANGUAGE_INTERPRETER, Need.LIPSPEAKER,
+                          Need.SPEECH_TO_TEXT_REPORTER})
+_WHO = {Need.BSL_INTERPRETER: "a BSL interpreter", Need.LIPSPEAKER: "a lipspeaker",
+        Need.SPEECH_TO_TEXT_REPORTER: "a speech-to-text reporter"}
+
+
+def needs_interpreter(needs: Iterable[str]) -> bool:
+    return not INTERPRETERS.isdisjoint(needs)
+
+
+def interpreters_wanted(needs: Iterable[CommunicationNeed]) -> str:
+    """Who the coach arranges, in words: "a BSL interpreter", "a Polish interpreter" (the
+    patient's language: personal data, shown only on the coach's own pages)."""
+    wanted = [_WHO.get(n.need) or f"a {n.language or 'spoken language'} interpreter"
+              for n in needs if n.need in INTERPRETERS]
+    return " and ".join(wanted) or "an interpreter"
+
+
 LANGUAGE_NEEDED = "Enter the language the interpreter must speak, like Polish"
 DETAIL_NEEDED = "Describe what the patient needs"
 

@@ -48,10 +48,17 @@ class Appointment:
     # Another coach at the practice covering while the referral's coach is away (their diary
     # holds the time); None: with the referral's own coach. The caseload does not move.
     coach_id: str | None = None
+    # A longer appointment (a communication need): the next slot of the session, held too.
+    also: str | None = None
 
     def with_coach(self, referral_coach: str) -> str:
         """Whose diary holds this appointment's time."""
         return self.coach_id or referral_coach
+
+    @property
+    def held(self) -> tuple[str, ...]:
+        """The slots it holds in the diary: its start, and for a longer one the next."""
+        return (self.start, self.also) if self.also else (self.start,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +118,13 @@ class Referral:
     # needs they have (enum values, for the outcome reports; erased with the personal data).
     share_needs_with_practice: bool | None = None
     need_kinds: tuple[str, ...] = ()
+    # The needs the service has met (enum values: a letter in their format sent, a longer
+    # appointment booked, an interpreter arranged, a phone call turned into writing), for the
+    # outcome reports; erased with the personal data.
+    needs_met: tuple[str, ...] = ()
+    # The start of the appointment an interpreter was arranged for: its confirmation is held
+    # until then (docs/communication-needs.md).
+    interpreter_arranged: str | None = None
     contact_preference: ContactPreference | None = None
     timeline: tuple[TimelineEvent, ...] = ()
     coach_id: str | None = None
@@ -211,6 +225,8 @@ class ReferralChange:
     condition_categories: tuple[str, ...] | _Unset | None = UNSET
     share_needs_with_practice: bool | _Unset = UNSET
     need_kinds: tuple[str, ...] | _Unset | None = UNSET
+    needs_met: tuple[str, ...] | _Unset | None = UNSET
+    interpreter_arranged: str | _Unset | None = UNSET
     idempotency_record: str | _Unset | None = UNSET
     request_hash: str | _Unset = UNSET
     service_request: ServiceRequestId | _Unset = UNSET

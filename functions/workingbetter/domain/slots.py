@@ -9,6 +9,7 @@ practice, usually) and the times already held.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -79,17 +80,30 @@ def session_of(sessions: Sequence[SurgerySession], start: datetime) -> SurgerySe
 
 
 def next_free_slot(sessions: Sequence[SurgerySession], now: datetime,
-                   booked: Iterable[datetime], weeks_ahead: int = 12) -> datetime | None:
-    """The first slot in `sessions` at least MIN_NOTICE away that nobody holds; None if the
-    diary is full (or there are no sessions)."""
+                   booked: Iterable[datetime], weeks_ahead: int = 12,
+                   length: int = 1) -> datetime | None:
+    """The first slot in `sessions` at least MIN_NOTICE away that nobody holds (with `length`
+    2, a longer appointment: it and the next slot of the same session); None if the diary is
+    full (or there are no sessions)."""
     taken = set(booked)
     horizon = now + timedelta(weeks=weeks_ahead)
     for start in candidate_slots(sessions, now + MIN_NOTICE):
         if start > horizon:
             return None
-        if start not in taken:
+        run = following(sessions, start, length)
+        if len(run) == length and taken.isdisjoint(run):
             return start
     return None
+
+
+def following(sessions: Sequence[SurgerySession], start: datetime,
+              length: int) -> tuple[datetime, ...]:
+    """The `length` consecutive slots from `start` in its session, fewer if it ends first."""
+    session = session_of(sessions, start)
+    if session is None:
+        return ()
+    run = tuple(start + timedelta(minutes=session.minutes * n) for n in range(length))
+    return tuple(itertools.takewhile(lambda t: session_of(sessions, t) == session, run))
 
 
 def iso(instant: datetime) -> str:

@@ -48,3 +48,13 @@ def add_working_days(start: datetime, days: int) -> datetime:
         if is_working_day(current.date()):
             added += 1
     return current
+
+
+def working_days_before(start: datetime, days: int) -> datetime:
+    """`days` working days before `start` (same wall-clock time), as `add_working_days`."""
+    current, taken = start, 0
+    while taken < days:
+        current -= timedelta(days=1)
+        if is_working_day(current.date()):
+            taken += 1
+    return current

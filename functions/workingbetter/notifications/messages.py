@@ -75,6 +75,17 @@ TEMPLATES: dict[Kind, Template] = {
         "The patient for referral ((referral_id)) missed their follow-up on ((when)). Please call "
         "or write to them.",
     ),
+    Kind.COACH_ARRANGE_INTERPRETER: Template(
+        "Arrange an interpreter",
+        "The patient for referral ((referral_id)) needs an interpreter at their appointment on "
+        "((when)). Please arrange one and record it: the patient is told of the appointment "
+        "once it is arranged.",
+    ),
+    Kind.COACH_INTERPRETER_NOT_ARRANGED: Template(
+        "Interpreter still not arranged",
+        "The interpreter for referral ((referral_id)) on ((when)) is still not arranged, and "
+        "the patient has not been told of the appointment. Please arrange one now.",
+    ),
     Kind.COACH_OUTCOME_NOT_RECORDED: Template(
         "Record the appointment outcome",
         "The outcome of the first appointment for referral ((referral_id)) on ((when)) has not "
@@ -123,6 +134,11 @@ TEMPLATES: dict[Kind, Template] = {
         "The daily check found a caseload count that did not match the referrals holding a "
         "place (((detail))); it was corrected and free places offered to the waitlist. "
         "Referral ((referral_id)) was affected. Please look for the cause.",
+    ),
+    Kind.OPS_LETTER_FORMAT_MISSING: Template(
+        "A letter went in the standard format",
+        "A patient needs letters in a format this deployment has no GOV.UK Notify template for "
+        "(((detail))): the standard letter was sent. Add the template to NotifyTemplates.",
     ),
     Kind.PRACTICE_ACCEPTED: Template(
         "Working Better: referral accepted",

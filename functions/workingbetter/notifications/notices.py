@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING
 
 from workingbetter.adapters.store import Store
 from workingbetter.domain import human_steps, slots, working_days
+from workingbetter.domain.communication_needs import needs_interpreter
 from workingbetter.domain.notification_kinds import (
     AFTER_THE_END,
+    ARRANGING_INTERPRETER,
     Channel,
     Kind,
     patient_channel,
@@ -48,8 +50,9 @@ class Notices:
 
     @staticmethod
     def _patients(item: Referral, kind: Kind) -> Channel:
-        """The patient's channel for this kind: one with a template, or their coach's task."""
-        return patient_channel(kind, item.contact_preference)
+        """The patient's channel for this kind: one with a template that suits their needs, or
+        their coach's task."""
+        return patient_channel(kind, item.contact_preference, item.need_kinds)
 
     def _practice(self, item: Referral, kind: Kind) -> None:
         if item.share_outcome_with_gp:  # only if the patient agreed
@@ -72,9 +75,32 @@ class Notices:
     # -- appointments ----------------------------------------------------------------------
 
     def booked(self, item: Referral, start_iso: str) -> None:
+        """The patient is told of their appointment at once; or, when they need an
+        interpreter, once their coach has arranged one (`interpreter_arranged`): the coach's
+        task now, and a chase a few working days before the day if it is still not done."""
+        if needs_interpreter(item.need_kinds) and item.interpreter_arranged != start_iso:
+            self._arrange_interpreter(item, start_iso)
+        else:
+            self._now(item.referral_id, Kind.APPOINTMENT_CONFIRMATION,
+                      self._patients(item, Kind.APPOINTMENT_CONFIRMATION), start_iso)
+        self._first_appointment_due(item, start_iso)
+
+    def _arrange_interpreter(self, item: Referral, start_iso: str) -> None:
+        self._now(item.referral_id, Kind.COACH_ARRANGE_INTERPRETER, Channel.COACH_TASK,
+                  start_iso)
+        day = slots.parse_iso(start_iso).astimezone(slots.UK)
+        chase = working_days.working_days_before(
+            day, self.settings.interpreter_chase_working_days)
+        self._at(item.referral_id, Kind.COACH_INTERPRETER_NOT_ARRANGED, Channel.COACH_TASK,
+                 chase.astimezone(UTC), start_iso)
+
+    def interpreter_arranged(self, item: Referral, start_iso: str) -> None:
+        """The coach arranged the interpreter: their task done, no chase, and the patient told
+        of the appointment (once: the confirmation's key is the appointment's start)."""
+        self.outbox.cancel(item.referral_id, ARRANGING_INTERPRETER)
+        self.outbox.clear_tasks(item.referral_id, ARRANGING_INTERPRETER)
         self._now(item.referral_id, Kind.APPOINTMENT_CONFIRMATION,
                   self._patients(item, Kind.APPOINTMENT_CONFIRMATION), start_iso)
-        self._first_appointment_due(item, start_iso)
 
     def _first_appointment_due(self, item: Referral, start_iso: str) -> None:
         """The day before, a reminder; at the session's end, the coach's outcome task."""
@@ -96,6 +122,9 @@ class Notices:
         self._now(item.referral_id, moved, self._patients(item, moved), start_iso)
         if first:
             self._first_appointment_due(item, start_iso)
+            if needs_interpreter(item.need_kinds):  # arranged for the old time: again
+                self.outbox.clear_tasks(item.referral_id, [Kind.COACH_ARRANGE_INTERPRETER])
+                self._arrange_interpreter(item, start_iso)
 
     def new_coach(self, item: Referral, moved_at: datetime) -> None:
         """A manager moved the referral to another coach: the patient told who (keyed by the
@@ -119,7 +148,7 @@ class Notices:
     def appointment_over(self, item: Referral, outcome: str) -> None:
         """The outcome is in: no more reminders or chasers for that appointment."""
         over = [Kind.APPOINTMENT_CONFIRMATION, Kind.APPOINTMENT_REMINDER,
-                Kind.COACH_OUTCOME_NOT_RECORDED]
+                Kind.COACH_OUTCOME_NOT_RECORDED, *ARRANGING_INTERPRETER]
         self.outbox.cancel(item.referral_id, over[1:])
         self.outbox.clear_tasks(item.referral_id, over)  # told, reminded, recorded: done
         if outcome == "attended":

@@ -22,6 +22,11 @@ def address_fields(lines: tuple[str, ...]) -> dict[str, str]:
     return {f"address_line_{n}": line for n, line in enumerate(lines[:ADDRESS_LINES], 1)}
 
 
+def _letter(message: Message) -> str:
+    """The letter template's channel key: "letter", or its format's ("letter_large_print")."""
+    return f"letter_{message.letter_format}" if message.letter_format else "letter"
+
+
 class NotifySender:
     """Thread-safe: the client keeps one HTTP session and is not, so each thread has its own."""
 
@@ -62,7 +67,7 @@ class NotifySender:
 
     def letter(self, message: Message) -> str:
         return self._send(lambda c: c.send_letter_notification(
-            template_id=self._template(message, "letter"),
+            template_id=self._template(message, _letter(message)),
             personalisation={**address_fields(message.address), **message.fields},
             reference=message.reference))
 

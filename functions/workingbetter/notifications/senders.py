@@ -39,6 +39,7 @@ class Message:
     fields: dict[str, str]
     reference: str
     address: tuple[str, ...] = field(default=())  # a letter's lines, the postcode last
+    letter_format: str | None = None  # a letter's own template: "large_print", "easy_read"
 
     @property
     def body(self) -> str:

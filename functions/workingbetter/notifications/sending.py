@@ -14,20 +14,24 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from workingbetter.adapters.store import Store
 from workingbetter.domain import diary, slots
+from workingbetter.domain.communication_needs import LETTER_FORMATS, letter_format
 from workingbetter.domain.notification_kinds import (
     AFTER_THE_END,
+    ARRANGING_INTERPRETER,
     FOLLOW_UP_KINDS,
     Channel,
     FailureReason,
     Kind,
+    needs_met_by,
     patient_channel,
 )
-from workingbetter.domain.records import OutboxRow, Referral
+from workingbetter.domain.records import OutboxRow, PatientDetails, Referral
 from workingbetter.notifications.messages import OUTCOME_WORDS, fields_of, render
 from workingbetter.notifications.notices import Notices
 from workingbetter.notifications.outbox import Outbox, reference
@@ -48,6 +52,11 @@ LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 QUIET_FROM, QUIET_UNTIL = time(21, 0), time(8, 0)
 READER = "system:notifications"
+
+
+# Keyed by the appointment's start: stale once it was rebooked.
+ABOUT_THE_APPOINTMENT = ARRANGING_INTERPRETER | {Kind.APPOINTMENT_REMINDER,
+                                                 Kind.COACH_OUTCOME_NOT_RECORDED}
 
 
 class Stale(Exception):
@@ -88,6 +97,7 @@ class Sending:
         self.sender = sender
         self.alerts = alerts
         self.settings = settings
+        self._told: set[str] = set()  # letter formats ops were told have no template
 
     def run(self, now: datetime | None = None) -> dict[str, int]:
         now = now or datetime.now(UTC)
@@ -197,7 +207,10 @@ class Sending:
         # The way they chose now (they may have changed it on their page since this was
         # scheduled), by the same rule the notices used: a channel with a template, or
         # their coach's task.
-        channel = patient_channel(kind, patient.contact_preference)
+        held = [c for c, detail in ((Channel.SMS, patient.phone), (Channel.EMAIL, patient.email),
+                                    (Channel.LETTER, patient.address)) if detail]
+        needs = [str(n.need) for n in patient.communication_needs]
+        channel = patient_channel(kind, patient.contact_preference, needs, held)
         if channel is Channel.COACH_TASK:
             return None, channel
         fields["given_name"] = patient.given_name
@@ -205,16 +218,44 @@ class Sending:
             token, token_hash = withdraw_token(referral.referral_id)
             self.store.set_withdraw_link(referral.referral_id, token_hash)
             fields["withdraw_link"] = f"{self.settings.public_url}/patient/{token}"
+        provider_id, in_format = self._send(row, kind, channel, patient, fields, needs)
+        self.store.needs_met(referral.referral_id, (
+            *needs_met_by(channel, needs),
+            *(str(n) for n, fmt in LETTER_FORMATS.items() if fmt == in_format)))
+        return provider_id, channel
+
+    def _send(self, row: OutboxRow, kind: Kind, channel: Channel, patient: PatientDetails,
+              fields: dict[str, str], needs: list[str]) -> tuple[str, str | None]:
+        """Notify's id for the message, and the format a letter went in (None: standard)."""
         if channel is Channel.SMS:
-            return self.sender.sms(self._message(row, kind, str(patient.phone), fields)), channel
+            return self.sender.sms(self._message(row, kind, str(patient.phone), fields)), None
         if channel is Channel.EMAIL:
             return self.sender.email(self._message(row, kind, str(patient.email), fields)), \
-                channel
+                None
         address = patient.address
         if not address:  # referred before intake asked for one: the coach writes instead
             raise SendRefused("no postal address")
         lines = (*address.lines, address.postcode)
-        return self.sender.letter(self._message(row, kind, "", fields, lines)), channel
+        message = self._message(row, kind, "", fields, lines)
+        in_format = self._format(row, needs)
+        return self.sender.letter(replace(message, letter_format=in_format)), in_format
+
+    def _format(self, row: OutboxRow, needs: list[str]) -> str | None:
+        """The letter's format, when the deployment has its template; else the standard letter,
+        and ops are told (never silently), naming the template and not the referral: which
+        patient needs large print is not ops' to know."""
+        wanted = letter_format(needs)
+        key = f"{row.kind}.letter_{wanted}"
+        if not wanted or key in self.settings.notify_templates:
+            return wanted
+        count("LetterFormatMissing", template=key)
+        if key not in self._told:  # once per container and template; the metric every time
+            self._told.add(key)
+            try:
+                self.alerts.ops_alert(*render(Kind.OPS_LETTER_FORMAT_MISSING, {"detail": key}))
+            except SendFailed:
+                self._told.discard(key)  # told on a later letter
+        return None
 
     @staticmethod
     def _message(row: OutboxRow, kind: Kind, to: str, fields: dict[str, str],
@@ -234,9 +275,10 @@ class Sending:
         appointment = referral.appointment
         if kind.audience in {"patient", "coach"} and appointment:
             key = row.about
-            if kind in {Kind.APPOINTMENT_REMINDER, Kind.COACH_OUTCOME_NOT_RECORDED} and \
-                    key != appointment.start:
+            if kind in ABOUT_THE_APPOINTMENT and key != appointment.start:
                 raise Stale  # that appointment was rebooked
+            if kind in ARRANGING_INTERPRETER and referral.interpreter_arranged == key:
+                raise Stale  # arranged meanwhile
             start = slots.parse_iso(appointment.start).astimezone(slots.UK)
             fields["when"] = f"{start:%A} {start.day} {start:%B} at {start:%H:%M}"
             practice = self.store.practice(appointment.practice_ods)

@@ -127,8 +127,9 @@ class Outcomes:
     rejections: dict[str, int]
     ips: Ips
     # Referrals with a communication need recorded: any, and by the standard's four kinds.
-    # Item 3 (meeting needs) adds the met counts beside them, as `needs_met:<group>`.
     needs_recorded: dict[str, int] = field(default_factory=dict)
+    # ... and of those, referrals whose every need of that kind the service met.
+    needs_met: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,14 @@ def need_groups(needs: Iterable[str]) -> set[str]:
     return kinds | {ANY_NEED} if kinds else set()
 
 
+def met_groups(needs: Iterable[str], met: Iterable[str]) -> set[str]:
+    """The rows a referral counts as met in: each kind whose every recorded need the service
+    met, and any need when all were (a need it has no way to meet yet, such as braille, is
+    never met: the report shows the gap)."""
+    recorded = set(needs)
+    return need_groups(recorded) - need_groups(recorded - set(met))
+
+
 def counts(referrals: Sequence[Referral], clock: Clock) -> Counter[str]:
     """Every count a report publishes, each under one name: a count shown in two tables (the
     funnel's "attended" is the job-start rate's denominator too) is one count, so that a
@@ -198,6 +207,7 @@ def counts(referrals: Sequence[Referral], clock: Clock) -> Counter[str]:
         found[f"age:{r.age_band or NOT_RECORDED}"] += 1
         found.update(f"condition:{c}" for c in r.conditions)
         found.update(f"needs:{group}" for group in need_groups(r.needs))
+        found.update(f"needs_met:{group}" for group in met_groups(r.needs, r.needs_met))
         if r.status in TERMINAL:
             found[f"exit:{r.exit_reason or NOT_RECORDED}"] += 1
         if r.rejected_at_triage:
@@ -298,4 +308,5 @@ def outcomes(referrals: Sequence[Referral], caseloads: list[CoachCaseload], peri
         rejections=_named(total, "rejected", ["age_rule", "coach_decision"]),
         ips=ips(referrals, total, caseloads, period, now, clock),
         needs_recorded=_named(total, "needs", NEED_GROUPS),
+        needs_met=_named(total, "needs_met", NEED_GROUPS),
     )

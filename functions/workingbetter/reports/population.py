@@ -23,7 +23,7 @@ __all__ = ["AGE_BANDS", "FIELDS", "Job", "Referral", "from_item", "instant"]
 FIELDS = ("referral_id", "practice_ods", "created_at", "status", "exit_reason", "coach_id",
           "age_band", "condition_categories", "employment_status", "timeline", "job",
           "employer_contacts", "employer_contact_dates", "first_employer_contact_at",
-          "benefits_advice_on", "need_kinds")
+          "benefits_advice_on", "need_kinds", "needs_met")
 
 ACCEPTED_EVENTS = frozenset({"triage_accepted", "coach_allocated", "awaiting_capacity"})
 DNA_EVENTS = frozenset({"did_not_attend_outreach", "did_not_attend_exit"})
@@ -58,6 +58,7 @@ class Referral:
     age_band: str | None = None
     conditions: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()  # the communication needs recorded (enum values)
+    needs_met: tuple[str, ...] = ()  # those the service met
     accepted: bool = False
     allocated: bool = False
     rejected_at_triage: str | None = None  # "age_rule" or "coach_decision"
@@ -144,6 +145,7 @@ def from_item(item: Stored) -> Referral:
         age_band=item.age_band or None,
         conditions=item.condition_categories,
         needs=item.need_kinds,
+        needs_met=item.needs_met,
         accepted=timeline.has(ACCEPTED_EVENTS),
         allocated=bool(item.coach_id),
         rejected_at_triage=timeline.rejection(),

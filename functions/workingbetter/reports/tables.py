@@ -226,14 +226,19 @@ def communication_needs(outcomes: Outcomes) -> Table:
     Standard). One row per group, a column per count: the needs met join as a column of
     their own, from the same rounded blocks."""
     rows: list[dict[str, Cell]] = [
-        {"key": key, "label": NEED_LABELS.get(key, words(key)), "recorded": count}
+        {"key": key, "label": NEED_LABELS.get(key, words(key)), "recorded": count,
+         "met": outcomes.needs_met.get(key, 0)}
         for key, count in outcomes.needs_recorded.items()]
     return Table("communication_needs", "Referrals with communication needs recorded",
-                 (LABEL, Column("recorded", "Recorded")), rows, (
+                 (LABEL, Column("recorded", "Recorded"), Column("met", "Met")), rows, (
                      "A referral counts once in each kind of need it has, and once under any "
                      "need, so there is no total. Kinds are the Accessible Information "
                      "Standard's: the format information comes in, a communication "
-                     "professional, other support to communicate, and how to make contact.",))
+                     "professional, other support to communicate, and how to make contact.",
+                     "Met: the referrals whose every need of that kind the service met (a "
+                     "letter in their format, a text or email instead of a call, a longer "
+                     "appointment, an interpreter arranged). Braille, audio and other needs the "
+                     "service cannot yet meet by itself never count as met.",))
 
 
 def build(outcomes: Outcomes, period: dict[str, str | None],

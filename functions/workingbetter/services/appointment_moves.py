@@ -47,11 +47,14 @@ class Moves:
         booked = item.appointment
         assert booked is not None
         own = str(item.coach_id)
-        with_coach, start_iso = self._hold(item, booked.practice_ods, own, to)
+        # A longer appointment moves as one: both its slots, together.
+        with_coach, held = self._hold(item, booked.practice_ods, own, to, len(booked.held))
+        start_iso = held[0]
         now = datetime.now(UTC)
         moved = replace(booked, start=start_iso, coach_id=None if with_coach == own else
                         with_coach, due_at=slots.iso(self.settings.on_real_clock(
-                            slots.parse_iso(start_iso), now)))
+                            slots.parse_iso(start_iso), now)),
+                        also=held[1] if len(held) > 1 else None)
         event = Event("appointment_moved", actor, {"start": start_iso,
                                                    "cover": with_coach != own})
         try:
@@ -64,31 +67,33 @@ class Moves:
                                             ReferralChange(appointment=moved),
                                             only_if=ReferralChange(appointment=booked))
         except ConditionFailed:
-            self.store.free_slot(with_coach, start_iso, item.referral_id)
+            self.store.free_slots(with_coach, held, item.referral_id)
             return False  # answered, ended or moved meanwhile: theirs to settle
-        self.store.free_slot(held_by, booked.start, item.referral_id)
+        self.store.free_slots(held_by, booked.held, item.referral_id)
         Notices.of(self.store, self.settings).moved(updated, start_iso, first=True)
         return True
 
-    def _hold(self, item: Referral, practice_ods: str, own: str,
-              to: Coach | None) -> tuple[str, str]:
-        """(coach, start) of the slot taken for the referral."""
+    def _hold(self, item: Referral, practice_ods: str, own: str, to: Coach | None,
+              length: int) -> tuple[str, tuple[str, ...]]:
+        """(coach, starts) of the `length` consecutive slots taken for the referral."""
         if to is not None:
-            return to.coach_id, diary_slots.hold_next_slot(self.store, to, practice_ods,
-                                                           item.referral_id, datetime.now(UTC))
+            return to.coach_id, diary_slots.hold_next_run(
+                self.store, to, practice_ods, item.referral_id, datetime.now(UTC), length)
         practice = self.store.practice(practice_ods)
         ids = [own, *(c for c in (practice.coach_ids if practice else ()) if c != own)]
         now = datetime.now(UTC)
         for _ in range(5):
-            offers = [(start, coach.coach_id) for coach in self.store.coaches(ids)
+            offers = [(start, coach) for coach in self.store.coaches(ids)
                       if not coach.left
                       and (start := diary_slots.next_free_slot(self.store, coach, practice_ods,
-                                                                  now))]
+                                                                  now, length=length))]
             if not offers:
                 break
-            start, coach_id = min(offers, key=lambda o: (o[0], o[1] != own))
-            if self.store.hold_slot(coach_id, slots.iso(start), item.referral_id):
-                return coach_id, slots.iso(start)
+            start, coach = min(offers, key=lambda o: (o[0], o[1].coach_id != own))
+            run = tuple(slots.iso(t) for t in slots.following(
+                coach.sessions_at(practice_ods), start, length))
+            if diary_slots.hold_all(self.store, coach.coach_id, run, item.referral_id):
+                return coach.coach_id, run
         raise DiaryFull(practice_ods)
 
     def follow_up(self, item: Referral, row: FollowUp, to: Coach, actor: str) -> bool:

@@ -15,7 +15,7 @@ import hashlib
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
@@ -31,6 +31,9 @@ from workingbetter.domain.referral import COACH_FACTS_LISTED_UNTIL
 from workingbetter.domain.text import LIST_MAX, Line, Paragraph
 from workingbetter.services import communication_needs
 from workingbetter.services.steps import parse_body
+
+if TYPE_CHECKING:
+    from workingbetter.settings import Settings  # pydantic-settings: only when read
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -207,8 +210,9 @@ def in_caseload(store: Store, principal: Principal, referral_id: str) -> Referra
 
 
 class CaseRecords:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
+        self.settings = settings
 
     def _mine(self, principal: Principal, referral_id: str) -> Referral:
         return in_caseload(self.store, principal, referral_id)
@@ -266,6 +270,15 @@ class CaseRecords:
         communication_needs.change(self.store, item, body, principal.actor,
                                    COACH_FACTS_LISTED_UNTIL)
         return {"referral_id": referral_id, "saved": "communication-needs"}
+
+    def interpreter_arranged(self, principal: Principal, referral_id: str) -> Item:
+        """The coach has arranged the interpreter for the first appointment: the patient is
+        told of it now (once, however often this is posted)."""
+        item = self._mine(principal, referral_id)
+        self._live(item)
+        communication_needs.interpreter_arranged(self.store, self.settings, item,
+                                                 principal.actor)
+        return {"referral_id": referral_id, "saved": "interpreter-arranged"}
 
     def save_profile(self, principal: Principal, referral_id: str, body: Any) -> Item:
         item = self._mine(principal, referral_id)

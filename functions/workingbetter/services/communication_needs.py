@@ -6,20 +6,30 @@ meets the needs (letters, bookings) or copies what is held about the patient rea
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
 from workingbetter.adapters.store import ConditionFailed, Event, Store
-from workingbetter.domain.communication_needs import CommunicationNeed
+from workingbetter.domain.communication_needs import (
+    INTERPRETERS,
+    CommunicationNeed,
+    needs_interpreter,
+)
 from workingbetter.domain.errors import Conflict
-from workingbetter.domain.records import Referral
+from workingbetter.domain.records import Referral, ReferralChange
+from workingbetter.notifications.notices import Notices
 from workingbetter.services import parsing
 from workingbetter.services.intake import CommunicationNeeds
+
+if TYPE_CHECKING:
+    from workingbetter.settings import Settings  # pydantic-settings: only when read
 
 ERASED = "The patient's details were erased: nothing more can be recorded for them"
 REFUSED = "The communication needs have errors: nothing was saved"
 CHANGED = "communication_needs_changed"  # the timeline's line: who, when, never what
+NOTHING_TO_ARRANGE = "There is no appointment waiting for an interpreter"
+ARRANGED = "interpreter_arranged"  # the timeline's line: who, when, for which appointment
 ENDED = "This referral has ended: its communication needs can no longer be changed"
 
 
@@ -53,3 +63,23 @@ def change(store: Store, item: Referral, body: Any, actor: str,
     with contextlib.suppress(ConditionFailed):
         store.add_fact(item.referral_id, Event(CHANGED, actor), listed_until=listed_until)
     return needs
+
+
+def interpreter_arranged(store: Store, settings: Settings, item: Referral, actor: str) -> None:
+    """The coach arranged the interpreter for the first appointment as it stands: recorded on
+    the referral (conditional on what was read, so two posts record it once), a timeline line
+    (who, when), counted as met, and the held confirmation sent. A repeat changes nothing;
+    Conflict when no appointment waits for one."""
+    appointment = item.appointment
+    if appointment is None or appointment.outcome or not needs_interpreter(item.need_kinds):
+        raise Conflict(NOTHING_TO_ARRANGE)
+    if item.interpreter_arranged == appointment.start:
+        return  # recorded already
+    try:
+        store.update(item.referral_id, Event(ARRANGED, actor, {"start": appointment.start}),
+                     ReferralChange(interpreter_arranged=appointment.start),
+                     only_if=ReferralChange(interpreter_arranged=item.interpreter_arranged))
+    except ConditionFailed:
+        return  # recorded meanwhile by another post (or the referral ended)
+    store.needs_met(item.referral_id, sorted(INTERPRETERS.intersection(item.need_kinds)))
+    Notices.of(store, settings).interpreter_arranged(item, appointment.start)

@@ -21,6 +21,7 @@ from workingbetter.domain import days, diary, slots
 from workingbetter.domain.absence import away
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.coaches import in_order
+from workingbetter.domain.communication_needs import needs_interpreter
 from workingbetter.domain.errors import BadRequest, Conflict, FieldError, InvalidInput, NotFound
 from workingbetter.domain.records import FollowUp, Referral, SurgerySession
 from workingbetter.domain.referral import Status
@@ -58,6 +59,10 @@ class Entry:
     mode: str
     outcome: str | None
     follow_up_id: str | None
+    # A first appointment's interpreter: "to_arrange" (its confirmation held) or "arranged";
+    # None when the patient needs none (the diary's page only: not in the API's answer).
+    interpreter: str | None = None
+    also: str | None = None  # a longer appointment's second slot (the diary's page only)
 
     def as_item(self) -> Item:
         return {"start": self.start, "referral_id": self.referral_id,
@@ -195,7 +200,9 @@ class FollowUps:
         held = self.store.slots_between(coach_id, start, end)
         for slot in held:
             if slot.start not in follow_ups:
-                entries.append(self._first(slot.start, slot.referral_id))
+                first = self._first(slot.start, slot.referral_id)
+                if first is not None:
+                    entries.append(first)
         entries.sort(key=lambda e: e.start)
         return entries, {s.start for s in held}
 
@@ -230,12 +237,20 @@ class FollowUps:
         absent = diary_slots.absences(self.store, coach_id)
         return [f for f in free if not away(absent, f.date())]
 
-    def _first(self, start_iso: str, referral_id: str) -> Entry:
+    def _first(self, start_iso: str, referral_id: str) -> Entry | None:
+        """A first appointment held in this slot; None for the second slot of a longer one
+        (the diary shows one long appointment, from its first slot)."""
         item = self.store.referral(referral_id)
         appointment = item.appointment if item else None
-        outcome = appointment.outcome if appointment and appointment.start == start_iso \
-            else None
-        return Entry(start_iso, referral_id, True, "surgery", outcome, None)
+        if appointment and appointment.also == start_iso:
+            return None
+        this = appointment if appointment and appointment.start == start_iso else None
+        outcome = this.outcome if this else None
+        interpreter = None
+        if this and item and not outcome and needs_interpreter(item.need_kinds):
+            interpreter = "arranged" if item.interpreter_arranged == start_iso else "to_arrange"
+        return Entry(start_iso, referral_id, True, "surgery", outcome, None, interpreter,
+                     this.also if this else None)
 
 
 def _follow_up(row: FollowUp) -> Entry:

@@ -137,7 +137,7 @@ class Leaving:
         self.store.cancel_follow_ups(coach_id, item.referral_id, actor)
         booked = item.appointment
         if booked is not None and not booked.outcome:
-            self.store.free_slot(booked.with_coach(coach_id), booked.start, item.referral_id)
+            self.store.free_slots(booked.with_coach(coach_id), booked.held, item.referral_id)
         if item.task_token:
             self.workflow.send_failure(item.task_token, WITHDRAWN_ERROR)
         self.workflow.stop_all(runs_of(item), WITHDRAWN_ERROR)

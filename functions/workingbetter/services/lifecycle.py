@@ -67,7 +67,7 @@ def release(store: Store, workflow: Workflow | None, settings: Settings,
     if coach_id:
         appointment = item.appointment
         if appointment and not appointment.outcome:
-            store.free_slot(appointment.with_coach(coach_id), appointment.start, referral_id)
+            store.free_slots(appointment.with_coach(coach_id), appointment.held, referral_id)
         store.cancel_follow_ups(coach_id, referral_id, "system")
         if store.release_capacity(referral_id, coach_id) and workflow is not None:
             offer_place(store, workflow, settings, item.practice_ods)

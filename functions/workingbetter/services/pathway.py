@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from workingbetter.adapters.store import ConditionFailed, Event, Store
 from workingbetter.adapters.workflow import WITHDRAWN_ERROR, Workflow
 from workingbetter.domain import slots
+from workingbetter.domain.communication_needs import Need
 from workingbetter.domain.errors import ReferralWithdrawn, TaskRefused
 from workingbetter.domain.human_steps import Awaiting
 from workingbetter.domain.records import Appointment, Referral, ReferralChange
@@ -111,13 +112,17 @@ def book(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
         assert coach is not None
         # A rebooking after a missed or cancelled appointment goes to a later session.
         after = now if not current else max(now, _end_of_day(current.start))
-        start_iso = diary_slots.hold_next_slot(store, coach, item.practice_ods, referral_id,
-                                               after)
+        # A longer appointment (a communication need) holds two slots of the session.
+        longer = Need.LONGER_APPOINTMENT in item.need_kinds
+        held = diary_slots.hold_next_run(store, coach, item.practice_ods, referral_id, after,
+                                         2 if longer else 1)
+        start_iso = held[0]
         # When the appointment comes round on the real clock (the same instant in production,
         # sooner on a compressed clock): no attendance can be recorded before it.
         due_at = slots.iso(settings.on_real_clock(slots.parse_iso(start_iso), now))
         appointment = Appointment(start_iso, item.practice_ods,
-                                  item.appointments_booked + 1, due_at)
+                                  item.appointments_booked + 1, due_at,
+                                  also=held[1] if len(held) > 1 else None)
         try:
             store.update(
                 referral_id,
@@ -126,8 +131,10 @@ def book(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
                                appointments_booked=appointment.number),
             )
         except ConditionFailed as error:
-            store.free_slot(coach_id, start_iso, referral_id)
+            store.free_slots(coach_id, held, referral_id)
             raise ReferralWithdrawn("referral has ended") from error
+        if longer:
+            store.needs_met(referral_id, [str(Need.LONGER_APPOINTMENT)])
         Notices.of(store, settings).booked(item, start_iso)
     return {"outcome_timeout": resume.outcome_timeout(settings, start_iso)}
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from workingbetter.adapters.link_actions import LinkActions
 from workingbetter.adapters.store import ConditionFailed, Event, Store, now_iso
 from workingbetter.domain.errors import Conflict, DomainError, FieldError, InvalidInput
-from workingbetter.domain.notification_kinds import Kind
+from workingbetter.domain.notification_kinds import ARRANGING_INTERPRETER, Kind
 from workingbetter.domain.records import Referral, ReferralChange
 from workingbetter.domain.referral import PATIENT_FACTS_LISTED_UNTIL
 from workingbetter.notifications.notices import Notices
@@ -86,7 +86,9 @@ def task_done(store: Store, coach_id: str, referral_id: str, notification_id: st
     open, so they may ask again. False if the task is not on the coach's list."""
     outbox = Outbox(store)
     row = outbox.row(referral_id, notification_id)
-    if row is None or not outbox.clear_task(referral_id, notification_id, coach_id):
+    if row is None or row.kind in ARRANGING_INTERPRETER:
+        return False  # done by recording the interpreter arranged: that sends what it holds
+    if not outbox.clear_task(referral_id, notification_id, coach_id):
         return False
     for ask, kind in TASKS.items():
         if kind == row.kind:

@@ -202,8 +202,8 @@ class Steps:
                                                support_started_at=slots.iso(now),
                                                support_ends_at=slots.iso(ends)))
         if outcome == "cancelled":
-            self.store.free_slot(booked.with_coach(str(item.coach_id)), booked.start,
-                                 referral_id)
+            self.store.free_slots(booked.with_coach(str(item.coach_id)), booked.held,
+                                  referral_id)
             return self._answer(item, step, "rebook",
                                 Event("appointment_cancelled_rebooking", principal.actor),
                                 ReferralChange(appointment=appointment))

@@ -143,4 +143,11 @@ NEEDS = CaseForm(
     lambda f: {"communication_needs": needs_form.answers(f)},
     lambda s, who, rid, body, key: s.records.change_communication_needs(who, rid, body),
 )
-FORMS = {f.path: f for f in (PROFILE, CONTACT, BENEFITS, NOTE, FOLLOW_UP, NEEDS)}
+INTERPRETER = CaseForm(
+    "interpreter-arranged", "Interpreter recorded as arranged: the patient is being told of "
+    "their appointment",
+    FormErrorMap({"arranged": "interpreter-arranged"}),
+    lambda f: {},
+    lambda s, who, rid, body, key: s.records.interpreter_arranged(who, rid),
+)
+FORMS = {f.path: f for f in (PROFILE, CONTACT, BENEFITS, NOTE, FOLLOW_UP, NEEDS, INTERPRETER)}

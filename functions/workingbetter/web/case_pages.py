@@ -11,6 +11,11 @@ from chalice.app import Response
 
 from workingbetter.domain import nhs_number
 from workingbetter.domain.auth import Principal, Role
+from workingbetter.domain.communication_needs import (
+    CommunicationNeed,
+    interpreters_wanted,
+    needs_interpreter,
+)
 from workingbetter.domain.errors import Conflict, InvalidInput, NotFound, StaleEdit
 from workingbetter.domain.idempotency import KeyReused
 from workingbetter.domain.records import Referral
@@ -75,7 +80,25 @@ def _record_page(who: Principal, referral_id: str, failed: Failed | None = None,
                 errors=failed.errors if failed else PageErrors(), empty=Form(),
                 goal_statuses=GOAL_STATUSES, goals_shown=case_forms.GOALS_SHOWN,
                 appointment=_appointment(record.referral), now=datetime.now(UTC),
+                interpreter=interpreter_status(record.referral, record.communication_needs),
                 forms=coach_forms.BY_AWAITING, exit_reasons=coach_forms.EXIT_REASONS)
+
+
+@dataclass(frozen=True)
+class InterpreterStatus:
+    who: str  # "a BSL interpreter"
+    arranged: bool
+
+
+def interpreter_status(referral: Referral, needs: tuple[CommunicationNeed, ...] | None
+                       ) -> InterpreterStatus | None:
+    """Whether the first appointment still waits for its interpreter (its confirmation held),
+    for a patient who needs one; None for anyone else, or once the appointment is over."""
+    booked = referral.appointment
+    if booked is None or booked.outcome or not needs_interpreter(referral.need_kinds):
+        return None
+    return InterpreterStatus(interpreters_wanted(needs or ()),
+                             referral.interpreter_arranged == booked.start)
 
 
 @dataclass(frozen=True)
@@ -87,6 +110,7 @@ class BookedAppointment:
     place: str
     outcome: str | None
     outcome_from: datetime
+    also: str | None = None  # a longer appointment's second slot
 
 
 def _appointment(referral: Referral) -> BookedAppointment | None:
@@ -98,7 +122,7 @@ def _appointment(referral: Referral) -> BookedAppointment | None:
     practice = services().store.practice(booked.practice_ods)
     place = ", ".join(p for p in (practice.name, practice.address) if p) if practice else ""
     return BookedAppointment(booked.start, place or booked.practice_ods, booked.outcome,
-                             outcome_opens(booked))
+                             outcome_opens(booked), booked.also)
 
 
 @blueprint.route("/coach/referrals/{referral_id}", methods=["GET"])

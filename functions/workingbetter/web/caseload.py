@@ -3,15 +3,21 @@ Due times come from the same settings that time the run's human steps."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from workingbetter.domain import dates
 from workingbetter.domain.auth import Principal
-from workingbetter.domain.communication_needs import CommunicationNeed
+from workingbetter.domain.communication_needs import CommunicationNeed, interpreters_wanted
 from workingbetter.domain.human_steps import BY_AWAITING, RECORDED, Awaiting
-from workingbetter.domain.notification_kinds import Kind, State
+from workingbetter.domain.notification_kinds import (
+    ARRANGING_INTERPRETER,
+    Kind,
+    State,
+    no_phone_calls,
+)
 from workingbetter.domain.records import Coach, OutboxRow, PersonalData, Practice, Referral
 from workingbetter.domain.referral import Status
 from workingbetter.domain.triage import age_on
@@ -142,18 +148,36 @@ TASK_WORDS = {
                                  "new one (they chose a phone call)",
     Kind.APPOINTMENT_PRACTICE_LEFT: "Tell the patient their surgery has left the service and "
                                     "their support has ended (they chose a phone call)",
+    Kind.COACH_ARRANGE_INTERPRETER: "Arrange {interpreter} for {when}, then record it on the "
+                                    "case record: the patient is told of the appointment then",
+    Kind.COACH_INTERPRETER_NOT_ARRANGED: "{interpreter} for {when} is still not arranged, and "
+                                         "the patient has not been told of the appointment",
 }
 UNDELIVERED_WORDS = {Kind.APPOINTMENT_CONFIRMATION: "their appointment confirmation",
                      Kind.APPOINTMENT_REMINDER: "their appointment reminder"}
 
 
-def task_words(note: OutboxRow) -> str:
-    """What the task asks; for an undelivered message, which one (its kind is in the key)."""
+# A patient whose needs rule out a phone call (a BSL user, text relay, ...): their coach's
+# tasks never say to ring them. The words' ways of reaching them are replaced by this.
+_BY_PHONE = re.compile(r" \((they chose a phone call( or letters)?|letter or phone)\)|"
+                       r": call or write to them")
+IN_WRITING = ". Write to them (text, email or letter): they cannot take a phone call"
+
+
+def task_words(note: OutboxRow, needs: tuple[CommunicationNeed, ...] = ()) -> str:
+    """What the task asks; for an undelivered message, which one (its kind is in the key); for
+    an interpreter, who for when (from the needs read for the page); for a patient who cannot
+    take a phone call, to write to them."""
     words = TASK_WORDS[note.kind]
     failed = note.notification_id.split(":")[1:2]
     what = next((w for kind, w in UNDELIVERED_WORDS.items() if [str(kind)] == failed),
                 "a message")
-    return words.format(what=what)
+    interpreter = interpreters_wanted(needs)
+    when = dates.long_when(note.about) if "{when}" in words else ""
+    said = words.format(what=what, interpreter=interpreter, when=when)
+    if no_phone_calls(str(n.need) for n in needs):
+        said = _BY_PHONE.sub("", said) + IN_WRITING
+    return said[:1].upper() + said[1:]
 
 
 @dataclass(frozen=True)
@@ -163,6 +187,12 @@ class Task:
     what: str
     since: datetime
     notification_id: str = ""
+
+    @property
+    def arranges_interpreter(self) -> bool:
+        """Done only by recording the interpreter arranged (which sends the confirmation it
+        holds), never by "Done" alone."""
+        return self.notification_id.partition(":")[0] in ARRANGING_INTERPRETER
 
 
 def needs_of(personal: PersonalData | None) -> tuple[CommunicationNeed, ...]:
@@ -181,7 +211,8 @@ def tasks(notes: list[OutboxRow], personal: dict[str, PersonalData]) -> list[Tas
     """Messages the coach gives by hand and chasers for them, newest first: the coach's task
     rows from the outbox (one Query), named with the patients read for the page."""
     found = [Task(note.referral_id, patient_name(personal.get(note.referral_id)),
-                  task_words(note), _parse(str(note.sent_at)), note.notification_id)
+                  task_words(note, needs_of(personal.get(note.referral_id))),
+                  _parse(str(note.sent_at)), note.notification_id)
              for note in notes if note.state == State.SENT]
     return sorted(found, key=lambda t: t.since, reverse=True)
 

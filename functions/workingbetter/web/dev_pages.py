@@ -24,6 +24,8 @@ from workingbetter.web.registry import blueprint
 
 _LINK = re.compile(r"(https?://\S+)")
 CHANNELS = {"sms": "Text message", "email": "Email", "letter": "Letter"}
+# A letter's own template for a format a patient needs ("kind.letter_large_print").
+FORMATS = {"letter_large_print": "Letter, large print", "letter_easy_read": "Letter, easy read"}
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,9 @@ def shown(message: dict[str, Any], kinds: dict[str, str]) -> Shown:
     to = message.get("phone_number") or message.get("email_address") or \
         ", ".join(str(line) for line in (*lines, message.get("postcode")) if line)
     key = kinds.get(str((message.get("template") or {}).get("id")), "")
-    return Shown(to=str(to), channel=CHANNELS.get(str(message.get("type")), "Unknown"),
+    channel = FORMATS.get(key.partition(".")[2]) or CHANNELS.get(str(message.get("type")),
+                                                                   "Unknown")
+    return Shown(to=str(to), channel=channel,
                  # Cognito's emails (local: infra/cognito_mail.py) have no template: a subject.
                  kind=key.partition(".")[0] or str(message.get("subject") or ""),
                  at=datetime.fromisoformat(str(message["created_at"]).replace("Z", "+00:00")),
