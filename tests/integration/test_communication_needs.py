@@ -205,7 +205,8 @@ def test_needs_cannot_be_changed_once_the_referral_has_ended(cloud: Cloud, api: 
     item = cloud.store.referral(referral_id)
     assert item is not None
     with pytest.raises(Conflict):
-        communication_needs.change(cloud.store, item, {"communication_needs": []}, "coach:x",
+        communication_needs.change(cloud.store, cloud.settings, item,
+                                   {"communication_needs": []}, "coach:x",
                                    COACH_FACTS_LISTED_UNTIL)
     stored = cloud.personal_data(referral_id)
     assert stored is not None

@@ -81,6 +81,7 @@ CALLS: dict[str, Callable[[Notices, Referral], None]] = {
                                (replace(r, need_kinds=("bsl_interpreter",)), START, True)),
     "new_coach": lambda n, r: n.new_coach(r, slots.parse_iso(START)),
     "waitlisted_again": lambda n, r: n.waitlisted_again(r),
+    "interpreter_needed": lambda n, r: n.interpreter_needed(r, START),
     "practice_left": lambda n, r: n.practice_left(r),
     "appointment_over": lambda n, r: each(n.appointment_over, *[(r, o) for o in OUTCOMES]),
     "follow_up_booked": lambda n, r: n.follow_up_booked(r, START, START),

@@ -94,6 +94,28 @@ def test_an_interpreter_need_holds_the_confirmation_until_the_coach_records_one_
     assert "still not arranged" not in caseload
 
 
+def test_an_interpreter_need_learnt_after_booking_still_becomes_the_coachs_task(
+        pages: Pages, cloud: Cloud) -> None:
+    referral_id = booked_with(cloud, [], VALID_NHS_NUMBERS[2])
+    assert rows(cloud, referral_id, "appointment_confirmation")  # told at once: none known
+    assert rows(cloud, referral_id, "coach_arrange_interpreter") == []
+    pages.sign_in("coach:coach-amara")
+    path = f"/coach/referrals/{referral_id}"
+    pages.get(path)
+
+    done = pages.post(f"{path}/communication-needs", {"need": ["bsl_interpreter"]})
+
+    assert done.status == 303, done.error_summary()
+    assert len(rows(cloud, referral_id, "coach_arrange_interpreter")) == 1
+    assert len(rows(cloud, referral_id, "coach_interpreter_not_arranged")) == 1  # and chased
+    send_due(cloud)  # the scheduled sending puts due tasks on the caseload
+    assert "Arrange a BSL interpreter for" in pages.get("/coach").text
+    pages.get(path)
+    again = pages.post(f"{path}/communication-needs", {"need": ["bsl_interpreter"]})
+    assert again.status == 303  # saved again: still the one task
+    assert len(rows(cloud, referral_id, "coach_arrange_interpreter")) == 1
+
+
 def test_a_patient_who_needs_no_interpreter_is_told_at_once_and_has_nothing_to_arrange(
         pages: Pages, cloud: Cloud) -> None:
     referral_id = booked_with(cloud, [{"need": "large_print"}])

@@ -85,6 +85,11 @@ class Notices:
                       self._patients(item, Kind.APPOINTMENT_CONFIRMATION), start_iso)
         self._first_appointment_due(item, start_iso)
 
+    def interpreter_needed(self, item: Referral, start_iso: str) -> None:
+        """An interpreter need recorded after the appointment was booked (and the patient
+        told): the coach's task to arrange one, and its chase."""
+        self._arrange_interpreter(item, start_iso)
+
     def _arrange_interpreter(self, item: Referral, start_iso: str) -> None:
         self._now(item.referral_id, Kind.COACH_ARRANGE_INTERPRETER, Channel.COACH_TASK,
                   start_iso)

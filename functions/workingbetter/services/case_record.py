@@ -267,7 +267,7 @@ class CaseRecords:
         patient can change it too, from their own page)."""
         item = self._mine(principal, referral_id)
         self._live(item)
-        communication_needs.change(self.store, item, body, principal.actor,
+        communication_needs.change(self.store, self.settings, item, body, principal.actor,
                                    COACH_FACTS_LISTED_UNTIL)
         return {"referral_id": referral_id, "saved": "communication-needs"}
 

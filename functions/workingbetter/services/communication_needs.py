@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
-from workingbetter.adapters.store import ConditionFailed, Event, Store
+from workingbetter.adapters.store import ConditionFailed, Event, Store, now_iso
 from workingbetter.domain.communication_needs import (
     INTERPRETERS,
     CommunicationNeed,
+    kinds_of,
     needs_interpreter,
 )
 from workingbetter.domain.errors import Conflict
@@ -47,12 +48,13 @@ def read(store: Store, referral_id: str, actor: str,
     return store.communication_needs(referral_id, actor, purpose)
 
 
-def change(store: Store, item: Referral, body: Any, actor: str,
+def change(store: Store, settings: Settings, item: Referral, body: Any, actor: str,
            listed_until: int) -> tuple[CommunicationNeed, ...]:
     """Replace the patient's needs with those in `body` (field errors name each wrong one);
     Conflict once the referral has ended or their details were erased, nothing written. The
     timeline says who changed them (never what they are), as a fact bounded like the other
-    facts of the person who changed them (domain/referral.py)."""
+    facts of the person who changed them (domain/referral.py). An interpreter needed from now
+    on, for a first appointment already booked, becomes the coach's task to arrange one."""
     request = parsing.parse(NeedsChange, body, REFUSED)
     if item.status.terminal:
         raise Conflict(ENDED)
@@ -62,7 +64,22 @@ def change(store: Store, item: Referral, body: Any, actor: str,
     # Ended a moment ago: the needs stand as the person left them, the line unlisted.
     with contextlib.suppress(ConditionFailed):
         store.add_fact(item.referral_id, Event(CHANGED, actor), listed_until=listed_until)
+    _interpreter_now_needed(store, settings, item, needs)
     return needs
+
+
+def _interpreter_now_needed(store: Store, settings: Settings, before: Referral,
+                            needs: tuple[CommunicationNeed, ...]) -> None:
+    """The patient was told of their appointment before anyone knew they need an
+    interpreter: the coach is asked to arrange one for it all the same (and chased), as a
+    booking with the need would have asked."""
+    appointment = before.appointment
+    if (appointment is None or appointment.outcome or appointment.start <= now_iso()[:19]
+            or needs_interpreter(before.need_kinds) or not needs_interpreter(kinds_of(needs))):
+        return
+    now = store.referral(before.referral_id)
+    if now is not None and now.interpreter_arranged != appointment.start:
+        Notices.of(store, settings).interpreter_needed(now, appointment.start)
 
 
 def interpreter_arranged(store: Store, settings: Settings, item: Referral, actor: str) -> None:

@@ -284,7 +284,7 @@ def change_needs(token: str, item: Referral) -> Response:
 
     form = _posted()
     try:
-        communication_needs.change(services().store, item,
+        communication_needs.change(services().store, services().settings, item,
                                    {"communication_needs": needs_fields.answers(form)},
                                    PATIENT, PATIENT_FACTS_LISTED_UNTIL)
     except InvalidInput as error:
