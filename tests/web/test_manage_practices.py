@@ -326,6 +326,11 @@ def test_the_api_adds_edits_pauses_and_refuses_a_taken_code_or_a_stale_read(
                       {"read": edited.body["read"], "reason": "Staff shortage"})
     assert (paused.body["status"], paused.body["paused_reason"]) == ("paused", "Staff shortage")
     assert [e["change"] for e in paused.body["audit"]] == ["paused", "edited", "added"]
+    # Leaving: a body that is no object, or an ending not offered, is refused, never a 500.
+    assert api.call("POST", "/practices/manage/Y01234/leave", manager, 242).status == 409
+    unknown = api.call("POST", "/practices/manage/Y01234/leave", manager,
+                       {"read": paused.body["read"], "open_referrals": "archive"})
+    assert _problem(unknown, 422)["errors"][0]["field"] == "open_referrals"
 
 
 def test_fhir_intake_from_a_paused_practice_is_refused_naming_why(cloud: Cloud) -> None:

@@ -576,8 +576,9 @@ def resume_practice(practice_ods: str) -> tuple[int, Any]:
 @_guarded
 def practice_leaves(practice_ods: str) -> tuple[int, Any]:
     body = _json_body()
-    ended = services().practices.leave(caller(), practice_ods, _text(body, "read"),
-                                       body.get("open_referrals", "carry_on"))
+    # Left out, they carry on: the safe choice. Any other value is refused by the service.
+    wanted = body.get("open_referrals", "carry_on") if isinstance(body, dict) else "carry_on"
+    ended = services().practices.leave(caller(), practice_ods, _text(body, "read"), wanted)
     return 200, {**_managed_practice(practice_ods)[1], "referrals_ended": ended}
 
 
