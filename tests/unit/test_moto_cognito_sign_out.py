@@ -9,6 +9,7 @@ from typing import Any
 
 import boto3
 import pytest
+from moto import mock_aws
 from moto.cognitoidp import models, responses
 from moto.server import ThreadedMotoServer
 
@@ -74,5 +75,45 @@ def test_the_moto_internals_relied_on_are_unchanged() -> None:
                                          "e43e35306e00113a"),
         "CognitoIdpBackend.global_sign_out": (models.CognitoIdpBackend.global_sign_out,
                                               "4f0f76c47daa9161"),
-        "CognitoIdpUserPool.sign_out": (models.CognitoIdpUserPool.sign_out, "01f51d3922512368"),
+        "CognitoIdpUserPool.sign_out": (cognito_sign_out._original_pool_sign_out,
+                                        "01f51d3922512368"),
+        "CognitoIdpUserPool._get_user": (models.CognitoIdpUserPool._get_user, "4047a30d5a8b9845"),
     }) == {}
+
+
+def _email_pool() -> tuple[Any, str, str, dict[str, Any]]:
+    """A pool whose people sign in with their email, as the service's does; one person signed
+    in: (client, pool, their account id, their tokens)."""
+    cognito = boto3.client("cognito-idp", region_name="eu-west-2")
+    pool = cognito.create_user_pool(PoolName="p", UsernameAttributes=["email"])["UserPool"]["Id"]
+    client_id = cognito.create_user_pool_client(
+        UserPoolId=pool, ClientName="c")["UserPoolClient"]["ClientId"]
+    user = cognito.admin_create_user(UserPoolId=pool, Username="someone@nhs.example",
+                                     MessageAction="SUPPRESS")["User"]
+    cognito.admin_set_user_password(UserPoolId=pool, Username="someone@nhs.example",
+                                    Password=PASSWORD, Permanent=True)
+    tokens = cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+                                   AuthParameters={"USERNAME": "someone@nhs.example",
+                                                   "PASSWORD": PASSWORD})
+    return cognito, pool, user["Username"], {**tokens["AuthenticationResult"],
+                                             "ClientId": client_id}
+
+
+@mock_aws
+def test_a_person_signed_out_by_their_account_id_keeps_no_refresh_token_signed_in_by_email(
+        ) -> None:
+    # Without the patch, moto matches the names as strings: the refresh token goes on working.
+    cognito, pool, account, tokens = _email_pool()
+    cognito.admin_user_global_sign_out(UserPoolId=pool, Username=account)
+    assert "IdToken" in _refresh(cognito, tokens)["AuthenticationResult"]
+
+    cognito_sign_out.install()
+    try:
+        cognito, pool, account, tokens = _email_pool()
+        cognito.admin_disable_user(UserPoolId=pool, Username=account)
+        cognito.admin_user_global_sign_out(UserPoolId=pool, Username=account)
+        with pytest.raises(cognito.exceptions.NotAuthorizedException):
+            _refresh(cognito, tokens)
+    finally:
+        cognito_sign_out.uninstall()
+    assert models.CognitoIdpUserPool.sign_out is cognito_sign_out._original_pool_sign_out
