@@ -7,6 +7,7 @@ reset by an emailed code, and the page never says whether an address has an acco
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import boto3
@@ -164,6 +165,29 @@ def test_a_disabled_persons_token_is_refused_on_the_next_request(cloud: Cloud) -
                               AuthFlow="USER_PASSWORD_AUTH",
                               AuthParameters={"USERNAME": "referrer.f83002@workingbetter.example",
                                               "PASSWORD": DEMO_PASSWORD})
+
+
+def test_a_disabled_persons_browser_cannot_refresh_its_way_back_in(pages: Pages,
+                                                                      cloud: Cloud) -> None:
+    leaver = Pages(cloud.built.pool)
+    assert leaver.sign_in("referrer:F83003").status == 303
+    assert leaver.get("/practice").status == 200
+    api = Api(cloud)
+    manager = cloud.token(Role.MANAGER)
+    person_id = _person_id(api, manager, "referrer.f83003@workingbetter.example")
+    assert api.call("POST", f"/people/{person_id}/disable", manager, {}).status == 200
+    # A refresh in a later second than the disable: Cognito's refreshed token keeps the old
+    # sign-in time, but moto's carried a new one that the sign-out record could not refuse.
+    disabled_in = int(time.time())
+    while int(time.time()) == disabled_in:
+        time.sleep(0.05)
+
+    shown = leaver.get("/practice")
+
+    assert shown.status == 303
+    assert shown.location.startswith("/session/refresh")
+    refreshed = leaver.get(shown.location)
+    assert (refreshed.status, refreshed.location) == (303, "/login"), refreshed.text[:300]
 
 
 def _person_id(api: Api, manager: str, email: str) -> str:
