@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, quote, unquote, urlencode
 
 from chalice.app import Request, Response
 
-from workingbetter.domain.auth import Principal
+from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import DomainError, Forbidden, NotFound, Unauthenticated
 from workingbetter.handlers import callers, headers
 from workingbetter.handlers.problems import status_of
@@ -86,6 +86,13 @@ def principal() -> Principal:
     if request().method == "GET" and _ending(caller):
         raise RefreshDue("Your sign-in is about to expire")
     return caller.principal
+
+
+def manager() -> Principal:
+    """The caller, who must be a service manager (the /manage pages)."""
+    who = principal()
+    who.require(Role.MANAGER)
+    return who
 
 
 @dataclass(frozen=True)

@@ -21,12 +21,12 @@ from workingbetter.web.http import (
     form_keys,
     html,
     kept_keys,
+    manager,
     page,
     posted_form,
     redirect,
     request,
 )
-from workingbetter.web.manage_practices import _manager
 from workingbetter.web.registry import blueprint
 from workingbetter.wiring import services
 
@@ -81,13 +81,13 @@ def _page(who: Principal, coach_id: str, form: Form | None = None,
 @blueprint.route(ABSENCES, methods=["GET"])
 @page
 def absences(coach_id: str) -> Response:
-    return _page(_manager(), coach_id)
+    return _page(manager(), coach_id)
 
 
 @blueprint.route(ABSENCES, methods=["POST"], content_types=[FORM])
 @page
 def add(coach_id: str) -> Response:
-    who = _manager()
+    who = manager()
     form = posted_form()
     body = {name: date_from_parts(form.get(f"{name}_day"), form.get(f"{name}_month"),
                                   form.get(f"{name}_year")) for name in ("from", "to")}
@@ -105,7 +105,7 @@ def add(coach_id: str) -> Response:
 @blueprint.route(f"{ABSENCES}/{{absence_id}}/cancel", methods=["POST"], content_types=[FORM])
 @page
 def cancel(coach_id: str, absence_id: str) -> Response:
-    who = _manager()
+    who = manager()
     posted_form()
     try:
         services().cover.cancel_absence(who, coach_id, absence_id)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from chalice.app import Response
 
 from workingbetter.domain.absence import CoverAuditEntry
-from workingbetter.domain.auth import Principal, Role
+from workingbetter.domain.auth import Principal
 from workingbetter.domain.coaches import CoachChange, in_order, session_words
 from workingbetter.domain.errors import Conflict, DomainError, InvalidInput
 from workingbetter.domain.slots import WEEKDAYS
@@ -25,9 +25,9 @@ from workingbetter.web.http import (
     form_keys,
     html,
     kept_keys,
+    manager,
     page,
     posted_form,
-    principal,
     redirect,
     request,
 )
@@ -61,16 +61,10 @@ def audit_words(entry: CoachAuditEntry | CoverAuditEntry) -> str:
         CHANGE_WORDS[entry.change]
 
 
-def _manager() -> Principal:
-    who = principal()
-    who.require(Role.MANAGER)
-    return who
-
-
 @blueprint.route(COACHES, methods=["GET"])
 @page
 def coach_list() -> Response:
-    who = _manager()
+    who = manager()
     coaches = services().coaches
     names = coaches.practice_names()
     full_time = services().settings.caseload_cap
@@ -100,13 +94,13 @@ def details(form: Form, adding: bool) -> dict[str, object]:
 @blueprint.route(ADD, methods=["GET"])
 @page
 def add_form() -> Response:
-    return _details_page(_manager(), Form(), PageErrors())
+    return _details_page(manager(), Form(), PageErrors())
 
 
 @blueprint.route(ADD, methods=["POST"], content_types=[FORM])
 @page
 def add() -> Response:
-    who = _manager()
+    who = manager()
     form = posted_form()
     try:
         added = services().coaches.add(who, details(form, adding=True))
@@ -131,14 +125,14 @@ def _coach_page(who: Principal, shown: CoachPage, errors: PageErrors | None = No
 @blueprint.route(f"{COACHES}/{{coach_id}}", methods=["GET"])
 @page
 def coach_page(coach_id: str) -> Response:
-    who = _manager()
+    who = manager()
     return _coach_page(who, services().coaches.page(who, coach_id))
 
 
 @blueprint.route(f"{COACHES}/{{coach_id}}/edit", methods=["GET"])
 @page
 def edit_form(coach_id: str) -> Response:
-    who = _manager()
+    who = manager()
     shown = services().coaches.page(who, coach_id)
     form = Form({"name": [shown.coach.name], "days_a_week": [str(shown.coach.days_a_week)],
                  "read": [shown.read]})
@@ -148,7 +142,7 @@ def edit_form(coach_id: str) -> Response:
 @blueprint.route(f"{COACHES}/{{coach_id}}/edit", methods=["POST"], content_types=[FORM])
 @page
 def edit(coach_id: str) -> Response:
-    who = _manager()
+    who = manager()
     form = posted_form()
     try:
         services().coaches.edit(who, coach_id, details(form, adding=False), form.get("read"))
@@ -171,7 +165,7 @@ def _session_page(who: Principal, coach_id: str, form: Form, errors: PageErrors,
 @blueprint.route(f"{COACHES}/{{coach_id}}/sessions/add", methods=["GET"])
 @page
 def session_form(coach_id: str) -> Response:
-    who = _manager()
+    who = manager()
     shown = services().coaches.page(who, coach_id)
     return _session_page(who, coach_id, Form({"read": [shown.read], "minutes": ["60"]}),
                          PageErrors())
@@ -188,7 +182,7 @@ def session_fields(form: Form) -> dict[str, object]:
 @blueprint.route(f"{COACHES}/{{coach_id}}/sessions/add", methods=["POST"], content_types=[FORM])
 @page
 def add_session(coach_id: str) -> Response:
-    who = _manager()
+    who = manager()
     form = posted_form()
     try:
         services().coaches.add_session(who, coach_id, session_fields(form), form.get("read"))
@@ -202,7 +196,7 @@ def add_session(coach_id: str) -> Response:
                  content_types=[FORM])
 @page
 def remove_session(coach_id: str) -> Response:
-    who = _manager()
+    who = manager()
     form = posted_form()
     try:
         services().coaches.remove_session(who, coach_id, form.get("session"), form.get("read"))

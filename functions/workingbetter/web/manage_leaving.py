@@ -17,12 +17,12 @@ from workingbetter.web.http import (
     form_keys,
     html,
     kept_keys,
+    manager,
     page,
     posted_form,
     redirect,
     request,
 )
-from workingbetter.web.manage_practices import _manager
 from workingbetter.web.registry import blueprint
 from workingbetter.wiring import services
 
@@ -43,13 +43,13 @@ def _page(who: Principal, coach_id: str, form: Form | None = None,
 @blueprint.route(LEAVE, methods=["GET"])
 @page
 def leave_form(coach_id: str) -> Response:
-    return _page(_manager(), coach_id)
+    return _page(manager(), coach_id)
 
 
 @blueprint.route(LEAVE, methods=["POST"], content_types=[FORM])
 @page
 def leave(coach_id: str) -> Response:
-    who = _manager()
+    who = manager()
     form = posted_form()
     caseload = services().leaving.page(who, coach_id).caseload
     hand_over = {r.referral_id: form.get(f"to-{r.referral_id}") for r in caseload}

@@ -17,12 +17,12 @@ from workingbetter.web.http import (
     form_keys,
     html,
     kept_keys,
+    manager,
     page,
     posted_form,
     redirect,
     request,
 )
-from workingbetter.web.manage_practices import _manager
 from workingbetter.web.registry import blueprint
 from workingbetter.wiring import services
 
@@ -45,13 +45,13 @@ def _page(who: Principal, referral_id: str, form: Form | None = None,
 @blueprint.route(MOVE, methods=["GET"])
 @page
 def move_form(referral_id: str) -> Response:
-    return _page(_manager(), referral_id)
+    return _page(manager(), referral_id)
 
 
 @blueprint.route(MOVE, methods=["POST"], content_types=[FORM])
 @page
 def move(referral_id: str) -> Response:
-    who = _manager()
+    who = manager()
     form = posted_form()
     try:
         moved = services().caseload_moves.move(who, referral_id,

@@ -18,9 +18,9 @@ from workingbetter.web.http import (
     form_keys,
     html,
     kept_keys,
+    manager,
     page,
     posted_form,
-    principal,
     redirect,
     request,
 )
@@ -45,16 +45,10 @@ INVITE_ERRORS = FormErrorMap({"email": "email", "name": "name", "role": "role",
                               "practice_ods": "practice_ods", "coach_id": "coach_id"})
 
 
-def _manager() -> Principal:
-    who = principal()
-    who.require(Role.MANAGER)
-    return who
-
-
 @blueprint.route(PEOPLE, methods=["GET"])
 @page
 def people_list() -> Response:
-    who = _manager()
+    who = manager()
     return html("manage_people.html", title="People", principal=who,
                 people=services().people.everyone(who), names=staff_names.names(),
                 roles=staff_names.ROLE_WORDS)
@@ -73,13 +67,13 @@ def _invite_page(who: Principal, form: Form, errors: PageErrors, keys: object = 
 @blueprint.route(INVITE, methods=["GET"])
 @page
 def invite_form() -> Response:
-    return _invite_page(_manager(), Form(), PageErrors())
+    return _invite_page(manager(), Form(), PageErrors())
 
 
 @blueprint.route(INVITE, methods=["POST"], content_types=[FORM])
 @page
 def invite() -> Response:
-    who = _manager()
+    who = manager()
     form = posted_form()
     people = services().people
     try:
@@ -101,7 +95,7 @@ def invite() -> Response:
 @blueprint.route(f"{PEOPLE}/{{person_id}}", methods=["GET"])
 @page
 def person_page(person_id: str) -> Response:
-    who = _manager()
+    who = manager()
     shown = services().people.page(who, person_id)
     done = DONE.get(dict(request().query_params or {}).get("done", ""), "")
     return html("manage_person.html", title=shown.person.name or shown.person.email,
@@ -113,7 +107,7 @@ def person_page(person_id: str) -> Response:
 @blueprint.route(f"{PEOPLE}/{{person_id}}/disable", methods=["POST"], content_types=[FORM])
 @page
 def disable(person_id: str) -> Response:
-    who = _manager()
+    who = manager()
     posted_form()
     services().people.disable(who, person_id)
     return redirect(f"{PEOPLE}/{person_id}?done=disabled")
@@ -122,7 +116,7 @@ def disable(person_id: str) -> Response:
 @blueprint.route(f"{PEOPLE}/{{person_id}}/enable", methods=["POST"], content_types=[FORM])
 @page
 def enable(person_id: str) -> Response:
-    who = _manager()
+    who = manager()
     posted_form()
     services().people.enable(who, person_id)
     return redirect(f"{PEOPLE}/{person_id}?done=enabled")
@@ -132,7 +126,7 @@ def enable(person_id: str) -> Response:
                  content_types=[FORM])
 @page
 def reset_authenticator(person_id: str) -> Response:
-    who = _manager()
+    who = manager()
     posted_form()
     services().people.reset_authenticator(who, person_id)
     return redirect(f"{PEOPLE}/{person_id}?done=reset")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from chalice.app import Response
 
-from workingbetter.domain.auth import Principal, Role
+from workingbetter.domain.auth import Principal
 from workingbetter.domain.errors import Conflict, DomainError, InvalidInput
 from workingbetter.domain.practices import CARRY_ON, PracticeAuditEntry, PracticeChange
 from workingbetter.web.errors import FormErrorMap, PageErrors, only_message
@@ -24,9 +24,9 @@ from workingbetter.web.http import (
     form_keys,
     html,
     kept_keys,
+    manager,
     page,
     posted_form,
-    principal,
     redirect,
     request,
 )
@@ -61,12 +61,6 @@ DETAIL_ERRORS = FormErrorMap({"practice_ods": "practice_ods", "name": "name", "e
 PAUSE_ERRORS = FormErrorMap({"reason": "reason", "open_referrals": "ending"})
 
 
-def _manager() -> Principal:
-    who = principal()
-    who.require(Role.MANAGER)
-    return who
-
-
 def details(form: Form, adding: bool) -> dict[str, object]:
     """The form as the service reads a practice: one room a line."""
     rooms = [line.strip() for line in form.get("rooms").splitlines() if line.strip()]
@@ -78,7 +72,7 @@ def details(form: Form, adding: bool) -> dict[str, object]:
 @blueprint.route(PRACTICES, methods=["GET"])
 @page
 def practice_list() -> Response:
-    who = _manager()
+    who = manager()
     return html("manage_practices.html", title="Practices", principal=who,
                 practices=services().practices.everyone(who))
 
@@ -94,13 +88,13 @@ def _details_page(who: Principal, form: Form, errors: PageErrors, keys: FormKeys
 @blueprint.route(ADD, methods=["GET"])
 @page
 def add_form() -> Response:
-    return _details_page(_manager(), Form(), PageErrors())
+    return _details_page(manager(), Form(), PageErrors())
 
 
 @blueprint.route(ADD, methods=["POST"], content_types=[FORM])
 @page
 def add() -> Response:
-    who = _manager()
+    who = manager()
     form = posted_form()
     try:
         added = services().practices.add(who, details(form, adding=True))
@@ -122,14 +116,14 @@ def _practice_page(who: Principal, shown: PracticePage, errors: PageErrors | Non
 @blueprint.route(f"{PRACTICES}/{{practice_ods}}", methods=["GET"])
 @page
 def practice_page(practice_ods: str) -> Response:
-    who = _manager()
+    who = manager()
     return _practice_page(who, services().practices.page(who, practice_ods))
 
 
 @blueprint.route(f"{PRACTICES}/{{practice_ods}}/edit", methods=["GET"])
 @page
 def edit_form(practice_ods: str) -> Response:
-    who = _manager()
+    who = manager()
     shown = services().practices.page(who, practice_ods)
     held = shown.practice
     form = Form({"name": [held.name], "email": [held.email], "address": [held.address],
@@ -140,7 +134,7 @@ def edit_form(practice_ods: str) -> Response:
 @blueprint.route(f"{PRACTICES}/{{practice_ods}}/edit", methods=["POST"], content_types=[FORM])
 @page
 def edit(practice_ods: str) -> Response:
-    who = _manager()
+    who = manager()
     form = posted_form()
     try:
         services().practices.edit(who, practice_ods, details(form, adding=False),
@@ -153,7 +147,7 @@ def edit(practice_ods: str) -> Response:
 
 def _status_changed(practice_ods: str, change: Callable[[Principal, str, Form], object],
                     done: str) -> Response:
-    who = _manager()
+    who = manager()
     form = posted_form()
     try:
         change(who, practice_ods, form)
