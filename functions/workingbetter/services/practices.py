@@ -92,7 +92,7 @@ def fingerprint(practice: Practice) -> str:
 
 class Practices:
     def __init__(self, store: Store, audit: PracticeAudit,
-                 ending: tuple[Workflow, Settings] | None = None,
+                 ending: tuple[Workflow, Settings],
                  clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.audit = audit
@@ -158,8 +158,6 @@ class Practices:
     def _end_open_referrals(self, manager: Principal, practice_ods: str) -> int:
         """Each open referral ended (one that ends meanwhile is left as it ended), its patient
         told; one audit entry for all (the count is on the page; entries hold no patient)."""
-        if self.ending is None:
-            raise RuntimeError("ending referrals needs the workflow (wiring.py gives it)")
         workflow, settings = self.ending
         ended = 0
         for item in self.store.referrals_for_practice(practice_ods):
@@ -167,8 +165,7 @@ class Practices:
                 continue
             after = withdrawal.end_for_the_service(self.store, workflow, settings, item,
                                                    manager.actor, ExitReason.PRACTICE_LEFT)
-            if after.status is Status.WITHDRAWN and after.exit_reason is \
-                    ExitReason.PRACTICE_LEFT and not item.status.terminal:
+            if after.status is Status.WITHDRAWN and after.exit_reason is ExitReason.PRACTICE_LEFT:
                 Notices.of(self.store, settings).practice_left(after)
                 ended += 1
         if ended:
