@@ -12,7 +12,8 @@ from tests.api_client import Api, appointment
 from tests.conftest import VALID_NHS_NUMBERS, Cloud
 from tests.fake_sender import FakeSender
 from workingbetter.domain import slots
-from workingbetter.domain.notification_kinds import Channel, Kind
+from workingbetter.domain.channels import Channel
+from workingbetter.domain.notification_kinds import Kind
 from workingbetter.domain.records import OutboxRow
 from workingbetter.domain.working_days import is_working_day
 from workingbetter.notifications.outbox import Notice, Outbox

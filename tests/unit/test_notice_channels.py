@@ -15,16 +15,11 @@ import pytest
 
 from workingbetter.adapters.store import Store
 from workingbetter.domain import slots
+from workingbetter.domain.channels import NOTIFY_TYPE, Channel, State
 from workingbetter.domain.communication_needs import NO_PHONE_CALLS, CommunicationNeed, Need
 from workingbetter.domain.human_steps import HUMAN_STEPS
-from workingbetter.domain.notification_kinds import (
-    NOTIFY_TEMPLATE_KEYS,
-    NOTIFY_TYPE,
-    Channel,
-    Kind,
-    State,
-    patient_channel,
-)
+from workingbetter.domain.notification_kinds import NOTIFY_TEMPLATE_KEYS, Kind
+from workingbetter.domain.patient_channel import patient_channel
 from workingbetter.domain.records import Appointment, OutboxRow, Referral
 from workingbetter.domain.referral import ContactPreference, Status
 from workingbetter.notifications.notices import Notices

@@ -14,7 +14,8 @@ from tests.fake_sender import FakeSender
 from tests.web.pages import Pages
 from tests.web.test_pages import awaiting, booked
 from workingbetter.domain import slots
-from workingbetter.domain.notification_kinds import Channel, Kind
+from workingbetter.domain.channels import Channel
+from workingbetter.domain.notification_kinds import Kind
 from workingbetter.domain.working_days import is_working_day
 from workingbetter.notifications.outbox import Notice, Outbox
 from workingbetter.notifications.sending import Sending

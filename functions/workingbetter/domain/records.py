@@ -13,9 +13,10 @@ from enum import StrEnum
 from typing import Any, Final
 
 from workingbetter.domain.access_requests import SendBy, Via
+from workingbetter.domain.channels import Channel, FailureReason, State
 from workingbetter.domain.communication_needs import CommunicationNeed
 from workingbetter.domain.human_steps import Awaiting
-from workingbetter.domain.notification_kinds import Channel, FailureReason, Kind, State
+from workingbetter.domain.notification_kinds import Kind
 from workingbetter.domain.referral import (
     COUNTED_STALLED,
     STALLED,

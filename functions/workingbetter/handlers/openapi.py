@@ -11,9 +11,9 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from workingbetter.domain.channels import FailureReason
 from workingbetter.domain.disclosure import ACCEPTED
 from workingbetter.domain.human_steps import RECORDED, Answer
-from workingbetter.domain.notification_kinds import FailureReason
 from workingbetter.domain.referral import Status
 from workingbetter.handlers.request_body import MAX_BYTES, MAX_DEPTH
 from workingbetter.notifications.receipts import STATUSES

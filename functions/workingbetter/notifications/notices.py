@@ -9,14 +9,16 @@ from typing import TYPE_CHECKING
 
 from workingbetter.adapters.store import Store
 from workingbetter.domain import human_steps, slots, working_days
+from workingbetter.domain.channels import Channel
 from workingbetter.domain.communication_needs import needs_interpreter
 from workingbetter.domain.notification_kinds import (
     AFTER_THE_END,
     ARRANGING_INTERPRETER,
-    Channel,
+    Audience,
+    Due,
     Kind,
-    patient_channel,
 )
+from workingbetter.domain.patient_channel import patient_channel
 from workingbetter.domain.records import Referral
 from workingbetter.notifications.outbox import Notice, Outbox
 
@@ -39,33 +41,59 @@ class Notices:
         return cls(Outbox(store), settings)
 
     def _at(self, referral_id: str, kind: Kind, channel: Channel, service_due: datetime,
-            key: str = "", now: datetime | None = None) -> None:
-        now = now or datetime.now(UTC)
+            key: str = "") -> None:
+        now = datetime.now(UTC)
         real = self.settings.on_real_clock(max(service_due, now), now)
         self.outbox.schedule(Notice(referral_id, kind, channel, slots.iso(real),
                                     slots.iso(service_due), key))
 
-    def _now(self, referral_id: str, kind: Kind, channel: Channel, key: str = "") -> None:
-        self._at(referral_id, kind, channel, datetime.now(UTC), key)
+    def _send(self, kind: Kind, about: Referral | str, key: str = "",
+              at: datetime | None = None) -> None:
+        """Schedule a message of this kind as its declaration says: by its audience's channel
+        (the patient's own, read from their referral), due when its `Due` falls from `at`
+        (the event's moment: an appointment's start, a step's due time; now if not given)."""
+        referral_id = about if isinstance(about, str) else about.referral_id
+        self._at(referral_id, kind, self._channel(kind, about), self._due(kind, at), key)
 
-    @staticmethod
-    def _patients(item: Referral, kind: Kind) -> Channel:
-        """The patient's channel for this kind: one with a template that suits their needs, or
-        their coach's task."""
-        return patient_channel(kind, item.contact_preference, item.need_kinds)
+    def _channel(self, kind: Kind, about: Referral | str) -> Channel:
+        audience = kind.audience
+        if audience is Audience.PATIENT:
+            assert not isinstance(about, str), "a patient's channel is read off their referral"
+            return patient_channel(kind, about.contact_preference, about.need_kinds)
+        return _CHANNEL[audience]
+
+    def _due(self, kind: Kind, at: datetime | None) -> datetime:
+        now = datetime.now(UTC)
+        moment = at or now
+        match kind.declared.due:
+            case Due.DAY_BEFORE:
+                return moment - REMINDER_LEAD
+            case Due.END_OF_SESSION_DAY:
+                return datetime.combine(moment.astimezone(slots.UK).date(), END_OF_SESSION_DAY,
+                                        tzinfo=slots.UK).astimezone(UTC)
+            case Due.AFTER_CHASE_DAYS:
+                # Three service days on, or if that is a weekend or a bank holiday, at the same
+                # time on the next working day (the coach is not at work to act on it).
+                chase = moment.astimezone(slots.UK) + CHASE_AFTER
+                return working_days.on_a_working_day(chase).astimezone(UTC)
+            case Due.INTERPRETER_CHASE:
+                return working_days.working_days_before(
+                    moment.astimezone(slots.UK),
+                    self.settings.interpreter_chase_working_days).astimezone(UTC)
+            case Due.ACKNOWLEDGE_BY:
+                return working_days.add_working_days(
+                    moment.astimezone(slots.UK), ACKNOWLEDGE_WITHIN_WORKING_DAYS).astimezone(UTC)
+        return now
 
     def _practice(self, item: Referral, kind: Kind) -> None:
         if item.share_outcome_with_gp:  # only if the patient agreed
-            self._now(item.referral_id, kind, Channel.PRACTICE_EMAIL)
+            self._send(kind, item)
 
     # -- intake and triage -----------------------------------------------------------------
 
     def received(self, item: Referral) -> None:
-        created = slots.parse_iso(item.created_at[:19] + "Z")
-        limit = working_days.add_working_days(created.astimezone(slots.UK),
-                                              ACKNOWLEDGE_WITHIN_WORKING_DAYS)
-        self._at(item.referral_id, Kind.OPS_NOT_ACKNOWLEDGED, Channel.OPS_ALERT,
-                 limit.astimezone(UTC))
+        self._send(Kind.OPS_NOT_ACKNOWLEDGED, item.referral_id,
+                   at=slots.parse_iso(item.created_at[:19] + "Z"))
 
     def accepted(self, item: Referral) -> None:
         """Triage accepted it (by the rules or a coach): acknowledged, and the GP told."""
@@ -81,8 +109,7 @@ class Notices:
         if needs_interpreter(item.need_kinds) and item.interpreter_arranged != start_iso:
             self._arrange_interpreter(item, start_iso)
         else:
-            self._now(item.referral_id, Kind.APPOINTMENT_CONFIRMATION,
-                      self._patients(item, Kind.APPOINTMENT_CONFIRMATION), start_iso)
+            self._send(Kind.APPOINTMENT_CONFIRMATION, item, start_iso)
         self._first_appointment_due(item, start_iso)
 
     def interpreter_needed(self, item: Referral, start_iso: str) -> None:
@@ -91,40 +118,29 @@ class Notices:
         self._arrange_interpreter(item, start_iso)
 
     def _arrange_interpreter(self, item: Referral, start_iso: str) -> None:
-        self._now(item.referral_id, Kind.COACH_ARRANGE_INTERPRETER, Channel.COACH_TASK,
-                  start_iso)
-        day = slots.parse_iso(start_iso).astimezone(slots.UK)
-        chase = working_days.working_days_before(
-            day, self.settings.interpreter_chase_working_days)
-        self._at(item.referral_id, Kind.COACH_INTERPRETER_NOT_ARRANGED, Channel.COACH_TASK,
-                 chase.astimezone(UTC), start_iso)
+        self._send(Kind.COACH_ARRANGE_INTERPRETER, item, start_iso)
+        self._send(Kind.COACH_INTERPRETER_NOT_ARRANGED, item, start_iso,
+                   slots.parse_iso(start_iso))
 
     def interpreter_arranged(self, item: Referral, start_iso: str) -> None:
         """The coach arranged the interpreter: their task done, no chase, and the patient told
         of the appointment (once: the confirmation's key is the appointment's start)."""
         self.outbox.cancel(item.referral_id, ARRANGING_INTERPRETER)
         self.outbox.clear_tasks(item.referral_id, ARRANGING_INTERPRETER)
-        self._now(item.referral_id, Kind.APPOINTMENT_CONFIRMATION,
-                  self._patients(item, Kind.APPOINTMENT_CONFIRMATION), start_iso)
+        self._send(Kind.APPOINTMENT_CONFIRMATION, item, start_iso)
 
     def _first_appointment_due(self, item: Referral, start_iso: str) -> None:
         """The day before, a reminder; at the session's end, the coach's outcome task."""
         start = slots.parse_iso(start_iso)
-        self._at(item.referral_id, Kind.APPOINTMENT_REMINDER,
-                 self._patients(item, Kind.APPOINTMENT_REMINDER), start - REMINDER_LEAD,
-                 start_iso)
-        session_end = datetime.combine(start.astimezone(slots.UK).date(), END_OF_SESSION_DAY,
-                                       tzinfo=slots.UK).astimezone(UTC)
-        self._at(item.referral_id, Kind.COACH_OUTCOME_NOT_RECORDED, Channel.COACH_TASK,
-                 session_end, start_iso)
+        self._send(Kind.APPOINTMENT_REMINDER, item, start_iso, start)
+        self._send(Kind.COACH_OUTCOME_NOT_RECORDED, item, start_iso, start)
 
     def moved(self, item: Referral, start_iso: str, first: bool) -> None:
         """An appointment moved off the days its coach is away: the patient told at once (by
         their channel, keyed by the new time), and reminded as for any appointment. A first
         appointment's reminder and outcome task follow it; a follow-up's come with its
         booking (`follow_up_booked`)."""
-        moved = Kind.APPOINTMENT_MOVED
-        self._now(item.referral_id, moved, self._patients(item, moved), start_iso)
+        self._send(Kind.APPOINTMENT_MOVED, item, start_iso)
         if first:
             self._first_appointment_due(item, start_iso)
             if needs_interpreter(item.need_kinds):  # arranged for the old time: again
@@ -134,21 +150,17 @@ class Notices:
     def new_coach(self, item: Referral, moved_at: datetime) -> None:
         """A manager moved the referral to another coach: the patient told who (keyed by the
         coach and the moment, so that a later move tells them again)."""
-        kind = Kind.APPOINTMENT_NEW_COACH
-        self._now(item.referral_id, kind, self._patients(item, kind),
-                  f"{item.coach_id}.{int(moved_at.timestamp())}")
+        self._send(Kind.APPOINTMENT_NEW_COACH, item,
+                   f"{item.coach_id}.{int(moved_at.timestamp())}")
 
     def waitlisted_again(self, item: Referral) -> None:
         """Their coach left and no other had a place: they wait for one, and are told."""
-        kind = Kind.APPOINTMENT_COACH_LEFT
-        self._now(item.referral_id, kind, self._patients(item, kind),
-                  str(int(datetime.now(UTC).timestamp())))
+        self._send(Kind.APPOINTMENT_COACH_LEFT, item, str(int(datetime.now(UTC).timestamp())))
 
     def practice_left(self, item: Referral) -> None:
         """Their surgery left the pilot and the manager ended its referrals: the patient told
         that support has ended (sent after the ending, which cancels everything else)."""
-        kind = Kind.APPOINTMENT_PRACTICE_LEFT
-        self._now(item.referral_id, kind, self._patients(item, kind))
+        self._send(Kind.APPOINTMENT_PRACTICE_LEFT, item)
 
     def appointment_over(self, item: Referral, outcome: str) -> None:
         """The outcome is in: no more reminders or chasers for that appointment."""
@@ -162,9 +174,8 @@ class Notices:
     # -- follow-up appointments (booked by the coach, beside the run) ----------------------
 
     def follow_up_booked(self, item: Referral, start_iso: str, follow_up_id: str) -> None:
-        reminder = Kind.APPOINTMENT_FOLLOW_UP_REMINDER
-        self._at(item.referral_id, reminder, self._patients(item, reminder),
-                 slots.parse_iso(start_iso) - REMINDER_LEAD, follow_up_id)
+        self._send(Kind.APPOINTMENT_FOLLOW_UP_REMINDER, item, follow_up_id,
+                   slots.parse_iso(start_iso))
 
     def follow_up_over(self, item: Referral, follow_up_id: str, outcome: str) -> None:
         """No reminder for a follow-up that is over; a missed one is followed up twice: a
@@ -173,26 +184,21 @@ class Notices:
         self.outbox.cancel_one(item.referral_id, f"{reminder}:{follow_up_id}")
         self.outbox.clear_tasks(item.referral_id, [reminder], follow_up_id)
         if outcome == "did_not_attend":
-            missed = Kind.APPOINTMENT_FOLLOW_UP_MISSED
-            self._now(item.referral_id, missed, self._patients(item, missed), follow_up_id)
-            self._now(item.referral_id, Kind.COACH_FOLLOW_UP_OUTREACH, Channel.COACH_TASK,
-                      follow_up_id)
+            self._send(Kind.APPOINTMENT_FOLLOW_UP_MISSED, item, follow_up_id)
+            self._send(Kind.COACH_FOLLOW_UP_OUTREACH, item, follow_up_id)
+
     def patient_asks(self, item: Referral, kind: Kind, asked_at: str) -> None:
         """The patient asked, from their page, to change or cancel: a task for their coach."""
-        self._now(item.referral_id, kind, Channel.COACH_TASK, asked_at)
+        self._send(kind, item, asked_at)
 
     # -- reviews and in-work checks --------------------------------------------------------
 
     def step_due(self, item: Referral, awaiting: str, since_iso: str) -> None:
+        """The step has just fallen due: its coach's chaser, when it has one. Messages tied to
+        an appointment's time are not moved."""
         kind = human_steps.chase_of(awaiting).coach_task
-        if kind is None:
-            return
-        # The step has just fallen due: chase the coach three service days on, or if that is
-        # a weekend or a bank holiday, at the same time on the next working day (the coach is
-        # not at work to act on it). Messages tied to an appointment's time are not moved.
-        chase = slots.parse_iso(since_iso).astimezone(slots.UK) + CHASE_AFTER
-        self._at(item.referral_id, kind, Channel.COACH_TASK,
-                 working_days.on_a_working_day(chase).astimezone(UTC), key=since_iso)
+        if kind is not None:
+            self._send(kind, item, since_iso, slots.parse_iso(since_iso))
 
     def step_answered(self, item: Referral, awaiting: str) -> None:
         chasers = human_steps.coach_chasers()
@@ -206,26 +212,24 @@ class Notices:
     def undelivered(self, referral_id: str, notification_id: str) -> None:
         """Notify could not deliver a message to the patient: their coach reaches them another
         way (a task on their list). Safe to repeat: one task per message."""
-        self._now(referral_id, Kind.COACH_MESSAGE_UNDELIVERED, Channel.COACH_TASK,
-                  notification_id)
+        self._send(Kind.COACH_MESSAGE_UNDELIVERED, referral_id, notification_id)
 
     # -- ops -------------------------------------------------------------------------------
 
     def overdue(self, item: Referral, awaiting: str, chase: int) -> None:
         kind = human_steps.chase_of(awaiting).ops_alert
         if kind is not None:
-            self._now(item.referral_id, kind, Channel.OPS_ALERT, f"chase-{chase}")
+            self._send(kind, item.referral_id, f"chase-{chase}")
 
     def run_failed(self, referral_id: str, attention: str) -> None:
-        self._now(referral_id, Kind.OPS_RUN_FAILED, Channel.OPS_ALERT, attention)
+        self._send(Kind.OPS_RUN_FAILED, referral_id, attention)
 
     def capacity_repaired(self, referral_id: str, coach_id: str) -> None:
-        self._now(referral_id, Kind.OPS_CAPACITY_REPAIRED, Channel.OPS_ALERT,
-                  f"{coach_id}-{slots.iso(datetime.now(UTC))[:10]}")
+        self._send(Kind.OPS_CAPACITY_REPAIRED, referral_id,
+                   f"{coach_id}-{slots.iso(datetime.now(UTC))[:10]}")
 
     def sending_failed(self, referral_id: str, notification_id: str) -> None:
-        self._now(referral_id, Kind.OPS_NOTIFICATION_FAILED, Channel.OPS_ALERT,
-                  notification_id)
+        self._send(Kind.OPS_NOTIFICATION_FAILED, referral_id, notification_id)
 
     # -- the end ---------------------------------------------------------------------------
 
@@ -233,3 +237,7 @@ class Notices:
         """Nothing more goes to the patient or coach; the GP hears how it ended (if agreed)."""
         self.outbox.cancel(item.referral_id, keep=AFTER_THE_END)
         self._practice(item, Kind.PRACTICE_ENDED)
+
+
+_CHANNEL = {Audience.COACH: Channel.COACH_TASK, Audience.OPS: Channel.OPS_ALERT,
+            Audience.PRACTICE: Channel.PRACTICE_EMAIL}

@@ -23,7 +23,8 @@ from workingbetter.adapters.item_codec import decode
 from workingbetter.adapters.keys import FAILED, SCHEDULED, TASKS, UNDELIVERED, tasks
 from workingbetter.adapters.store import Attr, Item, Key, Store, conditional
 from workingbetter.adapters.update_expression import update as update_expression
-from workingbetter.domain.notification_kinds import Channel, FailureReason, Kind, State
+from workingbetter.domain.channels import Channel, FailureReason, State
+from workingbetter.domain.notification_kinds import Kind
 from workingbetter.domain.records import OutboxRow
 
 # The states a delivery receipt may move a row on from. SENDING too: a receipt can overtake

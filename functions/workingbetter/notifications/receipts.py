@@ -16,8 +16,9 @@ from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from workingbetter.adapters.store import Item, Store
 from workingbetter.domain import slots
+from workingbetter.domain.channels import NOTIFY_TYPE, Channel, State
 from workingbetter.domain.errors import FieldError, InvalidInput, NotFound, Unauthenticated
-from workingbetter.domain.notification_kinds import NOTIFY_TYPE, Channel, Kind, State
+from workingbetter.domain.notification_kinds import Kind
 from workingbetter.notifications.notices import Notices
 from workingbetter.notifications.outbox import Outbox, parse_reference
 from workingbetter.observability import count

@@ -20,17 +20,15 @@ from typing import TYPE_CHECKING
 
 from workingbetter.adapters.store import Store
 from workingbetter.domain import diary, slots
+from workingbetter.domain.channels import Channel, FailureReason
 from workingbetter.domain.communication_needs import LETTER_FORMATS, letter_format
 from workingbetter.domain.notification_kinds import (
     AFTER_THE_END,
     ARRANGING_INTERPRETER,
     FOLLOW_UP_KINDS,
-    Channel,
-    FailureReason,
     Kind,
-    needs_met_by,
-    patient_channel,
 )
+from workingbetter.domain.patient_channel import needs_met_by, patient_channel
 from workingbetter.domain.records import OutboxRow, PatientDetails, Referral
 from workingbetter.notifications.messages import OUTCOME_WORDS, fields_of, render
 from workingbetter.notifications.notices import Notices

@@ -12,7 +12,8 @@ from enum import StrEnum
 
 from workingbetter.adapters.store import Store
 from workingbetter.domain import slots
-from workingbetter.domain.notification_kinds import Channel, Kind, State
+from workingbetter.domain.channels import Channel, State
+from workingbetter.domain.notification_kinds import Kind
 from workingbetter.domain.records import OutboxRow, Referral
 from workingbetter.notifications.outbox import Outbox
 from workingbetter.notifications.sending import goes_at

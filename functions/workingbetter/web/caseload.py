@@ -10,14 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from workingbetter.domain import dates
 from workingbetter.domain.auth import Principal
+from workingbetter.domain.channels import State
 from workingbetter.domain.communication_needs import CommunicationNeed, interpreters_wanted
 from workingbetter.domain.human_steps import BY_AWAITING, RECORDED, Awaiting
-from workingbetter.domain.notification_kinds import (
-    ARRANGING_INTERPRETER,
-    Kind,
-    State,
-    no_phone_calls,
-)
+from workingbetter.domain.notification_kinds import ARRANGING_INTERPRETER, KINDS
+from workingbetter.domain.patient_channel import no_phone_calls
 from workingbetter.domain.records import Coach, OutboxRow, PersonalData, Practice, Referral
 from workingbetter.domain.referral import Status
 from workingbetter.domain.triage import age_on
@@ -123,38 +120,9 @@ def next_step(view: dict[str, Any]) -> str:
 
 
 # What the outbox asks of a coach, in their words.
-TASK_WORDS = {
-    Kind.APPOINTMENT_CONFIRMATION: "Tell the patient about their appointment (they chose a "
-                                   "phone call)",
-    Kind.APPOINTMENT_REMINDER: "Remind the patient of tomorrow's appointment (they chose a "
-                               "phone call or letters)",
-    Kind.COACH_OUTCOME_NOT_RECORDED: "Record the first appointment's outcome",
-    Kind.COACH_REVIEW_OVERDUE: "The review is 3 days overdue",
-    Kind.COACH_SUSTAINMENT_OVERDUE: "The in-work check is 3 days overdue",
-    Kind.COACH_PATIENT_ASKS_TO_CHANGE: "The patient asks to change their appointment",
-    Kind.COACH_PATIENT_ASKS_TO_CANCEL: "The patient asks to cancel their appointment",
-    Kind.COACH_MESSAGE_UNDELIVERED: "A message could not be delivered to the patient ({what}): "
-                                    "contact them another way and check their details",
-    Kind.APPOINTMENT_FOLLOW_UP_REMINDER: "Remind the patient of tomorrow's follow-up "
-                                         "appointment (letter or phone)",
-    Kind.APPOINTMENT_FOLLOW_UP_MISSED: "Tell the patient we missed them at their follow-up "
-                                       "(letter or phone)",
-    Kind.COACH_FOLLOW_UP_OUTREACH: "They missed a follow-up: call or write to them",
-    Kind.APPOINTMENT_MOVED: "Tell the patient their appointment has moved, and when to "
-                            "(they chose a phone call)",
-    Kind.APPOINTMENT_NEW_COACH: "Introduce yourself: you are the patient's new coach (they "
-                                "chose a phone call)",
-    Kind.APPOINTMENT_COACH_LEFT: "Tell the patient their coach has left and they wait for a "
-                                 "new one (they chose a phone call)",
-    Kind.APPOINTMENT_PRACTICE_LEFT: "Tell the patient their surgery has left the service and "
-                                    "their support has ended (they chose a phone call)",
-    Kind.COACH_ARRANGE_INTERPRETER: "Arrange {interpreter} for {when}, then record it on the "
-                                    "case record: the patient is told of the appointment then",
-    Kind.COACH_INTERPRETER_NOT_ARRANGED: "{interpreter} for {when} is still not arranged, and "
-                                         "the patient has not been told of the appointment",
-}
-UNDELIVERED_WORDS = {Kind.APPOINTMENT_CONFIRMATION: "their appointment confirmation",
-                     Kind.APPOINTMENT_REMINDER: "their appointment reminder"}
+# The coach's task words and how a task names an undelivered message: declared with each kind.
+TASK_WORDS = {k: m.task for k, m in KINDS.items() if m.task}
+UNDELIVERED_WORDS = {k: m.called for k, m in KINDS.items() if m.called}
 
 
 # A patient whose needs rule out a phone call (a BSL user, text relay, ...): their coach's

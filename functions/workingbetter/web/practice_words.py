@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from workingbetter.domain.channels import Channel
 from workingbetter.domain.disclosure import ACCEPTED, SUPPORT_ENDED
-from workingbetter.domain.notification_kinds import Channel
 from workingbetter.domain.referral import TERMINAL, Status
 from workingbetter.domain.triage import WHO_IT_IS_FOR
 from workingbetter.web.render import when
