@@ -133,7 +133,7 @@ def _settle(call: Call, tokens: Tokens, store: Store, ids: list[str], deadline: 
     widens that moment, and judging inside it would count a place as lost)."""
     resumed: set[str] = set()
     while time.monotonic() < deadline:
-        items = {i: store.referral(i) for i in ids}
+        items = {i: store.referrals.get(i) for i in ids}
         waiting = [i for i, item in items.items() if not _settled(item)]
         if not waiting and places_match():
             break
@@ -159,7 +159,7 @@ def _places_match(store: Store, ids: dict[str, str], practices: dict[str, int]) 
 
 def _judge(store: Store, ids: dict[str, str], practices: dict[str, int],
            report: Report) -> None:
-    items = {i: store.referral(i) for i in ids}
+    items = {i: store.referrals.get(i) for i in ids}
     report.lost = [i for i, item in items.items() if not _settled(item)]
     live = Counter(ids[i] for i, item in items.items() if item and item.status != "WITHDRAWN")
     report.expected = {"booked": sum(min(live[p], places) for p, places in practices.items())}
@@ -184,7 +184,7 @@ def _doubled(store: Store, items: dict[str, Referral | None]) -> list[str]:
                       if item and item.coach_id and not item.capacity_released)
     for coach_id in {str(item.coach_id) for item in items.values()
                      if item and item.coach_id}:
-        coach = store.coach(coach_id)
+        coach = store.directory.coach(coach_id)
         active = coach.active if coach else None
         if active != holding[coach_id]:
             found.append(f"{coach_id} counts {active}, {holding[coach_id]} hold")

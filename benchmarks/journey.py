@@ -127,7 +127,7 @@ def run_journey() -> tuple[Usage, list[str], float]:
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:
                 counter.own_reads += 1
-                item = store.referral(rid)
+                item = store.referrals.get(rid)
                 if item and item.awaiting == step and item.task_token:
                     return
                 time.sleep(0.02)
@@ -163,7 +163,7 @@ def run_journey() -> tuple[Usage, list[str], float]:
         history = [event for arn in arns
                    for event in sfn.get_execution_history(executionArn=arn,
                                                           maxResults=1000)["events"]]
-        item = store.referral(rid)
+        item = store.referrals.get(rid)
         counter.own_reads += 1
         assert item is not None
         assert item.exit_reason == "job_sustained_26_weeks", item.status

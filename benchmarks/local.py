@@ -41,7 +41,7 @@ class Service:
     def places(self) -> dict[str, int]:
         """Each practice's places: its coaches times the caseload cap."""
         return {p.practice_ods: len(p.sessions) * self.cap
-                for p in self.store.practices()}
+                for p in self.store.directory.practices()}
 
     @staticmethod
     def faults() -> dict[str, int]:

@@ -115,7 +115,7 @@ def fill(store: Any, n: int, practices: list[dict[str, Any]], chunk: int = 1000)
     made = 0
     pairs = list(referrals(n, practices))
     while made < n:
-        store.bulk_load(pairs[made:made + chunk])
+        store.referrals.bulk_load(pairs[made:made + chunk])
         made = min(n, made + chunk)
         print(f"  loaded {made:,} of {n:,} referrals", file=sys.stderr, flush=True)
 
@@ -158,7 +158,7 @@ def main() -> None:
         from workingbetter.wiring import services
 
         counter, inside = DynamoCalls(), DynamoTime()
-        events = services().store.client.meta.events
+        events = services().store.tables.client.meta.events
         events.register("provide-client-params.dynamodb", counter)
         events.register("before-call.dynamodb", inside.before)
         events.register("after-call.dynamodb", inside.after)

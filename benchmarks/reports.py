@@ -44,12 +44,13 @@ def main() -> None:
                 ["mental_health", "musculoskeletal", "diabetes", "respiratory"], 2))
             pairs.append((referral, personal))
         for start in range(0, len(pairs), 1000):
-            service.store.bulk_load(pairs[start:start + 1000])
+            service.store.referrals.bulk_load(pairs[start:start + 1000])
         print(f"loaded {len(pairs):,} referrals", file=sys.stderr)
         from workingbetter.wiring import services
 
         counter = DynamoCalls()
-        services().store.client.meta.events.register("provide-client-params.dynamodb", counter)
+        client = services().store.tables.client
+        client.meta.events.register("provide-client-params.dynamodb", counter)
         token = service.token("ops", "")
         span = "from=2025-01-01&to=2026-12-31"
         print("| report | referrals counted | median | slowest | CPU (median) | DynamoDB calls |")

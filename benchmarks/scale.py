@@ -93,11 +93,11 @@ def seed_practices(store: Store, practices: list[str]) -> None:
     """Practices whose coaches (one a weekday) take the waiting referrals."""
     for ods in practices:
         sessions = tuple(Session(f"coach-{ods}-{day}", day) for day in range(WEEKDAYS))
-        store.put_practice(Practice(ods, f"Benchmark practice {ods}", sessions,
+        store.directory.put_practice(Practice(ods, f"Benchmark practice {ods}", sessions,
                                     f"{ods}@example.com", "1 Benchmark Road, London N1 1AA",
                                     "020 7946 0999"))
         for session in sessions:
-            store.put_coach(Coach(session.coach_id, ods, session.weekday))
+            store.directory.put_coach(Coach(session.coach_id, ods, session.weekday))
 
 
 def body(practice: str, number: str) -> dict[str, Any]:
@@ -151,7 +151,7 @@ def _status_pages(store: Any, status: Status, **asked: Any) -> Any:
     kwargs: dict[str, Any] = {"IndexName": "ByStatus",
                               "KeyConditionExpression": Key("status").eq(str(status)), **asked}
     while True:
-        page = store.table.query(**kwargs)
+        page = store.tables.table.query(**kwargs)
         yield page
         if "LastEvaluatedKey" not in page:
             return

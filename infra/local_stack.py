@@ -297,7 +297,7 @@ def _left_behind(stack: Stack) -> tuple[int, int, int]:
     from workingbetter.notifications.outbox import Outbox
 
     store = wiring.adapters().store
-    counted = store.status_counts()
+    counted = store.lists.status_counts()
     referrals = sum(counted[str(status)] for status in Status)
     pages = boto3.client("stepfunctions").get_paginator("list_executions").paginate(
         stateMachineArn=stack.built.state_machine_arn, statusFilter="RUNNING")

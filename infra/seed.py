@@ -28,7 +28,8 @@ from typing import Annotated, Any, Generic, Self, TypeVar
 from botocore.exceptions import ClientError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from workingbetter.adapters.store import ConditionFailed, Store
+from workingbetter.adapters.dynamo import ConditionFailed
+from workingbetter.adapters.store import Store
 from workingbetter.domain.coaches import practice_sessions
 from workingbetter.domain.records import Coach, Practice, Session, SurgerySession
 from workingbetter.domain.slots import WEEKDAYS
@@ -247,9 +248,9 @@ class Plan:
 
 def plan(store: Store, rows: list[PracticeRow]) -> Plan:
     """What loading `rows` would do to the table: two reads, no writes."""
-    held = {p.practice_ods: p for p in store.practices()}
+    held = {p.practice_ods: p for p in store.directory.practices()}
     wanted = [c.coach_id for row in rows for c in row.coaches]
-    coaches = {c.coach_id: c for c in store.coaches(
+    coaches = {c.coach_id: c for c in store.directory.coaches(
         [*wanted, *(s.coach_id for r in rows if r.practice_ods in held
                     for s in held[r.practice_ods].sessions)])}
     coach_changes = [Change(c.coach(row.practice_ods, coaches.get(c.coach_id)),
@@ -266,10 +267,10 @@ def apply(store: Store, planned: Plan) -> None:
     """Write what the plan adds or changes, each conditional on what it read."""
     for p in planned.practices:
         if p.action != "unchanged":
-            store.put_practice(p.new, p.was)
+            store.directory.put_practice(p.new, p.was)
     for c in planned.coaches:
         if c.action != "unchanged":
-            store.put_coach(c.new, c.was)
+            store.directory.put_coach(c.new, c.was)
 
 
 def load(store: Store, text: str) -> Plan:

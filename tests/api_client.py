@@ -61,7 +61,7 @@ class Api:
         return str(reply.body["referral_id"])
 
     def coach_of(self, referral_id: str) -> str:
-        item = self.cloud.store.referral(referral_id)
+        item = self.cloud.store.referrals.get(referral_id)
         assert item is not None
         assert item.coach_id, item
         return self.coach(str(item.coach_id))

@@ -128,13 +128,13 @@ class Cloud:
 
     def referral(self, referral_id: str) -> Referral:
         """The referral as stored (it must exist)."""
-        item = self.store.referral(referral_id)
+        item = self.store.referrals.get(referral_id)
         assert item is not None, f"no referral {referral_id}"
         return item
 
     def coach(self, coach_id: str) -> Coach:
         """The coach as stored (who must exist)."""
-        coach = self.store.coach(coach_id)
+        coach = self.store.directory.coach(coach_id)
         assert coach is not None, f"no coach {coach_id}"
         return coach
 
@@ -144,7 +144,7 @@ class Cloud:
         deadline = time.monotonic() + timeout
         item: Referral | None = None
         while time.monotonic() < deadline:
-            item = self.store.referral(referral_id)
+            item = self.store.referrals.get(referral_id)
             if item is not None and check(item):
                 return item
             time.sleep(0.05)
@@ -196,7 +196,7 @@ class Cloud:
         for execution in self.sfn.list_executions(stateMachineArn=sm)["executions"]:
             if execution["status"] != "RUNNING":
                 continue
-            item = self.store.referral(referral_of(execution["name"]))
+            item = self.store.referrals.get(referral_of(execution["name"]))
             if item and item.task_token:
                 with contextlib.suppress(Exception):  # the token may just have been used
                     self.sfn.send_task_failure(taskToken=item.task_token,

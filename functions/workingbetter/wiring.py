@@ -120,7 +120,7 @@ class Services:
     def staff(self) -> Staff:
         from workingbetter.services.staff import Staff
 
-        return Staff(self.store)
+        return Staff(self.store.directory)
 
     @cached_property
     def people(self) -> People:
@@ -128,7 +128,8 @@ class Services:
         from workingbetter.adapters.people_directory import CognitoPeople
         from workingbetter.services.people import People
 
-        return People(CognitoPeople(self.settings.cognito_pool()), PeopleAudit(self.store.table),
+        return People(CognitoPeople(self.settings.cognito_pool()),
+                      PeopleAudit(self.store.tables.table),
                       sign_outs(), self.staff)
 
     @cached_property
@@ -136,8 +137,8 @@ class Services:
         from workingbetter.adapters.absences import Absences, CoverAudit
         from workingbetter.services.cover import Cover
 
-        return Cover(self.store, self.workflow, self.settings, Absences(self.store.table),
-                     CoverAudit(self.store.table))
+        return Cover(self.store, self.workflow, self.settings, Absences(self.store.tables.table),
+                     CoverAudit(self.store.tables.table))
 
     @cached_property
     def caseload_moves(self) -> CaseloadMoves:
@@ -145,14 +146,15 @@ class Services:
         from workingbetter.services.caseload_moves import CaseloadMoves
 
         return CaseloadMoves(self.store, self.workflow, self.settings,
-                             CoverAudit(self.store.table))
+                             CoverAudit(self.store.tables.table))
 
     @cached_property
     def leaving(self) -> Leaving:
         from workingbetter.adapters.absences import CoverAudit
         from workingbetter.services.leaving import Leaving
 
-        return Leaving(self.store, self.workflow, self.settings, CoverAudit(self.store.table),
+        return Leaving(self.store, self.workflow, self.settings,
+                       CoverAudit(self.store.tables.table),
                        self.caseload_moves)
 
     @cached_property
@@ -160,7 +162,7 @@ class Services:
         from workingbetter.adapters.people_audit import practice_audit
         from workingbetter.services.practices import Practices
 
-        return Practices(self.store, practice_audit(self.store.table),
+        return Practices(self.store, practice_audit(self.store.tables.table),
                          (self.workflow, self.settings))
 
     @cached_property
@@ -169,7 +171,8 @@ class Services:
         from workingbetter.adapters.people_audit import coach_audit
         from workingbetter.services.coaches import Coaches
 
-        return Coaches(self.store, coach_audit(self.store.table), CoverAudit(self.store.table),
+        table = self.store.tables.table
+        return Coaches(self.store, coach_audit(table), CoverAudit(table),
                        self.workflow, self.settings)
 
     @cached_property
@@ -182,7 +185,7 @@ class Services:
     def sign_in_attempts(self) -> Attempts:
         from workingbetter.adapters.sign_in_attempts import TableAttempts
 
-        return TableAttempts(self.store.table, self.settings.hash_key())
+        return TableAttempts(self.store.tables.table, self.settings.hash_key())
 
 
 @lru_cache(maxsize=1)
@@ -196,7 +199,7 @@ def sign_outs() -> SignOuts:
     a sign-out here is refused here at once."""
     from workingbetter.adapters.sign_outs import TableSignOuts
 
-    return TableSignOuts(adapters().store.table)
+    return TableSignOuts(adapters().store.tables.table)
 
 
 @lru_cache(maxsize=1)

@@ -209,7 +209,7 @@ def token_for(cloud: Cloud, role: str, own_referral: str) -> str:
     if role == "referrer":
         return cloud.token(Role.REFERRER, practice_ods="F83001")
     if role == "coach":
-        item = cloud.store.referral(own_referral)
+        item = cloud.store.referrals.get(own_referral)
         assert item is not None
         return cloud.token(Role.COACH, coach_id=str(item.coach_id))
     return cloud.token(Role.OPS)
@@ -234,7 +234,7 @@ def test_each_role_reaches_only_what_it_may(cloud: Cloud, records: dict[str, str
             else:
                 assert reply.status == want, (role, which, reply.body)
                 assert reply.headers["Content-Type"] == error_type(route)
-    foreign = cloud.store.referral(records[FOREIGN])
+    foreign = cloud.store.referrals.get(records[FOREIGN])
     assert foreign is not None
     assert foreign.status == "APPOINTMENT_BOOKED", seen  # untouched by every refusal
 

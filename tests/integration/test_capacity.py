@@ -40,7 +40,7 @@ def test_a_coach_never_holds_more_than_the_cap_under_concurrent_referrals(
                for rid in ids]
     statuses = sorted(i.status for i in settled)
     assert statuses == ["APPOINTMENT_BOOKED"] * 2 + ["WAITLISTED"] * 3
-    coach = cloud.store.coach("coach-chloe")
+    coach = cloud.store.directory.coach("coach-chloe")
     assert coach is not None
     assert coach.active == 2
     starts = [i.appointment.start for i in settled if i.appointment]
@@ -65,10 +65,10 @@ def test_a_freed_place_goes_to_the_longest_waiting_referral(cloud: Cloud, api: A
     booked = api.awaiting(waiting, "appointment_outcome")
     assert booked.status == "APPOINTMENT_BOOKED"
     assert booked.coach_id == "coach-chloe"
-    still = cloud.store.referral(later)
+    still = cloud.store.referrals.get(later)
     assert still is not None
     assert still.status == "WAITLISTED"
-    coach = cloud.store.coach("coach-chloe")
+    coach = cloud.store.directory.coach("coach-chloe")
     assert coach is not None
     assert coach.active == 1
 

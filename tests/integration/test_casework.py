@@ -45,7 +45,7 @@ def items(cloud: Cloud, referral_id: str) -> dict[str, dict[str, Any]]:
 
 
 def audit_count(cloud: Cloud, referral_id: str) -> int:
-    return len(cloud.store.audit_trail(referral_id))
+    return len(cloud.store.audit.trail(referral_id))
 
 
 def test_the_coach_keeps_a_case_record_and_only_dates_reach_the_referral(
@@ -83,7 +83,7 @@ def test_the_coach_keeps_a_case_record_and_only_dates_reach_the_referral(
     assert [n["text"] for n in notes] == ["Talked about bus routes and a travel card."]
     assert notes[0]["edited_at"]
 
-    referral = cloud.store.referral(referral_id)
+    referral = cloud.store.referrals.get(referral_id)
     assert referral is not None
     assert referral.employer_contact_dates == (TODAY,)
     assert referral.benefits_advice_on == TODAY
@@ -211,7 +211,7 @@ def test_bad_input_names_its_field_and_writes_nothing(cloud: Cloud, api: Api) ->
         assert field in [e["field"] for e in reply.body["errors"]], (route, reply.body)
         assert "x" * 50 not in repr(reply.body)
     assert items(cloud, referral_id) == before
-    referral = cloud.store.referral(referral_id)
+    referral = cloud.store.referrals.get(referral_id)
     assert referral is not None
     assert referral.employer_contact_dates == ()
 
@@ -232,7 +232,7 @@ def test_erasure_removes_every_case_item(cloud: Cloud, api: Api) -> None:
     assert reply.status == 200, reply.body
     assert items(cloud, referral_id) == {}
     # The facts the reports count stay; nothing more can be written.
-    referral = cloud.store.referral(referral_id)
+    referral = cloud.store.referrals.get(referral_id)
     assert referral is not None
     assert referral.employer_contact_dates == (TODAY,)
     assert api.call("POST", f"{path}/notes", coach, {"text": "Late"}).status == 409
@@ -249,7 +249,7 @@ def test_a_job_start_keeps_its_pay_band_and_self_employment_on_the_referral(
     reply = api.step(referral_id, "reviews", {"decision": "job_start", "employer_contacts": 2,
                                               "job": job})
     assert reply.status == 200, reply.body
-    referral = cloud.store.referral(referral_id)
+    referral = cloud.store.referrals.get(referral_id)
     assert referral is not None
     assert referral.job == JobFacts(hours_per_week="16.0", start_date=str(job["start_date"]),
                                     pay_band="llw", self_employed=False)

@@ -38,7 +38,7 @@ def test_needs_sent_with_a_referral_are_kept_with_the_patient_and_counted_by_kin
     assert stored["patient"]["communication_needs"] == [
         {"need": "language_interpreter", "language": "Polish", "detail": None},
         {"need": "other", "language": None, "detail": "Needs a quiet room"}]
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     # Only the kinds, never the language or the words, sit on the workflow's item.
     assert item.need_kinds == ("language_interpreter", "other")
@@ -47,11 +47,11 @@ def test_needs_sent_with_a_referral_are_kept_with_the_patient_and_counted_by_kin
 
 def test_reading_needs_is_audited(cloud: Cloud, api: Api) -> None:
     referral_id = refer_with(api, BSL_AND_LARGE_PRINT, shares=True)
-    needs = cloud.store.communication_needs(referral_id, "coach:test", "meet needs")
+    needs = cloud.store.patients.communication_needs(referral_id, "coach:test", "meet needs")
     assert needs is not None
     assert [n.need for n in needs] == ["bsl_interpreter", "large_print"]
     assert [n.info.snomed for n in needs] == ["204331000000107", "957331000000109"]
-    trail = cloud.store.audit_trail(referral_id)
+    trail = cloud.store.audit.trail(referral_id)
     assert {"actor": "coach:test", "purpose": "meet needs"} in [
         {"actor": t["actor"], "purpose": t["purpose"]} for t in trail]
 
@@ -75,7 +75,7 @@ def test_a_need_without_what_it_needs_is_refused_field_by_field_and_nothing_is_w
     errors = {e["field"]: e["message"] for e in reply.body["errors"]}
     assert field in errors, errors
     assert words in errors[field]
-    assert cloud.store.referrals_for_practice("F83001") == []
+    assert cloud.store.lists.for_practice("F83001") == []
 
 
 def test_the_practice_sees_needs_only_with_the_patients_consent(cloud: Cloud, api: Api) -> None:
@@ -94,12 +94,12 @@ def test_needs_are_erased_with_the_rest_of_the_personal_data(cloud: Cloud, api: 
     assert reply.status == 200, reply.body
 
     assert cloud.personal_data(referral_id) is None
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     assert item.need_kinds == ()
-    assert cloud.store.communication_needs(referral_id, "coach:test", "meet needs") is None
+    assert cloud.store.patients.communication_needs(referral_id, "coach:test", "meet needs") is None
     # Nothing can bring them back for an erased patient.
-    assert not cloud.store.set_communication_needs(referral_id, ())
+    assert not cloud.store.patients.set_communication_needs(referral_id, ())
 
 
 # -- FHIR: needs arrive as Reasonable Adjustment Flags, and go to the practice's Task ---------
@@ -162,7 +162,7 @@ def test_a_service_request_brings_needs_as_flags_and_the_task_shares_them_only_w
     assert flags[1]["code"]["text"] == "Polish"
     assert all(f["category"][0]["coding"][0]["code"] == "NRAF" for f in flags)
     # The outcome consent is its own question: sharing needs did not share outcomes.
-    item = cloud.store.referral(shared.body["id"])
+    item = cloud.store.referrals.get(shared.body["id"])
     assert item is not None
     assert (item.share_needs_with_practice, item.share_outcome_with_gp) == (True, False)
 
@@ -180,7 +180,7 @@ def test_a_flag_the_service_cannot_read_is_refused_naming_its_code(
     at = len(body["contained"]) - 1
     assert [f"ServiceRequest.contained[{at}].code"] in [i.get("expression")
                                                         for i in reply.body["issue"]], reply.body
-    assert cloud.store.referrals_for_practice("F83001") == []
+    assert cloud.store.lists.for_practice("F83001") == []
 
 
 def test_an_interpreter_flag_without_its_language_points_at_the_flags_text(
@@ -202,7 +202,7 @@ def test_needs_cannot_be_changed_once_the_referral_has_ended(cloud: Cloud, api: 
     referral_id = refer_with(api, BSL_AND_LARGE_PRINT, shares=False)
     reply = api.call("POST", f"/referrals/{referral_id}/withdraw", api.referrer(), {})
     assert reply.status == 200, reply.body
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     with pytest.raises(Conflict):
         communication_needs.change(cloud.store, cloud.settings, item,

@@ -35,7 +35,7 @@ def test_fifty_referrals_at_once_to_a_coach_with_twenty_places(cloud: Cloud, api
     statuses = sorted(settled(cloud, i) for i in ids)
 
     assert statuses == ["APPOINTMENT_BOOKED"] * 20 + ["WAITLISTED"] * 30
-    coach = cloud.store.coach("coach-chloe")
+    coach = cloud.store.directory.coach("coach-chloe")
     assert coach is not None
     assert coach.active == 20
     starts = [appointment(cloud.referral(i)).start
@@ -79,6 +79,6 @@ def test_a_place_is_not_lost_when_the_one_offered_it_leaves_a_moment_later(
 
     assert settled(cloud, waiting[1]) == "APPOINTMENT_BOOKED"
     assert settled(cloud, waiting[3]) == "APPOINTMENT_BOOKED"
-    coach = cloud.store.coach("coach-chloe")
+    coach = cloud.store.directory.coach("coach-chloe")
     assert coach is not None
     assert coach.active == 2

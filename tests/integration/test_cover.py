@@ -39,7 +39,7 @@ def away(api: Api, cloud: Cloud, coach_id: str, first: date, last: date) -> Any:
 
 
 def colleague(cloud: Cloud, coach_id: str) -> str:
-    practice = cloud.store.practice(PRACTICE)
+    practice = cloud.store.directory.practice(PRACTICE)
     assert practice is not None
     return next(s.coach_id for s in practice.sessions if s.coach_id != coach_id)
 
@@ -74,9 +74,9 @@ def test_an_absence_moves_the_first_appointment_to_a_colleagues_sooner_session_a
     assert moved.coach_id == own
     assert day_of(now.start) > date.today()
     assert cloud.coach(own).active == 1 and cloud.coach(covering).active == 0  # noqa: PT018
-    assert [s.referral_id for s in cloud.store.slots_between(covering, now.start, "9999")] \
+    assert [s.referral_id for s in cloud.store.diary.slots_between(covering, now.start, "9999")] \
         == [referral_id]
-    assert cloud.store.slots_between(own, first.start, "9999") == []
+    assert cloud.store.diary.slots_between(own, first.start, "9999") == []
     told = rows(cloud, referral_id)[f"appointment_moved:{now.start}"]
     assert told.channel == "sms"
     sender = FakeSender()
@@ -129,7 +129,7 @@ def test_a_follow_up_on_a_day_away_moves_to_its_coachs_next_free_session_and_non
     again = api.call("POST", path, coach, {"start": surgery.isoformat(), "mode": "surgery"})
     assert again.status == 422, again.body
     assert again.body["errors"][0]["field"] == "start"
-    follow_ups = [r for r in cloud.store.follow_ups(str(item.coach_id), "2000", "9999")
+    follow_ups = [r for r in cloud.store.diary.follow_ups(str(item.coach_id), "2000", "9999")
                   if r.referral_id == referral_id]
     assert [(day_of(r.start) == day, r.outcome) for r in follow_ups] == [
         (True, "moved"), (False, None)]

@@ -120,7 +120,7 @@ def test_a_repeated_or_late_receipt_never_moves_a_message_back(
 
 
 def coach_tasks(cloud: Cloud, referral_id: str) -> list[OutboxRow]:
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     return [t for t in Outbox(cloud.store).tasks_for(str(item.coach_id), 50)
             if t.referral_id == referral_id and t.kind == "coach_message_undelivered"]
@@ -135,7 +135,7 @@ def test_a_message_that_could_not_be_delivered_becomes_a_task_for_the_coach_and_
     (task,) = coach_tasks(cloud, referral_id)
     assert task.notification_id.startswith("coach_message_undelivered:appointment_confirm")
 
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     coach = Pages(cloud.built.pool)
     coach.sign_in(f"coach:{item.coach_id}")

@@ -85,7 +85,7 @@ def test_a_service_request_becomes_a_referral_whose_task_follows_it_to_the_end(
     assert personal["patient"]["contact_preference"] == "sms"
     assert personal["health_conditions"] == ["musculoskeletal", "mental_health"]
     assert personal["reason"] == "Wants help getting back to work after a long illness."
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     assert item.share_outcome_with_gp is True
 
@@ -118,7 +118,7 @@ def test_without_consent_to_share_the_practice_sees_acceptance_but_no_outcome(
     body = example()
     body["contained"][SHARE_CONSENT]["provision"]["type"] = "deny"
     referral_id = post(api, body).body["id"]
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     assert item.share_outcome_with_gp is False
     api.awaiting(referral_id, "appointment_outcome")

@@ -30,9 +30,9 @@ def in_support(api: Api) -> str:
 
 def session_slot(cloud: Cloud, referral_id: str, weeks_on: int = 1) -> datetime:
     """A slot of the coach's session after the first appointment, as UK wall-clock time."""
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
-    coach = cloud.store.coach(str(item.coach_id))
+    coach = cloud.store.directory.coach(str(item.coach_id))
     assert coach is not None
     after = slots.parse_iso(appointment(item).start) + timedelta(weeks=weeks_on - 1,
                                                                       hours=1)
@@ -86,7 +86,7 @@ def test_follow_ups_are_booked_reminded_and_recorded(cloud: Cloud, api: Api) -> 
     assert early.status == 409
     assert "not happened yet" in early.body["detail"]
     outcome = f"{path}/{booked.body['follow_up_id']}"
-    row = cloud.store.follow_up(str(cloud.referral(referral_id).coach_id),
+    row = cloud.store.diary.follow_up(str(cloud.referral(referral_id).coach_id),
                                 booked.body["start"], referral_id)
     assert row is not None
     until(str(row.due_at))
@@ -103,9 +103,9 @@ def test_a_missed_follow_up_becomes_a_message_and_an_outreach_task(
     coach = api.coach_of(referral_id)
     booked = api.call("POST", f"/referrals/{referral_id}/follow-ups", coach,
                       {"start": weekday_at_ten(2).isoformat(), "mode": "video"}).body
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
-    row = cloud.store.follow_up(str(item.coach_id), booked["start"], referral_id)
+    row = cloud.store.diary.follow_up(str(item.coach_id), booked["start"], referral_id)
     assert row is not None
     until(str(row.due_at))
     reply = api.call("POST", f"/referrals/{referral_id}/follow-ups/{booked['follow_up_id']}",
@@ -165,13 +165,13 @@ def test_a_cancelled_follow_up_frees_the_time_and_sends_no_reminder(
     surgery = session_slot(cloud, referral_id, weeks_on=2)
     booked = api.call("POST", f"/referrals/{referral_id}/follow-ups", coach,
                       {"start": surgery.isoformat(), "mode": "surgery"}).body
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
-    assert booked["start"] in cloud.store.booked_slots(str(item.coach_id), booked["start"])
+    assert booked["start"] in cloud.store.diary.booked_slots(str(item.coach_id), booked["start"])
     reply = api.call("POST", f"/referrals/{referral_id}/follow-ups/{booked['follow_up_id']}",
                      coach, {"outcome": "cancelled"})
     assert reply.status == 200
-    assert booked["start"] not in cloud.store.booked_slots(str(item.coach_id),
+    assert booked["start"] not in cloud.store.diary.booked_slots(str(item.coach_id),
                                                            booked["start"])
     assert rows(cloud, referral_id)[
         f"appointment_follow_up_reminder:{booked['follow_up_id']}"].state == "cancelled"
@@ -183,7 +183,7 @@ def test_the_review_chaser_leaves_the_coachs_tasks_once_the_review_is_done(
     """Regression: "The review is 3 days overdue" stayed on the coach's list after the review."""
     referral_id = in_support(api)
     api.awaiting(referral_id, "review")
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     # The run parks on the review, then schedules its chaser: wait for both.
     chaser = cloud.wait_for_row(lambda: next(
@@ -205,12 +205,12 @@ def test_an_ended_referral_gives_its_follow_ups_times_back(cloud: Cloud, api: Ap
     booked = api.call("POST", f"/referrals/{referral_id}/follow-ups", coach,
                       {"start": session_slot(cloud, referral_id, 3).isoformat(),
                        "mode": "surgery"}).body
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     coach_id = str(item.coach_id)
     assert api.call("POST", f"/referrals/{referral_id}/withdraw", coach, {}).status == 200
-    assert booked["start"] not in cloud.store.booked_slots(coach_id, booked["start"])
-    row = cloud.store.follow_up(coach_id, booked["start"], referral_id)
+    assert booked["start"] not in cloud.store.diary.booked_slots(coach_id, booked["start"])
+    row = cloud.store.diary.follow_up(coach_id, booked["start"], referral_id)
     assert row is not None
     assert row.outcome == "cancelled"
     assert rows(cloud, referral_id)[

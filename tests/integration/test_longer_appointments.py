@@ -29,7 +29,7 @@ def booked_longer(cloud: Cloud, api: Api) -> Referral:
 
 
 def held(cloud: Cloud, coach_id: str, referral_id: str) -> list[str]:
-    return [s.start for s in cloud.store.slots_between(coach_id, "2000", "9999")
+    return [s.start for s in cloud.store.diary.slots_between(coach_id, "2000", "9999")
             if s.referral_id == referral_id]
 
 

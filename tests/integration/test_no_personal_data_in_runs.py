@@ -163,7 +163,7 @@ def test_no_personal_data_reaches_runs_logs_ops_or_other_tables(
     assert referral_id in json.dumps(listed.body)
     assert canaries_in(json.dumps(listed.body)) == []
 
-    workflow_items = cloud.store.table.scan()["Items"]
+    workflow_items = cloud.store.tables.table.scan()["Items"]
     assert any(i.get("referral_id") == referral_id for i in workflow_items)
     assert canaries_in(json.dumps(workflow_items, default=str)) == []
 
@@ -233,7 +233,7 @@ def test_no_personal_data_leaves_through_the_fhir_routes(
     assert canaries_in(json.dumps([r.body for r in replies])) == []
     assert canaries_in(logged(capsys, caplog)) == []
     assert canaries_in(json.dumps(cloud.history(referral_id), default=str)) == []
-    workflow_items = cloud.store.table.scan()["Items"]
+    workflow_items = cloud.store.tables.table.scan()["Items"]
     assert canaries_in(json.dumps(workflow_items, default=str)) == []
     idempotency = boto3.client("dynamodb").scan(
         TableName=cloud.settings.idempotency_table_name)["Items"]

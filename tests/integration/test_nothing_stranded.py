@@ -14,7 +14,8 @@ from tests.api_client import Api
 from tests.conftest import VALID_NHS_NUMBERS, Cloud, referral_body
 from tests.integration.test_withdrawal import call, race, withdraw
 from workingbetter.adapters import workflow
-from workingbetter.adapters.store import Store
+from workingbetter.adapters.dynamo import Tables
+from workingbetter.adapters.referrals import Referrals
 from workingbetter.adapters.workflow import Workflow
 from workingbetter.domain.records import Referral
 from workingbetter.handlers import tasks
@@ -70,10 +71,10 @@ def test_a_place_offered_to_someone_who_then_leaves_goes_to_the_next_in_line(
 
     second = api.awaiting(waiting[1], "appointment_outcome")
     assert second.status == "APPOINTMENT_BOOKED"
-    third = cloud.store.referral(waiting[2])
+    third = cloud.store.referrals.get(waiting[2])
     assert third is not None
     assert third.status == "WAITLISTED"
-    coach = cloud.store.coach("coach-chloe")
+    coach = cloud.store.directory.coach("coach-chloe")
     assert coach is not None
     assert coach.active == 2
 
@@ -117,7 +118,7 @@ def test_withdrawing_as_a_job_starts_leaves_no_run_going(cloud: Cloud, api: Api)
             withdraw=call(api, f"/referrals/{referral_id}/withdraw", api.referrer(), {}),
         )
         assert replies["withdraw"] == 200
-        item = cloud.store.referral(referral_id)
+        item = cloud.store.referrals.get(referral_id)
         assert item is not None
         assert item.status == "WITHDRAWN"
         assert running_runs(cloud, referral_id) == [], "a run outlived its referral"
@@ -159,16 +160,16 @@ def test_an_answer_that_lands_while_its_step_is_being_chased_is_carried_on(
     """The chase read the referral, the coach's answer landed, then the chase wrote: the run
     went back to wait for the step just answered, and stalled (make demo's late answers)."""
     chasing, answered = threading.Event(), threading.Event()
-    write = Store.update
+    write = Referrals.update
 
-    def chase_waits_for_the_answer(self: Store, referral_id: str, event: Any,
+    def chase_waits_for_the_answer(self: Referrals, referral_id: str, event: Any,
                                    *args: Any, **kwargs: Any) -> Referral:
         if event is not None and event.event == "overdue_chased" and not chasing.is_set():
             chasing.set()  # it has read the referral, still waiting for its step
             answered.wait(60)
         return write(self, referral_id, event, *args, **kwargs)
 
-    monkeypatch.setattr(Store, "update", chase_waits_for_the_answer)
+    monkeypatch.setattr(Referrals, "update", chase_waits_for_the_answer)
     referral_id = api.refer()
     api.awaiting(referral_id, "appointment_outcome")
     assert chasing.wait(60), "the step's time limit fired"
@@ -231,7 +232,7 @@ def test_an_outcome_before_the_appointment_is_refused_but_a_cancellation_is_not(
 
     assert early.status == 409
     assert "has not happened yet" in early.body["detail"]
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     assert item.status == "APPOINTMENT_BOOKED"
     cancelled = api.step(referral_id, "appointment-outcome", {"outcome": "cancelled"})
@@ -249,7 +250,7 @@ def test_erasure_removes_the_keyed_hash_and_a_replay_is_refused(cloud: Cloud, ap
 
     withdraw(api, referral_id, erase=True)
 
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     assert item.patient_key is None
     replay = api.call("POST", "/referrals", api.referrer(), body, **key)
@@ -293,7 +294,7 @@ def test_a_review_whose_answer_fails_leaves_no_note_behind(
 
 def test_an_intake_write_retried_after_a_lost_response_finds_its_own_write(
         cloud: Cloud, api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = Store.client.fget  # type: ignore[attr-defined]
+    real = Tables.client.fget  # type: ignore[attr-defined]
 
     class LostFirstResponse:
         """The first transaction lands but its answer is lost, so it is sent again."""
@@ -308,7 +309,7 @@ def test_an_intake_write_retried_after_a_lost_response_finds_its_own_write(
             self._client.transact_write_items(**kwargs)
             return self._client.transact_write_items(**kwargs)
 
-    monkeypatch.setattr(Store, "client", property(lambda s: LostFirstResponse(real(s))))
+    monkeypatch.setattr(Tables, "client", property(lambda s: LostFirstResponse(real(s))))
     reply = api.call("POST", "/referrals", api.referrer(), referral_body())
     monkeypatch.undo()
 
@@ -335,7 +336,7 @@ def test_the_reconciler_repairs_a_drifted_counter_and_offers_the_free_place(
 
     assert report == {"repaired": 1, "offered": 1}
     assert api.awaiting(waiting, "appointment_outcome").coach_id == "coach-chloe"
-    coach = cloud.store.coach("coach-chloe")
+    coach = cloud.store.directory.coach("coach-chloe")
     assert coach is not None
     assert coach.active == 2
     alerts = api.call("GET", "/ops/notifications", api.ops()).body

@@ -202,7 +202,7 @@ def test_the_patients_link_withdraws_once_with_no_login(
     used = api.client.http.post(f"/{path}/leave", body=b"erase=yes",
                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert used.status_code == 200
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     assert item.status == "WITHDRAWN"
     assert item.timeline[-2].by == "patient" or item.timeline[-1].by == "patient"

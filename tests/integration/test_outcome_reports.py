@@ -74,11 +74,11 @@ def rows(report: dict[str, Any], table_id: str) -> dict[str, Any]:
 def test_a_small_population_is_reported_with_small_numbers_suppressed(
         cloud: Cloud, api: Api) -> None:
     made = walk(cloud, api)
-    erased = cloud.store.referral(made["leaving"])
+    erased = cloud.store.referrals.get(made["leaving"])
     assert erased is not None
     assert erased.age_band is None
     assert erased.condition_categories == ()
-    kept = cloud.store.referral(made["worker"])
+    kept = cloud.store.referrals.get(made["worker"])
     assert kept is not None
     assert (kept.age_band, kept.condition_categories) == ("35-49", ("musculoskeletal",))
 
@@ -155,7 +155,7 @@ def test_a_practice_filter_subtracted_from_the_whole_gives_no_small_number_away(
     every figure is made of the same per-practice, per-month figures, so subtracting one view
     from another gives back only a figure already shown, never the 2."""
     made = {"F83001": 15, "F83002": 25, "F83003": 2}
-    cloud.store.bulk_load([pair(1000 + i, ods, "RECEIVED")
+    cloud.store.referrals.bulk_load([pair(1000 + i, ods, "RECEIVED")
                            for i, ods in enumerate(o for o, n in made.items() for _ in range(n))])
     month = "from=2025-01-01&to=2025-01-31"
     token = cloud.token(Role.COMMISSIONER)

@@ -46,11 +46,11 @@ def test_a_full_journey_ends_with_a_job_sustained_for_26_weeks(cloud: Cloud, api
                     coach).status == 200
 
     assert cloud.wait_for_execution(referral_id) == "SUCCEEDED"
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     assert (item.status, item.exit_reason) == ("EXITED", "job_sustained_26_weeks")
     assert item.employer_contacts == 3
-    coach_item = cloud.store.coach(str(item.coach_id))
+    coach_item = cloud.store.directory.coach(str(item.coach_id))
     assert coach_item is not None
     assert coach_item.active == 0
     states = cloud.states_entered(referral_id)
@@ -86,7 +86,7 @@ def test_three_missed_appointments_in_a_row_end_as_disengaged(cloud: Cloud, api:
         item = cloud.wait_for(referral_id, rebooked(missed + 1))
         assert item.status == "APPOINTMENT_BOOKED"
         assert item.missed_in_a_row == missed
-    third = cloud.store.referral(referral_id)
+    third = cloud.store.referrals.get(referral_id)
     assert third is not None
     starts.append(appointment(third).start)
     until_appointment(third)
@@ -99,7 +99,7 @@ def test_three_missed_appointments_in_a_row_end_as_disengaged(cloud: Cloud, api:
     assert reply.status == 200
     assert reply.body["status"] == "EXITED"
     assert cloud.wait_for_execution(referral_id) == "SUCCEEDED"
-    ended = cloud.store.referral(referral_id)
+    ended = cloud.store.referrals.get(referral_id)
     assert ended is not None
     assert ended.exit_reason == "disengaged"
     events = [e.event for e in ended.timeline]
@@ -115,7 +115,7 @@ def test_a_cancelled_appointment_is_rebooked_without_counting_as_missed(
     assert item.missed_in_a_row == 0
     assert appointment(item).start != appointment(first).start
     # The cancelled slot is free again for someone else.
-    assert appointment(first).start not in cloud.store.booked_slots(
+    assert appointment(first).start not in cloud.store.diary.booked_slots(
         str(item.coach_id), appointment(first).start)
 
 
@@ -146,7 +146,7 @@ def test_a_coach_can_reject_at_triage_with_a_reason(cloud: Cloud, api: Api) -> N
     assert reply.status == 200
     assert reply.body["status"] == "REJECTED"
     assert cloud.wait_for_execution(referral_id) == "SUCCEEDED"
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     assert item.exit_reason == "ineligible"
     assert cloud.states_entered(referral_id)[-1] == "Rejected"
@@ -160,7 +160,7 @@ def test_an_overdue_triage_decision_is_chased_and_flagged_never_auto_declined(
         cloud: Cloud, api: Api) -> None:
     referral_id = api.refer(health_conditions=["other"])
     assert cloud.wait_for_execution(referral_id) == "FAILED"
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     assert item.status == "AWAITING_TRIAGE_DECISION"
     assert item.attention == "stalled"
@@ -188,7 +188,7 @@ def test_bad_human_step_input_gets_field_errors_and_changes_nothing(
     reply = api.step(referral_id, "appointment-outcome", {"outcome": "maybe"})
     assert reply.status == 422
     assert [e["field"] for e in reply.body["errors"]] == ["outcome"]
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     assert item.awaiting == "appointment_outcome"
 
@@ -240,7 +240,7 @@ def run_status(cloud: Cloud, run: str) -> str:
 
 
 def events(cloud: Cloud, referral_id: str) -> list[str]:
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     return [e.event for e in item.timeline]
 

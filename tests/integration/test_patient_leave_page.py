@@ -22,7 +22,7 @@ FORM = "application/x-www-form-urlencoded"
 def live_link(cloud: Cloud, referral_id: str) -> str:
     """What the appointment confirmation puts in the patient's message."""
     token = f"{referral_id}.a-secret-only-the-patient-has"
-    cloud.store.set_withdraw_link(referral_id, hashlib.sha256(token.encode()).hexdigest())
+    cloud.store.links.set_withdraw_link(referral_id, hashlib.sha256(token.encode()).hexdigest())
     return f"/patient/withdraw/{token}"
 
 
@@ -77,7 +77,7 @@ def test_looking_at_a_live_link_shows_the_form_and_does_not_use_it_up(cloud: Clo
     assert (status, content_type.split(";")[0]) == (200, "text/html")
     assert "You have left Working Better" in text
     assert "Nothing is shared with the Jobcentre" in text
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     assert item.status == "WITHDRAWN"
 

@@ -31,7 +31,7 @@ def booked_link(cloud: Cloud, api: Api, **changes: Any) -> tuple[str, str]:
     api.cloud.wait_for(referral_id, lambda i: i.awaiting == "appointment_outcome",
                        LONG, "booked")
     token = f"{referral_id}.a-secret-only-the-patient-has"
-    cloud.store.set_withdraw_link(referral_id, hashlib.sha256(token.encode()).hexdigest())
+    cloud.store.links.set_withdraw_link(referral_id, hashlib.sha256(token.encode()).hexdigest())
     return referral_id, f"/patient/{token}"
 
 
@@ -86,7 +86,7 @@ def test_asking_to_change_the_appointment_becomes_a_task_for_the_coach(
     tasks = [r for r in Outbox(cloud.store).for_referral(referral_id)
              if r.kind == "coach_patient_asks_to_change"]
     assert [r.channel for r in tasks] == ["coach_task"]
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     assert item.timeline[-1].event == "patient_asked_to_change"
     assert item.timeline[-1].by == "patient"
@@ -120,7 +120,7 @@ def test_changing_how_to_be_contacted_is_checked_as_the_referral_form_checks_it(
     assert personal is not None
     assert personal["patient"]["contact_preference"] == "sms"
     assert personal["patient"]["phone"] == "07700 900 123"
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     assert item.contact_preference == "sms"
     assert item.timeline[-1].event == "contact_changed"
@@ -155,7 +155,7 @@ def test_leaving_asks_first_then_says_nothing_is_shared(cloud: Cloud, api: Api) 
     confirm = pages.get(f"{path}/leave")
     assert confirm.status == 200
     assert "Are you sure you want to leave Working Better?" in confirm.text
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     assert item.status == "APPOINTMENT_BOOKED"
 

@@ -17,7 +17,7 @@ from tests.fake_sender import FakeSender
 from tests.integration.test_patient_pages import booked_link, post
 from tests.web.pages import Page, Pages
 from workingbetter.adapters import keys
-from workingbetter.adapters.store import Event
+from workingbetter.adapters.dynamo import Event
 from workingbetter.domain.records import OutboxRow, ReferralChange
 from workingbetter.notifications.outbox import Outbox
 from workingbetter.notifications.sending import Sending
@@ -37,7 +37,7 @@ def events(cloud: Cloud, referral_id: str, event: str) -> int:
 
 def item_size(cloud: Cloud, referral_id: str) -> int:
     """The referral item's size as stored, near enough (its attributes as JSON)."""
-    found = cloud.store.table.get_item(Key=keys.referral(referral_id))["Item"]
+    found = cloud.store.tables.table.get_item(Key=keys.referral(referral_id))["Item"]
     return len(json.dumps(found, default=str))
 
 
@@ -74,7 +74,7 @@ def test_asking_again_while_asked_makes_no_second_task_or_event(
     sender = FakeSender()
     Sending(cloud.store, sender, sender, cloud.settings).run()  # onto the coach's list
     token = path.removeprefix("/patient/")  # (the confirmation sent a new link: keep ours)
-    cloud.store.set_withdraw_link(referral_id, hashlib.sha256(token.encode()).hexdigest())
+    cloud.store.links.set_withdraw_link(referral_id, hashlib.sha256(token.encode()).hexdigest())
     (task,) = asks(cloud, referral_id, "coach_patient_asks_to_cancel")
     coach = Pages(cloud.built.pool)
     coach.sign_in(f"coach:{cloud.referral(referral_id).coach_id}")
@@ -143,7 +143,8 @@ def test_a_fact_past_the_timelines_bound_still_lands_counted_not_listed(
     bound = len(cloud.referral(referral_id).timeline) + 3
     for day in range(1, 7):
         on = f"2026-11-0{day}"
-        assert cloud.store.add_fact(referral_id, Event("employer_contact_recorded", "coach:c1"),
+        assert cloud.store.referrals.add_fact(
+            referral_id, Event("employer_contact_recorded", "coach:c1"),
                                     ReferralChange(benefits_advice_on=on),
                                     append=ReferralChange(employer_contact_dates=(on,)),
                                     listed_until=bound)

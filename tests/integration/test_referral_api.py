@@ -45,7 +45,7 @@ def assert_problem(reply: Reply, status: int) -> None:
 
 def assert_nothing_written(cloud: Cloud, *practices: str) -> None:
     for practice in ("F83001", *practices):
-        assert cloud.store.referrals_for_practice(practice) == []
+        assert cloud.store.lists.for_practice(practice) == []
     assert executions(cloud) == []
 
 
@@ -68,7 +68,7 @@ def test_a_valid_referral_is_created_and_its_run_started(cloud: Cloud, api: Api)
     assert reply.headers["Cache-Control"] == "no-store"
     assert reply.headers["X-Content-Type-Options"] == "nosniff"
     referral_id = reply.body["referral_id"]
-    assert [i.referral_id for i in cloud.store.referrals_for_practice("F83001")] == \
+    assert [i.referral_id for i in cloud.store.lists.for_practice("F83001")] == \
         [referral_id]
     assert [e["name"] for e in executions(cloud)] == [referral_id]
 
@@ -135,8 +135,8 @@ def test_a_patient_has_one_active_referral_at_a_time(cloud: Cloud, api: Api) -> 
     first_reference = api.get(first, api.referrer()).body["reference"]
     assert first_reference in again.body["detail"]
     assert "referred on " in again.body["detail"]
-    assert [i.referral_id for i in cloud.store.referrals_for_practice("F83001")] == [first]
-    assert cloud.store.referrals_for_practice("F83002") == []
+    assert [i.referral_id for i in cloud.store.lists.for_practice("F83001")] == [first]
+    assert cloud.store.lists.for_practice("F83002") == []
     assert [e["name"] for e in executions(cloud)] == [first]
 
     withdraw(api, first)
@@ -162,7 +162,7 @@ def test_two_referrals_for_one_patient_at_the_same_moment_create_one(
         thread.join()
 
     assert sorted(statuses.values()) == [201, 409]
-    created = [i for p in ("F83001", "F83002") for i in cloud.store.referrals_for_practice(p)]
+    created = [i for p in ("F83001", "F83002") for i in cloud.store.lists.for_practice(p)]
     assert len(created) == 1
     assert [e["name"] for e in executions(cloud)] == [created[0].referral_id]
 
@@ -178,7 +178,7 @@ def test_a_repeated_idempotency_key_returns_the_first_referral(cloud: Cloud, api
     assert first.status == 201, first.body
     assert repeat.status == 201, repeat.body
     assert repeat.body == first.body
-    assert len(cloud.store.referrals_for_practice("F83001")) == 1
+    assert len(cloud.store.lists.for_practice("F83001")) == 1
     assert [e["name"] for e in executions(cloud)] == [first.body["referral_id"]]
 
     # The same key for a different referral is a mistake, not a repeat.
@@ -188,7 +188,7 @@ def test_a_repeated_idempotency_key_returns_the_first_referral(cloud: Cloud, api
     # A new key for the same patient is a second referral: the patient already has one.
     duplicate = submit(api, referral_body(), **{"Idempotency-Key": str(uuid.uuid4())})
     assert_problem(duplicate, 409)
-    assert len(cloud.store.referrals_for_practice("F83001")) == 1
+    assert len(cloud.store.lists.for_practice("F83001")) == 1
     assert len(executions(cloud)) == 1
 
 
@@ -208,12 +208,12 @@ def test_a_retry_after_the_run_failed_to_start_completes_the_referral(
 
     failed = submit(api, referral_body(), **{"Idempotency-Key": key})
     assert_problem(failed, 500)
-    assert cloud.store.referrals_for_practice("F83001") == []
+    assert cloud.store.lists.for_practice("F83001") == []
     retried = submit(api, referral_body(), **{"Idempotency-Key": key})
 
     assert retried.status == 201, retried.body
     assert [e["name"] for e in executions(cloud)] == [retried.body["referral_id"]]
-    assert len(cloud.store.referrals_for_practice("F83001")) == 1
+    assert len(cloud.store.lists.for_practice("F83001")) == 1
 
 
 @pytest.mark.parametrize("key", ["abc", "k" * 129], ids=["too short", "too long"])

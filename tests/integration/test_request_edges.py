@@ -62,7 +62,7 @@ def test_a_body_nested_30000_deep_is_refused_on_every_json_route(
         problem = assert_problem(send(api, "POST", path, token, deep(30_000).encode()), 400)
         assert problem["errors"] == [{"field": "body",
                                       "message": "Nest the JSON 32 levels deep at most"}], path
-    item = cloud.store.referral(waiting)
+    item = cloud.store.referrals.get(waiting)
     assert item is not None
     assert item.status == "APPOINTMENT_BOOKED"  # nothing was recorded
 
@@ -146,6 +146,6 @@ def test_a_post_without_a_body_gets_the_routes_own_answer_not_415(
     # Nothing failed, so there is nothing to retry: the route's own 409, whatever the header.
     reply = send(api, "POST", f"/referrals/{waiting}/retry", api.ops(), b"", content_type)
     assert_problem(reply, 409)
-    item = api.cloud.store.referral(waiting)
+    item = api.cloud.store.referrals.get(waiting)
     assert item is not None
     assert item.status == "APPOINTMENT_BOOKED"

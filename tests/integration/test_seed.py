@@ -18,7 +18,8 @@ from moto import mock_aws
 
 from infra import seed
 from infra.template import load
-from workingbetter.adapters.store import ConditionFailed, Store
+from workingbetter.adapters.dynamo import ConditionFailed
+from workingbetter.adapters.store import Store
 from workingbetter.domain.records import PracticeStatus, Session, SurgerySession
 
 pytestmark = pytest.mark.integration
@@ -41,7 +42,7 @@ class Deployed:
                          cloudformation=self.cloudformation)
 
     def items(self) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = self.store.table.scan()["Items"]
+        found: list[dict[str, Any]] = self.store.tables.table.scan()["Items"]
         return sorted(found, key=lambda i: (i["pk"], i["sk"]))
 
 
@@ -58,7 +59,7 @@ def deployed(tmp_path: Path) -> Iterator[Deployed]:
         cloudformation.create_stack(StackName=STACK,
                                     TemplateBody=json.dumps({"Resources": tables}))
         store = seed.stack_store(STACK, cloudformation)
-        assert store.table_name.startswith(f"{STACK}-ReferralsTable-")
+        assert store.tables.table_name.startswith(f"{STACK}-ReferralsTable-")
         yield Deployed(cloudformation, store, tmp_path)
 
 
@@ -82,7 +83,7 @@ def test_loading_the_same_file_again_changes_nothing(
     assert deployed.run(pilot()) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "13 added, 0 changed, 0 unchanged."
     loaded = deployed.items()
-    assert [p.practice_ods for p in deployed.store.practices()] == [
+    assert [p.practice_ods for p in deployed.store.directory.practices()] == [
         "F83001", "F83002", "F83003", "F83004", "F83005", "F83006"]
 
     assert deployed.run(pilot()) == 0
@@ -94,7 +95,7 @@ def test_a_coach_with_clients_keeps_their_caseload_when_the_file_changes_their_s
         deployed: Deployed, capsys: pytest.CaptureFixture[str]) -> None:
     assert deployed.run(pilot()) == 0
     # The running service has given coach-amara seven clients.
-    deployed.store.table.update_item(Key={"pk": "COACH#coach-amara", "sk": "COACH"},
+    deployed.store.tables.table.update_item(Key={"pk": "COACH#coach-amara", "sk": "COACH"},
                                      UpdateExpression="SET active = :n",
                                      ExpressionAttributeValues={":n": 7})
     changed = pilot()
@@ -107,10 +108,10 @@ def test_a_coach_with_clients_keeps_their_caseload_when_the_file_changes_their_s
         in shown
     assert "F83001    City Road Medical Centre      change sessions" in shown
     assert shown.splitlines()[-1] == "0 added, 2 changed, 11 unchanged."
-    coach = deployed.store.coach("coach-amara")
+    coach = deployed.store.directory.coach("coach-amara")
     assert coach is not None
     assert (coach.active, coach.weekday, coach.name) == (7, 2, "Amara Okafor-Reid")
-    practice = deployed.store.practice("F83001")
+    practice = deployed.store.directory.practice("F83001")
     assert practice is not None
     assert [(s.coach_id, s.weekday) for s in practice.sessions] == [
         ("coach-amara", 2), ("coach-bilal", 3)]
@@ -155,13 +156,13 @@ def test_a_change_made_while_it_runs_is_not_overwritten(deployed: Deployed) -> N
     changed = pilot()
     changed["practices"][0]["coaches"][0]["name"] = "Amara O."
     planned = seed.plan(deployed.store, seed.read(json.dumps(changed)))
-    was = deployed.store.coach("coach-amara")
+    was = deployed.store.directory.coach("coach-amara")
     assert was is not None
-    deployed.store.put_coach(replace(was, name="Amara Okafor (by someone else)"), was)
+    deployed.store.directory.put_coach(replace(was, name="Amara Okafor (by someone else)"), was)
 
     with pytest.raises(ConditionFailed):
         seed.apply(deployed.store, planned)
-    coach = deployed.store.coach("coach-amara")
+    coach = deployed.store.directory.coach("coach-amara")
     assert coach is not None
     assert coach.name == "Amara Okafor (by someone else)"
 
@@ -170,9 +171,9 @@ def test_the_tables_are_found_from_the_stack_and_a_missing_stack_is_named(
         deployed: Deployed, capsys: pytest.CaptureFixture[str]) -> None:
     names = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in
              deployed.cloudformation.describe_stack_resources(StackName=STACK)["StackResources"]}
-    assert deployed.store.table_name == names["ReferralsTable"]
-    assert deployed.store.personal_data_table_name == names["PersonalDataTable"]
-    assert deployed.store.idempotency_table_name == names["IdempotencyTable"]
+    assert deployed.store.tables.table_name == names["ReferralsTable"]
+    assert deployed.store.tables.personal_data_table_name == names["PersonalDataTable"]
+    assert deployed.store.tables.idempotency_table_name == names["IdempotencyTable"]
 
     path = deployed.folder / "practices.json"
     path.write_text(json.dumps(pilot()))
@@ -191,11 +192,11 @@ def test_loading_the_file_again_keeps_what_the_manager_set_on_pages(
         deployed: Deployed, capsys: pytest.CaptureFixture[str]) -> None:
     """Rooms and a pause are the service manager's (on /manage/practices): not the file's."""
     assert deployed.run(pilot()) == 0
-    held = deployed.store.practice("F83001")
+    held = deployed.store.directory.practice("F83001")
     assert held is not None
     paused = replace(held, rooms=("Room 4",), status=PracticeStatus.PAUSED,
                      paused_reason="Staff shortage")
-    deployed.store.put_practice(paused, held)
+    deployed.store.directory.put_practice(paused, held)
     changed = pilot()
     changed["practices"][0]["name"] = "City Road Surgery"
     capsys.readouterr()
@@ -203,7 +204,7 @@ def test_loading_the_file_again_keeps_what_the_manager_set_on_pages(
     assert deployed.run(changed) == 0
 
     assert capsys.readouterr().out.splitlines()[-1] == "0 added, 1 changed, 12 unchanged."
-    assert deployed.store.practice("F83001") == replace(paused, name="City Road Surgery")
+    assert deployed.store.directory.practice("F83001") == replace(paused, name="City Road Surgery")
 
 
 def test_a_coach_row_may_give_the_sessions_times_and_days_and_a_row_without_keeps_them(
@@ -214,13 +215,13 @@ def test_a_coach_row_may_give_the_sessions_times_and_days_and_a_row_without_keep
                                                days_a_week=2)
 
     assert deployed.run(timed) == 0
-    chloe = deployed.store.coach("coach-chloe")
+    chloe = deployed.store.directory.coach("coach-chloe")
     assert chloe is not None
     assert chloe.surgery_sessions == (SurgerySession("F83002", 1, "09:30", "16:30", 45),)
     assert chloe.cap(20) == 8
     assert deployed.run(pilot()) == 0  # a row without times leaves what is held
-    assert deployed.store.coach("coach-chloe") == chloe
-    amara = deployed.store.coach("coach-amara")
+    assert deployed.store.directory.coach("coach-chloe") == chloe
+    amara = deployed.store.directory.coach("coach-amara")
     assert amara is not None
     assert (amara.sessions, amara.cap(20)) == (None, 20)
 
@@ -238,25 +239,25 @@ def test_a_coach_and_their_practices_change_together_and_only_over_what_was_read
     coaches changes, in one transaction, each conditional on what was read."""
     assert deployed.run(pilot()) == 0
     store = deployed.store
-    goodinge = store.practice("F83002")
-    amara, bilal = store.coach("coach-amara"), store.coach("coach-bilal")
+    goodinge = store.directory.practice("F83002")
+    amara, bilal = store.directory.coach("coach-amara"), store.directory.coach("coach-bilal")
     assert goodinge is not None and amara is not None and bilal is not None  # noqa: PT018
     thursdays = SurgerySession("F83002", 3, "09:00", "12:00")
 
-    store.put_coach(replace(amara, sessions=(*amara.surgery_sessions, thursdays)), amara,
+    store.directory.put_coach(replace(amara, sessions=(*amara.surgery_sessions, thursdays)), amara,
                     [(goodinge, replace(goodinge, sessions=(*goodinge.sessions,
                                                             Session("coach-amara", 3))))])
     with pytest.raises(ConditionFailed):  # the practice changed since it was read
-        store.put_coach(replace(bilal, sessions=(replace(thursdays, weekday=4),)), bilal,
+        store.directory.put_coach(replace(bilal, sessions=(replace(thursdays, weekday=4),)), bilal,
                         [(goodinge, replace(goodinge, sessions=(*goodinge.sessions,
                                                                 Session("coach-bilal", 4))))])
     with pytest.raises(ConditionFailed):  # the coach changed since they were read
-        store.put_coach(replace(amara, name="Amara O."), amara)
+        store.directory.put_coach(replace(amara, name="Amara O."), amara)
 
-    assert store.coach("coach-bilal") == bilal  # nothing of the refused write landed
-    held = store.coach("coach-amara")
+    assert store.directory.coach("coach-bilal") == bilal  # nothing of the refused write landed
+    held = store.directory.coach("coach-amara")
     assert held is not None
     assert (held.name, held.surgery_sessions[-1]) == ("Amara Okafor", thursdays)
-    after = store.practice("F83002")
+    after = store.directory.practice("F83002")
     assert after is not None
     assert after.coach_ids == ("coach-chloe", "coach-amara")

@@ -105,7 +105,7 @@ def test_a_letter_patients_follow_up_reminder_becomes_their_coachs_task(
     assert {r.channel for r in reminders.values()} == {"coach_task"}
     # One as the code before the fix scheduled it, by letter (a row left in a deployed
     # outbox): it still falls to the coach when it goes.
-    cloud.store.table.update_item(
+    cloud.store.tables.table.update_item(
         Key=keys.notification(referral_id, reminders[second.body["follow_up_id"]]
                               .notification_id),
         UpdateExpression="SET channel = :letter", ExpressionAttributeValues={

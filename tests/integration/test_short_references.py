@@ -28,7 +28,7 @@ def test_a_reference_reads_the_referral_as_its_id_does(cloud: Cloud, api: Api) -
         by_reference = api.get(typed, api.referrer())
         assert by_reference.status == 200, (typed, by_reference.body)
         assert by_reference.body == {**by_id.body, "timeline": by_reference.body["timeline"]}
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     assert item.reference == shown
 

@@ -64,4 +64,4 @@ def test_a_patient_over_66_is_refused_at_intake_naming_the_date_of_birth(
         "message": "Working Better is for people aged 16 to 66: check the date of birth, or "
                    "talk to the patient about other support"}]
     assert b"1950" not in response.body
-    assert cloud.store.referrals_for_practice("F83001") == []
+    assert cloud.store.lists.for_practice("F83001") == []

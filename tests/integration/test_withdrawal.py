@@ -49,14 +49,14 @@ def call(api: Api, path: str, token: str, body: dict[str, Any]) -> Callable[[], 
 
 
 def assert_withdrawn_cleanly(cloud: Cloud, api: Api, referral_id: str) -> None:
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     assert item.status == "WITHDRAWN"
     assert item.task_token is None
     assert item.awaiting is None
     assert cloud.wait_for_execution(referral_id) in {"SUCCEEDED", "ABORTED"}
     for coach in ("coach-amara", "coach-bilal"):
-        coach_item = cloud.store.coach(coach)
+        coach_item = cloud.store.directory.coach(coach)
         assert coach_item is not None
         assert coach_item.active == 0, f"{coach} still holds a place"
     # A human step afterwards is refused, a repeat withdrawal is harmless.
@@ -91,7 +91,7 @@ def test_withdrawing_with_a_booked_first_appointment_frees_the_slot(
     withdraw(api, referral_id)
     assert_withdrawn_cleanly(cloud, api, referral_id)
     start = appointment(item).start
-    assert start not in cloud.store.booked_slots(str(item.coach_id), start)
+    assert start not in cloud.store.diary.booked_slots(str(item.coach_id), start)
 
 
 @pytest.mark.service_days(**FAST)
@@ -156,7 +156,7 @@ def test_only_the_referring_practice_or_the_coach_can_withdraw(cloud: Cloud, api
                            api.coach("coach-chloe"), {})
     ops = api.call("POST", f"/referrals/{referral_id}/withdraw", api.ops(), {})
     assert (other_practice.status, other_coach.status, ops.status) == (404, 404, 403)
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     assert item.status == "APPOINTMENT_BOOKED"
 
@@ -178,13 +178,13 @@ def test_a_withdrawal_racing_a_review_leaves_one_consistent_outcome(
         assert replies["withdraw"] == 200
         assert replies["review"] in {200, 409}
         assert cloud.wait_for_execution(referral_id) in {"SUCCEEDED", "ABORTED"}
-        item = cloud.store.referral(referral_id)
+        item = cloud.store.referrals.get(referral_id)
         assert item is not None
         assert item.status == "WITHDRAWN"
         events = [e.event for e in item.timeline]
         assert events.count("withdrawn") == 1
         assert events.count("review_continue") == (1 if replies["review"] == 200 else 0)
-        coach_item = cloud.store.coach(str(item.coach_id))
+        coach_item = cloud.store.directory.coach(str(item.coach_id))
         assert coach_item is not None
         assert coach_item.active == 0
 
@@ -201,11 +201,11 @@ def test_withdrawing_from_the_waitlist_leaves_the_queue_and_holds_no_place(
 
     assert reply.status == 200
     assert cloud.wait_for_execution(waiting) == "SUCCEEDED"
-    item = cloud.store.referral(waiting)
+    item = cloud.store.referrals.get(waiting)
     assert item is not None
     assert item.status == "WITHDRAWN"
-    assert cloud.store.waitlist("F83002") == []
-    coach = cloud.store.coach("coach-chloe")
+    assert cloud.store.lists.waitlist("F83002") == []
+    coach = cloud.store.directory.coach("coach-chloe")
     assert coach is not None
     assert coach.active == 1  # still the first referral's place, nothing released twice
 
@@ -235,4 +235,4 @@ def test_personal_data_expires_two_years_after_the_referral_ends(
     assert personal is not None  # kept for now: no erasure was asked for
     expected = time.time() + cloud.settings.seconds(730)
     assert abs(int(personal["expires_at"]) - expected) < 60
-    assert cloud.store.referral(referral_id) is not None  # the aggregate record stays
+    assert cloud.store.referrals.get(referral_id) is not None  # the aggregate record stays

@@ -18,7 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workingbetter.adapters import keys
-from workingbetter.adapters.store import Listing, Store
+from workingbetter.adapters.referral_lists import Listing
+from workingbetter.adapters.store import Store
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.records import Coach, Practice, Referral, TimelineEvent
 from workingbetter.domain.referral import Status
@@ -31,12 +32,8 @@ COMMISSIONER = Principal(Role.COMMISSIONER, "commissioner")
 UNBOUNDED = 10**6
 
 
-@dataclass
-class FakeStore:
-    """What the reports read: the practices, their coaches' caseloads and the referrals
-    made in a period (by practice or everyone's)."""
-
-    made: list[Referral]
+class FakeDirectory:
+    """The practices, and no coach."""
 
     def practices(self) -> list[Practice]:
         return [Practice(ods, f"Practice {ods}") for ods in PRACTICES]
@@ -44,12 +41,28 @@ class FakeStore:
     def coach(self, coach_id: str) -> Coach | None:
         return None
 
-    def referrals_made(self, listing: Listing, start: str, end: str,
-                       fields: Any) -> Iterator[Referral]:
-        for r in self.made:
+
+@dataclass
+class FakeLists:
+    """The referrals made in a period (by practice or everyone's)."""
+
+    referrals: list[Referral]
+
+    def made(self, listing: Listing, start: str, end: str,
+             fields: Any) -> Iterator[Referral]:
+        for r in self.referrals:
             if start <= r.created_at < end and listing.value in (
                     keys.LATEST, keys.practice_partition(r.practice_ods)):
                 yield r
+
+
+@dataclass
+class FakeStore:
+    """What the reports read: the practices, their coaches' caseloads and the referrals
+    made in a period."""
+
+    lists: FakeLists
+    directory: FakeDirectory
 
 
 def world(counts: list[int]) -> list[Referral]:
@@ -142,7 +155,8 @@ def attack(facts: list[Fact]) -> dict[frozenset[Cell], tuple[int, int]]:
 def test_no_count_of_one_to_four_can_be_worked_out_from_every_report_together(
         counts: list[int], key: bytes) -> None:
     made = world(counts)
-    store = cast("Store", FakeStore(made))  # the three reads Reports makes, nothing more
+    # the three reads Reports makes, nothing more
+    store = cast("Store", FakeStore(FakeLists(made), FakeDirectory()))
     reports = Reports(store, 86400, suppression.Rounding(key))
     bounds = attack(published(reports))
     for cells, (low, high) in bounds.items():

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import cast
 
-from workingbetter.adapters.store import Store
+from workingbetter.adapters.directory import Directory
 from workingbetter.domain.records import Coach, Practice, Session
 from workingbetter.services.staff import KEPT_SECONDS, Staff
 
@@ -29,7 +29,7 @@ class Records:
 
 def test_names_are_read_once_then_again_when_they_have_been_kept_long_enough() -> None:
     records, now = Records(), [1000.0]
-    staff = Staff(cast(Store, records), clock=lambda: now[0])
+    staff = Staff(cast(Directory, records), clock=lambda: now[0])
 
     first = staff.directory()
     records.name = "City Road Surgery"

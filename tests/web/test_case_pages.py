@@ -36,10 +36,10 @@ def test_the_case_record_shows_the_referral_and_keeps_what_the_coach_records(
         pages: Pages, cloud: Cloud) -> None:
     referral_id = in_support(pages, cloud)
     path = f"/coach/referrals/{referral_id}"
-    before = len(cloud.store.audit_trail(referral_id))
+    before = len(cloud.store.audit.trail(referral_id))
     page = pages.get(path)
     assert page.status == 200
-    assert len(cloud.store.audit_trail(referral_id)) == before + 1  # one entry a view
+    assert len(cloud.store.audit.trail(referral_id)) == before + 1  # one entry a view
     for shown in ("Ada Testperson", "485 777 3457", "Mental health", "Unemployed",
                   "Wants help getting back to work", "07700 900982",
                   "to sharing the outcome with their GP"):
@@ -71,7 +71,7 @@ def test_the_case_record_shows_the_referral_and_keeps_what_the_coach_records(
     assert pages.post(f"{path}/notes/{note_id}", {**edit, "text": "Keen on late shifts"}
                       ).status == 303
     assert "Keen on late shifts" in pages.get(path).text
-    referral = cloud.store.referral(referral_id)
+    referral = cloud.store.referrals.get(referral_id)
     assert referral is not None
     assert referral.employer_contact_dates == ("2026-11-02",)
     assert referral.benefits_advice_on == "2026-11-03"
@@ -135,9 +135,9 @@ def test_the_diary_books_and_records_follow_ups_week_by_week(pages: Pages, cloud
     assert "rel=\"prev\"" in diary.text
     assert "rel=\"next\"" in diary.text
     start = slots.iso(datetime(day.year, day.month, day.day, 10, tzinfo=slots.UK))
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
-    row = cloud.store.follow_up(str(item.coach_id), start, referral_id)
+    row = cloud.store.diary.follow_up(str(item.coach_id), start, referral_id)
     assert row is not None
     wait = (slots.parse_iso(str(row.due_at)) - datetime.now(UTC)).total_seconds()
     __import__("time").sleep(max(0.0, wait) + 0.05)
@@ -154,7 +154,7 @@ def test_the_diary_books_and_records_follow_ups_week_by_week(pages: Pages, cloud
 def test_the_caseload_shows_its_load_and_what_is_overdue_and_tasks_clear_when_done(
         pages: Pages, cloud: Cloud) -> None:
     referral_id = in_support(pages, cloud)
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     now = slots.iso(datetime.now(UTC))
     Outbox(cloud.store).schedule(Notice(referral_id, Kind.COACH_REVIEW_OVERDUE,
@@ -200,7 +200,7 @@ def test_a_case_record_view_is_one_audit_entry_and_a_fixed_number_of_reads(
         assert pages.post(f"{path}/notes", {"text": text}).status == 303
         pages.get(path)
     calls = DynamoCalls()
-    services().store.client.meta.events.register("provide-client-params.dynamodb", calls)
+    services().store.tables.client.meta.events.register("provide-client-params.dynamodb", calls)
     assert pages.get(path).status == 200
     # The referral, the practice (where the appointment is), the audit entry, every
     # personal-data item in one Query, the follow-ups.

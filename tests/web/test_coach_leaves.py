@@ -70,7 +70,7 @@ def test_a_leaving_coach_hands_over_to_a_colleague_and_the_waiting_list_and_noth
     assert waiting.coach_id is None
     assert any(n.startswith(f"appointment_new_coach:{other}.") for n in rows(cloud, first))
     assert any(n.startswith("appointment_coach_left:") for n in rows(cloud, second))
-    assert cloud.store.slots_between(leaver, "2000", "9999") == []
+    assert cloud.store.diary.slots_between(leaver, "2000", "9999") == []
     nothing_to_repair(cloud)
     assert "Left the service (2 referrals handed over), by" in \
         pages.get(f"/manage/coaches/{leaver}/absences").text

@@ -54,7 +54,7 @@ def test_the_caseload_the_diary_and_the_case_record_flag_each_need(
         assert BSL in shown
         assert POLISH in shown
 
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     assert item.appointment is not None
     diary = pages.get(f"/coach/diary?week={item.appointment.start[:10]}").text
@@ -94,7 +94,7 @@ def test_the_coach_changes_needs_on_the_case_record_and_mistakes_link_to_the_inp
     assert "Large print" in flag
     assert "A longer appointment" in flag
     assert BSL not in flag
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     assert item.need_kinds == ("large_print", "longer_appointment")
     # The timeline says who changed them, never what they are.
@@ -107,7 +107,7 @@ def test_the_practice_page_shows_needs_only_with_consent(pages: Pages, cloud: Cl
     private = refer(cloud, shares=False, nhs=VALID_NHS_NUMBERS[1])
     pages.sign_in("referrer:F83001")
     for referral_id, shown in ((shared, True), (private, False)):
-        item = cloud.store.referral(referral_id)
+        item = cloud.store.referrals.get(referral_id)
         assert item is not None
         page = pages.get(f"/practice/referrals/{item.reference}").text
         assert (BSL in page, POLISH in page, "Communication needs" in page) == \
@@ -125,7 +125,7 @@ def test_the_referral_form_asks_for_needs_checks_them_and_sends_them(
     assert refused.status == 422
     assert refused.error_summary() == [
         ("#needs-language", "Enter the language the interpreter must speak, like Polish")]
-    assert cloud.store.referrals_for_practice("F83001") == []
+    assert cloud.store.lists.for_practice("F83001") == []
 
     check = pages.post("/referrals/new", {**ANSWERS, "consent_needs": "yes", "language": "Polish",
                                           "need": ["language_interpreter", "easy_read"]})
@@ -134,7 +134,7 @@ def test_the_referral_form_asks_for_needs_checks_them_and_sends_them(
     assert "Easy read" in check.text
     sent = pages.post("/referrals/new", {**check_form(check), "confirmed": "yes"})
     assert sent.status == 303
-    (item,) = cloud.store.referrals_for_practice("F83001")
+    (item,) = cloud.store.lists.for_practice("F83001")
     assert item.need_kinds == ("easy_read", "language_interpreter")
     assert item.share_needs_with_practice is True
 
@@ -151,7 +151,7 @@ def test_the_patient_changes_their_needs_from_their_own_page(cloud: Cloud) -> No
     assert 'value="bsl_interpreter" checked' in page.text
     assert 'value="Polish"' in page.text
     assert "the patient's communication needs page" in [
-        str(r["purpose"]) for r in cloud.store.audit_trail(referral_id)]
+        str(r["purpose"]) for r in cloud.store.audit.trail(referral_id)]
 
     def post(fields: dict[str, Any]) -> Any:
         return pages._send("POST", f"{path}/needs", urlencode(fields, doseq=True).encode(),
@@ -162,10 +162,10 @@ def test_the_patient_changes_their_needs_from_their_own_page(cloud: Cloud) -> No
     assert refused.error_summary() == [("#needs-detail", "Describe what you need")]
     done = post({"need": ["bsl_interpreter", "other"], "detail": "A quiet room"})
     assert (done.status, done.location) == (303, f"{path}?done=needs")
-    needs = cloud.store.communication_needs(referral_id, "test", "check")
+    needs = cloud.store.patients.communication_needs(referral_id, "test", "check")
     assert needs is not None
     assert [n.words for n in needs] == [BSL, "Something else: A quiet room"]
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     assert (item.timeline[-1].event, item.timeline[-1].by) == \
         ("communication_needs_changed", "patient")

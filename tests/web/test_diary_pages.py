@@ -38,7 +38,7 @@ def monday(day: date) -> date:
 
 def test_an_empty_diary_opens_on_the_week_of_the_next_session(pages: Pages,
                                                               cloud: Cloud) -> None:
-    coach = cloud.store.coach("coach-amara")
+    coach = cloud.store.directory.coach("coach-amara")
     assert coach is not None
     session = next_session_day(coach.weekday)
     pages.sign_in("coach:coach-amara")
@@ -71,7 +71,7 @@ def test_each_week_link_says_which_week_it_goes_to(pages: Pages, cloud: Cloud) -
 
 def test_the_week_is_shown_day_by_day_with_the_sessions_free_slots(pages: Pages,
                                                                    cloud: Cloud) -> None:
-    coach = cloud.store.coach("coach-amara")
+    coach = cloud.store.directory.coach("coach-amara")
     assert coach is not None
     session = next_session_day(coach.weekday, weeks_on=1)  # wholly in the future
     pages.sign_in("coach:coach-amara")
@@ -119,7 +119,7 @@ def test_the_calendar_link_gives_the_diary_with_nothing_personal_and_a_new_link_
                      "07700900982", "1980-04-01", "Wants help", "Mental health"):
         assert personal not in feed.text, personal
     assert not re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", feed.text.replace("@working-better", ""))
-    purposes = [a["purpose"] for a in cloud.store.audit_trail(referral_id, "F83001",
+    purposes = [a["purpose"] for a in cloud.store.audit.trail(referral_id, "F83001",
                                                                  item.created_at)]
     assert "GET /calendar/{secret}" in purposes
 
@@ -185,7 +185,7 @@ def test_a_typed_time_is_read_as_people_write_it(pages: Pages, cloud: Cloud) -> 
             "start_year": str(day.year), "start_time": typed, "mode": "phone"})
         assert done.status == 303, (typed, form, done.error_summary())
         start = slots.iso(datetime.combine(day, time(10, 0), tzinfo=slots.UK))
-        assert cloud.store.follow_up(str(item.coach_id), start, referral_id) is not None
+        assert cloud.store.diary.follow_up(str(item.coach_id), start, referral_id) is not None
 
 
 def test_a_typed_time_that_is_no_time_is_asked_again_in_plain_words(pages: Pages,

@@ -28,7 +28,7 @@ MADE = itertools.count()
 def load(cloud: Cloud, *referrals: tuple[str, str, str | None]) -> list[str]:
     """(practice, status, coach) each, made a minute apart in this order; their ids."""
     pairs = [pair(next(MADE), ods, status, coach) for ods, status, coach in referrals]
-    cloud.store.bulk_load(pairs)
+    cloud.store.referrals.bulk_load(pairs)
     return [referral["referral_id"] for referral, _ in pairs]
 
 
@@ -127,12 +127,12 @@ def test_ops_counts_follow_every_change_of_status(cloud: Cloud) -> None:
     withdrawn = api.call("POST", f"/referrals/{leaving}/withdraw", api.referrer("F83002"), {})
     assert withdrawn.status == 200, withdrawn.body
 
-    counts = {k: v for k, v in cloud.store.status_counts().items() if v}
+    counts = {k: v for k, v in cloud.store.lists.status_counts().items() if v}
     assert counts == {"APPOINTMENT_BOOKED": 1, "WITHDRAWN": 1}
 
 
 def audit_records(cloud: Cloud, practice: str) -> list[dict[str, Any]]:
-    return list(cloud.store.table.query(
+    return list(cloud.store.tables.table.query(
         KeyConditionExpression=Key("pk").eq(f"AUDIT#PRACTICE#{practice}"))["Items"])
 
 
@@ -161,7 +161,7 @@ def test_the_coach_page_reads_the_pages_personal_data_in_one_batch(
         cloud: Cloud, pages: Pages) -> None:
     pages.sign_in("coach:coach-amara")
     calls = DynamoCalls()
-    services().store.client.meta.events.register("provide-client-params.dynamodb", calls)
+    services().store.tables.client.meta.events.register("provide-client-params.dynamodb", calls)
 
     def one_view() -> dict[str, int]:
         calls.calls.clear()

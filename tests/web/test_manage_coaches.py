@@ -109,10 +109,10 @@ def test_adding_a_coach_with_mistakes_or_a_taken_id_is_refused_at_each_field(
     assert taken.status == 409
     assert taken.error_summary() == [("#coach_id",
                                       "A coach with this id is already in Working Better")]
-    amara = cloud.store.coach("coach-amara")
+    amara = cloud.store.directory.coach("coach-amara")
     assert amara is not None
     assert amara.name == "Amara Okafor"
-    assert cloud.store.coach("nia campbell!") is None
+    assert cloud.store.directory.coach("nia campbell!") is None
     assert "Nothing yet" in pages.get("/manage/coaches/coach-amara").text  # no audit entry
 
 
@@ -129,13 +129,13 @@ def test_a_session_with_wrong_times_is_refused_at_its_field_and_nothing_is_saved
         pages: Pages, cloud: Cloud, changes: dict[str, str], field: str, words: str) -> None:
     pages.sign_in("manager")
     amara = "/manage/coaches/coach-amara"
-    before = cloud.store.coach("coach-amara")
+    before = cloud.store.directory.coach("coach-amara")
 
     refused = _add_session(pages, amara, practice_ods="F83002", **changes)
 
     assert refused.status == 422
     assert refused.error_summary() == [(field, words)]
-    assert cloud.store.coach("coach-amara") == before
+    assert cloud.store.directory.coach("coach-amara") == before
 
 
 def test_a_session_overlapping_another_is_refused_and_a_left_practice_cannot_be_chosen(
@@ -165,10 +165,10 @@ def test_a_session_overlapping_another_is_refused_and_a_left_practice_cannot_be_
     assert [href for href, _ in everything.error_summary()] == [  # every mistake at once
         "#practice_ods", "#weekday", "#start", "#end", "#minutes"]
     assert lunch.status == 303, lunch.error_summary()
-    coach = cloud.store.coach("coach-amara")
+    coach = cloud.store.directory.coach("coach-amara")
     assert coach is not None
     assert SurgerySession("F83002", 0, "12:30", "13:30", 30) in coach.surgery_sessions
-    goodinge = cloud.store.practice("F83002")
+    goodinge = cloud.store.directory.practice("F83002")
     assert goodinge is not None
     assert "coach-amara" in goodinge.coach_ids  # the practice lists her in the same write
 
@@ -237,16 +237,16 @@ def test_a_session_with_an_appointment_booked_in_it_is_not_removed_and_a_stale_f
     friday = pages.get(COACH)
     removed = pages.post(action, {**friday.hidden_in(action), "session": f"{ODS}-4-1000"})
     assert removed.status == 303
-    coach = cloud.store.coach("coach-nia")
+    coach = cloud.store.directory.coach("coach-nia")
     assert coach is not None
     assert [s.weekday for s in coach.surgery_sessions] == [2]
-    practice = cloud.store.practice(ODS)
+    practice = cloud.store.directory.practice(ODS)
     assert practice is not None
     assert [(s.coach_id, s.weekday) for s in practice.sessions] == [("coach-nia", 2)]
     audit = pages.get(COACH).text.partition('id="audit"')[2]
     assert audit.count("Session removed, by") == 1
     assert audit.count("Session added, by") == 2
-    entries = cloud.store.table.query(
+    entries = cloud.store.tables.table.query(
         KeyConditionExpression="pk = :pk",
         ExpressionAttributeValues={":pk": "COACH_AUDIT#coach-nia"})["Items"]
     assert len(entries) == 4  # added, two sessions added, one removed: nothing refused
@@ -276,8 +276,8 @@ def test_nobody_but_a_manager_reaches_the_coach_pages(pages: Pages, cloud: Cloud
         assert refused.status == 403
     assert pages.post("/manage/coaches/add", {**own_keys, "coach_id": "coach-x", "name": "X",
                                               "days_a_week": "5"}).status == 403
-    assert cloud.store.coach("coach-x") is None
-    amara = cloud.store.coach("coach-amara")
+    assert cloud.store.directory.coach("coach-x") is None
+    amara = cloud.store.directory.coach("coach-amara")
     assert amara is not None
     assert (amara.name, amara.sessions) == ("Amara Okafor", None)
 

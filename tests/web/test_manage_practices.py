@@ -62,7 +62,7 @@ def test_a_manager_adds_a_practice_which_is_listed_taking_referrals_with_its_roo
     assert "Added, by" in shown.text  # the audit, by the manager
     listed = pages.get("/manage/practices").text
     assert "Riverside Surgery" in listed and "Y01234" in listed  # noqa: PT018
-    held = cloud.store.practice("Y01234")
+    held = cloud.store.directory.practice("Y01234")
     assert held is not None
     assert held.rooms == ("Room 4, first floor", "The quiet room")
     assert held.status is PracticeStatus.TAKING
@@ -79,21 +79,21 @@ def test_adding_a_practice_with_mistakes_names_each_field_and_writes_nothing(
     fields = [href for href, _ in refused.error_summary()]
     assert fields == ["#practice_ods", "#name", "#email", "#rooms"], refused.error_summary()
     assert "like F83004" in refused.text
-    assert cloud.store.practice("y0123") is None
-    assert cloud.store.practice("Y0123") is None
+    assert cloud.store.directory.practice("y0123") is None
+    assert cloud.store.directory.practice("Y0123") is None
 
 
 def test_an_ods_code_already_in_the_service_is_refused_on_its_field(pages: Pages,
                                                                     cloud: Cloud) -> None:
     pages.sign_in("manager")
-    was = cloud.store.practice("F83001")
+    was = cloud.store.directory.practice("F83001")
 
     refused = _add(pages, practice_ods="F83001", name="Someone Else's Surgery")
 
     assert refused.status == 409
     assert refused.error_summary() == [
         ("#practice_ods", "A practice with this ODS code is already in Working Better")]
-    assert cloud.store.practice("F83001") == was
+    assert cloud.store.directory.practice("F83001") == was
     assert "Nothing yet" in pages.get(PRACTICE).text  # no audit entry for what did not happen
 
 
@@ -113,7 +113,7 @@ def test_an_edit_is_saved_but_a_change_made_meanwhile_is_not_overwritten(
     assert saved.status == 303, saved.error_summary()
     assert late.status == 409
     assert "reload the page" in late.text
-    held = cloud.store.practice("F83001")
+    held = cloud.store.directory.practice("F83001")
     assert held is not None
     assert held.rooms == ("Room 1",)
     assert held.address == "2 City Road, Leeds LS2 1AB"
@@ -128,7 +128,7 @@ def test_pausing_needs_a_reason(pages: Pages, cloud: Cloud) -> None:
     assert refused.status == 422
     assert refused.error_summary() == [
         ("#reason", "Enter why the practice is not taking new referrals")]
-    held = cloud.store.practice("F83001")
+    held = cloud.store.directory.practice("F83001")
     assert held is not None
     assert held.status is PracticeStatus.TAKING
 
@@ -160,7 +160,7 @@ def test_a_paused_practice_says_why_on_its_referral_form_and_intake_refuses_it(
         "field": "practice_ods",
         "message": "City Road Medical Centre is not taking new referrals for now: "
                    "The coach's room is being refurbished until March"}]
-    carried_on = cloud.store.referral(before)
+    carried_on = cloud.store.referrals.get(before)
     assert carried_on is not None
     assert carried_on.status in LIVE  # the referral sent before carries on
 
@@ -172,7 +172,7 @@ def test_resuming_offers_the_referral_form_again(pages: Pages, cloud: Cloud) -> 
     resumed = _post_on(pages, pages.get(PRACTICE), f"{PRACTICE}/resume")
 
     assert resumed.status == 303, resumed.error_summary()
-    held = cloud.store.practice("F83001")
+    held = cloud.store.directory.practice("F83001")
     assert held is not None
     assert (held.status, held.paused_reason) == (PracticeStatus.TAKING, "")
     pages.cookies.clear()
@@ -200,7 +200,7 @@ def test_a_practice_that_leaves_takes_no_referrals_and_its_open_ones_carry_on(
                                      patient__nhs_number="9434765919"))
     assert refused.status == 422
     assert "has left the Working Better pilot" in refused.body["errors"][0]["message"]
-    carried_on = cloud.store.referral(before)
+    carried_on = cloud.store.referrals.get(before)
     assert carried_on is not None
     assert carried_on.status in LIVE
 
@@ -220,7 +220,7 @@ def test_a_leaving_practices_open_referrals_can_end_each_patient_told_nothing_le
     assert unchosen.status == 422
     assert [href for href, words in unchosen.error_summary()
             if words.startswith("Choose whether its open referrals carry on")] == ["#ending"]
-    unchanged = cloud.store.practice("F83001")
+    unchanged = cloud.store.directory.practice("F83001")
     assert unchanged is not None
     assert unchanged.status is PracticeStatus.TAKING  # nothing changed
 
@@ -253,7 +253,7 @@ def test_each_change_is_audited_on_the_practices_page_with_who_and_no_reason_wor
     for words in ("Left the pilot, by", "New referrals resumed, by", "New referrals paused, by"):
         assert words in audit
     assert audit.index("Left the pilot") < audit.index("New referrals resumed")  # latest first
-    entries = cloud.store.table.query(
+    entries = cloud.store.tables.table.query(
         KeyConditionExpression="pk = :pk",
         ExpressionAttributeValues={":pk": "PRACTICE_AUDIT#F83001"})["Items"]
     assert len(entries) == 3
@@ -281,8 +281,8 @@ def test_nobody_but_a_manager_reaches_the_practice_pages(pages: Pages, cloud: Cl
         assert refused.status == 403
         assert "You cannot do this" in refused.text
     assert pages.post("/manage/practices/add", {**own_keys, **NEW}).status == 403
-    assert cloud.store.practice("Y01234") is None
-    held = cloud.store.practice("F83001")
+    assert cloud.store.directory.practice("Y01234") is None
+    held = cloud.store.directory.practice("F83001")
     assert held is not None
     assert held.status is PracticeStatus.TAKING
 
@@ -349,13 +349,13 @@ def test_fhir_intake_from_a_paused_practice_is_refused_naming_why(cloud: Cloud) 
 
 def test_a_practice_stored_before_it_had_a_status_can_be_paused(pages: Pages,
                                                                  cloud: Cloud) -> None:
-    cloud.store.table.update_item(Key={"pk": "PRACTICE", "sk": "F83001"},
+    cloud.store.tables.table.update_item(Key={"pk": "PRACTICE", "sk": "F83001"},
                                   UpdateExpression="REMOVE #s, rooms, paused_reason",
                                   ExpressionAttributeNames={"#s": "status"})
     pages.sign_in("manager")
 
     assert _pause(pages, "Staff shortage").status == 303
 
-    held = cloud.store.practice("F83001")
+    held = cloud.store.directory.practice("F83001")
     assert held is not None
     assert (held.status, held.paused_reason) == (PracticeStatus.PAUSED, "Staff shortage")

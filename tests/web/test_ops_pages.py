@@ -30,7 +30,7 @@ def test_the_list_is_filtered_by_practice_coach_or_attention(cloud: Cloud, pages
     ids = load(cloud, ("F83001", "IN_SUPPORT", "coach-amara"), ("F83002", "IN_SUPPORT",
                                                                 "coach-chloe"),
                ("F83001", "EXITED", "coach-bilal"), ("F83001", "WAITLISTED", None))
-    cloud.store.update(ids[3], None, ReferralChange(attention="overdue_capacity"))
+    cloud.store.referrals.update(ids[3], None, ReferralChange(attention="overdue_capacity"))
     ops(pages)
 
     assert shown_on(pages.get("/ops?practice_ods=F83001").text, "latest") == \

@@ -95,7 +95,7 @@ def test_form_errors_link_to_their_inputs_and_keep_what_was_typed(pages: Pages,
     assert 'aria-describedby="nhs-number-hint nhs-number-error"' in page.text
     assert 'id="family-name-error"' in page.text
     assert page.hidden("nonce") == nonce  # the same Idempotency-Key when it is sent again
-    assert cloud.store.referrals_for_practice("F83001") == []
+    assert cloud.store.lists.for_practice("F83001") == []
 
 
 def test_the_form_states_who_the_service_is_for(pages: Pages) -> None:
@@ -120,7 +120,7 @@ def test_a_patient_outside_the_age_range_is_an_error_on_the_form_with_the_others
     ]
     assert 'id="dob-error"' in page.text or 'id="dob-day-error"' in page.text
     assert "Referral sent" not in page.text
-    assert cloud.store.referrals_for_practice("F83001") == []
+    assert cloud.store.lists.for_practice("F83001") == []
 
 
 def test_an_nhs_number_is_taken_with_or_without_spaces(pages: Pages, cloud: Cloud) -> None:
@@ -142,7 +142,7 @@ def test_a_post_without_a_valid_csrf_token_is_refused_and_writes_nothing(
     page = pages.post("/referrals/new", {**REFERRAL_FORM, "csrf": tokens[tamper]})
     assert page.status == 403
     assert "This form has expired" in page.text
-    assert cloud.store.referrals_for_practice("F83001") == []
+    assert cloud.store.lists.for_practice("F83001") == []
 
 
 def test_a_double_click_refers_once(pages: Pages, cloud: Cloud) -> None:
@@ -162,7 +162,7 @@ def test_a_double_click_refers_once(pages: Pages, cloud: Cloud) -> None:
     again = pages.post("/referrals/new", sent)  # and the same form sent again
     assert [p.status for p in [*replies, again]] == [303, 303, 303]
     assert len({p.location for p in [*replies, again]}) == 1
-    assert len(cloud.store.referrals_for_practice("F83001")) == 1
+    assert len(cloud.store.lists.for_practice("F83001")) == 1
 
 
 def test_a_referral_form_sent_again_with_other_answers_says_it_was_already_sent(
@@ -181,7 +181,7 @@ def test_a_referral_form_sent_again_with_other_answers_says_it_was_already_sent(
     assert "already sent" in message
     assert 'Wants help with a CV.' in again.text  # what was typed, kept
     assert again.hidden("nonce") != keys["nonce"]  # sending it now is a new referral
-    assert len(cloud.store.referrals_for_practice("F83001")) == 1
+    assert len(cloud.store.lists.for_practice("F83001")) == 1
 
 
 def test_a_letter_patient_needs_a_postal_address_on_the_form(

@@ -29,7 +29,7 @@ def words(page: Page) -> str:
 
 
 def audit_purposes(cloud: Cloud, referral_id: str) -> list[str]:
-    return [str(r["purpose"]) for r in cloud.store.audit_trail(referral_id)]
+    return [str(r["purpose"]) for r in cloud.store.audit.trail(referral_id)]
 
 
 def test_the_contact_page_chooses_what_they_chose_and_shows_what_is_on_file_masked(
@@ -79,10 +79,10 @@ def test_saving_with_the_boxes_left_blank_keeps_what_is_on_file(
 def test_the_home_page_says_how_they_are_contacted_and_names_their_coach(
         cloud: Cloud, api: Api) -> None:
     referral_id, path = booked_link(cloud, api)
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     assert item.coach_id
-    coach = cloud.store.coach(item.coach_id)
+    coach = cloud.store.directory.coach(item.coach_id)
     assert coach is not None
     assert coach.name
 

@@ -36,7 +36,7 @@ def patient_name(referral_id: str) -> str:
 
 
 def reference_of(cloud: Cloud, referral_id: str) -> str:
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     return str(item.reference)
 
@@ -56,7 +56,7 @@ def test_after_sending_the_form_the_confirmation_shows_the_reference_and_a_reloa
     assert shown == reference_of(cloud, referral_id)
     again = pages.get(f"/practice/referrals/{shown}/sent")
     assert again.status == 200
-    assert len(cloud.store.referrals_for_practice("F83001")) == 1
+    assert len(cloud.store.lists.for_practice("F83001")) == 1
 
 
 def test_the_form_reports_a_bad_nhs_number_and_a_missing_phone_in_one_round(
@@ -76,7 +76,7 @@ def test_the_form_refuses_an_email_address_that_is_not_one_and_sends_nothing(
         "email": '"><script>alert(1)</script>@x.example'})
     assert page.status == 422
     assert page.error_summary() == [("#email", "Enter an email address, like name@example.com")]
-    assert cloud.store.referrals_for_practice("F83001") == []
+    assert cloud.store.lists.for_practice("F83001") == []
 
 
 def test_the_practice_list_shows_its_own_patients_with_one_audit_record_per_view(
@@ -103,7 +103,7 @@ def test_the_practice_list_reads_the_same_calls_however_many_rows(
         cloud: Cloud, pages: Pages) -> None:
     pages.sign_in("referrer:F83001")
     calls = DynamoCalls()
-    services().store.client.meta.events.register("provide-client-params.dynamodb", calls)
+    services().store.tables.client.meta.events.register("provide-client-params.dynamodb", calls)
 
     def one_view() -> dict[str, int]:
         calls.calls.clear()
@@ -214,7 +214,7 @@ def test_withdrawing_asks_first_then_withdraws_and_can_erase(cloud: Cloud, pages
     confirm = pages.get(f"/practice/referrals/{shown}/withdraw")
     assert confirm.status == 200
     assert "Are you sure" in confirm.text
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     assert item.status != Status.WITHDRAWN
 
@@ -226,7 +226,7 @@ def test_withdrawing_asks_first_then_withdraws_and_can_erase(cloud: Cloud, pages
     assert "Withdrawn" in after.text
     assert "Patient's details deleted" in after.text
     assert "Withdraw this referral" not in after.text
-    assert cloud.store.personal.query(
+    assert cloud.store.tables.personal.query(
         KeyConditionExpression=Key("referral_id").eq(referral_id))["Items"] == []
     # Erased: its NHS number's keyed hash went too, so a search by the number finds nothing.
     assert shown_on(search(pages, "4857773457").text, "referrals") == []
@@ -245,7 +245,7 @@ def test_a_practice_withdrawal_keeps_the_reason_chosen_for_ops_reports_and_the_g
     done = pages.post(f"/practice/referrals/{shown}/withdraw", {"exit_reason": "moved_away"})
 
     assert done.status == 303, done.error_summary()
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     assert (item.status, item.exit_reason) == (Status.WITHDRAWN, "moved_away")
     assert pages.sign_in("ops").status == 303
@@ -283,7 +283,7 @@ def test_a_job_or_any_engagement_is_shown_to_the_practice_only_if_the_patient_ag
         cloud: Cloud, pages: Pages) -> None:
     shared, kept = load(cloud, ("F83001", "IN_WORK", "coach-amara"),
                         ("F83001", "IN_WORK", "coach-amara"))
-    cloud.store.update(kept, None, ReferralChange(share_outcome_with_gp=False))
+    cloud.store.referrals.update(kept, None, ReferralChange(share_outcome_with_gp=False))
     pages.sign_in("referrer:F83001")
     page = pages.get("/practice")
 

@@ -109,7 +109,7 @@ def test_a_referral_whose_details_were_erased_is_not_found(cloud: Cloud, pages: 
     assert done.status == 303
 
     assert found_ids(find(pages, "Testperson")) == []
-    item = cloud.store.referral(referral_id)
+    item = cloud.store.referrals.get(referral_id)
     assert item is not None
     assert item.birth_key is None  # nothing derived from the date of birth is kept
 

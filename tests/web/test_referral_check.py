@@ -43,7 +43,7 @@ def test_the_answers_are_shown_to_check_and_nothing_is_sent_until_send_referral(
         assert answer in shown
     assert 'name="change" value="nhs-number" formaction="/referrals/new#nhs-number"' in \
         check.text
-    assert cloud.store.referrals_for_practice("F83001") == []
+    assert cloud.store.lists.for_practice("F83001") == []
     carried = check_form(check)
     assert carried["nonce"] == [form.hidden("nonce")]  # the form's key: sent once
 
@@ -54,7 +54,7 @@ def test_the_answers_are_shown_to_check_and_nothing_is_sent_until_send_referral(
     assert sent.location == again.location
     assert re.fullmatch(r"/practice/referrals/WB-[0-9A-Z-]+/sent", sent.location)
     assert "Referral sent" in pages.get(sent.location).text
-    assert len(cloud.store.referrals_for_practice("F83001")) == 1
+    assert len(cloud.store.lists.for_practice("F83001")) == 1
 
 
 def test_change_takes_the_answers_back_to_the_form_and_sends_nothing(
@@ -68,7 +68,7 @@ def test_change_takes_the_answers_back_to_the_form_and_sends_nothing(
     assert 'value="07700 900982"' in back.text
     assert 'value="Testperson"' in back.text
     assert back.hidden("nonce") == check_form(check)["nonce"][0]
-    assert cloud.store.referrals_for_practice("F83001") == []
+    assert cloud.store.lists.for_practice("F83001") == []
 
 
 def test_the_form_says_a_phone_number_is_needed_for_texts_and_calls(pages: Pages) -> None:
@@ -85,7 +85,7 @@ def test_text_messages_need_a_mobile_number(cloud: Cloud, pages: Pages, landline
     assert page.error_summary() == [
         ("#phone", "Enter a mobile number, like 07700 900 982: text messages go only to a "
                    "mobile")]
-    assert cloud.store.referrals_for_practice("F83001") == []
+    assert cloud.store.lists.for_practice("F83001") == []
 
 
 @pytest.mark.parametrize("mobile", ["07700 900982", "+44 7700 900982", "+44 (0)7700 900982"])

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.integration
 
 
 def other_coach(cloud: Cloud, coach_id: str) -> str:
-    practice = cloud.store.practice("F83001")
+    practice = cloud.store.directory.practice("F83001")
     assert practice is not None
     return next(s.coach_id for s in practice.sessions if s.coach_id != coach_id)
 
@@ -59,10 +59,10 @@ def test_a_manager_moves_a_referral_and_its_follow_up_to_another_coach_on_the_pa
     assert "1 appointment moved to their diary" in pages.follow(moved).text
     assert cloud.referral(referral_id).coach_id == new
     assert (cloud.coach(old).active, cloud.coach(new).active) == (0, 1)
-    ahead = [r for r in cloud.store.follow_ups(new, "2000", "9999")
+    ahead = [r for r in cloud.store.diary.follow_ups(new, "2000", "9999")
              if r.referral_id == referral_id]
     assert [(r.outcome, r.mode) for r in ahead] == [(None, "surgery")]
-    assert [r.outcome for r in cloud.store.follow_ups(old, "2000", "9999")] == ["moved"]
+    assert [r.outcome for r in cloud.store.diary.follow_ups(old, "2000", "9999")] == ["moved"]
     told = [n for n in rows(cloud, referral_id) if n.startswith("appointment_new_coach:")]
     assert len(told) == 1 and told[0].startswith(f"appointment_new_coach:{new}.")  # noqa: PT018
     assert f"appointment_moved:{ahead[0].start}" in rows(cloud, referral_id)
@@ -101,7 +101,7 @@ def test_a_moved_first_appointment_goes_to_the_new_coach_and_the_run_takes_their
     again = cloud.wait_for(referral_id, lambda i: bool(i.task_token)
                            and i.task_token != waiting.task_token)
     assert appointment(again).coach_id is None  # the new coach's own appointment now
-    assert [s.referral_id for s in cloud.store.slots_between(new, "2000", "9999")] \
+    assert [s.referral_id for s in cloud.store.diary.slots_between(new, "2000", "9999")] \
         == [referral_id]
     api.awaiting(referral_id, "appointment_outcome")
     assert api.step(referral_id, "appointment-outcome", {"outcome": "attended"},
@@ -116,7 +116,7 @@ def test_a_full_coach_refuses_a_move_and_nothing_changes(cloud: Cloud) -> None:
     cloud.wait_for(referral_id, lambda i: i.appointment is not None)
     old = str(cloud.referral(referral_id).coach_id)
     new = other_coach(cloud, old)
-    assert cloud.store.set_caseload(new, 0, cloud.settings.caseload_cap)
+    assert cloud.store.capacity.set_caseload(new, 0, cloud.settings.caseload_cap)
 
     refused = api.call("POST", f"/referrals/{referral_id}/coach", cloud.token(Role.MANAGER),
                        {"coach_id": new})

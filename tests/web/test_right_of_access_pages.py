@@ -54,7 +54,7 @@ def test_the_patient_asks_for_a_copy_and_is_told_it_is_due_within_a_month(
     shown = pages.follow(asked)
     due = dates.day(due_on(dates.today()))
     assert f"We will send it by {due}" in words(shown)
-    request = cloud.store.referral(referral_id)
+    request = cloud.store.referrals.get(referral_id)
     assert request is not None
     again = post(pages, f"{path}/copy", {"send_by": "email"})  # asking twice: still one
     assert again.status in {200, 303}

@@ -21,7 +21,7 @@ def test_every_awaiting_value_shows_on_the_coach_page_and_the_console(
     api = Api(cloud)
     referral_id = api.refer("F83002")
     api.awaiting(referral_id, "appointment_outcome")
-    cloud.store.note_on_referral(referral_id, ReferralChange(awaiting=awaiting))
+    cloud.store.referrals.note(referral_id, ReferralChange(awaiting=awaiting))
 
     pages.sign_in("coach:coach-chloe")
     coach = pages.get("/coach")

@@ -14,8 +14,8 @@ import uuid
 from datetime import date
 from typing import Any
 
+from workingbetter.adapters.dynamo import Key, conditional
 from workingbetter.adapters.people_audit import _latest_first, _record_once
-from workingbetter.adapters.store import Key, conditional
 from workingbetter.domain.absence import Absence, CoverAuditEntry, CoverChange
 
 

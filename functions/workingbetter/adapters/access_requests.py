@@ -11,8 +11,9 @@ marked, the marker and the row go, in one transaction conditional on it being op
 from __future__ import annotations
 
 from workingbetter.adapters import keys
+from workingbetter.adapters.dynamo import Item, Key, conditional
 from workingbetter.adapters.item_codec import decode, encode
-from workingbetter.adapters.store import Item, Key, Store, conditional
+from workingbetter.adapters.store import Store
 from workingbetter.domain.records import AccessRequest
 
 
@@ -22,9 +23,9 @@ class AccessRequests:
 
     def add(self, request: AccessRequest) -> tuple[AccessRequest, bool]:
         """The request, and True; or the referral's open one, and False, if it has one."""
-        table = self.store.table_name
+        table = self.store.tables.table_name
         item = encode(request)
-        if not conditional(lambda: self.store.client.transact_write_items(TransactItems=[
+        if not conditional(lambda: self.store.tables.client.transact_write_items(TransactItems=[
                 {"Put": {"TableName": table, "ConditionExpression": "attribute_not_exists(pk)",
                          "Item": {**keys.open_access_marker(request.referral_id),
                                   "request_id": request.request_id}}},
@@ -39,12 +40,12 @@ class AccessRequests:
         return request, True
 
     def open_for(self, referral_id: str) -> AccessRequest | None:
-        marker = self.store.table.get_item(Key=keys.open_access_marker(referral_id),
+        marker = self.store.tables.table.get_item(Key=keys.open_access_marker(referral_id),
                                            ConsistentRead=True).get("Item")
         return None if marker is None else self.get(referral_id, str(marker["request_id"]))
 
     def get(self, referral_id: str, request_id: str) -> AccessRequest | None:
-        found = self.store.table.get_item(Key=keys.access_request(referral_id, request_id),
+        found = self.store.tables.table.get_item(Key=keys.access_request(referral_id, request_id),
                                           ConsistentRead=True).get("Item")
         return None if found is None else decode(AccessRequest, found)
 
@@ -61,8 +62,8 @@ class AccessRequests:
 
     def fulfil(self, request: AccessRequest, at: str, by: str) -> bool:
         """Mark the request fulfilled, once; False if it was already."""
-        table = self.store.table_name
-        return conditional(lambda: self.store.client.transact_write_items(TransactItems=[
+        table = self.store.tables.table_name
+        return conditional(lambda: self.store.tables.client.transact_write_items(TransactItems=[
             {"Update": {"TableName": table,
                         "Key": keys.access_request(request.referral_id, request.request_id),
                         "UpdateExpression": "SET fulfilled_at = :at, fulfilled_by = :by",
@@ -77,7 +78,7 @@ class AccessRequests:
         items: list[Item] = []
         kwargs: Item = {"KeyConditionExpression": condition, "ConsistentRead": True}
         while True:
-            page = self.store.table.query(**kwargs)
+            page = self.store.tables.table.query(**kwargs)
             items.extend(page["Items"])
             if "LastEvaluatedKey" not in page:
                 return items

@@ -11,8 +11,9 @@ from dataclasses import replace
 from typing import Any
 
 from workingbetter.adapters import keys
+from workingbetter.adapters.dynamo import ConditionFailed, Event, conditional, now_iso
 from workingbetter.adapters.item_codec import encode
-from workingbetter.adapters.store import ConditionFailed, Event, Store, conditional, now_iso
+from workingbetter.adapters.store import Store
 from workingbetter.domain.records import Referral
 from workingbetter.domain.referral import HOLDS_CAPACITY, Status
 
@@ -24,8 +25,8 @@ def move_place(store: Store, referral_id: str, created_at: str, from_coach: str,
     at = now_iso()
     listed = keys.allocated(to_coach, created_at)
     holding = {f":s{n}": str(s) for n, s in enumerate(sorted(HOLDS_CAPACITY))}
-    table = store.table_name
-    if not conditional(lambda: store.client.transact_write_items(TransactItems=[
+    table = store.tables.table_name
+    if not conditional(lambda: store.tables.client.transact_write_items(TransactItems=[
             {"Update": {"TableName": table, "Key": keys.coach(from_coach),
                         "UpdateExpression": "SET active = active - :one",
                         "ConditionExpression": "active > :zero",
@@ -66,13 +67,13 @@ def hand_back(store: Store, item: Referral, from_coach: str, event: Event) -> No
     if booked is not None and not booked.outcome:
         sets += ", appointment = :called_off"
         values[":called_off"] = encode(replace(booked, outcome="cancelled"))
-    if not conditional(lambda: store.client.transact_write_items(TransactItems=[
-        {"Update": {"TableName": store.table_name, "Key": keys.coach(from_coach),
+    if not conditional(lambda: store.tables.client.transact_write_items(TransactItems=[
+        {"Update": {"TableName": store.tables.table_name, "Key": keys.coach(from_coach),
                     "UpdateExpression": "SET active = active - :one",
                     "ConditionExpression": "active > :zero",
                     "ExpressionAttributeValues": {":one": 1, ":zero": 0}}},
         {"Update": {
-            "TableName": store.table_name, "Key": keys.referral(item.referral_id),
+            "TableName": store.tables.table_name, "Key": keys.referral(item.referral_id),
             "UpdateExpression": sets + " REMOVE coach_id, coach_pk, coach_live_pk, "
             "coach_created, awaiting, task_token, last_answer, awaiting_since",
             "ConditionExpression": "coach_id = :from AND attribute_not_exists("
@@ -82,12 +83,12 @@ def hand_back(store: Store, item: Referral, from_coach: str, event: Event) -> No
     ])):
         raise ConditionFailed(item.referral_id)
     # The status counters follow the item (`Store.update` settles them): a bookkeeping write.
-    store.update(item.referral_id, None)
+    store.referrals.update(item.referral_id, None)
 
 
 def mark_left(store: Store, coach_id: str) -> None:
     """The coach has left: no new allocation, and offered to nobody."""
-    store.table.update_item(Key=keys.coach(coach_id), UpdateExpression="SET #l = :t",
+    store.tables.table.update_item(Key=keys.coach(coach_id), UpdateExpression="SET #l = :t",
                             ConditionExpression="attribute_exists(pk)",
                             ExpressionAttributeNames={"#l": "left"},
                             ExpressionAttributeValues={":t": True})

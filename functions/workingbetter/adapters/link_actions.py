@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from workingbetter.adapters import keys
-from workingbetter.adapters.store import conditional
+from workingbetter.adapters.dynamo import conditional
 
 
 class LinkActions:

@@ -47,7 +47,7 @@ def refer(services: Services, principal: Principal, body_of: Callable[[], Any],
         raise mapped.located(error) from error
     referral_id = str(created["referral_id"])
     # Bookkeeping, not a change of state: a resend (same answer) writes the same value.
-    services.store.note_on_referral(referral_id, ReferralChange(
+    services.store.referrals.note(referral_id, ReferralChange(
         service_request=ServiceRequestId(mapped.identifier.system, mapped.identifier.value)))
     return read(services, principal, referral_id)
 
@@ -60,7 +60,7 @@ def read(services: Services, principal: Principal, referral_id: str) -> Json:
     resource = task.resource(principal, item)
     if item.need_kinds and principal.role is Role.REFERRER \
             and disclosure.needs_seen_by(principal.role, item):
-        personal = services.store.read_personal_data(referral_id, principal.actor,
+        personal = services.store.patients.read(referral_id, principal.actor,
                                                      "GET /fhir/Task/{referral_id}")
         if personal is not None:
             resource.update(task.needs(personal))

@@ -14,7 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
-from workingbetter.adapters.store import Item, Store
+from workingbetter.adapters.dynamo import Item
+from workingbetter.adapters.store import Store
 from workingbetter.domain import slots
 from workingbetter.domain.channels import NOTIFY_TYPE, Channel, State
 from workingbetter.domain.errors import FieldError, InvalidInput, NotFound, Unauthenticated

@@ -115,7 +115,7 @@ class Sending:
 
     def _one(self, row: OutboxRow, now: datetime) -> str:
         kind, channel = row.kind, row.channel
-        referral = self.store.referral(row.referral_id)
+        referral = self.store.referrals.get(row.referral_id)
         if referral is None or (referral.status.terminal
                                 and kind not in AFTER_THE_END):
             self.outbox.cancel_row(row)
@@ -189,7 +189,7 @@ class Sending:
             self.alerts.ops_alert(*render(kind, fields))
             return None, channel
         if channel is Channel.PRACTICE_EMAIL:
-            practice = self.store.practice(referral.practice_ods)
+            practice = self.store.directory.practice(referral.practice_ods)
             if practice is None or not practice.email:
                 raise Stale
             return self.sender.email(self._message(row, kind, practice.email, fields)), channel
@@ -197,7 +197,7 @@ class Sending:
 
     def _to_patient(self, row: OutboxRow, referral: Referral, kind: Kind,
                     fields: dict[str, str]) -> tuple[str | None, Channel]:
-        personal = self.store.read_personal_data(referral.referral_id, READER,
+        personal = self.store.patients.read(referral.referral_id, READER,
                                                  f"notification {kind}")
         if personal is None:
             raise Stale  # erased
@@ -214,10 +214,10 @@ class Sending:
         fields["given_name"] = patient.given_name
         if kind is Kind.APPOINTMENT_CONFIRMATION:
             token, token_hash = withdraw_token(referral.referral_id)
-            self.store.set_withdraw_link(referral.referral_id, token_hash)
+            self.store.links.set_withdraw_link(referral.referral_id, token_hash)
             fields["withdraw_link"] = f"{self.settings.public_url}/patient/{token}"
         provider_id, in_format = self._send(row, kind, channel, patient, fields, needs)
-        self.store.needs_met(referral.referral_id, (
+        self.store.referrals.needs_met(referral.referral_id, (
             *needs_met_by(channel, needs),
             *(str(n) for n, fmt in LETTER_FORMATS.items() if fmt == in_format)))
         return provider_id, channel
@@ -279,7 +279,7 @@ class Sending:
                 raise Stale  # arranged meanwhile
             start = slots.parse_iso(appointment.start).astimezone(slots.UK)
             fields["when"] = f"{start:%A} {start.day} {start:%B} at {start:%H:%M}"
-            practice = self.store.practice(appointment.practice_ods)
+            practice = self.store.directory.practice(appointment.practice_ods)
             fields["practice"] = practice.name if practice else "your GP surgery"
         if kind in FOLLOW_UP_KINDS:
             fields.update(self._follow_up(row, referral, kind))
@@ -292,7 +292,7 @@ class Sending:
     def _new_coach(self, row: OutboxRow, referral: Referral) -> str:
         """The name staff know the coach by; stale once the referral has moved on again."""
         coach_id = row.about.rpartition(".")[0]
-        coach = self.store.coach(coach_id)
+        coach = self.store.directory.coach(coach_id)
         if coach_id != referral.coach_id or coach is None:
             raise Stale
         return coach.name or "a new coach"
@@ -305,26 +305,26 @@ class Sending:
                 not appointment.outcome:
             where = self._practice_name(appointment.practice_ods)
             return {"when": _when(appointment.start), "where": f"at {where}"}
-        booked = self.store.follow_up(str(referral.coach_id), row.about, referral.referral_id)
+        booked = self.store.diary.follow_up(str(referral.coach_id), row.about, referral.referral_id)
         if booked is None or booked.outcome:
             raise Stale
         return {"when": _when(booked.start), "where": {"phone": "by phone", "video": "by video"}
                 .get(booked.mode, f"at {self._practice_name(referral.practice_ods)}")}
 
     def _practice_name(self, practice_ods: str) -> str:
-        practice = self.store.practice(practice_ods)
+        practice = self.store.directory.practice(practice_ods)
         return practice.name if practice else "your GP surgery"
 
     def _follow_up(self, row: OutboxRow, referral: Referral, kind: Kind) -> dict[str, str]:
         """A follow-up's time and place, from its diary row (keyed by the notice)."""
         start_iso = diary.start_of(row.about)
-        booked = self.store.follow_up(str(referral.coach_id), start_iso,
+        booked = self.store.diary.follow_up(str(referral.coach_id), start_iso,
                                       referral.referral_id) if start_iso else None
         if booked is None or (kind is Kind.APPOINTMENT_FOLLOW_UP_REMINDER
                               and booked.outcome):
             raise Stale  # called off, or over
         start = slots.parse_iso(booked.start).astimezone(slots.UK)
-        practice = self.store.practice(referral.practice_ods)
+        practice = self.store.directory.practice(referral.practice_ods)
         where = {"phone": "by phone", "video": "by video"}.get(
             booked.mode, f"at {practice.name if practice else 'your GP surgery'}")
         return {"when": f"{start:%A} {start.day} {start:%B} at {start:%H:%M}", "where": where}

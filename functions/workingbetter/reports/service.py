@@ -101,7 +101,7 @@ class Reports:
     rounding: suppression.Rounding  # how each block's counts are rounded
 
     def practices(self) -> list[Practice]:
-        return sorted(self.store.practices(), key=lambda p: p.name)
+        return sorted(self.store.directory.practices(), key=lambda p: p.name)
 
     def request(self, who: Principal, params: Mapping[str, str]) -> ReportRequest:
         who.require(Role.OPS, Role.COMMISSIONER)
@@ -112,12 +112,12 @@ class Reports:
         practices = self.practices()
         in_scope = [p for p in practices
                     if request.practice_ods in (None, p.practice_ods)]
-        from workingbetter.adapters.store import Listing
+        from workingbetter.adapters.referral_lists import Listing
 
         listing = Listing.practice(request.practice_ods) if request.practice_ods \
             else Listing.everyone()
         start, end = _bound(request.start), _bound(request.end + timedelta(days=1))
-        referrals = [from_item(i) for i in self.store.referrals_made(listing, start, end,
+        referrals = [from_item(i) for i in self.store.lists.made(listing, start, end,
                                                                     FIELDS)]
         now = datetime.now(UTC)
         period = Period(datetime.fromisoformat(start.replace("Z", "+00:00")),
@@ -134,7 +134,7 @@ class Reports:
         weekly = Counter(s.coach_id for p in practices for s in p.sessions)
         found = []
         for coach_id, sessions in sorted(weekly.items()):
-            coach = self.store.coach(coach_id)  # a handful of coaches, not a row each
+            coach = self.store.directory.coach(coach_id)  # a handful of coaches, not a row each
             days = coach.days_a_week if coach and coach.sessions is not None else sessions
             found.append(CoachCaseload(coach_id, days, coach.active if coach else 0))
         return found

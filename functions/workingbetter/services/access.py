@@ -27,5 +27,5 @@ def may_triage(store: Store, principal: Principal, item: Referral) -> bool:
     has a coach)."""
     if principal.role is not Role.COACH or not principal.coach_id:
         return False
-    coach = store.coach(principal.coach_id)
+    coach = store.directory.coach(principal.coach_id)
     return coach is not None and item.practice_ods in coach.practices

@@ -18,7 +18,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from workingbetter.adapters.store import ConditionFailed, Event, Store, now_iso
+from workingbetter.adapters.dynamo import ConditionFailed, Event, now_iso
+from workingbetter.adapters.store import Store
 from workingbetter.adapters.workflow import Workflow
 from workingbetter.domain import diary, slots
 from workingbetter.domain.human_steps import Awaiting
@@ -63,13 +64,13 @@ class Moves:
                                            Awaiting.APPOINTMENT_OUTCOME, {"next": "rebook"},
                                            event, change=ReferralChange(appointment=moved))
             else:  # between booking and waiting: the run's wait is chased if it runs out
-                updated = self.store.update(item.referral_id, event,
+                updated = self.store.referrals.update(item.referral_id, event,
                                             ReferralChange(appointment=moved),
                                             only_if=ReferralChange(appointment=booked))
         except ConditionFailed:
-            self.store.free_slots(with_coach, held, item.referral_id)
+            self.store.diary.free_slots(with_coach, held, item.referral_id)
             return False  # answered, ended or moved meanwhile: theirs to settle
-        self.store.free_slots(held_by, booked.held, item.referral_id)
+        self.store.diary.free_slots(held_by, booked.held, item.referral_id)
         Notices.of(self.store, self.settings).moved(updated, start_iso, first=True)
         return True
 
@@ -79,11 +80,11 @@ class Moves:
         if to is not None:
             return to.coach_id, diary_slots.hold_next_run(
                 self.store, to, practice_ods, item.referral_id, datetime.now(UTC), length)
-        practice = self.store.practice(practice_ods)
+        practice = self.store.directory.practice(practice_ods)
         ids = [own, *(c for c in (practice.coach_ids if practice else ()) if c != own)]
         now = datetime.now(UTC)
         for _ in range(5):
-            offers = [(start, coach) for coach in self.store.coaches(ids)
+            offers = [(start, coach) for coach in self.store.directory.coaches(ids)
                       if not coach.left
                       and (start := diary_slots.next_free_slot(self.store, coach, practice_ods,
                                                                   now, length=length))]
@@ -103,18 +104,18 @@ class Moves:
                                                item.referral_id, datetime.now(UTC))
         now = datetime.now(UTC)
         due_at = slots.iso(self.settings.on_real_clock(slots.parse_iso(start_iso), now))
-        if not self.store.follow_up_outcome(row.coach_id, row.start, item.referral_id,
+        if not self.store.diary.follow_up_outcome(row.coach_id, row.start, item.referral_id,
                                             "moved", actor):
-            self.store.free_slot(to.coach_id, start_iso, item.referral_id)
+            self.store.diary.free_slot(to.coach_id, start_iso, item.referral_id)
             return False
-        self.store.book_follow_up(replace(row, coach_id=to.coach_id, start=start_iso,
+        self.store.diary.book_follow_up(replace(row, coach_id=to.coach_id, start=start_iso,
                                           due_at=due_at, booked_at=now_iso(), booked_by=actor))
-        self.store.free_slot(row.coach_id, row.start, item.referral_id)
+        self.store.diary.free_slot(row.coach_id, row.start, item.referral_id)
         notices = Notices.of(self.store, self.settings)
         notices.follow_up_over(item, diary.follow_up_id(row.start), "moved")
         notices.follow_up_booked(item, start_iso, diary.follow_up_id(start_iso))
         notices.moved(item, start_iso, first=False)
         with contextlib.suppress(ConditionFailed):  # ended a moment ago: the diary keeps it
-            self.store.add_fact(item.referral_id, Event("follow_up_moved", SYSTEM,
+            self.store.referrals.add_fact(item.referral_id, Event("follow_up_moved", SYSTEM,
                                                         {"mode": row.mode}))
         return True

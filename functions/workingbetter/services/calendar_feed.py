@@ -40,19 +40,20 @@ class CalendarFeeds:
     def new_link(self, principal: Principal) -> str:
         """A new secret for the coach's calendar link (the old link stops working)."""
         principal.require(Role.COACH)
-        coach = self.store.coach(str(principal.coach_id))
+        coach = self.store.directory.coach(str(principal.coach_id))
         if coach is None:
             raise NotFound("No coach record for you: ask the service manager")
         secret = secrets.token_urlsafe(32)
-        if not self.store.new_calendar_link(coach.coach_id, key_hash(secret),
+        if not self.store.links.new_calendar_link(coach.coach_id, key_hash(secret),
                                             coach.calendar_key):
             raise Conflict("A new link was made at the same moment: make a new link again")
         return secret
 
     def feed(self, secret: str, now: datetime | None = None) -> str:
         """The coach's calendar (NotFound for a secret that is no link, or an ended one)."""
-        coach_id = self.store.calendar_owner(key_hash(secret)) if _SECRET.match(secret) else None
-        coach = self.store.coach(coach_id) if coach_id else None
+        coach_id = self.store.links.calendar_owner(key_hash(secret)) \
+            if _SECRET.match(secret) else None
+        coach = self.store.directory.coach(coach_id) if coach_id else None
         if coach is None or coach.calendar_key != key_hash(secret):
             raise NotFound("No calendar at this link: the coach may have made a new one")
         now = now or datetime.now(UTC)
@@ -62,12 +63,12 @@ class CalendarFeeds:
                                              diary.week_bounds(diary.monday_of(end))[1])
         ids = list(dict.fromkeys(e.referral_id for e in entries))
         if ids:
-            self.store.audit_page(ids, coach.practice_ods, f"coach:{coach.coach_id}",
+            self.store.audit.page(ids, coach.practice_ods, f"coach:{coach.coach_id}",
                                   "GET /calendar/{secret}")
-        places = {p.practice_ods: p for p in self.store.practices()}
+        places = {p.practice_ods: p for p in self.store.directory.practices()}
         place = places.get(coach.practice_ods)
         events = _sessions(coach, places, start, end)
-        references = self.store.references(ids)
+        references = self.store.lists.references(ids)
         events += [_appointment(e, references.get(e.referral_id), place) for e in entries]
         events.sort(key=lambda e: e.start)
         return ical.calendar("Working Better diary", events, now)

@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
+from workingbetter.adapters.dynamo import ConditionFailed, Event, Item, now_iso
 from workingbetter.adapters.item_codec import decode
-from workingbetter.adapters.store import ConditionFailed, Event, Item, Store, now_iso
+from workingbetter.adapters.store import Store
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.communication_needs import CommunicationNeed
 from workingbetter.domain.errors import Conflict, NotFound, StaleEdit
@@ -203,7 +204,7 @@ def in_caseload(store: Store, principal: Principal, referral_id: str) -> Referra
     """The referral, if it is in this coach's caseload (anything else answers 404, so ids
     cannot be probed): only its coach keeps its case record and follow-ups."""
     principal.require(Role.COACH)
-    item = store.referral(referral_id)
+    item = store.referrals.get(referral_id)
     if item is None or item.coach_id != principal.coach_id:
         raise NotFound("No referral with that id is in your caseload")
     return item
@@ -225,14 +226,14 @@ class CaseRecords:
     def read(self, principal: Principal, referral_id: str, purpose: str) -> Record:
         """The whole record: one audit entry, one Query of the personal-data table."""
         item = self._mine(principal, referral_id)
-        return sorted_items(item, self.store.read_case_items(referral_id, principal.actor,
+        return sorted_items(item, self.store.case.read(referral_id, principal.actor,
                                                              purpose))
 
     # -- writing ---------------------------------------------------------------------------
 
     def _put(self, item: Referral, sk: str, fields: Item, replace: bool = False) -> bool:
         """Write a case item; True if it is new (False: a repeat of one already written)."""
-        written = self.store.put_case_item(item.referral_id, sk, fields, replace)
+        written = self.store.case.put(item.referral_id, sk, fields, replace)
         if written == "erased":
             raise Conflict(ERASED)
         return written == "written"
@@ -245,7 +246,7 @@ class CaseRecords:
         sent = fingerprint(request)
         if self._put(item, sk, {**fields, "request_hash": sent}):
             return True
-        if self.store.request_hash(item.referral_id, sk) != sent:
+        if self.store.case.request_hash(item.referral_id, sk) != sent:
             raise KeyReused
         return False
 
@@ -253,12 +254,12 @@ class CaseRecords:
         """The referral item's part of a change; if it cannot land, the case item is taken
         back so that a failed request leaves nothing behind."""
         try:
-            self.store.add_fact(item.referral_id, event, **changes)
+            self.store.referrals.add_fact(item.referral_id, event, **changes)
         except ConditionFailed as error:
-            self.store.remove_case_item(item.referral_id, sk)
+            self.store.case.remove(item.referral_id, sk)
             raise Conflict("This referral has just ended: nothing was recorded") from error
         except Exception:
-            self.store.remove_case_item(item.referral_id, sk)
+            self.store.case.remove(item.referral_id, sk)
             raise
 
     def change_communication_needs(self, principal: Principal, referral_id: str,
@@ -316,7 +317,7 @@ class CaseRecords:
         event = Event("benefits_advice_recorded", principal.actor)
         # Replacing an answer: nothing to take back if the referral has ended meanwhile.
         try:
-            self.store.add_fact(referral_id, event, ReferralChange(benefits_advice_on=on))
+            self.store.referrals.add_fact(referral_id, event, ReferralChange(benefits_advice_on=on))
         except ConditionFailed as error:
             raise Conflict("This referral has just ended: nothing was recorded") from error
         return {"referral_id": referral_id, "given": advice.given, "on": on}
@@ -337,7 +338,7 @@ class CaseRecords:
         edit = parse_body(NoteEdit, body)
         self._live(item)
         sk = f"CASENOTE#{note_id}"
-        edited = "missing" if len(note_id) > 100 else self.store.edit_case_item(
+        edited = "missing" if len(note_id) > 100 else self.store.case.edit(
             referral_id, sk, {"text": edit.text, "edited_at": now_iso(),
                               "edited_by": principal.actor}, must_have="text",
             version=edit.version)
@@ -365,12 +366,12 @@ class CaseRecords:
 
     def drop_review_draft(self, referral_id: str) -> None:
         """The review is recorded: its draft is done with."""
-        self.store.remove_case_item(referral_id, REVIEW_DRAFT)
+        self.store.case.remove(referral_id, REVIEW_DRAFT)
 
     def _note_now(self, principal: Principal, referral_id: str, sk: str) -> Item:
         """The note's text and version as saved (a read of personal data: audited)."""
         purpose = "POST /referrals/{referral_id}/notes/{note_id} (changed meanwhile)"
-        found = next((i for i in self.store.read_case_items(referral_id, principal.actor,
+        found = next((i for i in self.store.case.read(referral_id, principal.actor,
                                                             purpose) if i["sk"] == sk), None)
         if found is None:
             raise NotFound("No note with that id on this referral")

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from workingbetter.adapters.caseloads import move_place
-from workingbetter.adapters.store import ConditionFailed, Event, Store, now_iso
+from workingbetter.adapters.dynamo import ConditionFailed, Event, now_iso
+from workingbetter.adapters.store import Store
 from workingbetter.adapters.workflow import Workflow
 from workingbetter.domain.absence import CoverAuditEntry, CoverChange
 from workingbetter.domain.auth import Principal, Role
@@ -69,9 +70,9 @@ def with_places(store: Store, settings: Settings, practice_ods: str,
                 but_not: str) -> list[Coach]:
     """The practice's coaches other than `but_not` with a free place, the least loaded
     first (a coach who left has none)."""
-    practice = store.practice(practice_ods)
+    practice = store.directory.practice(practice_ods)
     ids = [c for c in (practice.coach_ids if practice else ()) if c != but_not]
-    return sorted((c for c in store.coaches(ids)
+    return sorted((c for c in store.directory.coaches(ids)
                    if c.active < c.cap(settings.caseload_cap) and not c.left),
                   key=lambda c: (c.active, c.name.casefold()))
 
@@ -88,7 +89,7 @@ class CaseloadMoves:
     def page(self, manager: Principal, referral_id: str) -> MovePage:
         manager.require(Role.MANAGER)
         item = self._found(referral_id)
-        coach = self.store.coach(str(item.coach_id)) if item.coach_id else None
+        coach = self.store.directory.coach(str(item.coach_id)) if item.coach_id else None
         return MovePage(item, coach, self.choices(item))
 
     def choices(self, item: Referral) -> list[Coach]:
@@ -102,8 +103,8 @@ class CaseloadMoves:
             raise Conflict(NOT_HOLDING)
         if wanted == item.coach_id:
             return Moved(referral_id, wanted, 0)  # sent again: it is theirs already
-        practice = self.store.practice(item.practice_ods)
-        to = self.store.coach(wanted)
+        practice = self.store.directory.practice(item.practice_ods)
+        to = self.store.directory.coach(wanted)
         if to is None or to.left or wanted not in (practice.coach_ids if practice else ()):
             raise InvalidInput("The referral was not moved", [FieldError("coach_id", CHOOSE)])
         return self.move_to(manager, item, to)
@@ -136,7 +137,7 @@ class CaseloadMoves:
         moved = self._appointments(item.referral_id, old, to, manager.actor)
         for coach_id, sort_key in entries:
             self.audit.moved(coach_id, sort_key, moved)
-        updated = self.store.referral(item.referral_id)
+        updated = self.store.referrals.get(item.referral_id)
         assert updated is not None
         Notices.of(self.store, self.settings).new_coach(updated, at)
         count("ReferralMovedCoach")
@@ -145,7 +146,7 @@ class CaseloadMoves:
     def _appointments(self, referral_id: str, old: str, to: Coach, actor: str) -> int:
         """What is still to come in the old coach's diary goes to the new coach's (a covering
         colleague's appointment stays with them)."""
-        item = self.store.referral(referral_id)
+        item = self.store.referrals.get(referral_id)
         assert item is not None
         moved = 0
         booked = item.appointment
@@ -153,7 +154,7 @@ class CaseloadMoves:
             if booked and not booked.outcome and booked.coach_id is None and \
                     booked.start > now_iso()[:19] and self.moves.first(item, old, actor, to):
                 moved += 1
-            for row in self.store.follow_ups(old, now_iso()[:19], "9999"):
+            for row in self.store.diary.follow_ups(old, now_iso()[:19], "9999"):
                 if row.referral_id == referral_id and not row.outcome and \
                         self.moves.follow_up(item, row, to, actor):
                     moved += 1
@@ -162,11 +163,11 @@ class CaseloadMoves:
         return moved
 
     def _full(self, coach: Coach) -> bool:
-        now = self.store.coach(coach.coach_id)
+        now = self.store.directory.coach(coach.coach_id)
         return now is not None and now.active >= now.cap(self.settings.caseload_cap)
 
     def _found(self, referral_id: str) -> Referral:
-        item = self.store.referral(referral_id)
+        item = self.store.referrals.get(referral_id)
         if item is None:
             raise NotFound("No referral with that id")
         return item

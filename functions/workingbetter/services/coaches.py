@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from workingbetter.adapters.store import ConditionFailed, Store
+from workingbetter.adapters.dynamo import ConditionFailed
+from workingbetter.adapters.store import Store
 from workingbetter.domain import slots
 from workingbetter.domain.absence import CoverAuditEntry
 from workingbetter.domain.auth import Principal, Role
@@ -191,16 +192,18 @@ class Coaches:
     def everyone(self, manager: Principal) -> list[Coach]:
         """Every coach: those added here, and those a seed file put at its practices."""
         manager.require(Role.MANAGER)
-        ids = [*self.store.coach_ids(), *(c for p in self.store.practices()
+        ids = [*self.store.directory.coach_ids(), *(c for p in self.store.directory.practices()
                                            for c in p.coach_ids)]
-        return sorted(self.store.coaches(ids), key=lambda c: (c.name.casefold(), c.coach_id))
+        return sorted(self.store.directory.coaches(ids),
+                      key=lambda c: (c.name.casefold(), c.coach_id))
 
     def practice_names(self) -> dict[str, str]:
-        return {p.practice_ods: p.name for p in self.store.practices()}
+        return {p.practice_ods: p.name for p in self.store.directory.practices()}
 
     def taking_part(self) -> list[Practice]:
         """The practices a session may be at (not one that has left the pilot)."""
-        return sorted((p for p in self.store.practices() if p.status is not PracticeStatus.LEFT),
+        return sorted((p for p in self.store.directory.practices()
+                       if p.status is not PracticeStatus.LEFT),
                       key=lambda p: p.name.casefold())
 
     def page(self, manager: Principal, coach_id: str) -> CoachPage:
@@ -217,7 +220,7 @@ class Coaches:
     def add(self, manager: Principal, body: Any) -> Coach:
         manager.require(Role.MANAGER)
         typed = parse(NewCoach, body, "The coach has errors: nothing was saved")
-        if self.store.coach(typed.coach_id) is not None:
+        if self.store.directory.coach(typed.coach_id) is not None:
             raise Conflict(TAKEN, [FieldError("coach_id", TAKEN)])
         added = Coach(typed.coach_id, "", 0, name=typed.name, sessions=(),
                       days_a_week=typed.days_a_week)
@@ -238,7 +241,8 @@ class Coaches:
     def add_session(self, manager: Principal, coach_id: str, body: Any, read: str) -> None:
         manager.require(Role.MANAGER)
         chosen = body.get("practice_ods") if isinstance(body, dict) else None
-        practice = self.store.practice(chosen) if isinstance(chosen, str) and chosen else None
+        practice = self.store.directory.practice(chosen) \
+            if isinstance(chosen, str) and chosen else None
         wrong = [] if practice and practice.status is not PracticeStatus.LEFT else \
             [FieldError("practice_ods", NO_PRACTICE)]
         try:  # every mistake in one round: the practice's with the rest
@@ -282,7 +286,7 @@ class Coaches:
     def _still_needed(self, coach: Coach, gone: SurgerySession) -> str | None:
         """Why the session cannot go (None: it can): nothing booked in it is stranded."""
         now = datetime.now(UTC)
-        booked = [s for s in self.store.booked_slots(coach.coach_id, slots.iso(now))
+        booked = [s for s in self.store.diary.booked_slots(coach.coach_id, slots.iso(now))
                   if slots.session_of((gone,), slots.parse_iso(s)) is not None]
         if booked:
             many = f"{len(booked)} appointments are" if len(booked) > 1 else \
@@ -291,7 +295,7 @@ class Coaches:
                     "they have happened or moved")
         if any(s.practice_ods == gone.practice_ods for s in coach.surgery_sessions if s != gone):
             return None
-        clients = sum(1 for r in self.store.referrals_for_coach(coach.coach_id)
+        clients = sum(1 for r in self.store.lists.for_coach(coach.coach_id)
                       if r.status in LIVE and r.practice_ods == gone.practice_ods)
         if clients:
             return (f"This is the coach's last session at the practice, and {clients} of their "
@@ -308,7 +312,7 @@ class Coaches:
         self._changed(manager, new, was, change)
 
     def _found(self, coach_id: str) -> Coach:
-        found = self.store.coach(coach_id)
+        found = self.store.directory.coach(coach_id)
         if found is None:
             raise NotFound("No coach with this id works for Working Better")
         return found
@@ -326,7 +330,7 @@ class Coaches:
             {s.practice_ods for s in (was.surgery_sessions if was else ())}
         found = []
         for ods in sorted(touched):
-            practice = self.store.practice(ods)
+            practice = self.store.directory.practice(ods)
             if practice is None:
                 continue
             becomes = practice_sessions(ods, practice.sessions, [new])
@@ -341,7 +345,7 @@ class Coaches:
         at = datetime.fromtimestamp(self.clock(), UTC)
         sort_key = self.audit.record(new.coach_id, at, str(change), manager.subject)
         try:
-            self.store.put_coach(new, was, self._practices_changed(new, was))
+            self.store.directory.put_coach(new, was, self._practices_changed(new, was))
         except ConditionFailed:
             self.audit.take_back(new.coach_id, sort_key)
             field = [FieldError("coach_id", lost)] if was is None else []

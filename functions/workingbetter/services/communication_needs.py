@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
-from workingbetter.adapters.store import ConditionFailed, Event, Store, now_iso
+from workingbetter.adapters.dynamo import ConditionFailed, Event, now_iso
+from workingbetter.adapters.store import Store
 from workingbetter.domain.communication_needs import (
     INTERPRETERS,
     CommunicationNeed,
@@ -45,7 +46,7 @@ class NeedsChange(BaseModel):
 def read(store: Store, referral_id: str, actor: str,
          purpose: str) -> tuple[CommunicationNeed, ...] | None:
     """The patient's needs (an audited read of personal data); None once erased."""
-    return store.communication_needs(referral_id, actor, purpose)
+    return store.patients.communication_needs(referral_id, actor, purpose)
 
 
 def change(store: Store, settings: Settings, item: Referral, body: Any, actor: str,
@@ -59,11 +60,11 @@ def change(store: Store, settings: Settings, item: Referral, body: Any, actor: s
     if item.status.terminal:
         raise Conflict(ENDED)
     needs = tuple(n.record() for n in request.communication_needs)
-    if not store.set_communication_needs(item.referral_id, needs):
+    if not store.patients.set_communication_needs(item.referral_id, needs):
         raise Conflict(ERASED)
     # Ended a moment ago: the needs stand as the person left them, the line unlisted.
     with contextlib.suppress(ConditionFailed):
-        store.add_fact(item.referral_id, Event(CHANGED, actor), listed_until=listed_until)
+        store.referrals.add_fact(item.referral_id, Event(CHANGED, actor), listed_until=listed_until)
     _interpreter_now_needed(store, settings, item, needs)
     return needs
 
@@ -77,7 +78,7 @@ def _interpreter_now_needed(store: Store, settings: Settings, before: Referral,
     if (appointment is None or appointment.outcome or appointment.start <= now_iso()[:19]
             or needs_interpreter(before.need_kinds) or not needs_interpreter(kinds_of(needs))):
         return
-    now = store.referral(before.referral_id)
+    now = store.referrals.get(before.referral_id)
     if now is not None and now.interpreter_arranged != appointment.start:
         Notices.of(store, settings).interpreter_needed(now, appointment.start)
 
@@ -93,10 +94,11 @@ def interpreter_arranged(store: Store, settings: Settings, item: Referral, actor
     if item.interpreter_arranged == appointment.start:
         return  # recorded already
     try:
-        store.update(item.referral_id, Event(ARRANGED, actor, {"start": appointment.start}),
+        store.referrals.update(item.referral_id,
+                               Event(ARRANGED, actor, {"start": appointment.start}),
                      ReferralChange(interpreter_arranged=appointment.start),
                      only_if=ReferralChange(interpreter_arranged=item.interpreter_arranged))
     except ConditionFailed:
         return  # recorded meanwhile by another post (or the referral ended)
-    store.needs_met(item.referral_id, sorted(INTERPRETERS.intersection(item.need_kinds)))
+    store.referrals.needs_met(item.referral_id, sorted(INTERPRETERS.intersection(item.need_kinds)))
     Notices.of(store, settings).interpreter_arranged(item, appointment.start)

@@ -159,7 +159,7 @@ class Cover:
         Safe to repeat: what has moved is no longer on those days."""
         start, end = _bounds(absence.first, absence.last)
         moved = not_moved = 0
-        for slot in self.store.slots_between(coach.coach_id, start, end):
+        for slot in self.store.diary.slots_between(coach.coach_id, start, end):
             try:
                 if self._move(coach, slot, actor):
                     moved += 1
@@ -168,9 +168,9 @@ class Cover:
         return moved, not_moved
 
     def _move(self, coach: Coach, slot: Slot, actor: str) -> bool:
-        follow_up = self.store.follow_up(coach.coach_id, slot.start, slot.referral_id)
+        follow_up = self.store.diary.follow_up(coach.coach_id, slot.start, slot.referral_id)
         for attempt in range(RETRIES):
-            item = self.store.referral(slot.referral_id)
+            item = self.store.referrals.get(slot.referral_id)
             if item is None or item.status.terminal:
                 return False
             if follow_up is not None:
@@ -189,7 +189,7 @@ class Cover:
     # -- reading ----------------------------------------------------------------------------
 
     def _coach(self, coach_id: str) -> Coach:
-        found = self.store.coach(coach_id)
+        found = self.store.directory.coach(coach_id)
         if found is None:
             raise NotFound("No coach with that id")
         return found

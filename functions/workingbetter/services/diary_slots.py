@@ -23,7 +23,7 @@ class DiaryFull(TaskRefused):
 
 
 def absences(store: Store, coach_id: str) -> list[Absence]:
-    return Absences(store.table).of(coach_id)
+    return Absences(store.tables.table).of(coach_id)
 
 
 def next_free_slot(store: Store, coach: Coach, practice_ods: str, after: datetime,
@@ -33,7 +33,7 @@ def next_free_slot(store: Store, coach: Coach, practice_ods: str, after: datetim
     `WEEKS_AHEAD` (or they sit in no session there). The diary is one: a time held at any
     practice is taken."""
     sessions = coach.sessions_at(practice_ods)
-    held = {slots.parse_iso(s) for s in store.booked_slots(coach.coach_id, slots.iso(after))}
+    held = {slots.parse_iso(s) for s in store.diary.booked_slots(coach.coach_id, slots.iso(after))}
     away_days = absences(store, coach.coach_id)
     horizon = after + timedelta(weeks=WEEKS_AHEAD)
     # The days away count as taken: the session's own rule (`slots.next_free_slot`) does the rest.
@@ -70,8 +70,8 @@ def hold_next_run(store: Store, coach: Coach, practice_ods: str, referral_id: st
 def hold_all(store: Store, coach_id: str, starts: tuple[str, ...], referral_id: str) -> bool:
     """Hold each slot, or (one taken meanwhile) give back those held and hold none."""
     held = list(itertools.takewhile(
-        lambda start: store.hold_slot(coach_id, start, referral_id), starts))
+        lambda start: store.diary.hold_slot(coach_id, start, referral_id), starts))
     if len(held) == len(starts):
         return True
-    store.free_slots(coach_id, held, referral_id)
+    store.diary.free_slots(coach_id, held, referral_id)
     return False

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from workingbetter.adapters.store import ConditionFailed, Event, Item, Store, now_iso
+from workingbetter.adapters.dynamo import ConditionFailed, Event, Item, now_iso
+from workingbetter.adapters.store import Store
 from workingbetter.domain import days, diary, slots
 from workingbetter.domain.absence import away
 from workingbetter.domain.auth import Principal, Role
@@ -117,7 +118,7 @@ class FollowUps:
         if item.status not in BOOKABLE:
             raise Conflict("Book follow-up appointments once the first appointment has been "
                            f"attended, while support goes on (this referral is {item.status})")
-        coach = self.store.coach(str(item.coach_id))
+        coach = self.store.directory.coach(str(item.coach_id))
         assert coach is not None, "a referral's coach exists"
         now = datetime.now(UTC)
         problem = diary.booking_problem(booking.start, booking.mode,
@@ -131,15 +132,15 @@ class FollowUps:
         follow_up_id = diary.follow_up_id(start_iso)
         answer = {"referral_id": referral_id, "follow_up_id": follow_up_id,
                   "start": start_iso, "mode": booking.mode}
-        booked = self.store.follow_up(str(item.coach_id), start_iso, referral_id)
+        booked = self.store.diary.follow_up(str(item.coach_id), start_iso, referral_id)
         if booked is not None:
             if booked.mode == booking.mode and not booked.outcome:
                 return answer  # a repeat of this booking
             raise Conflict("This patient already had an appointment at that time")
-        if not self.store.hold_slot(str(item.coach_id), start_iso, referral_id):
+        if not self.store.diary.hold_slot(str(item.coach_id), start_iso, referral_id):
             raise Conflict("You already have an appointment at that time: choose another")
         due_at = slots.iso(self.settings.on_real_clock(slots.parse_iso(start_iso), now))
-        self.store.book_follow_up(FollowUp(
+        self.store.diary.book_follow_up(FollowUp(
             str(item.coach_id), start_iso, referral_id, booking.mode, due_at=due_at,
             booked_at=now_iso(), booked_by=principal.actor))
         Notices.of(self.store, self.settings).follow_up_booked(item, start_iso, follow_up_id)
@@ -150,7 +151,7 @@ class FollowUps:
         item = self._mine(principal, referral_id)
         start_iso = diary.start_of(follow_up_id)
         coach_id = str(item.coach_id)
-        booked = self.store.follow_up(coach_id, start_iso, referral_id) if start_iso else None
+        booked = self.store.diary.follow_up(coach_id, start_iso, referral_id) if start_iso else None
         if start_iso is None or booked is None:
             raise NotFound("No follow-up appointment with that id for this referral")
         outcome = parse_body(FollowUpOutcome, body).outcome
@@ -160,21 +161,22 @@ class FollowUps:
         if outcome != "cancelled" and datetime.now(UTC) < slots.parse_iso(str(booked.due_at)):
             raise Conflict("The appointment has not happened yet: record whether the patient "
                            "came once it has started (a cancellation can be recorded now)")
-        if not self.store.follow_up_outcome(coach_id, start_iso, referral_id, outcome,
+        if not self.store.diary.follow_up_outcome(coach_id, start_iso, referral_id, outcome,
                                             principal.actor):
             raise Conflict(f"This appointment's outcome was already recorded "
                            f"({booked.outcome or 'just now'})")
         if outcome == "cancelled":
-            self.store.free_slot(coach_id, start_iso, referral_id)
+            self.store.diary.free_slot(coach_id, start_iso, referral_id)
         Notices.of(self.store, self.settings).follow_up_over(item, follow_up_id, outcome)
         with contextlib.suppress(ConditionFailed):  # ended a moment ago: the diary keeps it
-            self.store.add_fact(referral_id, Event(f"follow_up_{outcome}", principal.actor,
+            self.store.referrals.add_fact(referral_id, Event(
+                f"follow_up_{outcome}", principal.actor,
                                                    {"mode": booked.mode}))
         return {"referral_id": referral_id, "follow_up_id": follow_up_id, "outcome": outcome}
 
     def for_referral(self, item: Referral) -> list[Entry]:
         """The referral's follow-ups, oldest first (from when it was made)."""
-        rows = self.store.follow_ups(str(item.coach_id), item.created_at[:19],
+        rows = self.store.diary.follow_ups(str(item.coach_id), item.created_at[:19],
                                      "9999")
         return [_follow_up(r) for r in rows if r.referral_id == item.referral_id]
 
@@ -183,7 +185,7 @@ class FollowUps:
         follow-ups, in time order."""
         principal.require(Role.COACH)
         coach_id = str(principal.coach_id)
-        coach = self.store.coach(coach_id)
+        coach = self.store.directory.coach(coach_id)
         start, end = diary.week_bounds(monday)
         entries, held = self.between(coach_id, start, end)
         if coach is None:
@@ -195,9 +197,9 @@ class FollowUps:
     def between(self, coach_id: str, start: str, end: str) -> tuple[list[Entry], set[str]]:
         """The coach's appointments from `start` to `end` (stored instants) in time order,
         and the slot times held."""
-        follow_ups = {r.start: r for r in self.store.follow_ups(coach_id, start, end)}
+        follow_ups = {r.start: r for r in self.store.diary.follow_ups(coach_id, start, end)}
         entries = [_follow_up(r) for r in follow_ups.values()]
-        held = self.store.slots_between(coach_id, start, end)
+        held = self.store.diary.slots_between(coach_id, start, end)
         for slot in held:
             if slot.start not in follow_ups:
                 first = self._first(slot.start, slot.referral_id)
@@ -222,12 +224,12 @@ class FollowUps:
         """The session's slots a surgery follow-up for this referral could take, for the next
         few weeks: the diary's own calculation (`diary.free_session_slots`)."""
         item = self._mine(principal, referral_id)
-        coach = self.store.coach(str(item.coach_id))
+        coach = self.store.directory.coach(str(item.coach_id))
         assert coach is not None, "a referral's coach exists"
         now = datetime.now(UTC)
         today = now.astimezone(slots.UK).date()
         start, end = diary.week_bounds(today)[0], slots.iso(now + SLOTS_OFFERED + timedelta(days=1))
-        held = {s.start for s in self.store.slots_between(coach.coach_id, start, end)}
+        held = {s.start for s in self.store.diary.slots_between(coach.coach_id, start, end)}
         return self._not_away(coach.coach_id, diary.free_session_slots(
             coach.sessions_at(item.practice_ods), now, held, today,
             (now + SLOTS_OFFERED).astimezone(slots.UK).date()))
@@ -240,7 +242,7 @@ class FollowUps:
     def _first(self, start_iso: str, referral_id: str) -> Entry | None:
         """A first appointment held in this slot; None for the second slot of a longer one
         (the diary shows one long appointment, from its first slot)."""
-        item = self.store.referral(referral_id)
+        item = self.store.referrals.get(referral_id)
         appointment = item.appointment if item else None
         if appointment and appointment.also == start_iso:
             return None

@@ -22,7 +22,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from workingbetter.adapters.caseloads import hand_back, mark_left
-from workingbetter.adapters.store import ConditionFailed, Event, Store
+from workingbetter.adapters.dynamo import ConditionFailed, Event
+from workingbetter.adapters.store import Store
 from workingbetter.adapters.workflow import WITHDRAWN_ERROR, Workflow, runs_of
 from workingbetter.domain import human_steps
 from workingbetter.domain.absence import CoverAuditEntry, CoverChange
@@ -76,7 +77,7 @@ class Leaving:
 
     def caseload(self, coach_id: str) -> list[Referral]:
         """The referrals holding a place with the coach, oldest first."""
-        return sorted((r for r in self.store.referrals_for_coach(coach_id) if holds_place(r)),
+        return sorted((r for r in self.store.lists.for_coach(coach_id) if holds_place(r)),
                       key=lambda r: r.created_at)
 
     def leave(self, manager: Principal, coach_id: str, body: Any) -> Left:
@@ -134,14 +135,14 @@ class Leaving:
             hand_back(self.store, item, coach_id, Event("coach_left_waitlisted", actor))
         except ConditionFailed:
             return 0  # ended or moved meanwhile
-        self.store.cancel_follow_ups(coach_id, item.referral_id, actor)
+        self.store.diary.cancel_follow_ups(coach_id, item.referral_id, actor)
         booked = item.appointment
         if booked is not None and not booked.outcome:
-            self.store.free_slots(booked.with_coach(coach_id), booked.held, item.referral_id)
+            self.store.diary.free_slots(booked.with_coach(coach_id), booked.held, item.referral_id)
         if item.task_token:
             self.workflow.send_failure(item.task_token, WITHDRAWN_ERROR)
         self.workflow.stop_all(runs_of(item), WITHDRAWN_ERROR)
-        again = self.store.referral(item.referral_id)
+        again = self.store.referrals.get(item.referral_id)
         assert again is not None
         resume.start_run(self.store, self.workflow, self.settings, again, {"step": {
             "back_to": human_steps.CAPACITY.wait().back_to, "exhausted": False, "next": None}})
@@ -149,7 +150,7 @@ class Leaving:
         return 1
 
     def _coach(self, coach_id: str) -> Coach:
-        found = self.store.coach(coach_id)
+        found = self.store.directory.coach(coach_id)
         if found is None:
             raise NotFound("No coach with that id")
         return found

@@ -15,7 +15,9 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from workingbetter.adapters.store import NO_CHANGE, ConditionFailed, Event, Store
+from workingbetter.adapters.dynamo import ConditionFailed, Event
+from workingbetter.adapters.referral_codec import NO_CHANGE
+from workingbetter.adapters.store import Store
 from workingbetter.adapters.workflow import TokenExpired, Workflow
 from workingbetter.domain.human_steps import Awaiting
 from workingbetter.domain.records import LastAnswer, Referral, ReferralChange
@@ -52,7 +54,7 @@ def finish(
     change = extra.merged(_NO_RUN).merged(ReferralChange(status=status))
     if exit_reason is not None:
         change = change.merged(ReferralChange(exit_reason=exit_reason))
-    item = store.update(referral_id, event, change, only_if=only_if)
+    item = store.referrals.update(referral_id, event, change, only_if=only_if)
     release(store, workflow, settings, item)
     Notices.of(store, settings).ended(item)
     count("ReferralEnded", status=str(status), exit_reason=str(exit_reason or "none"))
@@ -67,26 +69,27 @@ def release(store: Store, workflow: Workflow | None, settings: Settings,
     if coach_id:
         appointment = item.appointment
         if appointment and not appointment.outcome:
-            store.free_slots(appointment.with_coach(coach_id), appointment.held, referral_id)
-        store.cancel_follow_ups(coach_id, referral_id, "system")
-        if store.release_capacity(referral_id, coach_id) and workflow is not None:
+            store.diary.free_slots(appointment.with_coach(coach_id), appointment.held, referral_id)
+        store.diary.cancel_follow_ups(coach_id, referral_id, "system")
+        if store.capacity.release(referral_id, coach_id) and workflow is not None:
             offer_place(store, workflow, settings, item.practice_ods)
     elif workflow is not None:
         # It may have been offered a place it never took: the place goes to the next in line.
         pass_on_free_place(store, workflow, settings, item.practice_ods)
     if item.patient_key:  # gone once the personal data was erased
-        store.end_patient_marker(item.patient_key, referral_id)
-    store.drop_withdraw_link(referral_id)  # the patient's link expires with the referral
+        store.referrals.end_patient_marker(item.patient_key, referral_id)
+    store.links.drop_withdraw_link(referral_id)  # the patient's link expires with the referral
     # Retention: personal data goes by TTL a set time after the referral ends; the
     # workflow item (ids and enums) stays for the aggregate reports.
     keep = settings.seconds(settings.personal_data_retention_days)
-    store.personal_data_expires(referral_id, int(time.time()) + keep)
+    store.patients.expire(referral_id, int(time.time()) + keep)
 
 
 def free_places(store: Store, settings: Settings, practice_ods: str) -> int:
     """Places free in the caseloads of the practice's coaches."""
-    practice = store.practice(practice_ods)
-    coaches = (store.coach(coach_id) for coach_id in (practice.coach_ids if practice else ()))
+    practice = store.directory.practice(practice_ods)
+    coaches = (store.directory.coach(coach_id)
+               for coach_id in (practice.coach_ids if practice else ()))
     return sum(max(0, c.cap(settings.caseload_cap) - c.active) for c in coaches
                if c and not c.left)
 
@@ -115,8 +118,8 @@ def fill_free_places(store: Store, workflow: Workflow, settings: Settings,
 def offer_place(store: Store, workflow: Workflow, settings: Settings,
                 practice_ods: str) -> str | None:
     """A place freed at a practice: wake its longest-waiting referral (no polling loop)."""
-    for referral_id in store.waitlist(practice_ods):
-        item = store.referral(referral_id)
+    for referral_id in store.lists.waitlist(practice_ods):
+        item = store.referrals.get(referral_id)
         if not item or item.awaiting != Awaiting.CAPACITY or not item.task_token:
             continue
         try:
@@ -157,7 +160,7 @@ def answer(
         updated = finish(store, workflow, settings, item.referral_id, status, event,
                          exit_reason=reason, only_if=guard, extra=fields)
     else:
-        updated = store.update(item.referral_id, event, fields.merged(_NO_RUN),
+        updated = store.referrals.update(item.referral_id, event, fields.merged(_NO_RUN),
                                only_if=guard)
     if token is None:
         if end_as is None:  # the answer ended nothing: a new run carries it on

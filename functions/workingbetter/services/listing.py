@@ -26,7 +26,8 @@ from workingbetter.domain.referral import Status
 
 # Types only: the page's parsing (the init of every page module) needs no store.
 if TYPE_CHECKING:
-    from workingbetter.adapters.store import Listing, Store
+    from workingbetter.adapters.referral_lists import Listing
+    from workingbetter.adapters.store import Store
     from workingbetter.domain.records import Referral
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 100
@@ -188,7 +189,7 @@ def _merged(store: Store, listings: Sequence[Listing], edge: Edge | None,
     found: dict[str, Referral] = {}
     more = False
     for listing in listings:
-        items, has_more = store.referrals_in(listing, edge.at if edge else None,
+        items, has_more = store.lists.page(listing, edge.at if edge else None,
                                              bool(edge and edge.newer), limit + 2, fields)
         more = more or has_more
         found.update((i.referral_id, i) for i in items

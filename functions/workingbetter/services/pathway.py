@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 from typing import TYPE_CHECKING, Any
 
-from workingbetter.adapters.store import ConditionFailed, Event, Store
+from workingbetter.adapters.dynamo import ConditionFailed, Event
+from workingbetter.adapters.store import Store
 from workingbetter.adapters.workflow import WITHDRAWN_ERROR, Workflow
 from workingbetter.domain import slots
 from workingbetter.domain.communication_needs import Need
@@ -30,7 +31,7 @@ SYSTEM = "system"
 
 
 def _read(store: Store, referral_id: str) -> Referral:
-    item = store.referral(referral_id)
+    item = store.referrals.get(referral_id)
     if item is None:
         raise TaskRefused("referral not found")
     return item
@@ -53,7 +54,7 @@ def triage(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]
     status = item.status
     if status is Status.RECEIVED:
         try:
-            store.update(referral_id, Event("triage_started", SYSTEM),
+            store.referrals.update(referral_id, Event("triage_started", SYSTEM),
                          ReferralChange(status=Status.TRIAGE),
                          only_if_status=[Status.RECEIVED])
         except ConditionFailed:
@@ -76,16 +77,17 @@ def allocate(store: Store, settings: Settings, referral_id: str) -> dict[str, An
     item = _live(store, referral_id)
     if item.coach_id:
         return {"allocated": True}  # a retry after the write landed
-    practice = store.practice(item.practice_ods)
+    practice = store.directory.practice(item.practice_ods)
     if practice is None:
         raise TaskRefused("practice not found")
-    coaches = [store.coach(coach_id) for coach_id in practice.coach_ids]  # consistent reads
+    # consistent reads
+    coaches = [store.directory.coach(coach_id) for coach_id in practice.coach_ids]
     for coach in sorted((c for c in coaches if c and not c.left), key=lambda c: c.active):
         cap = coach.cap(settings.caseload_cap)  # their own: scaled by the days they work
         if coach.active >= cap:
             continue
         try:
-            store.allocate(referral_id, coach.coach_id, cap,
+            store.capacity.allocate(referral_id, coach.coach_id, cap,
                            Event("coach_allocated", SYSTEM, {"coach_id": coach.coach_id}))
             return {"allocated": True}
         except ConditionFailed:
@@ -108,7 +110,7 @@ def book(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
     if current and not current.outcome:
         start_iso = current.start  # a retry after the booking landed
     else:
-        coach = store.coach(coach_id)
+        coach = store.directory.coach(coach_id)
         assert coach is not None
         # A rebooking after a missed or cancelled appointment goes to a later session.
         after = now if not current else max(now, _end_of_day(current.start))
@@ -124,17 +126,17 @@ def book(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
                                   item.appointments_booked + 1, due_at,
                                   also=held[1] if len(held) > 1 else None)
         try:
-            store.update(
+            store.referrals.update(
                 referral_id,
                 Event("appointment_booked", SYSTEM, {"start": start_iso}),
                 ReferralChange(appointment=appointment, status=Status.APPOINTMENT_BOOKED,
                                appointments_booked=appointment.number),
             )
         except ConditionFailed as error:
-            store.free_slots(coach_id, held, referral_id)
+            store.diary.free_slots(coach_id, held, referral_id)
             raise ReferralWithdrawn("referral has ended") from error
         if longer:
-            store.needs_met(referral_id, [str(Need.LONGER_APPOINTMENT)])
+            store.referrals.needs_met(referral_id, [str(Need.LONGER_APPOINTMENT)])
         Notices.of(store, settings).booked(item, start_iso)
     return {"outcome_timeout": resume.outcome_timeout(settings, start_iso)}
 
@@ -160,7 +162,7 @@ def continue_in_new_run(store: Store, workflow: Workflow, referral_id: str, pare
     looks again once the run exists, so that no run outlasts its referral either way."""
     item = _live(store, referral_id)
     name = workflow.continue_in_new_run(referral_id, parent, next_phase(item), plan)
-    store.add_run(referral_id, name)
+    store.referrals.add_run(referral_id, name)
     if _read(store, referral_id).status.terminal:
         workflow.stop(name, WITHDRAWN_ERROR)
         raise ReferralWithdrawn("referral has ended")
@@ -194,7 +196,7 @@ def await_step(store: Store, workflow: Workflow, settings: Settings, referral_id
                                               waitlist=item.practice_ods))
     event = None if again else Event(f"awaiting_{awaiting}", SYSTEM)
     try:
-        store.update(referral_id, event, change)
+        store.referrals.update(referral_id, event, change)
     except ConditionFailed as error:
         raise ReferralWithdrawn("referral has ended") from error
     if since is not None:  # a new step, not the same one again after a chase
@@ -221,7 +223,7 @@ def chase(store: Store, settings: Settings, referral_id: str) -> dict[str, Any]:
                     "next": answered.output.get("next")}
         chases = item.chases + 1
         try:
-            store.update(
+            store.referrals.update(
                 referral_id,
                 Event("overdue_chased", SYSTEM, {"awaiting": awaiting, "chase": chases}),
                 ReferralChange(chases=chases, attention=f"overdue_{awaiting}", task_token=None),
@@ -244,7 +246,8 @@ def needs_ops(store: Store, workflow: Workflow, settings: Settings, referral_id:
     if failed_at:
         change = change.merged(ReferralChange(failed_at=failed_at))
     try:
-        item = store.update(referral_id, Event("needs_ops_attention", SYSTEM, {"reason": reason}),
+        item = store.referrals.update(referral_id,
+                                      Event("needs_ops_attention", SYSTEM, {"reason": reason}),
                             change)
     except ConditionFailed:
         return {"failed_at": failed_at}  # ended meanwhile: nothing left to flag

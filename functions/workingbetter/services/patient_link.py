@@ -27,17 +27,17 @@ def referral_for(store: Store, token: str) -> Referral | None:
     referral_id, _, secret = token.partition(".")
     if not secret or len(token) > MAX_TOKEN:
         return None
-    item = store.referral(referral_id)
+    item = store.referrals.get(referral_id)
     if item is None or item.status.terminal:
         return None
-    if not store.withdraw_link_is_live(referral_id, token_hash(token)):
+    if not store.links.withdraw_link_is_live(referral_id, token_hash(token)):
         return None
     return item
 
 
 def use_up(store: Store, token: str, referral_id: str) -> bool:
     """Leaving: the link is deleted as it is used (one request wins)."""
-    return store.use_withdraw_link(referral_id, token_hash(token))
+    return store.links.use_withdraw_link(referral_id, token_hash(token))
 
 
 def upcoming(item: Referral) -> Appointment | None:

@@ -11,8 +11,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from workingbetter.adapters.dynamo import ConditionFailed, Event, now_iso
 from workingbetter.adapters.link_actions import LinkActions
-from workingbetter.adapters.store import ConditionFailed, Event, Store, now_iso
+from workingbetter.adapters.store import Store
 from workingbetter.domain.errors import Conflict, DomainError, FieldError, InvalidInput
 from workingbetter.domain.notification_kinds import ARRANGING_INTERPRETER, Kind
 from workingbetter.domain.records import Referral, ReferralChange
@@ -54,7 +55,7 @@ class TooManyActions(DomainError):
 def act(store: Store, settings: Settings, item: Referral) -> None:
     """Count one action by the patient's link; refused past the hour's limit."""
     limit = settings.patient_link_actions_per_hour
-    left = LinkActions(store.table).take(item.referral_id, limit, HOUR)
+    left = LinkActions(store.tables.table).take(item.referral_id, limit, HOUR)
     if not left:
         raise TooManyActions(HOUR)
 
@@ -72,7 +73,7 @@ def ask_about_appointment(store: Store, settings: Settings, item: Referral,
     asked_at = now_iso()
     opened = _open(ask, appointment.start)
     try:
-        new = store.add_fact(item.referral_id, Event(f"patient_asked_to_{ask}", PATIENT),
+        new = store.referrals.add_fact(item.referral_id, Event(f"patient_asked_to_{ask}", PATIENT),
                              opened, unless=opened, listed_until=PATIENT_FACTS_LISTED_UNTIL)
     except ConditionFailed as error:
         raise Conflict(ENDED) from error
@@ -92,7 +93,7 @@ def task_done(store: Store, coach_id: str, referral_id: str, notification_id: st
         return False
     for ask, kind in TASKS.items():
         if kind == row.kind:
-            store.note_on_referral(referral_id, _open(ask, None))
+            store.referrals.note(referral_id, _open(ask, None))
     return True
 
 
@@ -108,7 +109,7 @@ def change_contact(store: Store, item: Referral, answers: dict[str, Any]) -> Con
     keeps the one on file (their page shows it masked, never in full, so they cannot retype
     it). Letters go to the postal address the patient was referred with (their page does not
     ask for one)."""
-    on_file = store.read_personal_data(item.referral_id, PATIENT,
+    on_file = store.patients.read(item.referral_id, PATIENT,
                                        "the patient changed how they are contacted")
     held = on_file.patient if on_file else None
     if held is not None:
@@ -118,7 +119,7 @@ def change_contact(store: Store, item: Referral, answers: dict[str, Any]) -> Con
         answers = {**answers, **{name: value for name, value in kept.items()
                                  if value and not answers.get(name)}}
     contact = parsing.parse(Contact, answers, "Your answers have errors: nothing was changed")
-    if not store.change_contact(item.referral_id, contact.model_dump(mode="json"),
+    if not store.patients.change_contact(item.referral_id, contact.model_dump(mode="json"),
                                 Event("contact_changed", PATIENT), PATIENT_FACTS_LISTED_UNTIL):
         raise Conflict(ENDED)
     return contact

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from workingbetter.adapters.store import ConditionFailed, Store
+from workingbetter.adapters.dynamo import ConditionFailed
+from workingbetter.adapters.store import Store
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 from workingbetter.domain.practices import (
@@ -101,12 +102,12 @@ class Practices:
 
     def everyone(self, manager: Principal) -> list[Practice]:
         manager.require(Role.MANAGER)
-        return sorted(self.store.practices(), key=lambda p: p.name.casefold())
+        return sorted(self.store.directory.practices(), key=lambda p: p.name.casefold())
 
     def page(self, manager: Principal, practice_ods: str) -> PracticePage:
         manager.require(Role.MANAGER)
         practice = self._found(practice_ods)
-        open_referrals = sum(1 for r in self.store.referrals_for_practice(practice_ods)
+        open_referrals = sum(1 for r in self.store.lists.for_practice(practice_ods)
                              if r.status in LIVE)
         return PracticePage(practice, fingerprint(practice), open_referrals,
                             self.audit.entries(practice_ods))
@@ -114,7 +115,7 @@ class Practices:
     def add(self, manager: Principal, body: Any) -> Practice:
         manager.require(Role.MANAGER)
         typed = parse(NewPractice, body, "The practice has errors: nothing was saved")
-        if self.store.practice(typed.practice_ods) is not None:
+        if self.store.directory.practice(typed.practice_ods) is not None:
             raise Conflict(TAKEN, [FieldError("practice_ods", TAKEN)])
         added = Practice(typed.practice_ods, typed.name, (), typed.email, typed.address,
                          typed.phone, tuple(typed.rooms))
@@ -160,7 +161,7 @@ class Practices:
         told; one audit entry for all (the count is on the page; entries hold no patient)."""
         workflow, settings = self.ending
         ended = 0
-        for item in self.store.referrals_for_practice(practice_ods):
+        for item in self.store.lists.for_practice(practice_ods):
             if item.status not in LIVE:
                 continue
             after = withdrawal.end_for_the_service(self.store, workflow, settings, item,
@@ -182,7 +183,7 @@ class Practices:
         self._changed(manager, replace(was, status=status, paused_reason=""), was, change)
 
     def _found(self, practice_ods: str) -> Practice:
-        found = self.store.practice(practice_ods)
+        found = self.store.directory.practice(practice_ods)
         if found is None:
             raise NotFound("No practice with this ODS code takes part")
         return found
@@ -200,7 +201,7 @@ class Practices:
         at = datetime.fromtimestamp(self.clock(), UTC)
         sort_key = self.audit.record(new.practice_ods, at, str(change), manager.subject)
         try:
-            self.store.put_practice(new, was)
+            self.store.directory.put_practice(new, was)
         except ConditionFailed:
             self.audit.take_back(new.practice_ods, sort_key)
             field = [FieldError("practice_ods", lost)] if was is None else []

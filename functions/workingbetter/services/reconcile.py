@@ -30,7 +30,7 @@ def holds_place(item: Referral) -> bool:
 
 def reconcile(store: Store, workflow: Workflow, settings: Settings) -> dict[str, int]:
     tally: Counter[str] = Counter()
-    for practice in store.practices():
+    for practice in store.directory.practices():
         for coach_id in practice.coach_ids:
             tally["repaired"] += _check_coach(store, settings, coach_id, practice.practice_ods)
         tally["offered"] += lifecycle.fill_free_places(store, workflow, settings,
@@ -40,17 +40,17 @@ def reconcile(store: Store, workflow: Workflow, settings: Settings) -> dict[str,
 
 
 def _check_coach(store: Store, settings: Settings, coach_id: str, practice_ods: str) -> int:
-    coach = store.coach(coach_id)
+    coach = store.directory.coach(coach_id)
     if coach is None:
         return 0
     counted = coach.active
-    holding = [i for i in store.referrals_for_coach(coach_id) if holds_place(i)]
-    if counted == len(holding) or not store.set_caseload(coach_id, counted, len(holding)):
+    holding = [i for i in store.lists.for_coach(coach_id) if holds_place(i)]
+    if counted == len(holding) or not store.capacity.set_caseload(coach_id, counted, len(holding)):
         return 0
     logger.warning("caseload counter repaired", coach_id=coach_id, counted=counted,
                    holding=len(holding))
     count("CaseloadRepaired")
-    about = (store.waitlist(practice_ods) or [i.referral_id for i in holding])[:1]
+    about = (store.lists.waitlist(practice_ods) or [i.referral_id for i in holding])[:1]
     if about:  # an alert is filed beside a referral; with none affected the log must do
         Notices.of(store, settings).capacity_repaired(about[0], coach_id)
     return 1

@@ -15,14 +15,9 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from workingbetter.adapters.store import (
-    ConditionFailed,
-    Item,
-    Listing,
-    ReferenceTaken,
-    Store,
-    now_iso,
-)
+from workingbetter.adapters.dynamo import ConditionFailed, Item, ReferenceTaken, now_iso
+from workingbetter.adapters.referral_lists import Listing
+from workingbetter.adapters.store import Store
 from workingbetter.adapters.workflow import Workflow
 from workingbetter.domain import (
     bands,
@@ -147,7 +142,7 @@ class Referrals:
         persistence, create, config = _idempotent(self.settings.idempotency_table_name)
         request_hash = hashlib.sha256(f"{request.practice_ods}\n{idempotency_key}".encode()
                                       ).hexdigest()
-        if self.store.erased_request(request_hash):
+        if self.store.patients.erased_request(request_hash):
             raise Conflict(f"The referral sent with this {key_name} was withdrawn and the "
                            "patient's details erased: nothing was saved. To refer the patient "
                            "again, send a new referral with a new key.")
@@ -163,7 +158,7 @@ class Referrals:
                 from error
         # Remembered so that erasure can delete the idempotency record, and refuse a replay.
         record = persistence._get_hashed_idempotency_key(data)
-        self.store.note_on_referral(result["referral_id"], ReferralChange(
+        self.store.referrals.note(result["referral_id"], ReferralChange(
             idempotency_record=record, request_hash=request_hash))
         return result
 
@@ -174,7 +169,7 @@ class Referrals:
         request = parse_referral(body)
         if request.practice_ods != principal.practice_ods:
             raise Forbidden("You can only refer patients registered at your own practice")
-        practice = self.store.practice(request.practice_ods)
+        practice = self.store.directory.practice(request.practice_ods)
         if practice is None:
             raise InvalidInput("This practice does not take part in Working Better", [
                 FieldError("practice_ods", "This practice does not take part in Working Better")
@@ -186,7 +181,7 @@ class Referrals:
     def _create(self, request: ReferralRequest, principal: Principal) -> Item:
         patient_key = nhs_number.keyed_hash(request.patient.nhs_number,
                                             self.settings.hash_key())
-        if self.store.active_referral_for_patient(patient_key):
+        if self.store.referrals.active_for_patient(patient_key):
             raise Conflict(self._duplicate(patient_key))
         referral_id = str(uuid.uuid4())
         created_at = now_iso()
@@ -217,7 +212,7 @@ class Referrals:
             # meeting this patient's marker and a referral nobody will ever move. (The start
             # may have landed and only its answer been lost: then keep the referral.)
             if not self.workflow.exists(referral_id):
-                self.store.remove_unstarted_referral(referral_id, patient_key,
+                self.store.referrals.remove_unstarted(referral_id, patient_key,
                                                      str(referral.reference))
                 raise
         Notices.of(self.store, self.settings).received(referral)
@@ -230,7 +225,7 @@ class Referrals:
         for _ in range(REFERENCE_DRAWS):
             referral = replace(made, reference=reference.new())
             try:
-                self.store.create_referral(referral, personal, patient_key)
+                self.store.referrals.create(referral, personal, patient_key)
                 return referral
             except ReferenceTaken:
                 continue
@@ -241,8 +236,8 @@ class Referrals:
     def _duplicate(self, patient_key: str) -> str:
         """The conflict's words: which referral the patient already has (its reference and
         date only), so that the practice can find it."""
-        active = self.store.active_referral_for_patient(patient_key)
-        item = self.store.referral(active) if active else None
+        active = self.store.referrals.active_for_patient(patient_key)
+        item = self.store.referrals.get(active) if active else None
         if item is None or not item.reference:
             return DUPLICATE
         return f"{DUPLICATE}: {item.reference}, referred on {dates.day(item.created_at)}"
@@ -253,7 +248,7 @@ class Referrals:
         code = reference.normalise(given)
         if code is None:
             return given
-        found = self.store.referral_id_for(code)
+        found = self.store.referrals.id_for(code)
         if found is None:
             raise NotFound("No referral with that reference is visible to you")
         return found
@@ -262,7 +257,7 @@ class Referrals:
 
     def visible(self, principal: Principal, referral_id: str) -> Referral:
         """The referral, if the caller may see it: GET /referrals/{id}'s scope."""
-        item = self.store.referral(referral_id)
+        item = self.store.referrals.get(referral_id)
         if item is None or not (can_see(principal, item) or self._triages(principal, item)):
             # Off-scope records answer 404, like missing ones, so ids cannot be probed.
             raise NotFound("No referral with that id is visible to you")
@@ -272,13 +267,13 @@ class Referrals:
         item = self.visible(principal, referral_id)
         personal = None
         if principal.role in (Role.REFERRER, Role.COACH) and not item.personal_data_erased:
-            personal = self.store.read_personal_data(referral_id, principal.actor,
+            personal = self.store.patients.read(referral_id, principal.actor,
                                                      "GET /referrals/{referral_id}")
         return view(principal, item, personal)
 
     def summary(self, principal: Principal, given: str) -> Item:
         """A referral's summary (no personal data, so no audit record), by id or reference."""
-        item = self.store.referral(self.resolve(given))
+        item = self.store.referrals.get(self.resolve(given))
         if item is None or not can_see(principal, item):
             raise NotFound("No referral with that id is visible to you")
         return view(principal, item, None, summary=True)
@@ -286,10 +281,10 @@ class Referrals:
     def audit(self, principal: Principal, referral_id: str) -> list[Item]:
         """Who read this referral's personal data, when and through which route (ops only)."""
         principal.require(Role.OPS)
-        item = self.store.referral(referral_id)
+        item = self.store.referrals.get(referral_id)
         if item is None:
             raise NotFound("No referral with that id")
-        return self.store.audit_trail(referral_id, item.practice_ods,
+        return self.store.audit.trail(referral_id, item.practice_ods,
                                       item.created_at)
 
     def listed(self, principal: Principal, params: Mapping[str, str]) -> Item:
@@ -344,7 +339,7 @@ class Referrals:
         with the patients' details read in one batch under one audit record."""
         principal.require(Role.COACH)
         coach_id = str(principal.coach_id)
-        coach = self.store.coach(coach_id)
+        coach = self.store.directory.coach(coach_id)
         at = coach.practice_ods if coach else None
         listings = [Listing.caseload(coach_id)]
         listings += [Listing.practice(ods, Status.AWAITING_TRIAGE_DECISION)
@@ -362,7 +357,7 @@ class Referrals:
         found = self._search(principal, search) if search else \
             self.page(principal, request, PRACTICE_FIELDS)
         ids = [i.referral_id for i in found.items if not i.personal_data_erased]
-        return PracticeList(found, self.store.personal_data_for_page(
+        return PracticeList(found, self.store.patients.for_page(
             ids, practice, principal.actor, "POST /practice" if search else "GET /practice"))
 
     def find_by_name(self, principal: Principal, search: NameSearch) -> PracticeList:
@@ -381,9 +376,9 @@ class Referrals:
         if errors:
             raise InvalidInput("Enter a name and a date of birth", errors)
         key = finding.birth_key(practice, born, self.settings.hash_key())
-        candidates = [i for i in self.store.practice_referrals_born_on(key, PRACTICE_FIELDS)
+        candidates = [i for i in self.store.lists.born_on(key, PRACTICE_FIELDS)
                       if i.practice_ods == practice and not i.personal_data_erased]
-        read = self.store.personal_data_for_page(
+        read = self.store.patients.for_page(
             [i.referral_id for i in candidates], practice, principal.actor,
             "POST /practice (name and date of birth)")
         found = {r: p for r, p in read.items()
@@ -397,12 +392,12 @@ class Referrals:
         keyed hash: the number itself is stored nowhere but the personal data)."""
         code = reference.normalise(search)
         if code is not None:
-            found = self.store.referral_id_for(code)
-            item = self.store.referral(found) if found else None
+            found = self.store.referrals.id_for(code)
+            item = self.store.referrals.get(found) if found else None
             return listing.Page([item] if item and can_see(principal, item) else [])
         if nhs_number.problem(search) is None:
             key = nhs_number.keyed_hash(search, self.settings.hash_key())
-            return listing.Page(self.store.practice_referrals_for_patient(
+            return listing.Page(self.store.lists.for_patient(
                 str(principal.practice_ods), key, PRACTICE_FIELDS))
         raise InvalidInput(NOT_A_SEARCH, [FieldError("q", NOT_A_SEARCH)])
 
@@ -416,7 +411,7 @@ class Referrals:
         ids += [r for r in dict.fromkeys(also) if r not in shown]
         if not ids or caseload.practice_ods is None:
             return {}
-        return self.store.personal_data_for_page(ids, caseload.practice_ods, principal.actor,
+        return self.store.patients.for_page(ids, caseload.practice_ods, principal.actor,
                                                  purpose)
 
     def _read(self, principal: Principal, listings: list[Listing],
@@ -430,7 +425,7 @@ class Referrals:
         return listing.read_page(self.store, listings, request, cursors, bound, fields)
 
     def _practice_of(self, coach_id: str) -> str | None:
-        coach = self.store.coach(coach_id)
+        coach = self.store.directory.coach(coach_id)
         return None if coach is None else coach.practice_ods
 
     def _triages(self, principal: Principal, item: Referral) -> bool:
@@ -443,7 +438,7 @@ class Referrals:
             {"practice_ods": p.practice_ods, "name": p.name,
              "sessions": [{"coach_id": s.coach_id, "weekday": s.weekday}
                           for s in p.sessions]}
-            for p in sorted(self.store.practices(), key=lambda p: p.name)
+            for p in sorted(self.store.directory.practices(), key=lambda p: p.name)
         ]
 
 

@@ -16,7 +16,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from workingbetter.adapters.store import Event, Store
+from workingbetter.adapters.dynamo import Event
+from workingbetter.adapters.store import Store
 from workingbetter.adapters.workflow import Workflow, runs_of
 from workingbetter.domain import human_steps, slots
 from workingbetter.domain.human_steps import Awaiting
@@ -103,10 +104,10 @@ def start_run(store: Store, workflow: Workflow, settings: Settings, item: Referr
     try:
         name = workflow.resume(referral_id, number, payload(settings, item, start))
     except Exception:
-        store.update(referral_id, Event("resume_failed", "system"),
+        store.referrals.update(referral_id, Event("resume_failed", "system"),
                      ReferralChange(attention=STALLED, resume_with=start.get("step") or UNSET))
         raise
-    store.add_run(referral_id, name)
+    store.referrals.add_run(referral_id, name)
     return name
 
 
@@ -115,7 +116,8 @@ def resume(store: Store, workflow: Workflow, settings: Settings, item: Referral,
     """Ops resume a referral whose run has stopped. Raises ConditionFailed if someone else
     resumed or changed it first."""
     start = where(item)
-    updated = store.update(item.referral_id, Event("resumed", actor, {"from": _label(start)}),
+    updated = store.referrals.update(item.referral_id,
+                                     Event("resumed", actor, {"from": _label(start)}),
                            ReferralChange(chases=0, attention=None, resume_with=None),
                            only_if=ReferralChange(attention=item.attention,
                                                   task_token=None))

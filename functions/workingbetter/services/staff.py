@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from workingbetter.adapters.store import Store
+    from workingbetter.adapters.directory import Directory
     from workingbetter.domain.records import Coach, Practice
 
 KEPT_SECONDS = 300.0  # a practice or coach added or renamed shows within this
@@ -23,8 +23,8 @@ class Directory:
 
 
 class Staff:
-    def __init__(self, store: Store, clock: Callable[[], float] = time.monotonic) -> None:
-        self.store = store
+    def __init__(self, directory: Directory, clock: Callable[[], float] = time.monotonic) -> None:
+        self.records = directory
         self.clock = clock
         self._kept: tuple[float, Directory] | None = None
 
@@ -35,8 +35,9 @@ class Staff:
         kept, now = self._kept, self.clock()
         if not fresh and kept is not None and now - kept[0] < KEPT_SECONDS:
             return kept[1]
-        practices = {p.practice_ods: p for p in self.store.practices()}
-        coaches = self.store.coaches([s.coach_id for p in practices.values() for s in p.sessions])
+        practices = {p.practice_ods: p for p in self.records.practices()}
+        coaches = self.records.coaches(
+            [s.coach_id for p in practices.values() for s in p.sessions])
         found = Directory(practices, {c.coach_id: c for c in coaches})
         self._kept = (now, found)
         return found

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 
-from workingbetter.adapters.store import NO_CHANGE, ConditionFailed, Event, Item, Store, now_iso
+from workingbetter.adapters.dynamo import ConditionFailed, Event, Item, now_iso
+from workingbetter.adapters.referral_codec import NO_CHANGE
+from workingbetter.adapters.store import Store
 from workingbetter.adapters.workflow import Workflow, runs_of
 from workingbetter.domain import dates, slots
 from workingbetter.domain.auth import Principal, Role
@@ -78,7 +80,7 @@ class Steps:
         """Who may act, then whether the run waits for this step: both before the body is
         read, so that nobody learns anything from validation they are not allowed to see."""
         principal.require(Role.COACH)
-        item = self.store.referral(referral_id)
+        item = self.store.referrals.get(referral_id)
         if item is None or not self._coach_may_act(principal, item, step):
             raise NotFound("No referral with that id is in your caseload")
         status = item.status
@@ -106,7 +108,7 @@ class Steps:
         """Hand the answer to the run; free text goes to the personal-data store, never the
         timeline, so that erasure removes it and ops never see it. The note is written first
         and taken back if the answer does not land: a failed request changes nothing."""
-        note_key = self.store.add_note(item.referral_id, {
+        note_key = self.store.case.add_note(item.referral_id, {
             "at": now_iso(), "event": event.event, **note}) if note else None
         try:
             updated = answer(self.store, self.workflow, self.settings, item, step,
@@ -131,7 +133,7 @@ class Steps:
 
     def _take_back(self, note_key: Item | None) -> None:
         if note_key is not None:
-            self.store.remove_note(note_key)
+            self.store.case.remove_note(note_key)
 
     def retry_failed_step(self, principal: Principal, referral_id: str) -> Item:
         """Ops, once the cause of a failure is fixed: run the step that failed again, or
@@ -142,7 +144,7 @@ class Steps:
         """Ops pick up a referral that no run moves on: a failed step waiting for them is
         run again; a run that stalled or failed is followed by a new one where it stopped."""
         principal.require(Role.OPS)
-        item = self.store.referral(referral_id)
+        item = self.store.referrals.get(referral_id)
         if item is None:
             raise NotFound("No referral with that id")
         if item.status.terminal:
@@ -202,7 +204,7 @@ class Steps:
                                                support_started_at=slots.iso(now),
                                                support_ends_at=slots.iso(ends)))
         if outcome == "cancelled":
-            self.store.free_slots(booked.with_coach(str(item.coach_id)), booked.held,
+            self.store.diary.free_slots(booked.with_coach(str(item.coach_id)), booked.held,
                                   referral_id)
             return self._answer(item, step, "rebook",
                                 Event("appointment_cancelled_rebooking", principal.actor),

@@ -25,8 +25,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from workingbetter.adapters.access_requests import AccessRequests
+from workingbetter.adapters.dynamo import Item, now_iso
 from workingbetter.adapters.item_codec import decode
-from workingbetter.adapters.store import Item, Store, now_iso
+from workingbetter.adapters.store import Store
 from workingbetter.domain import dates, nhs_number
 from workingbetter.domain.access_requests import VIA_WORDS, SendBy, Via, due_on
 from workingbetter.domain.auth import Principal, Role
@@ -387,7 +388,7 @@ class SubjectAccess:
         so ids cannot be probed); no one else."""
         principal.require(Role.COACH, Role.MANAGER)
         if Role.MANAGER in principal.roles:
-            item = self.store.referral(referral_id)
+            item = self.store.referrals.get(referral_id)
             if item is None:
                 raise NotFound("No referral with that id")
             return item
@@ -426,7 +427,7 @@ class SubjectAccess:
     def produce(self, principal: Principal, referral_id: str) -> Copy:
         """The copy, read with one audit entry, fulfilling the referral's open request."""
         item = self._in_scope(principal, referral_id)
-        items = self.store.read_case_items(referral_id, principal.actor, PURPOSE)
+        items = self.store.case.read(referral_id, principal.actor, PURPOSE)
         at = now_iso()
         open_request = self.requests.open_for(referral_id)
         if open_request is not None:
@@ -436,19 +437,20 @@ class SubjectAccess:
     def _held(self, item: Referral, items: list[Item]) -> Held:
         patient = next((i for i in items if i["sk"] == "PATIENT"), None)
         personal = None if patient is None else decode(PersonalData, patient)
-        follow_ups = [f for f in self.store.follow_ups(str(item.coach_id), item.created_at[:19],
+        diary = self.store.diary
+        follow_ups = [f for f in diary.follow_ups(str(item.coach_id), item.created_at[:19],
                                                        "9999")
                       if f.referral_id == item.referral_id] if item.coach_id else []
-        practice = self.store.practice(item.practice_ods)
+        practice = self.store.directory.practice(item.practice_ods)
         coach_ids = sorted({a.removeprefix("coach:") for a in _actors(item)
                             if a.startswith("coach:")} | ({item.coach_id} if item.coach_id
                                                           else set()))
         return Held(item, personal, items, follow_ups, Outbox(self.store).for_referral(
-            item.referral_id), self.store.audit_trail(item.referral_id, item.practice_ods,
+            item.referral_id), self.store.audit.trail(item.referral_id, item.practice_ods,
                                                       item.created_at),
             self.requests.for_referral(item.referral_id),
             practice.name if practice else "",
-            {c.coach_id: c.name for c in self.store.coaches(coach_ids)})
+            {c.coach_id: c.name for c in self.store.directory.coaches(coach_ids)})
 
 
 def _actors(item: Referral) -> set[str]:

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, StrictBool, field_validator
 
-from workingbetter.adapters.store import ConditionFailed, Event, Item, Store, now_iso
+from workingbetter.adapters.dynamo import ConditionFailed, Event, Item, now_iso
+from workingbetter.adapters.store import Store
 from workingbetter.adapters.workflow import WITHDRAWN_ERROR, Workflow, run_names, runs_of
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.bands import ERASED_WITH_PERSONAL_DATA
@@ -53,7 +54,7 @@ def parse(body: Any) -> WithdrawRequest:
 def withdraw(store: Store, workflow: Workflow, settings: Settings, principal: Principal,
              referral_id: str, body: Any) -> Item:
     principal.require(Role.REFERRER, Role.COACH)
-    item = store.referral(referral_id)
+    item = store.referrals.get(referral_id)
     if item is None or not can_see(principal, item):
         raise NotFound("No referral with that id is visible to you")
     request = parse(body)
@@ -94,7 +95,7 @@ def _withdraw(store: Store, workflow: Workflow, settings: Settings, item: Referr
                            Event("withdrawn", actor), exit_reason=reason,
                            only_if=ReferralChange(task_token=token))
         except ConditionFailed:
-            fresh = store.referral(referral_id)
+            fresh = store.referrals.get(referral_id)
             assert fresh is not None
             item = fresh
             continue
@@ -128,25 +129,25 @@ def withdraw_referral(store: Store, workflow: Workflow, settings: Settings, item
     """Withdraw on anyone's behalf (practice, coach, or the patient's own link). The reason is
     written first and taken back if nothing was withdrawn: a failed request changes nothing."""
     referral_id = item.referral_id
-    note = store.add_note(referral_id, {"at": now_iso(), "event": "withdrawn",
+    note = store.case.add_note(referral_id, {"at": now_iso(), "event": "withdrawn",
                                         "reason": request.reason}) if request.reason else None
     try:
         item = _withdraw(store, workflow, settings, item, actor, request.exit_reason)
     except Exception:
         if note:
-            store.remove_note(note)
+            store.case.remove_note(note)
         raise
     status = item.status
     if status is not Status.WITHDRAWN and note:
-        store.remove_note(note)
+        store.case.remove_note(note)
     if status is not Status.WITHDRAWN and not request.erase_personal_data:
         raise Conflict(f"This referral has already ended ({status}); nothing to withdraw")
     if request.erase_personal_data:
-        store.erase_personal_data(referral_id, item.idempotency_record,
+        store.patients.erase(referral_id, item.idempotency_record,
                                   item.request_hash)
         if not item.personal_data_erased:
             # The keyed hash of the NHS number goes too: with the key it re-identifies.
-            store.update(referral_id, Event("personal_data_erased", actor),
+            store.referrals.update(referral_id, Event("personal_data_erased", actor),
                          ERASED_WITH_PERSONAL_DATA, require_live=False)
     return {"referral_id": referral_id, "status": str(status),
             "personal_data_erased": bool(request.erase_personal_data

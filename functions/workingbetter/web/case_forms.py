@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from workingbetter.adapters.store import Item
+from workingbetter.adapters.dynamo import Item
 from workingbetter.domain import dates
 from workingbetter.domain.auth import Principal
 from workingbetter.services import parsing

@@ -14,7 +14,7 @@ from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel
 
-from workingbetter.adapters.store import Item
+from workingbetter.adapters.dynamo import Item
 from workingbetter.domain import human_steps
 from workingbetter.domain.auth import Principal
 from workingbetter.domain.human_steps import Awaiting, HumanStep

@@ -80,8 +80,8 @@ def _after_triage(who: Principal, referral_id: str) -> str | None:
     from workingbetter.web.caseload import after_triage
 
     store = services().store
-    coach = store.coach(str(who.coach_id))
-    item = store.referral(referral_id) if 0 < len(referral_id) <= 100 else None
+    coach = store.directory.coach(str(who.coach_id))
+    item = store.referrals.get(referral_id) if 0 < len(referral_id) <= 100 else None
     if coach is None or item is None or item.practice_ods not in coach.practices:
         return None
     known = services().staff.directory()

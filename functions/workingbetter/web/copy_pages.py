@@ -53,7 +53,7 @@ def _held_channels(item: Referral) -> list[tuple[str, str, str]]:
     email held (a read of personal data: audited)."""
     from workingbetter.services.subject_access import PATIENT
 
-    held = services().store.read_personal_data(item.referral_id, PATIENT,
+    held = services().store.patients.read(item.referral_id, PATIENT,
                                                "the patient's page asking for a copy")
     patient = held.patient if held else None
     found = []
@@ -112,7 +112,7 @@ def _staff_page(who: Principal, referral_id: str, form: Form, errors: PageErrors
     from workingbetter.services.subject_access import request_view
 
     s = services()
-    item = s.store.referral(referral_id)
+    item = s.store.referrals.get(referral_id)
     requests = [request_view(r) for r in s.subject_access.of_referral(who, referral_id)]
     done = dict(request().query_params or {}).get("done") == "recorded"
     return html("access_requests.html", status, title="Right of access: copies of what we hold",
@@ -178,7 +178,7 @@ def open_requests() -> Response:
     store = services().store
     ids = sorted({str(r["referral_id"]) for r in shown})
     # Who produces each copy: the patient's coach (an id, as the audit names staff).
-    coaches = {i: item.coach_id for i in ids if (item := store.referral(i)) is not None}
+    coaches = {i: item.coach_id for i in ids if (item := store.referrals.get(i)) is not None}
     return html("access_open.html", title="Requests for a copy of what we hold", principal=who,
-                requests=shown, references=store.references(ids), coaches=coaches,
+                requests=shown, references=store.lists.references(ids), coaches=coaches,
                 words={"via": VIA_WORDS}, day=dates.day, manages=Role.MANAGER in who.roles)

@@ -74,7 +74,7 @@ def _patients(who: Principal, week: Week) -> tuple[dict[str, str], dict[str, Nee
         return {}, {}
     from workingbetter.web.caseload import needs_of, patient_name
 
-    personal = services().store.personal_data_for_page(ids, week.practice_ods, who.actor,
+    personal = services().store.patients.for_page(ids, week.practice_ods, who.actor,
                                                        "GET /coach/diary")
     return ({r: patient_name(personal.get(r)) for r in ids},
             {r: needs_of(personal.get(r)) for r in ids})
@@ -129,7 +129,7 @@ def record_follow_up_outcome(referral_id: str, follow_up_id: str) -> Response:
 
 
 def _linked(who: Principal) -> bool:
-    coach = services().store.coach(str(who.coach_id))
+    coach = services().store.directory.coach(str(who.coach_id))
     return coach is not None and coach.calendar_key is not None
 
 
@@ -193,9 +193,9 @@ def _booking_page(who: Principal, referral_id: str, form: Form | None = None,
 
     s = services()
     free = s.follow_ups.free_slots(who, referral_id)  # 404 outside the coach's caseload
-    item = s.store.referral(referral_id)
+    item = s.store.referrals.get(referral_id)
     practice = item.practice_ods if item else ""
-    personal = s.store.personal_data_for_page([referral_id], practice, who.actor,
+    personal = s.store.patients.for_page([referral_id], practice, who.actor,
                                               "GET /coach/diary/book/{referral_id}")
     return html("follow_up_book.html", status, title="Book a follow-up appointment",
                 principal=who, active=DIARY, referral_id=referral_id,

@@ -19,7 +19,8 @@ from workingbetter.web import charts
 # The store's code (records, codec, boto3's exceptions) loads with the first console, not at
 # the API's init: these are types only until then.
 if TYPE_CHECKING:
-    from workingbetter.adapters.store import Item, Store
+    from workingbetter.adapters.dynamo import Item
+    from workingbetter.adapters.store import Store
     from workingbetter.adapters.workflow import Workflow
     from workingbetter.domain.records import Referral
     from workingbetter.services.referrals import Referrals  # pydantic: loads with the first request
@@ -116,11 +117,11 @@ def build(store: Store, workflow: Workflow, referrals: Referrals, ops: Principal
     FLAGGED referrals flagged for attention (one Query on a sparse index), and one page of
     the latest referrals (one Query, filtered by status if asked). The charts are drawn from
     that page, not from every referral, and say so."""
-    from workingbetter.adapters.store import BUCKETS
+    from workingbetter.adapters.referral_codec import BUCKETS
     from workingbetter.notifications.outbox import Outbox, public_view
 
-    counts = store.status_counts()
-    flagged_items, more_flagged = store.flagged(FLAGGED, CONSOLE_FIELDS)
+    counts = store.lists.status_counts()
+    flagged_items, more_flagged = store.lists.flagged(FLAGGED, CONSOLE_FIELDS)
     flagged = [ops_row(i) for i in flagged_items]
     request = filters.request
     page = referrals.ops_page(ops, request, CONSOLE_FIELDS, filters.coach_id,
@@ -156,6 +157,6 @@ def build(store: Store, workflow: Workflow, referrals: Referrals, ops: Principal
 def _with_references(store: Store, rows: list[Item]) -> None:
     """Name each row's referral by its short reference, as the rest of the console does (one
     read for them all); a referral with none keeps its id."""
-    found = store.references([str(row["referral_id"]) for row in rows])
+    found = store.lists.references([str(row["referral_id"]) for row in rows])
     for row in rows:
         row["reference"] = found.get(str(row["referral_id"]))

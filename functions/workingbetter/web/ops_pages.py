@@ -96,7 +96,7 @@ def _find(given: str) -> str | None:
         found = s.referrals.resolve(given.strip())
     except NotFound:
         return None
-    return found if s.store.referral(found) else None
+    return found if s.store.referrals.get(found) else None
 
 
 @blueprint.route("/ops/referrals.csv", methods=["GET"])
@@ -162,7 +162,7 @@ def run_history(referral_id: str) -> Response:
     s = services()
     found = s.referrals.resolve(referral_id)
     referral = s.referrals.get(who, found)  # the ops view: no personal data; 404 if none
-    stored = s.store.referral(found)
+    stored = s.store.referrals.get(found)
     names = runs_of(stored) if stored else [found]
     # What Step Functions still holds: it forgets a run 90 days after the run ends.
     runs = {name: run for name in names for run in [s.workflow.describe(name)] if run}

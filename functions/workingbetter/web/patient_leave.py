@@ -29,7 +29,7 @@ def gone(store: Store, token: str) -> Response:
     from workingbetter.wiring import settings
 
     referral_id = token.partition(".")[0]
-    item = store.referral(referral_id) if referral_id and len(token) <= MAX_TOKEN else None
+    item = store.referrals.get(referral_id) if referral_id and len(token) <= MAX_TOKEN else None
     left = item is not None and item.status is Status.WITHDRAWN
     return html("patient_link_gone.html", 410, left=left, phone=settings().service_phone,
                 title="You have left Working Better" if left

@@ -98,7 +98,7 @@ def _practice(item: Referral) -> Practice:
     ods = item.appointment.practice_ods if item.appointment else item.practice_ods
     from workingbetter.domain.records import Practice
 
-    return services().store.practice(ods) or Practice(ods, "your GP surgery")
+    return services().store.directory.practice(ods) or Practice(ods, "your GP surgery")
 
 
 def _posted() -> Form:
@@ -128,7 +128,7 @@ def _appointment_words(appointment: Appointment | None,
 
 
 def _coach_name(item: Referral) -> str:
-    coach = services().store.coach(item.coach_id) if item.coach_id else None
+    coach = services().store.directory.coach(item.coach_id) if item.coach_id else None
     return coach.name if coach else ""
 
 
@@ -207,7 +207,7 @@ def _held(item: Referral) -> dict[str, str]:
     """What is on file for the patient's contact page (a read of personal data: audited)."""
     from workingbetter.services.patient_requests import PATIENT
 
-    personal = services().store.read_personal_data(item.referral_id, PATIENT,
+    personal = services().store.patients.read(item.referral_id, PATIENT,
                                                    "the patient's contact page")
     return on_file(personal.patient if personal else None)
 

@@ -131,8 +131,8 @@ def practice_referral(referral_id: str) -> Response:
     s = services()
     found = s.referrals.resolve(referral_id)
     shown = s.referrals.get(who, found)
-    practice = s.store.practice(str(shown["practice_ods"]))
-    stored = s.store.referral(found)
+    practice = s.store.directory.practice(str(shown["practice_ods"]))
+    stored = s.store.referrals.get(found)
     from workingbetter.notifications import waiting  # the store's code: on first use
 
     told = waiting.confirmation(s.store, stored) \
