@@ -167,7 +167,7 @@ package:
 	@$(MAKE) -s -C functions package PYTHON=$(PYTHON) DEPS=$(abspath build/deps)
 
 # Every benchmark (journey, intake, scale to 10,000 referrals, pages, cold starts, package
-# sizes), niced: over an hour on 2 cores. Writes benchmarks/results.md; README shows it.
+# sizes), niced: over an hour on 2 cores. Writes benchmarks/results.md; docs/benchmarks.md shows it.
 bench: install package
 	nice -n 19 $(BIN)/python -m benchmarks.bench
 	$(BIN)/python -m benchmarks.readme
