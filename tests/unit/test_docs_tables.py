@@ -166,3 +166,35 @@ def test_the_architecture_layer_table_is_the_one_the_import_test_holds() -> None
 def test_the_benchmark_results_shown_are_the_latest_written() -> None:
     shown = (DOCS / "benchmarks.md").read_text()
     assert with_results(shown, (ROOT / "benchmarks" / "results.md").read_text()) == shown
+
+
+def slug(heading: str) -> str:
+    """A heading's anchor as GitHub makes it."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def anchors(doc: Path) -> set[str]:
+    return {slug(line.lstrip("#")) for line in doc.read_text().splitlines()
+            if re.match(r"#{1,6} ", line)}
+
+
+def test_every_link_between_the_docs_reaches_its_file_and_heading() -> None:
+    broken = []
+    for doc in [ROOT / "README.md", *DOCS.glob("*.md")]:
+        for target in re.findall(r"\]\(([^)\s]+)\)|src=\"([^\"]+)\"", doc.read_text()):
+            link = "".join(target)
+            if re.match(r"[a-z]+:", link):
+                continue  # a web address
+            path, _, anchor = link.partition("#")
+            file = (doc.parent / path).resolve() if path else doc
+            if not file.exists() or (anchor and file.suffix == ".md"
+                                     and anchor not in anchors(file)):
+                broken.append(f"{doc.relative_to(ROOT)}: {link}")
+    assert broken == []
+
+
+def test_the_readme_is_short_and_links_every_doc() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert len(readme.splitlines()) <= 300
+    assert [doc.name for doc in sorted(DOCS.glob("*.md"))
+            if f"](docs/{doc.name})" not in readme] == []
