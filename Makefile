@@ -21,7 +21,8 @@ export SAM_CLI_TELEMETRY := 0
 NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint install clean browser package report demo bench lock deploy smoke proof seed
+.PHONY: run test lint install clean browser package report demo bench lock deploy smoke proof seed \
+	screenshots
 
 # uv itself comes from its own hashed lock (pip can check hashes; it then does the rest, fast):
 # `uv pip sync` makes the venv exactly the lock, removing anything else.
@@ -166,10 +167,15 @@ package:
 	@$(MAKE) -s -C functions package PYTHON=$(PYTHON) DEPS=$(abspath build/deps)
 
 # Every benchmark (journey, intake, scale to 10,000 referrals, pages, cold starts, package
-# sizes), niced: over an hour on 2 cores. Writes benchmarks/results.md; README shows it.
+# sizes), niced: over an hour on 2 cores. Writes benchmarks/results.md; docs/benchmarks.md shows it.
 bench: install package
 	nice -n 19 $(BIN)/python -m benchmarks.bench
 	$(BIN)/python -m benchmarks.readme
+
+# The README's tour: PNGs of the key pages in docs/screenshots/, taken in Chromium from a local
+# stack of its own with made-up patients (about a minute). Not part of `make test`.
+screenshots: install browser
+	$(BIN)/python -m benchmarks.screenshots
 
 clean:
 	rm -rf build $(VENV) $(CHECKOV) $(SAM) .aws-sam .pytest_cache .mypy_cache .ruff_cache node_modules test-artifacts
