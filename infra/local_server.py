@@ -43,7 +43,7 @@ from chalice.local import (
 from infra import local_log
 from infra.warm_threads import WarmThreads
 from workingbetter.domain.errors import BadRequest, DomainError, NotFound
-from workingbetter.handlers import answers, problems, request_body
+from workingbetter.routing import answers, problems, request_body
 
 RETRY_AFTER = 30  # seconds: how long a client is told to wait while the stack is stopping
 _PATIENT_LINK = re.compile(r"(/patient/(?:withdraw/)?)[^\s?\"/]+")

@@ -31,12 +31,12 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from workingbetter.adapters.dynamo import ConditionFailed
 from workingbetter.adapters.store import Store
 from workingbetter.domain.coaches import practice_sessions
+from workingbetter.domain.parsing import field_errors
 from workingbetter.domain.records import Coach, Practice, Session, SurgerySession
 from workingbetter.domain.slots import WEEKDAYS
 from workingbetter.domain.text import EmailAddress, Line, Name
 from workingbetter.services.coaches import Clock, DaysAWeek, NewSession, coach_id_checked
 from workingbetter.services.intake import OdsCode
-from workingbetter.services.parsing import field_errors
 
 PILOT = Path(__file__).with_name("pilot_practices.json")
 # The stack's tables, by their logical ids in template.yaml (the store takes all three).

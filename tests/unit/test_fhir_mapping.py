@@ -28,7 +28,8 @@ from workingbetter.domain.errors import (
 )
 from workingbetter.domain.records import Referral
 from workingbetter.domain.referral import Status
-from workingbetter.fhir import capability, codes, outcome, service_request, task, validation
+from workingbetter.fhir import capability, codes, service_request, task, validation
+from workingbetter.routing import fhir_outcome as outcome
 
 EXAMPLE = Path(__file__).parent.parent / "fixtures" / "fhir" / "service-request.json"
 REFERRER = Principal(Role.REFERRER, "r", practice_ods="F83001")

@@ -10,9 +10,9 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from tests.conftest import referral_body
+from workingbetter.domain import parsing
 from workingbetter.domain.errors import FieldError, InvalidInput
-from workingbetter.services import parsing
-from workingbetter.services.parsing import field_errors
+from workingbetter.domain.parsing import field_errors
 from workingbetter.services.referrals import parse_referral
 from workingbetter.services.steps import AppointmentOutcome, Review, Sustainment, TriageDecision
 from workingbetter.services.withdrawal import WithdrawRequest

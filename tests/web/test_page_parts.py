@@ -12,9 +12,9 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from workingbetter.domain.errors import FieldError, Forbidden
+from workingbetter.domain.parsing import field_errors
 from workingbetter.domain.records import Appointment, Referral
 from workingbetter.domain.referral import Status
-from workingbetter.services.parsing import field_errors
 from workingbetter.services.steps import AppointmentOutcome, Review, TriageDecision
 from workingbetter.settings import Settings
 from workingbetter.web import caseload, charts, coach_forms, csrf, ops_console, referral_form

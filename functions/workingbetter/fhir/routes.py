@@ -16,8 +16,8 @@ from chalice.app import Blueprint, Response
 
 from workingbetter.domain.auth import Principal
 from workingbetter.domain.errors import BadRequest, DomainError, InvalidInput
-from workingbetter.handlers import answers, callers
 from workingbetter.observability import logger
+from workingbetter.routing import answers, callers
 from workingbetter.wiring import services
 
 FHIR_JSON = ["application/fhir+json", "application/json"]
@@ -50,7 +50,7 @@ def _caller() -> Principal:
 
 def _body() -> Any:
     """The body as JSON; one that is not JSON is bad FHIR (400), not a field error."""
-    from workingbetter.handlers import request_body
+    from workingbetter.routing import request_body
 
     try:
         return request_body.parse_json(blueprint.current_request.raw_body)

@@ -26,9 +26,9 @@ from workingbetter.domain.errors import (
 )
 from workingbetter.domain.human_steps import RECORDED, HumanStep
 from workingbetter.fhir.routes import blueprint as fhir_routes
-from workingbetter.handlers import answers, callers, request_body
-from workingbetter.handlers import headers as headers_for
 from workingbetter.observability import logger
+from workingbetter.routing import answers, callers, request_body
+from workingbetter.routing import headers as headers_for
 from workingbetter.web import blueprint as web_pages
 from workingbetter.wiring import services, settings
 

@@ -15,8 +15,8 @@ from workingbetter.domain.channels import FailureReason
 from workingbetter.domain.disclosure import ACCEPTED
 from workingbetter.domain.human_steps import RECORDED, Answer
 from workingbetter.domain.referral import Status
-from workingbetter.handlers.request_body import MAX_BYTES, MAX_DEPTH
 from workingbetter.notifications.receipts import STATUSES
+from workingbetter.routing.request_body import MAX_BYTES, MAX_DEPTH
 from workingbetter.services.case_record import (
     BenefitsAdvice,
     EmployerContact,

@@ -20,10 +20,10 @@ from workingbetter.domain import slots
 from workingbetter.domain.channels import NOTIFY_TYPE, Channel, State
 from workingbetter.domain.errors import FieldError, InvalidInput, NotFound, Unauthenticated
 from workingbetter.domain.notification_kinds import Kind
+from workingbetter.domain.parsing import field_errors
 from workingbetter.notifications.notices import Notices
 from workingbetter.notifications.outbox import Outbox, parse_reference
 from workingbetter.observability import count
-from workingbetter.services.parsing import field_errors
 
 # Notify's statuses (emails, texts and letters) as the outbox records them; None: still on
 # its way, nothing to record.

@@ -26,6 +26,7 @@ from workingbetter.adapters.workflow import Workflow
 from workingbetter.domain.absence import CoverAuditEntry, CoverChange
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, FieldError, InvalidInput, NotFound
+from workingbetter.domain.parsing import parse
 from workingbetter.domain.records import Coach, Referral
 from workingbetter.domain.referral import HOLDS_CAPACITY
 from workingbetter.domain.text import Line
@@ -33,7 +34,6 @@ from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
 from workingbetter.services.appointment_moves import Moves
 from workingbetter.services.diary_slots import DiaryFull
-from workingbetter.services.parsing import parse
 
 if TYPE_CHECKING:
     from workingbetter.adapters.absences import CoverAudit

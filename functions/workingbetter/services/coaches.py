@@ -36,6 +36,7 @@ from workingbetter.domain.coaches import (
     session_words,
 )
 from workingbetter.domain.errors import Conflict, FieldError, InvalidInput, NotFound
+from workingbetter.domain.parsing import parse
 from workingbetter.domain.records import (
     FULL_TIME_DAYS,
     Coach,
@@ -46,7 +47,6 @@ from workingbetter.domain.records import (
 from workingbetter.domain.referral import LIVE
 from workingbetter.domain.text import Name
 from workingbetter.services import lifecycle
-from workingbetter.services.parsing import parse
 
 if TYPE_CHECKING:
     from workingbetter.adapters.absences import CoverAudit

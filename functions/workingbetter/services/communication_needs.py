@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from workingbetter.adapters.dynamo import ConditionFailed, Event, now_iso
 from workingbetter.adapters.store import Store
+from workingbetter.domain import parsing
 from workingbetter.domain.communication_needs import (
     INTERPRETERS,
     CommunicationNeed,
@@ -21,7 +22,6 @@ from workingbetter.domain.communication_needs import (
 from workingbetter.domain.errors import Conflict
 from workingbetter.domain.records import Referral, ReferralChange
 from workingbetter.notifications.notices import Notices
-from workingbetter.services import parsing
 from workingbetter.services.intake import CommunicationNeeds
 
 if TYPE_CHECKING:

@@ -39,11 +39,11 @@ from workingbetter.domain.absence import (
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 from workingbetter.domain.idempotency import KeyReused
+from workingbetter.domain.parsing import parse
 from workingbetter.domain.records import Coach, Slot
 from workingbetter.observability import count
 from workingbetter.services.appointment_moves import Moves
 from workingbetter.services.diary_slots import DiaryFull
-from workingbetter.services.parsing import parse
 
 if TYPE_CHECKING:
     from workingbetter.adapters.absences import Absences, CoverAudit

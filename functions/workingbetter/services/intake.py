@@ -28,10 +28,10 @@ from workingbetter.domain.communication_needs import (
     Need,
 )
 from workingbetter.domain.errors import FieldError
+from workingbetter.domain.parsing import YES_OR_NO
 from workingbetter.domain.phone import uk_mobile
 from workingbetter.domain.referral import Condition, ContactPreference, EmploymentStatus
 from workingbetter.domain.text import EmailAddress, Line, Name, Paragraph, PostalLine
-from workingbetter.services.parsing import YES_OR_NO
 
 OdsCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z]\d{5}$")]
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Any
 from workingbetter.adapters.dynamo import ConditionFailed, Event, now_iso
 from workingbetter.adapters.link_actions import LinkActions
 from workingbetter.adapters.store import Store
+from workingbetter.domain import parsing
 from workingbetter.domain.errors import Conflict, DomainError, FieldError, InvalidInput
 from workingbetter.domain.notification_kinds import ARRANGING_INTERPRETER, Kind
 from workingbetter.domain.records import Referral, ReferralChange
 from workingbetter.domain.referral import PATIENT_FACTS_LISTED_UNTIL
 from workingbetter.notifications.notices import Notices
 from workingbetter.notifications.outbox import Outbox
-from workingbetter.services import parsing, patient_link
+from workingbetter.services import patient_link
 from workingbetter.services.intake import Contact
 
 if TYPE_CHECKING:

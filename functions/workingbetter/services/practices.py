@@ -24,6 +24,7 @@ from workingbetter.adapters.dynamo import ConditionFailed
 from workingbetter.adapters.store import Store
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, FieldError, InvalidInput, NotFound
+from workingbetter.domain.parsing import parse
 from workingbetter.domain.practices import (
     CARRY_ON,
     END,
@@ -37,7 +38,6 @@ from workingbetter.domain.text import EmailAddress, Line
 from workingbetter.notifications.notices import Notices
 from workingbetter.services import withdrawal
 from workingbetter.services.intake import OdsCode
-from workingbetter.services.parsing import parse
 
 if TYPE_CHECKING:
     from workingbetter.adapters.people_audit import PracticeAudit

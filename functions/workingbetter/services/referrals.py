@@ -26,6 +26,7 @@ from workingbetter.domain import (
     finding,
     idempotency,
     nhs_number,
+    parsing,
     reference,
 )
 from workingbetter.domain.auth import Principal, Role
@@ -51,7 +52,7 @@ from workingbetter.domain.referral import Status
 from workingbetter.domain.triage import facts_for
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
-from workingbetter.services import listing, parsing
+from workingbetter.services import listing
 from workingbetter.services.access import can_see, may_triage
 from workingbetter.services.intake import ReferralRequest
 

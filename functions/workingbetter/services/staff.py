@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from workingbetter.adapters.directory import Directory
+    from workingbetter.adapters.directory import Directory as Records
     from workingbetter.domain.records import Coach, Practice
 
 KEPT_SECONDS = 300.0  # a practice or coach added or renamed shows within this
@@ -23,7 +23,7 @@ class Directory:
 
 
 class Staff:
-    def __init__(self, directory: Directory, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, directory: Records, clock: Callable[[], float] = time.monotonic) -> None:
         self.records = directory
         self.clock = clock
         self._kept: tuple[float, Directory] | None = None

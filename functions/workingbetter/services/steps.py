@@ -19,6 +19,7 @@ from workingbetter.domain import dates, slots
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, NotFound
 from workingbetter.domain.human_steps import Awaiting
+from workingbetter.domain.parsing import parse
 from workingbetter.domain.records import Appointment, JobFacts, Referral, ReferralChange
 from workingbetter.domain.referral import ExitReason, Status
 
@@ -34,7 +35,6 @@ from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
 from workingbetter.services import access, resume
 from workingbetter.services.lifecycle import answer
-from workingbetter.services.parsing import parse
 from workingbetter.services.resume import STALLED
 
 if TYPE_CHECKING:

@@ -15,13 +15,14 @@ from pydantic import BaseModel, ConfigDict, StrictBool, field_validator
 from workingbetter.adapters.dynamo import ConditionFailed, Event, Item, now_iso
 from workingbetter.adapters.store import Store
 from workingbetter.adapters.workflow import WITHDRAWN_ERROR, Workflow, run_names, runs_of
+from workingbetter.domain import parsing
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.bands import ERASED_WITH_PERSONAL_DATA
 from workingbetter.domain.errors import Conflict, NotFound
 from workingbetter.domain.records import Referral, ReferralChange
 from workingbetter.domain.referral import LEAVING_REASONS, ExitReason, Status
 from workingbetter.domain.text import Paragraph
-from workingbetter.services import parsing, patient_link
+from workingbetter.services import patient_link
 from workingbetter.services.access import can_see
 from workingbetter.services.lifecycle import finish
 

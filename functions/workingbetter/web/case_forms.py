@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from workingbetter.adapters.dynamo import Item
-from workingbetter.domain import dates
+from workingbetter.domain import dates, parsing
 from workingbetter.domain.auth import Principal
-from workingbetter.services import parsing
 from workingbetter.services.case_record import CONTACT_OUTCOMES, CaseRecords
 from workingbetter.services.follow_ups import FollowUps
 from workingbetter.web import needs_form

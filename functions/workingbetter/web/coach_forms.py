@@ -15,17 +15,16 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import BaseModel
 
 from workingbetter.adapters.dynamo import Item
-from workingbetter.domain import human_steps
+from workingbetter.domain import human_steps, parsing
 from workingbetter.domain.auth import Principal
 from workingbetter.domain.human_steps import Awaiting, HumanStep
+from workingbetter.domain.parsing import choose
 from workingbetter.domain.step_answers import (
     REVIEW_EXITS,
     AppointmentOutcome,
     Review,
     TriageDecision,
 )
-from workingbetter.services import parsing
-from workingbetter.services.parsing import choose
 from workingbetter.services.steps import Steps
 from workingbetter.web.date_input import date_from_parts
 from workingbetter.web.errors import FormErrorMap

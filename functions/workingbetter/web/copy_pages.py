@@ -13,7 +13,7 @@ from workingbetter.domain import dates
 from workingbetter.domain.access_requests import SEND_WORDS, VIA_WORDS, SendBy, Via
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import FieldError, InvalidInput
-from workingbetter.handlers import answers
+from workingbetter.routing import answers
 from workingbetter.web.date_input import date_from_parts
 from workingbetter.web.errors import FormErrorMap, PageErrors
 from workingbetter.web.http import (

@@ -13,7 +13,7 @@ from workingbetter.domain import dates, diary, slots
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.communication_needs import CommunicationNeed
 from workingbetter.domain.errors import Conflict, FieldError, InvalidInput
-from workingbetter.handlers import headers
+from workingbetter.routing import headers
 from workingbetter.web.date_input import date_from_parts
 from workingbetter.web.errors import Failed, FormErrorMap, PageErrors, only_message
 from workingbetter.web.http import (

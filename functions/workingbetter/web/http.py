@@ -17,9 +17,9 @@ from chalice.app import Request, Response
 
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import DomainError, Forbidden, NotFound, Unauthenticated
-from workingbetter.handlers import callers, headers
-from workingbetter.handlers.problems import status_of
 from workingbetter.observability import logger
+from workingbetter.routing import callers, headers
+from workingbetter.routing.problems import status_of
 from workingbetter.web import csrf
 from workingbetter.web.registry import blueprint
 from workingbetter.web.render import render

@@ -29,8 +29,8 @@ from workingbetter.adapters.sign_in import (
 from workingbetter.adapters.sign_in_attempts import WINDOW_SECONDS, Attempts
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Unauthenticated
-from workingbetter.handlers import callers
 from workingbetter.observability import logger
+from workingbetter.routing import callers
 from workingbetter.web.http import (
     FORM,
     Form,

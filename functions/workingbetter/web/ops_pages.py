@@ -14,7 +14,7 @@ from workingbetter.adapters.workflow import runs_of
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import BadRequest, FieldError, NotFound
 from workingbetter.domain.referral import Status
-from workingbetter.handlers import headers
+from workingbetter.routing import headers
 from workingbetter.services import listing
 from workingbetter.web import ops_console, people, run_words
 from workingbetter.web.errors import PageErrors, only_message

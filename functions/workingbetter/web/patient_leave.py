@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 from chalice.app import Response
 
 from workingbetter.domain.errors import DomainError, NotFound
-from workingbetter.handlers.problems import status_of
 from workingbetter.observability import logger
+from workingbetter.routing.problems import status_of
 from workingbetter.web.http import error_page, html
 
 # The store's code loads with the first patient page, not at the API's init.

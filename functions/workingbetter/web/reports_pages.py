@@ -15,7 +15,7 @@ from chalice.app import Response
 
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import BadRequest, FieldError
-from workingbetter.handlers import headers
+from workingbetter.routing import headers
 from workingbetter.web import charts
 from workingbetter.web.date_input import MONTH_YEAR
 from workingbetter.web.errors import FormErrorMap, PageErrors

@@ -9,7 +9,7 @@ from chalice.app import Response
 
 from workingbetter.adapters.sign_in import CannotSignIn, LockedOut, SignInRefused, Tokens
 from workingbetter.domain.errors import Unauthenticated
-from workingbetter.handlers import callers
+from workingbetter.routing import callers
 from workingbetter.web.http import (
     REFRESH_COOKIE,
     SESSION_PATH,

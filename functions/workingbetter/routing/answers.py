@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from chalice.app import Response
 
-from workingbetter.handlers import headers, problems
 from workingbetter.observability import logger
+from workingbetter.routing import headers, problems
 
 if TYPE_CHECKING:
     from chalice.app import Request
@@ -41,7 +41,7 @@ def _speaks_fhir(request: Request | None) -> bool:
 def refusal(error: DomainError, request: Request | None,
             extra: dict[str, str] | None = None) -> Response:
     if _speaks_fhir(request):
-        from workingbetter.fhir import outcome
+        from workingbetter.routing import fhir_outcome as outcome
 
         status, body = outcome.from_error(error)
         logger.info("request refused", status=status, error=type(error).__name__)
@@ -53,7 +53,7 @@ def refusal(error: DomainError, request: Request | None,
 
 def failure(request: Request | None) -> Response:
     if _speaks_fhir(request):
-        from workingbetter.fhir import outcome
+        from workingbetter.routing import fhir_outcome as outcome
 
         return json_answer(500, outcome.failure(), outcome.CONTENT_TYPE)
     body = problems.problem(500, "Something went wrong",

@@ -23,7 +23,7 @@ from workingbetter.domain.errors import (
     Unauthenticated,
     UnsupportedMediaType,
 )
-from workingbetter.handlers.problems import status_of
+from workingbetter.routing.problems import status_of
 
 CONTENT_TYPE = "application/fhir+json"
 
