@@ -26,12 +26,12 @@ from workingbetter.domain.communication_needs import needs_interpreter
 from workingbetter.domain.errors import BadRequest, Conflict, FieldError, InvalidInput, NotFound
 from workingbetter.domain.records import FollowUp, Referral, SurgerySession
 from workingbetter.domain.referral import Status
-from workingbetter.notifications.notices import Notices
 from workingbetter.services import diary_slots
 from workingbetter.services.case_record import in_caseload
 from workingbetter.services.steps import parse_body
 
 if TYPE_CHECKING:
+    from workingbetter.notifications.notices import Notices
     from workingbetter.settings import Settings  # pydantic-settings: only when read
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -105,9 +105,10 @@ SLOTS_OFFERED = timedelta(weeks=4)  # how far ahead the booking form lists the s
 
 
 class FollowUps:
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings, notices: Notices) -> None:
         self.store = store
         self.settings = settings
+        self.notices = notices
 
     def _mine(self, principal: Principal, referral_id: str) -> Referral:
         return in_caseload(self.store, principal, referral_id)
@@ -143,7 +144,7 @@ class FollowUps:
         self.store.diary.book_follow_up(FollowUp(
             str(item.coach_id), start_iso, referral_id, booking.mode, due_at=due_at,
             booked_at=now_iso(), booked_by=principal.actor))
-        Notices.of(self.store, self.settings).follow_up_booked(item, start_iso, follow_up_id)
+        self.notices.follow_up_booked(item, start_iso, follow_up_id)
         return answer
 
     def record_outcome(self, principal: Principal, referral_id: str, follow_up_id: str,
@@ -167,7 +168,7 @@ class FollowUps:
                            f"({booked.outcome or 'just now'})")
         if outcome == "cancelled":
             self.store.diary.free_slot(coach_id, start_iso, referral_id)
-        Notices.of(self.store, self.settings).follow_up_over(item, follow_up_id, outcome)
+        self.notices.follow_up_over(item, follow_up_id, outcome)
         with contextlib.suppress(ConditionFailed):  # ended a moment ago: the diary keeps it
             self.store.referrals.add_fact(referral_id, Event(
                 f"follow_up_{outcome}", principal.actor,

@@ -50,7 +50,6 @@ from workingbetter.domain.records import (
 )
 from workingbetter.domain.referral import Status
 from workingbetter.domain.triage import facts_for
-from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
 from workingbetter.services import listing
 from workingbetter.services.access import can_see, may_triage
@@ -108,14 +107,17 @@ if TYPE_CHECKING:
         IdempotencyConfig,
     )
 
+    from workingbetter.notifications.notices import Notices
     from workingbetter.settings import Settings  # pydantic-settings: only when read
 
 
 class Referrals:
-    def __init__(self, store: Store, workflow: Workflow, settings: Settings) -> None:
+    def __init__(self, store: Store, workflow: Workflow, settings: Settings,
+                 notices: Notices) -> None:
         self.store = store
         self.workflow = workflow
         self.settings = settings
+        self.notices = notices
 
     # -- intake ----------------------------------------------------------------------------
 
@@ -216,7 +218,7 @@ class Referrals:
                 self.store.referrals.remove_unstarted(referral_id, patient_key,
                                                      str(referral.reference))
                 raise
-        Notices.of(self.store, self.settings).received(referral)
+        self.notices.received(referral)
         count("ReferralReceived")
         return {"referral_id": referral_id, "status": str(Status.RECEIVED),
                 "reference": referral.reference}

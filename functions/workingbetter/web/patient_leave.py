@@ -16,8 +16,6 @@ from workingbetter.web.http import error_page, html
 # The store's code loads with the first patient page, not at the API's init.
 if TYPE_CHECKING:
     from workingbetter.adapters.store import Store
-    from workingbetter.adapters.workflow import Workflow
-    from workingbetter.settings import Settings
 
 
 def gone(store: Store, token: str) -> Response:
@@ -44,15 +42,12 @@ def show(store: Store, token: str, back: str | None = None) -> Response:
     return html("patient_leave.html", title="Leave Working Better", back=back)
 
 
-def leave(store: Store, workflow: Workflow, settings: Settings, token: str,
-          body: Any) -> Response:
+def leave(store: Store, token: str, body: Any) -> Response:
     """The form's button: leave, then a page in plain words (never JSON)."""
-    try:
-        from workingbetter.services import (
-            withdrawal,  # its services load when the button is pressed
-        )
+    from workingbetter.wiring import services  # its services load when it is pressed
 
-        left = withdrawal.withdraw_by_link(store, workflow, settings, token, body)
+    try:
+        left = services().withdrawals.withdraw_by_link(token, body)
     except NotFound:
         return gone(store, token)
     except DomainError as error:
@@ -62,4 +57,4 @@ def leave(store: Store, workflow: Workflow, settings: Settings, token: str,
         return error_page(500, "Sorry, there is a problem with the service",
                           "You have not left yet. Try again later, or contact your GP practice.")
     return html("patient_left.html", title="You have left Working Better",
-                erased=left["personal_data_erased"], phone=settings.service_phone)
+                erased=left["personal_data_erased"], phone=services().settings.service_phone)

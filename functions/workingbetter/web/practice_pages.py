@@ -168,8 +168,6 @@ def withdraw_form(referral_id: str) -> Response:
                  content_types=[FORM])
 @page
 def withdraw(referral_id: str) -> Response:
-    from workingbetter.services import withdrawal
-
     who = _referrer()
     form = posted_form()
     s = services()
@@ -182,7 +180,7 @@ def withdraw(referral_id: str) -> Response:
         return _withdraw_page(who, referral_id, form, WITHDRAW_ERRORS.page_errors(errors), 422,
                               keys)
     try:
-        withdrawal.withdraw(s.store, s.workflow, s.settings, who, found, body)
+        s.withdrawals.withdraw(who, found, body)
     except InvalidInput as error:
         return _withdraw_page(who, referral_id, form, WITHDRAW_ERRORS.page_errors(error.errors),
                               422, keys)
