@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from workingbetter.adapters.token_check import TokenCheck
     from workingbetter.adapters.workflow import Workflow
     from workingbetter.notifications.notices import Notices
+    from workingbetter.notifications.waiting import Messages
     from workingbetter.reports.service import Reports
     from workingbetter.services.appointment_moves import Moves
     from workingbetter.services.calendar_feed import CalendarFeeds
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from workingbetter.services.follow_ups import FollowUps
     from workingbetter.services.leaving import Leaving
     from workingbetter.services.lifecycle import Lifecycle
+    from workingbetter.services.ops_watch import OpsWatch
     from workingbetter.services.pathway import Pathway
     from workingbetter.services.patient_requests import PatientRequests
     from workingbetter.services.people import People
@@ -125,6 +127,18 @@ class Services:
         return Reconciler(self.store, self.notices, self.lifecycle)
 
     # -- the API's and the pages' -----------------------------------------------------------
+
+    @cached_property
+    def ops_watch(self) -> OpsWatch:
+        from workingbetter.services.ops_watch import OpsWatch
+
+        return OpsWatch(self.store, self.workflow)
+
+    @cached_property
+    def messages(self) -> Messages:
+        from workingbetter.notifications.waiting import Messages
+
+        return Messages(self.store)
 
     @cached_property
     def withdrawals(self) -> Withdrawals:

@@ -260,7 +260,7 @@ def patient_withdraw_page(token: str) -> Response:
     """The page a patient's link opens: one button, and nothing happens until it is pressed."""
     from workingbetter.web import patient_leave
 
-    return patient_leave.show(services().store, token)
+    return patient_leave.show(token)
 
 
 @app.route("/patient/withdraw/{token}", methods=["POST"], content_types=[*JSON, FORM])
@@ -269,7 +269,7 @@ def patient_withdraw(token: str) -> Response:
     from workingbetter.web import patient_leave
 
     if _is_form():
-        return patient_leave.leave(services().store, token, _patient_form())
+        return patient_leave.leave(token, _patient_form())
     return _patient_withdraw_json(token)
 
 

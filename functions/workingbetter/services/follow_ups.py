@@ -24,7 +24,7 @@ from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.coaches import in_order
 from workingbetter.domain.communication_needs import needs_interpreter
 from workingbetter.domain.errors import BadRequest, Conflict, FieldError, InvalidInput, NotFound
-from workingbetter.domain.records import FollowUp, Referral, SurgerySession
+from workingbetter.domain.records import FollowUp, PersonalData, Referral, SurgerySession
 from workingbetter.domain.referral import Status
 from workingbetter.services import diary_slots
 from workingbetter.services.case_record import in_caseload
@@ -194,6 +194,24 @@ class FollowUps:
         free = self._not_away(coach.coach_id, diary.free_session_slots(
             coach.surgery_sessions, datetime.now(UTC), held, monday, monday + timedelta(days=7)))
         return Week(monday, entries, coach.practice_ods, coach.surgery_sessions, tuple(free))
+
+    def patients_of(self, principal: Principal, week: Week) -> dict[str, PersonalData]:
+        """The week's patients' details, in one audited read naming them all."""
+        ids = list(dict.fromkeys(e.referral_id for e in week.entries))
+        if not ids or not week.practice_ods:
+            return {}
+        return self.store.patients.for_page(ids, week.practice_ods, principal.actor,
+                                            "GET /coach/diary")
+
+    def patient_to_book(self, principal: Principal,
+                        referral_id: str) -> tuple[Referral, PersonalData | None]:
+        """The referral a follow-up is being booked for, and its patient's details (an audited
+        read); 404 outside the coach's caseload."""
+        item = self._mine(principal, referral_id)
+        personal = self.store.patients.for_page([referral_id], item.practice_ods,
+                                                principal.actor,
+                                                "GET /coach/diary/book/{referral_id}")
+        return item, personal.get(referral_id)
 
     def between(self, coach_id: str, start: str, end: str) -> tuple[list[Entry], set[str]]:
         """The coach's appointments from `start` to `end` (stored instants) in time order,

@@ -17,8 +17,8 @@ from workingbetter.adapters.store import Store
 from workingbetter.domain import parsing
 from workingbetter.domain.errors import Conflict, DomainError, FieldError, InvalidInput
 from workingbetter.domain.notification_kinds import ARRANGING_INTERPRETER, Kind
-from workingbetter.domain.records import Referral, ReferralChange
-from workingbetter.domain.referral import PATIENT_FACTS_LISTED_UNTIL
+from workingbetter.domain.records import PersonalData, Referral, ReferralChange
+from workingbetter.domain.referral import PATIENT_FACTS_LISTED_UNTIL, Status
 from workingbetter.notifications.outbox import Outbox
 from workingbetter.services import patient_link
 from workingbetter.services.intake import Contact
@@ -67,6 +67,22 @@ class PatientRequests:
         self.store = store
         self.settings = settings
         self.notices = notices
+
+    def referral_for(self, token: str) -> Referral | None:
+        """The live referral the patient's link opens (reading it never uses it up)."""
+        return patient_link.referral_for(self.store, token)
+
+    def has_left(self, token: str) -> bool:
+        """Whether the referral a link names (live or not) was withdrawn: whoever holds the
+        link has left (the id in a link is known only to its patient and the staff)."""
+        referral_id = token.partition(".")[0]
+        item = self.store.referrals.get(referral_id) \
+            if referral_id and len(token) <= patient_link.MAX_TOKEN else None
+        return item is not None and item.status is Status.WITHDRAWN
+
+    def details(self, item: Referral, purpose: str) -> PersonalData | None:
+        """The patient's own details, for a page of theirs (an audited read)."""
+        return self.store.patients.read(item.referral_id, PATIENT, purpose)
 
     def act(self, item: Referral) -> None:
         """Count one action by the patient's link; refused past the hour's limit."""

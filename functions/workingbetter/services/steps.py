@@ -81,6 +81,16 @@ class Steps:
         self.lifecycle = lifecycle
         self.resumption = resumption
 
+    def at_my_practices(self, principal: Principal, referral_id: str) -> Referral | None:
+        """A referral at one of the practices the coach works at (the one they have just
+        decided at triage, say); None for any other."""
+        principal.require(Role.COACH)
+        coach = self.store.directory.coach(str(principal.coach_id))
+        item = self.store.referrals.get(referral_id) if 0 < len(referral_id) <= 100 else None
+        if coach is None or item is None or item.practice_ods not in coach.practices:
+            return None
+        return item
+
     def _waiting(self, principal: Principal, referral_id: str, step: Awaiting) -> Referral:
         """Who may act, then whether the run waits for this step: both before the body is
         read, so that nobody learns anything from validation they are not allowed to see."""

@@ -119,7 +119,7 @@ def _appointment(referral: Referral) -> BookedAppointment | None:
     booked = referral.appointment
     if booked is None:
         return None
-    practice = services().store.directory.practice(booked.practice_ods)
+    practice = services().staff.practice(booked.practice_ods)
     place = ", ".join(p for p in (practice.name, practice.address) if p) if practice else ""
     return BookedAppointment(booked.start, place or booked.practice_ods, booked.outcome,
                              outcome_opens(booked), booked.also)

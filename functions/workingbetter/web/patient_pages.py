@@ -59,11 +59,9 @@ def _with_referral(view: Callable[..., Response]) -> Callable[..., Response]:
 
     @wraps(view)
     def wrapper(token: str) -> Response:
-        from workingbetter.services import patient_link
-
-        item = patient_link.referral_for(services().store, token)
+        item = services().patient_requests.referral_for(token)
         if item is None:
-            return patient_leave.gone(services().store, token)
+            return patient_leave.gone(token)
         return view(token, item)
 
     return wrapper
@@ -98,7 +96,7 @@ def _practice(item: Referral) -> Practice:
     ods = item.appointment.practice_ods if item.appointment else item.practice_ods
     from workingbetter.domain.records import Practice
 
-    return services().store.directory.practice(ods) or Practice(ods, "your GP surgery")
+    return services().staff.practice(ods) or Practice(ods, "your GP surgery")
 
 
 def _posted() -> Form:
@@ -128,7 +126,7 @@ def _appointment_words(appointment: Appointment | None,
 
 
 def _coach_name(item: Referral) -> str:
-    coach = services().store.directory.coach(item.coach_id) if item.coach_id else None
+    coach = services().staff.coach(item.coach_id) if item.coach_id else None
     return coach.name if coach else ""
 
 
@@ -203,10 +201,7 @@ def on_file(details: PatientDetails | None) -> dict[str, str]:
 
 def _held(item: Referral) -> dict[str, str]:
     """What is on file for the patient's contact page (a read of personal data: audited)."""
-    from workingbetter.services.patient_requests import PATIENT
-
-    personal = services().store.patients.read(item.referral_id, PATIENT,
-                                                   "the patient's contact page")
+    personal = services().patient_requests.details(item, "the patient's contact page")
     return on_file(personal.patient if personal else None)
 
 
@@ -294,12 +289,11 @@ def change_needs(token: str, item: Referral) -> Response:
 def leave_form(token: str) -> Response:
     """The confirmation step: nothing happens until its button is pressed."""
 
-    return patient_leave.show(services().store, token, back=f"/patient/{token}")
+    return patient_leave.show(token, back=f"/patient/{token}")
 
 
 @blueprint.route("/patient/{token}/leave", methods=["POST"], content_types=[FORM])
 @page
 def leave(token: str) -> Response:
 
-    return patient_leave.leave(services().store, token,
-                               {"erase_personal_data": _posted().get("erase") == "yes"})
+    return patient_leave.leave(token, {"erase_personal_data": _posted().get("erase") == "yes"})
