@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from workingbetter.adapters.token_check import TokenCheck
     from workingbetter.adapters.workflow import Workflow
     from workingbetter.notifications.notices import Notices
+    from workingbetter.notifications.sending import Sending
     from workingbetter.notifications.waiting import Messages
     from workingbetter.reports.service import Reports
     from workingbetter.services.appointment_moves import Moves
@@ -119,6 +120,17 @@ class Services:
         from workingbetter.services.pathway import Pathway
 
         return Pathway(self.store, self.workflow, self.settings, self.notices, self.lifecycle)
+
+    @cached_property
+    def sending(self) -> Sending:
+        from workingbetter.notifications.notify import NotifySender
+        from workingbetter.notifications.senders import TopicAlerts
+        from workingbetter.notifications.sending import Sending
+
+        notify = NotifySender(self.settings.secret("notify_api_key"),
+                              self.settings.notify_base_url, self.settings.template_ids())
+        return Sending(self.store, notify, TopicAlerts(self.settings.ops_alerts_topic_arn),
+                       self.settings)
 
     @cached_property
     def reconciler(self) -> Reconciler:
