@@ -90,9 +90,8 @@ class Services:
     @cached_property
     def notices(self) -> Notices:
         from workingbetter.notifications.notices import Notices
-        from workingbetter.notifications.outbox import Outbox
 
-        return Notices(Outbox(self.store), self.settings)
+        return Notices(self.store.outbox, self.settings)
 
     @cached_property
     def resumption(self) -> Resumption:

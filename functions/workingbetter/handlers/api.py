@@ -215,10 +215,10 @@ def audit_trail(referral_id: str) -> tuple[int, Any]:
 @_guarded
 def list_notifications() -> tuple[int, Any]:
     """What was sent or is due, to whom by role and channel: never the words or an address."""
-    from workingbetter.notifications.outbox import Outbox, public_view
+    from workingbetter.adapters.outbox import public_view
 
     caller().require(Role.OPS)
-    outbox = Outbox(services().store)
+    outbox = services().store.outbox
     query: dict[str, str] = dict(_request().query_params or {})
     referral_id = query.get("referral_id")
     # Without a referral: everything still waiting to go, and what failed.

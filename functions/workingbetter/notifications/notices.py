@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from workingbetter.adapters.outbox import Notice, Outbox
 from workingbetter.adapters.store import Store
 from workingbetter.domain import human_steps, slots, working_days
 from workingbetter.domain.channels import Channel
@@ -20,7 +21,6 @@ from workingbetter.domain.notification_kinds import (
 )
 from workingbetter.domain.patient_channel import patient_channel
 from workingbetter.domain.records import Referral
-from workingbetter.notifications.outbox import Notice, Outbox
 
 if TYPE_CHECKING:
     from workingbetter.settings import Settings  # pydantic-settings: only when read
@@ -38,7 +38,7 @@ class Notices:
 
     @classmethod
     def of(cls, store: Store, settings: Settings) -> Notices:
-        return cls(Outbox(store), settings)
+        return cls(store.outbox, settings)
 
     def _at(self, referral_id: str, kind: Kind, channel: Channel, service_due: datetime,
             key: str = "") -> None:

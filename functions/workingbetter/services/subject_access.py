@@ -40,7 +40,6 @@ from workingbetter.domain.records import (
     Referral,
 )
 from workingbetter.domain.timeline_words import timeline_words
-from workingbetter.notifications.outbox import Outbox
 from workingbetter.services.case_record import in_caseload
 from workingbetter.services.steps import parse_body
 
@@ -445,7 +444,7 @@ class SubjectAccess:
         coach_ids = sorted({a.removeprefix("coach:") for a in _actors(item)
                             if a.startswith("coach:")} | ({item.coach_id} if item.coach_id
                                                           else set()))
-        return Held(item, personal, items, follow_ups, Outbox(self.store).for_referral(
+        return Held(item, personal, items, follow_ups, self.store.outbox.for_referral(
             item.referral_id), self.store.audit.trail(item.referral_id, item.practice_ods,
                                                       item.created_at),
             self.requests.for_referral(item.referral_id),
