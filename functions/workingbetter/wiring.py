@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from workingbetter.adapters.store import Store
     from workingbetter.adapters.token_check import TokenCheck
     from workingbetter.adapters.workflow import Workflow
+    from workingbetter.notifications.outbox import Outbox
+    from workingbetter.notifications.receipts import Receipts
     from workingbetter.reports.service import Reports
     from workingbetter.services.calendar_feed import CalendarFeeds
     from workingbetter.services.case_record import CaseRecords
@@ -186,6 +188,20 @@ class Services:
         from workingbetter.adapters.sign_in_attempts import TableAttempts
 
         return TableAttempts(self.store.tables.table, self.settings.hash_key())
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        from workingbetter.notifications.outbox import Outbox
+
+        return Outbox(self.store)
+
+    @cached_property
+    def receipts(self) -> Receipts:
+        """GOV.UK Notify's delivery receipts (the coach told when a patient's message failed)."""
+        from workingbetter.notifications.notices import Notices
+        from workingbetter.notifications.receipts import Receipts
+
+        return Receipts(self.store, Notices(self.outbox, self.settings))
 
 
 @lru_cache(maxsize=1)
