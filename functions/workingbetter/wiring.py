@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from workingbetter.adapters.workflow import Workflow
     from workingbetter.notifications.outbox import Outbox
     from workingbetter.notifications.receipts import Receipts
+    from workingbetter.notifications.sending import Sending
     from workingbetter.reports.service import Reports
     from workingbetter.services.calendar_feed import CalendarFeeds
     from workingbetter.services.case_record import CaseRecords
@@ -202,6 +203,18 @@ class Services:
         from workingbetter.notifications.receipts import Receipts
 
         return Receipts(self.store, Notices(self.outbox, self.settings))
+
+    @cached_property
+    def sending(self) -> Sending:
+        """What the scheduled function sends messages with: GOV.UK Notify, the ops topic."""
+        from workingbetter.notifications.notify import NotifySender
+        from workingbetter.notifications.senders import TopicAlerts
+        from workingbetter.notifications.sending import Sending
+
+        given = self.settings
+        notify = NotifySender(given.secret("notify_api_key"), given.notify_base_url,
+                              given.template_ids())
+        return Sending(self.store, notify, TopicAlerts(given.ops_alerts_topic_arn), given)
 
 
 @lru_cache(maxsize=1)
