@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from workingbetter.adapters.token_check import TokenCheck
     from workingbetter.adapters.workflow import Workflow
     from workingbetter.notifications.notices import Notices
+    from workingbetter.notifications.receipts import Receipts
     from workingbetter.notifications.sending import Sending
     from workingbetter.notifications.waiting import Messages
     from workingbetter.reports.service import Reports
@@ -285,6 +286,13 @@ class Services:
         from workingbetter.adapters.sign_in_attempts import TableAttempts
 
         return TableAttempts(self.store.tables.table, self.settings.hash_key())
+
+    @cached_property
+    def receipts(self) -> Receipts:
+        """GOV.UK Notify's delivery receipts (the coach told when a patient's message failed)."""
+        from workingbetter.notifications.receipts import Receipts
+
+        return Receipts(self.store, self.notices)
 
 
 @lru_cache(maxsize=1)

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from workingbetter.adapters.outbox import Notice, Outbox
-from workingbetter.adapters.store import Store
 from workingbetter.domain import human_steps, slots, working_days
 from workingbetter.domain.channels import Channel
 from workingbetter.domain.communication_needs import needs_interpreter
@@ -35,10 +34,6 @@ class Notices:
     def __init__(self, outbox: Outbox, settings: Settings) -> None:
         self.outbox = outbox
         self.settings = settings
-
-    @classmethod
-    def of(cls, store: Store, settings: Settings) -> Notices:
-        return cls(store.outbox, settings)
 
     def _at(self, referral_id: str, kind: Kind, channel: Channel, service_due: datetime,
             key: str = "") -> None:
