@@ -1,10 +1,11 @@
 """The one place the service is put together (docs/architecture.md §2).
 
 Settings are read here, once per container, and every adapter and service is built from them
-here; handlers (the JSON routes, the pages, the FHIR routes, the workflow tasks and the
-scheduled functions) ask this module for what they use, and nothing below them reads settings
-or builds a client. It imports the services lazily, so a cold start pays only for what its
-first request needs, and the handler modules never import each other.
+here, each service handed what it uses (repositories, the workflow, `Notices`, the services it
+calls): no service builds another. The entry points (the JSON routes, the pages, the FHIR
+routes, the workflow tasks and the scheduled functions) ask this module for what they use, and
+nothing below them reads settings or builds a client. It imports the services lazily, so a
+cold start pays only for what its first request needs.
 """
 
 from __future__ import annotations
