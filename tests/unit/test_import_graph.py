@@ -103,3 +103,15 @@ def test_each_layer_uses_only_the_layers_below_it() -> None:
 def test_every_module_is_in_a_layer() -> None:
     loose = {m for m in import_graph() if layer_of(m) not in LAYERS}
     assert loose == {"workingbetter", *SHARED}
+
+
+def test_pages_and_routes_ask_services_never_the_store_or_the_workflow() -> None:
+    """The entry points (the JSON routes, the pages, the FHIR routes) call services, which the
+    wiring builds with what they use: none reaches into the store or the workflow itself."""
+    reaches = []
+    for package in ("handlers", "web", "fhir", "routing"):
+        for path in sorted((PACKAGE / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Attribute) and node.attr in {"store", "workflow"}:
+                    reaches.append(f"{path.relative_to(PACKAGE)}:{node.lineno} .{node.attr}")
+    assert reaches == []

@@ -18,15 +18,8 @@ blueprint = Blueprint(__name__)
 @guarded
 def list_notifications() -> tuple[int, Any]:
     """What was sent or is due, to whom by role and channel: never the words or an address."""
-    from workingbetter.adapters.outbox import public_view
-
     caller().require(Role.OPS)
-    outbox = services().store.outbox
-    referral_id = query().get("referral_id")
-    # Without a referral: everything still waiting to go, and what failed.
-    rows = outbox.for_referral(referral_id) if referral_id else \
-        outbox.due("9999-12-31T23:59:59Z") + outbox.failed()
-    return 200, [public_view(row) for row in rows]
+    return 200, services().ops_watch.notifications(query().get("referral_id"))
 
 
 @blueprint.route("/notify/callbacks", methods=["POST"], content_types=JSON)

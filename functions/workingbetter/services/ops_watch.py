@@ -51,6 +51,13 @@ class OpsWatch:
         """Messages that could not be delivered (what ops may see of them), by reference."""
         return self._with_references([public_view(r) for r in self.outbox.undelivered(count)])
 
+    def notifications(self, referral_id: str | None) -> list[Item]:
+        """What was sent or is due, to whom by role and channel (never the words or an
+        address): a referral's, or, without one, everything still waiting and what failed."""
+        rows = self.outbox.for_referral(referral_id) if referral_id else \
+            self.outbox.due("9999-12-31T23:59:59Z") + self.outbox.failed()
+        return [public_view(row) for row in rows]
+
     def undelivered_count(self) -> int:
         return self.outbox.undelivered_count()
 

@@ -51,10 +51,7 @@ STAFF_VIA = [(v.value, VIA_WORDS[v], "") for v in Via if v is not Via.PATIENT_PA
 def _held_channels(item: Referral) -> list[tuple[str, str, str]]:
     """The ways the copy can reach the patient: by post to the address held, by email to the
     email held (a read of personal data: audited)."""
-    from workingbetter.services.subject_access import PATIENT
-
-    held = services().store.patients.read(item.referral_id, PATIENT,
-                                               "the patient's page asking for a copy")
+    held = services().patient_requests.details(item, "the patient's page asking for a copy")
     patient = held.patient if held else None
     found = []
     if patient is not None and patient.address is not None:
