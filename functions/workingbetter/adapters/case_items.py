@@ -55,7 +55,7 @@ class CaseItems:
         return key if landed else None
 
     def put(self, referral_id: str, sk: str, fields: Item,
-                      replace: bool = False) -> str:
+            replace: bool = False) -> str:
         """A case-record item beside the patient's details, only while they exist (never after
         an erasure). Unless `replace`, only if no item has that key, so a repeated request
         writes once. Answers "written", "erased" or "exists"."""
@@ -85,7 +85,7 @@ class CaseItems:
         return None if not found else found.get("request_hash")
 
     def edit(self, referral_id: str, sk: str, fields: Item, must_have: str,
-                       version: int) -> str:
+             version: int) -> str:
         """Change an item that has `must_have` (a note's text), only if it is still at
         `version` (one written before versions counts as 1), moving it to the next: "edited",
         "stale" (someone saved first) or "missing"."""

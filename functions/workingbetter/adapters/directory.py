@@ -135,11 +135,5 @@ class Directory:
     def coach_ids(self) -> list[str]:
         """Every coach in the coaches' list (those added before it was kept are in their
         practices' sessions)."""
-        found: list[str] = []
-        kwargs: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(keys.COACHES)}
-        while True:
-            page = self.tables.table.query(**kwargs)
-            found += [str(i["sk"]) for i in page["Items"]]
-            if "LastEvaluatedKey" not in page:
-                return found
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [str(i["sk"]) for i in self.tables.pages(
+            self.tables.table, KeyConditionExpression=Key("pk").eq(keys.COACHES))]

@@ -41,14 +41,14 @@ class Patients:
         self.referrals = referrals
 
     def read(self, referral_id: str, actor: str,
-                           purpose: str) -> PersonalData | None:
+             purpose: str) -> PersonalData | None:
         """Every read of personal data leaves an audit entry first: who, when, why."""
         self.audit.record(referral_id, actor, purpose)
         found = self.tables.get(keys.personal(referral_id), self.tables.personal)
         return None if found is None else decode(PersonalData, found)
 
     def for_page(self, referral_ids: list[str], practice_ods: str, actor: str,
-                               purpose: str) -> dict[str, PersonalData]:
+                 purpose: str) -> dict[str, PersonalData]:
         """The patients' details for the referrals a page shows (all at one practice): one
         audit record naming them all, then one BatchGetItem (per 100). Erased ones are absent.
         """
@@ -119,7 +119,7 @@ class Patients:
                         "ExpressionAttributeValues": {":k": list(kinds_of(needs))}}}]))
 
     def erase(self, referral_id: str, idempotency_record: str | None,
-                            request_hash: str | None) -> None:
+              request_hash: str | None) -> None:
         """Erasure: every personal-data item of the referral and the intake's idempotency
         record; a tombstone keeps a hash of the request's practice and key (never the body)
         so that replaying the erased request is refused rather than storing it again."""

@@ -34,7 +34,7 @@ class ReadAudit:
         })
 
     def page(self, referral_ids: list[str], practice_ods: str, actor: str,
-                   purpose: str) -> None:
+             purpose: str) -> None:
         """One audit record naming the referrals a view showed (kept by practice, so a
         referral's trail finds it: see audit_trail)."""
         at = now_iso()
@@ -43,7 +43,7 @@ class ReadAudit:
             "at": at, "actor": actor, "purpose": purpose, "referral_ids": referral_ids})
 
     def trail(self, referral_id: str, practice_ods: str | None = None,
-                    since: str = "") -> list[Item]:
+              since: str = "") -> list[Item]:
         """Who read the referral's personal data: its own reads, and the page views at its
         practice since it was made that named it (one record per page view, many ids)."""
         page = self.tables.table.query(KeyConditionExpression=Key("pk").eq(keys.audit(referral_id)))

@@ -95,24 +95,15 @@ class ReferralLists:
         self.tables = tables
 
     def _query_all(self, index: str, key: str, value: str) -> list[Referral]:
-        items: list[Referral] = []
-        kwargs: dict[str, Any] = {
-            "IndexName": index,
-            "KeyConditionExpression": Key(key).eq(value),
-            "ScanIndexForward": False,
-        }
-        while True:
-            page = self.tables.table.query(**kwargs)
-            items.extend(as_referral(i) for i in page["Items"])
-            if "LastEvaluatedKey" not in page:
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [as_referral(i) for i in self.tables.pages(
+            self.tables.table, IndexName=index, KeyConditionExpression=Key(key).eq(value),
+            ScanIndexForward=False)]
 
     def for_practice(self, practice_ods: str) -> list[Referral]:
         return self._query_all("ByPractice", "practice_pk", keys.practice_partition(practice_ods))
 
     def for_patient(self, practice_ods: str, patient_key: str,
-                                       fields: Iterable[str] = ()) -> list[Referral]:
+                    fields: Iterable[str] = ()) -> list[Referral]:
         """A practice's referrals for one patient (by the keyed hash of their NHS number),
         newest first: one Query on ByPatient, which holds only that patient's referrals."""
         page = self.tables.table.query(
@@ -123,25 +114,18 @@ class ReferralLists:
         return [as_referral(i) for i in page["Items"]]
 
     def born_on(self, birth_key: str,
-                                   fields: Iterable[str] = ()) -> list[Referral]:
+                fields: Iterable[str] = ()) -> list[Referral]:
         """A practice's referrals of patients born on one day (by the keyed hash of the
         practice and the day), newest first: one Query on ByBirthDate, sparse like ByPatient."""
-        kwargs: dict[str, Any] = {"IndexName": "ByBirthDate", "ScanIndexForward": False,
-                                  "KeyConditionExpression": Key("birth_key").eq(birth_key),
-                                  **projection(fields)}
-        items: list[Referral] = []
-        while True:
-            page = self.tables.table.query(**kwargs)
-            items.extend(as_referral(i) for i in page["Items"])
-            if "LastEvaluatedKey" not in page:
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [as_referral(i) for i in self.tables.pages(
+            self.tables.table, IndexName="ByBirthDate", ScanIndexForward=False,
+            KeyConditionExpression=Key("birth_key").eq(birth_key), **projection(fields))]
 
     def for_coach(self, coach_id: str) -> list[Referral]:
         return self._query_all("ByCoach", "coach_pk", keys.coach_partition(coach_id))
 
     def page(self, listing: Listing, boundary: str | None, newer: bool,
-                     count: int, fields: Iterable[str] = ()) -> tuple[list[Referral], bool]:
+             count: int, fields: Iterable[str] = ()) -> tuple[list[Referral], bool]:
         """Up to `count` referrals of the listing from `boundary` (a created_at, included) on:
         newest first, or oldest first when reading back towards newer ones. Also whether more
         follow. One Query, unless DynamoDB's 1 MB page cuts it short. With `fields`, only
@@ -160,7 +144,7 @@ class ReferralLists:
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def made(self, listing: Listing, start: str, end: str,
-                       fields: Iterable[str]) -> Iterator[Referral]:
+             fields: Iterable[str]) -> Iterator[Referral]:
         """Every referral of the listing made from `start` up to `end` (created_at strings,
         end excluded), oldest first: one Query paged by DynamoDB, projected to `fields`."""
         kwargs: dict[str, Any] = {

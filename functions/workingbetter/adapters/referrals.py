@@ -105,7 +105,7 @@ class Referrals:
                 raise ConditionFailed from error
 
     def remove_unstarted(self, referral_id: str, patient_key: str,
-                                  reference: str) -> None:
+                         reference: str) -> None:
         """Undo create_referral when its run could not be started (every item, at once)."""
         self.tables.client.transact_write_items(
             TransactItems=[
@@ -139,15 +139,15 @@ class Referrals:
     # -- changes ---------------------------------------------------------------------------
 
     def update(
-        self,
-        referral_id: str,
-        event: Event | None,
-        change: ReferralChange = NO_CHANGE,
-        *,
-        only_if_status: Iterable[Status] | None = None,
-        only_if: ReferralChange = NO_CHANGE,
-        require_live: bool = True,
-    ) -> Referral:
+               self,
+               referral_id: str,
+               event: Event | None,
+               change: ReferralChange = NO_CHANGE,
+               *,
+               only_if_status: Iterable[Status] | None = None,
+               only_if: ReferralChange = NO_CHANGE,
+               require_live: bool = True,
+               ) -> Referral:
         """Change the referral and append to its timeline in one conditional write.
 
         Returns the item as it is after the write; raises ConditionFailed when it was not in
