@@ -17,7 +17,7 @@ from workingbetter.adapters import workflow
 from workingbetter.adapters.dynamo import Tables
 from workingbetter.adapters.referrals import Referrals
 from workingbetter.adapters.workflow import Workflow
-from workingbetter.domain.records import Referral
+from workingbetter.domain.records.referral import Referral
 from workingbetter.handlers import tasks
 from workingbetter.services.reconcile import reconcile
 

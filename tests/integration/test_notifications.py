@@ -14,7 +14,7 @@ from tests.fake_sender import FakeSender
 from workingbetter.domain import slots
 from workingbetter.domain.channels import Channel
 from workingbetter.domain.notification_kinds import Kind
-from workingbetter.domain.records import OutboxRow
+from workingbetter.domain.records.outbox import OutboxRow
 from workingbetter.domain.working_days import is_working_day
 from workingbetter.notifications.outbox import Notice, Outbox
 from workingbetter.notifications.sending import Sending

@@ -17,7 +17,7 @@ from tests.conftest import VALID_NHS_NUMBERS, Cloud
 from tests.fake_sender import FakeSender
 from tests.integration.test_follow_ups import weekday_at_ten
 from workingbetter.adapters import keys
-from workingbetter.domain.records import OutboxRow
+from workingbetter.domain.records.outbox import OutboxRow
 from workingbetter.notifications.notify import NotifySender
 from workingbetter.notifications.outbox import Outbox, reference
 from workingbetter.notifications.sending import Sending

@@ -16,13 +16,20 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from workingbetter.domain import records
 from workingbetter.domain.auth import Principal, Role
-from workingbetter.domain.records import (
+from workingbetter.domain.records import field_names
+from workingbetter.domain.records.diary import FollowUp, Slot
+from workingbetter.domain.records.directory import Coach, Practice, Session
+from workingbetter.domain.records.outbox import OutboxRow
+from workingbetter.domain.records.patient import PatientDetails, PersonalData, PostalAddress
+from workingbetter.domain.records.referral import (
     Appointment,
+    JobFacts,
+    LastAnswer,
     Referral,
+    ServiceRequestId,
+    StoredTriageFacts,
     TimelineEvent,
-    field_names,
 )
 from workingbetter.domain.referral import Status
 
@@ -39,11 +46,9 @@ CONTRACTS = ("services.intake", "domain.step_answers", "services.case_record",
 # executions and events, Notify's messages, the withdrawal's answer and the pages' forms.
 OUTSIDE = {"system", "value", "name", "status", "state", "email", "created_at", "detail",
            "personal_data_erased", "notification_id"}
-STORED = (records.Referral, records.Coach, records.Practice, records.Session, records.FollowUp,
-          records.Slot, records.Appointment, records.JobFacts, records.TimelineEvent,
-          records.LastAnswer, records.ServiceRequestId, records.StoredTriageFacts,
-          records.OutboxRow, records.PersonalData, records.PatientDetails,
-          records.PostalAddress)
+STORED = (Referral, Coach, Practice, Session, FollowUp, Slot, Appointment, JobFacts,
+          TimelineEvent, LastAnswer, ServiceRequestId, StoredTriageFacts, OutboxRow,
+          PersonalData, PatientDetails, PostalAddress)
 
 
 def contract_names() -> set[str]:

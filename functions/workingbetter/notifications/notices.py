@@ -19,7 +19,7 @@ from workingbetter.domain.notification_kinds import (
     Kind,
 )
 from workingbetter.domain.patient_channel import patient_channel
-from workingbetter.domain.records import Referral
+from workingbetter.domain.records.referral import Referral
 from workingbetter.notifications.outbox import Notice, Outbox
 
 if TYPE_CHECKING:

@@ -23,7 +23,9 @@ from workingbetter.adapters.store import Store
 from workingbetter.adapters.workflow import Workflow
 from workingbetter.domain import diary, slots
 from workingbetter.domain.human_steps import Awaiting
-from workingbetter.domain.records import Coach, FollowUp, Referral, ReferralChange
+from workingbetter.domain.records.diary import FollowUp
+from workingbetter.domain.records.directory import Coach
+from workingbetter.domain.records.referral import Referral, ReferralChange
 from workingbetter.notifications.notices import Notices
 from workingbetter.services import diary_slots, lifecycle
 from workingbetter.services.diary_slots import DiaryFull

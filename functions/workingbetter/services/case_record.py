@@ -27,7 +27,8 @@ from workingbetter.domain.communication_needs import CommunicationNeed
 from workingbetter.domain.errors import Conflict, NotFound, StaleEdit
 from workingbetter.domain.human_steps import Awaiting
 from workingbetter.domain.idempotency import KeyReused, fingerprint
-from workingbetter.domain.records import PersonalData, Referral, ReferralChange
+from workingbetter.domain.records.patient import PersonalData
+from workingbetter.domain.records.referral import Referral, ReferralChange
 from workingbetter.domain.referral import COACH_FACTS_LISTED_UNTIL
 from workingbetter.domain.text import LIST_MAX, Line, Paragraph
 from workingbetter.services import communication_needs

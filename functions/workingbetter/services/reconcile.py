@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from workingbetter.adapters.store import Store
 from workingbetter.adapters.workflow import Workflow
-from workingbetter.domain.records import Referral
+from workingbetter.domain.records.referral import Referral
 from workingbetter.domain.referral import HOLDS_CAPACITY
 from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count, logger

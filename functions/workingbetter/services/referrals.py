@@ -41,8 +41,8 @@ from workingbetter.domain.errors import (
 )
 from workingbetter.domain.human_steps import Awaiting
 from workingbetter.domain.practices import not_taking
-from workingbetter.domain.records import (
-    PersonalData,
+from workingbetter.domain.records.patient import PersonalData
+from workingbetter.domain.records.referral import (
     Referral,
     ReferralChange,
     StoredTriageFacts,

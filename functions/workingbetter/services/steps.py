@@ -20,7 +20,7 @@ from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, NotFound
 from workingbetter.domain.human_steps import Awaiting
 from workingbetter.domain.parsing import parse
-from workingbetter.domain.records import Appointment, JobFacts, Referral, ReferralChange
+from workingbetter.domain.records.referral import Appointment, JobFacts, Referral, ReferralChange
 from workingbetter.domain.referral import ExitReason, Status
 
 # The request models live with the step declarations (pure); named here for existing callers.

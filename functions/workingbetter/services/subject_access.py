@@ -32,13 +32,11 @@ from workingbetter.domain import dates, nhs_number
 from workingbetter.domain.access_requests import VIA_WORDS, SendBy, Via, due_on
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import NotFound
-from workingbetter.domain.records import (
-    AccessRequest,
-    FollowUp,
-    OutboxRow,
-    PersonalData,
-    Referral,
-)
+from workingbetter.domain.records.access import AccessRequest
+from workingbetter.domain.records.diary import FollowUp
+from workingbetter.domain.records.outbox import OutboxRow
+from workingbetter.domain.records.patient import PersonalData
+from workingbetter.domain.records.referral import Referral
 from workingbetter.domain.timeline_words import timeline_words
 from workingbetter.notifications.outbox import Outbox
 from workingbetter.services.case_record import in_caseload

@@ -19,7 +19,7 @@ from workingbetter.domain import parsing
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.bands import ERASED_WITH_PERSONAL_DATA
 from workingbetter.domain.errors import Conflict, NotFound
-from workingbetter.domain.records import Referral, ReferralChange
+from workingbetter.domain.records.referral import Referral, ReferralChange
 from workingbetter.domain.referral import LEAVING_REASONS, ExitReason, Status
 from workingbetter.domain.text import Paragraph
 from workingbetter.services import patient_link

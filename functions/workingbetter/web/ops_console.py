@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from workingbetter.adapters.dynamo import Item
     from workingbetter.adapters.store import Store
     from workingbetter.adapters.workflow import Workflow
-    from workingbetter.domain.records import Referral
+    from workingbetter.domain.records.referral import Referral
     from workingbetter.services.referrals import Referrals  # pydantic: loads with the first request
 
 # Each stage, from what the referral item records when it is reached (not its timeline, the

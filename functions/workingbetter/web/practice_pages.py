@@ -35,7 +35,7 @@ from workingbetter.wiring import services
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from workingbetter.domain.records import PersonalData
+    from workingbetter.domain.records.patient import PersonalData
     from workingbetter.services.referrals import PracticeList
 
 SEARCH_ERRORS = FormErrorMap(anchors={"q": "q", "name": "name", "date_of_birth": "dob-day"})
