@@ -53,7 +53,7 @@ STORED = (Referral, Coach, Practice, Session, FollowUp, Slot, Appointment, JobFa
 
 def contract_names() -> set[str]:
     """Every field name of the request models, and every key of a referral's JSON view."""
-    from workingbetter.services.referrals import view
+    from workingbetter.services.referral_reading import view
 
     names: set[str] = set(OUTSIDE)
     for module in CONTRACTS:

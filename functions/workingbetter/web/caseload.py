@@ -21,7 +21,7 @@ from workingbetter.domain.records.patient import PersonalData
 from workingbetter.domain.records.referral import Referral
 from workingbetter.domain.referral import Status
 from workingbetter.domain.triage import age_on
-from workingbetter.services.referrals import view as referral_view
+from workingbetter.services.referral_reading import view as referral_view
 
 if TYPE_CHECKING:
     from workingbetter.settings import Settings  # pydantic-settings: only when read
