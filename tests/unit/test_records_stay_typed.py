@@ -97,3 +97,19 @@ def test_no_module_outside_the_adapter_reads_a_stored_attribute_by_name() -> Non
 def test_the_scan_finds_a_stored_attribute_read_by_name() -> None:
     assert string_reads('item["task_token"]\nitem.get("chases", 0)\n') == [
         (1, "task_token"), (2, "chases")]
+
+
+def test_no_repository_of_the_store_answers_with_a_stored_item() -> None:
+    """What the store's repositories give back is a typed record (or ids, counts and words),
+    never an item as DynamoDB holds it: its attribute names stay in the adapter."""
+    from workingbetter.adapters.store import Store
+
+    store = Store("workflow", "personal", "idempotency")
+    answers = {f"store.{name}.{method}": str(function.__annotations__.get("return"))
+               for name, repository in vars(store).items() if name != "tables"
+               for method, function in inspect.getmembers(type(repository), inspect.isfunction)
+               if not method.startswith("_")}
+    assert "store.audit.trail" in answers  # the test bites
+    assert "store.case.read" in answers
+    assert [f"{where} -> {answer}" for where, answer in sorted(answers.items())
+            if "Item" in answer or "Any" in answer] == []

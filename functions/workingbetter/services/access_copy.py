@@ -15,6 +15,8 @@ from workingbetter.adapters.dynamo import Item
 from workingbetter.domain import dates, nhs_number
 from workingbetter.domain.access_requests import VIA_WORDS
 from workingbetter.domain.records.access import AccessRequest
+from workingbetter.domain.records.audit import AuditRead
+from workingbetter.domain.records.case import CaseItem, CaseKind
 from workingbetter.domain.records.diary import FollowUp
 from workingbetter.domain.records.outbox import OutboxRow
 from workingbetter.domain.records.patient import PersonalData
@@ -78,10 +80,10 @@ class Held:
 
     referral: Referral
     personal: PersonalData | None
-    items: list[Item]  # the personal-data table's items of the referral (its case record)
+    items: tuple[CaseItem, ...]  # the case record's items (the patient's details aside)
     follow_ups: list[FollowUp]
     messages: list[OutboxRow]
-    reads: list[Item]  # the audit trail: who read the record, when, why
+    reads: list[AuditRead]  # the audit trail: who read the record, when, why
     requests: list[AccessRequest]
     practice_name: str = ""
     coach_names: Mapping[str, str] = field(default_factory=dict)
@@ -200,14 +202,15 @@ def _referral(held: Held) -> Section:
     return Section("referral", "Your referral", tuple(Row(k, v) for k, v in rows if v))
 
 
-# The case record's kinds of item (its key's prefix), in the order the copy gives them.
-CASE_KINDS = {"PROFILE": "Your profile: work, skills and goals",
-              "CONFIDENCE": "How confident you felt, over time",
-              "CONTACT": "Employers contacted for you", "BENEFITS": "Benefits advice",
-              "CASENOTE": "Your coach's notes",
-              "NOTE": "Notes written with each step (reasons, goals, job starts)",
-              "REVIEWDRAFT": "A review your coach is writing"}
-_HIDDEN = {"referral_id", "sk", "expires_at", "request_hash", "version"}
+# The case record's kinds of item, in the order the copy gives them.
+CASE_KINDS = {CaseKind.PROFILE: "Your profile: work, skills and goals",
+              CaseKind.CONFIDENCE: "How confident you felt, over time",
+              CaseKind.CONTACT: "Employers contacted for you",
+              CaseKind.BENEFITS: "Benefits advice", CaseKind.CASE_NOTE: "Your coach's notes",
+              CaseKind.STEP_NOTE: "Notes written with each step (reasons, goals, job starts)",
+              CaseKind.REVIEW_DRAFT: "A review your coach is writing",
+              CaseKind.OTHER: "Other records"}
+_HIDDEN = {"version"}  # how often a note was saved: the service's count, not what was written
 
 
 def _dated(name: str) -> bool:
@@ -218,22 +221,16 @@ def _dated(name: str) -> bool:
 def _case_record(held: Held) -> list[Section]:
     """Every item of the case record, field by field, grouped by kind; kinds not known here
     still appear (under "Other records"), so nothing held is left out of the copy."""
-    by_kind: dict[str, list[Item]] = {}
-    for item in held.items:
-        kind = str(item["sk"]).split("#", 1)[0]
-        if kind != "PATIENT":
-            by_kind.setdefault(kind if kind in CASE_KINDS else "OTHER", []).append(item)
     sections = []
-    for kind in [*CASE_KINDS, "OTHER"]:
-        found = sorted(by_kind.get(kind, []), key=lambda i: str(i.get("at", "")))
+    for kind, heading in CASE_KINDS.items():
+        found = sorted((i for i in held.items if i.key.kind is kind), key=lambda i: i.at)
         if not found:
             continue
         rows = tuple(Row(label(k), _when(v) if _dated(str(k)) else
                          who(str(v), held) if k in {"by", "edited_by"} else words(v, str(k)))
-                     for item in found for k, v in item.items()
+                     for item in found for k, v in item.written.items()
                      if k not in _HIDDEN and words(v, str(k)))
-        sections.append(Section(f"case-{kind.lower()}", CASE_KINDS.get(kind, "Other records"),
-                                rows))
+        sections.append(Section(f"case-{kind.value.lower()}", heading, rows))
     return sections
 
 
@@ -273,7 +270,7 @@ def _timeline(held: Held) -> Section:
 
 
 def _reads(held: Held) -> Section:
-    rows = tuple((_when(r["at"]), who(str(r["actor"]), held), read_for(str(r["purpose"])))
+    rows = tuple((_when(r.at), who(r.actor, held), read_for(r.purpose))
                  for r in held.reads)
     return Section("reads", "Who looked at your record, and when",
                    table=Table(("When", "Who", "Why"), rows) if rows else None,

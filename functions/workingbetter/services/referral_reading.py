@@ -5,7 +5,7 @@ services/referrals.py, whose `Referrals` builds on this)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from workingbetter.adapters.dynamo import Item
@@ -133,8 +133,8 @@ class Reading:
         item = self.store.referrals.get(referral_id)
         if item is None:
             raise NotFound("No referral with that id")
-        return self.store.audit.trail(referral_id, item.practice_ods,
-                                      item.created_at)
+        return [asdict(read) for read in self.store.audit.trail(referral_id, item.practice_ods,
+                                                                item.created_at)]
 
     def listed(self, principal: Principal, params: Mapping[str, str]) -> Item:
         """GET /referrals: a page of what the caller may see, newest first."""

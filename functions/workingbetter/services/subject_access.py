@@ -20,14 +20,13 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from workingbetter.adapters.access_requests import AccessRequests
 from workingbetter.adapters.dynamo import Item, now_iso
-from workingbetter.adapters.item_codec import decode
 from workingbetter.adapters.store import Store
 from workingbetter.domain import dates
 from workingbetter.domain.access_requests import SendBy, Via, due_on
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import NotFound
 from workingbetter.domain.records.access import AccessRequest
-from workingbetter.domain.records.patient import PersonalData
+from workingbetter.domain.records.case import CaseFile
 from workingbetter.domain.records.referral import Referral
 from workingbetter.notifications.outbox import Outbox
 from workingbetter.services.access_copy import Copy, Held, copy_of
@@ -127,16 +126,14 @@ class SubjectAccess:
     def produce(self, principal: Principal, referral_id: str) -> Copy:
         """The copy, read with one audit entry, fulfilling the referral's open request."""
         item = self._in_scope(principal, referral_id)
-        items = self.store.case.read(referral_id, principal.actor, PURPOSE)
+        case = self.store.case.read(referral_id, principal.actor, PURPOSE)
         at = now_iso()
         open_request = self.requests.open_for(referral_id)
         if open_request is not None:
             self.requests.fulfil(open_request, at, principal.actor)
-        return copy_of(self._held(item, items), at, principal.actor)
+        return copy_of(self._held(item, case), at, principal.actor)
 
-    def _held(self, item: Referral, items: list[Item]) -> Held:
-        patient = next((i for i in items if i["sk"] == "PATIENT"), None)
-        personal = None if patient is None else decode(PersonalData, patient)
+    def _held(self, item: Referral, case: CaseFile) -> Held:
         diary = self.store.diary
         follow_ups = [f for f in diary.follow_ups(str(item.coach_id), item.created_at[:19],
                                                        "9999")
@@ -145,7 +142,7 @@ class SubjectAccess:
         coach_ids = sorted({a.removeprefix("coach:") for a in _actors(item)
                             if a.startswith("coach:")} | ({item.coach_id} if item.coach_id
                                                           else set()))
-        return Held(item, personal, items, follow_ups, Outbox(self.store).for_referral(
+        return Held(item, case.patient, case.items, follow_ups, Outbox(self.store).for_referral(
             item.referral_id), self.store.audit.trail(item.referral_id, item.practice_ods,
                                                       item.created_at),
             self.requests.for_referral(item.referral_id),

@@ -136,11 +136,11 @@ def withdraw_referral(store: Store, workflow: Workflow, settings: Settings, item
         item = _withdraw(store, workflow, settings, item, actor, request.exit_reason)
     except Exception:
         if note:
-            store.case.remove_note(note)
+            store.case.remove(note)
         raise
     status = item.status
     if status is not Status.WITHDRAWN and note:
-        store.case.remove_note(note)
+        store.case.remove(note)
     if status is not Status.WITHDRAWN and not request.erase_personal_data:
         raise Conflict(f"This referral has already ended ({status}); nothing to withdraw")
     if request.erase_personal_data:
