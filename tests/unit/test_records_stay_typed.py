@@ -18,6 +18,14 @@ from pydantic import BaseModel
 
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.records import field_names
+from workingbetter.domain.records.audit import AuditRead
+from workingbetter.domain.records.case import (
+    CaseNote,
+    Confidence,
+    ProfileGoal,
+    ReviewDraft,
+    StepNote,
+)
 from workingbetter.domain.records.diary import FollowUp, Slot
 from workingbetter.domain.records.directory import Coach, Practice, Session
 from workingbetter.domain.records.outbox import OutboxRow
@@ -48,7 +56,8 @@ OUTSIDE = {"system", "value", "name", "status", "state", "email", "created_at", 
            "personal_data_erased", "notification_id"}
 STORED = (Referral, Coach, Practice, Session, FollowUp, Slot, Appointment, JobFacts,
           TimelineEvent, LastAnswer, ServiceRequestId, StoredTriageFacts, OutboxRow,
-          PersonalData, PatientDetails, PostalAddress)
+          PersonalData, PatientDetails, PostalAddress, AuditRead, CaseNote, StepNote,
+          Confidence, ReviewDraft, ProfileGoal)
 
 
 def contract_names() -> set[str]:
