@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from infra.template_keys import template_keys
 from workingbetter.domain.channels import NOTIFY_TYPE
 from workingbetter.domain.notification_kinds import KINDS, Kind
 
@@ -43,10 +44,31 @@ def row(kind: Kind) -> str:
     return "| " + " | ".join(_cell(c) for c in cells) + " |"
 
 
+TEMPLATES_HEAD = """
+## Notify templates
+
+Every GOV.UK Notify template a deployment needs, one per kind of message and channel (its
+`NotifyTemplates` parameter: `python -m infra.template_keys --json`); a letter's large-print
+and easy-read templates are optional. Each holds its kind's words and `((fields))`, and only
+the fields it names.
+
+| key | channel | to | fields | what it is for |
+|---|---|---|---|---|
+"""
+
+
+def templates() -> str:
+    return "\n".join(
+        "| " + " | ".join((f"`{t.key}`", t.channel, t.to,
+                          ", ".join(f"`{f}`" for f in t.fields), _cell(t.purpose))) + " |"
+        for t in template_keys())
+
+
 def document() -> str:
     header = ("| Kind | To | Due | By Notify | Subject | Coach's task | After the end |\n"
               "|---|---|---|---|---|---|---|\n")
-    return HEAD + header + "\n".join(row(k) for k in Kind) + "\n"
+    return (HEAD + header + "\n".join(row(k) for k in Kind) + "\n" + TEMPLATES_HEAD
+            + templates() + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,20 +20,31 @@ if TYPE_CHECKING:
     from workingbetter.adapters.store import Store
     from workingbetter.adapters.token_check import TokenCheck
     from workingbetter.adapters.workflow import Workflow
+    from workingbetter.notifications.notices import Notices
+    from workingbetter.notifications.waiting import Messages
     from workingbetter.reports.service import Reports
+    from workingbetter.services.appointment_moves import Moves
     from workingbetter.services.calendar_feed import CalendarFeeds
     from workingbetter.services.case_record import CaseRecords
     from workingbetter.services.caseload_moves import CaseloadMoves
     from workingbetter.services.coaches import Coaches
+    from workingbetter.services.communication_needs import Needs
     from workingbetter.services.cover import Cover
     from workingbetter.services.follow_ups import FollowUps
     from workingbetter.services.leaving import Leaving
+    from workingbetter.services.lifecycle import Lifecycle
+    from workingbetter.services.ops_watch import OpsWatch
+    from workingbetter.services.pathway import Pathway
+    from workingbetter.services.patient_requests import PatientRequests
     from workingbetter.services.people import People
     from workingbetter.services.practices import Practices
+    from workingbetter.services.reconcile import Reconciler
     from workingbetter.services.referrals import Referrals
+    from workingbetter.services.resume import Resumption
     from workingbetter.services.staff import Staff
     from workingbetter.services.steps import Steps
     from workingbetter.services.subject_access import SubjectAccess
+    from workingbetter.services.withdrawal import Withdrawals
     from workingbetter.settings import Settings
 
 
@@ -65,24 +76,100 @@ def adapters() -> Adapters:
 
 
 class Services:
-    """The API's and the pages' services, each built on first use and then kept."""
+    """Every service, each built on first use and then kept: the API's and the pages', the
+    workflow tasks' and the scheduled functions'. Each receives what it uses from here."""
 
     def __init__(self, built: Adapters) -> None:
         self.settings = built.settings
         self.store = built.store
         self.workflow = built.workflow
 
+    # -- what the services below share: built here, never inside a service ------------------
+
+    @cached_property
+    def notices(self) -> Notices:
+        from workingbetter.notifications.notices import Notices
+        from workingbetter.notifications.outbox import Outbox
+
+        return Notices(Outbox(self.store), self.settings)
+
+    @cached_property
+    def resumption(self) -> Resumption:
+        from workingbetter.services.resume import Resumption
+
+        return Resumption(self.store, self.workflow, self.settings)
+
+    @cached_property
+    def lifecycle(self) -> Lifecycle:
+        from workingbetter.services.lifecycle import Lifecycle
+
+        return Lifecycle(self.store, self.workflow, self.settings, self.notices,
+                         self.resumption)
+
+    @cached_property
+    def moves(self) -> Moves:
+        from workingbetter.services.appointment_moves import Moves
+
+        return Moves(self.store, self.settings, self.notices, self.lifecycle)
+
+    # -- the workflow's tasks and the scheduled functions ------------------------------------
+
+    @cached_property
+    def pathway(self) -> Pathway:
+        from workingbetter.services.pathway import Pathway
+
+        return Pathway(self.store, self.workflow, self.settings, self.notices, self.lifecycle)
+
+    @cached_property
+    def reconciler(self) -> Reconciler:
+        from workingbetter.services.reconcile import Reconciler
+
+        return Reconciler(self.store, self.notices, self.lifecycle)
+
+    # -- the API's and the pages' -----------------------------------------------------------
+
+    @cached_property
+    def ops_watch(self) -> OpsWatch:
+        from workingbetter.services.ops_watch import OpsWatch
+
+        return OpsWatch(self.store, self.workflow)
+
+    @cached_property
+    def messages(self) -> Messages:
+        from workingbetter.notifications.waiting import Messages
+
+        return Messages(self.store)
+
+    @cached_property
+    def withdrawals(self) -> Withdrawals:
+        from workingbetter.services.withdrawal import Withdrawals
+
+        return Withdrawals(self.store, self.workflow, self.lifecycle)
+
+    @cached_property
+    def needs(self) -> Needs:
+        from workingbetter.services.communication_needs import Needs
+
+        return Needs(self.store, self.notices)
+
+    @cached_property
+    def patient_requests(self) -> PatientRequests:
+        from workingbetter.services.patient_requests import PatientRequests
+
+        return PatientRequests(self.store, self.settings, self.notices)
+
     @cached_property
     def referrals(self) -> Referrals:
         from workingbetter.services.referrals import Referrals
 
-        return Referrals(self.store, self.workflow, self.settings)
+        return Referrals(self.store, self.workflow, self.settings, self.notices)
 
     @cached_property
     def steps(self) -> Steps:
         from workingbetter.services.steps import Steps
 
-        return Steps(self.store, self.workflow, self.settings)
+        return Steps(self.store, self.workflow, self.settings, self.notices, self.lifecycle,
+                     self.resumption)
 
     @cached_property
     def reports(self) -> Reports:
@@ -96,13 +183,13 @@ class Services:
     def case_records(self) -> CaseRecords:
         from workingbetter.services.case_record import CaseRecords
 
-        return CaseRecords(self.store, self.settings)
+        return CaseRecords(self.store, self.settings, self.needs)
 
     @cached_property
     def follow_ups(self) -> FollowUps:
         from workingbetter.services.follow_ups import FollowUps
 
-        return FollowUps(self.store, self.settings)
+        return FollowUps(self.store, self.settings, self.notices)
 
     @cached_property
     def subject_access(self) -> SubjectAccess:
@@ -137,16 +224,17 @@ class Services:
         from workingbetter.adapters.absences import Absences, CoverAudit
         from workingbetter.services.cover import Cover
 
-        return Cover(self.store, self.workflow, self.settings, Absences(self.store.tables.table),
-                     CoverAudit(self.store.tables.table))
+        table = self.store.tables.table
+        return Cover(self.store, self.workflow, self.settings, Absences(table), CoverAudit(table),
+                     self.moves)
 
     @cached_property
     def caseload_moves(self) -> CaseloadMoves:
         from workingbetter.adapters.absences import CoverAudit
         from workingbetter.services.caseload_moves import CaseloadMoves
 
-        return CaseloadMoves(self.store, self.workflow, self.settings,
-                             CoverAudit(self.store.tables.table))
+        return CaseloadMoves(self.store, self.settings, CoverAudit(self.store.tables.table),
+                             self.notices, self.moves)
 
     @cached_property
     def leaving(self) -> Leaving:
@@ -154,8 +242,8 @@ class Services:
         from workingbetter.services.leaving import Leaving
 
         return Leaving(self.store, self.workflow, self.settings,
-                       CoverAudit(self.store.tables.table),
-                       self.caseload_moves)
+                       CoverAudit(self.store.tables.table), self.caseload_moves, self.notices,
+                       self.resumption)
 
     @cached_property
     def practices(self) -> Practices:
@@ -163,7 +251,7 @@ class Services:
         from workingbetter.services.practices import Practices
 
         return Practices(self.store, practice_audit(self.store.tables.table),
-                         (self.workflow, self.settings))
+                         self.withdrawals, self.notices)
 
     @cached_property
     def coaches(self) -> Coaches:
@@ -173,7 +261,7 @@ class Services:
 
         table = self.store.tables.table
         return Coaches(self.store, coach_audit(table), CoverAudit(table),
-                       self.workflow, self.settings)
+                       self.lifecycle, self.settings)
 
     @cached_property
     def sign_in(self) -> CognitoSignIn:

@@ -196,7 +196,7 @@ def test_an_interpreter_flag_without_its_language_points_at_the_flags_text(
 def test_needs_cannot_be_changed_once_the_referral_has_ended(cloud: Cloud, api: Api) -> None:
     from workingbetter.domain.errors import Conflict
     from workingbetter.domain.referral import COACH_FACTS_LISTED_UNTIL
-    from workingbetter.services import communication_needs
+    from workingbetter.wiring import services
 
     referral_id = refer_with(api, BSL_AND_LARGE_PRINT, shares=False)
     reply = api.call("POST", f"/referrals/{referral_id}/withdraw", api.referrer(), {})
@@ -204,9 +204,8 @@ def test_needs_cannot_be_changed_once_the_referral_has_ended(cloud: Cloud, api: 
     item = cloud.store.referrals.get(referral_id)
     assert item is not None
     with pytest.raises(Conflict):
-        communication_needs.change(cloud.store, cloud.settings, item,
-                                   {"communication_needs": []}, "coach:x",
-                                   COACH_FACTS_LISTED_UNTIL)
+        services().needs.change(item, {"communication_needs": []}, "coach:x",
+                                COACH_FACTS_LISTED_UNTIL)
     stored = cloud.personal_data(referral_id)
     assert stored is not None
     assert len(stored["patient"]["communication_needs"]) == 2

@@ -16,10 +16,10 @@ from tests.integration.test_withdrawal import call, race, withdraw
 from workingbetter.adapters import workflow
 from workingbetter.adapters.dynamo import Tables
 from workingbetter.adapters.referrals import Referrals
-from workingbetter.adapters.workflow import Workflow
 from workingbetter.domain.records.referral import Referral
 from workingbetter.handlers import tasks
-from workingbetter.services.reconcile import reconcile
+from workingbetter.services.lifecycle import Lifecycle
+from workingbetter.wiring import services
 
 pytestmark = pytest.mark.integration
 
@@ -273,7 +273,7 @@ def test_a_review_whose_answer_fails_leaves_no_note_behind(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("DynamoDB is down")
 
-    monkeypatch.setattr("workingbetter.services.steps.answer", broken)
+    monkeypatch.setattr(Lifecycle, "answer", broken)
     reply = api.step(referral_id, "reviews", {"decision": "continue", "employer_contacts": 1,
                                               "goals": ["Update my CV"]})
     assert reply.status == 500
@@ -332,7 +332,7 @@ def test_the_reconciler_repairs_a_drifted_counter_and_offers_the_free_place(
     waiting = api.refer(PRACTICE, patient__nhs_number=VALID_NHS_NUMBERS[2])
     api.awaiting(waiting, "capacity")
 
-    report = reconcile(cloud.store, Workflow(cloud.settings.state_machine_arn), cloud.settings)
+    report = services().reconciler.run()
 
     assert report == {"repaired": 1, "offered": 1}
     assert api.awaiting(waiting, "appointment_outcome").coach_id == "coach-chloe"

@@ -137,10 +137,10 @@ def test_every_wb_variable_the_code_names_is_documented_and_no_other() -> None:
 
 def test_the_notify_templates_table_is_the_list_the_deploy_needs() -> None:
     documented = {CODE.findall(row[0])[0]: row
-                  for row in rows("messages.md", "## Notify templates")}
+                  for row in rows("message-kinds.md", "## Notify templates")}
     needed = {t.key: t for t in template_keys.template_keys()}
-    assert set(needed) - set(documented) == set(), "template keys missing from docs/messages.md"
-    assert set(documented) - set(needed) == set(), "docs/messages.md lists keys not needed"
+    assert set(needed) - set(documented) == set(), "template keys missing from the docs"
+    assert set(documented) - set(needed) == set(), "the docs list keys not needed"
     for key, t in needed.items():
         _, channel, to, fields, _ = documented[key]
         assert (channel, to, tuple(CODE.findall(fields))) == (t.channel, t.to, t.fields), key

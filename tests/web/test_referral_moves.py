@@ -16,10 +16,9 @@ from tests.conftest import Cloud
 from tests.fake_sender import FakeSender
 from tests.integration.test_follow_ups import in_support, rows, session_slot
 from tests.web.pages import Pages
-from workingbetter.adapters.workflow import Workflow
 from workingbetter.domain.auth import Role
 from workingbetter.notifications.sending import Sending
-from workingbetter.services.reconcile import reconcile
+from workingbetter.wiring import services
 
 pytestmark = pytest.mark.integration
 
@@ -31,7 +30,7 @@ def other_coach(cloud: Cloud, coach_id: str) -> str:
 
 
 def nothing_to_repair(cloud: Cloud) -> None:
-    report = reconcile(cloud.store, Workflow(cloud.settings.state_machine_arn), cloud.settings)
+    report = services().reconciler.run()
     assert report["repaired"] == 0, report
 
 

@@ -81,6 +81,5 @@ def cancel(services: Services, principal: Principal, referral_id: str,
         except InvalidInput as error:
             raise InvalidInput(error.detail, [FieldError("Task.statusReason.text", e.message)
                                               for e in error.errors]) from error
-        withdrawal.withdraw_referral(services.store, services.workflow, services.settings, item,
-                                     principal.actor, request)
+        services.withdrawals.withdraw_referral(item, principal.actor, request)
     return read(services, principal, referral_id)

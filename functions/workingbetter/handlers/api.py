@@ -260,7 +260,7 @@ def patient_withdraw_page(token: str) -> Response:
     """The page a patient's link opens: one button, and nothing happens until it is pressed."""
     from workingbetter.web import patient_leave
 
-    return patient_leave.show(services().store, token)
+    return patient_leave.show(token)
 
 
 @app.route("/patient/withdraw/{token}", methods=["POST"], content_types=[*JSON, FORM])
@@ -269,18 +269,13 @@ def patient_withdraw(token: str) -> Response:
     from workingbetter.web import patient_leave
 
     if _is_form():
-        s = services()
-        return patient_leave.leave(s.store, s.workflow, s.settings, token, _patient_form())
+        return patient_leave.leave(token, _patient_form())
     return _patient_withdraw_json(token)
 
 
 @_guarded
 def _patient_withdraw_json(token: str) -> tuple[int, Any]:
-    from workingbetter.services import withdrawal
-
-    s = services()
-    return 200, withdrawal.withdraw_by_link(s.store, s.workflow, s.settings, token,
-                                             _json_body())
+    return 200, services().withdrawals.withdraw_by_link(token, _json_body())
 
 
 @app.route("/openapi.json", methods=["GET"])
@@ -319,11 +314,7 @@ for _step in RECORDED:
 @app.route("/referrals/{referral_id}/withdraw", methods=["POST"], content_types=JSON)
 @_guarded
 def withdraw_referral(referral_id: str) -> tuple[int, Any]:
-    from workingbetter.services import withdrawal
-
-    s = services()
-    return 200, withdrawal.withdraw(s.store, s.workflow, s.settings, caller(), referral_id,
-                                    _json_body())
+    return 200, services().withdrawals.withdraw(caller(), referral_id, _json_body())
 
 
 # -- the coach's case record and diary (the coach of the referral only) ---------------------

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from workingbetter.observability import logger
-from workingbetter.wiring import adapters
+from workingbetter.wiring import adapters, services
 
 if TYPE_CHECKING:
     from workingbetter.notifications.sending import Sending
@@ -37,6 +37,4 @@ def send_notifications(event: dict[str, Any], context: LambdaContext) -> dict[st
 @logger.inject_lambda_context(clear_state=True)
 def reconcile_capacity(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     """Daily: repair caseload counters that drifted and offer every free place."""
-    from workingbetter.services.reconcile import reconcile
-    built = adapters()
-    return reconcile(built.store, built.workflow, built.settings)
+    return services().reconciler.run()

@@ -11,15 +11,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from workingbetter.adapters.store import Store
 from workingbetter.observability import logger
-from workingbetter.services import pathway
-from workingbetter.wiring import adapters
+from workingbetter.services.pathway import Pathway
+from workingbetter.wiring import services
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
-
-    from workingbetter.settings import Settings
 
 T = TypeVar("T", bound="BaseModel")
 Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
@@ -36,25 +33,24 @@ def _parse(event: dict[str, Any], model: type[T]) -> T:
 # container on the first call rather than at init (wiring.py).
 
 
-def _referral_task(step: Callable[[Store, Settings, str], dict[str, Any]]) -> Handler:
+def _referral_task(step: Callable[[Pathway, str], dict[str, Any]]) -> Handler:
     @logger.inject_lambda_context(clear_state=True)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         from workingbetter.handlers.task_events import ReferralTask
 
         task = _parse(event, ReferralTask)
         logger.append_keys(referral_id=task.referral_id, step=step.__name__)
-        built = adapters()
-        result = step(built.store, built.settings, task.referral_id)
+        result = step(services().pathway, task.referral_id)
         logger.info("step done", result={k: v for k, v in result.items() if k != "timers"})
         return result
 
     return handler
 
 
-triage = _referral_task(pathway.triage)
-allocate = _referral_task(pathway.allocate)
-book = _referral_task(pathway.book)
-chase = _referral_task(pathway.chase)
+triage = _referral_task(Pathway.triage)
+allocate = _referral_task(Pathway.allocate)
+book = _referral_task(Pathway.book)
+chase = _referral_task(Pathway.chase)
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -63,9 +59,8 @@ def await_step(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 
     task = _parse(event, HumanStepTask)
     logger.append_keys(referral_id=task.referral_id, awaiting=str(task.awaiting))
-    built = adapters()
-    return pathway.await_step(built.store, built.workflow, built.settings, task.referral_id,
-                              task.awaiting, task.token, task.check)
+    return services().pathway.await_step(task.referral_id, task.awaiting, task.token,
+                                         task.check)
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -74,9 +69,7 @@ def continue_in_work(event: dict[str, Any], context: LambdaContext) -> dict[str,
 
     task = _parse(event, ContinueTask)
     logger.append_keys(referral_id=task.referral_id)
-    built = adapters()
-    return pathway.continue_in_new_run(built.store, built.workflow, task.referral_id, task.run,
-                                       task.plan)
+    return services().pathway.continue_in_new_run(task.referral_id, task.run, task.plan)
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -86,6 +79,4 @@ def needs_ops(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     task = _parse(event, AttentionTask)
     logger.append_keys(referral_id=task.referral_id)
     logger.warning("referral needs ops attention", attention=task.attention)
-    built = adapters()
-    return pathway.needs_ops(built.store, built.workflow, built.settings, task.referral_id,
-                             task.attention, task.failed_at)
+    return services().pathway.needs_ops(task.referral_id, task.attention, task.failed_at)

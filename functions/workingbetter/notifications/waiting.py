@@ -16,6 +16,7 @@ from workingbetter.domain.channels import Channel, State
 from workingbetter.domain.notification_kinds import Kind
 from workingbetter.domain.records.outbox import OutboxRow
 from workingbetter.domain.records.referral import Referral
+from workingbetter.domain.referral import Status
 from workingbetter.notifications.outbox import Outbox
 from workingbetter.notifications.sending import goes_at
 
@@ -49,6 +50,29 @@ class Confirmation:
     told: Told
     channel: Channel
     goes_at: str | None = None  # when it is waiting
+
+
+class Messages:
+    """What the pages show of the outbox: a referral's confirmation, a coach's tasks, the
+    patients' messages waiting to go. Built once, by wiring."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.outbox = Outbox(store)
+
+    def told_of_appointment(self, referral_id: str) -> Confirmation | None:
+        """How the patient is told of their booked appointment (None unless one is booked)."""
+        referral = self.store.referrals.get(referral_id)
+        if referral is None or referral.status is not Status.APPOINTMENT_BOOKED:
+            return None
+        return confirmation(self.store, referral)
+
+    def tasks_for(self, coach_id: str, limit: int) -> list[OutboxRow]:
+        """A coach's tasks (messages they give by hand, chasers), the latest first."""
+        return self.outbox.tasks_for(coach_id, limit)
+
+    def waiting_to_go(self, limit: int = 50) -> list[Waiting]:
+        return waiting_to_go(self.store, limit)
 
 
 def waiting_to_go(store: Store, limit: int = 50) -> list[Waiting]:

@@ -20,27 +20,29 @@ from typing import TYPE_CHECKING
 
 from workingbetter.adapters.dynamo import ConditionFailed, Event, now_iso
 from workingbetter.adapters.store import Store
-from workingbetter.adapters.workflow import Workflow
 from workingbetter.domain import diary, slots
 from workingbetter.domain.human_steps import Awaiting
 from workingbetter.domain.records.diary import FollowUp
 from workingbetter.domain.records.directory import Coach
 from workingbetter.domain.records.referral import Referral, ReferralChange
-from workingbetter.notifications.notices import Notices
-from workingbetter.services import diary_slots, lifecycle
+from workingbetter.services import diary_slots
 from workingbetter.services.diary_slots import DiaryFull
 
 if TYPE_CHECKING:
+    from workingbetter.notifications.notices import Notices
+    from workingbetter.services.lifecycle import Lifecycle
     from workingbetter.settings import Settings  # pydantic-settings: only when read
 
 SYSTEM = "system"
 
 
 class Moves:
-    def __init__(self, store: Store, workflow: Workflow, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings, notices: Notices,
+                 lifecycle: Lifecycle) -> None:
         self.store = store
-        self.workflow = workflow
         self.settings = settings
+        self.notices = notices
+        self.lifecycle = lifecycle
 
     def first(self, item: Referral, held_by: str, actor: str, to: Coach | None = None) -> bool:
         """The first appointment (its time held in `held_by`'s diary) to `to`'s next free
@@ -62,9 +64,9 @@ class Moves:
                                                    "cover": with_coach != own})
         try:
             if item.awaiting == Awaiting.APPOINTMENT_OUTCOME:
-                updated = lifecycle.answer(self.store, self.workflow, self.settings, item,
-                                           Awaiting.APPOINTMENT_OUTCOME, {"next": "rebook"},
-                                           event, change=ReferralChange(appointment=moved))
+                updated = self.lifecycle.answer(item, Awaiting.APPOINTMENT_OUTCOME,
+                                                {"next": "rebook"}, event,
+                                                change=ReferralChange(appointment=moved))
             else:  # between booking and waiting: the run's wait is chased if it runs out
                 updated = self.store.referrals.update(item.referral_id, event,
                                             ReferralChange(appointment=moved),
@@ -73,7 +75,7 @@ class Moves:
             self.store.diary.free_slots(with_coach, held, item.referral_id)
             return False  # answered, ended or moved meanwhile: theirs to settle
         self.store.diary.free_slots(held_by, booked.held, item.referral_id)
-        Notices.of(self.store, self.settings).moved(updated, start_iso, first=True)
+        self.notices.moved(updated, start_iso, first=True)
         return True
 
     def _hold(self, item: Referral, practice_ods: str, own: str, to: Coach | None,
@@ -113,7 +115,7 @@ class Moves:
         self.store.diary.book_follow_up(replace(row, coach_id=to.coach_id, start=start_iso,
                                           due_at=due_at, booked_at=now_iso(), booked_by=actor))
         self.store.diary.free_slot(row.coach_id, row.start, item.referral_id)
-        notices = Notices.of(self.store, self.settings)
+        notices = self.notices
         notices.follow_up_over(item, diary.follow_up_id(row.start), "moved")
         notices.follow_up_booked(item, start_iso, diary.follow_up_id(start_iso))
         notices.moved(item, start_iso, first=False)

@@ -33,6 +33,7 @@ from workingbetter.services.case_view import Record
 from workingbetter.services.steps import parse_body
 
 if TYPE_CHECKING:
+    from workingbetter.services.communication_needs import Needs
     from workingbetter.settings import Settings  # pydantic-settings: only when read
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -137,9 +138,10 @@ def in_caseload(store: Store, principal: Principal, referral_id: str) -> Referra
 
 
 class CaseRecords:
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings, needs: Needs) -> None:
         self.store = store
         self.settings = settings
+        self.needs = needs
 
     def _mine(self, principal: Principal, referral_id: str) -> Referral:
         return in_caseload(self.store, principal, referral_id)
@@ -193,8 +195,7 @@ class CaseRecords:
         patient can change it too, from their own page)."""
         item = self._mine(principal, referral_id)
         self._live(item)
-        communication_needs.change(self.store, self.settings, item, body, principal.actor,
-                                   COACH_FACTS_LISTED_UNTIL)
+        self.needs.change(item, body, principal.actor, COACH_FACTS_LISTED_UNTIL)
         return {"referral_id": referral_id, "saved": "communication-needs"}
 
     def interpreter_arranged(self, principal: Principal, referral_id: str) -> Item:
@@ -202,8 +203,7 @@ class CaseRecords:
         told of it now (once, however often this is posted)."""
         item = self._mine(principal, referral_id)
         self._live(item)
-        communication_needs.interpreter_arranged(self.store, self.settings, item,
-                                                 principal.actor)
+        self.needs.interpreter_arranged(item, principal.actor)
         return {"referral_id": referral_id, "saved": "interpreter-arranged"}
 
     def save_profile(self, principal: Principal, referral_id: str, body: Any) -> Item:

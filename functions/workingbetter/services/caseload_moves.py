@@ -22,7 +22,6 @@ from pydantic import BaseModel, ConfigDict
 from workingbetter.adapters.caseloads import move_place
 from workingbetter.adapters.dynamo import ConditionFailed, Event, now_iso
 from workingbetter.adapters.store import Store
-from workingbetter.adapters.workflow import Workflow
 from workingbetter.domain.absence import CoverAuditEntry, CoverChange
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, FieldError, InvalidInput, NotFound
@@ -31,13 +30,13 @@ from workingbetter.domain.records.directory import Coach
 from workingbetter.domain.records.referral import Referral
 from workingbetter.domain.referral import HOLDS_CAPACITY
 from workingbetter.domain.text import Line
-from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
 from workingbetter.services.appointment_moves import Moves
 from workingbetter.services.diary_slots import DiaryFull
 
 if TYPE_CHECKING:
     from workingbetter.adapters.absences import CoverAudit
+    from workingbetter.notifications.notices import Notices
     from workingbetter.settings import Settings  # pydantic-settings: only when read
 
 CHOOSE = "Choose a coach at the referral's practice with a free place"
@@ -79,13 +78,14 @@ def with_places(store: Store, settings: Settings, practice_ods: str,
 
 
 class CaseloadMoves:
-    def __init__(self, store: Store, workflow: Workflow, settings: Settings,
-                 audit: CoverAudit, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, store: Store, settings: Settings, audit: CoverAudit, notices: Notices,
+                 moves: Moves, clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.settings = settings
         self.audit = audit
         self.clock = clock
-        self.moves = Moves(store, workflow, settings)
+        self.notices = notices
+        self.moves = moves
 
     def page(self, manager: Principal, referral_id: str) -> MovePage:
         manager.require(Role.MANAGER)
@@ -140,7 +140,7 @@ class CaseloadMoves:
             self.audit.moved(coach_id, sort_key, moved)
         updated = self.store.referrals.get(item.referral_id)
         assert updated is not None
-        Notices.of(self.store, self.settings).new_coach(updated, at)
+        self.notices.new_coach(updated, at)
         count("ReferralMovedCoach")
         return Moved(item.referral_id, to.coach_id, moved)
 

@@ -46,12 +46,11 @@ from workingbetter.domain.records.directory import (
 )
 from workingbetter.domain.referral import LIVE
 from workingbetter.domain.text import Name
-from workingbetter.services import lifecycle
 
 if TYPE_CHECKING:
     from workingbetter.adapters.absences import CoverAudit
     from workingbetter.adapters.people_audit import CoachAudit
-    from workingbetter.adapters.workflow import Workflow
+    from workingbetter.services.lifecycle import Lifecycle
     from workingbetter.settings import Settings  # pydantic-settings: only when read
 
 TAKEN = "A coach with this id is already in Working Better"
@@ -179,12 +178,12 @@ def session_key(session: SurgerySession) -> str:
 
 class Coaches:
     def __init__(self, store: Store, audit: CoachAudit, cover_audit: CoverAudit,
-                 workflow: Workflow, settings: Settings,
+                 lifecycle: Lifecycle, settings: Settings,
                  clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.audit = audit
         self.cover_audit = cover_audit
-        self.workflow = workflow
+        self.lifecycle = lifecycle
         self.settings = settings
         self.full_time = settings.caseload_cap  # the cap of a coach working 5 days a week
         self.clock = clock
@@ -269,7 +268,7 @@ class Coaches:
         waiting at the coach's practices, longest waiting first: a free place is never idle
         while someone waits (the daily reconcile would, a day later)."""
         for practice_ods in coach.practices:
-            lifecycle.fill_free_places(self.store, self.workflow, self.settings, practice_ods)
+            self.lifecycle.fill_free_places(practice_ods)
 
     def remove_session(self, manager: Principal, coach_id: str, key: str, read: str) -> None:
         manager.require(Role.MANAGER)

@@ -86,7 +86,7 @@ class Covered:
 
 class Cover:
     def __init__(self, store: Store, workflow: Workflow, settings: Settings,
-                 absences: Absences, audit: CoverAudit,
+                 absences: Absences, audit: CoverAudit, moves: Moves,
                  clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.workflow = workflow
@@ -94,7 +94,7 @@ class Cover:
         self.absences = absences
         self.audit = audit
         self.clock = clock
-        self.moves = Moves(store, workflow, settings)
+        self.moves = moves
 
     def page(self, manager: Principal, coach_id: str) -> CoachAbsences:
         manager.require(Role.MANAGER)

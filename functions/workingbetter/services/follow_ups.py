@@ -26,14 +26,15 @@ from workingbetter.domain.communication_needs import needs_interpreter
 from workingbetter.domain.errors import BadRequest, Conflict, FieldError, InvalidInput, NotFound
 from workingbetter.domain.records.diary import FollowUp
 from workingbetter.domain.records.directory import SurgerySession
+from workingbetter.domain.records.patient import PersonalData
 from workingbetter.domain.records.referral import Referral
 from workingbetter.domain.referral import Status
-from workingbetter.notifications.notices import Notices
 from workingbetter.services import diary_slots
 from workingbetter.services.case_record import in_caseload
 from workingbetter.services.steps import parse_body
 
 if TYPE_CHECKING:
+    from workingbetter.notifications.notices import Notices
     from workingbetter.settings import Settings  # pydantic-settings: only when read
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -107,9 +108,10 @@ SLOTS_OFFERED = timedelta(weeks=4)  # how far ahead the booking form lists the s
 
 
 class FollowUps:
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings, notices: Notices) -> None:
         self.store = store
         self.settings = settings
+        self.notices = notices
 
     def _mine(self, principal: Principal, referral_id: str) -> Referral:
         return in_caseload(self.store, principal, referral_id)
@@ -145,7 +147,7 @@ class FollowUps:
         self.store.diary.book_follow_up(FollowUp(
             str(item.coach_id), start_iso, referral_id, booking.mode, due_at=due_at,
             booked_at=now_iso(), booked_by=principal.actor))
-        Notices.of(self.store, self.settings).follow_up_booked(item, start_iso, follow_up_id)
+        self.notices.follow_up_booked(item, start_iso, follow_up_id)
         return answer
 
     def record_outcome(self, principal: Principal, referral_id: str, follow_up_id: str,
@@ -169,7 +171,7 @@ class FollowUps:
                            f"({booked.outcome or 'just now'})")
         if outcome == "cancelled":
             self.store.diary.free_slot(coach_id, start_iso, referral_id)
-        Notices.of(self.store, self.settings).follow_up_over(item, follow_up_id, outcome)
+        self.notices.follow_up_over(item, follow_up_id, outcome)
         with contextlib.suppress(ConditionFailed):  # ended a moment ago: the diary keeps it
             self.store.referrals.add_fact(referral_id, Event(
                 f"follow_up_{outcome}", principal.actor,
@@ -195,6 +197,24 @@ class FollowUps:
         free = self._not_away(coach.coach_id, diary.free_session_slots(
             coach.surgery_sessions, datetime.now(UTC), held, monday, monday + timedelta(days=7)))
         return Week(monday, entries, coach.practice_ods, coach.surgery_sessions, tuple(free))
+
+    def patients_of(self, principal: Principal, week: Week) -> dict[str, PersonalData]:
+        """The week's patients' details, in one audited read naming them all."""
+        ids = list(dict.fromkeys(e.referral_id for e in week.entries))
+        if not ids or not week.practice_ods:
+            return {}
+        return self.store.patients.for_page(ids, week.practice_ods, principal.actor,
+                                            "GET /coach/diary")
+
+    def patient_to_book(self, principal: Principal,
+                        referral_id: str) -> tuple[Referral, PersonalData | None]:
+        """The referral a follow-up is being booked for, and its patient's details (an audited
+        read); 404 outside the coach's caseload."""
+        item = self._mine(principal, referral_id)
+        personal = self.store.patients.for_page([referral_id], item.practice_ods,
+                                                principal.actor,
+                                                "GET /coach/diary/book/{referral_id}")
+        return item, personal.get(referral_id)
 
     def between(self, coach_id: str, start: str, end: str) -> tuple[list[Entry], set[str]]:
         """The coach's appointments from `start` to `end` (stored instants) in time order,

@@ -31,14 +31,14 @@ from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 from workingbetter.domain.records.directory import Coach
 from workingbetter.domain.records.referral import Referral
-from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
-from workingbetter.services import resume
 from workingbetter.services.caseload_moves import CaseloadMoves, with_places
 from workingbetter.services.reconcile import holds_place
 
 if TYPE_CHECKING:
     from workingbetter.adapters.absences import CoverAudit
+    from workingbetter.notifications.notices import Notices
+    from workingbetter.services.resume import Resumption
     from workingbetter.settings import Settings  # pydantic-settings: only when read
 
 WAITLIST = "waitlist"
@@ -61,13 +61,15 @@ class Left:
 
 class Leaving:
     def __init__(self, store: Store, workflow: Workflow, settings: Settings,
-                 audit: CoverAudit, moves: CaseloadMoves,
-                 clock: Callable[[], float] = time.time) -> None:
+                 audit: CoverAudit, moves: CaseloadMoves, notices: Notices,
+                 resumption: Resumption, clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.workflow = workflow
         self.settings = settings
         self.audit = audit
         self.moves = moves
+        self.notices = notices
+        self.resumption = resumption
         self.clock = clock
 
     def page(self, manager: Principal, coach_id: str) -> LeavePage:
@@ -145,9 +147,9 @@ class Leaving:
         self.workflow.stop_all(runs_of(item), WITHDRAWN_ERROR)
         again = self.store.referrals.get(item.referral_id)
         assert again is not None
-        resume.start_run(self.store, self.workflow, self.settings, again, {"step": {
+        self.resumption.start_run(again, {"step": {
             "back_to": human_steps.CAPACITY.wait().back_to, "exhausted": False, "next": None}})
-        Notices.of(self.store, self.settings).waitlisted_again(again)
+        self.notices.waitlisted_again(again)
         return 1
 
     def _coach(self, coach_id: str) -> Coach:

@@ -22,154 +22,142 @@ from workingbetter.adapters.workflow import TokenExpired, Workflow
 from workingbetter.domain.human_steps import Awaiting
 from workingbetter.domain.records.referral import LastAnswer, Referral, ReferralChange
 from workingbetter.domain.referral import TERMINAL, ExitReason, Status
-from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count, logger
-from workingbetter.services import resume
 from workingbetter.services.resume import STALLED
 
 if TYPE_CHECKING:
+    from workingbetter.notifications.notices import Notices
+    from workingbetter.services.resume import Resumption
     from workingbetter.settings import Settings
 
 # An ended (or answered) referral waits for nothing: its run's fields go.
 _NO_RUN = ReferralChange(awaiting=None, task_token=None, waitlist=None, attention=None)
 
 
-def finish(
-    store: Store,
-    workflow: Workflow | None,
-    settings: Settings,
-    referral_id: str,
-    status: Status,
-    event: Event,
-    *,
-    exit_reason: ExitReason | None = None,
-    only_if: ReferralChange = NO_CHANGE,
-    extra: ReferralChange = NO_CHANGE,
-) -> Referral:
-    """Move a live referral to a terminal status and release what it held.
+class Lifecycle:
+    """Ends referrals, frees what they held and passes places on; answers the step a run
+    waits on. Built once, by wiring."""
 
-    Raises ConditionFailed if the referral had already ended (or `only_if` no longer holds).
-    """
-    assert status in TERMINAL
-    change = extra.merged(_NO_RUN).merged(ReferralChange(status=status))
-    if exit_reason is not None:
-        change = change.merged(ReferralChange(exit_reason=exit_reason))
-    item = store.referrals.update(referral_id, event, change, only_if=only_if)
-    release(store, workflow, settings, item)
-    Notices.of(store, settings).ended(item)
-    count("ReferralEnded", status=str(status), exit_reason=str(exit_reason or "none"))
-    return item
+    def __init__(self, store: Store, workflow: Workflow, settings: Settings, notices: Notices,
+                 resumption: Resumption) -> None:
+        self.store = store
+        self.workflow = workflow
+        self.settings = settings
+        self.notices = notices
+        self.resumption = resumption
 
+    def finish(self, referral_id: str, status: Status, event: Event, *,
+               exit_reason: ExitReason | None = None, only_if: ReferralChange = NO_CHANGE,
+               extra: ReferralChange = NO_CHANGE, offer_places: bool = True) -> Referral:
+        """Move a live referral to a terminal status and release what it held (offering its
+        place on, unless `offer_places` is False: a referral triage turned down held none).
 
-def release(store: Store, workflow: Workflow | None, settings: Settings,
-            item: Referral) -> None:
-    """Free everything an ended referral held. Safe to repeat: each part happens once."""
-    referral_id = item.referral_id
-    coach_id = item.coach_id
-    if coach_id:
-        appointment = item.appointment
-        if appointment and not appointment.outcome:
-            store.diary.free_slots(appointment.with_coach(coach_id), appointment.held, referral_id)
-        store.diary.cancel_follow_ups(coach_id, referral_id, "system")
-        if store.capacity.release(referral_id, coach_id) and workflow is not None:
-            offer_place(store, workflow, settings, item.practice_ods)
-    elif workflow is not None:
-        # It may have been offered a place it never took: the place goes to the next in line.
-        pass_on_free_place(store, workflow, settings, item.practice_ods)
-    if item.patient_key:  # gone once the personal data was erased
-        store.referrals.end_patient_marker(item.patient_key, referral_id)
-    store.links.drop_withdraw_link(referral_id)  # the patient's link expires with the referral
-    # Retention: personal data goes by TTL a set time after the referral ends; the
-    # workflow item (ids and enums) stays for the aggregate reports.
-    keep = settings.seconds(settings.personal_data_retention_days)
-    store.patients.expire(referral_id, int(time.time()) + keep)
+        Raises ConditionFailed if the referral had already ended (or `only_if` no longer
+        holds).
+        """
+        assert status in TERMINAL
+        change = extra.merged(_NO_RUN).merged(ReferralChange(status=status))
+        if exit_reason is not None:
+            change = change.merged(ReferralChange(exit_reason=exit_reason))
+        item = self.store.referrals.update(referral_id, event, change, only_if=only_if)
+        self.release(item, offer_places)
+        self.notices.ended(item)
+        count("ReferralEnded", status=str(status), exit_reason=str(exit_reason or "none"))
+        return item
 
+    def release(self, item: Referral, offer_places: bool = True) -> None:
+        """Free everything an ended referral held. Safe to repeat: each part happens once."""
+        store, referral_id, coach_id = self.store, item.referral_id, item.coach_id
+        if coach_id:
+            appointment = item.appointment
+            if appointment and not appointment.outcome:
+                store.diary.free_slots(appointment.with_coach(coach_id), appointment.held,
+                                       referral_id)
+            store.diary.cancel_follow_ups(coach_id, referral_id, "system")
+            if store.capacity.release(referral_id, coach_id) and offer_places:
+                self.offer_place(item.practice_ods)
+        elif offer_places:
+            # It may have been offered a place it never took: the place goes to the next in
+            # line.
+            self.pass_on_free_place(item.practice_ods)
+        if item.patient_key:  # gone once the personal data was erased
+            store.referrals.end_patient_marker(item.patient_key, referral_id)
+        store.links.drop_withdraw_link(referral_id)  # the patient's link expires with it
+        # Retention: personal data goes by TTL a set time after the referral ends; the
+        # workflow item (ids and enums) stays for the aggregate reports.
+        keep = self.settings.seconds(self.settings.personal_data_retention_days)
+        store.patients.expire(referral_id, int(time.time()) + keep)
 
-def free_places(store: Store, settings: Settings, practice_ods: str) -> int:
-    """Places free in the caseloads of the practice's coaches."""
-    practice = store.directory.practice(practice_ods)
-    coaches = (store.directory.coach(coach_id)
-               for coach_id in (practice.coach_ids if practice else ()))
-    return sum(max(0, c.cap(settings.caseload_cap) - c.active) for c in coaches
-               if c and not c.left)
+    def free_places(self, practice_ods: str) -> int:
+        """Places free in the caseloads of the practice's coaches."""
+        directory = self.store.directory
+        practice = directory.practice(practice_ods)
+        coaches = (directory.coach(coach_id)
+                   for coach_id in (practice.coach_ids if practice else ()))
+        return sum(max(0, c.cap(self.settings.caseload_cap) - c.active) for c in coaches
+                   if c and not c.left)
 
+    def pass_on_free_place(self, practice_ods: str) -> str | None:
+        """A place offered but not taken (withdrawn, failed) goes to the next in line: a free
+        place is never idle while someone waits."""
+        if self.free_places(practice_ods) == 0:
+            return None
+        return self.offer_place(practice_ods)
 
-def pass_on_free_place(store: Store, workflow: Workflow, settings: Settings,
-                       practice_ods: str) -> str | None:
-    """A place offered but not taken (withdrawn, failed) goes to the next in line: a free
-    place is never idle while someone waits."""
-    if free_places(store, settings, practice_ods) == 0:
+    def fill_free_places(self, practice_ods: str) -> int:
+        """Offer each free place at the practice to the next in line (new places: a coach's
+        new session or days; the daily reconcile); how many were offered."""
+        offered = 0
+        for _ in range(self.free_places(practice_ods)):
+            if self.offer_place(practice_ods) is None:
+                break
+            offered += 1
+        return offered
+
+    def offer_place(self, practice_ods: str) -> str | None:
+        """A place freed at a practice: wake its longest-waiting referral (no polling)."""
+        for referral_id in self.store.lists.waitlist(practice_ods):
+            item = self.store.referrals.get(referral_id)
+            if not item or item.awaiting != Awaiting.CAPACITY or not item.task_token:
+                continue
+            try:
+                self.answer(item, Awaiting.CAPACITY, {"next": "allocate"},
+                            Event("place_offered", "system"))
+            except ConditionFailed:
+                continue  # withdrawn or woken by someone else meanwhile: the next in line
+            return referral_id
         return None
-    return offer_place(store, workflow, settings, practice_ods)
 
+    def answer(self, item: Referral, awaiting: Awaiting, output: Mapping[str, Any],
+               event: Event, *, change: ReferralChange = NO_CHANGE,
+               end_as: tuple[Status, ExitReason] | None = None) -> Referral:
+        """Record the answer to the step the run waits on, then let the run go on.
 
-def fill_free_places(store: Store, workflow: Workflow, settings: Settings,
-                     practice_ods: str) -> int:
-    """Offer each free place at the practice to the next in line (new places: a coach's new
-    session or days; the daily reconcile); how many were offered."""
-    offered = 0
-    for _ in range(free_places(store, settings, practice_ods)):
-        if offer_place(store, workflow, settings, practice_ods) is None:
-            break
-        offered += 1
-    return offered
-
-
-def offer_place(store: Store, workflow: Workflow, settings: Settings,
-                practice_ods: str) -> str | None:
-    """A place freed at a practice: wake its longest-waiting referral (no polling loop)."""
-    for referral_id in store.lists.waitlist(practice_ods):
-        item = store.referrals.get(referral_id)
-        if not item or item.awaiting != Awaiting.CAPACITY or not item.task_token:
-            continue
+        `output` (enums only) is what the run sees; `end_as` ends the referral with the
+        answer. Raises ConditionFailed if another answer or a withdrawal got there first.
+        """
+        token = item.task_token
+        fields = change.merged(ReferralChange(
+            last_answer=LastAnswer(str(awaiting), dict(output))))
+        # A stalled step (its run ended after every chase) still takes its answer: late
+        # answers are normal when coaches are in surgery one day a week. One answer wins.
+        guard = ReferralChange(task_token=token) if token else \
+            ReferralChange(task_token=None, attention=STALLED)
+        if end_as is not None:
+            status, reason = end_as
+            updated = self.finish(item.referral_id, status, event, exit_reason=reason,
+                                  only_if=guard, extra=fields)
+        else:
+            updated = self.store.referrals.update(item.referral_id, event,
+                                                  fields.merged(_NO_RUN), only_if=guard)
+        if token is None:
+            if end_as is None:  # the answer ended nothing: a new run carries it on
+                self.resumption.carry_on(updated, str(awaiting), output)
+            return updated
         try:
-            answer(store, workflow, settings, item, Awaiting.CAPACITY, {"next": "allocate"},
-                   Event("place_offered", "system"))
-        except ConditionFailed:
-            continue  # withdrawn or woken by someone else meanwhile: try the next in line
-        return referral_id
-    return None
-
-
-def answer(
-    store: Store,
-    workflow: Workflow,
-    settings: Settings,
-    item: Referral,
-    awaiting: Awaiting,
-    output: Mapping[str, Any],
-    event: Event,
-    *,
-    change: ReferralChange = NO_CHANGE,
-    end_as: tuple[Status, ExitReason] | None = None,
-) -> Referral:
-    """Record the answer to the step the run waits on, then let the run go on.
-
-    `output` (enums only) is what the run sees; `end_as` ends the referral with the answer.
-    Raises ConditionFailed if another answer or a withdrawal got there first.
-    """
-    token = item.task_token
-    fields = change.merged(ReferralChange(
-        last_answer=LastAnswer(str(awaiting), dict(output))))
-    # A stalled step (its run ended after every chase) still takes its answer: late answers
-    # are normal when coaches are in surgery one day a week. One answer wins either way.
-    guard = ReferralChange(task_token=token) if token else \
-        ReferralChange(task_token=None, attention=STALLED)
-    if end_as is not None:
-        status, reason = end_as
-        updated = finish(store, workflow, settings, item.referral_id, status, event,
-                         exit_reason=reason, only_if=guard, extra=fields)
-    else:
-        updated = store.referrals.update(item.referral_id, event, fields.merged(_NO_RUN),
-                               only_if=guard)
-    if token is None:
-        if end_as is None:  # the answer ended nothing: a new run carries it on
-            resume.carry_on(store, workflow, settings, updated, str(awaiting), output)
+            self.workflow.send_success(token, output)
+        except TokenExpired:
+            # The step's time limit fired at the same moment: the chase reads last_answer.
+            logger.info("answer recorded after the step timed out; the chase will carry it on",
+                        referral_id=item.referral_id, awaiting=str(awaiting))
         return updated
-    try:
-        workflow.send_success(token, output)
-    except TokenExpired:
-        # The step's time limit fired at the same moment: the chase path reads last_answer.
-        logger.info("answer recorded after the step timed out; the chase will carry it on",
-                    referral_id=item.referral_id, awaiting=str(awaiting))
-    return updated

@@ -35,14 +35,12 @@ from workingbetter.domain.practices import (
 from workingbetter.domain.records.directory import Practice, PracticeStatus
 from workingbetter.domain.referral import LIVE, ExitReason, Status
 from workingbetter.domain.text import EmailAddress, Line
-from workingbetter.notifications.notices import Notices
-from workingbetter.services import withdrawal
 from workingbetter.services.intake import OdsCode
 
 if TYPE_CHECKING:
     from workingbetter.adapters.people_audit import PracticeAudit
-    from workingbetter.adapters.workflow import Workflow
-    from workingbetter.settings import Settings
+    from workingbetter.notifications.notices import Notices
+    from workingbetter.services.withdrawal import Withdrawals
 
 TAKEN = "A practice with this ODS code is already in Working Better"
 CHANGED_MEANWHILE = ("Someone changed this practice after you opened the form: reload the page "
@@ -93,11 +91,12 @@ def fingerprint(practice: Practice) -> str:
 
 class Practices:
     def __init__(self, store: Store, audit: PracticeAudit,
-                 ending: tuple[Workflow, Settings],
+                 withdrawals: Withdrawals, notices: Notices,
                  clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.audit = audit
-        self.ending = ending  # what ending a leaving practice's referrals needs
+        self.withdrawals = withdrawals  # ending a leaving practice's referrals
+        self.notices = notices
         self.clock = clock
 
     def everyone(self, manager: Principal) -> list[Practice]:
@@ -159,15 +158,14 @@ class Practices:
     def _end_open_referrals(self, manager: Principal, practice_ods: str) -> int:
         """Each open referral ended (one that ends meanwhile is left as it ended), its patient
         told; one audit entry for all (the count is on the page; entries hold no patient)."""
-        workflow, settings = self.ending
         ended = 0
         for item in self.store.lists.for_practice(practice_ods):
             if item.status not in LIVE:
                 continue
-            after = withdrawal.end_for_the_service(self.store, workflow, settings, item,
-                                                   manager.actor, ExitReason.PRACTICE_LEFT)
+            after = self.withdrawals.end_for_the_service(item, manager.actor,
+                                                         ExitReason.PRACTICE_LEFT)
             if after.status is Status.WITHDRAWN and after.exit_reason is ExitReason.PRACTICE_LEFT:
-                Notices.of(self.store, settings).practice_left(after)
+                self.notices.practice_left(after)
                 ended += 1
         if ended:
             self.audit.record(practice_ods, datetime.fromtimestamp(self.clock(), UTC),

@@ -13,44 +13,50 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from workingbetter.adapters.store import Store
-from workingbetter.adapters.workflow import Workflow
 from workingbetter.domain.records.referral import Referral
 from workingbetter.domain.referral import HOLDS_CAPACITY
-from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count, logger
-from workingbetter.services import lifecycle
 
 if TYPE_CHECKING:
-    from workingbetter.settings import Settings  # pydantic-settings: only when read
+    from workingbetter.notifications.notices import Notices
+    from workingbetter.services.lifecycle import Lifecycle
 
 
 def holds_place(item: Referral) -> bool:
     return item.status in HOLDS_CAPACITY and not item.capacity_released
 
 
-def reconcile(store: Store, workflow: Workflow, settings: Settings) -> dict[str, int]:
-    tally: Counter[str] = Counter()
-    for practice in store.directory.practices():
-        for coach_id in practice.coach_ids:
-            tally["repaired"] += _check_coach(store, settings, coach_id, practice.practice_ods)
-        tally["offered"] += lifecycle.fill_free_places(store, workflow, settings,
-                                                        practice.practice_ods)
-    logger.info("caseloads reconciled", extra={"outcomes": dict(tally)})
-    return {"repaired": tally["repaired"], "offered": tally["offered"]}
+class Reconciler:
+    """The daily check of every coach's caseload count. Built once, by wiring."""
 
+    def __init__(self, store: Store, notices: Notices, lifecycle: Lifecycle) -> None:
+        self.store = store
+        self.notices = notices
+        self.lifecycle = lifecycle
 
-def _check_coach(store: Store, settings: Settings, coach_id: str, practice_ods: str) -> int:
-    coach = store.directory.coach(coach_id)
-    if coach is None:
-        return 0
-    counted = coach.active
-    holding = [i for i in store.lists.for_coach(coach_id) if holds_place(i)]
-    if counted == len(holding) or not store.capacity.set_caseload(coach_id, counted, len(holding)):
-        return 0
-    logger.warning("caseload counter repaired", coach_id=coach_id, counted=counted,
-                   holding=len(holding))
-    count("CaseloadRepaired")
-    about = (store.lists.waitlist(practice_ods) or [i.referral_id for i in holding])[:1]
-    if about:  # an alert is filed beside a referral; with none affected the log must do
-        Notices.of(store, settings).capacity_repaired(about[0], coach_id)
-    return 1
+    def run(self) -> dict[str, int]:
+        tally: Counter[str] = Counter()
+        for practice in self.store.directory.practices():
+            for coach_id in practice.coach_ids:
+                tally["repaired"] += self._check_coach(coach_id, practice.practice_ods)
+            tally["offered"] += self.lifecycle.fill_free_places(practice.practice_ods)
+        logger.info("caseloads reconciled", extra={"outcomes": dict(tally)})
+        return {"repaired": tally["repaired"], "offered": tally["offered"]}
+
+    def _check_coach(self, coach_id: str, practice_ods: str) -> int:
+        store = self.store
+        coach = store.directory.coach(coach_id)
+        if coach is None:
+            return 0
+        counted = coach.active
+        holding = [i for i in store.lists.for_coach(coach_id) if holds_place(i)]
+        if counted == len(holding) or \
+                not store.capacity.set_caseload(coach_id, counted, len(holding)):
+            return 0
+        logger.warning("caseload counter repaired", coach_id=coach_id, counted=counted,
+                       holding=len(holding))
+        count("CaseloadRepaired")
+        about = (store.lists.waitlist(practice_ods) or [i.referral_id for i in holding])[:1]
+        if about:  # an alert is filed beside a referral; with none affected the log must do
+            self.notices.capacity_repaired(about[0], coach_id)
+        return 1

@@ -41,7 +41,6 @@ from workingbetter.domain.records.referral import (
 )
 from workingbetter.domain.referral import Status
 from workingbetter.domain.triage import facts_for
-from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
 from workingbetter.services.intake import ReferralRequest
 from workingbetter.services.referral_reading import Reading
@@ -55,9 +54,19 @@ if TYPE_CHECKING:
         IdempotencyConfig,
     )
 
+    from workingbetter.adapters.store import Store
+    from workingbetter.adapters.workflow import Workflow
+    from workingbetter.notifications.notices import Notices
+    from workingbetter.settings import Settings  # pydantic-settings: only when read
+
 
 class Referrals(Reading):
     """Referral intake; reading is its base (services/referral_reading.py)."""
+
+    def __init__(self, store: Store, workflow: Workflow, settings: Settings,
+                 notices: Notices) -> None:
+        super().__init__(store, workflow, settings)
+        self.notices = notices
 
     # -- intake ----------------------------------------------------------------------------
 
@@ -158,7 +167,7 @@ class Referrals(Reading):
                 self.store.referrals.remove_unstarted(referral_id, patient_key,
                                                      str(referral.reference))
                 raise
-        Notices.of(self.store, self.settings).received(referral)
+        self.notices.received(referral)
         count("ReferralReceived")
         return {"referral_id": referral_id, "status": str(Status.RECEIVED),
                 "reference": referral.reference}

@@ -27,8 +27,8 @@ from workingbetter.domain.referral import STALLED, TASK_FAILED, Status
 if TYPE_CHECKING:
     from workingbetter.settings import Settings  # pydantic-settings: only when read
 
-__all__ = ["STALLED", "TASK_FAILED", "carry_on", "outcome_timeout", "payload",
-           "resume", "start_run", "step_name", "wait_of", "where"]
+__all__ = ["STALLED", "TASK_FAILED", "Resumption", "outcome_timeout", "payload",
+           "step_name", "wait_of", "where"]
 
 # Where a referral with no step outstanding picks up, by its status: the task that moves it on.
 _BY_STATUS: dict[Status, dict[str, Any]] = {
@@ -95,42 +95,47 @@ def payload(settings: Settings, item: Referral,
     return body
 
 
-def start_run(store: Store, workflow: Workflow, settings: Settings, item: Referral,
-              start: Mapping[str, Any]) -> str:
-    """Start the referral's next run at `start`; on failure the referral is flagged as
-    stalled again, with where it was to go on from, so that ops can resume it."""
-    referral_id = item.referral_id
-    number = len(runs_of(item))
-    try:
-        name = workflow.resume(referral_id, number, payload(settings, item, start))
-    except Exception:
-        store.referrals.update(referral_id, Event("resume_failed", "system"),
-                     ReferralChange(attention=STALLED, resume_with=start.get("step") or UNSET))
-        raise
-    store.referrals.add_run(referral_id, name)
-    return name
+class Resumption:
+    """Starts a referral's next run: ops resuming a stopped one, or a late answer carried
+    on."""
 
+    def __init__(self, store: Store, workflow: Workflow, settings: Settings) -> None:
+        self.store = store
+        self.workflow = workflow
+        self.settings = settings
 
-def resume(store: Store, workflow: Workflow, settings: Settings, item: Referral,
-           actor: str) -> Referral:
-    """Ops resume a referral whose run has stopped. Raises ConditionFailed if someone else
-    resumed or changed it first."""
-    start = where(item)
-    updated = store.referrals.update(item.referral_id,
-                                     Event("resumed", actor, {"from": _label(start)}),
-                           ReferralChange(chases=0, attention=None, resume_with=None),
-                           only_if=ReferralChange(attention=item.attention,
-                                                  task_token=None))
-    start_run(store, workflow, settings, updated, start)
-    return updated
+    def start_run(self, item: Referral, start: Mapping[str, Any]) -> str:
+        """Start the referral's next run at `start`; on failure the referral is flagged as
+        stalled again, with where it was to go on from, so that ops can resume it."""
+        referral_id = item.referral_id
+        number = len(runs_of(item))
+        try:
+            name = self.workflow.resume(referral_id, number, payload(self.settings, item, start))
+        except Exception:
+            self.store.referrals.update(
+                referral_id, Event("resume_failed", "system"),
+                ReferralChange(attention=STALLED, resume_with=start.get("step") or UNSET))
+            raise
+        self.store.referrals.add_run(referral_id, name)
+        return name
 
+    def resume(self, item: Referral, actor: str) -> Referral:
+        """Ops resume a referral whose run has stopped. Raises ConditionFailed if someone else
+        resumed or changed it first."""
+        start = where(item)
+        updated = self.store.referrals.update(
+            item.referral_id, Event("resumed", actor, {"from": _label(start)}),
+            ReferralChange(chases=0, attention=None, resume_with=None),
+            only_if=ReferralChange(attention=item.attention, task_token=None))
+        self.start_run(updated, start)
+        return updated
 
-def carry_on(store: Store, workflow: Workflow, settings: Settings, item: Referral,
-             awaiting: str, output: Mapping[str, Any]) -> str:
-    """A late answer to a stalled step was recorded: a new run goes on from the decision."""
-    step = {"back_to": wait_of(awaiting, item).answered, "exhausted": False,
-            "next": output.get("next")}
-    return start_run(store, workflow, settings, item, {"step": step})
+    def carry_on(self, item: Referral, awaiting: str, output: Mapping[str, Any]) -> str:
+        """A late answer to a stalled step was recorded: a new run goes on from the
+        decision."""
+        step = {"back_to": wait_of(awaiting, item).answered, "exhausted": False,
+                "next": output.get("next")}
+        return self.start_run(item, {"step": step})
 
 
 def _label(start: Mapping[str, Any]) -> str:

@@ -41,3 +41,11 @@ class Staff:
         found = Directory(practices, {c.coach_id: c for c in coaches})
         self._kept = (now, found)
         return found
+
+    def practice(self, practice_ods: str) -> Practice | None:
+        """One practice as it is now (a consistent read, not the kept copy)."""
+        return self.records.practice(practice_ods)
+
+    def coach(self, coach_id: str) -> Coach | None:
+        """One coach as they are now: their caseload count and calendar link included."""
+        return self.records.coach(coach_id)

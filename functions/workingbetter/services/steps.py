@@ -32,13 +32,14 @@ from workingbetter.domain.step_answers import PayBand as PayBand
 from workingbetter.domain.step_answers import Review as Review
 from workingbetter.domain.step_answers import Sustainment as Sustainment
 from workingbetter.domain.step_answers import TriageDecision as TriageDecision
-from workingbetter.notifications.notices import Notices
 from workingbetter.observability import count
-from workingbetter.services import access, resume
-from workingbetter.services.lifecycle import answer
+from workingbetter.services import access
 from workingbetter.services.resume import STALLED
 
 if TYPE_CHECKING:
+    from workingbetter.notifications.notices import Notices
+    from workingbetter.services.lifecycle import Lifecycle
+    from workingbetter.services.resume import Resumption
     from workingbetter.settings import Settings  # pydantic-settings: only when read
 
 M = TypeVar("M", bound=BaseModel)
@@ -72,10 +73,24 @@ def parse_body(model: type[M], body: Any) -> M:
 
 
 class Steps:
-    def __init__(self, store: Store, workflow: Workflow, settings: Settings) -> None:
+    def __init__(self, store: Store, workflow: Workflow, settings: Settings, notices: Notices,
+                 lifecycle: Lifecycle, resumption: Resumption) -> None:
         self.store = store
         self.workflow = workflow
         self.settings = settings
+        self.notices = notices
+        self.lifecycle = lifecycle
+        self.resumption = resumption
+
+    def at_my_practices(self, principal: Principal, referral_id: str) -> Referral | None:
+        """A referral at one of the practices the coach works at (the one they have just
+        decided at triage, say); None for any other."""
+        principal.require(Role.COACH)
+        coach = self.store.directory.coach(str(principal.coach_id))
+        item = self.store.referrals.get(referral_id) if 0 < len(referral_id) <= 100 else None
+        if coach is None or item is None or item.practice_ods not in coach.practices:
+            return None
+        return item
 
     def _waiting(self, principal: Principal, referral_id: str, step: Awaiting) -> Referral:
         """Who may act, then whether the run waits for this step: both before the body is
@@ -112,8 +127,8 @@ class Steps:
         note_key = self.store.case.add_note(item.referral_id, {
             "at": now_iso(), "event": event.event, **note}) if note else None
         try:
-            updated = answer(self.store, self.workflow, self.settings, item, step,
-                             {"next": next_}, event, change=change, end_as=end_as)
+            updated = self.lifecycle.answer(item, step, {"next": next_}, event, change=change,
+                                            end_as=end_as)
         except ConditionFailed as error:
             self._take_back(note_key)
             raise Conflict("Someone else changed this referral at the same moment (it may "
@@ -121,7 +136,7 @@ class Steps:
         except Exception:
             self._take_back(note_key)
             raise
-        notices = Notices.of(self.store, self.settings)
+        notices = self.notices
         notices.step_answered(updated, str(step))
         if step is Awaiting.TRIAGE_DECISION and next_ == "allocate":
             notices.accepted(updated)
@@ -158,7 +173,7 @@ class Steps:
             raise Conflict(f"This referral's run is going (waiting for {waiting}): there is "
                            "nothing to resume")
         try:
-            resume.resume(self.store, self.workflow, self.settings, item, principal.actor)
+            self.resumption.resume(item, principal.actor)
         except ConditionFailed as error:
             raise Conflict("Someone else changed this referral at the same moment: reload it "
                            "and check") from error

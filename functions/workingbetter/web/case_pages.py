@@ -119,7 +119,7 @@ def _appointment(referral: Referral) -> BookedAppointment | None:
     booked = referral.appointment
     if booked is None:
         return None
-    practice = services().store.directory.practice(booked.practice_ods)
+    practice = services().staff.practice(booked.practice_ods)
     place = ", ".join(p for p in (practice.name, practice.address) if p) if practice else ""
     return BookedAppointment(booked.start, place or booked.practice_ods, booked.outcome,
                              outcome_opens(booked), booked.also)
@@ -194,13 +194,11 @@ def edit_note(referral_id: str, note_id: str) -> Response:
 @page
 def task_done() -> Response:
     """The coach has done a task (rung the patient, written the letter): it leaves the list."""
-    from workingbetter.services import patient_requests
-
     who = _coach()
     form = posted_form()
     referral_id, notification_id = form.get("referral_id"), form.get("notification_id")
     if not (0 < len(referral_id) <= 500 and 0 < len(notification_id) <= 500) or \
-            not patient_requests.task_done(services().store, str(who.coach_id), referral_id,
-                                           notification_id):
+            not services().patient_requests.task_done(str(who.coach_id), referral_id,
+                                                      notification_id):
         raise NotFound("No such task on your list")
     return redirect("/coach?recorded=task")

@@ -48,9 +48,7 @@ def _page(who: Principal, failed: Failed | None = None, status: int = 200) -> Re
     query = dict(request().query_params or {})
     shown = s.referrals.caseload(who, listing.parse({k: v for k, v in query.items()
                                                      if k in PAGING}))
-    from workingbetter.notifications.outbox import Outbox  # the store's code: on first use
-
-    notes = Outbox(s.store).tasks_for(str(who.coach_id), TASKS_SHOWN)
+    notes = s.messages.tasks_for(str(who.coach_id), TASKS_SHOWN)
     personal = s.referrals.patients(who, shown, [str(n.referral_id) for n in notes],
                                     "GET /coach")
     rows = caseload.rows(who, shown.page.items, personal, settings())
@@ -79,10 +77,8 @@ def _after_triage(who: Principal, referral_id: str) -> str | None:
     the words are read here, Post/Redirect/Get). None for a referral outside their practice."""
     from workingbetter.web.caseload import after_triage
 
-    store = services().store
-    coach = store.directory.coach(str(who.coach_id))
-    item = store.referrals.get(referral_id) if 0 < len(referral_id) <= 100 else None
-    if coach is None or item is None or item.practice_ods not in coach.practices:
+    item = services().steps.at_my_practices(who, referral_id)
+    if item is None:
         return None
     known = services().staff.directory()
     return after_triage(item, known.coaches.get(item.coach_id or ""),

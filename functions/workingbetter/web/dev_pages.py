@@ -71,7 +71,5 @@ def messages() -> Response:
                           templates)
     kinds = {template_id: key for key, template_id in templates.items()}
     listed = [shown(m, kinds) for m in notify.recent()]
-    from workingbetter.notifications.waiting import waiting_to_go  # the store's code
-
     return html("dev_messages.html", title="Messages (local)", messages=listed,
-                waiting=waiting_to_go(wiring.adapters().store), channels=CHANNELS)
+                waiting=wiring.services().messages.waiting_to_go(), channels=CHANNELS)

@@ -74,8 +74,7 @@ def _patients(who: Principal, week: Week) -> tuple[dict[str, str], dict[str, Nee
         return {}, {}
     from workingbetter.web.caseload import needs_of, patient_name
 
-    personal = services().store.patients.for_page(ids, week.practice_ods, who.actor,
-                                                       "GET /coach/diary")
+    personal = services().follow_ups.patients_of(who, week)
     return ({r: patient_name(personal.get(r)) for r in ids},
             {r: needs_of(personal.get(r)) for r in ids})
 
@@ -129,7 +128,7 @@ def record_follow_up_outcome(referral_id: str, follow_up_id: str) -> Response:
 
 
 def _linked(who: Principal) -> bool:
-    coach = services().store.directory.coach(str(who.coach_id))
+    coach = services().staff.coach(str(who.coach_id))
     return coach is not None and coach.calendar_key is not None
 
 
@@ -193,14 +192,11 @@ def _booking_page(who: Principal, referral_id: str, form: Form | None = None,
 
     s = services()
     free = s.follow_ups.free_slots(who, referral_id)  # 404 outside the coach's caseload
-    item = s.store.referrals.get(referral_id)
-    practice = item.practice_ods if item else ""
-    personal = s.store.patients.for_page([referral_id], practice, who.actor,
-                                              "GET /coach/diary/book/{referral_id}")
+    item, personal = s.follow_ups.patient_to_book(who, referral_id)
     return html("follow_up_book.html", status, title="Book a follow-up appointment",
                 principal=who, active=DIARY, referral_id=referral_id,
-                patient=patient_name(personal.get(referral_id)),
-                reference=item.reference if item else "", free_by_day=_slot_choices(free),
+                patient=patient_name(personal), reference=item.reference or "",
+                free_by_day=_slot_choices(free),
                 weeks=SLOTS_OFFERED.days // 7, form=form or Form(), keys=form_keys(),
                 errors=errors or PageErrors())
 

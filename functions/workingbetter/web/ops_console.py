@@ -20,9 +20,8 @@ from workingbetter.web import charts
 # the API's init: these are types only until then.
 if TYPE_CHECKING:
     from workingbetter.adapters.dynamo import Item
-    from workingbetter.adapters.store import Store
-    from workingbetter.adapters.workflow import Workflow
     from workingbetter.domain.records.referral import Referral
+    from workingbetter.services.ops_watch import OpsWatch
     from workingbetter.services.referrals import Referrals  # pydantic: loads with the first request
 
 # Each stage, from what the referral item records when it is reached (not its timeline, the
@@ -111,27 +110,23 @@ def exits(items: list[Referral]) -> list[tuple[str, int]]:
     return sorted(reasons.items(), key=lambda r: (-r[1], r[0]))
 
 
-def build(store: Store, workflow: Workflow, referrals: Referrals, ops: Principal,
-          filters: Filters) -> Console:
+def build(watch: OpsWatch, referrals: Referrals, ops: Principal, filters: Filters) -> Console:
     """What the console reads, each bounded: the counter items (one BatchGetItem), up to
     FLAGGED referrals flagged for attention (one Query on a sparse index), and one page of
     the latest referrals (one Query, filtered by status if asked). The charts are drawn from
     that page, not from every referral, and say so."""
     from workingbetter.adapters.referral_codec import BUCKETS
-    from workingbetter.notifications.outbox import Outbox, public_view
 
-    counts = store.lists.status_counts()
-    flagged_items, more_flagged = store.lists.flagged(FLAGGED, CONSOLE_FIELDS)
+    counts = watch.counts()
+    flagged_items, more_flagged = watch.flagged(FLAGGED, CONSOLE_FIELDS)
     flagged = [ops_row(i) for i in flagged_items]
     request = filters.request
     page = referrals.ops_page(ops, request, CONSOLE_FIELDS, filters.coach_id,
                               filters.attention)
     shown = len(page.items)
     days = [d for d in map(days_to_first_appointment, page.items) if d is not None]
-    outbox = Outbox(store)
-    failed = workflow.ended_badly()
-    undelivered = [public_view(row) for row in outbox.undelivered(UNDELIVERED)]
-    _with_references(store, [*failed, *undelivered])
+    failed = watch.failed_runs()
+    undelivered = watch.undelivered(UNDELIVERED)
     return Console(
         counts=[(bucket, counts[bucket]) for bucket in BUCKETS],
         attention=[i for i in flagged if not str(i["attention"]).startswith("overdue_")],
@@ -149,14 +144,6 @@ def build(store: Store, workflow: Workflow, referrals: Referrals, ops: Principal
             f"Time from referral to first attended appointment, of the {shown} listed",
             day_bins(days)),
         exits=exits(page.items),
-        undelivered_count=outbox.undelivered_count(),
+        undelivered_count=watch.undelivered_count(),
         undelivered=undelivered,
     )
-
-
-def _with_references(store: Store, rows: list[Item]) -> None:
-    """Name each row's referral by its short reference, as the rest of the console does (one
-    read for them all); a referral with none keeps its id."""
-    found = store.lists.references([str(row["referral_id"]) for row in rows])
-    for row in rows:
-        row["reference"] = found.get(str(row["referral_id"]))

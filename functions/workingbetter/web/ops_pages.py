@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 from chalice.app import Response
 
-from workingbetter.adapters.workflow import runs_of
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import BadRequest, FieldError, NotFound
 from workingbetter.domain.referral import Status
@@ -78,7 +77,7 @@ def console() -> Response:
             return redirect(f"/ops/referrals/{found}")
         errors = only_message(NOT_FOUND, "q")
     filters = _filters(query, LATEST)
-    console = ops_console.build(s.store, s.workflow, s.referrals, who, filters)
+    console = ops_console.build(s.ops_watch, s.referrals, who, filters)
     kept = filters.kept()
     staff = people.names()
     return html("ops.html", 404 if errors else 200, title="Runs and reports", principal=who,
@@ -96,7 +95,7 @@ def _find(given: str) -> str | None:
         found = s.referrals.resolve(given.strip())
     except NotFound:
         return None
-    return found if s.store.referrals.get(found) else None
+    return found if s.ops_watch.exists(found) else None
 
 
 @blueprint.route("/ops/referrals.csv", methods=["GET"])
@@ -162,10 +161,8 @@ def run_history(referral_id: str) -> Response:
     s = services()
     found = s.referrals.resolve(referral_id)
     referral = s.referrals.get(who, found)  # the ops view: no personal data; 404 if none
-    stored = s.store.referrals.get(found)
-    names = runs_of(stored) if stored else [found]
-    # What Step Functions still holds: it forgets a run 90 days after the run ends.
-    runs = {name: run for name in names for run in [s.workflow.describe(name)] if run}
+    runs = s.ops_watch.runs(found)  # what Step Functions still holds of them
+    names = runs.names
     timeline = [run_words.Step(e["at"], run_words.timeline_words(e["event"]), e.get("by", ""))
                 for e in referral.get("timeline", [])]
     reference = referral.get("reference") or found
@@ -176,6 +173,6 @@ def run_history(referral_id: str) -> Response:
     return html("ops_history.html", title=f"Referral {reference}", principal=who,
                 active="/ops", referral=referral, timeline=timeline, done=done,
                 staff=people.names(), appointment=appointment,
-                run=runs.get(names[-1]), expired=names[-1] not in runs,
-                sections=run_words.sections(names, runs, s.workflow.history(list(runs)),
+                run=runs.described.get(names[-1]), expired=names[-1] not in runs.described,
+                sections=run_words.sections(names, runs.described, runs.history,
                                             referral.get("exit_reason"), referral["status"]))

@@ -4,7 +4,7 @@ the link up; only pressing the button does."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from chalice.app import Response
 
@@ -13,48 +13,35 @@ from workingbetter.observability import logger
 from workingbetter.routing.problems import status_of
 from workingbetter.web.http import error_page, html
 
-# The store's code loads with the first patient page, not at the API's init.
-if TYPE_CHECKING:
-    from workingbetter.adapters.store import Store
-    from workingbetter.adapters.workflow import Workflow
-    from workingbetter.settings import Settings
 
-
-def gone(store: Store, token: str) -> Response:
+def gone(token: str) -> Response:
     """410: the link existed once (or looks as if it did); say what to do instead. When its
     referral was withdrawn, the person holding it has left (the id in a link is known only to
     its patient and the staff): say so plainly, and what happens now."""
-    from workingbetter.domain.referral import Status
-    from workingbetter.services.patient_link import MAX_TOKEN
-    from workingbetter.wiring import settings
+    from workingbetter.wiring import services  # the services load with the first patient page
 
-    referral_id = token.partition(".")[0]
-    item = store.referrals.get(referral_id) if referral_id and len(token) <= MAX_TOKEN else None
-    left = item is not None and item.status is Status.WITHDRAWN
-    return html("patient_link_gone.html", 410, left=left, phone=settings().service_phone,
+    left = services().patient_requests.has_left(token)
+    return html("patient_link_gone.html", 410, left=left, phone=services().settings.service_phone,
                 title="You have left Working Better" if left
                 else "This link has expired or was already used")
 
 
-def show(store: Store, token: str, back: str | None = None) -> Response:
-    from workingbetter.services import patient_link
+def show(token: str, back: str | None = None) -> Response:
+    from workingbetter.wiring import services
 
-    if patient_link.referral_for(store, token) is None:
-        return gone(store, token)
+    if services().patient_requests.referral_for(token) is None:
+        return gone(token)
     return html("patient_leave.html", title="Leave Working Better", back=back)
 
 
-def leave(store: Store, workflow: Workflow, settings: Settings, token: str,
-          body: Any) -> Response:
+def leave(token: str, body: Any) -> Response:
     """The form's button: leave, then a page in plain words (never JSON)."""
-    try:
-        from workingbetter.services import (
-            withdrawal,  # its services load when the button is pressed
-        )
+    from workingbetter.wiring import services  # its services load when it is pressed
 
-        left = withdrawal.withdraw_by_link(store, workflow, settings, token, body)
+    try:
+        left = services().withdrawals.withdraw_by_link(token, body)
     except NotFound:
-        return gone(store, token)
+        return gone(token)
     except DomainError as error:
         return error_page(status_of(error), error.title, error.detail)
     except Exception:
@@ -62,4 +49,4 @@ def leave(store: Store, workflow: Workflow, settings: Settings, token: str,
         return error_page(500, "Sorry, there is a problem with the service",
                           "You have not left yet. Try again later, or contact your GP practice.")
     return html("patient_left.html", title="You have left Working Better",
-                erased=left["personal_data_erased"], phone=settings.service_phone)
+                erased=left["personal_data_erased"], phone=services().settings.service_phone)

@@ -61,11 +61,9 @@ def _with_referral(view: Callable[..., Response]) -> Callable[..., Response]:
 
     @wraps(view)
     def wrapper(token: str) -> Response:
-        from workingbetter.services import patient_link
-
-        item = patient_link.referral_for(services().store, token)
+        item = services().patient_requests.referral_for(token)
         if item is None:
-            return patient_leave.gone(services().store, token)
+            return patient_leave.gone(token)
         return view(token, item)
 
     return wrapper
@@ -80,7 +78,7 @@ def _counted(view: Callable[..., Response]) -> Callable[..., Response]:
         from workingbetter.services import patient_requests
 
         try:
-            patient_requests.act(services().store, settings(), item)
+            services().patient_requests.act(item)
         except patient_requests.TooManyActions as over:
             busy = error_page(429, *TOO_MANY)
             busy.headers["Retry-After"] = str(over.retry_after)
@@ -100,7 +98,7 @@ def _practice(item: Referral) -> Practice:
     ods = item.appointment.practice_ods if item.appointment else item.practice_ods
     from workingbetter.domain.records.directory import Practice
 
-    return services().store.directory.practice(ods) or Practice(ods, "your GP surgery")
+    return services().staff.practice(ods) or Practice(ods, "your GP surgery")
 
 
 def _posted() -> Form:
@@ -130,7 +128,7 @@ def _appointment_words(appointment: Appointment | None,
 
 
 def _coach_name(item: Referral) -> str:
-    coach = services().store.directory.coach(item.coach_id) if item.coach_id else None
+    coach = services().staff.coach(item.coach_id) if item.coach_id else None
     return coach.name if coach else ""
 
 
@@ -167,12 +165,10 @@ def appointment_form(token: str, item: Referral) -> Response:
 @_counted
 def ask_about_appointment(token: str, item: Referral) -> Response:
     # The requests' models (pydantic) load with the first patient who asks, not at init.
-    from workingbetter.services import patient_requests
 
     choice = _posted().get("ask")
     try:
-        ask, new = patient_requests.ask_about_appointment(services().store, settings(), item,
-                                                          choice)
+        ask, new = services().patient_requests.ask_about_appointment(item, choice)
     except InvalidInput as error:
         return _ask_page(token, item, ASK_ERRORS.page_errors(error.errors), 422)
     except Conflict as error:
@@ -207,10 +203,7 @@ def on_file(details: PatientDetails | None) -> dict[str, str]:
 
 def _held(item: Referral) -> dict[str, str]:
     """What is on file for the patient's contact page (a read of personal data: audited)."""
-    from workingbetter.services.patient_requests import PATIENT
-
-    personal = services().store.patients.read(item.referral_id, PATIENT,
-                                                   "the patient's contact page")
+    personal = services().patient_requests.details(item, "the patient's contact page")
     return on_file(personal.patient if personal else None)
 
 
@@ -239,7 +232,6 @@ def contact_form(token: str, item: Referral) -> Response:
 @_with_referral
 @_counted
 def change_contact(token: str, item: Referral) -> Response:
-    from workingbetter.services import patient_requests
 
     form = _posted()
     answers: dict[str, Any] = {name: form.get(name) or None
@@ -247,7 +239,7 @@ def change_contact(token: str, item: Referral) -> Response:
     if answers["contact_preference"] not in {str(c) for c in ContactPreference}:
         answers.pop("contact_preference")  # a missing or made-up answer: say "Select …"
     try:
-        patient_requests.change_contact(services().store, item, answers)
+        services().patient_requests.change_contact(item, answers)
     except InvalidInput as error:
         return _contact_page(token, _held(item), form,
                              CONTACT_ERRORS.page_errors(error.errors), 422)
@@ -267,11 +259,10 @@ def _needs_page(token: str, form: Form, errors: PageErrors, status: int = 200) -
 @_with_referral
 def needs_form(token: str, item: Referral) -> Response:
     """The patient's communication needs as we hold them (an audited read), to change."""
-    from workingbetter.services import communication_needs
     from workingbetter.services.patient_requests import PATIENT
 
-    held = communication_needs.read(services().store, item.referral_id, PATIENT,
-                                    "the patient's communication needs page")
+    held = services().needs.read(item.referral_id, PATIENT,
+                                 "the patient's communication needs page")
     return _needs_page(token, needs_fields.prefilled(held or ()), PageErrors())
 
 
@@ -281,14 +272,12 @@ def needs_form(token: str, item: Referral) -> Response:
 @_counted
 def change_needs(token: str, item: Referral) -> Response:
     from workingbetter.domain.referral import PATIENT_FACTS_LISTED_UNTIL
-    from workingbetter.services import communication_needs
     from workingbetter.services.patient_requests import PATIENT
 
     form = _posted()
     try:
-        communication_needs.change(services().store, services().settings, item,
-                                   {"communication_needs": needs_fields.answers(form)},
-                                   PATIENT, PATIENT_FACTS_LISTED_UNTIL)
+        services().needs.change(item, {"communication_needs": needs_fields.answers(form)},
+                                PATIENT, PATIENT_FACTS_LISTED_UNTIL)
     except InvalidInput as error:
         errors = needs_fields.error_map("needs", patients_own=True).page_errors(error.errors)
         return _needs_page(token, form, errors, 422)
@@ -302,13 +291,11 @@ def change_needs(token: str, item: Referral) -> Response:
 def leave_form(token: str) -> Response:
     """The confirmation step: nothing happens until its button is pressed."""
 
-    return patient_leave.show(services().store, token, back=f"/patient/{token}")
+    return patient_leave.show(token, back=f"/patient/{token}")
 
 
 @blueprint.route("/patient/{token}/leave", methods=["POST"], content_types=[FORM])
 @page
 def leave(token: str) -> Response:
 
-    s = services()
-    return patient_leave.leave(s.store, s.workflow, s.settings, token,
-                              {"erase_personal_data": _posted().get("erase") == "yes"})
+    return patient_leave.leave(token, {"erase_personal_data": _posted().get("erase") == "yes"})

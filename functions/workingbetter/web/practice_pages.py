@@ -11,7 +11,7 @@ from workingbetter.domain import nhs_number
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.disclosure import PRACTICE_STAGES
 from workingbetter.domain.errors import Conflict, FieldError, InvalidInput
-from workingbetter.domain.referral import LEAVING_REASONS, TERMINAL, Status
+from workingbetter.domain.referral import LEAVING_REASONS, TERMINAL
 from workingbetter.services import listing
 from workingbetter.web import practice_words
 from workingbetter.web.errors import FormErrorMap, PageErrors, only_message
@@ -133,12 +133,8 @@ def practice_referral(referral_id: str) -> Response:
     s = services()
     found = s.referrals.resolve(referral_id)
     shown = s.referrals.get(who, found)
-    practice = s.store.directory.practice(str(shown["practice_ods"]))
-    stored = s.store.referrals.get(found)
-    from workingbetter.notifications import waiting  # the store's code: on first use
-
-    told = waiting.confirmation(s.store, stored) \
-        if stored and stored.status is Status.APPOINTMENT_BOOKED else None
+    practice = s.staff.practice(str(shown["practice_ods"]))
+    told = s.messages.told_of_appointment(found)
     return html("practice_referral.html", title=f"Referral {shown.get('reference') or ''}",
                 principal=who, active="/practice", referral=shown, practice=practice,
                 meaning=practice_words.meaning(shown),
@@ -170,8 +166,6 @@ def withdraw_form(referral_id: str) -> Response:
                  content_types=[FORM])
 @page
 def withdraw(referral_id: str) -> Response:
-    from workingbetter.services import withdrawal
-
     who = _referrer()
     form = posted_form()
     s = services()
@@ -184,7 +178,7 @@ def withdraw(referral_id: str) -> Response:
         return _withdraw_page(who, referral_id, form, WITHDRAW_ERRORS.page_errors(errors), 422,
                               keys)
     try:
-        withdrawal.withdraw(s.store, s.workflow, s.settings, who, found, body)
+        s.withdrawals.withdraw(who, found, body)
     except InvalidInput as error:
         return _withdraw_page(who, referral_id, form, WITHDRAW_ERRORS.page_errors(error.errors),
                               422, keys)

@@ -36,7 +36,7 @@ IN_FLIGHT_WAIT = (0.1, 0.2, 0.3, 0.5, 0.8, 1.0, 1.5, 2.0)
 
 def _form_page(who: Principal, form: Form, errors: PageErrors, status: int = 200,
                keys: FormKeys | None = None) -> Response:
-    practice = services().store.directory.practice(str(who.practice_ods))
+    practice = services().staff.practice(str(who.practice_ods))
     return html("referral_form.html", status, title="Refer a patient", principal=who,
                 active="/referrals/new", form=form, errors=errors, practice=practice,
                 not_taking=not_taking(practice) if practice else None,
