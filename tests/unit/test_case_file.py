@@ -48,3 +48,11 @@ def test_a_key_written_is_the_key_read() -> None:
     for key in (CaseKey(R, CaseKind.PROFILE), CaseKey(R, CaseKind.CONTACT, "k1"),
                 CaseKey(R, CaseKind.STEP_NOTE, "2030-01-03T00:00:00Z#1a2b")):
         assert keys.case_key_of(R, keys.case_item(key)["sk"]) == key
+
+
+def test_a_reviews_draft_names_the_review_it_is_for() -> None:
+    draft = case_file([{"referral_id": R, "sk": "REVIEWDRAFT", "review": Decimal(2),
+                        "answers": {"goal_1": "Drive"}, "at": "2030-01-01T00:00:00Z"}]
+                      ).review_draft
+    assert draft is not None
+    assert (draft.review, dict(draft.answers)) == (2, {"goal_1": "Drive"})
