@@ -294,7 +294,6 @@ def _left_behind(stack: Stack) -> tuple[int, int, int]:
 
     from workingbetter import wiring
     from workingbetter.domain.referral import Status
-    from workingbetter.notifications.outbox import Outbox
 
     store = wiring.adapters().store
     counted = store.lists.status_counts()
@@ -302,7 +301,7 @@ def _left_behind(stack: Stack) -> tuple[int, int, int]:
     pages = boto3.client("stepfunctions").get_paginator("list_executions").paginate(
         stateMachineArn=stack.built.state_machine_arn, statusFilter="RUNNING")
     runs = sum(len(page["executions"]) for page in pages)
-    return referrals, runs, Outbox(store).scheduled_count()
+    return referrals, runs, store.outbox.scheduled_count()
 
 
 def shut_down(stack: Stack, api: local_server.Server) -> list[str]:

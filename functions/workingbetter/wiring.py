@@ -1,10 +1,11 @@
 """The one place the service is put together (docs/architecture.md §2).
 
 Settings are read here, once per container, and every adapter and service is built from them
-here; handlers (the JSON routes, the pages, the FHIR routes, the workflow tasks and the
-scheduled functions) ask this module for what they use, and nothing below them reads settings
-or builds a client. It imports the services lazily, so a cold start pays only for what its
-first request needs, and the handler modules never import each other.
+here, each service handed what it uses (repositories, the workflow, `Notices`, the services it
+calls): no service builds another. The entry points (the JSON routes, the pages, the FHIR
+routes, the workflow tasks and the scheduled functions) ask this module for what they use, and
+nothing below them reads settings or builds a client. It imports the services lazily, so a
+cold start pays only for what its first request needs.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from workingbetter.adapters.token_check import TokenCheck
     from workingbetter.adapters.workflow import Workflow
     from workingbetter.notifications.notices import Notices
+    from workingbetter.notifications.receipts import Receipts
+    from workingbetter.notifications.sending import Sending
     from workingbetter.notifications.waiting import Messages
     from workingbetter.reports.service import Reports
     from workingbetter.services.appointment_moves import Moves
@@ -89,9 +92,8 @@ class Services:
     @cached_property
     def notices(self) -> Notices:
         from workingbetter.notifications.notices import Notices
-        from workingbetter.notifications.outbox import Outbox
 
-        return Notices(Outbox(self.store), self.settings)
+        return Notices(self.store.outbox, self.settings)
 
     @cached_property
     def resumption(self) -> Resumption:
@@ -119,6 +121,17 @@ class Services:
         from workingbetter.services.pathway import Pathway
 
         return Pathway(self.store, self.workflow, self.settings, self.notices, self.lifecycle)
+
+    @cached_property
+    def sending(self) -> Sending:
+        from workingbetter.notifications.notify import NotifySender
+        from workingbetter.notifications.senders import TopicAlerts
+        from workingbetter.notifications.sending import Sending
+
+        notify = NotifySender(self.settings.secret("notify_api_key"),
+                              self.settings.notify_base_url, self.settings.template_ids())
+        return Sending(self.store, notify, TopicAlerts(self.settings.ops_alerts_topic_arn),
+                       self.settings)
 
     @cached_property
     def reconciler(self) -> Reconciler:
@@ -274,6 +287,13 @@ class Services:
         from workingbetter.adapters.sign_in_attempts import TableAttempts
 
         return TableAttempts(self.store.tables.table, self.settings.hash_key())
+
+    @cached_property
+    def receipts(self) -> Receipts:
+        """GOV.UK Notify's delivery receipts (the coach told when a patient's message failed)."""
+        from workingbetter.notifications.receipts import Receipts
+
+        return Receipts(self.store, self.notices)
 
 
 @lru_cache(maxsize=1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import UTC, datetime
 from typing import Any, cast
 
 import pytest
@@ -117,3 +118,26 @@ def test_a_method_a_path_does_not_list_is_a_405_with_allow_for_every_role(
                 calls += 1
     print(f"other methods: {calls} requests in {time.monotonic() - started:.1f} s")
     assert calls >= len(paths) * len(tokens) * 5
+
+
+def test_what_a_coach_records_is_answered_as_the_document_says(
+        cloud: Cloud, api: Api, served: tuple[str, int]) -> None:
+    """Each answer a coach's record gets (201 or 200) is one the document gives for it."""
+    base_url = "http://{}:{}".format(*served)
+    referral_id = api.refer()
+    api.awaiting(referral_id, "appointment_outcome")
+    assert api.step(referral_id, "appointment-outcome", {"outcome": "attended"}).status == 200
+    headers = {"Authorization": f"Bearer {api.coach_of(referral_id)}"}
+    today = datetime.now(UTC).date().isoformat()
+    records: dict[str, dict[str, Any]] = {
+        "notes": {"text": "Talked about bus routes."},
+        "benefits-advice": {"given": True, "on": today},
+        "employer-contacts": {"on": today, "kind_of_employer": "A bakery",
+                              "outcome": "interview"}}
+    for route, body in records.items():
+        operation = SCHEMA[f"/referrals/{{referral_id}}/{route}"]["POST"]
+        case = operation.Case(path_parameters={"referral_id": referral_id}, body=body,
+                              media_type="application/json")
+        response = case.call(base_url=base_url, headers=headers)
+        assert response.status_code in (200, 201), (route, response.text)
+        case.validate_response(response, checks=[response_schema_conformance])

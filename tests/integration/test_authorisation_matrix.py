@@ -13,7 +13,7 @@ from tests.api_client import Api
 from tests.conftest import VALID_NHS_NUMBERS, Cloud
 from tests.tokens import BAD_TOKENS
 from workingbetter.domain.auth import Role
-from workingbetter.handlers.api import app
+from workingbetter.handlers.api import JSON_ROUTES, app
 
 pytestmark = pytest.mark.integration
 
@@ -112,7 +112,8 @@ REPORTS = {("GET", "/reports/outcomes"), ("GET", "/reports/ips-fidelity")}
 # The API's own description is public too: it holds no data (tests/unit/test_openapi.py).
 NO_LOGIN = {("GET", "/patient/withdraw/{token}"), ("POST", "/patient/withdraw/{token}"),
             ("GET", "/openapi.json"), ("GET", "/fhir/metadata")}
-API_MODULES = {"workingbetter.handlers.api", "workingbetter.fhir.routes"}
+# The JSON routes (a module per concern, handlers/api.py registers them) and the FHIR routes.
+API_MODULES = {m.__name__ for m in JSON_ROUTES} | {"workingbetter.fhir.routes"}
 # GOV.UK Notify's delivery receipts: Notify's own bearer token, which no role's token opens
 # (tests/integration/test_delivery_receipts.py).
 NOTIFYS = {("POST", "/notify/callbacks")}

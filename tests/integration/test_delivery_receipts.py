@@ -16,7 +16,6 @@ from tests.fake_sender import FakeSender
 from tests.web.pages import Pages
 from workingbetter.domain.notification_kinds import Kind
 from workingbetter.domain.records.outbox import OutboxRow
-from workingbetter.notifications.outbox import Outbox
 from workingbetter.notifications.sending import Sending
 
 pytestmark = pytest.mark.integration
@@ -36,7 +35,7 @@ def sending(cloud: Cloud, sender: FakeSender) -> Sending:
 
 
 def confirmation(cloud: Cloud, referral_id: str) -> OutboxRow:
-    (row,) = [r for r in Outbox(cloud.store).for_referral(referral_id)
+    (row,) = [r for r in cloud.store.outbox.for_referral(referral_id)
               if r.kind == "appointment_confirmation"]
     return row
 
@@ -122,7 +121,7 @@ def test_a_repeated_or_late_receipt_never_moves_a_message_back(
 def coach_tasks(cloud: Cloud, referral_id: str) -> list[OutboxRow]:
     item = cloud.store.referrals.get(referral_id)
     assert item is not None
-    return [t for t in Outbox(cloud.store).tasks_for(str(item.coach_id), 50)
+    return [t for t in cloud.store.outbox.tasks_for(str(item.coach_id), 50)
             if t.referral_id == referral_id and t.kind == "coach_message_undelivered"]
 
 
@@ -234,7 +233,7 @@ def test_a_patient_who_chose_letters_gets_a_letter_at_their_address(
     assert set(letter.fields) == {"given_name", "when", "practice", "withdraw_link"}
     assert letter.reference.startswith(f"{referral_id}/appointment_confirmation:")
     # The reminder would arrive after the appointment by post: the coach rings instead.
-    reminder = [r for r in Outbox(cloud.store).for_referral(referral_id)
+    reminder = [r for r in cloud.store.outbox.for_referral(referral_id)
                 if r.kind == "appointment_reminder"]
     assert [r.channel for r in reminder] == ["coach_task"]
 

@@ -15,7 +15,6 @@ from tests.fake_sender import FakeSender
 from workingbetter.domain import slots
 from workingbetter.domain.records.outbox import OutboxRow
 from workingbetter.domain.working_days import is_working_day
-from workingbetter.notifications.outbox import Outbox
 from workingbetter.notifications.sending import Sending
 
 pytestmark = pytest.mark.integration
@@ -48,7 +47,7 @@ def weekday_at_ten(days_on: int) -> datetime:
 
 
 def rows(cloud: Cloud, referral_id: str) -> dict[str, OutboxRow]:
-    return {r.notification_id: r for r in Outbox(cloud.store).for_referral(referral_id)}
+    return {r.notification_id: r for r in cloud.store.outbox.for_referral(referral_id)}
 
 
 def until(due_at: str) -> None:
@@ -121,7 +120,7 @@ def test_a_missed_follow_up_becomes_a_message_and_an_outreach_task(
     sending = Sending(cloud.store, sender, sender, cloud.settings)
     for later in (5, 10):  # an SMS due in quiet hours is held until 08:00, then sent
         sending.run(datetime.now(UTC) + timedelta(seconds=later))
-    tasks = Outbox(cloud.store).tasks_for(str(item.coach_id), 10)
+    tasks = cloud.store.outbox.tasks_for(str(item.coach_id), 10)
     assert [t.kind for t in tasks] == ["coach_follow_up_outreach"]
     assert any("we missed you" in message.body.lower() for _, message in sender.sent)
 
@@ -187,16 +186,16 @@ def test_the_review_chaser_leaves_the_coachs_tasks_once_the_review_is_done(
     assert item is not None
     # The run parks on the review, then schedules its chaser: wait for both.
     chaser = cloud.wait_for_row(lambda: next(
-        (r for r in Outbox(cloud.store).for_referral(referral_id)
+        (r for r in cloud.store.outbox.for_referral(referral_id)
          if r.kind == "coach_review_overdue"), None))
     Sending(cloud.store, FakeSender(), FakeSender(), cloud.settings).run(
         slots.parse_iso(str(chaser.due_at)) + timedelta(seconds=1))
     coach_id = str(item.coach_id)
-    assert [t.kind for t in Outbox(cloud.store).tasks_for(coach_id, 10)] == \
+    assert [t.kind for t in cloud.store.outbox.tasks_for(coach_id, 10)] == \
         ["coach_review_overdue"]
     assert api.step(referral_id, "reviews", {"decision": "continue",
                                              "employer_contacts": 0}).status == 200
-    assert Outbox(cloud.store).tasks_for(coach_id, 10) == []
+    assert cloud.store.outbox.tasks_for(coach_id, 10) == []
 
 
 def test_an_ended_referral_gives_its_follow_ups_times_back(cloud: Cloud, api: Api) -> None:

@@ -11,12 +11,12 @@ import pytest
 from tests.api_client import Api, appointment
 from tests.conftest import VALID_NHS_NUMBERS, Cloud
 from tests.fake_sender import FakeSender
+from workingbetter.adapters.outbox import Notice
 from workingbetter.domain import slots
 from workingbetter.domain.channels import Channel
 from workingbetter.domain.notification_kinds import Kind
 from workingbetter.domain.records.outbox import OutboxRow
 from workingbetter.domain.working_days import is_working_day
-from workingbetter.notifications.outbox import Notice, Outbox
 from workingbetter.notifications.sending import Sending
 
 pytestmark = pytest.mark.integration
@@ -33,7 +33,7 @@ def sending(cloud: Cloud, sender: FakeSender) -> Sending:
 
 
 def rows(cloud: Cloud, referral_id: str) -> dict[str, OutboxRow]:
-    return {str(r.kind): r for r in Outbox(cloud.store).for_referral(referral_id)}
+    return {str(r.kind): r for r in cloud.store.outbox.for_referral(referral_id)}
 
 
 def at(row: OutboxRow) -> datetime:
@@ -65,7 +65,7 @@ def test_no_sms_between_nine_at_night_and_eight_in_the_morning(
     api.awaiting(referral_id, "appointment_outcome")
     late = datetime(2026, 11, 24, 22, 30, tzinfo=slots.UK).astimezone(UTC)
     now = datetime.now(UTC)
-    outbox = Outbox(cloud.store)
+    outbox = cloud.store.outbox
     assert outbox.schedule(Notice(referral_id, Kind.APPOINTMENT_CONFIRMATION, Channel.SMS,
                                   slots.iso(now), slots.iso(late), "late-test"))
 

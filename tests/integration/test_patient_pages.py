@@ -14,7 +14,6 @@ from tests.api_client import Api
 from tests.conftest import Cloud
 from tests.fake_sender import FakeSender
 from tests.web.pages import Page, Pages
-from workingbetter.notifications.outbox import Outbox
 from workingbetter.notifications.sending import Sending
 
 # A real-time service clock: a booked appointment must not come round while the test looks at
@@ -83,7 +82,7 @@ def test_asking_to_change_the_appointment_becomes_a_task_for_the_coach(
         ("#ask", "Select whether you want to change or cancel your appointment")]
     assert (asked.status, asked.location) == (303, f"{path}?done=change")
     assert "asked your coach to find you a new time" in pages.get(asked.location).text
-    tasks = [r for r in Outbox(cloud.store).for_referral(referral_id)
+    tasks = [r for r in cloud.store.outbox.for_referral(referral_id)
              if r.kind == "coach_patient_asks_to_change"]
     assert [r.channel for r in tasks] == ["coach_task"]
     item = cloud.store.referrals.get(referral_id)

@@ -20,7 +20,6 @@ from workingbetter.adapters import keys
 from workingbetter.adapters.dynamo import Event
 from workingbetter.domain.records.outbox import OutboxRow
 from workingbetter.domain.records.referral import ReferralChange
-from workingbetter.notifications.outbox import Outbox
 from workingbetter.notifications.sending import Sending
 
 pytestmark = pytest.mark.integration
@@ -29,7 +28,7 @@ REAL_TIME = {"seconds_per_day": "86400"}
 
 
 def asks(cloud: Cloud, referral_id: str, kind: str) -> list[OutboxRow]:
-    return [r for r in Outbox(cloud.store).for_referral(referral_id) if r.kind == kind]
+    return [r for r in cloud.store.outbox.for_referral(referral_id) if r.kind == kind]
 
 
 def events(cloud: Cloud, referral_id: str, event: str) -> int:

@@ -17,9 +17,9 @@ from tests.conftest import VALID_NHS_NUMBERS, Cloud
 from tests.fake_sender import FakeSender
 from tests.integration.test_follow_ups import weekday_at_ten
 from workingbetter.adapters import keys
+from workingbetter.adapters.outbox import reference
 from workingbetter.domain.records.outbox import OutboxRow
 from workingbetter.notifications.notify import NotifySender
-from workingbetter.notifications.outbox import Outbox, reference
 from workingbetter.notifications.sending import Sending
 
 pytestmark = pytest.mark.integration
@@ -59,7 +59,7 @@ def in_support(api: Api, **changes: Any) -> str:
 
 
 def row(cloud: Cloud, referral_id: str, kind: str) -> OutboxRow:
-    (found,) = [r for r in Outbox(cloud.store).for_referral(referral_id) if r.kind == kind]
+    (found,) = [r for r in cloud.store.outbox.for_referral(referral_id) if r.kind == kind]
     return found
 
 
@@ -100,7 +100,7 @@ def test_a_letter_patients_follow_up_reminder_becomes_their_coachs_task(
     second = api.call("POST", follow_ups, coach,
                       {"start": weekday_at_ten(3).isoformat(), "mode": "phone"})
     assert first.status == second.status == 201, (first.body, second.body)
-    reminders = {r.about: r for r in Outbox(cloud.store).for_referral(referral_id)
+    reminders = {r.about: r for r in cloud.store.outbox.for_referral(referral_id)
                  if r.kind == "appointment_follow_up_reminder"}
     assert {r.channel for r in reminders.values()} == {"coach_task"}
     # One as the code before the fix scheduled it, by letter (a row left in a deployed
@@ -116,7 +116,7 @@ def test_a_letter_patients_follow_up_reminder_becomes_their_coachs_task(
         assert "failed" not in sending.run(datetime.now(UTC) + timedelta(seconds=later))
 
     item = cloud.referral(referral_id)
-    tasks = Outbox(cloud.store).tasks_for(str(item.coach_id), 10)
+    tasks = cloud.store.outbox.tasks_for(str(item.coach_id), 10)
     assert sorted((t.kind, t.channel) for t in tasks
                   if t.kind == "appointment_follow_up_reminder") == \
         [("appointment_follow_up_reminder", "coach_task")] * 2
@@ -158,7 +158,7 @@ def test_an_easy_read_letter_without_its_template_goes_as_the_standard_and_ops_a
     assert "appointment_confirmation.letter_easy_read" in body
     # Which patient needs it is not ops' to know: no referral in the alert or its outbox.
     assert referral_id not in body
-    assert not [r for r in Outbox(cloud.store).for_referral(referral_id)
+    assert not [r for r in cloud.store.outbox.for_referral(referral_id)
                 if r.kind == "ops_letter_format_missing"]
 
 

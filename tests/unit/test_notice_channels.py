@@ -13,7 +13,8 @@ from typing import cast
 
 import pytest
 
-from workingbetter.adapters.store import Store
+from workingbetter.adapters.dynamo import Tables
+from workingbetter.adapters.outbox import Notice, Outbox
 from workingbetter.domain import slots
 from workingbetter.domain.channels import NOTIFY_TYPE, Channel, State
 from workingbetter.domain.communication_needs import NO_PHONE_CALLS, CommunicationNeed, Need
@@ -24,7 +25,6 @@ from workingbetter.domain.records.outbox import OutboxRow
 from workingbetter.domain.records.referral import Appointment, Referral
 from workingbetter.domain.referral import ContactPreference, Status
 from workingbetter.notifications.notices import Notices
-from workingbetter.notifications.outbox import Notice, Outbox
 from workingbetter.settings import Settings
 from workingbetter.web.caseload import IN_WRITING, TASK_WORDS, task_words
 
@@ -36,7 +36,7 @@ class RecordingOutbox(Outbox):
     """Keeps what is scheduled; cancelling and clearing change nothing here."""
 
     def __init__(self) -> None:
-        super().__init__(cast(Store, None))
+        super().__init__(cast(Tables, None))
         self.recorded: list[Notice] = []
 
     def schedule(self, notice: Notice) -> bool:

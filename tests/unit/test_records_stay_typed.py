@@ -42,10 +42,9 @@ from workingbetter.domain.records.referral import (
 from workingbetter.domain.referral import Status
 
 PACKAGE = Path(__file__).parents[2] / "functions" / "workingbetter"
-# The adapters: the only modules that see items and attribute names (the outbox's table code
-# lives with the notifications it queues).
+# The adapters: the only modules that see items and attribute names.
 ADAPTERS = "adapters/"
-ADAPTER = {"notifications/outbox.py"}
+ADAPTER: set[str] = set()
 # Modules whose pydantic models are the request contracts.
 CONTRACTS = ("services.intake", "domain.step_answers", "services.case_record",
              "services.follow_ups", "services.withdrawal", "notifications.receipts",

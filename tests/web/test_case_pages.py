@@ -13,11 +13,11 @@ from tests.conftest import Cloud
 from tests.fake_sender import FakeSender
 from tests.web.pages import Pages
 from tests.web.test_pages import awaiting, booked
+from workingbetter.adapters.outbox import Notice
 from workingbetter.domain import slots
 from workingbetter.domain.channels import Channel
 from workingbetter.domain.notification_kinds import Kind
 from workingbetter.domain.working_days import is_working_day
-from workingbetter.notifications.outbox import Notice, Outbox
 from workingbetter.notifications.sending import Sending
 
 pytestmark = pytest.mark.integration
@@ -157,7 +157,7 @@ def test_the_caseload_shows_its_load_and_what_is_overdue_and_tasks_clear_when_do
     item = cloud.store.referrals.get(referral_id)
     assert item is not None
     now = slots.iso(datetime.now(UTC))
-    Outbox(cloud.store).schedule(Notice(referral_id, Kind.COACH_REVIEW_OVERDUE,
+    cloud.store.outbox.schedule(Notice(referral_id, Kind.COACH_REVIEW_OVERDUE,
                                         Channel.COACH_TASK, now, now, now))
     Sending(cloud.store, FakeSender(), FakeSender(), cloud.settings).run(datetime.now(UTC)
                                                            + timedelta(seconds=1))

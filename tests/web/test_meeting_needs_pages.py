@@ -17,7 +17,6 @@ from tests.web.pages import Pages
 from tests.web.test_pages import awaiting
 from workingbetter.domain import slots, working_days
 from workingbetter.domain.records.outbox import OutboxRow
-from workingbetter.notifications.outbox import Outbox
 from workingbetter.notifications.sending import Sending
 
 pytestmark = pytest.mark.integration
@@ -33,7 +32,7 @@ def booked_with(cloud: Cloud, needs: list[dict[str, str]],
 
 
 def rows(cloud: Cloud, referral_id: str, kind: str) -> list[OutboxRow]:
-    return [r for r in Outbox(cloud.store).for_referral(referral_id) if r.kind == kind]
+    return [r for r in cloud.store.outbox.for_referral(referral_id) if r.kind == kind]
 
 
 def send_due(cloud: Cloud) -> FakeSender:

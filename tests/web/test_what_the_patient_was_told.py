@@ -19,14 +19,13 @@ from tests.web.test_practice_pages import reference_of
 from workingbetter.domain import dates, slots
 from workingbetter.domain.notification_kinds import Kind
 from workingbetter.domain.records.outbox import OutboxRow
-from workingbetter.notifications.outbox import Outbox
 from workingbetter.notifications.sending import Sending
 
 pytestmark = pytest.mark.integration
 
 
 def confirmation(cloud: Cloud, referral_id: str) -> OutboxRow:
-    (row,) = [r for r in Outbox(cloud.store).for_referral(referral_id)
+    (row,) = [r for r in cloud.store.outbox.for_referral(referral_id)
               if r.kind is Kind.APPOINTMENT_CONFIRMATION]
     return row
 
@@ -45,7 +44,7 @@ def what_next(pages: Pages, cloud: Cloud, referral_id: str) -> str:
 
 def hold_for_the_night(cloud: Cloud, referral_id: str) -> datetime:
     """What the sender does with a text due at night: it keeps the row, due at 08:00."""
-    outbox = Outbox(cloud.store)
+    outbox = cloud.store.outbox
     row = confirmation(cloud, referral_id)
     now = datetime.now(UTC)
     eight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(),

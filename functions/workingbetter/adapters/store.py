@@ -12,6 +12,7 @@ same two tables (`dynamo.Tables`) by `wiring.py`:
 | `patients` | the patient's personal data (`patients.py`) |
 | `case` | the coach's case record and notes (`case_items.py`) |
 | `audit` | who read personal data (`read_audit.py`) |
+| `outbox` | messages to send and sent, and coaches' tasks (`outbox.py`) |
 
 Every change of state is a conditional write, so two writers can never both win.
 """
@@ -24,6 +25,7 @@ from workingbetter.adapters.diary import Diary
 from workingbetter.adapters.directory import Directory
 from workingbetter.adapters.dynamo import Tables
 from workingbetter.adapters.links import Links
+from workingbetter.adapters.outbox import Outbox
 from workingbetter.adapters.patients import Patients
 from workingbetter.adapters.read_audit import ReadAudit
 from workingbetter.adapters.referral_lists import ReferralLists
@@ -45,3 +47,4 @@ class Store:
         self.audit = ReadAudit(self.tables)
         self.patients = Patients(self.tables, self.audit, self.referrals)
         self.case = CaseItems(self.tables, self.audit)
+        self.outbox = Outbox(self.tables)

@@ -1,9 +1,9 @@
 """One declaration per human step: everything the service says about a step a person answers.
 
-The routes (`api.py`), the OpenAPI document, the coach's forms and caseload, the chasers, the
-run's time limits (`Settings.timers`), the ops view's words and the state machine's waits
-(`statemachines/referral.py`) are all derived from `HUMAN_STEPS`; tests check the generated
-ASL and template.yaml against it. What an answer *means* stays with its service method
+The routes (`handlers/step_routes.py`), the OpenAPI document, the coach's forms and caseload,
+the chasers, the run's time limits (`Settings.timers`), the ops view's words and the state
+machine's waits (`statemachines/referral.py`) are all derived from `HUMAN_STEPS`; tests check
+the generated ASL and template.yaml against it. What an answer *means* stays with its service method
 (`steps.py`, registered with `@answers`), and where the step sits in the pathway stays in the
 state machine's source (docs/architecture.md §7, "Adding a human step").
 

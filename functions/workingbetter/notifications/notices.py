@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from workingbetter.adapters.store import Store
+from workingbetter.adapters.outbox import Notice, Outbox
 from workingbetter.domain import human_steps, slots, working_days
 from workingbetter.domain.channels import Channel
 from workingbetter.domain.communication_needs import needs_interpreter
@@ -20,7 +20,6 @@ from workingbetter.domain.notification_kinds import (
 )
 from workingbetter.domain.patient_channel import patient_channel
 from workingbetter.domain.records.referral import Referral
-from workingbetter.notifications.outbox import Notice, Outbox
 
 if TYPE_CHECKING:
     from workingbetter.settings import Settings  # pydantic-settings: only when read
@@ -35,10 +34,6 @@ class Notices:
     def __init__(self, outbox: Outbox, settings: Settings) -> None:
         self.outbox = outbox
         self.settings = settings
-
-    @classmethod
-    def of(cls, store: Store, settings: Settings) -> Notices:
-        return cls(Outbox(store), settings)
 
     def _at(self, referral_id: str, kind: Kind, channel: Channel, service_due: datetime,
             key: str = "") -> None:

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from workingbetter.adapters.dynamo import Item
+from workingbetter.adapters.outbox import parse_reference
 from workingbetter.adapters.store import Store
 from workingbetter.domain import slots
 from workingbetter.domain.channels import NOTIFY_TYPE, Channel, State
@@ -22,7 +23,6 @@ from workingbetter.domain.errors import FieldError, InvalidInput, NotFound, Unau
 from workingbetter.domain.notification_kinds import Kind
 from workingbetter.domain.parsing import field_errors
 from workingbetter.notifications.notices import Notices
-from workingbetter.notifications.outbox import Outbox, parse_reference
 from workingbetter.observability import count
 
 # Notify's statuses (emails, texts and letters) as the outbox records them; None: still on
@@ -83,7 +83,7 @@ def parse(body: Any) -> Receipt:
 
 class Receipts:
     def __init__(self, store: Store, notices: Notices) -> None:
-        self.outbox = Outbox(store)
+        self.outbox = store.outbox
         self.notices = notices
 
     def record(self, body: Any, now: datetime | None = None) -> Item:

@@ -18,6 +18,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from workingbetter.adapters.outbox import reference
 from workingbetter.adapters.store import Store
 from workingbetter.domain import diary, slots
 from workingbetter.domain.channels import Channel, FailureReason
@@ -34,7 +35,6 @@ from workingbetter.domain.records.patient import PatientDetails
 from workingbetter.domain.records.referral import Referral
 from workingbetter.notifications.messages import OUTCOME_WORDS, fields_of, render
 from workingbetter.notifications.notices import Notices
-from workingbetter.notifications.outbox import Outbox, reference
 from workingbetter.notifications.senders import (
     Alerts,
     Message,
@@ -92,7 +92,7 @@ def withdraw_token(referral_id: str) -> tuple[str, str]:
 class Sending:
     def __init__(self, store: Store, sender: Sender, alerts: Alerts, settings: Settings) -> None:
         self.store = store
-        self.outbox = Outbox(store)
+        self.outbox = store.outbox
         self.notices = Notices(self.outbox, settings)
         self.sender = sender
         self.alerts = alerts

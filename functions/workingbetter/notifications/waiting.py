@@ -17,7 +17,6 @@ from workingbetter.domain.notification_kinds import Kind
 from workingbetter.domain.records.outbox import OutboxRow
 from workingbetter.domain.records.referral import Referral
 from workingbetter.domain.referral import Status
-from workingbetter.notifications.outbox import Outbox
 from workingbetter.notifications.sending import goes_at
 
 # The patient's own messages (the practice's, the coach's and ops' are not listed).
@@ -58,7 +57,7 @@ class Messages:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.outbox = Outbox(store)
+        self.outbox = store.outbox
 
     def told_of_appointment(self, referral_id: str) -> Confirmation | None:
         """How the patient is told of their booked appointment (None unless one is booked)."""
@@ -77,7 +76,7 @@ class Messages:
 
 def waiting_to_go(store: Store, limit: int = 50) -> list[Waiting]:
     """The patients' messages waiting in the outbox, the soonest first."""
-    rows = Outbox(store).scheduled(limit)
+    rows = store.outbox.scheduled(limit)
     found = [Waiting(r.referral_id, r.kind, r.channel, slots.iso(goes_at(r)))
              for r in rows if r.channel in TO_THE_PATIENT]
     return sorted(found, key=lambda w: w.goes_at)
@@ -88,7 +87,7 @@ def confirmation(store: Store, referral: Referral) -> Confirmation | None:
     appointment = referral.appointment
     if appointment is None:
         return None
-    row = Outbox(store).row(referral.referral_id,
+    row = store.outbox.row(referral.referral_id,
                             f"{Kind.APPOINTMENT_CONFIRMATION}:{appointment.start}")
     return None if row is None else _told(row)
 

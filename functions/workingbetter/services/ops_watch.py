@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from workingbetter.adapters.outbox import public_view
 from workingbetter.adapters.workflow import runs_of
-from workingbetter.notifications.outbox import Outbox, public_view
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -35,7 +35,7 @@ class OpsWatch:
     def __init__(self, store: Store, workflow: Workflow) -> None:
         self.store = store
         self.workflow = workflow
-        self.outbox = Outbox(store)
+        self.outbox = store.outbox
 
     def counts(self) -> dict[str, int]:
         return self.store.lists.status_counts()

@@ -20,7 +20,6 @@ from workingbetter.domain.notification_kinds import ARRANGING_INTERPRETER, Kind
 from workingbetter.domain.records.patient import PersonalData
 from workingbetter.domain.records.referral import Referral, ReferralChange
 from workingbetter.domain.referral import PATIENT_FACTS_LISTED_UNTIL, Status
-from workingbetter.notifications.outbox import Outbox
 from workingbetter.services import patient_link
 from workingbetter.services.intake import Contact
 
@@ -116,7 +115,7 @@ class PatientRequests:
     def task_done(self, coach_id: str, referral_id: str, notification_id: str) -> bool:
         """The coach has done a task on their list; if it was a patient's request, it is no longer
         open, so they may ask again. False if the task is not on the coach's list."""
-        outbox = Outbox(self.store)
+        outbox = self.store.outbox
         row = outbox.row(referral_id, notification_id)
         if row is None or row.kind in ARRANGING_INTERPRETER:
             return False  # done by recording the interpreter arranged: that sends what it holds

@@ -28,7 +28,6 @@ from workingbetter.domain.errors import NotFound
 from workingbetter.domain.records.access import AccessRequest
 from workingbetter.domain.records.case import CaseFile
 from workingbetter.domain.records.referral import Referral
-from workingbetter.notifications.outbox import Outbox
 from workingbetter.services.access_copy import Copy, Held, copy_of
 from workingbetter.services.case_record import in_caseload
 from workingbetter.services.steps import parse_body
@@ -142,7 +141,7 @@ class SubjectAccess:
         coach_ids = sorted({a.removeprefix("coach:") for a in _actors(item)
                             if a.startswith("coach:")} | ({item.coach_id} if item.coach_id
                                                           else set()))
-        return Held(item, case.patient, case.items, follow_ups, Outbox(self.store).for_referral(
+        return Held(item, case.patient, case.items, follow_ups, self.store.outbox.for_referral(
             item.referral_id), self.store.audit.trail(item.referral_id, item.practice_ods,
                                                       item.created_at),
             self.requests.for_referral(item.referral_id),

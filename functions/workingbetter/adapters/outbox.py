@@ -19,10 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from workingbetter.adapters import keys
-from workingbetter.adapters.dynamo import Attr, Item, Key, conditional
+from workingbetter.adapters.dynamo import Attr, Item, Key, Tables, conditional
 from workingbetter.adapters.item_codec import decode
 from workingbetter.adapters.keys import FAILED, SCHEDULED, TASKS, UNDELIVERED, tasks
-from workingbetter.adapters.store import Store
 from workingbetter.adapters.update_expression import update as update_expression
 from workingbetter.domain.channels import Channel, FailureReason, State
 from workingbetter.domain.notification_kinds import Kind
@@ -73,12 +72,15 @@ def parse_reference(text: str) -> tuple[str, str] | None:
 
 
 class Outbox:
-    def __init__(self, store: Store) -> None:
-        self.store = store
+    """The messages to send, sent and given up on, and the coaches' tasks: one item each,
+    beside the referral."""
+
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
 
     def schedule(self, notice: Notice) -> bool:
         """Add a message unless the same one (same kind and key) was already scheduled."""
-        return conditional(lambda: self.store.tables.table.put_item(
+        return conditional(lambda: self.tables.table.put_item(
             Item={**keys.notification(notice.referral_id, notice.notification_id),
                   "notification_id": notice.notification_id,
                   "referral_id": notice.referral_id, "kind": str(notice.kind),
@@ -88,29 +90,29 @@ class Outbox:
             ConditionExpression=Attr("pk").not_exists()))
 
     def due(self, now: str, limit: int = 100) -> list[OutboxRow]:
-        return _rows(self.store.tables.table.query(
+        return _rows(self.tables.table.query(
             IndexName="ByDue", Limit=limit,
             KeyConditionExpression=Key("due_pk").eq(SCHEDULED) & Key("due_at").lte(now)))
 
     def scheduled(self, limit: int) -> list[OutboxRow]:
         """Rows waiting to go, due or not, the soonest due first."""
-        return _rows(self.store.tables.table.query(
+        return _rows(self.tables.table.query(
             IndexName="ByDue", Limit=limit, KeyConditionExpression=Key("due_pk").eq(SCHEDULED)))
 
     def failed(self) -> list[OutboxRow]:
-        return _rows(self.store.tables.table.query(IndexName="ByDue",
+        return _rows(self.tables.table.query(IndexName="ByDue",
                                             KeyConditionExpression=Key("due_pk").eq(FAILED)))
 
     def tasks_for(self, coach_id: str, limit: int) -> list[OutboxRow]:
         """A coach's tasks (messages they give by hand, chasers), the latest first."""
-        page = self.store.tables.table.query(
+        page = self.tables.table.query(
             IndexName="ByDue", Limit=limit, ScanIndexForward=False,
             KeyConditionExpression=Key("due_pk").eq(tasks(coach_id)))
         return _rows(page)
 
     def undelivered(self, limit: int) -> list[OutboxRow]:
         """Messages Notify could not deliver for good, the latest first."""
-        page = self.store.tables.table.query(
+        page = self.tables.table.query(
             IndexName="ByDue", Limit=limit, ScanIndexForward=False,
             KeyConditionExpression=Key("due_pk").eq(UNDELIVERED))
         return _rows(page)
@@ -127,7 +129,7 @@ class Outbox:
     def _count(self, queue: str) -> int:
         total, kwargs = 0, dict[str, Any]()
         while True:
-            page = self.store.tables.table.query(
+            page = self.tables.table.query(
                 IndexName="ByDue", Select="COUNT",
                 KeyConditionExpression=Key("due_pk").eq(queue), **kwargs)
             total += int(page["Count"])
@@ -136,14 +138,14 @@ class Outbox:
             kwargs = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
 
     def row(self, referral_id: str, notification_id: str) -> OutboxRow | None:
-        table = self.store.tables.table
+        table = self.tables.table
         found = table.get_item(Key=keys.notification(referral_id, notification_id),
                                           ConsistentRead=True).get("Item")
         return _row(found) if found else None
 
     def for_referral(self, referral_id: str) -> list[OutboxRow]:
         pk, prefix = keys.notifications_of(referral_id)
-        page = self.store.tables.table.query(
+        page = self.tables.table.query(
             KeyConditionExpression=Key("pk").eq(pk) & Key("sk").begins_with(prefix))
         return sorted(_rows(page), key=lambda r: r.due_at)
 
@@ -248,7 +250,7 @@ class Outbox:
         """One conditional write to a row (or to the row with these ids)."""
         ids = (row.referral_id, row.notification_id) if isinstance(row, OutboxRow) else row
         written = update_expression(fields, remove)
-        return conditional(lambda: self.store.tables.table.update_item(
+        return conditional(lambda: self.tables.table.update_item(
             Key=keys.notification(*ids),
             ConditionExpression=condition, **written.arguments()))
 
