@@ -27,7 +27,7 @@ from typing import Any
 
 from workingbetter.adapters.store import Store
 from workingbetter.domain import nhs_number
-from workingbetter.domain.records import Referral
+from workingbetter.domain.records.referral import Referral
 
 Call = Callable[[str, str, str, Any], tuple[int, Any]]  # method, path, token, body
 Tokens = Callable[[str, str], str]  # role, practice or coach -> bearer token

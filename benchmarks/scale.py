@@ -38,7 +38,7 @@ from infra.tokens import stack_tokens
 from tests import local_stack_process
 from workingbetter.adapters.store import Store
 from workingbetter.domain import nhs_number
-from workingbetter.domain.records import Coach, Practice, Session
+from workingbetter.domain.records.directory import Coach, Practice, Session
 from workingbetter.domain.referral import Status
 
 SLOTS_PER_COACH = 60  # of the 72 in a coach's 12-week diary: some fall inside 24 h notice

@@ -32,7 +32,7 @@ from workingbetter.adapters.dynamo import ConditionFailed
 from workingbetter.adapters.store import Store
 from workingbetter.domain.coaches import practice_sessions
 from workingbetter.domain.parsing import field_errors
-from workingbetter.domain.records import Coach, Practice, Session, SurgerySession
+from workingbetter.domain.records.directory import Coach, Practice, Session, SurgerySession
 from workingbetter.domain.slots import WEEKDAYS
 from workingbetter.domain.text import EmailAddress, Line, Name
 from workingbetter.services.coaches import Clock, DaysAWeek, NewSession, coach_id_checked
@@ -54,7 +54,7 @@ def _weekday(value: int) -> int:
 class CoachRow(BaseModel):
     """A coach and their weekly session at the practice they are listed under: from `start`
     to `end` ("9:30am", "16:30") with appointments of `minutes`, or without times the usual
-    day (records.USUAL_DAY). Without times, sessions set on the pages are kept; without
+    day (records.directory.USUAL_DAY). Without times, sessions set on the pages are kept; without
     `days_a_week`, what is held (5 for a new coach)."""
 
     model_config = _STRICT

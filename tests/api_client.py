@@ -12,7 +12,7 @@ from chalice.test import Client
 
 from tests.conftest import WAIT, Cloud, referral_body
 from workingbetter.domain.auth import Role
-from workingbetter.domain.records import Appointment, Referral
+from workingbetter.domain.records.referral import Appointment, Referral
 from workingbetter.domain.slots import parse_iso
 from workingbetter.handlers.api import app
 

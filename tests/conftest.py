@@ -30,7 +30,8 @@ from workingbetter import wiring
 from workingbetter.adapters.store import Store
 from workingbetter.adapters.workflow import referral_of
 from workingbetter.domain.auth import Role
-from workingbetter.domain.records import Coach, Referral
+from workingbetter.domain.records.directory import Coach
+from workingbetter.domain.records.referral import Referral
 from workingbetter.services import referrals
 from workingbetter.settings import Settings
 

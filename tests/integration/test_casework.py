@@ -14,7 +14,7 @@ from boto3.dynamodb.conditions import Key
 
 from tests.api_client import Api
 from tests.conftest import Cloud
-from workingbetter.domain.records import JobFacts
+from workingbetter.domain.records.referral import JobFacts
 
 pytestmark = pytest.mark.integration
 

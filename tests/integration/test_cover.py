@@ -19,7 +19,7 @@ from tests.fake_sender import FakeSender
 from tests.integration.test_follow_ups import in_support, rows, session_slot
 from workingbetter.domain import slots
 from workingbetter.domain.auth import Role
-from workingbetter.domain.records import Referral
+from workingbetter.domain.records.referral import Referral
 from workingbetter.notifications.sending import Sending
 
 pytestmark = pytest.mark.integration

@@ -15,7 +15,7 @@ from tests.conftest import Cloud
 from tests.fake_sender import FakeSender
 from tests.web.pages import Pages
 from workingbetter.domain.notification_kinds import Kind
-from workingbetter.domain.records import OutboxRow
+from workingbetter.domain.records.outbox import OutboxRow
 from workingbetter.notifications.sending import Sending
 
 pytestmark = pytest.mark.integration

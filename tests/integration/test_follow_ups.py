@@ -13,7 +13,7 @@ from tests.api_client import Api, appointment
 from tests.conftest import Cloud
 from tests.fake_sender import FakeSender
 from workingbetter.domain import slots
-from workingbetter.domain.records import OutboxRow
+from workingbetter.domain.records.outbox import OutboxRow
 from workingbetter.domain.working_days import is_working_day
 from workingbetter.notifications.sending import Sending
 

@@ -15,7 +15,7 @@ from tests.conftest import Cloud
 from tests.integration.test_cover import PRACTICE, away, day_of
 from tests.integration.test_withdrawal import withdraw
 from workingbetter.domain import slots
-from workingbetter.domain.records import Appointment, Referral
+from workingbetter.domain.records.referral import Appointment, Referral
 
 pytestmark = pytest.mark.integration
 

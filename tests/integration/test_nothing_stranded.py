@@ -16,7 +16,7 @@ from tests.integration.test_withdrawal import call, race, withdraw
 from workingbetter.adapters import workflow
 from workingbetter.adapters.dynamo import Tables
 from workingbetter.adapters.referrals import Referrals
-from workingbetter.domain.records import Referral
+from workingbetter.domain.records.referral import Referral
 from workingbetter.handlers import tasks
 from workingbetter.services.lifecycle import Lifecycle
 from workingbetter.wiring import services

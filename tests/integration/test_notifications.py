@@ -15,7 +15,7 @@ from workingbetter.adapters.outbox import Notice
 from workingbetter.domain import slots
 from workingbetter.domain.channels import Channel
 from workingbetter.domain.notification_kinds import Kind
-from workingbetter.domain.records import OutboxRow
+from workingbetter.domain.records.outbox import OutboxRow
 from workingbetter.domain.working_days import is_working_day
 from workingbetter.notifications.sending import Sending
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.api_client import Api, appointment, until_appointment
 from tests.conftest import Cloud, diary_down
-from workingbetter.domain.records import Referral
+from workingbetter.domain.records.referral import Referral
 from workingbetter.domain.slots import UK, parse_iso
 from workingbetter.handlers import tasks
 

@@ -18,7 +18,8 @@ from tests.integration.test_patient_pages import booked_link, post
 from tests.web.pages import Page, Pages
 from workingbetter.adapters import keys
 from workingbetter.adapters.dynamo import Event
-from workingbetter.domain.records import OutboxRow, ReferralChange
+from workingbetter.domain.records.outbox import OutboxRow
+from workingbetter.domain.records.referral import ReferralChange
 from workingbetter.notifications.sending import Sending
 
 pytestmark = pytest.mark.integration

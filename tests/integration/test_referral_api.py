@@ -18,7 +18,7 @@ from tests.conftest import Cloud, referral_body, reset_caches
 from tests.tokens import BAD_TOKENS
 from workingbetter.adapters.workflow import Workflow
 from workingbetter.domain import reference
-from workingbetter.domain.records import Referral
+from workingbetter.domain.records.referral import Referral
 
 pytestmark = pytest.mark.integration
 

@@ -191,8 +191,8 @@ def test_producing_the_copy_is_an_audited_read(cloud: Cloud, api: Api) -> None:
     coach = api.coach_of(one)
     assert api.call("GET", f"/referrals/{one}/copy", coach).status == 200
     reads = cloud.store.audit.trail(one)
-    assert any(r["purpose"].startswith("a copy of what is held") and
-               r["actor"] == f"coach:{cloud.referral(one).coach_id}" for r in reads)
+    assert any(r.purpose.startswith("a copy of what is held") and
+               r.actor == f"coach:{cloud.referral(one).coach_id}" for r in reads)
     # ...and the next copy lists that read among who looked at the record.
     copy = api.call("GET", f"/referrals/{one}/copy", coach).body
     reads_section = next(s for s in copy["sections"] if s["key"] == "reads")

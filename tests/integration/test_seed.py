@@ -20,7 +20,7 @@ from infra import seed
 from infra.template import load
 from workingbetter.adapters.dynamo import ConditionFailed
 from workingbetter.adapters.store import Store
-from workingbetter.domain.records import PracticeStatus, Session, SurgerySession
+from workingbetter.domain.records.directory import PracticeStatus, Session, SurgerySession
 
 pytestmark = pytest.mark.integration
 

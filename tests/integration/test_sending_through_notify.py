@@ -18,7 +18,7 @@ from tests.fake_sender import FakeSender
 from tests.integration.test_follow_ups import weekday_at_ten
 from workingbetter.adapters import keys
 from workingbetter.adapters.outbox import reference
-from workingbetter.domain.records import OutboxRow
+from workingbetter.domain.records.outbox import OutboxRow
 from workingbetter.notifications.notify import NotifySender
 from workingbetter.notifications.sending import Sending
 

@@ -17,7 +17,8 @@ from tests.unit.test_import_graph import PACKAGE
 from tests.unit.test_notice_channels import RecordingOutbox
 from workingbetter.domain import bank_holidays, diary, slots
 from workingbetter.domain.notification_kinds import Kind
-from workingbetter.domain.records import Referral, usual_day
+from workingbetter.domain.records.directory import usual_day
+from workingbetter.domain.records.referral import Referral
 from workingbetter.domain.referral import Status
 from workingbetter.domain.working_days import is_working_day
 from workingbetter.notifications.notices import Notices

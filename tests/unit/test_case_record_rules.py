@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from workingbetter.domain.errors import InvalidInput
-from workingbetter.domain.records import JobFacts
+from workingbetter.domain.records.referral import JobFacts
 from workingbetter.services.case_record import BenefitsAdvice, EmployerContact, Profile
 from workingbetter.services.steps import Review, job_facts, parse_body
 

@@ -11,7 +11,7 @@ import pytest
 
 from workingbetter.domain import slots
 from workingbetter.domain.coaches import clock_words, overlaps, practice_sessions, session_words
-from workingbetter.domain.records import Coach, Session, SurgerySession
+from workingbetter.domain.records.directory import Coach, Session, SurgerySession
 from workingbetter.services.coaches import clock_checked
 
 MONDAY, WEDNESDAY = 0, 2

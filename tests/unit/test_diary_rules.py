@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from workingbetter.domain import diary
-from workingbetter.domain.records import usual_day
+from workingbetter.domain.records.directory import usual_day
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # a Monday
 WEDNESDAY = 2

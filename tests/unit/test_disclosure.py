@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from workingbetter.domain import disclosure
-from workingbetter.domain.records import Appointment, Referral, TimelineEvent
+from workingbetter.domain.records.referral import Appointment, Referral, TimelineEvent
 from workingbetter.domain.referral import ExitReason, Status
 
 STEPS = [("referral_received", Status.RECEIVED), ("coach_allocated", Status.ALLOCATED),

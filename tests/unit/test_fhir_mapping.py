@@ -26,7 +26,7 @@ from workingbetter.domain.errors import (
     InvalidInput,
     NotFound,
 )
-from workingbetter.domain.records import Referral
+from workingbetter.domain.records.referral import Referral
 from workingbetter.domain.referral import Status
 from workingbetter.fhir import capability, codes, service_request, task, validation
 from workingbetter.routing import fhir_outcome as outcome

@@ -23,7 +23,7 @@ from workingbetter.domain.human_steps import (
     HumanStep,
     Wait,
 )
-from workingbetter.domain.records import Referral
+from workingbetter.domain.records.referral import Referral
 from workingbetter.domain.referral import Status
 from workingbetter.handlers import openapi
 from workingbetter.handlers.api import app

@@ -6,7 +6,12 @@ from decimal import Decimal
 
 from workingbetter.adapters.item_codec import decode, encode
 from workingbetter.domain.human_steps import Awaiting
-from workingbetter.domain.records import Appointment, Referral, ReferralChange, TimelineEvent
+from workingbetter.domain.records.referral import (
+    Appointment,
+    Referral,
+    ReferralChange,
+    TimelineEvent,
+)
 from workingbetter.domain.referral import Status
 
 

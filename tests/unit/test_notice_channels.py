@@ -21,7 +21,8 @@ from workingbetter.domain.communication_needs import NO_PHONE_CALLS, Communicati
 from workingbetter.domain.human_steps import HUMAN_STEPS
 from workingbetter.domain.notification_kinds import NOTIFY_TEMPLATE_KEYS, Kind
 from workingbetter.domain.patient_channel import patient_channel
-from workingbetter.domain.records import Appointment, OutboxRow, Referral
+from workingbetter.domain.records.outbox import OutboxRow
+from workingbetter.domain.records.referral import Appointment, Referral
 from workingbetter.domain.referral import ContactPreference, Status
 from workingbetter.notifications.notices import Notices
 from workingbetter.settings import Settings

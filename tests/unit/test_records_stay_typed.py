@@ -16,13 +16,28 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from workingbetter.domain import records
 from workingbetter.domain.auth import Principal, Role
-from workingbetter.domain.records import (
+from workingbetter.domain.records import field_names
+from workingbetter.domain.records.audit import AuditRead
+from workingbetter.domain.records.case import (
+    CaseNote,
+    Confidence,
+    ProfileGoal,
+    ReviewDraft,
+    StepNote,
+)
+from workingbetter.domain.records.diary import FollowUp, Slot
+from workingbetter.domain.records.directory import Coach, Practice, Session
+from workingbetter.domain.records.outbox import OutboxRow
+from workingbetter.domain.records.patient import PatientDetails, PersonalData, PostalAddress
+from workingbetter.domain.records.referral import (
     Appointment,
+    JobFacts,
+    LastAnswer,
     Referral,
+    ServiceRequestId,
+    StoredTriageFacts,
     TimelineEvent,
-    field_names,
 )
 from workingbetter.domain.referral import Status
 
@@ -38,16 +53,15 @@ CONTRACTS = ("services.intake", "domain.step_answers", "services.case_record",
 # executions and events, Notify's messages, the withdrawal's answer and the pages' forms.
 OUTSIDE = {"system", "value", "name", "status", "state", "email", "created_at", "detail",
            "personal_data_erased", "notification_id"}
-STORED = (records.Referral, records.Coach, records.Practice, records.Session, records.FollowUp,
-          records.Slot, records.Appointment, records.JobFacts, records.TimelineEvent,
-          records.LastAnswer, records.ServiceRequestId, records.StoredTriageFacts,
-          records.OutboxRow, records.PersonalData, records.PatientDetails,
-          records.PostalAddress)
+STORED = (Referral, Coach, Practice, Session, FollowUp, Slot, Appointment, JobFacts,
+          TimelineEvent, LastAnswer, ServiceRequestId, StoredTriageFacts, OutboxRow,
+          PersonalData, PatientDetails, PostalAddress, AuditRead, CaseNote, StepNote,
+          Confidence, ReviewDraft, ProfileGoal)
 
 
 def contract_names() -> set[str]:
     """Every field name of the request models, and every key of a referral's JSON view."""
-    from workingbetter.services.referrals import view
+    from workingbetter.services.referral_reading import view
 
     names: set[str] = set(OUTSIDE)
     for module in CONTRACTS:
@@ -91,3 +105,19 @@ def test_no_module_outside_the_adapter_reads_a_stored_attribute_by_name() -> Non
 def test_the_scan_finds_a_stored_attribute_read_by_name() -> None:
     assert string_reads('item["task_token"]\nitem.get("chases", 0)\n') == [
         (1, "task_token"), (2, "chases")]
+
+
+def test_no_repository_of_the_store_answers_with_a_stored_item() -> None:
+    """What the store's repositories give back is a typed record (or ids, counts and words),
+    never an item as DynamoDB holds it: its attribute names stay in the adapter."""
+    from workingbetter.adapters.store import Store
+
+    store = Store("workflow", "personal", "idempotency")
+    answers = {f"store.{name}.{method}": str(function.__annotations__.get("return"))
+               for name, repository in vars(store).items() if name != "tables"
+               for method, function in inspect.getmembers(type(repository), inspect.isfunction)
+               if not method.startswith("_")}
+    assert "store.audit.trail" in answers  # the test bites
+    assert "store.case.read" in answers
+    assert [f"{where} -> {answer}" for where, answer in sorted(answers.items())
+            if "Item" in answer or "Any" in answer] == []

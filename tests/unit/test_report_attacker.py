@@ -21,7 +21,8 @@ from workingbetter.adapters import keys
 from workingbetter.adapters.referral_lists import Listing
 from workingbetter.adapters.store import Store
 from workingbetter.domain.auth import Principal, Role
-from workingbetter.domain.records import Coach, Practice, Referral, TimelineEvent
+from workingbetter.domain.records.directory import Coach, Practice
+from workingbetter.domain.records.referral import Referral, TimelineEvent
 from workingbetter.domain.referral import Status
 from workingbetter.reports import suppression
 from workingbetter.reports.service import Reports

@@ -18,7 +18,7 @@ from tests.unit.report_population import (
 )
 from workingbetter.adapters.item_codec import decode
 from workingbetter.domain.bands import age_band
-from workingbetter.domain.records import Referral
+from workingbetter.domain.records.referral import Referral
 from workingbetter.reports.measures import Distribution, outcomes, whp_outcome
 from workingbetter.reports.population import from_item
 

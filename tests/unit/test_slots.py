@@ -9,7 +9,7 @@ from holidays import country_holidays
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workingbetter.domain.records import usual_day
+from workingbetter.domain.records.directory import usual_day
 from workingbetter.domain.slots import (
     MIN_NOTICE,
     SESSION_SLOTS,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import cast
 
 from workingbetter.adapters.directory import Directory
-from workingbetter.domain.records import Coach, Practice, Session
+from workingbetter.domain.records.directory import Coach, Practice, Session
 from workingbetter.services.staff import KEPT_SECONDS, Staff
 
 

@@ -11,7 +11,8 @@ from tests.conftest import Cloud
 from tests.web.pages import Pages
 from tests.web.test_pages import awaiting, refer
 from workingbetter.domain import dates
-from workingbetter.domain.records import Appointment, Coach, Practice, Referral
+from workingbetter.domain.records.directory import Coach, Practice
+from workingbetter.domain.records.referral import Appointment, Referral
 from workingbetter.domain.referral import Status
 from workingbetter.web.caseload import after_triage
 

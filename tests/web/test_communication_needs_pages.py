@@ -151,7 +151,7 @@ def test_the_patient_changes_their_needs_from_their_own_page(cloud: Cloud) -> No
     assert 'value="bsl_interpreter" checked' in page.text
     assert 'value="Polish"' in page.text
     assert "the patient's communication needs page" in [
-        str(r["purpose"]) for r in cloud.store.audit.trail(referral_id)]
+        r.purpose for r in cloud.store.audit.trail(referral_id)]
 
     def post(fields: dict[str, Any]) -> Any:
         return pages._send("POST", f"{path}/needs", urlencode(fields, doseq=True).encode(),

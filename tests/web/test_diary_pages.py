@@ -119,7 +119,7 @@ def test_the_calendar_link_gives_the_diary_with_nothing_personal_and_a_new_link_
                      "07700900982", "1980-04-01", "Wants help", "Mental health"):
         assert personal not in feed.text, personal
     assert not re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", feed.text.replace("@working-better", ""))
-    purposes = [a["purpose"] for a in cloud.store.audit.trail(referral_id, "F83001",
+    purposes = [a.purpose for a in cloud.store.audit.trail(referral_id, "F83001",
                                                                  item.created_at)]
     assert "GET /calendar/{secret}" in purposes
 

@@ -21,7 +21,8 @@ from tests.web.test_cover_pages import boxes
 from tests.web.test_people import _invite
 from workingbetter.domain import slots
 from workingbetter.domain.auth import Role
-from workingbetter.domain.records import Referral, SurgerySession
+from workingbetter.domain.records.directory import SurgerySession
+from workingbetter.domain.records.referral import Referral
 from workingbetter.web import csrf
 from workingbetter.web.http import csrf_key
 

@@ -19,7 +19,7 @@ from tests.web.pages import Page, Pages
 from tests.web.test_pages import referrer
 from tests.web.test_referral_moves import nothing_to_repair
 from workingbetter.domain.auth import Role
-from workingbetter.domain.records import PracticeStatus
+from workingbetter.domain.records.directory import PracticeStatus
 from workingbetter.domain.referral import LIVE
 from workingbetter.web import csrf
 from workingbetter.web.http import csrf_key

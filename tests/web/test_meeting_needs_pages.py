@@ -16,7 +16,7 @@ from tests.fake_sender import FakeSender
 from tests.web.pages import Pages
 from tests.web.test_pages import awaiting
 from workingbetter.domain import slots, working_days
-from workingbetter.domain.records import OutboxRow
+from workingbetter.domain.records.outbox import OutboxRow
 from workingbetter.notifications.sending import Sending
 
 pytestmark = pytest.mark.integration

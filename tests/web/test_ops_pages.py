@@ -16,7 +16,7 @@ from tests.api_client import Api
 from tests.conftest import Cloud
 from tests.web.pages import Pages
 from tests.web.test_lists import load, shown_on
-from workingbetter.domain.records import ReferralChange
+from workingbetter.domain.records.referral import ReferralChange
 
 pytestmark = pytest.mark.integration
 

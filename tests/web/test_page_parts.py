@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from workingbetter.domain.errors import FieldError, Forbidden
 from workingbetter.domain.parsing import field_errors
-from workingbetter.domain.records import Appointment, Referral
+from workingbetter.domain.records.referral import Appointment, Referral
 from workingbetter.domain.referral import Status
 from workingbetter.services.steps import AppointmentOutcome, Review, TriageDecision
 from workingbetter.settings import Settings

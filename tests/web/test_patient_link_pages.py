@@ -29,7 +29,7 @@ def words(page: Page) -> str:
 
 
 def audit_purposes(cloud: Cloud, referral_id: str) -> list[str]:
-    return [str(r["purpose"]) for r in cloud.store.audit.trail(referral_id)]
+    return [r.purpose for r in cloud.store.audit.trail(referral_id)]
 
 
 def test_the_contact_page_chooses_what_they_chose_and_shows_what_is_on_file_masked(

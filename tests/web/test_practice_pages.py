@@ -22,7 +22,7 @@ from tests.web.test_lists import audit_records, load, shown_on
 from tests.web.test_pages import referral_id_on, referrer, sent
 from workingbetter.domain.auth import Role
 from workingbetter.domain.notification_kinds import Kind
-from workingbetter.domain.records import ReferralChange
+from workingbetter.domain.records.referral import ReferralChange
 from workingbetter.domain.referral import Status
 from workingbetter.notifications.sending import Sending
 from workingbetter.wiring import services

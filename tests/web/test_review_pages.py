@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import Cloud
 from tests.web.pages import Page, Pages
 from tests.web.test_pages import awaiting, booked
-from workingbetter.domain.records import JobFacts
+from workingbetter.domain.records.referral import JobFacts
 
 pytestmark = pytest.mark.integration
 

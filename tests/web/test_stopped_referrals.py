@@ -9,7 +9,7 @@ from tests.api_client import Api
 from tests.conftest import Cloud, diary_down
 from tests.web.pages import Pages
 from workingbetter.domain.human_steps import Awaiting
-from workingbetter.domain.records import ReferralChange
+from workingbetter.domain.records.referral import ReferralChange
 from workingbetter.handlers import tasks
 
 pytestmark = pytest.mark.integration

@@ -18,7 +18,7 @@ from tests.web.pages import Pages
 from tests.web.test_practice_pages import reference_of
 from workingbetter.domain import dates, slots
 from workingbetter.domain.notification_kinds import Kind
-from workingbetter.domain.records import OutboxRow
+from workingbetter.domain.records.outbox import OutboxRow
 from workingbetter.notifications.sending import Sending
 
 pytestmark = pytest.mark.integration

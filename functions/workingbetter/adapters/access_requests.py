@@ -14,7 +14,7 @@ from workingbetter.adapters import keys
 from workingbetter.adapters.dynamo import Item, Key, conditional
 from workingbetter.adapters.item_codec import decode, encode
 from workingbetter.adapters.store import Store
-from workingbetter.domain.records import AccessRequest
+from workingbetter.domain.records.access import AccessRequest
 
 
 class AccessRequests:

@@ -21,9 +21,7 @@ from workingbetter.adapters.referral_codec import (
     as_referral,
 )
 from workingbetter.adapters.referrals import Referrals
-from workingbetter.domain.records import (
-    Referral,
-)
+from workingbetter.domain.records.referral import Referral
 from workingbetter.domain.referral import (
     Status,
 )

@@ -14,7 +14,7 @@ from workingbetter.adapters import keys
 from workingbetter.adapters.dynamo import ConditionFailed, Event, conditional, now_iso
 from workingbetter.adapters.item_codec import encode
 from workingbetter.adapters.store import Store
-from workingbetter.domain.records import Referral
+from workingbetter.domain.records.referral import Referral
 from workingbetter.domain.referral import HOLDS_CAPACITY, Status
 
 

@@ -15,10 +15,7 @@ from workingbetter.adapters.dynamo import (
     now_iso,
 )
 from workingbetter.adapters.item_codec import decode, encode
-from workingbetter.domain.records import (
-    FollowUp,
-    Slot,
-)
+from workingbetter.domain.records.diary import FollowUp, Slot
 
 if TYPE_CHECKING:
     pass

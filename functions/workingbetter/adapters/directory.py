@@ -21,10 +21,7 @@ from workingbetter.adapters.dynamo import (
 )
 from workingbetter.adapters.item_codec import decode, encode
 from workingbetter.adapters.update_expression import update as update_expression
-from workingbetter.domain.records import (
-    Coach,
-    Practice,
-)
+from workingbetter.domain.records.directory import Coach, Practice
 
 if TYPE_CHECKING:
     from boto3.dynamodb.conditions import ConditionBase

@@ -1,4 +1,4 @@
-"""DynamoDB items ⇄ the typed records of `domain.records` (the adapter's one converter).
+"""DynamoDB items ⇄ the typed records of `domain.records.*` (the adapter's one converter).
 
 Reading, each field is made the type its record declares: Decimal to int (or float), lists
 to tuples, nested maps to their records, strings to their enums; attributes a record has no
@@ -17,8 +17,6 @@ from enum import Enum
 from functools import cache
 from typing import Any, TypeVar, Union, cast, get_args, get_origin, get_type_hints
 
-from workingbetter.domain import records
-
 R = TypeVar("R")
 
 
@@ -26,7 +24,7 @@ R = TypeVar("R")
 def _hints(record: type) -> dict[str, Any]:
     # A record's annotations are strings: read them where the record is declared (a record
     # from another domain module, such as a communication need, names that module's enums).
-    return get_type_hints(record, {**vars(records), **vars(sys.modules[record.__module__])})
+    return get_type_hints(record, vars(sys.modules[record.__module__]))
 
 
 def decode(record: type[R], item: Mapping[str, Any]) -> R:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from workingbetter.domain.records.case import CaseKey, CaseKind
+
 Key = dict[str, Any]
 
 LATEST = "REFERRAL"  # every referral is in Latest under this ops_pk
 ATTENTION = "ATTENTION"  # flagged ones are in ByAttention under this attention_pk
 COUNT = "COUNT"  # pk of the counter items, one per row of ops's status table
 PATIENT = "PATIENT"  # sk of the patient's details in the personal-data table
-NOTE = "NOTE#"  # sk prefix of the coach's notes there
 # The outbox's ByDue partitions (its `due_pk`).
 SCHEDULED, FAILED, TASKS, UNDELIVERED = "SCHEDULED", "FAILED", "TASK#", "UNDELIVERED"
 _REFERRAL = "REFERRAL#"
@@ -64,8 +65,18 @@ def personal(referral_id: str) -> Key:
     return {"referral_id": referral_id, "sk": PATIENT}
 
 
-def case_item(referral_id: str, sk: str) -> Key:
-    return {"referral_id": referral_id, "sk": sk}
+def case_item(key: CaseKey) -> Key:
+    """A case-record item: its kind, then its id within its kind ("PROFILE", "CONTACT#<id>")."""
+    sk = f"{key.kind}#{key.item_id}" if key.item_id else str(key.kind)
+    return {"referral_id": key.referral_id, "sk": sk}
+
+
+def case_key_of(referral_id: str, sk: str) -> CaseKey:
+    """Where a case-record item is, from its sort key (one of a kind not known: OTHER)."""
+    prefix, _, item_id = sk.partition("#")
+    if prefix in set(CaseKind) - {CaseKind.OTHER}:
+        return CaseKey(referral_id, CaseKind(prefix), item_id)
+    return CaseKey(referral_id, CaseKind.OTHER, sk)
 
 
 def patient_marker(patient_key: str) -> Key:

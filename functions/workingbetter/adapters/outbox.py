@@ -25,7 +25,7 @@ from workingbetter.adapters.keys import FAILED, SCHEDULED, TASKS, UNDELIVERED, t
 from workingbetter.adapters.update_expression import update as update_expression
 from workingbetter.domain.channels import Channel, FailureReason, State
 from workingbetter.domain.notification_kinds import Kind
-from workingbetter.domain.records import OutboxRow
+from workingbetter.domain.records.outbox import OutboxRow
 
 # The states a delivery receipt may move a row on from. SENDING too: a receipt can overtake
 # the sender's own "sent" write.

@@ -20,10 +20,8 @@ from workingbetter.adapters.item_codec import decode, encode
 from workingbetter.adapters.read_audit import ReadAudit
 from workingbetter.adapters.referrals import Referrals
 from workingbetter.domain.communication_needs import CommunicationNeed, kinds_of
-from workingbetter.domain.records import (
-    PersonalData,
-    ReferralChange,
-)
+from workingbetter.domain.records.patient import PersonalData
+from workingbetter.domain.records.referral import ReferralChange
 from workingbetter.domain.referral import (
     ContactPreference,
 )

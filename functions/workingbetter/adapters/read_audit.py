@@ -4,19 +4,12 @@ every referral it showed (kept by practice). Written before the data is read."""
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from workingbetter.adapters import keys
-from workingbetter.adapters.dynamo import (
-    Attr,
-    Item,
-    Key,
-    Tables,
-    now_iso,
-)
-
-if TYPE_CHECKING:
-    pass
+from workingbetter.adapters.dynamo import Attr, Key, Tables, now_iso
+from workingbetter.adapters.item_codec import decode
+from workingbetter.domain.records.audit import AuditRead
 
 
 class ReadAudit:
@@ -43,7 +36,7 @@ class ReadAudit:
             "at": at, "actor": actor, "purpose": purpose, "referral_ids": referral_ids})
 
     def trail(self, referral_id: str, practice_ods: str | None = None,
-              since: str = "") -> list[Item]:
+              since: str = "") -> list[AuditRead]:
         """Who read the referral's personal data: its own reads, and the page views at its
         practice since it was made that named it (one record per page view, many ids)."""
         page = self.tables.table.query(KeyConditionExpression=Key("pk").eq(keys.audit(referral_id)))
@@ -59,5 +52,4 @@ class ReadAudit:
                 if "LastEvaluatedKey" not in views:
                     break
                 kwargs["ExclusiveStartKey"] = views["LastEvaluatedKey"]
-        return [{"at": i["at"], "actor": i["actor"], "purpose": i["purpose"]}
-                for i in sorted(reads, key=lambda i: str(i["at"]))]
+        return sorted((decode(AuditRead, i) for i in reads), key=lambda read: read.at)

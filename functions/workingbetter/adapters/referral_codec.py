@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 from workingbetter.adapters import keys
 from workingbetter.adapters.dynamo import Attr, Item
 from workingbetter.adapters.item_codec import decode, encode
-from workingbetter.domain.records import Referral, ReferralChange, field_names
+from workingbetter.domain.records import field_names
+from workingbetter.domain.records.referral import Referral, ReferralChange
 from workingbetter.domain.referral import COUNTED_STALLED, Status
 
 if TYPE_CHECKING:

@@ -19,9 +19,7 @@ from workingbetter.adapters.referral_codec import (
     as_referral,
     projection,
 )
-from workingbetter.domain.records import (
-    Referral,
-)
+from workingbetter.domain.records.referral import Referral
 from workingbetter.domain.referral import (
     Status,
 )

@@ -34,10 +34,7 @@ from workingbetter.adapters.referral_codec import (
     referral_or_none,
 )
 from workingbetter.adapters.update_expression import update as update_expression
-from workingbetter.domain.records import (
-    Referral,
-    ReferralChange,
-)
+from workingbetter.domain.records.referral import Referral, ReferralChange
 from workingbetter.domain.referral import (
     COACH_FACTS_LISTED_UNTIL,
     COUNTED_STALLED,

@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError
 from workingbetter.observability import logger
 
 if TYPE_CHECKING:
-    from workingbetter.domain.records import Referral
+    from workingbetter.domain.records.referral import Referral
 
 WITHDRAWN_ERROR = "Referral.Withdrawn"
 IN_WORK = "-in-work"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from workingbetter.domain.records import ReferralChange
+from workingbetter.domain.records.referral import ReferralChange
 from workingbetter.domain.referral import Condition
 from workingbetter.domain.triage import age_on
 

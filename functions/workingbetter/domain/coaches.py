@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from workingbetter.domain import dates, slots
-from workingbetter.domain.records import Coach, Session, SurgerySession
+from workingbetter.domain.records.directory import Coach, Session, SurgerySession
 
 SESSIONS_MAX = 10  # a coach's weekly sessions: two a day, with room to spare
 

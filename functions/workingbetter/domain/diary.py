@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
 from workingbetter.domain import slots, working_days
-from workingbetter.domain.records import SurgerySession
+from workingbetter.domain.records.directory import SurgerySession
 
 # Phone and video follow-ups fit a working day; surgery ones a slot of the coach's session.
 WORKING_DAY = (time(8, 0), time(18, 0))

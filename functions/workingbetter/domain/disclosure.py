@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from workingbetter.domain.auth import Role
 from workingbetter.domain.human_steps import Awaiting
-from workingbetter.domain.records import Appointment, Referral, TimelineEvent
+from workingbetter.domain.records.referral import Appointment, Referral, TimelineEvent
 from workingbetter.domain.referral import ExitReason, Status, fhir_status
 
 # The stage a practice without consent sees for every status in WITH_THE_SERVICE.

@@ -9,7 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from workingbetter.domain.records import Practice, PracticeStatus
+from workingbetter.domain.records.directory import Practice, PracticeStatus
 
 ROOMS_MAX = 20  # rooms a practice lends: a surgery's handful, with room to spare
 LEFT_WORDS = "has left the Working Better pilot"

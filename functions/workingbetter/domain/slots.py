@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from workingbetter.domain import working_days
-from workingbetter.domain.records import SurgerySession, usual_day
+from workingbetter.domain.records.directory import SurgerySession, usual_day
 
 UK = ZoneInfo("Europe/London")
 MIN_NOTICE = timedelta(hours=24)
@@ -39,7 +39,7 @@ def session_times(session: SurgerySession) -> tuple[time, ...]:
     return tuple(found)
 
 
-# The usual day's slot times (a coach from before sessions were set: see records.USUAL_DAY).
+# The usual day's slot times (a coach from before sessions were set: see USUAL_DAY).
 SESSION_SLOTS = tuple(t for s in usual_day(0) for t in session_times(s))
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from workingbetter.domain import disclosure
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import FieldError, Forbidden, InvalidInput
-from workingbetter.domain.records import ReferralChange, ServiceRequestId
+from workingbetter.domain.records.referral import ReferralChange, ServiceRequestId
 from workingbetter.domain.referral import Status
 from workingbetter.fhir import service_request, task
 from workingbetter.services import withdrawal

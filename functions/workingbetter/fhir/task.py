@@ -14,7 +14,8 @@ from typing import Any
 from workingbetter.domain import disclosure
 from workingbetter.domain.auth import Principal
 from workingbetter.domain.errors import BadRequest, FieldError, InvalidInput
-from workingbetter.domain.records import PersonalData, Referral
+from workingbetter.domain.records.patient import PersonalData
+from workingbetter.domain.records.referral import Referral
 from workingbetter.fhir import codes, flags, validation
 from workingbetter.notifications.messages import OUTCOME_WORDS
 

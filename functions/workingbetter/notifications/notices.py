@@ -19,7 +19,7 @@ from workingbetter.domain.notification_kinds import (
     Kind,
 )
 from workingbetter.domain.patient_channel import patient_channel
-from workingbetter.domain.records import Referral
+from workingbetter.domain.records.referral import Referral
 
 if TYPE_CHECKING:
     from workingbetter.settings import Settings  # pydantic-settings: only when read

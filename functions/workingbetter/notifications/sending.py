@@ -30,7 +30,9 @@ from workingbetter.domain.notification_kinds import (
     Kind,
 )
 from workingbetter.domain.patient_channel import needs_met_by, patient_channel
-from workingbetter.domain.records import OutboxRow, PatientDetails, Referral
+from workingbetter.domain.records.outbox import OutboxRow
+from workingbetter.domain.records.patient import PatientDetails
+from workingbetter.domain.records.referral import Referral
 from workingbetter.notifications.messages import OUTCOME_WORDS, fields_of, render
 from workingbetter.notifications.notices import Notices
 from workingbetter.notifications.senders import (

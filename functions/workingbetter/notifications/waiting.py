@@ -14,7 +14,8 @@ from workingbetter.adapters.store import Store
 from workingbetter.domain import slots
 from workingbetter.domain.channels import Channel, State
 from workingbetter.domain.notification_kinds import Kind
-from workingbetter.domain.records import OutboxRow, Referral
+from workingbetter.domain.records.outbox import OutboxRow
+from workingbetter.domain.records.referral import Referral
 from workingbetter.domain.referral import Status
 from workingbetter.notifications.sending import goes_at
 

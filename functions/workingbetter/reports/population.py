@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from workingbetter.domain.bands import AGE_BANDS
-from workingbetter.domain.records import JobFacts, TimelineEvent
-from workingbetter.domain.records import Referral as Stored
+from workingbetter.domain.records.referral import JobFacts, TimelineEvent
+from workingbetter.domain.records.referral import Referral as Stored
 from workingbetter.domain.referral import Status
 
 __all__ = ["AGE_BANDS", "FIELDS", "Job", "Referral", "from_item", "instant"]

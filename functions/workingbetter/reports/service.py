@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from workingbetter.domain import days
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import BadRequest, FieldError
-from workingbetter.domain.records import Practice
+from workingbetter.domain.records.directory import Practice
 from workingbetter.reports import fidelity, suppression, tables
 from workingbetter.reports.measures import Clock, CoachCaseload, Outcomes, Period, outcomes
 from workingbetter.reports.population import FIELDS, from_item

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workingbetter.domain.communication_needs import NeedKind
-from workingbetter.domain.records import Practice
+from workingbetter.domain.records.directory import Practice
 from workingbetter.domain.triage import MAX_AGE, MIN_AGE
 from workingbetter.reports import suppression
 from workingbetter.reports.measures import Distribution, Outcomes, Ratio

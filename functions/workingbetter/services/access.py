@@ -9,7 +9,7 @@ from workingbetter.domain.auth import Principal, Role
 
 if TYPE_CHECKING:
     from workingbetter.adapters.store import Store
-    from workingbetter.domain.records import Referral
+    from workingbetter.domain.records.referral import Referral
 
 
 def can_see(principal: Principal, item: Referral) -> bool:

@@ -22,7 +22,9 @@ from workingbetter.adapters.dynamo import ConditionFailed, Event, now_iso
 from workingbetter.adapters.store import Store
 from workingbetter.domain import diary, slots
 from workingbetter.domain.human_steps import Awaiting
-from workingbetter.domain.records import Coach, FollowUp, Referral, ReferralChange
+from workingbetter.domain.records.diary import FollowUp
+from workingbetter.domain.records.directory import Coach
+from workingbetter.domain.records.referral import Referral, ReferralChange
 from workingbetter.services import diary_slots
 from workingbetter.services.diary_slots import DiaryFull
 

@@ -17,7 +17,7 @@ from workingbetter.adapters.store import Store
 from workingbetter.domain import diary, ical, slots
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, NotFound
-from workingbetter.domain.records import Coach, Practice
+from workingbetter.domain.records.directory import Coach, Practice
 from workingbetter.services.follow_ups import Entry, FollowUps
 
 FEED_PATH = "/calendar/"  # + the secret: the address a calendar app subscribes to

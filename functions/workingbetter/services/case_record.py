@@ -2,8 +2,8 @@
 advice, notes, and the referral and job start as the coach sees them.
 
 Everything a person wrote lives in the personal-data table beside the patient's details (so an
-erasure removes it and no workflow function can read it): `PROFILE`, `CONFIDENCE#<at>`,
-`CONTACT#<key>`, `BENEFITS`, `CASENOTE#<key>` (`<key>` from the request's Idempotency-Key).
+erasure removes it and no workflow function can read it), an item of a kind each
+(domain/records/case.py: a contact's or a note's id from the request's Idempotency-Key).
 Only the dates the outcome reports count go on the referral item (`employer_contact_dates`,
 `benefits_advice_on`). The coach of the referral alone reads or writes it; every read leaves
 one audit entry.
@@ -13,24 +13,23 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from workingbetter.adapters.dynamo import ConditionFailed, Event, Item, now_iso
-from workingbetter.adapters.item_codec import decode
 from workingbetter.adapters.store import Store
 from workingbetter.domain.auth import Principal, Role
-from workingbetter.domain.communication_needs import CommunicationNeed
 from workingbetter.domain.errors import Conflict, NotFound, StaleEdit
 from workingbetter.domain.human_steps import Awaiting
 from workingbetter.domain.idempotency import KeyReused, fingerprint
-from workingbetter.domain.records import PersonalData, Referral, ReferralChange
+from workingbetter.domain.records.case import CaseKey, CaseKind
+from workingbetter.domain.records.referral import Referral, ReferralChange
 from workingbetter.domain.referral import COACH_FACTS_LISTED_UNTIL
 from workingbetter.domain.text import LIST_MAX, Line, Paragraph
 from workingbetter.services import communication_needs
+from workingbetter.services.case_view import Record
 from workingbetter.services.steps import parse_body
 
 if TYPE_CHECKING:
@@ -42,7 +41,6 @@ _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 GOAL_STATUSES = ("not_started", "in_progress", "achieved", "stopped")
 CONTACT_OUTCOMES = ("no_reply", "not_suitable", "information", "interview", "work_trial",
                     "job_offer")
-REVIEW_DRAFT = "REVIEWDRAFT"  # the answers so far to the review awaited
 ERASED = communication_needs.ERASED  # one sentence for every write refused after an erasure
 
 
@@ -123,78 +121,6 @@ class NoteEdit(BaseModel):
     version: int = Field(ge=1)
 
 
-@dataclass(frozen=True)
-class Record:
-    """The referral's personal-data items, sorted into the case record's parts."""
-
-    referral: Referral
-    patient: Item | None
-    profile: Item | None = None
-    confidence: list[Item] = field(default_factory=list)
-    contacts: list[Item] = field(default_factory=list)
-    benefits: Item | None = None
-    notes: list[Item] = field(default_factory=list)  # the coach's own, editable
-    step_notes: list[Item] = field(default_factory=list)  # written with a step (reasons, goals)
-    review_draft: Item | None = None  # the review's answers so far (review_pages)
-
-    @property
-    def erased(self) -> bool:
-        return self.patient is None
-
-    @property
-    def communication_needs(self) -> tuple[CommunicationNeed, ...]:
-        """The patient's needs, from the details this record read."""
-        return decode(PersonalData, self.patient).patient.communication_needs \
-            if self.patient else ()
-
-    @property
-    def jobs(self) -> list[Item]:
-        """Job starts: the workflow facts with the employer and role from the step's note."""
-        job = self.referral.job
-        if not job:
-            return []
-        note = next((n for n in self.step_notes if n.get("event") == "job_started"), {})
-        return [{**asdict(job), "employer": note.get("employer"), "role": note.get("role")}]
-
-    def review_answers(self) -> dict[str, str]:
-        """The answers given so far to the review the referral awaits (none from an earlier
-        review's draft)."""
-        draft = self.review_draft
-        if draft is None or int(draft.get("review", -1)) != self.referral.reviews_done:
-            return {}
-        return {str(k): str(v) for k, v in (draft.get("answers") or {}).items()}
-
-    @property
-    def goals_now(self) -> list[str]:
-        """The goals as last set: at the latest review that set them, else in the profile."""
-        reviews = [n for n in self.step_notes if n.get("goals")]
-        if reviews:
-            return [str(g) for g in max(reviews, key=lambda n: str(n["at"]))["goals"]]
-        return [str(g["goal"]) for g in (self.profile or {}).get("goals") or []]
-
-    @property
-    def confidence_over_time(self) -> list[Item]:
-        """Scores from the profile and from reviews, oldest first."""
-        scores = [{"at": c["at"], "score": int(c["score"])} for c in self.confidence]
-        scores += [{"at": n["at"], "score": int(n["confidence"])} for n in self.step_notes
-                   if n.get("confidence") is not None]
-        return sorted(scores, key=lambda s: str(s["at"]))
-
-
-def sorted_items(referral: Referral, items: list[Item]) -> Record:
-    by_prefix: dict[str, list[Item]] = {}
-    for item in items:
-        by_prefix.setdefault(str(item["sk"]).split("#", 1)[0], []).append(item)
-
-    def one(prefix: str) -> Item | None:
-        return next(iter(by_prefix.get(prefix, [])), None)
-
-    contacts = sorted(by_prefix.get("CONTACT", []), key=lambda c: (str(c["on"]), str(c["at"])))
-    return Record(referral, one("PATIENT"), one("PROFILE"), by_prefix.get("CONFIDENCE", []),
-                  contacts, one("BENEFITS"), by_prefix.get("CASENOTE", []),
-                  by_prefix.get("NOTE", []), one(REVIEW_DRAFT))
-
-
 def item_key(key: str | None) -> str:
     """A short id for an item from the request's key alone (a repeat finds the same item,
     whenever it comes and whatever it says); a new one without a key."""
@@ -228,40 +154,39 @@ class CaseRecords:
     def read(self, principal: Principal, referral_id: str, purpose: str) -> Record:
         """The whole record: one audit entry, one Query of the personal-data table."""
         item = self._mine(principal, referral_id)
-        return sorted_items(item, self.store.case.read(referral_id, principal.actor,
-                                                             purpose))
+        return Record(item, self.store.case.read(referral_id, principal.actor, purpose))
 
     # -- writing ---------------------------------------------------------------------------
 
-    def _put(self, item: Referral, sk: str, fields: Item, replace: bool = False) -> bool:
+    def _put(self, key: CaseKey, fields: Item, replace: bool = False) -> bool:
         """Write a case item; True if it is new (False: a repeat of one already written)."""
-        written = self.store.case.put(item.referral_id, sk, fields, replace)
+        written = self.store.case.put(key, fields, replace)
         if written == "erased":
             raise Conflict(ERASED)
         return written == "written"
 
-    def _keyed(self, item: Referral, sk: str, request: BaseModel, fields: Item) -> bool:
-        """Write a keyed request's item (`sk` from its key): True if it is new, False if the
+    def _keyed(self, key: CaseKey, request: BaseModel, fields: Item) -> bool:
+        """Write a keyed request's item (its id from its key): True if it is new, False if the
         same request was written before (a repeat: nothing more to do); KeyReused if the key
         was used for a different request. The fingerprint stays with the item, so erasure
         takes it too."""
         sent = fingerprint(request)
-        if self._put(item, sk, {**fields, "request_hash": sent}):
+        if self._put(key, {**fields, "request_hash": sent}):
             return True
-        if self.store.case.request_hash(item.referral_id, sk) != sent:
+        if self.store.case.request_hash(key) != sent:
             raise KeyReused
         return False
 
-    def _fact(self, item: Referral, sk: str, event: Event, **changes: Any) -> None:
+    def _fact(self, key: CaseKey, event: Event, **changes: Any) -> None:
         """The referral item's part of a change; if it cannot land, the case item is taken
         back so that a failed request leaves nothing behind."""
         try:
-            self.store.referrals.add_fact(item.referral_id, event, **changes)
+            self.store.referrals.add_fact(key.referral_id, event, **changes)
         except ConditionFailed as error:
-            self.store.case.remove(item.referral_id, sk)
+            self.store.case.remove(key)
             raise Conflict("This referral has just ended: nothing was recorded") from error
         except Exception:
-            self.store.case.remove(item.referral_id, sk)
+            self.store.case.remove(key)
             raise
 
     def change_communication_needs(self, principal: Principal, referral_id: str,
@@ -287,10 +212,10 @@ class CaseRecords:
         self._live(item)
         at, by = now_iso(), principal.actor
         fields = {**profile.model_dump(mode="json", exclude={"confidence"}), "at": at, "by": by}
-        self._put(item, "PROFILE", fields, replace=True)
+        self._put(CaseKey(referral_id, CaseKind.PROFILE), fields, replace=True)
         if profile.confidence is not None:
-            self._put(item, f"CONFIDENCE#{at}", {"at": at, "by": by,
-                                                 "score": profile.confidence})
+            self._put(CaseKey(referral_id, CaseKind.CONFIDENCE, at),
+                      {"at": at, "by": by, "score": profile.confidence})
         return {"referral_id": referral_id, "saved": "profile"}
 
     def add_contact(self, principal: Principal, referral_id: str, body: Any,
@@ -299,12 +224,12 @@ class CaseRecords:
         contact = parse_body(EmployerContact, body)
         self._live(item)
         on = contact.on.isoformat()
-        sk = f"CONTACT#{item_key(key)}"
-        if self._keyed(item, sk, contact, {**contact.model_dump(mode="json"), "at": now_iso(),
-                                           "by": principal.actor}):
-            self._fact(item, sk, Event("employer_contact_recorded", principal.actor),
+        written = CaseKey(referral_id, CaseKind.CONTACT, item_key(key))
+        if self._keyed(written, contact, {**contact.model_dump(mode="json"), "at": now_iso(),
+                                          "by": principal.actor}):
+            self._fact(written, Event("employer_contact_recorded", principal.actor),
                        append=ReferralChange(employer_contact_dates=(on,)))
-        return {"referral_id": referral_id, "contact_id": sk.removeprefix("CONTACT#")}
+        return {"referral_id": referral_id, "contact_id": written.item_id}
 
     def record_benefits_advice(self, principal: Principal, referral_id: str,
                                body: Any) -> Item:
@@ -312,8 +237,9 @@ class CaseRecords:
         advice = parse_body(BenefitsAdvice, body)
         self._live(item)
         on = advice.on.isoformat() if advice.on else None
-        self._put(item, "BENEFITS", {"given": advice.given, "on": on, "at": now_iso(),
-                                     "by": principal.actor}, replace=True)
+        self._put(CaseKey(referral_id, CaseKind.BENEFITS), {
+            "given": advice.given, "on": on, "at": now_iso(), "by": principal.actor},
+                  replace=True)
         event = Event("benefits_advice_recorded", principal.actor)
         # Replacing an answer: nothing to take back if the referral has ended meanwhile.
         try:
@@ -327,26 +253,25 @@ class CaseRecords:
         item = self._mine(principal, referral_id)
         note = parse_body(Note, body)
         self._live(item)
-        sk = f"CASENOTE#{item_key(key)}"
-        self._keyed(item, sk, note, {"text": note.text, "at": now_iso(), "by": principal.actor,
-                                     "version": 1})
-        return {"referral_id": referral_id, "note_id": sk.removeprefix("CASENOTE#")}
+        written = CaseKey(referral_id, CaseKind.CASE_NOTE, item_key(key))
+        self._keyed(written, note, {"text": note.text, "at": now_iso(), "by": principal.actor,
+                                    "version": 1})
+        return {"referral_id": referral_id, "note_id": written.item_id}
 
     def edit_note(self, principal: Principal, referral_id: str, note_id: str,
                   body: Any) -> Item:
         item = self._mine(principal, referral_id)
         edit = parse_body(NoteEdit, body)
         self._live(item)
-        sk = f"CASENOTE#{note_id}"
         edited = "missing" if len(note_id) > 100 else self.store.case.edit(
-            referral_id, sk, {"text": edit.text, "edited_at": now_iso(),
-                              "edited_by": principal.actor}, must_have="text",
-            version=edit.version)
+            CaseKey(referral_id, CaseKind.CASE_NOTE, note_id),
+            {"text": edit.text, "edited_at": now_iso(), "edited_by": principal.actor},
+            must_have="text", version=edit.version)
         if edited == "stale":
             raise StaleEdit("This note was changed since you opened it: nothing was saved. "
                             "It is as `current` shows now: merge your change into it and "
                             "save again with its version.",
-                            self._note_now(principal, referral_id, sk))
+                            self._note_now(principal, referral_id, note_id))
         if edited != "edited":
             raise NotFound("No note with that id on this referral")
         return {"referral_id": referral_id, "note_id": note_id, "version": edit.version + 1}
@@ -361,43 +286,37 @@ class CaseRecords:
         self._live(item)
         if item.awaiting != Awaiting.REVIEW:
             raise Conflict("No review is waiting to be recorded for this referral")
-        self._put(item, REVIEW_DRAFT, {"answers": answers, "review": item.reviews_done,
-                                       "at": now_iso(), "by": principal.actor}, replace=True)
+        self._put(CaseKey(referral_id, CaseKind.REVIEW_DRAFT), {
+            "answers": answers, "review": item.reviews_done, "at": now_iso(),
+            "by": principal.actor}, replace=True)
 
     def drop_review_draft(self, referral_id: str) -> None:
         """The review is recorded: its draft is done with."""
-        self.store.case.remove(referral_id, REVIEW_DRAFT)
+        self.store.case.remove(CaseKey(referral_id, CaseKind.REVIEW_DRAFT))
 
-    def _note_now(self, principal: Principal, referral_id: str, sk: str) -> Item:
+    def _note_now(self, principal: Principal, referral_id: str, note_id: str) -> Item:
         """The note's text and version as saved (a read of personal data: audited)."""
         purpose = "POST /referrals/{referral_id}/notes/{note_id} (changed meanwhile)"
-        found = next((i for i in self.store.case.read(referral_id, principal.actor,
-                                                            purpose) if i["sk"] == sk), None)
+        found = next((n for n in self.store.case.read(referral_id, principal.actor,
+                                                      purpose).notes if n.note_id == note_id),
+                     None)
         if found is None:
             raise NotFound("No note with that id on this referral")
-        return {"text": found["text"], "version": int(found.get("version", 1))}
+        return {"text": found.text, "version": found.version}
 
 
 # -- what the API answers --------------------------------------------------------------------
 
 
-def _public(item: Item, *drop: str) -> Item:
-    return {k: v for k, v in item.items()
-            if k not in {"referral_id", "sk", "expires_at", "request_hash", *drop}}
-
-
 def profile_view(record: Record) -> Item:
-    return {"profile": _public(record.profile) if record.profile else None,
-            "confidence": record.confidence_over_time}
+    return {"profile": record.profile, "confidence": record.confidence_over_time}
 
 
 def contacts_view(record: Record) -> list[Item]:
-    return [{"contact_id": str(c["sk"]).removeprefix("CONTACT#"), **_public(c)}
-            for c in record.contacts]
+    return record.contacts
 
 
 def notes_view(record: Record) -> list[Item]:
-    return [{"note_id": str(n["sk"]).removeprefix("CASENOTE#"), **_public(n),
-             "version": int(n.get("version", 1))}  # a note from before versions: 1
-            for n in sorted(record.notes, key=lambda n: str(n["at"]))]
-
+    written = {i.key.item_id: i.written for i in record.case.of(CaseKind.CASE_NOTE)}
+    return [{"note_id": n.note_id, **written[n.note_id], "version": n.version}
+            for n in sorted(record.notes, key=lambda n: n.at)]

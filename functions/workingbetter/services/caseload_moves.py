@@ -26,7 +26,8 @@ from workingbetter.domain.absence import CoverAuditEntry, CoverChange
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 from workingbetter.domain.parsing import parse
-from workingbetter.domain.records import Coach, Referral
+from workingbetter.domain.records.directory import Coach
+from workingbetter.domain.records.referral import Referral
 from workingbetter.domain.referral import HOLDS_CAPACITY
 from workingbetter.domain.text import Line
 from workingbetter.observability import count

@@ -37,7 +37,7 @@ from workingbetter.domain.coaches import (
 )
 from workingbetter.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 from workingbetter.domain.parsing import parse
-from workingbetter.domain.records import (
+from workingbetter.domain.records.directory import (
     FULL_TIME_DAYS,
     Coach,
     Practice,

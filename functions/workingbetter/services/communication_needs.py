@@ -20,7 +20,7 @@ from workingbetter.domain.communication_needs import (
     needs_interpreter,
 )
 from workingbetter.domain.errors import Conflict
-from workingbetter.domain.records import Referral, ReferralChange
+from workingbetter.domain.records.referral import Referral, ReferralChange
 from workingbetter.services.intake import CommunicationNeeds
 
 if TYPE_CHECKING:

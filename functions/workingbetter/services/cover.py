@@ -40,7 +40,8 @@ from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 from workingbetter.domain.idempotency import KeyReused
 from workingbetter.domain.parsing import parse
-from workingbetter.domain.records import Coach, Slot
+from workingbetter.domain.records.diary import Slot
+from workingbetter.domain.records.directory import Coach
 from workingbetter.observability import count
 from workingbetter.services.appointment_moves import Moves
 from workingbetter.services.diary_slots import DiaryFull

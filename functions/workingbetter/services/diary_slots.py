@@ -13,7 +13,7 @@ from workingbetter.adapters.store import Store
 from workingbetter.domain import slots
 from workingbetter.domain.absence import Absence, away
 from workingbetter.domain.errors import TaskRefused
-from workingbetter.domain.records import Coach
+from workingbetter.domain.records.directory import Coach
 
 WEEKS_AHEAD = 12  # how far past `after` a diary is searched before it counts as full
 

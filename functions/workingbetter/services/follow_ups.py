@@ -24,7 +24,10 @@ from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.coaches import in_order
 from workingbetter.domain.communication_needs import needs_interpreter
 from workingbetter.domain.errors import BadRequest, Conflict, FieldError, InvalidInput, NotFound
-from workingbetter.domain.records import FollowUp, PersonalData, Referral, SurgerySession
+from workingbetter.domain.records.diary import FollowUp
+from workingbetter.domain.records.directory import SurgerySession
+from workingbetter.domain.records.patient import PersonalData
+from workingbetter.domain.records.referral import Referral
 from workingbetter.domain.referral import Status
 from workingbetter.services import diary_slots
 from workingbetter.services.case_record import in_caseload

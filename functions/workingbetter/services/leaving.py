@@ -29,7 +29,8 @@ from workingbetter.domain import human_steps
 from workingbetter.domain.absence import CoverAuditEntry, CoverChange
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, FieldError, InvalidInput, NotFound
-from workingbetter.domain.records import Coach, Referral
+from workingbetter.domain.records.directory import Coach
+from workingbetter.domain.records.referral import Referral
 from workingbetter.observability import count
 from workingbetter.services.caseload_moves import CaseloadMoves, with_places
 from workingbetter.services.reconcile import holds_place

@@ -20,7 +20,7 @@ from workingbetter.adapters.referral_codec import NO_CHANGE
 from workingbetter.adapters.store import Store
 from workingbetter.adapters.workflow import TokenExpired, Workflow
 from workingbetter.domain.human_steps import Awaiting
-from workingbetter.domain.records import LastAnswer, Referral, ReferralChange
+from workingbetter.domain.records.referral import LastAnswer, Referral, ReferralChange
 from workingbetter.domain.referral import TERMINAL, ExitReason, Status
 from workingbetter.observability import count, logger
 from workingbetter.services.resume import STALLED

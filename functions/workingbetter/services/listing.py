@@ -28,7 +28,7 @@ from workingbetter.domain.referral import Status
 if TYPE_CHECKING:
     from workingbetter.adapters.referral_lists import Listing
     from workingbetter.adapters.store import Store
-    from workingbetter.domain.records import Referral
+    from workingbetter.domain.records.referral import Referral
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 100
 _INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from workingbetter.adapters.dynamo import Item
     from workingbetter.adapters.store import Store
     from workingbetter.adapters.workflow import Workflow
-    from workingbetter.domain.records import Referral
+    from workingbetter.domain.records.referral import Referral
 
 
 @dataclass(frozen=True)

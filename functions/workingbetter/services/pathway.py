@@ -17,7 +17,7 @@ from workingbetter.domain import slots
 from workingbetter.domain.communication_needs import Need
 from workingbetter.domain.errors import ReferralWithdrawn, TaskRefused
 from workingbetter.domain.human_steps import Awaiting
-from workingbetter.domain.records import Appointment, Referral, ReferralChange
+from workingbetter.domain.records.referral import Appointment, Referral, ReferralChange
 from workingbetter.domain.referral import ExitReason, Status
 from workingbetter.domain.triage import AgeBand, TriageFacts, TriageRoute, decide
 from workingbetter.observability import count

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from workingbetter.adapters.store import Store
 from workingbetter.domain import slots
-from workingbetter.domain.records import Appointment, Referral
+from workingbetter.domain.records.referral import Appointment, Referral
 
 MAX_TOKEN = 200
 

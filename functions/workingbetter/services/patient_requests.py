@@ -17,7 +17,8 @@ from workingbetter.adapters.store import Store
 from workingbetter.domain import parsing
 from workingbetter.domain.errors import Conflict, DomainError, FieldError, InvalidInput
 from workingbetter.domain.notification_kinds import ARRANGING_INTERPRETER, Kind
-from workingbetter.domain.records import PersonalData, Referral, ReferralChange
+from workingbetter.domain.records.patient import PersonalData
+from workingbetter.domain.records.referral import Referral, ReferralChange
 from workingbetter.domain.referral import PATIENT_FACTS_LISTED_UNTIL, Status
 from workingbetter.services import patient_link
 from workingbetter.services.intake import Contact

@@ -32,7 +32,7 @@ from workingbetter.domain.practices import (
     PracticeAuditEntry,
     PracticeChange,
 )
-from workingbetter.domain.records import Practice, PracticeStatus
+from workingbetter.domain.records.directory import Practice, PracticeStatus
 from workingbetter.domain.referral import LIVE, ExitReason, Status
 from workingbetter.domain.text import EmailAddress, Line
 from workingbetter.services.intake import OdsCode

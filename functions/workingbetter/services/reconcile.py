@@ -13,7 +13,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from workingbetter.adapters.store import Store
-from workingbetter.domain.records import Referral
+from workingbetter.domain.records.referral import Referral
 from workingbetter.domain.referral import HOLDS_CAPACITY
 from workingbetter.observability import count, logger
 

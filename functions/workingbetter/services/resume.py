@@ -21,7 +21,7 @@ from workingbetter.adapters.store import Store
 from workingbetter.adapters.workflow import Workflow, runs_of
 from workingbetter.domain import human_steps, slots
 from workingbetter.domain.human_steps import Awaiting
-from workingbetter.domain.records import UNSET, Referral, ReferralChange
+from workingbetter.domain.records.referral import UNSET, Referral, ReferralChange
 from workingbetter.domain.referral import STALLED, TASK_FAILED, Status
 
 if TYPE_CHECKING:

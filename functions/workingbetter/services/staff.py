@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from workingbetter.adapters.directory import Directory as Records
-    from workingbetter.domain.records import Coach, Practice
+    from workingbetter.domain.records.directory import Coach, Practice
 
 KEPT_SECONDS = 300.0  # a practice or coach added or renamed shows within this
 

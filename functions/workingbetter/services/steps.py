@@ -20,7 +20,8 @@ from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import Conflict, NotFound
 from workingbetter.domain.human_steps import Awaiting
 from workingbetter.domain.parsing import parse
-from workingbetter.domain.records import Appointment, JobFacts, Referral, ReferralChange
+from workingbetter.domain.records.case import CaseKey
+from workingbetter.domain.records.referral import Appointment, JobFacts, Referral, ReferralChange
 from workingbetter.domain.referral import ExitReason, Status
 
 # The request models live with the step declarations (pure); named here for existing callers.
@@ -146,9 +147,9 @@ class Steps:
         return {"referral_id": item.referral_id, "status": updated.status,
                 "next": next_}
 
-    def _take_back(self, note_key: Item | None) -> None:
+    def _take_back(self, note_key: CaseKey | None) -> None:
         if note_key is not None:
-            self.store.case.remove_note(note_key)
+            self.store.case.remove(note_key)
 
     def retry_failed_step(self, principal: Principal, referral_id: str) -> Item:
         """Ops, once the cause of a failure is fixed: run the step that failed again, or

@@ -19,7 +19,7 @@ from workingbetter.domain import parsing
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.bands import ERASED_WITH_PERSONAL_DATA
 from workingbetter.domain.errors import Conflict, NotFound
-from workingbetter.domain.records import Referral, ReferralChange
+from workingbetter.domain.records.referral import Referral, ReferralChange
 from workingbetter.domain.referral import LEAVING_REASONS, ExitReason, Status
 from workingbetter.domain.text import Paragraph
 from workingbetter.services import patient_link
@@ -134,11 +134,11 @@ class Withdrawals:
             item = self._withdraw(item, actor, request.exit_reason)
         except Exception:
             if note:
-                self.store.case.remove_note(note)
+                self.store.case.remove(note)
             raise
         status = item.status
         if status is not Status.WITHDRAWN and note:
-            self.store.case.remove_note(note)
+            self.store.case.remove(note)
         if status is not Status.WITHDRAWN and not request.erase_personal_data:
             raise Conflict(f"This referral has already ended ({status}); nothing to withdraw")
         if request.erase_personal_data:

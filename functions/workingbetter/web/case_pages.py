@@ -18,7 +18,7 @@ from workingbetter.domain.communication_needs import (
 )
 from workingbetter.domain.errors import Conflict, InvalidInput, NotFound, StaleEdit
 from workingbetter.domain.idempotency import KeyReused
-from workingbetter.domain.records import Referral
+from workingbetter.domain.records.referral import Referral
 from workingbetter.web import needs_form, recording
 from workingbetter.web.errors import Failed, PageErrors, already_sent, only_message
 from workingbetter.web.http import (

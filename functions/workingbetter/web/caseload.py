@@ -15,10 +15,13 @@ from workingbetter.domain.communication_needs import CommunicationNeed, interpre
 from workingbetter.domain.human_steps import BY_AWAITING, RECORDED, Awaiting
 from workingbetter.domain.notification_kinds import ARRANGING_INTERPRETER, KINDS
 from workingbetter.domain.patient_channel import no_phone_calls
-from workingbetter.domain.records import Coach, OutboxRow, PersonalData, Practice, Referral
+from workingbetter.domain.records.directory import Coach, Practice
+from workingbetter.domain.records.outbox import OutboxRow
+from workingbetter.domain.records.patient import PersonalData
+from workingbetter.domain.records.referral import Referral
 from workingbetter.domain.referral import Status
 from workingbetter.domain.triage import age_on
-from workingbetter.services.referrals import view as referral_view
+from workingbetter.services.referral_reading import view as referral_view
 
 if TYPE_CHECKING:
     from workingbetter.settings import Settings  # pydantic-settings: only when read

@@ -33,7 +33,8 @@ from workingbetter.web.registry import blueprint
 from workingbetter.wiring import services
 
 if TYPE_CHECKING:
-    from workingbetter.domain.records import AccessRequest, Referral
+    from workingbetter.domain.records.access import AccessRequest
+    from workingbetter.domain.records.referral import Referral
 
 SEND_BY = "Select how you would like your copy"
 STAFF_ERRORS = FormErrorMap(

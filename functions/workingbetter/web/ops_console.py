@@ -20,7 +20,7 @@ from workingbetter.web import charts
 # the API's init: these are types only until then.
 if TYPE_CHECKING:
     from workingbetter.adapters.dynamo import Item
-    from workingbetter.domain.records import Referral
+    from workingbetter.domain.records.referral import Referral
     from workingbetter.services.ops_watch import OpsWatch
     from workingbetter.services.referrals import Referrals  # pydantic: loads with the first request
 

@@ -23,7 +23,9 @@ from workingbetter.wiring import services, settings
 
 # The store's code loads with the first patient page, not at the API's init.
 if TYPE_CHECKING:
-    from workingbetter.domain.records import Appointment, PatientDetails, Practice, Referral
+    from workingbetter.domain.records.directory import Practice
+    from workingbetter.domain.records.patient import PatientDetails
+    from workingbetter.domain.records.referral import Appointment, Referral
 
 ASK_ERRORS = FormErrorMap(anchors={"ask": "ask"}, fallback="ask-form")
 CONTACT_ERRORS = FormErrorMap(
@@ -94,7 +96,7 @@ def _upcoming(item: Referral) -> Appointment | None:
 
 def _practice(item: Referral) -> Practice:
     ods = item.appointment.practice_ods if item.appointment else item.practice_ods
-    from workingbetter.domain.records import Practice
+    from workingbetter.domain.records.directory import Practice
 
     return services().staff.practice(ods) or Practice(ods, "your GP surgery")
 

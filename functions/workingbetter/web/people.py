@@ -13,7 +13,7 @@ from workingbetter.domain.slots import WEEKDAYS
 from workingbetter.wiring import services
 
 if TYPE_CHECKING:
-    from workingbetter.domain.records import Practice
+    from workingbetter.domain.records.directory import Practice
     from workingbetter.services.staff import Directory
 
 ROLE_WORDS = {Role.REFERRER: "practice staff", Role.COACH: "coach", Role.OPS: "service manager",

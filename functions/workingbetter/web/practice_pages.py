@@ -35,8 +35,8 @@ from workingbetter.wiring import services
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from workingbetter.domain.records import PersonalData
-    from workingbetter.services.referrals import PracticeList
+    from workingbetter.domain.records.patient import PersonalData
+    from workingbetter.services.referral_reading import PracticeList
 
 SEARCH_ERRORS = FormErrorMap(anchors={"q": "q", "name": "name", "date_of_birth": "dob-day"})
 WITHDRAW_ERRORS = FormErrorMap(anchors={"exit_reason": "exit-reason", "reason": "reason"})
@@ -75,7 +75,7 @@ def practice_search() -> Response:
     form = posted_form()
     referrals = services().referrals
     if form.get("by") == "name":
-        from workingbetter.services.referrals import NameSearch
+        from workingbetter.services.referral_reading import NameSearch
 
         asked = NameSearch(form.get("name"), form.get("dob_day"), form.get("dob_month"),
                            form.get("dob_year"))
@@ -95,7 +95,9 @@ def _list_page(who: Principal, paging: listing.ListRequest, form: Form,
         errors = SEARCH_ERRORS.page_errors(error.errors)
         shown = services().referrals.practice_list(who, paging)
     searched = search is not None and not errors  # else the list shown is every referral's
-    from workingbetter.services.referrals import view  # pydantic: loads with the first request
+    from workingbetter.services.referral_reading import (
+        view,  # pydantic: loads with the first request
+    )
 
     status = paging.stage
     rows = [_row(view(who, item, None, summary=True), shown.patients.get(item.referral_id))

@@ -27,7 +27,7 @@ from workingbetter.web.registry import blueprint
 from workingbetter.wiring import services
 
 if TYPE_CHECKING:
-    from workingbetter.services.case_record import Record
+    from workingbetter.services.case_view import Record
     from workingbetter.web.review_forms import Question
 
 
