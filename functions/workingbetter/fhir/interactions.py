@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 from workingbetter.domain import disclosure
 from workingbetter.domain.auth import Principal, Role
 from workingbetter.domain.errors import FieldError, Forbidden, InvalidInput
-from workingbetter.domain.records.referral import ReferralChange, ServiceRequestId
 from workingbetter.domain.referral import Status
 from workingbetter.fhir import service_request, task
 from workingbetter.services import withdrawal
@@ -46,9 +45,8 @@ def refer(services: Services, principal: Principal, body_of: Callable[[], Any],
     except InvalidInput as error:
         raise mapped.located(error) from error
     referral_id = str(created["referral_id"])
-    # Bookkeeping, not a change of state: a resend (same answer) writes the same value.
-    services.store.referrals.note(referral_id, ReferralChange(
-        service_request=ServiceRequestId(mapped.identifier.system, mapped.identifier.value)))
+    services.referrals.note_service_request(referral_id, mapped.identifier.system,
+                                            mapped.identifier.value)
     return read(services, principal, referral_id)
 
 
@@ -60,8 +58,7 @@ def read(services: Services, principal: Principal, referral_id: str) -> Json:
     resource = task.resource(principal, item)
     if item.need_kinds and principal.role is Role.REFERRER \
             and disclosure.needs_seen_by(principal.role, item):
-        personal = services.store.patients.read(referral_id, principal.actor,
-                                                     "GET /fhir/Task/{referral_id}")
+        personal = services.referrals.details(principal, item, "GET /fhir/Task/{referral_id}")
         if personal is not None:
             resource.update(task.needs(personal))
     return resource

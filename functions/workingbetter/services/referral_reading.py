@@ -112,6 +112,12 @@ class Reading:
             raise NotFound("No referral with that id is visible to you")
         return item
 
+    def details(self, principal: Principal, item: Referral,
+                purpose: str) -> PersonalData | None:
+        """The patient's details of a referral the caller may see (`visible`), for `purpose`:
+        an audited read; None once erased."""
+        return self.store.patients.read(item.referral_id, principal.actor, purpose)
+
     def get(self, principal: Principal, referral_id: str) -> Item:
         item = self.visible(principal, referral_id)
         personal = None

@@ -36,6 +36,7 @@ from workingbetter.domain.practices import not_taking
 from workingbetter.domain.records.referral import (
     Referral,
     ReferralChange,
+    ServiceRequestId,
     StoredTriageFacts,
     TimelineEvent,
 )
@@ -113,6 +114,12 @@ class Referrals(Reading):
         self.store.referrals.note(result["referral_id"], ReferralChange(
             idempotency_record=record, request_hash=request_hash))
         return result
+
+    def note_service_request(self, referral_id: str, system: str, value: str) -> None:
+        """The GP system's own id for the referral (a FHIR ServiceRequest's identifier):
+        bookkeeping, not a change of state, so a resend writes the same value."""
+        self.store.referrals.note(referral_id, ReferralChange(
+            service_request=ServiceRequestId(system, value)))
 
     def check(self, principal: Principal, body: Any) -> ReferralRequest:
         """The referral as it would be sent, checked and nothing written: the form's "check

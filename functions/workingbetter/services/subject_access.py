@@ -114,8 +114,22 @@ class SubjectAccess:
         return self.requests.open_for(referral_id)
 
     def of_referral(self, principal: Principal, referral_id: str) -> list[AccessRequest]:
-        self._in_scope(principal, referral_id)
-        return self.requests.for_referral(referral_id)
+        return self.of_referral_with_it(principal, referral_id)[1]
+
+    def of_referral_with_it(self, principal: Principal,
+                            referral_id: str) -> tuple[Referral, list[AccessRequest]]:
+        """The referral (in the asker's scope: 404 otherwise) and its requests."""
+        item = self._in_scope(principal, referral_id)
+        return item, self.requests.for_referral(referral_id)
+
+    def who_produces(self, principal: Principal,
+                     referral_ids: list[str]) -> tuple[dict[str, str], dict[str, str | None]]:
+        """For ops and managers: each referral's short reference, and its coach (an id, as the
+        audit names staff), who produces the copy."""
+        principal.require(Role.OPS, Role.MANAGER)
+        coaches = {i: item.coach_id for i in referral_ids
+                   if (item := self.store.referrals.get(i)) is not None}
+        return self.store.lists.references(referral_ids), coaches
 
     def still_open(self, principal: Principal) -> list[AccessRequest]:
         """Every open request, soonest due first: ids and dates, for ops and managers."""

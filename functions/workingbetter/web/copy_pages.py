@@ -109,13 +109,12 @@ def _staff_page(who: Principal, referral_id: str, form: Form, errors: PageErrors
                 status: int = 200, keys: Any = None) -> Response:
     from workingbetter.services.subject_access import request_view
 
-    s = services()
-    item = s.store.referrals.get(referral_id)
-    requests = [request_view(r) for r in s.subject_access.of_referral(who, referral_id)]
+    item, found = services().subject_access.of_referral_with_it(who, referral_id)
+    requests = [request_view(r) for r in found]
     done = dict(request().query_params or {}).get("done") == "recorded"
     return html("access_requests.html", status, title="Right of access: copies of what we hold",
                 principal=who, referral_id=referral_id,
-                reference=(item.reference if item else None) or referral_id,
+                reference=item.reference or referral_id,
                 requests=requests, via=STAFF_VIA,
                 send_by=[(v.value, SEND_WORDS[v], "") for v in SendBy], form=form,
                 errors=errors, keys=keys or form_keys(), done=done and status == 200,
@@ -173,10 +172,8 @@ def open_requests() -> Response:
     wanted = dict(request().query_params or {}).get("reference", "").strip()
     if wanted and Role.MANAGER in who.roles:  # a manager records a request made another way
         return redirect(f"/access-requests/{services().referrals.resolve(wanted[:40])}")
-    store = services().store
     ids = sorted({str(r["referral_id"]) for r in shown})
-    # Who produces each copy: the patient's coach (an id, as the audit names staff).
-    coaches = {i: item.coach_id for i in ids if (item := store.referrals.get(i)) is not None}
+    references, coaches = services().subject_access.who_produces(who, ids)
     return html("access_open.html", title="Requests for a copy of what we hold", principal=who,
-                requests=shown, references=store.lists.references(ids), coaches=coaches,
+                requests=shown, references=references, coaches=coaches,
                 words={"via": VIA_WORDS}, day=dates.day, manages=Role.MANAGER in who.roles)
