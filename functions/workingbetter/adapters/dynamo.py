@@ -136,11 +136,20 @@ class Tables:
 
     @property
     def table(self) -> Any:
-        return self.resource().Table(self.table_name)
+        return self._table("table", self.table_name)
 
     @property
     def personal(self) -> Any:
-        return self.resource().Table(self.personal_data_table_name)
+        return self._table("personal", self.personal_data_table_name)
+
+    def _table(self, which: str, name: str) -> Any:
+        """One Table object per thread, kept: boto3 builds a new class (its whole shape model)
+        for every `Table(...)`, which cost a third of the CPU of every call that made one."""
+        found = getattr(self._local, which, None)
+        if found is None:
+            found = self.resource().Table(name)
+            setattr(self._local, which, found)
+        return found
 
     @property
     def client(self) -> Any:
