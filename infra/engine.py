@@ -40,6 +40,7 @@ from infra import (
     dynamodb_serializer,
     dynamodb_transactions,
     lambda_dispatch,
+    moto_action_names,
     moto_server_routing,
     moto_tracking,
     powertools_keys,
@@ -58,11 +59,11 @@ from infra.template import LocalTemplate
 NO_NOTIFY = "http://127.0.0.1:9"
 
 PATCHES: tuple[Any, ...] = (lambda_dispatch, dynamodb_atomicity, moto_tracking,
-                            dynamodb_transactions, dynamodb_queries, dynamodb_index_queries,
-                            dynamodb_projection, dynamodb_serializer, asl_cache, sfn_threads,
-                            sfn_early_stop, sfn_clients, sfn_json_paths, sfn_absent_paths,
-                            moto_server_routing, cognito_key, cognito_mfa, cognito_sign_out,
-                            cognito_mail, powertools_keys)
+                            moto_action_names, dynamodb_transactions, dynamodb_queries,
+                            dynamodb_index_queries, dynamodb_projection, dynamodb_serializer,
+                            asl_cache, sfn_threads, sfn_early_stop, sfn_clients, sfn_json_paths,
+                            sfn_absent_paths, moto_server_routing, cognito_key, cognito_mfa,
+                            cognito_sign_out, cognito_mail, powertools_keys)
 
 
 def install() -> None:
