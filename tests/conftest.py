@@ -259,6 +259,7 @@ def pytest_configure(config: pytest.Config) -> None:
 # `--dist loadfile` hands files to the workers in collection order, so these start first and
 # the run does not end with one worker still on a long file while the other waits.
 SLOWEST_FIRST = (
+    "tests/e2e/test_demo.py", "tests/browser/test_app_setup.py",
     "tests/integration/test_authorisation_matrix.py", "tests/browser/test_pages.py",
     "tests/e2e/test_local_stack.py", "tests/browser/test_case_record.py",
     "tests/integration/test_delivery_receipts.py", "tests/integration/test_concurrency.py",
@@ -267,6 +268,7 @@ SLOWEST_FIRST = (
     "tests/integration/test_pathway.py", "tests/integration/test_api_contract.py",
     "tests/integration/test_withdrawal.py", "tests/web/test_sign_in.py",
     "tests/integration/test_fhir.py", "tests/web/test_pages.py",
+    "tests/integration/test_patient_requests.py", "tests/e2e/test_local_notify.py",
 )
 
 
