@@ -35,20 +35,17 @@ class Notices:
         self.outbox = outbox
         self.settings = settings
 
-    def _at(self, referral_id: str, kind: Kind, channel: Channel, service_due: datetime,
-            key: str = "") -> None:
-        now = datetime.now(UTC)
-        real = self.settings.on_real_clock(max(service_due, now), now)
-        self.outbox.schedule(Notice(referral_id, kind, channel, slots.iso(real),
-                                    slots.iso(service_due), key))
-
     def _send(self, kind: Kind, about: Referral | str, key: str = "",
               at: datetime | None = None) -> None:
         """Schedule a message of this kind as its declaration says: by its audience's channel
         (the patient's own, read from their referral), due when its `Due` falls from `at`
         (the event's moment: an appointment's start, a step's due time; now if not given)."""
         referral_id = about if isinstance(about, str) else about.referral_id
-        self._at(referral_id, kind, self._channel(kind, about), self._due(kind, at), key)
+        now = datetime.now(UTC)
+        service_due = self._due(kind, at, now)
+        real = self.settings.on_real_clock(max(service_due, now), now)
+        self.outbox.schedule(Notice(referral_id, kind, self._channel(kind, about),
+                                    slots.iso(real), slots.iso(service_due), key))
 
     def _channel(self, kind: Kind, about: Referral | str) -> Channel:
         audience = kind.audience
@@ -57,8 +54,7 @@ class Notices:
             return patient_channel(kind, about.contact_preference, about.need_kinds)
         return _CHANNEL[audience]
 
-    def _due(self, kind: Kind, at: datetime | None) -> datetime:
-        now = datetime.now(UTC)
+    def _due(self, kind: Kind, at: datetime | None, now: datetime) -> datetime:
         moment = at or now
         match kind.declared.due:
             case Due.DAY_BEFORE:
