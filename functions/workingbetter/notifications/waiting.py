@@ -15,7 +15,6 @@ from workingbetter.domain import slots
 from workingbetter.domain.channels import Channel, State
 from workingbetter.domain.notification_kinds import Kind
 from workingbetter.domain.records.outbox import OutboxRow
-from workingbetter.domain.records.referral import Referral
 from workingbetter.domain.referral import Status
 from workingbetter.notifications.sending import goes_at
 
@@ -62,34 +61,23 @@ class Messages:
     def told_of_appointment(self, referral_id: str) -> Confirmation | None:
         """How the patient is told of their booked appointment (None unless one is booked)."""
         referral = self.store.referrals.get(referral_id)
-        if referral is None or referral.status is not Status.APPOINTMENT_BOOKED:
+        appointment = referral.appointment if referral else None
+        if referral is None or referral.status is not Status.APPOINTMENT_BOOKED \
+                or appointment is None:
             return None
-        return confirmation(self.store, referral)
+        row = self.outbox.row(referral_id,
+                              f"{Kind.APPOINTMENT_CONFIRMATION}:{appointment.start}")
+        return None if row is None else _told(row)
 
     def tasks_for(self, coach_id: str, limit: int) -> list[OutboxRow]:
         """A coach's tasks (messages they give by hand, chasers), the latest first."""
         return self.outbox.tasks_for(coach_id, limit)
 
     def waiting_to_go(self, limit: int = 50) -> list[Waiting]:
-        return waiting_to_go(self.store, limit)
-
-
-def waiting_to_go(store: Store, limit: int = 50) -> list[Waiting]:
-    """The patients' messages waiting in the outbox, the soonest first."""
-    rows = store.outbox.scheduled(limit)
-    found = [Waiting(r.referral_id, r.kind, r.channel, slots.iso(goes_at(r)))
-             for r in rows if r.channel in TO_THE_PATIENT]
-    return sorted(found, key=lambda w: w.goes_at)
-
-
-def confirmation(store: Store, referral: Referral) -> Confirmation | None:
-    """The confirmation of the referral's booked appointment (None before one is booked)."""
-    appointment = referral.appointment
-    if appointment is None:
-        return None
-    row = store.outbox.row(referral.referral_id,
-                            f"{Kind.APPOINTMENT_CONFIRMATION}:{appointment.start}")
-    return None if row is None else _told(row)
+        """The patients' messages waiting in the outbox, the soonest first."""
+        found = [Waiting(r.referral_id, r.kind, r.channel, slots.iso(goes_at(r)))
+                 for r in self.outbox.scheduled(limit) if r.channel in TO_THE_PATIENT]
+        return sorted(found, key=lambda w: w.goes_at)
 
 
 def _told(row: OutboxRow) -> Confirmation | None:
