@@ -75,11 +75,6 @@ class AccessRequests:
                 request.due_on, request.referral_id, request.request_id)}}]))
 
     def _query(self, condition: object) -> list[Item]:
-        items: list[Item] = []
-        kwargs: Item = {"KeyConditionExpression": condition, "ConsistentRead": True}
-        while True:
-            page = self.store.tables.table.query(**kwargs)
-            items.extend(page["Items"])
-            if "LastEvaluatedKey" not in page:
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        tables = self.store.tables
+        return list(tables.pages(tables.table, KeyConditionExpression=condition,
+                                 ConsistentRead=True))

@@ -4,7 +4,6 @@ every referral it showed (kept by practice). Written before the data is read."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from workingbetter.adapters import keys
 from workingbetter.adapters.dynamo import Attr, Key, Tables, now_iso
@@ -29,7 +28,7 @@ class ReadAudit:
     def page(self, referral_ids: list[str], practice_ods: str, actor: str,
              purpose: str) -> None:
         """One audit record naming the referrals a view showed (kept by practice, so a
-        referral's trail finds it: see audit_trail)."""
+        referral's trail finds it: see `trail`)."""
         at = now_iso()
         self.tables.table.put_item(Item={
             "pk": keys.practice_audit(practice_ods), "sk": f"{at}#{uuid.uuid4().hex[:8]}",
@@ -42,14 +41,9 @@ class ReadAudit:
         page = self.tables.table.query(KeyConditionExpression=Key("pk").eq(keys.audit(referral_id)))
         reads = list(page["Items"])
         if practice_ods:
-            kwargs: dict[str, Any] = {
-                "KeyConditionExpression": Key("pk").eq(keys.practice_audit(practice_ods))
+            reads += self.tables.pages(
+                self.tables.table,
+                KeyConditionExpression=Key("pk").eq(keys.practice_audit(practice_ods))
                 & Key("sk").gte(since),
-                "FilterExpression": Attr("referral_ids").contains(referral_id)}
-            while True:
-                views = self.tables.table.query(**kwargs)
-                reads += views["Items"]
-                if "LastEvaluatedKey" not in views:
-                    break
-                kwargs["ExclusiveStartKey"] = views["LastEvaluatedKey"]
+                FilterExpression=Attr("referral_ids").contains(referral_id))
         return sorted((decode(AuditRead, i) for i in reads), key=lambda read: read.at)
