@@ -82,15 +82,15 @@ class Pathway:
         if status is Status.RECEIVED:
             try:
                 self.store.referrals.update(referral_id, Event("triage_started", SYSTEM),
-                             ReferralChange(status=Status.TRIAGE),
-                             only_if_status=[Status.RECEIVED])
+                                            ReferralChange(status=Status.TRIAGE),
+                                            only_if_status=[Status.RECEIVED])
             except ConditionFailed:
                 self._live(referral_id)  # a withdrawal won; otherwise a retry already moved it
         if route is TriageRoute.REJECT and status in {Status.RECEIVED, Status.TRIAGE}:
             try:
                 self.lifecycle.finish(referral_id, Status.REJECTED,
-                                 Event("triage_rejected", SYSTEM, {"rule": "age_16_to_66"}),
-                                 exit_reason=ExitReason.INELIGIBLE,
+                                      Event("triage_rejected", SYSTEM, {"rule": "age_16_to_66"}),
+                                      exit_reason=ExitReason.INELIGIBLE,
                                       offer_places=False)
             except ConditionFailed as error:
                 raise ReferralWithdrawn("referral has ended") from error
@@ -114,8 +114,9 @@ class Pathway:
             if coach.active >= cap:
                 continue
             try:
-                self.store.capacity.allocate(referral_id, coach.coach_id, cap,
-                               Event("coach_allocated", SYSTEM, {"coach_id": coach.coach_id}))
+                self.store.capacity.allocate(
+                    referral_id, coach.coach_id, cap,
+                    Event("coach_allocated", SYSTEM, {"coach_id": coach.coach_id}))
                 return {"allocated": True}
             except ConditionFailed:
                 again = self._live(referral_id)
@@ -251,9 +252,8 @@ class Pathway:
         if failed_at:
             change = change.merged(ReferralChange(failed_at=failed_at))
         try:
-            item = self.store.referrals.update(referral_id,
-                                          Event("needs_ops_attention", SYSTEM, {"reason": reason}),
-                                change)
+            item = self.store.referrals.update(
+                referral_id, Event("needs_ops_attention", SYSTEM, {"reason": reason}), change)
         except ConditionFailed:
             return {"failed_at": failed_at}  # ended meanwhile: nothing left to flag
         self.notices.run_failed(referral_id, reason)

@@ -95,8 +95,8 @@ class Withdrawals:
             token = item.task_token
             try:
                 ended = self.lifecycle.finish(referral_id, Status.WITHDRAWN,
-                               Event("withdrawn", actor), exit_reason=reason,
-                               only_if=ReferralChange(task_token=token))
+                                              Event("withdrawn", actor), exit_reason=reason,
+                                              only_if=ReferralChange(task_token=token))
             except ConditionFailed:
                 fresh = self.store.referrals.get(referral_id)
                 assert fresh is not None
@@ -128,8 +128,9 @@ class Withdrawals:
         """Withdraw on anyone's behalf (practice, coach, or the patient's own link). The reason is
         written first and taken back if nothing was withdrawn: a failed request changes nothing."""
         referral_id = item.referral_id
-        note = self.store.case.add_note(referral_id, {"at": now_iso(), "event": "withdrawn",
-                                            "reason": request.reason}) if request.reason else None
+        note = self.store.case.add_note(referral_id, {
+            "at": now_iso(), "event": "withdrawn", "reason": request.reason}) \
+            if request.reason else None
         try:
             item = self._withdraw(item, actor, request.exit_reason)
         except Exception:
@@ -147,7 +148,7 @@ class Withdrawals:
             if not item.personal_data_erased:
                 # The keyed hash of the NHS number goes too: with the key it re-identifies.
                 self.store.referrals.update(referral_id, Event("personal_data_erased", actor),
-                             ERASED_WITH_PERSONAL_DATA, require_live=False)
+                                            ERASED_WITH_PERSONAL_DATA, require_live=False)
         return {"referral_id": referral_id, "status": str(status),
                 "personal_data_erased": bool(request.erase_personal_data
                                              or item.personal_data_erased)}
