@@ -7,18 +7,15 @@ One item per person in the referrals table, keyed by their Cognito `sub` (an opa
 ever moved forward (a conditional write). Times are whole seconds, as tokens carry them: a
 sign-in in the same second as a sign-out is refused too.
 
-Every token check asks, so each container keeps what it read for CACHE_SECONDS: a sign-out
-elsewhere reaches this container within that time, and its own sign-outs at once.
+Every token check reads it, strongly consistent: a sign-out (or an account disabled) holds in
+every container at once. A container once kept what it read for 30 s, so a token went on
+working in the others for that long after its person signed out; found when the local stack's
+API came to run in two processes, as Lambda runs many containers.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
 from typing import Any, Protocol
-
-CACHE_SECONDS = 30.0
 
 
 class SignOuts(Protocol):
@@ -30,28 +27,17 @@ class SignOuts(Protocol):
 
 
 class TableSignOuts:
-    def __init__(self, table: Any, cache_seconds: float = CACHE_SECONDS,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, table: Any) -> None:
         self.table = table
-        self.cache_seconds = cache_seconds
-        self.clock = clock
-        self._lock = threading.Lock()
-        self._known: dict[str, tuple[int | None, float]] = {}  # subject -> (value, read at)
 
     @staticmethod
     def _key(subject: str) -> dict[str, str]:
         return {"pk": f"SIGNOUT#{subject}", "sk": "SIGNED_OUT"}
 
     def signed_out_at(self, subject: str) -> int | None:
-        with self._lock:
-            known = self._known.get(subject)
-        if known is not None and self.clock() - known[1] < self.cache_seconds:
-            return known[0]
-        item = self.table.get_item(Key=self._key(subject),
+        item = self.table.get_item(Key=self._key(subject), ConsistentRead=True,
                                    ProjectionExpression="signed_out_at").get("Item")
-        value = int(item["signed_out_at"]) if item else None
-        self._remember(subject, value)
-        return value
+        return int(item["signed_out_at"]) if item else None
 
     def record(self, subject: str, at: int) -> None:
         from botocore.exceptions import ClientError
@@ -64,11 +50,3 @@ class TableSignOuts:
         except ClientError as error:  # a later sign-out is recorded already: it stands
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
-        self._remember(subject, at)
-
-    def _remember(self, subject: str, value: int | None) -> None:
-        with self._lock:
-            known = self._known.get(subject)
-            if known is not None and known[0] is not None and (value or 0) < known[0]:
-                value = known[0]  # never forget a later sign-out this container saw
-            self._known[subject] = (value, self.clock())

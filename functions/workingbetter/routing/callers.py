@@ -39,6 +39,6 @@ def signed_in(id_token: str) -> SignedIn:
 
 
 def end_sign_ins(subject: str) -> None:
-    """The person signed out: every token issued to them until now is refused from now on
-    (at once in this container, within adapters/sign_outs.CACHE_SECONDS in the others)."""
+    """The person signed out: every token issued to them until now is refused from now on,
+    in every container."""
     sign_outs().record(subject, int(time.time()))
