@@ -1,55 +1,25 @@
-"""Run Lambda tasks in-process: moto's Docker-less Lambda backend calls the real handler.
+"""Lambda's invoke without Docker: moto's Docker-less Lambda backend hands each invocation to
+the real handler, in this process (the in-process test clouds) or in the local stack's task
+workers (infra/task_worker.py; the engine then runs no handler code). lambda_runtime runs it.
 
 This replaces `moto.awslambda_simple.models.LambdaSimpleBackend.invoke`, moto's internal API,
-so it is kept here alone and has its own test. A handler's exception becomes a function error
-whose errorType is the exception's class name, as on AWS, so the ASL's Retry and Catch see the
-same error names locally.
+so it is kept here alone and has its own test. Here too are what the Lambda service itself does
+around a runtime: the faults it injects (Faults) and the off switch (Switch).
 """
 
 from __future__ import annotations
 
-import importlib
-import json
-import logging
 import os
 import random
 import threading
-import time
-import uuid
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from moto.awslambda_simple.models import LambdaSimpleBackend
 
-from infra import local_log
+from infra import lambda_runtime, local_log
+from infra.lambda_runtime import Call, Ran
 from infra.warm_threads import WarmThreads
-from statemachines.referral import WITHDRAWN
-
-log = logging.getLogger("infra.dispatch")
-
-
-@dataclass
-class LocalContext:
-    """The parts of the Lambda context object that handlers and Powertools read."""
-
-    function_name: str
-    invoked_function_arn: str
-    memory_limit_in_mb: int = 512
-    function_version: str = "$LATEST"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    log_group_name: str = "local"
-    log_stream_name: str = "local"
-    timeout_seconds: int = 30
-    _started: float = field(default_factory=time.monotonic)
-
-    def get_remaining_time_in_millis(self) -> int:
-        left = self.timeout_seconds - (time.monotonic() - self._started)
-        return max(0, int(left * 1000))
-
-
-def resolve_handler(handler: str) -> Any:
-    module_name, _, attribute = handler.rpartition(".")
-    return getattr(importlib.import_module(module_name), attribute)
 
 
 class Faults:
@@ -118,65 +88,58 @@ class Switch:
 FAULTS = Faults()
 ENGINE = Switch()
 SERVICE_ERROR = "Lambda.ServiceException"
-# Handlers run on warm threads: a task's boto3 resources are made once per thread, not per call.
+# In process (the test clouds), handlers run on warm threads: a task's boto3 resources are made
+# once per thread, not per call.
 WARM = WarmThreads(8, "lambda")
+
+
+def in_this_process(call: Call) -> Ran:
+    return WARM.run(lambda_runtime.run, call)
+
+
+# Who runs a handler: this process (tests), or the local stack's task workers (use_workers).
+RUNNER: Callable[[Call], Ran] = in_this_process
+
+
+def use_workers(workers: Callable[[Call], Ran]) -> None:
+    """From now on every invocation is a request to a task worker: the engine runs no handler
+    code of its own, as the Lambda service runs none."""
+    global RUNNER
+    RUNNER = workers
 
 
 def invoke(self: LambdaSimpleBackend, function_name: str, qualifier: str | None, body: Any,
            headers: Any, response_headers: dict[str, str]) -> bytes:
     ENGINE.enter()
     try:
-        return _invoke(self, function_name, qualifier, body, response_headers)
+        ran = _invoke(self, function_name, qualifier, body)
     finally:
         ENGINE.leave()
+    if ran.error_type is not None:
+        response_headers["x-amz-function-error"] = "Unhandled"
+    return ran.payload
 
 
-def _invoke(self: LambdaSimpleBackend, function_name: str, qualifier: str | None, body: Any,
-            response_headers: dict[str, str]) -> bytes:
+def _invoke(self: LambdaSimpleBackend, function_name: str, qualifier: str | None,
+            body: Any) -> Ran:
     function = self.get_function(function_name, qualifier)
-    event = json.loads(body) if body else {}
-    context = LocalContext(function_name=function.function_name,
-                           invoked_function_arn=function.function_arn,
-                           memory_limit_in_mb=int(function.memory_size or 512),
-                           timeout_seconds=int(function.timeout or 30))
-    fault = FAULTS.draw(str(function.handler))
+    call = Call(handler=str(function.handler), function_name=function.function_name,
+                function_arn=function.function_arn,
+                memory_mb=int(function.memory_size or 512),
+                timeout_seconds=int(function.timeout or 30),
+                event=body.decode() if isinstance(body, bytes) else str(body or ""))
+    fault = FAULTS.draw(call.handler)
     if fault == "before":
-        return _function_error(response_headers, SERVICE_ERROR, "injected fault")
-    kind = _kind(str(function.handler))
-    try:
-        result = WARM.run(resolve_handler(str(function.handler)), event, context)
-    except Exception as error:
-        local_log.invocation(kind, failed=True)
-        _told(function.function_name, error)
-        return _function_error(response_headers, type(error).__name__, str(error))
-    local_log.invocation(kind, failed=False)
-    if fault == "after":
-        return _function_error(response_headers, SERVICE_ERROR, "injected fault")
-    try:
-        return json.dumps(result).encode()
-    except (TypeError, ValueError):
-        # What AWS answers when a handler returns something JSON cannot carry.
-        return _function_error(response_headers, "Runtime.MarshalError",
-                               "Unable to marshal response")
+        return Ran.failed(SERVICE_ERROR, "injected fault")
+    ran = RUNNER(call)
+    local_log.invocation(_kind(call.handler), failed=ran.error_type is not None)
+    if fault == "after" and ran.error_type is None:
+        return Ran.failed(SERVICE_ERROR, "injected fault")
+    return ran
 
 
 def _kind(handler: str) -> str:
     return "scheduled" if handler.startswith("workingbetter.handlers.scheduled.") else "task"
-
-
-def _told(function_name: str, error: Exception) -> None:
-    """A withdrawal ends a run by design (the ASL catches it); anything else is a warning,
-    with its traceback unless the local log is quiet."""
-    if type(error).__name__ in WITHDRAWN:
-        log.info("%s ended its run: the referral was withdrawn", function_name)
-        return
-    log.warning("%s raised %s", function_name, type(error).__name__,
-                exc_info=None if local_log.MODE.quiet else error)
-
-
-def _function_error(response_headers: dict[str, str], error_type: str, message: str) -> bytes:
-    response_headers["x-amz-function-error"] = "Unhandled"
-    return json.dumps({"errorType": error_type, "errorMessage": message[:256]}).encode()
 
 
 _original = LambdaSimpleBackend.invoke

@@ -59,6 +59,9 @@ def configure(verbose: bool) -> None:
         os.environ[METRICS_DISABLED] = "true"
     logger.setLevel(os.environ.get("POWERTOOLS_LOG_LEVEL", "INFO") if verbose else "WARNING")
     logging.getLogger("infra").setLevel(logging.INFO if verbose else logging.WARNING)
+    # The libraries' own chatter (moto logs every caught ASL error) is never the service's.
+    for name in ("werkzeug", "moto", "moto.stepfunctions.parser", "botocore", "urllib3"):
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def request(status: int) -> bool:
@@ -92,11 +95,13 @@ def summary(counts: Counter[str], seconds: float) -> str:
 
 
 def summaries(stop: threading.Event, every: float = SUMMARY_SECONDS,
-              say: Callable[[str], None] = lambda line: print(line, flush=True)) -> None:
-    """Say what the stack did, every `every` seconds until `stop` (quiet mode only)."""
+              say: Callable[[str], None] = lambda line: print(line, flush=True),
+              take: Callable[[], Counter[str]] = TALLY.take) -> None:
+    """Say what the stack did, every `every` seconds until `stop` (quiet mode only); `take`
+    gathers the counts (the local stack's, from each of its processes)."""
     def run() -> None:
         while not stop.wait(every):
-            say(summary(TALLY.take(), every))
+            say(summary(take(), every))
 
     if MODE.quiet:
         threading.Thread(target=run, daemon=True, name="log-summary").start()

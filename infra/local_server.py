@@ -23,6 +23,7 @@ deployed API as template.yaml's gateway responses make API Gateway answer.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import socket
 import sys
@@ -165,8 +166,8 @@ class Server(ThreadedHTTPServer):
     request_queue_size = 128
     warm = WarmThreads(16, "api")
 
-    def __init__(self, address: Any, handler: Any) -> None:
-        super().__init__(address, handler)
+    def __init__(self, address: Any, handler: Any, bind_and_activate: bool = True) -> None:
+        super().__init__(address, handler, bind_and_activate)
         self._state = threading.Condition()
         self.stopping = False
         self._open: set[socket.socket] = set()  # every connection not yet closed
@@ -261,3 +262,13 @@ def server_of(served: LocalDevServer) -> Server:
 def serve(app: Chalice, host: str, port: int) -> LocalDevServer:
     """Bind (raising OSError when the port is taken); `serve_forever` then answers."""
     return LocalDevServer(app, Config(), host, port, handler_cls=Handler, server_cls=Server)
+
+
+def serve_on(app: Chalice, listening: socket.socket) -> Server:
+    """A server answering on a socket bound elsewhere: the local stack's API workers share the
+    one the supervisor bound, and the kernel hands each new connection to one of them."""
+    handler = functools.partial(Handler, app_object=app, config=Config())
+    server = Server(listening.getsockname()[:2], handler, bind_and_activate=False)
+    server.socket.close()
+    server.socket = listening
+    return server

@@ -1,17 +1,23 @@
-"""The in-process Lambda runner: moto's Docker-less invoke calls the real handler
+"""Lambda without Docker: moto's invoke calls the real handler, in this process (the test
+clouds) or in a task worker (the local stack), and the answer is the same either way
 (docs/architecture.md §6).
 
 It replaces moto's internal `LambdaSimpleBackend.invoke`, so this pins the behaviour the ASL's
 Retry and Catch rely on: results come back as returned, exceptions as `Unhandled` function
-errors named after the exception class.
+errors named after the exception class. Every rule is checked with the handler run here and
+with it run by a task worker over HTTP.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import socket
+import threading
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
@@ -19,7 +25,9 @@ import pytest
 from moto import mock_aws
 from moto.awslambda_simple.models import LambdaSimpleBackend
 
-from infra import lambda_dispatch
+from infra import lambda_dispatch, lambda_runtime, task_worker
+from infra.lambda_runtime import Call, Ran
+from infra.task_worker import Workers
 from infra.template import REGION
 
 HERE = __name__  # "tests.unit.test_lambda_dispatch"
@@ -62,12 +70,30 @@ def placeholder_zip() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.fixture
-def lambda_client(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+@contextmanager
+def a_task_worker() -> Iterator[Workers]:
+    """A task worker serving on a socket of its own, as the local stack's do (in a thread
+    here), and the engine's way to it."""
+    listening = socket.create_server(("127.0.0.1", 0))
+    server = task_worker.serve_on(listening)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield Workers(listening.getsockname()[1])
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(params=["in this process", "in a task worker"])
+def lambda_client(request: pytest.FixtureRequest,
+                  monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws(config=lambda_dispatch.MOTO_CONFIG):
+    with mock_aws(config=lambda_dispatch.MOTO_CONFIG), contextlib.ExitStack() as stack:
+        if request.param == "in a task worker":
+            lambda_dispatch.use_workers(stack.enter_context(a_task_worker()))
+            stack.callback(lambda_dispatch.use_workers, lambda_dispatch.in_this_process)
         lambda_dispatch.install()
         try:
             yield boto3.client("lambda", region_name=REGION)
@@ -154,12 +180,12 @@ def test_uninstall_puts_motos_own_invoke_back() -> None:
 
 
 def test_resolve_handler_finds_a_function_by_its_dotted_name() -> None:
-    assert lambda_dispatch.resolve_handler(f"{HERE}.echo_handler") is echo_handler
+    assert lambda_runtime.resolve_handler(f"{HERE}.echo_handler") is echo_handler
 
 
 def test_resolve_handler_refuses_a_name_that_does_not_exist() -> None:
     with pytest.raises(AttributeError):
-        lambda_dispatch.resolve_handler(f"{HERE}.no_such_handler")
+        lambda_runtime.resolve_handler(f"{HERE}.no_such_handler")
 
 
 def unserialisable_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -173,3 +199,53 @@ def test_a_result_that_is_not_json_gives_a_function_error_not_a_crash(
     response, payload = invoke(lambda_client, "unjson", {})
     assert response["FunctionError"] == "Unhandled"
     assert payload["errorType"] == "Runtime.MarshalError"
+
+
+def test_with_task_workers_the_engine_hands_every_invocation_to_one(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine runs no handler code of its own: a call is a request to a worker."""
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    handed: list[Call] = []
+
+    def worker(call: Call) -> Ran:
+        handed.append(call)
+        return Ran(b'{"from": "the worker"}')
+
+    with mock_aws(config=lambda_dispatch.MOTO_CONFIG):
+        lambda_dispatch.use_workers(worker)
+        lambda_dispatch.install()
+        try:
+            client = boto3.client("lambda", region_name=REGION)
+            create(client, "handed", f"{HERE}.failing_handler")
+            response, payload = invoke(client, "handed", {"referral_id": "r-9"})
+        finally:
+            lambda_dispatch.uninstall()
+            lambda_dispatch.use_workers(lambda_dispatch.in_this_process)
+    assert "FunctionError" not in response  # the handler itself would have raised
+    assert payload == {"from": "the worker"}
+    assert [(c.handler, json.loads(c.event)) for c in handed] == [
+        (f"{HERE}.failing_handler", {"referral_id": "r-9"})]
+
+
+def test_when_no_task_worker_answers_the_workflow_sees_a_lambda_service_error() -> None:
+    """What the Lambda service says when it cannot run a function; the ASL retries it."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    ran = Workers(port)(Call(f"{HERE}.echo_handler", "echo", "arn", 128, 3, "{}"))
+    assert ran.error_type == "Lambda.ServiceException"
+    assert json.loads(ran.payload)["errorType"] == "Lambda.ServiceException"
+
+
+def thread_handler(event: dict[str, Any], context: Any) -> int:
+    return threading.get_ident()
+
+
+def test_invocations_one_after_another_run_on_the_same_warm_worker_thread() -> None:
+    """As a warm container is reused, so what a thread keeps (its boto3 resources) is made
+    once, not per invocation."""
+    with a_task_worker() as workers:
+        threads = {json.loads(workers(Call(f"{HERE}.thread_handler", "t", "arn", 128, 3,
+                                           "{}")).payload) for _ in range(3)}
+    assert len(threads) == 1
+    assert threads != {threading.get_ident()}

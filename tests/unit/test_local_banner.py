@@ -10,9 +10,11 @@ from typing import cast
 
 import pytest
 
+from infra.child_process import Child
 from infra.cloud import Built
 from infra.cognito import LocalPool, Person, pilot_people
-from infra.local_stack import LocalSettings, Stack, banner
+from infra.local_banner import banner
+from infra.local_stack import LocalSettings, Parts, Stack
 from infra.notify_server import LocalNotify
 from infra.scheduler import LocalScheduler
 from infra.seed import pilot
@@ -27,6 +29,10 @@ class Pool(LocalPool):
         return f"eyJ{person.role}.eyJ{person.practice_ods or person.coach_id or 'x'}.c2ln-_"
 
 
+def _part(pid: int) -> Child:
+    return cast(Child, SimpleNamespace(process=SimpleNamespace(pid=pid)))
+
+
 @pytest.fixture
 def printed() -> str:
     stack = Stack(api_url=API, aws_url="http://127.0.0.1:8124",
@@ -35,7 +41,8 @@ def printed() -> str:
                   stop=threading.Event(),
                   scheduler=cast(LocalScheduler, SimpleNamespace(schedules=[])),
                   people=pilot_people(pilot()),
-                  notify=cast(LocalNotify, SimpleNamespace(url="http://127.0.0.1:8125")))
+                  notify=cast(LocalNotify, SimpleNamespace(url="http://127.0.0.1:8125")),
+                  parts=Parts(_part(101), [_part(102), _part(103)], [_part(104)]))
     return banner(stack, LocalSettings())
 
 

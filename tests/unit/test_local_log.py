@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from chalice.app import Chalice
 
-from infra import lambda_dispatch, local_log, local_server
+from infra import lambda_runtime, local_log, local_server
 from workingbetter.domain.errors import ReferralWithdrawn
 from workingbetter.observability import count, logger
 
@@ -65,8 +65,8 @@ def what_happens() -> None:
     with serving() as base:
         assert ask(base, "/fine") == 200
         assert ask(base, "/broken") == 500
-    lambda_dispatch._told("working-better-ChaseFunction", ReferralWithdrawn("ended"))
-    lambda_dispatch._told("working-better-BookFunction", ValueError("diary down"))
+    lambda_runtime.told("working-better-ChaseFunction", ReferralWithdrawn("ended"))
+    lambda_runtime.told("working-better-BookFunction", ValueError("diary down"))
     time.sleep(1)
 
 

@@ -16,7 +16,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
 from infra import powertools_keys
-from infra.lambda_dispatch import LocalContext
+from infra.lambda_runtime import LocalContext
 from tests.unit.moto_internals import digest
 
 POWERTOOLS = "3.37.0"  # Powertools' version when the digests below were taken

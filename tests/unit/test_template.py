@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from infra import monitoring
-from infra.lambda_dispatch import resolve_handler
+from infra.lambda_runtime import resolve_handler
 from infra.template import ROOT, LocalTemplate, load
 from workingbetter.handlers.api import app
 from workingbetter.observability import NAMESPACE
