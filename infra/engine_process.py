@@ -1,4 +1,4 @@
-"""The local stack's engine: moto's server (DynamoDB, Lambda, Step Functions executing the real
+"""The local stack's engine: moto's server (engine_server: connections kept open; DynamoDB, Lambda, Step Functions executing the real
 ASL, Cognito, SNS, IAM) with the local engine's patches, in a process of its own (`python -m
 infra.engine_process`, started by the local stack). It runs no handler code: moto's Lambda
 sends each invocation to the task workers (infra/task_worker.py), as the Lambda service hands
@@ -13,10 +13,18 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 import urllib.request
 
-from infra import child_process, cognito_mail, engine, lambda_dispatch, local_log
+from infra import (
+    child_process,
+    cognito_mail,
+    engine,
+    engine_server,
+    lambda_dispatch,
+    local_log,
+)
 from infra.task_worker import Workers
 from infra.template import REGION
 
@@ -40,12 +48,9 @@ def main() -> None:
     child_process.ignore_stop_signals()
     replies = child_process.Replies(options.reply_fd)
     local_log.configure(verbose=options.verbose)
-    from moto.server import ThreadedMotoServer
-
-    moto_server = ThreadedMotoServer(ip_address="127.0.0.1", port=options.port, verbose=False)
-    moto_server.start()
-    assert moto_server._server is not None
-    aws_port = moto_server._server.server_port  # the real port when 0 was asked for
+    server = engine_server.serve(options.port)
+    threading.Thread(target=server.serve_forever, daemon=True, name="moto").start()
+    aws_port = server.server_port  # the real port when 0 was asked for
     aws_url = f"http://127.0.0.1:{aws_port}"
     # Step Functions' Lambda tasks reach moto's Lambda through this endpoint, like any client.
     os.environ.update({"AWS_ENDPOINT_URL": aws_url, "AWS_DEFAULT_REGION": REGION,
