@@ -33,7 +33,7 @@ def engine() -> Iterator[http.client.HTTPConnection]:
     server.server_close()
 
 
-def ask(connection: http.client.HTTPConnection, body: bytes | None = b"{}",
+def ask(connection: http.client.HTTPConnection, body: bytes | Iterator[bytes] = b"{}",
         **headers: str) -> tuple[http.client.HTTPResponse, bytes]:
     connection.request("POST", "/", body=body, headers={**LIST_TABLES, **headers})
     answer = connection.getresponse()
