@@ -76,10 +76,12 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
 
 def _write(self: DynamoDBBackend, op_type: str, op: dict[str, Any],
            key: dict[str, Any]) -> None:
-    """The item's write, as moto's own single-item call makes it."""
-    expressions: dict[str, Any] = {"condition_expression": op.get("ConditionExpression"),
-                   "expression_attribute_names": op.get("ExpressionAttributeNames"),
-                   "expression_attribute_values": op.get("ExpressionAttributeValues")}
+    """The item's write, as moto's own single-item call makes it, but with no condition: the
+    caller has just judged it against this item, and the lock of dynamodb_atomicity is held
+    (moto would parse and judge it again)."""
+    expressions: dict[str, Any] = {
+        "expression_attribute_names": op.get("ExpressionAttributeNames"),
+        "expression_attribute_values": op.get("ExpressionAttributeValues")}
     if op_type == "Put":
         self.put_item(op["TableName"], op["Item"], **expressions)
     elif op_type == "Delete":

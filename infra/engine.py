@@ -7,6 +7,7 @@ models it no longer uses (moto_tracking), a transaction sets aside only its item
 (dynamodb_transactions), a query reads only its partition (dynamodb_queries) and an index
 query only the index's (dynamodb_index_queries), projecting an item converts only what it
 keeps (dynamodb_projection), items go into a response as they are (dynamodb_serializer),
+an expression is parsed once per text (dynamodb_expressions),
 the ASL is parsed once (asl_cache), a waiting run holds one thread (sfn_threads), a run
 stopped as it starts is stopped all the same (sfn_early_stop), a Lambda task reuses its
 client (sfn_clients), a JSONPath is parsed once (sfn_json_paths), a Choice asking whether an
@@ -34,6 +35,7 @@ from infra import (
     cognito_mfa,
     cognito_sign_out,
     dynamodb_atomicity,
+    dynamodb_expressions,
     dynamodb_index_queries,
     dynamodb_projection,
     dynamodb_queries,
@@ -63,7 +65,8 @@ PATCHES: tuple[Any, ...] = (lambda_dispatch, dynamodb_atomicity, moto_tracking,
                             dynamodb_index_queries, dynamodb_projection, dynamodb_serializer,
                             asl_cache, sfn_threads, sfn_early_stop, sfn_clients, sfn_json_paths,
                             sfn_absent_paths, moto_server_routing, cognito_key, cognito_mfa,
-                            cognito_sign_out, cognito_mail, powertools_keys)
+                            cognito_sign_out, cognito_mail, powertools_keys,
+                            dynamodb_expressions)
 
 
 def install() -> None:

@@ -11,6 +11,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
+from moto.dynamodb.comparisons import ConditionExpressionParser
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
 
@@ -159,6 +160,30 @@ def test_concurrent_transactions_never_take_more_places_than_the_cap(client: Any
     assert active(client) == cap
     rows = client.scan(TableName="main")["Items"]
     assert sum(1 for r in rows if r["pk"]["S"].startswith("R#")) == cap
+
+
+def test_each_items_condition_is_judged_once_in_the_engine(
+        client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The item's condition is checked against the item under the lock, then written: moto's
+    own write need not parse and judge it a second time (the handler's check of the
+    request's placeholders is moto's, and stays)."""
+    judged: list[str | None] = []
+    moto_parse = ConditionExpressionParser.parse
+
+    def parse(self: ConditionExpressionParser) -> Any:
+        judged.append(self.condition_expression)
+        return moto_parse(self)
+
+    monkeypatch.setattr(ConditionExpressionParser, "parse", parse)
+    client.transact_write_items(TransactItems=[
+        take_place(cap=5), put("personal", referral_id="r-1"),
+        {"Delete": {"TableName": "main", "Key": {"pk": {"S": "GONE"}, "sk": {"S": "X"}},
+                    "ConditionExpression": "attribute_not_exists(pk)"}}])
+
+    # Once by moto's handler (the placeholders used), once against the item.
+    assert judged.count("active < :cap") == 2
+    assert judged.count("attribute_not_exists(referral_id)") == 2
+    assert judged.count("attribute_not_exists(pk)") == 2
 
 
 def test_uninstall_puts_motos_own_transaction_back() -> None:

@@ -37,17 +37,17 @@ class Capacity:
         self.tables = tables
         self.referrals = referrals
 
-    def allocate(self, referral_id: str, coach_id: str, cap: int, event: Event) -> Referral:
+    def allocate(self, referral: Referral, coach_id: str, cap: int, event: Event) -> Referral:
         """Take one place in a coach's caseload and give it to the referral, atomically.
 
         The counter's condition keeps a caseload at or below `cap` whatever runs concurrently;
         the referral's condition makes a retried allocation a no-op instead of a second place.
+        The coach's list keys need the referral's created_at, which never changes, so the
+        caller's read of it serves.
         """
         at = now_iso()
-        # created_at never changes, so reading it first is safe: the coach's list keys need it.
-        made = self.tables.table.get_item(Key=keys.referral(referral_id),
-                                          ProjectionExpression="created_at").get("Item") or {}
-        listed = keys.allocated(coach_id, str(made.get("created_at", "")))
+        referral_id = referral.referral_id
+        listed = keys.allocated(coach_id, referral.created_at)
         try:
             self.tables.client.transact_write_items(
                 TransactItems=[

@@ -115,7 +115,7 @@ class Pathway:
                 continue
             try:
                 self.store.capacity.allocate(
-                    referral_id, coach.coach_id, cap,
+                    item, coach.coach_id, cap,
                     Event("coach_allocated", SYSTEM, {"coach_id": coach.coach_id}))
                 return {"allocated": True}
             except ConditionFailed:
