@@ -26,9 +26,6 @@ from benchmarks.processes import tree_cpu_seconds
 from tests import local_stack_process
 from workingbetter.domain.referral import Status
 
-TARGETS_MS = {"p50": 50, "p95": 150}
-SETTLE_TARGET_S = 60
-
 
 @dataclass
 class Intake:
