@@ -116,8 +116,8 @@ def append(path: Path, entry: Entry) -> None:
 def _last(figure: Figure, earlier: list[Entry]) -> str:
     for entry in reversed(earlier):
         if figure.key in entry.figures:
-            value = entry.figures[figure.key]
-            return f"{figure.shown(value)} ({entry.date[:10]}, {entry.sizes.get(figure.step, 0):,})"
+            size = f", {entry.sizes.get(figure.step, 0):,}" if "{size}" in figure.label else ""
+            return f"{figure.shown(entry.figures[figure.key])} ({entry.date[:10]}{size})"
     return "—"
 
 
