@@ -37,7 +37,6 @@ from benchmarks import figures
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results.md"
-HISTORY = ROOT / "benchmarks" / "history.json"
 PACKAGES = ROOT / "build" / "lambda"
 
 
@@ -204,7 +203,7 @@ def main() -> int:
                         help="referrals held for the pages, in process and over HTTP (10,000)")
     parser.add_argument("--demo", type=int, default=300, help="referrals walked (300)")
     args = parser.parse_args()
-    history = args.history or (None if args.quick else HISTORY)
+    history = args.history or (None if args.quick else figures.HISTORY)
     chosen = [s for s in STEPS if not args.only or s.name in args.only.split(",")]
     sizes = {"intake": args.intake, "scale": args.scale, "pages": args.pages,
              "pages_http": args.pages, "demo": args.demo}

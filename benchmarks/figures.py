@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 Value = float | None
+HISTORY = Path(__file__).resolve().parent / "history.json"
 # The pages' p95 targets, in process (benchmarks/pages.py) and over HTTP (pages_http.py).
 PAGE_TARGETS_MS = {"GET /referrals": 150, "GET /ops": 300, "GET /coach": 200}
 
@@ -116,7 +117,7 @@ def append(path: Path, entry: Entry) -> None:
 def _last(figure: Figure, earlier: list[Entry]) -> str:
     for entry in reversed(earlier):
         if figure.key in entry.figures:
-            size = f", {entry.sizes.get(figure.step, 0):,}" if "{size}" in figure.label else ""
+            size = f", {entry.sizes[figure.step]:,}" if entry.sizes.get(figure.step) else ""
             return f"{figure.shown(entry.figures[figure.key])} ({entry.date[:10]}{size})"
     return "—"
 
