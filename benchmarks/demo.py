@@ -7,6 +7,7 @@ runs (`python -m infra.demo --referrals N`) against it, and reports its wall tim
 own summary and the stack's CPU over the demo (every process of it).
 
     python -m benchmarks.demo [--referrals 300] [--seconds-per-day 0.5] [--test-limits]
+                              [--seed 14]
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--referrals", type=int, default=300)
     parser.add_argument("--seconds-per-day", default="0.5")
+    parser.add_argument("--seed", default="14", help="the demo's (`make demo` uses 14)")
     parser.add_argument("--test-limits", action="store_true",
                         help="people have as long as in the tests (a smoke run on a busy "
                              "machine: a fast clock there must not chase the demo)")
@@ -48,7 +50,8 @@ def main() -> int:
                "WB_STACK_FILE": str(running.stack_file)}
         cpu, started = tree_cpu_seconds(running.process.pid), time.monotonic()
         done = subprocess.run(  # noqa: S603 - this interpreter, the project's own module
-            [sys.executable, "-m", "infra.demo", "--referrals", str(args.referrals)],
+            [sys.executable, "-m", "infra.demo", "--referrals", str(args.referrals),
+             "--seed", args.seed],
             env=env, stdout=subprocess.PIPE, text=True, check=False)
         minutes = (time.monotonic() - started) / 60
         cpu = tree_cpu_seconds(running.process.pid) - cpu
