@@ -188,7 +188,8 @@ def report(outcomes: list[Outcome], run: figures.Entry, earlier: list[figures.En
              f"{run.load_average:.1f}.",
              "## Headline\n\nEach figure beside its target and the last run that measured it "
              "(benchmarks/history.json keeps every run's).\n\n"
-             + figures.headline(run, earlier), summary(outcomes)]
+             + figures.headline(run, earlier),
+             f"## The benchmarks run\n\n{summary(outcomes)}"]
     parts += [f"## {o.step.title}\n\n{o.markdown or '(no output)'}" for o in outcomes]
     parts.append(f"## Package sizes\n\n{package_sizes()}")
     return "\n\n".join(parts) + "\n"
