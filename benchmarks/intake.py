@@ -3,8 +3,10 @@
 Starts the local stack (`python -m infra.local_stack`) on free ports with a real service clock
 and room for every referral (a high caseload cap, enough practices and slots), then sends
 `--referrals` eligible referrals through the HTTP API from each number of `--clients` in turn
-(a fresh stack each time), and reports the POST latency and how long after the last POST every
-referral had reached APPOINTMENT_BOOKED (or WAITLISTED); a referral missing then is lost.
+(a fresh stack each time), and reports the POST latency, how long after the last POST every
+referral had reached APPOINTMENT_BOOKED (or WAITLISTED; a referral missing then is lost), the
+referrals a second from the first POST to that moment, and the CPU every process of the stack
+used over it, per referral (benchmarks/processes.py).
 
     python -m benchmarks.intake [--referrals 1000] [--clients 1 8]
 """

@@ -1,4 +1,5 @@
-"""How the local stack holds up with many referrals: RSS and threads of `make run` as it fills.
+"""How the local stack holds up with many referrals: memory and threads of `make run` as it
+fills (every process of it).
 
 Starts the local stack (`python -m infra.local_stack`) as a subprocess on free ports, with a
 real service clock (nothing times out during the run) and room for thousands of referrals
@@ -8,7 +9,9 @@ share ends up booked and waiting on a person (the coach's appointment outcome); 
 withdrawn by their practice as soon as they are made (intake refuses an age outside the range,
 so triage no longer ends any: ended referrals are now made by withdrawal). At each checkpoint
 it waits until every referral sent so far has reached its expected status, then reads the
-subprocess's RSS and thread count from /proc.
+memory (PSS and RSS) and threads of the stack's processes from /proc (benchmarks/processes.py).
+The headline: the minutes the whole run took, the stack's start included, and its PSS at the
+end (both only when every referral got in and reached its status).
 
     python -m benchmarks.scale [--referrals 10000] [--waiting 2000] [--baseline]
 
