@@ -253,7 +253,7 @@ def connect(running: local_stack_process.Running) -> tuple[Any, Any]:
     template = LocalTemplate(load(),
                              overrides=StackFile.read(running.stack_file).template_overrides())
     os.environ.update(engine.environment(template, nhs_hash_key="scale-benchmark-hash-key"))
-    wiring.reset()  # a stack started before this one (intake's last run) is gone
+    wiring.reset()  # a stack started before this one had its own endpoint
     return wiring.adapters().store, boto3.client("stepfunctions")
 
 
