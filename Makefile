@@ -166,8 +166,10 @@ test: install browser
 package:
 	@$(MAKE) -s -C functions package PYTHON=$(PYTHON) DEPS=$(abspath build/deps)
 
-# Every benchmark (journey, intake, scale to 10,000 referrals, pages, cold starts, package
-# sizes), niced: over an hour on 2 cores. Writes benchmarks/results.md; docs/benchmarks.md shows it.
+# Every benchmark (journey, intake, scale to 10,000 referrals, pages in process and over HTTP,
+# cold starts, make demo, make test on a clean clone, package sizes), niced: well over an hour on
+# 2 cores. Writes benchmarks/results.md (headline figures beside the last run's, kept in
+# benchmarks/history.json); docs/benchmarks.md shows it.
 bench: install package
 	nice -n 19 $(BIN)/python -m benchmarks.bench
 	$(BIN)/python -m benchmarks.readme

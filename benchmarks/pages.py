@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from benchmarks.figures import PAGE_TARGETS_MS
 from benchmarks.journey import DynamoCalls
 
 # What a busy pilot looks like after a year or two: every coach's caseload full, a few waiting
@@ -33,7 +34,6 @@ WAITLIST_PER_PRACTICE = 5
 FLAGGED_EVERY = 97  # one live referral in this many needs ops
 LIVE = ("ALLOCATED", "APPOINTMENT_BOOKED", "IN_SUPPORT", "IN_WORK")
 ENDED = ("EXITED",) * 7 + ("WITHDRAWN",) * 2 + ("REJECTED",)
-TARGETS_MS = {"GET /referrals": 150, "GET /ops": 300, "GET /coach": 200}
 START = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 
 
@@ -227,7 +227,7 @@ def main() -> None:
           "| DynamoDB calls | bytes |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name, p50, p95, cpu_p50, app_p50, calls, size in rows:
-        target = TARGETS_MS.get(name)
+        target = PAGE_TARGETS_MS.get(name)
         shown = f"≤ {target}" if target else ""
         print(f"| {name} | {p50:.0f} | {p95:.0f} | {shown} | {cpu_p50:.0f} | {app_p50:.0f} "
               f"| {calls} | {size:,} |")

@@ -1,4 +1,5 @@
-"""How the local stack holds up with many referrals: RSS and threads of `make run` as it fills.
+"""How the local stack holds up with many referrals: memory and threads of `make run` as it
+fills (every process of it).
 
 Starts the local stack (`python -m infra.local_stack`) as a subprocess on free ports, with a
 real service clock (nothing times out during the run) and room for thousands of referrals
@@ -8,7 +9,9 @@ share ends up booked and waiting on a person (the coach's appointment outcome); 
 withdrawn by their practice as soon as they are made (intake refuses an age outside the range,
 so triage no longer ends any: ended referrals are now made by withdrawal). At each checkpoint
 it waits until every referral sent so far has reached its expected status, then reads the
-subprocess's RSS and thread count from /proc.
+memory (PSS and RSS) and threads of the stack's processes from /proc (benchmarks/processes.py).
+The headline: the minutes the whole run took, the stack's start included, and its PSS at the
+end (both only when every referral got in and reached its status).
 
     python -m benchmarks.scale [--referrals 10000] [--waiting 2000] [--baseline]
 
@@ -30,10 +33,12 @@ import urllib.request
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
+from benchmarks import figures, processes
 from infra.tokens import stack_tokens
 from tests import local_stack_process
 from workingbetter.adapters.store import Store
@@ -49,12 +54,30 @@ BASELINE = ("-c", "import sys; from infra import engine, lambda_dispatch, dynamo
             "from infra.local_stack import main; sys.exit(main())")
 
 
+@dataclass(frozen=True)
+class Usage:
+    """What the stack's processes hold, all of them (benchmarks/processes.py)."""
+
+    rss_mb: float
+    pss_mb: float
+    threads: int
+    processes: int
+
+    @staticmethod
+    def of(pid: int) -> Usage:
+        return Usage(processes.tree_rss_mb(pid), processes.tree_pss_mb(pid),
+                     processes.tree_threads(pid), processes.tree_processes(pid))
+
+    def __str__(self) -> str:
+        return (f"{self.pss_mb:,.0f} MB PSS ({self.rss_mb:,.0f} MB RSS), {self.threads:,} "
+                f"threads in {self.processes} process(es)")
+
+
 @dataclass
 class Row:
     referrals: int
     waiting: int
-    rss_mb: float
-    threads: int
+    usage: Usage
     elapsed: float
     settled: bool
 
@@ -65,13 +88,6 @@ class Run:
     failed_posts: list[str] = field(default_factory=list)
     latencies: list[float] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-def process_status(pid: int) -> tuple[float, int]:
-    """RSS in MB and thread count of a process, from /proc."""
-    with open(f"/proc/{pid}/status") as status:
-        fields = dict(line.split(":", 1) for line in status.read().splitlines())
-    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["Threads"])
 
 
 def nhs_numbers(start: int) -> Any:
@@ -253,9 +269,8 @@ def measure(referrals: int, waiting: int, checkpoints: list[int], clients: int,
         practices = bench_practices(max(1, math.ceil(waiting / (WEEKDAYS * SLOTS_PER_COACH))))
         seed_practices(store, practices)
         tokens = ReferrerTokens(running)
-        rss, threads = process_status(pid)
-        rows = [Row(0, 0, rss, threads, 0.0, True)]
-        print(f"empty: {rss:.0f} MB, {threads} threads", file=sys.stderr, flush=True)
+        rows = [Row(0, 0, Usage.of(pid), 0.0, True)]
+        print(f"empty: {rows[0].usage}", file=sys.stderr, flush=True)
         numbers = nhs_numbers(900_000_000)
         every = referrals / waiting if waiting else math.inf
         run, started, sent_waiting = Run(), time.monotonic(), 0
@@ -274,20 +289,18 @@ def measure(referrals: int, waiting: int, checkpoints: list[int], clients: int,
                 for n, future in enumerate(batch, start=1):
                     future.result()
                     if n % 250 == 0:
-                        rss, threads = process_status(pid)
-                        print(f"  {run.sent - len(batch) + n} sent, {rss:.0f} MB, {threads} "
-                              f"threads, {time.monotonic() - started:.0f} s",
+                        print(f"  {run.sent - len(batch) + n} sent, {Usage.of(pid)}, "
+                              f"{time.monotonic() - started:.0f} s",
                               file=sys.stderr, flush=True)
                     if time.monotonic() > deadline:
                         print(f"out of time at {run.sent} referrals", file=sys.stderr)
                         pool.shutdown(cancel_futures=True)
                         return rows
                 settled = settle(store, run.sent - sent_waiting, sent_waiting, settle_timeout)
-                rss, threads = process_status(pid)
-                rows.append(Row(run.sent, sent_waiting, rss, threads,
+                rows.append(Row(run.sent, sent_waiting, Usage.of(pid),
                                 time.monotonic() - started, settled))
                 print(f"{run.sent} referrals ({sent_waiting} waiting), settled={settled}: "
-                      f"{rss:.0f} MB, {threads} threads", file=sys.stderr, flush=True)
+                      f"{rows[-1].usage}", file=sys.stderr, flush=True)
         checks = final_checks(store, sfn, running.state_machine_arn, sent_waiting)
         p50 = statistics.median(run.latencies) * 1000
         p95 = statistics.quantiles(run.latencies, n=20)[-1] * 1000
@@ -310,9 +323,11 @@ def measure(referrals: int, waiting: int, checkpoints: list[int], clients: int,
 
 def table(rows: list[Row], baseline: bool) -> str:
     label = "baseline (2 patches)" if baseline else "all patches"
-    lines = [f"| referrals held ({label}) | waiting on a person | RSS MB | threads "
-             "| wall s | all at expected status |", "|---:|---:|---:|---:|---:|---|"]
-    lines += [f"| {r.referrals:,} | {r.waiting:,} | {r.rss_mb:,.0f} | {r.threads:,} "
+    lines = [f"| referrals held ({label}) | waiting on a person | PSS MB | RSS MB (summed) "
+             "| threads | processes | wall s | all at expected status |",
+             "|---:|---:|---:|---:|---:|---:|---:|---|"]
+    lines += [f"| {r.referrals:,} | {r.waiting:,} | {r.usage.pss_mb:,.0f} "
+              f"| {r.usage.rss_mb:,.0f} | {r.usage.threads:,} | {r.usage.processes} "
               f"| {r.elapsed:,.0f} | {'yes' if r.settled else 'NO'} |" for r in rows]
     return "\n".join(lines)
 
@@ -327,15 +342,24 @@ def main() -> int:
                         help="only the two original patches of moto")
     parser.add_argument("--settle-timeout", type=float, default=600.0)
     parser.add_argument("--max-minutes", type=float, default=90.0)
+    parser.add_argument("--figures", type=Path, help="write the headline figures here (JSON)")
     args = parser.parse_args()
+    started = time.monotonic()
     checkpoints = sorted({c for c in (args.at or CHECKPOINTS) if c < args.referrals}
                          | {args.referrals})
     rows = measure(args.referrals, min(args.waiting, args.referrals), checkpoints,
                    args.clients, args.baseline, args.settle_timeout,
                    time.monotonic() + 60 * args.max_minutes)
-    print()
+    minutes = (time.monotonic() - started) / 60
+    finished = rows[-1].referrals == args.referrals and all(r.settled for r in rows)
+    figures.write(args.figures, {
+        "scale_minutes": minutes if finished else None,
+        "scale_memory_mb": max(r.usage.pss_mb for r in rows) if finished else None})
+    print(f"\n{minutes:.1f} minutes in all (the stack's start and seeding included); PSS adds "
+          "up each process's share of the pages it uses (what the stack takes from the "
+          "machine), RSS counts a page shared by two processes twice.\n")
     print(table(rows, args.baseline))
-    return 0 if all(r.settled for r in rows) else 1
+    return 0 if finished else 1
 
 
 if __name__ == "__main__":
