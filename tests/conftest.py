@@ -83,7 +83,7 @@ _SEEDED: dict[str, list[dict[str, Any]]] = {}
 
 
 def _seed(store: Store, tables: dict[str, str]) -> None:
-    dynamodb = boto3.client("dynamodb")
+    dynamodb: Any = boto3.client("dynamodb")  # items as DynamoDB holds them, untyped
     if not _SEEDED:
         seed(store)
         _SEEDED.update({name: _scan(dynamodb, name) for name in tables.values()})
