@@ -45,8 +45,11 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def stack(browser: Browser) -> Iterator[Running]:
+    """One stack for every browser file a worker runs (each start is several interpreters and
+    ~20 s): so each file refers NHS numbers no other browser file uses, and reads what it made,
+    never a count of everything the stack holds."""
     running = local_stack_process.start()
     yield running
     local_stack_process.stop(running)
