@@ -25,7 +25,8 @@ from infra.cloud import Built, build
 from infra.cognito import Person
 from infra.seed import seed
 from infra.template import REGION, LocalTemplate, load
-from tests.local_stack_process import PATIENT_LIMITS
+from tests import local_stack_process
+from tests.local_stack_process import PATIENT_LIMITS, Running
 from workingbetter import wiring
 from workingbetter.adapters.store import Store
 from workingbetter.adapters.workflow import referral_of
@@ -305,6 +306,17 @@ def cloud(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> It
             cloud.end_all_runs()
             cloud.wind_down()
     reset_caches()
+
+
+@pytest.fixture(scope="session")
+def local_stack() -> Iterator[Running]:
+    """`make run` once per worker, for the files that need nothing special of it (the browser
+    files, the sign-in walk): each start is several interpreters and 15-25 s. So each file that
+    uses it refers NHS numbers and books coaches no other such file does, and reads what it
+    made, never a count of everything the stack holds."""
+    running = local_stack_process.start()
+    yield running
+    local_stack_process.stop(running)
 
 
 def pytest_configure(config: pytest.Config) -> None:

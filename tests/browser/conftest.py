@@ -12,7 +12,6 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from infra.cognito import DEMO_PASSWORD, LOCAL_CODE
-from tests import local_stack_process
 from tests.local_stack_process import ROOT, Running
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -46,13 +45,9 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="session")
-def stack(browser: Browser) -> Iterator[Running]:
-    """One stack for every browser file a worker runs (each start is several interpreters and
-    ~20 s): so each file refers NHS numbers no other browser file uses, and reads what it made,
-    never a count of everything the stack holds."""
-    running = local_stack_process.start()
-    yield running
-    local_stack_process.stop(running)
+def stack(browser: Browser, local_stack: Running) -> Running:
+    """The worker's one stack (tests/conftest.py), once Chromium is known to be there."""
+    return local_stack
 
 
 @pytest.fixture
