@@ -25,7 +25,8 @@ from infra.cloud import Built, build
 from infra.cognito import Person
 from infra.seed import seed
 from infra.template import REGION, LocalTemplate, load
-from tests.local_stack_process import PATIENT_LIMITS
+from tests import local_stack_process
+from tests.local_stack_process import PATIENT_LIMITS, Running
 from workingbetter import wiring
 from workingbetter.adapters.store import Store
 from workingbetter.adapters.workflow import referral_of
@@ -66,12 +67,68 @@ def _template_document() -> dict[str, Any]:
     return load()
 
 
+class _Session(boto3.Session):
+    """A plain client (a service's name, perhaps a region) is made once per worker: making one
+    costs ~12 ms of CPU and a cloud's build, seed and wiring make ten. A client holds no state of
+    a test's (moto answers whichever client asks, from the test's own backends); a client made
+    any other way (an endpoint, a config: a resource's) is made afresh, as a test that hooks its
+    events does with the store's."""
+
+    _clients: dict[tuple[str, str | None], Any]
+
+    def client(self, *args: Any, **kwargs: Any) -> Any:
+        if len(args) != 1 or set(kwargs) - {"region_name"}:
+            return super().client(*args, **kwargs)
+        key = (args[0], kwargs.get("region_name"))
+        with _CLIENTS_LOCK:
+            if key not in self._clients:
+                self._clients[key] = super().client(*args, **kwargs)
+            return self._clients[key]
+
+
+_CLIENTS_LOCK = threading.Lock()
+
+
 @functools.cache
 def _boto3_session() -> boto3.Session:
     """One boto3 session per worker: moto starts each test with none, and a new session
     loads and parses every service's model again (about 40 ms a client). Its clients still
     reach the test's own moto, which answers whichever session asks."""
-    return boto3.Session()
+    session = _Session()
+    session._clients = {}
+    return session
+
+
+# What infra.seed writes into an empty cloud, table by table, as DynamoDB holds it: seeded
+# through the service's store once per worker, then written back as it is (one batch instead
+# of seed's 78 conditional writes, about 0.25 s of CPU a test). It holds no date or clock value,
+# so every test starts from the same seeded service; tests/integration/test_seed.py checks the
+# import itself.
+_SEEDED: dict[str, list[dict[str, Any]]] = {}
+
+
+def _seed(store: Store, tables: dict[str, str]) -> None:
+    dynamodb: Any = boto3.client("dynamodb")  # items as DynamoDB holds them, untyped
+    if not _SEEDED:
+        seed(store)
+        _SEEDED.update({name: _scan(dynamodb, name) for name in tables.values()})
+        return
+    for name, items in _SEEDED.items():
+        for start in range(0, len(items), 25):  # BatchWriteItem's limit
+            requests = [{"PutRequest": {"Item": item}} for item in items[start:start + 25]]
+            unwritten = dynamodb.batch_write_item(RequestItems={name: requests})
+            assert not unwritten["UnprocessedItems"], "moto writes every item of a batch"
+
+
+def _scan(dynamodb: Any, table: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"TableName": table}
+    while True:
+        page = dynamodb.scan(**kwargs)
+        items += page["Items"]
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 def reset_caches() -> None:
@@ -241,7 +298,7 @@ def cloud(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> It
         reset_caches()
         settings, store = wiring.settings(), wiring.adapters().store
         assert settings.state_machine_arn == built.state_machine_arn
-        seed(store)
+        _seed(store, built.tables)
         cloud = Cloud(built=built, store=store, settings=settings, _environment=monkeypatch)
         try:
             yield cloud
@@ -249,6 +306,17 @@ def cloud(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> It
             cloud.end_all_runs()
             cloud.wind_down()
     reset_caches()
+
+
+@pytest.fixture(scope="session")
+def local_stack() -> Iterator[Running]:
+    """`make run` once per worker, for the files that need nothing special of it (the browser
+    files, the sign-in walk): each start is several interpreters and 15-25 s. So each file that
+    uses it refers NHS numbers and books coaches no other such file does, and reads what it
+    made, never a count of everything the stack holds."""
+    running = local_stack_process.start()
+    yield running
+    local_stack_process.stop(running)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -12,7 +12,6 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from infra.cognito import DEMO_PASSWORD, LOCAL_CODE
-from tests import local_stack_process
 from tests.local_stack_process import ROOT, Running
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -45,11 +44,10 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-@pytest.fixture(scope="module")
-def stack(browser: Browser) -> Iterator[Running]:
-    running = local_stack_process.start()
-    yield running
-    local_stack_process.stop(running)
+@pytest.fixture(scope="session")
+def stack(browser: Browser, local_stack: Running) -> Running:
+    """The worker's one stack (tests/conftest.py), once Chromium is known to be there."""
+    return local_stack
 
 
 @pytest.fixture

@@ -265,7 +265,7 @@ NEEDS = [{"need": "bsl_interpreter"}, {"need": "large_print"}, {"need": "longer_
 
 
 def _nhs_number(start: int) -> str:
-    """A valid NHS number from `start` on (none other in this module uses these)."""
+    """A valid NHS number from `start` on (no other browser file uses these: one stack)."""
     from workingbetter.domain.nhs_number import check_digit
 
     while check_digit(str(start)) is None:
@@ -300,11 +300,11 @@ def test_a_bsl_and_large_print_patient_gets_a_longer_appointment_held_for_the_in
         page: Page, stack: Running) -> None:
     from tests.e2e.test_local_stack import http
 
-    referred = _refer(stack, _nhs_number(943_476_600), "Bea",
+    referred = _refer(stack, _nhs_number(943_476_800), "Bea",
                       patient__communication_needs=NEEDS, patient__contact_preference="letter",
                       patient__address={"lines": ["2 Mill Lane", "Leeds"], "postcode": "LS1 4AP"},
                       consent__share_needs_with_practice=True)
-    private = _refer(stack, _nhs_number(943_476_700), "Cal",
+    private = _refer(stack, _nhs_number(943_476_900), "Cal",
                      patient__communication_needs=[{"need": "large_print"}])
     referral_id = referred["referral_id"]
 

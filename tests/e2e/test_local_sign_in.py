@@ -5,7 +5,6 @@ signed-out person's refresh token, and the ID token they held opens nothing any 
 from __future__ import annotations
 
 import http.client
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
@@ -14,17 +13,16 @@ import pytest
 
 from infra import tokens
 from infra.cognito import DEMO_PASSWORD, DOMAIN, LOCAL_CODE
-from tests import local_stack_process
 from tests.local_stack_process import Running
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def stack() -> Iterator[Running]:
-    running = local_stack_process.start()
-    yield running
-    local_stack_process.stop(running)
+@pytest.fixture
+def stack(local_stack: Running) -> Running:
+    """The worker's one stack, shared with the browser files: this file refers no one, and its
+    signing out ends only the refresh tokens ops held then (each browser test signs in anew)."""
+    return local_stack
 
 
 @dataclass

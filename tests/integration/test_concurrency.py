@@ -26,21 +26,24 @@ def settled(cloud: Cloud, referral_id: str) -> str:
     return str(item.status)
 
 
-@pytest.mark.service_days(seconds_per_day=864, caseload_cap=20)
-def test_fifty_referrals_at_once_to_a_coach_with_twenty_places(cloud: Cloud, api: Api) -> None:
-    numbers = valid_nhs_numbers(50)
+# Twenty at once (ten at a time, as fast as the threads go) for eight places: every place is
+# contested many times over. Fifty for twenty (the real cap) checked the same race and made this
+# one test a minute of the suite; the cap itself is the setting's (a default of 20).
+@pytest.mark.service_days(seconds_per_day=864, caseload_cap=8)
+def test_more_referrals_at_once_than_a_coach_has_places(cloud: Cloud, api: Api) -> None:
+    numbers = valid_nhs_numbers(20)
     with ThreadPoolExecutor(max_workers=10) as pool:
         ids = list(pool.map(lambda n: api.refer(PRACTICE, patient__nhs_number=n), numbers))
 
     statuses = sorted(settled(cloud, i) for i in ids)
 
-    assert statuses == ["APPOINTMENT_BOOKED"] * 20 + ["WAITLISTED"] * 30
+    assert statuses == ["APPOINTMENT_BOOKED"] * 8 + ["WAITLISTED"] * 12
     coach = cloud.store.directory.coach("coach-chloe")
     assert coach is not None
-    assert coach.active == 20
+    assert coach.active == 8
     starts = [appointment(cloud.referral(i)).start
               for i in ids if cloud.referral(i).status == "APPOINTMENT_BOOKED"]
-    assert len(set(starts)) == 20  # never two bookings in one slot
+    assert len(set(starts)) == 8  # never two bookings in one slot
 
 
 def test_ten_posts_with_one_key_make_one_referral(cloud: Cloud, api: Api) -> None:
