@@ -202,9 +202,10 @@ def test_a_case_record_view_is_one_audit_entry_and_a_fixed_number_of_reads(
     calls = DynamoCalls()
     services().store.tables.client.meta.events.register("provide-client-params.dynamodb", calls)
     assert pages.get(path).status == 200
-    # The referral, the practice (where the appointment is), the audit entry, every
-    # personal-data item in one Query, the follow-ups.
-    assert dict(calls.calls) == {"GetItem": 2, "PutItem": 1, "Query": 2}
+    # Whether the coach has signed out since (adapters/sign_outs.py), the referral, the
+    # practice (where the appointment is), the audit entry, every personal-data item in one
+    # Query, the follow-ups.
+    assert dict(calls.calls) == {"GetItem": 3, "PutItem": 1, "Query": 2}
 
 
 def test_each_form_on_the_case_record_has_its_own_key(pages: Pages, cloud: Cloud) -> None:

@@ -177,8 +177,9 @@ def test_the_coach_page_reads_the_pages_personal_data_in_one_batch(
     many = one_view()
 
     assert many == few, "the same calls whatever the number of rows"
-    # The coach's practice; the caseload, the practice's triage queue and the coach's tasks;
-    # the patients' details; the one audit record.
-    assert many == {"GetItem": 1, "Query": 3, "BatchGetItem": 1, "PutItem": 1}
+    # Whether the coach has signed out since (adapters/sign_outs.py); the coach's practice;
+    # the caseload, the practice's triage queue and the coach's tasks; the patients' details;
+    # the one audit record.
+    assert many == {"GetItem": 2, "Query": 3, "BatchGetItem": 1, "PutItem": 1}
     assert pages.last is not None
     assert len(set(re.findall(r"Bench\d+ Patient", pages.last.text))) == 17

@@ -106,6 +106,13 @@ class TokenCheck:
 
     def claims(self, token: str, use: TokenUse = "id") -> dict[str, Any]:
         """The token's claims once it has passed every check; Unauthenticated otherwise."""
+        claims = self.signed(token, use)
+        self._not_signed_out(claims)
+        return claims
+
+    def signed(self, token: str, use: TokenUse = "id") -> dict[str, Any]:
+        """The token's claims if Cognito signed it for this pool and it has not expired,
+        whether or not its person has signed out since (that costs a read: `claims`)."""
         import jwt
 
         try:
@@ -129,7 +136,6 @@ class TokenCheck:
             raise Unauthenticated(f"Send a Cognito {use} token")
         if use == "access" and claims.get("client_id") != self.pool.client_id:
             raise Unauthenticated("Your token is not valid")
-        self._not_signed_out(claims)
         return claims
 
     def _not_signed_out(self, claims: dict[str, Any]) -> None:

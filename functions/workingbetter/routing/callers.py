@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from workingbetter.domain.auth import Principal, principal_from_claims
 from workingbetter.wiring import sign_outs, tokens
@@ -35,7 +35,19 @@ def signed_in(id_token: str) -> SignedIn:
     """The ID token's principal once the token has passed every check (else Unauthenticated)."""
     claims = tokens().claims(id_token, "id")
     return SignedIn(principal_from_claims(claims), int(claims["iat"]), int(claims["exp"]),
-                    str(claims.get("origin_jti") or id_token))
+                    _sign_in(claims, id_token))
+
+
+def sign_in_of(id_token: str) -> str:
+    """Which sign-in a token belongs to (its `origin_jti`, kept through every refresh), from
+    a token Cognito signed for this pool and not expired. Whether its person has signed out
+    since is not read here: a form keyed by it is only taken from a caller who passes
+    `signed_in`, which reads it."""
+    return _sign_in(tokens().signed(id_token, "id"), id_token)
+
+
+def _sign_in(claims: dict[str, Any], id_token: str) -> str:
+    return str(claims.get("origin_jti") or id_token)
 
 
 def end_sign_ins(subject: str) -> None:

@@ -54,7 +54,7 @@ def csrf_key(id_token: str) -> str | None:
     after every refresh of one sign-in (so a form shown before a refresh can still be sent)
     and unknown to other sites (the cookie is HttpOnly)."""
     try:
-        return callers.signed_in(id_token).sign_in
+        return callers.sign_in_of(id_token)
     except Unauthenticated:
         return None
 
