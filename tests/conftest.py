@@ -327,11 +327,11 @@ def pytest_configure(config: pytest.Config) -> None:
 # `--dist loadfile` hands files to the workers in collection order, so these start first and
 # the run does not end with one worker still on a long file while the other waits.
 SLOWEST_FIRST = (
-    "tests/e2e/test_demo.py", "tests/browser/test_app_setup.py",
+    "tests/e2e/test_bench_quick.py", "tests/e2e/test_demo.py", "tests/browser/test_app_setup.py",
     "tests/integration/test_authorisation_matrix.py", "tests/browser/test_pages.py",
     "tests/e2e/test_local_stack.py", "tests/browser/test_case_record.py",
     "tests/integration/test_delivery_receipts.py", "tests/integration/test_concurrency.py",
-    "tests/integration/test_nothing_stranded.py", "tests/e2e/test_bench_quick.py",
+    "tests/integration/test_nothing_stranded.py",
     "tests/e2e/test_local_stack_stopping.py",
     "tests/integration/test_pathway.py", "tests/integration/test_api_contract.py",
     "tests/integration/test_withdrawal.py", "tests/web/test_sign_in.py",
