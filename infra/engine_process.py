@@ -1,8 +1,9 @@
-"""The local stack's engine: moto's server (engine_server: connections kept open; DynamoDB, Lambda, Step Functions executing the real
-ASL, Cognito, SNS, IAM) with the local engine's patches, in a process of its own (`python -m
-infra.engine_process`, started by the local stack). It runs no handler code: moto's Lambda
-sends each invocation to the task workers (infra/task_worker.py), as the Lambda service hands
-it to a container. Cognito's emails go to the supervisor, which shows them on /dev/messages.
+"""The local stack's engine: moto's server (DynamoDB, Lambda, Step Functions executing the real
+ASL, Cognito, SNS, IAM; its connections kept open by engine_server) with the local engine's
+patches, in a process of its own (`python -m infra.engine_process`, started by the local
+stack). It runs no handler code: moto's Lambda sends each invocation to the task workers
+(infra/task_worker.py), as the Lambda service hands it to a container. Cognito's emails go to
+the supervisor, which shows them on /dev/messages.
 
 Commands (infra/child_process.py): `stop` (no task starts from now on; those running get a
 while to finish), `held` (how many invocations wait since), `tally` (the invocations counted
