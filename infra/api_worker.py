@@ -12,15 +12,12 @@ import socket
 import threading
 from dataclasses import asdict
 
-from infra import child_process, local_log, local_server, powertools_keys
+from infra import child_process, local_server, powertools_keys
 
 
 def main() -> None:
-    options = child_process.arguments(__doc__.split("\n\n")[0], ("fd", int),
-                                      ("function-name", str))
-    child_process.ignore_stop_signals()
-    replies = child_process.Replies(options.reply_fd)
-    local_log.configure(verbose=options.verbose)
+    options, replies = child_process.start(__doc__.split("\n\n")[0], ("fd", int),
+                                           ("function-name", str))
     powertools_keys.install()
     # The request threads run no Lambda handler of a task: their lines are the API function's.
     powertools_keys.label_other_threads(function_name=options.function_name)
@@ -31,7 +28,6 @@ def main() -> None:
     child_process.serve(replies, {"pid": os.getpid()}, {
         "stop": lambda wait: asdict(server.stop_taking_requests(wait)),
         "close_idle": server.close_idle,
-        "tally": lambda: dict(local_log.TALLY.take()),
     })
 
 

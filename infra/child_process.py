@@ -27,6 +27,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from infra import local_log
+
 ROOT = Path(__file__).resolve().parents[1]
 Json = dict[str, Any]
 
@@ -104,14 +106,21 @@ class Child:
             self.process.wait()
 
 
-def arguments(description: str, *extra: tuple[str, type]) -> argparse.Namespace:
-    """A child's command line: --reply-fd, --verbose and its own (name, type) options."""
+def start(description: str, *extra: tuple[str, type]) -> tuple[argparse.Namespace, Replies]:
+    """First thing in a child: its command line (--reply-fd, --verbose and its own (name, type)
+    options), its log as verbose as the supervisor's, Ctrl-C and SIGTERM left to the
+    supervisor (a terminal, or `timeout`, signals the whole process group: the child ends when
+    its stdin closes), and its side of the reply pipe."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--reply-fd", type=int, required=True)
     parser.add_argument("--verbose", action="store_true")
     for name, kind in extra:
         parser.add_argument(f"--{name}", type=kind, required=True)
-    return parser.parse_args()
+    options = parser.parse_args()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    local_log.configure(verbose=options.verbose)
+    return options, Replies(options.reply_fd)
 
 
 class Replies:
@@ -130,20 +139,15 @@ class Replies:
         self.send({"event": event})
 
 
-def ignore_stop_signals() -> None:
-    """First thing in a child: Ctrl-C and SIGTERM are the supervisor's to handle (a terminal,
-    or `timeout`, signals the whole process group). The child ends when its stdin closes."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-
-
 def serve(replies: Replies, ready: Json, commands: Mapping[str, Callable[..., Any]]) -> None:
     """On the child's main thread, once it serves: say so, answer commands until the
-    supervisor closes stdin, then end the process at once (its serving threads with it)."""
+    supervisor closes stdin, then end the process at once (its serving threads with it).
+    Every child answers `tally`: what its local log counted since last asked."""
+    answers = {"tally": lambda: dict(local_log.TALLY.take()), **commands}
     replies.send({"ready": ready})
     for line in sys.stdin:
         message = json.loads(line)
-        replies.send({"reply": commands[message["command"]](**message["arguments"])})
+        replies.send({"reply": answers[message["command"]](**message["arguments"])})
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)

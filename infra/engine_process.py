@@ -24,7 +24,6 @@ from infra import (
     engine,
     engine_server,
     lambda_dispatch,
-    local_log,
 )
 from infra.task_worker import Workers
 from infra.template import REGION
@@ -44,11 +43,8 @@ def _stop(wait: float) -> dict[str, int]:
 
 
 def main() -> None:
-    options = child_process.arguments(__doc__.split("\n\n")[0], ("port", int),
-                                      ("workers", int))
-    child_process.ignore_stop_signals()
-    replies = child_process.Replies(options.reply_fd)
-    local_log.configure(verbose=options.verbose)
+    options, replies = child_process.start(__doc__.split("\n\n")[0], ("port", int),
+                                           ("workers", int))
     server = engine_server.serve(options.port)
     threading.Thread(target=server.serve_forever, daemon=True, name="moto").start()
     aws_port = server.server_port  # the real port when 0 was asked for
@@ -66,7 +62,6 @@ def main() -> None:
     child_process.serve(replies, {"aws_url": aws_url}, {
         "stop": _stop,
         "held": lambda: lambda_dispatch.ENGINE.held,
-        "tally": lambda: dict(local_log.TALLY.take()),
     })
 
 

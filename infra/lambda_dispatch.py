@@ -18,7 +18,7 @@ from typing import Any
 from moto.awslambda_simple.models import LambdaSimpleBackend
 
 from infra import lambda_runtime, local_log
-from infra.lambda_runtime import Call, Ran
+from infra.lambda_runtime import SERVICE_ERROR, Call, Ran
 from infra.warm_threads import WarmThreads
 
 
@@ -87,7 +87,6 @@ class Switch:
 
 FAULTS = Faults()
 ENGINE = Switch()
-SERVICE_ERROR = "Lambda.ServiceException"
 # In process (the test clouds), handlers run on warm threads: a task's boto3 resources are made
 # once per thread, not per call.
 WARM = WarmThreads(8, "lambda")

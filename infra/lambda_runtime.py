@@ -20,6 +20,8 @@ from infra import local_log
 from statemachines.referral import WITHDRAWN
 
 log = logging.getLogger("infra.dispatch")
+# What the Lambda service answers when it could not run a function (the ASL retries it).
+SERVICE_ERROR = "Lambda.ServiceException"
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,9 @@ import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from infra import child_process, lambda_runtime, local_log, powertools_keys
-from infra.lambda_runtime import Call, Ran
+from infra import child_process, lambda_runtime, powertools_keys
+from infra.lambda_runtime import SERVICE_ERROR, Call, Ran
 
-SERVICE_ERROR = "Lambda.ServiceException"
 ERROR_HEADER = "X-Function-Error"
 # What a warm container has loaded before its first invocation: the workflow's and the
 # schedules' handlers.
@@ -89,10 +88,7 @@ def serve_on(listening: socket.socket) -> ThreadingHTTPServer:
 
 
 def main() -> None:
-    options = child_process.arguments(__doc__.split("\n\n")[0], ("fd", int))
-    child_process.ignore_stop_signals()
-    replies = child_process.Replies(options.reply_fd)
-    local_log.configure(verbose=options.verbose)
+    options, replies = child_process.start(__doc__.split("\n\n")[0], ("fd", int))
     powertools_keys.install()  # each invocation's lines name its own function
     for module in HANDLER_MODULES:
         importlib.import_module(module)

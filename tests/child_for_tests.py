@@ -11,9 +11,7 @@ from infra import child_process
 
 
 def main() -> None:
-    options = child_process.arguments("A part for the tests")
-    child_process.ignore_stop_signals()
-    replies = child_process.Replies(options.reply_fd)
+    _, replies = child_process.start("A part for the tests")
 
     def tell() -> str:
         replies.event({"told": "first"})
