@@ -74,7 +74,9 @@ class _Session(boto3.Session):
     any other way (an endpoint, a config: a resource's) is made afresh, as a test that hooks its
     events does with the store's."""
 
-    _clients: dict[tuple[str, str | None], Any]
+    def __init__(self) -> None:
+        super().__init__()
+        self._clients: dict[tuple[str, str | None], Any] = {}
 
     def client(self, *args: Any, **kwargs: Any) -> Any:
         if len(args) != 1 or set(kwargs) - {"region_name"}:
@@ -94,9 +96,7 @@ def _boto3_session() -> boto3.Session:
     """One boto3 session per worker: moto starts each test with none, and a new session
     loads and parses every service's model again (about 40 ms a client). Its clients still
     reach the test's own moto, which answers whichever session asks."""
-    session = _Session()
-    session._clients = {}
-    return session
+    return _Session()
 
 
 # What infra.seed writes into an empty cloud, table by table, as DynamoDB holds it: seeded
@@ -111,24 +111,14 @@ def _seed(store: Store, tables: dict[str, str]) -> None:
     dynamodb: Any = boto3.client("dynamodb")  # items as DynamoDB holds them, untyped
     if not _SEEDED:
         seed(store)
-        _SEEDED.update({name: _scan(dynamodb, name) for name in tables.values()})
+        _SEEDED.update({name: [item for page in dynamodb.get_paginator("scan").paginate(
+            TableName=name) for item in page["Items"]] for name in tables.values()})
         return
     for name, items in _SEEDED.items():
         for start in range(0, len(items), 25):  # BatchWriteItem's limit
             requests = [{"PutRequest": {"Item": item}} for item in items[start:start + 25]]
             unwritten = dynamodb.batch_write_item(RequestItems={name: requests})
             assert not unwritten["UnprocessedItems"], "moto writes every item of a batch"
-
-
-def _scan(dynamodb: Any, table: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"TableName": table}
-    while True:
-        page = dynamodb.scan(**kwargs)
-        items += page["Items"]
-        if "LastEvaluatedKey" not in page:
-            return items
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 def reset_caches() -> None:
