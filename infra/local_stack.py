@@ -204,9 +204,9 @@ def _engine(settings: LocalSettings, tasks: socket.socket, notify: LocalNotify) 
 
 def start(settings: LocalSettings) -> Stack:
     """Start every part, build the template and seed it; returns once everything serves."""
-    _check_free(settings.port, "WB_PORT")
-    _check_free(settings.aws_port, "WB_AWS_PORT")
-    # Bind the API first: its address is where patients' withdrawal links point.
+    _check_free(settings.aws_port, "WB_AWS_PORT")  # the engine binds it, in its own process
+    # Bind the API first (a port in use stops the stack here): its address is where patients'
+    # withdrawal links point.
     api_socket = _listen(settings.port, "WB_PORT")
     api_url = f"http://127.0.0.1:{api_socket.getsockname()[1]}"
     task_socket = _listen(0, "the task workers' port")
@@ -241,7 +241,7 @@ def start(settings: LocalSettings) -> Stack:
     people = pilot_people(pilot())
     for person in people:
         built.pool.add(person)
-    _all(lambda part: part.ready(START_WITHIN), parts.all()[:-1])
+    _all(lambda part: part.ready(START_WITHIN), [*parts.api_workers, *parts.task_workers])
     api_socket.close()  # the workers hold it now: the last to close it closes the port
     task_socket.close()
     StackFile(api_url, aws_url, REGION, built.pool.pool_id, built.pool.client_id,
