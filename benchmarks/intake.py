@@ -1,12 +1,12 @@
 """How fast the local stack takes referrals in: POST /referrals from concurrent clients.
 
 Starts the local stack (`python -m infra.local_stack`) on free ports with a real service clock
-and room for every referral (a high caseload cap, enough practices and slots), then sends
-`--referrals` eligible referrals through the HTTP API from each number of `--clients` in turn
-(a fresh stack each time), and reports the POST latency, how long after the last POST every
-referral had reached APPOINTMENT_BOOKED (or WAITLISTED; a referral missing then is lost), the
-referrals a second from the first POST to that moment, and the CPU every process of the stack
-used over it, per referral (benchmarks/processes.py).
+and room for every referral (enough practices that no coach goes over the service's caseload
+cap: scale.CASELOAD), then sends `--referrals` eligible referrals through the HTTP API from
+each number of `--clients` in turn (a fresh stack each time), and reports the POST latency,
+how long after the last POST every referral had reached APPOINTMENT_BOOKED (or WAITLISTED; a
+referral missing then is lost), the referrals a second from the first POST to that moment, and
+the CPU every process of the stack used over it, per referral (benchmarks/processes.py).
 
     python -m benchmarks.intake [--referrals 1000] [--clients 1 8]
 """
@@ -14,7 +14,6 @@ used over it, per referral (benchmarks/processes.py).
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import statistics
 import sys
@@ -26,6 +25,7 @@ from pathlib import Path
 from benchmarks import figures, scale
 from benchmarks.processes import tree_cpu_seconds
 from tests import local_stack_process
+from workingbetter.adapters.store import Store
 from workingbetter.domain.referral import Status
 
 
@@ -50,18 +50,17 @@ class Intake:
                 f"settled_after_s_{n}": self.settled_after_s}
 
 
-def settled(store: object) -> int:
-    return sum(scale.count_status(store, status)
-               for status in (Status.APPOINTMENT_BOOKED, Status.WAITLISTED))
+def settled(store: Store) -> int:
+    counts = store.lists.status_counts()  # one read: see scale.count_status
+    return sum(counts[str(status)] for status in (Status.APPOINTMENT_BOOKED, Status.WAITLISTED))
 
 
 def run_once(referrals: int, clients: int, settle_limit: float) -> Intake:
-    running = local_stack_process.start("86400", settings={"WB_CASELOAD_CAP": "100000"})
+    running = local_stack_process.start("86400")
     output = scale.Output(running)
     try:
         store, _ = scale.connect(running)
-        practices = scale.bench_practices(
-            max(1, math.ceil(referrals / (scale.WEEKDAYS * scale.SLOTS_PER_COACH))))
+        practices = scale.practices_for(referrals)
         scale.seed_practices(store, practices)
         tokens = scale.ReferrerTokens(running)
         numbers = scale.nhs_numbers(800_000_000)
