@@ -34,8 +34,12 @@ Json = dict[str, Any]
 
 
 class ChildFailed(Exception):
-    def __init__(self, name: str) -> None:
-        super().__init__(f"the local stack's {name} stopped unexpectedly (see the lines above)")
+    def __init__(self, name: str, waited: float | None = None) -> None:
+        # Alive but silent is not the same fault as gone: the first is a part stuck (or a
+        # machine too busy), the second one that crashed, its traceback above.
+        what = ("stopped unexpectedly (see the lines above)" if waited is None
+                else f"did not answer within {waited:g} s")
+        super().__init__(f"the local stack's {name} {what}")
 
 
 class Child:
@@ -71,7 +75,7 @@ class Child:
         try:
             message = self._replies.get(timeout=timeout)
         except queue.Empty:
-            raise ChildFailed(self.name) from None
+            raise ChildFailed(self.name, timeout) from None
         if message is None:
             self._replies.put(None)  # every later look sees it gone too
             raise ChildFailed(self.name)

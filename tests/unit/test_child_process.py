@@ -72,6 +72,17 @@ def test_a_part_that_has_gone_is_named_not_waited_for(part: Child) -> None:
         part.ask("echo", WAIT)
 
 
+def test_a_part_that_is_there_but_silent_is_told_apart_from_one_that_has_gone(
+        part: Child) -> None:
+    part.ready(WAIT)
+    part.process.send_signal(signal.SIGSTOP)  # it cannot answer until it is continued
+    try:
+        with pytest.raises(ChildFailed, match=r"part did not answer within 0\.5 s"):
+            part.ask("echo", 0.5)
+    finally:
+        part.process.send_signal(signal.SIGCONT)
+
+
 SUPERVISOR = f"""
 import os, sys, time
 from infra.child_process import Child
