@@ -54,9 +54,8 @@ def _read_banner(process: subprocess.Popen[str], deadline: float) -> str:
     raise AssertionError("the local stack did not start:\n" + "".join(lines))
 
 
-def start(seconds_per_day: str = "0.05", *, settings: dict[str, str] | None = None,
-          python_args: tuple[str, ...] = ("-m", "infra.local_stack")) -> Running:
-    """`settings` adds to the environment; `python_args` replaces `-m infra.local_stack`.
+def start(seconds_per_day: str = "0.05", *, settings: dict[str, str] | None = None) -> Running:
+    """Start `make run`'s stack; `settings` add to its environment.
     People have far longer to answer than a test takes (PATIENT_LIMITS). The stack says where
     it runs in a file of its own, not the developer's .local-stack.json."""
     limits = {f"WB_{name.upper()}": str(days) for name, days in PATIENT_LIMITS.items()}
@@ -67,8 +66,8 @@ def start(seconds_per_day: str = "0.05", *, settings: dict[str, str] | None = No
     env = {**inherited, "WB_PORT": "0", "WB_AWS_PORT": "0", **limits,
            "WB_SECONDS_PER_DAY": seconds_per_day, "WB_STACK_FILE": str(stack_file),
            "PYTHONUNBUFFERED": "1", "POWERTOOLS_LOG_LEVEL": "WARNING", **(settings or {})}
-    process = subprocess.Popen(  # noqa: S603 - this interpreter, the project's own arguments
-        [sys.executable, *python_args], cwd=ROOT, env=env, text=True,
+    process = subprocess.Popen(
+        [sys.executable, "-m", "infra.local_stack"], cwd=ROOT, env=env, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     # Generous: it returns as soon as the banner is out (seconds on a quiet machine), and a busy
     # machine must not fail a test that is not about start-up time.
