@@ -18,7 +18,7 @@ import os
 import statistics
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,11 +67,16 @@ def run_once(referrals: int, clients: int, settle_limit: float) -> Intake:
         run = scale.Run()
         started, cpu = time.monotonic(), tree_cpu_seconds(running.process.pid)
         with ThreadPoolExecutor(max_workers=clients) as pool:
+            sent = []
             for n in range(referrals):
                 ods = practices[n % len(practices)]
-                pool.submit(scale.post, running.api, tokens.of(ods),
-                            scale.body(ods, next(numbers)), run,
-                            f"intake-{clients}-{n:06d}")  # as the referral form sends one
+                sent.append(pool.submit(scale.post, running.api, tokens.of(ods),
+                                        scale.body(ods, next(numbers)), run,
+                                        f"intake-{clients}-{n:06d}"))  # as the form sends one
+            for n, _ in enumerate(as_completed(sent), start=1):
+                if n % 250 == 0:
+                    print(f"  {n:,} POSTs answered, {time.monotonic() - started:.0f} s",
+                          file=sys.stderr, flush=True)
         last_post = time.monotonic()
         deadline = last_post + settle_limit
         done = settled(store)
