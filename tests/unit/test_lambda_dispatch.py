@@ -13,8 +13,11 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import logging
 import socket
+import struct
 import threading
+import time
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +32,8 @@ from infra import lambda_dispatch, lambda_runtime, task_worker
 from infra.lambda_runtime import Call, Ran
 from infra.task_worker import Workers
 from infra.template import REGION
+
+WAIT = 60.0  # far longer than a task here takes, even on a busy machine
 
 HERE = __name__  # "tests.unit.test_lambda_dispatch"
 
@@ -249,3 +254,33 @@ def test_invocations_one_after_another_run_on_the_same_warm_worker_thread() -> N
                                            "{}")).payload) for _ in range(3)}
     assert len(threads) == 1
     assert threads != {threading.get_ident()}
+
+
+ANSWER_NOW = threading.Event()
+
+
+def waiting_handler(event: dict[str, Any], context: Any) -> str:
+    ANSWER_NOW.wait(WAIT)
+    return "done"
+
+
+def test_a_task_that_outlives_the_engines_wait_says_so_in_a_line_not_a_traceback(
+        capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
+    """When the stack stops while a task runs, the engine closes its connection: the task
+    still finishes, and its answer has nowhere to go."""
+    ANSWER_NOW.clear()
+    with a_task_worker() as workers, socket.create_connection(
+            ("127.0.0.1", workers.port)) as engine:
+        body = Call(f"{HERE}.waiting_handler", "waits", "arn", 128, 3, "{}").to_json()
+        engine.sendall(b"POST /invoke HTTP/1.1\r\nHost: worker\r\nContent-Length: "
+                       + str(len(body)).encode() + b"\r\n\r\n" + body)
+        # Closed with a reset, as a process that ends closes it: the answer meets a closed door.
+        engine.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        engine.close()
+        with caplog.at_level(logging.WARNING, logger="infra.dispatch"):
+            ANSWER_NOW.set()
+            deadline = time.monotonic() + WAIT
+            while "waits finished after the engine had stopped waiting" not in caplog.text:
+                assert time.monotonic() < deadline, caplog.text
+                time.sleep(0.05)
+    assert "Traceback" not in capfd.readouterr().err
