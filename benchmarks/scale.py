@@ -289,7 +289,10 @@ def measure(referrals: int, waiting: int, checkpoints: list[int], clients: int,
                 while run.sent < checkpoint:
                     is_waiting = waiting > 0 and math.floor(run.sent / every) < math.floor(
                         (run.sent + 1) / every)
-                    practice = practices[run.sent % len(practices)]
+                    # The waiting referrals go round the practices on their own count: every
+                    # fifth referral over twenty practices would all land at four of them.
+                    practice = practices[(sent_waiting if is_waiting else run.sent)
+                                         % len(practices)]
                     batch.append(pool.submit(post, running.api, tokens.of(practice),
                                              body(practice, next(numbers)), run,
                                              withdraw=not is_waiting))
