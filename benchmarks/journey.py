@@ -17,9 +17,13 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 import boto3
+
+if TYPE_CHECKING:
+    from workingbetter.domain.records.referral import Referral
 
 # London list prices (USD), November 2026; check the AWS price list before quoting them.
 STEP_FUNCTIONS_PER_TRANSITION = 0.025 / 1_000
@@ -75,6 +79,18 @@ class DynamoCalls:
         self.calls[model.name] += 1
         if model.name == "TransactWriteItems":
             self.transact_items += len(params.get("TransactItems", []))
+
+
+def until_it_has_started(referral: Referral | None) -> None:
+    """Whether someone came is refused until the appointment has started (its start on the
+    compressed clock, a fraction of a second after booking): wait for that, rather than race
+    it (the next free slot lies days ahead or a week ahead, as the day of the run falls)."""
+    from workingbetter.services.steps import outcome_opens  # once the environment is set
+
+    assert referral is not None
+    assert referral.appointment is not None
+    time.sleep(max(0.0, (outcome_opens(referral.appointment) - datetime.now(UTC))
+                   .total_seconds()))
 
 
 def run_journey() -> tuple[Usage, list[str], float]:
@@ -153,6 +169,8 @@ def run_journey() -> tuple[Usage, list[str], float]:
         for step, path, payload in steps:
             print(f"  … waiting for {step}", file=sys.stderr, flush=True)
             awaiting(step)
+            if step == "appointment_outcome":
+                until_it_has_started(store.referrals.get(rid))
             post(f"/referrals/{rid}/{path}", coach, payload)
         sfn = boto3.client("stepfunctions")
         arns = [built.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{name}"
