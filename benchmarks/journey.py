@@ -81,13 +81,12 @@ class DynamoCalls:
             self.transact_items += len(params.get("TransactItems", []))
 
 
-def until_it_has_started(referral: Referral | None) -> None:
+def until_it_has_started(referral: Referral) -> None:
     """Whether someone came is refused until the appointment has started (its start on the
     compressed clock, a fraction of a second after booking): wait for that, rather than race
     it (the next free slot lies days ahead or a week ahead, as the day of the run falls)."""
     from workingbetter.services.steps import outcome_opens  # once the environment is set
 
-    assert referral is not None
     assert referral.appointment is not None
     time.sleep(max(0.0, (outcome_opens(referral.appointment) - datetime.now(UTC))
                    .total_seconds()))
@@ -139,13 +138,13 @@ def run_journey() -> tuple[Usage, list[str], float]:
             result: dict[str, Any] = json.loads(reply.body)
             return result
 
-        def awaiting(step: str) -> None:
+        def awaiting(step: str) -> Referral:
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:
                 counter.own_reads += 1
                 item = store.referrals.get(rid)
                 if item and item.awaiting == step and item.task_token:
-                    return
+                    return item
                 time.sleep(0.02)
             raise RuntimeError(f"the run never waited for {step}")
 
@@ -168,9 +167,9 @@ def run_journey() -> tuple[Usage, list[str], float]:
         ]
         for step, path, payload in steps:
             print(f"  … waiting for {step}", file=sys.stderr, flush=True)
-            awaiting(step)
+            waiting = awaiting(step)
             if step == "appointment_outcome":
-                until_it_has_started(store.referrals.get(rid))
+                until_it_has_started(waiting)
             post(f"/referrals/{rid}/{path}", coach, payload)
         sfn = boto3.client("stepfunctions")
         arns = [built.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{name}"
