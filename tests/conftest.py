@@ -33,6 +33,7 @@ from workingbetter.adapters.workflow import referral_of
 from workingbetter.domain.auth import Role
 from workingbetter.domain.records.directory import Coach
 from workingbetter.domain.records.referral import Referral
+from workingbetter.notifications import sending
 from workingbetter.services import referrals
 from workingbetter.settings import Settings
 
@@ -296,6 +297,14 @@ def cloud(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> It
             cloud.end_all_runs()
             cloud.wind_down()
     reset_caches()
+
+
+@pytest.fixture
+def texts_at_any_hour(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For a test that expects a text sent at once: between 21:00 and 08:00 texts wait for the
+    morning (notifications.sending), so such a test failed whenever the suite ran in the
+    evening. The quiet hours keep tests of their own."""
+    monkeypatch.setattr(sending, "in_quiet_hours", lambda instant: False)
 
 
 @pytest.fixture(scope="session")

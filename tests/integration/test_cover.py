@@ -20,7 +20,6 @@ from tests.integration.test_follow_ups import in_support, rows, session_slot
 from workingbetter.domain import slots
 from workingbetter.domain.auth import Role
 from workingbetter.domain.records.referral import Referral
-from workingbetter.notifications import sending
 from workingbetter.notifications.sending import Sending
 
 pytestmark = pytest.mark.integration
@@ -55,10 +54,9 @@ def booked_timeouts(cloud: Cloud, referral_id: str) -> list[int]:
     return found
 
 
+@pytest.mark.usefixtures("texts_at_any_hour")
 def test_an_absence_moves_the_first_appointment_to_a_colleagues_sooner_session_and_the_run_waits_for_its_outcome_from_the_new_time(  # noqa: E501
-        cloud: Cloud, api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Texts sent whatever the hour the suite runs (after 21:00 they wait for the morning).
-    monkeypatch.setattr(sending, "in_quiet_hours", lambda instant: False)
+        cloud: Cloud, api: Api) -> None:
     referral_id = api.refer(PRACTICE)
     waiting = cloud.wait_for(referral_id, lambda i: i.awaiting == "appointment_outcome"
                              and bool(i.task_token))

@@ -19,7 +19,6 @@ from tests.integration.test_follow_ups import weekday_at_ten
 from workingbetter.adapters import keys
 from workingbetter.adapters.outbox import reference
 from workingbetter.domain.records.outbox import OutboxRow
-from workingbetter.notifications import sending
 from workingbetter.notifications.notify import NotifySender
 from workingbetter.notifications.sending import Sending
 
@@ -176,10 +175,9 @@ def test_information_by_email_sends_an_email_instead_of_a_letter(
     assert cloud.referral(referral_id).needs_met == ("information_by_email",)
 
 
+@pytest.mark.usefixtures("texts_at_any_hour")
 def test_a_patient_who_cannot_use_a_phone_is_texted_rather_than_rung(
-        cloud: Cloud, api: Api, notify: LocalNotify, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Texts sent whatever the hour the suite runs (after 21:00 they wait for the morning).
-    monkeypatch.setattr(sending, "in_quiet_hours", lambda instant: False)
+        cloud: Cloud, api: Api, notify: LocalNotify) -> None:
     # Text relay: they cannot take an ordinary call (a BSL user's confirmation waits for their
     # interpreter: tests/web/test_meeting_needs_pages.py).
     referral_id = booked(cloud, api, VALID_NHS_NUMBERS[1], patient__contact_preference="phone",

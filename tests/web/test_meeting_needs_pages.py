@@ -17,7 +17,6 @@ from tests.web.pages import Pages
 from tests.web.test_pages import awaiting
 from workingbetter.domain import slots, working_days
 from workingbetter.domain.records.outbox import OutboxRow
-from workingbetter.notifications import sending
 from workingbetter.notifications.sending import Sending
 
 pytestmark = pytest.mark.integration
@@ -43,11 +42,9 @@ def send_due(cloud: Cloud) -> FakeSender:
     return sent
 
 
+@pytest.mark.usefixtures("texts_at_any_hour")
 def test_an_interpreter_need_holds_the_confirmation_until_the_coach_records_one_arranged(
-        pages: Pages, cloud: Cloud, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The text goes out whatever the hour the suite runs (it failed after 21:00, when texts
-    # wait for the morning); quiet hours have tests of their own.
-    monkeypatch.setattr(sending, "in_quiet_hours", lambda instant: False)
+        pages: Pages, cloud: Cloud) -> None:
     referral_id = booked_with(cloud, BSL)
     item = cloud.referral(referral_id)
     assert item.appointment is not None
