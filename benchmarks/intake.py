@@ -51,7 +51,7 @@ class Intake:
 
 
 def settled(store: Store) -> int:
-    counts = store.lists.status_counts()  # one read: see scale.count_status
+    counts = store.lists.status_counts()  # one read: see scale.settle
     return sum(counts[str(status)] for status in (Status.APPOINTMENT_BOOKED, Status.WAITLISTED))
 
 

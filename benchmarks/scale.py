@@ -181,24 +181,21 @@ def _status_pages(store: Any, status: Status, **asked: Any) -> Any:
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
-def count_status(store: Store, status: Status) -> int:
-    """Referrals at the status, from the counters ops's status table reads (one BatchGetItem):
-    a Query with Select=COUNT reads every item it counts, and the benchmarks ask every second
-    while they wait, so at 1,000 referrals their own asking took a sizeable share of the
-    engine's CPU, slowing the runs they were timing."""
-    return store.lists.status_counts()[str(status)]
-
-
 def with_status(store: Any, status: Status) -> list[dict[str, Any]]:
     return [item for page in _status_pages(store, status) for item in page["Items"]]
 
 
-def settle(store: Any, withdrawn: int, waiting: int, timeout: float) -> bool:
-    """Wait until the referrals sent so far are Withdrawn or booked, as expected."""
+def settle(store: Store, withdrawn: int, waiting: int, timeout: float) -> bool:
+    """Wait until the referrals sent so far are Withdrawn or booked, as expected.
+
+    Each look reads the counters ops's status table reads (one BatchGetItem): a Query with
+    Select=COUNT reads every item it counts, and at 1,000 referrals the benchmarks' own asking
+    took a sizeable share of the engine's CPU, slowing the runs they were timing."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if (count_status(store, Status.WITHDRAWN) >= withdrawn
-                and count_status(store, Status.APPOINTMENT_BOOKED) >= waiting):
+        counts = store.lists.status_counts()
+        if (counts[str(Status.WITHDRAWN)] >= withdrawn
+                and counts[str(Status.APPOINTMENT_BOOKED)] >= waiting):
             return True
         time.sleep(1)
     return False
