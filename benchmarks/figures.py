@@ -122,6 +122,15 @@ def _last(figure: Figure, earlier: list[Entry]) -> str:
     return "—"
 
 
+def _size(figure: Figure, run: Entry, earlier: list[Entry]) -> str:
+    """The number of referrals for the figure's label: this run's, or for a step this run left
+    out, the size of the last run that measured it (a step not run measured 0 of nothing)."""
+    for entry in (run, *reversed(earlier)):
+        if entry.sizes.get(figure.step):
+            return f"{entry.sizes[figure.step]:,}"
+    return "N"
+
+
 def headline(run: Entry, earlier: list[Entry]) -> str:
     """figure | target | this run | last run | met?, every declared figure; the last run is
     the latest earlier entry of the same kind (a quick run is compared with quick runs) that
@@ -130,7 +139,7 @@ def headline(run: Entry, earlier: list[Entry]) -> str:
     rows = ["| figure | target | this run | last run (date, referrals) | met? |",
             "|---|---:|---:|---:|---|"]
     for f in FIGURES:
-        label = f.label.format(size=f"{run.sizes.get(f.step, 0):,}")
+        label = f.label.format(size=_size(f, run, earlier))
         target = f"≤ {f.target:,.0f} {f.unit}" if f.target is not None else ""
         if f.key in run.figures:
             this, met = f.shown(run.figures[f.key]), f.met(run.figures[f.key])

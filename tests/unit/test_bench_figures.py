@@ -42,6 +42,15 @@ def test_a_figure_over_its_target_or_not_reached_is_not_met() -> None:
     assert row(table, "intake p50, 1 client")[1:] == ["", "not run", "—", ""]  # no target
 
 
+def test_a_step_left_out_of_this_run_is_named_by_the_size_it_last_ran_at() -> None:
+    earlier = [Entry("2026-11-24 10:00 UTC", "a 2-core machine", 1.0, "abc1234", False,
+                     {"scale": 10_000}, {"scale_minutes": 70.3})]
+    table = figures.headline(run("2026-12-07 10:00 UTC", intake_p50_ms_8=42.0), earlier)
+    assert row(table, "scale run of 10,000 referrals, wall time")[2:] == [
+        "not run", "70.3 min (2026-11-24, 10,000)", ""]
+    assert "of 0 referrals" not in table
+
+
 def test_a_quick_run_is_compared_with_quick_runs_only() -> None:
     earlier = [run("2026-12-01 10:00 UTC", intake_p50_ms_8=30.0),
                run("2026-12-02 10:00 UTC", quick=True, intake_p50_ms_8=2000.0)]
