@@ -196,6 +196,11 @@ class Server(ThreadedHTTPServer):
             self._state.notify_all()
         super().shutdown_request(request)
 
+    def get_request(self) -> tuple[socket.socket, Any]:
+        request, client_address = super().get_request()
+        request.setblocking(True)  # the listener may not block (serve_on); its connections do
+        return request, client_address
+
     def admit(self, connection: socket.socket) -> bool:
         """Whether to answer this request (False once stopping: it gets a 503)."""
         with self._state:
@@ -235,7 +240,6 @@ class Server(ThreadedHTTPServer):
                 request, client_address = self.get_request()
             except OSError:  # none left waiting
                 return
-            request.setblocking(True)
             self.process_request(request, client_address)
 
     def close_idle(self, wait: float) -> None:
@@ -270,5 +274,9 @@ def serve_on(app: Chalice, listening: socket.socket) -> Server:
     handler = functools.partial(Handler, app_object=app, config=Config())
     server = Server(listening.getsockname()[:2], handler, bind_and_activate=False)
     server.socket.close()
+    # Every worker waiting on the socket is woken by a new connection, and one accepts it: the
+    # others must find nothing and wait again, not sit in accept until the next connection,
+    # which at a stop may never come (its shutdown waited on it, and Ctrl-C hung).
+    listening.setblocking(False)
     server.socket = listening
     return server

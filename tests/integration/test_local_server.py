@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
 import socket
+import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
 import pytest
 
 from infra import local_server
+from infra.child_process import Child
 from tests.api_client import Api
 from tests.conftest import Cloud
 from workingbetter.domain.auth import Role
@@ -160,3 +163,28 @@ def test_once_stopping_a_request_gets_503_with_retry_after_and_then_connections_
     assert (drained.finished, drained.cut_off) == (0, 0)
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(served, timeout=10)
+
+
+def test_api_workers_sharing_one_socket_each_stop_when_asked_once_requests_have_come_and_gone(
+        cloud: Cloud) -> None:
+    """The local stack's API workers are processes sharing the listening socket the supervisor
+    bound. A new connection wakes every worker waiting on it and one accepts it; the others
+    must go back to waiting, not sit in accept until a connection that may never come: that
+    held up the worker's stop, and Ctrl-C failed after 90 s."""
+    listening = socket.create_server(("127.0.0.1", 0))
+    fd = listening.fileno()
+    workers = [Child(f"API worker {n}", "infra.api_worker",
+                     ["--fd", str(fd), "--function-name", "api"], env=os.environ, pass_fds=[fd])
+               for n in range(1, 5)]
+    try:
+        for worker in workers:
+            worker.ready(120)
+        for _ in range(20):  # each connection wakes every waiting worker; one takes it
+            assert ask(listening.getsockname()[:2], "GET", "/practices")[0] == 401
+            time.sleep(0.05)  # every worker back to waiting
+        for worker in workers:  # each answers at most 5 s after the ask, or has hung
+            assert worker.ask("stop", 30, wait=5) == {"finished": 0, "refused": 0, "cut_off": 0}
+    finally:
+        for worker in workers:
+            worker.end()
+        listening.close()
