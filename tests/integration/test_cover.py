@@ -54,7 +54,6 @@ def booked_timeouts(cloud: Cloud, referral_id: str) -> list[int]:
     return found
 
 
-@pytest.mark.usefixtures("texts_at_any_hour")
 def test_an_absence_moves_the_first_appointment_to_a_colleagues_sooner_session_and_the_run_waits_for_its_outcome_from_the_new_time(  # noqa: E501
         cloud: Cloud, api: Api) -> None:
     referral_id = api.refer(PRACTICE)

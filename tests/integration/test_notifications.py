@@ -59,6 +59,7 @@ def test_a_booked_sms_patient_gets_exactly_one_reminder_the_day_before(
     assert rows(cloud, referral_id)["appointment_reminder"].state == "sent"
 
 
+@pytest.mark.quiet_hours
 def test_no_sms_between_nine_at_night_and_eight_in_the_morning(
         cloud: Cloud, api: Api, sending: Sending) -> None:
     referral_id = api.refer()

@@ -175,7 +175,6 @@ def test_information_by_email_sends_an_email_instead_of_a_letter(
     assert cloud.referral(referral_id).needs_met == ("information_by_email",)
 
 
-@pytest.mark.usefixtures("texts_at_any_hour")
 def test_a_patient_who_cannot_use_a_phone_is_texted_rather_than_rung(
         cloud: Cloud, api: Api, notify: LocalNotify) -> None:
     # Text relay: they cannot take an ordinary call (a BSL user's confirmation waits for their

@@ -42,7 +42,6 @@ def send_due(cloud: Cloud) -> FakeSender:
     return sent
 
 
-@pytest.mark.usefixtures("texts_at_any_hour")
 def test_an_interpreter_need_holds_the_confirmation_until_the_coach_records_one_arranged(
         pages: Pages, cloud: Cloud) -> None:
     referral_id = booked_with(cloud, BSL)

@@ -34,7 +34,6 @@ def nothing_to_repair(cloud: Cloud) -> None:
     assert report["repaired"] == 0, report
 
 
-@pytest.mark.usefixtures("texts_at_any_hour")
 def test_a_manager_moves_a_referral_and_its_follow_up_to_another_coach_on_the_page(
         pages: Pages, cloud: Cloud) -> None:
     api = Api(cloud)
