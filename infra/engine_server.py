@@ -9,6 +9,12 @@ each answer for a rest of the body that never came. Here the body is read whole 
 sees it (AWS SDKs send a Content-Length), so nothing can be left unread, and the answer goes
 whole with its Content-Length; the connection is kept for the SDK's next call, as AWS keeps it.
 A request without a Content-Length (a bodiless GET, a chunked body) still closes it.
+
+A DynamoDB call, most of what the engine answers, goes straight to moto's DynamoDB handler, as
+moto's in-process mock hands it over: not through moto's dispatcher, which finds the service
+by reading the request's signature, and its Flask app, whose routing, CORS and response
+objects were a seventh of the engine's CPU. The handler, the request it is given and the
+answer are moto's own (tests/unit/test_engine_server.py compares them byte for byte).
 """
 
 from __future__ import annotations
@@ -16,12 +22,19 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from botocore.exceptions import ClientError
+from moto.dynamodb.responses import DynamoHandler
 from moto.moto_server.werkzeug_app import (
+    BackendRequest,
     DomainDispatcherApplication,
     MotoRequestHandler,
     create_backend_app,
 )
+from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.serving import BaseWSGIServer, make_server
+
+Answer = tuple[str, list[tuple[str, str]], bytes]  # status line, headers, body
+DYNAMODB_TARGET = "DynamoDB_20120810."  # X-Amz-Target of every DynamoDB call (not Streams')
 
 
 class KeptAlive(MotoRequestHandler):
@@ -34,22 +47,8 @@ class KeptAlive(MotoRequestHandler):
         kept = length.isdigit() and "Transfer-Encoding" not in self.headers
         if kept:  # read whole, so nothing of it can be left on the connection
             environ["wsgi.input"] = io.BytesIO(self.rfile.read(int(length)))
-        answered: list[Any] = []
-
-        def start_response(status: str, headers: list[tuple[str, str]],
-                           exc_info: Any = None) -> Any:
-            answered[:] = [status, headers]
-            return chunks.append
-
-        chunks: list[bytes] = []
-        result = self.server.app(environ, start_response)
-        try:
-            chunks.extend(result)
-        finally:
-            if hasattr(result, "close"):
-                result.close()
-        status, headers = answered
-        body = b"".join(chunks)
+        status, headers, body = (dynamodb(environ) if kept and is_dynamodb(environ)
+                                 else through_app(self.server.app, environ))
         code, _, reason = status.partition(" ")
         self.send_response(int(code), reason)
         for name, value in headers:
@@ -64,6 +63,48 @@ class KeptAlive(MotoRequestHandler):
 
 
 _FRAMING = frozenset({"content-length", "connection", "transfer-encoding"})
+
+
+def through_app(app: Any, environ: dict[str, Any]) -> Answer:
+    """The answer of moto's WSGI app (every service), whole."""
+    answered: list[Any] = []
+    chunks: list[bytes] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]],
+                       exc_info: Any = None) -> Any:
+        answered[:] = [status, headers]
+        return chunks.append
+
+    result = app(environ, start_response)
+    try:
+        chunks.extend(result)
+    finally:
+        if hasattr(result, "close"):
+            result.close()
+    status, headers = answered
+    return status, headers, b"".join(chunks)
+
+
+def is_dynamodb(environ: dict[str, Any]) -> bool:
+    return (environ["REQUEST_METHOD"] == "POST" and environ.get("PATH_INFO") == "/"
+            and environ.get("HTTP_X_AMZ_TARGET", "").startswith(DYNAMODB_TARGET))
+
+
+def dynamodb(environ: dict[str, Any]) -> Answer:
+    """moto's DynamoDB handler's answer, given the request as moto's Flask view gives it
+    (`convert_to_flask_response`), with the headers its Flask response would carry."""
+    request = BackendRequest(environ)
+    try:
+        result = DynamoHandler.dispatch(request, request.raw_url, dict(request.headers))
+    except ClientError as error:
+        result = 400, {}, error.response["Error"]["Message"]
+    status, given, content = result if len(result) == 3 else (200, {}, result)
+    headers = [(str(k), str(v)) for k, v in given.items()]
+    if not any(name.lower() == "content-type" for name, _ in headers):
+        headers.append(("Content-Type", "text/html; charset=utf-8"))  # Flask's default
+    body = content.encode() if isinstance(content, str) else bytes(content)
+    code = int(status)
+    return f"{code} {HTTP_STATUS_CODES.get(code, 'UNKNOWN').upper()}", headers, body  # werkzeug's
 
 
 def serve(port: int) -> BaseWSGIServer:
