@@ -5,7 +5,8 @@ real handlers (lambda_dispatch) and DynamoDB answering one request at a time
 The other patches keep a long-running local stack linear in referrals: moto forgets the
 models it no longer uses (moto_tracking), a transaction sets aside only its items
 (dynamodb_transactions), a query reads only its partition (dynamodb_queries) and an index
-query only the index's (dynamodb_index_queries), projecting an item converts only what it
+query only the index's (dynamodb_index_queries), a query's items go into its answer
+uncopied and sized once (dynamodb_query_copies), projecting an item converts only what it
 keeps (dynamodb_projection), items go into a response as they are (dynamodb_serializer),
 an expression is parsed once per text (dynamodb_expressions),
 the ASL is parsed once (asl_cache), a waiting run holds one thread (sfn_threads), a run
@@ -39,6 +40,7 @@ from infra import (
     dynamodb_index_queries,
     dynamodb_projection,
     dynamodb_queries,
+    dynamodb_query_copies,
     dynamodb_serializer,
     dynamodb_transactions,
     lambda_dispatch,
@@ -62,7 +64,8 @@ NO_NOTIFY = "http://127.0.0.1:9"
 
 PATCHES: tuple[Any, ...] = (lambda_dispatch, dynamodb_atomicity, moto_tracking,
                             moto_action_names, dynamodb_transactions, dynamodb_queries,
-                            dynamodb_index_queries, dynamodb_projection, dynamodb_serializer,
+                            dynamodb_index_queries, dynamodb_query_copies, dynamodb_projection,
+                            dynamodb_serializer,
                             asl_cache, sfn_threads, sfn_early_stop, sfn_clients, sfn_json_paths,
                             sfn_absent_paths, moto_server_routing, cognito_key, cognito_mfa,
                             cognito_sign_out, cognito_mail, powertools_keys,
