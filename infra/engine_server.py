@@ -41,6 +41,11 @@ class KeptAlive(MotoRequestHandler):
     """moto's request handler, answering each request whole (with its Content-Length) and
     keeping the connection for the next, once it has read the request's body whole."""
 
+    # An answer is written as its headers, then its body: with Nagle's algorithm on, the body
+    # waited for the client to acknowledge the headers, which a client delays by 40 ms. So
+    # every call over a kept connection took 40 ms more than its work.
+    disable_nagle_algorithm = True
+
     def run_wsgi(self) -> None:
         environ = self.make_environ()
         length = self.headers.get("Content-Length", "")

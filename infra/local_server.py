@@ -91,6 +91,8 @@ class Gateway(LocalGateway):
 
 
 class Handler(ChaliceRequestHandler):
+    disable_nagle_algorithm = True  # see engine_server.KeptAlive: 40 ms an answer otherwise
+
     def __init__(self, request: Any, client_address: Any, server: Any, app_object: Chalice,
                  config: Config) -> None:
         # Chalice's __init__ would build its own gateway; the base class then serves at once.

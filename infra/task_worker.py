@@ -59,6 +59,7 @@ class Workers:
 
 class _Invocations(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # the engine's connections stay open between invocations
+    disable_nagle_algorithm = True  # see engine_server.KeptAlive: 40 ms an answer otherwise
 
     def do_POST(self) -> None:
         call = Call.from_json(self.rfile.read(int(self.headers["Content-Length"])))
